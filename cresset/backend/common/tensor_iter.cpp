@@ -1,0 +1,302 @@
+#include "cresset/backend/common/tensor_iter.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "cresset/backend/copy.h"
+#include "cresset/core/error.h"
+
+namespace cresset {
+
+namespace {
+
+// torch's combine_categories: a lower-ranked operand only matters when its category is higher.
+// kNone stands for "no operand of this rank".
+constexpr int kNone = -1;
+
+int combine_categories(int higher, int lower) {
+  if (higher == kNone) return lower;
+  if (lower == kNone) return higher;
+  DType h = DType(higher), l = DType(lower);
+  if (is_floating(h)) return higher;
+  if (h == DType::Bool || is_floating(l)) return int(promote_types(h, l));
+  return higher;
+}
+
+int promote_into(int acc, DType t) { return acc == kNone ? int(t) : int(promote_types(DType(acc), t)); }
+
+}  // namespace
+
+DType result_type(const std::vector<Tensor>& operands) {
+  int dim_result = kNone, zero_result = kNone, wrapped_result = kNone;
+  for (const Tensor& t : operands) {
+    if (!t.defined()) continue;
+    DType d = t.dtype();
+    if (t.impl()->is_wrapped_number()) {
+      if (is_floating(d)) d = default_dtype();
+      wrapped_result = promote_into(wrapped_result, d);
+    } else if (t.dim() == 0) {
+      zero_result = promote_into(zero_result, d);
+    } else {
+      dim_result = promote_into(dim_result, d);
+    }
+  }
+  int r = combine_categories(dim_result, combine_categories(zero_result, wrapped_result));
+  return r == kNone ? default_dtype() : DType(r);
+}
+
+TensorIterConfig& TensorIterConfig::add_output(const Tensor& t) {
+  outputs_.push_back(t);
+  return *this;
+}
+
+TensorIterConfig& TensorIterConfig::add_input(const Tensor& t) {
+  inputs_.push_back(t);
+  return *this;
+}
+
+namespace {
+
+// Orders dims innermost-first by the operands' strides (torch's reorder_dimensions): a dim goes
+// inside another when the first operand that has non-zero strides on both says it is faster.
+std::vector<int> stride_order(const std::vector<Tensor>& ops, const DimVector& shape) {
+  int nd = int(shape.size());
+  std::vector<int> perm(nd);
+  for (int i = 0; i < nd; ++i) perm[i] = nd - 1 - i;  // default: row-major, innermost first
+  auto stride_of = [&](const Tensor& t, int d) -> int64_t {
+    int off = nd - int(t.dim());
+    if (d < off) return 0;
+    return t.sizes()[d - off] == 1 ? 0 : t.strides()[d - off];
+  };
+  // Returns true when dim a should be inside (before) dim b.
+  auto inner = [&](int a, int b) -> int {
+    for (const Tensor& t : ops) {
+      if (!t.defined()) continue;
+      int64_t sa = stride_of(t, a), sb = stride_of(t, b);
+      if (sa == 0 || sb == 0) continue;
+      if (sa != sb) return sa < sb ? 1 : -1;
+      int off = nd - int(t.dim());
+      int64_t za = t.sizes()[a - off], zb = t.sizes()[b - off];
+      if (za != zb) return za < zb ? 1 : -1;
+    }
+    return 0;
+  };
+  // Insertion sort that only moves a dim past another on a definite answer (stable otherwise).
+  for (int i = 1; i < nd; ++i) {
+    for (int j = i; j > 0; --j) {
+      int c = inner(perm[j], perm[j - 1]);
+      if (c > 0) {
+        std::swap(perm[j], perm[j - 1]);
+      } else {
+        break;
+      }
+    }
+  }
+  return perm;
+}
+
+bool has_internal_overlap(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.strides()[d] == 0 && t.sizes()[d] > 1) return true;
+  }
+  return false;
+}
+
+// Allocates an output of `shape` whose memory order follows `perm` (innermost-first).
+Tensor alloc_like_order(const DimVector& shape, const std::vector<int>& perm, DType dtype,
+                        Device device) {
+  DimVector strides(shape.size());
+  int64_t s = 1;
+  for (int d : perm) {
+    strides[d] = s;
+    s *= std::max<int64_t>(shape[d], 1);
+  }
+  return empty_strided_tensor(shape, strides, dtype, device);
+}
+
+}  // namespace
+
+TensorIter TensorIterConfig::build() {
+  TensorIter it;
+  // Device: every operand on the same device (wrapped numbers are CPU scalars and go anywhere).
+  Device device;
+  bool have_device = false;
+  for (const auto* list : {&outputs_, &inputs_}) {
+    for (const Tensor& t : *list) {
+      if (!t.defined() || t.impl()->is_wrapped_number() || (t.dim() == 0 && t.device().is_cpu()))
+        continue;
+      if (!have_device) {
+        device = t.device();
+        have_device = true;
+      } else {
+        CRESSET_CHECK(t.device() == device, RuntimeError, "[", op_,
+                      "] Expected all tensors to be on the same device, but found at least two "
+                      "devices, ",
+                      device.str(), " and ", t.device().str(), "!");
+      }
+    }
+  }
+  if (!have_device) {
+    for (const Tensor& t : inputs_) {
+      if (t.defined()) {
+        device = t.device();
+        break;
+      }
+    }
+  }
+
+  // Shape.
+  DimVector shape;
+  for (const Tensor& t : inputs_) shape = broadcast_shapes(shape, t.sizes());
+  if (inputs_.empty() && !outputs_.empty()) shape = outputs_[0].sizes();  // fills
+  for (const Tensor& t : outputs_) {
+    if (!t.defined()) continue;
+    if (inplace_) {
+      CRESSET_CHECK(t.sizes() == shape, RuntimeError, "[", op_, "] output with shape ",
+                    shape_str(t.sizes()), " doesn't match the broadcast shape ", shape_str(shape));
+    }
+    CRESSET_CHECK(!has_internal_overlap(t), RuntimeError, "[", op_,
+                  "] unsupported operation: more than one element of the written-to tensor refers "
+                  "to a single memory location. Please clone() the tensor before performing the "
+                  "operation.");
+  }
+
+  // Dtypes.
+  DType common = has_compute_dtype_ ? compute_dtype_
+                 : inputs_.empty()  ? outputs_[0].dtype()  // fills write in the output's dtype
+                                    : result_type(inputs_);
+  if (int_to_float_ && !is_floating(common)) common = default_dtype();
+  DType out_dtype = has_output_dtype_ ? output_dtype_ : common;
+  it.common_dtype_ = common;
+
+  // Operands: outputs (allocated or validated), then inputs cast to the compute dtype.
+  std::vector<int> perm = stride_order(inputs_, shape);
+  for (Tensor out : outputs_) {
+    if (out.defined()) {
+      CRESSET_CHECK(can_cast(out_dtype, out.dtype()), RuntimeError, "[", op_, "] result type ",
+                    dtype_display(out_dtype), " can't be cast to the desired output type ",
+                    dtype_display(out.dtype()));
+      if (out.sizes() != shape) resize_tensor(out, shape);
+      it.user_outputs_.push_back(out);
+      if (out.dtype() != out_dtype) out = alloc_like_order(shape, perm, out_dtype, device);
+    } else {
+      out = alloc_like_order(shape, perm, out_dtype, device);
+      it.user_outputs_.push_back(out);
+    }
+    it.operands_.push_back(out);
+  }
+  for (const Tensor& in : inputs_) {
+    bool cast = promote_inputs_ && in.dtype() != common;
+    it.operands_.push_back(cast ? cast_tensor(in, common) : in);
+  }
+  it.ntensors_ = int(it.operands_.size());
+  it.noutputs_ = int(outputs_.size());
+  CRESSET_CHECK(it.ntensors_ <= kMaxIterOperands, RuntimeError, "[", op_, "] too many operands");
+
+  // Byte strides in the broadcast shape, permuted innermost-first.
+  int nd = int(shape.size());
+  std::vector<int> order = stride_order(it.operands_, shape);
+  it.shape_ = DimVector(nd);
+  for (int i = 0; i < nd; ++i) it.shape_[i] = shape[order[i]];
+  it.strides_.assign(it.ntensors_, DimVector(nd));
+  for (int k = 0; k < it.ntensors_; ++k) {
+    const Tensor& t = it.operands_[k];
+    int off = nd - int(t.dim());
+    int64_t isz = t.itemsize();
+    for (int i = 0; i < nd; ++i) {
+      int d = order[i];
+      it.strides_[k][i] = (d < off || t.sizes()[d - off] == 1) ? 0 : t.strides()[d - off] * isz;
+    }
+  }
+  it.numel_ = shape_numel(shape);
+
+  // Coalesce: merge dim i+1 into dim i when every operand steps through both as one.
+  if (nd > 1) {
+    int w = 0;
+    for (int r = 1; r < nd; ++r) {
+      bool can = true;
+      for (int k = 0; k < it.ntensors_ && can; ++k) {
+        can = it.shape_[w] == 1 || it.shape_[r] == 1 ||
+              it.strides_[k][w] * it.shape_[w] == it.strides_[k][r];
+      }
+      if (can) {
+        for (int k = 0; k < it.ntensors_; ++k) {
+          if (it.shape_[w] == 1) it.strides_[k][w] = it.strides_[k][r];
+        }
+        it.shape_[w] *= it.shape_[r];
+      } else {
+        ++w;
+        it.shape_[w] = it.shape_[r];
+        for (int k = 0; k < it.ntensors_; ++k) it.strides_[k][w] = it.strides_[k][r];
+      }
+    }
+    it.shape_.resize(w + 1);
+    for (auto& s : it.strides_) s.resize(w + 1);
+  }
+  if (it.shape_.empty()) {  // 0-dim: one element
+    it.shape_.push_back(1);
+    for (auto& s : it.strides_) s.push_back(0);
+  }
+  return it;
+}
+
+bool TensorIter::is_contiguous() const {
+  if (shape_.size() != 1) return false;
+  for (int k = 0; k < ntensors_; ++k) {
+    if (strides_[k][0] != operands_[k].itemsize()) return false;
+  }
+  return true;
+}
+
+void TensorIter::serial_impl(Loop loop, const void* ctx, int64_t begin, int64_t end) const {
+  if (begin >= end) return;
+  int nd = int(shape_.size());
+  char* base[kMaxIterOperands];
+  for (int k = 0; k < ntensors_; ++k) base[k] = data_ptr(k);
+  int64_t inner[kMaxIterOperands];
+  for (int k = 0; k < ntensors_; ++k) inner[k] = strides_[k][0];
+  if (nd == 1) {
+    char* ptrs[kMaxIterOperands];
+    for (int k = 0; k < ntensors_; ++k) ptrs[k] = base[k] + begin * inner[k];
+    loop(ctx, ptrs, inner, end - begin);
+    return;
+  }
+  // Multi-index of `begin` over the outer dims; walk inner runs until `end`.
+  DimVector idx(nd);
+  int64_t rem = begin;
+  for (int d = 0; d < nd; ++d) {
+    idx[d] = rem % shape_[d];
+    rem /= shape_[d];
+  }
+  int64_t pos = begin;
+  char* ptrs[kMaxIterOperands];
+  while (pos < end) {
+    int64_t n = std::min(shape_[0] - idx[0], end - pos);
+    for (int k = 0; k < ntensors_; ++k) {
+      int64_t o = 0;
+      for (int d = 0; d < nd; ++d) o += idx[d] * strides_[k][d];
+      ptrs[k] = base[k] + o;
+    }
+    loop(ctx, ptrs, inner, n);
+    pos += n;
+    idx[0] += n;
+    for (int d = 0; d < nd - 1 && idx[d] == shape_[d]; ++d) {
+      idx[d] = 0;
+      ++idx[d + 1];
+    }
+  }
+}
+
+void TensorIter::for_each_impl(Loop loop, const void* ctx, int64_t grain) {
+  if (numel_ == 0) return;
+  parallel_for(0, numel_, grain,
+               [&](int64_t b, int64_t e) { serial_impl(loop, ctx, b, e); });
+}
+
+void TensorIter::finish() {
+  for (int k = 0; k < noutputs_; ++k) {
+    if (!operands_[k].is_same(user_outputs_[k])) copy_into(user_outputs_[k], operands_[k]);
+  }
+}
+
+}  // namespace cresset

@@ -1,0 +1,140 @@
+#pragma once
+// TensorIter: the one strided iterator behind every elementwise kernel on every device.
+//
+// Given outputs and inputs it (1) computes the common dtype with PyTorch's promotion rules,
+// (2) broadcasts shapes, (3) allocates missing outputs with the inputs' memory layout (a transposed
+// input gives a transposed output, like torch), (4) casts inputs whose dtype differs from the
+// compute dtype, (5) reorders and coalesces dims so contiguous operands become one long dim, and
+// (6) runs a loop `f(char** data, const int64_t* byte_strides, int64_t n)` over the inner dim,
+// splitting the outer range across threads. Kernels only write the inner loop.
+//
+// Dims are stored innermost-first after build(): shape()[0] is the fastest-moving dim.
+#include <vector>
+
+#include "cresset/core/parallel.h"
+#include "cresset/core/tensor.h"
+
+namespace cresset {
+
+constexpr int kMaxIterOperands = 8;
+
+class TensorIter;
+
+/// Describes an elementwise computation; build() validates it and produces a TensorIter.
+class TensorIterConfig {
+ public:
+  /// The op name for error messages ("add", "mul" ...).
+  explicit TensorIterConfig(const char* op) : op_(op) {}
+
+  /// Adds an output; an undefined tensor is allocated by build().
+  TensorIterConfig& add_output(const Tensor& t);
+  TensorIterConfig& add_input(const Tensor& t);
+
+  /// Inputs are cast to the promoted dtype of all inputs (default true).
+  TensorIterConfig& promote_inputs(bool v) {
+    promote_inputs_ = v;
+    return *this;
+  }
+  /// Integer/bool common dtypes become the default float dtype (true division, exp, sqrt ...).
+  TensorIterConfig& promote_integer_to_float(bool v) {
+    int_to_float_ = v;
+    return *this;
+  }
+  /// The dtype outputs get, overriding the common dtype (bool for comparisons).
+  TensorIterConfig& output_dtype(DType t) {
+    output_dtype_ = t;
+    has_output_dtype_ = true;
+    return *this;
+  }
+  /// Forces the compute dtype (dtype= arguments, or ops that fix it).
+  TensorIterConfig& compute_dtype(DType t) {
+    compute_dtype_ = t;
+    has_compute_dtype_ = true;
+    return *this;
+  }
+  /// The output is an input too (in-place op): its shape must equal the broadcast shape.
+  TensorIterConfig& is_inplace(bool v) {
+    inplace_ = v;
+    return *this;
+  }
+
+  TensorIter build();
+
+ private:
+  friend class TensorIter;
+  const char* op_;
+  std::vector<Tensor> outputs_;
+  std::vector<Tensor> inputs_;
+  bool promote_inputs_ = true;
+  bool int_to_float_ = false;
+  bool has_output_dtype_ = false;
+  bool has_compute_dtype_ = false;
+  bool inplace_ = false;
+  DType output_dtype_ = DType::Float32;
+  DType compute_dtype_ = DType::Float32;
+};
+
+class TensorIter {
+ public:
+  /// Signature of an inner loop: operand base pointers (outputs first), their byte strides along
+  /// the inner dim, and the inner length.
+  using Loop = void (*)(const void* ctx, char** data, const int64_t* strides, int64_t n);
+
+  int ntensors() const { return ntensors_; }
+  int noutputs() const { return noutputs_; }
+  int64_t numel() const { return numel_; }
+  int ndim() const { return int(shape_.size()); }
+  const DimVector& shape() const { return shape_; }
+  /// Byte strides of operand k, innermost-first like shape().
+  const DimVector& strides(int k) const { return strides_[k]; }
+  /// The dtype the kernel computes in (inputs already cast to it).
+  DType common_dtype() const { return common_dtype_; }
+  DType dtype(int k) const { return operands_[k].dtype(); }
+  char* data_ptr(int k) const { return static_cast<char*>(operands_[k].raw_data()); }
+  Device device() const { return operands_[0].device(); }
+
+  /// The output tensor as the user sees it (after any copy-back for dtype mismatch).
+  const Tensor& output(int k = 0) const { return user_outputs_[k]; }
+  /// True when the iteration is a single contiguous run for every operand.
+  bool is_contiguous() const;
+
+  /// Runs f(data, strides, n) over every element, in parallel above `grain` elements.
+  template <typename F>
+  void for_each(const F& f, int64_t grain = kGrainSize) {
+    for_each_impl([](const void* ctx, char** d, const int64_t* s,
+                     int64_t n) { (*static_cast<const F*>(ctx))(d, s, n); },
+                  &f, grain);
+  }
+  /// The same, serially over the linear range [begin, end).
+  template <typename F>
+  void serial_for_each(const F& f, int64_t begin, int64_t end) const {
+    serial_impl([](const void* ctx, char** d, const int64_t* s,
+                   int64_t n) { (*static_cast<const F*>(ctx))(d, s, n); },
+                &f, begin, end);
+  }
+
+  /// Copies computed outputs into user outputs whose dtype differs from the compute dtype.
+  /// Kernels' callers (ops) call it once after the kernel ran.
+  void finish();
+
+ private:
+  friend class TensorIterConfig;
+  void for_each_impl(Loop loop, const void* ctx, int64_t grain);
+  void serial_impl(Loop loop, const void* ctx, int64_t begin, int64_t end) const;
+
+  int ntensors_ = 0;
+  int noutputs_ = 0;
+  int64_t numel_ = 0;
+  DimVector shape_;
+  std::vector<DimVector> strides_;
+  std::vector<Tensor> operands_;      // outputs first; inputs cast to the compute dtype
+  std::vector<Tensor> user_outputs_;  // what the op returns
+  DType common_dtype_ = DType::Float32;
+};
+
+/// The dtype torch.result_type gives for these operands: tensors with dims outrank 0-dim tensors,
+/// which outrank wrapped numbers; a lower rank only matters when it is a higher category
+/// (bool < integral < floating).
+DType result_type(const std::vector<Tensor>& operands);
+
+}  // namespace cresset

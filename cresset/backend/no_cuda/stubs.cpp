@@ -1,0 +1,30 @@
+// Link-time stand-ins for the CUDA backend in builds without the CUDA toolkit. Each throws the
+// same error, so a CUDA tensor can never be created and any path to a CUDA kernel says why.
+#include "cresset/backend/cuda/kernels.h"
+#include "cresset/core/allocator.h"
+#include "cresset/core/error.h"
+
+namespace cresset {
+
+namespace {
+[[noreturn]] void no_cuda(const char* op) {
+  throw RuntimeError(str_cat("[", op, "] cresset was built without CUDA support"));
+}
+}  // namespace
+
+Allocator* cuda_allocator() { no_cuda("cuda allocator"); }
+
+namespace cuda {
+void copy_across_devices(const Tensor&, const Tensor&) { no_cuda("to"); }
+void copy_kernel(TensorIter&) { no_cuda("copy_"); }
+void fill_kernel(TensorIter&, Scalar) { no_cuda("fill_"); }
+#define CRESSET_UNARY(name, ...) \
+  void name##_kernel(TensorIter&) { no_cuda(#name); }
+#define CRESSET_BINARY(name, ...) \
+  void name##_kernel(TensorIter&) { no_cuda(#name); }
+#include "cresset/ops/elementwise.def"
+#undef CRESSET_UNARY
+#undef CRESSET_BINARY
+}  // namespace cuda
+
+}  // namespace cresset

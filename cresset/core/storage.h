@@ -1,0 +1,49 @@
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "cresset/core/device.h"
+
+namespace cresset {
+
+/// Refcounted bytes on one device. Either owned (from an Allocator) or borrowed from elsewhere
+/// (a NumPy array, a DLPack capsule) with a deleter that releases the owner.
+class Storage {
+ public:
+  using Deleter = void (*)(void* ctx);
+
+  /// Allocates `nbytes` on `device`.
+  static std::shared_ptr<Storage> allocate(size_t nbytes, Device device);
+  /// Wraps external memory; `deleter(ctx)` runs when the last tensor using it dies.
+  static std::shared_ptr<Storage> borrow(void* data, size_t nbytes, Device device, Deleter deleter,
+                                         void* ctx);
+
+  Storage(void* data, size_t nbytes, Device device, Deleter deleter, void* ctx, bool owned)
+      : data_(data), nbytes_(nbytes), device_(device), deleter_(deleter), ctx_(ctx),
+        owned_(owned) {}
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+  Device device() const { return device_; }
+
+  /// The version counter shared by every view of this storage; in-place ops bump it so autograd
+  /// can tell a saved tensor was modified.
+  uint32_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  void* data_;
+  size_t nbytes_;
+  Device device_;
+  Deleter deleter_;
+  void* ctx_;
+  bool owned_;
+  std::atomic<uint32_t> version_{0};
+};
+
+}  // namespace cresset

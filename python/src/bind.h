@@ -1,0 +1,53 @@
+#pragma once
+// Shared helpers of the binding files. Bindings only convert Python arguments into C++ values and
+// call the C++ ops; no op logic lives here.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "cresset/core/device.h"
+#include "cresset/core/dtype.h"
+#include "cresset/core/scalar.h"
+#include "cresset/core/tensor.h"
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+namespace cresset::py {
+
+/// The Python `dtype` object: a thin box around DType (torch.float32 ...).
+struct DTypeObject {
+  DType type;
+};
+
+/// The singleton Python object for a dtype.
+nb::object dtype_object(DType t);
+/// Converts a dtype argument: a cresset dtype, or Python's bool/int/float types.
+DType to_dtype(nb::handle h);
+/// Converts a device argument: a device, "cpu"/"cuda:1", or an int (a CUDA index).
+Device to_device(nb::handle h);
+/// True for Python bool/int/float (and NumPy scalars of those kinds).
+bool is_number(nb::handle h);
+/// Converts a Python number into a Scalar; TypeError otherwise.
+Scalar to_scalar(nb::handle h);
+/// A Tensor argument, or a Python number wrapped as a 0-dim tensor; TypeError otherwise.
+Tensor to_tensor_or_scalar(nb::handle h, const char* op);
+/// Sizes given as varargs (2, 3) or one sequence ((2, 3) / [2, 3] / torch.Size).
+DimVector to_sizes(nb::handle args_or_seq);
+/// A torch.Size (tuple subclass) built from sizes.
+nb::object make_size(const DimVector& sizes);
+
+// The Python classes defined in Python (cresset/__init__.py) that the bindings need to build.
+struct PyTypes {
+  nb::object size_type;
+};
+PyTypes& py_types();
+
+void init_dtype(nb::module_& m);
+void init_device(nb::module_& m);
+void init_tensor(nb::module_& m);
+void init_elementwise(nb::module_& m);
+void init_creation(nb::module_& m);
+
+}  // namespace cresset::py

@@ -1,0 +1,48 @@
+// The cresset._C extension module: error translation and the per-family init functions.
+#include "bind.h"
+#include "cresset/core/error.h"
+#include "cresset/core/parallel.h"
+
+namespace cresset::py {
+
+PyTypes& py_types() {
+  static PyTypes* t = new PyTypes();  // leaked: must outlive interpreter finalization order
+  return *t;
+}
+
+namespace {
+void register_exceptions() {
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const IndexError& e) {
+      PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const NotImplementedError& e) {
+      PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const RuntimeError& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+}
+}  // namespace
+
+}  // namespace cresset::py
+
+NB_MODULE(_C, m) {
+  using namespace cresset::py;
+  // Module-level singletons (dtype objects, Python types) live until exit by design.
+  nb::set_leak_warnings(false);
+  register_exceptions();
+  m.def("_register_python_types", [](nb::object size_type) { py_types().size_type = size_type; });
+  m.def("get_num_threads", &cresset::get_num_threads);
+  m.def("set_num_threads", &cresset::set_num_threads, "int"_a);
+  init_dtype(m);
+  init_device(m);
+  init_tensor(m);
+  init_elementwise(m);
+  init_creation(m);
+}

@@ -1,0 +1,87 @@
+// The Tensor class: layout attributes, conversion to Python values.
+#include "bind.h"
+#include "cresset/core/error.h"
+
+namespace cresset::py {
+
+namespace {
+
+nb::object element_to_py(DType t, const char* p) {
+  nb::object r;
+  CRESSET_DISPATCH_ALL("item", t, [&] {
+    scalar_t v = *reinterpret_cast<const scalar_t*>(p);
+    if constexpr (std::is_same_v<scalar_t, bool>) {
+      r = nb::bool_(v);
+    } else if constexpr (std::is_integral_v<scalar_t>) {
+      r = nb::int_(int64_t(v));
+    } else {
+      r = nb::float_(double(opmath_t<scalar_t>(v)));
+    }
+  });
+  return r;
+}
+
+nb::object tolist_rec(const Tensor& t, const char* p, int64_t d) {
+  if (d == t.dim()) return element_to_py(t.dtype(), p);
+  int64_t n = t.sizes()[d];
+  nb::list out;
+  int64_t step = t.strides()[d] * t.itemsize();
+  for (int64_t i = 0; i < n; ++i) out.append(tolist_rec(t, p + i * step, d + 1));
+  return out;
+}
+
+void check_cpu(const Tensor& t, const char* op) {
+  CRESSET_CHECK(t.device().is_cpu(), TypeError, "[", op, "] can't convert ", t.device().str(),
+                " tensor to a Python value; use Tensor.cpu() first");
+}
+
+}  // namespace
+
+void init_tensor(nb::module_& m) {
+  nb::class_<Tensor>(m, "Tensor", nb::dynamic_attr())
+      .def_prop_ro("shape", [](const Tensor& t) { return make_size(t.sizes()); })
+      .def("size", [](const Tensor& t, nb::handle dim) -> nb::object {
+        if (dim.is_none()) return make_size(t.sizes());
+        return nb::int_(t.size(nb::cast<int64_t>(dim)));
+      }, "dim"_a = nb::none())
+      .def("stride", [](const Tensor& t, nb::handle dim) -> nb::object {
+        if (dim.is_none()) {
+          nb::list l;
+          for (int64_t s : t.strides()) l.append(s);
+          return nb::tuple(l);
+        }
+        return nb::int_(t.stride(nb::cast<int64_t>(dim)));
+      }, "dim"_a = nb::none())
+      .def_prop_ro("dtype", [](const Tensor& t) { return dtype_object(t.dtype()); })
+      .def_prop_ro("device", [](const Tensor& t) { return t.device(); })
+      .def_prop_ro("ndim", &Tensor::dim)
+      .def("dim", &Tensor::dim)
+      .def("ndimension", &Tensor::dim)
+      .def("numel", &Tensor::numel)
+      .def("nelement", &Tensor::numel)
+      .def("storage_offset", &Tensor::storage_offset)
+      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
+      .def("element_size", &Tensor::itemsize)
+      .def_prop_ro("itemsize", &Tensor::itemsize)
+      .def_prop_ro("nbytes", &Tensor::nbytes)
+      .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
+      .def("is_floating_point", &Tensor::is_floating_point)
+      .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
+      .def_prop_ro("is_cpu", [](const Tensor& t) { return t.device().is_cpu(); })
+      .def_prop_rw("requires_grad", &Tensor::requires_grad,
+                   [](Tensor& t, bool r) { t.impl()->set_requires_grad(r); })
+      .def("item", [](const Tensor& t) {
+        CRESSET_CHECK(t.numel() == 1, RuntimeError, "a Tensor with ", t.numel(),
+                      " elements cannot be converted to Scalar");
+        check_cpu(t, "item");
+        return element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+      })
+      .def("tolist", [](const Tensor& t) {
+        check_cpu(t, "tolist");
+        return tolist_rec(t, static_cast<const char*>(t.raw_data()), 0);
+      })
+      .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
+      .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
+}
+
+}  // namespace cresset::py

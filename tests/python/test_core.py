@@ -1,0 +1,70 @@
+"""Core behaviour: creation from data, dtype inference, promotion, broadcasting, in-place."""
+import cresset
+import pytest
+import torch
+from utils import assert_same
+
+
+@pytest.mark.parametrize("data", [[1, 2, 3], [1.0, 2, 3], [True, False], [[1, 2], [3, 4]],
+                                  3, 2.5, True, [], [[True, 1], [0, 1]]])
+def test_tensor_from_data(data):
+    assert_same(cresset.tensor(data), torch.tensor(data))
+
+
+@pytest.mark.parametrize("a,b", [
+    ("int64", "float32"), ("uint8", "int8"), ("float16", "bfloat16"), ("bool", "int32"),
+    ("int16", "uint8"), ("float64", "float16"), ("bool", "bool")])
+def test_promote_types(a, b):
+    ours = cresset.promote_types(getattr(cresset, a), getattr(cresset, b))
+    theirs = torch.promote_types(getattr(torch, a), getattr(torch, b))
+    assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("lhs,rhs", [
+    (("int64", [1, 2]), 2.5), (("int32", [1, 2]), 3), (("float16", [1, 2]), ("float64", 1.0)),
+    (("uint8", [1, 2]), ("int8", [3, 4])), (("bool", [True]), 1), (("int8", [1]), ("int64", 5)),
+    (("float32", [[1.0], [2.0]]), ("float32", [1.0, 2.0, 3.0]))])
+def test_add_promotion_and_broadcast(lhs, rhs):
+    def make(lib, spec):
+        if isinstance(spec, tuple):
+            return lib.tensor(spec[1], dtype=getattr(lib, spec[0]))
+        return spec
+    assert_same(make(cresset, lhs) + make(cresset, rhs), make(torch, lhs) + make(torch, rhs))
+    assert_same(make(cresset, lhs) * make(cresset, rhs), make(torch, lhs) * make(torch, rhs))
+
+
+def test_inplace_add_bumps_version_and_keeps_identity():
+    x = cresset.zeros(2, 3)
+    v = x._version()
+    y = x
+    x += 1
+    assert y._is_same(x)
+    assert x._version() == v + 1
+    assert x.tolist() == [[1.0] * 3] * 2
+
+
+def test_inplace_result_type_cannot_downcast():
+    with pytest.raises(RuntimeError):
+        torch.zeros(3, dtype=torch.int64).exp_()
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        cresset.zeros(3, dtype=cresset.int64).exp_()
+
+
+def test_broadcast_error_names_shapes():
+    with pytest.raises(RuntimeError, match=r"\[2, 3\].*\[4\]|size of tensor a"):
+        cresset.zeros(2, 3) + cresset.zeros(4)
+
+
+def test_out_argument_resizes_and_casts():
+    out = cresset.empty(0, dtype=cresset.float64)
+    r = cresset.add(cresset.ones(2, 2), 1, out=out)
+    assert r._is_same(out)
+    assert_same(out, torch.full((2, 2), 2.0, dtype=torch.float64))
+
+
+def test_factories_shape_and_dtype():
+    assert_same(cresset.zeros(2, 3), torch.zeros(2, 3))
+    assert_same(cresset.ones((2,), dtype=cresset.int32), torch.ones((2,), dtype=torch.int32))
+    assert_same(cresset.full((2, 2), 7), torch.full((2, 2), 7))
+    assert_same(cresset.full([3], 1.5), torch.full([3], 1.5))
+    assert_same(cresset.full([3], True), torch.full([3], True))
