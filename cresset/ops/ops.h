@@ -3,3 +3,8 @@
 // its own header (one per ops/<family>.cpp); this header gathers them.
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
+#include "cresset/ops/index.h"
+#include "cresset/ops/linalg.h"
+#include "cresset/ops/random.h"
+#include "cresset/ops/reduce.h"
+#include "cresset/ops/view.h"

@@ -49,5 +49,11 @@ void init_device(nb::module_& m);
 void init_tensor(nb::module_& m);
 void init_elementwise(nb::module_& m);
 void init_creation(nb::module_& m);
+void init_reduce(nb::module_& m);
+void init_view(nb::module_& m);
+void init_index(nb::module_& m);
+void init_linalg(nb::module_& m);
+void init_random(nb::module_& m);
+void init_interop(nb::module_& m);
 
 }  // namespace cresset::py

@@ -45,4 +45,10 @@ NB_MODULE(_C, m) {
   init_tensor(m);
   init_elementwise(m);
   init_creation(m);
+  init_view(m);
+  init_reduce(m);
+  init_index(m);
+  init_linalg(m);
+  init_random(m);
+  init_interop(m);
 }
