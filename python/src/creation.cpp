@@ -101,6 +101,16 @@ void init_creation(nb::module_& m) {
   CRESSET_SIZE_FACTORY("ones", ones(sizes, a.dtype, a.device))
 #undef CRESSET_SIZE_FACTORY
 
+  m.def("empty_strided", [](nb::handle size, nb::handle stride, nb::handle dtype,
+                            nb::handle device, bool requires_grad) {
+    FactoryArgs a = factory_args(dtype, device, requires_grad, default_dtype());
+    DimVector sizes = to_sizes(size), strides = to_sizes(stride);
+    CRESSET_CHECK(sizes.size() == strides.size(), RuntimeError,
+                  "[empty_strided] mismatch in length of strides and shape");
+    return finish_factory(empty_strided_tensor(sizes, strides, a.dtype, a.device), a);
+  }, "size"_a, "stride"_a, nb::kw_only(), "dtype"_a = nb::none(), "device"_a = nb::none(),
+        "requires_grad"_a = false);
+
   m.def("full", [](nb::handle size, nb::handle fill, nb::handle dtype, nb::handle device,
                    bool requires_grad) {
     Scalar v = to_scalar(fill);

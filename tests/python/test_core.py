@@ -2,7 +2,7 @@
 import cresset
 import pytest
 import torch
-from utils import assert_same
+from utils import assert_same, to_cresset
 
 
 @pytest.mark.parametrize("data", [[1, 2, 3], [1.0, 2, 3], [True, False], [[1, 2], [3, 4]],
@@ -68,3 +68,17 @@ def test_factories_shape_and_dtype():
     assert_same(cresset.full((2, 2), 7), torch.full((2, 2), 7))
     assert_same(cresset.full([3], 1.5), torch.full([3], 1.5))
     assert_same(cresset.full([3], True), torch.full([3], True))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.arange(12.).reshape(3, 4).t(),
+    lambda: torch.arange(24).reshape(2, 3, 4)[:, 1:, ::2],
+    lambda: torch.tensor([1.0, 2.0]).expand(3, 2),
+    lambda: torch.tensor(5),
+    lambda: torch.empty(0, 3)])
+def test_layouts_roundtrip_and_compute(make):
+    t = make()
+    c = to_cresset(t)
+    assert_same(c, t, check_stride=True)
+    assert_same(c + 1, t + 1, check_stride=True)
+    assert_same(c * c, t * t, check_stride=True)

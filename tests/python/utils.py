@@ -10,20 +10,23 @@ INT_DTYPES = ["uint8", "int8", "int16", "int32", "int64"]
 
 
 def to_cresset(t):
-    """A cresset tensor with the same values, dtype, shape and strides as torch tensor `t`."""
+    """A cresset tensor with the same values, dtype, shape and strides (and storage offset) as
+    torch tensor `t`: the torch storage span is rebuilt and viewed with as_strided."""
     if not isinstance(t, torch.Tensor):
         return t
-    name = str(t.dtype).split(".")[1]
-    base = t.detach().contiguous()
-    flat = base.reshape(-1).tolist()
-    c = cresset.tensor(flat, dtype=getattr(cresset, name)).reshape(list(t.shape)) \
-        if t.numel() else cresset.zeros(list(t.shape), dtype=getattr(cresset, name))
-    if t.is_contiguous():
-        return c
-    # Rebuild the same layout: an empty_strided buffer filled through the view.
-    out = cresset.empty_strided(list(t.shape), list(t.stride()), dtype=getattr(cresset, name))
-    out.copy_(c)
-    return out
+    name = dtype_name(t.dtype)
+    t = t.detach()
+    span = t.storage_offset() + 1 + sum((s - 1) * st for s, st in zip(t.shape, t.stride()))
+    if t.numel() == 0:
+        return cresset.empty_strided(list(t.shape), list(t.stride()), dtype=getattr(cresset, name))
+    buf = torch.zeros(span, dtype=t.dtype)
+    src = t
+    for d, st in enumerate(t.stride()):  # write expanded (stride-0) dims once
+        if st == 0:
+            src = src.narrow(d, 0, 1)
+    buf.as_strided(src.shape, src.stride(), t.storage_offset()).copy_(src)
+    flat = cresset.tensor(buf.tolist(), dtype=getattr(cresset, name))
+    return flat.as_strided(list(t.shape), list(t.stride()), t.storage_offset())
 
 
 def dtype_name(dt):
