@@ -1,5 +1,6 @@
 #include "cresset/core/parallel.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -131,9 +132,24 @@ class ThreadPool {
 };
 
 std::atomic<int> g_num_threads{0};
+std::atomic<ThreadPool*> g_pool{nullptr};
+std::once_flag g_atfork_once;
+
+// A forked child (DataLoader workers) has no worker threads: drop the parent's pool (leaked, its
+// mutexes may be held by threads that no longer exist) and build a fresh one on first use.
+void reset_pool_in_child() { g_pool = nullptr; }
 
 ThreadPool& pool() {
-  static auto* p = new ThreadPool(get_num_threads());  // leaked: workers must outlive statics
+  std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, reset_pool_in_child); });
+  ThreadPool* p = g_pool.load();
+  if (!p) {  // leaked on purpose: it must outlive static tensors
+    auto* fresh = new ThreadPool(get_num_threads());
+    if (g_pool.compare_exchange_strong(p, fresh)) {
+      p = fresh;
+    } else {
+      delete fresh;
+    }
+  }
   return *p;
 }
 

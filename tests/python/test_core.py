@@ -82,3 +82,16 @@ def test_layouts_roundtrip_and_compute(make):
     assert_same(c, t, check_stride=True)
     assert_same(c + 1, t + 1, check_stride=True)
     assert_same(c * c, t * t, check_stride=True)
+
+
+def test_threads_survive_fork():
+    import os
+    cresset.set_num_threads(2)
+    big = cresset.ones(1 << 20)
+    assert (big + big).tolist()[0] == 2.0  # parent pool is up
+    pid = os.fork()
+    if pid == 0:  # child: a parallel op must not hang on the parent's dead workers
+        ok = (big + big).tolist()[-1] == 2.0
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
