@@ -120,8 +120,60 @@ Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dty
 
 }  // namespace
 
+// Fast path: every input is either contiguous with one common shape or a 0-dim tensor, outputs
+// are missing or contiguous with that shape and the right dtype. Then there is nothing to
+// broadcast, permute or coalesce: one flat dim. Most ops in a training loop take this path.
+bool TensorIterConfig::try_fast_build(TensorIter& it, DType common, DType out_dtype) {
+  const DimVector* shape = nullptr;
+  Device device;
+  for (int i = 0; i < ninputs_; ++i) {
+    const Tensor& t = inputs_[i];
+    if (!t.defined() || t.device() != inputs_[0].device()) return false;
+    if (t.dim() == 0) continue;
+    if (!t.is_contiguous() || (shape && t.sizes() != *shape)) return false;
+    if (t.dtype() != common && promote_inputs_) return false;
+    shape = &t.sizes();
+  }
+  static const DimVector kScalarShape{};
+  if (!shape) shape = ninputs_ > 0 ? &kScalarShape : &outputs_[0].sizes();
+  device = ninputs_ > 0 ? inputs_[0].device() : outputs_[0].device();
+  for (int i = 0; i < noutputs_; ++i) {
+    const Tensor& t = outputs_[i];
+    if (t.defined() && (!t.is_contiguous() || t.sizes() != *shape || t.dtype() != out_dtype ||
+                        t.device() != device || has_internal_overlap(t)))
+      return false;
+  }
+  int nops = 0;
+  for (int i = 0; i < noutputs_; ++i) {
+    Tensor out = outputs_[i].defined() ? outputs_[i] : empty_tensor(*shape, out_dtype, device);
+    it.user_outputs_[i] = out;
+    it.operands_[nops++] = std::move(out);
+  }
+  for (int i = 0; i < ninputs_; ++i) {
+    const Tensor& in = inputs_[i];
+    bool cast = promote_inputs_ && in.dtype() != common;
+    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
+  }
+  it.ntensors_ = nops;
+  it.noutputs_ = noutputs_;
+  it.common_dtype_ = common;
+  it.numel_ = shape_numel(*shape);
+  it.shape_ = DimVector(1, it.numel_);
+  for (int k = 0; k < nops; ++k) {
+    it.strides_[k] = DimVector(1, it.operands_[k].dim() == 0 && !shape->empty()
+                                      ? 0 : it.operands_[k].itemsize());
+  }
+  return true;
+}
+
 TensorIter TensorIterConfig::build() {
   TensorIter it;
+  DType common = has_compute_dtype_ ? compute_dtype_
+                 : ninputs_ == 0    ? outputs_[0].dtype()  // fills write in the output's dtype
+                                    : result_type(inputs_, ninputs_);
+  if (int_to_float_ && !is_floating(common)) common = default_dtype();
+  DType out_dtype = has_output_dtype_ ? output_dtype_ : common;
+  if (try_fast_build(it, common, out_dtype)) return it;
   // Device: every operand on the same device (wrapped numbers are CPU scalars and go anywhere).
   Device device;
   bool have_device = false;
@@ -171,12 +223,6 @@ TensorIter TensorIterConfig::build() {
                   "operation.");
   }
 
-  // Dtypes.
-  DType common = has_compute_dtype_ ? compute_dtype_
-                 : ninputs_ == 0    ? outputs_[0].dtype()  // fills write in the output's dtype
-                                    : result_type(inputs_, ninputs_);
-  if (int_to_float_ && !is_floating(common)) common = default_dtype();
-  DType out_dtype = has_output_dtype_ ? output_dtype_ : common;
   it.common_dtype_ = common;
 
   // Operands: outputs (allocated or validated), then inputs cast to the compute dtype.
