@@ -38,9 +38,6 @@ DimVector to_sizes(nb::handle args_or_seq);
 /// A torch.Size (tuple subclass) built from sizes.
 nb::object make_size(const DimVector& sizes);
 
-/// torch.as_strided with its bounds checks.
-Tensor as_strided(const Tensor& t, const DimVector& size, const DimVector& stride, int64_t offset);
-
 // The Python classes defined in Python (cresset/__init__.py) that the bindings need to build.
 struct PyTypes {
   nb::object size_type;

@@ -38,22 +38,6 @@ void check_cpu(const Tensor& t, const char* op) {
 
 }  // namespace
 
-// torch.as_strided: a view with any layout that stays inside the storage.
-Tensor as_strided(const Tensor& t, const DimVector& size, const DimVector& stride, int64_t offset) {
-  CRESSET_CHECK(size.size() == stride.size(), RuntimeError, "[as_strided] mismatch in length of "
-                "strides and shape: ", shape_str(size), " and ", shape_str(stride));
-  CRESSET_CHECK(offset >= 0, RuntimeError, "[as_strided] negative storage offset ", offset);
-  for (size_t i = 0; i < stride.size(); ++i) {
-    CRESSET_CHECK(stride[i] >= 0, RuntimeError, "[as_strided] negative strides are not supported");
-  }
-  int64_t need = (offset + storage_span(size, stride)) * t.itemsize();
-  CRESSET_CHECK(need <= int64_t(t.impl()->storage()->nbytes()), RuntimeError,
-                "[as_strided] setStorage: sizes ", shape_str(size), ", strides ", shape_str(stride),
-                ", storage offset ", offset, " require ", need,
-                " bytes but the storage has only ", t.impl()->storage()->nbytes(), " bytes");
-  return t.as_strided_view(size, stride, offset);
-}
-
 void init_tensor(nb::module_& m) {
   nb::class_<Tensor>(m, "Tensor", nb::dynamic_attr())
       .def_prop_ro("shape", [](const Tensor& t) { return make_size(t.sizes()); })
@@ -97,10 +81,6 @@ void init_tensor(nb::module_& m) {
         check_cpu(t, "tolist");
         return tolist_rec(t, static_cast<const char*>(t.raw_data()), 0);
       })
-      .def("as_strided", [](const Tensor& t, nb::handle size, nb::handle stride,
-                            std::optional<int64_t> offset) {
-        return as_strided(t, to_sizes(size), to_sizes(stride), offset.value_or(t.storage_offset()));
-      }, "size"_a, "stride"_a, "storage_offset"_a = nb::none())
       .def("copy_", [](const Tensor& self, const Tensor& src, bool) {
         copy_into(self, src);
         self.bump_version();
