@@ -10,4 +10,15 @@ from cresset import _dtype_aliases  # noqa: F401  (torch.float, torch.long, ...)
 
 _C._register_python_types(Size)
 
+from cresset import _tensor, _tensor_str  # noqa: E402
+from cresset._tensor_str import set_printoptions  # noqa: E402,F401
+from cresset._info import (  # noqa: E402,F401
+    finfo, iinfo, is_floating_point, is_nonzero, is_tensor, numel)
+from cresset._numpy import as_tensor, asarray  # noqa: E402,F401
+from cresset._legacy import LEGACY_TYPES as _LEGACY_TYPES  # noqa: E402
+from cresset.utils.dlpack import from_dlpack  # noqa: E402,F401
+
+_tensor.install()
+globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...
+
 __version__ = "0.1.0"

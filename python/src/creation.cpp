@@ -22,8 +22,9 @@ void infer(nb::handle obj, int64_t depth, DimVector& shape, DType& inferred) {
     CRESSET_CHECK(depth == int64_t(shape.size()), ValueError,
                   "expected sequence of length ", depth < int64_t(shape.size()) ? shape[depth] : 0,
                   " at dim ", depth, " (got a number)");
-    DType d = to_scalar(obj).natural_dtype();
-    if (d == DType::Float64) d = default_dtype();
+    std::optional<DType> np = numpy_scalar_dtype(obj);  // NumPy scalars keep their dtype
+    DType d = np ? *np : to_scalar(obj).natural_dtype();
+    if (!np && d == DType::Float64) d = default_dtype();
     inferred = int(inferred) < 0 ? d : promote_types(inferred, d);
     return;
   }
@@ -240,6 +241,11 @@ nb::object finish_like(const Tensor& t, const FactoryOptions& o) {
 // ---- torch.tensor -----------------------------------------------------------------------------
 
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad) {
+  if (is_numpy_array(data)) {
+    Tensor t = tensor_from_numpy_copy(data, dtype, device);
+    t.impl()->set_requires_grad(requires_grad);
+    return t;
+  }
   DimVector shape;
   DType inferred = DType(-1);
   infer(data, 0, shape, inferred);
