@@ -154,7 +154,9 @@ nb::object tensor_numpy(const Tensor& self, bool force) {
   auto* keep = new std::shared_ptr<Storage>(t.impl()->storage());
   nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<std::shared_ptr<Storage>*>(p); });
   std::vector<size_t> shape(t.sizes().begin(), t.sizes().end());
-  nb::ndarray<nb::numpy> array(t.raw_data(), shape.size(), shape.data(), owner, t.strides().data(),
+  // Empty arrays get zero strides, as NumPy gives them (and torch's arrays have).
+  DimVector strides = t.numel() == 0 ? DimVector(shape.size(), 0) : t.strides();
+  nb::ndarray<nb::numpy> array(t.raw_data(), shape.size(), shape.data(), owner, strides.data(),
                                nb_dtype(t.dtype()));
   return array.cast();
 }
@@ -489,20 +491,24 @@ Tensor from_numpy(nb::handle array) {
                             nb::cast<std::string>(scalar_type.attr("__name__")), ". ",
                             kNumpySupported));
   }
-  Py_buffer view;
-  if (PyObject_GetBuffer(array.ptr(), &view, PyBUF_RECORDS_RO) != 0) throw nb::python_error();
+  // Shape and strides as NumPy reports them (its buffer export normalises the strides of empty
+  // arrays and size-1 dims, which torch keeps).
+  nb::tuple shape = nb::borrow<nb::tuple>(array.attr("shape"));
+  nb::tuple byte_strides = nb::borrow<nb::tuple>(array.attr("strides"));
+  nb::tuple data_info = nb::borrow<nb::tuple>(array.attr("__array_interface__")["data"]);
   int64_t isz = itemsize(*dtype);
-  DimVector sizes(size_t(view.ndim)), strides(size_t(view.ndim));
+  size_t ndim = shape.size();
+  DimVector sizes(ndim), strides(ndim);
   bool negative = false, misaligned = false;
-  for (int i = 0; i < view.ndim; ++i) {
-    sizes[i] = view.shape[i];
-    negative |= view.strides[i] < 0;
-    misaligned |= view.strides[i] % isz != 0;
-    strides[i] = view.strides[i] / isz;
+  for (size_t i = 0; i < ndim; ++i) {
+    int64_t st = nb::cast<int64_t>(byte_strides[i]);
+    sizes[i] = nb::cast<int64_t>(shape[i]);
+    negative |= st < 0;
+    misaligned |= st % isz != 0;
+    strides[i] = st / isz;
   }
-  void* data = view.buf;
-  bool readonly = view.readonly;
-  PyBuffer_Release(&view);
+  void* data = reinterpret_cast<void*>(nb::cast<uintptr_t>(data_info[0]));
+  bool readonly = nb::cast<bool>(data_info[1]);
   CRESSET_CHECK(!negative, ValueError,
                 "At least one stride in the given numpy array is negative, and tensors with "
                 "negative strides are not currently supported. (You can probably work around "
