@@ -152,7 +152,9 @@ nb::object tensor_numpy(const Tensor& self, bool force) {
   CRESSET_CHECK(t.dtype() != DType::BFloat16, TypeError, "Got unsupported ScalarType BFloat16");
   // The array's owner keeps the storage (not the Python tensor object) alive.
   auto* keep = new std::shared_ptr<Storage>(t.impl()->storage());
-  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<std::shared_ptr<Storage>*>(p); });
+  nb::capsule owner(keep, [](void* p) noexcept {
+    delete static_cast<std::shared_ptr<Storage>*>(p);
+  });
   std::vector<size_t> shape(t.sizes().begin(), t.sizes().end());
   // Empty arrays get zero strides, as NumPy gives them (and torch's arrays have).
   DimVector strides = t.numel() == 0 ? DimVector(shape.size(), 0) : t.strides();
@@ -316,7 +318,8 @@ Tensor tensor_from_dl(Managed* managed) {
   for (int64_t s : sizes) {
     CRESSET_CHECK(s >= 0, RuntimeError, "[from_dlpack] negative size in shape ", shape_str(sizes));
   }
-  DimVector strides = dl.strides ? DimVector(dl.strides, size_t(dl.ndim)) : contiguous_strides(sizes);
+  DimVector strides =
+      dl.strides ? DimVector(dl.strides, size_t(dl.ndim)) : contiguous_strides(sizes);
   for (int64_t s : strides) {
     CRESSET_CHECK(s >= 0, RuntimeError, "[from_dlpack] negative strides are not supported: ",
                   shape_str(strides));
@@ -348,7 +351,9 @@ Tensor consume_capsule(PyObject* capsule) {
 
 Tensor from_dlpack_capsule(nb::handle capsule) {
   PyObject* c = capsule.ptr();
-  if (PyCapsule_IsValid(c, "dltensor_versioned")) return consume_capsule<DLManagedTensorVersioned>(c);
+  if (PyCapsule_IsValid(c, "dltensor_versioned")) {
+    return consume_capsule<DLManagedTensorVersioned>(c);
+  }
   if (PyCapsule_IsValid(c, "dltensor")) return consume_capsule<DLManagedTensor>(c);
   throw RuntimeError(
       "from_dlpack received an invalid capsule. Note that DLTensor capsules can be consumed only "
@@ -469,6 +474,8 @@ nb::object make_instance(nb::handle type, Tensor t) {
 }  // namespace
 
 std::optional<DType> numpy_scalar_dtype(nb::handle h) {
+  PyObject* o = h.ptr();
+  if (PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o)) return std::nullopt;
   const NumpyTypes* np = numpy_types();
   if (!np || !is_instance_of(h, np->generic)) return std::nullopt;
   return dtype_from_numpy(h.attr("dtype"));

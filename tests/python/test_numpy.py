@@ -6,11 +6,12 @@ import subprocess
 import sys
 import warnings
 
-import cresset
 import numpy as np
 import pytest
 import torch
 from utils import assert_raises_like, assert_same
+
+import cresset
 
 NP_DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 
@@ -145,7 +146,8 @@ assert "not writable" in str(w[0].message)
 assert t.data_ptr() == a.ctypes.data
 print("ok")
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
     assert out.stdout.strip() == "ok", out.stderr
 
 
@@ -202,8 +204,12 @@ def test_tensor_copies_ndarray(name):
 
 
 def test_tensor_from_numpy_errors():
-    for make in [lambda: np.arange(5)[::-1], lambda: np.array([1, 2], dtype=">i4")]:
-        assert_raises_like(ValueError, lambda: cresset.tensor(make()), lambda: torch.tensor(make()))
+    for data in [np.arange(5)[::-1], np.array([1, 2], dtype=">i4")]:
+        with pytest.raises(ValueError) as theirs:
+            torch.tensor(data)
+        with pytest.raises(ValueError) as ours:
+            cresset.tensor(data)
+        assert str(ours.value) == str(theirs.value)
 
 
 @pytest.mark.parametrize("data", [
@@ -245,7 +251,8 @@ def test_as_tensor():
     assert cresset.as_tensor(a, dtype=cresset.float64, device="cpu").data_ptr() == a.ctypes.data
     x = cresset.tensor([1.0, 2.0])
     assert cresset.as_tensor(x) is x and cresset.as_tensor(x, device="cpu") is x
-    assert_same(cresset.as_tensor(x, dtype=cresset.int32), torch.as_tensor(torch.tensor([1.0, 2.0]), dtype=torch.int32))
+    assert_same(cresset.as_tensor(x, dtype=cresset.int32),
+                torch.as_tensor(torch.tensor([1.0, 2.0]), dtype=torch.int32))
     for data in [[1, 2], 3, [1.0, 2], np.float32(2), array.array("i", [1, 2])]:
         assert_same(cresset.as_tensor(data), torch.as_tensor(data))
     assert_same(cresset.as_tensor([1, 2], dtype=cresset.float64),
@@ -294,12 +301,12 @@ def test_asarray():
 
 def test_frombuffer():
     cases = [
-        (bytearray(b"abcd"), dict()), (bytearray(b"abcd"), dict(count=2, offset=1)),
-        (bytearray(b"abcde"), dict(dtype="int16")), (bytearray(b"abcd"), dict(offset=4)),
-        (bytearray(b"abcd"), dict(offset=-1)), (bytearray(b"abcd"), dict(count=5)),
-        (bytearray(b""), dict()), (bytearray(8), dict(count=0)), ([1, 2], dict()),
-        (array.array("f", [1, 2]), dict(dtype="float32")),
-        (bytearray(b"abcd"), dict(dtype="int16", offset=1)),
+        (bytearray(b"abcd"), {}), (bytearray(b"abcd"), {"count": 2, "offset": 1}),
+        (bytearray(b"abcde"), {"dtype": "int16"}), (bytearray(b"abcd"), {"offset": 4}),
+        (bytearray(b"abcd"), {"offset": -1}), (bytearray(b"abcd"), {"count": 5}),
+        (bytearray(b""), {}), (bytearray(8), {"count": 0}), ([1, 2], {}),
+        (array.array("f", [1, 2]), {"dtype": "float32"}),
+        (bytearray(b"abcd"), {"dtype": "int16", "offset": 1}),
     ]
     for buf, kwargs in cases:
         name = kwargs.pop("dtype", "uint8")
@@ -394,7 +401,8 @@ def test_capsules():
     with pytest.raises(RuntimeError, match="consumed only once"):
         cresset.from_dlpack(capsule)
     assert torch.from_dlpack(cresset.utils.dlpack.to_dlpack(t)).tolist() == [1, 2, 3]
-    assert cresset.from_dlpack(torch.utils.dlpack.to_dlpack(torch.tensor([4, 5]))).tolist() == [4, 5]
+    theirs = torch.utils.dlpack.to_dlpack(torch.tensor([4, 5]))
+    assert cresset.from_dlpack(theirs).tolist() == [4, 5]
     versioned = t.__dlpack__(max_version=(1, 0))
     assert "dltensor_versioned" in repr(versioned)
     assert cresset.from_dlpack(versioned).tolist() == [1, 2, 3]
