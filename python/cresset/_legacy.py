@@ -56,5 +56,4 @@ def resolve_dtype(spec):
         if cls is not None and spec.startswith("torch."):
             return cls.dtype
         raise ValueError(f"invalid type: '{spec}'")
-    raise TypeError(f"type(): argument 'dtype' must be torch.dtype or str, not "
-                    f"{type(spec).__name__}")
+    raise TypeError("dtype must be a type, str, or dtype object")

@@ -32,10 +32,8 @@ def __contains__(self, element, /):
 def __array__(self, dtype=None, copy=None):
     array = self.numpy()
     if dtype is not None:
-        array = array.astype(dtype, copy=False)
-    if copy:
-        array = array.copy()
-    return array
+        return array.astype(dtype, copy=bool(copy))
+    return array.copy() if copy else array
 
 
 def __array_wrap__(self, array, context=None, return_scalar=False):

@@ -21,7 +21,7 @@ import cresset
 
 
 class _PrintOptions:
-    __slots__ = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+    __slots__ = ("edgeitems", "linewidth", "precision", "sci_mode", "threshold")
 
     def __init__(self):
         self.precision = 4
@@ -68,7 +68,8 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 def get_printoptions():
     """The current print options as a dict that ``set_printoptions(**opts)`` accepts."""
-    return {name: getattr(PRINT_OPTS, name) for name in _PrintOptions.__slots__}
+    names = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+    return {name: getattr(PRINT_OPTS, name) for name in names}
 
 
 class printoptions:
@@ -239,22 +240,21 @@ def _str(self, *, tensor_contents=None):
         suffixes.append(f"device='{device}'")
     default_dtype = cresset.get_default_dtype()
     dtype = self.dtype
+    text = tensor_contents
     if self.numel() == 0:
         if self.dim() != 1:
             suffixes.append("size=" + str(tuple(self.shape)))
-        if dtype != default_dtype:
+        if dtype is not default_dtype:  # no values to tell an empty int64 tensor apart
             suffixes.append("dtype=" + str(dtype))
-        text = "[]"
+        if text is None:
+            text = "[]"
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append("size=" + str(tuple(self.shape)))
         if dtype not in (default_dtype, cresset.int64, cresset.bool):
             suffixes.append("dtype=" + str(dtype))
-        text = None
-        if tensor_contents is None:
+        if text is None:
             text = _tensor_str(self if device.type == "cpu" else self.cpu(), indent)
-    if tensor_contents is not None:
-        text = tensor_contents
     grad_fn = _grad_fn_name(self)
     if grad_fn is not None:
         suffixes.append(f"grad_fn=<{grad_fn}>")

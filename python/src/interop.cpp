@@ -152,9 +152,13 @@ nb::object tensor_numpy(const Tensor& self, bool force) {
   CRESSET_CHECK(t.dtype() != DType::BFloat16, TypeError, "Got unsupported ScalarType BFloat16");
   // The array's owner keeps the storage (not the Python tensor object) alive.
   auto* keep = new std::shared_ptr<Storage>(t.impl()->storage());
-  nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<std::shared_ptr<Storage>*>(p); });
+  nb::capsule owner(keep, [](void* p) noexcept {
+    delete static_cast<std::shared_ptr<Storage>*>(p);
+  });
   std::vector<size_t> shape(t.sizes().begin(), t.sizes().end());
-  nb::ndarray<nb::numpy> array(t.raw_data(), shape.size(), shape.data(), owner, t.strides().data(),
+  // Empty arrays get zero strides, as NumPy gives them (and torch's arrays have).
+  DimVector strides = t.numel() == 0 ? DimVector(shape.size(), 0) : t.strides();
+  nb::ndarray<nb::numpy> array(t.raw_data(), shape.size(), shape.data(), owner, strides.data(),
                                nb_dtype(t.dtype()));
   return array.cast();
 }
@@ -314,7 +318,8 @@ Tensor tensor_from_dl(Managed* managed) {
   for (int64_t s : sizes) {
     CRESSET_CHECK(s >= 0, RuntimeError, "[from_dlpack] negative size in shape ", shape_str(sizes));
   }
-  DimVector strides = dl.strides ? DimVector(dl.strides, size_t(dl.ndim)) : contiguous_strides(sizes);
+  DimVector strides =
+      dl.strides ? DimVector(dl.strides, size_t(dl.ndim)) : contiguous_strides(sizes);
   for (int64_t s : strides) {
     CRESSET_CHECK(s >= 0, RuntimeError, "[from_dlpack] negative strides are not supported: ",
                   shape_str(strides));
@@ -346,7 +351,9 @@ Tensor consume_capsule(PyObject* capsule) {
 
 Tensor from_dlpack_capsule(nb::handle capsule) {
   PyObject* c = capsule.ptr();
-  if (PyCapsule_IsValid(c, "dltensor_versioned")) return consume_capsule<DLManagedTensorVersioned>(c);
+  if (PyCapsule_IsValid(c, "dltensor_versioned")) {
+    return consume_capsule<DLManagedTensorVersioned>(c);
+  }
   if (PyCapsule_IsValid(c, "dltensor")) return consume_capsule<DLManagedTensor>(c);
   throw RuntimeError(
       "from_dlpack received an invalid capsule. Note that DLTensor capsules can be consumed only "
@@ -467,6 +474,8 @@ nb::object make_instance(nb::handle type, Tensor t) {
 }  // namespace
 
 std::optional<DType> numpy_scalar_dtype(nb::handle h) {
+  PyObject* o = h.ptr();
+  if (PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o)) return std::nullopt;
   const NumpyTypes* np = numpy_types();
   if (!np || !is_instance_of(h, np->generic)) return std::nullopt;
   return dtype_from_numpy(h.attr("dtype"));
@@ -489,20 +498,24 @@ Tensor from_numpy(nb::handle array) {
                             nb::cast<std::string>(scalar_type.attr("__name__")), ". ",
                             kNumpySupported));
   }
-  Py_buffer view;
-  if (PyObject_GetBuffer(array.ptr(), &view, PyBUF_RECORDS_RO) != 0) throw nb::python_error();
+  // Shape and strides as NumPy reports them (its buffer export normalises the strides of empty
+  // arrays and size-1 dims, which torch keeps).
+  nb::tuple shape = nb::borrow<nb::tuple>(array.attr("shape"));
+  nb::tuple byte_strides = nb::borrow<nb::tuple>(array.attr("strides"));
+  nb::tuple data_info = nb::borrow<nb::tuple>(array.attr("__array_interface__")["data"]);
   int64_t isz = itemsize(*dtype);
-  DimVector sizes(size_t(view.ndim)), strides(size_t(view.ndim));
+  size_t ndim = shape.size();
+  DimVector sizes(ndim), strides(ndim);
   bool negative = false, misaligned = false;
-  for (int i = 0; i < view.ndim; ++i) {
-    sizes[i] = view.shape[i];
-    negative |= view.strides[i] < 0;
-    misaligned |= view.strides[i] % isz != 0;
-    strides[i] = view.strides[i] / isz;
+  for (size_t i = 0; i < ndim; ++i) {
+    int64_t st = nb::cast<int64_t>(byte_strides[i]);
+    sizes[i] = nb::cast<int64_t>(shape[i]);
+    negative |= st < 0;
+    misaligned |= st % isz != 0;
+    strides[i] = st / isz;
   }
-  void* data = view.buf;
-  bool readonly = view.readonly;
-  PyBuffer_Release(&view);
+  void* data = reinterpret_cast<void*>(nb::cast<uintptr_t>(data_info[0]));
+  bool readonly = nb::cast<bool>(data_info[1]);
   CRESSET_CHECK(!negative, ValueError,
                 "At least one stride in the given numpy array is negative, and tensors with "
                 "negative strides are not currently supported. (You can probably work around "

@@ -104,7 +104,8 @@ void init_tensor(nb::module_& m) {
         CRESSET_CHECK(t.numel() == 1, RuntimeError, "Boolean value of Tensor with ",
                       t.numel() == 0 ? "no values" : "more than one value", " is ambiguous");
         check_cpu(t, "__bool__");
-        return PyObject_IsTrue(element_to_py(t.dtype(), static_cast<const char*>(t.raw_data())).ptr()) == 1;
+        nb::object v = element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+        return PyObject_IsTrue(v.ptr()) == 1;
       })
       .def("__int__", [](const Tensor& t) {
         return checked(PyNumber_Long(single_value(t, "__int__").ptr()));

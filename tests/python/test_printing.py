@@ -2,10 +2,11 @@
 print option."""
 import math
 
-import cresset
 import pytest
 import torch
 from utils import to_cresset
+
+import cresset
 
 NAN, INF = math.nan, math.inf
 
@@ -185,17 +186,18 @@ def test_default_dtype_changes_suffix():
 
 
 @pytest.mark.parametrize("options", [
-    dict(precision=2), dict(precision=0), dict(precision=8), dict(precision=1, sci_mode=True),
-    dict(sci_mode=True), dict(sci_mode=False), dict(threshold=5), dict(threshold=0),
-    dict(threshold=math.inf), dict(edgeitems=1, threshold=10), dict(edgeitems=0, threshold=10),
-    dict(edgeitems=0), dict(linewidth=40), dict(linewidth=120), dict(linewidth=10),
-    dict(linewidth=1), dict(profile="short"), dict(profile="full"),
-    dict(profile="short", precision=6), dict(edgeitems=5, threshold=20),
+    {"precision": 2}, {"precision": 0}, {"precision": 8}, {"precision": 1, "sci_mode": True},
+    {"sci_mode": True}, {"sci_mode": False}, {"threshold": 5}, {"threshold": 0},
+    {"threshold": math.inf}, {"edgeitems": 1, "threshold": 10}, {"edgeitems": 0, "threshold": 10},
+    {"edgeitems": 0}, {"linewidth": 40}, {"linewidth": 120}, {"linewidth": 10},
+    {"linewidth": 1}, {"profile": "short"}, {"profile": "full"},
+    {"profile": "short", "precision": 6}, {"edgeitems": 5, "threshold": 20},
 ], ids=str)
 def test_printoptions(options):
     for lib in (cresset, torch):
         lib.set_printoptions(**options)
-    for t in [_randn(30, seed=13), _randn(4, 9, seed=14, scale=100), torch.arange(60).reshape(3, 20),
+    for t in [_randn(30, seed=13), _randn(4, 9, seed=14, scale=100),
+              torch.arange(60).reshape(3, 20),
               torch.tensor([1e-5, 1.0, NAN]), torch.tensor([3.0, -4.0]), torch.tensor(2.5),
               torch.arange(1200.).reshape(2, 3, 200), torch.tensor([True, False] * 20),
               _randn(3, 4, seed=15, dtype=torch.float64, scale=1e6),
@@ -215,9 +217,9 @@ def test_get_printoptions_and_context_manager():
     cresset.set_printoptions(precision=3, sci_mode=True)
     torch.set_printoptions(precision=3, sci_mode=True)
     assert cresset._tensor_str.get_printoptions() == torch._tensor_str.get_printoptions()
-    with cresset._tensor_str.printoptions(precision=1, sci_mode=True):
-        with torch._tensor_str.printoptions(precision=1, sci_mode=True):
-            assert repr(cresset.tensor([1.25])) == repr(torch.tensor([1.25])) == "tensor([1.2e+00])"
+    with cresset._tensor_str.printoptions(precision=1, sci_mode=True), \
+            torch._tensor_str.printoptions(precision=1, sci_mode=True):
+        assert repr(cresset.tensor([1.25])) == repr(torch.tensor([1.25])) == "tensor([1.2e+00])"
     assert cresset._tensor_str.get_printoptions() == torch._tensor_str.get_printoptions()
     assert cresset._tensor_str.get_printoptions()["precision"] == 3
     assert not hasattr(cresset, "get_printoptions") and not hasattr(torch, "get_printoptions")
@@ -279,9 +281,9 @@ def test_random_fuzz():
             t = _randint(max(info.min, -hi), hi, *shape, seed=i, dtype=dtype)
         options = {}
         if rng.random() < 0.4:
-            options = dict(precision=rng.randint(0, 8), threshold=rng.choice([10, 100, 1000]),
-                           edgeitems=rng.randint(1, 4), linewidth=rng.choice([20, 60, 80, 150]),
-                           sci_mode=rng.choice([None, None, True, False]))
+            options = {"precision": rng.randint(0, 8), "threshold": rng.choice([10, 100, 1000]),
+                       "edgeitems": rng.randint(1, 4), "linewidth": rng.choice([20, 60, 80, 150]),
+                       "sci_mode": rng.choice([None, None, True, False])}
         for lib in (cresset, torch):
             lib.set_printoptions(profile="default", **options)
         check(t)
