@@ -121,9 +121,9 @@ void roll_copy(const Tensor& out, const Tensor& in, const std::vector<std::pair<
   roll_copy(narrow(out, d, size - start, start), narrow(in, d, 0, start), starts, k + 1);
 }
 
-// The values of an integer tensor as int64 (repeat_interleave's repeats).
+// The values of an int32/int64 tensor as int64 (repeat_interleave's repeats).
 std::vector<int64_t> int_values(const Tensor& t, const char* op) {
-  CRESSET_CHECK(is_integral(t.dtype(), false), NotImplementedError, "\"", op,
+  CRESSET_CHECK(t.dtype() == DType::Int32 || t.dtype() == DType::Int64, NotImplementedError, "\"", op,
                 "\" not implemented for '", dtype_display(t.dtype()), "'");
   Tensor host = empty_tensor(t.sizes(), DType::Int64);
   copy_into(host, t);
@@ -273,6 +273,7 @@ Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) 
   }
   CRESSET_CHECK(shifts.size() == dims.size(), RuntimeError,
                 "shifts and dimensions must align. shifts: ", shifts.size(), ", dims:", dims.size());
+  if (self.numel() == 0) return clone(self, MemoryFormat::Preserve);
   // Shifts of a repeated dim add up; each rolled dim then takes at most two block copies.
   DimVector total(size_t(self.dim()), 0);
   std::vector<bool> rolled(size_t(self.dim()), false);
@@ -281,7 +282,6 @@ Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) 
     total[d] += shifts[i];
     rolled[d] = true;
   }
-  if (self.numel() == 0) return clone(self, MemoryFormat::Preserve);
   std::vector<std::pair<int64_t, int64_t>> starts;
   for (int64_t d = 0; d < self.dim(); ++d) {
     if (!rolled[d]) continue;

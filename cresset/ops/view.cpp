@@ -615,25 +615,28 @@ Tensor numpy_t(const Tensor& self) {
   return permute(self, dims);
 }
 
-Tensor matrix_t(const Tensor& self) {
-  CRESSET_CHECK(self.dim() >= 2, RuntimeError,
-                "tensor.mT is only supported on matrices or batches of matrices. Got ", self.dim(),
+namespace {
+// The last two dims swapped; `what` names the op in the error ("tensor.mT" ...). A 0-dim tensor
+// is returned as a view of itself (torch deprecates that case but allows it).
+Tensor batch_transpose(const Tensor& self, const char* what) {
+  if (self.dim() == 0) return make_view(self, layout_of(self));
+  CRESSET_CHECK(self.dim() >= 2, RuntimeError, what,
+                " is only supported on matrices or batches of matrices. Got ", self.dim(),
                 "-D tensor.");
   return transpose(self, -2, -1);
 }
+}  // namespace
+
+Tensor matrix_t(const Tensor& self) { return batch_transpose(self, "tensor.mT"); }
+Tensor matrix_h(const Tensor& self) { return batch_transpose(self, "tensor.mH"); }
+Tensor adjoint(const Tensor& self) { return batch_transpose(self, "tensor.adjoint()"); }
 
 Tensor conj_t(const Tensor& self) {
+  if (self.dim() == 0) return make_view(self, layout_of(self));
   CRESSET_CHECK(self.dim() == 2, RuntimeError,
                 "tensor.H is only supported on matrices (2-D tensors). Got ", self.dim(),
                 "-D tensor.", self.dim() > 2 ? " For batches of matrices, consider using tensor.mH" : "");
   return transpose(self, 0, 1);
-}
-
-Tensor adjoint(const Tensor& self) {
-  CRESSET_CHECK(self.dim() >= 2, RuntimeError,
-                "tensor.adjoint() is only supported on matrices or batches of matrices. Got ",
-                self.dim(), "-D tensor.");
-  return transpose(self, -2, -1);
 }
 
 Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) {

@@ -74,12 +74,14 @@ Tensor ravel(const Tensor& self);
 Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& destination);
 /// Tensor.T: every dim reversed.
 Tensor numpy_t(const Tensor& self);
-/// Tensor.mT: the last two dims swapped (needs >= 2 dims).
+/// Tensor.mT: the last two dims swapped (needs >= 2 dims; a 0-dim tensor is returned as is).
 Tensor matrix_t(const Tensor& self);
-/// Tensor.H: the conjugate transpose of a matrix (2-D only; real dtypes have no conjugate).
-Tensor conj_t(const Tensor& self);
-/// torch.adjoint / Tensor.mH: the conjugate transpose of the last two dims.
+/// Tensor.mH: the conjugate transpose of the last two dims (real dtypes have no conjugate).
+Tensor matrix_h(const Tensor& self);
+/// torch.adjoint: Tensor.mH with its own error message.
 Tensor adjoint(const Tensor& self);
+/// Tensor.H: the conjugate transpose of a matrix (2-D only).
+Tensor conj_t(const Tensor& self);
 /// Tensor.diagonal: the diagonal of dims dim1 and dim2 (removed) as a new last dim.
 Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
 /// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last dim.
