@@ -96,8 +96,8 @@ Layout transpose_layout(const Tensor& self, int64_t dim0, int64_t dim1) {
 }
 
 void check_t(const Tensor& self) {
-  CRESSET_CHECK(self.dim() <= 2, RuntimeError, "t() expects a tensor with <= 2 dimensions, but self is ",
-                self.dim(), "D");
+  CRESSET_CHECK(self.dim() <= 2, RuntimeError,
+                "t() expects a tensor with <= 2 dimensions, but self is ", self.dim(), "D");
 }
 
 // Strides of the channels-last layouts (torch's get_channels_last_strides_2d/3d).
@@ -395,7 +395,8 @@ Tensor expand(const Tensor& self, const DimVector& sizes) {
   int64_t ndim = int64_t(sizes.size()), tdim = self.dim();
   CRESSET_CHECK(ndim >= tdim, RuntimeError, "expand(", describe(self), ", size=", shape_str(sizes),
                 "): the number of sizes provided (", ndim,
-                ") must be greater or equal to the number of dimensions in the tensor (", tdim, ")");
+                ") must be greater or equal to the number of dimensions in the tensor (", tdim,
+                ")");
   Layout l{DimVector(size_t(ndim)), DimVector(size_t(ndim)), self.storage_offset()};
   for (int64_t i = ndim - 1; i >= 0; --i) {
     int64_t off = ndim - 1 - i, d = tdim - 1 - off;
@@ -490,8 +491,9 @@ Tensor view_dtype(const Tensor& self, DType dtype) {
       l.offset *= ratio;
     } else {
       int64_t ratio = to / from;
-      CRESSET_CHECK(l.sizes[nd - 1] % ratio == 0, RuntimeError, "self.size(-1) must be divisible by ",
-                    ratio, what, ", but got ", l.sizes[nd - 1]);
+      CRESSET_CHECK(l.sizes[nd - 1] % ratio == 0, RuntimeError,
+                    "self.size(-1) must be divisible by ", ratio, what, ", but got ",
+                    l.sizes[nd - 1]);
       CRESSET_CHECK(l.offset % ratio == 0, RuntimeError,
                     "self.storage_offset() must be divisible by ", ratio, what, ", but got ",
                     l.offset);
@@ -635,7 +637,8 @@ Tensor conj_t(const Tensor& self) {
   if (self.dim() == 0) return make_view(self, layout_of(self));
   CRESSET_CHECK(self.dim() == 2, RuntimeError,
                 "tensor.H is only supported on matrices (2-D tensors). Got ", self.dim(),
-                "-D tensor.", self.dim() > 2 ? " For batches of matrices, consider using tensor.mH" : "");
+                "-D tensor.",
+                self.dim() > 2 ? " For batches of matrices, consider using tensor.mH" : "");
   return transpose(self, 0, 1);
 }
 
@@ -718,7 +721,8 @@ std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
   int64_t d = wrap_dim(dim, self.dim());
   int64_t size = self.sizes()[d];
   CRESSET_CHECK(split_size > 0 || size == 0, RuntimeError,
-                "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
+                "split_size can only be 0 if dimension size is 0, but got dimension size of ",
+                size);
   // A split_size larger than the dim still gives one piece.
   int64_t n = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
   std::vector<Tensor> out;
@@ -729,7 +733,8 @@ std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
   return out;
 }
 
-std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes, int64_t dim) {
+std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes,
+                                     int64_t dim) {
   CRESSET_CHECK(self.dim() > 0, RuntimeError, "split expects at least a 1-dimensional tensor");
   int64_t d = wrap_dim(dim, self.dim());
   int64_t size = self.sizes()[d], total = 0;
@@ -738,8 +743,9 @@ std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_
                   "non-negative entries, but got split_sizes=", shape_str(split_sizes));
     total += s;
   }
-  CRESSET_CHECK(total == size, RuntimeError, "split_with_sizes expects split_sizes to sum exactly to ",
-                size, " (input tensor's size at dimension ", d, "), but got split_sizes=",
+  CRESSET_CHECK(total == size, RuntimeError,
+                "split_with_sizes expects split_sizes to sum exactly to ", size,
+                " (input tensor's size at dimension ", d, "), but got split_sizes=",
                 shape_str(split_sizes));
   std::vector<Tensor> out;
   int64_t start = 0;
@@ -791,8 +797,8 @@ std::vector<Tensor> tensor_split(const Tensor& self, const Tensor& indices_or_se
                 "tensor_indices_or_sections to have dtype of long, but got ",
                 dtype_display(ios.dtype()));
   CRESSET_CHECK(ios.dim() <= 1, RuntimeError, "tensor_split expected tensor_indices_or_sections to "
-                "be a zero-dimensional or one-dimensional tensor, but got a tensor with ", ios.dim(),
-                " dims");
+                "be a zero-dimensional or one-dimensional tensor, but got a tensor with ",
+                ios.dim(), " dims");
   if (ios.dim() == 0) return tensor_split(self, *ios.data<int64_t>(), dim);
   DimVector indices;
   int64_t stride = ios.dim() ? ios.strides()[0] : 1;
@@ -830,7 +836,8 @@ std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::stri
                   "meshgrid expects all tensors to have the same device");
   }
   CRESSET_CHECK(indexing == "ij" || indexing == "xy", RuntimeError,
-                "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ", indexing);
+                "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ",
+                indexing);
   // "xy" is "ij" with the first two inputs (and outputs) swapped.
   std::vector<Tensor> in = tensors;
   bool swap = indexing == "xy" && in.size() >= 2;

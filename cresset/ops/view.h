@@ -84,7 +84,8 @@ Tensor adjoint(const Tensor& self);
 Tensor conj_t(const Tensor& self);
 /// Tensor.diagonal: the diagonal of dims dim1 and dim2 (removed) as a new last dim.
 Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
-/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last dim.
+/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last
+/// dim.
 Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step);
 /// Tensor.detach: a view that shares storage and never requires grad.
 Tensor detach(const Tensor& self);

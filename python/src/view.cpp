@@ -84,7 +84,7 @@ std::vector<Tensor> to_tensor_list(nb::args args) {
 // atleast_Nd(t) -> t; atleast_Nd(t1, t2) or atleast_Nd([t1, t2]) -> tuple.
 nb::object atleast(nb::args args, int n) {
   if (nb::len(args) == 1 && nb::isinstance<Tensor>(args[0])) {
-    return nb::cast(atleast_nd(nb::cast<const Tensor&>(args[0]), n));
+    return same_or_new(args[0], atleast_nd(nb::cast<const Tensor&>(args[0]), n));
   }
   std::vector<Tensor> out;
   for (const Tensor& t : to_tensor_list(args)) out.push_back(atleast_nd(t, n));
@@ -157,9 +157,12 @@ void init_view(nb::module_& m) {
   cls.def("expand", [](const Tensor& self, nb::args size) { return expand(self, to_sizes(size)); });
   cls.def("expand_as", &expand_as, "other"_a);
 
-  m.def("permute", [](const Tensor& self, nb::handle dims) { return permute(self, to_sizes(dims)); },
-        "input"_a, "dims"_a);
-  cls.def("permute", [](const Tensor& self, nb::args dims) { return permute(self, to_sizes(dims)); });
+  m.def("permute", [](const Tensor& self, nb::handle dims) {
+    return permute(self, to_sizes(dims));
+  }, "input"_a, "dims"_a);
+  cls.def("permute", [](const Tensor& self, nb::args dims) {
+    return permute(self, to_sizes(dims));
+  });
 
   m.def("transpose", &transpose, "input"_a, "dim0"_a, "dim1"_a);
   cls.def("transpose", &transpose, "dim0"_a, "dim1"_a);
@@ -171,9 +174,12 @@ void init_view(nb::module_& m) {
   cls.def("t_", [](nb::handle self) { return inplace(self, [](const Tensor& x) { t_(x); }); });
 
   cls.def("view", &view_or_dtype);
-  m.def("reshape", [](const Tensor& self, nb::handle shape) { return reshape(self, to_sizes(shape)); },
-        "input"_a, "shape"_a);
-  cls.def("reshape", [](const Tensor& self, nb::args shape) { return reshape(self, to_sizes(shape)); });
+  m.def("reshape", [](const Tensor& self, nb::handle shape) {
+    return reshape(self, to_sizes(shape));
+  }, "input"_a, "shape"_a);
+  cls.def("reshape", [](const Tensor& self, nb::args shape) {
+    return reshape(self, to_sizes(shape));
+  });
 
   cls.def("contiguous", [](nb::handle self, nb::handle format) {
     return same_or_new(self, contiguous(nb::cast<const Tensor&>(self),
