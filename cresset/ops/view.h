@@ -1,7 +1,8 @@
 #pragma once
-// The view family of ops (cresset/ops/view.cpp: views; cresset/ops/shape.cpp: ops that copy into a
-// new layout, such as cat, flip, repeat, tril). A view shares its input's storage and version
-// counter exactly when torch's does; dims are wrapped like torch (negative counts from the end).
+// The view family of ops (cresset/ops/view.cpp: views; split.cpp: splitting into views;
+// shape.cpp: ops that copy into a new layout, such as cat, flip, repeat, tril). A view shares its
+// input's storage and version counter exactly when torch's does; dims are wrapped like torch
+// (negative counts from the end).
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,7 +96,7 @@ Tensor detach_(const Tensor& self);
 DimVector broadcast_shapes(const std::vector<DimVector>& shapes);
 /// torch.broadcast_tensors: each tensor expanded to the common shape.
 std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors);
-/// Tensor.split(int): pieces of `split_size` along dim (the last may be smaller).
+/// Tensor.split(int) (cresset/ops/split.cpp): pieces of `split_size` along dim (the last may be smaller).
 std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 0);
 /// Tensor.split(list): pieces of the given sizes along dim.
 std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes,
