@@ -1,7 +1,8 @@
 #pragma once
-// The view family of ops (cresset/ops/view.cpp: views; cresset/ops/shape.cpp: ops that copy into a
-// new layout, such as cat, flip, repeat, tril). A view shares its input's storage and version
-// counter exactly when torch's does; dims are wrapped like torch (negative counts from the end).
+// The view family of ops (cresset/ops/view.cpp: views; split.cpp: splitting into views;
+// shape.cpp: ops that copy into a new layout, such as cat, flip, repeat, tril). A view shares its
+// input's storage and version counter exactly when torch's does; dims are wrapped like torch
+// (negative counts from the end).
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,15 +75,18 @@ Tensor ravel(const Tensor& self);
 Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& destination);
 /// Tensor.T: every dim reversed.
 Tensor numpy_t(const Tensor& self);
-/// Tensor.mT: the last two dims swapped (needs >= 2 dims).
+/// Tensor.mT: the last two dims swapped (needs >= 2 dims; a 0-dim tensor is returned as is).
 Tensor matrix_t(const Tensor& self);
-/// Tensor.H: the conjugate transpose of a matrix (2-D only; real dtypes have no conjugate).
-Tensor conj_t(const Tensor& self);
-/// torch.adjoint / Tensor.mH: the conjugate transpose of the last two dims.
+/// Tensor.mH: the conjugate transpose of the last two dims (real dtypes have no conjugate).
+Tensor matrix_h(const Tensor& self);
+/// torch.adjoint: Tensor.mH with its own error message.
 Tensor adjoint(const Tensor& self);
+/// Tensor.H: the conjugate transpose of a matrix (2-D only).
+Tensor conj_t(const Tensor& self);
 /// Tensor.diagonal: the diagonal of dims dim1 and dim2 (removed) as a new last dim.
 Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
-/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last dim.
+/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last
+/// dim.
 Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step);
 /// Tensor.detach: a view that shares storage and never requires grad.
 Tensor detach(const Tensor& self);
@@ -92,7 +96,7 @@ Tensor detach_(const Tensor& self);
 DimVector broadcast_shapes(const std::vector<DimVector>& shapes);
 /// torch.broadcast_tensors: each tensor expanded to the common shape.
 std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors);
-/// Tensor.split(int): pieces of `split_size` along dim (the last may be smaller).
+/// Tensor.split(int) (cresset/ops/split.cpp): pieces of `split_size` along dim (the last may be smaller).
 std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 0);
 /// Tensor.split(list): pieces of the given sizes along dim.
 std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes,
