@@ -17,7 +17,19 @@ namespace cresset {
 // ---- fills and scalars ------------------------------------------------------------------------
 
 Tensor fill_(const Tensor& self, Scalar value) {
-  TensorIter it = TensorIterConfig("fill_").add_output(self).is_inplace(true).build();
+  // torch fills tensors whose elements alias (expanded dims) too: dropping the stride-0 dims
+  // leaves a view of the same memory where every element is distinct.
+  Tensor target = self;
+  DimVector sizes = self.sizes();
+  bool aliased = false;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (self.strides()[d] == 0 && sizes[d] > 1) {
+      sizes[d] = 1;
+      aliased = true;
+    }
+  }
+  if (aliased) target = self.as_strided_view(sizes, self.strides(), self.storage_offset());
+  TensorIter it = TensorIterConfig("fill_").add_output(target).is_inplace(true).build();
   if (it.numel() > 0) {
     if (self.device().is_cpu()) {
       CRESSET_CPU_DISPATCH(fill_kernel, it, value);
@@ -157,7 +169,7 @@ Tensor arange_out(Scalar start, Scalar end, Scalar step, const Tensor& out) {
     if constexpr (std::is_same_v<scalar_t, int64_t>) {
       // Exact integer arithmetic: int64 has more precision than double.
       int64_t s = start.to<int64_t>(), e = end.to<int64_t>(), st = step.to<int64_t>();
-      CRESSET_CHECK(st != 0, RuntimeError, "[arange] step must be nonzero");
+      CRESSET_CHECK(st != 0, ValueError, "[arange] step must be nonzero");
       int64_t sgn = (st > 0) - (st < 0);
       size_d = double((e - s + st - sgn) / st);
     } else {

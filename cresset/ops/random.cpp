@@ -115,10 +115,27 @@ Tensor fill_int_range(const Tensor& self, int64_t from, uint64_t range, Generato
   return run_fill(self, s, gen, "random_");
 }
 
+// `t` viewed with `sizes` by broadcasting (torch's expand rules; stride 0 on expanded dims).
+Tensor broadcast_to(const Tensor& t, const DimVector& sizes, const char* op) {
+  const int64_t nd = int64_t(sizes.size()), off = nd - t.dim();
+  CRESSET_CHECK(off >= 0, RuntimeError, "[", op, "] can't broadcast ", shape_str(t.sizes()),
+                " to ", shape_str(sizes));
+  DimVector strides(size_t(nd), 0);
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    const int64_t have = t.sizes()[d], want = sizes[d + off];
+    CRESSET_CHECK(have == want || have == 1, RuntimeError, "[", op, "] The expanded size of the "
+                  "tensor (", want, ") must match the existing size (", have,
+                  ") at non-singleton dimension ", d + off, ".  Target sizes: ", shape_str(sizes),
+                  ".  Tensor sizes: ", shape_str(t.sizes()));
+    strides[d + off] = have == want ? t.strides()[d] : 0;
+  }
+  return t.as_strided_view(sizes, strides, t.storage_offset());
+}
+
 // A contiguous float64 copy of `t` on the CPU, broadcast to `sizes`.
-Tensor cpu_doubles(const Tensor& t, const DimVector& sizes) {
+Tensor cpu_doubles(const Tensor& t, const DimVector& sizes, const char* op) {
   Tensor out = empty_tensor(sizes, DType::Float64);
-  copy_into(out, t.device().is_cpu() ? t : to(t, t.dtype(), Device()));
+  copy_into(out, broadcast_to(t.device().is_cpu() ? t : to(t, t.dtype(), Device()), sizes, op));
   return out;
 }
 
@@ -183,7 +200,7 @@ Tensor bernoulli_(const Tensor& self, double p, Generator* gen) {
 
 Tensor bernoulli_(const Tensor& self, const Tensor& p, Generator* gen) {
   check_no_internal_overlap(self, "bernoulli_");
-  Tensor prob = cpu_doubles(p, self.sizes());
+  Tensor prob = cpu_doubles(p, self.sizes(), "bernoulli_");
   const double* pd = prob.data<double>();
   for (int64_t i = 0; i < prob.numel(); ++i) {
     CRESSET_CHECK(pd[i] >= 0 && pd[i] <= 1, RuntimeError,
@@ -285,7 +302,7 @@ Tensor randperm(int64_t n, DType dtype, Device device, Generator* gen) {
 namespace {
 
 void check_std_nonnegative(const Tensor& std) {
-  Tensor s = cpu_doubles(std, std.sizes());
+  Tensor s = cpu_doubles(std, std.sizes(), "normal");
   const double* d = s.data<double>();
   for (int64_t i = 0; i < s.numel(); ++i) {
     CRESSET_CHECK(d[i] >= 0.0, RuntimeError,
@@ -345,7 +362,7 @@ Tensor multinomial(const Tensor& input, int64_t num_samples, bool replacement, G
   CRESSET_CHECK(replacement || num_samples <= cats, RuntimeError,
                 "[multinomial] cannot sample n_sample > prob_dist.size(-1) samples without "
                 "replacement");
-  Tensor probs = cpu_doubles(input, input.sizes());
+  Tensor probs = cpu_doubles(input, input.sizes(), "multinomial");
   const double* w = probs.data<double>();
   for (int64_t r = 0; r < rows; ++r) {
     double total = 0;
@@ -432,7 +449,7 @@ double poisson_sample(double lambda, PhiloxStream& s) {
 
 Tensor poisson(const Tensor& input, Generator* gen) {
   check_floating(input, "poisson_cpu");
-  Tensor rates = cpu_doubles(input, input.sizes());
+  Tensor rates = cpu_doubles(input, input.sizes(), "poisson");
   double* r = rates.data<double>();
   const int64_t n = rates.numel();
   for (int64_t i = 0; i < n; ++i) {
