@@ -95,3 +95,14 @@ def test_threads_survive_fork():
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+def test_inplace_broadcasts_inputs_to_the_output():
+    x = cresset.zeros(3, 4)
+    x.copy_(cresset.tensor(2.0))
+    assert x.tolist() == [[2.0] * 4] * 3
+    x += cresset.ones(4)
+    assert x.tolist() == [[3.0] * 4] * 3
+    assert_raises_like = __import__("utils").assert_raises_like
+    assert_raises_like(RuntimeError, lambda: cresset.zeros(3).add_(cresset.ones(2, 3)),
+                       lambda: torch.zeros(3).add_(torch.ones(2, 3)))

@@ -204,12 +204,13 @@ TensorIter TensorIterConfig::build() {
 
   // Shape.
   DimVector shape;
-  if (ninputs_ == 1) {
+  // In-place ops (and copies) broadcast their inputs to the output, which keeps its shape.
+  if (ninputs_ == 1 && !inplace_) {
     shape = inputs_[0].sizes();
   } else {
+    if (inplace_ || ninputs_ == 0) shape = outputs_[0].sizes();
     for (int i = 0; i < ninputs_; ++i) shape = broadcast_shapes(shape, inputs_[i].sizes());
   }
-  if (ninputs_ == 0 && noutputs_ > 0) shape = outputs_[0].sizes();  // fills
   for (int i = 0; i < noutputs_; ++i) {
     const Tensor& t = outputs_[i];
     if (!t.defined()) continue;
