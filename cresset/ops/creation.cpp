@@ -1,9 +1,10 @@
 #include "cresset/ops/creation.h"
 
+#include "cresset/ops/view.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <vector>
 
 #include "cresset/backend/copy.h"
@@ -287,70 +288,11 @@ Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
 
 namespace {
 
-// torch's is_non_overlapping_and_dense: sorted by stride (size-0/1 dims last), the strides are
-// the running products of the sizes.
-bool non_overlapping_and_dense(const DimVector& sizes, const DimVector& strides) {
-  const size_t n = sizes.size();
-  if (n == 1) return sizes[0] < 2 || strides[0] == 1;
-  std::vector<size_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
-  std::sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
-    if (sizes[a] < 2) return false;
-    if (sizes[b] < 2) return true;
-    return strides[a] < strides[b];
-  });
-  int64_t require = 1;
-  for (size_t d : perm) {
-    if (sizes[d] < 2) return true;
-    if (strides[d] != require) return false;
-    require *= sizes[d];
-  }
-  return true;
-}
-
-// torch's infer_dense_strides: dims ordered like TensorIterator orders them (stride-0 dims stay
-// in place), then dense strides in that order.
-DimVector dense_strides_in_order(const DimVector& sizes, const DimVector& strides) {
-  const size_t n = sizes.size();
-  std::vector<size_t> perm(n);
-  for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
-  auto should_swap = [&](size_t a, size_t b) {
-    if (strides[a] == 0 || strides[b] == 0) return 0;
-    if (strides[a] != strides[b]) return strides[a] < strides[b] ? -1 : 1;
-    return sizes[a] > sizes[b] ? 1 : 0;
-  };
-  for (size_t i = 1; i < n; ++i) {
-    size_t d1 = i;
-    for (size_t j = 1; j <= i; ++j) {
-      size_t d0 = i - j;
-      int c = should_swap(perm[d0], perm[d1]);
-      if (c > 0) {
-        std::swap(perm[d0], perm[d1]);
-        d1 = d0;
-      } else if (c < 0) {
-        break;
-      }
-    }
-  }
-  DimVector out(n);
-  int64_t cur = 1;
-  for (size_t d : perm) {
-    out[d] = cur;
-    if (sizes[d] > 1) cur *= sizes[d];
-  }
-  return out;
-}
-
 bool same_device(Device a, Device b) {
   return a.type == b.type && (a.index == b.index || a.index < 0 || b.index < 0);
 }
 
 }  // namespace
-
-DimVector preserve_format_strides(const Tensor& self) {
-  if (non_overlapping_and_dense(self.sizes(), self.strides())) return self.strides();
-  return dense_strides_in_order(self.sizes(), self.strides());
-}
 
 Tensor empty_like(const Tensor& self, DType dtype, Device device) {
   return empty_strided_tensor(self.sizes(), preserve_format_strides(self), dtype, device);

@@ -296,12 +296,12 @@ Tensor empty_like_format(const Tensor& self, MemoryFormat format, std::optional<
   DType dt = dtype.value_or(self.dtype());
   const DimVector& sizes = self.sizes();
   if (format != MemoryFormat::Preserve) return empty_format(sizes, format, dt, self.device());
-  const DimVector& strides = self.strides();
-  return empty_strided_tensor(sizes,
-                              is_non_overlapping_and_dense(sizes, strides)
-                                  ? strides
-                                  : infer_dense_strides(sizes, strides),
-                              dt, self.device());
+  return empty_strided_tensor(sizes, preserve_format_strides(self), dt, self.device());
+}
+
+DimVector preserve_format_strides(const Tensor& self) {
+  if (is_non_overlapping_and_dense(self.sizes(), self.strides())) return self.strides();
+  return infer_dense_strides(self.sizes(), self.strides());
 }
 
 // ---- primitive views --------------------------------------------------------------------------
@@ -521,11 +521,16 @@ Tensor reshape(const Tensor& self, const DimVector& sizes) {
   return copy.as_strided_view(shape, contiguous_strides(shape), 0);
 }
 
-Tensor contiguous(const Tensor& self, MemoryFormat format) {
+bool is_contiguous(const Tensor& self, MemoryFormat format) {
   bool channels_last =
       format == MemoryFormat::ChannelsLast || format == MemoryFormat::ChannelsLast3d;
+  if (channels_last && self.dim() != (format == MemoryFormat::ChannelsLast ? 4 : 5)) return false;
+  return channels_last ? is_channels_last_contiguous(self) : self.is_contiguous();
+}
+
+Tensor contiguous(const Tensor& self, MemoryFormat format) {
   check_format_rank(format, self.dim(), "contiguous");
-  if (channels_last ? is_channels_last_contiguous(self) : self.is_contiguous()) return self;
+  if (format != MemoryFormat::Preserve && is_contiguous(self, format)) return self;
   CRESSET_CHECK(format != MemoryFormat::Preserve, RuntimeError,
                 "preserve memory format is unsupported by the contiguous operator");
   return clone(self, format);

@@ -58,6 +58,8 @@ Tensor view(const Tensor& self, const DimVector& sizes);
 Tensor view_dtype(const Tensor& self, DType dtype);
 /// Tensor.reshape: a view when view() could make one, otherwise a contiguous copy.
 Tensor reshape(const Tensor& self, const DimVector& sizes);
+/// Tensor.is_contiguous(memory_format): whether self is dense in that format's dim order.
+bool is_contiguous(const Tensor& self, MemoryFormat format);
 /// Tensor.contiguous: self when already contiguous, otherwise a contiguous copy.
 Tensor contiguous(const Tensor& self, MemoryFormat format = MemoryFormat::Contiguous);
 /// Tensor.clone: a copy; Preserve keeps self's strides when dense and non-overlapping.
@@ -181,6 +183,8 @@ std::optional<DimVector> view_strides(const DimVector& old_sizes, const DimVecto
 bool is_non_overlapping_and_dense(const DimVector& sizes, const DimVector& strides);
 /// The dense strides that keep the dim order of `strides` (torch's infer_dense_strides).
 DimVector infer_dense_strides(const DimVector& sizes, const DimVector& strides);
+/// The strides preserve_format gives a copy of self: self's when dense, else dense in its order.
+DimVector preserve_format_strides(const Tensor& self);
 /// Wraps dim like wrap_dim, but a 0-dim tensor has no dim at all (IndexError, like torch's
 /// maybe_wrap_dim with wrap_scalar=false).
 int64_t wrap_dim_strict(int64_t dim, int64_t ndim);

@@ -75,11 +75,12 @@ void init_tensor(nb::module_& m) {
       .def("numel", &Tensor::numel)
       .def("nelement", &Tensor::numel)
       .def("storage_offset", &Tensor::storage_offset)
-      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
       .def("element_size", &Tensor::itemsize)
       .def_prop_ro("itemsize", &Tensor::itemsize)
       .def_prop_ro("nbytes", &Tensor::nbytes)
-      .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
+      .def("data_ptr", [](const Tensor& t) {  // torch: 0 for a tensor with no storage bytes
+        return t.impl()->storage()->nbytes() ? reinterpret_cast<uintptr_t>(t.raw_data()) : 0;
+      })
       .def("is_floating_point", &Tensor::is_floating_point)
       .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
       .def_prop_ro("is_cpu", [](const Tensor& t) { return t.device().is_cpu(); })

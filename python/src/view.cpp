@@ -181,6 +181,9 @@ void init_view(nb::module_& m) {
     return reshape(self, to_sizes(shape));
   });
 
+  cls.def("is_contiguous", [](const Tensor& self, nb::handle format) {
+    return is_contiguous(self, to_memory_format(format, MemoryFormat::Contiguous));
+  }, "memory_format"_a = nb::none());
   cls.def("contiguous", [](nb::handle self, nb::handle format) {
     return same_or_new(self, contiguous(nb::cast<const Tensor&>(self),
                                         to_memory_format(format, MemoryFormat::Contiguous)));

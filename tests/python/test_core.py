@@ -106,3 +106,11 @@ def test_inplace_broadcasts_inputs_to_the_output():
     assert_raises_like = __import__("utils").assert_raises_like
     assert_raises_like(RuntimeError, lambda: cresset.zeros(3).add_(cresset.ones(2, 3)),
                        lambda: torch.zeros(3).add_(torch.ones(2, 3)))
+
+
+def test_is_contiguous_memory_format_and_empty_data_ptr():
+    for lib in (cresset, torch):
+        x = lib.empty(2, 3, 4, 5).contiguous(memory_format=lib.channels_last)
+        assert not x.is_contiguous() and x.is_contiguous(memory_format=lib.channels_last)
+        assert not lib.ones(3).is_contiguous(memory_format=lib.channels_last)
+        assert lib.empty(0).data_ptr() == 0
