@@ -530,7 +530,7 @@ bool is_contiguous(const Tensor& self, MemoryFormat format) {
 
 Tensor contiguous(const Tensor& self, MemoryFormat format) {
   check_format_rank(format, self.dim(), "contiguous");
-  if (format != MemoryFormat::Preserve && is_contiguous(self, format)) return self;
+  if (is_contiguous(self, format)) return self;
   CRESSET_CHECK(format != MemoryFormat::Preserve, RuntimeError,
                 "preserve memory format is unsupported by the contiguous operator");
   return clone(self, format);
