@@ -7,6 +7,7 @@ from cresset._C import *  # noqa: F401,F403  (ops, dtypes, Tensor, device)
 from cresset._C import Tensor, dtype, device  # noqa: F401
 from cresset._size import Size
 from cresset import _dtype_aliases  # noqa: F401  (torch.float, torch.long, ...)
+from cresset import random  # noqa: F401  (torch.random)
 
 _C._register_python_types(Size)
 

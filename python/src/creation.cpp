@@ -20,9 +20,9 @@ struct LayoutObject {};
 // Walks nested sequences once to find the shape and the dtype torch infers (bool < int < float).
 void infer(nb::handle obj, int64_t depth, DimVector& shape, DType& inferred) {
   if (is_number(obj)) {
-    CRESSET_CHECK(depth == int64_t(shape.size()), ValueError, "expected sequence of length ",
-                  depth < int64_t(shape.size()) ? shape[depth] : 0, " at dim ", depth,
-                  " (got a number)");
+    CRESSET_CHECK(depth == int64_t(shape.size()), ValueError,
+                  "expected sequence of length ", depth < int64_t(shape.size()) ? shape[depth] : 0,
+                  " at dim ", depth, " (got a number)");
     DType d = to_scalar(obj).natural_dtype();
     if (d == DType::Float64) d = default_dtype();
     inferred = int(inferred) < 0 ? d : promote_types(inferred, d);
@@ -36,8 +36,7 @@ void infer(nb::handle obj, int64_t depth, DimVector& shape, DType& inferred) {
     return;
   }
   CRESSET_CHECK(PySequence_Check(obj.ptr()) && !nb::isinstance<nb::str>(obj), TypeError,
-                "Could not infer dtype of ",
-                nb::type_name(nb::handle((PyObject*)Py_TYPE(obj.ptr()))).c_str());
+                "Could not infer dtype of ", nb::type_name(nb::handle((PyObject*)Py_TYPE(obj.ptr()))).c_str());
   int64_t n = int64_t(nb::len(obj));
   if (depth == int64_t(shape.size())) {
     shape.push_back(n);
@@ -56,12 +55,12 @@ void fill_from(nb::handle obj, const Tensor& t, char*& p) {
   Scalar v;
   Tensor* src = nullptr;
   if (nb::try_cast<Tensor*>(obj, src) && src) {
-    v = item_scalar(*src);
+    nb::object item = nb::cast(*src).attr("item")();
+    v = to_scalar(item);
   } else {
     v = to_scalar(obj);
   }
-  CRESSET_DISPATCH_ALL("tensor", t.dtype(),
-                       [&] { *reinterpret_cast<scalar_t*>(p) = v.to<scalar_t>(); });
+  CRESSET_DISPATCH_ALL("tensor", t.dtype(), [&] { *reinterpret_cast<scalar_t*>(p) = v.to<scalar_t>(); });
   p += t.itemsize();
 }
 

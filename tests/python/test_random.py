@@ -508,3 +508,16 @@ def test_random_signatures():
     assert min(x.tolist()) >= 10
     x.random_(generator=cresset.Generator())
     assert max(x.tolist()) <= 2**24
+
+
+def test_random_module_and_fork_rng():
+    assert cresset.random.default_generator is cresset.default_generator
+    cresset.random.manual_seed(5)
+    assert cresset.random.initial_seed() == 5
+    before = cresset.random.get_rng_state().tolist()
+    with cresset.random.fork_rng():
+        cresset.rand(100)
+    assert cresset.random.get_rng_state().tolist() == before
+    with cresset.random.fork_rng(enabled=False):
+        cresset.rand(100)
+    assert cresset.random.get_rng_state().tolist() != before
