@@ -47,9 +47,11 @@ uint64_t fill_blocks(const RandomSpec& spec, DType dtype, int64_t numel) {
   return uint64_t((numel + per_batch - 1) / per_batch) * kPhiloxBatch;
 }
 
-// Reserves the blocks `spec` needs from the generator and fills self on its device, through a
-// contiguous buffer when self isn't contiguous.
-Tensor run_fill(const Tensor& self, RandomSpec spec, Generator* gen, const char* op) {
+// Reserves the blocks `spec` needs from the generator and runs kernel(out, spec) on self, through
+// a contiguous buffer when self isn't contiguous.
+template <typename Kernel>
+Tensor run_random(const Tensor& self, RandomSpec spec, Generator* gen, const char* op,
+                  const Kernel& kernel) {
   check_no_internal_overlap(self, op);
   if (self.numel() == 0) return self;
   PhiloxState state =
@@ -58,14 +60,20 @@ Tensor run_fill(const Tensor& self, RandomSpec spec, Generator* gen, const char*
   spec.offset = state.offset;
   const bool direct = self.is_contiguous();
   Tensor buf = direct ? self : empty_tensor(self.sizes(), self.dtype(), self.device());
-  if (buf.device().is_cpu()) {
-    CRESSET_CPU_DISPATCH(random_fill_kernel, buf, spec);
-  } else {
-    cuda::random_fill_kernel(buf, spec);
-  }
+  kernel(buf, spec);
   if (!direct) copy_into(self, buf);
   self.bump_version();
   return self;
+}
+
+Tensor run_fill(const Tensor& self, const RandomSpec& spec, Generator* gen, const char* op) {
+  return run_random(self, spec, gen, op, [](const Tensor& out, const RandomSpec& s) {
+    if (out.device().is_cpu()) {
+      CRESSET_CPU_DISPATCH(random_fill_kernel, out, s);
+    } else {
+      cuda::random_fill_kernel(out, s);
+    }
+  });
 }
 
 RandomSpec spec_of(RandomDist dist, double a = 0, double b = 0) {
@@ -191,12 +199,14 @@ Tensor random_(const Tensor& self, int64_t from, std::optional<int64_t> to, Gene
     CRESSET_CHECK(from < *to, RuntimeError,
                   "[random_] random_ expects 'from' to be less than 'to', but got from=", from,
                   " >= to=", *to);
-    if (!is_floating(t)) {
-      CRESSET_CHECK(from >= int_min(t) && from <= int_max(t), RuntimeError,
-                    "[random_] from is out of bounds for ", dtype_name(t));
-      CRESSET_CHECK(*to - 1 >= int_min(t) && *to - 1 <= int_max(t), RuntimeError,
-                    "[random_] to - 1 is out of bounds for ", dtype_name(t));
-    }
+  }
+  if (!is_floating(t)) {
+    CRESSET_CHECK(from >= int_min(t) && from <= int_max(t), RuntimeError,
+                  "[random_] from is out of bounds for ", dtype_name(t));
+    CRESSET_CHECK(!to || (*to - 1 >= int_min(t) && *to - 1 <= int_max(t)), RuntimeError,
+                  "[random_] to - 1 is out of bounds for ", dtype_name(t));
+  }
+  if (to) {
     return fill_int_range(self, from, uint64_t(*to) - uint64_t(from), gen);
   }
   // Up to the dtype's largest exactly representable integer, inclusive.
@@ -218,29 +228,21 @@ Tensor bernoulli_(const Tensor& self, double p, Generator* gen) {
 }
 
 Tensor bernoulli_(const Tensor& self, const Tensor& p, Generator* gen) {
-  check_no_internal_overlap(self, "bernoulli_");
   Tensor prob = cpu_doubles(p, self.sizes(), "bernoulli_");
   const double* pd = prob.data<double>();
   for (int64_t i = 0; i < prob.numel(); ++i) {
     CRESSET_CHECK(pd[i] >= 0 && pd[i] <= 1, RuntimeError,
                   "[bernoulli_] Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
   }
-  if (self.numel() == 0) return self;
-  RandomSpec spec = spec_of(RandomDist::Bernoulli);
-  PhiloxState state = generator_for(gen, self.device(), "bernoulli_")
-                          .reserve(fill_blocks(spec, self.dtype(), self.numel()));
-  spec.seed = state.seed;
-  spec.offset = state.offset;
-  const bool direct = self.is_contiguous();
-  Tensor buf = direct ? self : empty_tensor(self.sizes(), self.dtype(), self.device());
-  if (buf.device().is_cpu()) {
-    CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, buf, prob, spec);
-  } else {
-    cuda::bernoulli_tensor_kernel(buf, to(prob, DType::Float64, buf.device()), spec);
-  }
-  if (!direct) copy_into(self, buf);
-  self.bump_version();
-  return self;
+  return run_random(self, spec_of(RandomDist::Bernoulli), gen, "bernoulli_",
+                    [&prob](const Tensor& out, const RandomSpec& s) {
+                      if (out.device().is_cpu()) {
+                        CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, out, prob, s);
+                      } else {
+                        cuda::bernoulli_tensor_kernel(out, to(prob, DType::Float64, out.device()),
+                                                      s);
+                      }
+                    });
 }
 
 Tensor exponential_(const Tensor& self, double lambd, Generator* gen) {

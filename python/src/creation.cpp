@@ -20,9 +20,9 @@ struct LayoutObject {};
 // Walks nested sequences once to find the shape and the dtype torch infers (bool < int < float).
 void infer(nb::handle obj, int64_t depth, DimVector& shape, DType& inferred) {
   if (is_number(obj)) {
-    CRESSET_CHECK(depth == int64_t(shape.size()), ValueError,
-                  "expected sequence of length ", depth < int64_t(shape.size()) ? shape[depth] : 0,
-                  " at dim ", depth, " (got a number)");
+    CRESSET_CHECK(depth == int64_t(shape.size()), ValueError, "expected sequence of length ",
+                  depth < int64_t(shape.size()) ? shape[depth] : 0, " at dim ", depth,
+                  " (got a number)");
     DType d = to_scalar(obj).natural_dtype();
     if (d == DType::Float64) d = default_dtype();
     inferred = int(inferred) < 0 ? d : promote_types(inferred, d);
@@ -36,7 +36,8 @@ void infer(nb::handle obj, int64_t depth, DimVector& shape, DType& inferred) {
     return;
   }
   CRESSET_CHECK(PySequence_Check(obj.ptr()) && !nb::isinstance<nb::str>(obj), TypeError,
-                "Could not infer dtype of ", nb::type_name(nb::handle((PyObject*)Py_TYPE(obj.ptr()))).c_str());
+                "Could not infer dtype of ",
+                nb::type_name(nb::handle((PyObject*)Py_TYPE(obj.ptr()))).c_str());
   int64_t n = int64_t(nb::len(obj));
   if (depth == int64_t(shape.size())) {
     shape.push_back(n);
@@ -60,7 +61,8 @@ void fill_from(nb::handle obj, const Tensor& t, char*& p) {
   } else {
     v = to_scalar(obj);
   }
-  CRESSET_DISPATCH_ALL("tensor", t.dtype(), [&] { *reinterpret_cast<scalar_t*>(p) = v.to<scalar_t>(); });
+  CRESSET_DISPATCH_ALL("tensor", t.dtype(),
+                       [&] { *reinterpret_cast<scalar_t*>(p) = v.to<scalar_t>(); });
   p += t.itemsize();
 }
 
@@ -174,6 +176,13 @@ FactoryOptions::FactoryOptions(const char* op, nb::kwargs& kw, unsigned accepted
                 ") does not match device= ", device->str());
 }
 
+void set_requires_grad(const Tensor& t, bool requires_grad) {
+  if (!requires_grad) return;
+  CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
+                "Only Tensors of floating point and complex dtype can require gradients");
+  t.impl()->set_requires_grad(true);
+}
+
 DType FactoryOptions::dtype_or(DType fallback) const {
   if (dtype) return *dtype;
   return out ? out->dtype() : fallback;
@@ -185,21 +194,12 @@ Tensor FactoryOptions::output(const DimVector& sizes, DType fallback) const {
 }
 
 Tensor FactoryOptions::output_1d(DType fallback) const {
-  if (out) {
-    CRESSET_CHECK(!dtype || *dtype == out->dtype(), RuntimeError, "[", op_, "] dtype ",
-                  dtype_display(*dtype), " does not match dtype of out parameter (",
-                  dtype_display(out->dtype()), ")");
-    return *out;
-  }
+  if (out) return factory_out(*out, out->sizes(), dtype, op_);
   return empty_tensor({0}, dtype_or(fallback), device_or_cpu());
 }
 
 nb::object FactoryOptions::finish(const Tensor& t) const {
-  if (requires_grad) {
-    CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
-                  "Only Tensors of floating point and complex dtype can require gradients");
-    t.impl()->set_requires_grad(true);
-  }
+  set_requires_grad(t, requires_grad);
   if (out) return out_object;
   return apply_memory_format(nb::cast(t), memory_format, MemoryFormatDefault::Contiguous);
 }
@@ -228,11 +228,7 @@ Tensor like_output(const Tensor& self, const FactoryOptions& o) {
 }
 
 nb::object finish_like(const Tensor& t, const FactoryOptions& o) {
-  if (o.requires_grad) {
-    CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
-                  "Only Tensors of floating point and complex dtype can require gradients");
-    t.impl()->set_requires_grad(true);
-  }
+  set_requires_grad(t, o.requires_grad);
   if (o.memory_format.is_valid() && is_format(o.memory_format, "contiguous_format")) {
     return nb::cast(t);
   }
@@ -250,11 +246,7 @@ Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bo
   char* p = static_cast<char*>(t.raw_data());
   fill_from(data, t, p);
   if (!device.is_none()) t = to(t, t.dtype(), to_device(device));
-  if (requires_grad) {
-    CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
-                  "Only Tensors of floating point and complex dtype can require gradients");
-    t.impl()->set_requires_grad(true);
-  }
+  set_requires_grad(t, requires_grad);
   return t;
 }
 
@@ -425,7 +417,7 @@ void init_creation(nb::module_& m) {
         Tensor* src = nullptr;
         if (nb::try_cast<Tensor*>(data, src) && src) {  // torch copies (and warns about clone())
           Tensor t = to(*src, to_dtype(dt), to_device(dev), /*copy=*/true);
-          t.impl()->set_requires_grad(requires_grad);
+          set_requires_grad(t, requires_grad);
           return t;
         }
         return tensor_from_data(data, dt, dev, requires_grad);

@@ -57,6 +57,8 @@ Tensor like_output(const Tensor& self, const FactoryOptions& o);
 /// requires_grad and memory_format applied to a *_like result.
 nb::object finish_like(const Tensor& t, const FactoryOptions& o);
 
+/// requires_grad=True on a factory result; RuntimeError for non-floating dtypes, like torch.
+void set_requires_grad(const Tensor& t, bool requires_grad);
 /// Removes and returns kw[name] (an invalid object when absent).
 nb::object take_kwarg(nb::kwargs& kw, const char* name);
 /// A number argument (a 0-dim tensor counts as its value); TypeError otherwise.

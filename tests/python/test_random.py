@@ -467,6 +467,8 @@ def test_inplace_on_views():
     (lambda m: m.zeros(2, dtype=m.int8).random_(0, 300), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.uint8).random_(-3, 2), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.uint8).random_(300), RuntimeError),
+    (lambda m: m.zeros(2, dtype=m.uint8).random_(-3, None), RuntimeError),
+    (lambda m: m.zeros(2, dtype=m.int8).random_(200, None), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.bool).random_(0, 3), RuntimeError),
     (lambda m: m.zeros(2).random_(-5), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.int64).random_(-2**63), RuntimeError),
