@@ -397,6 +397,8 @@ Tensor clamp_tensor_impl(const char* op, const Tensor& self, const Tensor& min, 
                          const Tensor& out, bool inplace) {
   CRESSET_CHECK(min.defined() || max.defined(), RuntimeError, "[", op,
                 "] torch.clamp: At least one of 'min' or 'max' must not be None");
+  // maximum and minimum take bool; torch's two-bound clamp doesn't.
+  if (min.defined() && max.defined()) check_supported(row_clamp, op, result_type({self, min, max}));
   if (!max.defined()) return call(row_maximum, op, {self, min}, out, inplace);
   if (!min.defined()) return call(row_minimum, op, {self, max}, out, inplace);
   // minimum(maximum(self, min), max): NaN bounds propagate, and max wins when min > max.
@@ -446,10 +448,15 @@ Tensor lerp_impl(const char* op, const Tensor& self, const Tensor& end, const Te
                  std::optional<Scalar> scalar_weight, const Tensor& out, bool inplace) {
   CRESSET_CHECK(self.dtype() == end.dtype(), RuntimeError, "[", op, "] expected dtype ",
                 dtype_name(self.dtype()), " for `end` but got dtype ", dtype_name(end.dtype()));
-  // A 0-dim weight is a number to torch: any dtype, applied at the compute precision.
-  if (!scalar_weight && weight.dim() == 0) scalar_weight = scalar_value(weight);
   if (scalar_weight) {
     return call(row_lerp_scalar, op, {self, end}, out, inplace, {&*scalar_weight});
+  }
+  // A 0-dim weight takes part in type promotion (bool inputs with a float64 weight give float64)
+  // and is then one number, cast to the result dtype.
+  if (weight.dim() == 0) {
+    DType t = result_type({self, end, weight});
+    Scalar w = scalar_value(weight.dtype() == t ? weight : cast_tensor(weight, t));
+    return call(row_lerp_scalar, op, {self, end}, out, inplace, {&w, t});
   }
   CRESSET_CHECK(self.dtype() == weight.dtype(), RuntimeError, "[", op, "] expected dtype ",
                 dtype_name(self.dtype()), " for `weight` but got dtype ",
@@ -518,6 +525,7 @@ namespace {
 Tensor nan_to_num_impl(const char* op, const Tensor& self, std::optional<double> nan,
                        std::optional<double> posinf, std::optional<double> neginf,
                        const Tensor& out, bool inplace) {
+  if (inplace && !self.is_floating_point()) return self;  // nothing to replace; torch writes nothing
   double max = std::numeric_limits<double>::max();
   switch (self.dtype()) {
     case DType::Float16: max = 65504.0; break;

@@ -151,15 +151,18 @@ struct Sigmoid {
   CRESSET_FN T operator()(T x) const { return T(1) / (T(1) + std::exp(-x)); }
 };
 // torch.logit: log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps (args[0]) is >= 0.
+// torch rounds each step to the storage type (float16 and bfloat16 too), so this functor runs at
+// the storage type (see kStorageArithmetic) and casts after every operation.
 template <typename T>
 struct Logit {
+  static constexpr bool kStorageArithmetic = true;
   T lo, hi;
   bool clamp;
   explicit Logit(const Scalar* args)
-      : lo(args[0].to<T>()), hi(T(1) - lo), clamp(args[0].to_double() >= 0) {}
+      : lo(args[0].to<T>()), hi(T(T(1) - lo)), clamp(args[0].to_double() >= 0) {}
   CRESSET_FN T operator()(T x) const {
     T z = clamp ? (x < lo ? lo : (x > hi ? hi : x)) : x;
-    return std::log(z / (T(1) - z));
+    return T(std::log(T(z / T(T(1) - z))));
   }
 };
 

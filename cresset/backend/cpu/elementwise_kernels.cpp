@@ -15,10 +15,20 @@ namespace cresset::cpu::CPU_CAPABILITY {
 
 namespace {
 
-// The row's functor at the compute type of T, built from the row's Scalar arguments if it has any.
+// Functors with kStorageArithmetic compute at the storage type T, rounding after each step like
+// torch does for them; the others at opmath_t<T>.
+template <typename Fn, typename = void>
+struct StorageArithmetic : std::false_type {};
+template <typename Fn>
+struct StorageArithmetic<Fn, std::void_t<decltype(Fn::kStorageArithmetic)>> : std::true_type {};
 template <template <typename> class F, typename T>
-CRESSET_INLINE F<opmath_t<T>> make(const Scalar* args) {
-  using Fn = F<opmath_t<T>>;
+using FunctorAt =
+    std::conditional_t<StorageArithmetic<F<float>>::value, F<T>, F<opmath_t<T>>>;
+
+// The row's functor for storage type T, built from the row's Scalar arguments if it has any.
+template <template <typename> class F, typename T>
+CRESSET_INLINE FunctorAt<F, T> make(const Scalar* args) {
+  using Fn = FunctorAt<F, T>;
   if constexpr (std::is_constructible_v<Fn, const Scalar*>) {
     return Fn(args);
   } else {
