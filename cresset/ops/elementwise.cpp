@@ -323,6 +323,10 @@ Tensor pow_impl(const char* op, const Tensor& self, const Tensor& exponent, cons
     if (self.dtype() == DType::Bool && e.is_bool()) {
       return call(row_bitwise_or, op, {self, wrapped_scalar(Scalar(!e.to_bool()))}, out, inplace);
     }
+    // torch computes these exponents as sqrt and rsqrt, which differ from pow at -0.0 and -inf.
+    if (e.is_float() && (e.to_double() == 0.5 || e.to_double() == -0.5)) {
+      return call(e.to_double() > 0 ? row_sqrt : row_rsqrt, op, {self}, out, inplace);
+    }
   }
   return call(row_pow, op, {self, exponent}, out, inplace);
 }
@@ -434,6 +438,9 @@ Tensor where_out(const Tensor& condition, const Tensor& self, const Tensor& othe
                 "[where] where expected condition to be a boolean tensor, but got a tensor with "
                 "dtype ", dtype_display(c));
   DType t = result_type({self, other});
+  for (const Tensor& x : {self, other}) {  // torch checks numbers here, unlike in arithmetic
+    if (x.impl()->is_wrapped_number()) check_fits("where", scalar_value(x), t);
+  }
   auto as = [](const Tensor& x, DType d) { return x.dtype() == d ? x : cast_tensor(x, d); };
   return call(row_where, "where", {as(condition, DType::Bool), as(self, t), as(other, t)}, out,
               false, {nullptr, t, false});
