@@ -19,8 +19,19 @@ namespace cresset {
 namespace {
 
 // The dtype rules of elementwise.def's Kind column.
-enum class Kind { Float, FloatOnly, Numeric, All, Predicate, Compare, Logical, Bitwise, Shift,
-                  Double, Select };
+enum class Kind {
+  Float,
+  FloatOnly,
+  Numeric,
+  All,
+  Predicate,
+  Compare,
+  Logical,
+  Bitwise,
+  Shift,
+  Double,
+  Select
+};
 
 using Kernel = void (*)(TensorIter& it, const Scalar* args);
 
@@ -30,9 +41,13 @@ struct Row {
   Kernel cpu_base, cpu_avx2, cpu_avx512, cuda;
 };
 
-#define CRESSET_UNARY(name, Functor, K, ...)                                                    \
-  const Row row_##name{#name, Kind::K, &cpu::base::name##_kernel, &cpu::avx2::name##_kernel,    \
-                       &cpu::avx512::name##_kernel, &cuda::name##_kernel};
+#define CRESSET_UNARY(name, Functor, K, ...)        \
+  const Row row_##name{#name,                       \
+                       Kind::K,                     \
+                       &cpu::base::name##_kernel,   \
+                       &cpu::avx2::name##_kernel,   \
+                       &cpu::avx512::name##_kernel, \
+                       &cuda::name##_kernel};
 #define CRESSET_BINARY CRESSET_UNARY
 #define CRESSET_TERNARY CRESSET_UNARY
 #include "cresset/ops/elementwise.def"
@@ -61,7 +76,8 @@ void check_supported(const Row& row, const char* op, DType t) {
   if (supports(row.kind, t)) return;
   if (t == DType::Bool) {
     std::string_view name(row.name);
-    CRESSET_CHECK(name != "neg", RuntimeError, "[", op, "] Negation, the `-` operator, on a bool "
+    CRESSET_CHECK(name != "neg", RuntimeError, "[", op,
+                  "] Negation, the `-` operator, on a bool "
                   "tensor is not supported. If you are trying to invert a mask, use the `~` or "
                   "`logical_not()` operator instead.");
     CRESSET_CHECK(name != "relu", RuntimeError, "[", op, "] Boolean inputs not supported for relu");
@@ -90,9 +106,9 @@ void launch(const Row& row, TensorIter& it, const Scalar* args) {
 
 // How a call departs from its row's defaults.
 struct CallOptions {
-  const Scalar* args = nullptr;     // the row's Scalar parameters
-  std::optional<DType> compute;     // compute in this dtype (inputs cast to it)
-  bool promote_inputs = true;       // false: inputs already have their kernel dtypes (where)
+  const Scalar* args = nullptr;  // the row's Scalar parameters
+  std::optional<DType> compute;  // compute in this dtype (inputs cast to it)
+  bool promote_inputs = true;    // false: inputs already have their kernel dtypes (where)
 };
 
 // Runs `row` on `inputs`: into a new tensor (out undefined), into `out` (resized, cast back if its
@@ -204,6 +220,7 @@ bool all_true(const Tensor& t) {
 }  // namespace
 
 // ---- the generated ops ----
+// clang-format off
 #define CRESSET_UNARY(name, Functor, K, Api, ...)                                        \
   CRESSET_EW_FN_##Api(Tensor name(const Tensor& self) {                                  \
     return call(row_##name, #name, {self}, Tensor(), false);                             \
@@ -230,6 +247,7 @@ bool all_true(const Tensor& t) {
 #undef CRESSET_UNARY
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
+// clang-format on
 
 // ---- add, sub ----
 namespace {
@@ -238,8 +256,9 @@ void check_alpha(const char* op, const Tensor& self, const Tensor& other, Scalar
   DType t = result_type({self, other});
   CRESSET_CHECK(!alpha.is_bool() || t == DType::Bool, RuntimeError, "[", op,
                 "] Boolean alpha only supported for Boolean results.");
-  CRESSET_CHECK(is_floating(t) || !alpha.is_float(), RuntimeError, "[", op,
-                "] For integral input tensors, argument alpha must not be a floating point number.");
+  CRESSET_CHECK(
+      is_floating(t) || !alpha.is_float(), RuntimeError, "[", op,
+      "] For integral input tensors, argument alpha must not be a floating point number.");
   check_fits(op, alpha, t);
 }
 
@@ -253,9 +272,11 @@ Tensor add_impl(const char* op, const Tensor& self, const Tensor& other, const T
 Tensor sub_impl(const char* op, const Tensor& self, const Tensor& other, const Tensor& out,
                 bool inplace, Scalar alpha) {
   bool a = self.dtype() == DType::Bool, b = other.dtype() == DType::Bool;
-  CRESSET_CHECK(!(a && b), RuntimeError, "[", op, "] Subtraction, the `-` operator, with two bool "
+  CRESSET_CHECK(!(a && b), RuntimeError, "[", op,
+                "] Subtraction, the `-` operator, with two bool "
                 "tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
-  CRESSET_CHECK(!(a || b), RuntimeError, "[", op, "] Subtraction, the `-` operator, with a bool "
+  CRESSET_CHECK(!(a || b), RuntimeError, "[", op,
+                "] Subtraction, the `-` operator, with a bool "
                 "tensor is not supported. If you are trying to invert a mask, use the `~` or "
                 "`logical_not()` operator instead.");
   check_alpha(op, self, other, alpha);
@@ -295,8 +316,10 @@ Tensor div_impl(const char* op, const Tensor& self, const Tensor& other, const T
   if (!mode) return call(row_div, op, {self, other}, out, inplace);
   if (*mode == "trunc") return call(row_div_trunc, op, {self, other}, out, inplace);
   if (*mode == "floor") return call(row_floor_divide, op, {self, other}, out, inplace);
-  throw RuntimeError(str_cat("[", op, "] div expected rounding_mode to be one of None, 'trunc', "
-                             "or 'floor' but found '", *mode, "'"));
+  throw RuntimeError(str_cat("[", op,
+                             "] div expected rounding_mode to be one of None, 'trunc', "
+                             "or 'floor' but found '",
+                             *mode, "'"));
 }
 }  // namespace
 
@@ -436,7 +459,8 @@ Tensor where_out(const Tensor& condition, const Tensor& self, const Tensor& othe
   DType c = condition.dtype();
   CRESSET_CHECK(c == DType::Bool || c == DType::UInt8, RuntimeError,
                 "[where] where expected condition to be a boolean tensor, but got a tensor with "
-                "dtype ", dtype_display(c));
+                "dtype ",
+                dtype_display(c));
   DType t = result_type({self, other});
   for (const Tensor& x : {self, other}) {  // torch checks numbers here, unlike in arithmetic
     if (x.impl()->is_wrapped_number()) check_fits("where", scalar_value(x), t);
@@ -495,13 +519,14 @@ Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight, con
 namespace {
 Tensor addcdiv_impl(const char* op, const Tensor& self, const Tensor& t1, const Tensor& t2,
                     const Tensor& out, bool inplace, Scalar value) {
-  CRESSET_CHECK(!(is_integral(t1.dtype(), true) && is_integral(t2.dtype(), true)), RuntimeError,
-                "[", op, "] Integer division with addcdiv is no longer supported, and in a future "
-                "release addcdiv will perform a true division of tensor1 and tensor2. The "
-                "historic addcdiv behavior can be implemented as (input + value * "
-                "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input "
-                "+ value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just "
-                "the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.");
+  CRESSET_CHECK(
+      !(is_integral(t1.dtype(), true) && is_integral(t2.dtype(), true)), RuntimeError, "[", op,
+      "] Integer division with addcdiv is no longer supported, and in a future "
+      "release addcdiv will perform a true division of tensor1 and tensor2. The "
+      "historic addcdiv behavior can be implemented as (input + value * "
+      "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input "
+      "+ value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just "
+      "the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.");
   return call(row_addcdiv, op, {self, t1, t2}, out, inplace, {&value});
 }
 }  // namespace
@@ -532,20 +557,28 @@ namespace {
 Tensor nan_to_num_impl(const char* op, const Tensor& self, std::optional<double> nan,
                        std::optional<double> posinf, std::optional<double> neginf,
                        const Tensor& out, bool inplace) {
-  if (inplace && !self.is_floating_point()) return self;  // nothing to replace; torch writes nothing
+  if (inplace && !self.is_floating_point())
+    return self;  // nothing to replace; torch writes nothing
   double max = std::numeric_limits<double>::max();
   switch (self.dtype()) {
-    case DType::Float16: max = 65504.0; break;
-    case DType::BFloat16: max = 3.3895313892515355e38; break;
-    case DType::Float32: max = std::numeric_limits<float>::max(); break;
-    default: break;
+    case DType::Float16:
+      max = 65504.0;
+      break;
+    case DType::BFloat16:
+      max = 3.3895313892515355e38;
+      break;
+    case DType::Float32:
+      max = std::numeric_limits<float>::max();
+      break;
+    default:
+      break;
   }
   Scalar args[3] = {nan.value_or(0.0), posinf.value_or(max), neginf.value_or(-max)};
   return call(row_nan_to_num, op, {self}, out, inplace, {args});
 }
 
-Tensor logit_impl(const char* op, const Tensor& self, std::optional<double> eps,
-                  const Tensor& out, bool inplace) {
+Tensor logit_impl(const char* op, const Tensor& self, std::optional<double> eps, const Tensor& out,
+                  bool inplace) {
   Scalar arg(eps.value_or(-1.0));  // negative: no clamping, like torch
   return call(row_logit, op, {self}, out, inplace, {&arg});
 }
@@ -590,8 +623,7 @@ Tensor round_out(const Tensor& self, int64_t decimals, const Tensor& out) {
 }
 
 // ---- isclose, allclose, equal ----
-Tensor isclose(const Tensor& self, const Tensor& other, double rtol, double atol,
-               bool equal_nan) {
+Tensor isclose(const Tensor& self, const Tensor& other, double rtol, double atol, bool equal_nan) {
   CRESSET_CHECK(self.dtype() == other.dtype(), RuntimeError, "[isclose] ",
                 dtype_display(self.dtype()), " did not match ", dtype_display(other.dtype()));
   CRESSET_CHECK(rtol >= 0, RuntimeError,

@@ -38,6 +38,7 @@ namespace cresset {
 
 // For each row: name(x), the in-place name_(x) (returns x), and name_out(x, out) (returns out),
 // as its Api allows. Python numbers enter as wrapped_scalar() tensors.
+// clang-format off
 #define CRESSET_UNARY(name, Functor, Kind, Api, ...)                  \
   CRESSET_EW_FN_##Api(Tensor name(const Tensor& self);)               \
   CRESSET_EW_INPLACE_##Api(Tensor name##_(const Tensor& self);)       \
@@ -52,6 +53,7 @@ namespace cresset {
 #undef CRESSET_UNARY
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
+// clang-format on
 
 /// torch.add: self + alpha * other.
 Tensor add(const Tensor& self, const Tensor& other, Scalar alpha = 1);
@@ -113,14 +115,12 @@ Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight, con
 
 /// torch.addcmul: self + value * tensor1 * tensor2.
 Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
-Tensor addcmul_(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
-                Scalar value = 1);
+Tensor addcmul_(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
 Tensor addcmul_out(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
                    const Tensor& out, Scalar value = 1);
 /// torch.addcdiv: self + value * tensor1 / tensor2 (two integer tensors rejected).
 Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
-Tensor addcdiv_(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
-                Scalar value = 1);
+Tensor addcdiv_(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
 Tensor addcdiv_out(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
                    const Tensor& out, Scalar value = 1);
 
@@ -131,9 +131,8 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan = 0.0,
 Tensor nan_to_num_(const Tensor& self, std::optional<double> nan = 0.0,
                    std::optional<double> posinf = std::nullopt,
                    std::optional<double> neginf = std::nullopt);
-Tensor nan_to_num_out(const Tensor& self, std::optional<double> nan,
-                      std::optional<double> posinf, std::optional<double> neginf,
-                      const Tensor& out);
+Tensor nan_to_num_out(const Tensor& self, std::optional<double> nan, std::optional<double> posinf,
+                      std::optional<double> neginf, const Tensor& out);
 /// torch.logit: log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.
 Tensor logit(const Tensor& self, std::optional<double> eps = std::nullopt);
 Tensor logit_(const Tensor& self, std::optional<double> eps = std::nullopt);

@@ -1,7 +1,9 @@
 // CPU kernels for every row of ops/elementwise.def, compiled once per capability
 // (see Note [CPU capability dispatch]). A row's Kind decides which dtypes its kernel is compiled
 // for (the ops reject the others before calling it), which keeps the instantiations few.
+// clang-format off
 #include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
+// clang-format on
 
 #include <atomic>
 
@@ -22,8 +24,7 @@ struct StorageArithmetic : std::false_type {};
 template <typename Fn>
 struct StorageArithmetic<Fn, std::void_t<decltype(Fn::kStorageArithmetic)>> : std::true_type {};
 template <template <typename> class F, typename T>
-using FunctorAt =
-    std::conditional_t<StorageArithmetic<F<float>>::value, F<T>, F<opmath_t<T>>>;
+using FunctorAt = std::conditional_t<StorageArithmetic<F<float>>::value, F<T>, F<opmath_t<T>>>;
 
 // The row's functor for storage type T, built from the row's Scalar arguments if it has any.
 template <template <typename> class F, typename T>
@@ -163,17 +164,17 @@ void ternary_Numeric(const char* op, TensorIter& it, const Scalar* args) {
 
 }  // namespace
 
-#define CRESSET_UNARY(name, Functor, Kind, ...)                    \
-  void name##_kernel(TensorIter& it, const Scalar* args) {         \
-    unary_##Kind<functors::Functor>(#name, it, args);              \
+#define CRESSET_UNARY(name, Functor, Kind, ...)            \
+  void name##_kernel(TensorIter& it, const Scalar* args) { \
+    unary_##Kind<functors::Functor>(#name, it, args);      \
   }
-#define CRESSET_BINARY(name, Functor, Kind, ...)                   \
-  void name##_kernel(TensorIter& it, const Scalar* args) {         \
-    binary_##Kind<functors::Functor>(#name, it, args);             \
+#define CRESSET_BINARY(name, Functor, Kind, ...)           \
+  void name##_kernel(TensorIter& it, const Scalar* args) { \
+    binary_##Kind<functors::Functor>(#name, it, args);     \
   }
-#define CRESSET_TERNARY(name, Functor, Kind, ...)                  \
-  void name##_kernel(TensorIter& it, const Scalar* args) {         \
-    ternary_##Kind<functors::Functor>(#name, it, args);            \
+#define CRESSET_TERNARY(name, Functor, Kind, ...)          \
+  void name##_kernel(TensorIter& it, const Scalar* args) { \
+    ternary_##Kind<functors::Functor>(#name, it, args);    \
   }
 #include "cresset/ops/elementwise.def"
 #undef CRESSET_UNARY

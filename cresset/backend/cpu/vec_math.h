@@ -12,11 +12,11 @@
 
 #if defined(__GLIBC__) && defined(__x86_64__) && !defined(__CUDACC__)
 
-#define CRESSET_VEC_MATH_1(name)                                                     \
-  extern "C" __attribute__((simd("notinbranch"))) float name##f(float) noexcept;     \
+#define CRESSET_VEC_MATH_1(name)                                                 \
+  extern "C" __attribute__((simd("notinbranch"))) float name##f(float) noexcept; \
   extern "C" __attribute__((simd("notinbranch"))) double name(double) noexcept;
-#define CRESSET_VEC_MATH_2(name)                                                           \
-  extern "C" __attribute__((simd("notinbranch"))) float name##f(float, float) noexcept;    \
+#define CRESSET_VEC_MATH_2(name)                                                        \
+  extern "C" __attribute__((simd("notinbranch"))) float name##f(float, float) noexcept; \
   extern "C" __attribute__((simd("notinbranch"))) double name(double, double) noexcept;
 
 // Since glibc 2.22.
