@@ -39,7 +39,12 @@ namespace index_detail {
 void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value) {
   check_bool_mask(mask, "masked_fill_");
   check_scalar_fits(value, self.dtype());
-  TensorIter it = TensorIterConfig("masked_fill_").add_output(self).add_input(mask)
+  CRESSET_CHECK(broadcast_shapes(self.sizes(), mask.sizes()) == self.sizes(), RuntimeError,
+                "[masked_fill_] output with shape ", shape_str(self.sizes()),
+                " doesn't match the broadcast shape ",
+                shape_str(broadcast_shapes(self.sizes(), mask.sizes())));
+  TensorIter it = TensorIterConfig("masked_fill_").add_output(self)
+                      .add_input(expand_view(mask, self.sizes()))
                       .promote_inputs(false).output_dtype(self.dtype()).is_inplace(true).build();
   if (it.numel() > 0) CRESSET_INDEX_KERNEL(self.device(), masked_fill_kernel, it, value);
 }

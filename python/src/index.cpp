@@ -89,18 +89,13 @@ std::vector<TensorIndex> to_indices(nb::handle index) {
   return out;
 }
 
-// torch's index_put_ indices: a tuple or list of tensors or None.
-std::vector<Tensor> to_optional_tensors(nb::handle seq) {
+// torch's index_put_ indices: a tuple or list of tensors.
+std::vector<Tensor> to_tensors(nb::handle seq) {
   std::vector<Tensor> out;
   for (nb::handle item : seq) {
-    if (item.is_none()) {
-      out.emplace_back();
-    } else if (is_tensor(item)) {
-      out.push_back(nb::cast<Tensor>(item));
-    } else {
-      throw TypeError(str_cat("index_put_(): indices must be a tuple of Tensors or None, got ",
-                              type_name_of(item)));
-    }
+    CRESSET_CHECK(is_tensor(item), TypeError, "expected Tensor as element ", out.size(),
+                  " in argument 0, but got ", type_name_of(item));
+    out.push_back(nb::cast<Tensor>(item));
   }
   return out;
 }
@@ -134,7 +129,7 @@ void init_index(nb::module_& m) {
 
   cls.def("__getitem__", [](const Tensor& self, nb::handle index) {
     return get_item(self, to_indices(index));
-  });
+  }, "index"_a.none());
   cls.def("__setitem__", [](const Tensor& self, nb::handle index, nb::handle value) {
     std::vector<TensorIndex> indices = to_indices(index);
     if (is_tensor(value)) {
@@ -145,20 +140,20 @@ void init_index(nb::module_& m) {
       throw TypeError(str_cat("can't assign a ", type_name_of(value), " to a ",
                               dtype_name(self.dtype()), " tensor"));
     }
-  });
+  }, "index"_a.none(), "value"_a.none());
 
   // index_put
   m.def("index_put", [](const Tensor& input, nb::handle indices, const Tensor& values,
                         bool accumulate) {
-    return index_put(input, to_optional_tensors(indices), values, accumulate);
+    return index_put(input, to_tensors(indices), values, accumulate);
   }, "input"_a, "indices"_a, "values"_a, "accumulate"_a = false);
   cls.def("index_put", [](const Tensor& self, nb::handle indices, const Tensor& values,
                           bool accumulate) {
-    return index_put(self, to_optional_tensors(indices), values, accumulate);
+    return index_put(self, to_tensors(indices), values, accumulate);
   }, "indices"_a, "values"_a, "accumulate"_a = false);
   cls.def("index_put_", [](const Tensor& self, nb::handle indices, const Tensor& values,
                            bool accumulate) {
-    return index_put_(self, to_optional_tensors(indices), values, accumulate);
+    return index_put_(self, to_tensors(indices), values, accumulate);
   }, "indices"_a, "values"_a, "accumulate"_a = false);
 
   // index_select, gather, take, take_along_dim
