@@ -155,6 +155,43 @@ void check_no_internal_overlap(const Tensor& t, const char* op) {
   }
 }
 
+namespace {
+
+// torch's is_non_overlapping_and_dense: some permutation of the dims is contiguous.
+bool non_overlapping_and_dense(const Tensor& t) {
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.sizes()[d] >= 2) dims.push_back(d);
+  }
+  std::sort(dims.begin(), dims.end(),
+            [&](int64_t a, int64_t b) { return t.strides()[a] < t.strides()[b]; });
+  int64_t expected = 1;
+  for (int64_t d : dims) {
+    if (t.strides()[d] != expected) return false;
+    expected *= t.sizes()[d];
+  }
+  return true;
+}
+
+}  // namespace
+
+void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
+                      bool allow_same_layout) {
+  if (written.numel() == 0 || read.numel() == 0) return;
+  if (written.impl()->storage() != read.impl()->storage()) return;
+  if (!non_overlapping_and_dense(written) || !non_overlapping_and_dense(read)) return;
+  const char* a = static_cast<const char*>(written.raw_data());
+  const char* b = static_cast<const char*>(read.raw_data());
+  const char* a_end = a + written.nbytes();
+  const char* b_end = b + read.nbytes();
+  bool same = a == b && a_end == b_end && written.strides() == read.strides();
+  bool overlap = a < b_end && b < a_end;
+  CRESSET_CHECK(!overlap || (same && allow_same_layout), RuntimeError, "[", op,
+                "] unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.");
+}
+
 void check_expandable(const Tensor& t, const DimVector& sizes) {
   const DimVector& own = t.sizes();
   CRESSET_CHECK(own.size() <= sizes.size(), RuntimeError, "[expand] expand(", describe(t),
@@ -522,6 +559,8 @@ void advanced_put(const Tensor& view, const std::vector<TensorSlot>& slots, cons
                 "[index_put_] Index put requires the source and destination dtypes match, got ",
                 dtype_display(view.dtype()), " for the destination and ",
                 dtype_display(values.dtype()), " for the source.");
+  check_no_overlap(view, values, "index_put_");
+  for (const Tensor& t : ai.indices) check_no_overlap(view, t, "index_put_");
   TensorIterConfig cfg("index_put_");
   cfg.add_input(ai.src).add_input(values).promote_inputs(false);
   for (const Tensor& t : ai.indices) cfg.add_input(t);
@@ -542,11 +581,13 @@ Tensor strip_leading_ones(const Tensor& t) {
 // torch's copy_to: a basic-indexing assignment, with value broadcast and cast.
 void copy_to(const Tensor& dst, const Tensor& src) {
   if (dst.sizes() == src.sizes()) {
+    check_no_overlap(dst, src, "copy_", /*allow_same_layout=*/true);
     copy_into(dst, src);
     return;
   }
   Tensor stripped = strip_leading_ones(src);
   check_expandable(stripped, dst.sizes());
+  check_no_overlap(dst, src, "copy_", /*allow_same_layout=*/true);
   copy_into(dst, expand_view(stripped, dst.sizes()));
 }
 

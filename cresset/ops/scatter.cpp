@@ -121,6 +121,8 @@ void scatter_impl(const Tensor& self, int64_t dim, const Tensor& index, const Te
   check_scatter_args(self, dim, index, src, op_name);
   if (index.numel() == 0) return;
   check_no_internal_overlap(self, op_name);
+  check_no_overlap(self, index, op_name);
+  if (src) check_no_overlap(self, *src, op_name);
   Tensor s1 = at_least_1d(self), i1 = as_int64(at_least_1d(index));
   check_range(i1, s1.sizes()[dim], dim, op_name);
   Tensor source = src ? at_least_1d(*src)
@@ -402,6 +404,8 @@ Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
                 "excluding the specified dimension. Got self.shape = ", shape_str(self.sizes()),
                 " source.shape = ", shape_str(source.sizes()));
   check_no_internal_overlap(self, "index_add_");
+  check_no_overlap(self, index, "index_add_");
+  check_no_overlap(self, source, "index_add_");
   Tensor s1 = at_least_1d(self), src1 = at_least_1d(source), i1 = as_int64(at_least_1d(index));
   check_range(i1, s1.sizes()[dim], dim, "index_add_");
   run_scatter(s1, dim, index_along(i1, dim, src1.sizes()), src1, ScatterOp::Add, alpha);
@@ -449,6 +453,8 @@ Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const T
                 "[index_copy_] index_copy_(): Number of indices (", index.numel(),
                 ") should be equal to source.size(dim) (", source.sizes()[dim], ")");
   check_no_internal_overlap(self, "index_copy_");
+  check_no_overlap(self, index, "index_copy_");
+  check_no_overlap(self, source, "index_copy_");
   Tensor s1 = at_least_1d(self), src1 = at_least_1d(source), i1 = at_least_1d(index);
   if (auto bad = find_out_of_range(i1, 0, s1.sizes()[dim])) {
     throw IndexError(str_cat("[index_copy_] index_copy_(): index ", *bad,
@@ -476,6 +482,7 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
   CRESSET_CHECK(index.dim() <= 1, RuntimeError, "[index_fill_] Index has to be a vector/scalar");
   dim = wrap_dim(dim, self.dim());
   check_no_internal_overlap(self, "index_fill_");
+  check_no_overlap(self, index, "index_fill_");
   Tensor s1 = at_least_1d(self), i1 = at_least_1d(index);
   const int64_t size = s1.sizes()[dim];
   if (auto bad = find_out_of_range(i1, -size, size)) {
@@ -535,6 +542,8 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
                              " on a tensor of ", n, " elements."));
   }
   check_no_internal_overlap(self, "put_");
+  check_no_overlap(self, index, "put_");
+  check_no_overlap(self, source, "put_");
   if (count > 0) {
     // Write into self read as 1-D: itself when contiguous, else a copy written back after.
     Tensor flat = contiguous_or_copy(self);

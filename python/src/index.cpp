@@ -20,7 +20,11 @@ bool is_tensor(nb::handle h) { return nb::isinstance<Tensor>(h); }
 Tensor sequence_index(nb::handle seq) {
   static nb::object* make_tensor =
       new nb::object(nb::module_::import_("cresset._C").attr("tensor"));  // leaked: lives to exit
-  Tensor t = nb::cast<Tensor>((*make_tensor)(seq));
+  // NumPy arrays go through their nested-list form.
+  nb::object data = PyList_Check(seq.ptr()) || PyTuple_Check(seq.ptr()) || !nb::hasattr(seq, "tolist")
+                        ? nb::borrow(seq)
+                        : seq.attr("tolist")();
+  Tensor t = nb::cast<Tensor>((*make_tensor)(data));
   if (t.dtype() == DType::Bool || t.dtype() == DType::Int64) return t;
   return cast_tensor(t, DType::Int64);
 }

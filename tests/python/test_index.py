@@ -229,6 +229,32 @@ def test_index_errors(shape, idx):
     check(ours, theirs)
 
 
+def test_overlapping_writes_raise_like_torch():
+    def cases(m):
+        x = m.tensor([0.0, 1, 2, 3, 4, 5])
+        y = m.tensor([[0.0, 1], [2, 3]])
+        i = m.tensor([0, 1, 0])
+        li = m.tensor([0, 1, 2])
+        return [
+            lambda: x.__setitem__(..., x), lambda: x.__setitem__(slice(1, None), x[:-1]),
+            lambda: y.__setitem__(..., y.as_strided((2, 2), (1, 2))), lambda: x.index_put_((m.tensor([0, 1]),), x[:2]),
+            lambda: x.scatter_(0, i, x), lambda: x.scatter_add_(0, i, x),
+            lambda: x.index_add_(0, i, x[:3]), lambda: x.index_copy_(0, m.tensor([5, 4]), x[:2]),
+            lambda: x.put_(m.tensor([5, 4]), x[:2]), lambda: li.scatter_(0, li, li),
+            lambda: x.__setitem__(m.tensor([1, 2]), m.tensor([7.0, 8.0])),
+        ]
+    for ours, theirs in zip(cases(cresset), cases(torch)):
+        check(lambda: ours() and None, lambda: theirs() and None)
+
+
+def test_numpy_indices():
+    import numpy as np
+    tb = values((4, 3))
+    ob = to_cresset(tb)
+    for idx in [np.int64(2), np.array([1, 3]), (np.array([True, False, True, True]), 1), (slice(None), np.int32(-1))]:
+        check(lambda: ob[idx], lambda: tb[idx])
+
+
 def test_slice_step_zero_is_value_error():
     with pytest.raises(ValueError):
         cresset.zeros(3)[::0]
