@@ -210,8 +210,16 @@ std::vector<int64_t> chunk_starts(const int64_t* counts, int64_t chunks) {
 void index_kernel(TensorIter& it, const IndexedDims& dims) {
   CRESSET_DISPATCH_ITEMSIZE(itemsize(it.dtype(0)), [&] {
     it.for_each([&](char** data, const int64_t* s, int64_t n) {
-      // One index operand constant along the run (index_select, gather rows): a strided copy.
-      if (dims.count == 1 && s[2] == 0) {
+      if (dims.count != 1) {
+        for (int64_t i = 0; i < n; ++i) {
+          at<bits_t>(data[0], i * s[0]) =
+              at<bits_t>(data[1], i * s[1] + indexed_offset(data, s, i, dims, 2));
+        }
+        return;
+      }
+      // One index (gather, index_select, take, x[idx]): the common case, kept tight.
+      const int64_t size = dims.sizes[0], stride = dims.strides[0];
+      if (s[2] == 0) {  // the index is constant along the run: a strided copy of a row
         char* src = data[1] + indexed_offset(data, s, 0, dims, 2);
         if (s[0] == sizeof(bits_t) && s[1] == sizeof(bits_t)) {
           std::memcpy(data[0], src, n * sizeof(bits_t));
@@ -220,9 +228,20 @@ void index_kernel(TensorIter& it, const IndexedDims& dims) {
         }
         return;
       }
+      if (s[0] == sizeof(bits_t) && s[2] == sizeof(int64_t)) {
+        bits_t* out = reinterpret_cast<bits_t*>(data[0]);
+        const int64_t* idx = reinterpret_cast<const int64_t*>(data[2]);
+        for (int64_t i = 0; i < n; ++i) {
+          int64_t v = idx[i];
+          v += v < 0 ? size : 0;
+          out[i] = at<bits_t>(data[1], i * s[1] + v * stride);
+        }
+        return;
+      }
       for (int64_t i = 0; i < n; ++i) {
-        at<bits_t>(data[0], i * s[0]) =
-            at<bits_t>(data[1], i * s[1] + indexed_offset(data, s, i, dims, 2));
+        int64_t v = at<int64_t>(data[2], i * s[2]);
+        v += v < 0 ? size : 0;
+        at<bits_t>(data[0], i * s[0]) = at<bits_t>(data[1], i * s[1] + v * stride);
       }
     });
   });
