@@ -446,27 +446,47 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
     trusted = std::move(moved_trusted);
     first = 0;
   }
-  CRESSET_CHECK(count <= IndexedDims::kMax, NotImplementedError, "[index] indexing with more than ",
-                IndexedDims::kMax, " index tensors (or mask dims) at once is not supported");
-
-  AdvancedIndex ai;
-  ai.dims.count = int(count);
+  std::vector<int64_t> sizes_k(static_cast<size_t>(count)), strides_k(static_cast<size_t>(count));
   bool indexes_empty_dim = false;
   for (int64_t k = 0; k < count; ++k) {
-    ai.dims.sizes[k] = view.sizes()[first + k];
-    ai.dims.strides[k] = view.strides()[first + k] * view.itemsize();
-    indexes_empty_dim |= ai.dims.sizes[k] == 0;
+    sizes_k[k] = view.sizes()[first + k];
+    strides_k[k] = view.strides()[first + k] * view.itemsize();
+    indexes_empty_dim |= sizes_k[k] == 0;
   }
   CRESSET_CHECK(!indexes_empty_dim || shape_numel(shape) == 0, IndexError,
                 "[index] index is out of bounds for dimension with size 0");
   for (int64_t k = 0; k < count; ++k) {
     const Tensor& t = per_dim[first + k];
     if (trusted[first + k]) continue;
-    const int64_t size = ai.dims.sizes[k];
-    if (auto bad = find_out_of_range(t, -size, size)) {
+    if (auto bad = find_out_of_range(t, -sizes_k[k], sizes_k[k])) {
       throw IndexError(str_cat("[index] index ", *bad, " is out of bounds for dimension ", k,
-                               " with size ", size));
+                               " with size ", sizes_k[k]));
     }
+  }
+
+  AdvancedIndex ai;
+  std::vector<Tensor> operands(per_dim.begin() + first, per_dim.begin() + first + count);
+  if (count <= IndexedDims::kMax) {
+    ai.dims.count = int(count);
+    std::copy(sizes_k.begin(), sizes_k.end(), ai.dims.sizes);
+    std::copy(strides_k.begin(), strides_k.end(), ai.dims.strides);
+  } else {
+    // More indices than the iterator has operands: fold them into one tensor of byte offsets.
+    Tensor offsets = zeros(shape, DType::Int64, view.device());
+    for (int64_t k = 0; k < count; ++k) {
+      TensorIter it = TensorIterConfig("index").add_output(offsets).add_input(operands[k])
+                          .promote_inputs(false).output_dtype(DType::Int64).is_inplace(true).build();
+      if (it.numel() == 0) continue;
+      if (view.device().is_cpu()) {
+        cpu::index_offsets_kernel(it, sizes_k[k], strides_k[k]);
+      } else {
+        cuda::index_offsets_kernel(it, sizes_k[k], strides_k[k]);
+      }
+    }
+    ai.dims.count = 1;
+    ai.dims.sizes[0] = 0;  // offsets are never negative, nothing to wrap
+    ai.dims.strides[0] = 1;
+    operands = {offsets};
   }
 
   // src: the dims before, the broadcast index shape (stride 0), the dims after.
@@ -487,8 +507,7 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
 
   // Each index viewed in src's dims: size 1 everywhere but its own (right-aligned) shape.
   const int64_t after = ndim - first - count;
-  for (int64_t k = 0; k < count; ++k) {
-    const Tensor& t = per_dim[first + k];
+  for (const Tensor& t : operands) {
     DimVector sizes(size_t(first) + shape.size() - size_t(t.dim()), 1);
     DimVector strides(sizes.size(), 0);
     for (int64_t d = 0; d < t.dim(); ++d) {

@@ -309,6 +309,20 @@ def test_index_put_accumulate_duplicates_large():
           lambda: t.index_put_((idx,), v, accumulate=True), rtol=1e-4, atol=1e-4)
 
 
+def test_more_index_tensors_than_iterator_operands():
+    tb = values((2, 3, 2, 2, 3, 2, 2, 2))
+    mask = values((2, 3, 2, 2, 3, 2, 2)) % 3 == 1
+    idx = tuple(L([0, -1]) % s for s in tb.shape)
+    ob = to_cresset(tb)
+    check(lambda: ob[to_cresset(mask)], lambda: tb[mask])
+    check(lambda: ob[conv(idx)], lambda: tb[idx])
+    check(lambda: ob[conv(idx[:7]) + (slice(None),)], lambda: tb[idx[:7] + (slice(None),)])
+    t, o = tb.clone(), to_cresset(tb)
+    v = values((2,), start=100)
+    check(lambda: o.index_put_(conv(idx), to_cresset(v), accumulate=True),
+          lambda: t.index_put_(idx, v, accumulate=True))
+
+
 def test_index_put_errors():
     t = torch.zeros(3, 4)
     o = to_cresset(t)
