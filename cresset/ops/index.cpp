@@ -4,14 +4,14 @@
 // Note [Basic and advanced indexing]
 // An index expression is applied in two steps, as in torch. apply_slicing walks it left to right
 // doing layout arithmetic only (ints select, slices narrow and step, None and Python bools add a
-// dim, Ellipsis skips dims), which yields a view of self; tensor indices met on the way are recorded
-// with the view dim they start at. Without tensor indices the view is the result (x[...] = v copies
-// into it). Otherwise the view is advanced-indexed: bool masks become their nonzero coordinates (one
-// int64 index per mask dim), all index tensors broadcast together, and if the indexed dims are not
-// adjacent they move to the front. The result keeps the non-indexed dims and puts the broadcast
-// index shape where the indexed dims were. The kernels see the view "restrided": the indexed dims
-// replaced by the index shape with stride 0, plus one index operand per indexed dim whose value
-// times that dim's stride is added to the address (make_advanced_index).
+// dim, Ellipsis skips dims), which yields a view of self; tensor indices met on the way are
+// recorded with the view dim they start at. Without tensor indices the view is the result (x[...] =
+// v copies into it). Otherwise the view is advanced-indexed: bool masks become their nonzero
+// coordinates (one int64 index per mask dim), all index tensors broadcast together, and if the
+// indexed dims are not adjacent they move to the front. The result keeps the non-indexed dims and
+// puts the broadcast index shape where the indexed dims were. The kernels see the view "restrided":
+// the indexed dims replaced by the index shape with stride 0, plus one index operand per indexed
+// dim whose value times that dim's stride is added to the address (make_advanced_index).
 #include "cresset/ops/index.h"
 
 #include <algorithm>
@@ -71,25 +71,39 @@ namespace {
 // The C++ type names torch's overflow message uses.
 const char* checked_type_name(DType t) {
   switch (t) {
-    case DType::UInt8: return "uint8_t";
-    case DType::Int8: return "int8_t";
-    case DType::Int16: return "int16_t";
-    case DType::Int32: return "int32_t";
-    case DType::Int64: return "int64_t";
-    case DType::Float16: return "at::Half";
-    case DType::BFloat16: return "at::BFloat16";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-    default: return "bool";
+    case DType::UInt8:
+      return "uint8_t";
+    case DType::Int8:
+      return "int8_t";
+    case DType::Int16:
+      return "int16_t";
+    case DType::Int32:
+      return "int32_t";
+    case DType::Int64:
+      return "int64_t";
+    case DType::Float16:
+      return "at::Half";
+    case DType::BFloat16:
+      return "at::BFloat16";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      return "double";
+    default:
+      return "bool";
   }
 }
 
 double largest_finite(DType t) {
   switch (t) {
-    case DType::Float16: return 65504.0;
-    case DType::BFloat16: return 3.3895313892515355e38;
-    case DType::Float32: return double(std::numeric_limits<float>::max());
-    default: return std::numeric_limits<double>::max();
+    case DType::Float16:
+      return 65504.0;
+    case DType::BFloat16:
+      return 3.3895313892515355e38;
+    case DType::Float32:
+      return double(std::numeric_limits<float>::max());
+    default:
+      return std::numeric_limits<double>::max();
   }
 }
 
@@ -203,8 +217,8 @@ void check_expandable(const Tensor& t, const DimVector& sizes) {
     CRESSET_CHECK(own[d] == 1 || own[d] == sizes[lead + d], RuntimeError,
                   "[expand] The expanded size of the tensor (", sizes[lead + d],
                   ") must match the existing size (", own[d], ") at non-singleton dimension ",
-                  lead + d, ".  Target sizes: ", shape_str(sizes), ".  Tensor sizes: ",
-                  shape_str(own));
+                  lead + d, ".  Target sizes: ", shape_str(sizes),
+                  ".  Tensor sizes: ", shape_str(own));
   }
 }
 
@@ -412,8 +426,10 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
       if (!t.defined()) continue;
       shapes += (shapes.empty() ? "" : ", ") + shape_str(t.sizes());
     }
-    throw IndexError(str_cat("[index] shape mismatch: indexing tensors could not be broadcast "
-                             "together with shapes ", shapes));
+    throw IndexError(
+        str_cat("[index] shape mismatch: indexing tensors could not be broadcast "
+                "together with shapes ",
+                shapes));
   }
 
   // Indexed dims separated by a non-indexed one move to the front, in order.
@@ -474,8 +490,13 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
     // More indices than the iterator has operands: fold them into one tensor of byte offsets.
     Tensor offsets = zeros(shape, DType::Int64, view.device());
     for (int64_t k = 0; k < count; ++k) {
-      TensorIter it = TensorIterConfig("index").add_output(offsets).add_input(operands[k])
-                          .promote_inputs(false).output_dtype(DType::Int64).is_inplace(true).build();
+      TensorIter it = TensorIterConfig("index")
+                          .add_output(offsets)
+                          .add_input(operands[k])
+                          .promote_inputs(false)
+                          .output_dtype(DType::Int64)
+                          .is_inplace(true)
+                          .build();
       if (it.numel() == 0) continue;
       if (view.device().is_cpu()) {
         cpu::index_offsets_kernel(it, sizes_k[k], strides_k[k]);
@@ -584,7 +605,8 @@ void advanced_put(const Tensor& view, const std::vector<TensorSlot>& slots, cons
   cfg.add_input(ai.src).add_input(values).promote_inputs(false);
   for (const Tensor& t : ai.indices) cfg.add_input(t);
   TensorIter it = cfg.build();
-  if (it.numel() > 0) CRESSET_INDEX_KERNEL(view.device(), index_put_kernel, it, ai.dims, accumulate);
+  if (it.numel() > 0)
+    CRESSET_INDEX_KERNEL(view.device(), index_put_kernel, it, ai.dims, accumulate);
 }
 
 // Drops leading size-1 dims (torch's slicePrefix1sSize): x[i] = v accepts v of shape (1, 1, n).
@@ -614,8 +636,8 @@ void copy_to(const Tensor& dst, const Tensor& src) {
 std::vector<TensorSlot> slots_of(const Tensor& self, const std::vector<Tensor>& indices,
                                  const char* op) {
   CRESSET_CHECK(int64_t(indices.size()) <= self.dim(), IndexError, "[", op,
-                "] too many indices for tensor of dimension ", self.dim(), " (got ",
-                indices.size(), ")");
+                "] too many indices for tensor of dimension ", self.dim(), " (got ", indices.size(),
+                ")");
   std::vector<TensorSlot> slots;
   int64_t pos = 0;
   for (const Tensor& t : indices) {

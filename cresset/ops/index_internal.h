@@ -10,13 +10,13 @@
 #include "cresset/core/tensor.h"
 
 /// Calls index-family kernel `fn` for `device`: the CPU capability's version, or the CUDA one.
-#define CRESSET_INDEX_KERNEL(device, fn, ...)    \
-  do {                                           \
-    if ((device).is_cpu()) {                     \
-      CRESSET_CPU_DISPATCH(fn, __VA_ARGS__);     \
-    } else {                                     \
-      ::cresset::cuda::fn(__VA_ARGS__);          \
-    }                                            \
+#define CRESSET_INDEX_KERNEL(device, fn, ...) \
+  do {                                        \
+    if ((device).is_cpu()) {                  \
+      CRESSET_CPU_DISPATCH(fn, __VA_ARGS__);  \
+    } else {                                  \
+      ::cresset::cuda::fn(__VA_ARGS__);       \
+    }                                         \
   } while (0)
 
 namespace cresset::index_detail {

@@ -83,8 +83,8 @@ void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& 
     parallel_for(0, values.numel(), 4096, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         int64_t row = per_row == 0 ? 0 : i / per_row;
-        int64_t pos = search(seq + row * len, order ? order + row * len : nullptr, len, vals[i],
-                             right);
+        int64_t pos =
+            search(seq + row * len, order ? order + row * len : nullptr, len, vals[i], right);
         if (int32_out) {
           out.data<int32_t>()[i] = int32_t(pos);
         } else {
