@@ -794,3 +794,45 @@ def test_searchsorted_large():
     seq = torch.sort(torch.randn(1000)).values
     vals = torch.randn(20000)
     check(lambda: cresset.searchsorted(to_cresset(seq), to_cresset(vals)), lambda: torch.searchsorted(seq, vals))
+
+
+def test_out_arguments():
+    x = values((3, 4))
+    i2 = L([[0, 2, 1, 0]])
+    i1 = L([2, 0])
+    m = B(True, False, True, True)
+    seq = L([1.0, 5.0, 9.0])
+    ops = [
+        ("index_select", lambda lib, c: lib.index_select(c(x), 1, c(i1)), "float32"),
+        ("gather", lambda lib, c: lib.gather(c(x), 0, c(i2)), "float32"),
+        ("scatter", lambda lib, c: lib.scatter(c(x), 0, c(i2), c(x)), "float32"),
+        ("scatter_add", lambda lib, c: lib.scatter_add(c(x), 0, c(i2), c(x)), "float32"),
+        ("scatter_reduce", lambda lib, c: lib.scatter_reduce(c(x), 0, c(i2), c(x), "amax"), "float32"),
+        ("index_add", lambda lib, c: lib.index_add(c(x), 1, c(i1), c(x[:, :2]), alpha=2), "float32"),
+        ("index_copy", lambda lib, c: lib.index_copy(c(x), 1, c(i1), c(x[:, :2])), "float32"),
+        ("masked_select", lambda lib, c: lib.masked_select(c(x), c(m)), "float32"),
+        ("take", lambda lib, c: lib.take(c(x), c(i2)), "float32"),
+        ("take_along_dim", lambda lib, c: lib.take_along_dim(c(x), c(i2), 0), "float32"),
+        ("nonzero", lambda lib, c: lib.nonzero(c(x)), "int64"),
+        ("searchsorted", lambda lib, c: lib.searchsorted(c(seq), c(x)), "int64"),
+        ("bucketize", lambda lib, c: lib.bucketize(c(x), c(seq)), "int64"),
+    ]
+    for name, op, dtype in ops:
+        for out_dtype, shape in [(dtype, (0,)), (dtype, (2, 2)), ("float64" if dtype != "float64" else "int32", (0,))]:
+            t_out = torch.empty(shape, dtype=getattr(torch, out_dtype))
+            o_out = cresset.empty(*shape, dtype=getattr(cresset, out_dtype))
+            got = check(lambda: op(_WithOut(cresset, o_out), to_cresset), lambda: op(_WithOut(torch, t_out), lambda t: t))
+            if got is not None:
+                assert got[0]._is_same(o_out), name
+                assert_same(o_out, t_out)
+
+
+class _WithOut:
+    """A view of a module whose functions all get out=`out`."""
+
+    def __init__(self, lib, out):
+        self.lib, self.out = lib, out
+
+    def __getattr__(self, name):
+        fn = getattr(self.lib, name)
+        return lambda *a, **k: fn(*a, out=self.out, **k)
