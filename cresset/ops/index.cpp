@@ -4,14 +4,14 @@
 // Note [Basic and advanced indexing]
 // An index expression is applied in two steps, as in torch. apply_slicing walks it left to right
 // doing layout arithmetic only (ints select, slices narrow and step, None and Python bools add a
-// dim, Ellipsis skips dims), which yields a view of self; tensor indices met on the way are recorded
-// with the view dim they start at. Without tensor indices the view is the result (x[...] = v copies
-// into it). Otherwise the view is advanced-indexed: bool masks become their nonzero coordinates (one
-// int64 index per mask dim), all index tensors broadcast together, and if the indexed dims are not
-// adjacent they move to the front. The result keeps the non-indexed dims and puts the broadcast
-// index shape where the indexed dims were. The kernels see the view "restrided": the indexed dims
-// replaced by the index shape with stride 0, plus one index operand per indexed dim whose value
-// times that dim's stride is added to the address (make_advanced_index).
+// dim, Ellipsis skips dims), which yields a view of self; tensor indices met on the way are
+// recorded with the view dim they start at. Without tensor indices the view is the result (x[...] =
+// v copies into it). Otherwise the view is advanced-indexed: bool masks become their nonzero
+// coordinates (one int64 index per mask dim), all index tensors broadcast together, and if the
+// indexed dims are not adjacent they move to the front. The result keeps the non-indexed dims and
+// puts the broadcast index shape where the indexed dims were. The kernels see the view "restrided":
+// the indexed dims replaced by the index shape with stride 0, plus one index operand per indexed
+// dim whose value times that dim's stride is added to the address (make_advanced_index).
 #include "cresset/ops/index.h"
 
 #include <algorithm>
@@ -71,25 +71,39 @@ namespace {
 // The C++ type names torch's overflow message uses.
 const char* checked_type_name(DType t) {
   switch (t) {
-    case DType::UInt8: return "uint8_t";
-    case DType::Int8: return "int8_t";
-    case DType::Int16: return "int16_t";
-    case DType::Int32: return "int32_t";
-    case DType::Int64: return "int64_t";
-    case DType::Float16: return "at::Half";
-    case DType::BFloat16: return "at::BFloat16";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
-    default: return "bool";
+    case DType::UInt8:
+      return "uint8_t";
+    case DType::Int8:
+      return "int8_t";
+    case DType::Int16:
+      return "int16_t";
+    case DType::Int32:
+      return "int32_t";
+    case DType::Int64:
+      return "int64_t";
+    case DType::Float16:
+      return "at::Half";
+    case DType::BFloat16:
+      return "at::BFloat16";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      return "double";
+    default:
+      return "bool";
   }
 }
 
 double largest_finite(DType t) {
   switch (t) {
-    case DType::Float16: return 65504.0;
-    case DType::BFloat16: return 3.3895313892515355e38;
-    case DType::Float32: return double(std::numeric_limits<float>::max());
-    default: return std::numeric_limits<double>::max();
+    case DType::Float16:
+      return 65504.0;
+    case DType::BFloat16:
+      return 3.3895313892515355e38;
+    case DType::Float32:
+      return double(std::numeric_limits<float>::max());
+    default:
+      return std::numeric_limits<double>::max();
   }
 }
 
@@ -155,6 +169,43 @@ void check_no_internal_overlap(const Tensor& t, const char* op) {
   }
 }
 
+namespace {
+
+// torch's is_non_overlapping_and_dense: some permutation of the dims is contiguous.
+bool non_overlapping_and_dense(const Tensor& t) {
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.sizes()[d] >= 2) dims.push_back(d);
+  }
+  std::sort(dims.begin(), dims.end(),
+            [&](int64_t a, int64_t b) { return t.strides()[a] < t.strides()[b]; });
+  int64_t expected = 1;
+  for (int64_t d : dims) {
+    if (t.strides()[d] != expected) return false;
+    expected *= t.sizes()[d];
+  }
+  return true;
+}
+
+}  // namespace
+
+void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
+                      bool allow_same_layout) {
+  if (written.numel() == 0 || read.numel() == 0) return;
+  if (written.impl()->storage() != read.impl()->storage()) return;
+  if (!non_overlapping_and_dense(written) || !non_overlapping_and_dense(read)) return;
+  const char* a = static_cast<const char*>(written.raw_data());
+  const char* b = static_cast<const char*>(read.raw_data());
+  const char* a_end = a + written.nbytes();
+  const char* b_end = b + read.nbytes();
+  bool same = a == b && a_end == b_end && written.strides() == read.strides();
+  bool overlap = a < b_end && b < a_end;
+  CRESSET_CHECK(!overlap || (same && allow_same_layout), RuntimeError, "[", op,
+                "] unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.");
+}
+
 void check_expandable(const Tensor& t, const DimVector& sizes) {
   const DimVector& own = t.sizes();
   CRESSET_CHECK(own.size() <= sizes.size(), RuntimeError, "[expand] expand(", describe(t),
@@ -166,8 +217,8 @@ void check_expandable(const Tensor& t, const DimVector& sizes) {
     CRESSET_CHECK(own[d] == 1 || own[d] == sizes[lead + d], RuntimeError,
                   "[expand] The expanded size of the tensor (", sizes[lead + d],
                   ") must match the existing size (", own[d], ") at non-singleton dimension ",
-                  lead + d, ".  Target sizes: ", shape_str(sizes), ".  Tensor sizes: ",
-                  shape_str(own));
+                  lead + d, ".  Target sizes: ", shape_str(sizes),
+                  ".  Tensor sizes: ", shape_str(own));
   }
 }
 
@@ -375,8 +426,10 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
       if (!t.defined()) continue;
       shapes += (shapes.empty() ? "" : ", ") + shape_str(t.sizes());
     }
-    throw IndexError(str_cat("[index] shape mismatch: indexing tensors could not be broadcast "
-                             "together with shapes ", shapes));
+    throw IndexError(
+        str_cat("[index] shape mismatch: indexing tensors could not be broadcast "
+                "together with shapes ",
+                shapes));
   }
 
   // Indexed dims separated by a non-indexed one move to the front, in order.
@@ -409,27 +462,52 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
     trusted = std::move(moved_trusted);
     first = 0;
   }
-  CRESSET_CHECK(count <= IndexedDims::kMax, NotImplementedError, "[index] indexing with more than ",
-                IndexedDims::kMax, " index tensors (or mask dims) at once is not supported");
-
-  AdvancedIndex ai;
-  ai.dims.count = int(count);
+  std::vector<int64_t> sizes_k(static_cast<size_t>(count)), strides_k(static_cast<size_t>(count));
   bool indexes_empty_dim = false;
   for (int64_t k = 0; k < count; ++k) {
-    ai.dims.sizes[k] = view.sizes()[first + k];
-    ai.dims.strides[k] = view.strides()[first + k] * view.itemsize();
-    indexes_empty_dim |= ai.dims.sizes[k] == 0;
+    sizes_k[k] = view.sizes()[first + k];
+    strides_k[k] = view.strides()[first + k] * view.itemsize();
+    indexes_empty_dim |= sizes_k[k] == 0;
   }
   CRESSET_CHECK(!indexes_empty_dim || shape_numel(shape) == 0, IndexError,
                 "[index] index is out of bounds for dimension with size 0");
   for (int64_t k = 0; k < count; ++k) {
     const Tensor& t = per_dim[first + k];
     if (trusted[first + k]) continue;
-    const int64_t size = ai.dims.sizes[k];
-    if (auto bad = find_out_of_range(t, -size, size)) {
+    if (auto bad = find_out_of_range(t, -sizes_k[k], sizes_k[k])) {
       throw IndexError(str_cat("[index] index ", *bad, " is out of bounds for dimension ", k,
-                               " with size ", size));
+                               " with size ", sizes_k[k]));
     }
+  }
+
+  AdvancedIndex ai;
+  std::vector<Tensor> operands(per_dim.begin() + first, per_dim.begin() + first + count);
+  if (count <= IndexedDims::kMax) {
+    ai.dims.count = int(count);
+    std::copy(sizes_k.begin(), sizes_k.end(), ai.dims.sizes);
+    std::copy(strides_k.begin(), strides_k.end(), ai.dims.strides);
+  } else {
+    // More indices than the iterator has operands: fold them into one tensor of byte offsets.
+    Tensor offsets = zeros(shape, DType::Int64, view.device());
+    for (int64_t k = 0; k < count; ++k) {
+      TensorIter it = TensorIterConfig("index")
+                          .add_output(offsets)
+                          .add_input(operands[k])
+                          .promote_inputs(false)
+                          .output_dtype(DType::Int64)
+                          .is_inplace(true)
+                          .build();
+      if (it.numel() == 0) continue;
+      if (view.device().is_cpu()) {
+        cpu::index_offsets_kernel(it, sizes_k[k], strides_k[k]);
+      } else {
+        cuda::index_offsets_kernel(it, sizes_k[k], strides_k[k]);
+      }
+    }
+    ai.dims.count = 1;
+    ai.dims.sizes[0] = 0;  // offsets are never negative, nothing to wrap
+    ai.dims.strides[0] = 1;
+    operands = {offsets};
   }
 
   // src: the dims before, the broadcast index shape (stride 0), the dims after.
@@ -450,8 +528,7 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
 
   // Each index viewed in src's dims: size 1 everywhere but its own (right-aligned) shape.
   const int64_t after = ndim - first - count;
-  for (int64_t k = 0; k < count; ++k) {
-    const Tensor& t = per_dim[first + k];
+  for (const Tensor& t : operands) {
     DimVector sizes(size_t(first) + shape.size() - size_t(t.dim()), 1);
     DimVector strides(sizes.size(), 0);
     for (int64_t d = 0; d < t.dim(); ++d) {
@@ -522,11 +599,14 @@ void advanced_put(const Tensor& view, const std::vector<TensorSlot>& slots, cons
                 "[index_put_] Index put requires the source and destination dtypes match, got ",
                 dtype_display(view.dtype()), " for the destination and ",
                 dtype_display(values.dtype()), " for the source.");
+  check_no_overlap(view, values, "index_put_");
+  for (const Tensor& t : ai.indices) check_no_overlap(view, t, "index_put_");
   TensorIterConfig cfg("index_put_");
   cfg.add_input(ai.src).add_input(values).promote_inputs(false);
   for (const Tensor& t : ai.indices) cfg.add_input(t);
   TensorIter it = cfg.build();
-  if (it.numel() > 0) CRESSET_INDEX_KERNEL(view.device(), index_put_kernel, it, ai.dims, accumulate);
+  if (it.numel() > 0)
+    CRESSET_INDEX_KERNEL(view.device(), index_put_kernel, it, ai.dims, accumulate);
 }
 
 // Drops leading size-1 dims (torch's slicePrefix1sSize): x[i] = v accepts v of shape (1, 1, n).
@@ -542,11 +622,13 @@ Tensor strip_leading_ones(const Tensor& t) {
 // torch's copy_to: a basic-indexing assignment, with value broadcast and cast.
 void copy_to(const Tensor& dst, const Tensor& src) {
   if (dst.sizes() == src.sizes()) {
+    check_no_overlap(dst, src, "copy_", /*allow_same_layout=*/true);
     copy_into(dst, src);
     return;
   }
   Tensor stripped = strip_leading_ones(src);
   check_expandable(stripped, dst.sizes());
+  check_no_overlap(dst, src, "copy_", /*allow_same_layout=*/true);
   copy_into(dst, expand_view(stripped, dst.sizes()));
 }
 
@@ -554,8 +636,8 @@ void copy_to(const Tensor& dst, const Tensor& src) {
 std::vector<TensorSlot> slots_of(const Tensor& self, const std::vector<Tensor>& indices,
                                  const char* op) {
   CRESSET_CHECK(int64_t(indices.size()) <= self.dim(), IndexError, "[", op,
-                "] too many indices for tensor of dimension ", self.dim(), " (got ",
-                indices.size(), ")");
+                "] too many indices for tensor of dimension ", self.dim(), " (got ", indices.size(),
+                ")");
   std::vector<TensorSlot> slots;
   int64_t pos = 0;
   for (const Tensor& t : indices) {

@@ -142,8 +142,7 @@ Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Te
 Tensor take(const Tensor& self, const Tensor& index);
 Tensor take_out(const Tensor& self, const Tensor& index, const Tensor& out);
 /// Tensor.put_: self read as 1-D, self[index] = source (or += with accumulate).
-Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source,
-            bool accumulate = false);
+Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate = false);
 Tensor put(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate = false);
 /// torch.take_along_dim: gather after broadcasting self and indices except along dim; without a
 /// dim, take on the flattened tensor.

@@ -10,13 +10,13 @@
 #include "cresset/core/tensor.h"
 
 /// Calls index-family kernel `fn` for `device`: the CPU capability's version, or the CUDA one.
-#define CRESSET_INDEX_KERNEL(device, fn, ...)    \
-  do {                                           \
-    if ((device).is_cpu()) {                     \
-      CRESSET_CPU_DISPATCH(fn, __VA_ARGS__);     \
-    } else {                                     \
-      ::cresset::cuda::fn(__VA_ARGS__);          \
-    }                                            \
+#define CRESSET_INDEX_KERNEL(device, fn, ...) \
+  do {                                        \
+    if ((device).is_cpu()) {                  \
+      CRESSET_CPU_DISPATCH(fn, __VA_ARGS__);  \
+    } else {                                  \
+      ::cresset::cuda::fn(__VA_ARGS__);       \
+    }                                         \
   } while (0)
 
 namespace cresset::index_detail {
@@ -46,6 +46,11 @@ Tensor write_out(const Tensor& out, const Tensor& result, const char* op);
 int64_t row_major_chunks(int64_t numel);
 /// Throws the RuntimeError torch raises when `t` has elements sharing memory (written-to tensors).
 void check_no_internal_overlap(const Tensor& t, const char* op);
+/// Throws torch's RuntimeError when `written` and `read` share memory in a way that makes the
+/// result depend on the order of writes: any overlap, or with allow_same_layout only a partial one
+/// (x[...] = x is fine). Like torch, layouts with gaps or repeats are not checked.
+void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
+                      bool allow_same_layout = false);
 /// Throws torch's expand errors unless `t` broadcasts to `sizes`.
 void check_expandable(const Tensor& t, const DimVector& sizes);
 /// The value of a one-element tensor (on any device) as a Scalar.

@@ -28,8 +28,7 @@ int64_t count_chunks(const Tensor& t, std::vector<int64_t>& counts) {
 
 void check_bool_mask(const Tensor& mask, const char* op) {
   CRESSET_CHECK(mask.dtype() == DType::Bool, RuntimeError, "[", op, "] ", op,
-                " only supports boolean masks, but got mask with dtype ",
-                dtype_name(mask.dtype()));
+                " only supports boolean masks, but got mask with dtype ", dtype_name(mask.dtype()));
 }
 
 }  // namespace
@@ -39,8 +38,17 @@ namespace index_detail {
 void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value) {
   check_bool_mask(mask, "masked_fill_");
   check_scalar_fits(value, self.dtype());
-  TensorIter it = TensorIterConfig("masked_fill_").add_output(self).add_input(mask)
-                      .promote_inputs(false).output_dtype(self.dtype()).is_inplace(true).build();
+  CRESSET_CHECK(broadcast_shapes(self.sizes(), mask.sizes()) == self.sizes(), RuntimeError,
+                "[masked_fill_] output with shape ", shape_str(self.sizes()),
+                " doesn't match the broadcast shape ",
+                shape_str(broadcast_shapes(self.sizes(), mask.sizes())));
+  TensorIter it = TensorIterConfig("masked_fill_")
+                      .add_output(self)
+                      .add_input(expand_view(mask, self.sizes()))
+                      .promote_inputs(false)
+                      .output_dtype(self.dtype())
+                      .is_inplace(true)
+                      .build();
   if (it.numel() > 0) CRESSET_INDEX_KERNEL(self.device(), masked_fill_kernel, it, value);
 }
 
@@ -55,7 +63,8 @@ Tensor masked_fill_(const Tensor& self, const Tensor& mask, Scalar value) {
 Tensor masked_fill_(const Tensor& self, const Tensor& mask, const Tensor& value) {
   CRESSET_CHECK(value.dim() == 0, RuntimeError,
                 "[masked_fill_] masked_fill_ only supports a 0-dimensional value tensor, but got "
-                "tensor with ", value.dim(), " dimension(s).");
+                "tensor with ",
+                value.dim(), " dimension(s).");
   return masked_fill_(self, mask, item(value));
 }
 
@@ -70,7 +79,8 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
   CRESSET_CHECK(value.dim() == 0, RuntimeError,
                 "[masked_fill] masked_fill_ only supports a 0-dimensional value tensor, but got "
-                "tensor with ", value.dim(), " dimension(s).");
+                "tensor with ",
+                value.dim(), " dimension(s).");
   return masked_fill(self, mask, item(value));
 }
 
@@ -96,10 +106,12 @@ Tensor masked_select_out(const Tensor& self, const Tensor& mask, const Tensor& o
 Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& source) {
   CRESSET_CHECK(mask.dtype() == DType::Bool, RuntimeError,
                 "[masked_scatter_] masked_scatter_ only supports boolean masks, but got mask with "
-                "dtype ", dtype_display(mask.dtype()));
+                "dtype ",
+                dtype_display(mask.dtype()));
   CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError,
                 "[masked_scatter_] masked_scatter: expected self and source to have same dtypes "
-                "but got ", dtype_display(self.dtype()), " and ", dtype_display(source.dtype()));
+                "but got ",
+                dtype_display(self.dtype()), " and ", dtype_display(source.dtype()));
   check_expandable(mask, self.sizes());
   check_no_internal_overlap(self, "masked_scatter_");
   Tensor mask_b = expand_view(mask, self.sizes());

@@ -47,8 +47,13 @@ void run_gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor
   dims.count = 1;
   dims.sizes[0] = self.sizes()[dim];
   dims.strides[0] = self.strides()[dim] * self.itemsize();
-  TensorIter it = TensorIterConfig("gather").add_output(out).add_input(src).add_input(index)
-                      .promote_inputs(false).output_dtype(out.dtype()).build();
+  TensorIter it = TensorIterConfig("gather")
+                      .add_output(out)
+                      .add_input(src)
+                      .add_input(index)
+                      .promote_inputs(false)
+                      .output_dtype(out.dtype())
+                      .build();
   if (it.numel() > 0) CRESSET_INDEX_KERNEL(self.device(), index_kernel, it, dims);
 }
 
@@ -62,8 +67,12 @@ void run_scatter(const Tensor& self, int64_t dim, const Tensor& index, const Ten
   auto across = [&](const Tensor& t) {
     return t.as_strided_view(sizes, t.strides(), t.storage_offset());
   };
-  TensorIter it = TensorIterConfig("scatter").add_input(across(self)).add_input(across(index))
-                      .add_input(across(src)).promote_inputs(false).build();
+  TensorIter it = TensorIterConfig("scatter")
+                      .add_input(across(self))
+                      .add_input(across(index))
+                      .add_input(across(src))
+                      .promote_inputs(false)
+                      .build();
   ScatterDim d;
   d.length = index.sizes()[dim];
   d.index_stride = index.strides()[dim] * index.itemsize();
@@ -108,9 +117,9 @@ void check_scatter_args(const Tensor& self, int64_t dim, const Tensor& index, co
     if (src) fits = fits && i1.sizes()[d] <= at_least_1d(*src).sizes()[d];
     CRESSET_CHECK(fits, RuntimeError, "[", op, "] Expected index ", shape_str(index.sizes()),
                   " to be no larger than self ", shape_str(self.sizes()), " apart from dimension ",
-                  dim, src ? str_cat(" and to be no larger size than src ",
-                                     shape_str(src->sizes()))
-                           : std::string());
+                  dim,
+                  src ? str_cat(" and to be no larger size than src ", shape_str(src->sizes()))
+                      : std::string());
   }
 }
 
@@ -121,11 +130,13 @@ void scatter_impl(const Tensor& self, int64_t dim, const Tensor& index, const Te
   check_scatter_args(self, dim, index, src, op_name);
   if (index.numel() == 0) return;
   check_no_internal_overlap(self, op_name);
+  check_no_overlap(self, index, op_name);
+  if (src) check_no_overlap(self, *src, op_name);
   Tensor s1 = at_least_1d(self), i1 = as_int64(at_least_1d(index));
   check_range(i1, s1.sizes()[dim], dim, op_name);
-  Tensor source = src ? at_least_1d(*src)
-                      : expand_view(checked_scalar_tensor(value, self.dtype(), self.device()),
-                                    i1.sizes());
+  Tensor source =
+      src ? at_least_1d(*src)
+          : expand_view(checked_scalar_tensor(value, self.dtype(), self.device()), i1.sizes());
   run_scatter(s1, dim, i1, source, op, Scalar(int64_t(1)));
 }
 
@@ -155,8 +166,8 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   for (int64_t d = 0; d < i1.dim(); ++d) {
     CRESSET_CHECK(d == dim || i1.sizes()[d] <= s1.sizes()[d], RuntimeError,
                   "[gather] Size does not match at dimension ", d, " expected index ",
-                  shape_str(index.sizes()), " to be no larger than self ",
-                  shape_str(self.sizes()), " apart from dimension ", dim);
+                  shape_str(index.sizes()), " to be no larger than self ", shape_str(self.sizes()),
+                  " apart from dimension ", dim);
   }
   check_range(i1, s1.sizes()[dim], dim, "gather");
   run_gather(at_least_1d(out), s1, dim, i1);
@@ -204,8 +215,8 @@ Tensor take(const Tensor& self, const Tensor& index) {
   CRESSET_CHECK(n > 0 || index.numel() == 0, IndexError,
                 "[take] take(): tried to take from an empty tensor");
   if (auto bad = find_out_of_range(index, -n, n)) {
-    throw IndexError(str_cat("[take] out of range: tried to access index ", *bad, " on a tensor of ",
-                             n, " elements."));
+    throw IndexError(str_cat("[take] out of range: tried to access index ", *bad,
+                             " on a tensor of ", n, " elements."));
   }
   Tensor out = empty_tensor(index.sizes(), self.dtype(), self.device());
   if (out.numel() == 0) return out;
@@ -214,10 +225,15 @@ Tensor take(const Tensor& self, const Tensor& index) {
   dims.count = 1;
   dims.sizes[0] = n;
   dims.strides[0] = flat.itemsize();
-  Tensor src = flat.as_strided_view(index.sizes(), DimVector(size_t(index.dim()), 0),
-                                    flat.storage_offset());
-  TensorIter it = TensorIterConfig("take").add_output(out).add_input(src).add_input(index)
-                      .promote_inputs(false).output_dtype(out.dtype()).build();
+  Tensor src =
+      flat.as_strided_view(index.sizes(), DimVector(size_t(index.dim()), 0), flat.storage_offset());
+  TensorIter it = TensorIterConfig("take")
+                      .add_output(out)
+                      .add_input(src)
+                      .add_input(index)
+                      .promote_inputs(false)
+                      .output_dtype(out.dtype())
+                      .build();
   CRESSET_INDEX_KERNEL(self.device(), index_kernel, it, dims);
   return out;
 }
@@ -237,8 +253,9 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
   }
   CRESSET_CHECK(self.dim() == indices.dim(), RuntimeError,
                 "[take_along_dim] torch.take_along_dim(): input and indices should have the same "
-                "number of dimensions, but got ", self.dim(), " dimensions for input, and ",
-                indices.dim(), " dimensions for indices");
+                "number of dimensions, but got ",
+                self.dim(), " dimensions for input, and ", indices.dim(),
+                " dimensions for indices");
   int64_t d = wrap_dim(*dim, self.dim());
   if (self.dim() == 0) return gather(self, d, indices);
   // Broadcast every dim but d.
@@ -318,8 +335,10 @@ Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, con
   } else if (reduce == "amin") {
     op = ScatterOp::Min;
   } else {
-    throw RuntimeError(str_cat("[scatter_reduce_] reduce argument must be either sum, prod, mean, "
-                               "amax or amin, got ", reduce));
+    throw RuntimeError(
+        str_cat("[scatter_reduce_] reduce argument must be either sum, prod, mean, "
+                "amax or amin, got ",
+                reduce));
   }
   const bool mean = reduce == "mean";
   CRESSET_CHECK(!(mean && self.dtype() == DType::Bool), NotImplementedError,
@@ -345,11 +364,14 @@ Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, con
   }
   scatter_impl(self, dim, index, &src, Scalar(), op, "scatter_reduce_");
   if (mean && index.numel() > 0) {
-    Tensor count = full(self.sizes(), Scalar(int64_t(include_self ? 1 : 0)), self.dtype(),
-                        self.device());
+    Tensor count =
+        full(self.sizes(), Scalar(int64_t(include_self ? 1 : 0)), self.dtype(), self.device());
     scatter_impl(count, dim, index, nullptr, Scalar(int64_t(1)), ScatterOp::Add, "scatter_reduce_");
-    TensorIter it = TensorIterConfig("scatter_reduce_").add_output(self).add_input(count)
-                        .is_inplace(true).build();
+    TensorIter it = TensorIterConfig("scatter_reduce_")
+                        .add_output(self)
+                        .add_input(count)
+                        .is_inplace(true)
+                        .build();
     if (it.numel() > 0) {
       if (self.device().is_cpu()) {
         cpu::scatter_mean_kernel(it);
@@ -378,19 +400,20 @@ Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, 
 Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                   Scalar alpha) {
   dim = wrap_dim(dim, self.dim());
-  CRESSET_CHECK(index.dim() <= 1, IndexError,
-                "[index_add_] index_add_(): Index is supposed to be a vector, but got dim: ",
-                index.dim(), " with type: ", dtype_display(index.dtype()), " and size: ",
-                shape_str(index.sizes()));
+  CRESSET_CHECK(
+      index.dim() <= 1, IndexError,
+      "[index_add_] index_add_(): Index is supposed to be a vector, but got dim: ", index.dim(),
+      " with type: ", dtype_display(index.dtype()), " and size: ", shape_str(index.sizes()));
   CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError,
                 "[index_add_] index_add_(): Expected dtype int32/int64 for index but got: ",
                 dtype_display(index.dtype()));
   CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError, "[index_add_] index_add_(): self (",
                 dtype_display(self.dtype()), ") and source (", dtype_display(source.dtype()),
                 ") must have the same scalar type");
-  CRESSET_CHECK(dim == 0 || dim < source.dim(), RuntimeError, "[index_add_] index_add_(): "
-                "Indexing dim ", dim, " is out of bounds of the source tensor with dim ",
-                source.dim());
+  CRESSET_CHECK(dim == 0 || dim < source.dim(), RuntimeError,
+                "[index_add_] index_add_(): "
+                "Indexing dim ",
+                dim, " is out of bounds of the source tensor with dim ", source.dim());
   const int64_t source_len = source.dim() == 0 ? 1 : source.sizes()[dim];
   CRESSET_CHECK(index.numel() == source_len, RuntimeError,
                 "[index_add_] index_add_(): Number of indices (", index.numel(),
@@ -398,10 +421,13 @@ Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
   const bool both_dims = source.dim() != 0 && self.dim() != 0;
   CRESSET_CHECK(both_dims ? without(self.sizes(), dim) == without(source.sizes(), dim)
                           : self.sizes() == source.sizes(),
-                RuntimeError, "[index_add_] source tensor shape must match self tensor shape, "
-                "excluding the specified dimension. Got self.shape = ", shape_str(self.sizes()),
-                " source.shape = ", shape_str(source.sizes()));
+                RuntimeError,
+                "[index_add_] source tensor shape must match self tensor shape, "
+                "excluding the specified dimension. Got self.shape = ",
+                shape_str(self.sizes()), " source.shape = ", shape_str(source.sizes()));
   check_no_internal_overlap(self, "index_add_");
+  check_no_overlap(self, index, "index_add_");
+  check_no_overlap(self, source, "index_add_");
   Tensor s1 = at_least_1d(self), src1 = at_least_1d(source), i1 = as_int64(at_least_1d(index));
   check_range(i1, s1.sizes()[dim], dim, "index_add_");
   run_scatter(s1, dim, index_along(i1, dim, src1.sizes()), src1, ScatterOp::Add, alpha);
@@ -425,30 +451,35 @@ Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const T
                 "[index_copy_] index_copy_(): Index should have dimension 1 or 0 (got ",
                 index.dim(), ")");
   if (source.dim() == 0) {
-    CRESSET_CHECK(index.numel() == 1, IndexError, "[index_copy_] index_copy_(): When source is "
-                  "scalar, index should have one element (got ", index.numel(), ")");
+    CRESSET_CHECK(index.numel() == 1, IndexError,
+                  "[index_copy_] index_copy_(): When source is "
+                  "scalar, index should have one element (got ",
+                  index.numel(), ")");
   } else {
     CRESSET_CHECK(source.dim() == self.dim() || self.dim() == 0, IndexError,
                   "[index_copy_] index_copy_(): When source and destination are not scalars, "
-                  "their dimensionality must match. Source dimensionality (", source.dim(),
-                  "), destination dimensionality (", self.dim(), ")");
+                  "their dimensionality must match. Source dimensionality (",
+                  source.dim(), "), destination dimensionality (", self.dim(), ")");
   }
   CRESSET_CHECK(index.dtype() == DType::Int64, RuntimeError,
                 "[index_copy_] index_copy_(): Expected a long tensor for index, but got ",
                 dtype_display(index.dtype()));
   CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError,
                 "[index_copy_] index_copy_(): self and source expected to have the same dtype, "
-                "but got (self) ", dtype_display(self.dtype()), " and (source) ",
-                dtype_display(source.dtype()));
+                "but got (self) ",
+                dtype_display(self.dtype()), " and (source) ", dtype_display(source.dtype()));
   DimVector self_slice = without(self.sizes(), dim), source_slice = without(source.sizes(), dim);
   CRESSET_CHECK(self_slice == source_slice, RuntimeError,
                 "[index_copy_] index_copy_(): Source/destination tensor must have same slice "
-                "shapes. Destination slice shape: ", shape_str(self_slice), " at dimension ", dim,
+                "shapes. Destination slice shape: ",
+                shape_str(self_slice), " at dimension ", dim,
                 " and source slice shape: ", shape_str(source_slice), " at dimension 0.");
   CRESSET_CHECK(source.dim() == 0 || index.numel() == source.sizes()[dim], IndexError,
                 "[index_copy_] index_copy_(): Number of indices (", index.numel(),
                 ") should be equal to source.size(dim) (", source.sizes()[dim], ")");
   check_no_internal_overlap(self, "index_copy_");
+  check_no_overlap(self, index, "index_copy_");
+  check_no_overlap(self, source, "index_copy_");
   Tensor s1 = at_least_1d(self), src1 = at_least_1d(source), i1 = at_least_1d(index);
   if (auto bad = find_out_of_range(i1, 0, s1.sizes()[dim])) {
     throw IndexError(str_cat("[index_copy_] index_copy_(): index ", *bad,
@@ -476,6 +507,7 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
   CRESSET_CHECK(index.dim() <= 1, RuntimeError, "[index_fill_] Index has to be a vector/scalar");
   dim = wrap_dim(dim, self.dim());
   check_no_internal_overlap(self, "index_fill_");
+  check_no_overlap(self, index, "index_fill_");
   Tensor s1 = at_least_1d(self), i1 = at_least_1d(index);
   const int64_t size = s1.sizes()[dim];
   if (auto bad = find_out_of_range(i1, -size, size)) {
@@ -492,8 +524,12 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
   dims.count = 1;
   dims.sizes[0] = size;
   dims.strides[0] = s1.strides()[dim] * s1.itemsize();
-  TensorIter it = TensorIterConfig("index_fill_").add_input(dst).add_input(v)
-                      .add_input(index_along(i1, dim, sizes)).promote_inputs(false).build();
+  TensorIter it = TensorIterConfig("index_fill_")
+                      .add_input(dst)
+                      .add_input(v)
+                      .add_input(index_along(i1, dim, sizes))
+                      .promote_inputs(false)
+                      .build();
   if (it.numel() > 0) CRESSET_INDEX_KERNEL(self.device(), index_put_kernel, it, dims, false);
   self.bump_version();
   return self;
@@ -502,7 +538,8 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
 Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
   CRESSET_CHECK(value.dim() == 0, RuntimeError,
                 "[index_fill_] index_fill_ only supports a 0-dimensional value tensor, but got "
-                "tensor with ", value.dim(), " dimension(s).");
+                "tensor with ",
+                value.dim(), " dimension(s).");
   return index_fill_(self, dim, index, item(value));
 }
 
@@ -522,11 +559,12 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
                 dtype_display(index.dtype()));
   CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError,
                 "[put_] put_(): self and source expected to have the same dtype, but got "
-                "self.dtype = ", dtype_display(self.dtype()), " and source.dtype = ",
-                dtype_display(source.dtype()));
+                "self.dtype = ",
+                dtype_display(self.dtype()), " and source.dtype = ", dtype_display(source.dtype()));
   CRESSET_CHECK(source.numel() == index.numel(), IndexError,
                 "[put_] put_(): Expected source and index to have the same number of elements, "
-                "but got source.numel() = ", source.numel(), ", index.numel() = ", index.numel());
+                "but got source.numel() = ",
+                source.numel(), ", index.numel() = ", index.numel());
   const int64_t n = self.numel(), count = index.numel();
   CRESSET_CHECK(n > 0 || count == 0, IndexError,
                 "[put_] put_(): Tried to put elements into an empty tensor");
@@ -535,6 +573,8 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
                              " on a tensor of ", n, " elements."));
   }
   check_no_internal_overlap(self, "put_");
+  check_no_overlap(self, index, "put_");
+  check_no_overlap(self, source, "put_");
   if (count > 0) {
     // Write into self read as 1-D: itself when contiguous, else a copy written back after.
     Tensor flat = contiguous_or_copy(self);
@@ -547,7 +587,8 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
                         .add_input(flat.as_strided_view({count}, {0}, flat.storage_offset()))
                         .add_input(src.as_strided_view({count}, {1}, src.storage_offset()))
                         .add_input(idx.as_strided_view({count}, {1}, idx.storage_offset()))
-                        .promote_inputs(false).build();
+                        .promote_inputs(false)
+                        .build();
     CRESSET_INDEX_KERNEL(self.device(), index_put_kernel, it, dims, accumulate);
     if (!flat.is_same(self)) copy_into(self, flat);
   }

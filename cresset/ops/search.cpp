@@ -17,7 +17,8 @@ bool check_search_args(const Tensor& boundaries, const Tensor& values, bool righ
   if (side) {
     CRESSET_CHECK(*side == "left" || *side == "right", RuntimeError,
                   "[searchsorted] torch.searchsorted(): side can only be 'left' or 'right' but "
-                  "got ", *side);
+                  "got ",
+                  *side);
     CRESSET_CHECK(!(right && *side == "left"), RuntimeError,
                   "[searchsorted] torch.searchsorted(): side and right can't be set to opposites, "
                   "got side of left while right was True");
@@ -31,8 +32,9 @@ bool check_search_args(const Tensor& boundaries, const Tensor& values, bool righ
   if (sorter.defined()) {
     CRESSET_CHECK(sorter.sizes() == boundaries.sizes(), RuntimeError,
                   "[searchsorted] torch.searchsorted(): boundary and sorter must have the same "
-                  "size, but got boundary tensor ", shape_str(boundaries.sizes()),
-                  "and got sorter tensor ", shape_str(sorter.sizes()));
+                  "size, but got boundary tensor ",
+                  shape_str(boundaries.sizes()), "and got sorter tensor ",
+                  shape_str(sorter.sizes()));
   }
   CRESSET_CHECK(values.dim() > 0 || boundaries.dim() == 1, RuntimeError,
                 "[searchsorted] torch.searchsorted(): input value can be a scalar only when "
@@ -49,12 +51,14 @@ bool check_search_args(const Tensor& boundaries, const Tensor& values, bool righ
   CRESSET_CHECK(boundaries.dim() == 1 || leading_match, RuntimeError,
                 "[searchsorted] torch.searchsorted(): boundaries tensor should be 1 dimension or "
                 "the first N-1 dimensions of boundaries tensor and input value tensor must match, "
-                "but we got boundaries tensor ", shape_str(boundaries.sizes()),
-                " and input value tensor ", shape_str(values.sizes()));
+                "but we got boundaries tensor ",
+                shape_str(boundaries.sizes()), " and input value tensor ",
+                shape_str(values.sizes()));
   if (sorter.defined()) {
     CRESSET_CHECK(sorter.dtype() == DType::Int64, RuntimeError,
                   "[searchsorted] torch.searchsorted(): sorter must be a tensor of long dtype but "
-                  "got dtype ", dtype_display(sorter.dtype()));
+                  "got dtype ",
+                  dtype_display(sorter.dtype()));
     CRESSET_CHECK(!find_out_of_range(sorter, 0, boundaries.sizes().back()), RuntimeError,
                   "[searchsorted] torch.searchsorted(): sorter index out of range");
   }
@@ -63,8 +67,8 @@ bool check_search_args(const Tensor& boundaries, const Tensor& values, bool righ
 
 }  // namespace
 
-Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool out_int32,
-                    bool right, const std::optional<std::string>& side, const Tensor& sorter) {
+Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool out_int32, bool right,
+                    const std::optional<std::string>& side, const Tensor& sorter) {
   right = check_search_args(sorted_sequence, values, right, side, sorter);
   const DType common = promote_types(sorted_sequence.dtype(), values.dtype());
   CRESSET_CHECK(common != DType::Bool, NotImplementedError,
@@ -72,8 +76,8 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool ou
   auto prepare = [&](const Tensor& t) {
     return contiguous_or_copy(t.dtype() == common ? t : cast_tensor(t, common));
   };
-  Tensor out = empty_tensor(values.sizes(), out_int32 ? DType::Int32 : DType::Int64,
-                            values.device());
+  Tensor out =
+      empty_tensor(values.sizes(), out_int32 ? DType::Int32 : DType::Int64, values.device());
   if (out.numel() == 0) return out;
   Tensor seq = prepare(sorted_sequence), vals = prepare(values);
   Tensor order = sorter.defined() ? contiguous_or_copy(sorter) : Tensor();
@@ -99,8 +103,9 @@ Tensor searchsorted_out(const Tensor& sorted_sequence, const Tensor& values, boo
   CRESSET_CHECK(out.dtype() == expected, RuntimeError,
                 "[searchsorted] torch.searchsorted(): output tensor's dtype is wrong, it can only "
                 "be Int(int32) or Long(int64) depending on whether out_int32 flag is True, but we "
-                "got output tensor's dtype ", dtype_display(out.dtype()),
-                " and out_int32 flag is ", out_int32 ? "True" : "False");
+                "got output tensor's dtype ",
+                dtype_display(out.dtype()), " and out_int32 flag is ",
+                out_int32 ? "True" : "False");
   return write_out(out, searchsorted(sorted_sequence, values, out_int32, right, side, sorter),
                    "searchsorted");
 }

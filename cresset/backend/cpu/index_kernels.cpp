@@ -1,12 +1,13 @@
 // Gathers, scatters and masked copies, compiled once per capability (see Note [CPU capability
 // dispatch]). Pure copies dispatch on the element size, not the dtype (a float32 moves like an
 // int32), which keeps the number of loop instantiations small; only reductions see the dtype.
+#include "cresset/backend/cpu/index_kernels.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
-#include "cresset/backend/cpu/index_kernels.h"
 #include "cresset/core/error.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {
@@ -14,30 +15,30 @@ namespace cresset::cpu::CPU_CAPABILITY {
 namespace {
 
 // An unsigned integer type of each element size, so copies move bits without caring what they mean.
-#define CRESSET_DISPATCH_ITEMSIZE(SIZE, ...)                         \
-  [&] {                                                              \
-    switch (SIZE) {                                                  \
-      case 1: {                                                      \
-        using bits_t = uint8_t;                                      \
-        __VA_ARGS__();                                               \
-        break;                                                       \
-      }                                                              \
-      case 2: {                                                      \
-        using bits_t = uint16_t;                                     \
-        __VA_ARGS__();                                               \
-        break;                                                       \
-      }                                                              \
-      case 4: {                                                      \
-        using bits_t = uint32_t;                                     \
-        __VA_ARGS__();                                               \
-        break;                                                       \
-      }                                                              \
-      default: {                                                     \
-        using bits_t = uint64_t;                                     \
-        __VA_ARGS__();                                               \
-        break;                                                       \
-      }                                                              \
-    }                                                                \
+#define CRESSET_DISPATCH_ITEMSIZE(SIZE, ...) \
+  [&] {                                      \
+    switch (SIZE) {                          \
+      case 1: {                              \
+        using bits_t = uint8_t;              \
+        __VA_ARGS__();                       \
+        break;                               \
+      }                                      \
+      case 2: {                              \
+        using bits_t = uint16_t;             \
+        __VA_ARGS__();                       \
+        break;                               \
+      }                                      \
+      case 4: {                              \
+        using bits_t = uint32_t;             \
+        __VA_ARGS__();                       \
+        break;                               \
+      }                                      \
+      default: {                             \
+        using bits_t = uint64_t;             \
+        __VA_ARGS__();                       \
+        break;                               \
+      }                                      \
+    }                                        \
   }()
 
 template <typename T>
@@ -174,7 +175,8 @@ struct RowMajor {
       }
       if (merge) {
         shape[shape.size() - 1] *= size;
-        for (int k = 0; k < n; ++k) strides[k][strides[k].size() - 1] = ops[k]->strides()[d] * ops[k]->itemsize();
+        for (int k = 0; k < n; ++k)
+          strides[k][strides[k].size() - 1] = ops[k]->strides()[d] * ops[k]->itemsize();
       } else {
         shape.push_back(size);
         for (int k = 0; k < n; ++k) strides[k].push_back(ops[k]->strides()[d] * ops[k]->itemsize());
@@ -190,7 +192,8 @@ CRESSET_INLINE int64_t chunk_begin(int64_t n, int64_t c, int64_t chunks) { retur
 template <typename F>
 void for_chunks(int64_t n, int64_t chunks, const F& f) {
   parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
-    for (int64_t c = cb; c < ce; ++c) f(c, chunk_begin(n, c, chunks), chunk_begin(n, c + 1, chunks));
+    for (int64_t c = cb; c < ce; ++c)
+      f(c, chunk_begin(n, c, chunks), chunk_begin(n, c + 1, chunks));
   });
 }
 
@@ -210,8 +213,16 @@ std::vector<int64_t> chunk_starts(const int64_t* counts, int64_t chunks) {
 void index_kernel(TensorIter& it, const IndexedDims& dims) {
   CRESSET_DISPATCH_ITEMSIZE(itemsize(it.dtype(0)), [&] {
     it.for_each([&](char** data, const int64_t* s, int64_t n) {
-      // One index operand constant along the run (index_select, gather rows): a strided copy.
-      if (dims.count == 1 && s[2] == 0) {
+      if (dims.count != 1) {
+        for (int64_t i = 0; i < n; ++i) {
+          at<bits_t>(data[0], i * s[0]) =
+              at<bits_t>(data[1], i * s[1] + indexed_offset(data, s, i, dims, 2));
+        }
+        return;
+      }
+      // One index (gather, index_select, take, x[idx]): the common case, kept tight.
+      const int64_t size = dims.sizes[0], stride = dims.strides[0];
+      if (s[2] == 0) {  // the index is constant along the run: a strided copy of a row
         char* src = data[1] + indexed_offset(data, s, 0, dims, 2);
         if (s[0] == sizeof(bits_t) && s[1] == sizeof(bits_t)) {
           std::memcpy(data[0], src, n * sizeof(bits_t));
@@ -220,9 +231,20 @@ void index_kernel(TensorIter& it, const IndexedDims& dims) {
         }
         return;
       }
+      if (s[0] == sizeof(bits_t) && s[2] == sizeof(int64_t)) {
+        bits_t* out = reinterpret_cast<bits_t*>(data[0]);
+        const int64_t* idx = reinterpret_cast<const int64_t*>(data[2]);
+        for (int64_t i = 0; i < n; ++i) {
+          int64_t v = idx[i];
+          v += v < 0 ? size : 0;
+          out[i] = at<bits_t>(data[1], i * s[1] + v * stride);
+        }
+        return;
+      }
       for (int64_t i = 0; i < n; ++i) {
-        at<bits_t>(data[0], i * s[0]) =
-            at<bits_t>(data[1], i * s[1] + indexed_offset(data, s, i, dims, 2));
+        int64_t v = at<int64_t>(data[2], i * s[2]);
+        v += v < 0 ? size : 0;
+        at<bits_t>(data[0], i * s[0]) = at<bits_t>(data[1], i * s[1] + v * stride);
       }
     });
   });
@@ -307,7 +329,12 @@ void count_nonzero_kernel(const Tensor& t, int64_t chunks, int64_t* counts) {
       int64_t count = 0;
       row_major_runs<1>(rm.shape, strides, base, b, e, [&](int64_t, char** p, int64_t n) {
         const int64_t s = rm.shape.empty() ? 0 : strides[0][last];
-        for (int64_t i = 0; i < n; ++i) count += is_nonzero(at<scalar_t>(p[0], i * s));
+        if (s == sizeof(scalar_t)) {
+          const scalar_t* q = reinterpret_cast<const scalar_t*>(p[0]);
+          for (int64_t i = 0; i < n; ++i) count += is_nonzero(q[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) count += is_nonzero(at<scalar_t>(p[0], i * s));
+        }
       });
       counts[c] = count;
     });
@@ -347,13 +374,27 @@ void masked_scatter_kernel(const Tensor& self, const Tensor& mask, const Tensor&
   std::vector<int64_t> starts = chunk_starts(counts, chunks);
   const size_t last = rm.shape.empty() ? 0 : rm.shape.size() - 1;
   CRESSET_DISPATCH_ITEMSIZE(self.itemsize(), [&] {
+    const bits_t* src = static_cast<const bits_t*>(source.raw_data());
     for_chunks(self.numel(), chunks, [&](int64_t c, int64_t b, int64_t e) {
-      const bits_t* src = static_cast<const bits_t*>(source.raw_data()) + starts[c];
+      if (counts[c] == 0) return;
+      // Branch-free (random masks mispredict): every element is rewritten, the source position
+      // advances by the mask and is clamped to the chunk's last source element.
+      int64_t k = starts[c];
+      const int64_t k_last = starts[c] + counts[c] - 1;
       row_major_runs<2>(rm.shape, strides, base, b, e, [&](int64_t, char** p, int64_t n) {
         const int64_t s0 = rm.shape.empty() ? 0 : strides[0][last];
         const int64_t s1 = rm.shape.empty() ? 0 : strides[1][last];
-        for (int64_t i = 0; i < n; ++i) {
-          if (at<bool>(p[1], i * s1)) at<bits_t>(p[0], i * s0) = *src++;
+        auto step = [&](bits_t& dst, bool m) {
+          const bits_t v = src[k < k_last ? k : k_last];
+          dst = m ? v : dst;
+          k += m;
+        };
+        if (s0 == sizeof(bits_t) && s1 == 1) {
+          bits_t* out = reinterpret_cast<bits_t*>(p[0]);
+          const bool* mask = reinterpret_cast<const bool*>(p[1]);
+          for (int64_t i = 0; i < n; ++i) step(out[i], mask[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) step(at<bits_t>(p[0], i * s0), at<bool>(p[1], i * s1));
         }
       });
     });

@@ -24,6 +24,8 @@ bool find_out_of_range(const Tensor& index, int64_t lo, int64_t hi, int64_t* bad
 /// orders each row. right: the last position instead of the first.
 void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& values,
                          const Tensor& sorter, bool right);
+/// Operands (offsets, index): offsets += index * stride, a negative index first wrapped by size.
+void index_offsets_kernel(TensorIter& it, int64_t size, int64_t stride);
 /// Operands (self, count): self /= count where count is nonzero (floor division for integers).
 void scatter_mean_kernel(TensorIter& it);
 

@@ -24,6 +24,15 @@ bool find_out_of_range(const Tensor& index, int64_t lo, int64_t hi, int64_t* bad
   return found;
 }
 
+void index_offsets_kernel(TensorIter& it, int64_t size, int64_t stride) {
+  it.for_each([&](char** data, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t v = *reinterpret_cast<const int64_t*>(data[1] + i * s[1]);
+      *reinterpret_cast<int64_t*>(data[0] + i * s[0]) += (v < 0 ? v + size : v) * stride;
+    }
+  });
+}
+
 namespace {
 
 // torch's cus_lower_bound / cus_upper_bound: the negated comparisons put NaN after every number.
@@ -74,8 +83,8 @@ void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& 
     parallel_for(0, values.numel(), 4096, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         int64_t row = per_row == 0 ? 0 : i / per_row;
-        int64_t pos = search(seq + row * len, order ? order + row * len : nullptr, len, vals[i],
-                             right);
+        int64_t pos =
+            search(seq + row * len, order ? order + row * len : nullptr, len, vals[i], right);
         if (int32_out) {
           out.data<int32_t>()[i] = int32_t(pos);
         } else {

@@ -27,6 +27,7 @@ bool find_out_of_range(const Tensor&, int64_t, int64_t, int64_t*) { no_cuda("ind
 void searchsorted_kernel(const Tensor&, const Tensor&, const Tensor&, const Tensor&, bool) {
   no_cuda("searchsorted");
 }
+void index_offsets_kernel(TensorIter&, int64_t, int64_t) { no_cuda("index"); }
 void scatter_mean_kernel(TensorIter&) { no_cuda("scatter_reduce"); }
 
 }  // namespace cresset::cuda
