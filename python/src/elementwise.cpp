@@ -545,8 +545,6 @@ void init_elementwise(nb::module_& m) {
                   "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
     return bitwise_not(a);
   });
-  // Defining __eq__ must not make tensors unhashable: they hash by identity, like torch's.
-  cls.attr("__hash__") = nb::module_::import_("builtins").attr("object").attr("__hash__");
 }
 
 }  // namespace cresset::py
