@@ -1,5 +1,7 @@
 // Fused softmax / log_softmax: one read of the input and one write of the output per element
 // (a composite of max, sub, exp, sum, div would make five passes over memory).
+#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
+
 #include <cmath>
 #include <limits>
 #include <vector>
