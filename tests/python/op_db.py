@@ -340,7 +340,7 @@ OP_DB = [
     _binary("pow", dtypes=NUMERIC, number_input=True, domain=(0.1, 3.0), int_range=(-4, 4),
             other_domain=(-2.0, 2.0), other_int_range=(0, 5), numbers=(2, 0.5),
             custom=_pow_numbers),
-    _binary("float_power", number_input=True, domain=(0.1, 3.0), int_range=(1, 5),
+    _binary("float_power", number_input=True, rows=("pow",), domain=(0.1, 3.0), int_range=(1, 5),
             other_domain=(-2.0, 2.0), other_int_range=(0, 4), custom=_float_power_numbers),
     _binary("maximum", number_other=False, inplace=False),
     _binary("minimum", number_other=False, inplace=False),

@@ -560,3 +560,40 @@ def test_allclose_and_equal():
         assert cresset.equal(to_cresset(x), to_cresset(y)) is torch.equal(x, y)
     assert cresset.equal(to_cresset(torch.tensor([1, 2])), to_cresset(torch.tensor([1.0, 2.0])))
     assert to_cresset(a).equal(to_cresset(a)) is False  # NaN != NaN
+
+
+# ---- torch's own rounding steps, reproduced exactly ----
+ROUNDING_CASES = [  # (case, also exact for float32: no libm call involved)
+    (lambda L, a, b, q: a * 0.1, True), (lambda L, a, b, q: a / 0.3, True),
+    (lambda L, a, b, q: 3.0 / a, True), (lambda L, a, b, q: 0.1 * a, True),
+    (lambda L, a, b, q: a // 0.3, True),
+    (lambda L, a, b, q: L.div(a, 0.7, rounding_mode="trunc"), True),
+    (lambda L, a, b, q: a * L.tensor(0.1), True),
+    (lambda L, a, b, q: L.div(a, b, rounding_mode="trunc"), True),
+    (lambda L, a, b, q: a ** 2, True), (lambda L, a, b, q: a ** 3, True),
+    (lambda L, a, b, q: a ** -2, True), (lambda L, a, b, q: L.square(a), True),
+    (lambda L, a, b, q: L.xlogy(a, b), False), (lambda L, a, b, q: L.xlogy(a, 2.7), False),
+    (lambda L, a, b, q: L.logit(q), False), (lambda L, a, b, q: L.logit(q, eps=0.1), False),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_rounding_matches_torch_exactly(dtype):
+    """Where torch keeps a Python-number operand at float precision (float16 mul, divisions),
+    rounds an intermediate to the storage type (logit, xlogy, truncated division, bfloat16 x**3),
+    or computes a reflected division as reciprocal * number, cresset gives bit-identical results;
+    default tolerances would hide a one-ulp difference."""
+    rng = np.random.default_rng(7)
+    for n in (12, 3000):
+        x = torch.tensor(rng.uniform(0.05, 9.0, n)).to(getattr(torch, dtype))
+        y = torch.tensor(rng.uniform(0.5, 3.0, n)).to(getattr(torch, dtype))
+        p = torch.tensor(rng.uniform(0.02, 0.98, n)).to(getattr(torch, dtype))
+        for i, (f, exact32) in enumerate(ROUNDING_CASES):
+            if dtype == "float32" and not exact32:
+                continue
+            expected = f(torch, x, y, p)
+            ours = f(cresset, to_cresset(x), to_cresset(y), to_cresset(p))
+            try:
+                assert_same(ours, expected, rtol=0, atol=0)
+            except AssertionError as e:
+                raise AssertionError(f"case {i}, n={n}: {e}") from None
