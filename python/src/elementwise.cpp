@@ -306,27 +306,26 @@ void init_elementwise(nb::module_& m) {
   cls.def("positive", positive_self);
 
   // ---- clamp ----
-  for (const char* name : {"clamp", "clip"}) {
-    m.def(
-        name,
-        [name](const Tensor& input, nb::handle min, nb::handle max, nb::handle out) {
-          return with_out(
-              out, [&](const Tensor& o) { return clamp_any(input, min, max, o, false, name); });
-        },
-        "input"_a, "min"_a = nb::none(), "max"_a = nb::none(), nb::kw_only(), "out"_a = nb::none());
-    cls.def(
-        name,
-        [name](const Tensor& self, nb::handle min, nb::handle max) {
-          return clamp_any(self, min, max, Tensor(), false, name);
-        },
-        "min"_a = nb::none(), "max"_a = nb::none());
-    cls.def((std::string(name) + "_").c_str(),
-            [name](Self self, nb::handle min, nb::handle max) {
-              clamp_any(*self.p, min, max, Tensor(), true, name);
-              return nb::borrow(self.h);
-            },
-            "min"_a = nb::none(), "max"_a = nb::none());
-  }
+  m.def(
+      "clamp",
+      [](const Tensor& input, nb::handle min, nb::handle max, nb::handle out) {
+        return with_out(
+            out, [&](const Tensor& o) { return clamp_any(input, min, max, o, false, "clamp"); });
+      },
+      "input"_a, "min"_a = nb::none(), "max"_a = nb::none(), nb::kw_only(), "out"_a = nb::none());
+  cls.def(
+      "clamp",
+      [](const Tensor& self, nb::handle min, nb::handle max) {
+        return clamp_any(self, min, max, Tensor(), false, "clamp");
+      },
+      "min"_a = nb::none(), "max"_a = nb::none());
+  cls.def(
+      "clamp_",
+      [](Self self, nb::handle min, nb::handle max) {
+        clamp_any(*self.p, min, max, Tensor(), true, "clamp_");
+        return nb::borrow(self.h);
+      },
+      "min"_a = nb::none(), "max"_a = nb::none());
   // clamp_min and clamp_max: clamp with one bound.
   for (bool is_min : {true, false}) {
     const char* name = is_min ? "clamp_min" : "clamp_max";
