@@ -76,9 +76,8 @@ void check_supported(const Row& row, const char* op, DType t) {
   if (t == DType::Bool) {
     std::string_view name(row.name);
     CRESSET_CHECK(name != "neg", RuntimeError, "[", op,
-                  "] Negation, the `-` operator, on a bool "
-                  "tensor is not supported. If you are trying to invert a mask, use the `~` or "
-                  "`logical_not()` operator instead.");
+                  "] Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                  "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
     CRESSET_CHECK(name != "relu", RuntimeError, "[", op, "] Boolean inputs not supported for relu");
   }
   throw NotImplementedError(
@@ -287,12 +286,11 @@ Tensor sub_impl(const char* op, const Tensor& self, const Tensor& other, const T
                 bool inplace, Scalar alpha) {
   bool a = self.dtype() == DType::Bool, b = other.dtype() == DType::Bool;
   CRESSET_CHECK(!(a && b), RuntimeError, "[", op,
-                "] Subtraction, the `-` operator, with two bool "
-                "tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+                "] Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead.");
   CRESSET_CHECK(!(a || b), RuntimeError, "[", op,
-                "] Subtraction, the `-` operator, with a bool "
-                "tensor is not supported. If you are trying to invert a mask, use the `~` or "
-                "`logical_not()` operator instead.");
+                "] Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   check_alpha(op, self, other, alpha);
   Scalar neg = alpha.is_float() ? Scalar(-alpha.to_double())
                                 : Scalar(int64_t(uint64_t(0) - uint64_t(alpha.to_int())));
