@@ -8,7 +8,6 @@ operands, Python-number operands where the op accepts them, mixed dtypes, and IE
 some entry's `rows` (tests/python/test_elementwise.py checks it).
 """
 from dataclasses import dataclass, field
-import math
 
 import numpy as np
 import torch
