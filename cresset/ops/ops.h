@@ -7,4 +7,5 @@
 #include "cresset/ops/linalg.h"
 #include "cresset/ops/random.h"
 #include "cresset/ops/reduce.h"
+#include "cresset/ops/sort.h"
 #include "cresset/ops/view.h"
