@@ -31,6 +31,22 @@ void copy_into(const Tensor& dst, const Tensor& src) {
 }
 
 Tensor cast_tensor(const Tensor& src, DType dtype) {
+  if (src.dim() == 0 && src.device().is_cpu()) {  // scalars (wrapped numbers): no iterator
+    Tensor out = empty_tensor({}, dtype);
+    out.impl()->set_wrapped_number(src.impl()->is_wrapped_number());
+    CRESSET_DISPATCH_ALL("to", src.dtype(), [&] {
+      using src_t = scalar_t;
+      opmath_t<src_t> v = *src.data<src_t>();
+      CRESSET_DISPATCH_ALL("to", dtype, [&] {
+        if constexpr (std::is_same_v<scalar_t, bool>) {
+          *out.data<bool>() = v != opmath_t<src_t>(0);
+        } else {
+          *out.data<scalar_t>() = scalar_t(v);
+        }
+      });
+    });
+    return out;
+  }
   DimVector strides = src.is_contiguous() ? contiguous_strides(src.sizes()) : src.strides();
   bool dense = storage_span(src.sizes(), strides) == src.numel();
   Tensor out = dense ? empty_strided_tensor(src.sizes(), strides, dtype, src.device())

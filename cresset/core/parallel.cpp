@@ -1,5 +1,6 @@
 #include "cresset/core/parallel.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -41,7 +42,12 @@ class ThreadPool {
     stop();
     num_threads_ = threads;
     stopping_ = false;
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
+    // New workers start from the current generation, or they would rerun the last (finished)
+    // job whose context is gone.
+    const uint64_t current = generation_;
+    for (int i = 1; i < threads; ++i) {
+      workers_.emplace_back([this, i, current] { work(i, current); });
+    }
   }
 
   void run(int64_t begin, int64_t end, int64_t grain, detail::ChunkFn fn, const void* ctx) {
@@ -85,9 +91,8 @@ class ThreadPool {
     if (!error_) error_ = std::current_exception();
   }
 
-  void work(int index) {
+  void work(int index, uint64_t seen) {
     t_in_parallel = true;
-    uint64_t seen = 0;
     for (;;) {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });
@@ -131,9 +136,24 @@ class ThreadPool {
 };
 
 std::atomic<int> g_num_threads{0};
+std::atomic<ThreadPool*> g_pool{nullptr};
+std::once_flag g_atfork_once;
+
+// A forked child (DataLoader workers) has no worker threads: drop the parent's pool (leaked, its
+// mutexes may be held by threads that no longer exist) and build a fresh one on first use.
+void reset_pool_in_child() { g_pool = nullptr; }
 
 ThreadPool& pool() {
-  static auto* p = new ThreadPool(get_num_threads());  // leaked: workers must outlive statics
+  std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, reset_pool_in_child); });
+  ThreadPool* p = g_pool.load();
+  if (!p) {  // leaked on purpose: it must outlive static tensors
+    auto* fresh = new ThreadPool(get_num_threads());
+    if (g_pool.compare_exchange_strong(p, fresh)) {
+      p = fresh;
+    } else {
+      delete fresh;
+    }
+  }
   return *p;
 }
 

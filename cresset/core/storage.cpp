@@ -5,6 +5,11 @@
 namespace cresset {
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
+  if (device.is_cpu() && nbytes <= kInlineBytes) {
+    auto s = std::make_shared<Storage>(nullptr, nbytes, device, nullptr, nullptr, false);
+    s->data_ = s->inline_;
+    return s;
+  }
   void* p = allocator_for(device)->allocate(nbytes);
   return std::make_shared<Storage>(p, nbytes, device, nullptr, nullptr, true);
 }

@@ -37,6 +37,10 @@ class Storage {
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  // Tiny CPU storages (0-dim tensors, wrapped Python numbers) keep their bytes inline, so making
+  // one costs a single allocation.
+  static constexpr size_t kInlineBytes = 32;
+
   void* data_;
   size_t nbytes_;
   Device device_;
@@ -44,6 +48,7 @@ class Storage {
   void* ctx_;
   bool owned_;
   std::atomic<uint32_t> version_{0};
+  alignas(16) unsigned char inline_[kInlineBytes];
 };
 
 }  // namespace cresset

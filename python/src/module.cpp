@@ -51,4 +51,5 @@ NB_MODULE(_C, m) {
   init_linalg(m);
   init_random(m);
   init_interop(m);
+  init_nn(m);
 }

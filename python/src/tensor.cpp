@@ -36,23 +36,21 @@ void check_cpu(const Tensor& t, const char* op) {
                 " tensor to a Python value; use Tensor.cpu() first");
 }
 
-}  // namespace
-
-// torch.as_strided: a view with any layout that stays inside the storage.
-Tensor as_strided(const Tensor& t, const DimVector& size, const DimVector& stride, int64_t offset) {
-  CRESSET_CHECK(size.size() == stride.size(), RuntimeError, "[as_strided] mismatch in length of "
-                "strides and shape: ", shape_str(size), " and ", shape_str(stride));
-  CRESSET_CHECK(offset >= 0, RuntimeError, "[as_strided] negative storage offset ", offset);
-  for (size_t i = 0; i < stride.size(); ++i) {
-    CRESSET_CHECK(stride[i] >= 0, RuntimeError, "[as_strided] negative strides are not supported");
-  }
-  int64_t need = (offset + storage_span(size, stride)) * t.itemsize();
-  CRESSET_CHECK(need <= int64_t(t.impl()->storage()->nbytes()), RuntimeError,
-                "[as_strided] setStorage: sizes ", shape_str(size), ", strides ", shape_str(stride),
-                ", storage offset ", offset, " require ", need,
-                " bytes but the storage has only ", t.impl()->storage()->nbytes(), " bytes");
-  return t.as_strided_view(size, stride, offset);
+// The value of a one-element tensor for int()/float()/complex(), with torch's error.
+nb::object single_value(const Tensor& t, const char* op) {
+  CRESSET_CHECK(t.numel() == 1, ValueError,
+                "only one element tensors can be converted to Python scalars");
+  check_cpu(t, op);
+  return element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
 }
+
+// Owns the result of a Python C API call, raising its error when it failed.
+nb::object checked(PyObject* result) {
+  if (!result) throw nb::python_error();
+  return nb::steal(result);
+}
+
+}  // namespace
 
 void init_tensor(nb::module_& m) {
   nb::class_<Tensor>(m, "Tensor", nb::dynamic_attr())
@@ -77,11 +75,12 @@ void init_tensor(nb::module_& m) {
       .def("numel", &Tensor::numel)
       .def("nelement", &Tensor::numel)
       .def("storage_offset", &Tensor::storage_offset)
-      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
       .def("element_size", &Tensor::itemsize)
       .def_prop_ro("itemsize", &Tensor::itemsize)
       .def_prop_ro("nbytes", &Tensor::nbytes)
-      .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
+      .def("data_ptr", [](const Tensor& t) {  // torch: 0 for a tensor with no storage bytes
+        return t.impl()->storage()->nbytes() ? reinterpret_cast<uintptr_t>(t.raw_data()) : 0;
+      })
       .def("is_floating_point", &Tensor::is_floating_point)
       .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
       .def_prop_ro("is_cpu", [](const Tensor& t) { return t.device().is_cpu(); })
@@ -97,15 +96,45 @@ void init_tensor(nb::module_& m) {
         check_cpu(t, "tolist");
         return tolist_rec(t, static_cast<const char*>(t.raw_data()), 0);
       })
-      .def("as_strided", [](const Tensor& t, nb::handle size, nb::handle stride,
-                            std::optional<int64_t> offset) {
-        return as_strided(t, to_sizes(size), to_sizes(stride), offset.value_or(t.storage_offset()));
-      }, "size"_a, "stride"_a, "storage_offset"_a = nb::none())
       .def("copy_", [](const Tensor& self, const Tensor& src, bool) {
         copy_into(self, src);
         self.bump_version();
         return self;
       }, "src"_a, "non_blocking"_a = false)
+      .def("__bool__", [](const Tensor& t) {
+        CRESSET_CHECK(t.numel() == 1, RuntimeError, "Boolean value of Tensor with ",
+                      t.numel() == 0 ? "no values" : "more than one value", " is ambiguous");
+        check_cpu(t, "__bool__");
+        nb::object v = element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+        return PyObject_IsTrue(v.ptr()) == 1;
+      })
+      .def("__int__", [](const Tensor& t) {
+        return checked(PyNumber_Long(single_value(t, "__int__").ptr()));
+      })
+      .def("__float__", [](const Tensor& t) {
+        if (t.requires_grad()) {
+          if (PyErr_WarnEx(PyExc_UserWarning, "Converting a tensor with requires_grad=True to a "
+                           "scalar may lead to unexpected behavior.\nConsider using "
+                           "tensor.detach() first.", 1) != 0) {
+            throw nb::python_error();
+          }
+        }
+        return checked(PyNumber_Float(single_value(t, "__float__").ptr()));
+      })
+      .def("__complex__", [](const Tensor& t) {
+        double v = PyFloat_AsDouble(single_value(t, "__complex__").ptr());
+        return checked(PyComplex_FromDoubles(v, 0.0));
+      })
+      .def("__index__", [](const Tensor& t) {
+        CRESSET_CHECK(t.numel() == 1 && !t.is_floating_point(), TypeError,
+                      "only integer tensors of a single element can be converted to an index");
+        return checked(PyNumber_Index(single_value(t, "__index__").ptr()));
+      })
+      .def("__len__", [](const Tensor& t) {
+        CRESSET_CHECK(t.dim() > 0, TypeError, "len() of a 0-d tensor");
+        return t.sizes()[0];
+      })
+      .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
       .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
 }

@@ -1,7 +1,6 @@
 #include "cresset/backend/common/tensor_iter.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
@@ -27,9 +26,10 @@ int promote_into(int acc, DType t) { return acc == kNone ? int(t) : int(promote_
 
 }  // namespace
 
-DType result_type(const std::vector<Tensor>& operands) {
+DType result_type(const Tensor* operands, int n) {
   int dim_result = kNone, zero_result = kNone, wrapped_result = kNone;
-  for (const Tensor& t : operands) {
+  for (int i = 0; i < n; ++i) {
+    const Tensor& t = operands[i];
     if (!t.defined()) continue;
     DType d = t.dtype();
     if (t.impl()->is_wrapped_number()) {
@@ -46,12 +46,15 @@ DType result_type(const std::vector<Tensor>& operands) {
 }
 
 TensorIterConfig& TensorIterConfig::add_output(const Tensor& t) {
-  outputs_.push_back(t);
+  CRESSET_CHECK(noutputs_ < kMaxIterOutputs, RuntimeError, "[", op_, "] too many outputs");
+  outputs_[noutputs_++] = t;
   return *this;
 }
 
 TensorIterConfig& TensorIterConfig::add_input(const Tensor& t) {
-  inputs_.push_back(t);
+  CRESSET_CHECK(ninputs_ + noutputs_ < kMaxIterOperands, RuntimeError, "[", op_,
+                "] too many operands");
+  inputs_[ninputs_++] = t;
   return *this;
 }
 
@@ -59,18 +62,19 @@ namespace {
 
 // Orders dims innermost-first by the operands' strides (torch's reorder_dimensions): a dim goes
 // inside another when the first operand that has non-zero strides on both says it is faster.
-std::vector<int> stride_order(const std::vector<Tensor>& ops, const DimVector& shape) {
+DimVector stride_order(const Tensor* ops, int nops, const DimVector& shape) {
   int nd = int(shape.size());
-  std::vector<int> perm(nd);
+  DimVector perm(nd);
   for (int i = 0; i < nd; ++i) perm[i] = nd - 1 - i;  // default: row-major, innermost first
-  auto stride_of = [&](const Tensor& t, int d) -> int64_t {
+  auto stride_of = [&](const Tensor& t, int64_t d) -> int64_t {
     int off = nd - int(t.dim());
     if (d < off) return 0;
     return t.sizes()[d - off] == 1 ? 0 : t.strides()[d - off];
   };
   // Returns true when dim a should be inside (before) dim b.
-  auto inner = [&](int a, int b) -> int {
-    for (const Tensor& t : ops) {
+  auto inner = [&](int64_t a, int64_t b) -> int {
+    for (int k = 0; k < nops; ++k) {
+      const Tensor& t = ops[k];
       if (!t.defined()) continue;
       int64_t sa = stride_of(t, a), sb = stride_of(t, b);
       if (sa == 0 || sb == 0) continue;
@@ -96,6 +100,7 @@ std::vector<int> stride_order(const std::vector<Tensor>& ops, const DimVector& s
 }
 
 bool has_internal_overlap(const Tensor& t) {
+  if (t.numel() == 0) return false;  // nothing is written (torch: empty tensors are dense)
   for (int64_t d = 0; d < t.dim(); ++d) {
     if (t.strides()[d] == 0 && t.sizes()[d] > 1) return true;
   }
@@ -103,11 +108,11 @@ bool has_internal_overlap(const Tensor& t) {
 }
 
 // Allocates an output of `shape` whose memory order follows `perm` (innermost-first).
-Tensor alloc_like_order(const DimVector& shape, const std::vector<int>& perm, DType dtype,
+Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dtype,
                         Device device) {
   DimVector strides(shape.size());
   int64_t s = 1;
-  for (int d : perm) {
+  for (int64_t d : perm) {
     strides[d] = s;
     s *= std::max<int64_t>(shape[d], 1);
   }
@@ -116,13 +121,68 @@ Tensor alloc_like_order(const DimVector& shape, const std::vector<int>& perm, DT
 
 }  // namespace
 
+// Fast path: every input is either contiguous with one common shape or a 0-dim tensor, outputs
+// are missing or contiguous with that shape and the right dtype. Then there is nothing to
+// broadcast, permute or coalesce: one flat dim. Most ops in a training loop take this path.
+bool TensorIterConfig::try_fast_build(TensorIter& it, DType common, DType out_dtype) {
+  const DimVector* shape = nullptr;
+  Device device;
+  for (int i = 0; i < ninputs_; ++i) {
+    const Tensor& t = inputs_[i];
+    if (!t.defined() || t.device() != inputs_[0].device()) return false;
+    if (t.dim() == 0) continue;
+    if (!t.is_contiguous() || (shape && t.sizes() != *shape)) return false;
+    if (t.dtype() != common && promote_inputs_) return false;
+    shape = &t.sizes();
+  }
+  static const DimVector kScalarShape{};
+  if (!shape) shape = ninputs_ > 0 ? &kScalarShape : &outputs_[0].sizes();
+  device = ninputs_ > 0 ? inputs_[0].device() : outputs_[0].device();
+  for (int i = 0; i < noutputs_; ++i) {
+    const Tensor& t = outputs_[i];
+    if (t.defined() && (!t.is_contiguous() || t.sizes() != *shape || t.dtype() != out_dtype ||
+                        t.device() != device || has_internal_overlap(t)))
+      return false;
+  }
+  int nops = 0;
+  for (int i = 0; i < noutputs_; ++i) {
+    Tensor out = outputs_[i].defined() ? outputs_[i] : empty_tensor(*shape, out_dtype, device);
+    it.user_outputs_[i] = out;
+    it.operands_[nops++] = std::move(out);
+  }
+  for (int i = 0; i < ninputs_; ++i) {
+    const Tensor& in = inputs_[i];
+    bool cast = promote_inputs_ && in.dtype() != common;
+    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
+  }
+  it.ntensors_ = nops;
+  it.noutputs_ = noutputs_;
+  it.common_dtype_ = common;
+  it.numel_ = shape_numel(*shape);
+  it.shape_ = DimVector(1, it.numel_);
+  for (int k = 0; k < nops; ++k) {
+    it.strides_[k] = DimVector(1, it.operands_[k].dim() == 0 && !shape->empty()
+                                      ? 0 : it.operands_[k].itemsize());
+  }
+  return true;
+}
+
 TensorIter TensorIterConfig::build() {
   TensorIter it;
+  DType common = has_compute_dtype_ ? compute_dtype_
+                 : ninputs_ == 0    ? outputs_[0].dtype()  // fills write in the output's dtype
+                                    : result_type(inputs_, ninputs_);
+  if (int_to_float_ && !is_floating(common)) common = default_dtype();
+  DType out_dtype = has_output_dtype_ ? output_dtype_ : common;
+  if (try_fast_build(it, common, out_dtype)) return it;
   // Device: every operand on the same device (wrapped numbers are CPU scalars and go anywhere).
   Device device;
   bool have_device = false;
-  for (const auto* list : {&outputs_, &inputs_}) {
-    for (const Tensor& t : *list) {
+  for (int side = 0; side < 2; ++side) {
+    const Tensor* list = side == 0 ? outputs_ : inputs_;
+    int count = side == 0 ? noutputs_ : ninputs_;
+    for (int i = 0; i < count; ++i) {
+      const Tensor& t = list[i];
       if (!t.defined() || t.impl()->is_wrapped_number() || (t.dim() == 0 && t.device().is_cpu()))
         continue;
       if (!have_device) {
@@ -136,20 +196,24 @@ TensorIter TensorIterConfig::build() {
       }
     }
   }
-  if (!have_device) {
-    for (const Tensor& t : inputs_) {
-      if (t.defined()) {
-        device = t.device();
-        break;
-      }
+  for (int i = 0; i < ninputs_ && !have_device; ++i) {
+    if (inputs_[i].defined()) {
+      device = inputs_[i].device();
+      have_device = true;
     }
   }
 
   // Shape.
   DimVector shape;
-  for (const Tensor& t : inputs_) shape = broadcast_shapes(shape, t.sizes());
-  if (inputs_.empty() && !outputs_.empty()) shape = outputs_[0].sizes();  // fills
-  for (const Tensor& t : outputs_) {
+  // In-place ops (and copies) broadcast their inputs to the output, which keeps its shape.
+  if (ninputs_ == 1 && !inplace_) {
+    shape = inputs_[0].sizes();
+  } else {
+    if (inplace_ || ninputs_ == 0) shape = outputs_[0].sizes();
+    for (int i = 0; i < ninputs_; ++i) shape = broadcast_shapes(shape, inputs_[i].sizes());
+  }
+  for (int i = 0; i < noutputs_; ++i) {
+    const Tensor& t = outputs_[i];
     if (!t.defined()) continue;
     if (inplace_) {
       CRESSET_CHECK(t.sizes() == shape, RuntimeError, "[", op_, "] output with shape ",
@@ -161,50 +225,46 @@ TensorIter TensorIterConfig::build() {
                   "operation.");
   }
 
-  // Dtypes.
-  DType common = has_compute_dtype_ ? compute_dtype_
-                 : inputs_.empty()  ? outputs_[0].dtype()  // fills write in the output's dtype
-                                    : result_type(inputs_);
-  if (int_to_float_ && !is_floating(common)) common = default_dtype();
-  DType out_dtype = has_output_dtype_ ? output_dtype_ : common;
   it.common_dtype_ = common;
 
   // Operands: outputs (allocated or validated), then inputs cast to the compute dtype.
-  std::vector<int> perm = stride_order(inputs_, shape);
-  for (Tensor out : outputs_) {
+  DimVector perm = stride_order(inputs_, ninputs_, shape);
+  int nops = 0;
+  for (int i = 0; i < noutputs_; ++i) {
+    Tensor out = outputs_[i];
     if (out.defined()) {
       CRESSET_CHECK(can_cast(out_dtype, out.dtype()), RuntimeError, "[", op_, "] result type ",
                     dtype_display(out_dtype), " can't be cast to the desired output type ",
                     dtype_display(out.dtype()));
       if (out.sizes() != shape) resize_tensor(out, shape);
-      it.user_outputs_.push_back(out);
+      it.user_outputs_[i] = out;
       if (out.dtype() != out_dtype) out = alloc_like_order(shape, perm, out_dtype, device);
     } else {
       out = alloc_like_order(shape, perm, out_dtype, device);
-      it.user_outputs_.push_back(out);
+      it.user_outputs_[i] = out;
     }
-    it.operands_.push_back(out);
+    it.operands_[nops++] = std::move(out);
   }
-  for (const Tensor& in : inputs_) {
+  for (int i = 0; i < ninputs_; ++i) {
+    const Tensor& in = inputs_[i];
     bool cast = promote_inputs_ && in.dtype() != common;
-    it.operands_.push_back(cast ? cast_tensor(in, common) : in);
+    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
   }
-  it.ntensors_ = int(it.operands_.size());
-  it.noutputs_ = int(outputs_.size());
-  CRESSET_CHECK(it.ntensors_ <= kMaxIterOperands, RuntimeError, "[", op_, "] too many operands");
+  it.ntensors_ = nops;
+  it.noutputs_ = noutputs_;
 
   // Byte strides in the broadcast shape, permuted innermost-first.
   int nd = int(shape.size());
-  std::vector<int> order = stride_order(it.operands_, shape);
+  DimVector order = stride_order(it.operands_, it.ntensors_, shape);
   it.shape_ = DimVector(nd);
   for (int i = 0; i < nd; ++i) it.shape_[i] = shape[order[i]];
-  it.strides_.assign(it.ntensors_, DimVector(nd));
   for (int k = 0; k < it.ntensors_; ++k) {
     const Tensor& t = it.operands_[k];
+    it.strides_[k] = DimVector(nd);
     int off = nd - int(t.dim());
     int64_t isz = t.itemsize();
     for (int i = 0; i < nd; ++i) {
-      int d = order[i];
+      int64_t d = order[i];
       it.strides_[k][i] = (d < off || t.sizes()[d - off] == 1) ? 0 : t.strides()[d - off] * isz;
     }
   }
@@ -231,11 +291,11 @@ TensorIter TensorIterConfig::build() {
       }
     }
     it.shape_.resize(w + 1);
-    for (auto& s : it.strides_) s.resize(w + 1);
+    for (int k = 0; k < it.ntensors_; ++k) it.strides_[k].resize(w + 1);
   }
   if (it.shape_.empty()) {  // 0-dim: one element
     it.shape_.push_back(1);
-    for (auto& s : it.strides_) s.push_back(0);
+    for (int k = 0; k < it.ntensors_; ++k) it.strides_[k].push_back(0);
   }
   return it;
 }

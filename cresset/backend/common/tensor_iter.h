@@ -17,6 +17,7 @@
 namespace cresset {
 
 constexpr int kMaxIterOperands = 8;
+constexpr int kMaxIterOutputs = 4;
 
 class TensorIter;
 
@@ -62,9 +63,13 @@ class TensorIterConfig {
 
  private:
   friend class TensorIter;
+  bool try_fast_build(TensorIter& it, DType common, DType out_dtype);
+  // Fixed arrays, not vectors: building an iterator must not touch the heap (tiny-op overhead).
   const char* op_;
-  std::vector<Tensor> outputs_;
-  std::vector<Tensor> inputs_;
+  Tensor outputs_[kMaxIterOutputs];
+  Tensor inputs_[kMaxIterOperands];
+  int noutputs_ = 0;
+  int ninputs_ = 0;
   bool promote_inputs_ = true;
   bool int_to_float_ = false;
   bool has_output_dtype_ = false;
@@ -126,15 +131,18 @@ class TensorIter {
   int noutputs_ = 0;
   int64_t numel_ = 0;
   DimVector shape_;
-  std::vector<DimVector> strides_;
-  std::vector<Tensor> operands_;      // outputs first; inputs cast to the compute dtype
-  std::vector<Tensor> user_outputs_;  // what the op returns
+  DimVector strides_[kMaxIterOperands];
+  Tensor operands_[kMaxIterOperands];      // outputs first; inputs cast to the compute dtype
+  Tensor user_outputs_[kMaxIterOutputs];  // what the op returns
   DType common_dtype_ = DType::Float32;
 };
 
 /// The dtype torch.result_type gives for these operands: tensors with dims outrank 0-dim tensors,
 /// which outrank wrapped numbers; a lower rank only matters when it is a higher category
 /// (bool < integral < floating).
-DType result_type(const std::vector<Tensor>& operands);
+DType result_type(const Tensor* operands, int n);
+inline DType result_type(const std::vector<Tensor>& operands) {
+  return result_type(operands.data(), int(operands.size()));
+}
 
 }  // namespace cresset

@@ -1,0 +1,137 @@
+"""Side-by-side workloads: cresset against torch in one process (../shared/BENCHMARKS.md).
+
+Run through benchmarks/run.py, which starts one process per thread count with OMP_NUM_THREADS set
+before torch loads. Each workload is timed as BENCHMARKS.md section 0 says: one warm-up call, a
+repeat count calibrated so a sample lasts at least T, S samples, per-call median/min/max; rounds
+interleave cresset and torch.
+"""
+import argparse
+import json
+import time
+
+import cresset
+import torch
+
+ELEMENTWISE_SIZES = [1000, 100_000, 1_000_000, 16_000_000]
+
+
+def _time(fn, target_s, samples):
+    fn()  # warm-up
+    r, t = 1, 0.0
+    while True:
+        start = time.perf_counter()
+        for _ in range(r):
+            fn()
+        t = time.perf_counter() - start
+        if t >= target_s:
+            break
+        r = max(r * 2, int(r * target_s / max(t, 1e-9) * 1.1))
+    per_call = [t / r]
+    if t / r > 1.0:
+        samples = min(samples, 3)
+    elif t / r > 0.3:
+        samples = min(samples, 5)
+    for _ in range(samples - 1):
+        start = time.perf_counter()
+        for _ in range(r):
+            fn()
+        per_call.append((time.perf_counter() - start) / r)
+    per_call.sort()
+    return per_call[len(per_call) // 2], per_call[0], per_call[-1]
+
+
+def _workloads(lib):
+    """(id, shape label, work units, unit, T, S, setup) for every workload; setup returns fn."""
+    def randn(*shape):
+        torch.manual_seed(0)
+        t = torch.randn(*shape)
+        if lib is torch:
+            return t
+        return cresset.tensor(t.numpy()) if hasattr(cresset, "from_numpy") else \
+            cresset.tensor(t.tolist())
+
+    out = []
+    for n in ELEMENTWISE_SIZES:
+        def add(n=n):
+            a, b = randn(n), randn(n)
+            return lambda: a + b
+        def mul(n=n):
+            a, b = randn(n), randn(n)
+            return lambda: a * b
+        def add_out(n=n):
+            a, b, c = randn(n), randn(n), randn(n)
+            return lambda: lib.add(a, b, out=c)
+        def exp(n=n):
+            a = randn(n)
+            return lambda: lib.exp(a)
+        def relu(n=n):
+            a = randn(n)
+            return lambda: lib.relu(a)
+        out += [("E1 add", n, 12 * n, "GB/s", 0.08, 7, add),
+                ("E1 mul", n, 12 * n, "GB/s", 0.08, 7, mul),
+                ("E1 add out", n, 12 * n, "GB/s", 0.08, 7, add_out),
+                ("E2 exp", n, 8 * n, "GB/s", 0.08, 7, exp),
+                ("E3 relu", n, 8 * n, "GB/s", 0.08, 7, relu)]
+    for rows, cols in [(1000, 1000), (4000, 4000)]:
+        for op in ["sum", "mean", "amax"]:
+            def last_dim(op=op, rows=rows, cols=cols):
+                x = randn(rows, cols)
+                f = getattr(lib, op)
+                return lambda: f(x, -1)
+            def full(op=op, rows=rows, cols=cols):
+                x = randn(rows, cols)
+                f = getattr(lib, op)
+                return lambda: f(x)
+            out += [(f"R1 {op} dim=-1", f"{rows}x{cols}", 4 * rows * cols, "GB/s", 0.08, 7,
+                     last_dim),
+                    (f"R2 {op} all", f"{rows}x{cols}", 4 * rows * cols, "GB/s", 0.08, 7, full)]
+
+    def softmax():
+        x = randn(4096, 1024)
+        return lambda: lib.softmax(x, -1)
+    out.append(("S1 softmax", "4096x1024", 8 * 4096 * 1024, "GB/s", 0.08, 7, softmax))
+    for n in [256, 512, 1024, 2048, 4096]:
+        def mm(n=n):
+            a, b = randn(n, n), randn(n, n)
+            return lambda: lib.mm(a, b)
+        out.append(("M1 mm", f"{n}x{n}", 2 * n ** 3, "GFLOP/s", 0.2, 5, mm))
+
+    def tiny():
+        a, b = randn(1), randn(1)
+        return lambda: a + b
+    out.append(("O1 tiny add", "1", None, "", 0.08, 7, tiny))
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--filter", default="")
+    p.add_argument("--threads", type=int, required=True)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    cresset.set_num_threads(args.threads)
+    results = {}
+    ours_list, theirs_list = _workloads(cresset), _workloads(torch)
+    for rnd in range(args.rounds):
+        for (wid, shape, work, unit, T, S, setup_c), (_, _, _, _, _, _, setup_t) in zip(
+                ours_list, theirs_list):
+            if args.filter and args.filter not in wid:
+                continue
+            key = f"{wid}|{shape}"
+            for name, setup in (("cresset", setup_c), ("torch", setup_t)):
+                try:
+                    fn = setup()
+                    med, lo, hi = _time(fn, T, S)
+                except (AttributeError, TypeError, RuntimeError, NotImplementedError) as e:
+                    results.setdefault(key, {})[name] = {"error": f"{type(e).__name__}: {e}"[:80]}
+                    continue
+                entry = results.setdefault(key, {}).setdefault(
+                    name, {"medians": [], "min": lo, "max": hi, "work": work, "unit": unit})
+                entry["medians"].append(med)
+                entry["min"], entry["max"] = min(entry["min"], lo), max(entry["max"], hi)
+    print(json.dumps({"threads": args.threads, "results": results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Runs benchmarks/bench.py at 1 and 2 threads (one process each, thread variables set before
+torch loads), measures import time, prints the table and writes benchmarks/RESULTS.md.
+
+    python3 benchmarks/run.py [--filter E1] [--rounds 2] [--no-write]
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def import_time(module, runs=15):
+    times = []
+    for _ in range(runs + 3):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
+        times.append(time.perf_counter() - start)
+    times = sorted(times[3:])
+    return times[len(times) // 2], times[0], times[-1]
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    info = subprocess.run([sys.executable, "-c",
+                           "import torch, numpy, cresset; print(torch.__version__, "
+                           "numpy.__version__, cresset._C._cpu_capability() "
+                           "if hasattr(cresset._C, '_cpu_capability') else '?')"],
+                          capture_output=True, text=True).stdout.split()
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "torch": info[0] if info else "?", "numpy": info[1] if len(info) > 1 else "?",
+            "cresset_isa": info[2] if len(info) > 2 else "?",
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
+            "ATEN_CPU_CAPABILITY": os.environ.get("ATEN_CPU_CAPABILITY", "(unset)")}
+
+
+def fmt_time(s):
+    return f"{s * 1e6:.2f} µs" if s < 1e-3 else f"{s * 1e3:.3f} ms"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--filter", default="")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--no-write", action="store_true")
+    args = p.parse_args()
+    rows = []
+    for threads in [int(t) for t in args.threads.split(",")]:
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        out = subprocess.run([sys.executable, os.path.join(HERE, "bench.py"), "--threads",
+                              str(threads), "--rounds", str(args.rounds), "--filter", args.filter],
+                             env=env, capture_output=True, text=True, check=True).stdout
+        data = json.loads(out.strip().splitlines()[-1])
+        for key, r in data["results"].items():
+            wid, shape = key.split("|")
+            rows.append((wid, shape, threads, r.get("cresset", {}), r.get("torch", {})))
+    lines = ["| workload | shape | threads | cresset median [min–max] | torch median [min–max] "
+             "| speedup torch/cresset | cresset rate |", "|---|---|---|---|---|---|---|"]
+    for wid, shape, threads, c, t in rows:
+        def cell(r):
+            if "medians" not in r:
+                return r.get("error", "n/a")
+            return f"{fmt_time(statistics.median_low(r['medians']))} " \
+                   f"[{fmt_time(r['min'])}–{fmt_time(r['max'])}]"
+        speed, rate = "n/a", ""
+        if "medians" in c and "medians" in t:
+            cm, tm = statistics.median_low(c["medians"]), statistics.median_low(t["medians"])
+            speed = f"{tm / cm:.2f}x"
+            if c.get("work"):
+                scale = 1e9
+                rate = f"{c['work'] / cm / scale:.1f} {c['unit']}"
+        lines.append(f"| {wid} | {shape} | {threads} | {cell(c)} | {cell(t)} | {speed} | {rate} |")
+    if not args.filter or "O2" in args.filter:
+        base = import_time("sys")
+        for mod in ["cresset", "torch", "numpy"]:
+            med, lo, hi = import_time(mod)
+            lines.append(f"| O2 import {mod} | - | - | {fmt_time(med - base[0])} above `python -c "
+                         f"pass` [{fmt_time(lo)}–{fmt_time(hi)} total] | | | |")
+    table = "\n".join(lines)
+    print(table)
+    if not args.no_write:
+        m = machine()
+        with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
+            f.write("# Benchmark results\n\nLatest run of `python3 benchmarks/run.py` "
+                    "(cresset and torch in the same process, medians of repeats; "
+                    "speedup > 1 means cresset is faster).\n\n")
+            f.write("Machine: " + ", ".join(f"{k}={v}" for k, v in m.items()) + "\n\n")
+            f.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+// Fused softmax / log_softmax: one read of the input and one write of the output per element
+// (a composite of max, sub, exp, sum, div would make five passes over memory).
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "cresset/backend/common/functors.h"
+#include "cresset/backend/cpu/softmax_kernels.h"
+#include "cresset/core/parallel.h"
+
+namespace cresset::cpu::CPU_CAPABILITY {
+
+namespace {
+
+// Softmax over contiguous rows of length n. Exps go to `buf` (the output row itself when T is the
+// compute type), then get scaled; the row stays in L1/L2 between the passes.
+template <typename T>
+void rows_kernel(const T* in, T* out, int64_t rows, int64_t n, bool log) {
+  using M = opmath_t<T>;
+  constexpr bool kDirect = std::is_same_v<T, M>;
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
+  parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+    std::vector<M> scratch(kDirect ? 0 : static_cast<size_t>(n));
+    for (int64_t r = begin; r < end; ++r) {
+      const T* x = in + r * n;
+      T* y = out + r * n;
+      M mx = -std::numeric_limits<M>::infinity();
+#pragma omp simd reduction(max : mx)
+      for (int64_t i = 0; i < n; ++i) mx = std::max(mx, M(x[i]));
+      M sum = 0;
+      if (log) {
+#pragma omp simd reduction(+ : sum)
+        for (int64_t i = 0; i < n; ++i) sum += functors::Exp{}(M(x[i]) - mx);
+        // (x - max) - log(sum), in that order: max + log(sum) would round away small results.
+        const M log_sum = std::log(sum);
+#pragma omp simd
+        for (int64_t i = 0; i < n; ++i) y[i] = T((M(x[i]) - mx) - log_sum);
+        continue;
+      }
+      M* e = kDirect ? reinterpret_cast<M*>(y) : scratch.data();
+#pragma omp simd reduction(+ : sum)
+      for (int64_t i = 0; i < n; ++i) {
+        e[i] = functors::Exp{}(M(x[i]) - mx);
+        sum += e[i];
+      }
+      const M inv = M(1) / sum;
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) y[i] = T(e[i] * inv);
+    }
+  });
+}
+
+// Softmax along a middle dim: for each outer index, reduce over `dim` for all `inner` positions
+// at once so the innermost loop runs over contiguous memory.
+template <typename T>
+void strided_kernel(const T* in, T* out, int64_t outer, int64_t dim, int64_t inner, bool log) {
+  using M = opmath_t<T>;
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(dim * inner, 1));
+  parallel_for(0, outer, grain, [&](int64_t begin, int64_t end) {
+    std::vector<M> mx(static_cast<size_t>(inner)), sum(static_cast<size_t>(inner));
+    for (int64_t o = begin; o < end; ++o) {
+      const T* x = in + o * dim * inner;
+      T* y = out + o * dim * inner;
+      std::fill(mx.begin(), mx.end(), -std::numeric_limits<M>::infinity());
+      std::fill(sum.begin(), sum.end(), M(0));
+      for (int64_t d = 0; d < dim; ++d) {
+        for (int64_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], M(x[d * inner + i]));
+      }
+      for (int64_t d = 0; d < dim; ++d) {
+        for (int64_t i = 0; i < inner; ++i) sum[i] += functors::Exp{}(M(x[d * inner + i]) - mx[i]);
+      }
+      for (int64_t i = 0; i < inner; ++i) {
+        sum[i] = log ? std::log(sum[i]) : M(1) / sum[i];
+      }
+      for (int64_t d = 0; d < dim; ++d) {
+        for (int64_t i = 0; i < inner; ++i) {
+          M v = M(x[d * inner + i]);
+          y[d * inner + i] = T(log ? (v - mx[i]) - sum[i] : functors::Exp{}(v - mx[i]) * sum[i]);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void softmax_kernel(const Tensor& out, const Tensor& in, int64_t outer, int64_t dim,
+                    int64_t inner, bool log) {
+  CRESSET_DISPATCH_FLOAT(log ? "log_softmax" : "softmax", in.dtype(), [&] {
+    const scalar_t* x = in.data<scalar_t>();
+    scalar_t* y = out.data<scalar_t>();
+    if (inner == 1) {
+      rows_kernel(x, y, outer, dim, log);
+    } else {
+      strided_kernel(x, y, outer, dim, inner, log);
+    }
+  });
+}
+
+}  // namespace cresset::cpu::CPU_CAPABILITY

@@ -1,0 +1,22 @@
+#pragma once
+// Per-capability softmax kernels (see Note [CPU capability dispatch]).
+#include "cresset/backend/cpu/capability.h"
+#include "cresset/core/tensor.h"
+
+#define CRESSET_SOFTMAX_DECLS                                                              \
+  /* out = (log_)softmax of `in` viewed as [outer, dim, inner]; both contiguous, same dtype. */ \
+  void softmax_kernel(const Tensor& out, const Tensor& in, int64_t outer, int64_t dim,      \
+                      int64_t inner, bool log);
+
+namespace cresset::cpu {
+namespace base {
+CRESSET_SOFTMAX_DECLS
+}
+namespace avx2 {
+CRESSET_SOFTMAX_DECLS
+}
+namespace avx512 {
+CRESSET_SOFTMAX_DECLS
+}
+}  // namespace cresset::cpu
+#undef CRESSET_SOFTMAX_DECLS

@@ -1,0 +1,30 @@
+// Bindings of the nn family: torch.softmax / log_softmax and their Tensor methods.
+#include "bind.h"
+#include "cresset/ops/nn.h"
+
+namespace cresset::py {
+
+namespace {
+std::optional<DType> optional_dtype(nb::handle h) {
+  if (h.is_none()) return std::nullopt;
+  return to_dtype(h);
+}
+}  // namespace
+
+void init_nn(nb::module_& m) {
+  nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
+  m.def("softmax", [](const Tensor& x, int64_t dim, nb::handle dtype) {
+    return softmax(x, dim, optional_dtype(dtype));
+  }, "input"_a, "dim"_a, "dtype"_a = nb::none());
+  m.def("log_softmax", [](const Tensor& x, int64_t dim, nb::handle dtype) {
+    return log_softmax(x, dim, optional_dtype(dtype));
+  }, "input"_a, "dim"_a, "dtype"_a = nb::none());
+  cls.def("softmax", [](const Tensor& x, int64_t dim, nb::handle dtype) {
+    return softmax(x, dim, optional_dtype(dtype));
+  }, "dim"_a, "dtype"_a = nb::none());
+  cls.def("log_softmax", [](const Tensor& x, int64_t dim, nb::handle dtype) {
+    return log_softmax(x, dim, optional_dtype(dtype));
+  }, "dim"_a, "dtype"_a = nb::none());
+}
+
+}  // namespace cresset::py
