@@ -70,6 +70,9 @@ Tensor deliver(const Tensor& result, const Tensor& out, bool exact_dtype) {
     CRESSET_CHECK(!exact_dtype || out.dtype() == result.dtype(), RuntimeError,
                   "Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
                   dtype_name(out.dtype()), " instead");
+    CRESSET_CHECK(can_cast(result.dtype(), out.dtype()), RuntimeError, "result type ",
+                  dtype_display(result.dtype()), " can't be cast to the desired output type ",
+                  dtype_display(out.dtype()));
     if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
     copy_into(out, result);
   }
@@ -132,8 +135,14 @@ Tensor sum_like(ReduceKind kind, const Tensor& self, uint64_t mask, bool keepdim
                : is_floating(self.dtype()) ? self.dtype()
                                            : DType::Int64;
   bool cast = is_floating(want) ? self.dtype() != want : is_floating(self.dtype());
+  if (kind == ReduceKind::NanSum) {
+    // torch's nansum sums integral inputs, but a floating input cast to the integral dtype of
+    // `out` reaches its floating-only kernel.
+    CRESSET_CHECK(!cast || is_floating(want) || dtype, NotImplementedError,
+                  "\"nansum_cpu\" not implemented for '", dtype_display(want), "'");
+    if (!is_floating(want)) kind = ReduceKind::Sum;
+  }
   Tensor in = cast ? cast_tensor(self, want) : self;
-  if (kind == ReduceKind::NanSum && !is_floating(in.dtype())) kind = ReduceKind::Sum;
   return deliver(reduce(in, mask, keepdim, call(kind), want, out).first, out, dtype.has_value());
 }
 
@@ -195,6 +204,7 @@ Tensor amax_like(ReduceKind kind, const char* op, const Tensor& self, const DimV
 
 Tensor arg_extreme(ReduceKind kind, const char* op, const Tensor& self, std::optional<int64_t> dim,
                    bool keepdim, const Tensor& out) {
+  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError, op, "(): does not support bool input");
   uint64_t mask;
   if (dim) {
     mask = dim_mask(*dim, self.dim());
@@ -224,8 +234,9 @@ Outputs var_like(const Tensor& self, const OptDims& dim, double correction, bool
 Tensor logical(ReduceKind kind, const Tensor& self, const OptDims& dim, bool keepdim,
                const Tensor& out) {
   DType want = self.dtype() == DType::UInt8 ? DType::UInt8 : DType::Bool;
-  return deliver(reduce(self, dims_mask(dim, self.dim()), keepdim, call(kind), want, out).first,
-                 out, true);
+  // Unlike sum, an explicit empty dim list reduces nothing here (torch's all/any).
+  uint64_t mask = dim && dim->empty() ? 0 : dims_mask(dim, self.dim());
+  return deliver(reduce(self, mask, keepdim, call(kind), want, out).first, out, true);
 }
 
 // The number of non-zeros: a sum over the input seen as bool.

@@ -96,6 +96,8 @@ std::pair<Tensor, Tensor> deliver_pair(std::pair<Tensor, Tensor> r, const Tensor
 std::pair<Tensor, Tensor> select_dim(const char* op, SelectKind kind, const Tensor& self, int64_t k,
                                      int64_t dim, bool keepdim, const Tensor& out_values,
                                      const Tensor& out_indices) {
+  CRESSET_CHECK(self.dtype() != DType::Bool || kind == SelectKind::Mode, NotImplementedError,
+                "\"", kind == SelectKind::Kth ? "kthvalue_cpu" : "median_out", "\" not implemented for 'Bool'");
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   CRESSET_CHECK(in.sizes()[d] != 0, IndexError, op, "(): Expected reduction dim ", d,
@@ -116,6 +118,8 @@ std::pair<Tensor, Tensor> select_dim(const char* op, SelectKind kind, const Tens
 
 // median and nanmedian of every element: the pick of the flattened input.
 Tensor select_all(SelectKind kind, const Tensor& self) {
+  CRESSET_CHECK(self.dtype() != DType::Bool, NotImplementedError,
+                "\"median_cpu\" not implemented for 'Bool'");
   if (self.numel() == 0) {
     CRESSET_CHECK(self.is_floating_point(), RuntimeError,
                   "median() of an empty tensor needs a floating dtype (the result is NaN)");
@@ -197,6 +201,7 @@ Tensor argsort(const Tensor& self, int64_t dim, bool descending, bool stable) {
 
 std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool,
                                const Tensor& out_values, const Tensor& out_indices) {
+  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError, "topk does not support bool dtypes on CPU");
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   CRESSET_CHECK(k >= 0 && k <= in.sizes()[d], RuntimeError, "selected index k out of range");

@@ -72,19 +72,25 @@ nb::object named(const nb::object& type, const std::pair<Tensor, Tensor>& r) {
 }
 
 // torch's correction for var/std: `correction` wins, else unbiased (default true) gives 1 or 0.
-// A bool in the dim slot is the old var(input, unbiased) form.
-double correction_of(nb::handle& dim, nb::handle unbiased, nb::handle correction) {
+// A bool in the dim slot is the old var(input, unbiased) form, which takes no keepdim.
+double correction_of(nb::handle& dim, nb::handle unbiased, nb::handle correction,
+                     nb::handle keepdim) {
   if (PyBool_Check(dim.ptr())) {
     CRESSET_CHECK(unbiased.is_none(), TypeError, "var() received an invalid combination of arguments");
     unbiased = dim;
     dim = nb::none();
   }
+  CRESSET_CHECK(unbiased.is_none() || !dim.is_none() || keepdim.is_none(), TypeError,
+                "var() received an invalid combination of arguments - got unbiased and keepdim "
+                "without dim");
   CRESSET_CHECK(unbiased.is_none() || correction.is_none(), TypeError,
                 "var() received an invalid combination of arguments - got both unbiased and "
                 "correction");
   if (!correction.is_none()) return nb::cast<double>(correction);
   return unbiased.is_none() || nb::cast<bool>(unbiased) ? 1.0 : 0.0;
 }
+
+bool to_keepdim(nb::handle h) { return !h.is_none() && nb::cast<bool>(h); }
 
 // torch.norm's p: a number, inf, 'fro' (the 2-norm of the flattened dims) or None.
 double norm_order(nb::handle p) {
@@ -116,6 +122,17 @@ void init_reduce(nb::module_& m) {
   nb::object namedtuple = nb::module_::import_("collections").attr("namedtuple");
   auto make = [&](const char* name, const char* a, const char* b) {
     nb::object t = namedtuple(name, nb::make_tuple(a, b), "module"_a = "cresset.return_types");
+    // Printed like torch's: "torch.return_types.max(\nvalues=...,\nindices=...)".
+    std::string head = std::string("torch.return_types.") + name + "(\n";
+    t.attr("__repr__") = nb::cpp_function([head](nb::handle self) {
+      nb::tuple fields = nb::borrow<nb::tuple>(self.attr("_fields"));
+      std::string r = head;
+      for (size_t i = 0; i < nb::len(fields); ++i) {
+        if (i) r += ",\n";
+        r += nb::cast<std::string>(fields[i]) + "=" + nb::cast<std::string>(nb::repr(self[i]));
+      }
+      return r + ")";
+    }, nb::is_method());
     rt.attr(name) = t;
     return t;
   };
@@ -211,29 +228,29 @@ void init_reduce(nb::module_& m) {
 
   // ---- var / std ----
 #define CRESSET_VAR(name, fn)                                                                    \
-  m.def(#name, [](const Tensor& x, nb::handle dim, nb::handle unbiased, bool keepdim,            \
+  m.def(#name, [](const Tensor& x, nb::handle dim, nb::handle unbiased, nb::handle keepdim,      \
                   nb::handle correction, nb::handle out) {                                       \
-    double c = correction_of(dim, unbiased, correction);                                         \
-    return fn(x, to_dims(dim), c, keepdim, opt_tensor(out));                                     \
-  }, "input"_a, "dim"_a = nb::none(), "unbiased"_a = nb::none(), "keepdim"_a = false,            \
+    double c = correction_of(dim, unbiased, correction, keepdim);                                \
+    return fn(x, to_dims(dim), c, to_keepdim(keepdim), opt_tensor(out));                         \
+  }, "input"_a, "dim"_a = nb::none(), "unbiased"_a = nb::none(), "keepdim"_a = nb::none(),       \
      nb::kw_only(), "correction"_a = nb::none(), "out"_a = nb::none());                          \
-  cls.def(#name, [](const Tensor& x, nb::handle dim, nb::handle unbiased, bool keepdim,          \
+  cls.def(#name, [](const Tensor& x, nb::handle dim, nb::handle unbiased, nb::handle keepdim,    \
                     nb::handle correction) {                                                     \
-    double c = correction_of(dim, unbiased, correction);                                         \
-    return fn(x, to_dims(dim), c, keepdim);                                                      \
-  }, "dim"_a = nb::none(), "unbiased"_a = nb::none(), "keepdim"_a = false, nb::kw_only(),        \
+    double c = correction_of(dim, unbiased, correction, keepdim);                                \
+    return fn(x, to_dims(dim), c, to_keepdim(keepdim));                                          \
+  }, "dim"_a = nb::none(), "unbiased"_a = nb::none(), "keepdim"_a = nb::none(), nb::kw_only(),   \
      "correction"_a = nb::none());
   CRESSET_VAR(var, var)
   CRESSET_VAR(std, std_dev)
 #undef CRESSET_VAR
 
 #define CRESSET_VAR_MEAN(name)                                                                   \
-  m.def(#name, [](const Tensor& x, nb::handle dim, nb::handle unbiased, bool keepdim,            \
+  m.def(#name, [](const Tensor& x, nb::handle dim, nb::handle unbiased, nb::handle keepdim,      \
                   nb::handle correction) {                                                       \
-    double c = correction_of(dim, unbiased, correction);                                         \
-    auto r = name(x, to_dims(dim), c, keepdim);                                                  \
+    double c = correction_of(dim, unbiased, correction, keepdim);                                \
+    auto r = name(x, to_dims(dim), c, to_keepdim(keepdim));                                      \
     return nb::make_tuple(r.first, r.second);                                                    \
-  }, "input"_a, "dim"_a = nb::none(), "unbiased"_a = nb::none(), "keepdim"_a = false,            \
+  }, "input"_a, "dim"_a = nb::none(), "unbiased"_a = nb::none(), "keepdim"_a = nb::none(),       \
      nb::kw_only(), "correction"_a = nb::none());
   CRESSET_VAR_MEAN(var_mean)
   CRESSET_VAR_MEAN(std_mean)
@@ -243,12 +260,12 @@ void init_reduce(nb::module_& m) {
   m.def("norm", [](const Tensor& x, nb::handle p, nb::handle dim, bool keepdim, nb::handle out,
                    nb::handle dtype) {
     return norm(x, norm_order(p), to_dims(dim), keepdim, opt_dtype(dtype), opt_tensor(out));
-  }, "input"_a, "p"_a = "fro", "dim"_a = nb::none(), "keepdim"_a = false, "out"_a = nb::none(),
-     "dtype"_a = nb::none());
+  }, "input"_a, "p"_a.none() = "fro", "dim"_a = nb::none(), "keepdim"_a = false,
+     "out"_a = nb::none(), "dtype"_a = nb::none());
   cls.def("norm", [](const Tensor& x, nb::handle p, nb::handle dim, bool keepdim,
                      nb::handle dtype) {
     return norm(x, norm_order(p), to_dims(dim), keepdim, opt_dtype(dtype));
-  }, "p"_a = "fro", "dim"_a = nb::none(), "keepdim"_a = false, "dtype"_a = nb::none());
+  }, "p"_a.none() = "fro", "dim"_a = nb::none(), "keepdim"_a = false, "dtype"_a = nb::none());
 
   m.def("logsumexp", [](const Tensor& x, nb::handle dim, bool keepdim, nb::handle out) {
     return logsumexp(x, to_dim_list(dim), keepdim, opt_tensor(out));
@@ -310,20 +327,21 @@ void init_reduce(nb::module_& m) {
           "dim"_a);
 
   // ---- sorting and selection ----
+  // torch takes `stable` by keyword only.
   m.def("sort", [](const Tensor& x, int64_t dim, bool descending, bool stable, nb::handle out) {
     auto o = out_pair(out);
     return named(return_types().sort, sort(x, dim, descending, stable, o.first, o.second));
-  }, "input"_a, "dim"_a = -1, "descending"_a = false, "stable"_a = false, nb::kw_only(),
+  }, "input"_a, "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false,
      "out"_a = nb::none());
   cls.def("sort", [](const Tensor& x, int64_t dim, bool descending, bool stable) {
     return named(return_types().sort, sort(x, dim, descending, stable));
-  }, "dim"_a = -1, "descending"_a = false, "stable"_a = false);
+  }, "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false);
   m.def("argsort", [](const Tensor& x, int64_t dim, bool descending, bool stable) {
     return argsort(x, dim, descending, stable);
-  }, "input"_a, "dim"_a = -1, "descending"_a = false, "stable"_a = false);
+  }, "input"_a, "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false);
   cls.def("argsort", [](const Tensor& x, int64_t dim, bool descending, bool stable) {
     return argsort(x, dim, descending, stable);
-  }, "dim"_a = -1, "descending"_a = false, "stable"_a = false);
+  }, "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false);
   m.def("msort", [](const Tensor& x) { return sort(x, 0).first; }, "input"_a);
   cls.def("msort", [](const Tensor& x) { return sort(x, 0).first; });
 

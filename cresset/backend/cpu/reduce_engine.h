@@ -19,11 +19,16 @@ template <class Acc>
 constexpr int lanes_for() {
   return sizeof(Acc) <= 4 ? 32 : sizeof(Acc) <= 8 ? 16 : 4;
 }
-// Elements per pairwise leaf along a row, and rows per leaf of a column reduction.
-constexpr int64_t kLeafBlock = 1024;
+// Elements per pairwise leaf along a row (large enough that a leaf's setup is noise next to its
+// loads), and rows per leaf of a column reduction.
+constexpr int64_t kLeafBlock = 4096;
 constexpr int64_t kColBlock = 16;
-// Outputs reduced together by a column walk (one accumulator lane each).
-constexpr int kColTile = 32;
+// Outputs reduced together by a column walk, one accumulator each: a wide tile reads long runs
+// of each row, so walking down the rows touches each memory page once per tile, not per vector.
+template <class Acc>
+constexpr int col_tile_for() {
+  return int(1024 / sizeof(Acc)) < 8 ? 8 : int(1024 / sizeof(Acc));
+}
 
 // Note [Pairwise tree]
 // tree_reduce sums [a, b) as a binary tree whose split points are block multiples counted from
@@ -204,7 +209,7 @@ template <class Op>
 void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in, char* const* out) {
   using in_t = typename Op::in_t;
   using acc_t = typename Op::acc_t;
-  constexpr int W = kColTile;
+  constexpr int W = col_tile_for<acc_t>();
   using Tile = std::array<acc_t, W>;
   const int64_t cols = p.kept_sizes[0];
   const int64_t out_step = p.kept_out_strides[0];

@@ -60,7 +60,8 @@ struct CumExtremeOp {
   }
 };
 
-// torch's _log_add_exp_helper, so infinities and NaN come out the same.
+// torch's _log_add_exp_helper, so infinities come out the same; a NaN stays for the rest of the
+// line.
 template <class T>
 struct LogCumSumExpOp {
   using in_t = T;
@@ -68,6 +69,7 @@ struct LogCumSumExpOp {
   acc_t identity() const { return -std::numeric_limits<acc_t>::infinity(); }
   CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
     acc_t y = acc_t(x);
+    if (std::isnan(a) || std::isnan(y)) return std::numeric_limits<acc_t>::quiet_NaN();
     acc_t lo = std::min(y, a), hi = std::max(y, a);
     if (lo != hi || std::isfinite(lo)) return std::log1p(std::exp(lo - hi)) + hi;
     return y;
