@@ -29,7 +29,6 @@ enum class Kind {
   Logical,
   Bitwise,
   Shift,
-  Double,
   Select
 };
 
@@ -77,9 +76,8 @@ void check_supported(const Row& row, const char* op, DType t) {
   if (t == DType::Bool) {
     std::string_view name(row.name);
     CRESSET_CHECK(name != "neg", RuntimeError, "[", op,
-                  "] Negation, the `-` operator, on a bool "
-                  "tensor is not supported. If you are trying to invert a mask, use the `~` or "
-                  "`logical_not()` operator instead.");
+                  "] Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                  "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
     CRESSET_CHECK(name != "relu", RuntimeError, "[", op, "] Boolean inputs not supported for relu");
   }
   throw NotImplementedError(
@@ -111,6 +109,43 @@ struct CallOptions {
   bool promote_inputs = true;    // false: inputs already have their kernel dtypes (where)
 };
 
+// The value of a 0-dim tensor as a Scalar (bool, int64 or double).
+Scalar scalar_value(const Tensor& t) {
+  Tensor host = t;
+  if (!t.device().is_cpu()) {
+    host = empty_tensor({}, t.dtype());
+    copy_into(host, t);
+  }
+  Scalar v;
+  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
+    scalar_t x = *host.data<scalar_t>();
+    if constexpr (std::is_same_v<scalar_t, bool>) {
+      v = Scalar(x);
+    } else if constexpr (std::is_integral_v<scalar_t>) {
+      v = Scalar(int64_t(x));
+    } else {
+      v = Scalar(double(opmath_t<scalar_t>(x)));
+    }
+  });
+  return v;
+}
+
+// torch's mul and divisions (true, trunc, floor) read a one-element CPU second operand at float
+// precision when they compute in float16/bfloat16, instead of rounding it to that dtype first.
+// Returns that operand's value when it applies (the binary kernels then use it, see
+// kernel_decls.inc).
+std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<Tensor> inputs,
+                                   DType compute) {
+  if (compute != DType::Float16 && compute != DType::BFloat16) return std::nullopt;
+  if (&row != &row_mul && &row != &row_div && &row != &row_div_trunc && &row != &row_floor_divide) {
+    return std::nullopt;
+  }
+  const Tensor& other = *(inputs.begin() + 1);
+  if (other.numel() != 1 || !other.device().is_cpu() || other.dtype() == compute)
+    return std::nullopt;
+  return scalar_value(other);
+}
+
 // Runs `row` on `inputs`: into a new tensor (out undefined), into `out` (resized, cast back if its
 // dtype differs) or in place (out is self, shape fixed). `op` names the op in errors.
 Tensor call(const Row& row, const char* op, std::initializer_list<Tensor> inputs, const Tensor& out,
@@ -133,40 +168,18 @@ Tensor call(const Row& row, const char* op, std::initializer_list<Tensor> inputs
     case Kind::Logical:
       cfg.compute_dtype(DType::Bool);
       break;
-    case Kind::Double:
-      cfg.compute_dtype(DType::Float64);
-      break;
     default:
       break;
   }
   if (opt.compute) cfg.compute_dtype(*opt.compute);
   TensorIter it = cfg.build();
   check_supported(row, op, it.common_dtype());
-  launch(row, it, opt.args);
+  std::optional<Scalar> exact =
+      inputs.size() == 2 && !opt.args ? exact_scalar(row, inputs, it.common_dtype()) : std::nullopt;
+  launch(row, it, exact ? &*exact : opt.args);
   it.finish();
   if (out.defined()) out.bump_version();
   return it.output();
-}
-
-// The value of a 0-dim tensor as a Scalar (bool, int64 or double).
-Scalar scalar_value(const Tensor& t) {
-  Tensor host = t;
-  if (!t.device().is_cpu()) {
-    host = empty_tensor({}, t.dtype());
-    copy_into(host, t);
-  }
-  Scalar v;
-  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
-    scalar_t x = *host.data<scalar_t>();
-    if constexpr (std::is_same_v<scalar_t, bool>) {
-      v = Scalar(x);
-    } else if constexpr (std::is_integral_v<scalar_t>) {
-      v = Scalar(int64_t(x));
-    } else {
-      v = Scalar(double(opmath_t<scalar_t>(x)));
-    }
-  });
-  return v;
 }
 
 // torch refuses a number the compute dtype can't represent ("value cannot be converted to type
@@ -273,12 +286,11 @@ Tensor sub_impl(const char* op, const Tensor& self, const Tensor& other, const T
                 bool inplace, Scalar alpha) {
   bool a = self.dtype() == DType::Bool, b = other.dtype() == DType::Bool;
   CRESSET_CHECK(!(a && b), RuntimeError, "[", op,
-                "] Subtraction, the `-` operator, with two bool "
-                "tensors is not supported. Use the `^` or `logical_xor()` operator instead.");
+                "] Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead.");
   CRESSET_CHECK(!(a || b), RuntimeError, "[", op,
-                "] Subtraction, the `-` operator, with a bool "
-                "tensor is not supported. If you are trying to invert a mask, use the `~` or "
-                "`logical_not()` operator instead.");
+                "] Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead.");
   check_alpha(op, self, other, alpha);
   Scalar neg = alpha.is_float() ? Scalar(-alpha.to_double())
                                 : Scalar(int64_t(uint64_t(0) - uint64_t(alpha.to_int())));
@@ -346,9 +358,20 @@ Tensor pow_impl(const char* op, const Tensor& self, const Tensor& exponent, cons
     if (self.dtype() == DType::Bool && e.is_bool()) {
       return call(row_bitwise_or, op, {self, wrapped_scalar(Scalar(!e.to_bool()))}, out, inplace);
     }
-    // torch computes these exponents as sqrt and rsqrt, which differ from pow at -0.0 and -inf.
-    if (e.is_float() && (e.to_double() == 0.5 || e.to_double() == -0.5)) {
-      return call(e.to_double() > 0 ? row_sqrt : row_rsqrt, op, {self}, out, inplace);
+    // torch computes these exponents with other kernels (their rounding and their results at
+    // -0.0 and -inf differ from pow's): x ** 0.5, -0.5, -1 as sqrt, rsqrt, reciprocal for every
+    // floating result; x ** 2, 3, -2 as x*x, x*x*x, 1/(x*x) except for float16.
+    DType t = result_type({self, exponent});
+    double d = e.to_double();
+    if (is_floating(t) && !e.is_bool()) {
+      if (d == 0.5) return call(row_sqrt, op, {self}, out, inplace);
+      if (d == -0.5) return call(row_rsqrt, op, {self}, out, inplace);
+      if (d == -1) return call(row_reciprocal, op, {self}, out, inplace);
+    }
+    if (t == self.dtype() && is_floating(t) && t != DType::Float16 && !e.is_bool()) {
+      if (d == 2) return call(row_mul, op, {self, self}, out, inplace);
+      if (d == 3) return call(row_mul, op, {mul(self, self), self}, out, inplace);
+      if (d == -2) return call(row_reciprocal, op, {mul(self, self)}, out, inplace);
     }
   }
   return call(row_pow, op, {self, exponent}, out, inplace);
@@ -362,7 +385,11 @@ Tensor float_power_impl(const char* op, const Tensor& self, const Tensor& expone
   CRESSET_CHECK(inplace || !out.defined() || out.dtype() == DType::Float64, RuntimeError, "[", op,
                 "] the output given to float_power has dtype ", dtype_display(out.dtype()),
                 " but the operation's result requires dtype Double");
-  return call(row_float_power, op, {self, exponent}, out, inplace);
+  // pow in float64, with pow's special cases for number exponents.
+  auto f64 = [](const Tensor& x) {
+    return x.dtype() == DType::Float64 ? x : cast_tensor(x, DType::Float64);
+  };
+  return pow_impl(op, f64(self), f64(exponent), out, inplace);
 }
 }  // namespace
 

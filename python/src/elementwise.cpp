@@ -141,11 +141,6 @@ nb::object forward_op(const Tensor& self, nb::handle other) {
   return o ? nb::cast(Op(self, *o)) : nb::borrow(Py_NotImplemented);
 }
 template <Binary Op>
-nb::object reflected_op(const Tensor& self, nb::handle other) {
-  std::optional<Tensor> o = operand(other);
-  return o ? nb::cast(Op(*o, self)) : nb::borrow(Py_NotImplemented);
-}
-template <Binary Op>
 nb::object inplace_op(Self self, nb::handle other) {
   std::optional<Tensor> o = operand(other);
   if (!o) return nb::borrow(Py_NotImplemented);
@@ -160,12 +155,22 @@ Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor sub2_(const Tensor& a, const Tensor& b) { return sub_(a, b); }
 Tensor div2(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor div2_(const Tensor& a, const Tensor& b) { return div_(a, b); }
+// Reflected operators compute Reflected(self, other). torch evaluates `other - self` as sub(other,
+// self) but `other * self` as mul(self, other) (it matters where the second operand is special: a
+// float16 tensor times a number keeps the number at float precision) and `other / self` as
+// self.reciprocal() * other (two roundings, not one division).
+template <Binary Op>
+Tensor swapped(const Tensor& self, const Tensor& other) {
+  return Op(other, self);
+}
+Tensor rdiv(const Tensor& self, const Tensor& other) { return mul(reciprocal(self), other); }
 
-template <Binary Op, Binary Inplace>
+// Python's binary, reflected and augmented operator.
+template <Binary Op, Binary Inplace, Binary Reflected = swapped<Op>>
 void def_operator(nb::class_<Tensor>& cls, const char* name) {
   std::string n(name);
   cls.def(("__" + n + "__").c_str(), &forward_op<Op>, nb::arg("other").none());
-  cls.def(("__r" + n + "__").c_str(), &reflected_op<Op>, nb::arg("other").none());
+  cls.def(("__r" + n + "__").c_str(), &forward_op<Reflected>, nb::arg("other").none());
   cls.def(("__i" + n + "__").c_str(), &inplace_op<Inplace>, nb::arg("other").none());
 }
 
@@ -301,27 +306,26 @@ void init_elementwise(nb::module_& m) {
   cls.def("positive", positive_self);
 
   // ---- clamp ----
-  for (const char* name : {"clamp", "clip"}) {
-    m.def(
-        name,
-        [name](const Tensor& input, nb::handle min, nb::handle max, nb::handle out) {
-          return with_out(
-              out, [&](const Tensor& o) { return clamp_any(input, min, max, o, false, name); });
-        },
-        "input"_a, "min"_a = nb::none(), "max"_a = nb::none(), nb::kw_only(), "out"_a = nb::none());
-    cls.def(
-        name,
-        [name](const Tensor& self, nb::handle min, nb::handle max) {
-          return clamp_any(self, min, max, Tensor(), false, name);
-        },
-        "min"_a = nb::none(), "max"_a = nb::none());
-    cls.def((std::string(name) + "_").c_str(),
-            [name](Self self, nb::handle min, nb::handle max) {
-              clamp_any(*self.p, min, max, Tensor(), true, name);
-              return nb::borrow(self.h);
-            },
-            "min"_a = nb::none(), "max"_a = nb::none());
-  }
+  m.def(
+      "clamp",
+      [](const Tensor& input, nb::handle min, nb::handle max, nb::handle out) {
+        return with_out(
+            out, [&](const Tensor& o) { return clamp_any(input, min, max, o, false, "clamp"); });
+      },
+      "input"_a, "min"_a = nb::none(), "max"_a = nb::none(), nb::kw_only(), "out"_a = nb::none());
+  cls.def(
+      "clamp",
+      [](const Tensor& self, nb::handle min, nb::handle max) {
+        return clamp_any(self, min, max, Tensor(), false, "clamp");
+      },
+      "min"_a = nb::none(), "max"_a = nb::none());
+  cls.def(
+      "clamp_",
+      [](Self self, nb::handle min, nb::handle max) {
+        clamp_any(*self.p, min, max, Tensor(), true, "clamp_");
+        return nb::borrow(self.h);
+      },
+      "min"_a = nb::none(), "max"_a = nb::none());
   // clamp_min and clamp_max: clamp with one bound.
   for (bool is_min : {true, false}) {
     const char* name = is_min ? "clamp_min" : "clamp_max";
@@ -519,16 +523,16 @@ void init_elementwise(nb::module_& m) {
 #undef CRESSET_ALIAS
 
   // ---- Python operators ----
-  def_operator<add2, add2_>(cls, "add");
+  def_operator<add2, add2_, add2>(cls, "add");
   def_operator<sub2, sub2_>(cls, "sub");
-  def_operator<mul, mul_>(cls, "mul");
-  def_operator<div2, div2_>(cls, "truediv");
+  def_operator<mul, mul_, mul>(cls, "mul");
+  def_operator<div2, div2_, rdiv>(cls, "truediv");
   def_operator<floor_divide, floor_divide_>(cls, "floordiv");
   def_operator<remainder, remainder_>(cls, "mod");
   def_operator<pow, pow_>(cls, "pow");
-  def_operator<bitwise_and, bitwise_and_>(cls, "and");
-  def_operator<bitwise_or, bitwise_or_>(cls, "or");
-  def_operator<bitwise_xor, bitwise_xor_>(cls, "xor");
+  def_operator<bitwise_and, bitwise_and_, bitwise_and>(cls, "and");
+  def_operator<bitwise_or, bitwise_or_, bitwise_or>(cls, "or");
+  def_operator<bitwise_xor, bitwise_xor_, bitwise_xor>(cls, "xor");
   def_operator<bitwise_left_shift, bitwise_left_shift_>(cls, "lshift");
   def_operator<bitwise_right_shift, bitwise_right_shift_>(cls, "rshift");
   cls.def("__eq__", &forward_op<eq>, nb::arg("other").none());
@@ -545,8 +549,6 @@ void init_elementwise(nb::module_& m) {
                   "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
     return bitwise_not(a);
   });
-  // Defining __eq__ must not make tensors unhashable: they hash by identity, like torch's.
-  cls.attr("__hash__") = nb::module_::import_("builtins").attr("object").attr("__hash__");
 }
 
 }  // namespace cresset::py

@@ -8,7 +8,6 @@ operands, Python-number operands where the op accepts them, mixed dtypes, and IE
 some entry's `rows` (tests/python/test_elementwise.py checks it).
 """
 from dataclasses import dataclass, field
-import math
 
 import numpy as np
 import torch
@@ -101,7 +100,7 @@ def _second(op, dtype, rng, shape):
 
 
 def _unary_samples(op, dtype, rng):
-    f = lambda shape: _first(op, dtype, rng, shape)  # noqa: E731
+    f = lambda shape: _first(op, dtype, rng, shape)
     s = []
     for kw in op.kwargs_variants:
         s.append(Sample(f"contiguous {kw}", (f((3, 4)),), dict(kw)))
@@ -118,8 +117,8 @@ def _unary_samples(op, dtype, rng):
 
 
 def _binary_samples(op, dtype, rng):
-    a = lambda shape: _first(op, dtype, rng, shape)  # noqa: E731
-    b = lambda shape: _second(op, dtype, rng, shape)  # noqa: E731
+    a = lambda shape: _first(op, dtype, rng, shape)
+    b = lambda shape: _second(op, dtype, rng, shape)
     s = []
     for kw in op.kwargs_variants:
         s.append(Sample(f"contiguous {kw}", (a((3, 4)), b((3, 4))), dict(kw)))
@@ -152,8 +151,8 @@ def _binary_samples(op, dtype, rng):
 
 # ---- custom samples ----
 def _where_samples(op, dtype, rng):
-    a = lambda shape: make(shape, dtype, rng)  # noqa: E731
-    cond = lambda shape: make(shape, "bool", rng)  # noqa: E731
+    a = lambda shape: make(shape, dtype, rng)
+    cond = lambda shape: make(shape, "bool", rng)
     return [Sample("contiguous", (cond((3, 4)), a((3, 4)), a((3, 4)))),
             Sample("transposed", (cond((4, 3)).t(), a((4, 3)).t(), a((3, 4)))),
             Sample("broadcast", (cond((3, 1)), a((1, 4)), a((4,)))),
@@ -171,8 +170,8 @@ def _where_samples(op, dtype, rng):
 
 
 def _lerp_samples(op, dtype, rng):
-    a = lambda shape: make(shape, dtype, rng)  # noqa: E731
-    w = lambda shape: make(shape, dtype, rng, (-0.5, 1.5))  # noqa: E731
+    a = lambda shape: make(shape, dtype, rng)
+    w = lambda shape: make(shape, dtype, rng, (-0.5, 1.5))
     return [Sample("weight 0.3", (a((3, 4)), a((3, 4)), 0.3), tensors_only=False),
             Sample("weight 0.75 transposed", (a((4, 3)).t(), a((3, 4)), 0.75),
                    tensors_only=False),
@@ -188,7 +187,7 @@ def _lerp_samples(op, dtype, rng):
 
 
 def _addc_samples(op, dtype, rng):
-    a = lambda shape: make(shape, dtype, rng, (0.5, 3.0), (1, 9))  # noqa: E731
+    a = lambda shape: make(shape, dtype, rng, (0.5, 3.0), (1, 9))
     return [Sample("contiguous", (a((3, 4)), a((3, 4)), a((3, 4)))),
             Sample("value 2", (a((3, 4)), a((3, 4)), a((3, 4))), dict(value=2)),
             Sample("value 0.5", (a((3, 4)), a((3, 4)), a((3, 4))), dict(value=0.5)),
@@ -201,8 +200,8 @@ def _addc_samples(op, dtype, rng):
 
 
 def _clamp_tensor_samples(op, dtype, rng):
-    a = lambda shape: make(shape, dtype, rng)  # noqa: E731
-    bound = lambda shape, lo, hi: make(shape, dtype, rng, (lo, hi), (int(lo), int(hi)))  # noqa
+    a = lambda shape: make(shape, dtype, rng)
+    bound = lambda shape, lo, hi: make(shape, dtype, rng, (lo, hi), (int(lo), int(hi)))
     if op.name in ("clamp_min", "clamp_max"):
         return [Sample("tensor bound", (a((3, 4)), bound((3, 4), -1, 1))),
                 Sample("tensor bound broadcast", (a((3, 4)), bound((4,), -1, 1))),
@@ -242,7 +241,7 @@ def _float_power_numbers(op, dtype, rng):
 
 
 def _pow_numbers(op, dtype, rng):
-    a = lambda: make((3, 4), dtype, rng, op.domain, op.int_range)  # noqa: E731
+    a = lambda: make((3, 4), dtype, rng, op.domain, op.int_range)
     return [Sample(f"exponent {e!r}", (a(), e), tensors_only=False)
             for e in (0, 1, 3, -1, 0.5, -2.0, True, False)]
 
@@ -340,7 +339,7 @@ OP_DB = [
     _binary("pow", dtypes=NUMERIC, number_input=True, domain=(0.1, 3.0), int_range=(-4, 4),
             other_domain=(-2.0, 2.0), other_int_range=(0, 5), numbers=(2, 0.5),
             custom=_pow_numbers),
-    _binary("float_power", number_input=True, domain=(0.1, 3.0), int_range=(1, 5),
+    _binary("float_power", number_input=True, rows=("pow",), domain=(0.1, 3.0), int_range=(1, 5),
             other_domain=(-2.0, 2.0), other_int_range=(0, 4), custom=_float_power_numbers),
     _binary("maximum", number_other=False, inplace=False),
     _binary("minimum", number_other=False, inplace=False),

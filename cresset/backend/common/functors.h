@@ -525,12 +525,14 @@ CRESSET_FN T int_mod(T a, T b) {
     return T(a % b);
   }
 }
+// For float16/bfloat16 torch rounds the quotient to the storage type before truncating.
 template <typename T>
 struct DivTrunc {
   static constexpr bool kDividesIntegers = true;
+  static constexpr bool kStorageArithmetic = true;
   CRESSET_FN T operator()(T a, T b) const {
-    if constexpr (kIsFloat<T>) {
-      return std::trunc(a / b);
+    if constexpr (!std::is_integral_v<T>) {
+      return T(std::trunc(T(a / b)));
     } else {
       return int_div(a, b);
     }
@@ -645,11 +647,12 @@ template <typename T>
 struct Copysign {
   CRESSET_FN T operator()(T a, T b) const { return std::copysign(a, b); }
 };
-// x * log(y), 0 where x == 0 (unless y is NaN).
+// x * log(y), 0 where x == 0 (unless y is NaN). torch rounds log(y) to float16/bfloat16 first.
 template <typename T>
 struct Xlogy {
+  static constexpr bool kStorageArithmetic = true;
   CRESSET_FN T operator()(T x, T y) const {
-    return y != y ? y : x == T(0) ? T(0) : x * std::log(y);
+    return y != y ? y : x == T(0) ? T(0) : T(x * T(std::log(y)));
   }
 };
 // torch.lerp with a Python-number weight (args[0]), kept at the compute precision.

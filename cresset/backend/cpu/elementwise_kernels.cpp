@@ -92,8 +92,17 @@ void unary_Bitwise(const char* op, TensorIter& it, const Scalar* args) {
 }
 
 // ---- binary kinds ----
+// A binary row without parameters takes non-null `args` as the exact value of a one-element second
+// operand, which torch's mul and divisions read at opmath precision for float16 and bfloat16.
 template <template <typename> class F, typename T>
 void binary_same(TensorIter& it, const Scalar* args) {
+  using M = opmath_t<T>;
+  if constexpr (!std::is_same_v<T, M> && !std::is_constructible_v<F<M>, const Scalar*>) {
+    if (args) {
+      binary_scalar_loop<T, T>(it, F<M>{}, args[0].to<M>());
+      return;
+    }
+  }
   auto f = make<F, T>(args);
   if constexpr (DividesIntegers<decltype(f)>::value && std::is_integral_v<T>) check_divisor<T>(it);
   binary_loop<T, T>(it, f);
@@ -113,10 +122,6 @@ void binary_Float(const char* op, TensorIter& it, const Scalar* args) {
 template <template <typename> class F>
 void binary_FloatOnly(const char* op, TensorIter& it, const Scalar* args) {
   binary_Float<F>(op, it, args);
-}
-template <template <typename> class F>
-void binary_Double(const char*, TensorIter& it, const Scalar* args) {
-  binary_same<F, double>(it, args);
 }
 template <template <typename> class F>
 void binary_Compare(const char* op, TensorIter& it, const Scalar* args) {

@@ -62,6 +62,13 @@ void binary_loop(TensorIter& it, const F& f) {
   });
 }
 
+// Applies f(a, b) with b fixed: a one-element second operand kept at opmath precision (operand 2
+// of the iterator is not read).
+template <typename Out, typename In, typename F>
+void binary_scalar_loop(TensorIter& it, const F& f, opmath_t<In> b) {
+  unary_loop<Out, In>(it, [&](opmath_t<In> a) { return f(a, b); });
+}
+
 // Applies f to three inputs of types A, B and C (each passed as its opmath type).
 template <typename Out, typename A, typename B, typename C, typename F>
 void ternary_loop(TensorIter& it, const F& f) {
