@@ -22,36 +22,11 @@
 #include "cresset/core/parallel.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
 namespace index_detail {
-
-Tensor contiguous_copy(const Tensor& t) {
-  Tensor out = empty_tensor(t.sizes(), t.dtype(), t.device());
-  copy_into(out, t);
-  return out;
-}
-
-Tensor contiguous_or_copy(const Tensor& t) { return t.is_contiguous() ? t : contiguous_copy(t); }
-
-Tensor expand_view(const Tensor& t, const DimVector& sizes) {
-  const size_t lead = sizes.size() - size_t(t.dim());
-  DimVector strides(sizes.size(), 0);
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    bool broadcast = t.sizes()[d] == 1 && sizes[lead + d] != 1;
-    strides[lead + d] = broadcast ? 0 : t.strides()[d];
-  }
-  return t.as_strided_view(sizes, strides, t.storage_offset());
-}
-
-Tensor unsqueeze_view(const Tensor& t, int64_t dim) {
-  DimVector sizes = t.sizes(), strides = t.strides();
-  int64_t stride = dim >= t.dim() ? 1 : sizes[dim] * strides[dim];
-  sizes.insert(size_t(dim), 1);
-  strides.insert(size_t(dim), stride);
-  return t.as_strided_view(sizes, strides, t.storage_offset());
-}
 
 Tensor as_int64(const Tensor& index) {
   return index.dtype() == DType::Int64 ? index : cast_tensor(index, DType::Int64);
@@ -204,22 +179,6 @@ void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
                 "] unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location. Please clone() the tensor before "
                 "performing the operation.");
-}
-
-void check_expandable(const Tensor& t, const DimVector& sizes) {
-  const DimVector& own = t.sizes();
-  CRESSET_CHECK(own.size() <= sizes.size(), RuntimeError, "[expand] expand(", describe(t),
-                ", size=", shape_str(sizes), "): the number of sizes provided (", sizes.size(),
-                ") must be greater or equal to the number of dimensions in the tensor (",
-                own.size(), ")");
-  const size_t lead = sizes.size() - own.size();
-  for (size_t d = 0; d < own.size(); ++d) {
-    CRESSET_CHECK(own[d] == 1 || own[d] == sizes[lead + d], RuntimeError,
-                  "[expand] The expanded size of the tensor (", sizes[lead + d],
-                  ") must match the existing size (", own[d], ") at non-singleton dimension ",
-                  lead + d, ".  Target sizes: ", shape_str(sizes),
-                  ".  Tensor sizes: ", shape_str(own));
-  }
 }
 
 Scalar item(const Tensor& t) {
@@ -574,7 +533,7 @@ bool try_masked_fill_put(const Tensor& view, const std::vector<TensorSlot>& slot
                   " at index ", pos + j);
   }
   if (mask.dtype() != DType::Bool) mask = cast_tensor(mask, DType::Bool);
-  while (mask.dim() < view.dim() - pos) mask = unsqueeze_view(mask, mask.dim());
+  while (mask.dim() < view.dim() - pos) mask = unsqueeze(mask, mask.dim());
   masked_fill_into(view, mask, item(values));
   return true;
 }
@@ -626,10 +585,9 @@ void copy_to(const Tensor& dst, const Tensor& src) {
     copy_into(dst, src);
     return;
   }
-  Tensor stripped = strip_leading_ones(src);
-  check_expandable(stripped, dst.sizes());
+  Tensor expanded = expand(strip_leading_ones(src), dst.sizes());
   check_no_overlap(dst, src, "copy_", /*allow_same_layout=*/true);
-  copy_into(dst, expand_view(stripped, dst.sizes()));
+  copy_into(dst, expanded);
 }
 
 // The slots of an aten::index argument list: a mask covers as many dims as it has.
@@ -659,7 +617,7 @@ void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, const
   // A lone Python bool is torch's shortcut: False writes nothing, True copies into x[None].
   if (indices.size() == 1 && indices[0].kind() == TensorIndex::Kind::Bool) {
     if (!indices[0].boolean()) return;
-    copy_to(unsqueeze_view(self, 0), value);
+    copy_to(unsqueeze(self, 0), value);
     self.bump_version();
     return;
   }
@@ -680,7 +638,7 @@ void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, Scala
 
 Tensor index(const Tensor& self, const std::vector<Tensor>& indices) {
   std::vector<TensorSlot> slots = slots_of(self, indices, "index");
-  if (slots.empty()) return contiguous_copy(self);
+  if (slots.empty()) return clone(self, MemoryFormat::Contiguous);
   return advanced_get(self, slots);
 }
 
@@ -698,7 +656,7 @@ Tensor index_put_(const Tensor& self, const std::vector<Tensor>& indices, const 
 
 Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate) {
-  return index_put_(cast_tensor(self, self.dtype()), indices, values, accumulate);
+  return index_put_(clone(self), indices, values, accumulate);
 }
 
 }  // namespace cresset

@@ -15,6 +15,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -23,9 +24,7 @@ using namespace index_detail;
 namespace {
 
 // 0-dim tensors behave as 1-D tensors of one element in these ops.
-Tensor at_least_1d(const Tensor& t) {
-  return t.dim() > 0 ? t : t.as_strided_view({1}, {1}, t.storage_offset());
-}
+Tensor at_least_1d(const Tensor& t) { return atleast_nd(t, 1); }
 
 int64_t nonempty_dim(const Tensor& t) { return t.dim() > 0 ? t.dim() : 1; }
 
@@ -136,7 +135,7 @@ void scatter_impl(const Tensor& self, int64_t dim, const Tensor& index, const Te
   check_range(i1, s1.sizes()[dim], dim, op_name);
   Tensor source =
       src ? at_least_1d(*src)
-          : expand_view(checked_scalar_tensor(value, self.dtype(), self.device()), i1.sizes());
+          : expand(checked_scalar_tensor(value, self.dtype(), self.device()), i1.sizes());
   run_scatter(s1, dim, i1, source, op, Scalar(int64_t(1)));
 }
 
@@ -147,8 +146,6 @@ ScatterOp legacy_reduce(const std::string& reduce) {
                 "[scatter_] reduce argument must be either add or multiply.");
   return ScatterOp::Mul;
 }
-
-Tensor clone(const Tensor& t) { return cast_tensor(t, t.dtype()); }
 
 }  // namespace
 
@@ -220,7 +217,7 @@ Tensor take(const Tensor& self, const Tensor& index) {
   }
   Tensor out = empty_tensor(index.sizes(), self.dtype(), self.device());
   if (out.numel() == 0) return out;
-  Tensor flat = contiguous_or_copy(self);
+  Tensor flat = contiguous(self);
   IndexedDims dims;
   dims.count = 1;
   dims.sizes[0] = n;
@@ -247,7 +244,7 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
                 "[take_along_dim] torch.take_along_dim(): dtype of indices should be Long but got ",
                 dtype_display(indices.dtype()));
   if (!dim) {
-    Tensor flat = contiguous_or_copy(self), flat_idx = contiguous_or_copy(indices);
+    Tensor flat = contiguous(self), flat_idx = contiguous(indices);
     return gather(flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset()), 0,
                   flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset()));
   }
@@ -264,7 +261,7 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
   DimVector idx_shape = broadcast_shapes(self_sizes, indices.sizes());
   idx_sizes[d] = self.sizes()[d];
   DimVector self_shape = broadcast_shapes(idx_sizes, self.sizes());
-  return gather(expand_view(self, self_shape), d, expand_view(indices, idx_shape));
+  return gather(expand(self, self_shape), d, expand(indices, idx_shape));
 }
 
 Tensor take_along_dim_out(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim,
@@ -577,8 +574,8 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
   check_no_overlap(self, source, "put_");
   if (count > 0) {
     // Write into self read as 1-D: itself when contiguous, else a copy written back after.
-    Tensor flat = contiguous_or_copy(self);
-    Tensor idx = contiguous_or_copy(index), src = contiguous_or_copy(source);
+    Tensor flat = contiguous(self);
+    Tensor idx = contiguous(index), src = contiguous(source);
     IndexedDims dims;
     dims.count = 1;
     dims.sizes[0] = n;
