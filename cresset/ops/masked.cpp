@@ -120,8 +120,8 @@ Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& sou
   CRESSET_CHECK(total <= source.numel(), RuntimeError,
                 "[masked_scatter_] Number of elements of source < number of ones in mask");
   if (total > 0) {
-    CRESSET_INDEX_KERNEL(self.device(), masked_scatter_kernel, self, mask_b,
-                         contiguous(source), counts.data(), int64_t(counts.size()));
+    CRESSET_INDEX_KERNEL(self.device(), masked_scatter_kernel, self, mask_b, contiguous(source),
+                         counts.data(), int64_t(counts.size()));
   }
   self.bump_version();
   return self;
