@@ -308,21 +308,12 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
   }
   ai.src = view.as_strided_view(src_sizes, src_strides, view.storage_offset());
 
-  // Each index viewed in src's dims: size 1 everywhere but its own (right-aligned) shape.
-  const int64_t after = ndim - first - count;
-  for (const Tensor& t : operands) {
-    DimVector sizes(size_t(first) + shape.size() - size_t(t.dim()), 1);
-    DimVector strides(sizes.size(), 0);
-    for (int64_t d = 0; d < t.dim(); ++d) {
-      sizes.push_back(t.sizes()[d]);
-      strides.push_back(t.strides()[d]);
-    }
-    for (int64_t d = 0; d < after; ++d) {
-      sizes.push_back(1);
-      strides.push_back(0);
-    }
-    ai.indices.push_back(t.as_strided_view(sizes, strides, t.storage_offset()));
-  }
+  // Each index broadcast to the index shape, then viewed in src's dims (torch's reshape_indexer;
+  // the strides of the size-1 dims follow view() as in torch, which decides the output layout).
+  DimVector target(size_t(first), 1);
+  for (int64_t s : shape) target.push_back(s);
+  for (int64_t d = first + count; d < ndim; ++d) target.push_back(1);
+  for (const Tensor& t : operands) ai.indices.push_back(cresset::view(expand(t, shape), target));
   return ai;
 }
 
