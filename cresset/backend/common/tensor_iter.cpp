@@ -109,13 +109,18 @@ bool has_internal_overlap(const Tensor& t) {
 }
 
 // Allocates an output of `shape` whose memory order follows `perm` (innermost-first).
+// Like torch: the row-major order gets contiguous strides, any other order plain running products
+// (so dims outside an empty one get stride 0).
 Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dtype,
                         Device device) {
+  bool row_major = true;
+  for (size_t i = 0; i < perm.size(); ++i) row_major &= perm[i] == int64_t(perm.size() - 1 - i);
+  if (row_major) return empty_tensor(shape, dtype, device);
   DimVector strides(shape.size());
   int64_t s = 1;
   for (int64_t d : perm) {
     strides[d] = s;
-    s *= std::max<int64_t>(shape[d], 1);
+    s *= shape[d];
   }
   return empty_strided_tensor(shape, strides, dtype, device);
 }
