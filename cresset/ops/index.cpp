@@ -74,8 +74,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
   Sliced r;
   int64_t dim = 0, real_dim = 0;  // position in the view, and in self (for messages)
 
+  // Several Ellipses can push `dim` past the last dim; torch then raises IndexErrors too.
   auto select = [&](int64_t i) {
-    const int64_t size = sizes[dim];
+    const int64_t size = dim < int64_t(sizes.size()) ? sizes[dim] : 0;
     CRESSET_CHECK(i >= -size && i < size, IndexError, "[index] index ", i,
                   " is out of bounds for dimension ", real_dim, " with size ", size);
     offset += (i < 0 ? i + size : i) * strides[dim];
@@ -84,6 +85,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
     ++real_dim;
   };
   auto unsqueeze = [&] {
+    const int64_t n = int64_t(sizes.size());
+    CRESSET_CHECK(dim <= n, IndexError, "[index] Dimension out of range (expected to be in range of [",
+                  -n - 1, ", ", n, "], but got ", dim, ")");
     int64_t stride = dim >= int64_t(sizes.size()) ? 1 : sizes[dim] * strides[dim];
     sizes.insert(size_t(dim), 1);
     strides.insert(size_t(dim), stride);
@@ -102,6 +106,13 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
       case TensorIndex::Kind::Slice: {
         const Slice& s = idx.slice();
         CRESSET_CHECK(s.step > 0, ValueError, "[index] step must be greater than zero");
+        if (dim >= int64_t(sizes.size())) {  // past the last dim only a full slice is a no-op
+          CRESSET_CHECK(!s.start && !s.stop && s.step == 1, IndexError,
+                        "[index] too many indices for tensor of dimension ", ndim);
+          ++dim;
+          ++real_dim;
+          break;
+        }
         const int64_t size = sizes[dim];
         int64_t start = s.start.value_or(0);
         int64_t stop = s.stop.value_or(std::numeric_limits<int64_t>::max());
@@ -158,6 +169,10 @@ std::vector<Tensor> expand_slots(const Tensor& view, const std::vector<TensorSlo
   trusted.assign(per_dim.size(), 0);
   for (const TensorSlot& slot : slots) {
     const Tensor& t = slot.index;
+    const int64_t covers = is_mask(t) ? t.dim() : 1;
+    CRESSET_CHECK(slot.dim + covers <= view.dim(), IndexError,
+                  "[index] too many indices for tensor of dimension ", view.dim(), " (got ",
+                  slot.dim + covers, ")");
     if (!is_mask(t)) {
       CRESSET_CHECK(t.dtype() == DType::Int64 || t.dtype() == DType::Int32, IndexError,
                     "[index] tensors used as indices must be long, int, byte or bool tensors");
@@ -166,8 +181,6 @@ std::vector<Tensor> expand_slots(const Tensor& view, const std::vector<TensorSlo
       continue;
     }
     const int64_t k = t.dim();
-    CRESSET_CHECK(slot.dim + k <= view.dim(), IndexError,
-                  "[index] too many indices for tensor of dimension ", view.dim());
     for (int64_t j = 0; j < k; ++j) {
       CRESSET_CHECK(t.sizes()[j] == view.sizes()[slot.dim + j], IndexError,
                     "[index] The shape of the mask ", shape_str(t.sizes()), " at index ", j,
@@ -253,7 +266,13 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
   }
   CRESSET_CHECK(!indexes_empty_dim || shape_numel(shape) == 0, IndexError,
                 "[index] index is out of bounds for dimension with size 0");
-  for (int64_t k = 0; k < count; ++k) {
+  // Like torch, whose kernels check indices as they read them: nothing is checked when the
+  // result is empty.
+  int64_t result_numel = shape_numel(shape);
+  for (int64_t d = 0; d < ndim; ++d) {
+    if (d < first || d >= first + count) result_numel *= view.sizes()[d];
+  }
+  for (int64_t k = 0; k < count && result_numel > 0; ++k) {
     const Tensor& t = per_dim[first + k];
     if (trusted[first + k]) continue;
     if (auto bad = find_out_of_range(t, -sizes_k[k], sizes_k[k])) {

@@ -104,6 +104,10 @@ INDEX_CASES = [
     ((2, 3, 4, 5), (..., None, 1)), ((2, 3, 4, 5), (values((2, 3)) > 3, slice(None), [0, 1])),
     ((2, 3, 4, 5), (1, slice(None, None, 2), [3, 0, 1], slice(1, 4))),
     ((2, 3, 4, 5), (slice(None), None, L([1, 2]), L([[0], [3]]), None)),
+    # empty results: no index is read, so none is range-checked; torch's strides for empties
+    ((0, 4, 3), (..., [3])), ((0, 0, 0), (torch.zeros(0, 1, dtype=torch.long), [0, 0])),
+    ((3, 0, 1, 0), ([1],)), ((0, 2, 3), (None, slice(1, None), True)),
+    ((2, 3, 4), (..., slice(None), ..., slice(None))),
 ]
 
 
@@ -213,6 +217,8 @@ def test_setitem_number_overflow(dtype, value):
     ((2, 3), (slice(None), L([5]))), ((2, 3), ([0, 1], [0, 1, 2])), ((2, 3), (1.5,)),
     ((2, 3), (values((3, 2)) > 1,)), ((2, 3, 4), (0, 0, 0, 0)), ((2, 0), (slice(None), [0])),
     ((2, 3, 4), (L([0]), slice(None), L([7]))), ((2, 3), "a"), ((2, 3), ([0], [0], [0])),
+    ((2, 3, 4), (..., 0, ..., 0)), ((2, 3, 4), (..., [0], ..., [0])), ((2, 3, 4), (..., None, ..., 0)),
+    ((2, 3, 4), (..., slice(1, None), ..., slice(1, None))),
 ])
 def test_index_errors(shape, idx):
     tb = values(shape)
