@@ -86,8 +86,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
   };
   auto unsqueeze = [&] {
     const int64_t n = int64_t(sizes.size());
-    CRESSET_CHECK(dim <= n, IndexError, "[index] Dimension out of range (expected to be in range of [",
-                  -n - 1, ", ", n, "], but got ", dim, ")");
+    CRESSET_CHECK(dim <= n, IndexError,
+                  "[index] Dimension out of range (expected to be in range of [", -n - 1, ", ", n,
+                  "], but got ", dim, ")");
     int64_t stride = dim >= int64_t(sizes.size()) ? 1 : sizes[dim] * strides[dim];
     sizes.insert(size_t(dim), 1);
     strides.insert(size_t(dim), stride);
