@@ -103,8 +103,8 @@ Tensor factory_out(const Tensor& out, const DimVector& sizes, std::optional<DTyp
                 dtype_display(dtype.value_or(out.dtype())),
                 " does not match dtype of out parameter (", dtype_display(out.dtype()), ")");
   for (int64_t s : sizes) {
-    CRESSET_CHECK(s >= 0, RuntimeError, "[", op, "] Trying to create tensor with negative dimension ",
-                  s, ": ", shape_str(sizes));
+    CRESSET_CHECK(s >= 0, RuntimeError, "[", op,
+                  "] Trying to create tensor with negative dimension ", s, ": ", shape_str(sizes));
   }
   if (out.sizes() != sizes) resize_tensor(out, sizes);
   return out;
@@ -131,10 +131,10 @@ void generate(const Tensor& out, const F& value_at) {
 // The type torch's CPU range kernels accumulate in: int64 for integers, float for the 16-bit
 // floats, double otherwise.
 template <typename scalar_t>
-using range_acc_t = std::conditional_t<std::is_integral_v<scalar_t>, int64_t,
-                                       std::conditional_t<std::is_same_v<scalar_t, double> ||
-                                                              std::is_same_v<scalar_t, float>,
-                                                          double, float>>;
+using range_acc_t = std::conditional_t<
+    std::is_integral_v<scalar_t>, int64_t,
+    std::conditional_t<std::is_same_v<scalar_t, double> || std::is_same_v<scalar_t, float>, double,
+                       float>>;
 
 void check_range_bounds(const char* op, Scalar start, Scalar end, Scalar step) {
   double s = start.to_double(), e = end.to_double(), st = step.to_double();

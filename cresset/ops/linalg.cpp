@@ -68,6 +68,12 @@ Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DT
                 "] Expected out tensor to be on device ", device.str(), ", but got ",
                 out.device().str());
   if (out.sizes() != sizes) resize_tensor(out, sizes);
+  for (int64_t d = 0; d < out.dim(); ++d) {
+    CRESSET_CHECK(out.stride(d) != 0 || out.size(d) <= 1, RuntimeError, "[", op,
+                  "] unsupported operation: more than one element of the written-to tensor refers "
+                  "to a single memory location. Please clone() the tensor before performing the "
+                  "operation.");
+  }
   return out;
 }
 
@@ -107,6 +113,7 @@ Tensor gemm_operand(const Tensor& t) {
   return r;
 }
 
+// True when a coefficient is zero in the compute dtype (integer products truncate it like torch).
 bool is_zero(Scalar s, DType compute) {
   return compute == DType::Int64 ? s.to<int64_t>() == 0 : s.to_double() == 0;
 }

@@ -134,6 +134,7 @@ void init_tensor(nb::module_& m) {
         CRESSET_CHECK(t.dim() > 0, TypeError, "len() of a 0-d tensor");
         return t.sizes()[0];
       })
+      // Hash by identity like torch (defining __eq__ elsewhere must not make tensors unhashable).
       .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
       .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });

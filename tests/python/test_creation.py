@@ -440,3 +440,15 @@ def test_type_errors_and_cuda():
         cresset.zeros(2).to("cuda")
     with pytest.raises(RuntimeError, match="CUDA"):
         cresset.zeros(2).type("torch.cuda.FloatTensor")
+
+
+@pytest.mark.parametrize("fill", [lambda m, o: m.arange(5, out=o), lambda m, o: m.linspace(0, 1, 5, out=o),
+                                  lambda m, o: m.logspace(0, 1, 5, out=o), lambda m, o: m.zeros(5, out=o),
+                                  lambda m, o: m.full((5,), 2, out=o)])
+def test_out_strided_view_keeps_layout(fill):
+    ours, theirs = cresset.ones(10), torch.ones(10)
+    o = ours.as_strided((5,), (2,))
+    r = fill(cresset, o)
+    fill(torch, theirs.as_strided((5,), (2,)))
+    assert r is o and o.stride() == (2,)
+    assert_same(ours, theirs)

@@ -513,6 +513,7 @@ ERRORS = [
     (NotImplementedError, lambda L: L.cross(_t(L, (2, 3), "bool"), _t(L, (2, 3), "bool"), dim=1)),
     (IndexError, lambda L: L.linalg.cross(_t(L, (2, 3)), _t(L, (2, 3)), dim=5)),
     (RuntimeError, lambda L: L.linalg.cross(_t(L, (3, 2)), _t(L, (3, 2)))),
+    (RuntimeError, lambda L: L.mm(_t(L, (4, 5)), _t(L, (5, 3)), out=_t(L, (1, 3)).as_strided((4, 3), (0, 1)))),
     (RuntimeError, lambda L: L.trace(_t(L, (2, 3, 4)))),
     (NotImplementedError, lambda L: L.trace(_t(L, (2, 3), "bool"))),
 ]

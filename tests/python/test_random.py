@@ -467,6 +467,8 @@ def test_inplace_on_views():
     (lambda m: m.zeros(2, dtype=m.int8).random_(0, 300), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.uint8).random_(-3, 2), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.uint8).random_(300), RuntimeError),
+    (lambda m: m.zeros(2, dtype=m.uint8).random_(-3, None), RuntimeError),
+    (lambda m: m.zeros(2, dtype=m.int8).random_(200, None), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.bool).random_(0, 3), RuntimeError),
     (lambda m: m.zeros(2).random_(-5), RuntimeError),
     (lambda m: m.zeros(2, dtype=m.int64).random_(-2**63), RuntimeError),
@@ -508,3 +510,16 @@ def test_random_signatures():
     assert min(x.tolist()) >= 10
     x.random_(generator=cresset.Generator())
     assert max(x.tolist()) <= 2**24
+
+
+def test_random_module_and_fork_rng():
+    assert cresset.random.default_generator is cresset.default_generator
+    cresset.random.manual_seed(5)
+    assert cresset.random.initial_seed() == 5
+    before = cresset.random.get_rng_state().tolist()
+    with cresset.random.fork_rng():
+        cresset.rand(100)
+    assert cresset.random.get_rng_state().tolist() == before
+    with cresset.random.fork_rng(enabled=False):
+        cresset.rand(100)
+    assert cresset.random.get_rng_state().tolist() != before

@@ -102,6 +102,7 @@ DimVector stride_order(const Tensor* ops, int nops, const DimVector& shape) {
 }
 
 bool has_internal_overlap(const Tensor& t) {
+  if (t.numel() == 0) return false;  // nothing is written (torch: empty tensors are dense)
   for (int64_t d = 0; d < t.dim(); ++d) {
     if (t.strides()[d] == 0 && t.sizes()[d] > 1) return true;
   }
