@@ -68,6 +68,7 @@ void store_tile(const T* acc, int ld, T* c, int64_t rs, int64_t cs, int mr, int 
 template <typename T, int MR_, int NR_>
 struct PortableKernel {
   static constexpr int MR = MR_, NR = NR_;
+  static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
   static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
                   const Epilogue<T>& e) {
     T acc[MR * NR] = {};
@@ -148,9 +149,24 @@ struct VecKernel {
   using Ops = VecOps<T>;
   using V = typename Ops::V;
   static constexpr int MR = MR_, W = Ops::W, NR = NV * W;
+  static constexpr bool kReadsRows = true;
 
+  // A from a packed panel: element (i, p) at a[p * MR + i].
   static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
                   const Epilogue<T>& e) {
+    tile<false>(kc, a, 0, b, c, rs, cs, mr, nr, e);
+  }
+  // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
+  // operations in the same order as run(), so both give identical results.
+  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs,
+                       int64_t cs, int nr, const Epilogue<T>& e) {
+    tile<true>(kc, a, lda, b, c, rs, cs, MR, nr, e);
+  }
+
+ private:
+  template <bool kRows>
+  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs, int64_t cs,
+                   int mr, int nr, const Epilogue<T>& e) {
     V acc[MR][NV];
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
@@ -171,11 +187,11 @@ struct VecKernel {
       for (int j = 0; j < NV; ++j) bv[j] = Ops::load(b + j * W);
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
-        const V av = Ops::set1(a[i]);
+        const V av = Ops::set1(kRows ? a[i * lda] : a[i]);
 #pragma GCC unroll 4
         for (int j = 0; j < NV; ++j) acc[i][j] = Ops::fma(av, bv[j], acc[i][j]);
       }
-      a += MR;
+      a += kRows ? 1 : MR;
       b += NR;
     }
     if (mr == MR && nr == NR && cs == 1) {
@@ -349,6 +365,9 @@ using KernelI64 = PortableKernel<uint64_t, 4, 8>;
 
 // Depth of a K block: the A micro-panel (MR x KC) and a B micro-panel (KC x NR) share L1.
 constexpr int64_t kBlockK = 256;
+// Widest rectangle of C for which a row-major A is read in place rather than packed (measured:
+// faster up to about 4 B panels, slower from 16).
+constexpr int64_t kRowsInPlaceMaxN = 128;
 // Rows of A packed at once (in MR panels): a block of about 150 KB that stays in L2.
 constexpr int64_t kBlockPanelsM = 12;
 
@@ -397,6 +416,9 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
   const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
   const int64_t nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
   constexpr int64_t mc_max = kBlockPanelsM * MR;
+  // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
+  // panels; with many, packed panels (no L1 set conflicts between rows) are faster.
+  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
   T* bp = t_pack_b.get<T>(kc_max * nc_max);
   T* ap = t_pack_a.get<T>(kc_max * mc_max);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
@@ -407,13 +429,26 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
       pack_block<NR>(b + pc * p.b_rs + jc * p.b_cs, p.b_cs, p.b_rs, nc, kc, bp);
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
-        pack_block<MR>(a + ic * p.a_rs + pc * p.a_cs, p.a_rs, p.a_cs, mc, kc, ap);
+        const T* a_block = a + ic * p.a_rs + pc * p.a_cs;
+        // Full panels of a row-major A are read in place; only a partial last panel is packed.
+        const int64_t packed_from = rows_in_place ? mc / MR * MR : 0;
+        if (packed_from < mc) {
+          pack_block<MR>(a_block + packed_from * p.a_rs, p.a_rs, p.a_cs, mc - packed_from, kc, ap);
+        }
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = int(std::min<int64_t>(MR, mc - ir));
           T* c_row = c + (ic + ir) * p.c_rs;
           for (int64_t jr = 0; jr < nc; jr += NR) {
-            K::run(kc, ap + ir * kc, bp + jr * kc, c_row + (jc + jr) * p.c_cs, p.c_rs, p.c_cs,
-                   mr, int(std::min<int64_t>(NR, nc - jr)), e);
+            const int nr = int(std::min<int64_t>(NR, nc - jr));
+            T* c_tile = c_row + (jc + jr) * p.c_cs;
+            if constexpr (K::kReadsRows) {
+              if (ir < packed_from) {
+                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs,
+                            p.c_cs, nr, e);
+                continue;
+              }
+            }
+            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr, e);
           }
         }
       }
