@@ -19,7 +19,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <numeric>
 
 #include "cresset/backend/cpu/gemm_kernels.h"
@@ -499,6 +498,11 @@ T dot_contiguous(const T* a, const T* x, int64_t k) {
   return acc[0];
 }
 
+// Rows of y accumulated at once when M's columns are contiguous: 8 KB of sums that stay in L1
+// while long runs of each column stream past.
+template <typename T>
+constexpr int64_t kColumnBlock = 8192 / sizeof(T);
+
 // Rows [r0, r1) of y = alpha * M x + beta * y for an M with row stride rs and column stride cs.
 template <typename T>
 void gemv_rows(const T* mat, int64_t rs, int64_t cs, const T* x, int64_t xs, T* y, int64_t ys,
@@ -514,10 +518,9 @@ void gemv_rows(const T* mat, int64_t rs, int64_t cs, const T* x, int64_t xs, T* 
       store_tile(&acc, 0, y + i * ys, 0, 0, 1, 1, e);
     }
   } else if (rs == 1) {  // columns are contiguous: accumulate x[p] * column p into a row block
-    constexpr int64_t kBlock = 256;
-    T acc[kBlock];
-    for (int64_t b0 = r0; b0 < r1; b0 += kBlock) {
-      const int64_t n = std::min(kBlock, r1 - b0);
+    T acc[kColumnBlock<T>];
+    for (int64_t b0 = r0; b0 < r1; b0 += kColumnBlock<T>) {
+      const int64_t n = std::min(kColumnBlock<T>, r1 - b0);
       std::fill(acc, acc + n, T(0));
       for (int64_t p = 0; p < k; ++p) {
         const T xp = x[p * xs];
@@ -552,16 +555,21 @@ void run_gemv(const GemmProblem& p, const T* a, const T* b, T* c, const Epilogue
   const int64_t* vec_off = column ? p.b_off : p.a_off;
   const int64_t rs = column ? p.a_rs : p.b_cs, cs = column ? p.a_cs : p.b_rs;
   const int64_t xs = column ? p.b_rs : p.a_cs, ys = column ? p.c_rs : p.c_cs;
-  constexpr int64_t kRowsPerItem = 256;
-  const int64_t blocks = (rows + kRowsPerItem - 1) / kRowsPerItem;
+  const int64_t threads = threads_for(rows * p.k * p.batch);
+  // Items of rows for threads: with contiguous columns, one long block per thread so that each
+  // column is read in long runs.
+  const int64_t per_item = cs != 1 && rs == 1
+      ? std::clamp<int64_t>((rows + threads - 1) / threads, 256, kColumnBlock<T>)
+      : 256;
+  const int64_t blocks = (rows + per_item - 1) / per_item;
   auto work = [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {
-      const int64_t bi = item / blocks, r0 = item % blocks * kRowsPerItem;
+      const int64_t bi = item / blocks, r0 = item % blocks * per_item;
       gemv_rows(mat + (mat_off ? mat_off[bi] : 0), rs, cs, vec + (vec_off ? vec_off[bi] : 0), xs,
-                c + (p.c_off ? p.c_off[bi] : 0), ys, r0, std::min(rows, r0 + kRowsPerItem), p.k, e);
+                c + (p.c_off ? p.c_off[bi] : 0), ys, r0, std::min(rows, r0 + per_item), p.k, e);
     }
   };
-  if (threads_for(rows * p.k * p.batch) == 1) {
+  if (threads == 1) {
     work(0, p.batch * blocks);
   } else {
     parallel_for(0, p.batch * blocks, 1, work);
