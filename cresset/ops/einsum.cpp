@@ -15,33 +15,13 @@ using namespace linalg_util;
 
 namespace {
 
-// Folds the dims `group` of (sizes, strides) into one dim; false when they don't step as one.
-bool fold_group(const DimVector& sizes, const DimVector& strides, const std::vector<int64_t>& group,
-                int64_t* size, int64_t* stride) {
-  *size = 1;
-  *stride = 1;
-  int64_t expect = -1;
-  for (auto it = group.rbegin(); it != group.rend(); ++it) {
-    const int64_t s = sizes[size_t(*it)], st = strides[size_t(*it)];
-    *size *= s;
-    if (s == 1) continue;
-    if (expect < 0) {
-      *stride = st;
-    } else if (st != expect) {
-      return false;
-    }
-    expect = st * s;
-  }
-  return true;
-}
-
 // t's dims in three groups (each listed in order) as a 3-D [batch, rows, cols] tensor: a view
 // when every group folds into one dim, else a contiguous copy of the regrouped dims.
 Tensor grouped(const Tensor& t, const std::array<std::vector<int64_t>, 3>& groups) {
   DimVector sizes(3), strides(3);
   bool folds = true;
   for (int g = 0; g < 3; ++g) {
-    folds = fold_group(t.sizes(), t.strides(), groups[g], &sizes[g], &strides[g]) && folds;
+    folds = fold_dims(t, groups[g], &sizes[g], &strides[g]) && folds;
   }
   if (folds) return restride(t, sizes, strides);
   DimVector psizes, pstrides;

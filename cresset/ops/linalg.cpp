@@ -53,6 +53,25 @@ Tensor expand_view(const Tensor& t, const DimVector& sizes) {
   return restride(t, sizes, strides);
 }
 
+bool fold_dims(const Tensor& t, const std::vector<int64_t>& dims, int64_t* size, int64_t* stride) {
+  *size = 1;
+  *stride = 1;
+  bool folds = true;
+  int64_t expect = -1;
+  for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
+    const int64_t n = t.size(*it), st = t.stride(*it);
+    *size *= n;
+    if (n == 1) continue;
+    if (expect < 0) {
+      *stride = st;
+    } else if (st != expect) {
+      folds = false;
+    }
+    expect = st * n;
+  }
+  return folds;
+}
+
 Tensor contiguous_copy(const Tensor& t) {
   Tensor r = empty_tensor(t.sizes(), t.dtype(), t.device());
   copy_into(r, t);
@@ -152,22 +171,6 @@ Tensor unsqueeze_view(const Tensor& t, int64_t dim) {
   sizes.insert(size_t(dim), 1);
   strides.insert(size_t(dim), 0);
   return restride(t, sizes, strides);
-}
-
-// The stride that steps through dims [0, count) of t as one dim, if they fold into one.
-bool fold_leading(const Tensor& t, int64_t count, int64_t* stride) {
-  int64_t inner = -1, expect = 0;
-  for (int64_t d = count - 1; d >= 0; --d) {
-    if (t.size(d) == 1) continue;
-    if (inner < 0) {
-      inner = t.stride(d);
-    } else if (t.stride(d) != expect) {
-      return false;
-    }
-    expect = t.stride(d) * t.size(d);
-  }
-  *stride = inner < 0 ? 1 : inner;
-  return true;
 }
 
 void check_mm_dtypes(const char* op, const Tensor& a, const Tensor& b) {
@@ -488,13 +491,14 @@ Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
   Tensor av = expand_view(gemm_operand(a), a_sizes), bv = expand_view(gemm_operand(b), b_sizes);
   // A batch of rows times one shared matrix is a single tall product when the rows fold into one
   // dim: the shared matrix is then packed once instead of once per batch.
-  int64_t a_fold = 0, r_fold = 0;
-  const int64_t nb = int64_t(batch.size());
-  if (d2 <= 2 && b.dim() == 2 && fold_leading(av, nb + 1, &a_fold) &&
-      fold_leading(rv, nb + 1, &r_fold)) {
-    av = restride(av, {batch_numel * m, k}, {a_fold, av.stride(-1)});
+  std::vector<int64_t> rows_dims(batch.size() + 1);
+  for (size_t d = 0; d < rows_dims.size(); ++d) rows_dims[d] = int64_t(d);
+  int64_t rows = 0, a_fold = 0, r_fold = 0;
+  if (d2 <= 2 && b.dim() == 2 && fold_dims(av, rows_dims, &rows, &a_fold) &&
+      fold_dims(rv, rows_dims, &rows, &r_fold)) {
+    av = restride(av, {rows, k}, {a_fold, av.stride(-1)});
     bv = restride(bv, {k, n}, {bv.stride(-2), bv.stride(-1)});
-    rv = restride(rv, {batch_numel * m, n}, {r_fold, rv.stride(-1)});
+    rv = restride(rv, {rows, n}, {r_fold, rv.stride(-1)});
   }
   product_into(rv, av, bv, Scalar(int64_t(1)), Scalar(int64_t(0)));
   if (out.defined()) r.bump_version();
