@@ -87,6 +87,14 @@ def test_mm_other_dtypes(dtype):
     assert_same(cresset.mm(to_cresset(a), to_cresset(b)), torch.mm(a, b))
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("k", [64, 300])
+def test_mm_16bit_random(dtype, k):
+    # Both accumulate in float32 and round once; results agree to the last bit or one ulp.
+    a, b = torch.randn(20, k).to(getattr(torch, dtype)), torch.randn(k, 30).to(getattr(torch, dtype))
+    assert_same(cresset.mm(to_cresset(a), to_cresset(b)), torch.mm(a, b))
+
+
 def test_integer_products_wrap_like_torch():
     a = torch.randint(-128, 128, (8, 40), dtype=torch.int8)
     b = torch.randint(-128, 128, (40, 5), dtype=torch.int8)
