@@ -15,13 +15,14 @@
 // store is clipped. Threads each take whole rectangles of C, aligned to the MR x NR grid, and pack
 // their own panels: no barriers, and every element of C is produced by the same operations (same
 // tile grid, same K blocks, same epilogue) whatever the number of threads.
+#include "cresset/backend/cpu/gemm_kernels.h"
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <numeric>
 
-#include "cresset/backend/cpu/gemm_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 
@@ -202,7 +203,8 @@ struct VecKernel {
           T* out = c + i * rs + j * W;
           V v = acc[i][j];
           if (!e.alpha_one) v = Ops::mul(v, alpha);
-          if (!e.beta_zero) v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
+          if (!e.beta_zero)
+            v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
           Ops::store(out, v);
         }
       }
@@ -297,7 +299,8 @@ void pack_transposed(const T* src, int64_t s_r, int rows, int64_t kc, T* dst, in
     for (int64_t p0 = 0; p0 < kc; p0 += W) {
       const int np = int(std::min<int64_t>(W, kc - p0));
       typename X::V v[W];
-      for (int q = 0; q < W; ++q) v[q] = q < valid ? X::load(src + (r0 + q) * s_r + p0, np) : X::zero();
+      for (int q = 0; q < W; ++q)
+        v[q] = q < valid ? X::load(src + (r0 + q) * s_r + p0, np) : X::zero();
       X::transpose(v);
       for (int q = 0; q < np; ++q) X::store(dst + (p0 + q) * P + r0, v[q], width);
     }
@@ -353,8 +356,8 @@ void pack_block(const T* src, int64_t s_r, int64_t s_k, int64_t rows, int64_t kc
 using KernelF32 = VecKernel<float, 12, 2>;
 using KernelF64 = VecKernel<double, 12, 2>;
 #elif defined(CRESSET_GEMM_SIMD)
-using KernelF32 = VecKernel<float, 6, 2>;    // 12 accumulators of 8 floats
-using KernelF64 = VecKernel<double, 6, 2>;   // 12 accumulators of 4 doubles
+using KernelF32 = VecKernel<float, 6, 2>;   // 12 accumulators of 8 floats
+using KernelF64 = VecKernel<double, 6, 2>;  // 12 accumulators of 4 doubles
 #else
 using KernelF32 = PortableKernel<float, 4, 8>;
 using KernelF64 = PortableKernel<double, 4, 4>;
@@ -416,7 +419,7 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
   const int64_t nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
   constexpr int64_t mc_max = kBlockPanelsM * MR;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
-  // panels; with many, packed panels (no L1 set conflicts between rows) are faster.
+  // panels; with many, packed panels measured faster.
   const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
   T* bp = t_pack_b.get<T>(kc_max * nc_max);
   T* ap = t_pack_a.get<T>(kc_max * mc_max);
@@ -442,12 +445,13 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
             T* c_tile = c_row + (jc + jr) * p.c_cs;
             if constexpr (K::kReadsRows) {
               if (ir < packed_from) {
-                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs,
-                            p.c_cs, nr, e);
+                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs, p.c_cs,
+                            nr, e);
                 continue;
               }
             }
-            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr, e);
+            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr,
+                   e);
           }
         }
       }
@@ -558,9 +562,9 @@ void run_gemv(const GemmProblem& p, const T* a, const T* b, T* c, const Epilogue
   const int64_t threads = threads_for(rows * p.k * p.batch);
   // Items of rows for threads: with contiguous columns, one long block per thread so that each
   // column is read in long runs.
-  const int64_t per_item = cs != 1 && rs == 1
-      ? std::clamp<int64_t>((rows + threads - 1) / threads, 256, kColumnBlock<T>)
-      : 256;
+  const int64_t per_item =
+      cs != 1 && rs == 1 ? std::clamp<int64_t>((rows + threads - 1) / threads, 256, kColumnBlock<T>)
+                         : 256;
   const int64_t blocks = (rows + per_item - 1) / per_item;
   auto work = [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {
