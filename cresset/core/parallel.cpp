@@ -42,7 +42,12 @@ class ThreadPool {
     stop();
     num_threads_ = threads;
     stopping_ = false;
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
+    // New workers start from the current generation, or they would rerun the last (finished)
+    // job whose context is gone.
+    const uint64_t current = generation_;
+    for (int i = 1; i < threads; ++i) {
+      workers_.emplace_back([this, i, current] { work(i, current); });
+    }
   }
 
   void run(int64_t begin, int64_t end, int64_t grain, detail::ChunkFn fn, const void* ctx) {
@@ -86,9 +91,8 @@ class ThreadPool {
     if (!error_) error_ = std::current_exception();
   }
 
-  void work(int index) {
+  void work(int index, uint64_t seen) {
     t_in_parallel = true;
-    uint64_t seen = 0;
     for (;;) {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || generation_ != seen; });

@@ -1,10 +1,20 @@
 #include "cresset/ops/creation.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
 #include "cresset/backend/cuda/kernels.h"
 #include "cresset/core/error.h"
+#include "cresset/core/parallel.h"
 
 namespace cresset {
+
+// ---- fills and scalars ------------------------------------------------------------------------
 
 Tensor fill_(const Tensor& self, Scalar value) {
   TensorIter it = TensorIterConfig("fill_").add_output(self).is_inplace(true).build();
@@ -17,6 +27,33 @@ Tensor fill_(const Tensor& self, Scalar value) {
   }
   self.bump_version();
   return self;
+}
+
+Tensor fill_(const Tensor& self, const Tensor& value) {
+  CRESSET_CHECK(value.dim() == 0, RuntimeError,
+                "[fill_] fill_ only supports 0-dimension value tensor but got tensor with ",
+                value.dim(), " dimensions.");
+  return fill_(self, item_scalar(value));
+}
+
+Tensor zero_(const Tensor& self) { return fill_(self, Scalar(int64_t(0))); }
+
+Scalar item_scalar(const Tensor& t) {
+  CRESSET_CHECK(t.numel() == 1, RuntimeError, "a Tensor with ", t.numel(),
+                " elements cannot be converted to Scalar");
+  Tensor cpu = t.device().is_cpu() ? t : to(t, t.dtype(), Device());
+  Scalar s;
+  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
+    scalar_t v = *cpu.data<scalar_t>();
+    if constexpr (std::is_same_v<scalar_t, bool>) {
+      s = Scalar(v);
+    } else if constexpr (std::is_integral_v<scalar_t>) {
+      s = Scalar(int64_t(v));
+    } else {
+      s = Scalar(double(opmath_t<scalar_t>(v)));
+    }
+  });
+  return s;
 }
 
 Tensor scalar_tensor(Scalar value, DType dtype, Device device) {
@@ -45,6 +82,277 @@ Tensor zeros(const DimVector& sizes, DType dtype, Device device) {
 
 Tensor ones(const DimVector& sizes, DType dtype, Device device) {
   return full(sizes, Scalar(int64_t(1)), dtype, device);
+}
+
+Tensor factory_out(const Tensor& out, const DimVector& sizes, std::optional<DType> dtype,
+                   const char* op) {
+  CRESSET_CHECK(!dtype || *dtype == out.dtype(), RuntimeError, "[", op, "] dtype ",
+                dtype_display(dtype.value_or(out.dtype())),
+                " does not match dtype of out parameter (", dtype_display(out.dtype()), ")");
+  for (int64_t s : sizes) {
+    CRESSET_CHECK(s >= 0, RuntimeError, "[", op, "] Trying to create tensor with negative dimension ",
+                  s, ": ", shape_str(sizes));
+  }
+  if (out.sizes() != sizes) resize_tensor(out, sizes);
+  return out;
+}
+
+// ---- ranges -----------------------------------------------------------------------------------
+
+namespace {
+
+// Writes value_at(i) (a scalar_t) at every index of the 1-D tensor `out`, in parallel; through a
+// contiguous CPU buffer when out isn't one already.
+template <typename scalar_t, typename F>
+void generate(const Tensor& out, const F& value_at) {
+  bool direct = out.device().is_cpu() && out.is_contiguous();
+  Tensor buf = direct ? out : empty_tensor(out.sizes(), out.dtype());
+  scalar_t* p = buf.data<scalar_t>();
+  parallel_for(0, buf.numel(), kGrainSize, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) p[i] = value_at(i);
+  });
+  if (!direct) copy_into(out, buf);
+  out.bump_version();
+}
+
+// The type torch's CPU range kernels accumulate in: int64 for integers, float for the 16-bit
+// floats, double otherwise.
+template <typename scalar_t>
+using range_acc_t = std::conditional_t<std::is_integral_v<scalar_t>, int64_t,
+                                       std::conditional_t<std::is_same_v<scalar_t, double> ||
+                                                              std::is_same_v<scalar_t, float>,
+                                                          double, float>>;
+
+void check_range_bounds(const char* op, Scalar start, Scalar end, Scalar step) {
+  double s = start.to_double(), e = end.to_double(), st = step.to_double();
+  CRESSET_CHECK(st > 0 || st < 0, RuntimeError, "[", op, "] step must be nonzero");
+  CRESSET_CHECK(std::isfinite(s) && std::isfinite(e), RuntimeError, "[", op,
+                "] unsupported range: ", s, " -> ", e);
+  CRESSET_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), RuntimeError, "[", op,
+                "] upper bound and lower bound inconsistent with step sign");
+}
+
+void check_not_bool(const Tensor& out, const char* kernel) {
+  CRESSET_CHECK(out.dtype() != DType::Bool, NotImplementedError, "\"", kernel,
+                "\" not implemented for 'Bool'");
+}
+
+void resize_1d(const Tensor& out, int64_t n) {
+  if (out.dim() != 1 || out.numel() != n) resize_tensor(out, {n});
+}
+
+}  // namespace
+
+DType arange_dtype(Scalar start, Scalar end, Scalar step) {
+  bool all_int = !start.is_float() && !end.is_float() && !step.is_float();
+  return all_int ? DType::Int64 : default_dtype();
+}
+
+Tensor arange_out(Scalar start, Scalar end, Scalar step, const Tensor& out) {
+  check_not_bool(out, "arange_cpu");
+  check_range_bounds("arange", start, end, step);
+  CRESSET_DISPATCH_NUMERIC("arange", out.dtype(), [&] {
+    using acc_t = range_acc_t<scalar_t>;
+    double size_d;
+    if constexpr (std::is_same_v<scalar_t, int64_t>) {
+      // Exact integer arithmetic: int64 has more precision than double.
+      int64_t s = start.to<int64_t>(), e = end.to<int64_t>(), st = step.to<int64_t>();
+      CRESSET_CHECK(st != 0, RuntimeError, "[arange] step must be nonzero");
+      int64_t sgn = (st > 0) - (st < 0);
+      size_d = double((e - s + st - sgn) / st);
+    } else {
+      size_d = std::ceil((end.to_double() - start.to_double()) / step.to_double());
+    }
+    CRESSET_CHECK(size_d >= 0 && size_d <= double(std::numeric_limits<int64_t>::max()),
+                  RuntimeError, "[arange] invalid size, possible overflow?");
+    resize_1d(out, int64_t(size_d));
+    const acc_t s = start.to<acc_t>(), st = step.to<acc_t>();
+    generate<scalar_t>(out, [&](int64_t i) { return scalar_t(s + st * acc_t(i)); });
+  });
+  return out;
+}
+
+Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype, Device device) {
+  return arange_out(start, end, step, empty_tensor({0}, dtype, device));
+}
+
+Tensor range_out(Scalar start, Scalar end, Scalar step, const Tensor& out) {
+  check_not_bool(out, "range_cpu");
+  check_range_bounds("range", start, end, step);
+  CRESSET_DISPATCH_NUMERIC("range", out.dtype(), [&] {
+    using acc_t = range_acc_t<scalar_t>;
+    const acc_t s = start.to<acc_t>(), e = end.to<acc_t>(), st = step.to<acc_t>();
+    resize_1d(out, int64_t((e - s) / st + 1));
+    generate<scalar_t>(out, [&](int64_t i) { return scalar_t(s + acc_t(i) * st); });
+  });
+  return out;
+}
+
+Tensor range(Scalar start, Scalar end, Scalar step, DType dtype, Device device) {
+  return range_out(start, end, step, empty_tensor({0}, dtype, device));
+}
+
+Tensor linspace_out(Scalar start, Scalar end, int64_t steps, const Tensor& out) {
+  CRESSET_CHECK(steps >= 0, RuntimeError, "[linspace] number of steps must be non-negative");
+  check_not_bool(out, "linspace_cpu");
+  resize_1d(out, steps);
+  if (steps == 1) return fill_(out, start);
+  if (steps == 0) return out;
+  const int64_t halfway = steps / 2;
+  CRESSET_DISPATCH_NUMERIC("linspace", out.dtype(), [&] {
+    const scalar_t s = start.to<scalar_t>(), e = end.to<scalar_t>();
+    if constexpr (std::is_integral_v<scalar_t>) {
+      const double step = (double(e) - double(s)) / double(steps - 1);
+      generate<scalar_t>(out, [&](int64_t i) {
+        return scalar_t(i < halfway ? double(s) + step * double(i)
+                                    : double(e) - step * double(steps - i - 1));
+      });
+    } else if constexpr (std::is_same_v<scalar_t, float> || std::is_same_v<scalar_t, double>) {
+      const scalar_t step = (e - s) / scalar_t(steps - 1);
+      generate<scalar_t>(out, [&](int64_t i) {
+        return i < halfway ? s + step * scalar_t(i) : e - step * scalar_t(steps - i - 1);
+      });
+    } else {
+      // c10's 16-bit float arithmetic rounds to the 16-bit type after every operation.
+      using T = scalar_t;
+      const T step = T(float(T(float(e) - float(s))) / float(T(float(steps - 1))));
+      generate<scalar_t>(out, [&](int64_t i) {
+        float k = float(T(float(i < halfway ? i : steps - i - 1)));
+        float delta = float(T(float(step) * k));
+        return i < halfway ? T(float(s) + delta) : T(float(e) - delta);
+      });
+    }
+  });
+  return out;
+}
+
+Tensor linspace(Scalar start, Scalar end, int64_t steps, DType dtype, Device device) {
+  return linspace_out(start, end, steps, empty_tensor({0}, dtype, device));
+}
+
+Tensor logspace_out(Scalar start, Scalar end, int64_t steps, double base, const Tensor& out) {
+  CRESSET_CHECK(steps >= 0, RuntimeError, "[logspace] number of steps must be non-negative");
+  check_not_bool(out, "logspace_cpu");
+  resize_1d(out, steps);
+  if (steps == 1) return fill_(out, Scalar(std::pow(base, start.to_double())));
+  if (steps == 0) return out;
+  const int64_t halfway = steps / 2;
+  CRESSET_DISPATCH_NUMERIC("logspace", out.dtype(), [&] {
+    using M = opmath_t<scalar_t>;
+    const scalar_t s = start.to<scalar_t>(), e = end.to<scalar_t>();
+    const double step = double(M(e) - M(s)) / double(steps - 1);
+    generate<scalar_t>(out, [&](int64_t i) {
+      double x = i < halfway ? double(M(s)) + step * double(i)
+                             : double(M(e)) - step * double(steps - i - 1);
+      return scalar_t(M(std::pow(base, x)));
+    });
+  });
+  return out;
+}
+
+Tensor logspace(Scalar start, Scalar end, int64_t steps, double base, DType dtype, Device device) {
+  return logspace_out(start, end, steps, base, empty_tensor({0}, dtype, device));
+}
+
+Tensor eye_out(int64_t n, int64_t m, const Tensor& out) {
+  CRESSET_CHECK(n >= 0, RuntimeError, "[eye] n must be greater or equal to 0, got ", n);
+  CRESSET_CHECK(m >= 0, RuntimeError, "[eye] m must be greater or equal to 0, got ", m);
+  if (out.sizes() != DimVector{n, m}) resize_tensor(out, {n, m});
+  zero_(out);
+  int64_t k = std::min(n, m);
+  if (k > 0) {
+    Tensor diag = out.as_strided_view({k}, {out.stride(0) + out.stride(1)}, out.storage_offset());
+    fill_(diag, Scalar(int64_t(1)));
+  }
+  return out;
+}
+
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
+  return eye_out(n, m, empty_tensor({0}, dtype, device));
+}
+
+// ---- *_like and conversions -------------------------------------------------------------------
+
+namespace {
+
+// torch's is_non_overlapping_and_dense: sorted by stride (size-0/1 dims last), the strides are
+// the running products of the sizes.
+bool non_overlapping_and_dense(const DimVector& sizes, const DimVector& strides) {
+  const size_t n = sizes.size();
+  if (n == 1) return sizes[0] < 2 || strides[0] == 1;
+  std::vector<size_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
+    if (sizes[a] < 2) return false;
+    if (sizes[b] < 2) return true;
+    return strides[a] < strides[b];
+  });
+  int64_t require = 1;
+  for (size_t d : perm) {
+    if (sizes[d] < 2) return true;
+    if (strides[d] != require) return false;
+    require *= sizes[d];
+  }
+  return true;
+}
+
+// torch's infer_dense_strides: dims ordered like TensorIterator orders them (stride-0 dims stay
+// in place), then dense strides in that order.
+DimVector dense_strides_in_order(const DimVector& sizes, const DimVector& strides) {
+  const size_t n = sizes.size();
+  std::vector<size_t> perm(n);
+  for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
+  auto should_swap = [&](size_t a, size_t b) {
+    if (strides[a] == 0 || strides[b] == 0) return 0;
+    if (strides[a] != strides[b]) return strides[a] < strides[b] ? -1 : 1;
+    return sizes[a] > sizes[b] ? 1 : 0;
+  };
+  for (size_t i = 1; i < n; ++i) {
+    size_t d1 = i;
+    for (size_t j = 1; j <= i; ++j) {
+      size_t d0 = i - j;
+      int c = should_swap(perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  DimVector out(n);
+  int64_t cur = 1;
+  for (size_t d : perm) {
+    out[d] = cur;
+    if (sizes[d] > 1) cur *= sizes[d];
+  }
+  return out;
+}
+
+bool same_device(Device a, Device b) {
+  return a.type == b.type && (a.index == b.index || a.index < 0 || b.index < 0);
+}
+
+}  // namespace
+
+DimVector preserve_format_strides(const Tensor& self) {
+  if (non_overlapping_and_dense(self.sizes(), self.strides())) return self.strides();
+  return dense_strides_in_order(self.sizes(), self.strides());
+}
+
+Tensor empty_like(const Tensor& self, DType dtype, Device device) {
+  return empty_strided_tensor(self.sizes(), preserve_format_strides(self), dtype, device);
+}
+
+Tensor full_like(const Tensor& self, Scalar value, DType dtype, Device device) {
+  return fill_(empty_like(self, dtype, device), value);
+}
+
+Tensor to(const Tensor& self, DType dtype, Device device, bool copy) {
+  if (!copy && dtype == self.dtype() && same_device(device, self.device())) return self;
+  Tensor out = empty_like(self, dtype, device);
+  copy_into(out, self);
+  return out;
 }
 
 }  // namespace cresset

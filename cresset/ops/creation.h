@@ -1,5 +1,7 @@
 #pragma once
-// Tensor factories and fills.
+// Tensor factories, fills and dtype/device conversions.
+#include <optional>
+
 #include "cresset/core/scalar.h"
 #include "cresset/core/tensor.h"
 
@@ -9,11 +11,56 @@ namespace cresset {
 Tensor wrapped_scalar(Scalar value);
 /// A 0-dim tensor holding `value` in `dtype`.
 Tensor scalar_tensor(Scalar value, DType dtype, Device device = Device());
+/// The value of a one-element tensor as a Scalar of its dtype's kind.
+Scalar item_scalar(const Tensor& t);
+
 /// torch.full: `sizes` filled with `value`.
 Tensor full(const DimVector& sizes, Scalar value, DType dtype, Device device = Device());
 Tensor zeros(const DimVector& sizes, DType dtype, Device device = Device());
 Tensor ones(const DimVector& sizes, DType dtype, Device device = Device());
 /// Tensor.fill_: writes `value` everywhere in `self` (returns self).
 Tensor fill_(const Tensor& self, Scalar value);
+/// Tensor.fill_ with a 0-dim tensor as the value.
+Tensor fill_(const Tensor& self, const Tensor& value);
+/// Tensor.zero_.
+Tensor zero_(const Tensor& self);
+
+/// The out= tensor of a factory, resized to `sizes` (kept as is when it already has them);
+/// RuntimeError when `dtype` is given and differs from out's.
+Tensor factory_out(const Tensor& out, const DimVector& sizes, std::optional<DType> dtype,
+                   const char* op);
+
+/// The dtype torch.arange infers: int64 when start, end and step are all integers, else the
+/// default float dtype.
+DType arange_dtype(Scalar start, Scalar end, Scalar step);
+/// torch.arange: start, start + step, ... up to but excluding end.
+Tensor arange(Scalar start, Scalar end, Scalar step, DType dtype, Device device = Device());
+/// torch.arange(out=): resizes out to the length and fills it.
+Tensor arange_out(Scalar start, Scalar end, Scalar step, const Tensor& out);
+/// torch.range (deprecated): like arange but includes end.
+Tensor range(Scalar start, Scalar end, Scalar step, DType dtype, Device device = Device());
+Tensor range_out(Scalar start, Scalar end, Scalar step, const Tensor& out);
+/// torch.linspace: `steps` evenly spaced values from start to end inclusive.
+Tensor linspace(Scalar start, Scalar end, int64_t steps, DType dtype, Device device = Device());
+Tensor linspace_out(Scalar start, Scalar end, int64_t steps, const Tensor& out);
+/// torch.logspace: base ** linspace(start, end, steps).
+Tensor logspace(Scalar start, Scalar end, int64_t steps, double base, DType dtype,
+                Device device = Device());
+Tensor logspace_out(Scalar start, Scalar end, int64_t steps, double base, const Tensor& out);
+/// torch.eye: an n x m matrix with ones on the diagonal.
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device = Device());
+Tensor eye_out(int64_t n, int64_t m, const Tensor& out);
+
+/// The strides torch's preserve_format gives a new tensor shaped like self: self's own when
+/// they are dense and non-overlapping, otherwise dense strides in self's dim order.
+DimVector preserve_format_strides(const Tensor& self);
+/// torch.empty_like(self, dtype=, device=) with memory_format=torch.preserve_format.
+Tensor empty_like(const Tensor& self, DType dtype, Device device);
+/// torch.full_like (preserve_format).
+Tensor full_like(const Tensor& self, Scalar value, DType dtype, Device device);
+
+/// Tensor.to: self when the dtype and device already match and no copy is asked for, otherwise
+/// a converted copy with self's layout (preserve_format).
+Tensor to(const Tensor& self, DType dtype, Device device, bool copy = false);
 
 }  // namespace cresset

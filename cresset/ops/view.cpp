@@ -155,6 +155,12 @@ void check_format_rank(MemoryFormat format, int64_t ndim, const char* op) {
 
 // ---- layout helpers ---------------------------------------------------------------------------
 
+int64_t wrap_dim_strict(int64_t dim, int64_t ndim) {
+  CRESSET_CHECK(ndim > 0, IndexError, "Dimension specified as ", dim,
+                " but tensor has no dimensions");
+  return wrap_dim(dim, ndim);
+}
+
 DimVector infer_size(const DimVector& sizes, int64_t numel) {
   DimVector res = sizes;
   int64_t newsize = 1;
@@ -278,19 +284,24 @@ MemoryFormat suggest_memory_format(const Tensor& self) {
   return MemoryFormat::Contiguous;
 }
 
+Tensor empty_format(const DimVector& sizes, MemoryFormat format, DType dtype, Device device) {
+  check_format_rank(format, int64_t(sizes.size()), "empty");
+  CRESSET_CHECK(format != MemoryFormat::Preserve, RuntimeError,
+                "[empty] preserve_format needs a tensor to copy the layout of");
+  if (format == MemoryFormat::Contiguous) return empty_tensor(sizes, dtype, device);
+  return empty_strided_tensor(sizes, channels_last_strides(sizes), dtype, device);
+}
+
 Tensor empty_like_format(const Tensor& self, MemoryFormat format, std::optional<DType> dtype) {
   DType dt = dtype.value_or(self.dtype());
   const DimVector& sizes = self.sizes();
-  if (format == MemoryFormat::Preserve) {
-    if (is_non_overlapping_and_dense(sizes, self.strides())) {
-      return empty_strided_tensor(sizes, self.strides(), dt, self.device());
-    }
-    return empty_strided_tensor(sizes, infer_dense_strides(sizes, self.strides()), dt,
-                                self.device());
-  }
-  check_format_rank(format, self.dim(), "empty_like");
-  if (format == MemoryFormat::Contiguous) return empty_tensor(sizes, dt, self.device());
-  return empty_strided_tensor(sizes, channels_last_strides(sizes), dt, self.device());
+  if (format != MemoryFormat::Preserve) return empty_format(sizes, format, dt, self.device());
+  const DimVector& strides = self.strides();
+  return empty_strided_tensor(sizes,
+                              is_non_overlapping_and_dense(sizes, strides)
+                                  ? strides
+                                  : infer_dense_strides(sizes, strides),
+                              dt, self.device());
 }
 
 // ---- primitive views --------------------------------------------------------------------------
@@ -537,6 +548,322 @@ Tensor flatten(const Tensor& self, int64_t start_dim, int64_t end_dim) {
   shape.push_back(merged);
   for (int64_t d = e + 1; d < self.dim(); ++d) shape.push_back(self.sizes()[d]);
   return reshape(self, shape);
+}
+
+// ---- more views -------------------------------------------------------------------------------
+
+Tensor unflatten(const Tensor& self, int64_t dim, const DimVector& sizes) {
+  int64_t d = wrap_dim(dim, self.dim());
+  CRESSET_CHECK(!sizes.empty(), RuntimeError, "unflatten: sizes must be non-empty");
+  int64_t size = self.dim() == 0 ? 1 : self.sizes()[d];
+  DimVector inferred;
+  try {
+    inferred = infer_size(sizes, size);
+  } catch (const RuntimeError&) {
+    throw RuntimeError(str_cat("unflatten: Provided sizes ", shape_str(sizes),
+                               " don't multiply up to the size of dim ", dim, " (", size,
+                               ") in the input tensor"));
+  }
+  DimVector shape;
+  for (int64_t i = 0; i < d; ++i) shape.push_back(self.sizes()[i]);
+  for (int64_t v : inferred) shape.push_back(v);
+  for (int64_t i = d + 1; i < self.dim(); ++i) shape.push_back(self.sizes()[i]);
+  return view(self, shape);
+}
+
+Tensor ravel(const Tensor& self) { return view(contiguous(self), {-1}); }
+
+Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& destination) {
+  int64_t nd = self.dim();
+  CRESSET_CHECK(source.size() == destination.size(), RuntimeError,
+                "movedim: Invalid source or destination dims: source (", shape_str(source),
+                " dims) should contain the same number of dims as destination (",
+                shape_str(destination), " dims)");
+  DimVector src, dst;
+  for (int64_t d : source) src.push_back(wrap_dim(d, nd));
+  for (int64_t d : destination) dst.push_back(wrap_dim(d, nd));
+  auto unique = [](const DimVector& v) {
+    for (size_t i = 0; i < v.size(); ++i)
+      for (size_t j = i + 1; j < v.size(); ++j)
+        if (v[i] == v[j]) return false;
+    return true;
+  };
+  CRESSET_CHECK(unique(src), RuntimeError, "movedim: repeated dim in `source` (", shape_str(source),
+                ")");
+  CRESSET_CHECK(unique(dst), RuntimeError, "movedim: repeated dim in `destination` (",
+                shape_str(destination), ")");
+  if (nd == 0) return make_view(self, layout_of(self));
+  // Moved dims take their destinations; the rest fill the free positions in their old order.
+  DimVector order(size_t(nd), -1);
+  std::vector<bool> moved(size_t(nd), false);
+  for (size_t i = 0; i < src.size(); ++i) {
+    order[dst[i]] = src[i];
+    moved[src[i]] = true;
+  }
+  int64_t next = 0;
+  for (int64_t pos = 0; pos < nd; ++pos) {
+    if (order[pos] >= 0) continue;
+    while (moved[next]) ++next;
+    order[pos] = next++;
+  }
+  return permute(self, order);
+}
+
+Tensor numpy_t(const Tensor& self) {
+  DimVector dims;
+  for (int64_t d = self.dim() - 1; d >= 0; --d) dims.push_back(d);
+  return permute(self, dims);
+}
+
+Tensor matrix_t(const Tensor& self) {
+  CRESSET_CHECK(self.dim() >= 2, RuntimeError,
+                "tensor.mT is only supported on matrices or batches of matrices. Got ", self.dim(),
+                "-D tensor.");
+  return transpose(self, -2, -1);
+}
+
+Tensor conj_t(const Tensor& self) {
+  CRESSET_CHECK(self.dim() == 2, RuntimeError,
+                "tensor.H is only supported on matrices (2-D tensors). Got ", self.dim(),
+                "-D tensor.", self.dim() > 2 ? " For batches of matrices, consider using tensor.mH" : "");
+  return transpose(self, 0, 1);
+}
+
+Tensor adjoint(const Tensor& self) {
+  CRESSET_CHECK(self.dim() >= 2, RuntimeError,
+                "tensor.adjoint() is only supported on matrices or batches of matrices. Got ",
+                self.dim(), "-D tensor.");
+  return transpose(self, -2, -1);
+}
+
+Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) {
+  int64_t d1 = wrap_dim(dim1, self.dim()), d2 = wrap_dim(dim2, self.dim());
+  CRESSET_CHECK(d1 != d2, RuntimeError, "diagonal dimensions cannot be identical ", dim1, ", ",
+                dim2);
+  Layout l = layout_of(self);
+  int64_t s1 = l.sizes[d1], s2 = l.sizes[d2], st1 = l.strides[d1], st2 = l.strides[d2];
+  int64_t n = offset >= 0 ? std::min(s1, s2 - offset) : std::min(s1 + offset, s2);
+  n = std::max<int64_t>(n, 0);
+  // An offset past the end leaves the storage offset alone (there are no elements).
+  if (n > 0) l.offset += offset >= 0 ? offset * st2 : -offset * st1;
+  l.sizes.erase(std::max(d1, d2));
+  l.strides.erase(std::max(d1, d2));
+  l.sizes.erase(std::min(d1, d2));
+  l.strides.erase(std::min(d1, d2));
+  l.sizes.push_back(n);
+  l.strides.push_back(st1 + st2);
+  return make_view(self, std::move(l));
+}
+
+Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step) {
+  int64_t d = wrap_dim(dimension, self.dim());
+  int64_t max_size = self.dim() == 0 ? 1 : self.sizes()[d];
+  CRESSET_CHECK(size <= max_size, RuntimeError, "maximum size for tensor at dimension ", d, " is ",
+                max_size, " but size is ", size);
+  CRESSET_CHECK(size >= 0, RuntimeError, "size is ", size, " but must be >= 0");
+  CRESSET_CHECK(step > 0, RuntimeError, "step is ", step, " but must be > 0");
+  Layout l = layout_of(self);
+  l.sizes.push_back(size);
+  l.strides.push_back(self.dim() == 0 ? 1 : l.strides[d]);
+  if (self.dim() > 0) {
+    l.sizes[d] = (l.sizes[d] - size) / step + 1;
+    l.strides[d] *= step;
+  }
+  return make_view(self, std::move(l));
+}
+
+Tensor detach(const Tensor& self) { return make_view(self, layout_of(self)); }
+
+Tensor detach_(const Tensor& self) {
+  self.impl()->set_requires_grad(false);
+  return self;
+}
+
+DimVector broadcast_shapes(const std::vector<DimVector>& shapes) {
+  size_t nd = 0;
+  for (const DimVector& s : shapes) nd = std::max(nd, s.size());
+  DimVector out(nd, 1);
+  for (size_t k = 0; k < shapes.size(); ++k) {
+    const DimVector& s = shapes[k];
+    for (size_t i = 0; i < s.size(); ++i) {
+      int64_t size = s[s.size() - 1 - i];
+      CRESSET_CHECK(size >= 0, RuntimeError, "Trying to create tensor with negative dimension ",
+                    size, ": ", shape_str(s));
+      int64_t& o = out[nd - 1 - i];
+      if (size == o || size == 1) continue;
+      CRESSET_CHECK(o == 1, RuntimeError, "Attempting to broadcast a dimension of length ", size,
+                    " at -", i + 1, "! Mismatching argument at index ", k, " had ", shape_str(s),
+                    "; but expected shape should be broadcastable to ", shape_str(out));
+      o = size;
+    }
+  }
+  return out;
+}
+
+std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors) {
+  DimVector shape;
+  for (const Tensor& t : tensors) shape = broadcast_shapes(shape, t.sizes());
+  std::vector<Tensor> out;
+  for (const Tensor& t : tensors) out.push_back(expand(t, shape));
+  return out;
+}
+
+std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
+  CRESSET_CHECK(self.dim() > 0, RuntimeError, "split expects at least a 1-dimensional tensor");
+  CRESSET_CHECK(split_size >= 0, RuntimeError,
+                "split expects split_size be non-negative, but got split_size=", split_size);
+  int64_t d = wrap_dim(dim, self.dim());
+  int64_t size = self.sizes()[d];
+  CRESSET_CHECK(split_size > 0 || size == 0, RuntimeError,
+                "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
+  // A split_size larger than the dim still gives one piece.
+  int64_t n = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t len = i < n - 1 ? split_size : size - split_size * (n - 1);
+    out.push_back(narrow(self, d, i * split_size, len));
+  }
+  return out;
+}
+
+std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes, int64_t dim) {
+  CRESSET_CHECK(self.dim() > 0, RuntimeError, "split expects at least a 1-dimensional tensor");
+  int64_t d = wrap_dim(dim, self.dim());
+  int64_t size = self.sizes()[d], total = 0;
+  for (int64_t s : split_sizes) {
+    CRESSET_CHECK(s >= 0, RuntimeError, "split_with_sizes expects split_sizes have only "
+                  "non-negative entries, but got split_sizes=", shape_str(split_sizes));
+    total += s;
+  }
+  CRESSET_CHECK(total == size, RuntimeError, "split_with_sizes expects split_sizes to sum exactly to ",
+                size, " (input tensor's size at dimension ", d, "), but got split_sizes=",
+                shape_str(split_sizes));
+  std::vector<Tensor> out;
+  int64_t start = 0;
+  for (int64_t s : split_sizes) {
+    out.push_back(narrow(self, d, start, s));
+    start += s;
+  }
+  return out;
+}
+
+std::vector<Tensor> tensor_split(const Tensor& self, int64_t sections, int64_t dim) {
+  CRESSET_CHECK(self.dim() > 0, RuntimeError, "tensor_split expected at least a 1-dimensional "
+                "tensor, but got a tensor with ", self.dim(), " dims");
+  int64_t d = wrap_dim(dim, self.dim());
+  CRESSET_CHECK(sections > 0, RuntimeError, "number of sections must be larger than 0, got ",
+                sections);
+  int64_t size = self.sizes()[d];
+  int64_t base = size / sections, extra = size % sections, start = 0;
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < sections; ++i) {
+    int64_t len = base + (i < extra ? 1 : 0);
+    out.push_back(slice(self, d, start, start + len));
+    start += len;
+  }
+  return out;
+}
+
+std::vector<Tensor> tensor_split_indices(const Tensor& self, const DimVector& indices,
+                                         int64_t dim) {
+  CRESSET_CHECK(self.dim() > 0, RuntimeError, "tensor_split expected at least a 1-dimensional "
+                "tensor, but got a tensor with ", self.dim(), " dims");
+  int64_t d = wrap_dim(dim, self.dim());
+  std::vector<Tensor> out;
+  int64_t start = 0;
+  for (int64_t end : indices) {
+    out.push_back(slice(self, d, start, end));
+    start = end;
+  }
+  out.push_back(slice(self, d, start, self.sizes()[d]));
+  return out;
+}
+
+std::vector<Tensor> tensor_split(const Tensor& self, const Tensor& indices_or_sections,
+                                 int64_t dim) {
+  const Tensor& ios = indices_or_sections;
+  CRESSET_CHECK(ios.device().is_cpu(), RuntimeError, "tensor_split expected "
+                "tensor_indices_or_sections to be on cpu, but it's on ", ios.device().str());
+  CRESSET_CHECK(ios.dtype() == DType::Int64, RuntimeError, "tensor_split expected "
+                "tensor_indices_or_sections to have dtype of long, but got ",
+                dtype_display(ios.dtype()));
+  CRESSET_CHECK(ios.dim() <= 1, RuntimeError, "tensor_split expected tensor_indices_or_sections to "
+                "be a zero-dimensional or one-dimensional tensor, but got a tensor with ", ios.dim(),
+                " dims");
+  if (ios.dim() == 0) return tensor_split(self, *ios.data<int64_t>(), dim);
+  DimVector indices;
+  int64_t stride = ios.dim() ? ios.strides()[0] : 1;
+  for (int64_t i = 0; i < ios.numel(); ++i) indices.push_back(ios.data<int64_t>()[i * stride]);
+  return tensor_split_indices(self, indices, dim);
+}
+
+std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim) {
+  CRESSET_CHECK(self.dim() > 0, RuntimeError, "chunk expects at least a 1-dimensional tensor");
+  CRESSET_CHECK(chunks > 0, RuntimeError, "chunk expects `chunks` to be greater than 0, got: ",
+                chunks);
+  int64_t d = wrap_dim(dim, self.dim());
+  int64_t size = self.sizes()[d];
+  int64_t split_size = (size + chunks - 1) / chunks;
+  // An empty dim still gives `chunks` empty pieces (split would give one).
+  if (split_size == 0 && size == 0) return split_with_sizes(self, DimVector(size_t(chunks), 0), d);
+  return split(self, split_size, d);
+}
+
+std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
+  int64_t d = wrap_dim_strict(dim, self.dim());
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < self.sizes()[d]; ++i) out.push_back(select(self, d, i));
+  return out;
+}
+
+std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::string& indexing) {
+  CRESSET_CHECK(!tensors.empty(), RuntimeError, "meshgrid expects a non-empty TensorList");
+  for (const Tensor& t : tensors) {
+    CRESSET_CHECK(t.dim() <= 1, RuntimeError, "torch.meshgrid: Expected 0D or 1D tensor in the "
+                  "tensor list but got: ", describe(t));
+    CRESSET_CHECK(t.dtype() == tensors[0].dtype(), RuntimeError,
+                  "meshgrid expects all tensors to have the same dtype");
+    CRESSET_CHECK(t.device() == tensors[0].device(), RuntimeError,
+                  "meshgrid expects all tensors to have the same device");
+  }
+  CRESSET_CHECK(indexing == "ij" || indexing == "xy", RuntimeError,
+                "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ", indexing);
+  // "xy" is "ij" with the first two inputs (and outputs) swapped.
+  std::vector<Tensor> in = tensors;
+  bool swap = indexing == "xy" && in.size() >= 2;
+  if (swap) std::swap(in[0], in[1]);
+  DimVector shape;
+  for (const Tensor& t : in) shape.push_back(t.numel());
+  std::vector<Tensor> grids;
+  for (size_t i = 0; i < in.size(); ++i) {
+    DimVector view_shape(in.size(), 1);
+    view_shape[i] = -1;
+    grids.push_back(expand(view(in[i], view_shape), shape));
+  }
+  if (swap) std::swap(grids[0], grids[1]);
+  return grids;
+}
+
+Tensor atleast_nd(const Tensor& self, int n) {
+  int64_t nd = self.dim();
+  if (nd >= n) return self;
+  if (nd == 0) return reshape(self, DimVector(size_t(n), 1));
+  if (nd == 1) return n == 2 ? unsqueeze(self, 0) : unsqueeze(unsqueeze(self, 0), -1);
+  return unsqueeze(self, -1);
+}
+
+bool is_set_to(const Tensor& self, const Tensor& other) {
+  return self.impl()->storage() == other.impl()->storage() &&
+         self.storage_offset() == other.storage_offset() && self.sizes() == other.sizes() &&
+         self.strides() == other.strides();
+}
+
+Tensor set_(const Tensor& self, const Tensor& source) {
+  CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError,
+                "Could not set tensor of type ", dtype_display(source.dtype()),
+                " to a tensor of type ", dtype_display(self.dtype()));
+  self.impl()->set_storage(source.impl()->storage());
+  return set_layout(self, layout_of(source));
 }
 
 }  // namespace cresset

@@ -3,6 +3,7 @@
 // new layout, such as cat, flip, repeat, tril). A view shares its input's storage and version
 // counter exactly when torch's does; dims are wrapped like torch (negative counts from the end).
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "cresset/core/scalar.h"
@@ -63,6 +64,107 @@ Tensor clone(const Tensor& self, MemoryFormat format = MemoryFormat::Preserve);
 /// Tensor.flatten: dims start_dim..end_dim merged into one (self when they are the same dim).
 Tensor flatten(const Tensor& self, int64_t start_dim = 0, int64_t end_dim = -1);
 
+// ---- more views -------------------------------------------------------------------------------
+
+/// Tensor.unflatten: dim split into `sizes` (one -1 is inferred).
+Tensor unflatten(const Tensor& self, int64_t dim, const DimVector& sizes);
+/// Tensor.ravel: a 1-D view when self is contiguous, else a contiguous 1-D copy.
+Tensor ravel(const Tensor& self);
+/// Tensor.movedim: dims `source` moved to positions `destination`, the others keeping their order.
+Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& destination);
+/// Tensor.T: every dim reversed.
+Tensor numpy_t(const Tensor& self);
+/// Tensor.mT: the last two dims swapped (needs >= 2 dims).
+Tensor matrix_t(const Tensor& self);
+/// Tensor.H: the conjugate transpose of a matrix (2-D only; real dtypes have no conjugate).
+Tensor conj_t(const Tensor& self);
+/// torch.adjoint / Tensor.mH: the conjugate transpose of the last two dims.
+Tensor adjoint(const Tensor& self);
+/// Tensor.diagonal: the diagonal of dims dim1 and dim2 (removed) as a new last dim.
+Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last dim.
+Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step);
+/// Tensor.detach: a view that shares storage and never requires grad.
+Tensor detach(const Tensor& self);
+/// Tensor.detach_: stops self requiring grad.
+Tensor detach_(const Tensor& self);
+/// torch.broadcast_shapes over any number of shapes, with torch's error for a mismatch.
+DimVector broadcast_shapes(const std::vector<DimVector>& shapes);
+/// torch.broadcast_tensors: each tensor expanded to the common shape.
+std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors);
+/// Tensor.split(int): pieces of `split_size` along dim (the last may be smaller).
+std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 0);
+/// Tensor.split(list): pieces of the given sizes along dim.
+std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes,
+                                     int64_t dim = 0);
+/// torch.tensor_split(int): `sections` nearly equal pieces.
+std::vector<Tensor> tensor_split(const Tensor& self, int64_t sections, int64_t dim = 0);
+/// torch.tensor_split(indices): pieces cut before each index (indices clamp like slices).
+std::vector<Tensor> tensor_split_indices(const Tensor& self, const DimVector& indices,
+                                         int64_t dim = 0);
+/// torch.tensor_split(tensor): a 0-dim int64 tensor gives sections, a 1-D one indices.
+std::vector<Tensor> tensor_split(const Tensor& self, const Tensor& indices_or_sections,
+                                 int64_t dim = 0);
+/// Tensor.chunk: `chunks` pieces of ceil(size / chunks) (fewer when they run out).
+std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim = 0);
+/// Tensor.unbind: every index of dim, selected.
+std::vector<Tensor> unbind(const Tensor& self, int64_t dim = 0);
+/// torch.meshgrid: 0-D/1-D tensors expanded into grids; indexing is "ij" or "xy".
+std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::string& indexing);
+/// torch.atleast_1d/2d/3d: self viewed with at least n dims.
+Tensor atleast_nd(const Tensor& self, int n);
+/// Tensor.is_set_to: same storage, offset, sizes and strides.
+bool is_set_to(const Tensor& self, const Tensor& other);
+/// Tensor.set_(source): self becomes a view of source's storage with source's layout.
+Tensor set_(const Tensor& self, const Tensor& source);
+
+// ---- ops that copy (cresset/ops/shape.cpp) -----------------------------------------------------
+
+/// torch.cat: tensors joined along dim, promoted to a common dtype. 1-D empty tensors are skipped
+/// (torch's legacy rule).
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+/// torch.cat(out=): written into out (resized; the result type must cast to out's dtype).
+Tensor cat_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out);
+/// torch.stack: equal-shaped tensors joined along a new dim.
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out);
+/// torch.hstack / vstack / dstack / column_stack; `out` may be undefined.
+Tensor hstack(const std::vector<Tensor>& tensors, const Tensor& out = Tensor());
+Tensor vstack(const std::vector<Tensor>& tensors, const Tensor& out = Tensor());
+Tensor dstack(const std::vector<Tensor>& tensors, const Tensor& out = Tensor());
+Tensor column_stack(const std::vector<Tensor>& tensors, const Tensor& out = Tensor());
+/// torch.flip: the order of entries reversed along each of dims.
+Tensor flip(const Tensor& self, const DimVector& dims);
+Tensor fliplr(const Tensor& self);
+Tensor flipud(const Tensor& self);
+/// torch.roll: entries shifted cyclically along dims (no dims: over the flattened tensor).
+Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims);
+/// torch.rot90: k quarter turns in the plane of dims, from the first towards the second.
+Tensor rot90(const Tensor& self, int64_t k, const DimVector& dims);
+/// Tensor.repeat: self tiled repeats[i] times along each dim (leading dims added).
+Tensor repeat(const Tensor& self, const DimVector& repeats);
+/// torch.tile: repeat, with dims padded with leading 1s when fewer than self's.
+Tensor tile(const Tensor& self, const DimVector& dims);
+/// torch.repeat_interleave(int): each entry repeated `repeats` times (dim none: flattened).
+Tensor repeat_interleave(const Tensor& self, int64_t repeats, std::optional<int64_t> dim,
+                         std::optional<int64_t> output_size);
+/// torch.repeat_interleave(tensor): entry i repeated repeats[i] times.
+Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optional<int64_t> dim,
+                         std::optional<int64_t> output_size);
+/// torch.repeat_interleave(repeats): index i repeated repeats[i] times.
+Tensor repeat_interleave_indices(const Tensor& repeats, std::optional<int64_t> output_size);
+/// torch.diag: a 1-D input as the `diagonal`-th diagonal of a square matrix; a matrix's diagonal.
+Tensor diag(const Tensor& self, int64_t diagonal = 0);
+/// torch.diag_embed: the last dim as diagonals of new dims dim1 and dim2.
+Tensor diag_embed(const Tensor& self, int64_t offset = 0, int64_t dim1 = -2, int64_t dim2 = -1);
+/// torch.tril / triu: entries above (below) the `diagonal`-th diagonal set to 0.
+Tensor tril(const Tensor& self, int64_t diagonal = 0);
+Tensor triu(const Tensor& self, int64_t diagonal = 0);
+Tensor tril_(const Tensor& self, int64_t diagonal = 0);
+Tensor triu_(const Tensor& self, int64_t diagonal = 0);
+Tensor tril_out(const Tensor& self, int64_t diagonal, const Tensor& out);
+Tensor triu_out(const Tensor& self, int64_t diagonal, const Tensor& out);
+
 // ---- layout helpers ---------------------------------------------------------------------------
 
 /// torch's infer_size: sizes with the one -1 resolved against numel; RuntimeError when invalid.
@@ -75,6 +177,11 @@ std::optional<DimVector> view_strides(const DimVector& old_sizes, const DimVecto
 bool is_non_overlapping_and_dense(const DimVector& sizes, const DimVector& strides);
 /// The dense strides that keep the dim order of `strides` (torch's infer_dense_strides).
 DimVector infer_dense_strides(const DimVector& sizes, const DimVector& strides);
+/// Wraps dim like wrap_dim, but a 0-dim tensor has no dim at all (IndexError, like torch's
+/// maybe_wrap_dim with wrap_scalar=false).
+int64_t wrap_dim_strict(int64_t dim, int64_t ndim);
+/// An uninitialised tensor of `sizes` laid out per `format` (not Preserve).
+Tensor empty_format(const DimVector& sizes, MemoryFormat format, DType dtype, Device device);
 /// An uninitialised tensor shaped like self, laid out per `format` (torch.empty_like).
 Tensor empty_like_format(const Tensor& self, MemoryFormat format,
                          std::optional<DType> dtype = std::nullopt);

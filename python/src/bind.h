@@ -38,6 +38,17 @@ DimVector to_sizes(nb::handle args_or_seq);
 /// A torch.Size (tuple subclass) built from sizes.
 nb::object make_size(const DimVector& sizes);
 
+/// The dtype of a NumPy scalar (np.float32(1), np.bool_(True) ...); nullopt for anything else.
+std::optional<DType> numpy_scalar_dtype(nb::handle h);
+/// True for a NumPy ndarray (NumPy is never imported to check).
+bool is_numpy_array(nb::handle h);
+/// torch.from_numpy: a tensor sharing the array's memory.
+Tensor from_numpy(nb::handle array);
+/// torch.tensor(ndarray): a copy of the array in `dtype` (None: the array's) on `device`.
+Tensor tensor_from_numpy_copy(nb::handle array, nb::handle dtype, nb::handle device);
+/// torch.tensor(data, dtype=, device=, requires_grad=): a new tensor holding a copy of `data`.
+Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);
+
 // The Python classes defined in Python (cresset/__init__.py) that the bindings need to build.
 struct PyTypes {
   nb::object size_type;

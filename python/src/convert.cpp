@@ -32,7 +32,7 @@ Device to_device(nb::handle h) {
 
 bool is_number(nb::handle h) {
   PyObject* o = h.ptr();
-  return PyFloat_Check(o) || PyLong_Check(o) || PyBool_Check(o);
+  return PyFloat_Check(o) || PyLong_Check(o) || PyBool_Check(o) || numpy_scalar_dtype(h);
 }
 
 Scalar to_scalar(nb::handle h) {
@@ -45,6 +45,11 @@ Scalar to_scalar(nb::handle h) {
     return Scalar(int64_t(v));
   }
   if (PyFloat_Check(o)) return Scalar(PyFloat_AS_DOUBLE(o));
+  if (std::optional<DType> np = numpy_scalar_dtype(h)) {  // np.int32(1), np.bool_(True) ...
+    if (*np == DType::Bool) return Scalar(PyObject_IsTrue(o) == 1);
+    if (!is_floating(*np)) return Scalar(nb::cast<int64_t>(nb::int_(h)));
+    return Scalar(nb::cast<double>(nb::float_(h)));
+  }
   throw TypeError(str_cat("expected a number, got ",
                           nb::type_name(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(o)))).c_str()));
 }
@@ -83,7 +88,11 @@ nb::object make_size(const DimVector& sizes) {
     PyTuple_SET_ITEM(tup, Py_ssize_t(i), PyLong_FromLongLong(sizes[i]));
   }
   nb::object t = nb::steal(tup);
-  return py_types().size_type(t);
+  // tuple.__new__ directly: the sizes are valid ints, so Size.__new__'s checks are skipped.
+  PyObject* size = PyTuple_Type.tp_new(reinterpret_cast<PyTypeObject*>(py_types().size_type.ptr()),
+                                       nb::make_tuple(t).ptr(), nullptr);
+  if (!size) throw nb::python_error();
+  return nb::steal(size);
 }
 
 void init_dtype(nb::module_& m) {

@@ -36,6 +36,20 @@ void check_cpu(const Tensor& t, const char* op) {
                 " tensor to a Python value; use Tensor.cpu() first");
 }
 
+// The value of a one-element tensor for int()/float()/complex(), with torch's error.
+nb::object single_value(const Tensor& t, const char* op) {
+  CRESSET_CHECK(t.numel() == 1, ValueError,
+                "only one element tensors can be converted to Python scalars");
+  check_cpu(t, op);
+  return element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+}
+
+// Owns the result of a Python C API call, raising its error when it failed.
+nb::object checked(PyObject* result) {
+  if (!result) throw nb::python_error();
+  return nb::steal(result);
+}
+
 }  // namespace
 
 void init_tensor(nb::module_& m) {
@@ -84,6 +98,40 @@ void init_tensor(nb::module_& m) {
         self.bump_version();
         return self;
       }, "src"_a, "non_blocking"_a = false)
+      .def("__bool__", [](const Tensor& t) {
+        CRESSET_CHECK(t.numel() == 1, RuntimeError, "Boolean value of Tensor with ",
+                      t.numel() == 0 ? "no values" : "more than one value", " is ambiguous");
+        check_cpu(t, "__bool__");
+        nb::object v = element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+        return PyObject_IsTrue(v.ptr()) == 1;
+      })
+      .def("__int__", [](const Tensor& t) {
+        return checked(PyNumber_Long(single_value(t, "__int__").ptr()));
+      })
+      .def("__float__", [](const Tensor& t) {
+        if (t.requires_grad()) {
+          if (PyErr_WarnEx(PyExc_UserWarning, "Converting a tensor with requires_grad=True to a "
+                           "scalar may lead to unexpected behavior.\nConsider using "
+                           "tensor.detach() first.", 1) != 0) {
+            throw nb::python_error();
+          }
+        }
+        return checked(PyNumber_Float(single_value(t, "__float__").ptr()));
+      })
+      .def("__complex__", [](const Tensor& t) {
+        double v = PyFloat_AsDouble(single_value(t, "__complex__").ptr());
+        return checked(PyComplex_FromDoubles(v, 0.0));
+      })
+      .def("__index__", [](const Tensor& t) {
+        CRESSET_CHECK(t.numel() == 1 && !t.is_floating_point(), TypeError,
+                      "only integer tensors of a single element can be converted to an index");
+        return checked(PyNumber_Index(single_value(t, "__index__").ptr()));
+      })
+      .def("__len__", [](const Tensor& t) {
+        CRESSET_CHECK(t.dim() > 0, TypeError, "len() of a 0-d tensor");
+        return t.sizes()[0];
+      })
+      .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
       .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
 }

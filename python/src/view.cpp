@@ -52,6 +52,37 @@ nb::object same_or_new(nb::handle self, Tensor result) {
   return nb::cast(std::move(result));
 }
 
+nb::tuple to_tuple(const std::vector<Tensor>& v) {
+  nb::list l;
+  for (const Tensor& t : v) l.append(nb::cast(t));
+  return nb::tuple(l);
+}
+
+// Python's warnings.warn(msg, UserWarning) once per process, like TORCH_WARN_ONCE.
+void warn_once(bool& done, const char* msg) {
+  if (done) return;
+  done = true;
+  if (PyErr_WarnEx(PyExc_UserWarning, msg, 1) < 0) throw nb::python_error();
+}
+
+// Varargs given as tensors or as one sequence of tensors (meshgrid, broadcast_tensors ...).
+std::vector<Tensor> to_tensor_list(nb::args args) {
+  if (nb::len(args) == 1 && !nb::isinstance<Tensor>(args[0])) {
+    return nb::cast<std::vector<Tensor>>(args[0]);
+  }
+  return nb::cast<std::vector<Tensor>>(args);
+}
+
+// atleast_Nd(t) -> t; atleast_Nd(t1, t2) or atleast_Nd([t1, t2]) -> tuple.
+nb::object atleast(nb::args args, int n) {
+  if (nb::len(args) == 1 && nb::isinstance<Tensor>(args[0])) {
+    return nb::cast(atleast_nd(nb::cast<const Tensor&>(args[0]), n));
+  }
+  std::vector<Tensor> out;
+  for (const Tensor& t : to_tensor_list(args)) out.push_back(atleast_nd(t, n));
+  return to_tuple(out);
+}
+
 nb::object view_or_dtype(const Tensor& self, nb::args args) {
   if (nb::len(args) == 1 && !PyLong_Check(args[0].ptr()) &&
       (nb::isinstance<DTypeObject>(args[0]) || PyType_Check(args[0].ptr()))) {
@@ -151,6 +182,209 @@ void init_view(nb::module_& m) {
   };
   m.def("flatten", flatten_fn, "input"_a, "start_dim"_a = 0, "end_dim"_a = -1);
   cls.def("flatten", flatten_fn, "start_dim"_a = 0, "end_dim"_a = -1);
+
+  // More views.
+  cls.def("view_as", [](const Tensor& self, const Tensor& other) {
+    return view(self, other.sizes());
+  }, "other"_a);
+  cls.def("reshape_as", [](const Tensor& self, const Tensor& other) {
+    return reshape(self, other.sizes());
+  }, "other"_a);
+  m.def("unflatten", [](const Tensor& self, int64_t dim, nb::handle sizes) {
+    return unflatten(self, dim, to_sizes(sizes));
+  }, "input"_a, "dim"_a, "sizes"_a);
+  cls.def("unflatten", [](const Tensor& self, int64_t dim, nb::handle sizes) {
+    return unflatten(self, dim, to_sizes(sizes));
+  }, "dim"_a, "sizes"_a);
+  auto ravel_fn = [](nb::handle self) {
+    return same_or_new(self, ravel(nb::cast<const Tensor&>(self)));
+  };
+  m.def("ravel", ravel_fn, "input"_a);
+  cls.def("ravel", ravel_fn);
+
+  auto movedim_fn = [](const Tensor& self, nb::handle source, nb::handle destination) {
+    return movedim(self, to_dims(source), to_dims(destination));
+  };
+  for (const char* name : {"movedim", "moveaxis"}) {
+    m.def(name, movedim_fn, "input"_a, "source"_a, "destination"_a);
+    cls.def(name, movedim_fn, "source"_a, "destination"_a);
+  }
+  m.def("swapaxes", &transpose, "input"_a, "axis0"_a, "axis1"_a);
+  cls.def("swapaxes", &transpose, "axis0"_a, "axis1"_a);
+  m.def("swapdims", &transpose, "input"_a, "dim0"_a, "dim1"_a);
+  cls.def("swapdims", &transpose, "dim0"_a, "dim1"_a);
+  cls.def("swapaxes_", [](nb::handle self, int64_t axis0, int64_t axis1) {
+    return inplace(self, [&](const Tensor& t) { transpose_(t, axis0, axis1); });
+  }, "axis0"_a, "axis1"_a);
+  cls.def("swapdims_", [](nb::handle self, int64_t dim0, int64_t dim1) {
+    return inplace(self, [&](const Tensor& t) { transpose_(t, dim0, dim1); });
+  }, "dim0"_a, "dim1"_a);
+
+  cls.def_prop_ro("T", [](const Tensor& self) {
+    static bool warned = false;
+    if (self.dim() != 0 && self.dim() != 2) {
+      warn_once(warned, "The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                "shape is deprecated and it will throw an error in a future release. Consider "
+                "`x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, "
+                "-1, -1))` to reverse the dimensions of a tensor.");
+    }
+    return numpy_t(self);
+  });
+  cls.def_prop_ro("mT", &matrix_t);
+  cls.def_prop_ro("H", &conj_t);
+  cls.def_prop_ro("mH", &adjoint);
+  m.def("adjoint", &adjoint, "input"_a);
+  cls.def("adjoint", &adjoint);
+
+  m.def("diagonal", &diagonal, "input"_a, "offset"_a = 0, "dim1"_a = 0, "dim2"_a = 1);
+  cls.def("diagonal", &diagonal, "offset"_a = 0, "dim1"_a = 0, "dim2"_a = 1);
+  cls.def("unfold", &unfold, "dimension"_a, "size"_a, "step"_a);
+  m.def("detach", &detach, "input"_a);
+  cls.def("detach", &detach);
+  cls.def("detach_", [](nb::handle self) {
+    return inplace(self, [](const Tensor& t) { detach_(t); });
+  });
+
+  auto broadcast_to_fn = [](const Tensor& self, nb::handle size) {
+    return expand(self, to_sizes(size));
+  };
+  m.def("broadcast_to", broadcast_to_fn, "input"_a, "size"_a);
+  cls.def("broadcast_to", broadcast_to_fn, "size"_a);
+  m.def("broadcast_tensors", [](nb::args tensors) {
+    return to_tuple(broadcast_tensors(to_tensor_list(tensors)));
+  });
+  m.def("broadcast_shapes", [](nb::args shapes) {
+    std::vector<DimVector> list;
+    for (nb::handle s : shapes) list.push_back(to_sizes(s));
+    return make_size(broadcast_shapes(list));
+  });
+
+  // Splitting into views.
+  auto split_fn = [](const Tensor& self, nb::handle split_size, int64_t dim) {
+    if (PyLong_Check(split_size.ptr())) {
+      return to_tuple(split(self, nb::cast<int64_t>(split_size), dim));
+    }
+    return to_tuple(split_with_sizes(self, to_sizes(split_size), dim));
+  };
+  m.def("split", split_fn, "tensor"_a, "split_size_or_sections"_a, "dim"_a = 0);
+  cls.def("split", split_fn, "split_size"_a, "dim"_a = 0);
+  auto split_sizes_fn = [](const Tensor& self, nb::handle sizes, int64_t dim) {
+    return to_tuple(split_with_sizes(self, to_sizes(sizes), dim));
+  };
+  m.def("split_with_sizes", split_sizes_fn, "input"_a, "split_sizes"_a, "dim"_a = 0);
+  cls.def("split_with_sizes", split_sizes_fn, "split_sizes"_a, "dim"_a = 0);
+  auto tensor_split_fn = [](const Tensor& self, nb::handle ios, int64_t dim) {
+    if (PyLong_Check(ios.ptr())) return to_tuple(tensor_split(self, nb::cast<int64_t>(ios), dim));
+    if (nb::isinstance<Tensor>(ios)) {
+      return to_tuple(tensor_split(self, nb::cast<const Tensor&>(ios), dim));
+    }
+    return to_tuple(tensor_split_indices(self, to_sizes(ios), dim));
+  };
+  m.def("tensor_split", tensor_split_fn, "input"_a, "indices_or_sections"_a, "dim"_a = 0);
+  cls.def("tensor_split", tensor_split_fn, "indices_or_sections"_a, "dim"_a = 0);
+  auto chunk_fn = [](const Tensor& self, int64_t chunks, int64_t dim) {
+    return to_tuple(chunk(self, chunks, dim));
+  };
+  m.def("chunk", chunk_fn, "input"_a, "chunks"_a, "dim"_a = 0);
+  cls.def("chunk", chunk_fn, "chunks"_a, "dim"_a = 0);
+  auto unbind_fn = [](const Tensor& self, int64_t dim) { return to_tuple(unbind(self, dim)); };
+  m.def("unbind", unbind_fn, "input"_a, "dim"_a = 0);
+  cls.def("unbind", unbind_fn, "dim"_a = 0);
+
+  m.def("meshgrid", [](nb::args tensors, std::optional<std::string> indexing) {
+    static bool warned = false;
+    if (!indexing) {
+      warn_once(warned, "torch.meshgrid: in an upcoming release, it will be required to pass the "
+                "indexing argument.");
+    }
+    return to_tuple(meshgrid(to_tensor_list(tensors), indexing.value_or("ij")));
+  }, "tensors"_a, nb::kw_only(), "indexing"_a = nb::none());
+  m.def("atleast_1d", [](nb::args tensors) { return atleast(tensors, 1); });
+  m.def("atleast_2d", [](nb::args tensors) { return atleast(tensors, 2); });
+  m.def("atleast_3d", [](nb::args tensors) { return atleast(tensors, 3); });
+  cls.def("is_set_to", &is_set_to, "tensor"_a);
+  cls.def("set_", [](nb::handle self, const Tensor& source) {
+    return inplace(self, [&](const Tensor& t) { set_(t, source); });
+  }, "source"_a);
+
+  // Ops that copy.
+  auto cat_fn = [](const std::vector<Tensor>& tensors, int64_t dim, std::optional<Tensor> out) {
+    return out ? cat_out(tensors, dim, *out) : cat(tensors, dim);
+  };
+  m.def("cat", cat_fn, "tensors"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
+  m.def("concat", cat_fn, "tensors"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
+  m.def("concatenate", cat_fn, "tensors"_a, "axis"_a = 0, nb::kw_only(), "out"_a = nb::none());
+  m.def("stack", [](const std::vector<Tensor>& tensors, int64_t dim, std::optional<Tensor> out) {
+    return out ? stack_out(tensors, dim, *out) : stack(tensors, dim);
+  }, "tensors"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
+#define CRESSET_STACK(name)                                                            \
+  m.def(#name, [](const std::vector<Tensor>& tensors, std::optional<Tensor> out) {     \
+    return name(tensors, out.value_or(Tensor()));                                      \
+  }, "tensors"_a, nb::kw_only(), "out"_a = nb::none());
+  CRESSET_STACK(hstack)
+  CRESSET_STACK(vstack)
+  CRESSET_STACK(dstack)
+  CRESSET_STACK(column_stack)
+#undef CRESSET_STACK
+  m.def("row_stack", [](const std::vector<Tensor>& tensors, std::optional<Tensor> out) {
+    return vstack(tensors, out.value_or(Tensor()));
+  }, "tensors"_a, nb::kw_only(), "out"_a = nb::none());
+
+  m.def("flip", [](const Tensor& self, nb::handle dims) { return flip(self, to_dims(dims)); },
+        "input"_a, "dims"_a);
+  cls.def("flip", [](const Tensor& self, nb::args dims) { return flip(self, to_sizes(dims)); });
+  m.def("fliplr", &fliplr, "input"_a);
+  cls.def("fliplr", &fliplr);
+  m.def("flipud", &flipud, "input"_a);
+  cls.def("flipud", &flipud);
+  auto roll_fn = [](const Tensor& self, nb::handle shifts, nb::handle dims) {
+    return roll(self, to_dims(shifts), dims.is_none() ? DimVector() : to_dims(dims));
+  };
+  m.def("roll", roll_fn, "input"_a, "shifts"_a, "dims"_a = nb::none());
+  cls.def("roll", roll_fn, "shifts"_a, "dims"_a = nb::none());
+  auto rot90_fn = [](const Tensor& self, int64_t k, nb::handle dims) {
+    return rot90(self, k, to_sizes(dims));
+  };
+  m.def("rot90", rot90_fn, "input"_a, "k"_a = 1, "dims"_a = nb::make_tuple(0, 1));
+  cls.def("rot90", rot90_fn, "k"_a = 1, "dims"_a = nb::make_tuple(0, 1));
+
+  cls.def("repeat", [](const Tensor& self, nb::args repeats) {
+    return repeat(self, to_sizes(repeats));
+  });
+  m.def("tile", [](const Tensor& self, nb::handle dims) { return tile(self, to_sizes(dims)); },
+        "input"_a, "dims"_a);
+  cls.def("tile", [](const Tensor& self, nb::args dims) { return tile(self, to_sizes(dims)); });
+  auto repeat_interleave_fn = [](const Tensor& self, nb::handle repeats, std::optional<int64_t> dim,
+                                 std::optional<int64_t> output_size) {
+    if (repeats.is_none()) return repeat_interleave_indices(self, output_size);
+    if (nb::isinstance<Tensor>(repeats)) {
+      return repeat_interleave(self, nb::cast<const Tensor&>(repeats), dim, output_size);
+    }
+    return repeat_interleave(self, nb::cast<int64_t>(repeats), dim, output_size);
+  };
+  m.def("repeat_interleave", repeat_interleave_fn, "input"_a, "repeats"_a = nb::none(),
+        "dim"_a = nb::none(), nb::kw_only(), "output_size"_a = nb::none());
+  cls.def("repeat_interleave", repeat_interleave_fn, "repeats"_a = nb::none(),
+          "dim"_a = nb::none(), nb::kw_only(), "output_size"_a = nb::none());
+
+  m.def("diag", &diag, "input"_a, "diagonal"_a = 0);
+  cls.def("diag", &diag, "diagonal"_a = 0);
+  m.def("diag_embed", &diag_embed, "input"_a, "offset"_a = 0, "dim1"_a = -2, "dim2"_a = -1);
+  cls.def("diag_embed", &diag_embed, "offset"_a = 0, "dim1"_a = -2, "dim2"_a = -1);
+  m.def("tril", [](const Tensor& self, int64_t diagonal, std::optional<Tensor> out) {
+    return out ? tril_out(self, diagonal, *out) : tril(self, diagonal);
+  }, "input"_a, "diagonal"_a = 0, nb::kw_only(), "out"_a = nb::none());
+  m.def("triu", [](const Tensor& self, int64_t diagonal, std::optional<Tensor> out) {
+    return out ? triu_out(self, diagonal, *out) : triu(self, diagonal);
+  }, "input"_a, "diagonal"_a = 0, nb::kw_only(), "out"_a = nb::none());
+  cls.def("tril", &tril, "diagonal"_a = 0);
+  cls.def("triu", &triu, "diagonal"_a = 0);
+  cls.def("tril_", [](nb::handle self, int64_t diagonal) {
+    return inplace(self, [&](const Tensor& t) { tril_(t, diagonal); });
+  }, "diagonal"_a = 0);
+  cls.def("triu_", [](nb::handle self, int64_t diagonal) {
+    return inplace(self, [&](const Tensor& t) { triu_(t, diagonal); });
+  }, "diagonal"_a = 0);
 }
 
 }  // namespace cresset::py

@@ -1,0 +1,112 @@
+#include "cresset/backend/cpu/view_copy.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "cresset/core/error.h"
+#include "cresset/core/parallel.h"
+
+namespace cresset::cpu {
+
+namespace {
+
+// An unsigned integer as wide as one element: copying it moves the element's bytes.
+template <int kBytes>
+struct Word;
+template <>
+struct Word<1> {
+  using type = uint8_t;
+};
+template <>
+struct Word<2> {
+  using type = uint16_t;
+};
+template <>
+struct Word<4> {
+  using type = uint32_t;
+};
+template <>
+struct Word<8> {
+  using type = uint64_t;
+};
+
+template <typename F>
+void dispatch_width(int64_t itemsize, const F& f) {
+  switch (itemsize) {
+    case 1:
+      return f(Word<1>{});
+    case 2:
+      return f(Word<2>{});
+    case 4:
+      return f(Word<4>{});
+    case 8:
+      return f(Word<8>{});
+  }
+  throw RuntimeError(str_cat("[view] unsupported element size ", itemsize));
+}
+
+// Element offset of matrix number `b` (row-major over the leading dims) in a [..., M, N] layout.
+int64_t batch_offset(const Tensor& t, int64_t b) {
+  int64_t off = 0;
+  for (int64_t d = t.dim() - 3; d >= 0; --d) {
+    int64_t size = t.sizes()[d];
+    off += (b % size) * t.strides()[d];
+    b /= size;
+  }
+  return off;
+}
+
+}  // namespace
+
+void tril_triu(const Tensor& out, const Tensor& self, int64_t diagonal, bool lower) {
+  int64_t nd = self.dim();
+  int64_t rows = self.sizes()[nd - 2], cols = self.sizes()[nd - 1];
+  if (self.numel() == 0) return;
+  int64_t batches = self.numel() / (rows * cols);
+  bool inplace = out.raw_data() == self.raw_data() && out.strides() == self.strides();
+  dispatch_width(self.itemsize(), [&](auto w) {
+    using T = typename decltype(w)::type;
+    const T* src = static_cast<const T*>(self.raw_data());
+    T* dst = static_cast<T*>(out.raw_data());
+    int64_t srs = self.strides()[nd - 2], scs = self.strides()[nd - 1];
+    int64_t drs = out.strides()[nd - 2], dcs = out.strides()[nd - 1];
+    int64_t grain = std::max<int64_t>(kGrainSize / cols, 1);
+    parallel_for(0, batches * rows, grain, [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        int64_t batch = r / rows, i = r % rows;
+        const T* s = src + batch_offset(self, batch) + i * srs;
+        T* d = dst + batch_offset(out, batch) + i * drs;
+        // Kept columns: j <= i + diagonal (lower) or j >= i + diagonal (upper), clamped to the row.
+        int64_t edge = std::min(std::max<int64_t>(i + diagonal + (lower ? 1 : 0), 0), cols);
+        int64_t keep_begin = lower ? 0 : edge, keep_end = lower ? edge : cols;
+        for (int64_t j = 0; j < keep_begin; ++j) d[j * dcs] = T(0);
+        if (!inplace) {
+          for (int64_t j = keep_begin; j < keep_end; ++j) d[j * dcs] = s[j * scs];
+        }
+        for (int64_t j = keep_end; j < cols; ++j) d[j * dcs] = T(0);
+      }
+    });
+  });
+}
+
+void gather_slices(const Tensor& out, const Tensor& self, int64_t dim, const Tensor& index) {
+  int64_t inner = 1;
+  for (int64_t d = dim + 1; d < self.dim(); ++d) inner *= self.sizes()[d];
+  int64_t outer = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= self.sizes()[d];
+  int64_t n_in = self.sizes()[dim], n_out = index.numel();
+  if (out.numel() == 0) return;
+  const int64_t* idx = index.data<int64_t>();
+  size_t block = size_t(inner * self.itemsize());
+  const char* src = static_cast<const char*>(self.raw_data());
+  char* dst = static_cast<char*>(out.raw_data());
+  parallel_for(0, outer * n_out, std::max<int64_t>(kGrainSize / std::max<int64_t>(inner, 1), 1),
+               [&](int64_t b, int64_t e) {
+                 for (int64_t k = b; k < e; ++k) {
+                   int64_t o = k / n_out, j = k % n_out;
+                   std::memcpy(dst + k * block, src + (o * n_in + idx[j]) * block, block);
+                 }
+               });
+}
+
+}  // namespace cresset::cpu

@@ -1,0 +1,67 @@
+"""The parts of torch.Tensor's Python protocol written in Python (the rest is in C++):
+printing, formatting, iteration, membership, the NumPy array protocol and Tensor.type()."""
+import numbers
+
+from cresset import _C, _tensor_str
+from cresset._C import Tensor
+
+
+def __format__(self, format_spec):
+    if self.dim() == 0 and type(self) is Tensor:
+        return self.item().__format__(format_spec)
+    return object.__format__(self, format_spec)
+
+
+def __iter__(self):
+    # Views of the rows, made up front like torch's unbind(0).
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    sizes, strides = list(self.shape), self.stride()
+    inner, step, offset = sizes[1:], list(strides[1:]), self.storage_offset()
+    return iter([self.as_strided(inner, step, offset + i * strides[0])
+                 for i in range(sizes[0])])
+
+
+def __contains__(self, element, /):
+    if isinstance(element, (Tensor, numbers.Number)):
+        return bool((element == self).any().item())
+    raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                       f"{type(element)}.")
+
+
+def __array__(self, dtype=None, copy=None):
+    array = self.numpy()
+    if dtype is not None:
+        return array.astype(dtype, copy=bool(copy))
+    return array.copy() if copy else array
+
+
+def __array_wrap__(self, array, context=None, return_scalar=False):
+    # A NumPy function applied to a tensor returns a tensor (bool results become uint8, as torch).
+    if array.dtype == bool:
+        array = array.astype("uint8")
+    return _C.from_numpy(array)
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
+    """With no argument, the legacy type name (``'torch.FloatTensor'``); otherwise a copy cast to
+    ``dtype`` (a dtype, a legacy tensor type or its name), or ``self`` when it already has it."""
+    from cresset import _legacy
+    if dtype is None:
+        return _legacy.type_name(self)
+    target = _legacy.resolve_dtype(dtype)
+    if target is self.dtype:
+        return self
+    return _C._copy_to(self, target)
+
+
+def install():
+    """Binds the protocol methods onto the Tensor class."""
+    Tensor.__repr__ = _tensor_str._str
+    Tensor.__format__ = __format__
+    Tensor.__iter__ = __iter__
+    Tensor.__contains__ = __contains__
+    Tensor.__array__ = __array__
+    Tensor.__array_wrap__ = __array_wrap__
+    Tensor.__array_priority__ = 1000  # NumPy defers binary operators to Tensor's reflected ones
+    Tensor.type = _type

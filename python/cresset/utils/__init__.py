@@ -1,0 +1,1 @@
+"""cresset.utils: utilities outside the tensor core (torch.utils)."""
