@@ -52,7 +52,8 @@ void set_default_dtype(DType t) {
 }
 
 void dispatch_fail(const char* op, DType t) {
-  throw RuntimeError(std::string("\"") + op + "\" not implemented for '" + dtype_display(t) + "'");
+  throw NotImplementedError(std::string("\"") + op + "\" not implemented for '" + dtype_display(t) +
+                            "'");
 }
 
 std::string dtype_display(DType t) {

@@ -1,9 +1,10 @@
 #include "cresset/ops/creation.h"
 
+#include "cresset/ops/view.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <vector>
 
 #include "cresset/backend/copy.h"
@@ -17,7 +18,19 @@ namespace cresset {
 // ---- fills and scalars ------------------------------------------------------------------------
 
 Tensor fill_(const Tensor& self, Scalar value) {
-  TensorIter it = TensorIterConfig("fill_").add_output(self).is_inplace(true).build();
+  // torch fills tensors whose elements alias (expanded dims) too: dropping the stride-0 dims
+  // leaves a view of the same memory where every element is distinct.
+  Tensor target = self;
+  DimVector sizes = self.sizes();
+  bool aliased = false;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (self.strides()[d] == 0 && sizes[d] > 1) {
+      sizes[d] = 1;
+      aliased = true;
+    }
+  }
+  if (aliased) target = self.as_strided_view(sizes, self.strides(), self.storage_offset());
+  TensorIter it = TensorIterConfig("fill_").add_output(target).is_inplace(true).build();
   if (it.numel() > 0) {
     if (self.device().is_cpu()) {
       CRESSET_CPU_DISPATCH(fill_kernel, it, value);
@@ -90,8 +103,8 @@ Tensor factory_out(const Tensor& out, const DimVector& sizes, std::optional<DTyp
                 dtype_display(dtype.value_or(out.dtype())),
                 " does not match dtype of out parameter (", dtype_display(out.dtype()), ")");
   for (int64_t s : sizes) {
-    CRESSET_CHECK(s >= 0, RuntimeError, "[", op, "] Trying to create tensor with negative dimension ",
-                  s, ": ", shape_str(sizes));
+    CRESSET_CHECK(s >= 0, RuntimeError, "[", op,
+                  "] Trying to create tensor with negative dimension ", s, ": ", shape_str(sizes));
   }
   if (out.sizes() != sizes) resize_tensor(out, sizes);
   return out;
@@ -118,10 +131,10 @@ void generate(const Tensor& out, const F& value_at) {
 // The type torch's CPU range kernels accumulate in: int64 for integers, float for the 16-bit
 // floats, double otherwise.
 template <typename scalar_t>
-using range_acc_t = std::conditional_t<std::is_integral_v<scalar_t>, int64_t,
-                                       std::conditional_t<std::is_same_v<scalar_t, double> ||
-                                                              std::is_same_v<scalar_t, float>,
-                                                          double, float>>;
+using range_acc_t = std::conditional_t<
+    std::is_integral_v<scalar_t>, int64_t,
+    std::conditional_t<std::is_same_v<scalar_t, double> || std::is_same_v<scalar_t, float>, double,
+                       float>>;
 
 void check_range_bounds(const char* op, Scalar start, Scalar end, Scalar step) {
   double s = start.to_double(), e = end.to_double(), st = step.to_double();
@@ -157,7 +170,7 @@ Tensor arange_out(Scalar start, Scalar end, Scalar step, const Tensor& out) {
     if constexpr (std::is_same_v<scalar_t, int64_t>) {
       // Exact integer arithmetic: int64 has more precision than double.
       int64_t s = start.to<int64_t>(), e = end.to<int64_t>(), st = step.to<int64_t>();
-      CRESSET_CHECK(st != 0, RuntimeError, "[arange] step must be nonzero");
+      CRESSET_CHECK(st != 0, ValueError, "[arange] step must be nonzero");
       int64_t sgn = (st > 0) - (st < 0);
       size_d = double((e - s + st - sgn) / st);
     } else {
@@ -275,70 +288,11 @@ Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
 
 namespace {
 
-// torch's is_non_overlapping_and_dense: sorted by stride (size-0/1 dims last), the strides are
-// the running products of the sizes.
-bool non_overlapping_and_dense(const DimVector& sizes, const DimVector& strides) {
-  const size_t n = sizes.size();
-  if (n == 1) return sizes[0] < 2 || strides[0] == 1;
-  std::vector<size_t> perm(n);
-  std::iota(perm.begin(), perm.end(), 0);
-  std::sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
-    if (sizes[a] < 2) return false;
-    if (sizes[b] < 2) return true;
-    return strides[a] < strides[b];
-  });
-  int64_t require = 1;
-  for (size_t d : perm) {
-    if (sizes[d] < 2) return true;
-    if (strides[d] != require) return false;
-    require *= sizes[d];
-  }
-  return true;
-}
-
-// torch's infer_dense_strides: dims ordered like TensorIterator orders them (stride-0 dims stay
-// in place), then dense strides in that order.
-DimVector dense_strides_in_order(const DimVector& sizes, const DimVector& strides) {
-  const size_t n = sizes.size();
-  std::vector<size_t> perm(n);
-  for (size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
-  auto should_swap = [&](size_t a, size_t b) {
-    if (strides[a] == 0 || strides[b] == 0) return 0;
-    if (strides[a] != strides[b]) return strides[a] < strides[b] ? -1 : 1;
-    return sizes[a] > sizes[b] ? 1 : 0;
-  };
-  for (size_t i = 1; i < n; ++i) {
-    size_t d1 = i;
-    for (size_t j = 1; j <= i; ++j) {
-      size_t d0 = i - j;
-      int c = should_swap(perm[d0], perm[d1]);
-      if (c > 0) {
-        std::swap(perm[d0], perm[d1]);
-        d1 = d0;
-      } else if (c < 0) {
-        break;
-      }
-    }
-  }
-  DimVector out(n);
-  int64_t cur = 1;
-  for (size_t d : perm) {
-    out[d] = cur;
-    if (sizes[d] > 1) cur *= sizes[d];
-  }
-  return out;
-}
-
 bool same_device(Device a, Device b) {
   return a.type == b.type && (a.index == b.index || a.index < 0 || b.index < 0);
 }
 
 }  // namespace
-
-DimVector preserve_format_strides(const Tensor& self) {
-  if (non_overlapping_and_dense(self.sizes(), self.strides())) return self.strides();
-  return dense_strides_in_order(self.sizes(), self.strides());
-}
 
 Tensor empty_like(const Tensor& self, DType dtype, Device device) {
   return empty_strided_tensor(self.sizes(), preserve_format_strides(self), dtype, device);

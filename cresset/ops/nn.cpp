@@ -16,8 +16,9 @@ Tensor softmax_impl(const char* op, const Tensor& self, int64_t dim, std::option
   if (dtype) {
     x = cast_tensor(x, *dtype);
   } else if (!x.is_floating_point()) {
-    throw RuntimeError(str_cat("[", op, "] \"", op, "_lastdim_kernel_impl\" not implemented for '",
-                               dtype_display(x.dtype()), "'"));
+    throw NotImplementedError(str_cat("[", op, "] \"", op,
+                                      "_lastdim_kernel_impl\" not implemented for '",
+                                      dtype_display(x.dtype()), "'"));
   }
   int64_t d = wrap_dim(dim, x.dim());
   x = contiguous(x);

@@ -8,4 +8,5 @@
 #include "cresset/ops/nn.h"
 #include "cresset/ops/random.h"
 #include "cresset/ops/reduce.h"
+#include "cresset/ops/sort.h"
 #include "cresset/ops/view.h"

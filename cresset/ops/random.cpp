@@ -27,7 +27,8 @@ void check_floating(const Tensor& t, const char* kernel) {
 void check_continuous(const Tensor& t, const char* name) {
   CRESSET_CHECK(is_floating(t.dtype()), RuntimeError, name,
                 " distribution is a continuous probability distribution. dtype must be a "
-                "floating point but you specified ", dtype_display(t.dtype()));
+                "floating point but you specified ",
+                dtype_display(t.dtype()));
 }
 
 // In-place writes into a tensor whose elements alias each other are rejected, like torch.
@@ -46,25 +47,33 @@ uint64_t fill_blocks(const RandomSpec& spec, DType dtype, int64_t numel) {
   return uint64_t((numel + per_batch - 1) / per_batch) * kPhiloxBatch;
 }
 
-// Reserves the blocks `spec` needs from the generator and fills self on its device, through a
-// contiguous buffer when self isn't contiguous.
-Tensor run_fill(const Tensor& self, RandomSpec spec, Generator* gen, const char* op) {
+// Reserves the blocks `spec` needs from the generator and runs kernel(out, spec) on self, through
+// a contiguous buffer when self isn't contiguous.
+template <typename Kernel>
+Tensor run_random(const Tensor& self, RandomSpec spec, Generator* gen, const char* op,
+                  const Kernel& kernel) {
   check_no_internal_overlap(self, op);
   if (self.numel() == 0) return self;
-  PhiloxState state = generator_for(gen, self.device(), op)
-                          .reserve(fill_blocks(spec, self.dtype(), self.numel()));
+  PhiloxState state =
+      generator_for(gen, self.device(), op).reserve(fill_blocks(spec, self.dtype(), self.numel()));
   spec.seed = state.seed;
   spec.offset = state.offset;
   const bool direct = self.is_contiguous();
   Tensor buf = direct ? self : empty_tensor(self.sizes(), self.dtype(), self.device());
-  if (buf.device().is_cpu()) {
-    CRESSET_CPU_DISPATCH(random_fill_kernel, buf, spec);
-  } else {
-    cuda::random_fill_kernel(buf, spec);
-  }
+  kernel(buf, spec);
   if (!direct) copy_into(self, buf);
   self.bump_version();
   return self;
+}
+
+Tensor run_fill(const Tensor& self, const RandomSpec& spec, Generator* gen, const char* op) {
+  return run_random(self, spec, gen, op, [](const Tensor& out, const RandomSpec& s) {
+    if (out.device().is_cpu()) {
+      CRESSET_CPU_DISPATCH(random_fill_kernel, out, s);
+    } else {
+      cuda::random_fill_kernel(out, s);
+    }
+  });
 }
 
 RandomSpec spec_of(RandomDist dist, double a = 0, double b = 0) {
@@ -78,32 +87,47 @@ RandomSpec spec_of(RandomDist dist, double a = 0, double b = 0) {
 // Significand bits of a floating dtype: the integers random_ can produce exactly.
 int float_digits(DType t) {
   switch (t) {
-    case DType::Float16: return 11;
-    case DType::BFloat16: return 8;
-    case DType::Float32: return 24;
-    default: return 53;
+    case DType::Float16:
+      return 11;
+    case DType::BFloat16:
+      return 8;
+    case DType::Float32:
+      return 24;
+    default:
+      return 53;
   }
 }
 
 // The largest value of an integral dtype and its smallest.
 int64_t int_max(DType t) {
   switch (t) {
-    case DType::Bool: return 1;
-    case DType::UInt8: return 255;
-    case DType::Int8: return 127;
-    case DType::Int16: return 32767;
-    case DType::Int32: return std::numeric_limits<int32_t>::max();
-    default: return std::numeric_limits<int64_t>::max();
+    case DType::Bool:
+      return 1;
+    case DType::UInt8:
+      return 255;
+    case DType::Int8:
+      return 127;
+    case DType::Int16:
+      return 32767;
+    case DType::Int32:
+      return std::numeric_limits<int32_t>::max();
+    default:
+      return std::numeric_limits<int64_t>::max();
   }
 }
 int64_t int_min(DType t) {
   switch (t) {
     case DType::Bool:
-    case DType::UInt8: return 0;
-    case DType::Int8: return -128;
-    case DType::Int16: return -32768;
-    case DType::Int32: return std::numeric_limits<int32_t>::min();
-    default: return std::numeric_limits<int64_t>::min();
+    case DType::UInt8:
+      return 0;
+    case DType::Int8:
+      return -128;
+    case DType::Int16:
+      return -32768;
+    case DType::Int32:
+      return std::numeric_limits<int32_t>::min();
+    default:
+      return std::numeric_limits<int64_t>::min();
   }
 }
 
@@ -115,10 +139,29 @@ Tensor fill_int_range(const Tensor& self, int64_t from, uint64_t range, Generato
   return run_fill(self, s, gen, "random_");
 }
 
+// `t` viewed with `sizes` by broadcasting (torch's expand rules; stride 0 on expanded dims).
+Tensor broadcast_to(const Tensor& t, const DimVector& sizes, const char* op) {
+  const int64_t nd = int64_t(sizes.size()), off = nd - t.dim();
+  CRESSET_CHECK(off >= 0, RuntimeError, "[", op, "] can't broadcast ", shape_str(t.sizes()), " to ",
+                shape_str(sizes));
+  DimVector strides(size_t(nd), 0);
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    const int64_t have = t.sizes()[d], want = sizes[d + off];
+    CRESSET_CHECK(have == want || have == 1, RuntimeError, "[", op,
+                  "] The expanded size of the "
+                  "tensor (",
+                  want, ") must match the existing size (", have, ") at non-singleton dimension ",
+                  d + off, ".  Target sizes: ", shape_str(sizes),
+                  ".  Tensor sizes: ", shape_str(t.sizes()));
+    strides[d + off] = have == want ? t.strides()[d] : 0;
+  }
+  return t.as_strided_view(sizes, strides, t.storage_offset());
+}
+
 // A contiguous float64 copy of `t` on the CPU, broadcast to `sizes`.
-Tensor cpu_doubles(const Tensor& t, const DimVector& sizes) {
+Tensor cpu_doubles(const Tensor& t, const DimVector& sizes, const char* op) {
   Tensor out = empty_tensor(sizes, DType::Float64);
-  copy_into(out, t.device().is_cpu() ? t : to(t, t.dtype(), Device()));
+  copy_into(out, broadcast_to(t.device().is_cpu() ? t : to(t, t.dtype(), Device()), sizes, op));
   return out;
 }
 
@@ -128,7 +171,7 @@ Tensor cpu_doubles(const Tensor& t, const DimVector& sizes) {
 
 Tensor uniform_(const Tensor& self, double from, double to, Generator* gen) {
   check_floating(self, "check_uniform_bounds");
-  const double max = self.dtype() == DType::Float16    ? 65504.0
+  const double max = self.dtype() == DType::Float16   ? 65504.0
                      : self.dtype() == DType::Float64 ? std::numeric_limits<double>::max()
                                                       : double(std::numeric_limits<float>::max());
   CRESSET_CHECK(std::fabs(from) <= max, RuntimeError, "[uniform_] from is out of bounds for ",
@@ -156,19 +199,22 @@ Tensor random_(const Tensor& self, int64_t from, std::optional<int64_t> to, Gene
     CRESSET_CHECK(from < *to, RuntimeError,
                   "[random_] random_ expects 'from' to be less than 'to', but got from=", from,
                   " >= to=", *to);
-    if (!is_floating(t)) {
-      CRESSET_CHECK(from >= int_min(t) && from <= int_max(t), RuntimeError,
-                    "[random_] from is out of bounds for ", dtype_name(t));
-      CRESSET_CHECK(*to - 1 >= int_min(t) && *to - 1 <= int_max(t), RuntimeError,
-                    "[random_] to - 1 is out of bounds for ", dtype_name(t));
-    }
+  }
+  if (!is_floating(t)) {
+    CRESSET_CHECK(from >= int_min(t) && from <= int_max(t), RuntimeError,
+                  "[random_] from is out of bounds for ", dtype_name(t));
+    CRESSET_CHECK(!to || (*to - 1 >= int_min(t) && *to - 1 <= int_max(t)), RuntimeError,
+                  "[random_] to - 1 is out of bounds for ", dtype_name(t));
+  }
+  if (to) {
     return fill_int_range(self, from, uint64_t(*to) - uint64_t(from), gen);
   }
   // Up to the dtype's largest exactly representable integer, inclusive.
   const int64_t to_inc = is_floating(t) ? (int64_t(1) << float_digits(t)) : int_max(t);
   CRESSET_CHECK(from <= to_inc, RuntimeError,
                 "[random_] random_ expects 'from' casted to dtype to be less than or equal to "
-                "'to_inc' casted to dtype, but got from=", from, " > to_inc=", to_inc);
+                "'to_inc' casted to dtype, but got from=",
+                from, " > to_inc=", to_inc);
   const uint64_t range = uint64_t(to_inc) - uint64_t(from) + 1;  // 0 when it spans all of int64
   return fill_int_range(self, from, range, gen);
 }
@@ -182,29 +228,21 @@ Tensor bernoulli_(const Tensor& self, double p, Generator* gen) {
 }
 
 Tensor bernoulli_(const Tensor& self, const Tensor& p, Generator* gen) {
-  check_no_internal_overlap(self, "bernoulli_");
-  Tensor prob = cpu_doubles(p, self.sizes());
+  Tensor prob = cpu_doubles(p, self.sizes(), "bernoulli_");
   const double* pd = prob.data<double>();
   for (int64_t i = 0; i < prob.numel(); ++i) {
     CRESSET_CHECK(pd[i] >= 0 && pd[i] <= 1, RuntimeError,
                   "[bernoulli_] Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
   }
-  if (self.numel() == 0) return self;
-  RandomSpec spec = spec_of(RandomDist::Bernoulli);
-  PhiloxState state = generator_for(gen, self.device(), "bernoulli_")
-                          .reserve(fill_blocks(spec, self.dtype(), self.numel()));
-  spec.seed = state.seed;
-  spec.offset = state.offset;
-  const bool direct = self.is_contiguous();
-  Tensor buf = direct ? self : empty_tensor(self.sizes(), self.dtype(), self.device());
-  if (buf.device().is_cpu()) {
-    CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, buf, prob, spec);
-  } else {
-    cuda::bernoulli_tensor_kernel(buf, to(prob, DType::Float64, buf.device()), spec);
-  }
-  if (!direct) copy_into(self, buf);
-  self.bump_version();
-  return self;
+  return run_random(self, spec_of(RandomDist::Bernoulli), gen, "bernoulli_",
+                    [&prob](const Tensor& out, const RandomSpec& s) {
+                      if (out.device().is_cpu()) {
+                        CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, out, prob, s);
+                      } else {
+                        cuda::bernoulli_tensor_kernel(out, to(prob, DType::Float64, out.device()),
+                                                      s);
+                      }
+                    });
 }
 
 Tensor exponential_(const Tensor& self, double lambd, Generator* gen) {
@@ -256,8 +294,10 @@ Tensor randperm_out(int64_t n, const Tensor& out, Generator* gen) {
   const DType t = out.dtype();
   CRESSET_CHECK(t != DType::Bool, NotImplementedError, "\"randperm\" not implemented for 'Bool'");
   const int64_t max = is_floating(t) ? (int64_t(1) << float_digits(t)) : int_max(t);
-  CRESSET_CHECK(n == 0 || n - 1 <= max, RuntimeError, "[randperm] n is too large for result "
-                "tensor type: '", dtype_name(t), "'");
+  CRESSET_CHECK(n == 0 || n - 1 <= max, RuntimeError,
+                "[randperm] n is too large for result "
+                "tensor type: '",
+                dtype_name(t), "'");
   if (out.dim() != 1 || out.numel() != n) resize_tensor(out, {n});
   if (n == 0) return out;
   // Fisher-Yates from one Philox stream: inherently sequential, and cheap next to the copy.
@@ -285,11 +325,10 @@ Tensor randperm(int64_t n, DType dtype, Device device, Generator* gen) {
 namespace {
 
 void check_std_nonnegative(const Tensor& std) {
-  Tensor s = cpu_doubles(std, std.sizes());
+  Tensor s = cpu_doubles(std, std.sizes(), "normal");
   const double* d = s.data<double>();
   for (int64_t i = 0; i < s.numel(); ++i) {
-    CRESSET_CHECK(d[i] >= 0.0, RuntimeError,
-                  "[normal] normal expects all elements of std >= 0.0");
+    CRESSET_CHECK(d[i] >= 0.0, RuntimeError, "[normal] normal expects all elements of std >= 0.0");
   }
 }
 
@@ -345,7 +384,7 @@ Tensor multinomial(const Tensor& input, int64_t num_samples, bool replacement, G
   CRESSET_CHECK(replacement || num_samples <= cats, RuntimeError,
                 "[multinomial] cannot sample n_sample > prob_dist.size(-1) samples without "
                 "replacement");
-  Tensor probs = cpu_doubles(input, input.sizes());
+  Tensor probs = cpu_doubles(input, input.sizes(), "multinomial");
   const double* w = probs.data<double>();
   for (int64_t r = 0; r < rows; ++r) {
     double total = 0;
@@ -385,10 +424,9 @@ Tensor multinomial(const Tensor& input, int64_t num_samples, bool replacement, G
         // Without replacement: the num_samples largest p / Exp(1) keys (exponential race).
         for (int64_t c = 0; c < cats; ++c) acc[c] = p[c] / -std::log(stream.next_open01());
         std::iota(idx.begin(), idx.end(), int64_t(0));
-        std::partial_sort(idx.begin(), idx.begin() + num_samples, idx.end(),
-                          [&](int64_t a, int64_t b) {
-                            return acc[a] > acc[b] || (acc[a] == acc[b] && a < b);
-                          });
+        std::partial_sort(
+            idx.begin(), idx.begin() + num_samples, idx.end(),
+            [&](int64_t a, int64_t b) { return acc[a] > acc[b] || (acc[a] == acc[b] && a < b); });
         std::copy(idx.begin(), idx.begin() + num_samples, dst);
       }
     }
@@ -432,7 +470,7 @@ double poisson_sample(double lambda, PhiloxStream& s) {
 
 Tensor poisson(const Tensor& input, Generator* gen) {
   check_floating(input, "poisson_cpu");
-  Tensor rates = cpu_doubles(input, input.sizes());
+  Tensor rates = cpu_doubles(input, input.sizes(), "poisson");
   double* r = rates.data<double>();
   const int64_t n = rates.numel();
   for (int64_t i = 0; i < n; ++i) {

@@ -36,9 +36,11 @@ Tensor cauchy_(const Tensor& self, double median = 0, double sigma = 1, Generato
 
 // ---- factories ----
 /// torch.rand: uniform on [0, 1) (floating dtypes only).
-Tensor rand(const DimVector& sizes, DType dtype, Device device = Device(), Generator* gen = nullptr);
+Tensor rand(const DimVector& sizes, DType dtype, Device device = Device(),
+            Generator* gen = nullptr);
 /// torch.randn: standard normal (floating dtypes only).
-Tensor randn(const DimVector& sizes, DType dtype, Device device = Device(), Generator* gen = nullptr);
+Tensor randn(const DimVector& sizes, DType dtype, Device device = Device(),
+             Generator* gen = nullptr);
 /// torch.randint: integers in [low, high).
 Tensor randint(int64_t low, int64_t high, const DimVector& sizes, DType dtype,
                Device device = Device(), Generator* gen = nullptr);

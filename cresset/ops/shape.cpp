@@ -1,6 +1,7 @@
 // Shape ops that copy: cat and the stacks, flip, roll, rot90, repeat, repeat_interleave, diag,
 // tril/triu. Most are written as copies between views (copy_into handles dtype, device and
-// strides); tril/triu and repeat_interleave's gather have their own kernels (backend/cpu/view_copy).
+// strides); tril/triu and repeat_interleave's gather have their own kernels
+// (backend/cpu/view_copy).
 #include <algorithm>
 #include <cstdlib>
 
@@ -105,8 +106,8 @@ Tensor cat_maybe_out(const std::vector<Tensor>& tensors, int64_t dim, const Tens
 
 // Copies `in` into `out` (same shape) with each listed dim rotated so that entry `start` of `in`
 // lands at entry 0 of `out`: at most two block copies per dim.
-void roll_copy(const Tensor& out, const Tensor& in, const std::vector<std::pair<int64_t, int64_t>>& starts,
-               size_t k) {
+void roll_copy(const Tensor& out, const Tensor& in,
+               const std::vector<std::pair<int64_t, int64_t>>& starts, size_t k) {
   if (k == starts.size()) {
     copy_into(out, in);
     return;
@@ -121,10 +122,10 @@ void roll_copy(const Tensor& out, const Tensor& in, const std::vector<std::pair<
   roll_copy(narrow(out, d, size - start, start), narrow(in, d, 0, start), starts, k + 1);
 }
 
-// The values of an integer tensor as int64 (repeat_interleave's repeats).
+// The values of an int32/int64 tensor as int64 (repeat_interleave's repeats).
 std::vector<int64_t> int_values(const Tensor& t, const char* op) {
-  CRESSET_CHECK(is_integral(t.dtype(), false), NotImplementedError, "\"", op,
-                "\" not implemented for '", dtype_display(t.dtype()), "'");
+  CRESSET_CHECK(t.dtype() == DType::Int32 || t.dtype() == DType::Int64, NotImplementedError,
+                "\"", op, "\" not implemented for '", dtype_display(t.dtype()), "'");
   Tensor host = empty_tensor(t.sizes(), DType::Int64);
   copy_into(host, t);
   const int64_t* p = host.data<int64_t>();
@@ -239,7 +240,8 @@ Tensor flip(const Tensor& self, const DimVector& dims) {
   std::vector<bool> flipped(size_t(std::max<int64_t>(self.dim(), 1)), false);
   for (int64_t d : dims) {
     int64_t w = wrap_dim(d, self.dim());
-    CRESSET_CHECK(!flipped[w], RuntimeError, "dim ", w, " appears multiple times in the list of dims");
+    CRESSET_CHECK(!flipped[w], RuntimeError, "dim ", w,
+                  " appears multiple times in the list of dims");
     flipped[w] = true;
   }
   Tensor out = empty_like_format(self, MemoryFormat::Preserve);
@@ -272,7 +274,9 @@ Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) 
     return view(roll(view(contiguous(self), {self.numel()}), shifts, {0}), self.sizes());
   }
   CRESSET_CHECK(shifts.size() == dims.size(), RuntimeError,
-                "shifts and dimensions must align. shifts: ", shifts.size(), ", dims:", dims.size());
+                "shifts and dimensions must align. shifts: ", shifts.size(),
+                ", dims:", dims.size());
+  if (self.numel() == 0) return clone(self, MemoryFormat::Preserve);
   // Shifts of a repeated dim add up; each rolled dim then takes at most two block copies.
   DimVector total(size_t(self.dim()), 0);
   std::vector<bool> rolled(size_t(self.dim()), false);
@@ -281,7 +285,6 @@ Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) 
     total[d] += shifts[i];
     rolled[d] = true;
   }
-  if (self.numel() == 0) return clone(self, MemoryFormat::Preserve);
   std::vector<std::pair<int64_t, int64_t>> starts;
   for (int64_t d = 0; d < self.dim(); ++d) {
     if (!rolled[d]) continue;
@@ -295,8 +298,8 @@ Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) 
 }
 
 Tensor rot90(const Tensor& self, int64_t k, const DimVector& dims) {
-  CRESSET_CHECK(dims.size() == 2, RuntimeError, "expected total rotation dims == 2, but got dims = ",
-                dims.size());
+  CRESSET_CHECK(dims.size() == 2, RuntimeError,
+                "expected total rotation dims == 2, but got dims = ", dims.size());
   CRESSET_CHECK(self.dim() >= 2, RuntimeError, "expected total dims >= 2, but got total dims = ",
                 self.dim());
   int64_t d0 = wrap_dim(dims[0], self.dim()), d1 = wrap_dim(dims[1], self.dim());
@@ -367,7 +370,8 @@ Tensor repeat_interleave(const Tensor& self, int64_t repeats, std::optional<int6
 }
 
 Tensor repeat_interleave_indices(const Tensor& repeats, std::optional<int64_t> output_size) {
-  CRESSET_CHECK(repeats.dim() == 1, RuntimeError, "repeat_interleave only accept 1D vector as repeat");
+  CRESSET_CHECK(repeats.dim() == 1, RuntimeError,
+                "repeat_interleave only accept 1D vector as repeat");
   std::vector<int64_t> reps = int_values(repeats, "repeat_interleave_cpu");
   if (reps.empty()) return empty_tensor({0}, repeats.dtype(), repeats.device());
   int64_t total = 0;

@@ -96,8 +96,8 @@ Layout transpose_layout(const Tensor& self, int64_t dim0, int64_t dim1) {
 }
 
 void check_t(const Tensor& self) {
-  CRESSET_CHECK(self.dim() <= 2, RuntimeError, "t() expects a tensor with <= 2 dimensions, but self is ",
-                self.dim(), "D");
+  CRESSET_CHECK(self.dim() <= 2, RuntimeError,
+                "t() expects a tensor with <= 2 dimensions, but self is ", self.dim(), "D");
 }
 
 // Strides of the channels-last layouts (torch's get_channels_last_strides_2d/3d).
@@ -296,12 +296,12 @@ Tensor empty_like_format(const Tensor& self, MemoryFormat format, std::optional<
   DType dt = dtype.value_or(self.dtype());
   const DimVector& sizes = self.sizes();
   if (format != MemoryFormat::Preserve) return empty_format(sizes, format, dt, self.device());
-  const DimVector& strides = self.strides();
-  return empty_strided_tensor(sizes,
-                              is_non_overlapping_and_dense(sizes, strides)
-                                  ? strides
-                                  : infer_dense_strides(sizes, strides),
-                              dt, self.device());
+  return empty_strided_tensor(sizes, preserve_format_strides(self), dt, self.device());
+}
+
+DimVector preserve_format_strides(const Tensor& self) {
+  if (is_non_overlapping_and_dense(self.sizes(), self.strides())) return self.strides();
+  return infer_dense_strides(self.sizes(), self.strides());
 }
 
 // ---- primitive views --------------------------------------------------------------------------
@@ -395,7 +395,8 @@ Tensor expand(const Tensor& self, const DimVector& sizes) {
   int64_t ndim = int64_t(sizes.size()), tdim = self.dim();
   CRESSET_CHECK(ndim >= tdim, RuntimeError, "expand(", describe(self), ", size=", shape_str(sizes),
                 "): the number of sizes provided (", ndim,
-                ") must be greater or equal to the number of dimensions in the tensor (", tdim, ")");
+                ") must be greater or equal to the number of dimensions in the tensor (", tdim,
+                ")");
   Layout l{DimVector(size_t(ndim)), DimVector(size_t(ndim)), self.storage_offset()};
   for (int64_t i = ndim - 1; i >= 0; --i) {
     int64_t off = ndim - 1 - i, d = tdim - 1 - off;
@@ -490,8 +491,9 @@ Tensor view_dtype(const Tensor& self, DType dtype) {
       l.offset *= ratio;
     } else {
       int64_t ratio = to / from;
-      CRESSET_CHECK(l.sizes[nd - 1] % ratio == 0, RuntimeError, "self.size(-1) must be divisible by ",
-                    ratio, what, ", but got ", l.sizes[nd - 1]);
+      CRESSET_CHECK(l.sizes[nd - 1] % ratio == 0, RuntimeError,
+                    "self.size(-1) must be divisible by ", ratio, what, ", but got ",
+                    l.sizes[nd - 1]);
       CRESSET_CHECK(l.offset % ratio == 0, RuntimeError,
                     "self.storage_offset() must be divisible by ", ratio, what, ", but got ",
                     l.offset);
@@ -519,11 +521,16 @@ Tensor reshape(const Tensor& self, const DimVector& sizes) {
   return copy.as_strided_view(shape, contiguous_strides(shape), 0);
 }
 
-Tensor contiguous(const Tensor& self, MemoryFormat format) {
+bool is_contiguous(const Tensor& self, MemoryFormat format) {
   bool channels_last =
       format == MemoryFormat::ChannelsLast || format == MemoryFormat::ChannelsLast3d;
+  if (channels_last && self.dim() != (format == MemoryFormat::ChannelsLast ? 4 : 5)) return false;
+  return channels_last ? is_channels_last_contiguous(self) : self.is_contiguous();
+}
+
+Tensor contiguous(const Tensor& self, MemoryFormat format) {
   check_format_rank(format, self.dim(), "contiguous");
-  if (channels_last ? is_channels_last_contiguous(self) : self.is_contiguous()) return self;
+  if (is_contiguous(self, format)) return self;
   CRESSET_CHECK(format != MemoryFormat::Preserve, RuntimeError,
                 "preserve memory format is unsupported by the contiguous operator");
   return clone(self, format);
@@ -615,25 +622,29 @@ Tensor numpy_t(const Tensor& self) {
   return permute(self, dims);
 }
 
-Tensor matrix_t(const Tensor& self) {
-  CRESSET_CHECK(self.dim() >= 2, RuntimeError,
-                "tensor.mT is only supported on matrices or batches of matrices. Got ", self.dim(),
+namespace {
+// The last two dims swapped; `what` names the op in the error ("tensor.mT" ...). A 0-dim tensor
+// is returned as a view of itself (torch deprecates that case but allows it).
+Tensor batch_transpose(const Tensor& self, const char* what) {
+  if (self.dim() == 0) return make_view(self, layout_of(self));
+  CRESSET_CHECK(self.dim() >= 2, RuntimeError, what,
+                " is only supported on matrices or batches of matrices. Got ", self.dim(),
                 "-D tensor.");
   return transpose(self, -2, -1);
 }
+}  // namespace
+
+Tensor matrix_t(const Tensor& self) { return batch_transpose(self, "tensor.mT"); }
+Tensor matrix_h(const Tensor& self) { return batch_transpose(self, "tensor.mH"); }
+Tensor adjoint(const Tensor& self) { return batch_transpose(self, "tensor.adjoint()"); }
 
 Tensor conj_t(const Tensor& self) {
+  if (self.dim() == 0) return make_view(self, layout_of(self));
   CRESSET_CHECK(self.dim() == 2, RuntimeError,
                 "tensor.H is only supported on matrices (2-D tensors). Got ", self.dim(),
-                "-D tensor.", self.dim() > 2 ? " For batches of matrices, consider using tensor.mH" : "");
+                "-D tensor.",
+                self.dim() > 2 ? " For batches of matrices, consider using tensor.mH" : "");
   return transpose(self, 0, 1);
-}
-
-Tensor adjoint(const Tensor& self) {
-  CRESSET_CHECK(self.dim() >= 2, RuntimeError,
-                "tensor.adjoint() is only supported on matrices or batches of matrices. Got ",
-                self.dim(), "-D tensor.");
-  return transpose(self, -2, -1);
 }
 
 Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) {
@@ -708,114 +719,6 @@ std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors) {
   return out;
 }
 
-std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
-  CRESSET_CHECK(self.dim() > 0, RuntimeError, "split expects at least a 1-dimensional tensor");
-  CRESSET_CHECK(split_size >= 0, RuntimeError,
-                "split expects split_size be non-negative, but got split_size=", split_size);
-  int64_t d = wrap_dim(dim, self.dim());
-  int64_t size = self.sizes()[d];
-  CRESSET_CHECK(split_size > 0 || size == 0, RuntimeError,
-                "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
-  // A split_size larger than the dim still gives one piece.
-  int64_t n = split_size == 0 ? 1 : std::max<int64_t>((size + split_size - 1) / split_size, 1);
-  std::vector<Tensor> out;
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t len = i < n - 1 ? split_size : size - split_size * (n - 1);
-    out.push_back(narrow(self, d, i * split_size, len));
-  }
-  return out;
-}
-
-std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes, int64_t dim) {
-  CRESSET_CHECK(self.dim() > 0, RuntimeError, "split expects at least a 1-dimensional tensor");
-  int64_t d = wrap_dim(dim, self.dim());
-  int64_t size = self.sizes()[d], total = 0;
-  for (int64_t s : split_sizes) {
-    CRESSET_CHECK(s >= 0, RuntimeError, "split_with_sizes expects split_sizes have only "
-                  "non-negative entries, but got split_sizes=", shape_str(split_sizes));
-    total += s;
-  }
-  CRESSET_CHECK(total == size, RuntimeError, "split_with_sizes expects split_sizes to sum exactly to ",
-                size, " (input tensor's size at dimension ", d, "), but got split_sizes=",
-                shape_str(split_sizes));
-  std::vector<Tensor> out;
-  int64_t start = 0;
-  for (int64_t s : split_sizes) {
-    out.push_back(narrow(self, d, start, s));
-    start += s;
-  }
-  return out;
-}
-
-std::vector<Tensor> tensor_split(const Tensor& self, int64_t sections, int64_t dim) {
-  CRESSET_CHECK(self.dim() > 0, RuntimeError, "tensor_split expected at least a 1-dimensional "
-                "tensor, but got a tensor with ", self.dim(), " dims");
-  int64_t d = wrap_dim(dim, self.dim());
-  CRESSET_CHECK(sections > 0, RuntimeError, "number of sections must be larger than 0, got ",
-                sections);
-  int64_t size = self.sizes()[d];
-  int64_t base = size / sections, extra = size % sections, start = 0;
-  std::vector<Tensor> out;
-  for (int64_t i = 0; i < sections; ++i) {
-    int64_t len = base + (i < extra ? 1 : 0);
-    out.push_back(slice(self, d, start, start + len));
-    start += len;
-  }
-  return out;
-}
-
-std::vector<Tensor> tensor_split_indices(const Tensor& self, const DimVector& indices,
-                                         int64_t dim) {
-  CRESSET_CHECK(self.dim() > 0, RuntimeError, "tensor_split expected at least a 1-dimensional "
-                "tensor, but got a tensor with ", self.dim(), " dims");
-  int64_t d = wrap_dim(dim, self.dim());
-  std::vector<Tensor> out;
-  int64_t start = 0;
-  for (int64_t end : indices) {
-    out.push_back(slice(self, d, start, end));
-    start = end;
-  }
-  out.push_back(slice(self, d, start, self.sizes()[d]));
-  return out;
-}
-
-std::vector<Tensor> tensor_split(const Tensor& self, const Tensor& indices_or_sections,
-                                 int64_t dim) {
-  const Tensor& ios = indices_or_sections;
-  CRESSET_CHECK(ios.device().is_cpu(), RuntimeError, "tensor_split expected "
-                "tensor_indices_or_sections to be on cpu, but it's on ", ios.device().str());
-  CRESSET_CHECK(ios.dtype() == DType::Int64, RuntimeError, "tensor_split expected "
-                "tensor_indices_or_sections to have dtype of long, but got ",
-                dtype_display(ios.dtype()));
-  CRESSET_CHECK(ios.dim() <= 1, RuntimeError, "tensor_split expected tensor_indices_or_sections to "
-                "be a zero-dimensional or one-dimensional tensor, but got a tensor with ", ios.dim(),
-                " dims");
-  if (ios.dim() == 0) return tensor_split(self, *ios.data<int64_t>(), dim);
-  DimVector indices;
-  int64_t stride = ios.dim() ? ios.strides()[0] : 1;
-  for (int64_t i = 0; i < ios.numel(); ++i) indices.push_back(ios.data<int64_t>()[i * stride]);
-  return tensor_split_indices(self, indices, dim);
-}
-
-std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim) {
-  CRESSET_CHECK(self.dim() > 0, RuntimeError, "chunk expects at least a 1-dimensional tensor");
-  CRESSET_CHECK(chunks > 0, RuntimeError, "chunk expects `chunks` to be greater than 0, got: ",
-                chunks);
-  int64_t d = wrap_dim(dim, self.dim());
-  int64_t size = self.sizes()[d];
-  int64_t split_size = (size + chunks - 1) / chunks;
-  // An empty dim still gives `chunks` empty pieces (split would give one).
-  if (split_size == 0 && size == 0) return split_with_sizes(self, DimVector(size_t(chunks), 0), d);
-  return split(self, split_size, d);
-}
-
-std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
-  int64_t d = wrap_dim_strict(dim, self.dim());
-  std::vector<Tensor> out;
-  for (int64_t i = 0; i < self.sizes()[d]; ++i) out.push_back(select(self, d, i));
-  return out;
-}
-
 std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::string& indexing) {
   CRESSET_CHECK(!tensors.empty(), RuntimeError, "meshgrid expects a non-empty TensorList");
   for (const Tensor& t : tensors) {
@@ -827,7 +730,8 @@ std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::stri
                   "meshgrid expects all tensors to have the same device");
   }
   CRESSET_CHECK(indexing == "ij" || indexing == "xy", RuntimeError,
-                "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ", indexing);
+                "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ",
+                indexing);
   // "xy" is "ij" with the first two inputs (and outputs) swapped.
   std::vector<Tensor> in = tensors;
   bool swap = indexing == "xy" && in.size() >= 2;

@@ -1,7 +1,8 @@
 #pragma once
-// The view family of ops (cresset/ops/view.cpp: views; cresset/ops/shape.cpp: ops that copy into a
-// new layout, such as cat, flip, repeat, tril). A view shares its input's storage and version
-// counter exactly when torch's does; dims are wrapped like torch (negative counts from the end).
+// The view family of ops (cresset/ops/view.cpp: views; split.cpp: splitting into views;
+// shape.cpp: ops that copy into a new layout, such as cat, flip, repeat, tril). A view shares its
+// input's storage and version counter exactly when torch's does; dims are wrapped like torch
+// (negative counts from the end).
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,8 @@ Tensor view(const Tensor& self, const DimVector& sizes);
 Tensor view_dtype(const Tensor& self, DType dtype);
 /// Tensor.reshape: a view when view() could make one, otherwise a contiguous copy.
 Tensor reshape(const Tensor& self, const DimVector& sizes);
+/// Tensor.is_contiguous(memory_format): whether self is dense in that format's dim order.
+bool is_contiguous(const Tensor& self, MemoryFormat format);
 /// Tensor.contiguous: self when already contiguous, otherwise a contiguous copy.
 Tensor contiguous(const Tensor& self, MemoryFormat format = MemoryFormat::Contiguous);
 /// Tensor.clone: a copy; Preserve keeps self's strides when dense and non-overlapping.
@@ -74,15 +77,18 @@ Tensor ravel(const Tensor& self);
 Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& destination);
 /// Tensor.T: every dim reversed.
 Tensor numpy_t(const Tensor& self);
-/// Tensor.mT: the last two dims swapped (needs >= 2 dims).
+/// Tensor.mT: the last two dims swapped (needs >= 2 dims; a 0-dim tensor is returned as is).
 Tensor matrix_t(const Tensor& self);
-/// Tensor.H: the conjugate transpose of a matrix (2-D only; real dtypes have no conjugate).
-Tensor conj_t(const Tensor& self);
-/// torch.adjoint / Tensor.mH: the conjugate transpose of the last two dims.
+/// Tensor.mH: the conjugate transpose of the last two dims (real dtypes have no conjugate).
+Tensor matrix_h(const Tensor& self);
+/// torch.adjoint: Tensor.mH with its own error message.
 Tensor adjoint(const Tensor& self);
+/// Tensor.H: the conjugate transpose of a matrix (2-D only).
+Tensor conj_t(const Tensor& self);
 /// Tensor.diagonal: the diagonal of dims dim1 and dim2 (removed) as a new last dim.
 Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
-/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last dim.
+/// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last
+/// dim.
 Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step);
 /// Tensor.detach: a view that shares storage and never requires grad.
 Tensor detach(const Tensor& self);
@@ -92,7 +98,7 @@ Tensor detach_(const Tensor& self);
 DimVector broadcast_shapes(const std::vector<DimVector>& shapes);
 /// torch.broadcast_tensors: each tensor expanded to the common shape.
 std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors);
-/// Tensor.split(int): pieces of `split_size` along dim (the last may be smaller).
+/// Tensor.split(int) (cresset/ops/split.cpp): pieces of `split_size` along dim (the last may be smaller).
 std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 0);
 /// Tensor.split(list): pieces of the given sizes along dim.
 std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_sizes,
@@ -177,6 +183,8 @@ std::optional<DimVector> view_strides(const DimVector& old_sizes, const DimVecto
 bool is_non_overlapping_and_dense(const DimVector& sizes, const DimVector& strides);
 /// The dense strides that keep the dim order of `strides` (torch's infer_dense_strides).
 DimVector infer_dense_strides(const DimVector& sizes, const DimVector& strides);
+/// The strides preserve_format gives a copy of self: self's when dense, else dense in its order.
+DimVector preserve_format_strides(const Tensor& self);
 /// Wraps dim like wrap_dim, but a 0-dim tensor has no dim at all (IndexError, like torch's
 /// maybe_wrap_dim with wrap_scalar=false).
 int64_t wrap_dim_strict(int64_t dim, int64_t ndim);

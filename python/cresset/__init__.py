@@ -9,6 +9,7 @@ from cresset._size import Size
 
 # isort: split
 from cresset import _dtype_aliases  # noqa: F401  (torch.float, torch.long, ...)
+from cresset import random  # noqa: F401  (torch.random)
 
 _C._register_python_types(Size)
 

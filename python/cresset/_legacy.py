@@ -37,23 +37,3 @@ def _make(name, dtype_name):
 
 LEGACY_TYPES = {name: _make(name, dtype_name) for name, dtype_name in _TYPES}
 _NAME_OF_DTYPE = {cls.dtype: name for name, cls in LEGACY_TYPES.items()}
-
-
-def type_name(t):
-    """Tensor.type(): ``'torch.FloatTensor'``, ``'torch.cuda.LongTensor'`` ..."""
-    prefix = "torch." if t.device.type == "cpu" else f"torch.{t.device.type}."
-    return prefix + _NAME_OF_DTYPE[t.dtype]
-
-
-def resolve_dtype(spec):
-    """The dtype a Tensor.type() argument names: a dtype, a legacy type, or its name."""
-    if isinstance(spec, cresset.dtype):
-        return spec
-    if isinstance(spec, tensortype):
-        return spec.dtype
-    if isinstance(spec, str):
-        cls = LEGACY_TYPES.get(spec.rsplit(".", 1)[-1])
-        if cls is not None and spec.startswith("torch."):
-            return cls.dtype
-        raise ValueError(f"invalid type: '{spec}'")
-    raise TypeError("dtype must be a type, str, or dtype object")

@@ -43,16 +43,17 @@ def __array_wrap__(self, array, context=None, return_scalar=False):
     return _C.from_numpy(array)
 
 
+_cpp_type = Tensor.type
+
+
 def _type(self, dtype=None, non_blocking=False, **kwargs):
-    """With no argument, the legacy type name (``'torch.FloatTensor'``); otherwise a copy cast to
-    ``dtype`` (a dtype, a legacy tensor type or its name), or ``self`` when it already has it."""
+    """Tensor.type: the C++ method, plus the legacy classes (``t.type(torch.FloatTensor)``)."""
     from cresset import _legacy
-    if dtype is None:
-        return _legacy.type_name(self)
-    target = _legacy.resolve_dtype(dtype)
-    if target is self.dtype:
-        return self
-    return _C._copy_to(self, target)
+    if isinstance(dtype, _legacy.tensortype):
+        dtype = dtype.dtype
+    elif not (dtype is None or isinstance(dtype, (str, _C.dtype))):
+        raise TypeError("dtype must be a type, str, or dtype object")
+    return _cpp_type(self, dtype, non_blocking, **kwargs)
 
 
 def install():

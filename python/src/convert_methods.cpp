@@ -10,16 +10,26 @@ namespace {
 // torch's legacy tensor type names: "FloatTensor" for float32 ...
 const char* legacy_type_name(DType t) {
   switch (t) {
-    case DType::Bool: return "BoolTensor";
-    case DType::UInt8: return "ByteTensor";
-    case DType::Int8: return "CharTensor";
-    case DType::Int16: return "ShortTensor";
-    case DType::Int32: return "IntTensor";
-    case DType::Int64: return "LongTensor";
-    case DType::Float16: return "HalfTensor";
-    case DType::BFloat16: return "BFloat16Tensor";
-    case DType::Float32: return "FloatTensor";
-    case DType::Float64: return "DoubleTensor";
+    case DType::Bool:
+      return "BoolTensor";
+    case DType::UInt8:
+      return "ByteTensor";
+    case DType::Int8:
+      return "CharTensor";
+    case DType::Int16:
+      return "ShortTensor";
+    case DType::Int32:
+      return "IntTensor";
+    case DType::Int64:
+      return "LongTensor";
+    case DType::Float16:
+      return "HalfTensor";
+    case DType::BFloat16:
+      return "BFloat16Tensor";
+    case DType::Float32:
+      return "FloatTensor";
+    case DType::Float64:
+      return "DoubleTensor";
   }
   return "?";
 }
@@ -51,9 +61,10 @@ nb::object to_method(nb::handle self, nb::args args, nb::kwargs kw) {
   bool copy = false;
   size_t i = 0, n = args.size();
   auto bad = [&] {
-    return TypeError("to() received an invalid combination of arguments; expected (dtype, "
-                     "non_blocking, copy), (device, dtype, non_blocking, copy) or (tensor, "
-                     "non_blocking, copy)");
+    return TypeError(
+        "to() received an invalid combination of arguments; expected (dtype, "
+        "non_blocking, copy), (device, dtype, non_blocking, copy) or (tensor, "
+        "non_blocking, copy)");
   };
   if (i < n && nb::isinstance<Tensor>(args[i])) {
     const Tensor& other = nb::cast<const Tensor&>(args[i++]);
@@ -100,10 +111,12 @@ nb::object type_method(nb::handle self, nb::handle dtype, bool, nb::kwargs kw) {
   const Tensor& t = nb::cast<const Tensor&>(self);
   if (dtype.is_none() && kw.contains("dtype")) dtype = kw["dtype"];
   if (dtype.is_none()) {
-    return nb::str((std::string(t.device().is_cuda() ? "torch.cuda." : "torch.") +
-                    legacy_type_name(t.dtype())).c_str());
+    return nb::str(
+        (std::string(t.device().is_cuda() ? "torch.cuda." : "torch.") + legacy_type_name(t.dtype()))
+            .c_str());
   }
-  if (!nb::isinstance<nb::str>(dtype)) return converted(self, to_dtype(dtype), t.device(), false, {});
+  if (!nb::isinstance<nb::str>(dtype))
+    return converted(self, to_dtype(dtype), t.device(), false, {});
   std::string name = nb::cast<std::string>(dtype);
   std::string rest = name;
   Device device;
@@ -133,24 +146,33 @@ void init_convert_methods(nb::module_& m) {
     DType dtype;
   };
   static constexpr Shorthand kShorthands[] = {
-      {"float", DType::Float32}, {"double", DType::Float64}, {"half", DType::Float16},
-      {"bfloat16", DType::BFloat16}, {"long", DType::Int64}, {"int", DType::Int32},
-      {"short", DType::Int16}, {"char", DType::Int8}, {"byte", DType::UInt8},
+      {"float", DType::Float32},     {"double", DType::Float64}, {"half", DType::Float16},
+      {"bfloat16", DType::BFloat16}, {"long", DType::Int64},     {"int", DType::Int32},
+      {"short", DType::Int16},       {"char", DType::Int8},      {"byte", DType::UInt8},
       {"bool", DType::Bool}};
   for (const Shorthand& s : kShorthands) {
     DType dtype = s.dtype;
-    cls.def(s.name, [dtype](nb::handle self, nb::handle format) {
-      return converted(self, dtype, nb::cast<const Tensor&>(self).device(), false, format);
-    }, "memory_format"_a = nb::none());
+    cls.def(
+        s.name,
+        [dtype](nb::handle self, nb::handle format) {
+          return converted(self, dtype, nb::cast<const Tensor&>(self).device(), false, format);
+        },
+        "memory_format"_a = nb::none());
   }
-  cls.def("cpu", [](nb::handle self, nb::handle format) {
-    return converted(self, nb::cast<const Tensor&>(self).dtype(), Device(), false, format);
-  }, "memory_format"_a = nb::none());
-  cls.def("cuda", [](nb::handle self, nb::handle device, bool, nb::handle format) {
-    Device d = device.is_none() ? Device(DeviceType::CUDA) : to_device(device);
-    CRESSET_CHECK(d.is_cuda(), RuntimeError, "Invalid device, must be cuda device");
-    return converted(self, nb::cast<const Tensor&>(self).dtype(), d, false, format);
-  }, "device"_a = nb::none(), "non_blocking"_a = false, "memory_format"_a = nb::none());
+  cls.def(
+      "cpu",
+      [](nb::handle self, nb::handle format) {
+        return converted(self, nb::cast<const Tensor&>(self).dtype(), Device(), false, format);
+      },
+      "memory_format"_a = nb::none());
+  cls.def(
+      "cuda",
+      [](nb::handle self, nb::handle device, bool, nb::handle format) {
+        Device d = device.is_none() ? Device(DeviceType::CUDA) : to_device(device);
+        CRESSET_CHECK(d.is_cuda(), RuntimeError, "Invalid device, must be cuda device");
+        return converted(self, nb::cast<const Tensor&>(self).dtype(), d, false, format);
+      },
+      "device"_a = nb::none(), "non_blocking"_a = false, "memory_format"_a = nb::none());
 }
 
 }  // namespace cresset::py

@@ -1,9 +1,10 @@
 // Factories: torch.tensor from Python data, empty/zeros/ones/full, ranges, eye, *_like and
 // Tensor.new_*, fills. Factory keyword arguments (dtype, device, out, layout, pin_memory,
 // requires_grad, memory_format) are parsed once, by FactoryOptions.
+#include "cresset/ops/creation.h"
+
 #include "creation_args.h"
 #include "cresset/core/error.h"
-#include "cresset/ops/creation.h"
 
 namespace cresset::py {
 
@@ -36,7 +37,8 @@ void infer(nb::handle obj, int64_t depth, DimVector& shape, DType& inferred) {
     return;
   }
   CRESSET_CHECK(PySequence_Check(obj.ptr()) && !nb::isinstance<nb::str>(obj), TypeError,
-                "Could not infer dtype of ", nb::type_name(nb::handle((PyObject*)Py_TYPE(obj.ptr()))).c_str());
+                "Could not infer dtype of ",
+                nb::type_name(nb::handle((PyObject*)Py_TYPE(obj.ptr()))).c_str());
   int64_t n = int64_t(nb::len(obj));
   if (depth == int64_t(shape.size())) {
     shape.push_back(n);
@@ -55,11 +57,13 @@ void fill_from(nb::handle obj, const Tensor& t, char*& p) {
   Scalar v;
   Tensor* src = nullptr;
   if (nb::try_cast<Tensor*>(obj, src) && src) {
-    v = item_scalar(*src);
+    nb::object item = nb::cast(*src).attr("item")();
+    v = to_scalar(item);
   } else {
     v = to_scalar(obj);
   }
-  CRESSET_DISPATCH_ALL("tensor", t.dtype(), [&] { *reinterpret_cast<scalar_t*>(p) = v.to<scalar_t>(); });
+  CRESSET_DISPATCH_ALL("tensor", t.dtype(),
+                       [&] { *reinterpret_cast<scalar_t*>(p) = v.to<scalar_t>(); });
   p += t.itemsize();
 }
 
@@ -112,12 +116,11 @@ DimVector varargs_sizes(const nb::args& args, nb::kwargs& kw, const char* op) {
                 "() missing 1 required positional arguments: \"size\"");
   if (args.size() > 1) {
     for (nb::handle a : args) {
-      CRESSET_CHECK(PyIndex_Check(a.ptr()), TypeError, op,
-                    "() takes 1 positional argument but ", args.size(), " were given");
+      CRESSET_CHECK(PyIndex_Check(a.ptr()), TypeError, op, "() takes 1 positional argument but ",
+                    args.size(), " were given");
     }
   }
-  CRESSET_CHECK(args.size() > 1 || PyIndex_Check(args[0].ptr()) ||
-                    PySequence_Check(args[0].ptr()),
+  CRESSET_CHECK(args.size() > 1 || PyIndex_Check(args[0].ptr()) || PySequence_Check(args[0].ptr()),
                 TypeError, op, "(): argument 'size' (position 1) must be tuple of ints, not ",
                 nb::type_name(nb::handle((PyObject*)Py_TYPE(args[0].ptr()))).c_str());
   return to_sizes(args);
@@ -158,6 +161,7 @@ FactoryOptions::FactoryOptions(const char* op, nb::kwargs& kw, unsigned accepted
         break;
       case kOut:
         out = nb::cast<Tensor>(value);
+        out_object = nb::borrow(value);
         break;
       case kGenerator:
         CRESSET_CHECK(nb::try_cast<Generator*>(value, generator) && generator, TypeError, op,
@@ -169,8 +173,15 @@ FactoryOptions::FactoryOptions(const char* op, nb::kwargs& kw, unsigned accepted
     }
   }
   CRESSET_CHECK(!(out && device && *device != out->device()), RuntimeError, "[", op,
-                "] device of out (", out->device().str(), ") does not match device= ",
-                device->str());
+                "] device of out (", out->device().str(),
+                ") does not match device= ", device->str());
+}
+
+void set_requires_grad(const Tensor& t, bool requires_grad) {
+  if (!requires_grad) return;
+  CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
+                "Only Tensors of floating point and complex dtype can require gradients");
+  t.impl()->set_requires_grad(true);
 }
 
 DType FactoryOptions::dtype_or(DType fallback) const {
@@ -184,22 +195,13 @@ Tensor FactoryOptions::output(const DimVector& sizes, DType fallback) const {
 }
 
 Tensor FactoryOptions::output_1d(DType fallback) const {
-  if (out) {
-    CRESSET_CHECK(!dtype || *dtype == out->dtype(), RuntimeError, "[", op_, "] dtype ",
-                  dtype_display(*dtype), " does not match dtype of out parameter (",
-                  dtype_display(out->dtype()), ")");
-    return *out;
-  }
+  if (out) return factory_out(*out, out->sizes(), dtype, op_);
   return empty_tensor({0}, dtype_or(fallback), device_or_cpu());
 }
 
 nb::object FactoryOptions::finish(const Tensor& t) const {
-  if (requires_grad) {
-    CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
-                  "Only Tensors of floating point and complex dtype can require gradients");
-    t.impl()->set_requires_grad(true);
-  }
-  if (out) return nb::cast(t);
+  set_requires_grad(t, requires_grad);
+  if (out) return out_object;
   return apply_memory_format(nb::cast(t), memory_format, MemoryFormatDefault::Contiguous);
 }
 
@@ -227,11 +229,7 @@ Tensor like_output(const Tensor& self, const FactoryOptions& o) {
 }
 
 nb::object finish_like(const Tensor& t, const FactoryOptions& o) {
-  if (o.requires_grad) {
-    CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
-                  "Only Tensors of floating point and complex dtype can require gradients");
-    t.impl()->set_requires_grad(true);
-  }
+  set_requires_grad(t, o.requires_grad);
   if (o.memory_format.is_valid() && is_format(o.memory_format, "contiguous_format")) {
     return nb::cast(t);
   }
@@ -254,11 +252,7 @@ Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bo
   char* p = static_cast<char*>(t.raw_data());
   fill_from(data, t, p);
   if (!device.is_none()) t = to(t, t.dtype(), to_device(device));
-  if (requires_grad) {
-    CRESSET_CHECK(is_floating(t.dtype()), RuntimeError,
-                  "Only Tensors of floating point and complex dtype can require gradients");
-    t.impl()->set_requires_grad(true);
-  }
+  set_requires_grad(t, requires_grad);
   return t;
 }
 
@@ -296,25 +290,34 @@ void init_creation(nb::module_& m) {
     FactoryOptions o("ones", kw, kFactory | FactoryOptions::kOut);
     return o.finish(fill_(o.output(sizes, default_dtype()), Scalar(int64_t(1))));
   });
-  m.def("full", [](nb::handle size, nb::handle fill, nb::kwargs kw) {
-    FactoryOptions o("full", kw, kFactory | FactoryOptions::kOut);
-    Scalar v = scalar_arg(fill, "full", "fill_value");
-    DType natural = v.natural_dtype() == DType::Float64 ? default_dtype() : v.natural_dtype();
-    return o.finish(fill_(o.output(to_sizes(size), natural), v));
-  }, "size"_a, "fill_value"_a, "kwargs"_a);
-  m.def("empty_strided", [](nb::handle size, nb::handle stride, nb::kwargs kw) {
-    FactoryOptions o("empty_strided", kw, kFactory);
-    DimVector sizes = to_sizes(size), strides = to_sizes(stride);
-    CRESSET_CHECK(sizes.size() == strides.size(), RuntimeError,
-                  "[empty_strided] mismatch in length of strides and shape");
-    return o.finish(empty_strided_tensor(sizes, strides, o.dtype_or(default_dtype()),
-                                         o.device_or_cpu()));
-  }, "size"_a, "stride"_a, "kwargs"_a);
-  m.def("scalar_tensor", [](nb::handle s, nb::kwargs kw) {
-    FactoryOptions o("scalar_tensor", kw, kFactory);
-    return o.finish(scalar_tensor(scalar_arg(s, "scalar_tensor", "s"),
-                                  o.dtype_or(default_dtype()), o.device_or_cpu()));
-  }, "s"_a, "kwargs"_a);
+  m.def(
+      "full",
+      [](nb::handle size, nb::handle fill, nb::kwargs kw) {
+        FactoryOptions o("full", kw, kFactory | FactoryOptions::kOut);
+        Scalar v = scalar_arg(fill, "full", "fill_value");
+        DType natural = v.natural_dtype() == DType::Float64 ? default_dtype() : v.natural_dtype();
+        return o.finish(fill_(o.output(to_sizes(size), natural), v));
+      },
+      "size"_a, "fill_value"_a, "kwargs"_a);
+  m.def(
+      "empty_strided",
+      [](nb::handle size, nb::handle stride, nb::kwargs kw) {
+        FactoryOptions o("empty_strided", kw, kFactory);
+        DimVector sizes = to_sizes(size), strides = to_sizes(stride);
+        CRESSET_CHECK(sizes.size() == strides.size(), RuntimeError,
+                      "[empty_strided] mismatch in length of strides and shape");
+        return o.finish(
+            empty_strided_tensor(sizes, strides, o.dtype_or(default_dtype()), o.device_or_cpu()));
+      },
+      "size"_a, "stride"_a, "kwargs"_a);
+  m.def(
+      "scalar_tensor",
+      [](nb::handle s, nb::kwargs kw) {
+        FactoryOptions o("scalar_tensor", kw, kFactory);
+        return o.finish(scalar_tensor(scalar_arg(s, "scalar_tensor", "s"),
+                                      o.dtype_or(default_dtype()), o.device_or_cpu()));
+      },
+      "s"_a, "kwargs"_a);
 
   // ---- ranges ----
   m.def("arange", [](nb::args args, nb::kwargs kw) {
@@ -336,73 +339,102 @@ void init_creation(nb::module_& m) {
     FactoryOptions o("arange", kw, kFactory | FactoryOptions::kOut);
     return o.finish(arange_out(s, e, st, o.output_1d(arange_dtype(s, e, st))));
   });
-  m.def("range", [](nb::handle start, nb::handle end, nb::handle step, nb::kwargs kw) {
-    FactoryOptions o("range", kw, kFactory | FactoryOptions::kOut);
-    PyErr_WarnEx(PyExc_UserWarning,
-                 "torch.range is deprecated and will be removed in a future release because its "
-                 "behavior is inconsistent with Python's range builtin. Instead, use "
-                 "torch.arange, which produces values in [start, end).", 1);
-    return o.finish(range_out(scalar_arg(start, "range", "start"), scalar_arg(end, "range", "end"),
-                              scalar_arg(step, "range", "step"), o.output_1d(default_dtype())));
-  }, "start"_a, "end"_a, "step"_a = 1, "kwargs"_a);
-  m.def("linspace", [](nb::handle start, nb::handle end, nb::handle steps, nb::kwargs kw) {
-    FactoryOptions o("linspace", kw, kFactory | FactoryOptions::kOut);
-    return o.finish(linspace_out(scalar_arg(start, "linspace", "start"),
-                                 scalar_arg(end, "linspace", "end"),
-                                 int_arg(steps, "linspace", "steps"),
-                                 o.output_1d(default_dtype())));
-  }, "start"_a, "end"_a, "steps"_a, "kwargs"_a);
-  m.def("logspace", [](nb::handle start, nb::handle end, nb::handle steps, double base,
-                       nb::kwargs kw) {
-    FactoryOptions o("logspace", kw, kFactory | FactoryOptions::kOut);
-    return o.finish(logspace_out(scalar_arg(start, "logspace", "start"),
-                                 scalar_arg(end, "logspace", "end"),
-                                 int_arg(steps, "logspace", "steps"), base,
-                                 o.output_1d(default_dtype())));
-  }, "start"_a, "end"_a, "steps"_a, "base"_a = 10.0, "kwargs"_a);
-  m.def("eye", [](nb::handle n, nb::handle mm, nb::kwargs kw) {
-    FactoryOptions o("eye", kw, kFactory | FactoryOptions::kOut);
-    int64_t rows = int_arg(n, "eye", "n");
-    int64_t cols = mm.is_none() ? rows : int_arg(mm, "eye", "m");
-    return o.finish(eye_out(rows, cols, o.output_1d(default_dtype())));
-  }, "n"_a, "m"_a = nb::none(), "kwargs"_a);
+  m.def(
+      "range",
+      [](nb::handle start, nb::handle end, nb::handle step, nb::kwargs kw) {
+        FactoryOptions o("range", kw, kFactory | FactoryOptions::kOut);
+        PyErr_WarnEx(
+            PyExc_UserWarning,
+            "torch.range is deprecated and will be removed in a future release because its "
+            "behavior is inconsistent with Python's range builtin. Instead, use "
+            "torch.arange, which produces values in [start, end).",
+            1);
+        return o.finish(range_out(scalar_arg(start, "range", "start"),
+                                  scalar_arg(end, "range", "end"),
+                                  scalar_arg(step, "range", "step"), o.output_1d(default_dtype())));
+      },
+      "start"_a, "end"_a, "step"_a = 1, "kwargs"_a);
+  m.def(
+      "linspace",
+      [](nb::handle start, nb::handle end, nb::handle steps, nb::kwargs kw) {
+        FactoryOptions o("linspace", kw, kFactory | FactoryOptions::kOut);
+        return o.finish(
+            linspace_out(scalar_arg(start, "linspace", "start"), scalar_arg(end, "linspace", "end"),
+                         int_arg(steps, "linspace", "steps"), o.output_1d(default_dtype())));
+      },
+      "start"_a, "end"_a, "steps"_a, "kwargs"_a);
+  m.def(
+      "logspace",
+      [](nb::handle start, nb::handle end, nb::handle steps, double base, nb::kwargs kw) {
+        FactoryOptions o("logspace", kw, kFactory | FactoryOptions::kOut);
+        return o.finish(
+            logspace_out(scalar_arg(start, "logspace", "start"), scalar_arg(end, "logspace", "end"),
+                         int_arg(steps, "logspace", "steps"), base, o.output_1d(default_dtype())));
+      },
+      "start"_a, "end"_a, "steps"_a, "base"_a = 10.0, "kwargs"_a);
+  m.def(
+      "eye",
+      [](nb::handle n, nb::handle mm, nb::kwargs kw) {
+        FactoryOptions o("eye", kw, kFactory | FactoryOptions::kOut);
+        int64_t rows = int_arg(n, "eye", "n");
+        int64_t cols = mm.is_none() ? rows : int_arg(mm, "eye", "m");
+        return o.finish(eye_out(rows, cols, o.output_1d(default_dtype())));
+      },
+      "n"_a, "m"_a = nb::none(), "kwargs"_a);
 
   // ---- *_like ----
-  m.def("empty_like", [](const Tensor& self, nb::kwargs kw) {
-    FactoryOptions o("empty_like", kw, kLike);
-    return finish_like(like_output(self, o), o);
-  }, "input"_a, "kwargs"_a);
-  m.def("zeros_like", [](const Tensor& self, nb::kwargs kw) {
-    FactoryOptions o("zeros_like", kw, kLike);
-    return finish_like(zero_(like_output(self, o)), o);
-  }, "input"_a, "kwargs"_a);
-  m.def("ones_like", [](const Tensor& self, nb::kwargs kw) {
-    FactoryOptions o("ones_like", kw, kLike);
-    return finish_like(fill_(like_output(self, o), Scalar(int64_t(1))), o);
-  }, "input"_a, "kwargs"_a);
-  m.def("full_like", [](const Tensor& self, nb::handle fill, nb::kwargs kw) {
-    FactoryOptions o("full_like", kw, kLike);
-    return finish_like(fill_(like_output(self, o), scalar_arg(fill, "full_like", "fill_value")), o);
-  }, "input"_a, "fill_value"_a, "kwargs"_a);
+  m.def(
+      "empty_like",
+      [](const Tensor& self, nb::kwargs kw) {
+        FactoryOptions o("empty_like", kw, kLike);
+        return finish_like(like_output(self, o), o);
+      },
+      "input"_a, "kwargs"_a);
+  m.def(
+      "zeros_like",
+      [](const Tensor& self, nb::kwargs kw) {
+        FactoryOptions o("zeros_like", kw, kLike);
+        return finish_like(zero_(like_output(self, o)), o);
+      },
+      "input"_a, "kwargs"_a);
+  m.def(
+      "ones_like",
+      [](const Tensor& self, nb::kwargs kw) {
+        FactoryOptions o("ones_like", kw, kLike);
+        return finish_like(fill_(like_output(self, o), Scalar(int64_t(1))), o);
+      },
+      "input"_a, "kwargs"_a);
+  m.def(
+      "full_like",
+      [](const Tensor& self, nb::handle fill, nb::kwargs kw) {
+        FactoryOptions o("full_like", kw, kLike);
+        return finish_like(fill_(like_output(self, o), scalar_arg(fill, "full_like", "fill_value")),
+                           o);
+      },
+      "input"_a, "fill_value"_a, "kwargs"_a);
 
   // ---- Tensor.new_* (dtype and device default to self's) ----
-  cls.def("new_tensor", [](const Tensor& self, nb::handle data, nb::handle dtype,
-                           nb::handle device, bool requires_grad) {
-    nb::handle dt = dtype.is_none() ? dtype_object(self.dtype()) : dtype;
-    nb::object dev = device.is_none() ? nb::cast(self.device()) : nb::borrow(device);
-    Tensor* src = nullptr;
-    if (nb::try_cast<Tensor*>(data, src) && src) {  // torch copies (and warns about clone())
-      Tensor t = to(*src, to_dtype(dt), to_device(dev), /*copy=*/true);
-      t.impl()->set_requires_grad(requires_grad);
-      return t;
-    }
-    return tensor_from_data(data, dt, dev, requires_grad);
-  }, "data"_a, nb::kw_only(), "dtype"_a = nb::none(), "device"_a = nb::none(),
-          "requires_grad"_a = false);
+  cls.def(
+      "new_tensor",
+      [](const Tensor& self, nb::handle data, nb::handle dtype, nb::handle device,
+         bool requires_grad) {
+        nb::handle dt = dtype.is_none() ? dtype_object(self.dtype()) : dtype;
+        nb::object dev = device.is_none() ? nb::cast(self.device()) : nb::borrow(device);
+        Tensor* src = nullptr;
+        if (nb::try_cast<Tensor*>(data, src) && src) {  // torch copies (and warns about clone())
+          Tensor t = to(*src, to_dtype(dt), to_device(dev), /*copy=*/true);
+          set_requires_grad(t, requires_grad);
+          return t;
+        }
+        return tensor_from_data(data, dt, dev, requires_grad);
+      },
+      "data"_a, nb::kw_only(), "dtype"_a = nb::none(), "device"_a = nb::none(),
+      "requires_grad"_a = false);
   cls.def("new_empty", [](const Tensor& self, nb::args args, nb::kwargs kw) {
     DimVector sizes = varargs_sizes(args, kw, "new_empty");
     FactoryOptions o("new_empty", kw, kNew);
-    return o.finish(empty_tensor(sizes, o.dtype_or(self.dtype()), o.device.value_or(self.device())));
+    return o.finish(
+        empty_tensor(sizes, o.dtype_or(self.dtype()), o.device.value_or(self.device())));
   });
   cls.def("new_zeros", [](const Tensor& self, nb::args args, nb::kwargs kw) {
     DimVector sizes = varargs_sizes(args, kw, "new_zeros");
@@ -414,11 +446,14 @@ void init_creation(nb::module_& m) {
     FactoryOptions o("new_ones", kw, kNew);
     return o.finish(ones(sizes, o.dtype_or(self.dtype()), o.device.value_or(self.device())));
   });
-  cls.def("new_full", [](const Tensor& self, nb::handle size, nb::handle fill, nb::kwargs kw) {
-    FactoryOptions o("new_full", kw, kNew);
-    return o.finish(full(to_sizes(size), scalar_arg(fill, "new_full", "fill_value"),
-                         o.dtype_or(self.dtype()), o.device.value_or(self.device())));
-  }, "size"_a, "fill_value"_a, "kwargs"_a);
+  cls.def(
+      "new_full",
+      [](const Tensor& self, nb::handle size, nb::handle fill, nb::kwargs kw) {
+        FactoryOptions o("new_full", kw, kNew);
+        return o.finish(full(to_sizes(size), scalar_arg(fill, "new_full", "fill_value"),
+                             o.dtype_or(self.dtype()), o.device.value_or(self.device())));
+      },
+      "size"_a, "fill_value"_a, "kwargs"_a);
 
   // ---- fills ----
   auto fill_value = [](const Tensor& self, nb::handle value) {
@@ -426,16 +461,20 @@ void init_creation(nb::module_& m) {
     if (nb::try_cast<Tensor*>(value, t) && t) return fill_(self, *t);
     return fill_(self, scalar_arg(value, "fill_", "value"));
   };
-  cls.def("fill_", fill_value, "value"_a);
-  m.def("fill_", fill_value, "input"_a, "value"_a);
-  m.def("fill", [](const Tensor& self, nb::handle value) {
-    Tensor out = empty_like(self, self.dtype(), self.device());
-    Tensor* t = nullptr;
-    if (nb::try_cast<Tensor*>(value, t) && t) return fill_(out, *t);
-    return fill_(out, scalar_arg(value, "fill", "value"));
-  }, "input"_a, "value"_a);
-  cls.def("zero_", [](const Tensor& self) { return zero_(self); });
-  m.def("zero_", [](const Tensor& self) { return zero_(self); }, "input"_a);
+  cls.def("fill_", returns_self(fill_value), "value"_a);
+  m.def("fill_", returns_self(fill_value), "input"_a, "value"_a);
+  m.def(
+      "fill",
+      [](const Tensor& self, nb::handle value) {
+        Tensor out = empty_like(self, self.dtype(), self.device());
+        Tensor* t = nullptr;
+        if (nb::try_cast<Tensor*>(value, t) && t) return fill_(out, *t);
+        return fill_(out, scalar_arg(value, "fill", "value"));
+      },
+      "input"_a, "value"_a);
+  auto zero = [](const Tensor& self) { return zero_(self); };
+  cls.def("zero_", returns_self(zero));
+  m.def("zero_", returns_self(zero), "input"_a);
 
   init_convert_methods(m);
 }

@@ -38,6 +38,7 @@ class FactoryOptions {
   std::optional<DType> dtype;
   std::optional<Device> device;
   std::optional<Tensor> out;
+  nb::object out_object;  // the out= argument itself, which torch returns
   Generator* generator = nullptr;
   nb::object memory_format;
   bool requires_grad = false;
@@ -56,6 +57,8 @@ Tensor like_output(const Tensor& self, const FactoryOptions& o);
 /// requires_grad and memory_format applied to a *_like result.
 nb::object finish_like(const Tensor& t, const FactoryOptions& o);
 
+/// requires_grad=True on a factory result; RuntimeError for non-floating dtypes, like torch.
+void set_requires_grad(const Tensor& t, bool requires_grad);
 /// Removes and returns kw[name] (an invalid object when absent).
 nb::object take_kwarg(nb::kwargs& kw, const char* name);
 /// A number argument (a 0-dim tensor counts as its value); TypeError otherwise.
@@ -66,6 +69,23 @@ int64_t int_arg(nb::handle h, const char* op, const char* name);
 DimVector size_arg(nb::handle h, const char* op);
 /// Sizes as varargs, one sequence, or the size= keyword (taken from kw).
 DimVector varargs_sizes(const nb::args& args, nb::kwargs& kw, const char* op);
+
+namespace detail {
+template <typename F, typename R, typename... Args>
+auto returns_self(F f, R (F::*)(const Tensor&, Args...) const) {
+  return [f](nb::handle self, Args... args) -> nb::object {
+    f(nb::cast<const Tensor&>(self), std::move(args)...);
+    return nb::borrow(self);
+  };
+}
+}  // namespace detail
+
+/// Wraps an in-place binding f(const Tensor& self, args...) so it returns the very Python object
+/// it was called on, as torch does (`x.uniform_() is x`).
+template <typename F>
+auto returns_self(F f) {
+  return detail::returns_self(f, &F::operator());
+}
 
 /// torch.tensor(data, dtype=, device=, requires_grad=).
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);

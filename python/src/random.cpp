@@ -1,8 +1,9 @@
 // Bindings of the random family: torch.Generator, the default generator and its module-level
 // functions, random factories, distributions and the in-place samplers.
+#include "cresset/backend/cuda/random.h"
+
 #include "creation_args.h"
 #include "cresset/backend/copy.h"
-#include "cresset/backend/cuda/random.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/random.h"
@@ -97,33 +98,46 @@ void init_random(nb::module_& m) {
 
   // ---- Generator ----
   nb::class_<Generator>(m, "Generator")
-      .def("__init__", [](Generator* self, nb::handle device) {
-        Device d = to_device(device);
-        if (d.is_cuda()) cuda::check_generator_device(d.index);
-        new (self) Generator(d);
-      }, "device"_a = "cpu")
+      .def(
+          "__init__",
+          [](Generator* self, nb::handle device) {
+            Device d = to_device(device);
+            if (d.is_cuda()) cuda::check_generator_device(d.index);
+            new (self) Generator(d);
+          },
+          "device"_a = "cpu")
       .def_prop_ro("device", &Generator::device)
-      .def("manual_seed", [](nb::handle self, nb::handle seed) {
-        nb::cast<Generator&>(self).set_seed(to_seed(seed));
-        return nb::borrow(self);
-      }, "seed"_a)
+      .def(
+          "manual_seed",
+          [](nb::handle self, nb::handle seed) {
+            nb::cast<Generator&>(self).set_seed(to_seed(seed));
+            return nb::borrow(self);
+          },
+          "seed"_a)
       .def("seed", &Generator::seed_nondeterministic)
       .def("initial_seed", &Generator::initial_seed)
       .def("get_state", [](const Generator& g) { return state_tensor(g); })
-      .def("set_state", [](nb::handle self, nb::handle state) {
-        set_state_from(nb::cast<Generator&>(self), state);
-        return nb::borrow(self);
-      }, "new_state"_a);
+      .def(
+          "set_state",
+          [](nb::handle self, nb::handle state) {
+            set_state_from(nb::cast<Generator&>(self), state);
+            return nb::borrow(self);
+          },
+          "new_state"_a);
   m.attr("default_generator") = nb::cast(&default_generator(), nb::rv_policy::reference);
-  m.def("manual_seed", [](nb::handle seed) {
-    default_generator().set_seed(to_seed(seed));
-    return nb::cast(&default_generator(), nb::rv_policy::reference);
-  }, "seed"_a);
+  m.def(
+      "manual_seed",
+      [](nb::handle seed) {
+        default_generator().set_seed(to_seed(seed));
+        return nb::cast(&default_generator(), nb::rv_policy::reference);
+      },
+      "seed"_a);
   m.def("seed", [] { return default_generator().seed_nondeterministic(); });
   m.def("initial_seed", [] { return default_generator().initial_seed(); });
   m.def("get_rng_state", [] { return state_tensor(default_generator()); });
-  m.def("set_rng_state", [](nb::handle state) { set_state_from(default_generator(), state); },
-        "new_state"_a);
+  m.def(
+      "set_rng_state", [](nb::handle state) { set_state_from(default_generator(), state); },
+      "new_state"_a);
 
   // ---- factories ----
   m.def("rand", [](nb::args args, nb::kwargs kw) {
@@ -162,77 +176,100 @@ void init_random(nb::module_& m) {
     int64_t lo = low.is_valid() ? int_arg(low, "randint", "low") : 0;
     return o.finish(random_(out, lo, int_arg(high, "randint", "high"), o.generator));
   });
-  m.def("randperm", [](nb::handle n, nb::kwargs kw) {
-    FactoryOptions o("randperm", kw, kFactory);
-    return o.finish(randperm_out(int_arg(n, "randperm", "n"), o.output_1d(DType::Int64),
-                                 o.generator));
-  }, "n"_a, "kwargs"_a);
+  m.def(
+      "randperm",
+      [](nb::handle n, nb::kwargs kw) {
+        FactoryOptions o("randperm", kw, kFactory);
+        return o.finish(
+            randperm_out(int_arg(n, "randperm", "n"), o.output_1d(DType::Int64), o.generator));
+      },
+      "n"_a, "kwargs"_a);
 
   // ---- *_like ----
-  m.def("rand_like", [](const Tensor& self, nb::kwargs kw) {
-    FactoryOptions o("rand_like", kw, kLike);
-    return finish_like(uniform_(like_output(self, o), 0, 1, o.generator), o);
-  }, "input"_a, "kwargs"_a);
-  m.def("randn_like", [](const Tensor& self, nb::kwargs kw) {
-    FactoryOptions o("randn_like", kw, kLike);
-    return finish_like(normal_(like_output(self, o), 0, 1, o.generator), o);
-  }, "input"_a, "kwargs"_a);
-  m.def("randint_like", [](const Tensor& self, nb::args args, nb::kwargs kw) {
-    nb::object low = take_kwarg(kw, "low"), high = take_kwarg(kw, "high");
-    size_t n = args.size();
-    CRESSET_CHECK(n <= 2, TypeError, "randint_like() takes at most 3 positional arguments");
-    if (n == 2) {
-      low = nb::borrow(args[0]);
-      high = nb::borrow(args[1]);
-    } else if (n == 1) {
-      (high.is_valid() ? low : high) = nb::borrow(args[0]);
-    }
-    CRESSET_CHECK(high.is_valid(), TypeError, "randint_like() missing required argument 'high'");
-    FactoryOptions o("randint_like", kw, kLike);
-    int64_t lo = low.is_valid() ? int_arg(low, "randint_like", "low") : 0;
-    return finish_like(random_(like_output(self, o), lo, int_arg(high, "randint_like", "high"),
-                               o.generator), o);
-  }, "input"_a, "args"_a, "kwargs"_a);
+  m.def(
+      "rand_like",
+      [](const Tensor& self, nb::kwargs kw) {
+        FactoryOptions o("rand_like", kw, kLike);
+        return finish_like(uniform_(like_output(self, o), 0, 1, o.generator), o);
+      },
+      "input"_a, "kwargs"_a);
+  m.def(
+      "randn_like",
+      [](const Tensor& self, nb::kwargs kw) {
+        FactoryOptions o("randn_like", kw, kLike);
+        return finish_like(normal_(like_output(self, o), 0, 1, o.generator), o);
+      },
+      "input"_a, "kwargs"_a);
+  m.def(
+      "randint_like",
+      [](const Tensor& self, nb::args args, nb::kwargs kw) {
+        nb::object low = take_kwarg(kw, "low"), high = take_kwarg(kw, "high");
+        size_t n = args.size();
+        CRESSET_CHECK(n <= 2, TypeError, "randint_like() takes at most 3 positional arguments");
+        if (n == 2) {
+          low = nb::borrow(args[0]);
+          high = nb::borrow(args[1]);
+        } else if (n == 1) {
+          (high.is_valid() ? low : high) = nb::borrow(args[0]);
+        }
+        CRESSET_CHECK(high.is_valid(), TypeError,
+                      "randint_like() missing required argument 'high'");
+        FactoryOptions o("randint_like", kw, kLike);
+        int64_t lo = low.is_valid() ? int_arg(low, "randint_like", "low") : 0;
+        return finish_like(
+            random_(like_output(self, o), lo, int_arg(high, "randint_like", "high"), o.generator),
+            o);
+      },
+      "input"_a, "args"_a, "kwargs"_a);
 
   // ---- distributions ----
-  m.def("normal", [](nb::handle mean, nb::handle std, nb::handle size, nb::kwargs kw) {
-    FactoryOptions o("normal", kw, kFactory);
-    if (!is_tensor(mean) && !is_tensor(std)) {
-      CRESSET_CHECK(!size.is_none(), TypeError,
-                    "normal() received an invalid combination of arguments: (float mean, float "
-                    "std) needs size");
-      return o.finish(normal_(o.output(size_arg(size, "normal"), default_dtype()),
-                              double_arg(mean, "normal", "mean"), double_arg(std, "normal", "std"),
-                              o.generator));
-    }
-    CRESSET_CHECK(size.is_none(), TypeError,
-                  "normal(): size is only accepted when mean and std are numbers");
-    Tensor r = is_tensor(mean) && is_tensor(std)
-                   ? normal(nb::cast<Tensor>(mean), nb::cast<Tensor>(std), o.generator)
-               : is_tensor(mean) ? normal(nb::cast<Tensor>(mean), double_arg(std, "normal", "std"),
-                                          o.generator)
-                                 : normal(double_arg(mean, "normal", "mean"),
-                                          nb::cast<Tensor>(std), o.generator);
-    if (o.out) {
-      copy_into(factory_out(*o.out, r.sizes(), std::nullopt, "normal"), r);
-      return nb::cast(*o.out);
-    }
-    return nb::cast(r);
-  }, "mean"_a, "std"_a = 1.0, "size"_a = nb::none(), "kwargs"_a);
-  m.def("bernoulli", [](const Tensor& input, nb::handle p, nb::kwargs kw) {
-    FactoryOptions o("bernoulli", kw, FactoryOptions::kGenerator | FactoryOptions::kOut);
-    Tensor r = p.is_none() ? bernoulli(input, o.generator)
-                           : bernoulli(input, double_arg(p, "bernoulli", "p"), o.generator);
-    if (o.out) {
-      copy_into(factory_out(*o.out, r.sizes(), std::nullopt, "bernoulli"), r);
-      return *o.out;
-    }
-    return r;
-  }, "input"_a, "p"_a = nb::none(), "kwargs"_a);
-  cls.def("bernoulli", [](const Tensor& self, nb::handle p, nb::handle gen) {
-    return p.is_none() ? bernoulli(self, gen_arg(gen))
-                       : bernoulli(self, double_arg(p, "bernoulli", "p"), gen_arg(gen));
-  }, "p"_a = nb::none(), nb::kw_only(), "generator"_a = nb::none());
+  m.def(
+      "normal",
+      [](nb::handle mean, nb::handle std, nb::handle size, nb::kwargs kw) {
+        FactoryOptions o("normal", kw, kFactory);
+        if (!is_tensor(mean) && !is_tensor(std)) {
+          CRESSET_CHECK(!size.is_none(), TypeError,
+                        "normal() received an invalid combination of arguments: (float mean, float "
+                        "std) needs size");
+          return o.finish(normal_(o.output(size_arg(size, "normal"), default_dtype()),
+                                  double_arg(mean, "normal", "mean"),
+                                  double_arg(std, "normal", "std"), o.generator));
+        }
+        CRESSET_CHECK(size.is_none(), TypeError,
+                      "normal(): size is only accepted when mean and std are numbers");
+        Tensor r =
+            is_tensor(mean) && is_tensor(std)
+                ? normal(nb::cast<Tensor>(mean), nb::cast<Tensor>(std), o.generator)
+            : is_tensor(mean)
+                ? normal(nb::cast<Tensor>(mean), double_arg(std, "normal", "std"), o.generator)
+                : normal(double_arg(mean, "normal", "mean"), nb::cast<Tensor>(std), o.generator);
+        if (o.out) {
+          copy_into(factory_out(*o.out, r.sizes(), std::nullopt, "normal"), r);
+          return o.out_object;
+        }
+        return nb::cast(r);
+      },
+      "mean"_a, "std"_a = 1.0, "size"_a = nb::none(), "kwargs"_a);
+  m.def(
+      "bernoulli",
+      [](const Tensor& input, nb::handle p, nb::kwargs kw) {
+        FactoryOptions o("bernoulli", kw, FactoryOptions::kGenerator | FactoryOptions::kOut);
+        Tensor r = p.is_none() ? bernoulli(input, o.generator)
+                               : bernoulli(input, double_arg(p, "bernoulli", "p"), o.generator);
+        if (o.out) {
+          copy_into(factory_out(*o.out, r.sizes(), std::nullopt, "bernoulli"), r);
+          return o.out_object;
+        }
+        return nb::cast(r);
+      },
+      "input"_a, "p"_a = nb::none(), "kwargs"_a);
+  cls.def(
+      "bernoulli",
+      [](const Tensor& self, nb::handle p, nb::handle gen) {
+        return p.is_none() ? bernoulli(self, gen_arg(gen))
+                           : bernoulli(self, double_arg(p, "bernoulli", "p"), gen_arg(gen));
+      },
+      "p"_a = nb::none(), nb::kw_only(), "generator"_a = nb::none());
   auto multinomial_fn = [](const Tensor& self, int64_t num_samples, bool replacement,
                            nb::handle gen) {
     return multinomial(self, num_samples, replacement, gen_arg(gen));
@@ -241,37 +278,52 @@ void init_random(nb::module_& m) {
         nb::kw_only(), "generator"_a = nb::none());
   cls.def("multinomial", multinomial_fn, "num_samples"_a, "replacement"_a = false, nb::kw_only(),
           "generator"_a = nb::none());
-  m.def("poisson", [](const Tensor& self, nb::handle gen) { return poisson(self, gen_arg(gen)); },
-        "input"_a, "generator"_a = nb::none());
+  m.def(
+      "poisson", [](const Tensor& self, nb::handle gen) { return poisson(self, gen_arg(gen)); },
+      "input"_a, "generator"_a = nb::none());
 
   // ---- in-place samplers ----
-  cls.def("uniform_", [](const Tensor& self, nb::handle from, nb::handle to, nb::handle gen) {
-    return uniform_(self, double_arg(from, "uniform_", "from"), double_arg(to, "uniform_", "to"),
-                    gen_arg(gen));
-  }, "from"_a = 0.0, "to"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
-  cls.def("normal_", [](const Tensor& self, nb::handle mean, nb::handle std, nb::handle gen) {
-    return normal_(self, double_arg(mean, "normal_", "mean"), double_arg(std, "normal_", "std"),
-                   gen_arg(gen));
-  }, "mean"_a = 0.0, "std"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
-  cls.def("random_", &random_dispatch, "args"_a, "kwargs"_a);
-  cls.def("bernoulli_", [](const Tensor& self, nb::handle p, nb::handle gen) {
-    if (is_tensor(p)) return bernoulli_(self, nb::cast<Tensor>(p), gen_arg(gen));
-    return bernoulli_(self, double_arg(p, "bernoulli_", "p"), gen_arg(gen));
-  }, "p"_a = 0.5, nb::kw_only(), "generator"_a = nb::none());
-  cls.def("exponential_", [](const Tensor& self, nb::handle lambd, nb::handle gen) {
-    return exponential_(self, double_arg(lambd, "exponential_", "lambd"), gen_arg(gen));
-  }, "lambd"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
-  cls.def("geometric_", [](const Tensor& self, nb::handle p, nb::handle gen) {
-    return geometric_(self, double_arg(p, "geometric_", "p"), gen_arg(gen));
-  }, "p"_a, nb::kw_only(), "generator"_a = nb::none());
-  cls.def("log_normal_", [](const Tensor& self, nb::handle mean, nb::handle std, nb::handle gen) {
-    return log_normal_(self, double_arg(mean, "log_normal_", "mean"),
-                       double_arg(std, "log_normal_", "std"), gen_arg(gen));
-  }, "mean"_a = 1.0, "std"_a = 2.0, nb::kw_only(), "generator"_a = nb::none());
-  cls.def("cauchy_", [](const Tensor& self, nb::handle median, nb::handle sigma, nb::handle gen) {
-    return cauchy_(self, double_arg(median, "cauchy_", "median"),
-                   double_arg(sigma, "cauchy_", "sigma"), gen_arg(gen));
-  }, "median"_a = 0.0, "sigma"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("uniform_",
+          returns_self([](const Tensor& self, nb::handle from, nb::handle to, nb::handle gen) {
+            return uniform_(self, double_arg(from, "uniform_", "from"),
+                            double_arg(to, "uniform_", "to"), gen_arg(gen));
+          }),
+          "from"_a = 0.0, "to"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("normal_",
+          returns_self([](const Tensor& self, nb::handle mean, nb::handle std, nb::handle gen) {
+            return normal_(self, double_arg(mean, "normal_", "mean"),
+                           double_arg(std, "normal_", "std"), gen_arg(gen));
+          }),
+          "mean"_a = 0.0, "std"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("random_", returns_self([](const Tensor& self, nb::args args, nb::kwargs kw) {
+            return random_dispatch(self, args, kw);
+          }),
+          "args"_a, "kwargs"_a);
+  cls.def("bernoulli_", returns_self([](const Tensor& self, nb::handle p, nb::handle gen) {
+            if (is_tensor(p)) return bernoulli_(self, nb::cast<Tensor>(p), gen_arg(gen));
+            return bernoulli_(self, double_arg(p, "bernoulli_", "p"), gen_arg(gen));
+          }),
+          "p"_a = 0.5, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("exponential_", returns_self([](const Tensor& self, nb::handle lambd, nb::handle gen) {
+            return exponential_(self, double_arg(lambd, "exponential_", "lambd"), gen_arg(gen));
+          }),
+          "lambd"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("geometric_", returns_self([](const Tensor& self, nb::handle p, nb::handle gen) {
+            return geometric_(self, double_arg(p, "geometric_", "p"), gen_arg(gen));
+          }),
+          "p"_a, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("log_normal_",
+          returns_self([](const Tensor& self, nb::handle mean, nb::handle std, nb::handle gen) {
+            return log_normal_(self, double_arg(mean, "log_normal_", "mean"),
+                               double_arg(std, "log_normal_", "std"), gen_arg(gen));
+          }),
+          "mean"_a = 1.0, "std"_a = 2.0, nb::kw_only(), "generator"_a = nb::none());
+  cls.def("cauchy_",
+          returns_self([](const Tensor& self, nb::handle median, nb::handle sigma, nb::handle gen) {
+            return cauchy_(self, double_arg(median, "cauchy_", "median"),
+                           double_arg(sigma, "cauchy_", "sigma"), gen_arg(gen));
+          }),
+          "median"_a = 0.0, "sigma"_a = 1.0, nb::kw_only(), "generator"_a = nb::none());
 }
 
 }  // namespace cresset::py

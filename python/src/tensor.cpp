@@ -75,11 +75,12 @@ void init_tensor(nb::module_& m) {
       .def("numel", &Tensor::numel)
       .def("nelement", &Tensor::numel)
       .def("storage_offset", &Tensor::storage_offset)
-      .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
       .def("element_size", &Tensor::itemsize)
       .def_prop_ro("itemsize", &Tensor::itemsize)
       .def_prop_ro("nbytes", &Tensor::nbytes)
-      .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
+      .def("data_ptr", [](const Tensor& t) {  // torch: 0 for a tensor with no storage bytes
+        return t.impl()->storage()->nbytes() ? reinterpret_cast<uintptr_t>(t.raw_data()) : 0;
+      })
       .def("is_floating_point", &Tensor::is_floating_point)
       .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
       .def_prop_ro("is_cpu", [](const Tensor& t) { return t.device().is_cpu(); })
@@ -131,6 +132,7 @@ void init_tensor(nb::module_& m) {
         CRESSET_CHECK(t.dim() > 0, TypeError, "len() of a 0-d tensor");
         return t.sizes()[0];
       })
+      // Hash by identity like torch (defining __eq__ elsewhere must not make tensors unhashable).
       .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
       .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });

@@ -52,6 +52,14 @@ nb::object same_or_new(nb::handle self, Tensor result) {
   return nb::cast(std::move(result));
 }
 
+// An op with out=: returns the very `out` object when given (torch returns its argument).
+template <typename F>
+nb::object with_out(nb::handle out, const F& f) {
+  if (out.is_none()) return nb::cast(f(Tensor()));
+  f(nb::cast<const Tensor&>(out));
+  return nb::borrow(out);
+}
+
 nb::tuple to_tuple(const std::vector<Tensor>& v) {
   nb::list l;
   for (const Tensor& t : v) l.append(nb::cast(t));
@@ -76,7 +84,7 @@ std::vector<Tensor> to_tensor_list(nb::args args) {
 // atleast_Nd(t) -> t; atleast_Nd(t1, t2) or atleast_Nd([t1, t2]) -> tuple.
 nb::object atleast(nb::args args, int n) {
   if (nb::len(args) == 1 && nb::isinstance<Tensor>(args[0])) {
-    return nb::cast(atleast_nd(nb::cast<const Tensor&>(args[0]), n));
+    return same_or_new(args[0], atleast_nd(nb::cast<const Tensor&>(args[0]), n));
   }
   std::vector<Tensor> out;
   for (const Tensor& t : to_tensor_list(args)) out.push_back(atleast_nd(t, n));
@@ -149,9 +157,12 @@ void init_view(nb::module_& m) {
   cls.def("expand", [](const Tensor& self, nb::args size) { return expand(self, to_sizes(size)); });
   cls.def("expand_as", &expand_as, "other"_a);
 
-  m.def("permute", [](const Tensor& self, nb::handle dims) { return permute(self, to_sizes(dims)); },
-        "input"_a, "dims"_a);
-  cls.def("permute", [](const Tensor& self, nb::args dims) { return permute(self, to_sizes(dims)); });
+  m.def("permute", [](const Tensor& self, nb::handle dims) {
+    return permute(self, to_sizes(dims));
+  }, "input"_a, "dims"_a);
+  cls.def("permute", [](const Tensor& self, nb::args dims) {
+    return permute(self, to_sizes(dims));
+  });
 
   m.def("transpose", &transpose, "input"_a, "dim0"_a, "dim1"_a);
   cls.def("transpose", &transpose, "dim0"_a, "dim1"_a);
@@ -163,10 +174,16 @@ void init_view(nb::module_& m) {
   cls.def("t_", [](nb::handle self) { return inplace(self, [](const Tensor& x) { t_(x); }); });
 
   cls.def("view", &view_or_dtype);
-  m.def("reshape", [](const Tensor& self, nb::handle shape) { return reshape(self, to_sizes(shape)); },
-        "input"_a, "shape"_a);
-  cls.def("reshape", [](const Tensor& self, nb::args shape) { return reshape(self, to_sizes(shape)); });
+  m.def("reshape", [](const Tensor& self, nb::handle shape) {
+    return reshape(self, to_sizes(shape));
+  }, "input"_a, "shape"_a);
+  cls.def("reshape", [](const Tensor& self, nb::args shape) {
+    return reshape(self, to_sizes(shape));
+  });
 
+  cls.def("is_contiguous", [](const Tensor& self, nb::handle format) {
+    return is_contiguous(self, to_memory_format(format, MemoryFormat::Contiguous));
+  }, "memory_format"_a = nb::none());
   cls.def("contiguous", [](nb::handle self, nb::handle format) {
     return same_or_new(self, contiguous(nb::cast<const Tensor&>(self),
                                         to_memory_format(format, MemoryFormat::Contiguous)));
@@ -220,21 +237,51 @@ void init_view(nb::module_& m) {
     return inplace(self, [&](const Tensor& t) { transpose_(t, dim0, dim1); });
   }, "dim0"_a, "dim1"_a);
 
+  // Transposes of 0-dim tensors are deprecated identities in torch: warn once, as it does.
   cls.def_prop_ro("T", [](const Tensor& self) {
-    static bool warned = false;
-    if (self.dim() != 0 && self.dim() != 2) {
-      warn_once(warned, "The use of `x.T` on tensors of dimension other than 2 to reverse their "
-                "shape is deprecated and it will throw an error in a future release. Consider "
-                "`x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, "
-                "-1, -1))` to reverse the dimensions of a tensor.");
+    static bool warned_scalar = false, warned_nd = false;
+    if (self.dim() == 0) {
+      warn_once(warned_scalar, "Tensor.T is deprecated on 0-D tensors. This function is the "
+                "identity in these cases.");
+    } else if (self.dim() != 2) {
+      warn_once(warned_nd, "The use of `x.T` on tensors of dimension other than 2 to reverse "
+                "their shape is deprecated and it will throw an error in a future release. "
+                "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch.arange("
+                "x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.");
     }
     return numpy_t(self);
   });
-  cls.def_prop_ro("mT", &matrix_t);
-  cls.def_prop_ro("H", &conj_t);
-  cls.def_prop_ro("mH", &adjoint);
-  m.def("adjoint", &adjoint, "input"_a);
-  cls.def("adjoint", &adjoint);
+  cls.def_prop_ro("mT", [](const Tensor& self) {
+    static bool warned = false;
+    if (self.dim() == 0) {
+      warn_once(warned, "Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                "in these cases.");
+    }
+    return matrix_t(self);
+  });
+  cls.def_prop_ro("H", [](const Tensor& self) {
+    static bool warned = false;
+    if (self.dim() == 0) {
+      warn_once(warned, "Tensor.H is deprecated on 0-D tensors. Consider using x.conj().");
+    }
+    return conj_t(self);
+  });
+  cls.def_prop_ro("mH", [](const Tensor& self) {
+    static bool warned = false;
+    if (self.dim() == 0) {
+      warn_once(warned, "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().");
+    }
+    return matrix_h(self);
+  });
+  auto adjoint_fn = [](const Tensor& self) {
+    static bool warned = false;
+    if (self.dim() == 0) {
+      warn_once(warned, "adjoint() is deprecated on 0-D tensors. Consider using x.conj().");
+    }
+    return adjoint(self);
+  };
+  m.def("adjoint", adjoint_fn, "input"_a);
+  cls.def("adjoint", adjoint_fn);
 
   m.def("diagonal", &diagonal, "input"_a, "offset"_a = 0, "dim1"_a = 0, "dim2"_a = 1);
   cls.def("diagonal", &diagonal, "offset"_a = 0, "dim1"_a = 0, "dim2"_a = 1);
@@ -308,27 +355,25 @@ void init_view(nb::module_& m) {
   }, "source"_a);
 
   // Ops that copy.
-  auto cat_fn = [](const std::vector<Tensor>& tensors, int64_t dim, std::optional<Tensor> out) {
-    return out ? cat_out(tensors, dim, *out) : cat(tensors, dim);
+  auto cat_fn = [](const std::vector<Tensor>& tensors, int64_t dim, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) {
+      return o.defined() ? cat_out(tensors, dim, o) : cat(tensors, dim);
+    });
   };
   m.def("cat", cat_fn, "tensors"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
   m.def("concat", cat_fn, "tensors"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
   m.def("concatenate", cat_fn, "tensors"_a, "axis"_a = 0, nb::kw_only(), "out"_a = nb::none());
-  m.def("stack", [](const std::vector<Tensor>& tensors, int64_t dim, std::optional<Tensor> out) {
-    return out ? stack_out(tensors, dim, *out) : stack(tensors, dim);
+  m.def("stack", [](const std::vector<Tensor>& tensors, int64_t dim, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) { return stack_out(tensors, dim, o); });
   }, "tensors"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
-#define CRESSET_STACK(name)                                                            \
-  m.def(#name, [](const std::vector<Tensor>& tensors, std::optional<Tensor> out) {     \
-    return name(tensors, out.value_or(Tensor()));                                      \
-  }, "tensors"_a, nb::kw_only(), "out"_a = nb::none());
-  CRESSET_STACK(hstack)
-  CRESSET_STACK(vstack)
-  CRESSET_STACK(dstack)
-  CRESSET_STACK(column_stack)
-#undef CRESSET_STACK
-  m.def("row_stack", [](const std::vector<Tensor>& tensors, std::optional<Tensor> out) {
-    return vstack(tensors, out.value_or(Tensor()));
-  }, "tensors"_a, nb::kw_only(), "out"_a = nb::none());
+  using StackFn = Tensor (*)(const std::vector<Tensor>&, const Tensor&);
+  for (auto [name, fn] : {std::pair<const char*, StackFn>{"hstack", &hstack}, {"vstack", &vstack},
+                          {"row_stack", &vstack}, {"dstack", &dstack},
+                          {"column_stack", &column_stack}}) {
+    m.def(name, [fn = fn](const std::vector<Tensor>& tensors, nb::handle out) {
+      return with_out(out, [&](const Tensor& o) { return fn(tensors, o); });
+    }, "tensors"_a, nb::kw_only(), "out"_a = nb::none());
+  }
 
   m.def("flip", [](const Tensor& self, nb::handle dims) { return flip(self, to_dims(dims)); },
         "input"_a, "dims"_a);
@@ -364,18 +409,22 @@ void init_view(nb::module_& m) {
   };
   m.def("repeat_interleave", repeat_interleave_fn, "input"_a, "repeats"_a = nb::none(),
         "dim"_a = nb::none(), nb::kw_only(), "output_size"_a = nb::none());
-  cls.def("repeat_interleave", repeat_interleave_fn, "repeats"_a = nb::none(),
-          "dim"_a = nb::none(), nb::kw_only(), "output_size"_a = nb::none());
+  cls.def("repeat_interleave", repeat_interleave_fn, "repeats"_a, "dim"_a = nb::none(),
+          nb::kw_only(), "output_size"_a = nb::none());
 
   m.def("diag", &diag, "input"_a, "diagonal"_a = 0);
   cls.def("diag", &diag, "diagonal"_a = 0);
   m.def("diag_embed", &diag_embed, "input"_a, "offset"_a = 0, "dim1"_a = -2, "dim2"_a = -1);
   cls.def("diag_embed", &diag_embed, "offset"_a = 0, "dim1"_a = -2, "dim2"_a = -1);
-  m.def("tril", [](const Tensor& self, int64_t diagonal, std::optional<Tensor> out) {
-    return out ? tril_out(self, diagonal, *out) : tril(self, diagonal);
+  m.def("tril", [](const Tensor& self, int64_t diagonal, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) {
+      return o.defined() ? tril_out(self, diagonal, o) : tril(self, diagonal);
+    });
   }, "input"_a, "diagonal"_a = 0, nb::kw_only(), "out"_a = nb::none());
-  m.def("triu", [](const Tensor& self, int64_t diagonal, std::optional<Tensor> out) {
-    return out ? triu_out(self, diagonal, *out) : triu(self, diagonal);
+  m.def("triu", [](const Tensor& self, int64_t diagonal, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) {
+      return o.defined() ? triu_out(self, diagonal, o) : triu(self, diagonal);
+    });
   }, "input"_a, "diagonal"_a = 0, nb::kw_only(), "out"_a = nb::none());
   cls.def("tril", &tril, "diagonal"_a = 0);
   cls.def("triu", &triu, "diagonal"_a = 0);

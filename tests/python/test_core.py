@@ -95,3 +95,22 @@ def test_threads_survive_fork():
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+
+
+def test_inplace_broadcasts_inputs_to_the_output():
+    x = cresset.zeros(3, 4)
+    x.copy_(cresset.tensor(2.0))
+    assert x.tolist() == [[2.0] * 4] * 3
+    x += cresset.ones(4)
+    assert x.tolist() == [[3.0] * 4] * 3
+    assert_raises_like = __import__("utils").assert_raises_like
+    assert_raises_like(RuntimeError, lambda: cresset.zeros(3).add_(cresset.ones(2, 3)),
+                       lambda: torch.zeros(3).add_(torch.ones(2, 3)))
+
+
+def test_is_contiguous_memory_format_and_empty_data_ptr():
+    for lib in (cresset, torch):
+        x = lib.empty(2, 3, 4, 5).contiguous(memory_format=lib.channels_last)
+        assert not x.is_contiguous() and x.is_contiguous(memory_format=lib.channels_last)
+        assert not lib.ones(3).is_contiguous(memory_format=lib.channels_last)
+        assert lib.empty(0).data_ptr() == 0

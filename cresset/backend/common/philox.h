@@ -57,9 +57,7 @@ class PhiloxStream {
     return lo | (uint64_t(next_u32()) << 32);
   }
   /// Uniform on the open interval (0, 1), 53 bits.
-  CRESSET_HOST_DEVICE double next_open01() {
-    return (double(next_u64() >> 11) + 0.5) * 0x1.0p-53;
-  }
+  CRESSET_HOST_DEVICE double next_open01() { return (double(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
 
  private:
   uint64_t seed_, block_, sub_ = 0;

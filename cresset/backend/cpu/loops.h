@@ -1,7 +1,10 @@
 #pragma once
 // Inner loops for elementwise kernels. Included only by *_kernels.cpp files, inside their
 // capability namespace (see Note [CPU capability dispatch]). The contiguous and scalar-broadcast
-// cases are written as plain indexed loops so the compiler vectorizes them for the target ISA.
+// cases are plain indexed loops under `omp simd`, so the compiler vectorizes them for the target
+// ISA, calling libmvec for transcendental functions (see Note [Vectorized libm]). Every operand
+// pointer is copied into a local first: a store through a bool/int8 output may alias anything, and
+// would otherwise force a reload of `data[k]` on every iteration.
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/core/dtype.h"
 
@@ -16,9 +19,11 @@ void unary_loop(TensorIter& it, const F& f) {
 #pragma omp simd
       for (int64_t i = 0; i < n; ++i) out[i] = Out(f(M(in[i])));
     } else {
+      char* o = data[0];
+      const char* p = data[1];
       for (int64_t i = 0; i < n; ++i) {
-        *reinterpret_cast<Out*>(data[0] + i * s[0]) =
-            Out(f(M(*reinterpret_cast<const In*>(data[1] + i * s[1]))));
+        *reinterpret_cast<Out*>(o + i * s[0]) =
+            Out(f(M(*reinterpret_cast<const In*>(p + i * s[1]))));
       }
     }
   });
@@ -45,10 +50,49 @@ void binary_loop(TensorIter& it, const F& f) {
 #pragma omp simd
       for (int64_t i = 0; i < n; ++i) out[i] = Out(f(M(a[i]), bv));
     } else {
+      char* o = data[0];
+      const char* pa = data[1];
+      const char* pb = data[2];
       for (int64_t i = 0; i < n; ++i) {
-        *reinterpret_cast<Out*>(data[0] + i * s[0]) =
-            Out(f(M(*reinterpret_cast<const In*>(data[1] + i * s[1])),
-                  M(*reinterpret_cast<const In*>(data[2] + i * s[2]))));
+        *reinterpret_cast<Out*>(o + i * s[0]) =
+            Out(f(M(*reinterpret_cast<const In*>(pa + i * s[1])),
+                  M(*reinterpret_cast<const In*>(pb + i * s[2]))));
+      }
+    }
+  });
+}
+
+// Applies f(a, b) with b fixed: a one-element second operand kept at opmath precision (operand 2
+// of the iterator is not read).
+template <typename Out, typename In, typename F>
+void binary_scalar_loop(TensorIter& it, const F& f, opmath_t<In> b) {
+  unary_loop<Out, In>(it, [&](opmath_t<In> a) { return f(a, b); });
+}
+
+// Applies f to three inputs of types A, B and C (each passed as its opmath type).
+template <typename Out, typename A, typename B, typename C, typename F>
+void ternary_loop(TensorIter& it, const F& f) {
+  using MA = opmath_t<A>;
+  using MB = opmath_t<B>;
+  using MC = opmath_t<C>;
+  it.for_each([&](char** data, const int64_t* s, int64_t n) {
+    Out* out = reinterpret_cast<Out*>(data[0]);
+    const A* a = reinterpret_cast<const A*>(data[1]);
+    const B* b = reinterpret_cast<const B*>(data[2]);
+    const C* c = reinterpret_cast<const C*>(data[3]);
+    if (s[0] == sizeof(Out) && s[1] == sizeof(A) && s[2] == sizeof(B) && s[3] == sizeof(C)) {
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) out[i] = Out(f(MA(a[i]), MB(b[i]), MC(c[i])));
+    } else {
+      char* o = data[0];
+      const char* pa = data[1];
+      const char* pb = data[2];
+      const char* pc = data[3];
+      for (int64_t i = 0; i < n; ++i) {
+        *reinterpret_cast<Out*>(o + i * s[0]) =
+            Out(f(MA(*reinterpret_cast<const A*>(pa + i * s[1])),
+                  MB(*reinterpret_cast<const B*>(pb + i * s[2])),
+                  MC(*reinterpret_cast<const C*>(pc + i * s[3]))));
       }
     }
   });

@@ -3,12 +3,13 @@
 // vectorizes the Philox rounds, and Box-Muller and the exponential use the polynomial log and
 // sincos below instead of libm calls, so they vectorize too and every capability gives the same
 // bits.
+#include "cresset/backend/cpu/random_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 
-#include "cresset/backend/cpu/random_kernels.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {
@@ -61,9 +62,13 @@ CRESSET_INLINE float unit_float(uint32_t x) {
 CRESSET_INLINE float unit_float_nonzero(uint32_t x) { return (float(x >> 8) + 1.0f) * 0x1.0p-24f; }
 // (0, 1): neither end.
 CRESSET_INLINE float unit_float_open(uint32_t x) { return (float(x >> 8) + 0.5f) * 0x1.0p-24f; }
-CRESSET_INLINE uint64_t word_pair(uint32_t lo, uint32_t hi) { return uint64_t(lo) | uint64_t(hi) << 32; }
+CRESSET_INLINE uint64_t word_pair(uint32_t lo, uint32_t hi) {
+  return uint64_t(lo) | uint64_t(hi) << 32;
+}
 CRESSET_INLINE double unit_double(uint64_t x) { return double(x >> 11) * 0x1.0p-53; }
-CRESSET_INLINE double unit_double_nonzero(uint64_t x) { return (double(x >> 11) + 1.0) * 0x1.0p-53; }
+CRESSET_INLINE double unit_double_nonzero(uint64_t x) {
+  return (double(x >> 11) + 1.0) * 0x1.0p-53;
+}
 CRESSET_INLINE double unit_double_open(uint64_t x) { return (double(x >> 11) + 0.5) * 0x1.0p-53; }
 
 // ---- math that vectorizes (arguments come from the generators above) ----
@@ -129,8 +134,9 @@ CRESSET_INLINE void sincos_turns(T u, T& s_out, T& c_out) {
     s = horner(r2, {1.0f / 362880, -1.0f / 5040, 1.0f / 120, -1.0f / 6, 1.0f}) * r;
     c = horner(r2, {1.0f / 40320, -1.0f / 720, 1.0f / 24, -0.5f, 1.0f});
   } else {
-    s = horner(r2, {1.0 / 355687428096000, -1.0 / 1307674368000, 1.0 / 6227020800,
-                    -1.0 / 39916800, 1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6, 1.0}) * r;
+    s = horner(r2, {1.0 / 355687428096000, -1.0 / 1307674368000, 1.0 / 6227020800, -1.0 / 39916800,
+                    1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6, 1.0}) *
+        r;
     c = horner(r2, {1.0 / 20922789888000, -1.0 / 87178291200, 1.0 / 479001600, -1.0 / 3628800,
                     1.0 / 40320, -1.0 / 720, 1.0 / 24, -0.5, 1.0});
   }
@@ -157,7 +163,8 @@ struct UniformD {
     for (int h = 0; h < 2; ++h) {
       const uint32_t* w = raw + 2 * h * kB;
 #pragma omp simd
-      for (int k = 0; k < kB; ++k) v[h * kB + k] = lo + span * unit_double(word_pair(w[k], w[kB + k]));
+      for (int k = 0; k < kB; ++k)
+        v[h * kB + k] = lo + span * unit_double(word_pair(w[k], w[kB + k]));
     }
   }
 };
@@ -205,7 +212,8 @@ struct FromOpenUniform {
       for (int h = 0; h < 2; ++h) {
         const uint32_t* w = raw + 2 * h * kB;
 #pragma omp simd
-        for (int k = 0; k < kB; ++k) v[h * kB + k] = f(unit_double_open(word_pair(w[k], w[kB + k])));
+        for (int k = 0; k < kB; ++k)
+          v[h * kB + k] = f(unit_double_open(word_pair(w[k], w[kB + k])));
       }
     } else {
 #pragma omp simd
@@ -280,8 +288,9 @@ void continuous_fill(const Tensor& out, const RandomSpec& s) {
       if constexpr (std::is_same_v<T, double>) {
         fill_batches<scalar_t, T>(out, s, UniformD{s.a, s.b - s.a});
       } else {
-        constexpr int digits = std::is_same_v<scalar_t, float> ? 24
-                               : std::is_same_v<scalar_t, Half> ? 11 : 8;
+        constexpr int digits = std::is_same_v<scalar_t, float>  ? 24
+                               : std::is_same_v<scalar_t, Half> ? 11
+                                                                : 8;
         fill_batches<scalar_t, T>(out, s, UniformF<digits>{a, T(s.b - s.a)});
       }
       break;
@@ -300,13 +309,14 @@ void continuous_fill(const Tensor& out, const RandomSpec& s) {
     }
     case RandomDist::Exponential: {
       const T scale = T(-1.0 / s.a);
-      fill_batches<scalar_t, T>(out, s, from_open_uniform<T>([scale](T u) { return scale * log_positive(u); }));
+      fill_batches<scalar_t, T>(
+          out, s, from_open_uniform<T>([scale](T u) { return scale * log_positive(u); }));
       break;
     }
     case RandomDist::Cauchy:
       fill_batches<scalar_t, T>(out, s, from_open_uniform<T>([a, b](T u) {
-        return a + b * std::tan(T(3.14159265358979323846) * (u - T(0.5)));
-      }));
+                                  return a + b * std::tan(T(3.14159265358979323846) * (u - T(0.5)));
+                                }));
       break;
     default:
       break;
@@ -320,11 +330,12 @@ void random_fill_kernel(const Tensor& out, const RandomSpec& s) {
     case RandomDist::Geometric: {
       const double inv_log_q = 1.0 / std::log1p(-s.a);
       CRESSET_DISPATCH_ALL("geometric_", out.dtype(), [&] {
-        fill_batches<scalar_t, double>(out, s, [inv_log_q](const uint32_t* raw, double* v, int64_t) {
-          for (int k = 0; k < kWords; ++k) {
-            v[k] = std::ceil(std::log((double(raw[k]) + 0.5) * 0x1.0p-32) * inv_log_q);
-          }
-        });
+        fill_batches<scalar_t, double>(
+            out, s, [inv_log_q](const uint32_t* raw, double* v, int64_t) {
+              for (int k = 0; k < kWords; ++k) {
+                v[k] = std::ceil(std::log((double(raw[k]) + 0.5) * 0x1.0p-32) * inv_log_q);
+              }
+            });
       });
       break;
     }
@@ -339,7 +350,8 @@ void random_fill_kernel(const Tensor& out, const RandomSpec& s) {
     }
     case RandomDist::IntRange: {
       IntRangeTf tf{s.base, s.range, random_words_per_element(s, out.dtype()) == 2};
-      CRESSET_DISPATCH_ALL("random_", out.dtype(), [&] { fill_batches<scalar_t, int64_t>(out, s, tf); });
+      CRESSET_DISPATCH_ALL("random_", out.dtype(),
+                           [&] { fill_batches<scalar_t, int64_t>(out, s, tf); });
       break;
     }
     default:
@@ -350,10 +362,11 @@ void random_fill_kernel(const Tensor& out, const RandomSpec& s) {
 void bernoulli_tensor_kernel(const Tensor& out, const Tensor& p, const RandomSpec& s) {
   const double* prob = p.data<double>();
   CRESSET_DISPATCH_ALL("bernoulli_", out.dtype(), [&] {
-    fill_batches<scalar_t, uint8_t>(out, s, [prob, &out](const uint32_t* raw, uint8_t* v, int64_t start) {
-      const int64_t m = std::min<int64_t>(kWords, out.numel() - start);
-      for (int64_t k = 0; k < m; ++k) v[k] = double(raw[k]) * 0x1.0p-32 < prob[start + k];
-    });
+    fill_batches<scalar_t, uint8_t>(
+        out, s, [prob, &out](const uint32_t* raw, uint8_t* v, int64_t start) {
+          const int64_t m = std::min<int64_t>(kWords, out.numel() - start);
+          for (int64_t k = 0; k < m; ++k) v[k] = double(raw[k]) * 0x1.0p-32 < prob[start + k];
+        });
   });
 }
 

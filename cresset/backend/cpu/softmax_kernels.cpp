@@ -1,5 +1,7 @@
 // Fused softmax / log_softmax: one read of the input and one write of the output per element
 // (a composite of max, sub, exp, sum, div would make five passes over memory).
+#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
+
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -30,7 +32,7 @@ void rows_kernel(const T* in, T* out, int64_t rows, int64_t n, bool log) {
       M sum = 0;
       if (log) {
 #pragma omp simd reduction(+ : sum)
-        for (int64_t i = 0; i < n; ++i) sum += functors::Exp{}(M(x[i]) - mx);
+        for (int64_t i = 0; i < n; ++i) sum += functors::Exp<M>{}(M(x[i]) - mx);
         // (x - max) - log(sum), in that order: max + log(sum) would round away small results.
         const M log_sum = std::log(sum);
 #pragma omp simd
@@ -40,7 +42,7 @@ void rows_kernel(const T* in, T* out, int64_t rows, int64_t n, bool log) {
       M* e = kDirect ? reinterpret_cast<M*>(y) : scratch.data();
 #pragma omp simd reduction(+ : sum)
       for (int64_t i = 0; i < n; ++i) {
-        e[i] = functors::Exp{}(M(x[i]) - mx);
+        e[i] = functors::Exp<M>{}(M(x[i]) - mx);
         sum += e[i];
       }
       const M inv = M(1) / sum;
@@ -67,7 +69,7 @@ void strided_kernel(const T* in, T* out, int64_t outer, int64_t dim, int64_t inn
         for (int64_t i = 0; i < inner; ++i) mx[i] = std::max(mx[i], M(x[d * inner + i]));
       }
       for (int64_t d = 0; d < dim; ++d) {
-        for (int64_t i = 0; i < inner; ++i) sum[i] += functors::Exp{}(M(x[d * inner + i]) - mx[i]);
+        for (int64_t i = 0; i < inner; ++i) sum[i] += functors::Exp<M>{}(M(x[d * inner + i]) - mx[i]);
       }
       for (int64_t i = 0; i < inner; ++i) {
         sum[i] = log ? std::log(sum[i]) : M(1) / sum[i];
@@ -75,7 +77,7 @@ void strided_kernel(const T* in, T* out, int64_t outer, int64_t dim, int64_t inn
       for (int64_t d = 0; d < dim; ++d) {
         for (int64_t i = 0; i < inner; ++i) {
           M v = M(x[d * inner + i]);
-          y[d * inner + i] = T(log ? (v - mx[i]) - sum[i] : functors::Exp{}(v - mx[i]) * sum[i]);
+          y[d * inner + i] = T(log ? (v - mx[i]) - sum[i] : functors::Exp<M>{}(v - mx[i]) * sum[i]);
         }
       }
     }

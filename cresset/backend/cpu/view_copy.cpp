@@ -100,13 +100,29 @@ void gather_slices(const Tensor& out, const Tensor& self, int64_t dim, const Ten
   size_t block = size_t(inner * self.itemsize());
   const char* src = static_cast<const char*>(self.raw_data());
   char* dst = static_cast<char*>(out.raw_data());
-  parallel_for(0, outer * n_out, std::max<int64_t>(kGrainSize / std::max<int64_t>(inner, 1), 1),
-               [&](int64_t b, int64_t e) {
-                 for (int64_t k = b; k < e; ++k) {
-                   int64_t o = k / n_out, j = k % n_out;
-                   std::memcpy(dst + k * block, src + (o * n_in + idx[j]) * block, block);
-                 }
-               });
+  int64_t grain = std::max<int64_t>(kGrainSize / std::max<int64_t>(inner, 1), 1);
+  auto run = [&](auto move) {
+    parallel_for(0, outer * n_out, grain, [&](int64_t b, int64_t e) {
+      int64_t j = b % n_out;
+      const char* row = src + (b / n_out) * n_in * int64_t(block);
+      for (int64_t k = b; k < e; ++k) {
+        move(dst + k * block, row + idx[j] * block);
+        if (++j == n_out) {
+          j = 0;
+          row += n_in * int64_t(block);
+        }
+      }
+    });
+  };
+  // Slices of one element move as one word; memcpy's call costs more than such a copy.
+  if (block == 1 || block == 2 || block == 4 || block == 8) {
+    dispatch_width(int64_t(block), [&](auto w) {
+      using T = typename decltype(w)::type;
+      run([](char* d, const char* s) { std::memcpy(d, s, sizeof(T)); });
+    });
+  } else {
+    run([block](char* d, const char* s) { std::memcpy(d, s, block); });
+  }
 }
 
 }  // namespace cresset::cpu

@@ -11,10 +11,13 @@ void copy_across_devices(const Tensor& dst, const Tensor& src);
 void copy_kernel(TensorIter& it);
 void fill_kernel(TensorIter& it, Scalar value);
 
-#define CRESSET_UNARY(name, ...) void name##_kernel(TensorIter& it);
-#define CRESSET_BINARY(name, ...) void name##_kernel(TensorIter& it);
+// Elementwise rows, as in backend/cpu/kernel_decls.inc.
+#define CRESSET_UNARY(name, ...) void name##_kernel(TensorIter& it, const Scalar* args);
+#define CRESSET_BINARY CRESSET_UNARY
+#define CRESSET_TERNARY CRESSET_UNARY
 #include "cresset/ops/elementwise.def"
 #undef CRESSET_UNARY
 #undef CRESSET_BINARY
+#undef CRESSET_TERNARY
 
 }  // namespace cresset::cuda

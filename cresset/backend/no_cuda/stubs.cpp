@@ -19,12 +19,13 @@ void copy_across_devices(const Tensor&, const Tensor&) { no_cuda("to"); }
 void copy_kernel(TensorIter&) { no_cuda("copy_"); }
 void fill_kernel(TensorIter&, Scalar) { no_cuda("fill_"); }
 #define CRESSET_UNARY(name, ...) \
-  void name##_kernel(TensorIter&) { no_cuda(#name); }
-#define CRESSET_BINARY(name, ...) \
-  void name##_kernel(TensorIter&) { no_cuda(#name); }
+  void name##_kernel(TensorIter&, const Scalar*) { no_cuda(#name); }
+#define CRESSET_BINARY CRESSET_UNARY
+#define CRESSET_TERNARY CRESSET_UNARY
 #include "cresset/ops/elementwise.def"
 #undef CRESSET_UNARY
 #undef CRESSET_BINARY
+#undef CRESSET_TERNARY
 }  // namespace cuda
 
 }  // namespace cresset

@@ -5,7 +5,8 @@
 namespace cresset::cuda {
 
 void tril_triu(const Tensor&, const Tensor&, int64_t, bool lower) {
-  throw RuntimeError(str_cat("[", lower ? "tril" : "triu", "] cresset was built without CUDA support"));
+  throw RuntimeError(
+      str_cat("[", lower ? "tril" : "triu", "] cresset was built without CUDA support"));
 }
 
 void gather_slices(const Tensor&, const Tensor&, int64_t, const Tensor&) {

@@ -1,0 +1,30 @@
+#pragma once
+// Parameters shared by the CPU and CUDA kernels of the index family (ops/index*.cpp).
+#include <cstdint>
+
+#include "cresset/backend/common/tensor_iter.h"
+
+namespace cresset {
+
+/// The dims advanced indexing replaces: their sizes (to wrap negative indices) and byte strides in
+/// the indexed tensor. The iterator carries one index operand per dim, after the data operands.
+struct IndexedDims {
+  static constexpr int kMax = kMaxIterOperands - 2;
+  int count = 0;
+  int64_t sizes[kMax] = {};
+  int64_t strides[kMax] = {};
+};
+
+/// What the scatter kernel does where an index points.
+enum class ScatterOp : int8_t { Assign, Add, Mul, Max, Min };
+
+/// The dim a scatter follows its index along: the index's length there and each operand's byte
+/// stride along it (the iterator covers the other dims).
+struct ScatterDim {
+  int64_t length = 0;
+  int64_t index_stride = 0;
+  int64_t self_stride = 0;
+  int64_t src_stride = 0;
+};
+
+}  // namespace cresset

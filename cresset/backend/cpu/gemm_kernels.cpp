@@ -1,0 +1,652 @@
+// The blocked GEMM and its micro-kernels, compiled once per capability
+// (see Note [CPU capability dispatch]).
+//
+// Note [GEMM blocking]
+// C is computed in MR x NR register tiles by a micro-kernel that reads two packed panels: an A
+// micro-panel (MR rows of A interleaved along k) and a B micro-panel (NR columns of B interleaved
+// along k). The loops, outermost first (BLIS's five loops with the two inner ones swapped):
+//   jc  N in blocks of NC     the B block (KC x NC) is packed once and stays in L2
+//   pc  K in blocks of KC
+//   ic  M in blocks of MC     the A block (MC x KC) is packed, ~150 KB
+//   ir  MC in steps of MR     the A micro-panel (MR x KC) stays in L1 across the jr loop
+//   jr  NC in steps of NR     the micro-kernel streams B micro-panels from L2
+// Packing turns any strides (transposed, sliced, expanded) into the one layout the micro-kernel
+// reads, and zero-pads edge panels so that the micro-kernel always computes a full tile; only its
+// store is clipped. Threads each take whole rectangles of C, aligned to the MR x NR grid, and pack
+// their own panels: no barriers, and every element of C is produced by the same operations (same
+// tile grid, same K blocks, same epilogue) whatever the number of threads.
+#include "cresset/backend/cpu/gemm_kernels.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <numeric>
+
+#include "cresset/core/error.h"
+#include "cresset/core/parallel.h"
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace cresset::cpu::CPU_CAPABILITY {
+
+namespace {
+
+// How the tile's sum is combined with C: C = alpha * acc + beta * C, with the multiplications by
+// one skipped and C not read when beta is zero.
+template <typename T>
+struct Epilogue {
+  T alpha, beta;
+  bool alpha_one, beta_zero, beta_one;
+};
+
+template <typename T>
+Epilogue<T> make_epilogue(T alpha, T beta) {
+  return {alpha, beta, alpha == T(1), beta == T(0), beta == T(1)};
+}
+
+// The scalar epilogue of an mr x nr tile held in `acc` (row stride ld). The vector epilogue below
+// performs the same operations in the same order, so a tile rounds the same on either path.
+template <typename T>
+void store_tile(const T* acc, int ld, T* c, int64_t rs, int64_t cs, int mr, int nr,
+                const Epilogue<T>& e) {
+  for (int i = 0; i < mr; ++i) {
+    for (int j = 0; j < nr; ++j) {
+      T v = acc[i * ld + j];
+      T& out = c[i * rs + j * cs];
+      if (!e.alpha_one) v = v * e.alpha;
+      if (!e.beta_zero) v = v + (e.beta_one ? out : e.beta * out);
+      out = v;
+    }
+  }
+}
+
+// A portable micro-kernel in plain C++ (the compiler vectorizes it for the target), used for the
+// baseline build and for integers.
+template <typename T, int MR_, int NR_>
+struct PortableKernel {
+  static constexpr int MR = MR_, NR = NR_;
+  static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
+  static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
+                  const Epilogue<T>& e) {
+    T acc[MR * NR] = {};
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+      for (int i = 0; i < MR; ++i) {
+        for (int j = 0; j < NR; ++j) acc[i * NR + j] += a[i] * b[j];
+      }
+    }
+    store_tile(acc, NR, c, rs, cs, mr, nr, e);
+  }
+};
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#define CRESSET_GEMM_SIMD 1
+
+// The vector operations a micro-kernel needs, for the widest registers of the build.
+template <typename T>
+struct VecOps;
+#if defined(__AVX512F__)
+template <>
+struct VecOps<float> {
+  using V = __m512;
+  static constexpr int W = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+};
+template <>
+struct VecOps<double> {
+  using V = __m512d;
+  static constexpr int W = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static V set1(double x) { return _mm512_set1_pd(x); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
+};
+#else
+template <>
+struct VecOps<float> {
+  using V = __m256;
+  static constexpr int W = 8;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static V set1(float x) { return _mm256_set1_ps(x); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+};
+template <>
+struct VecOps<double> {
+  using V = __m256d;
+  static constexpr int W = 4;
+  static V zero() { return _mm256_setzero_pd(); }
+  static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  static V set1(double x) { return _mm256_set1_pd(x); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+  static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  static V add(V a, V b) { return _mm256_add_pd(a, b); }
+};
+#endif
+
+// How many steps of k ahead the micro-kernel prefetches B (measured: 8 to 16 are equally good).
+constexpr int kPrefetchSteps = 8;
+
+// The register-tiled micro-kernel: MR rows x NV vectors of accumulators, one broadcast of A and NV
+// loads of B per step of k. MR * NV + NV + 1 must fit the register file (32 zmm / 16 ymm).
+template <typename T, int MR_, int NV>
+struct VecKernel {
+  using Ops = VecOps<T>;
+  using V = typename Ops::V;
+  static constexpr int MR = MR_, W = Ops::W, NR = NV * W;
+  static constexpr bool kReadsRows = true;
+
+  // A from a packed panel: element (i, p) at a[p * MR + i].
+  static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
+                  const Epilogue<T>& e) {
+    tile<false>(kc, a, 0, b, c, rs, cs, mr, nr, e);
+  }
+  // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
+  // operations in the same order as run(), so both give identical results.
+  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs,
+                       int64_t cs, int nr, const Epilogue<T>& e) {
+    tile<true>(kc, a, lda, b, c, rs, cs, MR, nr, e);
+  }
+
+ private:
+  template <bool kRows>
+  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs, int64_t cs,
+                   int mr, int nr, const Epilogue<T>& e) {
+    V acc[MR][NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * rs), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(c + i * rs + (NR - 1) * cs), _MM_HINT_T0);
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[i][j] = Ops::zero();
+    }
+#pragma GCC unroll 4
+    for (int64_t p = 0; p < kc; ++p) {
+      // The B micro-panel streams from L2; fetching it a few steps ahead hides that latency.
+#pragma GCC unroll 4
+      for (int l = 0; l < int(NR * sizeof(T)); l += 64) {
+        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * NR) + l, _MM_HINT_T0);
+      }
+      V bv[NV];
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) bv[j] = Ops::load(b + j * W);
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+        const V av = Ops::set1(kRows ? a[i * lda] : a[i]);
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) acc[i][j] = Ops::fma(av, bv[j], acc[i][j]);
+      }
+      a += kRows ? 1 : MR;
+      b += NR;
+    }
+    if (mr == MR && nr == NR && cs == 1) {
+      const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) {
+          T* out = c + i * rs + j * W;
+          V v = acc[i][j];
+          if (!e.alpha_one) v = Ops::mul(v, alpha);
+          if (!e.beta_zero)
+            v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
+          Ops::store(out, v);
+        }
+      }
+    } else {
+      alignas(64) T tile[MR * NR];
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) Ops::store(tile + i * NR + j * W, acc[i][j]);
+      }
+      store_tile(tile, NR, c, rs, cs, mr, nr, e);
+    }
+  }
+};
+
+// In-register transposes of 8x8 floats and 4x4 doubles (AVX2 instructions, also used by the
+// AVX-512 build), for packing operands whose contiguous dimension is k.
+template <typename T>
+struct Transposer;
+template <>
+struct Transposer<float> {
+  using V = __m256;
+  static constexpr int W = 8;
+  static V zero() { return _mm256_setzero_ps(); }
+  static __m256i lanes(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static V load(const float* p, int n) {
+    return n == W ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, lanes(n));
+  }
+  static void store(float* p, V v, int n) {
+    if (n == W) {
+      _mm256_storeu_ps(p, v);
+    } else {
+      _mm256_maskstore_ps(p, lanes(n), v);
+    }
+  }
+  static void transpose(V r[8]) {
+    V t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    V t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    V t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    V t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    V s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    V s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    V s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    V s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+    r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+    r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+    r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+    r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+  }
+};
+template <>
+struct Transposer<double> {
+  using V = __m256d;
+  static constexpr int W = 4;
+  static V zero() { return _mm256_setzero_pd(); }
+  static __m256i lanes(int n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static V load(const double* p, int n) {
+    return n == W ? _mm256_loadu_pd(p) : _mm256_maskload_pd(p, lanes(n));
+  }
+  static void store(double* p, V v, int n) {
+    if (n == W) {
+      _mm256_storeu_pd(p, v);
+    } else {
+      _mm256_maskstore_pd(p, lanes(n), v);
+    }
+  }
+  static void transpose(V r[4]) {
+    V t0 = _mm256_unpacklo_pd(r[0], r[1]), t1 = _mm256_unpackhi_pd(r[0], r[1]);
+    V t2 = _mm256_unpacklo_pd(r[2], r[3]), t3 = _mm256_unpackhi_pd(r[2], r[3]);
+    r[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    r[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    r[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    r[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+  }
+};
+
+// pack_block's case of sources contiguous along k: W x W blocks transposed in registers.
+template <typename T>
+void pack_transposed(const T* src, int64_t s_r, int rows, int64_t kc, T* dst, int P) {
+  using X = Transposer<T>;
+  constexpr int W = X::W;
+  for (int r0 = 0; r0 < P; r0 += W) {
+    const int valid = std::clamp(rows - r0, 0, W), width = std::min(W, P - r0);
+    for (int64_t p0 = 0; p0 < kc; p0 += W) {
+      const int np = int(std::min<int64_t>(W, kc - p0));
+      typename X::V v[W];
+      for (int q = 0; q < W; ++q)
+        v[q] = q < valid ? X::load(src + (r0 + q) * s_r + p0, np) : X::zero();
+      X::transpose(v);
+      for (int q = 0; q < np; ++q) X::store(dst + (p0 + q) * P + r0, v[q], width);
+    }
+  }
+}
+#endif
+
+// Packs `rows` rows into panels of P: row r of the block goes to panel r / P, where element
+// (r, p) lands at panel + p * P + r % P; a last partial panel is zero-padded. Source element
+// (r, p) is src[r * s_r + p * s_k]. Each case reads the source along its contiguous dimension.
+template <int P, typename T>
+void pack_block(const T* src, int64_t s_r, int64_t s_k, int64_t rows, int64_t kc, T* dst) {
+  const int64_t panels = (rows + P - 1) / P, full = rows / P;
+  if (s_r == 1) {  // rows contiguous: copy row segments of every panel, one k at a time
+    for (int64_t p = 0; p < kc; ++p) {
+      const T* s = src + p * s_k;
+      for (int64_t q = 0; q < full; ++q) {
+        T* d = dst + q * kc * P + p * P;
+        for (int r = 0; r < P; ++r) d[r] = s[q * P + r];
+      }
+      if (full < panels) {
+        T* d = dst + full * kc * P + p * P;
+        const int n = int(rows - full * P);
+        for (int r = 0; r < n; ++r) d[r] = s[full * P + r];
+        for (int r = n; r < P; ++r) d[r] = T(0);
+      }
+    }
+    return;
+  }
+  for (int64_t q = 0; q < panels; ++q) {
+    const T* s = src + q * P * s_r;
+    T* d = dst + q * kc * P;
+    const int n = int(std::min<int64_t>(P, rows - q * P));
+#if defined(CRESSET_GEMM_SIMD)
+    if constexpr (std::is_floating_point_v<T>) {
+      if (s_k == 1) {  // k contiguous: transpose in registers
+        pack_transposed(s, s_r, n, kc, d, P);
+        continue;
+      }
+    }
+#endif
+    for (int64_t p = 0; p < kc; ++p, d += P) {
+      int r = 0;
+      for (; r < n; ++r) d[r] = s[r * s_r + p * s_k];
+      for (; r < P; ++r) d[r] = T(0);
+    }
+  }
+}
+
+#if defined(__AVX512F__)
+// 12 x 32 floats / 12 x 16 doubles: 24 accumulators. Measured as fast as 14 rows (28 of the 32
+// registers) on large products and faster on small ones, whose rows are often multiples of 4.
+using KernelF32 = VecKernel<float, 12, 2>;
+using KernelF64 = VecKernel<double, 12, 2>;
+#elif defined(CRESSET_GEMM_SIMD)
+using KernelF32 = VecKernel<float, 6, 2>;   // 12 accumulators of 8 floats
+using KernelF64 = VecKernel<double, 6, 2>;  // 12 accumulators of 4 doubles
+#else
+using KernelF32 = PortableKernel<float, 4, 8>;
+using KernelF64 = PortableKernel<double, 4, 4>;
+#endif
+// Integers compute in uint64 (wrap-around, no UB), which matches every narrower integer modulo 2^n.
+using KernelI64 = PortableKernel<uint64_t, 4, 8>;
+
+// Depth of a K block: the A micro-panel (MR x KC) and a B micro-panel (KC x NR) share L1.
+constexpr int64_t kBlockK = 256;
+// Widest rectangle of C for which a row-major A is read in place rather than packed (measured:
+// faster up to about 4 B panels, slower from 16).
+constexpr int64_t kRowsInPlaceMaxN = 128;
+// Rows of A packed at once (in MR panels): a block of about 150 KB that stays in L2.
+constexpr int64_t kBlockPanelsM = 12;
+
+// The bytes of L2 a packed B block may fill: half of this core's L2.
+int64_t l2_budget() {
+  static const int64_t bytes = [] {
+    long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return int64_t(l2 > 0 ? l2 : 1 << 20) / 2;
+  }();
+  return bytes;
+}
+
+// Packing buffers, one pair per thread, reused across calls (pool threads live for the process).
+struct PackBuffer {
+  void* data = nullptr;
+  size_t bytes = 0;
+  ~PackBuffer() { std::free(data); }
+  template <typename T>
+  T* get(int64_t count) {
+    size_t need = size_t(count) * sizeof(T);
+    if (need > bytes) {
+      std::free(data);
+      bytes = (need + 63) / 64 * 64;
+      data = std::aligned_alloc(64, bytes);
+      if (!data) {
+        bytes = 0;
+        throw RuntimeError(str_cat("[gemm] out of memory allocating ", need, " bytes"));
+      }
+    }
+    return static_cast<T*>(data);
+  }
+};
+thread_local PackBuffer t_pack_a, t_pack_b;
+
+// One rectangle [m0, m1) x [n0, n1) of one product, computed serially with the loops of
+// Note [GEMM blocking]. n0 must lie on the NR grid for the tiles to be the same for every split.
+template <typename T, typename K>
+void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, int64_t m1,
+               int64_t n0, int64_t n1, const Epilogue<T>& first, const Epilogue<T>& rest) {
+  constexpr int MR = K::MR, NR = K::NR;
+  // Blocks of equal size (a K of 257 is two blocks of 129, not 256 and 1). The K blocks depend
+  // on k alone, so every thread's split sums in the same order.
+  const int64_t k_blocks = (p.k + kBlockK - 1) / kBlockK, kc_max = (p.k + k_blocks - 1) / k_blocks;
+  const int64_t n_panels = (n1 - n0 + NR - 1) / NR;
+  const int64_t panels_fit = std::max<int64_t>(1, l2_budget() / (kc_max * int64_t(sizeof(T)) * NR));
+  const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
+  const int64_t nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
+  constexpr int64_t mc_max = kBlockPanelsM * MR;
+  // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
+  // panels; with many, packed panels measured faster.
+  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
+  T* bp = t_pack_b.get<T>(kc_max * nc_max);
+  T* ap = t_pack_a.get<T>(kc_max * mc_max);
+  for (int64_t jc = n0; jc < n1; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, n1 - jc);
+    for (int64_t pc = 0; pc < p.k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, p.k - pc);
+      const Epilogue<T>& e = pc == 0 ? first : rest;
+      pack_block<NR>(b + pc * p.b_rs + jc * p.b_cs, p.b_cs, p.b_rs, nc, kc, bp);
+      for (int64_t ic = m0; ic < m1; ic += mc_max) {
+        const int64_t mc = std::min(mc_max, m1 - ic);
+        const T* a_block = a + ic * p.a_rs + pc * p.a_cs;
+        // Full panels of a row-major A are read in place; only a partial last panel is packed.
+        const int64_t packed_from = rows_in_place ? mc / MR * MR : 0;
+        if (packed_from < mc) {
+          pack_block<MR>(a_block + packed_from * p.a_rs, p.a_rs, p.a_cs, mc - packed_from, kc, ap);
+        }
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const int mr = int(std::min<int64_t>(MR, mc - ir));
+          T* c_row = c + (ic + ir) * p.c_rs;
+          for (int64_t jr = 0; jr < nc; jr += NR) {
+            const int nr = int(std::min<int64_t>(NR, nc - jr));
+            T* c_tile = c_row + (jc + jr) * p.c_cs;
+            if constexpr (K::kReadsRows) {
+              if (ir < packed_from) {
+                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs, p.c_cs,
+                            nr, e);
+                continue;
+              }
+            }
+            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr,
+                   e);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Below this many multiply-adds a product runs on the calling thread (waking the pool costs more).
+constexpr int64_t kParallelWork = int64_t(1) << 21;
+
+// How one product is cut into rectangles for threads: a grid of parts_m x parts_n.
+struct Split {
+  int64_t parts_m = 1, parts_n = 1;
+};
+
+// Picks the grid with `parts` rectangles (or fewer when there are fewer tiles) that minimizes a
+// rectangle's half-perimeter, i.e. the panels each thread packs.
+Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int NR) {
+  Split best;
+  int64_t best_cost = -1;
+  for (int64_t pm = 1; pm <= parts; ++pm) {
+    if (parts % pm) continue;
+    const int64_t pn = parts / pm;
+    if (pm > m_tiles || pn > n_tiles) continue;
+    const int64_t cost = (m_tiles + pm - 1) / pm * MR + (n_tiles + pn - 1) / pn * NR;
+    if (best_cost < 0 || cost < best_cost) {
+      best = {pm, pn};
+      best_cost = cost;
+    }
+  }
+  return best;
+}
+
+// A dot product in a fixed order: kLanes independent partial sums (which the compiler vectorizes
+// without reassociating anything), then a fixed pairwise reduction.
+template <typename T>
+T dot_contiguous(const T* a, const T* x, int64_t k) {
+  constexpr int kLanes = 128 / sizeof(T);
+  T acc[kLanes] = {};
+  int64_t p = 0;
+  for (; p + kLanes <= k; p += kLanes) {
+    for (int l = 0; l < kLanes; ++l) acc[l] += a[p + l] * x[p + l];
+  }
+  for (int l = 0; p + l < k; ++l) acc[l] += a[p + l] * x[p + l];
+  for (int w = kLanes / 2; w >= 1; w /= 2) {
+    for (int l = 0; l < w; ++l) acc[l] += acc[l + w];
+  }
+  return acc[0];
+}
+
+// Rows of y accumulated at once when M's columns are contiguous: 8 KB of sums that stay in L1
+// while long runs of each column stream past.
+template <typename T>
+constexpr int64_t kColumnBlock = 8192 / sizeof(T);
+
+// Rows [r0, r1) of y = alpha * M x + beta * y for an M with row stride rs and column stride cs.
+template <typename T>
+void gemv_rows(const T* mat, int64_t rs, int64_t cs, const T* x, int64_t xs, T* y, int64_t ys,
+               int64_t r0, int64_t r1, int64_t k, const Epilogue<T>& e) {
+  if (cs == 1) {  // rows are contiguous: one dot product per row
+    if (xs != 1) {
+      T* packed = t_pack_b.get<T>(k);
+      for (int64_t p = 0; p < k; ++p) packed[p] = x[p * xs];
+      x = packed;
+    }
+    for (int64_t i = r0; i < r1; ++i) {
+      const T acc = dot_contiguous(mat + i * rs, x, k);
+      store_tile(&acc, 0, y + i * ys, 0, 0, 1, 1, e);
+    }
+  } else if (rs == 1) {  // columns are contiguous: accumulate x[p] * column p into a row block
+    T acc[kColumnBlock<T>];
+    for (int64_t b0 = r0; b0 < r1; b0 += kColumnBlock<T>) {
+      const int64_t n = std::min(kColumnBlock<T>, r1 - b0);
+      std::fill(acc, acc + n, T(0));
+      for (int64_t p = 0; p < k; ++p) {
+        const T xp = x[p * xs];
+        const T* col = mat + b0 + p * cs;
+        for (int64_t i = 0; i < n; ++i) acc[i] += col[i] * xp;
+      }
+      store_tile(acc, 1, y + b0 * ys, ys, 0, int(n), 1, e);
+    }
+  } else {
+    for (int64_t i = r0; i < r1; ++i) {
+      T acc(0);
+      for (int64_t p = 0; p < k; ++p) acc += mat[i * rs + p * cs] * x[p * xs];
+      store_tile(&acc, 0, y + i * ys, 0, 0, 1, 1, e);
+    }
+  }
+}
+
+// The threads a product of `work` multiply-adds is worth.
+int64_t threads_for(int64_t work) {
+  return in_parallel_region() || work < kParallelWork ? 1 : get_num_threads();
+}
+
+// Products with a single row or column of C are matrix-vector products: memory-bound, so they
+// skip packing and split the rows of C across threads.
+template <typename T>
+void run_gemv(const GemmProblem& p, const T* a, const T* b, T* c, const Epilogue<T>& e) {
+  const bool column = p.n == 1;  // y = A x; otherwise the row y^T = x^T B, i.e. y = B^T x
+  const int64_t rows = column ? p.m : p.n;
+  const T* mat = column ? a : b;
+  const T* vec = column ? b : a;
+  const int64_t* mat_off = column ? p.a_off : p.b_off;
+  const int64_t* vec_off = column ? p.b_off : p.a_off;
+  const int64_t rs = column ? p.a_rs : p.b_cs, cs = column ? p.a_cs : p.b_rs;
+  const int64_t xs = column ? p.b_rs : p.a_cs, ys = column ? p.c_rs : p.c_cs;
+  const int64_t threads = threads_for(rows * p.k * p.batch);
+  // Items of rows for threads: with contiguous columns, one long block per thread so that each
+  // column is read in long runs.
+  const int64_t per_item =
+      cs != 1 && rs == 1 ? std::clamp<int64_t>((rows + threads - 1) / threads, 256, kColumnBlock<T>)
+                         : 256;
+  const int64_t blocks = (rows + per_item - 1) / per_item;
+  auto work = [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t bi = item / blocks, r0 = item % blocks * per_item;
+      gemv_rows(mat + (mat_off ? mat_off[bi] : 0), rs, cs, vec + (vec_off ? vec_off[bi] : 0), xs,
+                c + (p.c_off ? p.c_off[bi] : 0), ys, r0, std::min(rows, r0 + per_item), p.k, e);
+    }
+  };
+  if (threads == 1) {
+    work(0, p.batch * blocks);
+  } else {
+    parallel_for(0, p.batch * blocks, 1, work);
+  }
+}
+
+template <typename T, typename K>
+void run_gemm(const GemmProblem& p, T alpha, T beta) {
+  constexpr int MR = K::MR, NR = K::NR;
+  const T* a = static_cast<const T*>(p.a);
+  const T* b = static_cast<const T*>(p.b);
+  T* c = static_cast<T*>(p.c);
+  const Epilogue<T> first = make_epilogue(alpha, beta), rest = make_epilogue(alpha, T(1));
+  if (p.k == 0) {  // an empty sum: C = beta * C
+    for (int64_t bi = 0; bi < p.batch; ++bi) {
+      T* cb = c + (p.c_off ? p.c_off[bi] : 0);
+      for (int64_t i = 0; i < p.m; ++i) {
+        for (int64_t j = 0; j < p.n; ++j) {
+          T& out = cb[i * p.c_rs + j * p.c_cs];
+          out = first.beta_zero ? T(0) : first.beta_one ? out : first.beta * out;
+        }
+      }
+    }
+    return;
+  }
+  if (p.m == 1 || p.n == 1) {
+    run_gemv(p, a, b, c, first);
+    return;
+  }
+  const int64_t m_tiles = (p.m + MR - 1) / MR, n_tiles = (p.n + NR - 1) / NR;
+  const int64_t threads = threads_for(p.m * p.n * p.k * p.batch);
+  // Enough rectangles per product that batch * parts divides evenly among the threads.
+  const int64_t parts = std::min(threads / std::gcd(p.batch, threads), m_tiles * n_tiles);
+  Split split;
+  for (int64_t want = parts; want >= 1; --want) {
+    split = choose_split(m_tiles, n_tiles, want, MR, NR);
+    if (split.parts_m * split.parts_n == want) break;
+  }
+  const int64_t per_product = split.parts_m * split.parts_n;
+  auto work = [&](int64_t begin, int64_t end) {
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t bi = item / per_product, part = item % per_product;
+      const int64_t pm = part / split.parts_n, pn = part % split.parts_n;
+      const int64_t m0 = std::min(p.m, m_tiles * pm / split.parts_m * MR);
+      const int64_t m1 = std::min(p.m, m_tiles * (pm + 1) / split.parts_m * MR);
+      const int64_t n0 = std::min(p.n, n_tiles * pn / split.parts_n * NR);
+      const int64_t n1 = std::min(p.n, n_tiles * (pn + 1) / split.parts_n * NR);
+      if (m0 >= m1 || n0 >= n1) continue;
+      gemm_rect<T, K>(p, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
+                      c + (p.c_off ? p.c_off[bi] : 0), m0, m1, n0, n1, first, rest);
+    }
+  };
+  if (threads == 1) {
+    work(0, p.batch * per_product);
+  } else {
+    parallel_for(0, p.batch * per_product, 1, work);
+  }
+}
+
+}  // namespace
+
+void gemm_kernel(const GemmProblem& p) {
+  switch (p.dtype) {
+    case DType::Float32:
+      run_gemm<float, KernelF32>(p, p.alpha.to<float>(), p.beta.to<float>());
+      break;
+    case DType::Float64:
+      run_gemm<double, KernelF64>(p, p.alpha.to<double>(), p.beta.to<double>());
+      break;
+    default:
+      run_gemm<uint64_t, KernelI64>(p, uint64_t(p.alpha.to<int64_t>()),
+                                    uint64_t(p.beta.to<int64_t>()));
+  }
+}
+
+}  // namespace cresset::cpu::CPU_CAPABILITY

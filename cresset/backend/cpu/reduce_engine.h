@@ -1,0 +1,272 @@
+#pragma once
+// The CPU reduction engine (see Note [Reduction plan]). Included only by *_kernels.cpp files,
+// inside their capability namespace (see Note [CPU capability dispatch]).
+//
+// An op is a small struct with
+//   using in_t, acc_t;
+//   acc_t identity() const;
+//   acc_t update(acc_t a, in_t x, int64_t i) const;  // i: x's position in the reduced space
+//   acc_t combine(acc_t a, acc_t b) const;           // order-independent for ties (arg ops)
+//   void store(char* const* out, int64_t off, acc_t a) const;  // off: output element offset
+// and the engine decides the walk: rows, columns, pairwise blocks and threads.
+// The includer includes <algorithm>, <array>, <utility>, <vector>, reduce_plan.h and parallel.h
+// first: headers must not be opened inside the capability namespace.
+
+// Independent accumulators per leaf: element i of a row segment goes to lane i % L, so the
+// contiguous loop vectorizes and each lane of a float sum adds only 1/L of a block before the
+// pairwise tree takes over. Strided segments use the same lanes without vector code.
+template <class Acc>
+constexpr int lanes_for() {
+  return sizeof(Acc) <= 4 ? 32 : sizeof(Acc) <= 8 ? 16 : 4;
+}
+// Elements per pairwise leaf along a row (large enough that a leaf's setup is noise next to its
+// loads), and rows per leaf of a column reduction.
+constexpr int64_t kLeafBlock = 4096;
+constexpr int64_t kColBlock = 16;
+// Outputs reduced together by a column walk, one accumulator each: a wide tile reads long runs
+// of each row, so walking down the rows touches each memory page once per tile, not per vector.
+template <class Acc>
+constexpr int col_tile_for() {
+  return int(1024 / sizeof(Acc)) < 8 ? 8 : int(1024 / sizeof(Acc));
+}
+
+// Note [Pairwise tree]
+// tree_reduce sums [a, b) as a binary tree whose split points are block multiples counted from
+// a, so its shape depends only on b - a. tree_reduce_parallel evaluates the same tree with the
+// subtrees below a cut depth in parallel, so the result is identical for every thread count.
+template <class Acc, class Leaf, class Combine>
+Acc tree_reduce(int64_t a, int64_t b, int64_t block, const Leaf& leaf, const Combine& combine) {
+  if (b - a <= block) return leaf(a, b);
+  int64_t mid = a + (b - a + block - 1) / block / 2 * block;
+  Acc l = tree_reduce<Acc>(a, mid, block, leaf, combine);
+  Acc r = tree_reduce<Acc>(mid, b, block, leaf, combine);
+  return combine(l, r);
+}
+
+template <class Acc, class Leaf, class Combine>
+struct ParallelTree {
+  int64_t block;
+  const Leaf& leaf;
+  const Combine& combine;
+  std::vector<std::pair<int64_t, int64_t>> nodes;
+  std::vector<Acc> results;
+  size_t next = 0;
+
+  int64_t split(int64_t a, int64_t b) const { return a + (b - a + block - 1) / block / 2 * block; }
+  void collect(int64_t a, int64_t b, int depth) {
+    if (depth == 0 || b - a <= block) {
+      nodes.emplace_back(a, b);
+      return;
+    }
+    int64_t mid = split(a, b);
+    collect(a, mid, depth - 1);
+    collect(mid, b, depth - 1);
+  }
+  Acc gather(int64_t a, int64_t b, int depth) {
+    if (depth == 0 || b - a <= block) return results[next++];
+    int64_t mid = split(a, b);
+    Acc l = gather(a, mid, depth - 1);
+    Acc r = gather(mid, b, depth - 1);
+    return combine(l, r);
+  }
+};
+
+template <class Acc, class Leaf, class Combine>
+Acc tree_reduce_parallel(int64_t n, int64_t block, int64_t grain, const Leaf& leaf,
+                         const Combine& combine) {
+  int threads = get_num_threads();
+  if (threads == 1 || n <= grain || in_parallel_region()) {
+    return tree_reduce<Acc>(0, n, block, leaf, combine);
+  }
+  int depth = 0;
+  while ((int64_t(1) << depth) < 4 * threads && (n >> (depth + 1)) >= grain / 4) ++depth;
+  ParallelTree<Acc, Leaf, Combine> t{block, leaf, combine, {}, {}, 0};
+  t.collect(0, n, depth);
+  t.results.resize(t.nodes.size());
+  parallel_for(0, int64_t(t.nodes.size()), 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      t.results[i] = tree_reduce<Acc>(t.nodes[i].first, t.nodes[i].second, block, leaf, combine);
+    }
+  });
+  return t.gather(0, n, depth);
+}
+
+// A multi-index over some dims (innermost-first) that tracks the element offset as it advances.
+struct DimWalker {
+  const int64_t* sizes;
+  const int64_t* strides;
+  int nd;
+  int64_t idx[64];
+  int64_t off = 0;
+
+  DimWalker(const DimVector& sz, const DimVector& st, int first, int64_t linear)
+      : sizes(sz.data() + first), strides(st.data() + first), nd(int(sz.size()) - first) {
+    for (int k = 0; k < nd; ++k) {
+      idx[k] = linear % sizes[k];
+      linear /= sizes[k];
+      off += idx[k] * strides[k];
+    }
+  }
+  CRESSET_INLINE void next() {
+    for (int k = 0; k < nd; ++k) {
+      off += strides[k];
+      if (++idx[k] < sizes[k]) return;
+      off -= idx[k] * strides[k];
+      idx[k] = 0;
+    }
+  }
+};
+
+// Offsets of one output element: where its input starts and where it is stored.
+struct KeptWalker {
+  DimWalker in, out;
+  KeptWalker(const ReducePlan& p, int first, int64_t linear)
+      : in(p.kept_sizes, p.kept_in_strides, first, linear),
+        out(p.kept_sizes, p.kept_out_strides, first, linear) {}
+  CRESSET_INLINE void next() {
+    in.next();
+    out.next();
+  }
+};
+
+// Feeds elements [a, b) of one output's reduced space, row segment by row segment, to f(q, n, s,
+// t): n elements at q with stride s whose first one is element t.
+template <class T, class F>
+CRESSET_INLINE void for_each_segment(const ReducePlan& p, const T* base, int64_t a, int64_t b,
+                                     const F& f) {
+  const int64_t r0 = p.red_sizes.empty() ? 1 : p.red_sizes[0];
+  const int64_t s0 = p.red_sizes.empty() ? 0 : p.red_strides[0];
+  for (int64_t t = a; t < b;) {
+    int64_t row = t / r0, col = t - row * r0, n = std::min(r0 - col, b - t);
+    int64_t off = 0;
+    for (size_t k = 1; k < p.red_sizes.size(); ++k) {
+      off += row % p.red_sizes[k] * p.red_strides[k];
+      row /= p.red_sizes[k];
+    }
+    f(base + off + col * s0, n, s0, t);
+    t += n;
+  }
+}
+
+// One pairwise leaf of a row reduction: elements [a, b) of the reduced space at `base`.
+template <class Op>
+typename Op::acc_t row_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                            int64_t a, int64_t b) {
+  using in_t = typename Op::in_t;
+  using acc_t = typename Op::acc_t;
+  constexpr int L = lanes_for<acc_t>();
+  if (b - a < L) {
+    acc_t acc = op.identity();
+    for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
+      for (int64_t i = 0; i < n; ++i) acc = op.update(acc, q[i * s], t + i);
+    });
+    return acc;
+  }
+  acc_t lanes[L];
+  for (int j = 0; j < L; ++j) lanes[j] = op.identity();
+  for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
+    int64_t i = 0;
+    if (s == 1) {
+      for (; i + L <= n; i += L) {
+        for (int j = 0; j < L; ++j) lanes[j] = op.update(lanes[j], q[i + j], t + i + j);
+      }
+    }
+    for (; i < n; ++i) lanes[i % L] = op.update(lanes[i % L], q[i * s], t + i);
+  });
+  for (int w = L / 2; w > 0; w /= 2) {
+    for (int j = 0; j < w; ++j) lanes[j] = op.combine(lanes[j], lanes[j + w]);
+  }
+  return lanes[0];
+}
+
+// Each output reduces its own row(s): per-output threads, or threads inside a long reduction.
+template <class Op>
+void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in, char* const* out) {
+  using acc_t = typename Op::acc_t;
+  auto comb = [&](acc_t x, acc_t y) { return op.combine(x, y); };
+  auto reduce_one = [&](const typename Op::in_t* base, bool parallel) {
+    auto leaf = [&](int64_t a, int64_t b) { return row_leaf(op, base, p, a, b); };
+    return parallel ? tree_reduce_parallel<acc_t>(p.reduce_size, kLeafBlock, kGrainSize, leaf, comb)
+                    : tree_reduce<acc_t>(0, p.reduce_size, kLeafBlock, leaf, comb);
+  };
+  if (p.num_outputs < 2 * get_num_threads() && p.reduce_size > kGrainSize) {
+    KeptWalker w(p, 0, 0);
+    for (int64_t o = 0; o < p.num_outputs; ++o, w.next()) {
+      op.store(out, w.out.off, reduce_one(in + w.in.off, true));
+    }
+    return;
+  }
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size));
+  parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
+    KeptWalker w(p, 0, b);
+    for (int64_t o = b; o < e; ++o, w.next()) op.store(out, w.out.off, reduce_one(in + w.in.off, false));
+  });
+}
+
+// The innermost kept dim is contiguous: a tile of neighbouring outputs is reduced together, one
+// accumulator lane per output, walking the reduced space row by row (pairwise over rows).
+template <class Op>
+void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in, char* const* out) {
+  using in_t = typename Op::in_t;
+  using acc_t = typename Op::acc_t;
+  constexpr int W = col_tile_for<acc_t>();
+  using Tile = std::array<acc_t, W>;
+  const int64_t cols = p.kept_sizes[0];
+  const int64_t out_step = p.kept_out_strides[0];
+  const int64_t tiles = (cols + W - 1) / W;
+  const int64_t tasks = p.num_outputs / cols * tiles;
+
+  auto comb = [&](const Tile& x, const Tile& y) {
+    Tile r;
+    for (int j = 0; j < W; ++j) r[j] = op.combine(x[j], y[j]);
+    return r;
+  };
+  auto reduce_tile = [&](const in_t* base, int64_t width, bool parallel) {
+    auto leaf = [&](int64_t a, int64_t b) {
+      Tile acc;
+      for (int j = 0; j < W; ++j) acc[j] = op.identity();
+      DimWalker r(p.red_sizes, p.red_strides, 0, a);
+      for (int64_t t = a; t < b; ++t, r.next()) {
+        const in_t* q = base + r.off;
+        if (width == W) {
+          for (int j = 0; j < W; ++j) acc[j] = op.update(acc[j], q[j], t);
+        } else {
+          for (int64_t j = 0; j < width; ++j) acc[j] = op.update(acc[j], q[j], t);
+        }
+      }
+      return acc;
+    };
+    return parallel ? tree_reduce_parallel<Tile>(p.reduce_size, kColBlock, kGrainSize / W, leaf, comb)
+                    : tree_reduce<Tile>(0, p.reduce_size, kColBlock, leaf, comb);
+  };
+  auto run_task = [&](int64_t task, bool parallel) {
+    int64_t tile = task % tiles, col0 = tile * W, width = std::min<int64_t>(W, cols - col0);
+    KeptWalker w(p, 1, task / tiles);
+    Tile acc = reduce_tile(in + w.in.off + col0, width, parallel);
+    int64_t o = w.out.off + col0 * out_step;
+    for (int64_t j = 0; j < width; ++j) op.store(out, o + j * out_step, acc[j]);
+  };
+  if (tasks < 2 * get_num_threads() && p.reduce_size * W > kGrainSize) {
+    for (int64_t task = 0; task < tasks; ++task) run_task(task, true);
+    return;
+  }
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size * W));
+  parallel_for(0, tasks, grain, [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; ++task) run_task(task, false);
+  });
+}
+
+/// Runs `op` over the plan: the column walk when neighbouring outputs are contiguous in the input
+/// and the reduced elements are not, the row walk otherwise.
+template <class Op>
+void run_reduction(const Op& op, const ReducePlan& p, const void* in, char* const* out) {
+  if (p.num_outputs == 0) return;
+  const auto* data = static_cast<const typename Op::in_t*>(in);
+  bool cols = !p.kept_sizes.empty() && p.kept_in_strides[0] == 1 && p.kept_sizes[0] >= 8 &&
+              !p.red_sizes.empty() && p.red_strides[0] != 1;
+  if (cols) {
+    reduce_cols(op, p, data, out);
+  } else {
+    reduce_rows(op, p, data, out);
+  }
+}

@@ -1,0 +1,142 @@
+// Cumulative ops (cumsum, cumprod, cummax, cummin, logcumsumexp). A scan is a sequential
+// dependency along its dim, so one baseline build serves every CPU.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "cresset/backend/cpu/reduce_kernels.h"
+#include "cresset/core/dtype.h"
+#include "cresset/core/parallel.h"
+
+namespace cresset::cpu {
+
+namespace {
+
+// torch's CPU accumulation type for scans: double for float and double, float for the 16-bit
+// floats, int64 for integers.
+template <class T>
+using scan_acc_t =
+    std::conditional_t<std::is_same_v<T, float> || std::is_same_v<T, double>, double,
+                       std::conditional_t<std::is_floating_point_v<opmath_t<T>>, float, int64_t>>;
+
+template <class T>
+struct CumSumOp {
+  using in_t = T;
+  using acc_t = scan_acc_t<T>;
+  acc_t identity() const { return 0; }
+  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a + acc_t(x); }
+  CRESSET_INLINE void store(T* v, int64_t*, int64_t off, acc_t a) const { v[off] = T(a); }
+};
+
+template <class T>
+struct CumProdOp : CumSumOp<T> {
+  using acc_t = scan_acc_t<T>;
+  acc_t identity() const { return 1; }
+  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a * acc_t(x); }
+};
+
+// torch takes a new extreme on ties (>=, <=), so the index is the last of equal values, and a
+// NaN always replaces the running value.
+template <class T, bool kMax>
+struct CumExtremeOp {
+  using M = std::conditional_t<std::is_floating_point_v<opmath_t<T>>, opmath_t<T>, T>;
+  struct Acc {
+    M v;
+    int64_t i;
+  };
+  using in_t = T;
+  using acc_t = Acc;
+  Acc identity() const { return {M(0), -1}; }
+  CRESSET_INLINE Acc update(Acc a, T x, int64_t i) const {
+    M v = M(x);
+    bool take = a.i < 0 || (kMax ? v >= a.v : v <= a.v);
+    if constexpr (std::is_floating_point_v<M>) take = take || v != v;
+    return take ? Acc{v, i} : a;
+  }
+  CRESSET_INLINE void store(T* v, int64_t* idx, int64_t off, Acc a) const {
+    v[off] = T(a.v);
+    idx[off] = a.i;
+  }
+};
+
+// torch's _log_add_exp_helper, so infinities come out the same; a NaN stays for the rest of the
+// line.
+template <class T>
+struct LogCumSumExpOp {
+  using in_t = T;
+  using acc_t = scan_acc_t<T>;
+  acc_t identity() const { return -std::numeric_limits<acc_t>::infinity(); }
+  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
+    acc_t y = acc_t(x);
+    if (std::isnan(a) || std::isnan(y)) return std::numeric_limits<acc_t>::quiet_NaN();
+    acc_t lo = std::min(y, a), hi = std::max(y, a);
+    if (lo != hi || std::isfinite(lo)) return std::log1p(std::exp(lo - hi)) + hi;
+    return y;
+  }
+  CRESSET_INLINE void store(T* v, int64_t*, int64_t off, acc_t a) const { v[off] = T(a); }
+};
+
+// Outputs of a tile scanned together; the inner dim is contiguous, so a tile is a vector.
+constexpr int64_t kScanTile = 64;
+
+template <class Op>
+void run_scan(const Op& op, const ScanCall& c) {
+  using T = typename Op::in_t;
+  using acc_t = typename Op::acc_t;
+  const T* in = static_cast<const T*>(c.in);
+  T* vals = static_cast<T*>(c.out[0]);
+  int64_t* idx = static_cast<int64_t*>(c.out[1]);
+  const int64_t n = c.n, inner = c.inner;
+  const int64_t tiles = (inner + kScanTile - 1) / kScanTile;
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, n * std::min(inner, kScanTile)));
+  parallel_for(0, c.outer * tiles, grain, [&](int64_t b, int64_t e) {
+    for (int64_t task = b; task < e; ++task) {
+      int64_t o = task / tiles, j0 = task % tiles * kScanTile;
+      int64_t w = std::min(kScanTile, inner - j0);
+      int64_t base = o * n * inner + j0;
+      if (w == 1) {
+        acc_t acc = op.identity();
+        for (int64_t i = 0; i < n; ++i) {
+          acc = op.update(acc, in[base + i * inner], i);
+          op.store(vals, idx, base + i * inner, acc);
+        }
+        continue;
+      }
+      acc_t acc[kScanTile];
+      for (int64_t j = 0; j < w; ++j) acc[j] = op.identity();
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t row = base + i * inner;
+        for (int64_t j = 0; j < w; ++j) {
+          acc[j] = op.update(acc[j], in[row + j], i);
+          op.store(vals, idx, row + j, acc[j]);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void scan_kernel(const ScanCall& c) {
+  if (c.outer * c.n * c.inner == 0) return;
+  switch (c.kind) {
+    case ScanKind::CumSum:
+      CRESSET_DISPATCH_NUMERIC("cumsum", c.dtype, [&] { run_scan(CumSumOp<scalar_t>{}, c); });
+      break;
+    case ScanKind::CumProd:
+      CRESSET_DISPATCH_NUMERIC("cumprod", c.dtype, [&] { run_scan(CumProdOp<scalar_t>{}, c); });
+      break;
+    case ScanKind::CumMax:
+      CRESSET_DISPATCH_ALL("cummax", c.dtype, [&] { run_scan(CumExtremeOp<scalar_t, true>{}, c); });
+      break;
+    case ScanKind::CumMin:
+      CRESSET_DISPATCH_ALL("cummin", c.dtype, [&] { run_scan(CumExtremeOp<scalar_t, false>{}, c); });
+      break;
+    case ScanKind::LogCumSumExp:
+      CRESSET_DISPATCH_FLOAT("logcumsumexp", c.dtype, [&] { run_scan(LogCumSumExpOp<scalar_t>{}, c); });
+      break;
+  }
+}
+
+}  // namespace cresset::cpu

@@ -1,0 +1,51 @@
+#pragma once
+// Helpers shared by the index family's op files (index, scatter, masked, search); not public API.
+#include <optional>
+
+#include "cresset/backend/common/index_params.h"
+#include "cresset/backend/cpu/index_kernels.h"
+#include "cresset/backend/cuda/index.h"
+#include "cresset/core/error.h"
+#include "cresset/core/scalar.h"
+#include "cresset/core/tensor.h"
+
+/// Calls index-family kernel `fn` for `device`: the CPU capability's version, or the CUDA one.
+#define CRESSET_INDEX_KERNEL(device, fn, ...) \
+  do {                                        \
+    if ((device).is_cpu()) {                  \
+      CRESSET_CPU_DISPATCH(fn, __VA_ARGS__);  \
+    } else {                                  \
+      ::cresset::cuda::fn(__VA_ARGS__);       \
+    }                                         \
+  } while (0)
+
+namespace cresset::index_detail {
+
+/// int64 indices: `index` itself, or an int64 copy of an int32 index.
+Tensor as_int64(const Tensor& index);
+/// Some index of `index` (int64) outside [lo, hi), if any.
+std::optional<int64_t> find_out_of_range(const Tensor& index, int64_t lo, int64_t hi);
+/// Throws torch's RuntimeError when `value` doesn't fit `dtype` (c10::checked_convert): integers
+/// out of range, and for floating dtypes finite values beyond the largest (skipped for the 16-bit
+/// floats unless `check_16bit`).
+void check_scalar_fits(Scalar value, DType dtype, bool check_16bit = true);
+/// A 0-dim tensor holding `value` in `dtype` after check_scalar_fits.
+Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit = true);
+/// The out= convention: out must have `result`'s dtype; it is resized to result's shape and
+/// receives its values. Returns out.
+Tensor write_out(const Tensor& out, const Tensor& result, const char* op);
+/// How many row-major chunks an order-dependent kernel over `numel` elements uses.
+int64_t row_major_chunks(int64_t numel);
+/// Throws the RuntimeError torch raises when `t` has elements sharing memory (written-to tensors).
+void check_no_internal_overlap(const Tensor& t, const char* op);
+/// Throws torch's RuntimeError when `written` and `read` share memory in a way that makes the
+/// result depend on the order of writes: any overlap, or with allow_same_layout only a partial one
+/// (x[...] = x is fine). Like torch, layouts with gaps or repeats are not checked.
+void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
+                      bool allow_same_layout = false);
+/// The value of a one-element tensor (on any device) as a Scalar.
+Scalar item(const Tensor& t);
+/// masked_fill_ without the version bump (for ops that bump once themselves).
+void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value);
+
+}  // namespace cresset::index_detail

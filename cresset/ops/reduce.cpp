@@ -1,0 +1,469 @@
+// Reductions and cumulative ops: argument checks with torch's errors, output dtypes and shapes,
+// then one call into the reduction or scan engine (see Note [Reduction plan]).
+#include "cresset/ops/reduce.h"
+
+#include <cmath>
+
+#include "cresset/backend/copy.h"
+#include "cresset/backend/cpu/reduce_kernels.h"
+#include "cresset/backend/cuda/reduce.h"
+#include "cresset/core/error.h"
+#include "cresset/ops/reduce_common.h"
+
+namespace cresset {
+
+namespace reduce_detail {
+
+uint64_t dims_mask(const std::optional<DimVector>& dims, int64_t ndim) {
+  CRESSET_CHECK(ndim <= 64, RuntimeError, "reductions support at most 64 dims, got ", ndim);
+  uint64_t all = ndim == 64 ? ~uint64_t(0) : (uint64_t(1) << ndim) - 1;
+  if (!dims || dims->empty()) return all;
+  uint64_t mask = 0;
+  for (int64_t d : *dims) {
+    uint64_t bit = dim_mask(d, ndim);
+    CRESSET_CHECK(!(mask & bit), RuntimeError, "dim ", wrap_dim(d, ndim),
+                  " appears multiple times in the list of dims");
+    mask |= bit;
+  }
+  return mask;
+}
+
+uint64_t dim_mask(int64_t dim, int64_t ndim) { return uint64_t(1) << wrap_dim(dim, ndim); }
+
+DimVector reduced_shape(const DimVector& sizes, uint64_t mask, bool keepdim) {
+  DimVector out;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (!(mask >> d & 1)) {
+      out.push_back(sizes[d]);
+    } else if (keepdim) {
+      out.push_back(1);
+    }
+  }
+  return out;
+}
+
+void check_nonempty_dims(const Tensor& in, uint64_t mask, const char* op) {
+  for (int64_t d = 0; d < in.dim(); ++d) {
+    CRESSET_CHECK(!(mask >> d & 1) || in.sizes()[d] != 0, IndexError, op,
+                  "(): Expected reduction dim ", d, " to have non-zero size.");
+  }
+}
+
+Tensor contiguous(const Tensor& t) {
+  if (t.is_contiguous()) return t;
+  Tensor c = empty_tensor(t.sizes(), t.dtype(), t.device());
+  copy_into(c, t);
+  return c;
+}
+
+Tensor output_for(const Tensor& out, const DimVector& shape, DType dtype, Device device) {
+  if (out.defined() && out.is_contiguous() && out.sizes() == shape && out.dtype() == dtype &&
+      out.device() == device) {
+    return out;
+  }
+  return empty_tensor(shape, dtype, device);
+}
+
+Tensor deliver(const Tensor& result, const Tensor& out, bool exact_dtype) {
+  if (!out.defined()) return result;
+  if (!out.is_same(result)) {
+    CRESSET_CHECK(!exact_dtype || out.dtype() == result.dtype(), RuntimeError,
+                  "Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
+                  dtype_name(out.dtype()), " instead");
+    CRESSET_CHECK(can_cast(result.dtype(), out.dtype()), RuntimeError, "result type ",
+                  dtype_display(result.dtype()), " can't be cast to the desired output type ",
+                  dtype_display(out.dtype()));
+    if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
+    copy_into(out, result);
+  }
+  out.bump_version();
+  return out;
+}
+
+}  // namespace reduce_detail
+
+namespace {
+
+using namespace reduce_detail;
+
+// The result of one engine call: up to two outputs, in the order the kind writes them.
+struct Outputs {
+  Tensor first, second;
+};
+
+// Reduces `in` over `mask` with the kind in `c` into outputs of dtypes want0 (and want1). The
+// input is cast to the kind's compute dtype (reduce_compute_dtype) and the engine's outputs to the
+// wanted dtypes; outputs go straight into out0/out1 when those fit.
+Outputs reduce(const Tensor& in, uint64_t mask, bool keepdim, ReduceCall c, DType want0,
+               const Tensor& out0 = Tensor(), std::optional<DType> want1 = std::nullopt,
+               const Tensor& out1 = Tensor(), bool logical_order = false) {
+  const DType cd = reduce_compute_dtype(c.kind, in.dtype());
+  const DType p0 = reduce_output_dtype(c.kind, cd, 0), p1 = reduce_output_dtype(c.kind, cd, 1);
+  const Device dev = in.device();
+  DimVector shape = reduced_shape(in.sizes(), mask, keepdim);
+  Outputs r{output_for(p0 == want0 ? out0 : Tensor(), shape, p0, dev),
+            want1 ? output_for(p1 == *want1 ? out1 : Tensor(), shape, p1, dev) : Tensor()};
+  if (r.first.numel() > 0) {
+    Tensor src = in.dtype() == cd ? in : cast_tensor(in, cd);
+    ReducePlan plan = make_reduce_plan(src, mask, logical_order);
+    c.dtype = cd;
+    c.in = src.raw_data();
+    c.out[0] = r.first.raw_data();
+    c.out[1] = r.second.defined() ? r.second.raw_data() : nullptr;
+    if (dev.is_cuda()) {
+      cuda::reduce_kernel(plan, c);
+    } else {
+      CRESSET_CPU_DISPATCH(reduce_kernel, plan, c);
+    }
+  }
+  if (p0 != want0) r.first = cast_tensor(r.first, want0);
+  if (want1 && p1 != *want1) r.second = cast_tensor(r.second, *want1);
+  return r;
+}
+
+ReduceCall call(ReduceKind kind) {
+  ReduceCall c{};
+  c.kind = kind;
+  return c;
+}
+
+// sum, nansum and prod: integral inputs accumulate in int64; dtype (or out's dtype) casts first.
+Tensor sum_like(ReduceKind kind, const Tensor& self, uint64_t mask, bool keepdim,
+                std::optional<DType> dtype, const Tensor& out) {
+  DType want = dtype                ? *dtype
+               : out.defined()      ? out.dtype()
+               : is_floating(self.dtype()) ? self.dtype()
+                                           : DType::Int64;
+  bool cast = is_floating(want) ? self.dtype() != want : is_floating(self.dtype());
+  if (kind == ReduceKind::NanSum) {
+    // torch's nansum sums integral inputs, but a floating input cast to the integral dtype of
+    // `out` reaches its floating-only kernel.
+    CRESSET_CHECK(!cast || is_floating(want) || dtype, NotImplementedError,
+                  "\"nansum_cpu\" not implemented for '", dtype_display(want), "'");
+    if (!is_floating(want)) kind = ReduceKind::Sum;
+  }
+  Tensor in = cast ? cast_tensor(self, want) : self;
+  return deliver(reduce(in, mask, keepdim, call(kind), want, out).first, out, dtype.has_value());
+}
+
+// mean and nanmean: the dtype must be floating.
+Tensor mean_like(ReduceKind kind, const char* op, const Tensor& self, const OptDims& dim,
+                 bool keepdim, std::optional<DType> dtype, const Tensor& out) {
+  if (dtype) {
+    CRESSET_CHECK(is_floating(*dtype), RuntimeError, op,
+                  "(): could not infer output dtype. Optional dtype must be either a floating "
+                  "point or complex dtype. Got: ", dtype_display(*dtype));
+  } else if (kind == ReduceKind::Mean) {
+    CRESSET_CHECK(is_floating(self.dtype()), RuntimeError, op,
+                  "(): could not infer output dtype. Input dtype must be either a floating point "
+                  "or complex dtype. Got: ", dtype_display(self.dtype()));
+  } else {
+    CRESSET_CHECK(is_floating(self.dtype()), RuntimeError, op,
+                  "(): expected input to have floating point or complex dtype but got ",
+                  dtype_display(self.dtype()));
+  }
+  DType want = dtype ? *dtype : out.defined() && is_floating(out.dtype()) ? out.dtype() : self.dtype();
+  Tensor in = self.dtype() == want ? self : cast_tensor(self, want);
+  Tensor r = reduce(in, dims_mask(dim, self.dim()), keepdim, call(kind), want, out).first;
+  return deliver(r, out, dtype.has_value());
+}
+
+// max/min over every element: a 0-dim result; empty inputs have no identity.
+Tensor full_extreme(ReduceKind kind, const char* op, const Tensor& self) {
+  CRESSET_CHECK(self.numel() > 0, RuntimeError, op,
+                "(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                "reduction dim with the 'dim' argument.");
+  return reduce(self, dims_mask(std::nullopt, self.dim()), false, call(kind), self.dtype()).first;
+}
+
+std::pair<Tensor, Tensor> extreme_dim(ReduceKind kind, const char* op, const Tensor& self,
+                                      int64_t dim, bool keepdim, const Tensor& out_values,
+                                      const Tensor& out_indices) {
+  uint64_t mask = dim_mask(dim, self.dim());
+  check_nonempty_dims(self, mask, op);
+  Outputs r = reduce(self, mask, keepdim, call(kind), DType::Int64, out_indices, self.dtype(),
+                     out_values);
+  return {deliver(r.second, out_values, true), deliver(r.first, out_indices, true)};
+}
+
+Tensor amax_like(ReduceKind kind, const char* op, const Tensor& self, const DimVector& dim,
+                 bool keepdim, const Tensor& out) {
+  uint64_t mask = dims_mask(dim, self.dim());
+  if (dim.empty()) {
+    CRESSET_CHECK(self.numel() > 0, RuntimeError, op,
+                  "(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                  "reduction dim with the 'dim' argument.");
+  }
+  check_nonempty_dims(self, mask, op);
+  CRESSET_CHECK(!out.defined() || out.dtype() == self.dtype(), RuntimeError,
+                "Expected the dtype for input and out to match, but got ",
+                dtype_display(self.dtype()), " for input's dtype and ", dtype_display(out.dtype()),
+                " for out's dtype.");
+  return deliver(reduce(self, mask, keepdim, call(kind), self.dtype(), out).first, out, true);
+}
+
+Tensor arg_extreme(ReduceKind kind, const char* op, const Tensor& self, std::optional<int64_t> dim,
+                   bool keepdim, const Tensor& out) {
+  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError, op, "(): does not support bool input");
+  uint64_t mask;
+  if (dim) {
+    mask = dim_mask(*dim, self.dim());
+    check_nonempty_dims(self, mask, op);
+  } else {
+    CRESSET_CHECK(self.numel() > 0, IndexError, op,
+                  "(): Expected reduction dim to be specified for input.numel() == 0.");
+    mask = dims_mask(std::nullopt, self.dim());
+  }
+  Tensor r = reduce(self, mask, keepdim, call(kind), DType::Int64, out, std::nullopt, Tensor(),
+                    /*logical_order=*/true).first;
+  return deliver(r, out, true);
+}
+
+Outputs var_like(const Tensor& self, const OptDims& dim, double correction, bool keepdim,
+                 bool take_sqrt, bool with_mean, const Tensor& out) {
+  CRESSET_CHECK(is_floating(self.dtype()), RuntimeError,
+                "std and var only support floating point and complex dtypes");
+  ReduceCall c = call(ReduceKind::Var);
+  c.param = correction;
+  c.take_sqrt = take_sqrt;
+  uint64_t mask = dims_mask(dim, self.dim());
+  return reduce(self, mask, keepdim, c, self.dtype(), out,
+                with_mean ? std::optional<DType>(self.dtype()) : std::nullopt);
+}
+
+Tensor logical(ReduceKind kind, const Tensor& self, const OptDims& dim, bool keepdim,
+               const Tensor& out) {
+  DType want = self.dtype() == DType::UInt8 ? DType::UInt8 : DType::Bool;
+  // Unlike sum, an explicit empty dim list reduces nothing here (torch's all/any).
+  uint64_t mask = dim && dim->empty() ? 0 : dims_mask(dim, self.dim());
+  return deliver(reduce(self, mask, keepdim, call(kind), want, out).first, out, true);
+}
+
+// The number of non-zeros: a sum over the input seen as bool.
+Tensor count_nonzero_impl(const Tensor& self, uint64_t mask, bool keepdim) {
+  Tensor b = self.dtype() == DType::Bool ? self : cast_tensor(self, DType::Bool);
+  return reduce(b, mask, keepdim, call(ReduceKind::Sum), DType::Int64).first;
+}
+
+// Runs the scan engine along `dim` of `in` (any layout) into new contiguous outputs.
+Outputs scan(ScanKind kind, const Tensor& in, int64_t dim, bool with_indices) {
+  int64_t d = wrap_dim(dim, in.dim());
+  Tensor src = contiguous(in);
+  Outputs r{empty_tensor(in.sizes(), in.dtype(), in.device()),
+            with_indices ? empty_tensor(in.sizes(), DType::Int64, in.device()) : Tensor()};
+  ScanCall c{kind, in.dtype(), src.raw_data(), {r.first.raw_data(), nullptr}, 1, 1, 1};
+  if (with_indices) c.out[1] = r.second.raw_data();
+  for (int64_t k = 0; k < in.dim(); ++k) {
+    int64_t s = in.sizes()[k];
+    if (k < d) c.outer *= s;
+    if (k == d) c.n = s;
+    if (k > d) c.inner *= s;
+  }
+  if (in.device().is_cuda()) {
+    cuda::scan_kernel(c);
+  } else {
+    cpu::scan_kernel(c);
+  }
+  return r;
+}
+
+Tensor cum_arith(ScanKind kind, const Tensor& self, int64_t dim, std::optional<DType> dtype,
+                 const Tensor& out) {
+  DType want = dtype ? *dtype
+               : out.defined() ? out.dtype()
+               : is_integral(self.dtype(), true) ? DType::Int64
+                                                 : self.dtype();
+  Tensor in = self.dtype() == want ? self : cast_tensor(self, want);
+  return deliver(scan(kind, in, dim, false).first, out, dtype.has_value());
+}
+
+std::pair<Tensor, Tensor> cum_extreme(ScanKind kind, const Tensor& self, int64_t dim,
+                                      const Tensor& out_values, const Tensor& out_indices) {
+  Outputs r = scan(kind, self, dim, true);
+  return {deliver(r.first, out_values, true), deliver(r.second, out_indices, true)};
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
+           const Tensor& out) {
+  return sum_like(ReduceKind::Sum, self, dims_mask(dim, self.dim()), keepdim, dtype, out);
+}
+
+Tensor nansum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
+              const Tensor& out) {
+  return sum_like(ReduceKind::NanSum, self, dims_mask(dim, self.dim()), keepdim, dtype, out);
+}
+
+Tensor mean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
+            const Tensor& out) {
+  return mean_like(ReduceKind::Mean, "mean", self, dim, keepdim, dtype, out);
+}
+
+Tensor nanmean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
+               const Tensor& out) {
+  return mean_like(ReduceKind::NanMean, "nanmean", self, dim, keepdim, dtype, out);
+}
+
+Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
+            std::optional<DType> dtype, const Tensor& out) {
+  uint64_t mask = dim ? dim_mask(*dim, self.dim()) : dims_mask(std::nullopt, self.dim());
+  return sum_like(ReduceKind::Prod, self, mask, keepdim, dtype, out);
+}
+
+Tensor max(const Tensor& self) { return full_extreme(ReduceKind::Max, "max", self); }
+Tensor min(const Tensor& self) { return full_extreme(ReduceKind::Min, "min", self); }
+
+std::pair<Tensor, Tensor> max(const Tensor& self, int64_t dim, bool keepdim,
+                              const Tensor& out_values, const Tensor& out_indices) {
+  return extreme_dim(ReduceKind::ArgMax, "max", self, dim, keepdim, out_values, out_indices);
+}
+
+std::pair<Tensor, Tensor> min(const Tensor& self, int64_t dim, bool keepdim,
+                              const Tensor& out_values, const Tensor& out_indices) {
+  return extreme_dim(ReduceKind::ArgMin, "min", self, dim, keepdim, out_values, out_indices);
+}
+
+Tensor amax(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {
+  return amax_like(ReduceKind::Max, "amax", self, dim, keepdim, out);
+}
+
+Tensor amin(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {
+  return amax_like(ReduceKind::Min, "amin", self, dim, keepdim, out);
+}
+
+std::pair<Tensor, Tensor> aminmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
+                                  const Tensor& out_min, const Tensor& out_max) {
+  uint64_t mask;
+  if (dim) {
+    mask = dim_mask(*dim, self.dim());
+    check_nonempty_dims(self, mask, "aminmax");
+  } else {
+    CRESSET_CHECK(self.numel() > 0, RuntimeError,
+                  "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                  "no identity.");
+    mask = dims_mask(std::nullopt, self.dim());
+  }
+  Outputs r = reduce(self, mask, keepdim, call(ReduceKind::AMinMax), self.dtype(), out_min,
+                     self.dtype(), out_max);
+  return {deliver(r.first, out_min, true), deliver(r.second, out_max, true)};
+}
+
+Tensor argmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim, const Tensor& out) {
+  return arg_extreme(ReduceKind::ArgMax, "argmax", self, dim, keepdim, out);
+}
+
+Tensor argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim, const Tensor& out) {
+  return arg_extreme(ReduceKind::ArgMin, "argmin", self, dim, keepdim, out);
+}
+
+Tensor var(const Tensor& self, const OptDims& dim, double correction, bool keepdim,
+           const Tensor& out) {
+  return deliver(var_like(self, dim, correction, keepdim, false, false, out).first, out, false);
+}
+
+Tensor std_dev(const Tensor& self, const OptDims& dim, double correction, bool keepdim,
+               const Tensor& out) {
+  return deliver(var_like(self, dim, correction, keepdim, true, false, out).first, out, false);
+}
+
+std::pair<Tensor, Tensor> var_mean(const Tensor& self, const OptDims& dim, double correction,
+                                   bool keepdim) {
+  Outputs r = var_like(self, dim, correction, keepdim, false, true, Tensor());
+  return {r.first, r.second};
+}
+
+std::pair<Tensor, Tensor> std_mean(const Tensor& self, const OptDims& dim, double correction,
+                                   bool keepdim) {
+  Outputs r = var_like(self, dim, correction, keepdim, true, true, Tensor());
+  return {r.first, r.second};
+}
+
+Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
+            std::optional<DType> dtype, const Tensor& out) {
+  CRESSET_CHECK(is_floating(self.dtype()), RuntimeError,
+                "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
+                dtype_display(self.dtype()));
+  uint64_t mask = dims_mask(dim, self.dim());
+  if (p < 0 || std::isinf(p)) {
+    // Max-like norms have no identity for an empty reduction.
+    std::string ord = std::isinf(p) ? (p > 0 ? "inf" : "-inf") : str_cat(p);
+    if (!dim || dim->empty()) {
+      CRESSET_CHECK(self.numel() > 0, RuntimeError, "linalg.vector_norm cannot compute the ", ord,
+                    " norm on an empty tensor because the operation does not have an identity");
+    }
+    for (int64_t d = 0; d < self.dim(); ++d) {
+      CRESSET_CHECK(!(mask >> d & 1) || self.sizes()[d] != 0, RuntimeError,
+                    "linalg.vector_norm cannot compute the ", ord, " norm on the dimension ", d,
+                    "because this dimension is empty and the operation does not have an identity");
+    }
+  }
+  DType want = dtype ? *dtype : self.dtype();
+  if (p == 0) return deliver(cast_tensor(count_nonzero_impl(self, mask, keepdim), want), out, true);
+  Tensor in = want != self.dtype() ? cast_tensor(self, want) : self;
+  ReduceCall c = call(ReduceKind::Norm);
+  c.param = p;
+  c.norm = p == 1 ? NormKind::One
+           : p == 2 ? NormKind::Two
+           : std::isinf(p) ? (p > 0 ? NormKind::Inf : NormKind::NegInf)
+                           : NormKind::General;
+  return deliver(reduce(in, mask, keepdim, c, want, out).first, out, true);
+}
+
+Tensor logsumexp(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {
+  if (out.defined()) {
+    CRESSET_CHECK(is_floating(out.dtype()), RuntimeError,
+                  "logsumexp(): Expected floating point type for result tensor, but got: ",
+                  dtype_display(out.dtype()));
+  }
+  Tensor in = is_floating(self.dtype()) ? self : cast_tensor(self, default_dtype());
+  Tensor r = reduce(in, dims_mask(dim, self.dim()), keepdim, call(ReduceKind::LogSumExp),
+                    in.dtype(), out).first;
+  return deliver(r, out, false);
+}
+
+Tensor all(const Tensor& self, const OptDims& dim, bool keepdim, const Tensor& out) {
+  return logical(ReduceKind::All, self, dim, keepdim, out);
+}
+
+Tensor any(const Tensor& self, const OptDims& dim, bool keepdim, const Tensor& out) {
+  return logical(ReduceKind::Any, self, dim, keepdim, out);
+}
+
+Tensor count_nonzero(const Tensor& self, const OptDims& dim) {
+  return count_nonzero_impl(self, dims_mask(dim, self.dim()), false);
+}
+
+Tensor cumsum(const Tensor& self, int64_t dim, std::optional<DType> dtype, const Tensor& out) {
+  return cum_arith(ScanKind::CumSum, self, dim, dtype, out);
+}
+
+Tensor cumsum_(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
+  return cum_arith(ScanKind::CumSum, self, dim, dtype, self);
+}
+
+Tensor cumprod(const Tensor& self, int64_t dim, std::optional<DType> dtype, const Tensor& out) {
+  return cum_arith(ScanKind::CumProd, self, dim, dtype, out);
+}
+
+Tensor cumprod_(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
+  return cum_arith(ScanKind::CumProd, self, dim, dtype, self);
+}
+
+std::pair<Tensor, Tensor> cummax(const Tensor& self, int64_t dim, const Tensor& out_values,
+                                 const Tensor& out_indices) {
+  return cum_extreme(ScanKind::CumMax, self, dim, out_values, out_indices);
+}
+
+std::pair<Tensor, Tensor> cummin(const Tensor& self, int64_t dim, const Tensor& out_values,
+                                 const Tensor& out_indices) {
+  return cum_extreme(ScanKind::CumMin, self, dim, out_values, out_indices);
+}
+
+Tensor logcumsumexp(const Tensor& self, int64_t dim, const Tensor& out) {
+  CRESSET_CHECK(is_floating(self.dtype()), NotImplementedError,
+                "\"logcumsumexp_out_cpu\" not implemented for '", dtype_display(self.dtype()), "'");
+  return deliver(scan(ScanKind::LogCumSumExp, self, dim, false).first, out, true);
+}
+
+}  // namespace cresset
