@@ -42,8 +42,4 @@ void set_history(const Tensor& result, const std::shared_ptr<Node>& node) {
   result.impl()->set_requires_grad(true);
 }
 
-Tensor detach(const Tensor& t) {
-  return t.as_strided_view(t.sizes(), t.strides(), t.storage_offset());
-}
-
 }  // namespace cresset::autograd

@@ -42,7 +42,4 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& t);
 /// Makes `result` an output of `node`: records its metadata, sets grad_fn and requires_grad.
 void set_history(const Tensor& result, const std::shared_ptr<Node>& node);
 
-/// A tensor sharing t's data and version counter with no autograd history (Tensor.detach).
-Tensor detach(const Tensor& t);
-
 }  // namespace cresset::autograd

@@ -2,6 +2,7 @@
 
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/view.h"
 
 namespace cresset::autograd {
 

@@ -8,6 +8,8 @@
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/elementwise.h"
+#include "cresset/ops/view.h"
 
 namespace cresset::py {
 
@@ -165,7 +167,7 @@ void retain_grad(const Tensor& t) {
     if (!impl || nr >= grads.size() || !grads[nr].defined()) return ag::TensorList();
     Tensor self(impl);
     ag::AutogradMeta* meta = ag::meta(self);
-    Tensor g = ag::detach(grads[nr]);
+    Tensor g = detach(grads[nr]);
     meta->grad = meta->grad.defined() ? add(meta->grad, g) : clone(g);
     return ag::TensorList();
   });
@@ -254,7 +256,7 @@ void init_autograd(nb::module_& m) {
     return std::static_pointer_cast<ag::Node>(node);
   });
   m.def("_attach_grad_fn", [](const Tensor& t, std::shared_ptr<ag::Node> node, uint32_t nr) {
-    Tensor out = ag::detach(t);
+    Tensor out = detach(t);
     ag::AutogradMeta& meta = ag::ensure_meta(out);
     meta.grad_fn = std::move(node);
     meta.output_nr = nr;
@@ -283,15 +285,7 @@ void init_autograd(nb::module_& m) {
   });
   cls.def("retain_grad", &retain_grad);
   cls.def("register_hook", &register_tensor_hook, "hook"_a);
-  cls.def("detach", [](const Tensor& t) { return ag::detach(t); });
-  cls.def("detach_", [](const Tensor& t) {
-    CRESSET_CHECK(ag::meta(t) == nullptr || ag::meta(t)->view_base.defined() == false,
-                  RuntimeError, "Can't detach views in-place. Use detach() instead.");
-    if (ag::AutogradMeta* m = ag::meta(t)) m->grad_fn = nullptr;
-    t.impl()->set_requires_grad(false);
-    return t;
-  });
-  cls.def_prop_rw("data", [](const Tensor& t) { return ag::detach(t); },
+  cls.def_prop_rw("data", [](const Tensor& t) { return detach(t); },
                   [](const Tensor& t, const Tensor& src) {
                     CRESSET_CHECK(src.dtype() == t.dtype(), RuntimeError,
                                   "data set to a tensor that requires gradients must match dtype");
