@@ -31,6 +31,7 @@ TensorList Node::call(TensorList&& grads) {
     TensorList r = hook(grads);
     if (!r.empty()) grads = std::move(r);
   }
+  for (auto& hook : retain_grad_hooks_) hook(grads);
   TensorList inputs_copy = post_hooks_.empty() ? TensorList() : grads;
   TensorList out = apply(std::move(grads));
   for (auto& [id, hook] : post_hooks_) {

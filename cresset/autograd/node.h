@@ -67,6 +67,8 @@ class Node : public std::enable_shared_from_this<Node> {
   /// Hooks with their handle ids (RemovableHandle.remove erases by id).
   std::vector<std::pair<int, NodePreHook>>& pre_hooks() { return pre_hooks_; }
   std::vector<std::pair<int, NodeHook>>& post_hooks() { return post_hooks_; }
+  /// retain_grad's hooks: they run after every other pre-hook, so .grad sees hooked gradients.
+  std::vector<NodePreHook>& retain_grad_hooks() { return retain_grad_hooks_; }
 
   /// Python traceback of the forward call, recorded in anomaly mode.
   const std::string& forward_trace() const { return forward_trace_; }
@@ -83,6 +85,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<InputMetadata> input_metadata_;
   std::vector<std::pair<int, NodePreHook>> pre_hooks_;
   std::vector<std::pair<int, NodeHook>> post_hooks_;
+  std::vector<NodePreHook> retain_grad_hooks_;
   std::string forward_trace_;
   uint64_t sequence_nr_;
   bool released_ = false;

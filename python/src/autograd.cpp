@@ -162,7 +162,7 @@ void retain_grad(const Tensor& t) {
   m.retains_grad = true;
   std::weak_ptr<TensorImpl> weak = t.impl_ptr();
   uint32_t nr = m.output_nr;
-  m.grad_fn->pre_hooks().emplace_back(ag::next_hook_id(), [weak, nr](const ag::TensorList& grads) {
+  m.grad_fn->retain_grad_hooks().emplace_back([weak, nr](const ag::TensorList& grads) {
     auto impl = weak.lock();
     if (!impl || nr >= grads.size() || !grads[nr].defined()) return ag::TensorList();
     Tensor self(impl);

@@ -135,7 +135,7 @@ void init_tensor(nb::module_& m) {
       // Hash by identity like torch (defining __eq__ elsewhere must not make tensors unhashable).
       .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
-      .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
+      .def_prop_ro("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
 }
 
 }  // namespace cresset::py
