@@ -188,9 +188,9 @@ def test_setitem_bumps_version_once_and_keeps_identity():
     for idx, v in [(0, 1.0), ((slice(None), [0, 1]), 2.0), (cresset.tensor([True, False, True]), 5.0),
                    ([0, 2], cresset.tensor([1.0, 2.0, 3.0]))]:
         x = cresset.zeros(3, 3)
-        before = x._version()
+        before = x._version
         x[idx] = v
-        assert x._version() == before + 1
+        assert x._version == before + 1
 
 
 @pytest.mark.parametrize("dtype,value", [
@@ -494,9 +494,9 @@ def test_scatter_inplace_out_and_errors():
     x = values((2, 3))
     t, o = x.clone(), to_cresset(x)
     idx = L([[1, 0, 1]])
-    before = o._version()
+    before = o._version
     r = o.scatter_(0, to_cresset(idx), to_cresset(values((1, 3), start=10)))
-    assert r._is_same(o) and o._version() == before + 1
+    assert r._is_same(o) and o._version == before + 1
     t.scatter_(0, idx, values((1, 3), start=10))
     assert_same(o, t)
     out = cresset.empty(1)
@@ -582,11 +582,11 @@ def test_scatter_reduce_nan_and_errors():
     assert cresset.scatter_reduce(to_cresset(t), 0, to_cresset(idx), to_cresset(src), "sum", out=out)._is_same(out)
     tv = t.clone()
     o = to_cresset(t)
-    v = o._version()
+    v = o._version
     o.scatter_reduce_(0, to_cresset(idx), to_cresset(src), "mean", include_self=False)
     tv.scatter_reduce_(0, idx, src, "mean", include_self=False)
     assert_same(o, tv)
-    assert o._version() == v + 1
+    assert o._version == v + 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -622,11 +622,11 @@ def test_index_add_copy_fill(dtype):
 def test_index_add_copy_fill_inplace_and_errors():
     x = values((2, 3))
     o, t = to_cresset(x), x.clone()
-    v = o._version()
+    v = o._version
     assert o.index_add_(1, cresset.tensor([0, 0]), to_cresset(torch.ones(2, 2)), alpha=3)._is_same(o)
     t.index_add_(1, L([0, 0]), torch.ones(2, 2), alpha=3)
     assert_same(o, t)
-    assert o._version() == v + 1
+    assert o._version == v + 1
     cases = [
         lambda m, s: s.index_add_(0, m.tensor([0]), m.ones(1, 3, dtype=m.int64)),
         lambda m, s: s.index_add_(0, m.tensor([0]), m.ones(2, 3)),
