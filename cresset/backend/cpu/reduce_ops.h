@@ -133,14 +133,19 @@ struct AMinMaxOp {
 // the values.
 template <class T, bool kMax>
 struct ArgOp {
-  using Cmp = MinMaxOp<T, kMax>;
+  using ValueOp = MinMaxOp<T, kMax>;
   struct Acc {
     cmp_t<T> v;
     int64_t i;
   };
   using in_t = T;
   using acc_t = Acc;
-  Acc identity() const { return {Cmp().identity(), -1}; }
+  Acc identity() const { return {ValueOp().identity(), -1}; }
+  // x holds the extreme m found by ValueOp (NaN matches NaN).
+  CRESSET_INLINE static bool same(T x, cmp_t<T> m) {
+    cmp_t<T> v = cmp_t<T>(x);
+    return v == m || (isnan_(v) && isnan_(m));
+  }
   CRESSET_INLINE static bool better(cmp_t<T> x, cmp_t<T> a) {
     return kMax ? (x > a || (isnan_(x) && !isnan_(a))) : (x < a || (isnan_(x) && !isnan_(a)));
   }
