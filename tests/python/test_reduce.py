@@ -34,7 +34,7 @@ def layouts(dtype, *, empty=True, seed=0, nan=False):
            ("zero_dim", values((), dtype, seed=seed + 2)),
            ("vector", values((9,), dtype, seed=seed, nan=nan))]
     if empty:
-        out.append(("empty", values((0, 3), dtype)))
+        out += [("empty", values((0, 3), dtype)), ("empty_wide", values((0, 9), dtype))]
     return out
 
 

@@ -318,7 +318,7 @@ void run_reduction(const Op& op, const ReducePlan& p, const void* in, char* cons
   if (p.num_outputs == 0) return;
   const auto* data = static_cast<const typename Op::in_t*>(in);
   bool cols = !p.kept_sizes.empty() && p.kept_in_strides[0] == 1 && p.kept_sizes[0] >= 8 &&
-              !p.red_sizes.empty() && p.red_strides[0] != 1;
+              p.reduce_size > 1 && p.red_strides[0] != 1;
   if (cols) {
     reduce_cols(op, p, data, out);
   } else {
