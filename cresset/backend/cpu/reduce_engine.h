@@ -254,7 +254,8 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size));
   parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
     KeptWalker w(p, 0, b);
-    for (int64_t o = b; o < e; ++o, w.next()) op.store(out, w.out.off, reduce_one(in + w.in.off, false));
+    for (int64_t o = b; o < e; ++o, w.next())
+      op.store(out, w.out.off, reduce_one(in + w.in.off, false));
   });
 }
 
@@ -291,8 +292,9 @@ void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
       }
       return acc;
     };
-    return parallel ? tree_reduce_parallel<Tile>(p.reduce_size, kColBlock, kGrainSize / W, leaf, comb)
-                    : tree_reduce<Tile>(0, p.reduce_size, kColBlock, leaf, comb);
+    return parallel
+               ? tree_reduce_parallel<Tile>(p.reduce_size, kColBlock, kGrainSize / W, leaf, comb)
+               : tree_reduce<Tile>(0, p.reduce_size, kColBlock, leaf, comb);
   };
   auto run_task = [&](int64_t task, bool parallel) {
     int64_t tile = task % tiles, col0 = tile * W, width = std::min<int64_t>(W, cols - col0);
