@@ -12,6 +12,9 @@
 //  - anything else walks rows with the reduced dims' strides.
 // Sums are pairwise over blocks whose boundaries depend only on the reduction size, never on the
 // thread count, so a result is bit-identical whatever torch.set_num_threads says.
+// float16/bfloat16 accumulate in float32 and round once at the end, for every kind. torch does so
+// for sum and mean, but rounds to the 16-bit dtype along the way in nansum/nanmean (when its
+// iterator splits a reduction), prod and logsumexp; there cresset's results are the more exact.
 #include "cresset/core/tensor.h"
 
 namespace cresset {
