@@ -34,7 +34,13 @@ class Storage {
   /// The version counter shared by every view of this storage; in-place ops bump it so autograd
   /// can tell a saved tensor was modified.
   uint32_t version() const { return version_.load(std::memory_order_relaxed); }
-  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+  /// `op` (a string literal) is remembered so autograd's error can name the in-place op.
+  void bump_version(const char* op = nullptr) {
+    version_.fetch_add(1, std::memory_order_relaxed);
+    if (op) last_inplace_op_ = op;
+  }
+  /// The last in-place op that named itself when bumping the version, or null.
+  const char* last_inplace_op() const { return last_inplace_op_; }
 
  private:
   // Tiny CPU storages (0-dim tensors, wrapped Python numbers) keep their bytes inline, so making
@@ -48,6 +54,7 @@ class Storage {
   void* ctx_;
   bool owned_;
   std::atomic<uint32_t> version_{0};
+  const char* last_inplace_op_ = nullptr;
   alignas(16) unsigned char inline_[kInlineBytes];
 };
 

@@ -114,7 +114,7 @@ class Tensor {
   /// A new tensor over the same storage (and version counter) with another layout.
   Tensor as_strided_view(DimVector sizes, DimVector strides, int64_t offset) const;
   /// Marks an in-place modification (see Storage::bump_version).
-  void bump_version() const { impl_->storage()->bump_version(); }
+  void bump_version(const char* op = nullptr) const { impl_->storage()->bump_version(op); }
 
  private:
   std::shared_ptr<TensorImpl> impl_;

@@ -51,9 +51,6 @@ Tensor logspace_out(Scalar start, Scalar end, int64_t steps, double base, const 
 Tensor eye(int64_t n, int64_t m, DType dtype, Device device = Device());
 Tensor eye_out(int64_t n, int64_t m, const Tensor& out);
 
-/// The strides torch's preserve_format gives a new tensor shaped like self: self's own when
-/// they are dense and non-overlapping, otherwise dense strides in self's dim order.
-
 /// torch.empty_like(self, dtype=, device=) with memory_format=torch.preserve_format.
 Tensor empty_like(const Tensor& self, DType dtype, Device device);
 /// torch.full_like (preserve_format).

@@ -15,33 +15,13 @@ using namespace linalg_util;
 
 namespace {
 
-// Folds the dims `group` of (sizes, strides) into one dim; false when they don't step as one.
-bool fold_group(const DimVector& sizes, const DimVector& strides, const std::vector<int64_t>& group,
-                int64_t* size, int64_t* stride) {
-  *size = 1;
-  *stride = 1;
-  int64_t expect = -1;
-  for (auto it = group.rbegin(); it != group.rend(); ++it) {
-    const int64_t s = sizes[size_t(*it)], st = strides[size_t(*it)];
-    *size *= s;
-    if (s == 1) continue;
-    if (expect < 0) {
-      *stride = st;
-    } else if (st != expect) {
-      return false;
-    }
-    expect = st * s;
-  }
-  return true;
-}
-
 // t's dims in three groups (each listed in order) as a 3-D [batch, rows, cols] tensor: a view
 // when every group folds into one dim, else a contiguous copy of the regrouped dims.
 Tensor grouped(const Tensor& t, const std::array<std::vector<int64_t>, 3>& groups) {
   DimVector sizes(3), strides(3);
   bool folds = true;
   for (int g = 0; g < 3; ++g) {
-    folds = fold_group(t.sizes(), t.strides(), groups[g], &sizes[g], &strides[g]) && folds;
+    folds = fold_dims(t, groups[g], &sizes[g], &strides[g]) && folds;
   }
   if (folds) return restride(t, sizes, strides);
   DimVector psizes, pstrides;
@@ -70,7 +50,9 @@ std::vector<int64_t> dims_of(const Labelled& x, const std::vector<int>& want) {
   return dims;
 }
 
-bool contains(const std::vector<int>& v, int l) { return std::find(v.begin(), v.end(), l) != v.end(); }
+bool contains(const std::vector<int>& v, int l) {
+  return std::find(v.begin(), v.end(), l) != v.end();
+}
 
 // Sums x over its labels not in `keep`, as a product with a broadcast vector of ones.
 Labelled sum_out(const Labelled& x, const std::vector<int>& keep) {
@@ -166,15 +148,17 @@ std::vector<Term> parse_terms(const std::string& eq, size_t begin, size_t end, b
       } else {
         CRESSET_CHECK(full, RuntimeError, "[einsum] einsum(): found '.' for operand ", index,
                       " that is not part of any ellipsis");
-        CRESSET_CHECK(!terms.back().ellipsis, RuntimeError, "[einsum] einsum(): found '.' for operand ",
-                      index, " for which an ellipsis was already found");
+        CRESSET_CHECK(!terms.back().ellipsis, RuntimeError,
+                      "[einsum] einsum(): found '.' for operand ", index,
+                      " for which an ellipsis was already found");
       }
       terms.back().ellipsis = true;
       terms.back().labels.push_back(kEllipsis);
       i += 2;
     } else {
-      CRESSET_CHECK(is_letter(c), RuntimeError, "[einsum] einsum(): invalid subscript given at index ",
-                    i, " in the equation string, subscripts must be in [a-zA-Z]");
+      CRESSET_CHECK(is_letter(c), RuntimeError,
+                    "[einsum] einsum(): invalid subscript given at index ", i,
+                    " in the equation string, subscripts must be in [a-zA-Z]");
       terms.back().labels.push_back(label_of(c));
     }
   }
@@ -184,7 +168,8 @@ std::vector<Term> parse_terms(const std::string& eq, size_t begin, size_t end, b
 }  // namespace
 
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) {
-  CRESSET_CHECK(!operands.empty(), RuntimeError, "[einsum] einsum(): must provide at least one operand");
+  CRESSET_CHECK(!operands.empty(), RuntimeError,
+                "[einsum] einsum(): must provide at least one operand");
   const size_t arrow = equation.find("->");
   const size_t lhs_end = arrow == std::string::npos ? equation.size() : arrow;
   std::vector<Term> terms = parse_terms(equation, 0, lhs_end, false);
@@ -240,8 +225,8 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
       if (it != x.labels.end()) {
         const size_t j = size_t(it - x.labels.begin());
         CRESSET_CHECK(sizes[j] == t.size(int64_t(d)), RuntimeError, "[einsum] einsum(): subscript ",
-                      letter_of(l), " is repeated for operand ", i,
-                      " but the sizes don't match, ", sizes[j], " != ", t.size(int64_t(d)));
+                      letter_of(l), " is repeated for operand ", i, " but the sizes don't match, ",
+                      sizes[j], " != ", t.size(int64_t(d)));
         strides[j] += t.stride(int64_t(d));
         continue;
       }
@@ -256,9 +241,10 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
                                    " which does not broadcast with previously seen size ", seen));
       }
       if (l >= kLetters && seen >= 0 && seen != n && seen != 1 && n != 1) {
-        throw RuntimeError(str_cat("[einsum] einsum(): operands do not broadcast with remapped "
-                                   "shapes, ellipsis dimension of size ", n,
-                                   " does not match size ", seen));
+        throw RuntimeError(
+            str_cat("[einsum] einsum(): operands do not broadcast with remapped "
+                    "shapes, ellipsis dimension of size ",
+                    n, " does not match size ", seen));
       }
       seen = std::max(seen, n);
     }
@@ -275,8 +261,9 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
         for (int64_t j = 0; j < ell; ++j) output.push_back(kLetters + int(j));
         continue;
       }
-      CRESSET_CHECK(occurrences[size_t(l)] > 0, RuntimeError, "[einsum] einsum(): output subscript ",
-                    letter_of(l), " does not appear in the equation for any input operand");
+      CRESSET_CHECK(occurrences[size_t(l)] > 0, RuntimeError,
+                    "[einsum] einsum(): output subscript ", letter_of(l),
+                    " does not appear in the equation for any input operand");
       CRESSET_CHECK(!contains(output, l), RuntimeError, "[einsum] einsum(): output subscript ",
                     letter_of(l), " appears more than once in the output");
       output.push_back(l);
@@ -295,7 +282,8 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
   }
   for (size_t i = 1; i < ops.size(); ++i) {
     std::vector<int> keep = output;
-    for (size_t j = i + 1; j < ops.size(); ++j) keep.insert(keep.end(), ops[j].labels.begin(), ops[j].labels.end());
+    for (size_t j = i + 1; j < ops.size(); ++j)
+      keep.insert(keep.end(), ops[j].labels.begin(), ops[j].labels.end());
     acc = contract(acc, ops[i], keep);
   }
   // Permute into the output's order (a view, like torch's einsum).
@@ -311,14 +299,15 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const std::vector<int64_t>& d
                  const std::vector<int64_t>& dims_b, const Tensor& out) {
   CRESSET_CHECK(dims_a.size() == dims_b.size(), RuntimeError,
                 "[tensordot] both dimension lists should have same length");
-  CRESSET_CHECK(a.dtype() == b.dtype(), RuntimeError, "[tensordot] both inputs should have same dtype");
+  CRESSET_CHECK(a.dtype() == b.dtype(), RuntimeError,
+                "[tensordot] both inputs should have same dtype");
   std::vector<int64_t> ca, cb;
   for (size_t i = 0; i < dims_a.size(); ++i) {
     const int64_t da = wrap_dim(dims_a[i], a.dim()), db = wrap_dim(dims_b[i], b.dim());
     CRESSET_CHECK(a.size(da) == b.size(db), RuntimeError,
                   "[tensordot] contracted dimensions need to match, but first has size ",
-                  a.size(da), " in dim ", dims_a[i], " and second has size ", b.size(db), " in dim ",
-                  dims_b[i]);
+                  a.size(da), " in dim ", dims_a[i], " and second has size ", b.size(db),
+                  " in dim ", dims_b[i]);
     CRESSET_CHECK(std::find(ca.begin(), ca.end(), da) == ca.end() &&
                       std::find(cb.begin(), cb.end(), db) == cb.end(),
                   RuntimeError, "[tensordot] a dim appears more than once in the list of dims");
@@ -352,8 +341,8 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const std::vector<int64_t>& d
 }
 
 Tensor tensordot(const Tensor& a, const Tensor& b, int64_t dims, const Tensor& out) {
-  CRESSET_CHECK(dims >= 0, RuntimeError, "[tensordot] tensordot expects dims >= 0, but got dims=",
-                dims);
+  CRESSET_CHECK(dims >= 0, RuntimeError,
+                "[tensordot] tensordot expects dims >= 0, but got dims=", dims);
   CRESSET_CHECK(dims <= a.dim() && dims <= b.dim(), RuntimeError,
                 "[tensordot] tensordot expects dims < ndim_a or ndim_b, but got dims=", dims);
   std::vector<int64_t> da, db;

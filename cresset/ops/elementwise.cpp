@@ -4,7 +4,10 @@
 // (sub, clamp with tensors, isclose ...) follow, written in terms of rows.
 #include "cresset/ops/elementwise.h"
 
+#include <array>
+#include <cctype>
 #include <cmath>
+#include <string>
 #include <limits>
 #include <vector>
 
@@ -13,6 +16,8 @@
 #include "cresset/backend/cuda/kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise_grad.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -38,6 +43,7 @@ struct Row {
   const char* name;
   Kind kind;
   Kernel cpu_base, cpu_avx2, cpu_avx512, cuda;
+  const ew::RowGrad* grad;
 };
 
 #define CRESSET_UNARY(name, Functor, K, ...)        \
@@ -46,7 +52,8 @@ struct Row {
                        &cpu::base::name##_kernel,   \
                        &cpu::avx2::name##_kernel,   \
                        &cpu::avx512::name##_kernel, \
-                       &cuda::name##_kernel};
+                       &cuda::name##_kernel,        \
+                       &ew::grad_##name};
 #define CRESSET_BINARY CRESSET_UNARY
 #define CRESSET_TERNARY CRESSET_UNARY
 #include "cresset/ops/elementwise.def"
@@ -146,10 +153,70 @@ std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<Tensor>
   return scalar_value(other);
 }
 
+// torch's node name for an op: "add_" -> "AddBackward0", "floor_divide" -> "FloorDivideBackward0".
+std::string node_name(const char* op) {
+  std::string name;
+  bool upper = true;
+  for (const char* p = op; *p; ++p) {
+    if (*p == '_') {
+      upper = true;
+    } else {
+      name += upper ? char(std::toupper(*p)) : *p;
+      upper = false;
+    }
+  }
+  return name + "Backward0";
+}
+
+// Note [Elementwise autograd]
+// call() records every differentiable row: the node gets the row's derivative formulas
+// (elementwise_backward.cpp), the inputs and result they read, and the Scalar arguments by value.
+// Gradients of broadcast inputs are reduced, and promoted ones cast back, by the engine.
+// An in-place op whose formulas read `self` saves a copy of self from before the write.
+struct Recording {
+  bool active = false;
+  Tensor self_before;
+};
+
+Recording begin_recording(const Row& row, const char* op, std::initializer_list<Tensor> inputs,
+                          const Tensor& out, bool inplace) {
+  Recording r;
+  if (!row.grad->differentiable || !autograd::needs_grad(inputs)) return r;
+  CRESSET_CHECK(!out.defined() || inplace, RuntimeError, op,
+                "(): functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad.");
+  if (inplace) {
+    CRESSET_CHECK(!(autograd::is_leaf(out) && out.requires_grad()), RuntimeError,
+                  "a leaf Variable that requires grad is being used in an in-place operation.");
+    if (row.grad->saves[0]) r.self_before = clone(*inputs.begin());
+  }
+  r.active = true;
+  return r;
+}
+
+void finish_recording(const Recording& r, const Row& row, const char* op,
+                      std::initializer_list<Tensor> inputs, const Tensor& result,
+                      const Scalar* args) {
+  if (!r.active || !is_floating(result.dtype())) return;
+  autograd::TensorList saved(4);
+  size_t i = 0;
+  for (const Tensor& in : inputs) {
+    if (row.grad->saves[i]) saved[i] = (i == 0 && r.self_before.defined()) ? r.self_before : in;
+    ++i;
+  }
+  if (row.grad->saves[3]) saved[3] = result;
+  std::array<double, 3> a{};
+  for (int k = 0; k < row.grad->nargs; ++k) a[k] = args[k].to_double();
+  ew::RowBackward fn = row.grad->backward;
+  autograd::record(node_name(op), autograd::TensorList(inputs), {result}, saved,
+                   [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); });
+}
+
 // Runs `row` on `inputs`: into a new tensor (out undefined), into `out` (resized, cast back if its
 // dtype differs) or in place (out is self, shape fixed). `op` names the op in errors.
 Tensor call(const Row& row, const char* op, std::initializer_list<Tensor> inputs, const Tensor& out,
             bool inplace, const CallOptions& opt = {}) {
+  Recording rec = begin_recording(row, op, inputs, out, inplace);
   TensorIterConfig cfg(op);
   cfg.add_output(out).is_inplace(inplace).promote_inputs(opt.promote_inputs);
   for (const Tensor& t : inputs) cfg.add_input(t);
@@ -178,7 +245,8 @@ Tensor call(const Row& row, const char* op, std::initializer_list<Tensor> inputs
       inputs.size() == 2 && !opt.args ? exact_scalar(row, inputs, it.common_dtype()) : std::nullopt;
   launch(row, it, exact ? &*exact : opt.args);
   it.finish();
-  if (out.defined()) out.bump_version();
+  if (out.defined()) out.bump_version(op);
+  finish_recording(rec, row, op, inputs, it.output(), opt.args);
   return it.output();
 }
 

@@ -1,5 +1,4 @@
-// Python-style indexing: x[...] reads and writes, aten::index and index_put_, and the helpers the
-// index family shares (index_internal.h).
+// Python-style indexing: x[...] reads and writes, aten::index and index_put_.
 //
 // Note [Basic and advanced indexing]
 // An index expression is applied in two steps, as in torch. apply_slicing walks it left to right
@@ -15,231 +14,14 @@
 #include "cresset/ops/index.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 
 #include "cresset/backend/copy.h"
-#include "cresset/core/parallel.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
-
-namespace index_detail {
-
-Tensor contiguous_copy(const Tensor& t) {
-  Tensor out = empty_tensor(t.sizes(), t.dtype(), t.device());
-  copy_into(out, t);
-  return out;
-}
-
-Tensor contiguous_or_copy(const Tensor& t) { return t.is_contiguous() ? t : contiguous_copy(t); }
-
-Tensor expand_view(const Tensor& t, const DimVector& sizes) {
-  const size_t lead = sizes.size() - size_t(t.dim());
-  DimVector strides(sizes.size(), 0);
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    bool broadcast = t.sizes()[d] == 1 && sizes[lead + d] != 1;
-    strides[lead + d] = broadcast ? 0 : t.strides()[d];
-  }
-  return t.as_strided_view(sizes, strides, t.storage_offset());
-}
-
-Tensor unsqueeze_view(const Tensor& t, int64_t dim) {
-  DimVector sizes = t.sizes(), strides = t.strides();
-  int64_t stride = dim >= t.dim() ? 1 : sizes[dim] * strides[dim];
-  sizes.insert(size_t(dim), 1);
-  strides.insert(size_t(dim), stride);
-  return t.as_strided_view(sizes, strides, t.storage_offset());
-}
-
-Tensor as_int64(const Tensor& index) {
-  return index.dtype() == DType::Int64 ? index : cast_tensor(index, DType::Int64);
-}
-
-std::optional<int64_t> find_out_of_range(const Tensor& index, int64_t lo, int64_t hi) {
-  if (index.numel() == 0) return std::nullopt;
-  int64_t bad = 0;
-  bool found = index.device().is_cpu() ? cpu::find_out_of_range(index, lo, hi, &bad)
-                                       : cuda::find_out_of_range(index, lo, hi, &bad);
-  if (!found) return std::nullopt;
-  return bad;
-}
-
-namespace {
-
-// The C++ type names torch's overflow message uses.
-const char* checked_type_name(DType t) {
-  switch (t) {
-    case DType::UInt8:
-      return "uint8_t";
-    case DType::Int8:
-      return "int8_t";
-    case DType::Int16:
-      return "int16_t";
-    case DType::Int32:
-      return "int32_t";
-    case DType::Int64:
-      return "int64_t";
-    case DType::Float16:
-      return "at::Half";
-    case DType::BFloat16:
-      return "at::BFloat16";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      return "double";
-    default:
-      return "bool";
-  }
-}
-
-double largest_finite(DType t) {
-  switch (t) {
-    case DType::Float16:
-      return 65504.0;
-    case DType::BFloat16:
-      return 3.3895313892515355e38;
-    case DType::Float32:
-      return double(std::numeric_limits<float>::max());
-    default:
-      return std::numeric_limits<double>::max();
-  }
-}
-
-}  // namespace
-
-void check_scalar_fits(Scalar value, DType dtype, bool check_16bit) {
-  if (dtype == DType::Bool) return;
-  bool overflow = false;
-  if (is_floating(dtype)) {
-    if (!check_16bit && itemsize(dtype) == 2) return;
-    double v = value.to_double();
-    overflow = std::isfinite(v) && std::abs(v) > largest_finite(dtype);
-  } else {
-    CRESSET_DISPATCH_INTEGRAL_BOOL("fill_", dtype, [&] {
-      using L = std::numeric_limits<scalar_t>;
-      if (value.is_float()) {
-        double v = value.to_double();
-        overflow = !(v >= double(L::lowest()) && v <= double(L::max()));
-      } else {
-        int64_t v = value.to_int();
-        if constexpr (!L::is_signed) {
-          // torch lets negative ints wrap into unsigned types (uint8 -1 is 255) down to -max.
-          overflow = v > int64_t(L::max()) || (v < 0 && -(uint64_t(v)) > uint64_t(L::max()));
-        } else {
-          overflow = v < int64_t(L::lowest()) || v > int64_t(L::max());
-        }
-      }
-    });
-  }
-  CRESSET_CHECK(!overflow, RuntimeError, "value cannot be converted to type ",
-                checked_type_name(dtype), " without overflow");
-}
-
-Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit) {
-  check_scalar_fits(value, dtype, check_16bit);
-  return scalar_tensor(value, dtype, device);
-}
-
-Tensor write_out(const Tensor& out, const Tensor& result, const char* op) {
-  CRESSET_CHECK(out.dtype() == result.dtype(), RuntimeError, "[", op,
-                "] Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
-                dtype_name(out.dtype()), " instead");
-  CRESSET_CHECK(out.device() == result.device(), RuntimeError, "[", op,
-                "] Expected out tensor to be on ", result.device().str(), ", but got ",
-                out.device().str());
-  if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
-  copy_into(out, result);
-  out.bump_version();
-  return out;
-}
-
-int64_t row_major_chunks(int64_t numel) {
-  if (numel <= kGrainSize || in_parallel_region()) return 1;
-  return std::min<int64_t>(get_num_threads(), (numel + kGrainSize - 1) / kGrainSize);
-}
-
-void check_no_internal_overlap(const Tensor& t, const char* op) {
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    CRESSET_CHECK(t.strides()[d] != 0 || t.sizes()[d] <= 1, RuntimeError, "[", op,
-                  "] unsupported operation: more than one element of the written-to tensor refers "
-                  "to a single memory location. Please clone() the tensor before performing the "
-                  "operation.");
-  }
-}
-
-namespace {
-
-// torch's is_non_overlapping_and_dense: some permutation of the dims is contiguous.
-bool non_overlapping_and_dense(const Tensor& t) {
-  std::vector<int64_t> dims;
-  for (int64_t d = 0; d < t.dim(); ++d) {
-    if (t.sizes()[d] >= 2) dims.push_back(d);
-  }
-  std::sort(dims.begin(), dims.end(),
-            [&](int64_t a, int64_t b) { return t.strides()[a] < t.strides()[b]; });
-  int64_t expected = 1;
-  for (int64_t d : dims) {
-    if (t.strides()[d] != expected) return false;
-    expected *= t.sizes()[d];
-  }
-  return true;
-}
-
-}  // namespace
-
-void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
-                      bool allow_same_layout) {
-  if (written.numel() == 0 || read.numel() == 0) return;
-  if (written.impl()->storage() != read.impl()->storage()) return;
-  if (!non_overlapping_and_dense(written) || !non_overlapping_and_dense(read)) return;
-  const char* a = static_cast<const char*>(written.raw_data());
-  const char* b = static_cast<const char*>(read.raw_data());
-  const char* a_end = a + written.nbytes();
-  const char* b_end = b + read.nbytes();
-  bool same = a == b && a_end == b_end && written.strides() == read.strides();
-  bool overlap = a < b_end && b < a_end;
-  CRESSET_CHECK(!overlap || (same && allow_same_layout), RuntimeError, "[", op,
-                "] unsupported operation: some elements of the input tensor and the written-to "
-                "tensor refer to a single memory location. Please clone() the tensor before "
-                "performing the operation.");
-}
-
-void check_expandable(const Tensor& t, const DimVector& sizes) {
-  const DimVector& own = t.sizes();
-  CRESSET_CHECK(own.size() <= sizes.size(), RuntimeError, "[expand] expand(", describe(t),
-                ", size=", shape_str(sizes), "): the number of sizes provided (", sizes.size(),
-                ") must be greater or equal to the number of dimensions in the tensor (",
-                own.size(), ")");
-  const size_t lead = sizes.size() - own.size();
-  for (size_t d = 0; d < own.size(); ++d) {
-    CRESSET_CHECK(own[d] == 1 || own[d] == sizes[lead + d], RuntimeError,
-                  "[expand] The expanded size of the tensor (", sizes[lead + d],
-                  ") must match the existing size (", own[d], ") at non-singleton dimension ",
-                  lead + d, ".  Target sizes: ", shape_str(sizes),
-                  ".  Tensor sizes: ", shape_str(own));
-  }
-}
-
-Scalar item(const Tensor& t) {
-  Tensor host = empty_tensor({}, t.dtype());
-  copy_into(host, t.as_strided_view({}, {}, t.storage_offset()));
-  Scalar r;
-  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
-    scalar_t v = *host.data<scalar_t>();
-    if constexpr (std::is_same_v<scalar_t, bool>) {
-      r = Scalar(v);
-    } else if constexpr (std::is_integral_v<scalar_t>) {
-      r = Scalar(int64_t(v));
-    } else {
-      r = Scalar(double(opmath_t<scalar_t>(v)));
-    }
-  });
-  return r;
-}
-
-}  // namespace index_detail
 
 using namespace index_detail;
 
@@ -292,8 +74,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
   Sliced r;
   int64_t dim = 0, real_dim = 0;  // position in the view, and in self (for messages)
 
+  // Several Ellipses can push `dim` past the last dim; torch then raises IndexErrors too.
   auto select = [&](int64_t i) {
-    const int64_t size = sizes[dim];
+    const int64_t size = dim < int64_t(sizes.size()) ? sizes[dim] : 0;
     CRESSET_CHECK(i >= -size && i < size, IndexError, "[index] index ", i,
                   " is out of bounds for dimension ", real_dim, " with size ", size);
     offset += (i < 0 ? i + size : i) * strides[dim];
@@ -302,6 +85,10 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
     ++real_dim;
   };
   auto unsqueeze = [&] {
+    const int64_t n = int64_t(sizes.size());
+    CRESSET_CHECK(dim <= n, IndexError,
+                  "[index] Dimension out of range (expected to be in range of [", -n - 1, ", ", n,
+                  "], but got ", dim, ")");
     int64_t stride = dim >= int64_t(sizes.size()) ? 1 : sizes[dim] * strides[dim];
     sizes.insert(size_t(dim), 1);
     strides.insert(size_t(dim), stride);
@@ -320,6 +107,13 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
       case TensorIndex::Kind::Slice: {
         const Slice& s = idx.slice();
         CRESSET_CHECK(s.step > 0, ValueError, "[index] step must be greater than zero");
+        if (dim >= int64_t(sizes.size())) {  // past the last dim only a full slice is a no-op
+          CRESSET_CHECK(!s.start && !s.stop && s.step == 1, IndexError,
+                        "[index] too many indices for tensor of dimension ", ndim);
+          ++dim;
+          ++real_dim;
+          break;
+        }
         const int64_t size = sizes[dim];
         int64_t start = s.start.value_or(0);
         int64_t stop = s.stop.value_or(std::numeric_limits<int64_t>::max());
@@ -376,6 +170,10 @@ std::vector<Tensor> expand_slots(const Tensor& view, const std::vector<TensorSlo
   trusted.assign(per_dim.size(), 0);
   for (const TensorSlot& slot : slots) {
     const Tensor& t = slot.index;
+    const int64_t covers = is_mask(t) ? t.dim() : 1;
+    CRESSET_CHECK(slot.dim + covers <= view.dim(), IndexError,
+                  "[index] too many indices for tensor of dimension ", view.dim(), " (got ",
+                  slot.dim + covers, ")");
     if (!is_mask(t)) {
       CRESSET_CHECK(t.dtype() == DType::Int64 || t.dtype() == DType::Int32, IndexError,
                     "[index] tensors used as indices must be long, int, byte or bool tensors");
@@ -384,8 +182,6 @@ std::vector<Tensor> expand_slots(const Tensor& view, const std::vector<TensorSlo
       continue;
     }
     const int64_t k = t.dim();
-    CRESSET_CHECK(slot.dim + k <= view.dim(), IndexError,
-                  "[index] too many indices for tensor of dimension ", view.dim());
     for (int64_t j = 0; j < k; ++j) {
       CRESSET_CHECK(t.sizes()[j] == view.sizes()[slot.dim + j], IndexError,
                     "[index] The shape of the mask ", shape_str(t.sizes()), " at index ", j,
@@ -471,7 +267,13 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
   }
   CRESSET_CHECK(!indexes_empty_dim || shape_numel(shape) == 0, IndexError,
                 "[index] index is out of bounds for dimension with size 0");
-  for (int64_t k = 0; k < count; ++k) {
+  // Like torch, whose kernels check indices as they read them: nothing is checked when the
+  // result is empty.
+  int64_t result_numel = shape_numel(shape);
+  for (int64_t d = 0; d < ndim; ++d) {
+    if (d < first || d >= first + count) result_numel *= view.sizes()[d];
+  }
+  for (int64_t k = 0; k < count && result_numel > 0; ++k) {
     const Tensor& t = per_dim[first + k];
     if (trusted[first + k]) continue;
     if (auto bad = find_out_of_range(t, -sizes_k[k], sizes_k[k])) {
@@ -526,21 +328,12 @@ AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
   }
   ai.src = view.as_strided_view(src_sizes, src_strides, view.storage_offset());
 
-  // Each index viewed in src's dims: size 1 everywhere but its own (right-aligned) shape.
-  const int64_t after = ndim - first - count;
-  for (const Tensor& t : operands) {
-    DimVector sizes(size_t(first) + shape.size() - size_t(t.dim()), 1);
-    DimVector strides(sizes.size(), 0);
-    for (int64_t d = 0; d < t.dim(); ++d) {
-      sizes.push_back(t.sizes()[d]);
-      strides.push_back(t.strides()[d]);
-    }
-    for (int64_t d = 0; d < after; ++d) {
-      sizes.push_back(1);
-      strides.push_back(0);
-    }
-    ai.indices.push_back(t.as_strided_view(sizes, strides, t.storage_offset()));
-  }
+  // Each index broadcast to the index shape, then viewed in src's dims (torch's reshape_indexer;
+  // the strides of the size-1 dims follow view() as in torch, which decides the output layout).
+  DimVector target(size_t(first), 1);
+  for (int64_t s : shape) target.push_back(s);
+  for (int64_t d = first + count; d < ndim; ++d) target.push_back(1);
+  for (const Tensor& t : operands) ai.indices.push_back(cresset::view(expand(t, shape), target));
   return ai;
 }
 
@@ -574,7 +367,7 @@ bool try_masked_fill_put(const Tensor& view, const std::vector<TensorSlot>& slot
                   " at index ", pos + j);
   }
   if (mask.dtype() != DType::Bool) mask = cast_tensor(mask, DType::Bool);
-  while (mask.dim() < view.dim() - pos) mask = unsqueeze_view(mask, mask.dim());
+  while (mask.dim() < view.dim() - pos) mask = unsqueeze(mask, mask.dim());
   masked_fill_into(view, mask, item(values));
   return true;
 }
@@ -626,10 +419,9 @@ void copy_to(const Tensor& dst, const Tensor& src) {
     copy_into(dst, src);
     return;
   }
-  Tensor stripped = strip_leading_ones(src);
-  check_expandable(stripped, dst.sizes());
+  Tensor expanded = expand(strip_leading_ones(src), dst.sizes());
   check_no_overlap(dst, src, "copy_", /*allow_same_layout=*/true);
-  copy_into(dst, expand_view(stripped, dst.sizes()));
+  copy_into(dst, expanded);
 }
 
 // The slots of an aten::index argument list: a mask covers as many dims as it has.
@@ -659,7 +451,7 @@ void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, const
   // A lone Python bool is torch's shortcut: False writes nothing, True copies into x[None].
   if (indices.size() == 1 && indices[0].kind() == TensorIndex::Kind::Bool) {
     if (!indices[0].boolean()) return;
-    copy_to(unsqueeze_view(self, 0), value);
+    copy_to(unsqueeze(self, 0), value);
     self.bump_version();
     return;
   }
@@ -680,7 +472,7 @@ void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, Scala
 
 Tensor index(const Tensor& self, const std::vector<Tensor>& indices) {
   std::vector<TensorSlot> slots = slots_of(self, indices, "index");
-  if (slots.empty()) return contiguous_copy(self);
+  if (slots.empty()) return clone(self, MemoryFormat::Contiguous);
   return advanced_get(self, slots);
 }
 
@@ -698,7 +490,7 @@ Tensor index_put_(const Tensor& self, const std::vector<Tensor>& indices, const 
 
 Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate) {
-  return index_put_(cast_tensor(self, self.dtype()), indices, values, accumulate);
+  return index_put_(clone(self), indices, values, accumulate);
 }
 
 }  // namespace cresset

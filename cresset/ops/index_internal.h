@@ -21,14 +21,6 @@
 
 namespace cresset::index_detail {
 
-/// `t` itself when contiguous, else a contiguous copy.
-Tensor contiguous_or_copy(const Tensor& t);
-/// A fresh contiguous copy of `t`.
-Tensor contiguous_copy(const Tensor& t);
-/// A view of `t` broadcast to `sizes` (stride 0 along broadcast dims); `t` must be expandable.
-Tensor expand_view(const Tensor& t, const DimVector& sizes);
-/// A view of `t` with a size-1 dim inserted at `dim`.
-Tensor unsqueeze_view(const Tensor& t, int64_t dim);
 /// int64 indices: `index` itself, or an int64 copy of an int32 index.
 Tensor as_int64(const Tensor& index);
 /// Some index of `index` (int64) outside [lo, hi), if any.
@@ -51,8 +43,6 @@ void check_no_internal_overlap(const Tensor& t, const char* op);
 /// (x[...] = x is fine). Like torch, layouts with gaps or repeats are not checked.
 void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
                       bool allow_same_layout = false);
-/// Throws torch's expand errors unless `t` broadcasts to `sizes`.
-void check_expandable(const Tensor& t, const DimVector& sizes);
 /// The value of a one-element tensor (on any device) as a Scalar.
 Scalar item(const Tensor& t);
 /// masked_fill_ without the version bump (for ops that bump once themselves).

@@ -21,16 +21,26 @@ namespace linalg_util {
 
 const char* cpp_type_name(DType t) {
   switch (t) {
-    case DType::Bool: return "bool";
-    case DType::UInt8: return "unsigned char";
-    case DType::Int8: return "signed char";
-    case DType::Int16: return "short int";
-    case DType::Int32: return "int";
-    case DType::Int64: return "long int";
-    case DType::Float16: return "c10::Half";
-    case DType::BFloat16: return "c10::BFloat16";
-    case DType::Float32: return "float";
-    case DType::Float64: return "double";
+    case DType::Bool:
+      return "bool";
+    case DType::UInt8:
+      return "unsigned char";
+    case DType::Int8:
+      return "signed char";
+    case DType::Int16:
+      return "short int";
+    case DType::Int32:
+      return "int";
+    case DType::Int64:
+      return "long int";
+    case DType::Float16:
+      return "c10::Half";
+    case DType::BFloat16:
+      return "c10::BFloat16";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      return "double";
   }
   return "?";
 }
@@ -46,11 +56,30 @@ Tensor expand_view(const Tensor& t, const DimVector& sizes) {
     const int64_t want = sizes[size_t(lead + d)];
     CRESSET_CHECK(t.size(d) == want || t.size(d) == 1, RuntimeError,
                   "The expanded size of the tensor (", want, ") must match the existing size (",
-                  t.size(d), ") at non-singleton dimension ", lead + d, ".  Target sizes: ",
-                  shape_str(sizes), ".  Tensor sizes: ", shape_str(t.sizes()));
+                  t.size(d), ") at non-singleton dimension ", lead + d,
+                  ".  Target sizes: ", shape_str(sizes), ".  Tensor sizes: ", shape_str(t.sizes()));
     if (t.size(d) == want) strides[size_t(lead + d)] = t.stride(d);
   }
   return restride(t, sizes, strides);
+}
+
+bool fold_dims(const Tensor& t, const std::vector<int64_t>& dims, int64_t* size, int64_t* stride) {
+  *size = 1;
+  *stride = 1;
+  bool folds = true;
+  int64_t expect = -1;
+  for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
+    const int64_t n = t.size(*it), st = t.stride(*it);
+    *size *= n;
+    if (n == 1) continue;
+    if (expect < 0) {
+      *stride = st;
+    } else if (st != expect) {
+      folds = false;
+    }
+    expect = st * n;
+  }
+  return folds;
 }
 
 Tensor contiguous_copy(const Tensor& t) {
@@ -154,22 +183,6 @@ Tensor unsqueeze_view(const Tensor& t, int64_t dim) {
   return restride(t, sizes, strides);
 }
 
-// The stride that steps through dims [0, count) of t as one dim, if they fold into one.
-bool fold_leading(const Tensor& t, int64_t count, int64_t* stride) {
-  int64_t inner = -1, expect = 0;
-  for (int64_t d = count - 1; d >= 0; --d) {
-    if (t.size(d) == 1) continue;
-    if (inner < 0) {
-      inner = t.stride(d);
-    } else if (t.stride(d) != expect) {
-      return false;
-    }
-    expect = t.stride(d) * t.size(d);
-  }
-  *stride = inner < 0 ? 1 : inner;
-  return true;
-}
-
 void check_mm_dtypes(const char* op, const Tensor& a, const Tensor& b) {
   CRESSET_CHECK(a.dtype() == b.dtype(), RuntimeError, "[", op,
                 "] expected m1 and m2 to have the same dtype, but got: ", cpp_type_name(a.dtype()),
@@ -177,17 +190,17 @@ void check_mm_dtypes(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 void check_mm_shapes(const char* op, int64_t m, int64_t k1, int64_t k2, int64_t n) {
-  CRESSET_CHECK(k1 == k2, RuntimeError, "[", op, "] mat1 and mat2 shapes cannot be multiplied (",
-                m, "x", k1, " and ", k2, "x", n, ")");
+  CRESSET_CHECK(k1 == k2, RuntimeError, "[", op, "] mat1 and mat2 shapes cannot be multiplied (", m,
+                "x", k1, " and ", k2, "x", n, ")");
 }
 
 void check_mv(const char* op, const Tensor& input_like, const Tensor& mat, const Tensor& vec) {
   CRESSET_CHECK(mat.dim() == 2 && vec.dim() == 1, RuntimeError, "[", op,
-                "] vector + matrix @ vector expected, got ", input_like.dim(), ", ", mat.dim(), ", ",
-                vec.dim());
-  CRESSET_CHECK(mat.size(1) == vec.size(0), RuntimeError, "[", op,
-                "] size mismatch, got input (", mat.size(0), "), mat (", mat.size(0), "x",
-                mat.size(1), "), vec (", vec.size(0), ")");
+                "] vector + matrix @ vector expected, got ", input_like.dim(), ", ", mat.dim(),
+                ", ", vec.dim());
+  CRESSET_CHECK(mat.size(1) == vec.size(0), RuntimeError, "[", op, "] size mismatch, got input (",
+                mat.size(0), "), mat (", mat.size(0), "x", mat.size(1), "), vec (", vec.size(0),
+                ")");
   CRESSET_CHECK(mat.dtype() == vec.dtype() && input_like.dtype() == mat.dtype(), RuntimeError, "[",
                 op, "] addmv input tensors must have the same dtype, but got ",
                 dtype_display(input_like.dtype()), ", ", dtype_display(mat.dtype()), ", and ",
@@ -214,8 +227,8 @@ Tensor dot_impl(const char* op, const Tensor& a, const Tensor& b, const Tensor& 
   CRESSET_CHECK(a.dim() == 1 && b.dim() == 1, RuntimeError, "[", op,
                 "] 1D tensors expected, but got ", a.dim(), "D and ", b.dim(), "D tensors");
   CRESSET_CHECK(a.dtype() == b.dtype(), RuntimeError, "[", op,
-                "] dot : expected both vectors to have same dtype, but found ", dtype_display(a.dtype()),
-                " and ", dtype_display(b.dtype()));
+                "] dot : expected both vectors to have same dtype, but found ",
+                dtype_display(a.dtype()), " and ", dtype_display(b.dtype()));
   CRESSET_CHECK(a.numel() == b.numel(), RuntimeError, "[", op,
                 "] inconsistent tensor size, expected tensor [", a.numel(), "] and src [",
                 b.numel(), "] to have the same number of elements, but got ", a.numel(), " and ",
@@ -288,16 +301,16 @@ Tensor add_product(const char* op, const Tensor& input, const Tensor& a, const T
 // Checks the dtypes of addmm's and baddbmm's input against their matrices.
 void check_input_dtype(const char* op, const Tensor& input, const Tensor& mat) {
   CRESSET_CHECK(input.dtype() == mat.dtype(), RuntimeError, "[", op,
-                "] self and mat2 must have the same dtype, but got ",
-                dtype_display(input.dtype()), " and ", dtype_display(mat.dtype()));
+                "] self and mat2 must have the same dtype, but got ", dtype_display(input.dtype()),
+                " and ", dtype_display(mat.dtype()));
 }
 
 Tensor addmm_impl(const char* op, const Tensor& input, const Tensor& mat1, const Tensor& mat2,
                   Scalar beta, Scalar alpha, const Tensor& out, bool inplace) {
-  CRESSET_CHECK(mat1.dim() == 2, RuntimeError, "[", op, "] mat1 must be a matrix, got ",
-                mat1.dim(), "-D tensor");
-  CRESSET_CHECK(mat2.dim() == 2, RuntimeError, "[", op, "] mat2 must be a matrix, got ",
-                mat2.dim(), "-D tensor");
+  CRESSET_CHECK(mat1.dim() == 2, RuntimeError, "[", op, "] mat1 must be a matrix, got ", mat1.dim(),
+                "-D tensor");
+  CRESSET_CHECK(mat2.dim() == 2, RuntimeError, "[", op, "] mat2 must be a matrix, got ", mat2.dim(),
+                "-D tensor");
   check_mm_shapes(op, mat1.size(0), mat1.size(1), mat2.size(0), mat2.size(1));
   check_mm_dtypes(op, mat1, mat2);
   check_input_dtype(op, input, mat2);
@@ -310,8 +323,9 @@ Tensor addmv_impl(const char* op, const Tensor& input, const Tensor& mat, const 
                   Scalar beta, Scalar alpha, const Tensor& out, bool inplace) {
   check_mv(op, input, mat, vec);
   Tensor vg = gemm_operand(vec);
-  return add_product(op, input, gemm_operand(mat), restride(vg, {vec.numel(), 1}, {vg.stride(0), 1}),
-                     {mat.size(0)}, mat.dtype(), beta, alpha, out, inplace);
+  return add_product(op, input, gemm_operand(mat),
+                     restride(vg, {vec.numel(), 1}, {vg.stride(0), 1}), {mat.size(0)}, mat.dtype(),
+                     beta, alpha, out, inplace);
 }
 
 Tensor baddbmm_impl(const char* op, const Tensor& input, const Tensor& b1, const Tensor& b2,
@@ -376,8 +390,8 @@ Tensor addr_impl(const char* op, const Tensor& input, const Tensor& vec1, const 
     beta = Scalar(beta.to_bool());
     alpha = Scalar(alpha.to_bool());
   }
-  Tensor prod = mul(restride(vec1, sizes, {vec1.stride(0), 0}),
-                    restride(vec2, sizes, {0, vec2.stride(0)}));
+  Tensor prod =
+      mul(restride(vec1, sizes, {vec1.stride(0), 0}), restride(vec2, sizes, {0, vec2.stride(0)}));
   if (alpha.to_double() != 1) prod = mul(prod, wrapped_scalar(alpha));
   Tensor value = prod;
   if (beta.to_double() != 0) {
@@ -466,9 +480,8 @@ Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
     if (d1 <= 2) {
       check_mm_dtypes("matmul", self, other);
     } else {
-      CRESSET_CHECK(self.dtype() == other.dtype(), RuntimeError,
-                    "[matmul] expected scalar type ", dtype_display(self.dtype()),
-                    " but found ", dtype_display(other.dtype()));
+      CRESSET_CHECK(self.dtype() == other.dtype(), RuntimeError, "[matmul] expected scalar type ",
+                    dtype_display(self.dtype()), " but found ", dtype_display(other.dtype()));
     }
     check_not_bool("matmul", d1 <= 2 ? "addmm_impl_cpu_" : "bmm", self);
   }
@@ -488,13 +501,14 @@ Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
   Tensor av = expand_view(gemm_operand(a), a_sizes), bv = expand_view(gemm_operand(b), b_sizes);
   // A batch of rows times one shared matrix is a single tall product when the rows fold into one
   // dim: the shared matrix is then packed once instead of once per batch.
-  int64_t a_fold = 0, r_fold = 0;
-  const int64_t nb = int64_t(batch.size());
-  if (d2 <= 2 && b.dim() == 2 && fold_leading(av, nb + 1, &a_fold) &&
-      fold_leading(rv, nb + 1, &r_fold)) {
-    av = restride(av, {batch_numel * m, k}, {a_fold, av.stride(-1)});
+  std::vector<int64_t> rows_dims(batch.size() + 1);
+  for (size_t d = 0; d < rows_dims.size(); ++d) rows_dims[d] = int64_t(d);
+  int64_t rows = 0, a_fold = 0, r_fold = 0;
+  if (d2 <= 2 && b.dim() == 2 && fold_dims(av, rows_dims, &rows, &a_fold) &&
+      fold_dims(rv, rows_dims, &rows, &r_fold)) {
+    av = restride(av, {rows, k}, {a_fold, av.stride(-1)});
     bv = restride(bv, {k, n}, {bv.stride(-2), bv.stride(-1)});
-    rv = restride(rv, {batch_numel * m, n}, {r_fold, rv.stride(-1)});
+    rv = restride(rv, {rows, n}, {r_fold, rv.stride(-1)});
   }
   product_into(rv, av, bv, Scalar(int64_t(1)), Scalar(int64_t(0)));
   if (out.defined()) r.bump_version();
@@ -502,7 +516,8 @@ Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
 }
 
 Tensor inner(const Tensor& self, const Tensor& other, const Tensor& out) {
-  if (self.dim() == 0 || other.dim() == 0) return out.defined() ? mul_out(self, other, out) : mul(self, other);
+  if (self.dim() == 0 || other.dim() == 0)
+    return out.defined() ? mul_out(self, other, out) : mul(self, other);
   CRESSET_CHECK(self.size(-1) == other.size(-1), RuntimeError,
                 "[inner] inner() the last dimension must match on both input tensors but got "
                 "shapes ",
@@ -511,19 +526,20 @@ Tensor inner(const Tensor& self, const Tensor& other, const Tensor& out) {
 }
 
 Tensor outer(const Tensor& self, const Tensor& vec2, const Tensor& out) {
-  CRESSET_CHECK(self.dim() == 1, RuntimeError, "[outer] outer: Expected 1-D argument self, but got ",
-                self.dim(), "-D");
-  CRESSET_CHECK(vec2.dim() == 1, RuntimeError, "[outer] outer: Expected 1-D argument vec2, but got ",
-                vec2.dim(), "-D");
+  CRESSET_CHECK(self.dim() == 1, RuntimeError,
+                "[outer] outer: Expected 1-D argument self, but got ", self.dim(), "-D");
+  CRESSET_CHECK(vec2.dim() == 1, RuntimeError,
+                "[outer] outer: Expected 1-D argument vec2, but got ", vec2.dim(), "-D");
   const DimVector sizes{self.size(0), vec2.size(0)};
-  Tensor a = restride(self, sizes, {self.stride(0), 0}), b = restride(vec2, sizes, {0, vec2.stride(0)});
+  Tensor a = restride(self, sizes, {self.stride(0), 0}),
+         b = restride(vec2, sizes, {0, vec2.stride(0)});
   if (out.defined()) return mul_out(a, b, out);
   Tensor r = empty_tensor(sizes, result_type({self, vec2}), self.device());
   return mul_out(a, b, r);
 }
 
-Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta,
-             Scalar alpha, const Tensor& out) {
+Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta, Scalar alpha,
+             const Tensor& out) {
   return addmm_impl("addmm", input, mat1, mat2, beta, alpha, out, false);
 }
 Tensor addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2, Scalar beta,
@@ -534,8 +550,7 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar b
              const Tensor& out) {
   return addmv_impl("addmv", input, mat, vec, beta, alpha, out, false);
 }
-Tensor addmv_(const Tensor& self, const Tensor& mat, const Tensor& vec, Scalar beta,
-              Scalar alpha) {
+Tensor addmv_(const Tensor& self, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha) {
   return addmv_impl("addmv_", self, mat, vec, beta, alpha, Tensor(), true);
 }
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha,
@@ -564,7 +579,8 @@ Tensor baddbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2, 
 }
 
 Tensor kron(const Tensor& self, const Tensor& other, const Tensor& out) {
-  // kron is a broadcast product laid out as [a0, b0, a1, b1, ...], then read as [a0*b0, a1*b1, ...].
+  // kron is a broadcast product laid out as [a0, b0, a1, b1, ...], then read as [a0*b0, a1*b1,
+  // ...].
   const int64_t nd = std::max(self.dim(), other.dim());
   const size_t n2 = 2 * size_t(nd);
   DimVector inter(n2), sa(n2, 0), sb(n2, 0), sizes(n2 / 2);
@@ -606,7 +622,8 @@ Tensor cross_impl(const char* op, const Tensor& self, const Tensor& other, int64
   Tensor r = prepare_out(op, out, sizes, self.dtype(), self.device());
   if (r.numel() == 0) return r;
   Tensor a = expand_view(self, sizes), b = expand_view(other, sizes);
-  Tensor target = overlaps(r, self) || overlaps(r, other) ? empty_tensor(sizes, r.dtype(), r.device()) : r;
+  Tensor target =
+      overlaps(r, self) || overlaps(r, other) ? empty_tensor(sizes, r.dtype(), r.device()) : r;
   if (r.device().is_cpu()) {
     cpu::cross_kernel(target, a, b, d);
   } else {
@@ -638,7 +655,8 @@ Tensor trace(const Tensor& self) {
   CRESSET_CHECK(self.dim() == 2, RuntimeError,
                 "[trace] trace: expected a matrix, but got tensor with dim ", self.dim());
   check_not_bool("trace", "trace", self);
-  Tensor r = empty_tensor({}, is_floating(self.dtype()) ? self.dtype() : DType::Int64, self.device());
+  Tensor r =
+      empty_tensor({}, is_floating(self.dtype()) ? self.dtype() : DType::Int64, self.device());
   if (self.device().is_cpu()) {
     cpu::trace_kernel(r, self);
   } else {

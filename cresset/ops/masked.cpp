@@ -9,6 +9,7 @@
 #include "cresset/backend/copy.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -44,7 +45,7 @@ void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value) {
                 shape_str(broadcast_shapes(self.sizes(), mask.sizes())));
   TensorIter it = TensorIterConfig("masked_fill_")
                       .add_output(self)
-                      .add_input(expand_view(mask, self.sizes()))
+                      .add_input(expand(mask, self.sizes()))
                       .promote_inputs(false)
                       .output_dtype(self.dtype())
                       .is_inplace(true)
@@ -71,7 +72,7 @@ Tensor masked_fill_(const Tensor& self, const Tensor& mask, const Tensor& value)
 Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
   check_bool_mask(mask, "masked_fill_");
   DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
-  Tensor result = contiguous_copy(expand_view(self, shape));
+  Tensor result = clone(expand(self, shape), MemoryFormat::Contiguous);
   masked_fill_into(result, mask, value);
   return result;
 }
@@ -88,7 +89,7 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
   CRESSET_CHECK(mask.dtype() == DType::Bool, RuntimeError,
                 "[masked_select] masked_select: expected BoolTensor for mask");
   DimVector shape = broadcast_shapes(mask.sizes(), self.sizes());
-  Tensor self_b = expand_view(self, shape), mask_b = expand_view(mask, shape);
+  Tensor self_b = expand(self, shape), mask_b = expand(mask, shape);
   std::vector<int64_t> counts;
   const int64_t total = count_chunks(mask_b, counts);
   Tensor out = empty_tensor({total}, self.dtype(), self.device());
@@ -112,16 +113,15 @@ Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& sou
                 "[masked_scatter_] masked_scatter: expected self and source to have same dtypes "
                 "but got ",
                 dtype_display(self.dtype()), " and ", dtype_display(source.dtype()));
-  check_expandable(mask, self.sizes());
+  Tensor mask_b = expand(mask, self.sizes());
   check_no_internal_overlap(self, "masked_scatter_");
-  Tensor mask_b = expand_view(mask, self.sizes());
   std::vector<int64_t> counts;
   const int64_t total = count_chunks(mask_b, counts);
   CRESSET_CHECK(total <= source.numel(), RuntimeError,
                 "[masked_scatter_] Number of elements of source < number of ones in mask");
   if (total > 0) {
-    CRESSET_INDEX_KERNEL(self.device(), masked_scatter_kernel, self, mask_b,
-                         contiguous_or_copy(source), counts.data(), int64_t(counts.size()));
+    CRESSET_INDEX_KERNEL(self.device(), masked_scatter_kernel, self, mask_b, contiguous(source),
+                         counts.data(), int64_t(counts.size()));
   }
   self.bump_version();
   return self;
@@ -129,7 +129,7 @@ Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& sou
 
 Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& source) {
   DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
-  return masked_scatter_(contiguous_copy(expand_view(self, shape)), expand_view(mask, shape),
+  return masked_scatter_(clone(expand(self, shape), MemoryFormat::Contiguous), expand(mask, shape),
                          source);
 }
 

@@ -6,6 +6,7 @@
 #include "cresset/ops/index.h"
 #include "cresset/ops/linalg.h"
 #include "cresset/ops/nn.h"
+#include "cresset/ops/operators.h"
 #include "cresset/ops/random.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/sort.h"

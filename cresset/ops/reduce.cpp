@@ -4,11 +4,15 @@
 
 #include <cmath>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/reduce_kernels.h"
 #include "cresset/backend/cuda/reduce.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise.h"
 #include "cresset/ops/reduce_common.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -47,13 +51,6 @@ void check_nonempty_dims(const Tensor& in, uint64_t mask, const char* op) {
     CRESSET_CHECK(!(mask >> d & 1) || in.sizes()[d] != 0, IndexError, op,
                   "(): Expected reduction dim ", d, " to have non-zero size.");
   }
-}
-
-Tensor contiguous(const Tensor& t) {
-  if (t.is_contiguous()) return t;
-  Tensor c = empty_tensor(t.sizes(), t.dtype(), t.device());
-  copy_into(c, t);
-  return c;
 }
 
 Tensor output_for(const Tensor& out, const DimVector& shape, DType dtype, Device device) {
@@ -290,9 +287,49 @@ std::pair<Tensor, Tensor> cum_extreme(ScanKind kind, const Tensor& self, int64_t
 
 }  // namespace
 
+namespace {
+
+// Checks out= against autograd; returns whether the reduction must be recorded.
+bool wants_grad(const char* op, const Tensor& self, const Tensor& out) {
+  if (!autograd::needs_grad({self})) return false;
+  CRESSET_CHECK(!out.defined(), RuntimeError, op,
+                "(): functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad.");
+  return true;
+}
+
+// Records result = sum (scale 1) or mean (scale 1/n) of self over `mask`: the gradient is the
+// incoming one, scaled and broadcast back over the reduced dims.
+void record_sum(const char* name, const Tensor& self, const Tensor& result, uint64_t mask,
+                bool keepdim, double scale) {
+  DimVector shape = self.sizes();
+  autograd::record(name, {self}, {result}, {},
+                   [shape, mask, keepdim, scale](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor g = reduction_grad(c.grad(), shape, mask, keepdim);
+                     return {scale == 1.0 ? g : mul(g, wrapped_scalar(Scalar(scale)))};
+                   });
+}
+
+}  // namespace
+
+Tensor reduction_grad(const Tensor& grad, const DimVector& input_shape, uint64_t mask,
+                      bool keepdim) {
+  Tensor g = grad;
+  if (!keepdim) {
+    for (size_t d = 0; d < input_shape.size(); ++d) {
+      if (mask >> d & 1) g = unsqueeze(g, int64_t(d));
+    }
+  }
+  return expand(g, input_shape);
+}
+
 Tensor sum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
            const Tensor& out) {
-  return sum_like(ReduceKind::Sum, self, dims_mask(dim, self.dim()), keepdim, dtype, out);
+  bool grad = wants_grad("sum", self, out);
+  uint64_t mask = dims_mask(dim, self.dim());
+  Tensor r = sum_like(ReduceKind::Sum, self, mask, keepdim, dtype, out);
+  if (grad) record_sum(dim ? "SumBackward1" : "SumBackward0", self, r, mask, keepdim, 1.0);
+  return r;
 }
 
 Tensor nansum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
@@ -302,7 +339,15 @@ Tensor nansum(const Tensor& self, const OptDims& dim, bool keepdim, std::optiona
 
 Tensor mean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
             const Tensor& out) {
-  return mean_like(ReduceKind::Mean, "mean", self, dim, keepdim, dtype, out);
+  bool grad = wants_grad("mean", self, out);
+  Tensor r = mean_like(ReduceKind::Mean, "mean", self, dim, keepdim, dtype, out);
+  if (grad) {
+    uint64_t mask = dims_mask(dim, self.dim());
+    int64_t n = 1;
+    for (int64_t d = 0; d < self.dim(); ++d) n *= (mask >> d & 1) ? self.sizes()[d] : 1;
+    record_sum(dim ? "MeanBackward1" : "MeanBackward0", self, r, mask, keepdim, 1.0 / double(n));
+  }
+  return r;
 }
 
 Tensor nanmean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,

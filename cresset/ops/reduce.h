@@ -18,6 +18,10 @@ namespace cresset {
 /// The dims argument of a reduction; nullopt means every dim.
 using OptDims = std::optional<DimVector>;
 
+/// The gradient of a reduction over the dims in `mask` (bit d: dim d) broadcast back to the
+/// input's shape: reduced dims re-inserted (unless keepdim) and expanded. Used by backward formulas.
+Tensor reduction_grad(const Tensor& grad, const DimVector& input_shape, uint64_t mask,
+                      bool keepdim);
 /// torch.sum: integral and bool inputs sum to int64.
 Tensor sum(const Tensor& self, const OptDims& dim = std::nullopt, bool keepdim = false,
            std::optional<DType> dtype = std::nullopt, const Tensor& out = Tensor());

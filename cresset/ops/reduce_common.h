@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "cresset/core/tensor.h"
+#include "cresset/ops/view.h"
 
 namespace cresset::reduce_detail {
 
@@ -15,9 +16,6 @@ uint64_t dim_mask(int64_t dim, int64_t ndim);
 DimVector reduced_shape(const DimVector& sizes, uint64_t mask, bool keepdim);
 /// IndexError "<op>(): Expected reduction dim d to have non-zero size." for an empty masked dim.
 void check_nonempty_dims(const Tensor& in, uint64_t mask, const char* op);
-
-/// `t` itself when contiguous, else a contiguous copy.
-Tensor contiguous(const Tensor& t);
 
 /// Where a result of `shape` and `dtype` is written: `out` itself when it is usable as is
 /// (defined, contiguous, same shape and dtype), otherwise a new contiguous tensor.

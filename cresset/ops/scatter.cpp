@@ -15,6 +15,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -23,9 +24,7 @@ using namespace index_detail;
 namespace {
 
 // 0-dim tensors behave as 1-D tensors of one element in these ops.
-Tensor at_least_1d(const Tensor& t) {
-  return t.dim() > 0 ? t : t.as_strided_view({1}, {1}, t.storage_offset());
-}
+Tensor at_least_1d(const Tensor& t) { return atleast_nd(t, 1); }
 
 int64_t nonempty_dim(const Tensor& t) { return t.dim() > 0 ? t.dim() : 1; }
 
@@ -61,7 +60,7 @@ void run_gather(const Tensor& out, const Tensor& self, int64_t dim, const Tensor
 // src cover the same positions (src may be broadcast); all at least 1-D, index int64 in range.
 void run_scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
                  ScatterOp op, Scalar alpha) {
-  if (index.numel() == 0) return;
+  if (index.numel() == 0 || self.numel() == 0) return;
   DimVector sizes = index.sizes();
   sizes[dim] = 1;
   auto across = [&](const Tensor& t) {
@@ -136,8 +135,26 @@ void scatter_impl(const Tensor& self, int64_t dim, const Tensor& index, const Te
   check_range(i1, s1.sizes()[dim], dim, op_name);
   Tensor source =
       src ? at_least_1d(*src)
-          : expand_view(checked_scalar_tensor(value, self.dtype(), self.device()), i1.sizes());
+          : expand(checked_scalar_tensor(value, self.dtype(), self.device()), i1.sizes());
   run_scatter(s1, dim, i1, source, op, Scalar(int64_t(1)));
+}
+
+// torch 2.13's take_along_dim along a dim reads indices modulo its size (-1 is the last, size + 1
+// the second); a copy is only made when some index needs it.
+Tensor modulo_indices(const Tensor& indices, int64_t size) {
+  if (size <= 0 || !find_out_of_range(indices, 0, size)) return indices;
+  TensorIter it = TensorIterConfig("take_along_dim")
+                      .add_output(Tensor())
+                      .add_input(indices)
+                      .promote_inputs(false)
+                      .output_dtype(DType::Int64)
+                      .build();
+  if (indices.device().is_cpu()) {
+    cpu::modulo_index_kernel(it, size);
+  } else {
+    cuda::modulo_index_kernel(it, size);
+  }
+  return it.output();
 }
 
 ScatterOp legacy_reduce(const std::string& reduce) {
@@ -147,8 +164,6 @@ ScatterOp legacy_reduce(const std::string& reduce) {
                 "[scatter_] reduce argument must be either add or multiply.");
   return ScatterOp::Mul;
 }
-
-Tensor clone(const Tensor& t) { return cast_tensor(t, t.dtype()); }
 
 }  // namespace
 
@@ -190,10 +205,20 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
                   index.numel(), " value(s)");
   }
   Tensor s1 = at_least_1d(self), i1 = as_int64(at_least_1d(index));
-  CRESSET_CHECK(s1.sizes()[dim] > 0 || index.numel() == 0, RuntimeError,
-                "[index_select] index_select(): self indexing axis dim should be positive");
-  CRESSET_CHECK(!find_out_of_range(i1, 0, s1.sizes()[dim]), IndexError,
-                "[index_select] index out of range in self");
+  const int64_t size = s1.sizes()[dim];
+  // torch's error depends on its code path: dim 1 of a matrix-or-more has its own kernel.
+  std::optional<int64_t> bad = find_out_of_range(i1, 0, size);
+  if (self.dim() > 1 && self.numel() == 0) {
+    CRESSET_CHECK(size > 0 || index.numel() == 0, RuntimeError,
+                  "[index_select] index_select(): self indexing axis dim should be positive");
+  }
+  if (self.dim() > 1 && (dim == 1 || self.numel() == 0)) {
+    CRESSET_CHECK(!bad, RuntimeError,
+                  "[index_select] INDICES element is out of DATA bounds, id=", bad.value_or(0),
+                  " axis_dim=", size);
+  } else {
+    CRESSET_CHECK(!bad, IndexError, "[index_select] index out of range in self");
+  }
   DimVector sizes = self.sizes();
   if (self.dim() > 0) sizes[dim] = index.numel();
   Tensor out = empty_tensor(sizes, self.dtype(), self.device());
@@ -220,7 +245,7 @@ Tensor take(const Tensor& self, const Tensor& index) {
   }
   Tensor out = empty_tensor(index.sizes(), self.dtype(), self.device());
   if (out.numel() == 0) return out;
-  Tensor flat = contiguous_or_copy(self);
+  Tensor flat = contiguous(self);
   IndexedDims dims;
   dims.count = 1;
   dims.sizes[0] = n;
@@ -247,24 +272,27 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
                 "[take_along_dim] torch.take_along_dim(): dtype of indices should be Long but got ",
                 dtype_display(indices.dtype()));
   if (!dim) {
-    Tensor flat = contiguous_or_copy(self), flat_idx = contiguous_or_copy(indices);
-    return gather(flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset()), 0,
-                  flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset()));
+    Tensor flat = contiguous(self), flat_idx = contiguous(indices);
+    flat = flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset());
+    flat_idx = flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset());
+    return gather(flat, 0, flat_idx);
   }
   CRESSET_CHECK(self.dim() == indices.dim(), RuntimeError,
                 "[take_along_dim] torch.take_along_dim(): input and indices should have the same "
                 "number of dimensions, but got ",
                 self.dim(), " dimensions for input, and ", indices.dim(),
                 " dimensions for indices");
+  CRESSET_CHECK(self.dim() > 0, IndexError,
+                "[take_along_dim] Dimension specified as 0 but tensor has no dimensions");
   int64_t d = wrap_dim(*dim, self.dim());
-  if (self.dim() == 0) return gather(self, d, indices);
   // Broadcast every dim but d.
   DimVector self_sizes = self.sizes(), idx_sizes = indices.sizes();
   self_sizes[d] = indices.sizes()[d];
   DimVector idx_shape = broadcast_shapes(self_sizes, indices.sizes());
   idx_sizes[d] = self.sizes()[d];
   DimVector self_shape = broadcast_shapes(idx_sizes, self.sizes());
-  return gather(expand_view(self, self_shape), d, expand_view(indices, idx_shape));
+  return gather(expand(self, self_shape), d,
+                modulo_indices(expand(indices, idx_shape), self.sizes()[d]));
 }
 
 Tensor take_along_dim_out(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim,
@@ -414,6 +442,9 @@ Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
                 "[index_add_] index_add_(): "
                 "Indexing dim ",
                 dim, " is out of bounds of the source tensor with dim ", source.dim());
+  // torch formats source.size(dim) into this message even for a 0-dim source, which raises.
+  CRESSET_CHECK(source.dim() > 0 || index.numel() == 1, IndexError,
+                "[index_add_] Dimension specified as 0 but tensor has no dimensions");
   const int64_t source_len = source.dim() == 0 ? 1 : source.sizes()[dim];
   CRESSET_CHECK(index.numel() == source_len, RuntimeError,
                 "[index_add_] index_add_(): Number of indices (", index.numel(),
@@ -429,7 +460,16 @@ Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
   check_no_overlap(self, index, "index_add_");
   check_no_overlap(self, source, "index_add_");
   Tensor s1 = at_least_1d(self), src1 = at_least_1d(source), i1 = as_int64(at_least_1d(index));
-  check_range(i1, s1.sizes()[dim], dim, "index_add_");
+  // torch's error depends on its code path: a scatter_add for an int64 index along the first or
+  // last dim of a non-empty matrix-or-more (nothing to check when empty), else a loop over slices.
+  const bool scatter_path =
+      self.dim() > 1 && index.dtype() == DType::Int64 && (dim == 0 || dim == self.dim() - 1);
+  if (!scatter_path && (self.dim() <= 1 || self.numel() > 0)) {
+    CRESSET_CHECK(!find_out_of_range(i1, 0, s1.sizes()[dim]), IndexError,
+                  "[index_add_] index out of range in self");
+  } else if (self.numel() > 0) {
+    check_range(i1, s1.sizes()[dim], dim, "index_add_");
+  }
   run_scatter(s1, dim, index_along(i1, dim, src1.sizes()), src1, ScatterOp::Add, alpha);
   self.bump_version();
   return self;
@@ -481,7 +521,14 @@ Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const T
   check_no_overlap(self, index, "index_copy_");
   check_no_overlap(self, source, "index_copy_");
   Tensor s1 = at_least_1d(self), src1 = at_least_1d(source), i1 = at_least_1d(index);
-  if (auto bad = find_out_of_range(i1, 0, s1.sizes()[dim])) {
+  // torch views an empty self with the source's shape before copying, which fails as a
+  // RuntimeError; otherwise it checks indices as it reads them.
+  CRESSET_CHECK(self.numel() > 0 || source.numel() == 0, RuntimeError,
+                "[index_copy_] index_copy_(): cannot copy ", source.numel(),
+                " elements into an empty tensor of shape ", shape_str(self.sizes()));
+  std::optional<int64_t> bad;
+  if (source.numel() > 0) bad = find_out_of_range(i1, 0, s1.sizes()[dim]);
+  if (bad) {
     throw IndexError(str_cat("[index_copy_] index_copy_(): index ", *bad,
                              " is out of bounds for dimension ", dim, " with size ",
                              s1.sizes()[dim]));
@@ -510,7 +557,17 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
   check_no_overlap(self, index, "index_fill_");
   Tensor s1 = at_least_1d(self), i1 = at_least_1d(index);
   const int64_t size = s1.sizes()[dim];
-  if (auto bad = find_out_of_range(i1, -size, size)) {
+  // torch views self with the index's length along dim before filling: that fails as a
+  // RuntimeError when self is empty but the view is not; otherwise it checks indices as it writes.
+  int64_t filled = i1.numel();
+  for (int64_t d = 0; d < s1.dim(); ++d) filled *= d == dim ? 1 : s1.sizes()[d];
+  CRESSET_CHECK(self.numel() > 0 || filled == 0, RuntimeError,
+                "[index_fill_] index_fill_(): "
+                "cannot fill ",
+                filled, " elements of an empty tensor of shape ", shape_str(self.sizes()));
+  std::optional<int64_t> bad;
+  if (self.numel() > 0) bad = find_out_of_range(i1, -size, size);
+  if (bad) {
     throw IndexError(str_cat("[index_fill_] index ", *bad, " is out of bounds for dimension ", dim,
                              " with size ", size));
   }
@@ -530,7 +587,9 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
                       .add_input(index_along(i1, dim, sizes))
                       .promote_inputs(false)
                       .build();
-  if (it.numel() > 0) CRESSET_INDEX_KERNEL(self.device(), index_put_kernel, it, dims, false);
+  if (it.numel() > 0 && self.numel() > 0) {
+    CRESSET_INDEX_KERNEL(self.device(), index_put_kernel, it, dims, false);
+  }
   self.bump_version();
   return self;
 }
@@ -577,8 +636,8 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
   check_no_overlap(self, source, "put_");
   if (count > 0) {
     // Write into self read as 1-D: itself when contiguous, else a copy written back after.
-    Tensor flat = contiguous_or_copy(self);
-    Tensor idx = contiguous_or_copy(index), src = contiguous_or_copy(source);
+    Tensor flat = contiguous(self);
+    Tensor idx = contiguous(index), src = contiguous(source);
     IndexedDims dims;
     dims.count = 1;
     dims.sizes[0] = n;

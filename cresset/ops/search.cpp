@@ -3,6 +3,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -74,13 +75,13 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool ou
   CRESSET_CHECK(common != DType::Bool, NotImplementedError,
                 "[searchsorted] \"searchsorted_out_cpu\" not implemented for 'Bool'");
   auto prepare = [&](const Tensor& t) {
-    return contiguous_or_copy(t.dtype() == common ? t : cast_tensor(t, common));
+    return contiguous(t.dtype() == common ? t : cast_tensor(t, common));
   };
   Tensor out =
       empty_tensor(values.sizes(), out_int32 ? DType::Int32 : DType::Int64, values.device());
   if (out.numel() == 0) return out;
   Tensor seq = prepare(sorted_sequence), vals = prepare(values);
-  Tensor order = sorter.defined() ? contiguous_or_copy(sorter) : Tensor();
+  Tensor order = sorter.defined() ? contiguous(sorter) : Tensor();
   if (values.device().is_cpu()) {
     cpu::searchsorted_kernel(out, seq, vals, order, right);
   } else {

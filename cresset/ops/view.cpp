@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "cresset/autograd/autograd_meta.h"
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
 
@@ -683,9 +684,13 @@ Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step)
   return make_view(self, std::move(l));
 }
 
-Tensor detach(const Tensor& self) { return make_view(self, layout_of(self)); }
+// detach never records: it is how a tensor leaves the graph.
+Tensor detach(const Tensor& self) {
+  return self.as_strided_view(self.sizes(), self.strides(), self.storage_offset());
+}
 
 Tensor detach_(const Tensor& self) {
+  if (autograd::AutogradMeta* m = autograd::meta(self)) m->grad_fn = nullptr;
   self.impl()->set_requires_grad(false);
   return self;
 }

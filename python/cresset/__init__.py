@@ -29,6 +29,10 @@ from cresset._numpy import as_tensor, asarray  # noqa: F401
 from cresset._tensor_str import set_printoptions  # noqa: F401
 from cresset.utils.dlpack import from_dlpack  # noqa: F401
 
+from cresset import autograd  # noqa: E402
+from cresset.autograd import (  # noqa: E402,F401
+    enable_grad, inference_mode, no_grad, set_grad_enabled)
+
 _tensor.install()
 globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...
 

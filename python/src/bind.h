@@ -67,5 +67,6 @@ void init_linalg(nb::module_& m);
 void init_random(nb::module_& m);
 void init_interop(nb::module_& m);
 void init_nn(nb::module_& m);
+void init_autograd(nb::module_& m);
 
 }  // namespace cresset::py

@@ -43,9 +43,16 @@ TensorIndex to_tensor_index(nb::handle h) {
   if (PyBool_Check(o)) return TensorIndex::boolean(o == Py_True);
   if (PyLong_Check(o)) return TensorIndex::integer(index_int(h));
   if (PySlice_Check(o)) {
+    // PySlice_Unpack converts __index__ bounds and rejects a zero step like Python; bounds left
+    // out stay "absent".
     Py_ssize_t start, stop, step;
     if (PySlice_Unpack(o, &start, &stop, &step) < 0) throw nb::python_error();
-    return TensorIndex::slice(Slice{int64_t(start), int64_t(stop), int64_t(step)});
+    auto* slice = reinterpret_cast<PySliceObject*>(o);
+    Slice r;
+    if (slice->start != Py_None) r.start = int64_t(start);
+    if (slice->stop != Py_None) r.stop = int64_t(stop);
+    r.step = int64_t(step);
+    return TensorIndex::slice(r);
   }
   if (PyUnicode_Check(o) || PyBytes_Check(o)) {
     throw TypeError(str_cat("new(): invalid data type '", type_name_of(h), "'"));

@@ -52,4 +52,5 @@ NB_MODULE(_C, m) {
   init_random(m);
   init_interop(m);
   init_nn(m);
+  init_autograd(m);
 }

@@ -84,8 +84,6 @@ void init_tensor(nb::module_& m) {
       .def("is_floating_point", &Tensor::is_floating_point)
       .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
       .def_prop_ro("is_cpu", [](const Tensor& t) { return t.device().is_cpu(); })
-      .def_prop_rw("requires_grad", &Tensor::requires_grad,
-                   [](Tensor& t, bool r) { t.impl()->set_requires_grad(r); })
       .def("item", [](const Tensor& t) {
         CRESSET_CHECK(t.numel() == 1, RuntimeError, "a Tensor with ", t.numel(),
                       " elements cannot be converted to Scalar");
@@ -137,7 +135,7 @@ void init_tensor(nb::module_& m) {
       // Hash by identity like torch (defining __eq__ elsewhere must not make tensors unhashable).
       .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
-      .def("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
+      .def_prop_ro("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
 }
 
 }  // namespace cresset::py

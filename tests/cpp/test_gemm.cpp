@@ -33,10 +33,22 @@ template <typename T>
 Mat<T> make(int64_t m, int64_t n, Layout layout) {
   Mat<T> x{m, n, 0, 0, 3, {}};
   switch (layout) {
-    case Layout::RowMajor: x.rs = n; x.cs = 1; break;
-    case Layout::ColMajor: x.rs = 1; x.cs = m; break;
-    case Layout::Padded: x.rs = 2 * n + 5; x.cs = 2; break;
-    case Layout::Broadcast: x.rs = 0; x.cs = 1; break;  // every row is the same
+    case Layout::RowMajor:
+      x.rs = n;
+      x.cs = 1;
+      break;
+    case Layout::ColMajor:
+      x.rs = 1;
+      x.cs = m;
+      break;
+    case Layout::Padded:
+      x.rs = 2 * n + 5;
+      x.cs = 2;
+      break;
+    case Layout::Broadcast:
+      x.rs = 0;
+      x.cs = 1;
+      break;  // every row is the same
   }
   const int64_t span = x.off + (m > 0 ? (m - 1) * x.rs : 0) + (n > 0 ? (n - 1) * x.cs : 0) + 1;
   x.data.resize(size_t(span));
@@ -50,14 +62,17 @@ using Kernel = void (*)(const GemmProblem&);
 
 template <typename T>
 DType dtype_of() {
-  return std::is_same_v<T, float> ? DType::Float32 : std::is_same_v<T, double> ? DType::Float64 : DType::Int64;
+  return std::is_same_v<T, float>    ? DType::Float32
+         : std::is_same_v<T, double> ? DType::Float64
+                                     : DType::Int64;
 }
 
 // Runs one product with `kernel` and checks every element of C against a naive loop.
 template <typename T>
 bool check_product(Kernel kernel, int64_t m, int64_t n, int64_t k, Layout la, Layout lb, Layout lc,
                    double alpha, double beta) {
-  Mat<T> a = make<T>(m, k, la), b = make<T>(k, n, lb), c = make<T>(m, n, lc == Layout::Broadcast ? Layout::Padded : lc);
+  Mat<T> a = make<T>(m, k, la), b = make<T>(k, n, lb),
+         c = make<T>(m, n, lc == Layout::Broadcast ? Layout::Padded : lc);
   if (beta == 0) {
     for (auto& v : c.data) v = std::is_integral_v<T> ? T(7) : T(NAN);  // beta == 0 must not read C
   }
@@ -90,9 +105,11 @@ bool check_product(Kernel kernel, int64_t m, int64_t n, int64_t k, Layout la, La
       want = alpha * want + (beta == 0 ? 0.0 : beta * double(c0.at(i, j)));
       const double got = double(c.at(i, j));
       const double c_term = beta == 0 ? 0.0 : std::fabs(beta * double(c0.at(i, j)));
-      const double tol = std::is_integral_v<T> ? 0.0 : 4 * eps * (std::fabs(alpha) * scale + c_term) + 1e-30;
+      const double tol =
+          std::is_integral_v<T> ? 0.0 : 4 * eps * (std::fabs(alpha) * scale + c_term) + 1e-30;
       if (!(std::fabs(got - want) <= tol)) {
-        std::fprintf(stderr, "m=%ld n=%ld k=%ld layouts=%d,%d,%d alpha=%g beta=%g: C[%ld,%ld]=%g want %g\n",
+        std::fprintf(stderr,
+                     "m=%ld n=%ld k=%ld layouts=%d,%d,%d alpha=%g beta=%g: C[%ld,%ld]=%g want %g\n",
                      long(m), long(n), long(k), int(la), int(lb), int(lc), alpha, beta, long(i),
                      long(j), got, want);
         return false;
@@ -102,9 +119,9 @@ bool check_product(Kernel kernel, int64_t m, int64_t n, int64_t k, Layout la, La
   return true;
 }
 
-const int64_t kSizes[][3] = {{1, 1, 1}, {1, 37, 29}, {29, 1, 37}, {31, 29, 1}, {15, 33, 17},
-                             {14, 32, 8}, {29, 65, 300}, {100, 90, 513}, {3, 1100, 7}, {0, 4, 5},
-                             {4, 0, 5}, {4, 5, 0}};
+const int64_t kSizes[][3] = {{1, 1, 1},    {1, 37, 29}, {29, 1, 37},   {31, 29, 1},
+                             {15, 33, 17}, {14, 32, 8}, {29, 65, 300}, {100, 90, 513},
+                             {3, 1100, 7}, {0, 4, 5},   {4, 0, 5},     {4, 5, 0}};
 const Layout kLayouts[] = {Layout::RowMajor, Layout::ColMajor, Layout::Padded, Layout::Broadcast};
 
 template <typename T>
@@ -176,7 +193,8 @@ void check_batched() {
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) {
         double want = 0;
-        for (int64_t q = 0; q < k; ++q) want += double(a[a_off[bi] + i * k + q]) * b[b_off[bi] + q * n + j];
+        for (int64_t q = 0; q < k; ++q)
+          want += double(a[a_off[bi] + i * k + q]) * b[b_off[bi] + q * n + j];
         CHECK(std::fabs(c[c_off[bi] + i * n + j] - want) < 1e-4);
       }
     }

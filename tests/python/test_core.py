@@ -35,11 +35,11 @@ def test_add_promotion_and_broadcast(lhs, rhs):
 
 def test_inplace_add_bumps_version_and_keeps_identity():
     x = cresset.zeros(2, 3)
-    v = x._version()
+    v = x._version
     y = x
     x += 1
     assert y._is_same(x)
-    assert x._version() == v + 1
+    assert x._version == v + 1
     assert x.tolist() == [[1.0] * 3] * 2
 
 

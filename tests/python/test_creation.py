@@ -336,11 +336,11 @@ def test_new_tensor_copies_tensor_data():
 def test_fill_(dtype, value):
     o = cresset.zeros(2, 3, dtype=getattr(cresset, dtype))
     t = torch.zeros(2, 3, dtype=getattr(torch, dtype))
-    v = o._version()
+    v = o._version
     assert o.fill_(value)._is_same(o)
     t.fill_(value)
     assert_same(o, t)
-    assert o._version() == v + 1
+    assert o._version == v + 1
 
 
 @pytest.mark.parametrize("make", LAYOUTS[:8])

@@ -249,7 +249,7 @@ def test_augmented_operators(sym):
         t = torch.tensor([[1, 2, 3], [4, 5, 6]]).to(getattr(torch, dtype))
         o = torch.tensor([1, 2, 1]).to(t.dtype) if other == "tensor" else other
         ours = to_cresset(t)
-        version = ours._version()
+        version = ours._version
         try:
             expected = f(t.clone(), o)
         except Exception as e:  # noqa: BLE001
@@ -257,7 +257,7 @@ def test_augmented_operators(sym):
                 f(ours, _conv(o))
             continue
         assert f(ours, _conv(o)) is ours, f"{sym}= must modify the tensor in place"
-        assert ours._version() > version
+        assert ours._version > version
         assert_same(ours, expected)
 
 
@@ -515,9 +515,9 @@ def test_inplace_keeps_identity_layout_and_bumps_version():
     for view in [lambda t: t.t(), lambda t: t[::2, 1::2], lambda t: t]:
         t = view(base.clone())
         ours = to_cresset(t)
-        v = ours._version()
+        v = ours._version
         r = ours.mul_(2)
-        assert r is ours and ours._version() == v + 1
+        assert r is ours and ours._version == v + 1
         t.mul_(2)
         assert_same(ours, t, check_stride=True)
         ours.clamp_(max=20).sin_()
@@ -531,9 +531,9 @@ def test_out_resizes_casts_and_returns_out():
     for out_dtype, shape in [("float64", (0,)), ("float32", (2, 3)), ("float32", (7,)),
                              ("float64", (2, 3))]:
         out = cresset.empty(*shape, dtype=getattr(cresset, out_dtype))
-        v = out._version()
+        v = out._version
         r = cresset.mul(to_cresset(a), to_cresset(b), out=out)
-        assert r is out and out._version() > v
+        assert r is out and out._version > v
         assert_same(out, torch.mul(a, b).to(getattr(torch, out_dtype)))
     out = cresset.empty(0, dtype=cresset.float32)
     assert cresset.eq(to_cresset(a), 1.5, out=out) is out

@@ -193,8 +193,8 @@ def test_randn_normal(dtype):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_uniform_and_normal_inplace(dtype):
     x = cresset.empty(N, dtype=getattr(cresset, dtype))
-    v = x._version()
-    assert x.uniform_(-3, 5)._is_same(x) and x._version() == v + 1
+    v = x._version
+    assert x.uniform_(-3, 5)._is_same(x) and x._version == v + 1
     u = arr(x)
     assert u.min() >= -3 and u.max() < 5
     assert_mean(u, 1, 8 / math.sqrt(12))

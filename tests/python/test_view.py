@@ -954,11 +954,11 @@ def test_tril_triu(name):
             assert_same(out, getattr(torch, fn)(ta, k, out=tout), check_stride=True)
             if all(st != 0 for st in ta.stride()):
                 c, tc = a.clone(), ta.clone()
-                v = c._version()
+                v = c._version
                 assert getattr(c, fn + "_")(k) is c
                 getattr(tc, fn + "_")(k)
                 assert_same(c, tc, check_stride=True)
-                assert c._version() > v
+                assert c._version > v
     bad = cresset.empty(0, dtype=cresset.int8 if ta.dtype != torch.int8 else cresset.int16)
     tbad = torch.empty(0, dtype=torch.int8 if ta.dtype != torch.int8 else torch.int16)
     assert_raises_like(

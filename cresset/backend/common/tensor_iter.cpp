@@ -66,32 +66,34 @@ DimVector stride_order(const Tensor* ops, int nops, const DimVector& shape) {
   int nd = int(shape.size());
   DimVector perm(nd);
   for (int i = 0; i < nd; ++i) perm[i] = nd - 1 - i;  // default: row-major, innermost first
+  // Only broadcast dims read as stride 0; a size-1 dim of a size-1 result keeps its stride.
   auto stride_of = [&](const Tensor& t, int64_t d) -> int64_t {
     int off = nd - int(t.dim());
     if (d < off) return 0;
-    return t.sizes()[d - off] == 1 ? 0 : t.strides()[d - off];
+    return t.sizes()[d - off] == 1 && shape[d] != 1 ? 0 : t.strides()[d - off];
   };
-  // Returns true when dim a should be inside (before) dim b.
-  auto inner = [&](int64_t a, int64_t b) -> int {
+  // torch's should_swap: 1 when dim0 (now inside dim1) belongs outside it, -1 when it belongs
+  // inside, 0 when no operand decides.
+  auto should_swap = [&](int64_t dim0, int64_t dim1) -> int {
     for (int k = 0; k < nops; ++k) {
       const Tensor& t = ops[k];
       if (!t.defined()) continue;
-      int64_t sa = stride_of(t, a), sb = stride_of(t, b);
-      if (sa == 0 || sb == 0) continue;
-      if (sa != sb) return sa < sb ? 1 : -1;
-      int off = nd - int(t.dim());
-      int64_t za = t.sizes()[a - off], zb = t.sizes()[b - off];
-      if (za != zb) return za < zb ? 1 : -1;
+      int64_t s0 = stride_of(t, dim0), s1 = stride_of(t, dim1);
+      if (s0 == 0 || s1 == 0) continue;
+      if (s0 != s1) return s0 < s1 ? -1 : 1;
+      if (shape[dim0] > shape[dim1]) return 1;
     }
     return 0;
   };
-  // Insertion sort that only moves a dim past another on a definite answer (stable otherwise).
+  // torch's insertion sort: an undecided comparison doesn't stop a dim from moving further out.
   for (int i = 1; i < nd; ++i) {
-    for (int j = i; j > 0; --j) {
-      int c = inner(perm[j], perm[j - 1]);
+    int dim1 = i;
+    for (int dim0 = i - 1; dim0 >= 0; --dim0) {
+      int c = should_swap(perm[dim0], perm[dim1]);
       if (c > 0) {
-        std::swap(perm[j], perm[j - 1]);
-      } else {
+        std::swap(perm[dim0], perm[dim1]);
+        dim1 = dim0;
+      } else if (c < 0) {
         break;
       }
     }
@@ -108,13 +110,18 @@ bool has_internal_overlap(const Tensor& t) {
 }
 
 // Allocates an output of `shape` whose memory order follows `perm` (innermost-first).
+// Like torch: the row-major order gets contiguous strides, any other order plain running products
+// (so dims outside an empty one get stride 0).
 Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dtype,
                         Device device) {
+  bool row_major = true;
+  for (size_t i = 0; i < perm.size(); ++i) row_major &= perm[i] == int64_t(perm.size() - 1 - i);
+  if (row_major) return empty_tensor(shape, dtype, device);
   DimVector strides(shape.size());
   int64_t s = 1;
   for (int64_t d : perm) {
     strides[d] = s;
-    s *= std::max<int64_t>(shape[d], 1);
+    s *= shape[d];
   }
   return empty_strided_tensor(shape, strides, dtype, device);
 }

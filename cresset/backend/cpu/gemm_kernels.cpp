@@ -15,14 +15,14 @@
 // store is clipped. Threads each take whole rectangles of C, aligned to the MR x NR grid, and pack
 // their own panels: no barriers, and every element of C is produced by the same operations (same
 // tile grid, same K blocks, same epilogue) whatever the number of threads.
+#include "cresset/backend/cpu/gemm_kernels.h"
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <numeric>
 
-#include "cresset/backend/cpu/gemm_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 
@@ -68,6 +68,7 @@ void store_tile(const T* acc, int ld, T* c, int64_t rs, int64_t cs, int mr, int 
 template <typename T, int MR_, int NR_>
 struct PortableKernel {
   static constexpr int MR = MR_, NR = NR_;
+  static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
   static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
                   const Epilogue<T>& e) {
     T acc[MR * NR] = {};
@@ -148,9 +149,24 @@ struct VecKernel {
   using Ops = VecOps<T>;
   using V = typename Ops::V;
   static constexpr int MR = MR_, W = Ops::W, NR = NV * W;
+  static constexpr bool kReadsRows = true;
 
+  // A from a packed panel: element (i, p) at a[p * MR + i].
   static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
                   const Epilogue<T>& e) {
+    tile<false>(kc, a, 0, b, c, rs, cs, mr, nr, e);
+  }
+  // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
+  // operations in the same order as run(), so both give identical results.
+  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs,
+                       int64_t cs, int nr, const Epilogue<T>& e) {
+    tile<true>(kc, a, lda, b, c, rs, cs, MR, nr, e);
+  }
+
+ private:
+  template <bool kRows>
+  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs, int64_t cs,
+                   int mr, int nr, const Epilogue<T>& e) {
     V acc[MR][NV];
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
@@ -171,11 +187,11 @@ struct VecKernel {
       for (int j = 0; j < NV; ++j) bv[j] = Ops::load(b + j * W);
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
-        const V av = Ops::set1(a[i]);
+        const V av = Ops::set1(kRows ? a[i * lda] : a[i]);
 #pragma GCC unroll 4
         for (int j = 0; j < NV; ++j) acc[i][j] = Ops::fma(av, bv[j], acc[i][j]);
       }
-      a += MR;
+      a += kRows ? 1 : MR;
       b += NR;
     }
     if (mr == MR && nr == NR && cs == 1) {
@@ -187,7 +203,8 @@ struct VecKernel {
           T* out = c + i * rs + j * W;
           V v = acc[i][j];
           if (!e.alpha_one) v = Ops::mul(v, alpha);
-          if (!e.beta_zero) v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
+          if (!e.beta_zero)
+            v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
           Ops::store(out, v);
         }
       }
@@ -282,7 +299,8 @@ void pack_transposed(const T* src, int64_t s_r, int rows, int64_t kc, T* dst, in
     for (int64_t p0 = 0; p0 < kc; p0 += W) {
       const int np = int(std::min<int64_t>(W, kc - p0));
       typename X::V v[W];
-      for (int q = 0; q < W; ++q) v[q] = q < valid ? X::load(src + (r0 + q) * s_r + p0, np) : X::zero();
+      for (int q = 0; q < W; ++q)
+        v[q] = q < valid ? X::load(src + (r0 + q) * s_r + p0, np) : X::zero();
       X::transpose(v);
       for (int q = 0; q < np; ++q) X::store(dst + (p0 + q) * P + r0, v[q], width);
     }
@@ -338,8 +356,8 @@ void pack_block(const T* src, int64_t s_r, int64_t s_k, int64_t rows, int64_t kc
 using KernelF32 = VecKernel<float, 12, 2>;
 using KernelF64 = VecKernel<double, 12, 2>;
 #elif defined(CRESSET_GEMM_SIMD)
-using KernelF32 = VecKernel<float, 6, 2>;    // 12 accumulators of 8 floats
-using KernelF64 = VecKernel<double, 6, 2>;   // 12 accumulators of 4 doubles
+using KernelF32 = VecKernel<float, 6, 2>;   // 12 accumulators of 8 floats
+using KernelF64 = VecKernel<double, 6, 2>;  // 12 accumulators of 4 doubles
 #else
 using KernelF32 = PortableKernel<float, 4, 8>;
 using KernelF64 = PortableKernel<double, 4, 4>;
@@ -349,6 +367,9 @@ using KernelI64 = PortableKernel<uint64_t, 4, 8>;
 
 // Depth of a K block: the A micro-panel (MR x KC) and a B micro-panel (KC x NR) share L1.
 constexpr int64_t kBlockK = 256;
+// Widest rectangle of C for which a row-major A is read in place rather than packed (measured:
+// faster up to about 4 B panels, slower from 16).
+constexpr int64_t kRowsInPlaceMaxN = 128;
 // Rows of A packed at once (in MR panels): a block of about 150 KB that stays in L2.
 constexpr int64_t kBlockPanelsM = 12;
 
@@ -397,6 +418,9 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
   const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
   const int64_t nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
   constexpr int64_t mc_max = kBlockPanelsM * MR;
+  // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
+  // panels; with many, packed panels measured faster.
+  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
   T* bp = t_pack_b.get<T>(kc_max * nc_max);
   T* ap = t_pack_a.get<T>(kc_max * mc_max);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
@@ -407,13 +431,27 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
       pack_block<NR>(b + pc * p.b_rs + jc * p.b_cs, p.b_cs, p.b_rs, nc, kc, bp);
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
-        pack_block<MR>(a + ic * p.a_rs + pc * p.a_cs, p.a_rs, p.a_cs, mc, kc, ap);
+        const T* a_block = a + ic * p.a_rs + pc * p.a_cs;
+        // Full panels of a row-major A are read in place; only a partial last panel is packed.
+        const int64_t packed_from = rows_in_place ? mc / MR * MR : 0;
+        if (packed_from < mc) {
+          pack_block<MR>(a_block + packed_from * p.a_rs, p.a_rs, p.a_cs, mc - packed_from, kc, ap);
+        }
         for (int64_t ir = 0; ir < mc; ir += MR) {
           const int mr = int(std::min<int64_t>(MR, mc - ir));
           T* c_row = c + (ic + ir) * p.c_rs;
           for (int64_t jr = 0; jr < nc; jr += NR) {
-            K::run(kc, ap + ir * kc, bp + jr * kc, c_row + (jc + jr) * p.c_cs, p.c_rs, p.c_cs,
-                   mr, int(std::min<int64_t>(NR, nc - jr)), e);
+            const int nr = int(std::min<int64_t>(NR, nc - jr));
+            T* c_tile = c_row + (jc + jr) * p.c_cs;
+            if constexpr (K::kReadsRows) {
+              if (ir < packed_from) {
+                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs, p.c_cs,
+                            nr, e);
+                continue;
+              }
+            }
+            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr,
+                   e);
           }
         }
       }
@@ -464,6 +502,11 @@ T dot_contiguous(const T* a, const T* x, int64_t k) {
   return acc[0];
 }
 
+// Rows of y accumulated at once when M's columns are contiguous: 8 KB of sums that stay in L1
+// while long runs of each column stream past.
+template <typename T>
+constexpr int64_t kColumnBlock = 8192 / sizeof(T);
+
 // Rows [r0, r1) of y = alpha * M x + beta * y for an M with row stride rs and column stride cs.
 template <typename T>
 void gemv_rows(const T* mat, int64_t rs, int64_t cs, const T* x, int64_t xs, T* y, int64_t ys,
@@ -479,10 +522,9 @@ void gemv_rows(const T* mat, int64_t rs, int64_t cs, const T* x, int64_t xs, T* 
       store_tile(&acc, 0, y + i * ys, 0, 0, 1, 1, e);
     }
   } else if (rs == 1) {  // columns are contiguous: accumulate x[p] * column p into a row block
-    constexpr int64_t kBlock = 256;
-    T acc[kBlock];
-    for (int64_t b0 = r0; b0 < r1; b0 += kBlock) {
-      const int64_t n = std::min(kBlock, r1 - b0);
+    T acc[kColumnBlock<T>];
+    for (int64_t b0 = r0; b0 < r1; b0 += kColumnBlock<T>) {
+      const int64_t n = std::min(kColumnBlock<T>, r1 - b0);
       std::fill(acc, acc + n, T(0));
       for (int64_t p = 0; p < k; ++p) {
         const T xp = x[p * xs];
@@ -517,16 +559,21 @@ void run_gemv(const GemmProblem& p, const T* a, const T* b, T* c, const Epilogue
   const int64_t* vec_off = column ? p.b_off : p.a_off;
   const int64_t rs = column ? p.a_rs : p.b_cs, cs = column ? p.a_cs : p.b_rs;
   const int64_t xs = column ? p.b_rs : p.a_cs, ys = column ? p.c_rs : p.c_cs;
-  constexpr int64_t kRowsPerItem = 256;
-  const int64_t blocks = (rows + kRowsPerItem - 1) / kRowsPerItem;
+  const int64_t threads = threads_for(rows * p.k * p.batch);
+  // Items of rows for threads: with contiguous columns, one long block per thread so that each
+  // column is read in long runs.
+  const int64_t per_item =
+      cs != 1 && rs == 1 ? std::clamp<int64_t>((rows + threads - 1) / threads, 256, kColumnBlock<T>)
+                         : 256;
+  const int64_t blocks = (rows + per_item - 1) / per_item;
   auto work = [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {
-      const int64_t bi = item / blocks, r0 = item % blocks * kRowsPerItem;
+      const int64_t bi = item / blocks, r0 = item % blocks * per_item;
       gemv_rows(mat + (mat_off ? mat_off[bi] : 0), rs, cs, vec + (vec_off ? vec_off[bi] : 0), xs,
-                c + (p.c_off ? p.c_off[bi] : 0), ys, r0, std::min(rows, r0 + kRowsPerItem), p.k, e);
+                c + (p.c_off ? p.c_off[bi] : 0), ys, r0, std::min(rows, r0 + per_item), p.k, e);
     }
   };
-  if (threads_for(rows * p.k * p.batch) == 1) {
+  if (threads == 1) {
     work(0, p.batch * blocks);
   } else {
     parallel_for(0, p.batch * blocks, 1, work);

@@ -26,6 +26,8 @@ void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& 
                          const Tensor& sorter, bool right);
 /// Operands (offsets, index): offsets += index * stride, a negative index first wrapped by size.
 void index_offsets_kernel(TensorIter& it, int64_t size, int64_t stride);
+/// Operands (out, index), int64: out = index modulo size, in [0, size).
+void modulo_index_kernel(TensorIter& it, int64_t size);
 /// Operands (self, count): self /= count where count is nonzero (floor division for integers).
 void scatter_mean_kernel(TensorIter& it);
 

@@ -33,6 +33,15 @@ void index_offsets_kernel(TensorIter& it, int64_t size, int64_t stride) {
   });
 }
 
+void modulo_index_kernel(TensorIter& it, int64_t size) {
+  it.for_each([&](char** data, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t r = *reinterpret_cast<const int64_t*>(data[1] + i * s[1]) % size;
+      *reinterpret_cast<int64_t*>(data[0] + i * s[0]) = r < 0 ? r + size : r;
+    }
+  });
+}
+
 namespace {
 
 // torch's cus_lower_bound / cus_upper_bound: the negated comparisons put NaN after every number.

@@ -15,9 +15,8 @@ void trace_kernel(const Tensor& out, const Tensor& self) {
     const scalar_t* p = self.data<scalar_t>();
     acc_t sum = 0;
     for (int64_t i = 0; i < n; ++i) sum += acc_t(opmath_t<scalar_t>(p[i * step]));
-    CRESSET_DISPATCH_NUMERIC("trace", out.dtype(), [&] {
-      *out.data<scalar_t>() = scalar_t(opmath_t<scalar_t>(sum));
-    });
+    CRESSET_DISPATCH_NUMERIC("trace", out.dtype(),
+                             [&] { *out.data<scalar_t>() = scalar_t(opmath_t<scalar_t>(sum)); });
   });
 }
 

@@ -21,6 +21,7 @@ bool find_out_of_range(const Tensor& index, int64_t lo, int64_t hi, int64_t* bad
 void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& values,
                          const Tensor& sorter, bool right);
 void index_offsets_kernel(TensorIter& it, int64_t size, int64_t stride);
+void modulo_index_kernel(TensorIter& it, int64_t size);
 void scatter_mean_kernel(TensorIter& it);
 
 }  // namespace cresset::cuda

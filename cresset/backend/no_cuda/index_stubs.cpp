@@ -28,6 +28,7 @@ void searchsorted_kernel(const Tensor&, const Tensor&, const Tensor&, const Tens
   no_cuda("searchsorted");
 }
 void index_offsets_kernel(TensorIter&, int64_t, int64_t) { no_cuda("index"); }
+void modulo_index_kernel(TensorIter&, int64_t) { no_cuda("take_along_dim"); }
 void scatter_mean_kernel(TensorIter&) { no_cuda("scatter_reduce"); }
 
 }  // namespace cresset::cuda

@@ -11,7 +11,9 @@ namespace {
 }
 }  // namespace
 
-void batched_gemm(const Tensor&, const Tensor&, const Tensor&, Scalar, Scalar) { no_cuda("matmul"); }
+void batched_gemm(const Tensor&, const Tensor&, const Tensor&, Scalar, Scalar) {
+  no_cuda("matmul");
+}
 void trace_kernel(const Tensor&, const Tensor&) { no_cuda("trace"); }
 void cross_kernel(const Tensor&, const Tensor&, const Tensor&, int64_t) { no_cuda("cross"); }
 

@@ -1,0 +1,45 @@
+#pragma once
+// The autograd state of a tensor (see Note [Autograd graph]); the core stores it opaquely in
+// TensorImpl::autograd_meta and only tensors that take part in autograd have one.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "cresset/autograd/node.h"
+
+namespace cresset::autograd {
+
+/// A tensor hook (Tensor.register_hook): may return a replacement gradient (undefined: keep).
+using TensorHook = std::function<Tensor(const Tensor& grad)>;
+
+struct AutogradMeta final : AutogradMetaBase {
+  Tensor grad;                           // .grad of a leaf, or of a non-leaf that retains grad
+  std::shared_ptr<Node> grad_fn;         // the node that made this tensor; null for leaves
+  std::weak_ptr<Node> grad_accumulator;  // the AccumulateGrad of a leaf, while a graph uses it
+  uint32_t output_nr = 0;                // which output of grad_fn this tensor is
+  bool retains_grad = false;
+  std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook), run in order
+  Tensor view_base;                      // for views of tensors that require grad
+};
+
+/// The tensor's AutogradMeta, or null.
+AutogradMeta* meta(const Tensor& t);
+/// The tensor's AutogradMeta, created when missing.
+AutogradMeta& ensure_meta(const Tensor& t);
+
+/// True when `t` takes part in the graph: a leaf with requires_grad, or an op result with grad_fn.
+inline bool requires_grad(const Tensor& t) { return t.defined() && t.requires_grad(); }
+/// The node that made `t`, or null.
+std::shared_ptr<Node> grad_fn(const Tensor& t);
+/// True for tensors without grad_fn.
+inline bool is_leaf(const Tensor& t) { return grad_fn(t) == nullptr; }
+
+/// Where gradients for `t` go: (grad_fn, output_nr), or the leaf's AccumulateGrad.
+Edge gradient_edge(const Tensor& t);
+/// The (cached) AccumulateGrad node of a leaf that requires grad.
+std::shared_ptr<Node> grad_accumulator(const Tensor& t);
+
+/// Makes `result` an output of `node`: records its metadata, sets grad_fn and requires_grad.
+void set_history(const Tensor& result, const std::shared_ptr<Node>& node);
+
+}  // namespace cresset::autograd

@@ -1,0 +1,65 @@
+#include "cresset/autograd/function.h"
+
+#include "cresset/autograd/engine.h"
+#include "cresset/core/error.h"
+
+namespace cresset::autograd {
+
+bool needs_grad(std::initializer_list<Tensor> inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor& t : inputs) {
+    if (t.defined() && t.requires_grad()) return true;
+  }
+  return false;
+}
+
+bool needs_grad(const TensorList& inputs) {
+  if (!GradMode::is_enabled()) return false;
+  for (const Tensor& t : inputs) {
+    if (t.defined() && t.requires_grad()) return true;
+  }
+  return false;
+}
+
+Tensor Ctx::saved(size_t i) const {
+  return node_.saved()[i].unpack(std::const_pointer_cast<Node>(node_.shared_from_this()));
+}
+
+bool Ctx::needs_input_grad(size_t i) const {
+  const auto& edges = node_.next_edges();
+  return i < edges.size() && edges[i].valid();
+}
+
+TensorList FunctionNode::apply(TensorList&& grads) {
+  Ctx ctx(*this, grads);
+  return fn_(ctx);
+}
+
+void FunctionNode::release_saved() {
+  for (SavedVariable& s : saved_) s.reset();
+  mark_released();
+}
+
+std::shared_ptr<FunctionNode> record(std::string name, const TensorList& inputs,
+                                     const TensorList& outputs, const TensorList& saved,
+                                     BackwardFn backward) {
+  auto node = make_node<FunctionNode>(std::move(name), std::move(backward));
+  auto& edges = node->mutable_next_edges();
+  edges.reserve(inputs.size());
+  for (const Tensor& in : inputs) {
+    edges.push_back(in.defined() && in.requires_grad() ? gradient_edge(in) : Edge());
+  }
+  for (const Tensor& out : outputs) {
+    if (out.defined()) set_history(out, node);
+  }
+  node->saved().reserve(saved.size());
+  for (const Tensor& s : saved) {
+    bool is_output = false;
+    for (const Tensor& out : outputs) is_output = is_output || (s.defined() && s.is_same(out));
+    node->saved().emplace_back(s, is_output);
+  }
+  if (AnomalyMode::is_enabled()) node->set_forward_trace(current_forward_trace());
+  return node;
+}
+
+}  // namespace cresset::autograd

@@ -1,0 +1,99 @@
+// Derivatives of the elementwise table: each row's derivative columns, compiled as C++ over
+// tensors (operators.h). Formulas call ops, so with create_graph they are recorded too and give
+// higher-order gradients.
+#include <cmath>
+#include <string_view>
+
+#include "cresset/ops/elementwise_grad.h"
+#include "cresset/ops/operators.h"
+
+namespace cresset::ew {
+
+namespace {
+
+constexpr double pi = 3.14159265358979323846;
+constexpr double ln2 = 0.69314718055994530942;
+constexpr double ln10 = 2.30258509299404568402;
+constexpr double two_over_sqrt_pi = 1.12837916709551257390;
+constexpr double half_sqrt_pi = 0.88622692545275801365;
+
+// True when `text` contains `word` as a whole identifier (decides what a row saves).
+constexpr bool mentions(std::string_view text, std::string_view word) {
+  for (size_t i = text.find(word); i != std::string_view::npos; i = text.find(word, i + 1)) {
+    auto ident = [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '_';
+    };
+    bool left = i == 0 || !ident(text[i - 1]);
+    bool right = i + word.size() >= text.size() || !ident(text[i + word.size()]);
+    if (left && right) return true;
+  }
+  return false;
+}
+
+// The number of Scalar arguments a formula reads: one more than the largest i in arg(i).
+constexpr int count_args(std::string_view text) {
+  int n = 0;
+  for (size_t i = text.find("arg("); i != std::string_view::npos; i = text.find("arg(", i + 1)) {
+    int k = text[i + 4] - '0';
+    n = k + 1 > n ? k + 1 : n;
+  }
+  return n;
+}
+
+Tensor zeros_like(const Tensor& t) { return full_like(t, Scalar(0.0), t.dtype(), t.device()); }
+
+// d max(a, b) / d a: the whole gradient where a wins, half of it on ties (torch's rule).
+Tensor max_grad(const Tensor& grad, const Tensor& a, const Tensor& b) {
+  return where(eq(a, b), grad / 2, grad * (a > b));
+}
+
+// pow's exponent gradient is 0 (not nan) where the base is 0 and the exponent non-negative.
+Tensor pow_base_zero(const Tensor& self, const Tensor& other) {
+  return logical_and(eq(self, wrapped_scalar(Scalar(0))), other >= 0);
+}
+
+// The trigamma function (digamma's derivative): recurrence up to x >= 6, then the asymptotic
+// series; reflection for x < 0.5. Written in ops, so it is itself differentiable.
+Tensor trigamma(const Tensor& x) {
+  Tensor neg = x < 0.5;
+  Tensor y = where(neg, 1 - x, x);
+  Tensor acc = zeros_like(y);
+  for (int k = 0; k < 6; ++k) acc = acc + 1 / ((y + k) * (y + k));
+  Tensor z = y + 6, z2 = z * z;
+  Tensor series = 1 / z + 1 / (2 * z2) +
+                  (1 / (6 * z2 * z)) * (1 - (1 / (5 * z2)) * (1 - (5 / (7 * z2)) * (1 - 7 / (5 * z2))));
+  Tensor pos = acc + series;
+  Tensor s = sin(pi * x);
+  return where(neg, (pi * pi) / (s * s) - pos, pos);
+}
+
+}  // namespace
+
+#define none Tensor()
+#define CRESSET_EW_GRAD(name, count, ...)                                                   \
+  autograd::TensorList name##_backward(const autograd::Ctx& c, const double* args) {       \
+    [[maybe_unused]] const Tensor& grad = c.grad();                                         \
+    [[maybe_unused]] Tensor self = c.saved(0), other = c.saved(1), third = c.saved(2),      \
+                            result = c.saved(3);                                            \
+    [[maybe_unused]] auto arg = [args](int i) { return args[i]; };                          \
+    return {__VA_ARGS__};                                                                   \
+  }                                                                                         \
+  constexpr std::string_view name##_text = #__VA_ARGS__;                                    \
+  const RowGrad grad_##name{&name##_backward,                                               \
+                            name##_text != std::string_view(count),                         \
+                            {mentions(name##_text, "self"), mentions(name##_text, "other"),  \
+                             mentions(name##_text, "third"), mentions(name##_text, "result")}, \
+                            count_args(name##_text)};
+#define CRESSET_UNARY(name, Functor, Kind, Api, d0) CRESSET_EW_GRAD(name, "none", d0)
+#define CRESSET_BINARY(name, Functor, Kind, Api, d0, d1) CRESSET_EW_GRAD(name, "none, none", d0, d1)
+#define CRESSET_TERNARY(name, Functor, Kind, d0, d1, d2) \
+  CRESSET_EW_GRAD(name, "none, none, none", d0, d1, d2)
+#include "cresset/ops/elementwise.def"
+#undef CRESSET_UNARY
+#undef CRESSET_BINARY
+#undef CRESSET_TERNARY
+#undef CRESSET_EW_GRAD
+#undef none
+
+}  // namespace cresset::ew

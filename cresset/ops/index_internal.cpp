@@ -1,0 +1,190 @@
+// The helpers the index family's op files share (index_internal.h): argument checks, the out=
+// convention, overlap checks, scalar conversion.
+#include "cresset/ops/index_internal.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "cresset/backend/copy.h"
+#include "cresset/core/parallel.h"
+#include "cresset/ops/creation.h"
+
+namespace cresset {
+
+namespace index_detail {
+
+Tensor as_int64(const Tensor& index) {
+  return index.dtype() == DType::Int64 ? index : cast_tensor(index, DType::Int64);
+}
+
+std::optional<int64_t> find_out_of_range(const Tensor& index, int64_t lo, int64_t hi) {
+  if (index.numel() == 0) return std::nullopt;
+  int64_t bad = 0;
+  bool found = index.device().is_cpu() ? cpu::find_out_of_range(index, lo, hi, &bad)
+                                       : cuda::find_out_of_range(index, lo, hi, &bad);
+  if (!found) return std::nullopt;
+  return bad;
+}
+
+namespace {
+
+// The C++ type names torch's overflow message uses.
+const char* checked_type_name(DType t) {
+  switch (t) {
+    case DType::UInt8:
+      return "uint8_t";
+    case DType::Int8:
+      return "int8_t";
+    case DType::Int16:
+      return "int16_t";
+    case DType::Int32:
+      return "int32_t";
+    case DType::Int64:
+      return "int64_t";
+    case DType::Float16:
+      return "at::Half";
+    case DType::BFloat16:
+      return "at::BFloat16";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      return "double";
+    default:
+      return "bool";
+  }
+}
+
+double largest_finite(DType t) {
+  switch (t) {
+    case DType::Float16:
+      return 65504.0;
+    case DType::BFloat16:
+      return 3.3895313892515355e38;
+    case DType::Float32:
+      return double(std::numeric_limits<float>::max());
+    default:
+      return std::numeric_limits<double>::max();
+  }
+}
+
+}  // namespace
+
+void check_scalar_fits(Scalar value, DType dtype, bool check_16bit) {
+  if (dtype == DType::Bool) return;
+  bool overflow = false;
+  if (is_floating(dtype)) {
+    if (!check_16bit && itemsize(dtype) == 2) return;
+    double v = value.to_double();
+    overflow = std::isfinite(v) && std::abs(v) > largest_finite(dtype);
+  } else {
+    CRESSET_DISPATCH_INTEGRAL_BOOL("fill_", dtype, [&] {
+      using L = std::numeric_limits<scalar_t>;
+      if (value.is_float()) {
+        double v = value.to_double();
+        overflow = !(v >= double(L::lowest()) && v <= double(L::max()));
+      } else {
+        int64_t v = value.to_int();
+        if constexpr (!L::is_signed) {
+          // torch lets negative ints wrap into unsigned types (uint8 -1 is 255) down to -max.
+          overflow = v > int64_t(L::max()) || (v < 0 && -(uint64_t(v)) > uint64_t(L::max()));
+        } else {
+          overflow = v < int64_t(L::lowest()) || v > int64_t(L::max());
+        }
+      }
+    });
+  }
+  CRESSET_CHECK(!overflow, RuntimeError, "value cannot be converted to type ",
+                checked_type_name(dtype), " without overflow");
+}
+
+Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit) {
+  check_scalar_fits(value, dtype, check_16bit);
+  return scalar_tensor(value, dtype, device);
+}
+
+Tensor write_out(const Tensor& out, const Tensor& result, const char* op) {
+  CRESSET_CHECK(out.dtype() == result.dtype(), RuntimeError, "[", op,
+                "] Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
+                dtype_name(out.dtype()), " instead");
+  CRESSET_CHECK(out.device() == result.device(), RuntimeError, "[", op,
+                "] Expected out tensor to be on ", result.device().str(), ", but got ",
+                out.device().str());
+  if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
+  copy_into(out, result);
+  out.bump_version();
+  return out;
+}
+
+int64_t row_major_chunks(int64_t numel) {
+  if (numel <= kGrainSize || in_parallel_region()) return 1;
+  return std::min<int64_t>(get_num_threads(), (numel + kGrainSize - 1) / kGrainSize);
+}
+
+void check_no_internal_overlap(const Tensor& t, const char* op) {
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    CRESSET_CHECK(t.strides()[d] != 0 || t.sizes()[d] <= 1, RuntimeError, "[", op,
+                  "] unsupported operation: more than one element of the written-to tensor refers "
+                  "to a single memory location. Please clone() the tensor before performing the "
+                  "operation.");
+  }
+}
+
+namespace {
+
+// torch's is_non_overlapping_and_dense: some permutation of the dims is contiguous.
+bool non_overlapping_and_dense(const Tensor& t) {
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (t.sizes()[d] >= 2) dims.push_back(d);
+  }
+  std::sort(dims.begin(), dims.end(),
+            [&](int64_t a, int64_t b) { return t.strides()[a] < t.strides()[b]; });
+  int64_t expected = 1;
+  for (int64_t d : dims) {
+    if (t.strides()[d] != expected) return false;
+    expected *= t.sizes()[d];
+  }
+  return true;
+}
+
+}  // namespace
+
+void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
+                      bool allow_same_layout) {
+  if (written.numel() == 0 || read.numel() == 0) return;
+  if (written.impl()->storage() != read.impl()->storage()) return;
+  if (!non_overlapping_and_dense(written) || !non_overlapping_and_dense(read)) return;
+  const char* a = static_cast<const char*>(written.raw_data());
+  const char* b = static_cast<const char*>(read.raw_data());
+  const char* a_end = a + written.nbytes();
+  const char* b_end = b + read.nbytes();
+  bool same = a == b && a_end == b_end && written.strides() == read.strides();
+  bool overlap = a < b_end && b < a_end;
+  CRESSET_CHECK(!overlap || (same && allow_same_layout), RuntimeError, "[", op,
+                "] unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.");
+}
+
+Scalar item(const Tensor& t) {
+  Tensor host = empty_tensor({}, t.dtype());
+  copy_into(host, t.as_strided_view({}, {}, t.storage_offset()));
+  Scalar r;
+  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
+    scalar_t v = *host.data<scalar_t>();
+    if constexpr (std::is_same_v<scalar_t, bool>) {
+      r = Scalar(v);
+    } else if constexpr (std::is_integral_v<scalar_t>) {
+      r = Scalar(int64_t(v));
+    } else {
+      r = Scalar(double(opmath_t<scalar_t>(v)));
+    }
+  });
+  return r;
+}
+
+}  // namespace index_detail
+
+}  // namespace cresset

@@ -1,0 +1,31 @@
+#pragma once
+// C++ operators on tensors, as torch's C++ API has them: `a + b`, `2 * x`, `x > 0`, `!mask` ...
+// Numbers promote like Python numbers (see wrapped_scalar). Derivative formulas are written with
+// them (elementwise.def), and so is user code of the C++ frontend.
+#include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise.h"
+
+namespace cresset {
+
+#define CRESSET_TENSOR_OPERATOR(op, fn)                                                       \
+  inline Tensor operator op(const Tensor& a, const Tensor& b) { return fn(a, b); }            \
+  inline Tensor operator op(const Tensor& a, Scalar b) { return fn(a, wrapped_scalar(b)); }   \
+  inline Tensor operator op(Scalar a, const Tensor& b) { return fn(wrapped_scalar(a), b); }
+CRESSET_TENSOR_OPERATOR(+, add)
+CRESSET_TENSOR_OPERATOR(-, sub)
+CRESSET_TENSOR_OPERATOR(*, mul)
+CRESSET_TENSOR_OPERATOR(/, div)
+CRESSET_TENSOR_OPERATOR(<, lt)
+CRESSET_TENSOR_OPERATOR(<=, le)
+CRESSET_TENSOR_OPERATOR(>, gt)
+CRESSET_TENSOR_OPERATOR(>=, ge)
+#undef CRESSET_TENSOR_OPERATOR
+
+inline Tensor operator&(const Tensor& a, const Tensor& b) { return bitwise_and(a, b); }
+inline Tensor operator|(const Tensor& a, const Tensor& b) { return bitwise_or(a, b); }
+inline Tensor operator^(const Tensor& a, const Tensor& b) { return bitwise_xor(a, b); }
+inline Tensor operator-(const Tensor& a) { return neg(a); }
+inline Tensor operator!(const Tensor& a) { return logical_not(a); }
+inline Tensor operator~(const Tensor& a) { return bitwise_not(a); }
+
+}  // namespace cresset

@@ -1,0 +1,72 @@
+"""cresset.autograd: reverse-mode automatic differentiation (torch.autograd)."""
+from cresset import _C
+from cresset.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
+from cresset.autograd.function import Function, FunctionCtx
+from cresset.autograd.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from cresset.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "Variable", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
+           "gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+def _tensors(x):
+    if x is None:
+        return None
+    return (x,) if isinstance(x, _C.Tensor) else tuple(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates gradients of `tensors` into the .grad of the graph leaves (or of `inputs`)."""
+    tensors = _tensors(tensors)
+    grad_tensors = _tensors(grad_tensors) or (None,) * len(tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"grad_tensors should have the same length as tensors: got "
+                           f"{len(grad_tensors)} and {len(tensors)}")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _tensors(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    _C._run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs or ())
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs` (a tuple), without touching .grad."""
+    outputs = _tensors(outputs)
+    inputs = _tensors(inputs)
+    grad_outputs = _tensors(grad_outputs) or (None,) * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                          allow_unused)
+    if materialize_grads:
+        import cresset
+        result = tuple(cresset.zeros_like(x) if g is None else g for g, x in zip(result, inputs))
+    return result
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, other):
+        return isinstance(other, _C.Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """The legacy wrapper: Variable(t, requires_grad=...) is just a tensor."""
+
+    def __new__(cls, data=None, requires_grad=False, volatile=False):
+        import cresset
+        t = cresset.tensor([]) if data is None else data.detach()
+        return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Tensor.backward: torch.autograd.backward(self, gradient, ...)."""
+    backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+_C.Tensor.backward = _tensor_backward
