@@ -127,8 +127,8 @@ ReduceCall call(ReduceKind kind) {
 // sum, nansum and prod: integral inputs accumulate in int64; dtype (or out's dtype) casts first.
 Tensor sum_like(ReduceKind kind, const Tensor& self, uint64_t mask, bool keepdim,
                 std::optional<DType> dtype, const Tensor& out) {
-  DType want = dtype                ? *dtype
-               : out.defined()      ? out.dtype()
+  DType want = dtype                       ? *dtype
+               : out.defined()             ? out.dtype()
                : is_floating(self.dtype()) ? self.dtype()
                                            : DType::Int64;
   bool cast = is_floating(want) ? self.dtype() != want : is_floating(self.dtype());
@@ -149,17 +149,21 @@ Tensor mean_like(ReduceKind kind, const char* op, const Tensor& self, const OptD
   if (dtype) {
     CRESSET_CHECK(is_floating(*dtype), RuntimeError, op,
                   "(): could not infer output dtype. Optional dtype must be either a floating "
-                  "point or complex dtype. Got: ", dtype_display(*dtype));
+                  "point or complex dtype. Got: ",
+                  dtype_display(*dtype));
   } else if (kind == ReduceKind::Mean) {
     CRESSET_CHECK(is_floating(self.dtype()), RuntimeError, op,
                   "(): could not infer output dtype. Input dtype must be either a floating point "
-                  "or complex dtype. Got: ", dtype_display(self.dtype()));
+                  "or complex dtype. Got: ",
+                  dtype_display(self.dtype()));
   } else {
     CRESSET_CHECK(is_floating(self.dtype()), RuntimeError, op,
                   "(): expected input to have floating point or complex dtype but got ",
                   dtype_display(self.dtype()));
   }
-  DType want = dtype ? *dtype : out.defined() && is_floating(out.dtype()) ? out.dtype() : self.dtype();
+  DType want = dtype                                       ? *dtype
+               : out.defined() && is_floating(out.dtype()) ? out.dtype()
+                                                           : self.dtype();
   Tensor in = self.dtype() == want ? self : cast_tensor(self, want);
   Tensor r = reduce(in, dims_mask(dim, self.dim()), keepdim, call(kind), want, out).first;
   return deliver(r, out, dtype.has_value());
@@ -178,8 +182,8 @@ std::pair<Tensor, Tensor> extreme_dim(ReduceKind kind, const char* op, const Ten
                                       const Tensor& out_indices) {
   uint64_t mask = dim_mask(dim, self.dim());
   check_nonempty_dims(self, mask, op);
-  Outputs r = reduce(self, mask, keepdim, call(kind), DType::Int64, out_indices, self.dtype(),
-                     out_values);
+  Outputs r =
+      reduce(self, mask, keepdim, call(kind), DType::Int64, out_indices, self.dtype(), out_values);
   return {deliver(r.second, out_values, true), deliver(r.first, out_indices, true)};
 }
 
@@ -212,7 +216,8 @@ Tensor arg_extreme(ReduceKind kind, const char* op, const Tensor& self, std::opt
     mask = dims_mask(std::nullopt, self.dim());
   }
   Tensor r = reduce(self, mask, keepdim, call(kind), DType::Int64, out, std::nullopt, Tensor(),
-                    /*logical_order=*/true).first;
+                    /*logical_order=*/true)
+                 .first;
   return deliver(r, out, true);
 }
 
@@ -266,8 +271,8 @@ Outputs scan(ScanKind kind, const Tensor& in, int64_t dim, bool with_indices) {
 
 Tensor cum_arith(ScanKind kind, const Tensor& self, int64_t dim, std::optional<DType> dtype,
                  const Tensor& out) {
-  DType want = dtype ? *dtype
-               : out.defined() ? out.dtype()
+  DType want = dtype                             ? *dtype
+               : out.defined()                   ? out.dtype()
                : is_integral(self.dtype(), true) ? DType::Int64
                                                  : self.dtype();
   Tensor in = self.dtype() == want ? self : cast_tensor(self, want);
@@ -448,8 +453,8 @@ Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
   Tensor in = want != self.dtype() ? cast_tensor(self, want) : self;
   ReduceCall c = call(ReduceKind::Norm);
   c.param = p;
-  c.norm = p == 1 ? NormKind::One
-           : p == 2 ? NormKind::Two
+  c.norm = p == 1          ? NormKind::One
+           : p == 2        ? NormKind::Two
            : std::isinf(p) ? (p > 0 ? NormKind::Inf : NormKind::NegInf)
                            : NormKind::General;
   return deliver(reduce(in, mask, keepdim, c, want, out).first, out, true);
@@ -462,8 +467,9 @@ Tensor logsumexp(const Tensor& self, const DimVector& dim, bool keepdim, const T
                   dtype_display(out.dtype()));
   }
   Tensor in = is_floating(self.dtype()) ? self : cast_tensor(self, default_dtype());
-  Tensor r = reduce(in, dims_mask(dim, self.dim()), keepdim, call(ReduceKind::LogSumExp),
-                    in.dtype(), out).first;
+  Tensor r =
+      reduce(in, dims_mask(dim, self.dim()), keepdim, call(ReduceKind::LogSumExp), in.dtype(), out)
+          .first;
   return deliver(r, out, false);
 }
 

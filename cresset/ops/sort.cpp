@@ -96,8 +96,9 @@ std::pair<Tensor, Tensor> deliver_pair(std::pair<Tensor, Tensor> r, const Tensor
 std::pair<Tensor, Tensor> select_dim(const char* op, SelectKind kind, const Tensor& self, int64_t k,
                                      int64_t dim, bool keepdim, const Tensor& out_values,
                                      const Tensor& out_indices) {
-  CRESSET_CHECK(self.dtype() != DType::Bool || kind == SelectKind::Mode, NotImplementedError,
-                "\"", kind == SelectKind::Kth ? "kthvalue_cpu" : "median_out", "\" not implemented for 'Bool'");
+  CRESSET_CHECK(self.dtype() != DType::Bool || kind == SelectKind::Mode, NotImplementedError, "\"",
+                kind == SelectKind::Kth ? "kthvalue_cpu" : "median_out",
+                "\" not implemented for 'Bool'");
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   CRESSET_CHECK(in.sizes()[d] != 0, IndexError, op, "(): Expected reduction dim ", d,
@@ -142,8 +143,10 @@ UniqueResult unique_impl(const Tensor& self, std::optional<int64_t> dim, bool co
     return r;
   }
   int64_t d = wrap_dim(*dim, self.dim());
-  CRESSET_CHECK(self.dim() > 0, IndexError, "Dimension out of range (expected to be in range of "
-                "[-1, 0], but got ", *dim, ")");
+  CRESSET_CHECK(self.dim() > 0, IndexError,
+                "Dimension out of range (expected to be in range of "
+                "[-1, 0], but got ",
+                *dim, ")");
   const int64_t m = self.sizes()[d];
   if (self.numel() == 0) {
     CRESSET_CHECK(m == 0, RuntimeError,
@@ -201,7 +204,8 @@ Tensor argsort(const Tensor& self, int64_t dim, bool descending, bool stable) {
 
 std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool,
                                const Tensor& out_values, const Tensor& out_indices) {
-  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError, "topk does not support bool dtypes on CPU");
+  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError,
+                "topk does not support bool dtypes on CPU");
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   CRESSET_CHECK(k >= 0 && k <= in.sizes()[d], RuntimeError, "selected index k out of range");
@@ -282,8 +286,8 @@ Tensor histc(const Tensor& self, int64_t bins, double min, double max, const Ten
     lo -= 1;
     hi += 1;
   }
-  CRESSET_CHECK(std::isfinite(lo) && std::isfinite(hi), RuntimeError, "torch.histc: range of [",
-                lo, ", ", hi, "] is not finite");
+  CRESSET_CHECK(std::isfinite(lo) && std::isfinite(hi), RuntimeError, "torch.histc: range of [", lo,
+                ", ", hi, "] is not finite");
   CRESSET_CHECK(lo < hi, RuntimeError, "torch.histc: max must be larger than min");
   Tensor r = output_for(out, {bins}, self.dtype(), self.device());
   CRESSET_SORT_KERNEL(self.device(), histc_kernel, contiguous(self), bins, lo, hi, r);
