@@ -72,7 +72,8 @@ bool overlapping(const Geometry& g) {
   for (size_t d = 0; d < g.sizes.size(); ++d) {
     if (g.sizes[d] > 1) dims.push_back(d);
   }
-  std::sort(dims.begin(), dims.end(), [&](size_t a, size_t b) { return g.strides[a] < g.strides[b]; });
+  std::sort(dims.begin(), dims.end(),
+            [&](size_t a, size_t b) { return g.strides[a] < g.strides[b]; });
   int64_t reach = 0;  // the largest offset the inner dims reach
   for (size_t d : dims) {
     if (g.strides[d] <= reach) return true;
@@ -133,8 +134,7 @@ Tensor view_scatter(const Tensor& self, const Tensor& src, const ViewFn& view_fn
 class CopySlices final : public Node {
  public:
   CopySlices(Geometry base, Geometry view, std::shared_ptr<Node> fn, size_t base_slot)
-      : base_(std::move(base)), view_(std::move(view)), fn_(std::move(fn)),
-        base_slot_(base_slot) {}
+      : base_(std::move(base)), view_(std::move(view)), fn_(std::move(fn)), base_slot_(base_slot) {}
 
   std::string name() const override { return "CopySlices"; }
 
