@@ -319,10 +319,17 @@ using autograd::TensorList;
 // ...) are captured by value; dims are wrapped first. Integer outputs (indices) are never
 // differentiable and are saved for the backward only.
 
+// A dtype= argument can make an integral result, which autograd can't carry (torch's error).
+void check_differentiable(const Tensor& result) {
+  CRESSET_CHECK(is_floating(result.dtype()), RuntimeError,
+                "Autograd not support dtype: ", dtype_display(result.dtype()));
+}
+
 // Records result = sum (scale 1) or mean (scale 1/n) of self over `mask`: the gradient is the
 // incoming one, scaled and broadcast back over the reduced dims.
 void record_sum(const char* name, const Tensor& self, const Tensor& result, uint64_t mask,
                 bool keepdim, double scale) {
+  check_differentiable(result);
   DimVector shape = self.sizes();
   autograd::record(name, {self}, {result}, {},
                    [shape, mask, keepdim, scale](const Ctx& c) -> TensorList {
@@ -373,6 +380,7 @@ void record_var(const char* name, const Tensor& self, const Tensor& result, cons
 
 // Records cumsum along dim (self's history is rebased when self is also the output).
 void record_cumsum(const Tensor& self, const Tensor& result, int64_t dim) {
+  check_differentiable(result);
   int64_t d = wrap_dim(dim, self.dim());
   autograd::record("CumsumBackward0", {self}, {result}, {},
                    [d](const Ctx& c) -> TensorList { return {cumsum_backward(c.grad(), d)}; });
@@ -380,6 +388,7 @@ void record_cumsum(const Tensor& self, const Tensor& result, int64_t dim) {
 
 // Records cumprod along dim; `input` holds self's values (a copy for the in-place form).
 void record_cumprod(const Tensor& self, const Tensor& input, const Tensor& result, int64_t dim) {
+  check_differentiable(result);
   int64_t d = wrap_dim(dim, self.dim());
   autograd::record("CumprodBackward0", {self}, {result}, {input, result},
                    [d](const Ctx& c) -> TensorList {
@@ -418,6 +427,7 @@ Tensor nansum(const Tensor& self, const OptDims& dim, bool keepdim, std::optiona
   uint64_t mask = dims_mask(dim, self.dim());
   Tensor r = sum_like(ReduceKind::NanSum, self, mask, keepdim, dtype, out);
   if (grad) {
+    check_differentiable(r);
     DimVector shape = self.sizes();
     autograd::record("NansumBackward0", {self}, {r}, {self},
                      [shape, mask, keepdim](const Ctx& c) -> TensorList {
@@ -464,6 +474,7 @@ Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
   uint64_t mask = dim ? dim_mask(*dim, self.dim()) : dims_mask(std::nullopt, self.dim());
   Tensor r = sum_like(ReduceKind::Prod, self, mask, keepdim, dtype, out);
   if (grad) {
+    check_differentiable(r);
     int64_t d = dim ? wrap_dim(*dim, self.dim()) : 0;
     bool all = !dim.has_value();
     autograd::record(dim ? "ProdBackward1" : "ProdBackward0", {self}, {r}, {self, r},

@@ -321,6 +321,16 @@ def test_integer_outputs_record_nothing():
         assert not y.requires_grad and y.grad_fn is None
 
 
+def test_integral_dtype_with_grad_raises():
+    x, tx = leaves(make((3, 4)))
+    for lib, leaf in ((cresset, x), (torch, tx)):
+        for fn in (lambda: leaf.sum(dtype=lib.int64), lambda: leaf.nansum(1, dtype=lib.int32),
+                   lambda: leaf.prod(dtype=lib.int64), lambda: leaf.cumsum(0, dtype=lib.int64),
+                   lambda: leaf.cumprod(1, dtype=lib.int16)):
+            with pytest.raises(RuntimeError, match="Autograd not support dtype"):
+                fn()
+
+
 OUT_CASES = [
     ("sum", lambda lib, x, o, i: lib.sum(x, 1, out=o)),
     ("nansum", lambda lib, x, o, i: lib.nansum(x, 1, out=o)),
