@@ -77,6 +77,7 @@ Tensor cumprod_zeros_double_backward(const Tensor& grad, const Tensor& input, in
   for (int64_t d = dim + 1; d < input.dim(); ++d) j_shape.push_back(1);
   Tensor positions =
       arange(Scalar(int64_t(0)), Scalar(n), Scalar(int64_t(1)), DType::Int64, input.device());
+  // k: the position along the new axis 0; j: the position along dim (axis dim + 1 of the grid).
   Tensor k = view(positions, k_shape), j = view(positions, j_shape);
   // omitted[k][..., i, ...] = input_i, with input_k replaced by 1.
   Tensor diagonal = eq(k, j);
