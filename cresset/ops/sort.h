@@ -10,9 +10,11 @@
 
 namespace cresset {
 
-/// torch.sort: (values, indices) along `dim`; always stable, whatever `stable` says.
+/// torch.sort: (values, indices) along `dim`; always stable, whatever `stable` says. Giving
+/// `stable` selects torch's sort.stable overload (its node is SortBackward1).
 std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim = -1, bool descending = false,
-                               bool stable = false, const Tensor& out_values = Tensor(),
+                               std::optional<bool> stable = std::nullopt,
+                               const Tensor& out_values = Tensor(),
                                const Tensor& out_indices = Tensor());
 /// torch.argsort: the indices of torch.sort.
 Tensor argsort(const Tensor& self, int64_t dim = -1, bool descending = false, bool stable = false);

@@ -413,18 +413,19 @@ void init_reduce(nb::module_& m) {
   // torch takes `stable` by keyword only.
   m.def(
       "sort",
-      [](const Tensor& x, int64_t dim, bool descending, bool stable, nb::handle out) {
+      [](const Tensor& x, int64_t dim, bool descending, std::optional<bool> stable,
+         nb::handle out) {
         auto o = out_pair(out);
         return named(return_types().sort, sort(x, dim, descending, stable, o.first, o.second));
       },
-      "input"_a, "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false,
-      "out"_a = nb::none());
+      "input"_a, "dim"_a = -1, "descending"_a = false, nb::kw_only(),
+      "stable"_a = nb::none(), "out"_a = nb::none());
   cls.def(
       "sort",
-      [](const Tensor& x, int64_t dim, bool descending, bool stable) {
+      [](const Tensor& x, int64_t dim, bool descending, std::optional<bool> stable) {
         return named(return_types().sort, sort(x, dim, descending, stable));
       },
-      "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false);
+      "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = nb::none());
   m.def(
       "argsort",
       [](const Tensor& x, int64_t dim, bool descending, bool stable) {
