@@ -5,12 +5,13 @@
 // applying view ops (ints select, slices slice, None and Python bools unsqueeze, Ellipsis skips
 // dims), which yields a view of self with the view ops' autograd history; tensor indices met on
 // the way are recorded with the view dim they start at. Without tensor indices the view is the
-// result (x[...] = v copies into it). Otherwise the view is advanced-indexed: bool masks become their nonzero
-// coordinates (one int64 index per mask dim), all index tensors broadcast together, and if the
-// indexed dims are not adjacent they move to the front. The result keeps the non-indexed dims and
-// puts the broadcast index shape where the indexed dims were. The kernels see the view "restrided":
-// the indexed dims replaced by the index shape with stride 0, plus one index operand per indexed
-// dim whose value times that dim's stride is added to the address (make_advanced_index).
+// result (x[...] = v copies into it). Otherwise the view is advanced-indexed: bool masks become
+// their nonzero coordinates (one int64 index per mask dim), all index tensors broadcast together,
+// and if the indexed dims are not adjacent they move to the front. The result keeps the non-indexed
+// dims and puts the broadcast index shape where the indexed dims were. The kernels see the view
+// "restrided": the indexed dims replaced by the index shape with stride 0, plus one index operand
+// per indexed dim whose value times that dim's stride is added to the address
+// (make_advanced_index).
 #include "cresset/ops/index.h"
 
 #include <algorithm>
@@ -110,9 +111,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
           CRESSET_CHECK(!s.start && !s.stop && s.step == 1, IndexError,
                         "[index] too many indices for tensor of dimension ", ndim);
         } else {
-          const bool whole = s.start.value_or(0) == 0 && s.step == 1 &&
-                             s.stop.value_or(std::numeric_limits<int64_t>::max()) >=
-                                 r.view.sizes()[dim];
+          const bool whole =
+              s.start.value_or(0) == 0 && s.step == 1 &&
+              s.stop.value_or(std::numeric_limits<int64_t>::max()) >= r.view.sizes()[dim];
           if (lone || !whole) r.view = slice(r.view, dim, s.start, s.stop, s.step);
         }
         ++dim;
@@ -460,8 +461,8 @@ Tensor index_slots(const Tensor& self, const std::vector<TensorSlot>& slots) {
     autograd::record("IndexBackward0", {self}, {result}, list,
                      [n, shape](const autograd::Ctx& c) -> autograd::TensorList {
                        const Tensor& g = c.grad();
-                       return {index_put_(zeros(shape, g.dtype(), g.device()), saved_list(c, n),
-                                          g, /*accumulate=*/true)};
+                       return {index_put_(zeros(shape, g.dtype(), g.device()), saved_list(c, n), g,
+                                          /*accumulate=*/true)};
                      });
   }
   return result;
@@ -479,8 +480,7 @@ void record_index_put(const Tensor& self, const Tensor& result, const autograd::
         std::vector<Tensor> list = saved_list(c, n);
         Tensor self_grad, value_grad;
         if (c.needs_input_grad(0)) {
-          self_grad =
-              accumulate ? g : index_put(g, list, zeros({}, g.dtype(), g.device()), false);
+          self_grad = accumulate ? g : index_put(g, list, zeros({}, g.dtype(), g.device()), false);
         }
         if (c.needs_input_grad(1)) value_grad = reduce_to_value(index(g, list), value_shape);
         return {self_grad, value_grad};
@@ -505,8 +505,9 @@ void put_slots(const Tensor& view, const std::vector<TensorSlot>& slots, const T
 
 // A basic-indexing assignment dst = value, as torch's setitem does it: a fill_ (FillBackward3) for
 // a 0-dim CPU value into a dst of another shape, else a copy_ (CopyBackwards). Bumps the version.
+// Like torch's copy_, nothing is recorded into a dst that can't require grad (integers, bool).
 void assign(const Tensor& dst, const Tensor& value) {
-  const bool grad = inplace_needs_grad(dst, {value});
+  const bool grad = inplace_needs_grad(dst, {value}) && is_floating(dst.dtype());
   without_grad([&] { copy_to(dst, value); });
   dst.bump_version();
   if (!grad) return;
@@ -576,7 +577,8 @@ Tensor index_put_(const Tensor& self, const std::vector<Tensor>& indices, const 
 
 Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate) {
-  Tensor result = without_grad([&] { return index_put_(clone(self), indices, values, accumulate); });
+  Tensor result =
+      without_grad([&] { return index_put_(clone(self), indices, values, accumulate); });
   if (autograd::needs_grad({self, values})) {
     record_index_put(self, result, autograd::TensorList(indices), values, accumulate);
   }

@@ -1,5 +1,5 @@
 // The helpers the index family's op files share (index_internal.h): argument checks, the out=
-// convention, overlap checks, scalar conversion.
+// convention, overlap checks, scalar conversion, autograd checks.
 #include "cresset/ops/index_internal.h"
 
 #include <algorithm>
@@ -109,10 +109,11 @@ Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool chec
 }
 
 Tensor write_out(const Tensor& out, const Tensor& result, const char* op) {
-  CRESSET_CHECK(!autograd::GradMode::is_enabled() || !(result.requires_grad() || out.requires_grad()),
-                RuntimeError, op,
-                "(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad.");
+  CRESSET_CHECK(
+      !autograd::GradMode::is_enabled() || !(result.requires_grad() || out.requires_grad()),
+      RuntimeError, op,
+      "(): functions with out=... arguments don't support automatic differentiation, "
+      "but one of the arguments requires grad.");
   CRESSET_CHECK(out.dtype() == result.dtype(), RuntimeError, "[", op,
                 "] Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
                 dtype_name(out.dtype()), " instead");

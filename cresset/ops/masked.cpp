@@ -69,7 +69,8 @@ void record_masked_fill(const Tensor& self, const Tensor* value, const Tensor& r
   autograd::record(value ? "MaskedFillBackward1" : "MaskedFillBackward0", inputs, {result}, {mask},
                    [](const autograd::Ctx& c) -> autograd::TensorList {
                      Tensor mask = c.saved(0), self_grad, value_grad;
-                     if (c.needs_input_grad(0)) self_grad = masked_fill(c.grad(), mask, Scalar(0.0));
+                     if (c.needs_input_grad(0))
+                       self_grad = masked_fill(c.grad(), mask, Scalar(0.0));
                      if (c.needs_input_grad(1)) value_grad = sum(masked_select(c.grad(), mask));
                      return {self_grad, value_grad};
                    });
@@ -80,22 +81,21 @@ void record_masked_fill(const Tensor& self, const Tensor* value, const Tensor& r
 void record_masked_scatter(const Tensor& self, const Tensor& source, const Tensor& result,
                            const Tensor& mask) {
   DimVector source_shape = source.sizes();
-  autograd::record(
-      "MaskedScatterBackward0", {self, source}, {result}, {mask},
-      [source_shape](const autograd::Ctx& c) -> autograd::TensorList {
-        const Tensor& g = c.grad();
-        Tensor mask = c.saved(0), self_grad, source_grad;
-        if (c.needs_input_grad(0)) self_grad = masked_fill(g, mask, Scalar(0.0));
-        if (c.needs_input_grad(1)) {
-          Tensor selected = masked_select(g, mask);
-          const int64_t missing = shape_numel(source_shape) - selected.numel();
-          if (missing > 0) {
-            selected = cat({selected, zeros({missing}, g.dtype(), g.device())}, 0);
-          }
-          source_grad = reshape(selected, source_shape);
-        }
-        return {self_grad, source_grad};
-      });
+  autograd::record("MaskedScatterBackward0", {self, source}, {result}, {mask},
+                   [source_shape](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     Tensor mask = c.saved(0), self_grad, source_grad;
+                     if (c.needs_input_grad(0)) self_grad = masked_fill(g, mask, Scalar(0.0));
+                     if (c.needs_input_grad(1)) {
+                       Tensor selected = masked_select(g, mask);
+                       const int64_t missing = shape_numel(source_shape) - selected.numel();
+                       if (missing > 0) {
+                         selected = cat({selected, zeros({missing}, g.dtype(), g.device())}, 0);
+                       }
+                       source_grad = reshape(selected, source_shape);
+                     }
+                     return {self_grad, source_grad};
+                   });
 }
 
 Tensor masked_fill_values(const Tensor& self, const Tensor& mask, Scalar value) {
@@ -181,11 +181,14 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
     return r;
   });
   if (autograd::needs_grad({self})) {
-    // The gradient scattered back into the broadcast shape; the engine sums it to self's.
-    autograd::record("MaskedSelectBackward0", {self}, {out}, {mask},
-                     [shape](const autograd::Ctx& c) -> autograd::TensorList {
+    // The gradient scattered back into the broadcast shape; the engine sums it to self's. Self
+    // is saved like torch does (version-checked), though only its shape is read.
+    autograd::record("MaskedSelectBackward0", {self}, {out}, {mask, self},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
                        const Tensor& g = c.grad();
-                       return {masked_scatter_(zeros(shape, g.dtype(), g.device()), c.saved(0), g)};
+                       Tensor mask = c.saved(0);
+                       DimVector shape = broadcast_shapes(c.saved(1).sizes(), mask.sizes());
+                       return {masked_scatter_(zeros(shape, g.dtype(), g.device()), mask, g)};
                      });
   }
   return out;

@@ -9,6 +9,9 @@
 // expanded index is ever materialised. Writes that may meet duplicate indices (scatter*,
 // index_add, index_copy) use scatter_kernel, which iterates every dim but `dim` in parallel and
 // walks `dim` serially: duplicates then apply in index order and never race.
+//
+// Each public op records its backward (See Note [Index family autograd]) over the forward in an
+// internal function: *_values for reads, *_into for writes.
 #include <limits>
 
 #include "cresset/autograd/function.h"
@@ -536,14 +539,15 @@ Tensor like_source(const Tensor& grad, const DimVector& source_shape) {
 
 // Records result = gather(source, dim, index) as GatherBackward0 over self, where source is self
 // expanded to `source_shape` (the engine sums the gradient back) or, with `flat`, self flattened.
+// Like torch, self is saved (version-checked) although only its shape is read.
 void record_gather(const Tensor& self, const Tensor& result, int64_t dim, const Tensor& index,
                    const DimVector& source_shape, bool flat) {
-  DimVector shape = self.sizes();
-  autograd::record("GatherBackward0", {self}, {result}, {index},
+  autograd::record("GatherBackward0", {self}, {result}, {index, self},
                    [=](const autograd::Ctx& c) -> autograd::TensorList {
-                     Tensor g = scatter_add_(zeros_as(source_shape, c.grad()), dim, c.saved(0),
-                                             c.grad());
-                     return {flat ? reshape(g, shape) : g};
+                     Tensor self = c.saved(1);
+                     Tensor g =
+                         scatter_add_(zeros_as(source_shape, c.grad()), dim, c.saved(0), c.grad());
+                     return {flat ? reshape(g, self.sizes()) : g};
                    });
 }
 
@@ -598,10 +602,9 @@ autograd::TensorList scatter_reduce_grads(const autograd::Ctx& c, int64_t dim,
     Tensor masked_self_result = scatter_reduce(masked_self, dim, index, src, reduce, include_self);
     self_grad = grad * masked_self_result / masked_self;
     Tensor src_zero = scalar_eq(src, 0);
-    Tensor src_num_zeros =
-        gather(scatter_add(zeros_as(self.sizes(), self), dim, index,
-                           cast_tensor(src_zero, self.dtype())),
-               dim, index);
+    Tensor src_num_zeros = gather(
+        scatter_add(zeros_as(self.sizes(), self), dim, index, cast_tensor(src_zero, self.dtype())),
+        dim, index);
     Tensor src_single_zero = logical_and(src_zero, scalar_eq(src_num_zeros, 1));
     // Where src holds the only zero of its group, the product of the others is the gradient.
     Tensor masked_src = masked_fill(src, src_single_zero, Scalar(1.0));
@@ -624,7 +627,8 @@ autograd::TensorList scatter_reduce_grads(const autograd::Ctx& c, int64_t dim,
     src_grad = src_is_result * gather(distributed, dim, index);
   }
   if (!include_self) self_grad = scatter(self_grad, dim, index, Scalar(0.0));
-  return {c.needs_input_grad(0) ? self_grad : Tensor(), c.needs_input_grad(1) ? src_grad : Tensor()};
+  return {c.needs_input_grad(0) ? self_grad : Tensor(),
+          c.needs_input_grad(1) ? src_grad : Tensor()};
 }
 
 // Records result = scatter_reduce(self, ...); `self` is self's value before the op (the formulas
@@ -639,16 +643,17 @@ void record_scatter_reduce(const Tensor& self_edge, const Tensor& self, const Te
                    });
 }
 
+// index_add, index_copy and put save source, like torch (version-checked).
 void record_index_add(const Tensor& self, const Tensor& source, const Tensor& result, int64_t dim,
                       const Tensor& index, Scalar alpha) {
   dim = wrap_dim(dim, self.dim());
-  DimVector source_shape = source.sizes();
   const bool scaled = alpha.to_double() != 1.0;
-  autograd::record("IndexAddBackward0", {self, source}, {result}, {index},
+  autograd::record("IndexAddBackward0", {self, source}, {result}, {index, source},
                    [=](const autograd::Ctx& c) -> autograd::TensorList {
                      Tensor source_grad;
                      if (c.needs_input_grad(1)) {
-                       source_grad = like_source(index_select(c.grad(), dim, c.saved(0)), source_shape);
+                       source_grad =
+                           like_source(index_select(c.grad(), dim, c.saved(0)), c.saved(1).sizes());
                        if (scaled) source_grad = source_grad * alpha;
                      }
                      return {c.grad(), source_grad};
@@ -658,13 +663,15 @@ void record_index_add(const Tensor& self, const Tensor& source, const Tensor& re
 void record_index_copy(const Tensor& self, const Tensor& source, const Tensor& result, int64_t dim,
                        const Tensor& index) {
   dim = wrap_dim(dim, self.dim());
-  DimVector source_shape = source.sizes();
-  autograd::record("IndexCopyBackward0", {self, source}, {result}, {index},
-                   [=](const autograd::Ctx& c) -> autograd::TensorList {
+  autograd::record("IndexCopyBackward0", {self, source}, {result}, {index, source},
+                   [dim](const autograd::Ctx& c) -> autograd::TensorList {
                      Tensor index = c.saved(0), self_grad, source_grad;
-                     if (c.needs_input_grad(0)) self_grad = index_fill(c.grad(), dim, index, Scalar(0.0));
+                     if (c.needs_input_grad(0)) {
+                       self_grad = index_fill(c.grad(), dim, index, Scalar(0.0));
+                     }
                      if (c.needs_input_grad(1)) {
-                       source_grad = like_source(index_select(c.grad(), dim, index), source_shape);
+                       source_grad =
+                           like_source(index_select(c.grad(), dim, index), c.saved(1).sizes());
                      }
                      return {self_grad, source_grad};
                    });
@@ -680,7 +687,8 @@ void record_index_fill(const Tensor& self, const Tensor* value, const Tensor& re
   autograd::record(value ? "IndexFillBackward1" : "IndexFillBackward0", inputs, {result}, {index},
                    [dim](const autograd::Ctx& c) -> autograd::TensorList {
                      Tensor index = c.saved(0), self_grad, value_grad;
-                     if (c.needs_input_grad(0)) self_grad = index_fill(c.grad(), dim, index, Scalar(0.0));
+                     if (c.needs_input_grad(0))
+                       self_grad = index_fill(c.grad(), dim, index, Scalar(0.0));
                      if (c.needs_input_grad(1)) {
                        value_grad = sum(index_select(c.grad(), dim, unique(index).values));
                      }
@@ -690,18 +698,18 @@ void record_index_fill(const Tensor& self, const Tensor* value, const Tensor& re
 
 void record_put(const Tensor& self, const Tensor& source, const Tensor& result, const Tensor& index,
                 bool accumulate) {
-  DimVector source_shape = source.sizes();
-  autograd::record(
-      "PutBackward0", {self, source}, {result}, {index},
-      [source_shape, accumulate](const autograd::Ctx& c) -> autograd::TensorList {
-        const Tensor& g = c.grad();
-        Tensor index = c.saved(0), self_grad, source_grad;
-        if (c.needs_input_grad(0)) {
-          self_grad = accumulate ? g : put(g, index, zeros_as(source_shape, g), false);
-        }
-        if (c.needs_input_grad(1)) source_grad = reshape(take(g, index), source_shape);
-        return {self_grad, source_grad};
-      });
+  autograd::record("PutBackward0", {self, source}, {result}, {index, source},
+                   [accumulate](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     Tensor index = c.saved(0), source = c.saved(1), self_grad, source_grad;
+                     if (c.needs_input_grad(0)) {
+                       self_grad =
+                           accumulate ? g : put(g, index, zeros_as(source.sizes(), g), false);
+                     }
+                     if (c.needs_input_grad(1))
+                       source_grad = reshape(take(g, index), source.sizes());
+                     return {self_grad, source_grad};
+                   });
 }
 
 }  // namespace
@@ -740,10 +748,10 @@ Tensor index_select_out(const Tensor& self, int64_t dim, const Tensor& index, co
 Tensor take(const Tensor& self, const Tensor& index) {
   Tensor out = without_grad([&] { return take_values(self, index); });
   if (autograd::needs_grad({self})) {
-    DimVector shape = self.sizes();
-    autograd::record("TakeBackward0", {self}, {out}, {index},
-                     [shape](const autograd::Ctx& c) -> autograd::TensorList {
-                       return {put_(zeros_as(shape, c.grad()), c.saved(0), c.grad(), true)};
+    autograd::record("TakeBackward0", {self}, {out}, {index, self},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       Tensor zero = zeros_as(c.saved(1).sizes(), c.grad());
+                       return {put_(zero, c.saved(0), c.grad(), true)};
                      });
   }
   return out;
