@@ -68,13 +68,14 @@ int64_t count_specified_dims(const std::vector<TensorIndex>& indices) {
 
 // See Note [Basic and advanced indexing]. The view is made by the view ops (select, slice,
 // unsqueeze), which record their own backward. Like torch's applySlicing, a slice that keeps a
-// whole dim is skipped, except when it is the only index (torch's Python fast path for x[a:b]).
-Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices) {
+// whole dim is skipped, except in reads x[a:b] (with `slice_lone`: torch's Python fast path for a
+// lone slice in __getitem__ always slices).
+Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices, bool slice_lone) {
   const int64_t ndim = self.dim();
   const int64_t specified = count_specified_dims(indices);
   CRESSET_CHECK(specified <= ndim, IndexError, "[index] too many indices for tensor of dimension ",
                 ndim);
-  const bool lone = indices.size() == 1;
+  const bool lone = slice_lone && indices.size() == 1;
   Sliced r{self, {}};
   int64_t dim = 0, real_dim = 0;  // position in the view, and in self (for messages)
 
@@ -538,7 +539,7 @@ Tensor alias(const Tensor& self) {
 }  // namespace
 
 Tensor get_item(const Tensor& self, const std::vector<TensorIndex>& indices) {
-  Sliced s = apply_slicing(self, indices);
+  Sliced s = apply_slicing(self, indices, /*slice_lone=*/true);
   if (!s.tensors.empty()) return index_slots(s.view, s.tensors);
   return s.view.is_same(self) ? alias(self) : s.view;
 }
@@ -549,7 +550,7 @@ void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, const
     if (indices[0].boolean()) assign(unsqueeze(self, 0), value);
     return;
   }
-  Sliced s = apply_slicing(self, indices);
+  Sliced s = apply_slicing(self, indices, /*slice_lone=*/false);
   if (s.tensors.empty()) {
     assign(s.view, value);
   } else {

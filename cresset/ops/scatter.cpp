@@ -543,11 +543,11 @@ Tensor like_source(const Tensor& grad, const DimVector& source_shape) {
 void record_gather(const Tensor& self, const Tensor& result, int64_t dim, const Tensor& index,
                    const DimVector& source_shape, bool flat) {
   autograd::record("GatherBackward0", {self}, {result}, {index, self},
-                   [=](const autograd::Ctx& c) -> autograd::TensorList {
-                     Tensor self = c.saved(1);
+                   [source_shape, dim, flat](const autograd::Ctx& c) -> autograd::TensorList {
+                     DimVector self_shape = c.saved(1).sizes();
                      Tensor g =
                          scatter_add_(zeros_as(source_shape, c.grad()), dim, c.saved(0), c.grad());
-                     return {flat ? reshape(g, self.sizes()) : g};
+                     return {flat ? reshape(g, self_shape) : g};
                    });
 }
 
@@ -649,7 +649,7 @@ void record_index_add(const Tensor& self, const Tensor& source, const Tensor& re
   dim = wrap_dim(dim, self.dim());
   const bool scaled = alpha.to_double() != 1.0;
   autograd::record("IndexAddBackward0", {self, source}, {result}, {index, source},
-                   [=](const autograd::Ctx& c) -> autograd::TensorList {
+                   [dim, scaled, alpha](const autograd::Ctx& c) -> autograd::TensorList {
                      Tensor source_grad;
                      if (c.needs_input_grad(1)) {
                        source_grad =
@@ -765,33 +765,36 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
   CRESSET_CHECK(indices.dtype() == DType::Int64, RuntimeError,
                 "[take_along_dim] torch.take_along_dim(): dtype of indices should be Long but got ",
                 dtype_display(indices.dtype()));
-  const bool grad = autograd::needs_grad({self});
-  autograd::AutoGradMode off(false);
-  if (!dim) {
-    Tensor flat = contiguous(self), flat_idx = contiguous(indices);
-    flat = flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset());
-    flat_idx = flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset());
-    Tensor out = gather_values(flat, 0, flat_idx);
-    if (grad) record_gather(self, out, 0, flat_idx, flat.sizes(), true);
-    return out;
-  }
-  CRESSET_CHECK(self.dim() == indices.dim(), RuntimeError,
-                "[take_along_dim] torch.take_along_dim(): input and indices should have the same "
-                "number of dimensions, but got ",
-                self.dim(), " dimensions for input, and ", indices.dim(),
-                " dimensions for indices");
-  CRESSET_CHECK(self.dim() > 0, IndexError,
-                "[take_along_dim] Dimension specified as 0 but tensor has no dimensions");
-  int64_t d = wrap_dim(*dim, self.dim());
-  // Broadcast every dim but d.
-  DimVector self_sizes = self.sizes(), idx_sizes = indices.sizes();
-  self_sizes[d] = indices.sizes()[d];
-  DimVector idx_shape = broadcast_shapes(self_sizes, indices.sizes());
-  idx_sizes[d] = self.sizes()[d];
-  DimVector self_shape = broadcast_shapes(idx_sizes, self.sizes());
-  Tensor idx = modulo_indices(expand(indices, idx_shape), self.sizes()[d]);
-  Tensor out = gather_values(expand(self, self_shape), d, idx);
-  if (grad) record_gather(self, out, d, idx, self_shape, false);
+  // A gather from self flattened (no dim) or expanded to broadcast with indices but along d.
+  int64_t d = 0;
+  DimVector source_shape;
+  Tensor index, out;
+  without_grad([&] {
+    if (!dim) {
+      Tensor flat = contiguous(self), flat_idx = contiguous(indices);
+      flat = flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset());
+      index = flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset());
+      source_shape = flat.sizes();
+      out = gather_values(flat, 0, index);
+      return;
+    }
+    CRESSET_CHECK(self.dim() == indices.dim(), RuntimeError,
+                  "[take_along_dim] torch.take_along_dim(): input and indices should have the same "
+                  "number of dimensions, but got ",
+                  self.dim(), " dimensions for input, and ", indices.dim(),
+                  " dimensions for indices");
+    CRESSET_CHECK(self.dim() > 0, IndexError,
+                  "[take_along_dim] Dimension specified as 0 but tensor has no dimensions");
+    d = wrap_dim(*dim, self.dim());
+    DimVector self_sizes = self.sizes(), idx_sizes = indices.sizes();
+    self_sizes[d] = indices.sizes()[d];
+    DimVector idx_shape = broadcast_shapes(self_sizes, indices.sizes());
+    idx_sizes[d] = self.sizes()[d];
+    source_shape = broadcast_shapes(idx_sizes, self.sizes());
+    index = modulo_indices(expand(indices, idx_shape), self.sizes()[d]);
+    out = gather_values(expand(self, source_shape), d, index);
+  });
+  if (autograd::needs_grad({self})) record_gather(self, out, d, index, source_shape, !dim);
   return out;
 }
 

@@ -134,6 +134,7 @@ SETITEM = {
     "leading_ones": (lambda L: L.tensor([3, 0]), (1, 1, 5)),
     "tensor_after_whole_slice": (lambda L: (slice(None), L.tensor([0, 3])), (4, 2)),
     "ellipsis_tensor": (lambda L: ..., (4, 5)),
+    "lone_full_slice": (lambda L: slice(None), (4, 5)),
     "ellipsis_broadcast": (lambda L: ..., (1, 5)),
     "ellipsis_number": (lambda L: ..., 3.0),
     "whole_slices_zero_dim": (lambda L: (slice(None), slice(None)), ()),
