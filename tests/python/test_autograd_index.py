@@ -526,3 +526,11 @@ def test_double_backward(fn):
     assert_same(gx_c, gx_t)
     assert_same(ours[0].grad, theirs[0].grad)
     assert_same(ours[1].grad, theirs[1].grad)
+
+
+def test_gradgradcheck_gather_and_index_select():
+    x = to_cresset(randn(3, 4)).requires_grad_()
+    idx = cresset.tensor([[0, 2, 2, 1]])
+    assert cresset.autograd.gradgradcheck(lambda t: cresset.gather(t * t, 0, idx), [x])
+    assert cresset.autograd.gradgradcheck(
+        lambda t: cresset.index_select(t.exp(), 1, cresset.tensor([3, 3, 0])), [x])

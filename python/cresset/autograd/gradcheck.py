@@ -56,11 +56,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         analytical = _analytical_jacobian(func, inputs, i)
         if numerical is None:
             continue
-        if not cresset.allclose(analytical, numerical, rtol=rtol, atol=atol):
+        if not cresset.allclose(analytical, numerical.t(), rtol=rtol, atol=atol):
             if raise_exception:
                 raise GradcheckError(
                     f"Jacobian mismatch for output 0 with respect to input {i},\n"
-                    f"numerical:{numerical}\nanalytical:{analytical}\n")
+                    f"numerical:{numerical.t()}\nanalytical:{analytical}\n")
             return False
     return True
 
