@@ -57,7 +57,9 @@ void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value);
 // they call other ops (clone, expand, the in-place variant ...) that must not record nodes of
 // their own. An out-of-place op records over its own inputs; an in-place op checks the leaf rule
 // before writing and records with outputs {self} after the write, which rebases self's history.
-// Index tensors are saved (version-checked) where the backward reads them.
+// Nodes save what torch's save (version-checked): the index tensors, self for gather, take and
+// masked_select, source for index_add, index_copy and put. Basic indexing (x[1, ::2]) is made of
+// view ops, which record themselves (See Note [Basic and advanced indexing]).
 
 /// Whether an in-place op on self must record (grad mode on, self or one of `others` requires
 /// grad); throws torch's RuntimeError when self is a leaf that requires grad. Call before writing.
