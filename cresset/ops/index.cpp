@@ -2,23 +2,26 @@
 //
 // Note [Basic and advanced indexing]
 // An index expression is applied in two steps, as in torch. apply_slicing walks it left to right
-// doing layout arithmetic only (ints select, slices narrow and step, None and Python bools add a
-// dim, Ellipsis skips dims), which yields a view of self; tensor indices met on the way are
-// recorded with the view dim they start at. Without tensor indices the view is the result (x[...] =
-// v copies into it). Otherwise the view is advanced-indexed: bool masks become their nonzero
-// coordinates (one int64 index per mask dim), all index tensors broadcast together, and if the
-// indexed dims are not adjacent they move to the front. The result keeps the non-indexed dims and
-// puts the broadcast index shape where the indexed dims were. The kernels see the view "restrided":
-// the indexed dims replaced by the index shape with stride 0, plus one index operand per indexed
-// dim whose value times that dim's stride is added to the address (make_advanced_index).
+// applying view ops (ints select, slices slice, None and Python bools unsqueeze, Ellipsis skips
+// dims), which yields a view of self with the view ops' autograd history; tensor indices met on
+// the way are recorded with the view dim they start at. Without tensor indices the view is the
+// result (x[...] = v copies into it). Otherwise the view is advanced-indexed: bool masks become
+// their nonzero coordinates (one int64 index per mask dim), all index tensors broadcast together,
+// and if the indexed dims are not adjacent they move to the front. The result keeps the non-indexed
+// dims and puts the broadcast index shape where the indexed dims were. The kernels see the view
+// "restrided": the indexed dims replaced by the index shape with stride 0, plus one index operand
+// per indexed dim whose value times that dim's stride is added to the address
+// (make_advanced_index).
 #include "cresset/ops/index.h"
 
 #include <algorithm>
 #include <limits>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 
 namespace cresset {
@@ -63,38 +66,36 @@ int64_t count_specified_dims(const std::vector<TensorIndex>& indices) {
   return n;
 }
 
-// See Note [Basic and advanced indexing].
-Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices) {
+// See Note [Basic and advanced indexing]. The view is made by the view ops (select, slice,
+// unsqueeze), which record their own backward. Like torch's applySlicing, a slice that keeps a
+// whole dim is skipped, except in reads x[a:b] (with `slice_lone`: torch's Python fast path for a
+// lone slice in __getitem__ always slices).
+Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices, bool slice_lone) {
   const int64_t ndim = self.dim();
   const int64_t specified = count_specified_dims(indices);
   CRESSET_CHECK(specified <= ndim, IndexError, "[index] too many indices for tensor of dimension ",
                 ndim);
-  DimVector sizes = self.sizes(), strides = self.strides();
-  int64_t offset = self.storage_offset();
-  Sliced r;
+  const bool lone = slice_lone && indices.size() == 1;
+  Sliced r{self, {}};
   int64_t dim = 0, real_dim = 0;  // position in the view, and in self (for messages)
 
   // Several Ellipses can push `dim` past the last dim; torch then raises IndexErrors too.
-  auto select = [&](int64_t i) {
-    const int64_t size = dim < int64_t(sizes.size()) ? sizes[dim] : 0;
+  auto select_at = [&](int64_t i) {
+    const int64_t size = dim < r.view.dim() ? r.view.sizes()[dim] : 0;
     CRESSET_CHECK(i >= -size && i < size, IndexError, "[index] index ", i,
                   " is out of bounds for dimension ", real_dim, " with size ", size);
-    offset += (i < 0 ? i + size : i) * strides[dim];
-    sizes.erase(size_t(dim));
-    strides.erase(size_t(dim));
+    r.view = select(r.view, dim, i);
     ++real_dim;
   };
-  auto unsqueeze = [&] {
-    const int64_t n = int64_t(sizes.size());
+  auto unsqueeze_at = [&] {
+    const int64_t n = r.view.dim();
     CRESSET_CHECK(dim <= n, IndexError,
                   "[index] Dimension out of range (expected to be in range of [", -n - 1, ", ", n,
                   "], but got ", dim, ")");
-    int64_t stride = dim >= int64_t(sizes.size()) ? 1 : sizes[dim] * strides[dim];
-    sizes.insert(size_t(dim), 1);
-    strides.insert(size_t(dim), stride);
+    r.view = unsqueeze(r.view, dim);
   };
   auto new_bool_dim = [&](bool b) {
-    unsqueeze();
+    unsqueeze_at();
     r.tensors.push_back({dim, bool_index(b, self.device()), true});
     ++dim;
   };
@@ -102,28 +103,20 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
   for (const TensorIndex& idx : indices) {
     switch (idx.kind()) {
       case TensorIndex::Kind::Int:
-        select(idx.integer());
+        select_at(idx.integer());
         break;
       case TensorIndex::Kind::Slice: {
         const Slice& s = idx.slice();
         CRESSET_CHECK(s.step > 0, ValueError, "[index] step must be greater than zero");
-        if (dim >= int64_t(sizes.size())) {  // past the last dim only a full slice is a no-op
+        if (dim >= r.view.dim()) {  // past the last dim only a full slice is a no-op
           CRESSET_CHECK(!s.start && !s.stop && s.step == 1, IndexError,
                         "[index] too many indices for tensor of dimension ", ndim);
-          ++dim;
-          ++real_dim;
-          break;
+        } else {
+          const bool whole =
+              s.start.value_or(0) == 0 && s.step == 1 &&
+              s.stop.value_or(std::numeric_limits<int64_t>::max()) >= r.view.sizes()[dim];
+          if (lone || !whole) r.view = slice(r.view, dim, s.start, s.stop, s.step);
         }
-        const int64_t size = sizes[dim];
-        int64_t start = s.start.value_or(0);
-        int64_t stop = s.stop.value_or(std::numeric_limits<int64_t>::max());
-        if (start < 0) start += size;
-        if (stop < 0) stop += size;
-        start = std::clamp<int64_t>(start, 0, size);
-        stop = std::clamp<int64_t>(stop, start, size);
-        offset += start * strides[dim];
-        sizes[dim] = (stop - start + s.step - 1) / s.step;
-        strides[dim] *= s.step;
         ++dim;
         ++real_dim;
         break;
@@ -133,7 +126,7 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
         real_dim += ndim - specified;
         break;
       case TensorIndex::Kind::None:
-        unsqueeze();
+        unsqueeze_at();
         ++dim;
         break;
       case TensorIndex::Kind::Bool:
@@ -146,7 +139,7 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
           if (is_mask(t)) {
             new_bool_dim(item(t).to_bool());
           } else {
-            select(item(t).to_int());
+            select_at(item(t).to_int());
           }
           break;
         }
@@ -158,7 +151,6 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
       }
     }
   }
-  r.view = self.as_strided_view(sizes, strides, offset);
   return r;
 }
 
@@ -439,29 +431,131 @@ std::vector<TensorSlot> slots_of(const Tensor& self, const std::vector<Tensor>& 
   return slots;
 }
 
+// The aten::index argument list of `slots`: undefined entries keep whole dims, a mask covers as
+// many dims as it has (slots_of turns it back into the same slots).
+autograd::TensorList index_list(const std::vector<TensorSlot>& slots) {
+  autograd::TensorList list;
+  int64_t pos = 0;
+  for (const TensorSlot& slot : slots) {
+    for (; pos < slot.dim; ++pos) list.emplace_back();
+    list.push_back(slot.index);
+    pos += is_mask(slot.index) ? slot.index.dim() : 1;
+  }
+  return list;
+}
+
+// The saved index list of an IndexBackward0 / IndexPutBackward0 node.
+std::vector<Tensor> saved_list(const autograd::Ctx& c, size_t n) {
+  std::vector<Tensor> list(n);
+  for (size_t i = 0; i < n; ++i) list[i] = c.saved(i);
+  return list;
+}
+
+// self[slots] (advanced indexing), recorded as IndexBackward0: the gradient is scattered back
+// with accumulation, so duplicate indices add up.
+Tensor index_slots(const Tensor& self, const std::vector<TensorSlot>& slots) {
+  Tensor result = without_grad([&] { return advanced_get(self, slots); });
+  if (autograd::needs_grad({self})) {
+    autograd::TensorList list = index_list(slots);
+    const size_t n = list.size();
+    DimVector shape = self.sizes();
+    autograd::record("IndexBackward0", {self}, {result}, list,
+                     [n, shape](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       return {index_put_(zeros(shape, g.dtype(), g.device()), saved_list(c, n), g,
+                                          /*accumulate=*/true)};
+                     });
+  }
+  return result;
+}
+
+// Records result = index_put(self, indices, value, accumulate) as IndexPutBackward0.
+void record_index_put(const Tensor& self, const Tensor& result, const autograd::TensorList& indices,
+                      const Tensor& value, bool accumulate) {
+  const size_t n = indices.size();
+  DimVector value_shape = value.sizes();
+  autograd::record(
+      "IndexPutBackward0", {self, value}, {result}, indices,
+      [n, value_shape, accumulate](const autograd::Ctx& c) -> autograd::TensorList {
+        const Tensor& g = c.grad();
+        std::vector<Tensor> list = saved_list(c, n);
+        Tensor self_grad, value_grad;
+        if (c.needs_input_grad(0)) {
+          self_grad = accumulate ? g : index_put(g, list, zeros({}, g.dtype(), g.device()), false);
+        }
+        if (c.needs_input_grad(1)) value_grad = reduce_to_value(index(g, list), value_shape);
+        return {self_grad, value_grad};
+      });
+}
+
+// view[slots] = values (or += with accumulate), recorded over `value`, the tensor the caller got
+// (values may be it with leading 1s dropped). Bumps the version.
+void put_slots(const Tensor& view, const std::vector<TensorSlot>& slots, const Tensor& values,
+               const Tensor& value, bool accumulate) {
+  const bool grad = inplace_needs_grad(view, {value});
+  without_grad([&] {
+    if (slots.empty()) {
+      copy_to(view, values);
+    } else {
+      advanced_put(view, slots, values, accumulate);
+    }
+  });
+  view.bump_version();
+  if (grad) record_index_put(view, view, index_list(slots), value, accumulate);
+}
+
+// A basic-indexing assignment dst = value, as torch's setitem does it: a fill_ (FillBackward3) for
+// a 0-dim CPU value into a dst of another shape, else a copy_ (CopyBackwards). Bumps the version.
+// Like torch's copy_, nothing is recorded into a dst that can't require grad (integers, bool).
+void assign(const Tensor& dst, const Tensor& value) {
+  const bool grad = inplace_needs_grad(dst, {value}) && is_floating(dst.dtype());
+  without_grad([&] { copy_to(dst, value); });
+  dst.bump_version();
+  if (!grad) return;
+  const bool fill = dst.sizes() != value.sizes() && value.dim() == 0 && value.device().is_cpu();
+  DimVector value_shape = value.sizes();
+  autograd::record(fill ? "FillBackward3" : "torch::autograd::CopyBackwards", {dst, value}, {dst},
+                   {}, [fill, value_shape](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     Tensor dst_grad, value_grad;
+                     if (c.needs_input_grad(0)) dst_grad = zeros(g.sizes(), g.dtype(), g.device());
+                     if (c.needs_input_grad(1)) {
+                       value_grad = fill ? sum(g) : reduce_to_value(g, value_shape);
+                     }
+                     return {dst_grad, value_grad};
+                   });
+}
+
+// torch's at::alias, which x[...] returns: a new view of all of self (AliasBackward0).
+Tensor alias(const Tensor& self) {
+  Tensor r = self.as_strided_view(self.sizes(), self.strides(), self.storage_offset());
+  if (autograd::needs_grad({self})) {
+    autograd::record("AliasBackward0", {self}, {r}, {},
+                     [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
+  }
+  return r;
+}
+
 }  // namespace
 
 Tensor get_item(const Tensor& self, const std::vector<TensorIndex>& indices) {
-  Sliced s = apply_slicing(self, indices);
-  if (s.tensors.empty()) return s.view;
-  return advanced_get(s.view, s.tensors);
+  Sliced s = apply_slicing(self, indices, /*slice_lone=*/true);
+  if (!s.tensors.empty()) return index_slots(s.view, s.tensors);
+  return s.view.is_same(self) ? alias(self) : s.view;
 }
 
 void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, const Tensor& value) {
   // A lone Python bool is torch's shortcut: False writes nothing, True copies into x[None].
   if (indices.size() == 1 && indices[0].kind() == TensorIndex::Kind::Bool) {
-    if (!indices[0].boolean()) return;
-    copy_to(unsqueeze(self, 0), value);
-    self.bump_version();
+    if (indices[0].boolean()) assign(unsqueeze(self, 0), value);
     return;
   }
-  Sliced s = apply_slicing(self, indices);
+  Sliced s = apply_slicing(self, indices, /*slice_lone=*/false);
   if (s.tensors.empty()) {
-    copy_to(s.view, value);
+    assign(s.view, value);
   } else {
-    advanced_put(s.view, s.tensors, strip_leading_ones(value), false);
+    put_slots(s.view, s.tensors, strip_leading_ones(value), value, /*accumulate=*/false);
   }
-  self.bump_version();
 }
 
 void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, Scalar value) {
@@ -473,24 +567,23 @@ void set_item(const Tensor& self, const std::vector<TensorIndex>& indices, Scala
 Tensor index(const Tensor& self, const std::vector<Tensor>& indices) {
   std::vector<TensorSlot> slots = slots_of(self, indices, "index");
   if (slots.empty()) return clone(self, MemoryFormat::Contiguous);
-  return advanced_get(self, slots);
+  return index_slots(self, slots);
 }
 
 Tensor index_put_(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& values,
                   bool accumulate) {
-  std::vector<TensorSlot> slots = slots_of(self, indices, "index_put_");
-  if (slots.empty()) {
-    copy_to(self, values);
-  } else {
-    advanced_put(self, slots, values, accumulate);
-  }
-  self.bump_version();
+  put_slots(self, slots_of(self, indices, "index_put_"), values, values, accumulate);
   return self;
 }
 
 Tensor index_put(const Tensor& self, const std::vector<Tensor>& indices, const Tensor& values,
                  bool accumulate) {
-  return index_put_(clone(self), indices, values, accumulate);
+  Tensor result =
+      without_grad([&] { return index_put_(clone(self), indices, values, accumulate); });
+  if (autograd::needs_grad({self, values})) {
+    record_index_put(self, result, autograd::TensorList(indices), values, accumulate);
+  }
+  return result;
 }
 
 }  // namespace cresset

@@ -1,5 +1,5 @@
 // The helpers the index family's op files share (index_internal.h): argument checks, the out=
-// convention, overlap checks, scalar conversion.
+// convention, overlap checks, scalar conversion, autograd checks.
 #include "cresset/ops/index_internal.h"
 
 #include <algorithm>
@@ -7,9 +7,13 @@
 #include <limits>
 #include <vector>
 
+#include "cresset/autograd/autograd_meta.h"
+#include "cresset/autograd/engine.h"
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/view.h"
 
 namespace cresset {
 
@@ -105,6 +109,11 @@ Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool chec
 }
 
 Tensor write_out(const Tensor& out, const Tensor& result, const char* op) {
+  CRESSET_CHECK(
+      !autograd::GradMode::is_enabled() || !(result.requires_grad() || out.requires_grad()),
+      RuntimeError, op,
+      "(): functions with out=... arguments don't support automatic differentiation, "
+      "but one of the arguments requires grad.");
   CRESSET_CHECK(out.dtype() == result.dtype(), RuntimeError, "[", op,
                 "] Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
                 dtype_name(out.dtype()), " instead");
@@ -166,6 +175,24 @@ void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
                 "] unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location. Please clone() the tensor before "
                 "performing the operation.");
+}
+
+bool inplace_needs_grad(const Tensor& self, std::initializer_list<Tensor> others) {
+  if (!autograd::GradMode::is_enabled()) return false;
+  bool any = self.requires_grad();
+  for (const Tensor& t : others) any = any || (t.defined() && t.requires_grad());
+  if (!any) return false;
+  CRESSET_CHECK(!(self.requires_grad() && autograd::is_leaf(self)), RuntimeError,
+                "a leaf Variable that requires grad is being used in an in-place operation.");
+  return true;
+}
+
+Tensor reduce_to_value(const Tensor& grad, const DimVector& shape) {
+  size_t lead = 0;
+  while (lead < shape.size() && shape[lead] == 1) ++lead;
+  DimVector stripped(shape.data() + lead, shape.size() - lead);
+  Tensor g = autograd::sum_to(grad, stripped);
+  return lead == 0 ? g : reshape(g, shape);
 }
 
 Scalar item(const Tensor& t) {

@@ -1,7 +1,9 @@
 #pragma once
 // Helpers shared by the index family's op files (index, scatter, masked, search); not public API.
+#include <initializer_list>
 #include <optional>
 
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/common/index_params.h"
 #include "cresset/backend/cpu/index_kernels.h"
 #include "cresset/backend/cuda/index.h"
@@ -32,7 +34,8 @@ void check_scalar_fits(Scalar value, DType dtype, bool check_16bit = true);
 /// A 0-dim tensor holding `value` in `dtype` after check_scalar_fits.
 Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit = true);
 /// The out= convention: out must have `result`'s dtype; it is resized to result's shape and
-/// receives its values. Returns out.
+/// receives its values. Returns out. Like torch, refuses when grad mode is on and result (that is,
+/// a differentiable input) or out requires grad.
 Tensor write_out(const Tensor& out, const Tensor& result, const char* op);
 /// How many row-major chunks an order-dependent kernel over `numel` elements uses.
 int64_t row_major_chunks(int64_t numel);
@@ -47,5 +50,28 @@ void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
 Scalar item(const Tensor& t);
 /// masked_fill_ without the version bump (for ops that bump once themselves).
 void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value);
+
+// Note [Index family autograd]
+// Every differentiable op records one node named like torch's, with a backward written in ops
+// (so create_graph gives higher derivatives). Forwards run with grad mode off (without_grad):
+// they call other ops (clone, expand, the in-place variant ...) that must not record nodes of
+// their own. An out-of-place op records over its own inputs; an in-place op checks the leaf rule
+// before writing and records with outputs {self} after the write, which rebases self's history.
+// Nodes save what torch's save (version-checked): the index tensors, self for gather, take and
+// masked_select, source for index_add, index_copy and put. Basic indexing (x[1, ::2]) is made of
+// view ops, which record themselves (See Note [Basic and advanced indexing]).
+
+/// Whether an in-place op on self must record (grad mode on, self or one of `others` requires
+/// grad); throws torch's RuntimeError when self is a leaf that requires grad. Call before writing.
+bool inplace_needs_grad(const Tensor& self, std::initializer_list<Tensor> others = {});
+/// Runs `f` with grad mode off and returns its result. See Note [Index family autograd].
+template <typename F>
+auto without_grad(F&& f) {
+  autograd::AutoGradMode off(false);
+  return f();
+}
+/// `grad` reduced to a value of `shape` that was broadcast into it after its leading 1s were
+/// dropped (setitem's rule, torch's slicePrefix1sSize).
+Tensor reduce_to_value(const Tensor& grad, const DimVector& shape);
 
 }  // namespace cresset::index_detail

@@ -6,9 +6,12 @@
 // any thread count.
 #include <vector>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
+#include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 
 namespace cresset {
@@ -55,21 +58,47 @@ void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value) {
 
 }  // namespace index_detail
 
-Tensor masked_fill_(const Tensor& self, const Tensor& mask, Scalar value) {
-  masked_fill_into(self, mask, value);
-  self.bump_version();
-  return self;
+namespace {
+
+// Records result = masked_fill(self, mask, value); `value` is null for a number (node 0) or a 0-dim
+// tensor (node 1, whose gradient sums the masked positions).
+void record_masked_fill(const Tensor& self, const Tensor* value, const Tensor& result,
+                        const Tensor& mask) {
+  autograd::TensorList inputs{self};
+  if (value) inputs.push_back(*value);
+  autograd::record(value ? "MaskedFillBackward1" : "MaskedFillBackward0", inputs, {result}, {mask},
+                   [](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor mask = c.saved(0), self_grad, value_grad;
+                     if (c.needs_input_grad(0))
+                       self_grad = masked_fill(c.grad(), mask, Scalar(0.0));
+                     if (c.needs_input_grad(1)) value_grad = sum(masked_select(c.grad(), mask));
+                     return {self_grad, value_grad};
+                   });
 }
 
-Tensor masked_fill_(const Tensor& self, const Tensor& mask, const Tensor& value) {
-  CRESSET_CHECK(value.dim() == 0, RuntimeError,
-                "[masked_fill_] masked_fill_ only supports a 0-dimensional value tensor, but got "
-                "tensor with ",
-                value.dim(), " dimension(s).");
-  return masked_fill_(self, mask, item(value));
+// Records result = masked_scatter(self, mask, source): source's gradient is the masked gradient
+// in order, padded with zeros for the elements of source that were not used.
+void record_masked_scatter(const Tensor& self, const Tensor& source, const Tensor& result,
+                           const Tensor& mask) {
+  DimVector source_shape = source.sizes();
+  autograd::record("MaskedScatterBackward0", {self, source}, {result}, {mask},
+                   [source_shape](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     Tensor mask = c.saved(0), self_grad, source_grad;
+                     if (c.needs_input_grad(0)) self_grad = masked_fill(g, mask, Scalar(0.0));
+                     if (c.needs_input_grad(1)) {
+                       Tensor selected = masked_select(g, mask);
+                       const int64_t missing = shape_numel(source_shape) - selected.numel();
+                       if (missing > 0) {
+                         selected = cat({selected, zeros({missing}, g.dtype(), g.device())}, 0);
+                       }
+                       source_grad = reshape(selected, source_shape);
+                     }
+                     return {self_grad, source_grad};
+                   });
 }
 
-Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
+Tensor masked_fill_values(const Tensor& self, const Tensor& mask, Scalar value) {
   check_bool_mask(mask, "masked_fill_");
   DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
   Tensor result = clone(expand(self, shape), MemoryFormat::Contiguous);
@@ -77,34 +106,13 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
   return result;
 }
 
-Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
-  CRESSET_CHECK(value.dim() == 0, RuntimeError,
-                "[masked_fill] masked_fill_ only supports a 0-dimensional value tensor, but got "
-                "tensor with ",
+void check_0dim_value(const Tensor& value, const char* op) {
+  CRESSET_CHECK(value.dim() == 0, RuntimeError, "[", op,
+                "] masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ",
                 value.dim(), " dimension(s).");
-  return masked_fill(self, mask, item(value));
 }
 
-Tensor masked_select(const Tensor& self, const Tensor& mask) {
-  CRESSET_CHECK(mask.dtype() == DType::Bool, RuntimeError,
-                "[masked_select] masked_select: expected BoolTensor for mask");
-  DimVector shape = broadcast_shapes(mask.sizes(), self.sizes());
-  Tensor self_b = expand(self, shape), mask_b = expand(mask, shape);
-  std::vector<int64_t> counts;
-  const int64_t total = count_chunks(mask_b, counts);
-  Tensor out = empty_tensor({total}, self.dtype(), self.device());
-  if (total > 0) {
-    CRESSET_INDEX_KERNEL(self.device(), masked_select_kernel, out, self_b, mask_b, counts.data(),
-                         int64_t(counts.size()));
-  }
-  return out;
-}
-
-Tensor masked_select_out(const Tensor& self, const Tensor& mask, const Tensor& out) {
-  return write_out(out, masked_select(self, mask), "masked_select");
-}
-
-Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& source) {
+void masked_scatter_into(const Tensor& self, const Tensor& mask, const Tensor& source) {
   CRESSET_CHECK(mask.dtype() == DType::Bool, RuntimeError,
                 "[masked_scatter_] masked_scatter_ only supports boolean masks, but got mask with "
                 "dtype ",
@@ -123,14 +131,90 @@ Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& sou
     CRESSET_INDEX_KERNEL(self.device(), masked_scatter_kernel, self, mask_b, contiguous(source),
                          counts.data(), int64_t(counts.size()));
   }
+}
+
+}  // namespace
+
+Tensor masked_fill_(const Tensor& self, const Tensor& mask, Scalar value) {
+  const bool grad = inplace_needs_grad(self);
+  without_grad([&] { masked_fill_into(self, mask, value); });
   self.bump_version();
+  if (grad) record_masked_fill(self, nullptr, self, mask);
+  return self;
+}
+
+Tensor masked_fill_(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  check_0dim_value(value, "masked_fill_");
+  const bool grad = inplace_needs_grad(self, {value});
+  without_grad([&] { masked_fill_into(self, mask, item(value)); });
+  self.bump_version();
+  if (grad) record_masked_fill(self, &value, self, mask);
+  return self;
+}
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
+  Tensor result = without_grad([&] { return masked_fill_values(self, mask, value); });
+  if (autograd::needs_grad({self})) record_masked_fill(self, nullptr, result, mask);
+  return result;
+}
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  check_0dim_value(value, "masked_fill");
+  Tensor result = without_grad([&] { return masked_fill_values(self, mask, item(value)); });
+  if (autograd::needs_grad({self, value})) record_masked_fill(self, &value, result, mask);
+  return result;
+}
+
+Tensor masked_select(const Tensor& self, const Tensor& mask) {
+  CRESSET_CHECK(mask.dtype() == DType::Bool, RuntimeError,
+                "[masked_select] masked_select: expected BoolTensor for mask");
+  DimVector shape = broadcast_shapes(mask.sizes(), self.sizes());
+  Tensor out = without_grad([&] {
+    Tensor self_b = expand(self, shape), mask_b = expand(mask, shape);
+    std::vector<int64_t> counts;
+    const int64_t total = count_chunks(mask_b, counts);
+    Tensor r = empty_tensor({total}, self.dtype(), self.device());
+    if (total > 0) {
+      CRESSET_INDEX_KERNEL(self.device(), masked_select_kernel, r, self_b, mask_b, counts.data(),
+                           int64_t(counts.size()));
+    }
+    return r;
+  });
+  if (autograd::needs_grad({self})) {
+    // The gradient scattered back into the broadcast shape; the engine sums it to self's. Self
+    // is saved like torch does (version-checked), though only its shape is read.
+    autograd::record("MaskedSelectBackward0", {self}, {out}, {mask, self},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       Tensor mask = c.saved(0);
+                       DimVector shape = broadcast_shapes(c.saved(1).sizes(), mask.sizes());
+                       return {masked_scatter_(zeros(shape, g.dtype(), g.device()), mask, g)};
+                     });
+  }
+  return out;
+}
+
+Tensor masked_select_out(const Tensor& self, const Tensor& mask, const Tensor& out) {
+  return write_out(out, masked_select(self, mask), "masked_select");
+}
+
+Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& source) {
+  const bool grad = inplace_needs_grad(self, {source});
+  without_grad([&] { masked_scatter_into(self, mask, source); });
+  self.bump_version();
+  if (grad) record_masked_scatter(self, source, self, mask);
   return self;
 }
 
 Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& source) {
-  DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
-  return masked_scatter_(clone(expand(self, shape), MemoryFormat::Contiguous), expand(mask, shape),
-                         source);
+  Tensor result = without_grad([&] {
+    DimVector shape = broadcast_shapes(self.sizes(), mask.sizes());
+    Tensor r = clone(expand(self, shape), MemoryFormat::Contiguous);
+    masked_scatter_into(r, expand(mask, shape), source);
+    return r;
+  });
+  if (autograd::needs_grad({self, source})) record_masked_scatter(self, source, result, mask);
+  return result;
 }
 
 Tensor nonzero(const Tensor& self) {

@@ -9,12 +9,18 @@
 // expanded index is ever materialised. Writes that may meet duplicate indices (scatter*,
 // index_add, index_copy) use scatter_kernel, which iterates every dim but `dim` in parallel and
 // walks `dim` serially: duplicates then apply in index order and never race.
+//
+// Each public op records its backward (See Note [Index family autograd]) over the forward in an
+// internal function: *_values for reads, *_into for writes.
 #include <limits>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
-#include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/operators.h"
+#include "cresset/ops/reduce.h"
+#include "cresset/ops/sort.h"
 #include "cresset/ops/view.h"
 
 namespace cresset {
@@ -169,7 +175,9 @@ ScatterOp legacy_reduce(const std::string& reduce) {
 
 // ---- reads ----
 
-Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
+namespace {
+
+Tensor gather_values(const Tensor& self, int64_t dim, const Tensor& index) {
   CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError,
                 "[gather] gather(): Expected dtype int32/int64 for index");
   dim = wrap_dim(dim, self.dim());
@@ -189,11 +197,7 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   return out;
 }
 
-Tensor gather_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& out) {
-  return write_out(out, gather(self, dim, index), "gather");
-}
-
-Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
+Tensor index_select_values(const Tensor& self, int64_t dim, const Tensor& index) {
   CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError,
                 "[index_select] index_select(): Expected dtype int32 or int64 for index");
   CRESSET_CHECK(index.dim() <= 1, IndexError,
@@ -228,11 +232,7 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   return out;
 }
 
-Tensor index_select_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& out) {
-  return write_out(out, index_select(self, dim, index), "index_select");
-}
-
-Tensor take(const Tensor& self, const Tensor& index) {
+Tensor take_values(const Tensor& self, const Tensor& index) {
   CRESSET_CHECK(index.dtype() == DType::Int64, RuntimeError,
                 "[take] take(): Expected a long tensor for index, but got ",
                 dtype_display(index.dtype()));
@@ -263,96 +263,14 @@ Tensor take(const Tensor& self, const Tensor& index) {
   return out;
 }
 
-Tensor take_out(const Tensor& self, const Tensor& index, const Tensor& out) {
-  return write_out(out, take(self, index), "take");
-}
-
-Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim) {
-  CRESSET_CHECK(indices.dtype() == DType::Int64, RuntimeError,
-                "[take_along_dim] torch.take_along_dim(): dtype of indices should be Long but got ",
-                dtype_display(indices.dtype()));
-  if (!dim) {
-    Tensor flat = contiguous(self), flat_idx = contiguous(indices);
-    flat = flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset());
-    flat_idx = flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset());
-    return gather(flat, 0, flat_idx);
-  }
-  CRESSET_CHECK(self.dim() == indices.dim(), RuntimeError,
-                "[take_along_dim] torch.take_along_dim(): input and indices should have the same "
-                "number of dimensions, but got ",
-                self.dim(), " dimensions for input, and ", indices.dim(),
-                " dimensions for indices");
-  CRESSET_CHECK(self.dim() > 0, IndexError,
-                "[take_along_dim] Dimension specified as 0 but tensor has no dimensions");
-  int64_t d = wrap_dim(*dim, self.dim());
-  // Broadcast every dim but d.
-  DimVector self_sizes = self.sizes(), idx_sizes = indices.sizes();
-  self_sizes[d] = indices.sizes()[d];
-  DimVector idx_shape = broadcast_shapes(self_sizes, indices.sizes());
-  idx_sizes[d] = self.sizes()[d];
-  DimVector self_shape = broadcast_shapes(idx_sizes, self.sizes());
-  return gather(expand(self, self_shape), d,
-                modulo_indices(expand(indices, idx_shape), self.sizes()[d]));
-}
-
-Tensor take_along_dim_out(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim,
-                          const Tensor& out) {
-  return write_out(out, take_along_dim(self, indices, dim), "take_along_dim");
-}
+}  // namespace
 
 // ---- scatters ----
 
-Tensor scatter_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                const std::string& reduce) {
-  scatter_impl(self, dim, index, &src, Scalar(), legacy_reduce(reduce), "scatter_");
-  self.bump_version();
-  return self;
-}
+namespace {
 
-Tensor scatter_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
-                const std::string& reduce) {
-  scatter_impl(self, dim, index, nullptr, value, legacy_reduce(reduce), "scatter_");
-  self.bump_version();
-  return self;
-}
-
-Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-               const std::string& reduce) {
-  return scatter_(clone(self), dim, index, src, reduce);
-}
-
-Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
-               const std::string& reduce) {
-  return scatter_(clone(self), dim, index, value, reduce);
-}
-
-Tensor scatter_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                   const std::string& reduce, const Tensor& out) {
-  return write_out(out, scatter(self, dim, index, src, reduce), "scatter");
-}
-
-Tensor scatter_out(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
-                   const std::string& reduce, const Tensor& out) {
-  return write_out(out, scatter(self, dim, index, value, reduce), "scatter");
-}
-
-Tensor scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  scatter_impl(self, dim, index, &src, Scalar(), ScatterOp::Add, "scatter_add_");
-  self.bump_version();
-  return self;
-}
-
-Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
-  return scatter_add_(clone(self), dim, index, src);
-}
-
-Tensor scatter_add_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                       const Tensor& out) {
-  return write_out(out, scatter_add(self, dim, index, src), "scatter_add");
-}
-
-Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                       const std::string& reduce, bool include_self) {
+void scatter_reduce_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                         const std::string& reduce, bool include_self) {
   ScatterOp op;
   if (reduce == "sum" || reduce == "mean") {
     op = ScatterOp::Add;
@@ -408,25 +326,16 @@ Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, con
       }
     }
   }
-  self.bump_version();
-  return self;
 }
 
-Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                      const std::string& reduce, bool include_self) {
-  return scatter_reduce_(clone(self), dim, index, src, reduce, include_self);
-}
+}  // namespace
 
-Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                          const std::string& reduce, bool include_self, const Tensor& out) {
-  return write_out(out, scatter_reduce(self, dim, index, src, reduce, include_self),
-                   "scatter_reduce");
-}
+// ---- along a dim with a 1-D index, and put ----
 
-// ---- along a dim with a 1-D index ----
+namespace {
 
-Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                  Scalar alpha) {
+void index_add_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                    Scalar alpha) {
   dim = wrap_dim(dim, self.dim());
   CRESSET_CHECK(
       index.dim() <= 1, IndexError,
@@ -471,21 +380,9 @@ Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Te
     check_range(i1, s1.sizes()[dim], dim, "index_add_");
   }
   run_scatter(s1, dim, index_along(i1, dim, src1.sizes()), src1, ScatterOp::Add, alpha);
-  self.bump_version();
-  return self;
 }
 
-Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                 Scalar alpha) {
-  return index_add_(clone(self), dim, index, source, alpha);
-}
-
-Tensor index_add_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                     Scalar alpha, const Tensor& out) {
-  return write_out(out, index_add(self, dim, index, source, alpha), "index_add");
-}
-
-Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+void index_copy_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
   dim = wrap_dim(dim, self.dim());
   CRESSET_CHECK(index.dim() < 2, IndexError,
                 "[index_copy_] index_copy_(): Index should have dimension 1 or 0 (got ",
@@ -535,20 +432,9 @@ Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const T
   }
   run_scatter(s1, dim, index_along(i1, dim, src1.sizes()), src1, ScatterOp::Assign,
               Scalar(int64_t(1)));
-  self.bump_version();
-  return self;
 }
 
-Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
-  return index_copy_(clone(self), dim, index, source);
-}
-
-Tensor index_copy_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                      const Tensor& out) {
-  return write_out(out, index_copy(self, dim, index, source), "index_copy");
-}
-
-Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {
+void index_fill_into(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {
   CRESSET_CHECK(index.dtype() == DType::Int64, IndexError,
                 "[index_fill_] index_fill_(): Expected dtype int64 for index.");
   CRESSET_CHECK(index.dim() <= 1, RuntimeError, "[index_fill_] Index has to be a vector/scalar");
@@ -590,29 +476,9 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar 
   if (it.numel() > 0 && self.numel() > 0) {
     CRESSET_INDEX_KERNEL(self.device(), index_put_kernel, it, dims, false);
   }
-  self.bump_version();
-  return self;
 }
 
-Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
-  CRESSET_CHECK(value.dim() == 0, RuntimeError,
-                "[index_fill_] index_fill_ only supports a 0-dimensional value tensor, but got "
-                "tensor with ",
-                value.dim(), " dimension(s).");
-  return index_fill_(self, dim, index, item(value));
-}
-
-Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {
-  return index_fill_(clone(self), dim, index, value);
-}
-
-Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
-  return index_fill_(clone(self), dim, index, value);
-}
-
-// ---- put ----
-
-Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate) {
+void put_into(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate) {
   CRESSET_CHECK(index.dtype() == DType::Int64, RuntimeError,
                 "[put_] put_(): Expected a long tensor for index, but got ",
                 dtype_display(index.dtype()));
@@ -651,12 +517,482 @@ Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool 
     CRESSET_INDEX_KERNEL(self.device(), index_put_kernel, it, dims, accumulate);
     if (!flat.is_same(self)) copy_into(self, flat);
   }
+}
+
+}  // namespace
+
+// ---- autograd (See Note [Index family autograd]) ----
+
+namespace {
+
+Tensor zeros_as(const DimVector& shape, const Tensor& like) {
+  return zeros(shape, like.dtype(), like.device());
+}
+
+Tensor scalar_eq(const Tensor& t, double v) { return eq(t, wrapped_scalar(Scalar(v))); }
+
+// `grad` (shaped like the forward's result) read back with source's shape: the ops along a dim
+// with a 1-D index give a 0-dim source a 1-element gradient.
+Tensor like_source(const Tensor& grad, const DimVector& source_shape) {
+  return grad.sizes() == source_shape ? grad : reshape(grad, source_shape);
+}
+
+// Records result = gather(source, dim, index) as GatherBackward0 over self, where source is self
+// expanded to `source_shape` (the engine sums the gradient back) or, with `flat`, self flattened.
+// Like torch, self is saved (version-checked) although only its shape is read.
+void record_gather(const Tensor& self, const Tensor& result, int64_t dim, const Tensor& index,
+                   const DimVector& source_shape, bool flat) {
+  autograd::record("GatherBackward0", {self}, {result}, {index, self},
+                   [source_shape, dim, flat](const autograd::Ctx& c) -> autograd::TensorList {
+                     DimVector self_shape = c.saved(1).sizes();
+                     Tensor g =
+                         scatter_add_(zeros_as(source_shape, c.grad()), dim, c.saved(0), c.grad());
+                     return {flat ? reshape(g, self_shape) : g};
+                   });
+}
+
+// Records result = scatter(self, dim, index, src) (src null: the value form) with the legacy
+// reduce `op`, for which torch has no derivative.
+void record_scatter(const Tensor& self, const Tensor* src, const Tensor& result, int64_t dim,
+                    const Tensor& index, ScatterOp op) {
+  autograd::TensorList inputs{self};
+  if (src) inputs.push_back(*src);
+  if (op != ScatterOp::Assign) {
+    autograd::record("torch::autograd::NotImplemented", inputs, {result}, {},
+                     [](const autograd::Ctx&) -> autograd::TensorList {
+                       throw RuntimeError("derivative for aten::scatter is not implemented");
+                     });
+    return;
+  }
+  dim = wrap_dim(dim, self.dim());
+  autograd::record(src ? "ScatterBackward0" : "ScatterBackward1", inputs, {result}, {index},
+                   [dim](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     Tensor index = c.saved(0), self_grad, src_grad;
+                     if (c.needs_input_grad(0)) self_grad = scatter(g, dim, index, Scalar(0.0));
+                     if (c.needs_input_grad(1)) src_grad = gather(g, dim, index);
+                     return {self_grad, src_grad};
+                   });
+}
+
+void record_scatter_add(const Tensor& self, const Tensor& src, const Tensor& result, int64_t dim,
+                        const Tensor& index) {
+  dim = wrap_dim(dim, self.dim());
+  autograd::record("ScatterAddBackward0", {self, src}, {result}, {index},
+                   [dim](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor src_grad;
+                     if (c.needs_input_grad(1)) src_grad = gather(c.grad(), dim, c.saved(0));
+                     return {c.grad(), src_grad};
+                   });
+}
+
+// torch's scatter_reduce_backward: sum and mean spread the gradient like scatter_add; prod divides
+// the result by each factor (with care for zeros); amax/amin share it evenly among the elements
+// equal to the result.
+autograd::TensorList scatter_reduce_grads(const autograd::Ctx& c, int64_t dim,
+                                          const std::string& reduce, bool include_self) {
+  const Tensor& grad = c.grad();
+  Tensor self = c.saved(0), index = c.saved(1), src = c.saved(2), result = c.saved(3);
+  Tensor self_grad, src_grad;
+  if (reduce == "sum") {
+    self_grad = grad;
+    src_grad = gather(grad, dim, index);
+  } else if (reduce == "prod") {
+    Tensor masked_self = masked_fill(self, scalar_eq(self, 0), Scalar(1.0));
+    Tensor masked_self_result = scatter_reduce(masked_self, dim, index, src, reduce, include_self);
+    self_grad = grad * masked_self_result / masked_self;
+    Tensor src_zero = scalar_eq(src, 0);
+    Tensor src_num_zeros = gather(
+        scatter_add(zeros_as(self.sizes(), self), dim, index, cast_tensor(src_zero, self.dtype())),
+        dim, index);
+    Tensor src_single_zero = logical_and(src_zero, scalar_eq(src_num_zeros, 1));
+    // Where src holds the only zero of its group, the product of the others is the gradient.
+    Tensor masked_src = masked_fill(src, src_single_zero, Scalar(1.0));
+    Tensor masked_src_result = scatter_reduce(self, dim, index, masked_src, reduce, include_self);
+    src_grad = where(src_single_zero, gather(grad * masked_src_result, dim, index),
+                     gather(grad * result, dim, index) / masked_fill(src, src_zero, Scalar(1.0)));
+  } else if (reduce == "mean") {
+    Tensor n = full(grad.sizes(), Scalar(include_self ? 1.0 : 0.0), grad.dtype(), grad.device());
+    n = scatter_add(n, dim, index, full(src.sizes(), Scalar(1.0), grad.dtype(), grad.device()));
+    n = masked_fill(n, scalar_eq(n, 0), Scalar(1.0));
+    self_grad = grad / n;
+    src_grad = gather(grad, dim, index) / gather(n, dim, index);
+  } else {  // amax, amin
+    Tensor value = gather(result, dim, index);
+    Tensor self_is_result = eq(self, result), src_is_result = eq(src, value);
+    Tensor count = scatter_add(cast_tensor(self_is_result, self.dtype()), dim, index,
+                               cast_tensor(src_is_result, self.dtype()));
+    Tensor distributed = grad / count;
+    self_grad = self_is_result * distributed;
+    src_grad = src_is_result * gather(distributed, dim, index);
+  }
+  if (!include_self) self_grad = scatter(self_grad, dim, index, Scalar(0.0));
+  return {c.needs_input_grad(0) ? self_grad : Tensor(),
+          c.needs_input_grad(1) ? src_grad : Tensor()};
+}
+
+// Records result = scatter_reduce(self, ...); `self` is self's value before the op (the formulas
+// of prod, amax and amin read it).
+void record_scatter_reduce(const Tensor& self_edge, const Tensor& self, const Tensor& src,
+                           const Tensor& result, int64_t dim, const Tensor& index,
+                           const std::string& reduce, bool include_self) {
+  dim = wrap_dim(dim, self.dim());
+  autograd::record("ScatterReduceBackward0", {self_edge, src}, {result}, {self, index, src, result},
+                   [dim, reduce, include_self](const autograd::Ctx& c) {
+                     return scatter_reduce_grads(c, dim, reduce, include_self);
+                   });
+}
+
+// index_add, index_copy and put save source, like torch (version-checked).
+void record_index_add(const Tensor& self, const Tensor& source, const Tensor& result, int64_t dim,
+                      const Tensor& index, Scalar alpha) {
+  dim = wrap_dim(dim, self.dim());
+  const bool scaled = alpha.to_double() != 1.0;
+  autograd::record("IndexAddBackward0", {self, source}, {result}, {index, source},
+                   [dim, scaled, alpha](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor source_grad;
+                     if (c.needs_input_grad(1)) {
+                       source_grad =
+                           like_source(index_select(c.grad(), dim, c.saved(0)), c.saved(1).sizes());
+                       if (scaled) source_grad = source_grad * alpha;
+                     }
+                     return {c.grad(), source_grad};
+                   });
+}
+
+void record_index_copy(const Tensor& self, const Tensor& source, const Tensor& result, int64_t dim,
+                       const Tensor& index) {
+  dim = wrap_dim(dim, self.dim());
+  autograd::record("IndexCopyBackward0", {self, source}, {result}, {index, source},
+                   [dim](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor index = c.saved(0), self_grad, source_grad;
+                     if (c.needs_input_grad(0)) {
+                       self_grad = index_fill(c.grad(), dim, index, Scalar(0.0));
+                     }
+                     if (c.needs_input_grad(1)) {
+                       source_grad =
+                           like_source(index_select(c.grad(), dim, index), c.saved(1).sizes());
+                     }
+                     return {self_grad, source_grad};
+                   });
+}
+
+// Records result = index_fill(self, dim, index, value); `value` is null for a number (node 0) or
+// a 0-dim tensor (node 1, whose gradient sums the filled positions, each once).
+void record_index_fill(const Tensor& self, const Tensor* value, const Tensor& result, int64_t dim,
+                       const Tensor& index) {
+  dim = wrap_dim(dim, self.dim());
+  autograd::TensorList inputs{self};
+  if (value) inputs.push_back(*value);
+  autograd::record(value ? "IndexFillBackward1" : "IndexFillBackward0", inputs, {result}, {index},
+                   [dim](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor index = c.saved(0), self_grad, value_grad;
+                     if (c.needs_input_grad(0))
+                       self_grad = index_fill(c.grad(), dim, index, Scalar(0.0));
+                     if (c.needs_input_grad(1)) {
+                       value_grad = sum(index_select(c.grad(), dim, unique(index).values));
+                     }
+                     return {self_grad, value_grad};
+                   });
+}
+
+void record_put(const Tensor& self, const Tensor& source, const Tensor& result, const Tensor& index,
+                bool accumulate) {
+  autograd::record("PutBackward0", {self, source}, {result}, {index, source},
+                   [accumulate](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     Tensor index = c.saved(0), source = c.saved(1), self_grad, source_grad;
+                     if (c.needs_input_grad(0)) {
+                       self_grad =
+                           accumulate ? g : put(g, index, zeros_as(source.sizes(), g), false);
+                     }
+                     if (c.needs_input_grad(1))
+                       source_grad = reshape(take(g, index), source.sizes());
+                     return {self_grad, source_grad};
+                   });
+}
+
+}  // namespace
+
+// ---- reads ----
+
+Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
+  Tensor out = without_grad([&] { return gather_values(self, dim, index); });
+  if (autograd::needs_grad({self})) {
+    record_gather(self, out, wrap_dim(dim, self.dim()), index, self.sizes(), false);
+  }
+  return out;
+}
+
+Tensor gather_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& out) {
+  return write_out(out, gather(self, dim, index), "gather");
+}
+
+Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
+  Tensor out = without_grad([&] { return index_select_values(self, dim, index); });
+  if (autograd::needs_grad({self})) {
+    DimVector shape = self.sizes();
+    dim = wrap_dim(dim, self.dim());
+    autograd::record("IndexSelectBackward0", {self}, {out}, {index},
+                     [shape, dim](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {index_add_(zeros_as(shape, c.grad()), dim, c.saved(0), c.grad())};
+                     });
+  }
+  return out;
+}
+
+Tensor index_select_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& out) {
+  return write_out(out, index_select(self, dim, index), "index_select");
+}
+
+Tensor take(const Tensor& self, const Tensor& index) {
+  Tensor out = without_grad([&] { return take_values(self, index); });
+  if (autograd::needs_grad({self})) {
+    autograd::record("TakeBackward0", {self}, {out}, {index, self},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       Tensor zero = zeros_as(c.saved(1).sizes(), c.grad());
+                       return {put_(zero, c.saved(0), c.grad(), true)};
+                     });
+  }
+  return out;
+}
+
+Tensor take_out(const Tensor& self, const Tensor& index, const Tensor& out) {
+  return write_out(out, take(self, index), "take");
+}
+
+Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim) {
+  CRESSET_CHECK(indices.dtype() == DType::Int64, RuntimeError,
+                "[take_along_dim] torch.take_along_dim(): dtype of indices should be Long but got ",
+                dtype_display(indices.dtype()));
+  // A gather from self flattened (no dim) or expanded to broadcast with indices but along d.
+  int64_t d = 0;
+  DimVector source_shape;
+  Tensor index, out;
+  without_grad([&] {
+    if (!dim) {
+      Tensor flat = contiguous(self), flat_idx = contiguous(indices);
+      flat = flat.as_strided_view({flat.numel()}, {1}, flat.storage_offset());
+      index = flat_idx.as_strided_view({flat_idx.numel()}, {1}, flat_idx.storage_offset());
+      source_shape = flat.sizes();
+      out = gather_values(flat, 0, index);
+      return;
+    }
+    CRESSET_CHECK(self.dim() == indices.dim(), RuntimeError,
+                  "[take_along_dim] torch.take_along_dim(): input and indices should have the same "
+                  "number of dimensions, but got ",
+                  self.dim(), " dimensions for input, and ", indices.dim(),
+                  " dimensions for indices");
+    CRESSET_CHECK(self.dim() > 0, IndexError,
+                  "[take_along_dim] Dimension specified as 0 but tensor has no dimensions");
+    d = wrap_dim(*dim, self.dim());
+    DimVector self_sizes = self.sizes(), idx_sizes = indices.sizes();
+    self_sizes[d] = indices.sizes()[d];
+    DimVector idx_shape = broadcast_shapes(self_sizes, indices.sizes());
+    idx_sizes[d] = self.sizes()[d];
+    source_shape = broadcast_shapes(idx_sizes, self.sizes());
+    index = modulo_indices(expand(indices, idx_shape), self.sizes()[d]);
+    out = gather_values(expand(self, source_shape), d, index);
+  });
+  if (autograd::needs_grad({self})) record_gather(self, out, d, index, source_shape, !dim);
+  return out;
+}
+
+Tensor take_along_dim_out(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim,
+                          const Tensor& out) {
+  return write_out(out, take_along_dim(self, indices, dim), "take_along_dim");
+}
+
+// ---- scatters ----
+
+Tensor scatter_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                const std::string& reduce) {
+  const bool grad = inplace_needs_grad(self, {src});
+  const ScatterOp op = legacy_reduce(reduce);
+  without_grad([&] { scatter_impl(self, dim, index, &src, Scalar(), op, "scatter_"); });
   self.bump_version();
+  if (grad) record_scatter(self, &src, self, dim, index, op);
+  return self;
+}
+
+Tensor scatter_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
+                const std::string& reduce) {
+  const bool grad = inplace_needs_grad(self);
+  const ScatterOp op = legacy_reduce(reduce);
+  without_grad([&] { scatter_impl(self, dim, index, nullptr, value, op, "scatter_"); });
+  self.bump_version();
+  if (grad) record_scatter(self, nullptr, self, dim, index, op);
+  return self;
+}
+
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+               const std::string& reduce) {
+  Tensor r = without_grad([&] { return scatter_(clone(self), dim, index, src, reduce); });
+  if (autograd::needs_grad({self, src})) {
+    record_scatter(self, &src, r, dim, index, legacy_reduce(reduce));
+  }
+  return r;
+}
+
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
+               const std::string& reduce) {
+  Tensor r = without_grad([&] { return scatter_(clone(self), dim, index, value, reduce); });
+  if (autograd::needs_grad({self})) {
+    record_scatter(self, nullptr, r, dim, index, legacy_reduce(reduce));
+  }
+  return r;
+}
+
+Tensor scatter_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                   const std::string& reduce, const Tensor& out) {
+  return write_out(out, scatter(self, dim, index, src, reduce), "scatter");
+}
+
+Tensor scatter_out(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
+                   const std::string& reduce, const Tensor& out) {
+  return write_out(out, scatter(self, dim, index, value, reduce), "scatter");
+}
+
+Tensor scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  const bool grad = inplace_needs_grad(self, {src});
+  without_grad(
+      [&] { scatter_impl(self, dim, index, &src, Scalar(), ScatterOp::Add, "scatter_add_"); });
+  self.bump_version();
+  if (grad) record_scatter_add(self, src, self, dim, index);
+  return self;
+}
+
+Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
+  Tensor r = without_grad([&] { return scatter_add_(clone(self), dim, index, src); });
+  if (autograd::needs_grad({self, src})) record_scatter_add(self, src, r, dim, index);
+  return r;
+}
+
+Tensor scatter_add_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                       const Tensor& out) {
+  return write_out(out, scatter_add(self, dim, index, src), "scatter_add");
+}
+
+Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                       const std::string& reduce, bool include_self) {
+  const bool grad = inplace_needs_grad(self, {src});
+  Tensor before = self;
+  without_grad([&] {
+    if (grad && reduce != "sum" && reduce != "mean") before = clone(self);
+    scatter_reduce_into(self, dim, index, src, reduce, include_self);
+  });
+  self.bump_version();
+  if (grad) record_scatter_reduce(self, before, src, self, dim, index, reduce, include_self);
+  return self;
+}
+
+Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                      const std::string& reduce, bool include_self) {
+  Tensor r = without_grad([&] {
+    Tensor out = clone(self);
+    scatter_reduce_into(out, dim, index, src, reduce, include_self);
+    return out;
+  });
+  if (autograd::needs_grad({self, src})) {
+    record_scatter_reduce(self, self, src, r, dim, index, reduce, include_self);
+  }
+  return r;
+}
+
+Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                          const std::string& reduce, bool include_self, const Tensor& out) {
+  return write_out(out, scatter_reduce(self, dim, index, src, reduce, include_self),
+                   "scatter_reduce");
+}
+
+// ---- along a dim with a 1-D index ----
+
+Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                  Scalar alpha) {
+  const bool grad = inplace_needs_grad(self, {source});
+  without_grad([&] { index_add_into(self, dim, index, source, alpha); });
+  self.bump_version();
+  if (grad) record_index_add(self, source, self, dim, index, alpha);
+  return self;
+}
+
+Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                 Scalar alpha) {
+  Tensor r = without_grad([&] { return index_add_(clone(self), dim, index, source, alpha); });
+  if (autograd::needs_grad({self, source})) record_index_add(self, source, r, dim, index, alpha);
+  return r;
+}
+
+Tensor index_add_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                     Scalar alpha, const Tensor& out) {
+  return write_out(out, index_add(self, dim, index, source, alpha), "index_add");
+}
+
+Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+  const bool grad = inplace_needs_grad(self, {source});
+  without_grad([&] { index_copy_into(self, dim, index, source); });
+  self.bump_version();
+  if (grad) record_index_copy(self, source, self, dim, index);
+  return self;
+}
+
+Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
+  Tensor r = without_grad([&] { return index_copy_(clone(self), dim, index, source); });
+  if (autograd::needs_grad({self, source})) record_index_copy(self, source, r, dim, index);
+  return r;
+}
+
+Tensor index_copy_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                      const Tensor& out) {
+  return write_out(out, index_copy(self, dim, index, source), "index_copy");
+}
+
+Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {
+  const bool grad = inplace_needs_grad(self);
+  without_grad([&] { index_fill_into(self, dim, index, value); });
+  self.bump_version();
+  if (grad) record_index_fill(self, nullptr, self, dim, index);
+  return self;
+}
+
+Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
+  CRESSET_CHECK(value.dim() == 0, RuntimeError,
+                "[index_fill_] index_fill_ only supports a 0-dimensional value tensor, but got "
+                "tensor with ",
+                value.dim(), " dimension(s).");
+  const bool grad = inplace_needs_grad(self, {value});
+  without_grad([&] { index_fill_into(self, dim, index, item(value)); });
+  self.bump_version();
+  if (grad) record_index_fill(self, &value, self, dim, index);
+  return self;
+}
+
+Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {
+  Tensor r = without_grad([&] { return index_fill_(clone(self), dim, index, value); });
+  if (autograd::needs_grad({self})) record_index_fill(self, nullptr, r, dim, index);
+  return r;
+}
+
+Tensor index_fill(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& value) {
+  Tensor r = without_grad([&] { return index_fill_(clone(self), dim, index, value); });
+  if (autograd::needs_grad({self, value})) record_index_fill(self, &value, r, dim, index);
+  return r;
+}
+
+// ---- put ----
+
+Tensor put_(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate) {
+  const bool grad = inplace_needs_grad(self, {source});
+  without_grad([&] { put_into(self, index, source, accumulate); });
+  self.bump_version();
+  if (grad) record_put(self, source, self, index, accumulate);
   return self;
 }
 
 Tensor put(const Tensor& self, const Tensor& index, const Tensor& source, bool accumulate) {
-  return put_(clone(self), index, source, accumulate);
+  Tensor r = without_grad([&] { return put_(clone(self), index, source, accumulate); });
+  if (autograd::needs_grad({self, source})) record_put(self, source, r, index, accumulate);
+  return r;
 }
 
 }  // namespace cresset
