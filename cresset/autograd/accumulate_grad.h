@@ -8,7 +8,7 @@ namespace cresset::autograd {
 class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(const Tensor& leaf);
-  std::string name() const override { return "AccumulateGrad"; }
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
   TensorList apply(TensorList&& grads) override;
   /// The leaf tensor, or an undefined Tensor when it no longer exists.
   Tensor variable() const;

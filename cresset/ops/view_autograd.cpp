@@ -136,7 +136,7 @@ class CopySlices final : public Node {
   CopySlices(Geometry base, Geometry view, std::shared_ptr<Node> fn, size_t base_slot)
       : base_(std::move(base)), view_(std::move(view)), fn_(std::move(fn)), base_slot_(base_slot) {}
 
-  std::string name() const override { return "CopySlices"; }
+  std::string name() const override { return "torch::autograd::CopySlices"; }
 
   TensorList apply(TensorList&& grads) override {
     const Tensor& grad = grads[0];

@@ -241,7 +241,11 @@ void init_autograd(nb::module_& m) {
       .def("__repr__", [](nb::handle self) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%p", static_cast<void*>(self.ptr()));
-        return "<" + nb::cast<ag::Node&>(self).name() + " object at " + buf + ">";
+        // torch prints C++-defined nodes without their namespace: <CopySlices object at ...>.
+        std::string name = nb::cast<ag::Node&>(self).name();
+        std::string_view prefix = "torch::autograd::";
+        if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+        return "<" + name + " object at " + buf + ">";
       });
 
   nb::class_<PyNode, ag::Node>(m, "_PyNode");

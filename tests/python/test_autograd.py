@@ -42,7 +42,8 @@ def test_next_functions_lead_to_accumulate_grad():
     x = cresset.ones(2, requires_grad=True)
     y = x * 3
     (fn, nr), = [e for e in y.grad_fn.next_functions if e[0] is not None]
-    assert fn.name() == "AccumulateGrad" and nr == 0
+    assert fn.name() == "torch::autograd::AccumulateGrad" and nr == 0
+    assert repr(fn).startswith("<AccumulateGrad object at ")
     assert fn.variable._is_same(x)
 
 
