@@ -23,6 +23,7 @@
 #include "cresset/ops/index_internal.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -504,15 +505,9 @@ void put_slots(const Tensor& view, const std::vector<TensorSlot>& slots, const T
   if (grad) record_index_put(view, view, index_list(slots), value, accumulate);
 }
 
-// A basic-indexing assignment dst = value, as torch's setitem does it: a fill_ (FillBackward3) for
-// a 0-dim CPU value into a dst of another shape, else a copy_ (CopyBackwards). Bumps the version.
-// Like torch's copy_, nothing is recorded into a dst that can't require grad (integers, bool).
-void assign(const Tensor& dst, const Tensor& value) {
-  const bool grad = inplace_needs_grad(dst, {value}) && is_floating(dst.dtype());
-  without_grad([&] { copy_to(dst, value); });
-  dst.bump_version();
-  if (!grad) return;
-  const bool fill = dst.sizes() != value.sizes() && value.dim() == 0 && value.device().is_cpu();
+// Records dst = value (already written): torch's copy_ (CopyBackwards) or, for setitem of a 0-dim
+// CPU value into a dst of another shape, its fill_ (FillBackward3).
+void record_assign(const Tensor& dst, const Tensor& value, bool fill) {
   DimVector value_shape = value.sizes();
   autograd::record(fill ? "FillBackward3" : "torch::autograd::CopyBackwards", {dst, value}, {dst},
                    {}, [fill, value_shape](const autograd::Ctx& c) -> autograd::TensorList {
@@ -526,17 +521,37 @@ void assign(const Tensor& dst, const Tensor& value) {
                    });
 }
 
+// A basic-indexing assignment dst = value, as torch's setitem does it. Bumps the version. Like
+// torch's copy_, nothing is recorded into a dst that can't require grad (integers, bool).
+void assign(const Tensor& dst, const Tensor& value) {
+  const bool grad = inplace_needs_grad(dst, {value}) && is_floating(dst.dtype());
+  without_grad([&] { copy_to(dst, value); });
+  dst.bump_version("copy_");
+  if (grad) {
+    record_assign(dst, value,
+                  dst.sizes() != value.sizes() && value.dim() == 0 && value.device().is_cpu());
+  }
+}
+
 // torch's at::alias, which x[...] returns: a new view of all of self (AliasBackward0).
 Tensor alias(const Tensor& self) {
   Tensor r = self.as_strided_view(self.sizes(), self.strides(), self.storage_offset());
   if (autograd::needs_grad({self})) {
-    autograd::record("AliasBackward0", {self}, {r}, {},
-                     [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
+    autograd::record_view("AliasBackward0", self, r,
+                          [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
   }
   return r;
 }
 
 }  // namespace
+
+Tensor copy_(const Tensor& self, const Tensor& src) {
+  const bool grad = inplace_needs_grad(self, {src}) && is_floating(self.dtype());
+  without_grad([&] { copy_to(self, src); });
+  self.bump_version("copy_");
+  if (grad) record_assign(self, src, false);
+  return self;
+}
 
 Tensor get_item(const Tensor& self, const std::vector<TensorIndex>& indices) {
   Sliced s = apply_slicing(self, indices, /*slice_lone=*/true);

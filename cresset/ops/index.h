@@ -64,6 +64,8 @@ class TensorIndex {
 // ---- Python indexing (ops/index.cpp) ----
 
 /// Tensor.__getitem__: basic indexing (ints, slices, None, Ellipsis) returns a view; tensor and
+/// Tensor.copy_: self = src (broadcast, cast); recorded as torch's CopyBackwards. Returns self.
+Tensor copy_(const Tensor& self, const Tensor& src);
 /// bool indices (advanced indexing) return a copy.
 Tensor get_item(const Tensor& self, const std::vector<TensorIndex>& indices);
 /// Tensor.__setitem__ with a tensor value (broadcast to the indexed shape, cast to self's dtype

@@ -1,7 +1,7 @@
 // The Tensor class: layout attributes, conversion to Python values.
 #include "bind.h"
-#include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/index.h"
 
 namespace cresset::py {
 
@@ -94,10 +94,9 @@ void init_tensor(nb::module_& m) {
         check_cpu(t, "tolist");
         return tolist_rec(t, static_cast<const char*>(t.raw_data()), 0);
       })
-      .def("copy_", [](const Tensor& self, const Tensor& src, bool) {
-        copy_into(self, src);
-        self.bump_version();
-        return self;
+      .def("copy_", [](nb::handle self, const Tensor& src, bool) {
+        copy_(nb::cast<const Tensor&>(self), src);
+        return nb::borrow(self);  // the same Python object, like torch
       }, "src"_a, "non_blocking"_a = false)
       .def("__bool__", [](const Tensor& t) {
         CRESSET_CHECK(t.numel() == 1, RuntimeError, "Boolean value of Tensor with ",

@@ -534,3 +534,20 @@ def test_gradgradcheck_gather_and_index_select():
     assert cresset.autograd.gradgradcheck(lambda t: cresset.gather(t * t, 0, idx), [x])
     assert cresset.autograd.gradgradcheck(
         lambda t: cresset.index_select(t.exp(), 1, cresset.tensor([3, 3, 0])), [x])
+
+
+def test_copy_records_copy_backwards_and_returns_self():
+    grads = []
+    for lib in (cresset, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        src = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = x * 2
+        r = y[0].copy_(src)
+        assert r is not None
+        (y * lib.arange(6.0).reshape(2, 3)).sum().backward()
+        assert y.grad_fn.name() == "torch::autograd::CopySlices"
+        grads.append((x.grad, src.grad))
+    assert_same(grads[0][0], grads[1][0])
+    assert_same(grads[0][1], grads[1][1])
+    t = cresset.zeros(3)
+    assert t.copy_(cresset.ones(3)) is t
