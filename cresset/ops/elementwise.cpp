@@ -18,6 +18,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise_grad.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -165,8 +166,7 @@ Recording begin_recording(const Row& row, const char* op, std::initializer_list<
                 "(): functions with out=... arguments don't support automatic differentiation, "
                 "but one of the arguments requires grad.");
   if (inplace) {
-    CRESSET_CHECK(!(autograd::is_leaf(out) && out.requires_grad()), RuntimeError,
-                  "a leaf Variable that requires grad is being used in an in-place operation.");
+    autograd::check_inplace(out);  // leaf and view errors, before anything is written
     if (row.grad->saves[0]) r.self_before = clone(*inputs.begin());
   }
   r.active = true;
