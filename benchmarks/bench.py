@@ -96,10 +96,21 @@ def _workloads(lib):
             return lambda: lib.mm(a, b)
         out.append(("M1 mm", f"{n}x{n}", 2 * n ** 3, "GFLOP/s", 0.2, 5, mm))
 
-    def tiny():
-        a, b = randn(1), randn(1)
-        return lambda: a + b
-    out.append(("O1 tiny add", "1", None, "", 0.08, 7, tiny))
+    # O1: a Python loop of 1000 `a + b` per call; the empty loop's time is subtracted in main().
+    def tiny_loop(requires_grad=False, empty=False):
+        def setup():
+            a, b = randn(1), randn(1)
+            if requires_grad:
+                a.requires_grad_(True)
+                b.requires_grad_(True)
+            body = "pass" if empty else "a + b"
+            code = compile(f"for _ in range(1000):\n    {body}", "<O1>", "exec")
+            env = {"a": a, "b": b}
+            return lambda: exec(code, env)
+        return setup
+    out += [("O1 tiny add", "1", None, "", 0.08, 7, tiny_loop()),
+            ("O1 tiny add requires_grad", "1", None, "", 0.08, 7, tiny_loop(True)),
+            ("O1 empty loop", "1", None, "", 0.08, 7, tiny_loop(empty=True))]
     return out
 
 

@@ -2,6 +2,7 @@
 
 #include "cresset/autograd/accumulate_grad.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset::autograd {
 
@@ -14,9 +15,21 @@ AutogradMeta& ensure_meta(const Tensor& t) {
   return *meta(t);
 }
 
+namespace {
+// A view's grad_fn is stale once its storage was modified in place since it was set (see Note
+// [In-place on views] in ops/view_autograd.cpp).
+void refresh_if_view(const Tensor& t, const AutogradMeta* m) {
+  if (m->view_base.defined() && m->view_version != t.impl()->storage()->version()) {
+    refresh_view_grad_fn(t);
+  }
+}
+}  // namespace
+
 std::shared_ptr<Node> grad_fn(const Tensor& t) {
   AutogradMeta* m = meta(t);
-  return m ? m->grad_fn : nullptr;
+  if (!m) return nullptr;
+  refresh_if_view(t, m);
+  return m->grad_fn;
 }
 
 std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
@@ -30,7 +43,9 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
 }
 
 Edge gradient_edge(const Tensor& t) {
-  if (AutogradMeta* m = meta(t); m && m->grad_fn) return {m->grad_fn, m->output_nr};
+  AutogradMeta* m = meta(t);
+  if (m) refresh_if_view(t, m);
+  if (m && m->grad_fn) return {m->grad_fn, m->output_nr};
   if (t.requires_grad()) return {grad_accumulator(t), 0};
   return {};
 }

@@ -12,6 +12,9 @@ namespace cresset::autograd {
 /// A tensor hook (Tensor.register_hook): may return a replacement gradient (undefined: keep).
 using TensorHook = std::function<Tensor(const Tensor& grad)>;
 
+/// How a tracked view was made; in-place ops on some kinds are refused, like torch's.
+enum class ViewCreation : uint8_t { Default, NoGradMode, MultipleOutputs };
+
 struct AutogradMeta final : AutogradMetaBase {
   Tensor grad;                           // .grad of a leaf, or of a non-leaf that retains grad
   std::shared_ptr<Node> grad_fn;         // the node that made this tensor; null for leaves
@@ -19,7 +22,10 @@ struct AutogradMeta final : AutogradMetaBase {
   uint32_t output_nr = 0;                // which output of grad_fn this tensor is
   bool retains_grad = false;
   std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook), run in order
-  Tensor view_base;                      // for views of tensors that require grad
+  // A view of a tensor that requires grad (see Note [In-place on views], ops/view_autograd.cpp):
+  Tensor view_base;                      // its base (never itself a view)
+  uint32_t view_version = 0;             // the storage version grad_fn was set at
+  ViewCreation view_creation = ViewCreation::Default;
 };
 
 /// The tensor's AutogradMeta, or null.

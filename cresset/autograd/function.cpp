@@ -2,6 +2,7 @@
 
 #include "cresset/autograd/engine.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset::autograd {
 
@@ -43,6 +44,11 @@ void FunctionNode::release_saved() {
 std::shared_ptr<FunctionNode> record(std::string name, const TensorList& inputs,
                                      const TensorList& outputs, const TensorList& saved,
                                      BackwardFn backward) {
+  // An output that is a tracked view was modified in place: its base's history is rebased
+  // instead (see Note [In-place on views] in ops/view_autograd.cpp). Errors come first.
+  for (const Tensor& out : outputs) {
+    if (out.defined()) check_inplace_on_view(out);
+  }
   auto node = make_node<FunctionNode>(std::move(name), std::move(backward));
   auto& edges = node->mutable_next_edges();
   edges.reserve(inputs.size());
@@ -50,7 +56,13 @@ std::shared_ptr<FunctionNode> record(std::string name, const TensorList& inputs,
     edges.push_back(in.defined() && in.requires_grad() ? gradient_edge(in) : Edge());
   }
   for (const Tensor& out : outputs) {
-    if (out.defined()) set_history(out, node);
+    if (!out.defined()) continue;
+    AutogradMeta* m = meta(out);
+    if (m && m->view_base.defined()) {
+      rebase_view_history(out, node, inputs);
+    } else {
+      set_history(out, node);
+    }
   }
   node->saved().reserve(saved.size());
   for (const Tensor& s : saved) {

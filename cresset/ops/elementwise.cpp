@@ -116,27 +116,6 @@ struct CallOptions {
   bool promote_inputs = true;    // false: inputs already have their kernel dtypes (where)
 };
 
-// The value of a 0-dim tensor as a Scalar (bool, int64 or double).
-Scalar scalar_value(const Tensor& t) {
-  Tensor host = t;
-  if (!t.device().is_cpu()) {
-    host = empty_tensor({}, t.dtype());
-    copy_into(host, t);
-  }
-  Scalar v;
-  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
-    scalar_t x = *host.data<scalar_t>();
-    if constexpr (std::is_same_v<scalar_t, bool>) {
-      v = Scalar(x);
-    } else if constexpr (std::is_integral_v<scalar_t>) {
-      v = Scalar(int64_t(x));
-    } else {
-      v = Scalar(double(opmath_t<scalar_t>(x)));
-    }
-  });
-  return v;
-}
-
 // torch's mul and divisions (true, trunc, floor) read a one-element CPU second operand at float
 // precision when they compute in float16/bfloat16, instead of rounding it to that dtype first.
 // Returns that operand's value when it applies (the binary kernels then use it, see
@@ -150,7 +129,7 @@ std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<Tensor>
   const Tensor& other = *(inputs.begin() + 1);
   if (other.numel() != 1 || !other.device().is_cpu() || other.dtype() == compute)
     return std::nullopt;
-  return scalar_value(other);
+  return item_scalar(other);
 }
 
 // torch's node name for an op: "add_" -> "AddBackward0", "floor_divide" -> "FloorDivideBackward0".
@@ -419,7 +398,7 @@ namespace {
 Tensor pow_impl(const char* op, const Tensor& self, const Tensor& exponent, const Tensor& out,
                 bool inplace) {
   if (exponent.impl()->is_wrapped_number()) {
-    Scalar e = scalar_value(exponent);
+    Scalar e = item_scalar(exponent);
     CRESSET_CHECK(!(is_integral(self.dtype(), true) && !e.is_float() && e.to_int() < 0),
                   RuntimeError, "[", op, "] Integers to negative integer powers are not allowed.");
     // bool ** bool has no kernel but torch allows it with a number exponent: b ** e == b | !e.
@@ -558,7 +537,7 @@ Tensor where_out(const Tensor& condition, const Tensor& self, const Tensor& othe
                 dtype_display(c));
   DType t = result_type({self, other});
   for (const Tensor& x : {self, other}) {  // torch checks numbers here, unlike in arithmetic
-    if (x.impl()->is_wrapped_number()) check_fits("where", scalar_value(x), t);
+    if (x.impl()->is_wrapped_number()) check_fits("where", item_scalar(x), t);
   }
   auto as = [](const Tensor& x, DType d) { return x.dtype() == d ? x : cast_tensor(x, d); };
   return call(row_where, "where", {as(condition, DType::Bool), as(self, t), as(other, t)}, out,
@@ -581,7 +560,7 @@ Tensor lerp_impl(const char* op, const Tensor& self, const Tensor& end, const Te
   // and is then one number, cast to the result dtype.
   if (weight.dim() == 0) {
     DType t = result_type({self, end, weight});
-    Scalar w = scalar_value(weight.dtype() == t ? weight : cast_tensor(weight, t));
+    Scalar w = item_scalar(weight.dtype() == t ? weight : cast_tensor(weight, t));
     return call(row_lerp_scalar, op, {self, end}, out, inplace, {&w, t});
   }
   CRESSET_CHECK(self.dtype() == weight.dtype(), RuntimeError, "[", op, "] expected dtype ",

@@ -11,6 +11,8 @@
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
+#include "cresset/ops/operators.h"
+#include "cresset/ops/reduce_backward.h"
 #include "cresset/ops/reduce_common.h"
 #include "cresset/ops/view.h"
 
@@ -127,8 +129,8 @@ ReduceCall call(ReduceKind kind) {
 // sum, nansum and prod: integral inputs accumulate in int64; dtype (or out's dtype) casts first.
 Tensor sum_like(ReduceKind kind, const Tensor& self, uint64_t mask, bool keepdim,
                 std::optional<DType> dtype, const Tensor& out) {
-  DType want = dtype                ? *dtype
-               : out.defined()      ? out.dtype()
+  DType want = dtype                       ? *dtype
+               : out.defined()             ? out.dtype()
                : is_floating(self.dtype()) ? self.dtype()
                                            : DType::Int64;
   bool cast = is_floating(want) ? self.dtype() != want : is_floating(self.dtype());
@@ -149,17 +151,21 @@ Tensor mean_like(ReduceKind kind, const char* op, const Tensor& self, const OptD
   if (dtype) {
     CRESSET_CHECK(is_floating(*dtype), RuntimeError, op,
                   "(): could not infer output dtype. Optional dtype must be either a floating "
-                  "point or complex dtype. Got: ", dtype_display(*dtype));
+                  "point or complex dtype. Got: ",
+                  dtype_display(*dtype));
   } else if (kind == ReduceKind::Mean) {
     CRESSET_CHECK(is_floating(self.dtype()), RuntimeError, op,
                   "(): could not infer output dtype. Input dtype must be either a floating point "
-                  "or complex dtype. Got: ", dtype_display(self.dtype()));
+                  "or complex dtype. Got: ",
+                  dtype_display(self.dtype()));
   } else {
     CRESSET_CHECK(is_floating(self.dtype()), RuntimeError, op,
                   "(): expected input to have floating point or complex dtype but got ",
                   dtype_display(self.dtype()));
   }
-  DType want = dtype ? *dtype : out.defined() && is_floating(out.dtype()) ? out.dtype() : self.dtype();
+  DType want = dtype                                       ? *dtype
+               : out.defined() && is_floating(out.dtype()) ? out.dtype()
+                                                           : self.dtype();
   Tensor in = self.dtype() == want ? self : cast_tensor(self, want);
   Tensor r = reduce(in, dims_mask(dim, self.dim()), keepdim, call(kind), want, out).first;
   return deliver(r, out, dtype.has_value());
@@ -178,8 +184,8 @@ std::pair<Tensor, Tensor> extreme_dim(ReduceKind kind, const char* op, const Ten
                                       const Tensor& out_indices) {
   uint64_t mask = dim_mask(dim, self.dim());
   check_nonempty_dims(self, mask, op);
-  Outputs r = reduce(self, mask, keepdim, call(kind), DType::Int64, out_indices, self.dtype(),
-                     out_values);
+  Outputs r =
+      reduce(self, mask, keepdim, call(kind), DType::Int64, out_indices, self.dtype(), out_values);
   return {deliver(r.second, out_values, true), deliver(r.first, out_indices, true)};
 }
 
@@ -212,7 +218,8 @@ Tensor arg_extreme(ReduceKind kind, const char* op, const Tensor& self, std::opt
     mask = dims_mask(std::nullopt, self.dim());
   }
   Tensor r = reduce(self, mask, keepdim, call(kind), DType::Int64, out, std::nullopt, Tensor(),
-                    /*logical_order=*/true).first;
+                    /*logical_order=*/true)
+                 .first;
   return deliver(r, out, true);
 }
 
@@ -266,8 +273,8 @@ Outputs scan(ScanKind kind, const Tensor& in, int64_t dim, bool with_indices) {
 
 Tensor cum_arith(ScanKind kind, const Tensor& self, int64_t dim, std::optional<DType> dtype,
                  const Tensor& out) {
-  DType want = dtype ? *dtype
-               : out.defined() ? out.dtype()
+  DType want = dtype                             ? *dtype
+               : out.defined()                   ? out.dtype()
                : is_integral(self.dtype(), true) ? DType::Int64
                                                  : self.dtype();
   Tensor in = self.dtype() == want ? self : cast_tensor(self, want);
@@ -282,40 +289,127 @@ std::pair<Tensor, Tensor> cum_extreme(ScanKind kind, const Tensor& self, int64_t
 
 }  // namespace
 
-namespace {
+namespace reduce_detail {
 
-// Checks out= against autograd; returns whether the reduction must be recorded.
-bool wants_grad(const char* op, const Tensor& self, const Tensor& out) {
+bool wants_grad(const char* op, const Tensor& self, const Tensor& out, const Tensor& out2) {
   if (!autograd::needs_grad({self})) return false;
-  CRESSET_CHECK(!out.defined(), RuntimeError, op,
+  CRESSET_CHECK(!out.defined() && !out2.defined(), RuntimeError, op,
                 "(): functions with out=... arguments don't support automatic differentiation, "
                 "but one of the arguments requires grad.");
   return true;
+}
+
+bool wants_grad_inplace(const Tensor& self) {
+  if (!autograd::needs_grad({self})) return false;
+  CRESSET_CHECK(!autograd::is_leaf(self), RuntimeError,
+                "a leaf Variable that requires grad is being used in an in-place operation.");
+  return true;
+}
+
+}  // namespace reduce_detail
+
+namespace {
+
+using autograd::Ctx;
+using autograd::TensorList;
+
+// Note [Reduce autograd]
+// Each differentiable op records one node with torch's name after its forward; the formulas are
+// in reduce_backward.cpp. Non-tensor arguments (the reduced dims as a mask, keepdim, correction
+// ...) are captured by value; dims are wrapped first. Integer outputs (indices) are never
+// differentiable and are saved for the backward only.
+
+// A dtype= argument can make an integral result, which autograd can't carry (torch's error).
+void check_differentiable(const Tensor& result) {
+  CRESSET_CHECK(is_floating(result.dtype()), RuntimeError,
+                "Autograd not support dtype: ", dtype_display(result.dtype()));
 }
 
 // Records result = sum (scale 1) or mean (scale 1/n) of self over `mask`: the gradient is the
 // incoming one, scaled and broadcast back over the reduced dims.
 void record_sum(const char* name, const Tensor& self, const Tensor& result, uint64_t mask,
                 bool keepdim, double scale) {
+  check_differentiable(result);
   DimVector shape = self.sizes();
   autograd::record(name, {self}, {result}, {},
-                   [shape, mask, keepdim, scale](const autograd::Ctx& c) -> autograd::TensorList {
+                   [shape, mask, keepdim, scale](const Ctx& c) -> TensorList {
                      Tensor g = reduction_grad(c.grad(), shape, mask, keepdim);
                      return {scale == 1.0 ? g : mul(g, wrapped_scalar(Scalar(scale)))};
                    });
+}
+
+// The number of elements each output of a reduction over `mask` sums.
+int64_t reduced_count(const Tensor& self, uint64_t mask) {
+  int64_t n = 1;
+  for (int64_t d = 0; d < self.dim(); ++d) n *= (mask >> d & 1) ? self.sizes()[d] : 1;
+  return n;
+}
+
+void record_amax(const char* name, const Tensor& self, const Tensor& result, uint64_t mask,
+                 bool keepdim) {
+  autograd::record(name, {self}, {result}, {self, result},
+                   [mask, keepdim](const Ctx& c) -> TensorList {
+                     return {amax_backward(c.grad(), c.saved(0), c.saved(1), mask, keepdim)};
+                   });
+}
+
+// Records var/std (with_mean: var_mean/std_mean, a second output) over `dim` (nullopt: all).
+void record_var(const char* name, const Tensor& self, const Tensor& result, const Tensor& mean_out,
+                const OptDims& dim, double correction, bool keepdim, bool is_std) {
+  uint64_t mask = dims_mask(dim, self.dim());
+  bool all = !dim.has_value();
+  DimVector shape = self.sizes();
+  double inv_n = 1.0 / double(reduced_count(self, mask));
+  TensorList outputs{result};
+  if (mean_out.defined()) outputs.push_back(mean_out);
+  autograd::record(
+      name, {self}, outputs, {self, is_std ? result : Tensor()},
+      [mask, all, correction, keepdim, is_std, shape, inv_n,
+       with_mean = mean_out.defined()](const Ctx& c) -> TensorList {
+        Tensor self = c.saved(0);
+        Tensor g = is_std
+                       ? std_backward(c.grad(0), self, c.saved(1), mask, all, correction, keepdim)
+                       : var_backward(c.grad(0), self, mask, all, correction, keepdim);
+        if (with_mean) {
+          g = g +
+              mul(reduction_grad(c.grad(1), shape, mask, keepdim), wrapped_scalar(Scalar(inv_n)));
+        }
+        return {g};
+      });
+}
+
+// Records cumsum along dim (self's history is rebased when self is also the output).
+void record_cumsum(const Tensor& self, const Tensor& result, int64_t dim) {
+  check_differentiable(result);
+  int64_t d = wrap_dim(dim, self.dim());
+  autograd::record("CumsumBackward0", {self}, {result}, {},
+                   [d](const Ctx& c) -> TensorList { return {cumsum_backward(c.grad(), d)}; });
+}
+
+// Records cumprod along dim; `input` holds self's values (a copy for the in-place form).
+void record_cumprod(const Tensor& self, const Tensor& input, const Tensor& result, int64_t dim) {
+  check_differentiable(result);
+  int64_t d = wrap_dim(dim, self.dim());
+  autograd::record("CumprodBackward0", {self}, {result}, {input, result},
+                   [d](const Ctx& c) -> TensorList {
+                     return {cumprod_backward(c.grad(), c.saved(0), c.saved(1), d)};
+                   });
+}
+
+void record_cum_extreme(const char* name, const Tensor& self, const std::pair<Tensor, Tensor>& r,
+                        int64_t dim) {
+  int64_t d = wrap_dim(dim, self.dim());
+  autograd::record(name, {self}, {r.first}, {r.second}, [d](const Ctx& c) -> TensorList {
+    return {cummaxmin_backward(c.grad(), c.saved(0), d)};
+  });
 }
 
 }  // namespace
 
 Tensor reduction_grad(const Tensor& grad, const DimVector& input_shape, uint64_t mask,
                       bool keepdim) {
-  Tensor g = grad;
-  if (!keepdim) {
-    for (size_t d = 0; d < input_shape.size(); ++d) {
-      if (mask >> d & 1) g = unsqueeze(g, int64_t(d));
-    }
-  }
-  return expand(g, input_shape);
+  return expand(restore_reduced_dims(grad, int64_t(input_shape.size()), mask, keepdim),
+                input_shape);
 }
 
 Tensor sum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
@@ -329,7 +423,19 @@ Tensor sum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<D
 
 Tensor nansum(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
               const Tensor& out) {
-  return sum_like(ReduceKind::NanSum, self, dims_mask(dim, self.dim()), keepdim, dtype, out);
+  bool grad = wants_grad("nansum", self, out);
+  uint64_t mask = dims_mask(dim, self.dim());
+  Tensor r = sum_like(ReduceKind::NanSum, self, mask, keepdim, dtype, out);
+  if (grad) {
+    check_differentiable(r);
+    DimVector shape = self.sizes();
+    autograd::record("NansumBackward0", {self}, {r}, {self},
+                     [shape, mask, keepdim](const Ctx& c) -> TensorList {
+                       Tensor g = reduction_grad(c.grad(), shape, mask, keepdim);
+                       return {g * logical_not(isnan(c.saved(0)))};
+                     });
+  }
+  return r;
 }
 
 Tensor mean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
@@ -338,47 +444,94 @@ Tensor mean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<
   Tensor r = mean_like(ReduceKind::Mean, "mean", self, dim, keepdim, dtype, out);
   if (grad) {
     uint64_t mask = dims_mask(dim, self.dim());
-    int64_t n = 1;
-    for (int64_t d = 0; d < self.dim(); ++d) n *= (mask >> d & 1) ? self.sizes()[d] : 1;
-    record_sum(dim ? "MeanBackward1" : "MeanBackward0", self, r, mask, keepdim, 1.0 / double(n));
+    record_sum(dim ? "MeanBackward1" : "MeanBackward0", self, r, mask, keepdim,
+               1.0 / double(reduced_count(self, mask)));
   }
   return r;
 }
 
 Tensor nanmean(const Tensor& self, const OptDims& dim, bool keepdim, std::optional<DType> dtype,
                const Tensor& out) {
-  return mean_like(ReduceKind::NanMean, "nanmean", self, dim, keepdim, dtype, out);
+  // torch's nanmean is nansum / count: its node is the division's, and out= fails in nansum.
+  bool grad = wants_grad("nansum", self, out);
+  Tensor r = mean_like(ReduceKind::NanMean, "nanmean", self, dim, keepdim, dtype, out);
+  if (grad) {
+    uint64_t mask = dims_mask(dim, self.dim());
+    DimVector shape = self.sizes();
+    autograd::record("DivBackward0", {self}, {r}, {self},
+                     [shape, mask, keepdim](const Ctx& c) -> TensorList {
+                       Tensor kept = logical_not(isnan(c.saved(0)));
+                       Tensor count = sum(kept, mask_dims(mask, int64_t(shape.size())), keepdim);
+                       return {reduction_grad(c.grad() / count, shape, mask, keepdim) * kept};
+                     });
+  }
+  return r;
 }
 
 Tensor prod(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
             std::optional<DType> dtype, const Tensor& out) {
+  bool grad = wants_grad("prod", self, out);
   uint64_t mask = dim ? dim_mask(*dim, self.dim()) : dims_mask(std::nullopt, self.dim());
-  return sum_like(ReduceKind::Prod, self, mask, keepdim, dtype, out);
+  Tensor r = sum_like(ReduceKind::Prod, self, mask, keepdim, dtype, out);
+  if (grad) {
+    check_differentiable(r);
+    int64_t d = dim ? wrap_dim(*dim, self.dim()) : 0;
+    bool all = !dim.has_value();
+    autograd::record(dim ? "ProdBackward1" : "ProdBackward0", {self}, {r}, {self, r},
+                     [d, all, keepdim](const Ctx& c) -> TensorList {
+                       return {prod_backward(c.grad(), c.saved(0), c.saved(1), d, all, keepdim)};
+                     });
+  }
+  return r;
 }
 
-Tensor max(const Tensor& self) { return full_extreme(ReduceKind::Max, "max", self); }
-Tensor min(const Tensor& self) { return full_extreme(ReduceKind::Min, "min", self); }
+Tensor max(const Tensor& self) {
+  bool grad = wants_grad("max", self);
+  Tensor r = full_extreme(ReduceKind::Max, "max", self);
+  if (grad) record_evenly_distributed("MaxBackward1", self, r);
+  return r;
+}
+
+Tensor min(const Tensor& self) {
+  bool grad = wants_grad("min", self);
+  Tensor r = full_extreme(ReduceKind::Min, "min", self);
+  if (grad) record_evenly_distributed("MinBackward1", self, r);
+  return r;
+}
 
 std::pair<Tensor, Tensor> max(const Tensor& self, int64_t dim, bool keepdim,
                               const Tensor& out_values, const Tensor& out_indices) {
-  return extreme_dim(ReduceKind::ArgMax, "max", self, dim, keepdim, out_values, out_indices);
+  bool grad = wants_grad("max", self, out_values, out_indices);
+  auto r = extreme_dim(ReduceKind::ArgMax, "max", self, dim, keepdim, out_values, out_indices);
+  if (grad) record_value_selection("MaxBackward0", self, r.first, r.second, dim, keepdim);
+  return r;
 }
 
 std::pair<Tensor, Tensor> min(const Tensor& self, int64_t dim, bool keepdim,
                               const Tensor& out_values, const Tensor& out_indices) {
-  return extreme_dim(ReduceKind::ArgMin, "min", self, dim, keepdim, out_values, out_indices);
+  bool grad = wants_grad("min", self, out_values, out_indices);
+  auto r = extreme_dim(ReduceKind::ArgMin, "min", self, dim, keepdim, out_values, out_indices);
+  if (grad) record_value_selection("MinBackward0", self, r.first, r.second, dim, keepdim);
+  return r;
 }
 
 Tensor amax(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {
-  return amax_like(ReduceKind::Max, "amax", self, dim, keepdim, out);
+  bool grad = wants_grad("amax", self, out);
+  Tensor r = amax_like(ReduceKind::Max, "amax", self, dim, keepdim, out);
+  if (grad) record_amax("AmaxBackward0", self, r, dims_mask(dim, self.dim()), keepdim);
+  return r;
 }
 
 Tensor amin(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {
-  return amax_like(ReduceKind::Min, "amin", self, dim, keepdim, out);
+  bool grad = wants_grad("amin", self, out);
+  Tensor r = amax_like(ReduceKind::Min, "amin", self, dim, keepdim, out);
+  if (grad) record_amax("AminBackward0", self, r, dims_mask(dim, self.dim()), keepdim);
+  return r;
 }
 
 std::pair<Tensor, Tensor> aminmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
                                   const Tensor& out_min, const Tensor& out_max) {
+  bool grad = wants_grad("aminmax", self, out_min, out_max);
   uint64_t mask;
   if (dim) {
     mask = dim_mask(*dim, self.dim());
@@ -391,7 +544,18 @@ std::pair<Tensor, Tensor> aminmax(const Tensor& self, std::optional<int64_t> dim
   }
   Outputs r = reduce(self, mask, keepdim, call(ReduceKind::AMinMax), self.dtype(), out_min,
                      self.dtype(), out_max);
-  return {deliver(r.first, out_min, true), deliver(r.second, out_max, true)};
+  std::pair<Tensor, Tensor> result{deliver(r.first, out_min, true),
+                                   deliver(r.second, out_max, true)};
+  if (grad) {
+    autograd::record("AminmaxBackward0", {self}, {result.first, result.second},
+                     {self, result.first, result.second},
+                     [mask, keepdim](const Ctx& c) -> TensorList {
+                       Tensor self = c.saved(0);
+                       return {amax_backward(c.grad(0), self, c.saved(1), mask, keepdim) +
+                               amax_backward(c.grad(1), self, c.saved(2), mask, keepdim)};
+                     });
+  }
+  return result;
 }
 
 Tensor argmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim, const Tensor& out) {
@@ -404,28 +568,41 @@ Tensor argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim, cons
 
 Tensor var(const Tensor& self, const OptDims& dim, double correction, bool keepdim,
            const Tensor& out) {
-  return deliver(var_like(self, dim, correction, keepdim, false, false, out).first, out, false);
+  bool grad = wants_grad("var", self, out);
+  Tensor r = deliver(var_like(self, dim, correction, keepdim, false, false, out).first, out, false);
+  if (grad) record_var("VarBackward0", self, r, Tensor(), dim, correction, keepdim, false);
+  return r;
 }
 
 Tensor std_dev(const Tensor& self, const OptDims& dim, double correction, bool keepdim,
                const Tensor& out) {
-  return deliver(var_like(self, dim, correction, keepdim, true, false, out).first, out, false);
+  bool grad = wants_grad("std", self, out);
+  Tensor r = deliver(var_like(self, dim, correction, keepdim, true, false, out).first, out, false);
+  if (grad) record_var("StdBackward0", self, r, Tensor(), dim, correction, keepdim, true);
+  return r;
 }
 
 std::pair<Tensor, Tensor> var_mean(const Tensor& self, const OptDims& dim, double correction,
                                    bool keepdim) {
+  bool grad = wants_grad("var_mean", self);
   Outputs r = var_like(self, dim, correction, keepdim, false, true, Tensor());
+  if (grad)
+    record_var("VarMeanBackward0", self, r.first, r.second, dim, correction, keepdim, false);
   return {r.first, r.second};
 }
 
 std::pair<Tensor, Tensor> std_mean(const Tensor& self, const OptDims& dim, double correction,
                                    bool keepdim) {
+  bool grad = wants_grad("std_mean", self);
   Outputs r = var_like(self, dim, correction, keepdim, true, true, Tensor());
+  if (grad) record_var("StdMeanBackward0", self, r.first, r.second, dim, correction, keepdim, true);
   return {r.first, r.second};
 }
 
-Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
-            std::optional<DType> dtype, const Tensor& out) {
+namespace {
+
+Tensor norm_impl(const Tensor& self, double p, const OptDims& dim, bool keepdim,
+                 std::optional<DType> dtype, const Tensor& out) {
   CRESSET_CHECK(is_floating(self.dtype()), RuntimeError,
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
                 dtype_display(self.dtype()));
@@ -448,23 +625,47 @@ Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
   Tensor in = want != self.dtype() ? cast_tensor(self, want) : self;
   ReduceCall c = call(ReduceKind::Norm);
   c.param = p;
-  c.norm = p == 1 ? NormKind::One
-           : p == 2 ? NormKind::Two
+  c.norm = p == 1          ? NormKind::One
+           : p == 2        ? NormKind::Two
            : std::isinf(p) ? (p > 0 ? NormKind::Inf : NormKind::NegInf)
                            : NormKind::General;
   return deliver(reduce(in, mask, keepdim, c, want, out).first, out, true);
 }
 
+}  // namespace
+
+Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
+            std::optional<DType> dtype, const Tensor& out) {
+  bool grad = wants_grad("linalg_vector_norm", self, out);
+  Tensor r = norm_impl(self, p, dim, keepdim, dtype, out);
+  if (grad) {
+    uint64_t mask = dims_mask(dim, self.dim());
+    autograd::record("LinalgVectorNormBackward0", {self}, {r}, {self, r},
+                     [p, mask, keepdim](const Ctx& c) -> TensorList {
+                       return {norm_backward(c.grad(), c.saved(0), p, c.saved(1), mask, keepdim)};
+                     });
+  }
+  return r;
+}
+
 Tensor logsumexp(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {
+  bool grad = wants_grad("logsumexp", self, out);
   if (out.defined()) {
     CRESSET_CHECK(is_floating(out.dtype()), RuntimeError,
                   "logsumexp(): Expected floating point type for result tensor, but got: ",
                   dtype_display(out.dtype()));
   }
   Tensor in = is_floating(self.dtype()) ? self : cast_tensor(self, default_dtype());
-  Tensor r = reduce(in, dims_mask(dim, self.dim()), keepdim, call(ReduceKind::LogSumExp),
-                    in.dtype(), out).first;
-  return deliver(r, out, false);
+  uint64_t mask = dims_mask(dim, self.dim());
+  Tensor r = deliver(reduce(in, mask, keepdim, call(ReduceKind::LogSumExp), in.dtype(), out).first,
+                     out, false);
+  if (grad) {
+    autograd::record("LogsumexpBackward0", {self}, {r}, {self, r},
+                     [mask, keepdim](const Ctx& c) -> TensorList {
+                       return {logsumexp_backward(c.grad(), c.saved(0), c.saved(1), mask, keepdim)};
+                     });
+  }
+  return r;
 }
 
 Tensor all(const Tensor& self, const OptDims& dim, bool keepdim, const Tensor& out) {
@@ -480,35 +681,63 @@ Tensor count_nonzero(const Tensor& self, const OptDims& dim) {
 }
 
 Tensor cumsum(const Tensor& self, int64_t dim, std::optional<DType> dtype, const Tensor& out) {
-  return cum_arith(ScanKind::CumSum, self, dim, dtype, out);
+  bool grad = wants_grad("cumsum", self, out);
+  Tensor r = cum_arith(ScanKind::CumSum, self, dim, dtype, out);
+  if (grad) record_cumsum(self, r, dim);
+  return r;
 }
 
 Tensor cumsum_(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
-  return cum_arith(ScanKind::CumSum, self, dim, dtype, self);
+  bool grad = wants_grad_inplace(self);
+  Tensor r = cum_arith(ScanKind::CumSum, self, dim, dtype, self);
+  if (grad) record_cumsum(self, self, dim);
+  return r;
 }
 
 Tensor cumprod(const Tensor& self, int64_t dim, std::optional<DType> dtype, const Tensor& out) {
-  return cum_arith(ScanKind::CumProd, self, dim, dtype, out);
+  bool grad = wants_grad("cumprod", self, out);
+  Tensor r = cum_arith(ScanKind::CumProd, self, dim, dtype, out);
+  if (grad) record_cumprod(self, self, r, dim);
+  return r;
 }
 
 Tensor cumprod_(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
-  return cum_arith(ScanKind::CumProd, self, dim, dtype, self);
+  bool grad = wants_grad_inplace(self);
+  Tensor before = grad ? clone(self) : Tensor();
+  Tensor r = cum_arith(ScanKind::CumProd, self, dim, dtype, self);
+  if (grad) record_cumprod(self, before, self, dim);
+  return r;
 }
 
 std::pair<Tensor, Tensor> cummax(const Tensor& self, int64_t dim, const Tensor& out_values,
                                  const Tensor& out_indices) {
-  return cum_extreme(ScanKind::CumMax, self, dim, out_values, out_indices);
+  bool grad = wants_grad("cummax", self, out_values, out_indices);
+  auto r = cum_extreme(ScanKind::CumMax, self, dim, out_values, out_indices);
+  if (grad) record_cum_extreme("CummaxBackward0", self, r, dim);
+  return r;
 }
 
 std::pair<Tensor, Tensor> cummin(const Tensor& self, int64_t dim, const Tensor& out_values,
                                  const Tensor& out_indices) {
-  return cum_extreme(ScanKind::CumMin, self, dim, out_values, out_indices);
+  bool grad = wants_grad("cummin", self, out_values, out_indices);
+  auto r = cum_extreme(ScanKind::CumMin, self, dim, out_values, out_indices);
+  if (grad) record_cum_extreme("CumminBackward0", self, r, dim);
+  return r;
 }
 
 Tensor logcumsumexp(const Tensor& self, int64_t dim, const Tensor& out) {
+  bool grad = wants_grad("logcumsumexp", self, out);
   CRESSET_CHECK(is_floating(self.dtype()), NotImplementedError,
                 "\"logcumsumexp_out_cpu\" not implemented for '", dtype_display(self.dtype()), "'");
-  return deliver(scan(ScanKind::LogCumSumExp, self, dim, false).first, out, true);
+  Tensor r = deliver(scan(ScanKind::LogCumSumExp, self, dim, false).first, out, true);
+  if (grad) {
+    int64_t d = wrap_dim(dim, self.dim());
+    autograd::record("LogcumsumexpBackward0", {self}, {r}, {self, r},
+                     [d](const Ctx& c) -> TensorList {
+                       return {logcumsumexp_backward(c.grad(), c.saved(0), c.saved(1), d)};
+                     });
+  }
+  return r;
 }
 
 }  // namespace cresset

@@ -20,6 +20,14 @@ void check_nonempty_dims(const Tensor& in, uint64_t mask, const char* op);
 /// Where a result of `shape` and `dtype` is written: `out` itself when it is usable as is
 /// (defined, contiguous, same shape and dtype), otherwise a new contiguous tensor.
 Tensor output_for(const Tensor& out, const DimVector& shape, DType dtype, Device device);
+/// Whether op `op` (torch's name) must record its derivative: grad mode is on and `self` requires
+/// grad. RuntimeError (torch's) when it must and `out` (or `out2`) is given.
+bool wants_grad(const char* op, const Tensor& self, const Tensor& out = Tensor(),
+                const Tensor& out2 = Tensor());
+/// The same for an in-place op on `self`: RuntimeError for a leaf that requires grad (checked
+/// before anything is written).
+bool wants_grad_inplace(const Tensor& self);
+
 /// Returns `result`, or copies it into `out` (resizing it) and returns `out`. With
 /// `exact_dtype`, out's dtype must equal the result's (torch's check for most ops).
 Tensor deliver(const Tensor& result, const Tensor& out, bool exact_dtype);

@@ -2,16 +2,24 @@
 // tril/triu. Most are written as copies between views (copy_into handles dtype, device and
 // strides); tril/triu and repeat_interleave's gather have their own kernels
 // (backend/cpu/view_copy).
+//
+// Autograd: each op records one node named like torch's. Ops written as compositions of other
+// ops (roll, rot90, repeat, diag ...) run their forward with grad mode off so that only that node
+// is recorded.
 #include <algorithm>
 #include <cstdlib>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/view_copy.h"
 #include "cresset/backend/cuda/view.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/index.h"
+#include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -88,6 +96,46 @@ void cat_fill(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out
   }
 }
 
+// torch's error for out= with inputs that require grad.
+void check_out_grad(const std::vector<Tensor>& inputs, const char* op) {
+  CRESSET_CHECK(!autograd::needs_grad(inputs), RuntimeError, op,
+                "(): functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad.");
+}
+
+// Records `out` = op(self) whose backward is `backward` (when self needs grad).
+template <typename Backward>
+void record_unary(const char* name, const Tensor& self, const Tensor& out, Backward backward) {
+  if (!autograd::needs_grad({self})) return;
+  autograd::record(name, {self}, {out}, {},
+                   [backward = std::move(backward)](const autograd::Ctx& c) -> autograd::TensorList {
+                     return {backward(c.grad())};
+                   });
+}
+
+// Records cat's node: each input's gradient is its slice of the output's (dim already wrapped;
+// skipped 1-D empty inputs get empty gradients).
+void record_cat(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out) {
+  DimVector lengths;  // -1 for a skipped input
+  for (const Tensor& t : tensors) lengths.push_back(cat_skips(t) ? -1 : t.sizes()[dim]);
+  autograd::record("CatBackward0", tensors, {out}, {},
+                   [dim, lengths](const autograd::Ctx& c) -> autograd::TensorList {
+                     const Tensor& g = c.grad();
+                     autograd::TensorList grads;
+                     int64_t offset = 0;
+                     for (size_t i = 0; i < lengths.size(); ++i) {
+                       if (lengths[i] < 0) {
+                         grads.push_back(zeros({0}, g.dtype(), g.device()));
+                         continue;
+                       }
+                       grads.push_back(c.needs_input_grad(i) ? narrow(g, dim, offset, lengths[i])
+                                                             : Tensor());
+                       offset += lengths[i];
+                     }
+                     return grads;
+                   });
+}
+
 // Gives an out= tensor the result's shape (resizing only when the shape differs, like torch).
 void resize_out(const Tensor& out, const DimVector& shape) {
   if (out.sizes() != shape) resize_tensor(out, shape);
@@ -146,13 +194,32 @@ void check_tril_dims(const Tensor& self, bool lower) {
                 ": input tensor must have at least 2 dimensions");
 }
 
+void record_tril_triu(const Tensor& self, const Tensor& out, int64_t diagonal, bool lower) {
+  record_unary(lower ? "TrilBackward0" : "TriuBackward0", self, out,
+               [diagonal, lower](const Tensor& g) {
+                 return lower ? tril(g, diagonal) : triu(g, diagonal);
+               });
+}
+
 Tensor tril_triu(const Tensor& self, int64_t diagonal, bool lower) {
   check_tril_dims(self, lower);
-  return tril_triu_into(empty_tensor(self.sizes(), self.dtype(), self.device()), self, diagonal,
-                        lower);
+  Tensor out = tril_triu_into(empty_tensor(self.sizes(), self.dtype(), self.device()), self,
+                              diagonal, lower);
+  record_tril_triu(self, out, diagonal, lower);
+  return out;
+}
+
+Tensor tril_triu_(const Tensor& self, int64_t diagonal, bool lower) {
+  check_tril_dims(self, lower);
+  if (autograd::needs_grad({self})) autograd::check_inplace(self);
+  tril_triu_into(self, self, diagonal, lower);
+  self.bump_version(lower ? "tril_" : "triu_");
+  record_tril_triu(self, self, diagonal, lower);
+  return self;
 }
 
 Tensor tril_triu_out(const Tensor& self, int64_t diagonal, bool lower, const Tensor& out) {
+  check_out_grad({self}, lower ? "tril" : "triu");
   check_tril_dims(self, lower);
   CRESSET_CHECK(out.dtype() == self.dtype(), RuntimeError, "Expected out tensor to have dtype ",
                 dtype_name(self.dtype()), ", but got ", dtype_name(out.dtype()), " instead");
@@ -167,14 +234,20 @@ Tensor tril_triu_out(const Tensor& self, int64_t diagonal, bool lower, const Ten
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   std::optional<DimVector> shape = cat_shape(tensors, dim);
   DType dtype = result_type(tensors);
-  if (!shape) return empty_tensor({0}, dtype, tensors[0].device());
-  Tensor out = empty_format(*shape, cat_memory_format(tensors), dtype, tensors[0].device());
-  cat_fill(tensors, dim, out);
+  Tensor out;
+  if (shape) {
+    out = empty_format(*shape, cat_memory_format(tensors), dtype, tensors[0].device());
+    cat_fill(tensors, dim, out);
+  } else {
+    out = empty_tensor({0}, dtype, tensors[0].device());
+  }
+  if (autograd::needs_grad(tensors)) record_cat(tensors, dim, out);
   return out;
 }
 
 Tensor cat_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out) {
   std::optional<DimVector> shape = cat_shape(tensors, dim);
+  check_out_grad(tensors, "cat");
   DType dtype = result_type(tensors);
   CRESSET_CHECK(can_cast(dtype, out.dtype()), TypeError,
                 "torch.cat(): input types can't be cast to the desired output type ",
@@ -204,6 +277,7 @@ Tensor stack_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& 
   DType dtype = result_type(tensors);
   Tensor result = out;
   if (out.defined()) {
+    check_out_grad(tensors, "stack");
     CRESSET_CHECK(can_cast(dtype, out.dtype()), TypeError,
                   "torch.cat(): input types can't be cast to the desired output type ",
                   dtype_display(out.dtype()));
@@ -213,6 +287,17 @@ Tensor stack_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& 
     result = empty_tensor(shape, dtype, tensors[0].device());
   }
   for (size_t i = 0; i < tensors.size(); ++i) copy_into(select(result, d, int64_t(i)), tensors[i]);
+  if (!out.defined() && autograd::needs_grad(tensors)) {
+    autograd::record("StackBackward0", tensors, {result}, {},
+                     [d, n = tensors.size()](const autograd::Ctx& c) -> autograd::TensorList {
+                       autograd::TensorList grads;
+                       for (size_t i = 0; i < n; ++i) {
+                         grads.push_back(c.needs_input_grad(i) ? select(c.grad(), d, int64_t(i))
+                                                               : Tensor());
+                       }
+                       return grads;
+                     });
+  }
   return result;
 }
 
@@ -245,16 +330,18 @@ Tensor flip(const Tensor& self, const DimVector& dims) {
     flipped[w] = true;
   }
   Tensor out = empty_like_format(self, MemoryFormat::Preserve);
-  if (self.numel() == 0) return out;
-  // Read through a view with negated strides: the copy then writes entries in reverse order.
-  DimVector strides = self.strides();
-  int64_t offset = self.storage_offset();
-  for (int64_t d = 0; d < self.dim(); ++d) {
-    if (!flipped[d]) continue;
-    offset += (self.sizes()[d] - 1) * strides[d];
-    strides[d] = -strides[d];
+  if (self.numel() > 0) {
+    // Read through a view with negated strides: the copy then writes entries in reverse order.
+    DimVector strides = self.strides();
+    int64_t offset = self.storage_offset();
+    for (int64_t d = 0; d < self.dim(); ++d) {
+      if (!flipped[d]) continue;
+      offset += (self.sizes()[d] - 1) * strides[d];
+      strides[d] = -strides[d];
+    }
+    copy_into(out, self.as_strided_view(self.sizes(), strides, offset));
   }
-  copy_into(out, self.as_strided_view(self.sizes(), strides, offset));
+  record_unary("FlipBackward0", self, out, [dims](const Tensor& g) { return flip(g, dims); });
   return out;
 }
 
@@ -268,10 +355,12 @@ Tensor flipud(const Tensor& self) {
   return flip(self, {0});
 }
 
-Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) {
+namespace {
+
+Tensor roll_impl(const Tensor& self, const DimVector& shifts, const DimVector& dims) {
   CRESSET_CHECK(!shifts.empty(), RuntimeError, "`shifts` required");
   if (dims.empty() && shifts.size() == 1) {
-    return view(roll(view(contiguous(self), {self.numel()}), shifts, {0}), self.sizes());
+    return view(roll_impl(view(contiguous(self), {self.numel()}), shifts, {0}), self.sizes());
   }
   CRESSET_CHECK(shifts.size() == dims.size(), RuntimeError,
                 "shifts and dimensions must align. shifts: ", shifts.size(),
@@ -297,6 +386,25 @@ Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) 
   return out;
 }
 
+}  // namespace
+
+Tensor roll(const Tensor& self, const DimVector& shifts, const DimVector& dims) {
+  bool grad = autograd::needs_grad({self});
+  Tensor out;
+  {
+    autograd::AutoGradMode off(false);
+    out = roll_impl(self, shifts, dims);
+  }
+  if (grad) {
+    DimVector back;
+    for (int64_t s : shifts) back.push_back(-s);
+    record_unary("RollBackward0", self, out, [back, dims](const Tensor& g) {
+      return roll(g, back, dims);
+    });
+  }
+  return out;
+}
+
 Tensor rot90(const Tensor& self, int64_t k, const DimVector& dims) {
   CRESSET_CHECK(dims.size() == 2, RuntimeError,
                 "expected total rotation dims == 2, but got dims = ", dims.size());
@@ -305,16 +413,30 @@ Tensor rot90(const Tensor& self, int64_t k, const DimVector& dims) {
   int64_t d0 = wrap_dim(dims[0], self.dim()), d1 = wrap_dim(dims[1], self.dim());
   CRESSET_CHECK(d0 != d1, RuntimeError, "expected rotation dims to be different, but got dim0 = ",
                 dims[0], " and dim1 = ", dims[1]);
-  switch (((k % 4) + 4) % 4) {
-    case 1:
-      return transpose_(flip(self, {d1}), d0, d1);
-    case 2:
-      return flip(self, {d0, d1});
-    case 3:
-      return transpose_(flip(self, {d0}), d0, d1);
-    default:
-      return clone(self, MemoryFormat::Contiguous);
+  bool grad = autograd::needs_grad({self});
+  Tensor out;
+  {
+    autograd::AutoGradMode off(false);
+    switch (((k % 4) + 4) % 4) {
+      case 1:
+        out = transpose_(flip(self, {d1}), d0, d1);
+        break;
+      case 2:
+        out = flip(self, {d0, d1});
+        break;
+      case 3:
+        out = transpose_(flip(self, {d0}), d0, d1);
+        break;
+      default:
+        out = clone(self, MemoryFormat::Contiguous);
+    }
   }
+  if (grad) {
+    record_unary("Rot90Backward0", self, out, [k, dims](const Tensor& g) {
+      return rot90(g, -k, dims);
+    });
+  }
+  return out;
 }
 
 Tensor repeat(const Tensor& self, const DimVector& repeats) {
@@ -326,9 +448,22 @@ Tensor repeat(const Tensor& self, const DimVector& repeats) {
   DimVector target(static_cast<size_t>(nd));
   for (int64_t i = 0; i < nd; ++i) target[i] = padded[i] * repeats[i];
   Tensor out = empty_tensor(target, self.dtype(), self.device());
+  if (autograd::needs_grad({self})) {
+    // out viewed as [r0, s0, r1, s1, ...]: self's gradient sums over the r dims.
+    DimVector split, rdims;
+    for (int64_t i = 0; i < nd; ++i) {
+      split.push_back(repeats[i]);
+      split.push_back(padded[i]);
+      rdims.push_back(2 * i);
+    }
+    record_unary("RepeatBackward0", self, out, [split, rdims, sizes = self.sizes()](const Tensor& g) {
+      Tensor r = rdims.empty() ? g : sum(reshape(g, split), rdims);
+      return reshape(r, sizes);
+    });
+  }
   if (out.numel() == 0) return out;
   // View out as [r0, s0, r1, s1, ...] and copy self, broadcast over the r dims, into it.
-  Tensor src = expand(self, padded);
+  Tensor src = expand(detach(self), padded);
   DimVector vsizes, vstrides, ssizes, sstrides;
   for (int64_t i = 0; i < nd; ++i) {
     vsizes.push_back(repeats[i]);
@@ -404,7 +539,7 @@ Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optiona
   }
   Tensor index = repeat_interleave_indices(reps, output_size);
   // Gather whole slices of a contiguous input: out[..., j, ...] = input[..., index[j], ...].
-  Tensor src = contiguous(input);
+  Tensor src = contiguous(detach(input));
   DimVector shape = src.sizes();
   shape[d] = index.numel();
   Tensor out = empty_tensor(shape, self.dtype(), self.device());
@@ -418,16 +553,28 @@ Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optiona
   } else {
     cuda::gather_slices(out, src, d, idx64);
   }
+  record_unary("IndexSelectBackward0", input, out, [d, idx64, sizes = input.sizes()](const Tensor& g) {
+    return index_add(zeros(sizes, g.dtype(), g.device()), d, idx64, g);
+  });
   return out;
 }
 
 Tensor diag(const Tensor& self, int64_t diagonal) {
   CRESSET_CHECK(self.dim() == 1 || self.dim() == 2, RuntimeError,
                 "diag(): Supports 1D or 2D tensors. Got ", self.dim(), "D");
-  if (self.dim() == 2) return clone(cresset::diagonal(self, diagonal), MemoryFormat::Contiguous);
+  if (self.dim() == 2) {
+    Tensor out = clone(cresset::diagonal(detach(self), diagonal), MemoryFormat::Contiguous);
+    record_unary("DiagonalBackward0_copy", self, out, [diagonal, sizes = self.sizes()](const Tensor& g) {
+      return diagonal_backward(g, sizes, diagonal, 0, 1);
+    });
+    return out;
+  }
   int64_t n = self.sizes()[0] + std::abs(diagonal);
   Tensor out = zeros({n, n}, self.dtype(), self.device());
   copy_into(cresset::diagonal(out, diagonal), self);
+  record_unary("DiagEmbedBackward0", self, out, [diagonal](const Tensor& g) {
+    return cresset::diagonal(g, diagonal, 0, 1);
+  });
   return out;
 }
 
@@ -443,25 +590,17 @@ Tensor diag_embed(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2
   shape.insert(size_t(std::max(d1, d2)), n);
   Tensor out = zeros(shape, self.dtype(), self.device());
   copy_into(diagonal(out, offset, d1, d2), self);
+  record_unary("DiagEmbedBackward0", self, out, [offset, d1, d2](const Tensor& g) {
+    return diagonal(g, offset, d1, d2);
+  });
   return out;
 }
 
 Tensor tril(const Tensor& self, int64_t diagonal) { return tril_triu(self, diagonal, true); }
 Tensor triu(const Tensor& self, int64_t diagonal) { return tril_triu(self, diagonal, false); }
 
-Tensor tril_(const Tensor& self, int64_t diagonal) {
-  check_tril_dims(self, true);
-  tril_triu_into(self, self, diagonal, true);
-  self.bump_version();
-  return self;
-}
-
-Tensor triu_(const Tensor& self, int64_t diagonal) {
-  check_tril_dims(self, false);
-  tril_triu_into(self, self, diagonal, false);
-  self.bump_version();
-  return self;
-}
+Tensor tril_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, diagonal, true); }
+Tensor triu_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, diagonal, false); }
 
 Tensor tril_out(const Tensor& self, int64_t diagonal, const Tensor& out) {
   return tril_triu_out(self, diagonal, true, out);

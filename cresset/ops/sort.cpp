@@ -7,12 +7,14 @@
 #include <cstring>
 #include <numeric>
 
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/sort.h"
 #include "cresset/backend/cuda/reduce.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/reduce.h"
+#include "cresset/ops/reduce_backward.h"
 #include "cresset/ops/reduce_common.h"
 
 namespace cresset {
@@ -93,11 +95,13 @@ std::pair<Tensor, Tensor> deliver_pair(std::pair<Tensor, Tensor> r, const Tensor
 }
 
 // kthvalue, median, nanmedian and mode along a dim: one pick per line into keepdim outputs.
-std::pair<Tensor, Tensor> select_dim(const char* op, SelectKind kind, const Tensor& self, int64_t k,
-                                     int64_t dim, bool keepdim, const Tensor& out_values,
-                                     const Tensor& out_indices) {
-  CRESSET_CHECK(self.dtype() != DType::Bool || kind == SelectKind::Mode, NotImplementedError,
-                "\"", kind == SelectKind::Kth ? "kthvalue_cpu" : "median_out", "\" not implemented for 'Bool'");
+std::pair<Tensor, Tensor> select_dim(const char* op, const char* node, SelectKind kind,
+                                     const Tensor& self, int64_t k, int64_t dim, bool keepdim,
+                                     const Tensor& out_values, const Tensor& out_indices) {
+  bool grad = wants_grad(op, self, out_values, out_indices);
+  CRESSET_CHECK(self.dtype() != DType::Bool || kind == SelectKind::Mode, NotImplementedError, "\"",
+                kind == SelectKind::Kth ? "kthvalue_cpu" : "median_out",
+                "\" not implemented for 'Bool'");
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   CRESSET_CHECK(in.sizes()[d] != 0, IndexError, op, "(): Expected reduction dim ", d,
@@ -113,11 +117,13 @@ std::pair<Tensor, Tensor> select_dim(const char* op, SelectKind kind, const Tens
   DimVector shape = reduced_shape(self.sizes(), dim_mask(d, self.dim()), keepdim);
   r.first = r.first.as_strided_view(shape, contiguous_strides(shape), 0);
   r.second = r.second.as_strided_view(shape, contiguous_strides(shape), 0);
-  return deliver_pair(r, out_values, out_indices);
+  r = deliver_pair(r, out_values, out_indices);
+  if (grad) record_value_selection(node, self, r.first, r.second, d, keepdim);
+  return r;
 }
 
 // median and nanmedian of every element: the pick of the flattened input.
-Tensor select_all(SelectKind kind, const Tensor& self) {
+Tensor select_all_values(SelectKind kind, const Tensor& self) {
   CRESSET_CHECK(self.dtype() != DType::Bool, NotImplementedError,
                 "\"median_cpu\" not implemented for 'Bool'");
   if (self.numel() == 0) {
@@ -132,6 +138,15 @@ Tensor select_all(SelectKind kind, const Tensor& self) {
   return values.as_strided_view({}, {}, 0);
 }
 
+// median and nanmedian of every element, recorded (the gradient split among equal elements).
+Tensor select_all(SelectKind kind, const Tensor& self) {
+  const char* node = kind == SelectKind::Median ? "MedianBackward0" : "NanmedianBackward0";
+  bool grad = wants_grad(kind == SelectKind::Median ? "median" : "nanmedian", self);
+  Tensor r = select_all_values(kind, self);
+  if (grad) record_evenly_distributed(node, self, r);
+  return r;
+}
+
 UniqueResult unique_impl(const Tensor& self, std::optional<int64_t> dim, bool consecutive) {
   const Device dev = self.device();
   if (!dim) {
@@ -142,8 +157,10 @@ UniqueResult unique_impl(const Tensor& self, std::optional<int64_t> dim, bool co
     return r;
   }
   int64_t d = wrap_dim(*dim, self.dim());
-  CRESSET_CHECK(self.dim() > 0, IndexError, "Dimension out of range (expected to be in range of "
-                "[-1, 0], but got ", *dim, ")");
+  CRESSET_CHECK(self.dim() > 0, IndexError,
+                "Dimension out of range (expected to be in range of "
+                "[-1, 0], but got ",
+                *dim, ")");
   const int64_t m = self.sizes()[d];
   if (self.numel() == 0) {
     CRESSET_CHECK(m == 0, RuntimeError,
@@ -183,25 +200,35 @@ UniqueResult unique_impl(const Tensor& self, std::optional<int64_t> dim, bool co
 
 }  // namespace
 
-std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim, bool descending, bool,
-                               const Tensor& out_values, const Tensor& out_indices) {
+std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim, bool descending,
+                               std::optional<bool> stable, const Tensor& out_values,
+                               const Tensor& out_indices) {
+  bool grad = wants_grad("sort", self, out_values, out_indices);
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   auto r = value_index_pair(in.sizes(), like_strides(in), self.dtype(), self.device());
   if (in.numel() > 0) {
     CRESSET_SORT_KERNEL(self.device(), sort_kernel, in, d, descending, r.first, r.second);
   }
-  return deliver_pair({shaped_like(r.first, self), shaped_like(r.second, self)}, out_values,
-                      out_indices);
+  r = deliver_pair({shaped_like(r.first, self), shaped_like(r.second, self)}, out_values,
+                   out_indices);
+  if (grad) {
+    record_value_selection(stable ? "SortBackward1" : "SortBackward0", self, r.first, r.second, d,
+                           true);
+  }
+  return r;
 }
 
 Tensor argsort(const Tensor& self, int64_t dim, bool descending, bool stable) {
+  autograd::AutoGradMode no_grad(false);  // indices only: nothing to record
   return sort(self, dim, descending, stable).second;
 }
 
 std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool largest, bool,
                                const Tensor& out_values, const Tensor& out_indices) {
-  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError, "topk does not support bool dtypes on CPU");
+  bool grad = wants_grad("topk", self, out_values, out_indices);
+  CRESSET_CHECK(self.dtype() != DType::Bool, RuntimeError,
+                "topk does not support bool dtypes on CPU");
   int64_t d = wrap_dim(dim, self.dim());
   Tensor in = as_1d(self);
   CRESSET_CHECK(k >= 0 && k <= in.sizes()[d], RuntimeError, "selected index k out of range");
@@ -211,13 +238,16 @@ std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim, bool 
   if (r.first.numel() > 0) {
     CRESSET_SORT_KERNEL(self.device(), topk_kernel, in, k, d, largest, r.first, r.second);
   }
-  return deliver_pair({shaped_like(r.first, self), shaped_like(r.second, self)}, out_values,
-                      out_indices);
+  r = deliver_pair({shaped_like(r.first, self), shaped_like(r.second, self)}, out_values,
+                   out_indices);
+  if (grad) record_value_selection("TopkBackward0", self, r.first, r.second, d, true);
+  return r;
 }
 
 std::pair<Tensor, Tensor> kthvalue(const Tensor& self, int64_t k, int64_t dim, bool keepdim,
                                    const Tensor& out_values, const Tensor& out_indices) {
-  return select_dim("kthvalue", SelectKind::Kth, self, k, dim, keepdim, out_values, out_indices);
+  return select_dim("kthvalue", "KthvalueBackward0", SelectKind::Kth, self, k, dim, keepdim,
+                    out_values, out_indices);
 }
 
 Tensor median(const Tensor& self) { return select_all(SelectKind::Median, self); }
@@ -226,18 +256,20 @@ Tensor nanmedian(const Tensor& self) { return select_all(SelectKind::NanMedian, 
 
 std::pair<Tensor, Tensor> median(const Tensor& self, int64_t dim, bool keepdim,
                                  const Tensor& out_values, const Tensor& out_indices) {
-  return select_dim("median", SelectKind::Median, self, 0, dim, keepdim, out_values, out_indices);
+  return select_dim("median", "MedianBackward1", SelectKind::Median, self, 0, dim, keepdim,
+                    out_values, out_indices);
 }
 
 std::pair<Tensor, Tensor> nanmedian(const Tensor& self, int64_t dim, bool keepdim,
                                     const Tensor& out_values, const Tensor& out_indices) {
-  return select_dim("nanmedian", SelectKind::NanMedian, self, 0, dim, keepdim, out_values,
-                    out_indices);
+  return select_dim("nanmedian", "NanmedianBackward1", SelectKind::NanMedian, self, 0, dim, keepdim,
+                    out_values, out_indices);
 }
 
 std::pair<Tensor, Tensor> mode(const Tensor& self, int64_t dim, bool keepdim,
                                const Tensor& out_values, const Tensor& out_indices) {
-  return select_dim("mode", SelectKind::Mode, self, 0, dim, keepdim, out_values, out_indices);
+  return select_dim("mode", "ModeBackward0", SelectKind::Mode, self, 0, dim, keepdim, out_values,
+                    out_indices);
 }
 
 UniqueResult unique(const Tensor& self, std::optional<int64_t> dim) {
@@ -282,8 +314,8 @@ Tensor histc(const Tensor& self, int64_t bins, double min, double max, const Ten
     lo -= 1;
     hi += 1;
   }
-  CRESSET_CHECK(std::isfinite(lo) && std::isfinite(hi), RuntimeError, "torch.histc: range of [",
-                lo, ", ", hi, "] is not finite");
+  CRESSET_CHECK(std::isfinite(lo) && std::isfinite(hi), RuntimeError, "torch.histc: range of [", lo,
+                ", ", hi, "] is not finite");
   CRESSET_CHECK(lo < hi, RuntimeError, "torch.histc: max must be larger than min");
   Tensor r = output_for(out, {bins}, self.dtype(), self.device());
   CRESSET_SORT_KERNEL(self.device(), histc_kernel, contiguous(self), bins, lo, hi, r);

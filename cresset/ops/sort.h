@@ -10,16 +10,17 @@
 
 namespace cresset {
 
-/// torch.sort: (values, indices) along `dim`; always stable, whatever `stable` says.
+/// torch.sort: (values, indices) along `dim`; always stable, whatever `stable` says. Giving
+/// `stable` selects torch's sort.stable overload (its node is SortBackward1).
 std::pair<Tensor, Tensor> sort(const Tensor& self, int64_t dim = -1, bool descending = false,
-                               bool stable = false, const Tensor& out_values = Tensor(),
+                               std::optional<bool> stable = std::nullopt,
+                               const Tensor& out_values = Tensor(),
                                const Tensor& out_indices = Tensor());
 /// torch.argsort: the indices of torch.sort.
 Tensor argsort(const Tensor& self, int64_t dim = -1, bool descending = false, bool stable = false);
 /// torch.topk: the k largest (or smallest) along `dim`, in sorted order.
-std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim = -1,
-                               bool largest = true, bool sorted = true,
-                               const Tensor& out_values = Tensor(),
+std::pair<Tensor, Tensor> topk(const Tensor& self, int64_t k, int64_t dim = -1, bool largest = true,
+                               bool sorted = true, const Tensor& out_values = Tensor(),
                                const Tensor& out_indices = Tensor());
 /// torch.kthvalue: the k-th smallest (k from 1) along `dim` and its index.
 std::pair<Tensor, Tensor> kthvalue(const Tensor& self, int64_t k, int64_t dim = -1,

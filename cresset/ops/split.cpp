@@ -1,11 +1,42 @@
 // Splitting ops: split, split_with_sizes, tensor_split, chunk, unbind. Every piece is a view of
-// the input (see Note [Views share storage] in view.cpp).
+// the input (see Note [Views share storage] in view.cpp). split, split_with_sizes and unbind
+// record one node for all their pieces, which torch forbids to modify in place; tensor_split's
+// pieces are ordinary slices.
 #include <algorithm>
 
 #include "cresset/core/error.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
+
+namespace {
+
+// Entries [start, start + length) of dim d, as a view (not recorded).
+Tensor piece(const Tensor& self, int64_t d, int64_t start, int64_t length) {
+  DimVector sizes = self.sizes();
+  sizes[d] = length;
+  return self.as_strided_view(std::move(sizes), self.strides(),
+                              self.storage_offset() + start * self.strides()[d]);
+}
+
+// Records `pieces` of self along dim d as outputs of one node `name`; the gradient is the
+// pieces' gradients joined back (stacked for unbind, whose pieces lost dim d).
+void record_pieces(const char* name, const Tensor& self, const std::vector<Tensor>& pieces,
+                   int64_t d, bool stacked) {
+  if (!self.requires_grad() || pieces.empty()) return;
+  size_t n = pieces.size();
+  autograd::record_views(
+      name, self, pieces,
+      [n, d, stacked](const autograd::Ctx& c) -> autograd::TensorList {
+        std::vector<Tensor> grads;
+        for (size_t i = 0; i < n; ++i) grads.push_back(c.grad(i));
+        return {stacked ? stack(grads, d) : cat(grads, d)};
+      },
+      autograd::ViewCreation::MultipleOutputs);
+}
+
+}  // namespace
 
 std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
   CRESSET_CHECK(self.dim() > 0, RuntimeError, "split expects at least a 1-dimensional tensor");
@@ -21,8 +52,9 @@ std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
   std::vector<Tensor> out;
   for (int64_t i = 0; i < n; ++i) {
     int64_t len = i < n - 1 ? split_size : size - split_size * (n - 1);
-    out.push_back(narrow(self, d, i * split_size, len));
+    out.push_back(piece(self, d, i * split_size, len));
   }
+  record_pieces("SplitBackward0", self, out, d, false);
   return out;
 }
 
@@ -43,9 +75,10 @@ std::vector<Tensor> split_with_sizes(const Tensor& self, const DimVector& split_
   std::vector<Tensor> out;
   int64_t start = 0;
   for (int64_t s : split_sizes) {
-    out.push_back(narrow(self, d, start, s));
+    out.push_back(piece(self, d, start, s));
     start += s;
   }
+  record_pieces("SplitWithSizesBackward0", self, out, d, false);
   return out;
 }
 
@@ -114,7 +147,14 @@ std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim) {
 std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
   int64_t d = wrap_dim_strict(dim, self.dim());
   std::vector<Tensor> out;
-  for (int64_t i = 0; i < self.sizes()[d]; ++i) out.push_back(select(self, d, i));
+  DimVector sizes = self.sizes(), strides = self.strides();
+  sizes.erase(d);
+  strides.erase(d);
+  for (int64_t i = 0; i < self.sizes()[d]; ++i) {
+    out.push_back(
+        self.as_strided_view(sizes, strides, self.storage_offset() + i * self.strides()[d]));
+  }
+  record_pieces("UnbindBackward0", self, out, d, true);
   return out;
 }
 

@@ -5,14 +5,23 @@
 // and version counter of its input and writes through either are seen by both. The in-place
 // forms (t_, squeeze_ ...) change the layout of the TensorImpl itself. Errors match torch's
 // messages and exception types (IndexError for dims out of range).
+//
+// Note [View autograd]
+// A view op of a tensor that requires grad records its node with record_view, which also tracks
+// the result as a view of the input's base (see Note [In-place on views] in view_autograd.cpp).
+// Backward formulas are views too where they can be (a transpose's gradient is the transposed
+// gradient); views that pick entries (select, slice, diagonal, unfold, as_strided) put the
+// gradient back in place with view_embed. The in-place forms check torch's in-place rules before
+// changing the layout.
 #include "cresset/ops/view.h"
 
 #include <algorithm>
 #include <numeric>
 
-#include "cresset/autograd/autograd_meta.h"
+#include "cresset/autograd/engine.h"
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -35,6 +44,35 @@ Tensor make_view(const Tensor& self, Layout l) {
 Tensor set_layout(const Tensor& self, Layout l) {
   self.impl()->set_layout(std::move(l.sizes), std::move(l.strides), l.offset);
   return self;
+}
+
+// An in-place view op: checks torch's in-place rules, changes self's layout, records `name`.
+template <typename Backward>
+Tensor set_layout_recorded(const Tensor& self, Layout l, const char* name, Backward backward) {
+  bool grad = autograd::needs_grad({self});
+  if (grad) autograd::check_inplace(self);
+  set_layout(self, std::move(l));
+  if (grad) autograd::record_inplace_view(name, self, std::move(backward));
+  return self;
+}
+
+// The gradient of a squeeze: size-1 dims put back at `removed` (ascending).
+Tensor unsqueeze_dims(Tensor grad, const DimVector& removed) {
+  for (int64_t d : removed) grad = unsqueeze(grad, d);
+  return grad;
+}
+
+// The dims a squeeze with `drop` removes.
+DimVector squeezed_dims(const Tensor& self, const std::vector<bool>& drop) {
+  DimVector removed;
+  for (int64_t d = 0; d < self.dim(); ++d) {
+    if (drop[d] && self.sizes()[d] == 1) removed.push_back(d);
+  }
+  return removed;
+}
+
+autograd::TensorList squeeze_backward(const autograd::Ctx& c, const DimVector& removed) {
+  return {unsqueeze_dims(c.grad(), removed)};
 }
 
 void check_as_strided(const Tensor& self, const DimVector& size, const DimVector& stride,
@@ -307,21 +345,15 @@ DimVector preserve_format_strides(const Tensor& self) {
 
 // ---- primitive views --------------------------------------------------------------------------
 
-Tensor as_strided(const Tensor& self, const DimVector& size, const DimVector& stride,
-                  std::optional<int64_t> storage_offset) {
-  int64_t offset = storage_offset.value_or(self.storage_offset());
-  check_as_strided(self, size, stride, offset);
-  return self.as_strided_view(size, stride, offset);
+namespace {
+
+autograd::TensorList as_strided_backward(const autograd::Ctx& c, const Layout& in,
+                                         const Layout& out) {
+  return {autograd::as_strided_grad(c.grad(), in.sizes, in.strides, in.offset, out.sizes,
+                                    out.strides, out.offset)};
 }
 
-Tensor as_strided_(const Tensor& self, const DimVector& size, const DimVector& stride,
-                   std::optional<int64_t> storage_offset) {
-  int64_t offset = storage_offset.value_or(self.storage_offset());
-  check_as_strided(self, size, stride, offset);
-  return set_layout(self, {size, stride, offset});
-}
-
-Tensor select(const Tensor& self, int64_t dim, int64_t index) {
+Layout select_layout(const Tensor& self, int64_t dim, int64_t& index) {
   CRESSET_CHECK(self.dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.");
   int64_t d = wrap_dim(dim, self.dim());
   int64_t size = self.sizes()[d];
@@ -332,7 +364,48 @@ Tensor select(const Tensor& self, int64_t dim, int64_t index) {
   l.offset += index * l.strides[d];
   l.sizes.erase(d);
   l.strides.erase(d);
-  return make_view(self, std::move(l));
+  return l;
+}
+
+}  // namespace
+
+Tensor as_strided(const Tensor& self, const DimVector& size, const DimVector& stride,
+                  std::optional<int64_t> storage_offset) {
+  int64_t offset = storage_offset.value_or(self.storage_offset());
+  check_as_strided(self, size, stride, offset);
+  Tensor out = self.as_strided_view(size, stride, offset);
+  if (self.requires_grad()) {
+    autograd::record_view("AsStridedBackward0", self, out,
+                          [in = layout_of(self), l = layout_of(out)](const autograd::Ctx& c) {
+                            return as_strided_backward(c, in, l);
+                          });
+  }
+  return out;
+}
+
+Tensor as_strided_(const Tensor& self, const DimVector& size, const DimVector& stride,
+                   std::optional<int64_t> storage_offset) {
+  int64_t offset = storage_offset.value_or(self.storage_offset());
+  check_as_strided(self, size, stride, offset);
+  Layout l{size, stride, offset};
+  return set_layout_recorded(self, l, "AsStridedBackward1",
+                             [in = layout_of(self), l](const autograd::Ctx& c) {
+                               return as_strided_backward(c, in, l);
+                             });
+}
+
+Tensor select(const Tensor& self, int64_t dim, int64_t index) {
+  Tensor out = make_view(self, select_layout(self, dim, index));
+  if (self.requires_grad()) {
+    int64_t d = wrap_dim(dim, self.dim());
+    autograd::record_view("SelectBackward0", self, out,
+                          [sizes = self.sizes(), d, index](const autograd::Ctx& c) {
+                            return autograd::TensorList{autograd::view_embed(
+                                "SelectBackwardBackward0", c.grad(), sizes,
+                                [d, index](const Tensor& t) { return select(t, d, index); })};
+                          });
+  }
+  return out;
 }
 
 Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start,
@@ -351,7 +424,16 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start,
   l.offset += b * l.strides[d];
   l.sizes[d] = (e - b + step - 1) / step;
   l.strides[d] *= step;
-  return make_view(self, std::move(l));
+  Tensor out = make_view(self, std::move(l));
+  if (self.requires_grad()) {
+    autograd::record_view("SliceBackward0", self, out,
+                          [sizes = self.sizes(), d, b, e, step](const autograd::Ctx& c) {
+                            return autograd::TensorList{autograd::view_embed(
+                                "SliceBackwardBackward0", c.grad(), sizes,
+                                [d, b, e, step](const Tensor& t) { return slice(t, d, b, e, step); })};
+                          });
+  }
+  return out;
 }
 
 Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length) {
@@ -369,27 +451,64 @@ Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length) {
 }
 
 Tensor unsqueeze(const Tensor& self, int64_t dim) {
-  return make_view(self, unsqueeze_layout(self, dim));
+  Tensor out = make_view(self, unsqueeze_layout(self, dim));
+  if (self.requires_grad()) {
+    int64_t d = wrap_dim(dim, self.dim() + 1);
+    autograd::record_view("UnsqueezeBackward0", self, out, [d](const autograd::Ctx& c) {
+      return autograd::TensorList{squeeze(c.grad(), d)};
+    });
+  }
+  return out;
 }
 
 Tensor unsqueeze_(const Tensor& self, int64_t dim) {
-  return set_layout(self, unsqueeze_layout(self, dim));
+  int64_t d = wrap_dim(dim, self.dim() + 1);
+  return set_layout_recorded(self, unsqueeze_layout(self, dim), "UnsqueezeBackward1",
+                             [d](const autograd::Ctx& c) {
+                               return autograd::TensorList{squeeze(c.grad(), d)};
+                             });
 }
 
-Tensor squeeze(const Tensor& self) {
-  return make_view(self, squeeze_layout(self, std::vector<bool>(size_t(self.dim()), true)));
+namespace {
+
+// squeeze and squeeze_ over the dims flagged in `drop`; `variant` picks torch's node name.
+Tensor squeeze_impl(const Tensor& self, const std::vector<bool>& drop, bool inplace, int variant) {
+  static const char* const kNames[] = {"SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2",
+                                       "SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5"};
+  const char* name = kNames[variant + (inplace ? 3 : 0)];
+  auto backward = [removed = squeezed_dims(self, drop)](const autograd::Ctx& c) {
+    return squeeze_backward(c, removed);
+  };
+  if (inplace) return set_layout_recorded(self, squeeze_layout(self, drop), name, backward);
+  Tensor out = make_view(self, squeeze_layout(self, drop));
+  if (self.requires_grad()) autograd::record_view(name, self, out, backward);
+  return out;
+}
+
+std::vector<bool> all_dims(const Tensor& self) {
+  return std::vector<bool>(size_t(self.dim()), true);
+}
+
+}  // namespace
+
+Tensor squeeze(const Tensor& self) { return squeeze_impl(self, all_dims(self), false, 0); }
+
+Tensor squeeze(const Tensor& self, int64_t dim) {
+  return squeeze_impl(self, dims_mask({dim}, self.dim()), false, 1);
 }
 
 Tensor squeeze(const Tensor& self, const DimVector& dims) {
-  return make_view(self, squeeze_layout(self, dims_mask(dims, self.dim())));
+  return squeeze_impl(self, dims_mask(dims, self.dim()), false, 2);
 }
 
-Tensor squeeze_(const Tensor& self) {
-  return set_layout(self, squeeze_layout(self, std::vector<bool>(size_t(self.dim()), true)));
+Tensor squeeze_(const Tensor& self) { return squeeze_impl(self, all_dims(self), true, 0); }
+
+Tensor squeeze_(const Tensor& self, int64_t dim) {
+  return squeeze_impl(self, dims_mask({dim}, self.dim()), true, 1);
 }
 
 Tensor squeeze_(const Tensor& self, const DimVector& dims) {
-  return set_layout(self, squeeze_layout(self, dims_mask(dims, self.dim())));
+  return squeeze_impl(self, dims_mask(dims, self.dim()), true, 2);
 }
 
 Tensor expand(const Tensor& self, const DimVector& sizes) {
@@ -425,7 +544,15 @@ Tensor expand(const Tensor& self, const DimVector& sizes) {
     l.sizes[i] = size;
     l.strides[i] = stride;
   }
-  return make_view(self, std::move(l));
+  Tensor out = make_view(self, std::move(l));
+  if (self.requires_grad()) {
+    // Broadcasting is an expand: its gradient sums over the expanded dims.
+    autograd::record_view("ExpandBackward0", self, out,
+                          [shape = self.sizes()](const autograd::Ctx& c) {
+                            return autograd::TensorList{autograd::sum_to(c.grad(), shape)};
+                          });
+  }
+  return out;
 }
 
 Tensor expand_as(const Tensor& self, const Tensor& other) { return expand(self, other.sizes()); }
@@ -437,6 +564,7 @@ Tensor permute(const Tensor& self, const DimVector& dims) {
                 "length of the desired ordering of dimensions i.e. input.dim() = ",
                 nd, " is not equal to len(dims) = ", dims.size());
   Layout l{DimVector(size_t(nd)), DimVector(size_t(nd)), self.storage_offset()};
+  DimVector inverse(static_cast<size_t>(nd));
   std::vector<bool> seen(size_t(nd), false);
   for (int64_t i = 0; i < nd; ++i) {
     int64_t d = wrap_dim(dims[i], nd);
@@ -444,27 +572,68 @@ Tensor permute(const Tensor& self, const DimVector& dims) {
     seen[d] = true;
     l.sizes[i] = self.sizes()[d];
     l.strides[i] = self.strides()[d];
+    inverse[d] = i;
   }
-  return make_view(self, std::move(l));
+  Tensor out = make_view(self, std::move(l));
+  if (self.requires_grad()) {
+    autograd::record_view("PermuteBackward0", self, out, [inverse](const autograd::Ctx& c) {
+      return autograd::TensorList{permute(c.grad(), inverse)};
+    });
+  }
+  return out;
 }
 
+namespace {
+
+// transpose, transpose_, t and t_ (named `name`): dims a and b swapped.
+Tensor transpose_impl(const Tensor& self, int64_t dim0, int64_t dim1, bool inplace,
+                      const char* name) {
+  Layout l = transpose_layout(self, dim0, dim1);
+  int64_t a = wrap_dim(dim0, self.dim()), b = wrap_dim(dim1, self.dim());
+  auto backward = [a, b](const autograd::Ctx& c) {
+    return autograd::TensorList{transpose(c.grad(), a, b)};
+  };
+  if (inplace) return set_layout_recorded(self, std::move(l), name, backward);
+  Tensor out = make_view(self, std::move(l));
+  if (self.requires_grad()) autograd::record_view(name, self, out, backward);
+  return out;
+}
+
+}  // namespace
+
 Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1) {
-  return make_view(self, transpose_layout(self, dim0, dim1));
+  return transpose_impl(self, dim0, dim1, false, "TransposeBackward0");
 }
 
 Tensor transpose_(const Tensor& self, int64_t dim0, int64_t dim1) {
-  return set_layout(self, transpose_layout(self, dim0, dim1));
+  return transpose_impl(self, dim0, dim1, true, "TransposeBackward1");
 }
 
 Tensor t(const Tensor& self) {
   check_t(self);
-  return transpose(self, 0, self.dim() < 2 ? 0 : 1);
+  return transpose_impl(self, 0, self.dim() < 2 ? 0 : 1, false, "TBackward0");
 }
 
 Tensor t_(const Tensor& self) {
   check_t(self);
-  return transpose_(self, 0, self.dim() < 2 ? 0 : 1);
+  return transpose_impl(self, 0, self.dim() < 2 ? 0 : 1, true, "TBackward1");
 }
+
+namespace {
+
+// A view of self with another shape (the strides view() found), recorded as ViewBackward0.
+Tensor reshape_view(const Tensor& self, DimVector shape, DimVector strides) {
+  Tensor out = self.as_strided_view(std::move(shape), std::move(strides), self.storage_offset());
+  if (self.requires_grad()) {
+    autograd::record_view("ViewBackward0", self, out,
+                          [sizes = self.sizes()](const autograd::Ctx& c) {
+                            return autograd::TensorList{reshape(c.grad(), sizes)};
+                          });
+  }
+  return out;
+}
+
+}  // namespace
 
 Tensor view(const Tensor& self, const DimVector& sizes) {
   DimVector shape = infer_size(sizes, self.numel());
@@ -472,7 +641,7 @@ Tensor view(const Tensor& self, const DimVector& sizes) {
   CRESSET_CHECK(strides.has_value(), RuntimeError,
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead.");
-  return self.as_strided_view(std::move(shape), std::move(*strides), self.storage_offset());
+  return reshape_view(self, std::move(shape), std::move(*strides));
 }
 
 Tensor view_dtype(const Tensor& self, DType dtype) {
@@ -515,11 +684,17 @@ Tensor view_dtype(const Tensor& self, DType dtype) {
 Tensor reshape(const Tensor& self, const DimVector& sizes) {
   DimVector shape = infer_size(sizes, self.numel());
   std::optional<DimVector> strides = view_strides(self.sizes(), self.strides(), shape);
-  if (strides) {
-    return self.as_strided_view(std::move(shape), std::move(*strides), self.storage_offset());
-  }
+  if (strides) return reshape_view(self, std::move(shape), std::move(*strides));
   Tensor copy = clone(self, MemoryFormat::Contiguous);
-  return copy.as_strided_view(shape, contiguous_strides(shape), 0);
+  Tensor out = copy.as_strided_view(shape, contiguous_strides(shape), 0);
+  // torch's _unsafe_view: the copy is private, so the result is not tracked as a view of it.
+  if (autograd::needs_grad({copy})) {
+    autograd::record("UnsafeViewBackward0", {copy}, {out}, {},
+                     [sizes = copy.sizes()](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {reshape(c.grad(), sizes)};
+                     });
+  }
+  return out;
 }
 
 bool is_contiguous(const Tensor& self, MemoryFormat format) {
@@ -540,6 +715,10 @@ Tensor contiguous(const Tensor& self, MemoryFormat format) {
 Tensor clone(const Tensor& self, MemoryFormat format) {
   Tensor out = empty_like_format(self, format);
   copy_into(out, self);
+  if (autograd::needs_grad({self})) {
+    autograd::record("CloneBackward0", {self}, {out}, {},
+                     [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
+  }
   return out;
 }
 
@@ -600,7 +779,15 @@ Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& des
                 ")");
   CRESSET_CHECK(unique(dst), RuntimeError, "movedim: repeated dim in `destination` (",
                 shape_str(destination), ")");
-  if (nd == 0) return make_view(self, layout_of(self));
+  if (nd == 0) {
+    Tensor out = make_view(self, layout_of(self));
+    if (self.requires_grad()) {
+      autograd::record_view("AliasBackward0", self, out, [](const autograd::Ctx& c) {
+        return autograd::TensorList{c.grad()};
+      });
+    }
+    return out;
+  }
   // Moved dims take their destinations; the rest fill the free positions in their old order.
   DimVector order(size_t(nd), -1);
   std::vector<bool> moved(size_t(nd), false);
@@ -625,9 +812,9 @@ Tensor numpy_t(const Tensor& self) {
 
 namespace {
 // The last two dims swapped; `what` names the op in the error ("tensor.mT" ...). A 0-dim tensor
-// is returned as a view of itself (torch deprecates that case but allows it).
+// is returned as is (torch deprecates that case but allows it).
 Tensor batch_transpose(const Tensor& self, const char* what) {
-  if (self.dim() == 0) return make_view(self, layout_of(self));
+  if (self.dim() == 0) return self;
   CRESSET_CHECK(self.dim() >= 2, RuntimeError, what,
                 " is only supported on matrices or batches of matrices. Got ", self.dim(),
                 "-D tensor.");
@@ -640,7 +827,7 @@ Tensor matrix_h(const Tensor& self) { return batch_transpose(self, "tensor.mH");
 Tensor adjoint(const Tensor& self) { return batch_transpose(self, "tensor.adjoint()"); }
 
 Tensor conj_t(const Tensor& self) {
-  if (self.dim() == 0) return make_view(self, layout_of(self));
+  if (self.dim() == 0) return self;
   CRESSET_CHECK(self.dim() == 2, RuntimeError,
                 "tensor.H is only supported on matrices (2-D tensors). Got ", self.dim(),
                 "-D tensor.",
@@ -664,7 +851,23 @@ Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) 
   l.strides.erase(std::min(d1, d2));
   l.sizes.push_back(n);
   l.strides.push_back(st1 + st2);
-  return make_view(self, std::move(l));
+  Tensor out = make_view(self, std::move(l));
+  if (self.requires_grad()) {
+    autograd::record_view("DiagonalBackward0", self, out,
+                          [sizes = self.sizes(), offset, d1, d2](const autograd::Ctx& c) {
+                            return autograd::TensorList{diagonal_backward(c.grad(), sizes, offset,
+                                                                          d1, d2)};
+                          });
+  }
+  return out;
+}
+
+Tensor diagonal_backward(const Tensor& grad, const DimVector& input_sizes, int64_t offset,
+                         int64_t dim1, int64_t dim2) {
+  return autograd::view_embed("DiagonalBackwardBackward0", grad, input_sizes,
+                              [offset, dim1, dim2](const Tensor& t) {
+                                return diagonal(t, offset, dim1, dim2);
+                              });
 }
 
 Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step) {
@@ -681,7 +884,17 @@ Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step)
     l.sizes[d] = (l.sizes[d] - size) / step + 1;
     l.strides[d] *= step;
   }
-  return make_view(self, std::move(l));
+  Tensor out = make_view(self, std::move(l));
+  if (self.requires_grad()) {
+    // Windows overlap when step < size: their gradients add up.
+    autograd::record_view(
+        "UnfoldBackward0", self, out, [sizes = self.sizes(), d, size, step](const autograd::Ctx& c) {
+          return autograd::TensorList{autograd::view_embed(
+              "UnfoldBackwardBackward0", c.grad(), sizes,
+              [d, size, step](const Tensor& t) { return unfold(t, d, size, step); }, step < size)};
+        });
+  }
+  return out;
 }
 
 // detach never records: it is how a tensor leaves the graph.
@@ -720,7 +933,7 @@ std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors) {
   DimVector shape;
   for (const Tensor& t : tensors) shape = broadcast_shapes(shape, t.sizes());
   std::vector<Tensor> out;
-  for (const Tensor& t : tensors) out.push_back(expand(t, shape));
+  for (const Tensor& t : tensors) out.push_back(t.sizes() == shape ? t : expand(t, shape));
   return out;
 }
 

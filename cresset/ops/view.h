@@ -36,9 +36,12 @@ Tensor unsqueeze(const Tensor& self, int64_t dim);
 Tensor unsqueeze_(const Tensor& self, int64_t dim);
 /// Tensor.squeeze: every size-1 dim removed.
 Tensor squeeze(const Tensor& self);
+/// Tensor.squeeze(dim): dim removed when its size is 1.
+Tensor squeeze(const Tensor& self, int64_t dim);
 /// Tensor.squeeze(dims): the listed dims removed where their size is 1.
 Tensor squeeze(const Tensor& self, const DimVector& dims);
 Tensor squeeze_(const Tensor& self);
+Tensor squeeze_(const Tensor& self, int64_t dim);
 Tensor squeeze_(const Tensor& self, const DimVector& dims);
 /// Tensor.expand: size-1 dims broadcast to `sizes` with stride 0; -1 keeps a size.
 Tensor expand(const Tensor& self, const DimVector& sizes);
@@ -87,6 +90,9 @@ Tensor adjoint(const Tensor& self);
 Tensor conj_t(const Tensor& self);
 /// Tensor.diagonal: the diagonal of dims dim1 and dim2 (removed) as a new last dim.
 Tensor diagonal(const Tensor& self, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+/// diagonal's backward: zeros of input_sizes with `grad` on the diagonal (torch.diagonal_backward).
+Tensor diagonal_backward(const Tensor& grad, const DimVector& input_sizes, int64_t offset,
+                         int64_t dim1, int64_t dim2);
 /// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last
 /// dim.
 Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step);

@@ -139,8 +139,11 @@ void init_view(nb::module_& m) {
     return inplace(self, [&](const Tensor& t) { unsqueeze_(t, dim); });
   }, "dim"_a);
 
+  // squeeze(), squeeze(int) and squeeze(dims) are torch overloads with their own node names.
   auto squeeze_fn = [](const Tensor& self, nb::handle dim) {
-    return dim.is_none() ? squeeze(self) : squeeze(self, to_dims(dim));
+    if (dim.is_none()) return squeeze(self);
+    if (PyLong_Check(dim.ptr())) return squeeze(self, nb::cast<int64_t>(dim));
+    return squeeze(self, to_sizes(dim));
   };
   m.def("squeeze", squeeze_fn, "input"_a, "dim"_a = nb::none());
   cls.def("squeeze", squeeze_fn, "dim"_a = nb::none());
@@ -148,8 +151,10 @@ void init_view(nb::module_& m) {
     return inplace(self, [&](const Tensor& t) {
       if (dim.is_none()) {
         squeeze_(t);
+      } else if (PyLong_Check(dim.ptr())) {
+        squeeze_(t, nb::cast<int64_t>(dim));
       } else {
-        squeeze_(t, to_dims(dim));
+        squeeze_(t, to_sizes(dim));
       }
     });
   }, "dim"_a = nb::none());
@@ -251,34 +256,39 @@ void init_view(nb::module_& m) {
     }
     return numpy_t(self);
   });
-  cls.def_prop_ro("mT", [](const Tensor& self) {
+  // On a 0-dim tensor these return the tensor itself, like torch.
+  cls.def_prop_ro("mT", [](nb::handle h) {
+    const Tensor& self = nb::cast<const Tensor&>(h);
     static bool warned = false;
     if (self.dim() == 0) {
       warn_once(warned, "Tensor.mT is deprecated on 0-D tensors. This function is the identity "
                 "in these cases.");
     }
-    return matrix_t(self);
+    return same_or_new(h, matrix_t(self));
   });
-  cls.def_prop_ro("H", [](const Tensor& self) {
+  cls.def_prop_ro("H", [](nb::handle h) {
+    const Tensor& self = nb::cast<const Tensor&>(h);
     static bool warned = false;
     if (self.dim() == 0) {
       warn_once(warned, "Tensor.H is deprecated on 0-D tensors. Consider using x.conj().");
     }
-    return conj_t(self);
+    return same_or_new(h, conj_t(self));
   });
-  cls.def_prop_ro("mH", [](const Tensor& self) {
+  cls.def_prop_ro("mH", [](nb::handle h) {
+    const Tensor& self = nb::cast<const Tensor&>(h);
     static bool warned = false;
     if (self.dim() == 0) {
       warn_once(warned, "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().");
     }
-    return matrix_h(self);
+    return same_or_new(h, matrix_h(self));
   });
-  auto adjoint_fn = [](const Tensor& self) {
+  auto adjoint_fn = [](nb::handle h) {
+    const Tensor& self = nb::cast<const Tensor&>(h);
     static bool warned = false;
     if (self.dim() == 0) {
       warn_once(warned, "adjoint() is deprecated on 0-D tensors. Consider using x.conj().");
     }
-    return adjoint(self);
+    return same_or_new(h, adjoint(self));
   };
   m.def("adjoint", adjoint_fn, "input"_a);
   cls.def("adjoint", adjoint_fn);

@@ -241,6 +241,22 @@ def test_custom_function():
     assert y.grad_fn.name() == "CubeBackward"
     y.sum().backward()
     assert x.grad.tolist() == [6.0, 24.0]
+    assert cresset.autograd.gradcheck(lambda t: Cube.apply(t, 2.0), (leaf(cresset, [0.5, -1.0]),))
+
+
+def test_gradcheck_detects_wrong_gradient():
+    class Wrong(cresset.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 3
+
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        cresset.autograd.gradcheck(Wrong.apply, (leaf(cresset, [1.0, 2.0]),))
+    assert cresset.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (leaf(cresset, [0.5, 2.0]),))
 
 
 def test_detect_anomaly_names_forward_op():

@@ -1,10 +1,12 @@
 """Reductions, cumulative ops, sorting and selection against torch (the oracle)."""
+# ruff: noqa: B023  (the lambdas given to check() run before their loop variables change)
 import math
 
-import cresset
 import pytest
 import torch
 from utils import DTYPE_NAMES, FLOAT_DTYPES, assert_same, to_cresset
+
+import cresset
 
 INF, NAN = math.inf, math.nan
 EXC_TYPES = (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError)
@@ -34,7 +36,7 @@ def layouts(dtype, *, empty=True, seed=0, nan=False):
            ("zero_dim", values((), dtype, seed=seed + 2)),
            ("vector", values((9,), dtype, seed=seed, nan=nan))]
     if empty:
-        out.append(("empty", values((0, 3), dtype)))
+        out += [("empty", values((0, 3), dtype)), ("empty_wide", values((0, 9), dtype))]
     return out
 
 
@@ -316,7 +318,7 @@ def test_logical_and_count(dtype):
 @pytest.mark.parametrize("dtype", DTYPE_NAMES)
 def test_cumulative(dtype):
     for _, t in layouts(dtype):
-        for dim in [0, -1] if t.dim() else [0, -1]:
+        for dim in [0, -1]:
             for op in ("cumsum", "cumprod"):
                 src = t
                 if op == "cumprod" and t.is_floating_point():
@@ -495,7 +497,7 @@ def test_bincount_histc():
     data = torch.tensor([1., 2, 3, 2.5, -1, 7, NAN, 2.0000001])
     for dt in FLOAT_DTYPES:
         d = data.to(getattr(torch, dt))
-        check(lambda lib, v: lib.histc(v[v == v], bins=4), d)
+        check(lambda lib, v: lib.histc(v[:6], bins=4), d)
         check(lambda lib, v: lib.histc(v, bins=5, min=0, max=3), d)
         check(lambda lib, v: v.histc(bins=3, min=1, max=1), d[:4])
         check(lambda lib, v: lib.histc(v.reshape(2, 4) if lib is torch else v.as_strided(

@@ -12,6 +12,9 @@
 //  - anything else walks rows with the reduced dims' strides.
 // Sums are pairwise over blocks whose boundaries depend only on the reduction size, never on the
 // thread count, so a result is bit-identical whatever torch.set_num_threads says.
+// float16/bfloat16 accumulate in float32 and round once at the end, for every kind. torch does so
+// for sum and mean, but rounds to the 16-bit dtype along the way in nansum/nanmean (when its
+// iterator splits a reduction), prod and logsumexp; there cresset's results are the more exact.
 #include "cresset/core/tensor.h"
 
 namespace cresset {
@@ -38,7 +41,20 @@ ReducePlan make_reduce_plan(const Tensor& in, uint64_t mask, bool logical_order)
 /// Var gives var (or std) and, when out[1] is set, the mean; Mean, NanMean, Norm, Var and
 /// LogSumExp need a floating input and give its dtype.
 enum class ReduceKind {
-  Sum, NanSum, Prod, Mean, NanMean, Max, Min, AMinMax, ArgMax, ArgMin, All, Any, Norm, Var,
+  Sum,
+  NanSum,
+  Prod,
+  Mean,
+  NanMean,
+  Max,
+  Min,
+  AMinMax,
+  ArgMax,
+  ArgMin,
+  All,
+  Any,
+  Norm,
+  Var,
   LogSumExp
 };
 
@@ -57,9 +73,9 @@ DType reduce_output_dtype(ReduceKind kind, DType t, int k);
 /// One call of the reduction engine.
 struct ReduceCall {
   ReduceKind kind;
-  DType dtype;             // of the input
-  const void* in;          // element 0 of the input
-  void* out[2];            // outputs (contiguous, keepdim shape); see each kind for the second
+  DType dtype;     // of the input
+  const void* in;  // element 0 of the input
+  void* out[2];    // outputs (contiguous, keepdim shape); see each kind for the second
   NormKind norm = NormKind::Two;
   double param = 0;        // the norm's p, or var's correction
   bool take_sqrt = false;  // Var: std instead of var

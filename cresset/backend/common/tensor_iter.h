@@ -9,6 +9,7 @@
 // splitting the outer range across threads. Kernels only write the inner loop.
 //
 // Dims are stored innermost-first after build(): shape()[0] is the fastest-moving dim.
+#include <initializer_list>
 #include <vector>
 
 #include "cresset/core/parallel.h"
@@ -143,6 +144,10 @@ class TensorIter {
 DType result_type(const Tensor* operands, int n);
 inline DType result_type(const std::vector<Tensor>& operands) {
   return result_type(operands.data(), int(operands.size()));
+}
+/// result_type({a, b}) without building a vector (ops call it on every invocation).
+inline DType result_type(std::initializer_list<Tensor> operands) {
+  return result_type(operands.begin(), int(operands.size()));
 }
 
 }  // namespace cresset

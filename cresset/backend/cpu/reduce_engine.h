@@ -1,6 +1,7 @@
 #pragma once
-// The CPU reduction engine (see Note [Reduction plan]). Included only by *_kernels.cpp files,
-// inside their capability namespace (see Note [CPU capability dispatch]).
+// The CPU reduction engine (see Note [Reduction plan]). Included only inside a kernel namespace:
+// the capability namespace of reduce_kernels.cpp (see Note [CPU capability dispatch]) or the
+// single-build namespace of reduce_generic.cpp.
 //
 // An op is a small struct with
 //   using in_t, acc_t;
@@ -9,7 +10,9 @@
 //   acc_t combine(acc_t a, acc_t b) const;           // order-independent for ties (arg ops)
 //   void store(char* const* out, int64_t off, acc_t a) const;  // off: output element offset
 // and the engine decides the walk: rows, columns, pairwise blocks and threads.
-// The includer includes <algorithm>, <array>, <utility>, <vector>, reduce_plan.h and parallel.h
+// Arg ops add ValueOp and same() (see index_leaf).
+// The includer includes <algorithm>, <array>, <type_traits>, <utility>, <vector>, reduce_plan.h
+// and parallel.h
 // first: headers must not be opened inside the capability namespace.
 
 // Independent accumulators per leaf: element i of a row segment goes to lane i % L, so the
@@ -34,10 +37,14 @@ constexpr int col_tile_for() {
 // tree_reduce sums [a, b) as a binary tree whose split points are block multiples counted from
 // a, so its shape depends only on b - a. tree_reduce_parallel evaluates the same tree with the
 // subtrees below a cut depth in parallel, so the result is identical for every thread count.
+CRESSET_INLINE int64_t tree_split(int64_t a, int64_t b, int64_t block) {
+  return a + (b - a + block - 1) / block / 2 * block;
+}
+
 template <class Acc, class Leaf, class Combine>
 Acc tree_reduce(int64_t a, int64_t b, int64_t block, const Leaf& leaf, const Combine& combine) {
   if (b - a <= block) return leaf(a, b);
-  int64_t mid = a + (b - a + block - 1) / block / 2 * block;
+  int64_t mid = tree_split(a, b, block);
   Acc l = tree_reduce<Acc>(a, mid, block, leaf, combine);
   Acc r = tree_reduce<Acc>(mid, b, block, leaf, combine);
   return combine(l, r);
@@ -52,19 +59,18 @@ struct ParallelTree {
   std::vector<Acc> results;
   size_t next = 0;
 
-  int64_t split(int64_t a, int64_t b) const { return a + (b - a + block - 1) / block / 2 * block; }
   void collect(int64_t a, int64_t b, int depth) {
     if (depth == 0 || b - a <= block) {
       nodes.emplace_back(a, b);
       return;
     }
-    int64_t mid = split(a, b);
+    int64_t mid = tree_split(a, b, block);
     collect(a, mid, depth - 1);
     collect(mid, b, depth - 1);
   }
   Acc gather(int64_t a, int64_t b, int depth) {
     if (depth == 0 || b - a <= block) return results[next++];
-    int64_t mid = split(a, b);
+    int64_t mid = tree_split(a, b, block);
     Acc l = gather(a, mid, depth - 1);
     Acc r = gather(mid, b, depth - 1);
     return combine(l, r);
@@ -148,10 +154,48 @@ CRESSET_INLINE void for_each_segment(const ReducePlan& p, const T* base, int64_t
   }
 }
 
-// One pairwise leaf of a row reduction: elements [a, b) of the reduced space at `base`.
+// Ops that define ValueOp (arg reductions) reduce a leaf in two passes: the extreme value with
+// the vectorized ValueOp, then a scan for the first element equal to it (op.same).
+template <class Op, class = void>
+struct HasValueOp : std::false_type {};
 template <class Op>
-typename Op::acc_t row_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
-                            int64_t a, int64_t b) {
+struct HasValueOp<Op, std::void_t<typename Op::ValueOp>> : std::true_type {};
+
+template <class Op>
+typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                             int64_t a, int64_t b);
+
+template <class Op>
+typename Op::acc_t index_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                              int64_t a, int64_t b) {
+  using in_t = typename Op::in_t;
+  const auto m = lane_leaf(typename Op::ValueOp{}, base, p, a, b);
+  typename Op::acc_t r = op.identity();
+  bool found = false;
+  for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
+    int64_t i = 0;
+    if (s == 1) {  // skip whole chunks without a match with vector compares
+      constexpr int kChunk = 32;
+      for (; !found && i + kChunk <= n; i += kChunk) {
+        bool hit = false;
+        for (int j = 0; j < kChunk; ++j) hit |= op.same(q[i + j], m);
+        if (hit) break;
+      }
+    }
+    for (; i < n && !found; ++i) {
+      if (op.same(q[i * s], m)) {
+        r = {m, t + i};
+        found = true;
+      }
+    }
+  });
+  return r;
+}
+
+// A pairwise leaf with independent lanes: elements [a, b) of the reduced space at `base`.
+template <class Op>
+typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                             int64_t a, int64_t b) {
   using in_t = typename Op::in_t;
   using acc_t = typename Op::acc_t;
   constexpr int L = lanes_for<acc_t>();
@@ -179,6 +223,17 @@ typename Op::acc_t row_leaf(const Op& op, const typename Op::in_t* base, const R
   return lanes[0];
 }
 
+// One pairwise leaf of a row reduction.
+template <class Op>
+typename Op::acc_t row_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                            int64_t a, int64_t b) {
+  if constexpr (HasValueOp<Op>::value) {
+    return index_leaf(op, base, p, a, b);
+  } else {
+    return lane_leaf(op, base, p, a, b);
+  }
+}
+
 // Each output reduces its own row(s): per-output threads, or threads inside a long reduction.
 template <class Op>
 void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in, char* const* out) {
@@ -199,7 +254,8 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size));
   parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
     KeptWalker w(p, 0, b);
-    for (int64_t o = b; o < e; ++o, w.next()) op.store(out, w.out.off, reduce_one(in + w.in.off, false));
+    for (int64_t o = b; o < e; ++o, w.next())
+      op.store(out, w.out.off, reduce_one(in + w.in.off, false));
   });
 }
 
@@ -236,8 +292,9 @@ void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
       }
       return acc;
     };
-    return parallel ? tree_reduce_parallel<Tile>(p.reduce_size, kColBlock, kGrainSize / W, leaf, comb)
-                    : tree_reduce<Tile>(0, p.reduce_size, kColBlock, leaf, comb);
+    return parallel
+               ? tree_reduce_parallel<Tile>(p.reduce_size, kColBlock, kGrainSize / W, leaf, comb)
+               : tree_reduce<Tile>(0, p.reduce_size, kColBlock, leaf, comb);
   };
   auto run_task = [&](int64_t task, bool parallel) {
     int64_t tile = task % tiles, col0 = tile * W, width = std::min<int64_t>(W, cols - col0);
@@ -263,7 +320,7 @@ void run_reduction(const Op& op, const ReducePlan& p, const void* in, char* cons
   if (p.num_outputs == 0) return;
   const auto* data = static_cast<const typename Op::in_t*>(in);
   bool cols = !p.kept_sizes.empty() && p.kept_in_strides[0] == 1 && p.kept_sizes[0] >= 8 &&
-              !p.red_sizes.empty() && p.red_strides[0] != 1;
+              p.reduce_size > 1 && p.red_strides[0] != 1;
   if (cols) {
     reduce_cols(op, p, data, out);
   } else {

@@ -24,11 +24,16 @@ void run_norm(const ReducePlan& p, const ReduceCall& c, char* const* out) {
   using M = opmath_t<T>;
   M pv = M(c.param);
   switch (c.norm) {
-    case NormKind::One: return run_reduction(NormOp<T, NormKind::One>{pv}, p, c.in, out);
-    case NormKind::Two: return run_reduction(NormOp<T, NormKind::Two>{pv}, p, c.in, out);
-    case NormKind::Inf: return run_reduction(NormOp<T, NormKind::Inf>{pv}, p, c.in, out);
-    case NormKind::NegInf: return run_reduction(NormOp<T, NormKind::NegInf>{pv}, p, c.in, out);
-    default: return run_reduction(NormOp<T, NormKind::General>{pv}, p, c.in, out);
+    case NormKind::One:
+      return run_reduction(NormOp<T, NormKind::One>{pv}, p, c.in, out);
+    case NormKind::Two:
+      return run_reduction(NormOp<T, NormKind::Two>{pv}, p, c.in, out);
+    case NormKind::Inf:
+      return run_reduction(NormOp<T, NormKind::Inf>{pv}, p, c.in, out);
+    case NormKind::NegInf:
+      return run_reduction(NormOp<T, NormKind::NegInf>{pv}, p, c.in, out);
+    default:
+      return run_reduction(NormOp<T, NormKind::General>{pv}, p, c.in, out);
   }
 }
 
@@ -36,11 +41,11 @@ void run_norm(const ReducePlan& p, const ReduceCall& c, char* const* out) {
 
 // Compute dtypes of these kinds (reduce_compute_dtype): float32 and float64, plus int64 where
 // integers are allowed, plus bool for All/Any.
-#define CRESSET_CASES_F32_F64(...)                  \
+#define CRESSET_CASES_F32_F64(...)                   \
   CRESSET_DISPATCH_CASE(float, Float32, __VA_ARGS__) \
   CRESSET_DISPATCH_CASE(double, Float64, __VA_ARGS__)
-#define CRESSET_CASES_I64_F32_F64(...)                \
-  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__)  \
+#define CRESSET_CASES_I64_F32_F64(...)               \
+  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__) \
   CRESSET_CASES_F32_F64(__VA_ARGS__)
 
 void reduce_kernel_generic(const ReducePlan& p, const ReduceCall& c) {

@@ -1,5 +1,7 @@
 // The hot reductions (sum, mean, max, min), compiled once per capability (see Note [CPU
 // capability dispatch]); every other kind goes to the single build in reduce_generic.cpp.
+#include "cresset/backend/cpu/reduce_kernels.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "cresset/backend/cpu/reduce_kernels.h"
 #include "cresset/core/dtype.h"
 #include "cresset/core/parallel.h"
 
@@ -19,13 +20,13 @@ namespace cresset::cpu::CPU_CAPABILITY {
 
 // Compute dtypes of these kinds (reduce_compute_dtype): Sum/Mean over bool, int64 and floats,
 // Max/Min over uint8, int64 and floats.
-#define CRESSET_CASES_HOT_SUM(...)                     \
-  CRESSET_CASES_BOOL(__VA_ARGS__)                      \
-  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__)   \
+#define CRESSET_CASES_HOT_SUM(...)                   \
+  CRESSET_CASES_BOOL(__VA_ARGS__)                    \
+  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__) \
   CRESSET_CASES_FLOAT(__VA_ARGS__)
-#define CRESSET_CASES_HOT_MINMAX(...)                  \
-  CRESSET_DISPATCH_CASE(uint8_t, UInt8, __VA_ARGS__)   \
-  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__)   \
+#define CRESSET_CASES_HOT_MINMAX(...)                \
+  CRESSET_DISPATCH_CASE(uint8_t, UInt8, __VA_ARGS__) \
+  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__) \
   CRESSET_CASES_FLOAT(__VA_ARGS__)
 
 void reduce_kernel(const ReducePlan& p, const ReduceCall& c) {

@@ -90,7 +90,8 @@ struct MinMaxOp {
   using acc_t = cmp_t<T>;
   acc_t identity() const {
     if constexpr (kFloating<T>) {
-      return kMax ? -std::numeric_limits<acc_t>::infinity() : std::numeric_limits<acc_t>::infinity();
+      return kMax ? -std::numeric_limits<acc_t>::infinity()
+                  : std::numeric_limits<acc_t>::infinity();
     } else {
       return kMax ? std::numeric_limits<acc_t>::lowest() : std::numeric_limits<acc_t>::max();
     }
@@ -133,14 +134,19 @@ struct AMinMaxOp {
 // the values.
 template <class T, bool kMax>
 struct ArgOp {
-  using Cmp = MinMaxOp<T, kMax>;
+  using ValueOp = MinMaxOp<T, kMax>;
   struct Acc {
     cmp_t<T> v;
     int64_t i;
   };
   using in_t = T;
   using acc_t = Acc;
-  Acc identity() const { return {Cmp().identity(), -1}; }
+  Acc identity() const { return {ValueOp().identity(), -1}; }
+  // x holds the extreme m found by ValueOp (NaN matches NaN).
+  CRESSET_INLINE static bool same(T x, cmp_t<T> m) {
+    cmp_t<T> v = cmp_t<T>(x);
+    return v == m || (isnan_(v) && isnan_(m));
+  }
   CRESSET_INLINE static bool better(cmp_t<T> x, cmp_t<T> a) {
     return kMax ? (x > a || (isnan_(x) && !isnan_(a))) : (x < a || (isnan_(x) && !isnan_(a)));
   }
@@ -185,18 +191,26 @@ struct NormOp {
   CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
     acc_t v = std::abs(acc_t(x));
     switch (K) {
-      case NormKind::One: return a + v;
-      case NormKind::Two: return a + v * v;
-      case NormKind::Inf: return (v > a || isnan_(v)) ? v : a;
-      case NormKind::NegInf: return (v < a || isnan_(v)) ? v : a;
-      default: return a + std::pow(v, p);
+      case NormKind::One:
+        return a + v;
+      case NormKind::Two:
+        return a + v * v;
+      case NormKind::Inf:
+        return (v > a || isnan_(v)) ? v : a;
+      case NormKind::NegInf:
+        return (v < a || isnan_(v)) ? v : a;
+      default:
+        return a + std::pow(v, p);
     }
   }
   CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const {
     switch (K) {
-      case NormKind::Inf: return (b > a || isnan_(b)) ? b : a;
-      case NormKind::NegInf: return (b < a || isnan_(b)) ? b : a;
-      default: return a + b;
+      case NormKind::Inf:
+        return (b > a || isnan_(b)) ? b : a;
+      case NormKind::NegInf:
+        return (b < a || isnan_(b)) ? b : a;
+      default:
+        return a + b;
     }
   }
   void store(char* const* out, int64_t off, acc_t a) const {

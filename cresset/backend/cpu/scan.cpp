@@ -89,7 +89,8 @@ void run_scan(const Op& op, const ScanCall& c) {
   int64_t* idx = static_cast<int64_t*>(c.out[1]);
   const int64_t n = c.n, inner = c.inner;
   const int64_t tiles = (inner + kScanTile - 1) / kScanTile;
-  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, n * std::min(inner, kScanTile)));
+  const int64_t grain =
+      std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, n * std::min(inner, kScanTile)));
   parallel_for(0, c.outer * tiles, grain, [&](int64_t b, int64_t e) {
     for (int64_t task = b; task < e; ++task) {
       int64_t o = task / tiles, j0 = task % tiles * kScanTile;
@@ -131,10 +132,12 @@ void scan_kernel(const ScanCall& c) {
       CRESSET_DISPATCH_ALL("cummax", c.dtype, [&] { run_scan(CumExtremeOp<scalar_t, true>{}, c); });
       break;
     case ScanKind::CumMin:
-      CRESSET_DISPATCH_ALL("cummin", c.dtype, [&] { run_scan(CumExtremeOp<scalar_t, false>{}, c); });
+      CRESSET_DISPATCH_ALL("cummin", c.dtype,
+                           [&] { run_scan(CumExtremeOp<scalar_t, false>{}, c); });
       break;
     case ScanKind::LogCumSumExp:
-      CRESSET_DISPATCH_FLOAT("logcumsumexp", c.dtype, [&] { run_scan(LogCumSumExpOp<scalar_t>{}, c); });
+      CRESSET_DISPATCH_FLOAT("logcumsumexp", c.dtype,
+                             [&] { run_scan(LogCumSumExpOp<scalar_t>{}, c); });
       break;
   }
 }

@@ -75,7 +75,8 @@ void for_each_line(const Tensor& in, const Tensor& out, int64_t dim, int64_t wor
 
 // Loads line `off` of `in` along `dim` (n elements) into buf as (key, index) items.
 template <class T>
-void load_line(const T* src, int64_t off, int64_t stride, int64_t n, std::vector<Item<key_t<T>>>& buf) {
+void load_line(const T* src, int64_t off, int64_t stride, int64_t n,
+               std::vector<Item<key_t<T>>>& buf) {
   buf.resize(n);
   for (int64_t i = 0; i < n; ++i) buf[i] = {key_t<T>(src[off + i * stride]), i};
 }
@@ -98,18 +99,19 @@ void sort_kernel(const Tensor& in, int64_t dim, bool descending, const Tensor& v
     T* dv = values.data<T>();
     int64_t* di = indices.data<int64_t>();
     const int64_t is = in.strides()[dim], os = values.strides()[dim];
-    for_each_line<std::vector<Item<K>>>(in, values, dim, n * 8, [&](int64_t io, int64_t oo, auto& buf) {
-      load_line(src, io, is, n, buf);
-      if (descending) {
-        std::sort(buf.begin(), buf.end(), Descending<K>());
-      } else {
-        std::sort(buf.begin(), buf.end(), Ascending<K>());
-      }
-      for (int64_t i = 0; i < n; ++i) {
-        dv[oo + i * os] = T(buf[i].v);
-        di[oo + i * os] = buf[i].i;
-      }
-    });
+    for_each_line<std::vector<Item<K>>>(in, values, dim, n * 8,
+                                        [&](int64_t io, int64_t oo, auto& buf) {
+                                          load_line(src, io, is, n, buf);
+                                          if (descending) {
+                                            std::sort(buf.begin(), buf.end(), Descending<K>());
+                                          } else {
+                                            std::sort(buf.begin(), buf.end(), Ascending<K>());
+                                          }
+                                          for (int64_t i = 0; i < n; ++i) {
+                                            dv[oo + i * os] = T(buf[i].v);
+                                            di[oo + i * os] = buf[i].i;
+                                          }
+                                        });
   });
 }
 
@@ -123,18 +125,19 @@ void topk_kernel(const Tensor& in, int64_t k, int64_t dim, bool largest, const T
     T* dv = values.data<T>();
     int64_t* di = indices.data<int64_t>();
     const int64_t is = in.strides()[dim], os = values.strides()[dim];
-    for_each_line<std::vector<Item<K>>>(in, values, dim, n * 2, [&](int64_t io, int64_t oo, auto& buf) {
-      load_line(src, io, is, n, buf);
-      if (largest) {
-        std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Descending<K>());
-      } else {
-        std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Ascending<K>());
-      }
-      for (int64_t i = 0; i < k; ++i) {
-        dv[oo + i * os] = T(buf[i].v);
-        di[oo + i * os] = buf[i].i;
-      }
-    });
+    for_each_line<std::vector<Item<K>>>(
+        in, values, dim, n * 2, [&](int64_t io, int64_t oo, auto& buf) {
+          load_line(src, io, is, n, buf);
+          if (largest) {
+            std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Descending<K>());
+          } else {
+            std::partial_sort(buf.begin(), buf.begin() + k, buf.end(), Ascending<K>());
+          }
+          for (int64_t i = 0; i < k; ++i) {
+            dv[oo + i * os] = T(buf[i].v);
+            di[oo + i * os] = buf[i].i;
+          }
+        });
   });
 }
 
@@ -148,34 +151,35 @@ void select_kernel(const Tensor& in, int64_t dim, SelectKind kind, int64_t k, co
     T* dv = values.data<T>();
     int64_t* di = indices.defined() ? indices.data<int64_t>() : nullptr;
     const int64_t is = in.strides()[dim];
-    for_each_line<std::vector<Item<K>>>(in, values, dim, n * 2, [&](int64_t io, int64_t oo, auto& buf) {
-      load_line(src, io, is, n, buf);
-      int64_t pos = k - 1;
-      Item<K> pick{};
-      if (kind == SelectKind::Mode) {
-        std::sort(buf.begin(), buf.end(), Ascending<K>());
-        int64_t best = 0;
-        for (int64_t a = 0, b = 1; a < n; a = b++) {
-          while (b < n && !key_less(buf[a].v, buf[b].v)) ++b;  // the run of values equal to a's
-          if (b - a > best) {
-            best = b - a;
-            pick = buf[b - 1];  // the run's last item: its highest index
+    for_each_line<std::vector<Item<K>>>(
+        in, values, dim, n * 2, [&](int64_t io, int64_t oo, auto& buf) {
+          load_line(src, io, is, n, buf);
+          int64_t pos = k - 1;
+          Item<K> pick{};
+          if (kind == SelectKind::Mode) {
+            std::sort(buf.begin(), buf.end(), Ascending<K>());
+            int64_t best = 0;
+            for (int64_t a = 0, b = 1; a < n; a = b++) {
+              while (b < n && !key_less(buf[a].v, buf[b].v)) ++b;  // the run of values equal to a's
+              if (b - a > best) {
+                best = b - a;
+                pick = buf[b - 1];  // the run's last item: its highest index
+              }
+            }
+          } else {
+            if (kind != SelectKind::Kth) {
+              int64_t nans = 0;
+              for (const Item<K>& it : buf) nans += !(it.v == it.v);
+              pos = kind == SelectKind::Median && nans > 0 ? n - nans
+                    : n - nans > 0                         ? (n - nans - 1) / 2
+                                                           : 0;
+            }
+            std::nth_element(buf.begin(), buf.begin() + pos, buf.end(), Ascending<K>());
+            pick = buf[pos];
           }
-        }
-      } else {
-        if (kind != SelectKind::Kth) {
-          int64_t nans = 0;
-          for (const Item<K>& it : buf) nans += !(it.v == it.v);
-          pos = kind == SelectKind::Median && nans > 0 ? n - nans
-                : n - nans > 0                       ? (n - nans - 1) / 2
-                                                     : 0;
-        }
-        std::nth_element(buf.begin(), buf.begin() + pos, buf.end(), Ascending<K>());
-        pick = buf[pos];
-      }
-      dv[oo] = T(pick.v);
-      if (di) di[oo] = pick.i;
-    });
+          dv[oo] = T(pick.v);
+          if (di) di[oo] = pick.i;
+        });
   });
 }
 
@@ -255,7 +259,8 @@ Tensor bincount_kernel(const Tensor& in, const Tensor& weights, int64_t minlengt
   const int64_t* x = in.data<int64_t>();
   int64_t hi = -1;
   for (int64_t i = 0; i < n; ++i) {
-    CRESSET_CHECK(x[i] >= 0, RuntimeError, "bincount only supports 1-d non-negative integral inputs.");
+    CRESSET_CHECK(x[i] >= 0, RuntimeError,
+                  "bincount only supports 1-d non-negative integral inputs.");
     hi = std::max(hi, x[i]);
   }
   const int64_t bins = std::max(minlength, hi + 1);

@@ -31,10 +31,12 @@ def _analytical_jacobian(fn, inputs, index):
     outs = [o for o in _outputs(fn(*inputs))]
     rows = []
     for o in outs:
-        flat = o.reshape(-1)
-        for j in range(flat.numel()):
-            (g,) = cresset.autograd.grad(flat[j], inputs[index], retain_graph=True,
-                                         allow_unused=True)
+        for j in range(o.numel()):
+            # Row j: the gradient of output entry j, asked for with a one-hot grad_output.
+            onehot = cresset.zeros(o.numel(), dtype=o.dtype)
+            onehot[j] = 1
+            (g,) = cresset.autograd.grad(o, inputs[index], onehot.reshape(o.shape),
+                                         retain_graph=True, allow_unused=True)
             rows.append(cresset.zeros(inputs[index].numel(), dtype=inputs[index].dtype)
                         if g is None else g.reshape(-1))
     return cresset.stack(rows, 0) if rows else None
@@ -56,11 +58,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         analytical = _analytical_jacobian(func, inputs, i)
         if numerical is None:
             continue
-        if not cresset.allclose(analytical, numerical.t(), rtol=rtol, atol=atol):
+        if not cresset.allclose(analytical, numerical, rtol=rtol, atol=atol):
             if raise_exception:
                 raise GradcheckError(
                     f"Jacobian mismatch for output 0 with respect to input {i},\n"
-                    f"numerical:{numerical.t()}\nanalytical:{analytical}\n")
+                    f"numerical:{numerical}\nanalytical:{analytical}\n")
             return False
     return True
 
@@ -77,10 +79,12 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     grad_outputs = _inputs(grad_outputs)
 
     def first_order(*args):
-        out = _outputs(func(*args))
-        used = [a for a in args if isinstance(a, cresset.Tensor) and a.requires_grad]
-        grads = cresset.autograd.grad(out, used, grad_outputs, create_graph=True,
-                                      allow_unused=True)
+        # Finite differences call this under no_grad; the first-order gradient needs the graph.
+        with cresset.enable_grad():
+            out = _outputs(func(*args))
+            used = [a for a in args if isinstance(a, cresset.Tensor) and a.requires_grad]
+            grads = cresset.autograd.grad(out, used, grad_outputs, create_graph=True,
+                                          allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_order, inputs, eps=eps, atol=atol, rtol=rtol,
