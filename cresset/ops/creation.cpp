@@ -14,6 +14,7 @@
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/reduce.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -52,8 +53,7 @@ Tensor zeros_like_grad(const Tensor& g) { return zeros(g.sizes(), g.dtype(), g.d
 
 bool begin_overwrite(const Tensor& self, const Tensor& other) {
   if (!autograd::needs_grad({self, other})) return false;
-  CRESSET_CHECK(!(autograd::is_leaf(self) && self.requires_grad()), RuntimeError,
-                "a leaf Variable that requires grad is being used in an in-place operation.");
+  autograd::check_inplace(self);
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include "cresset/ops/linalg.h"
 #include "cresset/ops/linalg_util.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -405,7 +406,7 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const std::vector<int64_t>& d
                  const std::vector<int64_t>& dims_b, const Tensor& out) {
   // torch's tensordot writes out= with a recorded copy_, so out may take part in autograd.
   const bool grad = autograd::needs_grad({a, b});
-  if (grad && out.defined()) check_inplace(out);
+  if (grad && out.defined()) autograd::check_inplace(out);
   CRESSET_CHECK(dims_a.size() == dims_b.size(), RuntimeError,
                 "[tensordot] both dimension lists should have same length");
   CRESSET_CHECK(a.dtype() == b.dtype(), RuntimeError,

@@ -18,6 +18,7 @@
 #include "cresset/ops/operators.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -116,12 +117,6 @@ bool wants_grad(const char* op, std::initializer_list<Tensor> inputs, const Tens
                 "(): functions with out=... arguments don't support automatic differentiation, "
                 "but one of the arguments requires grad.");
   return true;
-}
-
-void check_inplace(const Tensor& self) {
-  CRESSET_CHECK(
-      !(autograd::GradMode::is_enabled() && autograd::is_leaf(self) && self.requires_grad()),
-      RuntimeError, "a leaf Variable that requires grad is being used in an in-place operation.");
 }
 
 Tensor maybe_multiply(const Tensor& g, Scalar s) { return s.to_double() == 1 ? g : g * s; }
@@ -594,7 +589,7 @@ Tensor add_product_op(const char* op, const char* node, AddProductImpl impl, Pro
                       const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta,
                       Scalar alpha, const Tensor& out, bool inplace) {
   const bool grad = wants_grad(op, {input, a, b}, out);
-  if (grad && inplace) check_inplace(input);
+  if (grad && inplace) autograd::check_inplace(input);
   Tensor r = impl(op, input, a, b, beta, alpha, out, inplace);
   if (grad) record_add_product(node, r, input, a, b, beta, alpha, grads);
   return r;

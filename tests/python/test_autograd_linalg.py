@@ -555,3 +555,4 @@ def test_in_place_on_views(fill, random):
         x = lib.ones(3, 2, dtype=lib.float64, requires_grad=True)
         with pytest.raises(RuntimeError, match="a view of a leaf Variable"):
             fill(lib, x)
+        assert x.tolist() == [[1.0, 1.0]] * 3  # refused before writing
