@@ -16,7 +16,6 @@
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/linalg_util.h"
 #include "cresset/ops/operators.h"
-#include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 #include "cresset/ops/view_autograd.h"
 
@@ -434,7 +433,7 @@ Tensor addr_impl(const char* op, const Tensor& input, const Tensor& vec1, const 
   return r;
 }
 
-// ---- derivatives (see HELPERS_AUTOGRAD: formulas are ops, so they are recorded in turn) -------
+// ---- derivatives (formulas are ops: with create_graph they are recorded in turn) --------------
 
 // What a product node saves of operand `t`: t when the other operand needs its gradient.
 Tensor saved_if(const Tensor& t, const Tensor& other) {
