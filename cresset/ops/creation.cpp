@@ -7,17 +7,22 @@
 #include <limits>
 #include <vector>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
 #include "cresset/backend/cuda/kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
+#include "cresset/ops/reduce.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
 // ---- fills and scalars ------------------------------------------------------------------------
 
-Tensor fill_(const Tensor& self, Scalar value) {
+namespace {
+
+Tensor fill_impl(const Tensor& self, Scalar value) {
   // torch fills tensors whose elements alias (expanded dims) too: dropping the stride-0 dims
   // leaves a view of the same memory where every element is distinct.
   Tensor target = self;
@@ -38,7 +43,30 @@ Tensor fill_(const Tensor& self, Scalar value) {
       cuda::fill_kernel(it, value);
     }
   }
-  self.bump_version();
+  self.bump_version("fill_");
+  return self;
+}
+
+Tensor zeros_like_grad(const Tensor& g) { return zeros(g.sizes(), g.dtype(), g.device()); }
+
+}  // namespace
+
+bool begin_overwrite(const Tensor& self, const Tensor& other) {
+  if (!autograd::needs_grad({self, other})) return false;
+  autograd::check_inplace(self);
+  return true;
+}
+
+void record_overwrite(const char* name, const Tensor& self) {
+  autograd::record(name, {self}, {self}, {}, [](const autograd::Ctx& c) -> autograd::TensorList {
+    return {zeros_like_grad(c.grad())};
+  });
+}
+
+Tensor fill_(const Tensor& self, Scalar value) {
+  const bool grad = begin_overwrite(self);
+  fill_impl(self, value);
+  if (grad) record_overwrite("FillBackward2", self);
   return self;
 }
 
@@ -46,10 +74,24 @@ Tensor fill_(const Tensor& self, const Tensor& value) {
   CRESSET_CHECK(value.dim() == 0, RuntimeError,
                 "[fill_] fill_ only supports 0-dimension value tensor but got tensor with ",
                 value.dim(), " dimensions.");
-  return fill_(self, item_scalar(value));
+  const bool grad = begin_overwrite(self, value);
+  fill_impl(self, item_scalar(value));
+  if (grad) {
+    // Every element is the value: its gradient is the sum of self's.
+    autograd::record("FillBackward3", {self, value}, {self}, {},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {zeros_like_grad(c.grad()), sum(c.grad())};
+                     });
+  }
+  return self;
 }
 
-Tensor zero_(const Tensor& self) { return fill_(self, Scalar(int64_t(0))); }
+Tensor zero_(const Tensor& self) {
+  const bool grad = begin_overwrite(self);
+  fill_impl(self, Scalar(int64_t(0)));
+  if (grad) record_overwrite("ZeroBackward0", self);
+  return self;
+}
 
 Scalar item_scalar(const Tensor& t) {
   CRESSET_CHECK(t.numel() == 1, RuntimeError, "a Tensor with ", t.numel(),
@@ -306,6 +348,15 @@ Tensor to(const Tensor& self, DType dtype, Device device, bool copy) {
   if (!copy && dtype == self.dtype() && same_device(device, self.device())) return self;
   Tensor out = empty_like(self, dtype, device);
   copy_into(out, self);
+  // Conversions to integral dtypes are not differentiable.
+  if (is_floating(dtype) && autograd::needs_grad({self})) {
+    const DType from = self.dtype();
+    const Device from_device = self.device();
+    autograd::record("ToCopyBackward0", {self}, {out}, {},
+                     [from, from_device](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {to(c.grad(), from, from_device)};
+                     });
+  }
   return out;
 }
 

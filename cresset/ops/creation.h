@@ -25,6 +25,14 @@ Tensor fill_(const Tensor& self, const Tensor& value);
 /// Tensor.zero_.
 Tensor zero_(const Tensor& self);
 
+/// For ops that overwrite every element of self in place (fill_, zero_, the random samplers),
+/// `other` being a tensor argument they read: whether to record the overwrite; throws torch's
+/// error for a leaf self that requires grad (call it before writing).
+bool begin_overwrite(const Tensor& self, const Tensor& other = Tensor());
+/// Records the overwrite of self (after writing): its history continues through node `name`,
+/// which gives the old self a zero gradient.
+void record_overwrite(const char* name, const Tensor& self);
+
 /// The out= tensor of a factory, resized to `sizes` (kept as is when it already has them);
 /// RuntimeError when `dtype` is given and differs from out's.
 Tensor factory_out(const Tensor& out, const DimVector& sizes, std::optional<DType> dtype,
@@ -57,7 +65,7 @@ Tensor empty_like(const Tensor& self, DType dtype, Device device);
 Tensor full_like(const Tensor& self, Scalar value, DType dtype, Device device);
 
 /// Tensor.to: self when the dtype and device already match and no copy is asked for, otherwise
-/// a converted copy with self's layout (preserve_format).
+/// a converted copy with self's layout (preserve_format), recorded as ToCopyBackward0.
 Tensor to(const Tensor& self, DType dtype, Device device, bool copy = false);
 
 }  // namespace cresset

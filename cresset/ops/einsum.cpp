@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <array>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/linalg.h"
 #include "cresset/ops/linalg_util.h"
+#include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -115,6 +118,72 @@ Labelled contract(Labelled a, Labelled b, const std::vector<int>& keep) {
   return out;
 }
 
+// The einsum of labelled operands, validated by the caller (a label has one size, or 1, across
+// operands): repeated labels of an operand take its diagonal, then the operands are contracted
+// left to right, keeping what the output and the operands still to come need.
+Tensor einsum_labelled(const std::vector<Tensor>& operands,
+                       const std::vector<std::vector<int>>& labels,
+                       const std::vector<int>& output) {
+  std::vector<Labelled> ops;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    const Tensor& t = operands[i];
+    Labelled x;
+    DimVector sizes, strides;
+    for (size_t d = 0; d < labels[i].size(); ++d) {
+      auto it = std::find(x.labels.begin(), x.labels.end(), labels[i][d]);
+      if (it != x.labels.end()) {
+        strides[size_t(it - x.labels.begin())] += t.stride(int64_t(d));
+        continue;
+      }
+      x.labels.push_back(labels[i][d]);
+      sizes.push_back(t.size(int64_t(d)));
+      strides.push_back(t.stride(int64_t(d)));
+    }
+    x.t = restride(t, sizes, strides);
+    ops.push_back(std::move(x));
+  }
+  Labelled acc = ops[0];
+  if (ops.size() == 1) {
+    acc = sum_out(acc, output);
+  }
+  for (size_t i = 1; i < ops.size(); ++i) {
+    std::vector<int> keep = output;
+    for (size_t j = i + 1; j < ops.size(); ++j)
+      keep.insert(keep.end(), ops[j].labels.begin(), ops[j].labels.end());
+    acc = contract(acc, ops[i], keep);
+  }
+  // Permute into the output's order (a view, like torch's einsum).
+  DimVector sizes, strides;
+  for (int64_t d : dims_of(acc, output)) {
+    sizes.push_back(acc.t.size(d));
+    strides.push_back(acc.t.stride(d));
+  }
+  return restride(acc.t, sizes, strides);
+}
+
+// einsum_labelled, recorded when an operand requires grad.
+Tensor einsum_recorded(const std::vector<Tensor>& operands,
+                       const std::vector<std::vector<int>>& labels,
+                       const std::vector<int>& output) {
+  Tensor r = einsum_labelled(operands, labels, output);
+  if (autograd::needs_grad(operands)) {
+    record_contraction(nullptr, operands, labels, output, DimVector(), r);
+  }
+  return r;
+}
+
+// torch's name for the last node of an einsum, which it composes of sum (a label summed within
+// the only operand), permute, mul (no label summed) or bmm and view.
+const char* einsum_node_name(const std::vector<std::vector<int>>& labels,
+                             const std::vector<int>& output) {
+  bool summed = false;
+  for (const auto& ls : labels) {
+    for (int l : ls) summed = summed || !contains(output, l);
+  }
+  if (labels.size() == 1) return summed ? "SumBackward1" : "PermuteBackward0";
+  return summed ? "ViewBackward0" : "MulBackward0";
+}
+
 constexpr int kLetters = 52;  // 'A'-'Z' are labels 0-25, 'a'-'z' 26-51; ellipsis dims follow
 
 int label_of(char c) { return c >= 'A' && c <= 'Z' ? c - 'A' : c - 'a' + 26; }
@@ -167,6 +236,69 @@ std::vector<Term> parse_terms(const std::string& eq, size_t begin, size_t end, b
 
 }  // namespace
 
+void linalg_util::record_contraction(const char* name, const std::vector<Tensor>& operands,
+                                     const std::vector<std::vector<int>>& labels,
+                                     const std::vector<int>& output, const DimVector& output_sizes,
+                                     const Tensor& result) {
+  // An operand is saved when another one needs a gradient; the shapes give the sizes of labels
+  // found in no other operand. Fresh labels (past every label in use) name diagonal dims.
+  autograd::TensorList saved;
+  std::vector<DimVector> shapes;
+  int fresh = 0;
+  for (size_t j = 0; j < operands.size(); ++j) {
+    bool other_needs = false;
+    for (size_t i = 0; i < operands.size(); ++i) {
+      other_needs = other_needs || (i != j && operands[i].requires_grad());
+    }
+    saved.push_back(other_needs ? operands[j] : Tensor());
+    shapes.push_back(operands[j].sizes());
+    for (int l : labels[j]) fresh = std::max(fresh, l + 1);
+  }
+  const bool reshaped = !output_sizes.empty();
+  autograd::record(name ? name : einsum_node_name(labels, output), operands, {result}, saved,
+                   [labels, output, output_sizes, reshaped, shapes, fresh](const autograd::Ctx& c) {
+                     // Operand i's gradient contracts the output's gradient with the other
+                     // operands. Labels of i found nowhere else (summed within i) come from a
+                     // vector of ones; a label repeated in i pairs with a fresh one through an
+                     // identity, so only the diagonal gets gradient.
+                     const Tensor g = reshaped ? reshape(c.grad(), output_sizes) : c.grad();
+                     autograd::TensorList grads(labels.size());
+                     for (size_t i = 0; i < labels.size(); ++i) {
+                       if (!c.needs_input_grad(i)) continue;
+                       std::vector<Tensor> ins{g};
+                       std::vector<std::vector<int>> ls{output};
+                       for (size_t j = 0; j < labels.size(); ++j) {
+                         if (j == i) continue;
+                         ins.push_back(as_dtype(c.saved(j), g.dtype()));
+                         ls.push_back(labels[j]);
+                       }
+                       const std::vector<int>& li = labels[i];
+                       std::vector<int> target;
+                       int next = fresh;
+                       for (size_t d = 0; d < li.size(); ++d) {
+                         const int l = li[d];
+                         const int64_t n = shapes[i][d];
+                         const auto first = std::find(li.begin(), li.end(), l);
+                         if (first != li.begin() + ptrdiff_t(d)) {
+                           target.push_back(next);
+                           ins.push_back(eye(n, n, g.dtype(), g.device()));
+                           ls.push_back({l, next++});
+                           continue;
+                         }
+                         target.push_back(l);
+                         bool found = std::count(li.begin(), li.end(), l) > 1;
+                         for (const auto& other : ls) found = found || contains(other, l);
+                         if (!found) {
+                           ins.push_back(ones({n}, g.dtype(), g.device()));
+                           ls.push_back({l});
+                         }
+                       }
+                       grads[i] = einsum_recorded(ins, ls, target);
+                     }
+                     return grads;
+                   });
+}
+
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) {
   CRESSET_CHECK(!operands.empty(), RuntimeError,
                 "[einsum] einsum(): must provide at least one operand");
@@ -209,30 +341,25 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     return labels;
   };
 
-  // Operands with repeated labels become diagonal views; sizes of a label must agree or be 1.
-  std::vector<Labelled> ops;
+  // The labels of every operand's dims; sizes of a label must agree or be 1.
+  std::vector<std::vector<int>> labels;
   std::vector<int64_t> label_size(size_t(kLetters + ell), -1);
   std::vector<int> occurrences(size_t(kLetters + ell), 0);
   for (size_t i = 0; i < terms.size(); ++i) {
     const Tensor& t = operands[i];
-    const std::vector<int> labels = expand_term(terms[i], ell_dims[i]);
-    Labelled x;
-    DimVector sizes, strides;
-    for (size_t d = 0; d < labels.size(); ++d) {
-      const int l = labels[d];
+    labels.push_back(expand_term(terms[i], ell_dims[i]));
+    const std::vector<int>& ls = labels.back();
+    for (size_t d = 0; d < ls.size(); ++d) {
+      const int l = ls[d];
       ++occurrences[size_t(l)];
-      auto it = std::find(x.labels.begin(), x.labels.end(), l);
-      if (it != x.labels.end()) {
-        const size_t j = size_t(it - x.labels.begin());
-        CRESSET_CHECK(sizes[j] == t.size(int64_t(d)), RuntimeError, "[einsum] einsum(): subscript ",
+      auto first = std::find(ls.begin(), ls.begin() + ptrdiff_t(d), l);
+      if (first != ls.begin() + ptrdiff_t(d)) {
+        const int64_t n0 = t.size(first - ls.begin());
+        CRESSET_CHECK(n0 == t.size(int64_t(d)), RuntimeError, "[einsum] einsum(): subscript ",
                       letter_of(l), " is repeated for operand ", i, " but the sizes don't match, ",
-                      sizes[j], " != ", t.size(int64_t(d)));
-        strides[j] += t.stride(int64_t(d));
+                      n0, " != ", t.size(int64_t(d)));
         continue;
       }
-      x.labels.push_back(l);
-      sizes.push_back(t.size(int64_t(d)));
-      strides.push_back(t.stride(int64_t(d)));
       int64_t& seen = label_size[size_t(l)];
       const int64_t n = t.size(int64_t(d));
       if (l < kLetters && seen >= 0 && seen != n && seen != 1 && n != 1) {
@@ -248,8 +375,6 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
       }
       seen = std::max(seen, n);
     }
-    x.t = restride(t, sizes, strides);
-    ops.push_back(std::move(x));
   }
 
   // The output labels: explicit, or the ellipsis then the letters seen once, in ASCII order.
@@ -274,29 +399,14 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
       if (occurrences[size_t(l)] == 1) output.push_back(l);
     }
   }
-
-  // Contract left to right, keeping what the output and the operands still to come need.
-  Labelled acc = ops[0];
-  if (ops.size() == 1) {
-    acc = sum_out(acc, output);
-  }
-  for (size_t i = 1; i < ops.size(); ++i) {
-    std::vector<int> keep = output;
-    for (size_t j = i + 1; j < ops.size(); ++j)
-      keep.insert(keep.end(), ops[j].labels.begin(), ops[j].labels.end());
-    acc = contract(acc, ops[i], keep);
-  }
-  // Permute into the output's order (a view, like torch's einsum).
-  DimVector sizes, strides;
-  for (int64_t d : dims_of(acc, output)) {
-    sizes.push_back(acc.t.size(d));
-    strides.push_back(acc.t.stride(d));
-  }
-  return restride(acc.t, sizes, strides);
+  return einsum_recorded(operands, labels, output);
 }
 
 Tensor tensordot(const Tensor& a, const Tensor& b, const std::vector<int64_t>& dims_a,
                  const std::vector<int64_t>& dims_b, const Tensor& out) {
+  // torch's tensordot writes out= with a recorded copy_, so out may take part in autograd.
+  const bool grad = autograd::needs_grad({a, b});
+  if (grad && out.defined()) autograd::check_inplace(out);
   CRESSET_CHECK(dims_a.size() == dims_b.size(), RuntimeError,
                 "[tensordot] both dimension lists should have same length");
   CRESSET_CHECK(a.dtype() == b.dtype(), RuntimeError,
@@ -333,10 +443,31 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const std::vector<int64_t>& d
   Tensor r = mm(restride(ga, {ga.size(1), ga.size(2)}, {ga.stride(1), ga.stride(2)}),
                 restride(gb, {gb.size(1), gb.size(2)}, {gb.stride(1), gb.stride(2)}));
   r = r.as_strided_view(sizes, contiguous_strides(sizes), r.storage_offset());
+  if (grad) {
+    // As a contraction: a's dims are labelled 0.., b's free dims follow, its contracted dims
+    // take the labels of their partners in a.
+    std::vector<std::vector<int>> labels(2);
+    std::vector<int> output;
+    for (int64_t d = 0; d < a.dim(); ++d) labels[0].push_back(int(d));
+    for (int64_t d = 0; d < b.dim(); ++d) {
+      auto it = std::find(cb.begin(), cb.end(), d);
+      labels[1].push_back(it != cb.end() ? int(ca[size_t(it - cb.begin())]) : int(a.dim() + d));
+    }
+    for (int64_t d : fa) output.push_back(int(d));
+    for (int64_t d : fb) output.push_back(int(a.dim() + d));
+    record_contraction("ViewBackward0", {a, b}, labels, output, DimVector(), r);
+  }
   if (!out.defined()) return r;
   Tensor o = prepare_out("tensordot", out, sizes, r.dtype(), r.device());
   copy_into(o, r);
-  o.bump_version();
+  o.bump_version("tensordot");
+  if (grad) {
+    autograd::record("CopyBackwards", {o, r}, {o}, {},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       return {zeros(g.sizes(), g.dtype(), g.device()), g};
+                     });
+  }
   return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/gemm.h"
@@ -14,6 +15,9 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/linalg_util.h"
+#include "cresset/ops/operators.h"
+#include "cresset/ops/view.h"
+#include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
@@ -104,6 +108,20 @@ Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DT
                   "operation.");
   }
   return out;
+}
+
+bool wants_grad(const char* op, std::initializer_list<Tensor> inputs, const Tensor& out) {
+  if (!autograd::needs_grad(inputs)) return false;
+  CRESSET_CHECK(!out.defined(), RuntimeError, op,
+                "(): functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad.");
+  return true;
+}
+
+Tensor maybe_multiply(const Tensor& g, Scalar s) { return s.to_double() == 1 ? g : g * s; }
+
+Tensor as_dtype(const Tensor& t, DType dtype) {
+  return t.dtype() == dtype ? t : to(t, dtype, t.device());
 }
 
 }  // namespace linalg_util
@@ -294,7 +312,7 @@ Tensor add_product(const char* op, const Tensor& input, const Tensor& a, const T
   }
   // addmv's vector result is the single column of its product.
   product_into(r.dim() == 1 ? restride(r, {r.size(0), 1}, {r.stride(0), 1}) : r, a, b, alpha, beta);
-  if (inplace || out.defined()) r.bump_version();
+  if (inplace || out.defined()) r.bump_version(op);
   return r;
 }
 
@@ -415,34 +433,169 @@ Tensor addr_impl(const char* op, const Tensor& input, const Tensor& vec1, const 
   return r;
 }
 
-}  // namespace
+// ---- derivatives (formulas are ops: with create_graph they are recorded in turn) --------------
 
-Tensor mm(const Tensor& self, const Tensor& mat2, const Tensor& out) {
-  return mm_impl("mm", self, mat2, out);
+// What a product node saves of operand `t`: t when the other operand needs its gradient.
+Tensor saved_if(const Tensor& t, const Tensor& other) {
+  return other.requires_grad() ? t : Tensor();
 }
 
-Tensor bmm(const Tensor& self, const Tensor& mat2, const Tensor& out) {
-  check_bmm("bmm", self, mat2);
-  Tensor r = prepare_out("bmm", out, {self.size(0), self.size(1), mat2.size(2)}, self.dtype(),
-                         self.device());
-  product_into(r, gemm_operand(self), gemm_operand(mat2), Scalar(int64_t(1)), Scalar(int64_t(0)));
-  if (out.defined()) r.bump_version();
+using Product = Tensor (*)(const Tensor&, const Tensor&, const Tensor&);
+
+// Records r = a @ b computed by `product` (mm or bmm): grad a = g @ b^T, grad b = a^T @ g.
+void record_product(const char* name, Product product, const Tensor& r, const Tensor& a,
+                    const Tensor& b) {
+  autograd::record(name, {a, b}, {r}, {saved_if(a, b), saved_if(b, a)},
+                   [product](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor ga, gb;
+                     if (c.needs_input_grad(0)) ga = product(c.grad(), matrix_t(c.saved(1)), {});
+                     if (c.needs_input_grad(1)) gb = product(matrix_t(c.saved(0)), c.grad(), {});
+                     return {ga, gb};
+                   });
+}
+
+// Records the 0-dim r = a . b (dot, vdot, 1-D matmul; real dtypes need no conjugate).
+void record_dot(const char* name, const Tensor& r, const Tensor& a, const Tensor& b) {
+  autograd::record(name, {a, b}, {r}, {saved_if(a, b), saved_if(b, a)},
+                   [](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor ga, gb;
+                     if (c.needs_input_grad(0)) ga = c.grad() * c.saved(1);
+                     if (c.needs_input_grad(1)) gb = c.grad() * c.saved(0);
+                     return {ga, gb};
+                   });
+}
+
+// Records r = mat @ vec: grad mat = outer(g, vec), grad vec = mat^T @ g.
+void record_mv(const Tensor& r, const Tensor& mat, const Tensor& vec) {
+  autograd::record("MvBackward0", {mat, vec}, {r}, {saved_if(mat, vec), saved_if(vec, mat)},
+                   [](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor gm, gv;
+                     if (c.needs_input_grad(0)) gm = outer(c.grad(), c.saved(1));
+                     if (c.needs_input_grad(1)) gv = mv(t(c.saved(0)), c.grad());
+                     return {gm, gv};
+                   });
+}
+
+// torch's name for the last node of matmul, which composes dot, mv, mm or bmm with views (ATen's
+// _matmul_impl): a matrix first operand that requires grad (or a 3-D one with a single batch
+// against several) times a batch is folded into one mm of the transposed product, then
+// transposed back and made contiguous (a copy unless a result dim is 1).
+const char* matmul_node_name(const Tensor& a, const Tensor& b, const Tensor& r) {
+  const int64_t d1 = a.dim(), d2 = b.dim();
+  if (d1 <= 2 && d2 <= 2) {
+    if (d1 == 1) return d2 == 1 ? "DotBackward0" : "SqueezeBackward4";
+    return d2 == 1 ? "MvBackward0" : "MmBackward0";
+  }
+  const bool transposed = a.requires_grad() && d2 >= 3 &&
+                          (d1 == 2 || (d1 == 3 && d2 == 3 && a.size(0) == 1 && b.size(0) != 1));
+  if (!transposed) return "UnsafeViewBackward0";
+  const bool copies = r.numel() > 0 && a.size(-2) > 1 && b.size(-1) > 1;
+  return copies ? "CloneBackward0" : "TransposeBackward0";
+}
+
+// Records r = matmul(a, b). Gradients are matmuls in the broadcast batch shape; the engine sums
+// them over the dims an operand was broadcast along.
+void record_matmul(const Tensor& r, const Tensor& a, const Tensor& b) {
+  const int64_t d1 = a.dim(), d2 = b.dim();
+  if (d1 == 1 && d2 == 1) return record_dot(matmul_node_name(a, b, r), r, a, b);
+  autograd::record(matmul_node_name(a, b, r), {a, b}, {r}, {saved_if(a, b), saved_if(b, a)},
+                   [d1, d2](const autograd::Ctx& c) -> autograd::TensorList {
+                     // Vectors as matrices: a (k) as (1, k), b (k) as (k, 1), the gradient to
+                     // match.
+                     const Tensor g = d1 == 1   ? unsqueeze(c.grad(), -2)
+                                      : d2 == 1 ? unsqueeze(c.grad(), -1)
+                                                : c.grad();
+                     Tensor ga, gb;
+                     if (c.needs_input_grad(0)) {
+                       const Tensor b = c.saved(1);
+                       ga = matmul(g, d2 == 1 ? unsqueeze(b, 0) : matrix_t(b));
+                       if (d1 == 1) ga = squeeze(ga, {-2});
+                     }
+                     if (c.needs_input_grad(1)) {
+                       const Tensor a = d1 == 1 ? unsqueeze(c.saved(0), 0) : c.saved(0);
+                       if (d1 >= 3 && d2 <= 2) {
+                         // A batch times one matrix: the batch folds into rows, one mm sums over
+                         // it.
+                         int64_t rows = 1;
+                         for (int64_t d = 0; d + 1 < a.dim(); ++d) rows *= a.size(d);
+                         gb = mm(t(reshape(a, {rows, a.size(-1)})), reshape(g, {rows, g.size(-1)}));
+                       } else {
+                         gb = matmul(matrix_t(a), g);
+                       }
+                       if (d2 == 1) gb = squeeze(gb, {-1});
+                     }
+                     return {ga, gb};
+                   });
+}
+
+// The matrix gradients of an add-product op from (g, a, b); either pointer may be null.
+using ProductGrads = void (*)(const Tensor& g, const Tensor& a, const Tensor& b, Tensor* ga,
+                              Tensor* gb);
+
+// Records r = beta * input + alpha * product(a, b) (addmm, addmv, addr, addbmm, baddbmm, and
+// their in-place forms, where r is input): grad input = beta * g (summed by the engine where
+// input was broadcast), the others alpha * `grads`.
+void record_add_product(const char* name, const Tensor& r, const Tensor& input, const Tensor& a,
+                        const Tensor& b, Scalar beta, Scalar alpha, ProductGrads grads) {
+  autograd::record(name, {input, a, b}, {r}, {saved_if(a, b), saved_if(b, a)},
+                   [beta, alpha, grads](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor gi, ga, gb;
+                     if (c.needs_input_grad(0)) gi = maybe_multiply(c.grad(), beta);
+                     if (c.needs_input_grad(1) || c.needs_input_grad(2)) {
+                       grads(c.grad(), c.saved(0), c.saved(1),
+                             c.needs_input_grad(1) ? &ga : nullptr,
+                             c.needs_input_grad(2) ? &gb : nullptr);
+                     }
+                     if (ga.defined()) ga = maybe_multiply(ga, alpha);
+                     if (gb.defined()) gb = maybe_multiply(gb, alpha);
+                     return {gi, ga, gb};
+                   });
+}
+
+void addmm_grads(const Tensor& g, const Tensor& a, const Tensor& b, Tensor* ga, Tensor* gb) {
+  if (ga) *ga = mm(g, t(b));
+  if (gb) *gb = mm(t(a), g);
+}
+
+void addmv_grads(const Tensor& g, const Tensor& a, const Tensor& b, Tensor* ga, Tensor* gb) {
+  if (ga) *ga = outer(g, b);
+  if (gb) *gb = mv(t(a), g);
+}
+
+// addr promotes: the vectors are cast to the gradient's dtype (the engine casts back).
+void addr_grads(const Tensor& g, const Tensor& a, const Tensor& b, Tensor* ga, Tensor* gb) {
+  if (ga) *ga = mv(g, as_dtype(b, g.dtype()));
+  if (gb) *gb = mv(t(g), as_dtype(a, g.dtype()));
+}
+
+void baddbmm_grads(const Tensor& g, const Tensor& a, const Tensor& b, Tensor* ga, Tensor* gb) {
+  if (ga) *ga = bmm(g, matrix_t(b));
+  if (gb) *gb = bmm(matrix_t(a), g);
+}
+
+// addbmm sums the batch's products, so every batch gets the same (broadcast) gradient.
+void addbmm_grads(const Tensor& g, const Tensor& a, const Tensor& b, Tensor* ga, Tensor* gb) {
+  const int64_t batches = (ga ? b : a).size(0);
+  const Tensor ge = expand(unsqueeze(g, 0), {batches, g.size(0), g.size(1)});
+  baddbmm_grads(ge, a, b, ga, gb);
+}
+
+using AddProductImpl = Tensor (*)(const char*, const Tensor&, const Tensor&, const Tensor&, Scalar,
+                                  Scalar, const Tensor&, bool);
+
+// Runs an add-product op out of place, into `out` or in place into input, and records it.
+Tensor add_product_op(const char* op, const char* node, AddProductImpl impl, ProductGrads grads,
+                      const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta,
+                      Scalar alpha, const Tensor& out, bool inplace) {
+  const bool grad = wants_grad(op, {input, a, b}, out);
+  if (grad && inplace) autograd::check_inplace(input);
+  Tensor r = impl(op, input, a, b, beta, alpha, out, inplace);
+  if (grad) record_add_product(node, r, input, a, b, beta, alpha, grads);
   return r;
 }
 
-Tensor mv(const Tensor& self, const Tensor& vec, const Tensor& out) {
-  return mv_impl("mv", self, vec, out);
-}
-
-Tensor dot(const Tensor& self, const Tensor& tensor, const Tensor& out) {
-  return dot_impl("dot", self, tensor, out);
-}
-
-Tensor vdot(const Tensor& self, const Tensor& other, const Tensor& out) {
-  return dot_impl("vdot", self, other, out);
-}
-
-Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
+// torch.matmul's forward (see matmul).
+Tensor matmul_impl(const Tensor& self, const Tensor& other, const Tensor& out) {
   const int64_t d1 = self.dim(), d2 = other.dim();
   CRESSET_CHECK(d1 >= 1 && d2 >= 1, RuntimeError,
                 "[matmul] both arguments to matmul need to be at least 1D, but they are ", d1,
@@ -515,6 +668,54 @@ Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
   return r;
 }
 
+}  // namespace
+
+Tensor mm(const Tensor& self, const Tensor& mat2, const Tensor& out) {
+  const bool grad = wants_grad("mm", {self, mat2}, out);
+  Tensor r = mm_impl("mm", self, mat2, out);
+  if (grad) record_product("MmBackward0", mm, r, self, mat2);
+  return r;
+}
+
+Tensor bmm(const Tensor& self, const Tensor& mat2, const Tensor& out) {
+  const bool grad = wants_grad("bmm", {self, mat2}, out);
+  check_bmm("bmm", self, mat2);
+  Tensor r = prepare_out("bmm", out, {self.size(0), self.size(1), mat2.size(2)}, self.dtype(),
+                         self.device());
+  product_into(r, gemm_operand(self), gemm_operand(mat2), Scalar(int64_t(1)), Scalar(int64_t(0)));
+  if (out.defined()) r.bump_version();
+  if (grad) record_product("BmmBackward0", bmm, r, self, mat2);
+  return r;
+}
+
+Tensor mv(const Tensor& self, const Tensor& vec, const Tensor& out) {
+  const bool grad = wants_grad("mv", {self, vec}, out);
+  Tensor r = mv_impl("mv", self, vec, out);
+  if (grad) record_mv(r, self, vec);
+  return r;
+}
+
+Tensor dot(const Tensor& self, const Tensor& tensor, const Tensor& out) {
+  const bool grad = wants_grad("dot", {self, tensor}, out);
+  Tensor r = dot_impl("dot", self, tensor, out);
+  if (grad) record_dot("DotBackward0", r, self, tensor);
+  return r;
+}
+
+Tensor vdot(const Tensor& self, const Tensor& other, const Tensor& out) {
+  const bool grad = wants_grad("vdot", {self, other}, out);
+  Tensor r = dot_impl("vdot", self, other, out);
+  if (grad) record_dot("VdotBackward0", r, self, other);
+  return r;
+}
+
+Tensor matmul(const Tensor& self, const Tensor& other, const Tensor& out) {
+  const bool grad = wants_grad("matmul", {self, other}, out);
+  Tensor r = matmul_impl(self, other, out);
+  if (grad) record_matmul(r, self, other);
+  return r;
+}
+
 Tensor inner(const Tensor& self, const Tensor& other, const Tensor& out) {
   if (self.dim() == 0 || other.dim() == 0)
     return out.defined() ? mul_out(self, other, out) : mul(self, other);
@@ -526,6 +727,7 @@ Tensor inner(const Tensor& self, const Tensor& other, const Tensor& out) {
 }
 
 Tensor outer(const Tensor& self, const Tensor& vec2, const Tensor& out) {
+  const bool grad = wants_grad("outer", {self, vec2}, out);
   CRESSET_CHECK(self.dim() == 1, RuntimeError,
                 "[outer] outer: Expected 1-D argument self, but got ", self.dim(), "-D");
   CRESSET_CHECK(vec2.dim() == 1, RuntimeError,
@@ -535,55 +737,81 @@ Tensor outer(const Tensor& self, const Tensor& vec2, const Tensor& out) {
          b = restride(vec2, sizes, {0, vec2.stride(0)});
   if (out.defined()) return mul_out(a, b, out);
   Tensor r = empty_tensor(sizes, result_type({self, vec2}), self.device());
-  return mul_out(a, b, r);
+  mul_out(a, b, r);
+  // torch computes outer as self[:, None] * vec2; the vectors are cast to the gradient's dtype.
+  if (grad) {
+    autograd::record("MulBackward0", {self, vec2}, {r},
+                     {saved_if(self, vec2), saved_if(vec2, self)},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       Tensor ga, gb;
+                       if (c.needs_input_grad(0)) ga = mv(g, as_dtype(c.saved(1), g.dtype()));
+                       if (c.needs_input_grad(1)) gb = mv(t(g), as_dtype(c.saved(0), g.dtype()));
+                       return {ga, gb};
+                     });
+  }
+  return r;
 }
 
 Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta, Scalar alpha,
              const Tensor& out) {
-  return addmm_impl("addmm", input, mat1, mat2, beta, alpha, out, false);
+  return add_product_op("addmm", "AddmmBackward0", addmm_impl, addmm_grads, input, mat1, mat2, beta,
+                        alpha, out, false);
 }
 Tensor addmm_(const Tensor& self, const Tensor& mat1, const Tensor& mat2, Scalar beta,
               Scalar alpha) {
-  return addmm_impl("addmm_", self, mat1, mat2, beta, alpha, Tensor(), true);
+  return add_product_op("addmm_", "AddmmBackward0", addmm_impl, addmm_grads, self, mat1, mat2, beta,
+                        alpha, Tensor(), true);
 }
 Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha,
              const Tensor& out) {
-  return addmv_impl("addmv", input, mat, vec, beta, alpha, out, false);
+  return add_product_op("addmv", "AddmvBackward0", addmv_impl, addmv_grads, input, mat, vec, beta,
+                        alpha, out, false);
 }
 Tensor addmv_(const Tensor& self, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha) {
-  return addmv_impl("addmv_", self, mat, vec, beta, alpha, Tensor(), true);
+  return add_product_op("addmv_", "AddmvBackward0", addmv_impl, addmv_grads, self, mat, vec, beta,
+                        alpha, Tensor(), true);
 }
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha,
             const Tensor& out) {
-  return addr_impl("addr", input, vec1, vec2, beta, alpha, out, false);
+  return add_product_op("addr", "AddrBackward0", addr_impl, addr_grads, input, vec1, vec2, beta,
+                        alpha, out, false);
 }
 Tensor addr_(const Tensor& self, const Tensor& vec1, const Tensor& vec2, Scalar beta,
              Scalar alpha) {
-  return addr_impl("addr_", self, vec1, vec2, beta, alpha, Tensor(), true);
+  return add_product_op("addr_", "AddrBackward0", addr_impl, addr_grads, self, vec1, vec2, beta,
+                        alpha, Tensor(), true);
 }
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta,
               Scalar alpha, const Tensor& out) {
-  return addbmm_impl("addbmm", input, batch1, batch2, beta, alpha, out, false);
+  return add_product_op("addbmm", "AddbmmBackward0", addbmm_impl, addbmm_grads, input, batch1,
+                        batch2, beta, alpha, out, false);
 }
 Tensor addbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2, Scalar beta,
                Scalar alpha) {
-  return addbmm_impl("addbmm_", self, batch1, batch2, beta, alpha, Tensor(), true);
+  return add_product_op("addbmm_", "AddbmmBackward0", addbmm_impl, addbmm_grads, self, batch1,
+                        batch2, beta, alpha, Tensor(), true);
 }
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta,
                Scalar alpha, const Tensor& out) {
-  return baddbmm_impl("baddbmm", input, batch1, batch2, beta, alpha, out, false);
+  return add_product_op("baddbmm", "BaddbmmBackward0", baddbmm_impl, baddbmm_grads, input, batch1,
+                        batch2, beta, alpha, out, false);
 }
 Tensor baddbmm_(const Tensor& self, const Tensor& batch1, const Tensor& batch2, Scalar beta,
                 Scalar alpha) {
-  return baddbmm_impl("baddbmm_", self, batch1, batch2, beta, alpha, Tensor(), true);
+  return add_product_op("baddbmm_", "BaddbmmBackward0", baddbmm_impl, baddbmm_grads, self, batch1,
+                        batch2, beta, alpha, Tensor(), true);
 }
 
 Tensor kron(const Tensor& self, const Tensor& other, const Tensor& out) {
+  const bool grad = wants_grad("kron", {self, other}, out);
   // kron is a broadcast product laid out as [a0, b0, a1, b1, ...], then read as [a0*b0, a1*b1,
-  // ...].
+  // ...]. For autograd that is a contraction labelling dim d of a 2d and of b 2d + 1.
   const int64_t nd = std::max(self.dim(), other.dim());
   const size_t n2 = 2 * size_t(nd);
-  DimVector inter(n2), sa(n2, 0), sb(n2, 0), sizes(n2 / 2);
+  DimVector inter(n2), sa(n2, 0), sb(n2, 0), sizes(n2 / 2), labelled_sizes;
+  std::vector<std::vector<int>> labels(2);
+  std::vector<int> output;
   for (int64_t d = 0; d < nd; ++d) {
     const int64_t da = d - (nd - self.dim()), db = d - (nd - other.dim());
     const int64_t na = da >= 0 ? self.size(da) : 1, nb = db >= 0 ? other.size(db) : 1;
@@ -592,10 +820,19 @@ Tensor kron(const Tensor& self, const Tensor& other, const Tensor& out) {
     if (da >= 0) sa[2 * d] = self.stride(da);
     if (db >= 0) sb[2 * d + 1] = other.stride(db);
     sizes[d] = na * nb;
+    for (int k = 0; k < 2; ++k) {
+      if ((k == 0 ? da : db) < 0) continue;
+      labels[size_t(k)].push_back(int(2 * d) + k);
+      output.push_back(int(2 * d) + k);
+      labelled_sizes.push_back(k == 0 ? na : nb);
+    }
   }
   Tensor r = empty_tensor(inter, result_type({self, other}), self.device());
   mul_out(restride(self, inter, sa), restride(other, inter, sb), r);
   r = r.as_strided_view(sizes, contiguous_strides(sizes), 0);
+  if (grad) {
+    record_contraction("UnsafeViewBackward0", {self, other}, labels, output, labelled_sizes, r);
+  }
   if (!out.defined()) return r;
   Tensor o = prepare_out("kron", out, sizes, r.dtype(), r.device());
   copy_into(o, r);
@@ -607,6 +844,7 @@ namespace {
 
 Tensor cross_impl(const char* op, const Tensor& self, const Tensor& other, int64_t dim,
                   int64_t reported_dim, const Tensor& out) {
+  const bool grad = wants_grad(op, {self, other}, out);
   CRESSET_CHECK(self.dtype() == other.dtype(), RuntimeError, "[", op, "] expected scalar type ",
                 dtype_display(self.dtype()), " but found ", dtype_display(other.dtype()));
   const DimVector sizes = broadcast_shapes(self.sizes(), other.sizes());
@@ -620,17 +858,29 @@ Tensor cross_impl(const char* op, const Tensor& self, const Tensor& other, int64
                 size_at(self), " and ", size_at(other));
   check_not_bool(op, "cross", self);
   Tensor r = prepare_out(op, out, sizes, self.dtype(), self.device());
-  if (r.numel() == 0) return r;
-  Tensor a = expand_view(self, sizes), b = expand_view(other, sizes);
-  Tensor target =
-      overlaps(r, self) || overlaps(r, other) ? empty_tensor(sizes, r.dtype(), r.device()) : r;
-  if (r.device().is_cpu()) {
-    cpu::cross_kernel(target, a, b, d);
-  } else {
-    cuda::cross_kernel(target, a, b, d);
+  if (r.numel() > 0) {
+    Tensor a = expand_view(self, sizes), b = expand_view(other, sizes);
+    Tensor target =
+        overlaps(r, self) || overlaps(r, other) ? empty_tensor(sizes, r.dtype(), r.device()) : r;
+    if (r.device().is_cpu()) {
+      cpu::cross_kernel(target, a, b, d);
+    } else {
+      cuda::cross_kernel(target, a, b, d);
+    }
+    if (!target.is_same(r)) copy_into(r, target);
+    if (out.defined()) r.bump_version();
   }
-  if (!target.is_same(r)) copy_into(r, target);
-  if (out.defined()) r.bump_version();
+  if (grad) {
+    // d indexes the broadcast shape, which is the gradient's.
+    autograd::record("LinalgCrossBackward0", {self, other}, {r},
+                     {saved_if(self, other), saved_if(other, self)},
+                     [d](const autograd::Ctx& c) -> autograd::TensorList {
+                       Tensor ga, gb;
+                       if (c.needs_input_grad(0)) ga = linalg_cross(c.saved(1), c.grad(), d);
+                       if (c.needs_input_grad(1)) gb = linalg_cross(c.grad(), c.saved(0), d);
+                       return {ga, gb};
+                     });
+  }
   return r;
 }
 
@@ -661,6 +911,14 @@ Tensor trace(const Tensor& self) {
     cpu::trace_kernel(r, self);
   } else {
     cuda::trace_kernel(r, self);
+  }
+  if (autograd::needs_grad({self})) {
+    const int64_t n = self.size(0), m = self.size(1);
+    autograd::record("TraceBackward0", {self}, {r}, {},
+                     [n, m](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       return {g * eye(n, m, g.dtype(), g.device())};
+                     });
   }
   return r;
 }

@@ -1,7 +1,9 @@
 #pragma once
 // Layout helpers shared by ops/linalg.cpp and ops/einsum.cpp (internal to the linalg family).
+#include <initializer_list>
 #include <vector>
 
+#include "cresset/core/scalar.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset::linalg_util {
@@ -22,5 +24,23 @@ Tensor contiguous_copy(const Tensor& t);
 /// undefined, allocates a contiguous result.
 Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DType dtype,
                    Device device);
+
+/// Whether an op over `inputs` must be recorded (grad mode on, an input requires grad); throws
+/// torch's error when `out` is also given then.
+bool wants_grad(const char* op, std::initializer_list<Tensor> inputs, const Tensor& out);
+/// g * s, or g itself when s is 1 (torch's maybe_multiply in derivative formulas).
+Tensor maybe_multiply(const Tensor& g, Scalar s);
+/// t converted to dtype (a recorded conversion; t itself when it has that dtype already).
+Tensor as_dtype(const Tensor& t, DType dtype);
+
+/// Records `result` as the contraction of `operands` whose dims carry `labels` (a label repeated
+/// within an operand takes its diagonal, labels missing from `output` are summed), the einsum
+/// that einsum, tensordot and kron compute. Each operand's gradient is itself such a
+/// contraction, so higher derivatives are recorded too. `output_sizes` are the sizes of the
+/// labelled output when `result` is a reshape of it (kron); empty when it is result's own.
+/// `name` null picks torch's name for an einsum of that form.
+void record_contraction(const char* name, const std::vector<Tensor>& operands,
+                        const std::vector<std::vector<int>>& labels, const std::vector<int>& output,
+                        const DimVector& output_sizes, const Tensor& result);
 
 }  // namespace cresset::linalg_util

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "cresset/autograd/function.h"
 #include "cresset/backend/common/philox.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/random_kernels.h"
@@ -165,35 +166,52 @@ Tensor cpu_doubles(const Tensor& t, const DimVector& sizes, const char* op) {
   return out;
 }
 
-}  // namespace
-
 // ---- in-place samplers ------------------------------------------------------------------------
 
+// Runs `sample` (which overwrites self) as an in-place op: on a tensor with history the gradient
+// stops there (node `name` gives zeros, like torch); a leaf that requires grad is refused.
+template <typename F>
+Tensor sample_(const Tensor& self, const char* name, const F& sample) {
+  const bool grad = begin_overwrite(self);
+  sample();
+  if (grad) record_overwrite(name, self);
+  return self;
+}
+
+}  // namespace
+
 Tensor uniform_(const Tensor& self, double from, double to, Generator* gen) {
-  check_floating(self, "check_uniform_bounds");
-  const double max = self.dtype() == DType::Float16   ? 65504.0
-                     : self.dtype() == DType::Float64 ? std::numeric_limits<double>::max()
-                                                      : double(std::numeric_limits<float>::max());
-  CRESSET_CHECK(std::fabs(from) <= max, RuntimeError, "[uniform_] from is out of bounds for ",
-                dtype_name(self.dtype()));
-  CRESSET_CHECK(std::fabs(to) <= max, RuntimeError, "[uniform_] to is out of bounds for ",
-                dtype_name(self.dtype()));
-  CRESSET_CHECK(from <= to, RuntimeError,
-                "[uniform_] uniform_ expects to return a [from, to) range, but found from=", from,
-                " > to=", to);
-  CRESSET_CHECK(to - from <= max, RuntimeError, "[uniform_] uniform_ expects to-from <= ", max,
-                ", but found to=", to, " and from=", from);
-  return run_fill(self, spec_of(RandomDist::Uniform, from, to), gen, "uniform_");
+  return sample_(self, "UniformBackward0", [&] {
+    check_floating(self, "check_uniform_bounds");
+    const double max = self.dtype() == DType::Float16   ? 65504.0
+                       : self.dtype() == DType::Float64 ? std::numeric_limits<double>::max()
+                                                        : double(std::numeric_limits<float>::max());
+    CRESSET_CHECK(std::fabs(from) <= max, RuntimeError, "[uniform_] from is out of bounds for ",
+                  dtype_name(self.dtype()));
+    CRESSET_CHECK(std::fabs(to) <= max, RuntimeError, "[uniform_] to is out of bounds for ",
+                  dtype_name(self.dtype()));
+    CRESSET_CHECK(from <= to, RuntimeError,
+                  "[uniform_] uniform_ expects to return a [from, to) range, but found from=", from,
+                  " > to=", to);
+    CRESSET_CHECK(to - from <= max, RuntimeError, "[uniform_] uniform_ expects to-from <= ", max,
+                  ", but found to=", to, " and from=", from);
+    return run_fill(self, spec_of(RandomDist::Uniform, from, to), gen, "uniform_");
+  });
 }
 
 Tensor normal_(const Tensor& self, double mean, double std, Generator* gen) {
-  check_floating(self, "normal_kernel_cpu");
-  CRESSET_CHECK(std >= 0.0, RuntimeError, "[normal_] normal expects std >= 0.0, but found std ",
-                std);
-  return run_fill(self, spec_of(RandomDist::Normal, mean, std), gen, "normal_");
+  return sample_(self, "NormalBackward0", [&] {
+    check_floating(self, "normal_kernel_cpu");
+    CRESSET_CHECK(std >= 0.0, RuntimeError, "[normal_] normal expects std >= 0.0, but found std ",
+                  std);
+    return run_fill(self, spec_of(RandomDist::Normal, mean, std), gen, "normal_");
+  });
 }
 
-Tensor random_(const Tensor& self, int64_t from, std::optional<int64_t> to, Generator* gen) {
+namespace {
+
+// random_(from, to) without recording (random_() and random_(from, to) record their own names).
+Tensor random_range(const Tensor& self, int64_t from, std::optional<int64_t> to, Generator* gen) {
   const DType t = self.dtype();
   if (to) {
     CRESSET_CHECK(from < *to, RuntimeError,
@@ -219,59 +237,88 @@ Tensor random_(const Tensor& self, int64_t from, std::optional<int64_t> to, Gene
   return fill_int_range(self, from, range, gen);
 }
 
-Tensor random_(const Tensor& self, Generator* gen) { return random_(self, 0, std::nullopt, gen); }
+}  // namespace
+
+Tensor random_(const Tensor& self, int64_t from, std::optional<int64_t> to, Generator* gen) {
+  return sample_(self, "RandomBackward0", [&] { random_range(self, from, to, gen); });
+}
+
+Tensor random_(const Tensor& self, Generator* gen) {
+  return sample_(self, "RandomBackward2", [&] { random_range(self, 0, std::nullopt, gen); });
+}
 
 Tensor bernoulli_(const Tensor& self, double p, Generator* gen) {
-  CRESSET_CHECK(p >= 0 && p <= 1, RuntimeError,
-                "[bernoulli_] bernoulli_ expects p to be in [0, 1], but got p=", p);
-  return run_fill(self, spec_of(RandomDist::Bernoulli, p), gen, "bernoulli_");
+  return sample_(self, "BernoulliBackward2", [&] {
+    CRESSET_CHECK(p >= 0 && p <= 1, RuntimeError,
+                  "[bernoulli_] bernoulli_ expects p to be in [0, 1], but got p=", p);
+    return run_fill(self, spec_of(RandomDist::Bernoulli, p), gen, "bernoulli_");
+  });
 }
 
 Tensor bernoulli_(const Tensor& self, const Tensor& p, Generator* gen) {
+  const bool grad = begin_overwrite(self, p);
   Tensor prob = cpu_doubles(p, self.sizes(), "bernoulli_");
   const double* pd = prob.data<double>();
   for (int64_t i = 0; i < prob.numel(); ++i) {
     CRESSET_CHECK(pd[i] >= 0 && pd[i] <= 1, RuntimeError,
                   "[bernoulli_] Expected p_in >= 0 && p_in <= 1 to be true, but got false.");
   }
-  return run_random(self, spec_of(RandomDist::Bernoulli), gen, "bernoulli_",
-                    [&prob](const Tensor& out, const RandomSpec& s) {
-                      if (out.device().is_cpu()) {
-                        CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, out, prob, s);
-                      } else {
-                        cuda::bernoulli_tensor_kernel(out, to(prob, DType::Float64, out.device()),
-                                                      s);
-                      }
-                    });
+  run_random(self, spec_of(RandomDist::Bernoulli), gen, "bernoulli_",
+             [&prob](const Tensor& out, const RandomSpec& s) {
+               if (out.device().is_cpu()) {
+                 CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, out, prob, s);
+               } else {
+                 cuda::bernoulli_tensor_kernel(out, to(prob, DType::Float64, out.device()), s);
+               }
+             });
+  if (grad) {
+    // Samples carry no gradient, to self or to the probabilities.
+    DimVector p_sizes = p.sizes();
+    autograd::record("BernoulliBackward1", {self, p}, {self}, {},
+                     [p_sizes](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       return {zeros(g.sizes(), g.dtype(), g.device()),
+                               zeros(p_sizes, g.dtype(), g.device())};
+                     });
+  }
+  return self;
 }
 
 Tensor exponential_(const Tensor& self, double lambd, Generator* gen) {
-  check_continuous(self, "Exponential");
-  CRESSET_CHECK(lambd > 0.0, RuntimeError,
-                "[exponential_] exponential_ expects lambda > 0.0, but found lambda=", lambd);
-  return run_fill(self, spec_of(RandomDist::Exponential, lambd), gen, "exponential_");
+  return sample_(self, "ExponentialBackward0", [&] {
+    check_continuous(self, "Exponential");
+    CRESSET_CHECK(lambd > 0.0, RuntimeError,
+                  "[exponential_] exponential_ expects lambda > 0.0, but found lambda=", lambd);
+    return run_fill(self, spec_of(RandomDist::Exponential, lambd), gen, "exponential_");
+  });
 }
 
 Tensor geometric_(const Tensor& self, double p, Generator* gen) {
-  CRESSET_CHECK(self.dtype() != DType::Bool, NotImplementedError,
-                "\"geometric_cpu\" not implemented for 'Bool'");
-  CRESSET_CHECK(p > 0 && p < 1, RuntimeError,
-                "[geometric_] geometric_ expects p to be in (0, 1), but got p=", p);
-  return run_fill(self, spec_of(RandomDist::Geometric, p), gen, "geometric_");
+  return sample_(self, "GeometricBackward0", [&] {
+    CRESSET_CHECK(self.dtype() != DType::Bool, NotImplementedError,
+                  "\"geometric_cpu\" not implemented for 'Bool'");
+    CRESSET_CHECK(p > 0 && p < 1, RuntimeError,
+                  "[geometric_] geometric_ expects p to be in (0, 1), but got p=", p);
+    return run_fill(self, spec_of(RandomDist::Geometric, p), gen, "geometric_");
+  });
 }
 
 Tensor log_normal_(const Tensor& self, double mean, double std, Generator* gen) {
-  check_floating(self, "log_normal_cpu");
-  CRESSET_CHECK(std > 0.0, RuntimeError,
-                "[log_normal_] log_normal_ expects std > 0.0, but found std=", std);
-  return run_fill(self, spec_of(RandomDist::LogNormal, mean, std), gen, "log_normal_");
+  return sample_(self, "LogNormalBackward0", [&] {
+    check_floating(self, "log_normal_cpu");
+    CRESSET_CHECK(std > 0.0, RuntimeError,
+                  "[log_normal_] log_normal_ expects std > 0.0, but found std=", std);
+    return run_fill(self, spec_of(RandomDist::LogNormal, mean, std), gen, "log_normal_");
+  });
 }
 
 Tensor cauchy_(const Tensor& self, double median, double sigma, Generator* gen) {
-  check_continuous(self, "Cauchy");
-  CRESSET_CHECK(sigma > 0.0, RuntimeError,
-                "[cauchy_] cauchy_ expects sigma > 0.0, but found sigma=", sigma);
-  return run_fill(self, spec_of(RandomDist::Cauchy, median, sigma), gen, "cauchy_");
+  return sample_(self, "CauchyBackward0", [&] {
+    check_continuous(self, "Cauchy");
+    CRESSET_CHECK(sigma > 0.0, RuntimeError,
+                  "[cauchy_] cauchy_ expects sigma > 0.0, but found sigma=", sigma);
+    return run_fill(self, spec_of(RandomDist::Cauchy, median, sigma), gen, "cauchy_");
+  });
 }
 
 // ---- factories --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include "creation_args.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/view.h"
 
 namespace cresset::py {
 
@@ -422,7 +423,7 @@ void init_creation(nb::module_& m) {
         nb::object dev = device.is_none() ? nb::cast(self.device()) : nb::borrow(device);
         Tensor* src = nullptr;
         if (nb::try_cast<Tensor*>(data, src) && src) {  // torch copies (and warns about clone())
-          Tensor t = to(*src, to_dtype(dt), to_device(dev), /*copy=*/true);
+          Tensor t = to(detach(*src), to_dtype(dt), to_device(dev), /*copy=*/true);
           set_requires_grad(t, requires_grad);
           return t;
         }
