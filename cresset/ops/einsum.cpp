@@ -462,7 +462,7 @@ Tensor tensordot(const Tensor& a, const Tensor& b, const std::vector<int64_t>& d
   copy_into(o, r);
   o.bump_version("tensordot");
   if (grad) {
-    autograd::record("CopyBackwards", {o, r}, {o}, {},
+    autograd::record("torch::autograd::CopyBackwards", {o, r}, {o}, {},
                      [](const autograd::Ctx& c) -> autograd::TensorList {
                        const Tensor& g = c.grad();
                        return {zeros(g.sizes(), g.dtype(), g.device()), g};
