@@ -22,6 +22,8 @@ namespace cresset {
 
 namespace {
 
+// Writes value everywhere in self without touching its version: factories fill fresh tensors
+// (version 0, as torch's); fill_ and zero_ bump it themselves.
 Tensor fill_impl(const Tensor& self, Scalar value) {
   // torch fills tensors whose elements alias (expanded dims) too: dropping the stride-0 dims
   // leaves a view of the same memory where every element is distinct.
@@ -43,7 +45,6 @@ Tensor fill_impl(const Tensor& self, Scalar value) {
       cuda::fill_kernel(it, value);
     }
   }
-  self.bump_version("fill_");
   return self;
 }
 
@@ -66,6 +67,7 @@ void record_overwrite(const char* name, const Tensor& self) {
 Tensor fill_(const Tensor& self, Scalar value) {
   const bool grad = begin_overwrite(self);
   fill_impl(self, value);
+  self.bump_version("fill_");
   if (grad) record_overwrite("FillBackward2", self);
   return self;
 }
@@ -76,6 +78,7 @@ Tensor fill_(const Tensor& self, const Tensor& value) {
                 value.dim(), " dimensions.");
   const bool grad = begin_overwrite(self, value);
   fill_impl(self, item_scalar(value));
+  self.bump_version("fill_");
   if (grad) {
     // Every element is the value: its gradient is the sum of self's.
     autograd::record("FillBackward3", {self, value}, {self}, {},
@@ -89,6 +92,7 @@ Tensor fill_(const Tensor& self, const Tensor& value) {
 Tensor zero_(const Tensor& self) {
   const bool grad = begin_overwrite(self);
   fill_impl(self, Scalar(int64_t(0)));
+  self.bump_version("zero_");
   if (grad) record_overwrite("ZeroBackward0", self);
   return self;
 }
@@ -118,7 +122,7 @@ Tensor scalar_tensor(Scalar value, DType dtype, Device device) {
                          [&] { *t.data<scalar_t>() = value.to<scalar_t>(); });
     return t;
   }
-  return fill_(t, value);
+  return fill_impl(t, value);
 }
 
 Tensor wrapped_scalar(Scalar value) {
@@ -128,7 +132,7 @@ Tensor wrapped_scalar(Scalar value) {
 }
 
 Tensor full(const DimVector& sizes, Scalar value, DType dtype, Device device) {
-  return fill_(empty_tensor(sizes, dtype, device), value);
+  return fill_impl(empty_tensor(sizes, dtype, device), value);
 }
 
 Tensor zeros(const DimVector& sizes, DType dtype, Device device) {
@@ -341,7 +345,7 @@ Tensor empty_like(const Tensor& self, DType dtype, Device device) {
 }
 
 Tensor full_like(const Tensor& self, Scalar value, DType dtype, Device device) {
-  return fill_(empty_like(self, dtype, device), value);
+  return fill_impl(empty_like(self, dtype, device), value);
 }
 
 Tensor to(const Tensor& self, DType dtype, Device device, bool copy) {
