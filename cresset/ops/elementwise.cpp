@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <limits>
 #include <vector>
 
@@ -133,19 +134,46 @@ std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<Tensor>
   return item_scalar(other);
 }
 
-// torch's node name for an op: "add_" -> "AddBackward0", "floor_divide" -> "FloorDivideBackward0".
-std::string node_name(const char* op) {
-  std::string name;
+// torch's node name for an op: "add_" -> "AddBackward0", "log1p" -> "Log1PBackward0" (a letter
+// after a digit or '_' is capitalised), with torch's overload number where it has several.
+std::string node_name(const Row& row, const char* op, std::initializer_list<Tensor> inputs) {
+  std::string base;
   bool upper = true;
   for (const char* p = op; *p; ++p) {
     if (*p == '_') {
       upper = true;
-    } else {
-      name += upper ? char(std::toupper(*p)) : *p;
-      upper = false;
+      continue;
     }
+    base += upper ? char(std::toupper(*p)) : *p;
+    upper = std::isdigit(static_cast<unsigned char>(*p)) != 0;
   }
-  return name + "Backward0";
+  auto number = [&](size_t i) {
+    return inputs.size() > i && (inputs.begin() + i)->impl()->is_wrapped_number();
+  };
+  // Which overload torch recorded: by the operand that was a Python number, or by the row.
+  int n = 0;
+  std::string_view b(base);
+  if (b == "Pow" || b == "FloatPower" || b == "Square") {
+    base = "Pow";
+    n = number(0) ? 2 : (&row == &row_pow && !number(1)) ? 1 : 0;
+  } else if (b == "Remainder" || b == "Fmod") {
+    n = number(1) ? 0 : 1;
+  } else if (b == "Copysign") {
+    n = number(1) ? 1 : 0;
+  } else if (b == "Xlogy") {
+    n = number(1) ? 2 : number(0) ? 1 : 0;
+  } else if (b == "Rsub") {
+    n = number(0) ? 1 : 0;
+  } else if (b == "Div") {
+    n = (&row == &row_div_trunc || &row == &row_floor_divide) ? 2 : 0;
+  } else if (b == "Round") {
+    n = &row == &row_round_decimals ? 1 : 0;
+  } else if (b == "Lerp") {
+    n = &row == &row_lerp ? 1 : 0;
+  } else if (b == "Clamp") {
+    n = (&row == &row_clamp || &row == &row_clamp_min || &row == &row_clamp_max) ? 1 : 0;
+  }
+  return base + "Backward" + std::to_string(n);
 }
 
 // Note [Elementwise autograd]
@@ -187,7 +215,21 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   std::array<double, 3> a{};
   for (int k = 0; k < row.grad->nargs; ++k) a[k] = args[k].to_double();
   ew::RowBackward fn = row.grad->backward;
-  autograd::record(node_name(op), autograd::TensorList(inputs), {result}, saved,
+  // torch records floor_divide and remainder(number, tensor) but defines no derivative for them:
+  // backward through them raises.
+  std::string_view name(op);
+  bool undefined = name.rfind("floor_divide", 0) == 0 ||
+                   (name.rfind("remainder", 0) == 0 && inputs.begin()->impl()->is_wrapped_number());
+  if (undefined) {
+    std::string message = str_cat("derivative for aten::", name.substr(0, name.find('_', 6)),
+                                  " is not implemented");
+    autograd::record("torch::autograd::NotImplemented", autograd::TensorList(inputs), {result}, {},
+                     [message](const autograd::Ctx&) -> autograd::TensorList {
+                       throw RuntimeError(message);
+                     });
+    return;
+  }
+  autograd::record(node_name(row, op, inputs), autograd::TensorList(inputs), {result}, saved,
                    [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); });
 }
 
@@ -558,7 +600,8 @@ Tensor lerp_impl(const char* op, const Tensor& self, const Tensor& end, const Te
   }
   // A 0-dim weight takes part in type promotion (bool inputs with a float64 weight give float64)
   // and is then one number, cast to the result dtype.
-  if (weight.dim() == 0) {
+  // (A weight that requires grad goes through the tensor row, which differentiates it.)
+  if (weight.dim() == 0 && !(weight.requires_grad() && weight.dtype() == self.dtype())) {
     DType t = result_type({self, end, weight});
     Scalar w = item_scalar(weight.dtype() == t ? weight : cast_tensor(weight, t));
     return call(row_lerp_scalar, op, {self, end}, out, inplace, {&w, t});

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "cresset/core/error.h"
 #include "cresset/ops/elementwise_grad.h"
 #include "cresset/ops/operators.h"
 
@@ -53,6 +54,23 @@ Tensor pow_base_zero(const Tensor& self, const Tensor& other) {
   return logical_and(eq(self, wrapped_scalar(Scalar(0))), other >= 0);
 }
 
+// logit's derivative is 0 outside [eps, 1 - eps] (outside [0, 1] without eps, passed as < 0).
+Tensor logit_grad(const Tensor& grad, const Tensor& self, double eps) {
+  double lo = eps < 0 ? 0.0 : eps, hi = eps < 0 ? 1.0 : 1.0 - eps;
+  return where((self < lo) | (self > hi), zeros_like(grad), grad / (self * (1 - self)));
+}
+
+// A derivative torch doesn't define: backward through it raises torch's error.
+[[noreturn]] Tensor not_implemented(const char* op) {
+  throw RuntimeError(str_cat("derivative for aten::", op, " is not implemented"));
+}
+
+// remainder(number, tensor) has no derivative for the tensor in torch; otherwise -floor(a / b).
+Tensor remainder_other_grad(const Tensor& grad, const Tensor& self, const Tensor& other) {
+  if (self.impl()->is_wrapped_number()) not_implemented("remainder");
+  return -grad * floor_divide(self, other);
+}
+
 // The trigamma function (digamma's derivative): recurrence up to x >= 6, then the asymptotic
 // series; reflection for x < 0.5. Written in ops, so it is itself differentiable.
 Tensor trigamma(const Tensor& x) {
@@ -71,29 +89,38 @@ Tensor trigamma(const Tensor& x) {
 }  // namespace
 
 #define none Tensor()
-#define CRESSET_EW_GRAD(name, count, ...)                                                   \
-  autograd::TensorList name##_backward(const autograd::Ctx& c, const double* args) {       \
-    [[maybe_unused]] const Tensor& grad = c.grad();                                         \
-    [[maybe_unused]] Tensor self = c.saved(0), other = c.saved(1), third = c.saved(2),      \
-                            result = c.saved(3);                                            \
-    [[maybe_unused]] auto arg = [args](int i) { return args[i]; };                          \
-    return {__VA_ARGS__};                                                                   \
-  }                                                                                         \
-  constexpr std::string_view name##_text = #__VA_ARGS__;                                    \
-  const RowGrad grad_##name{&name##_backward,                                               \
-                            name##_text != std::string_view(count),                         \
-                            {mentions(name##_text, "self"), mentions(name##_text, "other"),  \
+// `text` is the row's derivative columns as written (before macro expansion): it decides what the
+// row saves and whether it is differentiable at all.
+#define CRESSET_EW_GRAD(name, text, none_text, ...)                                          \
+  autograd::TensorList name##_backward(const autograd::Ctx& c, const double* args) {         \
+    [[maybe_unused]] const Tensor& grad = c.grad();                                           \
+    [[maybe_unused]] Tensor self = c.saved(0), other = c.saved(1), third = c.saved(2),        \
+                            result = c.saved(3);                                              \
+    [[maybe_unused]] auto arg = [args](int i) { return args[i]; };                            \
+    return {__VA_ARGS__};                                                                     \
+  }                                                                                           \
+  constexpr std::string_view name##_text = text;                                              \
+  const RowGrad grad_##name{&name##_backward,                                                 \
+                            name##_text != std::string_view(none_text),                       \
+                            {mentions(name##_text, "self"), mentions(name##_text, "other"),    \
                              mentions(name##_text, "third"), mentions(name##_text, "result")}, \
                             count_args(name##_text)};
-#define CRESSET_UNARY(name, Functor, Kind, Api, d0) CRESSET_EW_GRAD(name, "none", d0)
-#define CRESSET_BINARY(name, Functor, Kind, Api, d0, d1) CRESSET_EW_GRAD(name, "none, none", d0, d1)
-#define CRESSET_TERNARY(name, Functor, Kind, d0, d1, d2) \
-  CRESSET_EW_GRAD(name, "none, none, none", d0, d1, d2)
+// Only the gradients some input needs are computed (a formula may even be not_implemented).
+#define CRESSET_EW_NEED(i, ...) (c.needs_input_grad(i) ? Tensor(__VA_ARGS__) : Tensor())
+#define CRESSET_UNARY(name, Functor, Kind, Api, d0) \
+  CRESSET_EW_GRAD(name, #d0, "none", CRESSET_EW_NEED(0, d0))
+#define CRESSET_BINARY(name, Functor, Kind, Api, d0, d1)                        \
+  CRESSET_EW_GRAD(name, #d0 ", " #d1, "none, none", CRESSET_EW_NEED(0, d0), \
+                  CRESSET_EW_NEED(1, d1))
+#define CRESSET_TERNARY(name, Functor, Kind, d0, d1, d2)                                 \
+  CRESSET_EW_GRAD(name, #d0 ", " #d1 ", " #d2, "none, none, none", CRESSET_EW_NEED(0, d0), \
+                  CRESSET_EW_NEED(1, d1), CRESSET_EW_NEED(2, d2))
 #include "cresset/ops/elementwise.def"
 #undef CRESSET_UNARY
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
 #undef CRESSET_EW_GRAD
+#undef CRESSET_EW_NEED
 #undef none
 
 }  // namespace cresset::ew

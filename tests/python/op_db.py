@@ -267,7 +267,7 @@ OP_DB = [
     # ---- unary arithmetic ----
     _unary("neg", dtypes=NUMERIC), _unary("negative", dtypes=NUMERIC, rows=("neg",)),
     _unary("abs", dtypes=NUMERIC), _unary("absolute", dtypes=NUMERIC, rows=("abs",)),
-    _unary("sign"), _unary("sgn", rows=("sign",)),
+    _unary("sign"), _unary("sgn"),
     _unary("reciprocal"),
     _unary("relu", dtypes=NUMERIC, out=False),
     _unary("deg2rad"), _unary("rad2deg"),

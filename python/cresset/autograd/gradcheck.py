@@ -31,6 +31,9 @@ def _analytical_jacobian(fn, inputs, index):
     outs = [o for o in _outputs(fn(*inputs))]
     rows = []
     for o in outs:
+        if not o.requires_grad:  # an output that doesn't depend on the inputs: zero rows
+            rows += [cresset.zeros(inputs[index].numel(), dtype=inputs[index].dtype)] * o.numel()
+            continue
         for j in range(o.numel()):
             # Row j: the gradient of output entry j, asked for with a one-hot grad_output.
             onehot = cresset.zeros(o.numel(), dtype=o.dtype)
