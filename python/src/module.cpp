@@ -1,6 +1,7 @@
 // The cresset._C extension module: error translation and the per-family init functions.
 #include "bind.h"
 #include "cresset/core/error.h"
+#include "cresset/backend/cpu/capability.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::py {
@@ -39,6 +40,8 @@ NB_MODULE(_C, m) {
   register_exceptions();
   m.def("_register_python_types", [](nb::object size_type) { py_types().size_type = size_type; });
   m.def("get_num_threads", &cresset::get_num_threads);
+  m.def("_cpu_capability",
+        [] { return cresset::cpu::capability_name(cresset::cpu::capability()); });
   m.def("set_num_threads", &cresset::set_num_threads, "int"_a);
   init_dtype(m);
   init_device(m);
