@@ -128,6 +128,17 @@ Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dty
 
 }  // namespace
 
+// Appends the inputs after the `nops` outputs, cast to the compute dtype where promotion asks.
+void TensorIterConfig::finish_operands(TensorIter& it, int nops, DType common) const {
+  for (int i = 0; i < ninputs_; ++i) {
+    const Tensor& in = inputs_[i];
+    bool cast = promote_inputs_ && in.dtype() != common;
+    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
+  }
+  it.ntensors_ = nops;
+  it.noutputs_ = noutputs_;
+}
+
 // Fast path: every input is either contiguous with one common shape or a 0-dim tensor, outputs
 // are missing or contiguous with that shape and the right dtype. Then there is nothing to
 // broadcast, permute or coalesce: one flat dim. Most ops in a training loop take this path.
@@ -157,17 +168,11 @@ bool TensorIterConfig::try_fast_build(TensorIter& it, DType common, DType out_dt
     it.user_outputs_[i] = out;
     it.operands_[nops++] = std::move(out);
   }
-  for (int i = 0; i < ninputs_; ++i) {
-    const Tensor& in = inputs_[i];
-    bool cast = promote_inputs_ && in.dtype() != common;
-    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
-  }
-  it.ntensors_ = nops;
-  it.noutputs_ = noutputs_;
+  finish_operands(it, nops, common);
   it.common_dtype_ = common;
   it.numel_ = shape_numel(*shape);
   it.shape_ = DimVector(1, it.numel_);
-  for (int k = 0; k < nops; ++k) {
+  for (int k = 0; k < it.ntensors_; ++k) {
     it.strides_[k] = DimVector(1, it.operands_[k].dim() == 0 && !shape->empty()
                                       ? 0 : it.operands_[k].itemsize());
   }
@@ -252,13 +257,7 @@ TensorIter TensorIterConfig::build() {
     }
     it.operands_[nops++] = std::move(out);
   }
-  for (int i = 0; i < ninputs_; ++i) {
-    const Tensor& in = inputs_[i];
-    bool cast = promote_inputs_ && in.dtype() != common;
-    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
-  }
-  it.ntensors_ = nops;
-  it.noutputs_ = noutputs_;
+  finish_operands(it, nops, common);
 
   // Byte strides in the broadcast shape, permuted innermost-first.
   int nd = int(shape.size());

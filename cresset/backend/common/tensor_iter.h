@@ -65,6 +65,7 @@ class TensorIterConfig {
  private:
   friend class TensorIter;
   bool try_fast_build(TensorIter& it, DType common, DType out_dtype);
+  void finish_operands(TensorIter& it, int nops, DType common) const;
   // Fixed arrays, not vectors: building an iterator must not touch the heap (tiny-op overhead).
   const char* op_;
   Tensor outputs_[kMaxIterOutputs];
