@@ -25,6 +25,27 @@ def import_time(module, runs=15):
     return times[len(times) // 2], times[0], times[-1]
 
 
+def stream_probe(threads):
+    """BENCHMARKS.md P1: STREAM copy/scale/add/triad/read in GB/s at `threads`, or {} when no C
+    compiler with OpenMP is available."""
+    import shutil
+    import tempfile
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return {}
+    exe = os.path.join(tempfile.gettempdir(), "cresset_stream_probe")
+    src = os.path.join(HERE, "probes", "stream.c")
+    if subprocess.run([cc, "-O3", "-march=native", "-fopenmp", src, "-o", exe]).returncode:
+        return {}
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMP_PROC_BIND="true")
+    out = subprocess.run([exe], env=env, capture_output=True, text=True).stdout
+    return {name: float(v) for name, v in (line.split() for line in out.splitlines())}
+
+
+# The STREAM kernel that bounds each memory-bound workload (BENCHMARKS.md section 1).
+LIMIT_OF = {"E1": "add", "E2": "scale", "E3": "scale", "S1": "scale", "R1": "read", "R2": "read"}
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -42,7 +63,7 @@ def machine():
                           capture_output=True, text=True).stdout.split()
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "torch": info[0] if info else "?", "numpy": info[1] if len(info) > 1 else "?",
-            "cresset_isa": info[2] if len(info) > 2 else "?",
+            "cresset_isa": info[2] if len(info) > 2 else "?", "GEMM": "own BLIS-style (no OpenBLAS)",
             "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
             "ATEN_CPU_CAPABILITY": os.environ.get("ATEN_CPU_CAPABILITY", "(unset)")}
 
@@ -59,7 +80,9 @@ def main():
     p.add_argument("--no-write", action="store_true")
     args = p.parse_args()
     rows = []
+    streams = {}
     for threads in [int(t) for t in args.threads.split(",")]:
+        streams[threads] = stream_probe(threads)
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
         out = subprocess.run([sys.executable, os.path.join(HERE, "bench.py"), "--threads",
                               str(threads), "--rounds", str(args.rounds), "--filter", args.filter],
@@ -79,21 +102,26 @@ def main():
                     r["min"], r["max"] = (r["min"] - base) / 1000, (r["max"] - base) / 1000
     rows = [r for r in rows if r[0] != "O1 empty loop"]
     lines = ["| workload | shape | threads | cresset median [min–max] | torch median [min–max] "
-             "| speedup torch/cresset | cresset rate |", "|---|---|---|---|---|---|---|"]
+             "| speedup torch/cresset | cresset rate | of STREAM |",
+             "|---|---|---|---|---|---|---|---|"]
     for wid, shape, threads, c, t in rows:
         def cell(r):
             if "medians" not in r:
                 return r.get("error", "n/a")
             return f"{fmt_time(statistics.median_low(r['medians']))} " \
                    f"[{fmt_time(r['min'])}–{fmt_time(r['max'])}]"
-        speed, rate = "n/a", ""
+        speed, rate, frac = "n/a", "", ""
         if "medians" in c and "medians" in t:
             cm, tm = statistics.median_low(c["medians"]), statistics.median_low(t["medians"])
             speed = f"{tm / cm:.2f}x"
             if c.get("work"):
-                scale = 1e9
-                rate = f"{c['work'] / cm / scale:.1f} {c['unit']}"
-        lines.append(f"| {wid} | {shape} | {threads} | {cell(c)} | {cell(t)} | {speed} | {rate} |")
+                gbs = c["work"] / cm / 1e9
+                rate = f"{gbs:.1f} {c['unit']}"
+                limit = streams.get(threads, {}).get(LIMIT_OF.get(wid.split()[0], ""))
+                if limit and c["unit"] == "GB/s":
+                    frac = f"{100 * gbs / limit:.0f}%"
+        lines.append(f"| {wid} | {shape} | {threads} | {cell(c)} | {cell(t)} | {speed} | {rate} "
+                     f"| {frac} |")
     if not args.filter or "O2" in args.filter:
         base = import_time("sys")
         for mod in ["cresset", "torch", "numpy"]:
@@ -109,6 +137,13 @@ def main():
                     "(cresset and torch in the same process, medians of repeats; "
                     "speedup > 1 means cresset is faster).\n\n")
             f.write("Machine: " + ", ".join(f"{k}={v}" for k, v in m.items()) + "\n\n")
+            for th, st in streams.items():
+                f.write(f"STREAM probe (benchmarks/probes/stream.c), {th} thread(s): " +
+                        ", ".join(f"{k} {v:.1f} GB/s" for k, v in st.items()) + "\n\n")
+            f.write("Rates count bytes read + written (12 B/elem for a + b); 'of STREAM' "
+                    "compares with the STREAM kernel of the same shape at the same thread "
+                    "count (add for binary, scale for unary and softmax, read for reductions). "
+                    "Small sizes run from cache, so they exceed it.\n\n")
             f.write(table + "\n")
 
 
