@@ -602,6 +602,17 @@ Tensor triu(const Tensor& self, int64_t diagonal) { return tril_triu(self, diago
 Tensor tril_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, diagonal, true); }
 Tensor triu_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, diagonal, false); }
 
+Tensor diag_out(const Tensor& self, int64_t diagonal, const Tensor& out) {
+  check_out_grad({self}, "diag");
+  CRESSET_CHECK(out.dtype() == self.dtype(), RuntimeError, "Expected out tensor to have dtype ",
+                dtype_name(self.dtype()), ", but got ", dtype_name(out.dtype()), " instead");
+  Tensor r = diag(self, diagonal);
+  resize_out(out, r.sizes());
+  copy_into(out, r);
+  out.bump_version();
+  return out;
+}
+
 Tensor tril_out(const Tensor& self, int64_t diagonal, const Tensor& out) {
   return tril_triu_out(self, diagonal, true, out);
 }

@@ -167,6 +167,7 @@ Tensor repeat_interleave(const Tensor& self, const Tensor& repeats, std::optiona
 Tensor repeat_interleave_indices(const Tensor& repeats, std::optional<int64_t> output_size);
 /// torch.diag: a 1-D input as the `diagonal`-th diagonal of a square matrix; a matrix's diagonal.
 Tensor diag(const Tensor& self, int64_t diagonal = 0);
+Tensor diag_out(const Tensor& self, int64_t diagonal, const Tensor& out);
 /// torch.diag_embed: the last dim as diagonals of new dims dim1 and dim2.
 Tensor diag_embed(const Tensor& self, int64_t offset = 0, int64_t dim1 = -2, int64_t dim2 = -1);
 /// torch.tril / triu: entries above (below) the `diagonal`-th diagonal set to 0.

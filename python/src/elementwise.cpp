@@ -2,6 +2,7 @@
 // each row's Api says, the ops with extra arguments, the aliases, and the Python operators.
 // In-place methods and out= return the very Python object they wrote into, like torch.
 #include "cresset/ops/elementwise.h"
+#include "cresset/ops/index.h"
 
 #include "bind.h"
 #include "cresset/core/error.h"
@@ -155,6 +156,7 @@ Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor sub2_(const Tensor& a, const Tensor& b) { return sub_(a, b); }
 Tensor div2(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor div2_(const Tensor& a, const Tensor& b) { return div_(a, b); }
+Tensor div2_out(const Tensor& a, const Tensor& b, const Tensor& o) { return div_out(a, b, o); }
 // Reflected operators compute Reflected(self, other). torch evaluates `other - self` as sub(other,
 // self) but `other * self` as mul(self, other) (it matters where the second operand is special: a
 // float16 tensor times a number keeps the number at float precision) and `other / self` as
@@ -292,6 +294,9 @@ void init_elementwise(nb::module_& m) {
       },
       "other"_a, nb::kw_only(), "rounding_mode"_a = nb::none());
 
+  // true_divide is div without rounding_mode (torch rejects the keyword there).
+  def_binary(m, cls, "true_divide", Api::Number, &div2, &div2_, &div2_out);
+
   // ---- pow, float_power, square, positive ----
   def_binary(m, cls, "pow", Api::Number, &pow, &pow_, &pow_out, "exponent");
   def_binary(m, cls, "float_power", Api::Number, &float_power, &float_power_, &float_power_out,
@@ -361,6 +366,14 @@ void init_elementwise(nb::module_& m) {
         return with_out(out, [&](const Tensor& o) { return where_out(condition, a, b, o); });
       },
       "condition"_a, "input"_a, "other"_a, nb::kw_only(), "out"_a = nb::none());
+  m.def(
+      "where",
+      [](const Tensor& condition) {
+        nb::list l;
+        for (const Tensor& t : nonzero_tuple(condition)) l.append(t);
+        return nb::tuple(l);
+      },
+      "condition"_a);
   cls.def(
       "where",
       [](const Tensor& self, const Tensor& condition, nb::handle other) {

@@ -387,7 +387,10 @@ void init_view(nb::module_& m) {
 
   m.def("flip", [](const Tensor& self, nb::handle dims) { return flip(self, to_dims(dims)); },
         "input"_a, "dims"_a);
-  cls.def("flip", [](const Tensor& self, nb::args dims) { return flip(self, to_sizes(dims)); });
+  cls.def("flip", [](const Tensor& self, nb::args dims) {
+    if (dims.size() == 0) throw nb::type_error("flip() missing 1 required positional arguments: \"dims\"");
+    return flip(self, to_sizes(dims));
+  });
   m.def("fliplr", &fliplr, "input"_a);
   cls.def("fliplr", &fliplr);
   m.def("flipud", &flipud, "input"_a);
@@ -422,7 +425,11 @@ void init_view(nb::module_& m) {
   cls.def("repeat_interleave", repeat_interleave_fn, "repeats"_a, "dim"_a = nb::none(),
           nb::kw_only(), "output_size"_a = nb::none());
 
-  m.def("diag", &diag, "input"_a, "diagonal"_a = 0);
+  m.def("diag", [](const Tensor& self, int64_t diagonal, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) {
+      return o.defined() ? diag_out(self, diagonal, o) : diag(self, diagonal);
+    });
+  }, "input"_a, "diagonal"_a = 0, nb::kw_only(), "out"_a = nb::none());
   cls.def("diag", &diag, "diagonal"_a = 0);
   m.def("diag_embed", &diag_embed, "input"_a, "offset"_a = 0, "dim1"_a = -2, "dim2"_a = -1);
   cls.def("diag_embed", &diag_embed, "offset"_a = 0, "dim1"_a = -2, "dim2"_a = -1);

@@ -2,7 +2,7 @@
 import cresset
 import pytest
 import torch
-from utils import assert_same, to_cresset
+from utils import assert_raises_like, assert_same, to_cresset
 
 
 @pytest.mark.parametrize("data", [[1, 2, 3], [1.0, 2, 3], [True, False], [[1, 2], [3, 4]],
@@ -114,3 +114,22 @@ def test_is_contiguous_memory_format_and_empty_data_ptr():
         assert not x.is_contiguous() and x.is_contiguous(memory_format=lib.channels_last)
         assert not lib.ones(3).is_contiguous(memory_format=lib.channels_last)
         assert lib.empty(0).data_ptr() == 0
+
+
+def test_small_api_forms_match_torch():
+    cond = [[0, 1, 1], [1, 0, 2]]
+    ours, theirs = cresset.where(cresset.tensor(cond)), torch.where(torch.tensor(cond))
+    assert isinstance(ours, tuple) and len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert_same(o, t)
+    o_out, t_out = cresset.empty(0), torch.empty(0)
+    r = cresset.diag(cresset.tensor([1.0, 2.0]), 1, out=o_out)
+    torch.diag(torch.tensor([1.0, 2.0]), 1, out=t_out)
+    assert r is o_out
+    assert_same(o_out, t_out)
+    assert_raises_like(TypeError, lambda: cresset.ones(2).flip(), lambda: torch.ones(2).flip())
+    assert_raises_like(TypeError,
+                       lambda: cresset.true_divide(cresset.ones(2), 2, rounding_mode="floor"),
+                       lambda: torch.true_divide(torch.ones(2), 2, rounding_mode="floor"))
+    assert_same(cresset.true_divide(cresset.tensor([3, 4]), 2),
+                torch.true_divide(torch.tensor([3, 4]), 2))
