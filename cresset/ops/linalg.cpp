@@ -589,8 +589,14 @@ Tensor add_product_op(const char* op, const char* node, AddProductImpl impl, Pro
                       Scalar alpha, const Tensor& out, bool inplace) {
   const bool grad = wants_grad(op, {input, a, b}, out);
   if (grad && inplace) autograd::check_inplace(input);
+  // An operand that shares self's storage is overwritten by the in-place write: the backward
+  // reads a copy taken before it (a recorded clone, so its gradient reaches the old history).
+  auto before_write = [&](const Tensor& t) {
+    return grad && inplace && t.impl()->storage() == input.impl()->storage() ? clone(t) : t;
+  };
+  const Tensor saved_a = before_write(a), saved_b = before_write(b);
   Tensor r = impl(op, input, a, b, beta, alpha, out, inplace);
-  if (grad) record_add_product(node, r, input, a, b, beta, alpha, grads);
+  if (grad) record_add_product(node, r, input, saved_a, saved_b, beta, alpha, grads);
   return r;
 }
 

@@ -556,3 +556,18 @@ def test_in_place_on_views(fill, random):
         with pytest.raises(RuntimeError, match="a view of a leaf Variable"):
             fill(lib, x)
         assert x.tolist() == [[1.0, 1.0]] * 3  # refused before writing
+
+
+def test_inplace_add_product_reading_self_uses_the_value_before_the_write():
+    # a.addmm_(a, b): the backward must see a as it was (torch raises a version error instead).
+    grads = []
+    for lib, alias in ((cresset, True), (torch, False)):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([[0.5, -1.0], [2.0, 1.5]], dtype=lib.float64, requires_grad=True)
+        a = x * 1
+        mat1 = a if alias else a.clone()
+        a.addmm_(mat1, b)
+        (a * a).sum().backward()
+        grads.append((x.grad, b.grad))
+    assert_same(grads[0][0], grads[1][0])
+    assert_same(grads[0][1], grads[1][1])
