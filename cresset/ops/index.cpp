@@ -138,9 +138,9 @@ Sliced apply_slicing(const Tensor& self, const std::vector<TensorIndex>& indices
         // A 0-dim integer tensor acts like an int; a 0-dim bool like a Python bool.
         if (t.dim() == 0 && is_integral(t.dtype(), /*include_bool=*/true)) {
           if (is_mask(t)) {
-            new_bool_dim(item(t).to_bool());
+            new_bool_dim(item_scalar(t).to_bool());
           } else {
-            select_at(item(t).to_int());
+            select_at(item_scalar(t).to_int());
           }
           break;
         }
@@ -361,7 +361,7 @@ bool try_masked_fill_put(const Tensor& view, const std::vector<TensorSlot>& slot
   }
   if (mask.dtype() != DType::Bool) mask = cast_tensor(mask, DType::Bool);
   while (mask.dim() < view.dim() - pos) mask = unsqueeze(mask, mask.dim());
-  masked_fill_into(view, mask, item(values));
+  masked_fill_into(view, mask, item_scalar(values));
   return true;
 }
 
@@ -537,8 +537,9 @@ void assign(const Tensor& dst, const Tensor& value) {
 Tensor alias(const Tensor& self) {
   Tensor r = self.as_strided_view(self.sizes(), self.strides(), self.storage_offset());
   if (autograd::needs_grad({self})) {
-    autograd::record_view("AliasBackward0", self, r,
-                          [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
+    autograd::record_view("AliasBackward0", self, r, [](const autograd::Ctx& c) {
+      return autograd::TensorList{c.grad()};
+    });
   }
   return r;
 }

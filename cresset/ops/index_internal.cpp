@@ -195,22 +195,6 @@ Tensor reduce_to_value(const Tensor& grad, const DimVector& shape) {
   return lead == 0 ? g : reshape(g, shape);
 }
 
-Scalar item(const Tensor& t) {
-  Tensor host = empty_tensor({}, t.dtype());
-  copy_into(host, t.as_strided_view({}, {}, t.storage_offset()));
-  Scalar r;
-  CRESSET_DISPATCH_ALL("item", t.dtype(), [&] {
-    scalar_t v = *host.data<scalar_t>();
-    if constexpr (std::is_same_v<scalar_t, bool>) {
-      r = Scalar(v);
-    } else if constexpr (std::is_integral_v<scalar_t>) {
-      r = Scalar(int64_t(v));
-    } else {
-      r = Scalar(double(opmath_t<scalar_t>(v)));
-    }
-  });
-  return r;
-}
 
 }  // namespace index_detail
 

@@ -46,8 +46,6 @@ void check_no_internal_overlap(const Tensor& t, const char* op);
 /// (x[...] = x is fine). Like torch, layouts with gaps or repeats are not checked.
 void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
                       bool allow_same_layout = false);
-/// The value of a one-element tensor (on any device) as a Scalar.
-Scalar item(const Tensor& t);
 /// masked_fill_ without the version bump (for ops that bump once themselves).
 void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value);
 

@@ -146,7 +146,7 @@ Tensor masked_fill_(const Tensor& self, const Tensor& mask, Scalar value) {
 Tensor masked_fill_(const Tensor& self, const Tensor& mask, const Tensor& value) {
   check_0dim_value(value, "masked_fill_");
   const bool grad = inplace_needs_grad(self, {value});
-  without_grad([&] { masked_fill_into(self, mask, item(value)); });
+  without_grad([&] { masked_fill_into(self, mask, item_scalar(value)); });
   self.bump_version();
   if (grad) record_masked_fill(self, &value, self, mask);
   return self;
@@ -160,7 +160,7 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask, Scalar value) {
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value) {
   check_0dim_value(value, "masked_fill");
-  Tensor result = without_grad([&] { return masked_fill_values(self, mask, item(value)); });
+  Tensor result = without_grad([&] { return masked_fill_values(self, mask, item_scalar(value)); });
   if (autograd::needs_grad({self, value})) record_masked_fill(self, &value, result, mask);
   return result;
 }

@@ -17,6 +17,7 @@
 #include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/ops/index.h"
+#include "cresset/ops/creation.h"
 #include "cresset/ops/index_internal.h"
 #include "cresset/ops/operators.h"
 #include "cresset/ops/reduce.h"
@@ -961,7 +962,7 @@ Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, const T
                 "tensor with ",
                 value.dim(), " dimension(s).");
   const bool grad = inplace_needs_grad(self, {value});
-  without_grad([&] { index_fill_into(self, dim, index, item(value)); });
+  without_grad([&] { index_fill_into(self, dim, index, item_scalar(value)); });
   self.bump_version();
   if (grad) record_index_fill(self, &value, self, dim, index);
   return self;

@@ -49,6 +49,15 @@ Tensor tensor_from_numpy_copy(nb::handle array, nb::handle dtype, nb::handle dev
 /// torch.tensor(data, dtype=, device=, requires_grad=): a new tensor holding a copy of `data`.
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);
 
+/// Runs `compute` into a new tensor (given an undefined Tensor), or into `out` and then returns
+/// that very Python object, as torch's out= does.
+template <typename F>
+nb::object with_out(nb::handle out, const F& compute) {
+  if (out.is_none()) return nb::cast(compute(Tensor()));
+  compute(nb::cast<const Tensor&>(out));
+  return nb::borrow(out);
+}
+
 // The Python classes defined in Python (cresset/__init__.py) that the bindings need to build.
 struct PyTypes {
   nb::object size_type;

@@ -31,14 +31,6 @@ Tensor tensor_arg(nb::handle h, const char* fn, const char* arg, int position, b
                           number ? "Tensor or Number" : "Tensor", ", not ", type_name_of(h)));
 }
 
-// Runs `compute` into a new tensor, or into `out` and returns that same Python object.
-template <typename F>
-nb::object with_out(nb::handle out, const F& compute) {
-  if (out.is_none()) return nb::cast(compute(Tensor()));
-  compute(nb::cast<const Tensor&>(out));
-  return nb::borrow(out);
-}
-
 // The Api column of elementwise.def, as the bindings need it.
 enum class Api { Full, Number, Tensors, Pure, NoOut, Query, QueryOut, Custom };
 

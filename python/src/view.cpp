@@ -52,14 +52,6 @@ nb::object same_or_new(nb::handle self, Tensor result) {
   return nb::cast(std::move(result));
 }
 
-// An op with out=: returns the very `out` object when given (torch returns its argument).
-template <typename F>
-nb::object with_out(nb::handle out, const F& f) {
-  if (out.is_none()) return nb::cast(f(Tensor()));
-  f(nb::cast<const Tensor&>(out));
-  return nb::borrow(out);
-}
-
 nb::tuple to_tuple(const std::vector<Tensor>& v) {
   nb::list l;
   for (const Tensor& t : v) l.append(nb::cast(t));
