@@ -37,3 +37,16 @@ _tensor.install()
 globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...
 
 __version__ = "0.1.0"
+
+# Subpackages and names imported on first use, so `import cresset` stays fast.
+_LAZY_MODULES = {"nn", "optim"}
+_LAZY_NAMES = {"save": "cresset.serialization", "load": "cresset.serialization"}
+
+
+def __getattr__(name):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"cresset.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+    raise AttributeError(f"module 'cresset' has no attribute '{name}'")

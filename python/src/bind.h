@@ -76,6 +76,13 @@ void init_linalg(nb::module_& m);
 void init_random(nb::module_& m);
 void init_interop(nb::module_& m);
 void init_nn(nb::module_& m);
+void init_nn_conv(nb::module_& m);
+void init_nn_pool(nb::module_& m);
+void init_nn_norm(nb::module_& m);
+void init_nn_activation(nb::module_& m);
+void init_nn_loss(nb::module_& m);
+void init_optim(nb::module_& m);
+void init_io(nb::module_& m);
 void init_autograd(nb::module_& m);
 
 }  // namespace cresset::py

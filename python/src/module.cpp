@@ -55,5 +55,12 @@ NB_MODULE(_C, m) {
   init_random(m);
   init_interop(m);
   init_nn(m);
+  init_nn_conv(m);
+  init_nn_pool(m);
+  init_nn_norm(m);
+  init_nn_activation(m);
+  init_nn_loss(m);
+  init_optim(m);
+  init_io(m);
   init_autograd(m);
 }

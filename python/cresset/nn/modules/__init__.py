@@ -1,0 +1,20 @@
+"""The nn.Module classes, one file per family as in torch.nn.modules."""
+from cresset.nn.modules.module import *  # noqa: F401,F403
+from cresset.nn.modules.container import *  # noqa: F401,F403
+from cresset.nn.modules.linear import *  # noqa: F401,F403
+from cresset.nn.modules.flatten import *  # noqa: F401,F403
+from cresset.nn.modules.activation import *  # noqa: F401,F403
+from cresset.nn.modules.dropout import *  # noqa: F401,F403
+from cresset.nn.modules.sparse import *  # noqa: F401,F403
+from cresset.nn.modules.distance import *  # noqa: F401,F403
+from cresset.nn.modules.conv import *  # noqa: F401,F403
+from cresset.nn.modules.fold import *  # noqa: F401,F403
+from cresset.nn.modules.padding import *  # noqa: F401,F403
+from cresset.nn.modules.pooling import *  # noqa: F401,F403
+from cresset.nn.modules.upsampling import *  # noqa: F401,F403
+from cresset.nn.modules.pixelshuffle import *  # noqa: F401,F403
+from cresset.nn.modules.batchnorm import *  # noqa: F401,F403
+from cresset.nn.modules.normalization import *  # noqa: F401,F403
+from cresset.nn.modules.loss import *  # noqa: F401,F403
+from cresset.nn.modules.rnn import *  # noqa: F401,F403
+from cresset.nn.modules.transformer import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+"""cresset.nn.utils (torch.nn.utils)."""

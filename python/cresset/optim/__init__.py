@@ -1,0 +1,1 @@
+"""cresset.optim (torch.optim): optimizer classes over fused C++ updates, and LR schedulers."""

@@ -1,0 +1,1 @@
+"""cresset.save / cresset.load: the safe checkpoint format, torch .pt reading, safetensors."""
