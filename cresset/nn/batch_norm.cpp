@@ -1,0 +1,182 @@
+// Batch norm and instance norm (instance norm is batch norm over [1, N * C, ...], as in torch).
+#include <cmath>
+#include <memory>
+
+#include "cresset/autograd/function.h"
+#include "cresset/autograd/grad_mode.h"
+#include "cresset/backend/cpu/norm_kernels.h"
+#include "cresset/core/error.h"
+#include "cresset/nn/norm.h"
+#include "cresset/nn/norm_util.h"
+#include "cresset/ops/creation.h"
+#include "cresset/ops/index.h"
+#include "cresset/ops/reduce.h"
+#include "cresset/ops/view.h"
+
+namespace cresset {
+
+namespace {
+
+using norm_detail::from_doubles;
+using norm_detail::prepared;
+using norm_detail::to_doubles;
+
+void check_channels(const Tensor& t, const char* name, int64_t c) {
+  CRESSET_CHECK(!t.defined() || t.numel() == c, RuntimeError, "[batch_norm] ", name,
+                " should contain ", c, " elements not ", t.numel());
+}
+
+// Writes running = (1 - momentum) * running + momentum * stat, without recording autograd.
+void update_running(const Tensor& running, const std::vector<double>& stat, double momentum) {
+  std::vector<double> r = to_doubles(running);
+  for (size_t i = 0; i < r.size(); ++i) r[i] = (1 - momentum) * r[i] + momentum * stat[i];
+  autograd::AutoGradMode no_grad(false);
+  copy_(running, view(from_doubles(r, running.dtype(), running.device()), running.sizes()));
+}
+
+// What the backward needs besides the saved input and weight.
+struct BatchNormStats {
+  std::vector<double> mean, invstd;
+  int64_t n, c, hw;
+  bool training;
+  DType bias_dtype = DType::Float32;
+  DimVector bias_sizes;
+};
+
+autograd::TensorList batch_norm_backward(const autograd::Ctx& ctx, const BatchNormStats& st,
+                                         bool has_weight) {
+  const Tensor input = ctx.saved(0);
+  const DType dt = norm_detail::compute_dtype(input);
+  const Tensor x = prepared(input, dt), dy = prepared(ctx.grad(), dt);
+  const int64_t c = st.c;
+  const std::vector<double> w =
+      has_weight ? to_doubles(ctx.saved(1)) : std::vector<double>(size_t(c), 1.0);
+  std::vector<double> sum_dy(c), dot(c);
+  CRESSET_CPU_DISPATCH(channel_grad_sums_kernel, dy, x, st.n, c, st.hw, false, st.mean.data(),
+                       sum_dy.data(), dot.data());
+  autograd::TensorList grads(3);
+  if (ctx.needs_input_grad(0)) {
+    // dx = scale * (dy - sum_dy / M - (x - mean) * invstd^2 * dot / M) in training, scale * dy
+    // in eval, with scale = invstd * w: one affine map a * dy + b * x + k per channel.
+    const double count = double(st.n * st.hw);
+    std::vector<double> a(c), b(c, 0.0), k(c, 0.0);
+    for (int64_t i = 0; i < c; ++i) {
+      a[i] = st.invstd[i] * w[i];
+      if (!st.training) continue;
+      const double proj = dot[i] * st.invstd[i] * st.invstd[i] / count;
+      b[i] = -proj * a[i];
+      k[i] = (st.mean[i] * proj - sum_dy[i] / count) * a[i];
+    }
+    Tensor dx = empty_tensor(x.sizes(), dt, x.device());
+    CRESSET_CPU_DISPATCH(channel_affine_kernel, dx, dy, x, st.n, c, st.hw, 0, a.data(), b.data(),
+                         k.data());
+    grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), input.device());
+    grads[0] = view(grads[0], input.sizes());
+  }
+  if (has_weight && ctx.needs_input_grad(1)) {
+    for (int64_t i = 0; i < c; ++i) dot[i] *= st.invstd[i];
+    const Tensor weight = ctx.saved(1);
+    grads[1] = view(from_doubles(dot, weight.dtype(), weight.device()), weight.sizes());
+  }
+  if (ctx.needs_input_grad(2)) {
+    grads[2] = view(from_doubles(sum_dy, st.bias_dtype, input.device()), st.bias_sizes);
+  }
+  return grads;
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                  const Tensor& running_mean, const Tensor& running_var, bool training,
+                  double momentum, double eps) {
+  CRESSET_CHECK(input.dim() >= 2, IndexError,
+                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+  norm_detail::check_floating(input, "batch_norm", "batch_norm");
+  const int64_t n = input.size(0), c = input.size(1), hw = norm_detail::prod(input.sizes(), 2, input.dim());
+  check_channels(running_mean, "running_mean", c);
+  check_channels(running_var, "running_var", c);
+  check_channels(weight, "weight", c);
+  check_channels(bias, "bias", c);
+  CRESSET_CHECK(training || running_mean.defined(), RuntimeError,
+                "[batch_norm] running_mean must be defined in evaluation mode");
+  CRESSET_CHECK(training || running_var.defined(), RuntimeError,
+                "[batch_norm] running_var must be defined in evaluation mode");
+
+  const DType dt = norm_detail::compute_dtype(input);
+  const Tensor x = prepared(input, dt);
+  auto st = std::make_shared<BatchNormStats>();
+  st->n = n;
+  st->c = c;
+  st->hw = hw;
+  st->training = training;
+  if (bias.defined()) {
+    st->bias_dtype = bias.dtype();
+    st->bias_sizes = bias.sizes();
+  }
+  st->mean.assign(size_t(c), 0.0);
+  std::vector<double> var(size_t(c), 0.0);
+  const bool has_data = n * hw > 0;
+  if (training) {
+    if (has_data) CRESSET_CPU_DISPATCH(channel_moments_kernel, x, n, c, hw, st->mean.data(), var.data());
+    if (has_data && running_mean.defined()) update_running(running_mean, st->mean, momentum);
+    if (has_data && running_var.defined()) {
+      // The running variance is the unbiased one.
+      const double count = double(n * hw);
+      std::vector<double> unbiased(var);
+      for (double& v : unbiased) v *= count / std::max(count - 1, 0.0);
+      update_running(running_var, unbiased, momentum);
+    }
+  } else {
+    st->mean = to_doubles(running_mean);
+    var = to_doubles(running_var);
+  }
+  st->invstd.resize(size_t(c));
+  for (int64_t i = 0; i < c; ++i) st->invstd[i] = 1.0 / std::sqrt(var[i] + eps);
+
+  // y = a * x + k per channel, a = invstd * w, k = b - mean * a.
+  const std::vector<double> w = weight.defined() ? to_doubles(weight) : std::vector<double>(c, 1.0);
+  const std::vector<double> b = bias.defined() ? to_doubles(bias) : std::vector<double>(c, 0.0);
+  std::vector<double> a(c), k(c);
+  for (int64_t i = 0; i < c; ++i) {
+    a[i] = st->invstd[i] * w[i];
+    k[i] = b[i] - st->mean[i] * a[i];
+  }
+  Tensor out = empty_tensor(input.sizes(), dt, input.device());
+  if (input.numel() > 0) {
+    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, x, Tensor(), n, c, hw, 0, a.data(), nullptr,
+                         k.data());
+  }
+  if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
+
+  if (autograd::needs_grad({input, weight, bias})) {
+    const bool has_weight = weight.defined();
+    autograd::record("NativeBatchNormBackward0", {input, weight, bias}, {out}, {input, weight},
+                     [st, has_weight](const autograd::Ctx& ctx) {
+                       return batch_norm_backward(ctx, *st, has_weight);
+                     });
+  }
+  return out;
+}
+
+Tensor instance_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                     const Tensor& running_mean, const Tensor& running_var, bool use_input_stats,
+                     double momentum, double eps) {
+  CRESSET_CHECK(input.dim() >= 2, IndexError,
+                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+  const int64_t n = input.size(0), c = input.size(1);
+  DimVector shape = input.sizes();
+  shape[0] = 1;
+  shape[1] = n * c;
+  const auto tiled = [n](const Tensor& t) { return t.defined() ? repeat(t, {n}) : t; };
+  const Tensor rm = tiled(running_mean), rv = tiled(running_var);
+  const Tensor out = batch_norm(reshape(contiguous(input), shape), tiled(weight), tiled(bias), rm,
+                                rv, use_input_stats, momentum, eps);
+  {
+    autograd::AutoGradMode no_grad(false);
+    if (running_mean.defined()) copy_(running_mean, mean(view(rm, {n, c}), DimVector{0}));
+    if (running_var.defined()) copy_(running_var, mean(view(rv, {n, c}), DimVector{0}));
+  }
+  return view(out, input.sizes());
+}
+
+}  // namespace cresset

@@ -1,0 +1,45 @@
+#include "cresset/nn/norm_util.h"
+
+#include <cstring>
+
+#include "cresset/core/error.h"
+#include "cresset/ops/creation.h"
+#include "cresset/ops/view.h"
+
+namespace cresset::norm_detail {
+
+DType compute_dtype(const Tensor& input) {
+  return input.dtype() == DType::Float64 ? DType::Float64 : DType::Float32;
+}
+
+void check_floating(const Tensor& input, const char* op, const char* kernel) {
+  CRESSET_CHECK(input.is_floating_point(), NotImplementedError, "[", op, "] \"", kernel,
+                "\" not implemented for '", dtype_display(input.dtype()), "'");
+}
+
+Tensor prepared(const Tensor& t, DType dtype) {
+  if (!t.defined()) return t;
+  Tensor d = detach(t);
+  if (d.dtype() != dtype) d = to(d, dtype, d.device());
+  return d.is_contiguous() ? d : contiguous(d);
+}
+
+std::vector<double> to_doubles(const Tensor& t) {
+  const Tensor d = prepared(t, DType::Float64);
+  const double* p = d.data<double>();
+  return std::vector<double>(p, p + d.numel());
+}
+
+Tensor from_doubles(const std::vector<double>& values, DType dtype, Device device) {
+  Tensor t = empty_tensor({int64_t(values.size())}, DType::Float64, device);
+  if (!values.empty()) std::memcpy(t.data<double>(), values.data(), values.size() * sizeof(double));
+  return dtype == DType::Float64 ? t : to(t, dtype, device);
+}
+
+int64_t prod(const DimVector& sizes, int64_t begin, int64_t end) {
+  int64_t p = 1;
+  for (int64_t i = begin; i < end; ++i) p *= sizes[i];
+  return p;
+}
+
+}  // namespace cresset::norm_detail
