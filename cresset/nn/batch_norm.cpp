@@ -9,6 +9,8 @@
 #include "cresset/nn/norm.h"
 #include "cresset/nn/norm_util.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise.h"
+#include "cresset/ops/operators.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
@@ -38,13 +40,42 @@ void update_running(const Tensor& running, const std::vector<double>& stat, doub
 struct BatchNormStats {
   std::vector<double> mean, invstd;
   int64_t n, c, hw;
+  double eps;
   bool training;
   DType bias_dtype = DType::Float32;
   DimVector bias_sizes;
 };
 
+// See Note [Norm double backward].
+autograd::TensorList batch_norm_backward_composite(const autograd::Ctx& ctx,
+                                                   const BatchNormStats& st, bool has_weight) {
+  const Tensor x = ctx.saved(0), g = ctx.grad();
+  DimVector dims{0}, bshape(size_t(x.dim()), 1);
+  for (int64_t i = 2; i < x.dim(); ++i) dims.push_back(i);
+  bshape[1] = st.c;
+  norm_detail::Normalized nz;
+  if (st.training) {
+    nz = norm_detail::normalize(x, dims, st.eps);
+  } else {
+    const Tensor m = view(from_doubles(st.mean, x.dtype(), x.device()), bshape);
+    nz.invstd = view(from_doubles(st.invstd, x.dtype(), x.device()), bshape);
+    nz.xhat = (x - m) * nz.invstd;
+  }
+  const Tensor gw = has_weight ? g * view(ctx.saved(1), bshape) : g;
+  autograd::TensorList grads(3);
+  if (ctx.needs_input_grad(0)) {
+    grads[0] = st.training ? norm_detail::input_grad(gw, nz, dims) : gw * nz.invstd;
+  }
+  if (has_weight && ctx.needs_input_grad(1)) {
+    grads[1] = view(sum(g * nz.xhat, dims), ctx.saved(1).sizes());
+  }
+  if (ctx.needs_input_grad(2)) grads[2] = view(sum(g, dims), st.bias_sizes);
+  return grads;
+}
+
 autograd::TensorList batch_norm_backward(const autograd::Ctx& ctx, const BatchNormStats& st,
                                          bool has_weight) {
+  if (autograd::GradMode::is_enabled()) return batch_norm_backward_composite(ctx, st, has_weight);
   const Tensor input = ctx.saved(0);
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = prepared(input, dt), dy = prepared(ctx.grad(), dt);
@@ -91,7 +122,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   double momentum, double eps) {
   CRESSET_CHECK(input.dim() >= 2, IndexError,
                 "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
-  norm_detail::check_floating(input, "batch_norm", "batch_norm");
+  norm_detail::check_input(input, "batch_norm", "batch_norm");
   const int64_t n = input.size(0), c = input.size(1), hw = norm_detail::prod(input.sizes(), 2, input.dim());
   check_channels(running_mean, "running_mean", c);
   check_channels(running_var, "running_var", c);
@@ -109,6 +140,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   st->c = c;
   st->hw = hw;
   st->training = training;
+  st->eps = eps;
   if (bias.defined()) {
     st->bias_dtype = bias.dtype();
     st->bias_sizes = bias.sizes();

@@ -4,12 +4,15 @@
 #include <memory>
 
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/cpu/norm_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/core/shape.h"
 #include "cresset/nn/norm.h"
 #include "cresset/nn/norm_util.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/operators.h"
+#include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 
 namespace cresset {
@@ -22,12 +25,38 @@ using norm_detail::to_doubles;
 struct GroupNormStats {
   std::vector<double> mean, rstd;  // per (n, g)
   int64_t n, c, hw, groups;
+  double eps;
   DType bias_dtype = DType::Float32;
   DimVector bias_sizes;
 };
 
+// See Note [Norm double backward]: each (sample, group) is a row normalized over dim 2.
+autograd::TensorList group_norm_backward_composite(const autograd::Ctx& ctx,
+                                                   const GroupNormStats& st, bool has_weight,
+                                                   bool has_bias) {
+  const Tensor x = ctx.saved(0), g = ctx.grad();
+  const DimVector rows{st.n, st.groups, -1}, group_dim{2};
+  DimVector dims{0}, bshape(size_t(x.dim()), 1);
+  for (int64_t i = 2; i < x.dim(); ++i) dims.push_back(i);
+  bshape[1] = st.c;
+  const norm_detail::Normalized nz = norm_detail::normalize(reshape(x, rows), group_dim, st.eps);
+  autograd::TensorList grads(3);
+  if (ctx.needs_input_grad(0)) {
+    const Tensor gw = has_weight ? g * view(ctx.saved(1), bshape) : g;
+    grads[0] = reshape(norm_detail::input_grad(reshape(gw, rows), nz, group_dim), x.sizes());
+  }
+  if (has_weight && ctx.needs_input_grad(1)) {
+    grads[1] = sum(g * reshape(nz.xhat, x.sizes()), dims);
+  }
+  if (has_bias && ctx.needs_input_grad(2)) grads[2] = sum(g, dims);
+  return grads;
+}
+
 autograd::TensorList group_norm_backward(const autograd::Ctx& ctx, const GroupNormStats& st,
                                          bool has_weight, bool has_bias) {
+  if (autograd::GradMode::is_enabled()) {
+    return group_norm_backward_composite(ctx, st, has_weight, has_bias);
+  }
   const Tensor input = ctx.saved(0);
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = prepared(input, dt), dy = prepared(ctx.grad(), dt);
@@ -109,7 +138,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   };
   check_param(weight, "weight");
   check_param(bias, "bias");
-  norm_detail::check_floating(input, "group_norm", "GroupNormKernelImpl");
+  norm_detail::check_input(input, "group_norm", "GroupNormKernelImpl");
 
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = prepared(input, dt);
@@ -118,6 +147,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   st->c = c;
   st->hw = hw;
   st->groups = num_groups;
+  st->eps = eps;
   st->mean.assign(size_t(n * num_groups), 0.0);
   st->rstd.assign(size_t(n * num_groups), 0.0);
   if (bias.defined()) {

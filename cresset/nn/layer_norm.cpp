@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/cpu/norm_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/core/shape.h"
@@ -49,12 +50,36 @@ int64_t check_normalized(const char* op, const Tensor& input, const DimVector& s
 struct LayerNormStats {
   std::vector<double> mean, rstd;
   int64_t rows, len;
+  double eps;
   DimVector shape;  // normalized_shape
   DType bias_dtype = DType::Float32;
 };
 
+// See Note [Norm double backward].
+autograd::TensorList layer_norm_backward_composite(const autograd::Ctx& ctx,
+                                                   const LayerNormStats& st, bool has_weight,
+                                                   bool has_bias) {
+  const Tensor x = ctx.saved(0), g = ctx.grad();
+  const int64_t lead = x.dim() - int64_t(st.shape.size());
+  DimVector dims, lead_dims;
+  for (int64_t i = 0; i < x.dim(); ++i) (i < lead ? lead_dims : dims).push_back(i);
+  const norm_detail::Normalized nz = norm_detail::normalize(x, dims, st.eps);
+  // Summing over the leading dims; with none, the gradient is the product itself.
+  const auto over_rows = [&](const Tensor& t) { return lead_dims.empty() ? t : sum(t, lead_dims); };
+  autograd::TensorList grads(3);
+  if (ctx.needs_input_grad(0)) {
+    grads[0] = norm_detail::input_grad(has_weight ? g * ctx.saved(1) : g, nz, dims);
+  }
+  if (has_weight && ctx.needs_input_grad(1)) grads[1] = over_rows(g * nz.xhat);
+  if (has_bias && ctx.needs_input_grad(2)) grads[2] = over_rows(g);
+  return grads;
+}
+
 autograd::TensorList layer_norm_backward(const autograd::Ctx& ctx, const LayerNormStats& st,
                                          bool has_weight, bool has_bias) {
+  if (autograd::GradMode::is_enabled()) {
+    return layer_norm_backward_composite(ctx, st, has_weight, has_bias);
+  }
   const Tensor input = ctx.saved(0);
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = prepared(input, dt), dy = prepared(ctx.grad(), dt);
@@ -89,12 +114,13 @@ autograd::TensorList layer_norm_backward(const autograd::Ctx& ctx, const LayerNo
 Tensor layer_norm(const Tensor& input, const DimVector& normalized_shape, const Tensor& weight,
                   const Tensor& bias, double eps) {
   const int64_t len = check_normalized("layer_norm", input, normalized_shape, weight, bias);
-  norm_detail::check_floating(input, "layer_norm", "LayerNormKernelImpl");
+  norm_detail::check_input(input, "layer_norm", "LayerNormKernelImpl");
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = prepared(input, dt);
   auto st = std::make_shared<LayerNormStats>();
   st->len = len;
   st->shape = normalized_shape;
+  st->eps = eps;
   st->rows = len == 0 ? 0 : input.numel() / len;
   st->mean.assign(size_t(st->rows), 0.0);
   st->rstd.assign(size_t(st->rows), 0.0);
@@ -120,7 +146,7 @@ Tensor layer_norm(const Tensor& input, const DimVector& normalized_shape, const 
 Tensor rms_norm(const Tensor& input, const DimVector& normalized_shape, const Tensor& weight,
                 std::optional<double> eps) {
   check_normalized("rms_norm", input, normalized_shape, weight, Tensor());
-  norm_detail::check_floating(input, "rms_norm", "rms_norm");
+  norm_detail::check_input(input, "rms_norm", "rms_norm");
   // 16-bit inputs are computed in float32 and rounded back, like torch's upcast.
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = dt == input.dtype() ? input : to(input, dt, input.device());

@@ -4,6 +4,9 @@
 
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise.h"
+#include "cresset/ops/operators.h"
+#include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 
 namespace cresset::norm_detail {
@@ -12,9 +15,11 @@ DType compute_dtype(const Tensor& input) {
   return input.dtype() == DType::Float64 ? DType::Float64 : DType::Float32;
 }
 
-void check_floating(const Tensor& input, const char* op, const char* kernel) {
+void check_input(const Tensor& input, const char* op, const char* kernel) {
   CRESSET_CHECK(input.is_floating_point(), NotImplementedError, "[", op, "] \"", kernel,
                 "\" not implemented for '", dtype_display(input.dtype()), "'");
+  CRESSET_CHECK(input.device().is_cpu(), NotImplementedError, "[", op,
+                "] only CPU tensors are supported so far; got input on ", input.device().str());
 }
 
 Tensor prepared(const Tensor& t, DType dtype) {
@@ -40,6 +45,16 @@ int64_t prod(const DimVector& sizes, int64_t begin, int64_t end) {
   int64_t p = 1;
   for (int64_t i = begin; i < end; ++i) p *= sizes[i];
   return p;
+}
+
+Normalized normalize(const Tensor& x, const DimVector& dims, double eps) {
+  const Tensor centered = x - mean(x, dims, true);
+  const Tensor invstd = rsqrt(add(var(x, dims, 0, true), wrapped_scalar(eps)));
+  return {centered * invstd, invstd};
+}
+
+Tensor input_grad(const Tensor& gw, const Normalized& n, const DimVector& dims) {
+  return n.invstd * (gw - mean(gw, dims, true) - n.xhat * mean(gw * n.xhat, dims, true));
 }
 
 }  // namespace cresset::norm_detail

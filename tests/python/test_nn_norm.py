@@ -283,3 +283,23 @@ def test_local_response_norm_matches_torch(shape, size):
     assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
     assert_raises_like(ValueError, lambda: CF.local_response_norm(cresset.randn(2, 3), 2),
                        lambda: F.local_response_norm(torch.randn(2, 3), 2))
+
+
+def test_double_backward_gradgradcheck():
+    torch.manual_seed(12)
+
+    def leaf(*shape, positive=False):
+        t = torch.rand(*shape, dtype=torch.float64) + 0.5 if positive else \
+            torch.randn(*shape, dtype=torch.float64)
+        return to_cresset(t).requires_grad_()
+
+    x, w, b = leaf(3, 2, 4), leaf(2), leaf(2)
+    rm, rv = to_cresset(torch.randn(2, dtype=torch.float64)), to_cresset(
+        torch.rand(2, dtype=torch.float64) + 0.5)
+    gg = cresset.autograd.gradgradcheck
+    assert gg(lambda x, w, b: CF.batch_norm(x, None, None, w, b, training=True), (x, w, b))
+    assert gg(lambda x, w, b: CF.batch_norm(x, rm, rv, w, b, training=False), (x, w, b))
+    w4, b4 = leaf(4), leaf(4)
+    assert gg(lambda x, w: CF.layer_norm(x, (2, 4), w), (x, leaf(2, 4)))
+    assert gg(lambda x, w, b: CF.layer_norm(x, (4,), w, b), (x, w4, b4))
+    assert gg(lambda x, w, b: CF.group_norm(x.view(2, 4, 3), 2, w, b), (x, w4, b4))
