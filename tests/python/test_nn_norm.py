@@ -19,7 +19,7 @@ def make(shape, dtype=torch.float32, grad=True, scale=1.0, shift=0.0):
     return t, to_cresset(t).requires_grad_(grad)
 
 
-def run_both(fn_ours, fn_theirs, inputs, grad_out_shape=None):
+def run_both(fn_ours, fn_theirs, inputs):
     """Forward on both and backward with one random gradient; returns (ours, theirs)."""
     theirs = fn_theirs(*[t for t, _ in inputs])
     ours = fn_ours(*[c for _, c in inputs])
@@ -27,6 +27,19 @@ def run_both(fn_ours, fn_theirs, inputs, grad_out_shape=None):
     theirs.backward(g)
     ours.backward(to_cresset(g))
     return ours, theirs
+
+
+def compare(fn_ours, fn_theirs, inputs, node=None):
+    """run_both, then the node name, the output and every input's gradient match torch's."""
+    o, t = run_both(fn_ours, fn_theirs, inputs)
+    assert o.grad_fn.name() == t.grad_fn.name()
+    if node:
+        assert t.grad_fn.name() == node
+    assert_same(o, t, rtol=1e-5, atol=1e-5)
+    x, xc = inputs[0]
+    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
+    for tt, cc in inputs[1:]:
+        assert_same(cc.grad, tt.grad, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("shape", BN_SHAPES)
@@ -48,14 +61,9 @@ def test_batch_norm_matches_torch(shape, training, affine):
     def theirs(x, *p):
         return F.batch_norm(x, rm, rv, *p, training=training, momentum=0.3, eps=1e-4)
 
-    o, t = run_both(ours, theirs, [(x, xc)] + params)
-    assert o.grad_fn.name() == t.grad_fn.name() == "NativeBatchNormBackward0"
-    assert_same(o, t, rtol=1e-5, atol=1e-5)
+    compare(ours, theirs, [(x, xc)] + params, "NativeBatchNormBackward0")
     assert_same(rmc, rm, rtol=1e-6)
     assert_same(rvc, rv, rtol=1e-6)
-    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
-    for tt, cc in params:
-        assert_same(cc.grad, tt.grad, rtol=1e-4, atol=1e-4)
 
 
 def test_batch_norm_running_stats_over_steps_and_none():
@@ -158,14 +166,9 @@ def test_layer_norm_matches_torch(shape, normalized, affine):
     w, wc = make(normalized)
     b, bc = make(normalized)
     params = {"both": [(w, wc), (b, bc)], "weight": [(w, wc)], "none": []}[affine]
-    o, t = run_both(lambda x, *p: CF.layer_norm(x, normalized, *p, eps=1e-6),
-                    lambda x, *p: F.layer_norm(x, normalized, *p, eps=1e-6),
-                    [(x, xc)] + params)
-    assert o.grad_fn.name() == t.grad_fn.name() == "NativeLayerNormBackward0"
-    assert_same(o, t, rtol=1e-5, atol=1e-5)
-    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
-    for tt, cc in params:
-        assert_same(cc.grad, tt.grad, rtol=1e-4, atol=1e-4)
+    compare(lambda x, *p: CF.layer_norm(x, normalized, *p, eps=1e-6),
+            lambda x, *p: F.layer_norm(x, normalized, *p, eps=1e-6), [(x, xc)] + params,
+            "NativeLayerNormBackward0")
 
 
 def test_layer_norm_layouts_dtypes_gradcheck():
@@ -204,13 +207,9 @@ def test_group_norm_matches_torch(shape, groups, affine):
     w, wc = make((c,))
     b, bc = make((c,))
     params = [(w, wc), (b, bc)] if affine else []
-    o, t = run_both(lambda x, *p: CF.group_norm(x, groups, *p, eps=1e-4),
-                    lambda x, *p: F.group_norm(x, groups, *p, eps=1e-4), [(x, xc)] + params)
-    assert o.grad_fn.name() == t.grad_fn.name() == "NativeGroupNormBackward0"
-    assert_same(o, t, rtol=1e-5, atol=1e-5)
-    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
-    for tt, cc in params:
-        assert_same(cc.grad, tt.grad, rtol=1e-4, atol=1e-4)
+    compare(lambda x, *p: CF.group_norm(x, groups, *p, eps=1e-4),
+            lambda x, *p: F.group_norm(x, groups, *p, eps=1e-4), [(x, xc)] + params,
+            "NativeGroupNormBackward0")
 
 
 def test_group_norm_gradcheck_and_errors():
@@ -240,14 +239,9 @@ def test_instance_norm_matches_torch(stats):
     b, bc = make((4,))
     rm, rv = (torch.randn(4), torch.rand(4) + 0.5) if stats else (None, None)
     rmc, rvc = to_cresset(rm), to_cresset(rv)
-    o, t = run_both(lambda x, w, b: CF.instance_norm(x, rmc, rvc, w, b, momentum=0.2),
-                    lambda x, w, b: F.instance_norm(x, rm, rv, w, b, momentum=0.2),
-                    [(x, xc), (w, wc), (b, bc)])
-    assert o.grad_fn.name() == t.grad_fn.name()
-    assert_same(o, t, rtol=1e-5, atol=1e-5)
-    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
-    assert_same(wc.grad, w.grad, rtol=1e-4, atol=1e-4)
-    assert_same(bc.grad, b.grad, rtol=1e-4, atol=1e-4)
+    compare(lambda x, w, b: CF.instance_norm(x, rmc, rvc, w, b, momentum=0.2),
+            lambda x, w, b: F.instance_norm(x, rm, rv, w, b, momentum=0.2),
+            [(x, xc), (w, wc), (b, bc)], "ViewBackward0")
     if stats:
         assert_same(rmc, rm, rtol=1e-6)
         assert_same(rvc, rv, rtol=1e-6)
@@ -262,12 +256,8 @@ def test_rms_norm_matches_torch():
     torch.manual_seed(10)
     x, xc = make((3, 4, 6))
     w, wc = make((4, 6))
-    o, t = run_both(lambda x, w: CF.rms_norm(x, (4, 6), w), lambda x, w: F.rms_norm(x, (4, 6), w),
-                    [(x, xc), (w, wc)])
-    assert o.grad_fn.name() == t.grad_fn.name()
-    assert_same(o, t, rtol=1e-5, atol=1e-6)
-    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
-    assert_same(wc.grad, w.grad, rtol=1e-4, atol=1e-5)
+    compare(lambda x, w: CF.rms_norm(x, (4, 6), w), lambda x, w: F.rms_norm(x, (4, 6), w),
+            [(x, xc), (w, wc)], "MulBackward0")
     x = torch.randn(2, 5).half()
     assert_same(cresset.rms_norm(to_cresset(x), [5], eps=1e-3), torch.rms_norm(x, [5], eps=1e-3))
 
@@ -276,11 +266,8 @@ def test_rms_norm_matches_torch():
 def test_local_response_norm_matches_torch(shape, size):
     torch.manual_seed(11)
     x, xc = make(shape)
-    o, t = run_both(lambda x: CF.local_response_norm(x, size, alpha=0.5, k=2.0),
-                    lambda x: F.local_response_norm(x, size, alpha=0.5, k=2.0), [(x, xc)])
-    assert o.grad_fn.name() == t.grad_fn.name()
-    assert_same(o, t, rtol=1e-5, atol=1e-6)
-    assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
+    compare(lambda x: CF.local_response_norm(x, size, alpha=0.5, k=2.0),
+            lambda x: F.local_response_norm(x, size, alpha=0.5, k=2.0), [(x, xc)], "DivBackward0")
     assert_raises_like(ValueError, lambda: CF.local_response_norm(cresset.randn(2, 3), 2),
                        lambda: F.local_response_norm(torch.randn(2, 3), 2))
 
