@@ -36,10 +36,13 @@ void update_running(const Tensor& running, const std::vector<double>& stat, doub
   copy_(running, view(from_doubles(r, running.dtype(), running.device()), running.sizes()));
 }
 
-// What the backward needs besides the saved input and weight.
+// What the backward needs besides the saved input and weight. Kernels see the data as [n, c, hw]:
+// [N, C, H*W] for contiguous input, [N*H*W, C, 1] for channels-last input (kept channels-last,
+// as torch does).
 struct BatchNormStats {
   std::vector<double> mean, invstd;
   int64_t n, c, hw;
+  MemoryFormat format;
   double eps;
   bool training;
   DType bias_dtype = DType::Float32;
@@ -78,7 +81,7 @@ autograd::TensorList batch_norm_backward(const autograd::Ctx& ctx, const BatchNo
   if (autograd::GradMode::is_enabled()) return batch_norm_backward_composite(ctx, st, has_weight);
   const Tensor input = ctx.saved(0);
   const DType dt = norm_detail::compute_dtype(input);
-  const Tensor x = prepared(input, dt), dy = prepared(ctx.grad(), dt);
+  const Tensor x = prepared(input, dt, st.format), dy = prepared(ctx.grad(), dt, st.format);
   const int64_t c = st.c;
   const std::vector<double> w =
       has_weight ? to_doubles(ctx.saved(1)) : std::vector<double>(size_t(c), 1.0);
@@ -98,11 +101,10 @@ autograd::TensorList batch_norm_backward(const autograd::Ctx& ctx, const BatchNo
       b[i] = -proj * a[i];
       k[i] = (st.mean[i] * proj - sum_dy[i] / count) * a[i];
     }
-    Tensor dx = empty_tensor(x.sizes(), dt, x.device());
+    Tensor dx = empty_format(x.sizes(), st.format, dt, x.device());
     CRESSET_CPU_DISPATCH(channel_affine_kernel, dx, dy, x, st.n, c, st.hw, 0, a.data(), b.data(),
                          k.data());
     grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), input.device());
-    grads[0] = view(grads[0], input.sizes());
   }
   if (has_weight && ctx.needs_input_grad(1)) {
     for (int64_t i = 0; i < c; ++i) dot[i] *= st.invstd[i];
@@ -134,11 +136,13 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                 "[batch_norm] running_var must be defined in evaluation mode");
 
   const DType dt = norm_detail::compute_dtype(input);
-  const Tensor x = prepared(input, dt);
   auto st = std::make_shared<BatchNormStats>();
-  st->n = n;
+  st->format = suggest_memory_format(input);
+  const bool channels_last = st->format != MemoryFormat::Contiguous;
+  const Tensor x = prepared(input, dt, st->format);
+  st->n = channels_last ? n * hw : n;
   st->c = c;
-  st->hw = hw;
+  st->hw = channels_last ? 1 : hw;
   st->training = training;
   st->eps = eps;
   if (bias.defined()) {
@@ -149,7 +153,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   std::vector<double> var(size_t(c), 0.0);
   const bool has_data = n * hw > 0;
   if (training) {
-    if (has_data) CRESSET_CPU_DISPATCH(channel_moments_kernel, x, n, c, hw, st->mean.data(), var.data());
+    if (has_data) {
+      CRESSET_CPU_DISPATCH(channel_moments_kernel, x, st->n, c, st->hw, st->mean.data(),
+                           var.data());
+    }
     if (has_data && running_mean.defined()) update_running(running_mean, st->mean, momentum);
     if (has_data && running_var.defined()) {
       // The running variance is the unbiased one.
@@ -173,10 +180,10 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     a[i] = st->invstd[i] * w[i];
     k[i] = b[i] - st->mean[i] * a[i];
   }
-  Tensor out = empty_tensor(input.sizes(), dt, input.device());
+  Tensor out = empty_format(input.sizes(), st->format, dt, input.device());
   if (input.numel() > 0) {
-    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, x, Tensor(), n, c, hw, 0, a.data(), nullptr,
-                         k.data());
+    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, x, Tensor(), st->n, c, st->hw, 0, a.data(),
+                         nullptr, k.data());
   }
   if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
 

@@ -173,6 +173,9 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
                          k.data());
   }
   if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
+  // The kernels run on [N, C, H*W]; the output keeps a channels-last input's layout, as torch's.
+  const MemoryFormat format = suggest_memory_format(input);
+  if (format != MemoryFormat::Contiguous) out = contiguous(out, format);
   if (autograd::needs_grad({input, weight, bias})) {
     const bool has_weight = weight.defined(), has_bias = bias.defined();
     autograd::record("NativeGroupNormBackward0", {input, weight, bias}, {out}, {input, weight},

@@ -22,11 +22,11 @@ void check_input(const Tensor& input, const char* op, const char* kernel) {
                 "] only CPU tensors are supported so far; got input on ", input.device().str());
 }
 
-Tensor prepared(const Tensor& t, DType dtype) {
+Tensor prepared(const Tensor& t, DType dtype, MemoryFormat format) {
   if (!t.defined()) return t;
   Tensor d = detach(t);
   if (d.dtype() != dtype) d = to(d, dtype, d.device());
-  return d.is_contiguous() ? d : contiguous(d);
+  return is_contiguous(d, format) ? d : contiguous(d, format);
 }
 
 std::vector<double> to_doubles(const Tensor& t) {

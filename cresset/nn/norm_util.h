@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cresset/core/tensor.h"
+#include "cresset/ops/view.h"
 
 namespace cresset::norm_detail {
 
@@ -11,8 +12,9 @@ DType compute_dtype(const Tensor& input);
 /// Rejects non-floating input with torch's NotImplementedError ("`kernel`" not implemented) and
 /// input the CPU kernels cannot reach.
 void check_input(const Tensor& input, const char* op, const char* kernel);
-/// A detached contiguous copy of `t` in `dtype` (t itself when already so); undefined stays so.
-Tensor prepared(const Tensor& t, DType dtype);
+/// A detached copy of `t` in `dtype` and dense in `format` (t itself when already so); undefined
+/// stays so.
+Tensor prepared(const Tensor& t, DType dtype, MemoryFormat format = MemoryFormat::Contiguous);
 /// The values of `t` as doubles.
 std::vector<double> to_doubles(const Tensor& t);
 /// A new 1-D tensor of `dtype` holding `values`.

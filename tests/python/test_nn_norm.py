@@ -110,6 +110,26 @@ def test_batch_norm_layouts_and_dtypes():
     assert_same(rvc, rv)
 
 
+@pytest.mark.parametrize("op", ["batch_norm", "group_norm"])
+def test_channels_last_input_keeps_its_layout(op):
+    torch.manual_seed(13)
+    for shape, fmt in [((3, 4, 5, 6), torch.channels_last), ((2, 4, 3, 2, 3), torch.channels_last_3d)]:
+        x = torch.randn(shape).to(memory_format=fmt).requires_grad_()
+        w, wc = make((4,))
+        xc = to_cresset(x).requires_grad_()
+        if op == "batch_norm":
+            t, o = F.batch_norm(x, None, None, w, training=True), CF.batch_norm(xc, None, None, wc,
+                                                                                training=True)
+        else:
+            t, o = F.group_norm(x, 2, w), CF.group_norm(xc, 2, wc)
+        assert_same(o, t, rtol=1e-5, atol=1e-5, check_stride=True)
+        g = torch.randn(shape).to(memory_format=fmt)
+        t.backward(g)
+        o.backward(to_cresset(g))
+        assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
+        assert_same(wc.grad, w.grad, rtol=1e-4, atol=1e-4)
+
+
 def test_batch_norm_only_weight_needs_grad():
     torch.manual_seed(3)
     x = torch.randn(4, 3, 5)
