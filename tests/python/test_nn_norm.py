@@ -310,3 +310,25 @@ def test_double_backward_gradgradcheck():
     assert gg(lambda x, w: CF.layer_norm(x, (2, 4), w), (x, leaf(2, 4)))
     assert gg(lambda x, w, b: CF.layer_norm(x, (4,), w, b), (x, w4, b4))
     assert gg(lambda x, w, b: CF.group_norm(x.view(2, 4, 3), 2, w, b), (x, w4, b4))
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_threaded_paths_match_torch(threads):
+    torch.manual_seed(14)
+    old = cresset.get_num_threads()
+    cresset.set_num_threads(threads)
+    try:
+        x, xc = make((8, 16, 32, 32), scale=2.0, shift=1.0)
+        w, wc = make((16,))
+        compare(lambda x, w: CF.batch_norm(x, None, None, w, training=True),
+                lambda x, w: F.batch_norm(x, None, None, w, training=True), [(x, xc), (w, wc)])
+        x, xc = make((256, 512))
+        w, wc = make((512,))
+        b, bc = make((512,))
+        compare(lambda x, w, b: CF.layer_norm(x, (512,), w, b),
+                lambda x, w, b: F.layer_norm(x, (512,), w, b), [(x, xc), (w, wc), (b, bc)])
+        x, xc = make((64, 2048))
+        compare(lambda x: CF.batch_norm(x, None, None, training=True),
+                lambda x: F.batch_norm(x, None, None, training=True), [(x, xc)])
+    finally:
+        cresset.set_num_threads(old)
