@@ -91,19 +91,18 @@ autograd::TensorList batch_norm_backward(const autograd::Ctx& ctx, const BatchNo
   autograd::TensorList grads(3);
   if (ctx.needs_input_grad(0)) {
     // dx = scale * (dy - sum_dy / M - (x - mean) * invstd^2 * dot / M) in training, scale * dy
-    // in eval, with scale = invstd * w: one affine map a * dy + b * x + k per channel.
+    // in eval, with scale = invstd * w: one affine map a * dy + b * (x - mean) + k per channel.
     const double count = double(st.n * st.hw);
     std::vector<double> a(c), b(c, 0.0), k(c, 0.0);
     for (int64_t i = 0; i < c; ++i) {
       a[i] = st.invstd[i] * w[i];
       if (!st.training) continue;
-      const double proj = dot[i] * st.invstd[i] * st.invstd[i] / count;
-      b[i] = -proj * a[i];
-      k[i] = (st.mean[i] * proj - sum_dy[i] / count) * a[i];
+      b[i] = -dot[i] * st.invstd[i] * st.invstd[i] / count * a[i];
+      k[i] = -sum_dy[i] / count * a[i];
     }
     Tensor dx = empty_format(x.sizes(), st.format, dt, x.device());
     CRESSET_CPU_DISPATCH(channel_affine_kernel, dx, dy, x, st.n, c, st.hw, 0, a.data(), b.data(),
-                         k.data());
+                         st.mean.data(), k.data());
     grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), input.device());
   }
   if (has_weight && ctx.needs_input_grad(1)) {
@@ -172,18 +171,16 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   st->invstd.resize(size_t(c));
   for (int64_t i = 0; i < c; ++i) st->invstd[i] = 1.0 / std::sqrt(var[i] + eps);
 
-  // y = a * x + k per channel, a = invstd * w, k = b - mean * a.
-  const std::vector<double> w = weight.defined() ? to_doubles(weight) : std::vector<double>(c, 1.0);
-  const std::vector<double> b = bias.defined() ? to_doubles(bias) : std::vector<double>(c, 0.0);
-  std::vector<double> a(c), k(c);
-  for (int64_t i = 0; i < c; ++i) {
-    a[i] = st->invstd[i] * w[i];
-    k[i] = b[i] - st->mean[i] * a[i];
-  }
+  // y = scale * (x - mean) + bias per channel, scale = invstd * w.
+  std::vector<double> scale =
+      weight.defined() ? to_doubles(weight) : std::vector<double>(size_t(c), 1.0);
+  const std::vector<double> shift =
+      bias.defined() ? to_doubles(bias) : std::vector<double>(size_t(c), 0.0);
+  for (int64_t i = 0; i < c; ++i) scale[i] *= st->invstd[i];
   Tensor out = empty_format(input.sizes(), st->format, dt, input.device());
   if (input.numel() > 0) {
-    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, x, Tensor(), st->n, c, st->hw, 0, a.data(),
-                         nullptr, k.data());
+    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, Tensor(), x, st->n, c, st->hw, 0, nullptr,
+                         scale.data(), st->mean.data(), shift.data());
   }
   if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
 

@@ -28,6 +28,13 @@ struct GroupNormStats {
   double eps;
   DType bias_dtype = DType::Float32;
   DimVector bias_sizes;
+
+  /// The group mean of each (n, c): the center the affine kernel subtracts.
+  std::vector<double> channel_means() const {
+    std::vector<double> out(size_t(n * c));
+    for (int64_t i = 0; i < n * c; ++i) out[i] = mean[(i / c) * groups + (i % c) / (c / groups)];
+    return out;
+  }
 };
 
 // See Note [Norm double backward]: each (sample, group) is a row normalized over dim 2.
@@ -70,7 +77,8 @@ autograd::TensorList group_norm_backward(const autograd::Ctx& ctx, const GroupNo
   }
   autograd::TensorList grads(3);
   if (ctx.needs_input_grad(0)) {
-    // dx = rstd * w * dy + b * x + k, with b and k per (n, g) from the group's weighted sums.
+    // dx = rstd * w * dy + b * (x - mean) + k, with b and k per (n, g) from the group's
+    // weighted sums.
     std::vector<double> a(n * c), b(n * c), k(n * c);
     const double scale = 1.0 / double(d * st.hw);
     for (int64_t i = 0; i < n; ++i) {
@@ -82,7 +90,7 @@ autograd::TensorList group_norm_backward(const autograd::Ctx& ctx, const GroupNo
         }
         const double m = st.mean[i * g + j], r = st.rstd[i * g + j];
         const double bx = (db * m - ds) * r * r * r * scale;
-        const double kk = -bx * m - db * r * scale;
+        const double kk = -db * r * scale;
         for (int64_t ch = j * d; ch < (j + 1) * d; ++ch) {
           a[i * c + ch] = r * w[ch];
           b[i * c + ch] = bx;
@@ -93,7 +101,7 @@ autograd::TensorList group_norm_backward(const autograd::Ctx& ctx, const GroupNo
     Tensor dx = empty_tensor(x.sizes(), dt, x.device());
     if (x.numel() > 0) {
       CRESSET_CPU_DISPATCH(channel_affine_kernel, dx, dy, x, n, c, st.hw, c, a.data(), b.data(),
-                           k.data());
+                           st.channel_means().data(), k.data());
     }
     grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), dx.device());
   }
@@ -161,16 +169,16 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
                          st->rstd.data());
     const std::vector<double> w = weight.defined() ? to_doubles(weight) : std::vector<double>(c, 1.0);
     const std::vector<double> b = bias.defined() ? to_doubles(bias) : std::vector<double>(c, 0.0);
-    std::vector<double> a(n * c), k(n * c);
+    // y = rstd * w * (x - mean) + bias per (n, c).
+    std::vector<double> scale(n * c), shift(n * c);
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t ch = 0; ch < c; ++ch) {
-        const int64_t grp = i * num_groups + ch / d;
-        a[i * c + ch] = st->rstd[grp] * w[ch];
-        k[i * c + ch] = b[ch] - st->mean[grp] * a[i * c + ch];
+        scale[i * c + ch] = st->rstd[i * num_groups + ch / d] * w[ch];
+        shift[i * c + ch] = b[ch];
       }
     }
-    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, x, Tensor(), n, c, hw, c, a.data(), nullptr,
-                         k.data());
+    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, Tensor(), x, n, c, hw, c, nullptr,
+                         scale.data(), st->channel_means().data(), shift.data());
   }
   if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
   // The kernels run on [N, C, H*W]; the output keeps a channels-last input's layout, as torch's.

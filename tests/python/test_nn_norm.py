@@ -332,3 +332,17 @@ def test_threaded_paths_match_torch(threads):
                 lambda x: F.batch_norm(x, None, None, training=True), [(x, xc)])
     finally:
         cresset.set_num_threads(old)
+
+
+def test_constant_channels_normalize_to_the_bias():
+    # x - mean is formed before scaling, so a constant channel (variance 0, scale 1/sqrt(eps))
+    # gives exactly its bias instead of rounding noise magnified by the scale.
+    x = torch.full((4, 3, 5), 2.7)
+    x[:, 1] = torch.randn(4, 5)
+    b = torch.randn(3)
+    xc, bc = to_cresset(x), to_cresset(b)
+    for ours, theirs in [(CF.batch_norm(xc, None, None, None, bc, training=True),
+                          F.batch_norm(x, None, None, None, b, training=True)),
+                         (CF.group_norm(xc, 3, None, bc), F.group_norm(x, 3, None, b))]:
+        assert_same(ours, theirs)
+        assert_same(ours[:, 0], b[0].expand(4, 5), rtol=0, atol=0)

@@ -154,23 +154,27 @@ void row_moments(const T* x, int64_t rows, int64_t len, double eps, double* mean
 }
 
 template <typename T>
-void channel_affine(T* out, const T* x, const T* y, int64_t n, int64_t c, int64_t hw,
-                    int64_t nstride, const double* a, const double* b, const double* k) {
+void channel_affine(T* out, const T* dy, const T* x, int64_t n, int64_t c, int64_t hw,
+                    int64_t nstride, const double* a, const double* b, const double* center,
+                    const double* k) {
   if (hw == 1) {
     parallel_for(0, n, grain_for(c), [&](int64_t rb, int64_t re) {
       for (int64_t r = rb; r < re; ++r) {
         const double* ar = a + r * nstride;
+        const double* br = b + r * nstride;
+        const double* mr = center + r * nstride;
         const double* kr = k + r * nstride;
         const T* xr = x + r * c;
         T* o = out + r * c;
-        if (y) {
-          const double* br = b + r * nstride;
-          const T* yr = y + r * c;
+        if (dy) {
+          const T* gr = dy + r * c;
 #pragma omp simd
-          for (int64_t j = 0; j < c; ++j) o[j] = T(ar[j]) * xr[j] + T(br[j]) * yr[j] + T(kr[j]);
+          for (int64_t j = 0; j < c; ++j) {
+            o[j] = T(ar[j]) * gr[j] + T(br[j]) * (xr[j] - T(mr[j])) + T(kr[j]);
+          }
         } else {
 #pragma omp simd
-          for (int64_t j = 0; j < c; ++j) o[j] = T(ar[j]) * xr[j] + T(kr[j]);
+          for (int64_t j = 0; j < c; ++j) o[j] = T(br[j]) * (xr[j] - T(mr[j])) + T(kr[j]);
         }
       }
     });
@@ -179,17 +183,17 @@ void channel_affine(T* out, const T* x, const T* y, int64_t n, int64_t c, int64_
   parallel_for(0, n * c, grain_for(hw), [&](int64_t rb, int64_t re) {
     for (int64_t row = rb; row < re; ++row) {
       const int64_t i = (row / c) * nstride + row % c;
-      const T av = T(a[i]), kv = T(k[i]);
+      const T bv = T(b[i]), mv = T(center[i]), kv = T(k[i]);
       const T* xr = x + row * hw;
       T* o = out + row * hw;
-      if (y) {
-        const T bv = T(b[i]);
-        const T* yr = y + row * hw;
+      if (dy) {
+        const T av = T(a[i]);
+        const T* gr = dy + row * hw;
 #pragma omp simd
-        for (int64_t j = 0; j < hw; ++j) o[j] = av * xr[j] + bv * yr[j] + kv;
+        for (int64_t j = 0; j < hw; ++j) o[j] = av * gr[j] + bv * (xr[j] - mv) + kv;
       } else {
 #pragma omp simd
-        for (int64_t j = 0; j < hw; ++j) o[j] = av * xr[j] + kv;
+        for (int64_t j = 0; j < hw; ++j) o[j] = bv * (xr[j] - mv) + kv;
       }
     }
   });
@@ -337,12 +341,12 @@ void row_moments_kernel(const Tensor& x, int64_t rows, int64_t len, double eps, 
                         [&] { row_moments(x.data<scalar_t>(), rows, len, eps, mean, rstd); });
 }
 
-void channel_affine_kernel(const Tensor& out, const Tensor& x, const Tensor& y, int64_t n,
+void channel_affine_kernel(const Tensor& out, const Tensor& dy, const Tensor& x, int64_t n,
                            int64_t c, int64_t hw, int64_t nstride, const double* a,
-                           const double* b, const double* k) {
+                           const double* b, const double* center, const double* k) {
   CRESSET_NORM_DISPATCH("batch_norm", x.dtype(), [&] {
-    channel_affine(out.data<scalar_t>(), x.data<scalar_t>(), data_or_null<scalar_t>(y), n, c, hw,
-                   nstride, a, b, k);
+    channel_affine(out.data<scalar_t>(), data_or_null<scalar_t>(dy), x.data<scalar_t>(), n, c, hw,
+                   nstride, a, b, center, k);
   });
 }
 

@@ -13,11 +13,11 @@
   /* Mean and 1 / sqrt(var + eps) of each row of x viewed [rows, len] (two passes). */         \
   void row_moments_kernel(const Tensor& x, int64_t rows, int64_t len, double eps, double* mean, \
                           double* rstd);                                                       \
-  /* out = a[i] * x + b[i] * y + k[i] over [n, c, hw] with i = n * nstride + c; y may be        \
-     undefined (then b is unused). */                                                          \
-  void channel_affine_kernel(const Tensor& out, const Tensor& x, const Tensor& y, int64_t n,    \
+  /* out = a[i] * dy + b[i] * (x - center[i]) + k[i] over [n, c, hw] with i = n * nstride + c; \
+     dy may be undefined (then a is unused). Centering first keeps x == center exact. */        \
+  void channel_affine_kernel(const Tensor& out, const Tensor& dy, const Tensor& x, int64_t n,   \
                              int64_t c, int64_t hw, int64_t nstride, const double* a,          \
-                             const double* b, const double* k);                                \
+                             const double* b, const double* center, const double* k);         \
   /* Sums of dy and dy * (x - center[c]) per channel ([c] results), or per (n, c) when          \
      per_sample ([n, c] results, center unused). */                                            \
   void channel_grad_sums_kernel(const Tensor& dy, const Tensor& x, int64_t n, int64_t c,         \
