@@ -103,6 +103,8 @@ def _cuda_available():
 def _check_device(device):
     """The device a storage goes to; only CPU exists in a build without CUDA."""
     import cresset
+    if not isinstance(device, (cresset.device, str, int)):
+        device = str(device)  # e.g. a torch.device
     device = cresset.device(device) if not isinstance(device, cresset.device) else device
     if device.type == "cuda" and not _cuda_available():
         raise RuntimeError(_CUDA_UNAVAILABLE)

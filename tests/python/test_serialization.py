@@ -432,8 +432,9 @@ def test_torch_optimizer_state_and_nested_containers():
     ckpt = {"epoch": 3, "model": net.state_dict(), "optim": opt.state_dict(),
             "misc": [(1, 2.5, "x", None, True), {"size": torch.Size([2, 3]),
                                                  "dtype": torch.bfloat16, "raw": b"\x00\x01"}]}
-    loaded = cresset.load(io.BytesIO(_torch_file(ckpt)))
-    _assert_tree(loaded, ckpt)
+    for protocol in (2, 4, 5):
+        loaded = cresset.load(io.BytesIO(_torch_file(ckpt, pickle_protocol=protocol)))
+        _assert_tree(loaded, ckpt)
     assert list(loaded["optim"]["state"].keys()) == list(ckpt["optim"]["state"].keys())
 
 
@@ -451,7 +452,8 @@ def test_torch_parameters_and_requires_grad():
 def test_torch_map_location():
     obj = {"a": torch.arange(4)}
     data = _torch_file(obj)
-    for loc in (None, "cpu", cresset.device("cpu"), {"cpu": "cpu"}, lambda s, loc: s):
+    for loc in (None, "cpu", cresset.device("cpu"), torch.device("cpu"), {"cpu": "cpu"},
+                lambda s, loc: s):
         _assert_tree(cresset.load(io.BytesIO(data), map_location=loc), obj)
     with pytest.raises(RuntimeError, match="torch.cuda.is_available"):
         cresset.load(io.BytesIO(data), map_location="cuda")
@@ -515,6 +517,8 @@ def test_torch_truncated_and_damaged_files():
             assert "[load]" in str(e)
         else:
             _assert_tree(loaded, obj)
+    with pytest.raises(pickle.UnpicklingError, match="refusing to load the global.*_Net"):
+        cresset.load(io.BytesIO(_torch_file(_Net())))  # a whole module is pickled code
     legacy = _torch_file(obj, _use_new_zipfile_serialization=False)
     with pytest.raises(RuntimeError, match="legacy"):
         cresset.load(io.BytesIO(legacy))
@@ -533,7 +537,8 @@ def test_safetensors_bytes_match_the_reference():
     from safetensors.torch import save as ref_save
     theirs = _st_sample()
     ours = {k: to_cresset(v) for k, v in theirs.items()}
-    for metadata in (None, {"format": "pt", "ünï": "✓"}):
+    # The reference keeps metadata in a hash map (random order), so compare bytes with one key.
+    for metadata in (None, {"format": "pt"}, {"ünï": "✓"}):
         data = cst.save(ours, metadata=metadata)
         assert data == ref_save(theirs, metadata=metadata)
         back = ref_load(data)
@@ -552,6 +557,10 @@ def test_safetensors_files_and_non_contiguous(tmp_path):
     cst.save_file({"t": base.t(), "s": base[:, 1]}, tmp_path / "a.safetensors",
                   metadata={"k": "v"})
     ref = ref_load_file(tmp_path / "a.safetensors")
+    from safetensors import safe_open
+    cst.save_file({"a": base}, tmp_path / "m.safetensors", metadata={"k": "v", "ünï": "✓"})
+    with safe_open(tmp_path / "m.safetensors", "pt") as f:
+        assert f.metadata() == {"k": "v", "ünï": "✓"}
     assert ref["t"].tolist() == base.t().tolist() and ref["s"].tolist() == [1.0, 5.0, 9.0]
     ref_save_file({"x": torch.arange(6).reshape(2, 3), "a": torch.ones(2), "y": torch.ones(1)},
                   tmp_path / "b.safetensors")
