@@ -129,11 +129,12 @@ class HashingWriter {
 // Bounds-checked little-endian reads; every failure names the byte offset.
 class Reader {
  public:
-  Reader(const unsigned char* base, uint64_t pos, uint64_t end) : base_(base), pos_(pos), end_(end) {}
+  Reader(const unsigned char* base, uint64_t pos, uint64_t end)
+      : base_(base), pos_(pos), end_(end) {}
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw RuntimeError(str_cat("[load] checkpoint truncated or corrupted: ", what, " at byte ",
-                               pos_));
+    throw RuntimeError(
+        str_cat("[load] checkpoint truncated or corrupted: ", what, " at byte ", pos_));
   }
   template <typename T>
   T get(const char* what) {
@@ -258,16 +259,17 @@ class Decoder {
     }
     if (!bad) {
       int64_t elems = numel == 0 ? offset : last + 1;
-      bad = __builtin_mul_overflow(elems, isz, &end_bytes) || uint64_t(end_bytes) > storage->nbytes();
+      bad =
+          __builtin_mul_overflow(elems, isz, &end_bytes) || uint64_t(end_bytes) > storage->nbytes();
     }
     if (bad) {
       throw RuntimeError(str_cat("[load] checkpoint truncated or corrupted: tensor with sizes ",
-                                 shape_str(sizes), ", strides ", shape_str(strides),
-                                 " and offset ", offset, " does not fit its storage of ",
-                                 storage->nbytes(), " bytes at byte ", at));
+                                 shape_str(sizes), ", strides ", shape_str(strides), " and offset ",
+                                 offset, " does not fit its storage of ", storage->nbytes(),
+                                 " bytes at byte ", at));
     }
-    v.tensor = Tensor(std::make_shared<TensorImpl>(storage, std::move(sizes), std::move(strides),
-                                                   offset, dtype));
+    v.tensor = Tensor(
+        std::make_shared<TensorImpl>(storage, std::move(sizes), std::move(strides), offset, dtype));
     v.tensor.impl()->set_requires_grad(v.tensor_flags & Value::kRequiresGrad);
   }
 };
@@ -350,8 +352,8 @@ void save_checkpoint(const Value& root, const std::string& path) {
     ::close(fd);
     throw;
   }
-  CRESSET_CHECK(::close(fd) == 0, RuntimeError, "[save] cannot close '", path, "': ",
-                std::strerror(errno));
+  CRESSET_CHECK(::close(fd) == 0, RuntimeError, "[save] cannot close '", path,
+                "': ", std::strerror(errno));
 }
 
 Value load_checkpoint(std::shared_ptr<Storage> file) {
@@ -369,11 +371,12 @@ Value load_checkpoint(std::shared_ptr<Storage> file) {
   CRESSET_CHECK(field<uint32_t>(base, 12) == kHeaderSize, RuntimeError,
                 "[load] checkpoint truncated or corrupted: bad header size at byte 12");
   uint64_t file_size = field<uint64_t>(base, 16);
-  CRESSET_CHECK(file_size == n, RuntimeError, "[load] checkpoint truncated or corrupted: the header ",
-                "says ", file_size, " bytes but there are ", n, " at byte ", std::min(n, file_size));
-  CRESSET_CHECK(hash64(base, n - kTrailerSize) == field<uint64_t>(base, n - kTrailerSize),
-                RuntimeError, "[load] checkpoint truncated or corrupted: checksum mismatch at byte ",
-                n - kTrailerSize);
+  CRESSET_CHECK(file_size == n, RuntimeError,
+                "[load] checkpoint truncated or corrupted: the header ", "says ", file_size,
+                " bytes but there are ", n, " at byte ", std::min(n, file_size));
+  CRESSET_CHECK(
+      hash64(base, n - kTrailerSize) == field<uint64_t>(base, n - kTrailerSize), RuntimeError,
+      "[load] checkpoint truncated or corrupted: checksum mismatch at byte ", n - kTrailerSize);
 
   uint64_t structure_offset = field<uint64_t>(base, 24);
   uint64_t structure_size = field<uint64_t>(base, 32);
@@ -393,11 +396,11 @@ Value load_checkpoint(std::shared_ptr<Storage> file) {
     uint64_t at = r.pos();
     uint64_t off = r.get<uint64_t>("a storage offset");
     uint64_t nbytes = r.get<uint64_t>("a storage size");
-    CRESSET_CHECK(off % kAlign == 0 && off >= prev_end && off <= data_end &&
-                      nbytes <= data_end - off,
-                  RuntimeError, "[load] checkpoint truncated or corrupted: storage of ", nbytes,
-                  " bytes at file offset ", off, " lies outside the data section (or overlaps ",
-                  "the previous one) at byte ", at);
+    CRESSET_CHECK(
+        off % kAlign == 0 && off >= prev_end && off <= data_end && nbytes <= data_end - off,
+        RuntimeError, "[load] checkpoint truncated or corrupted: storage of ", nbytes,
+        " bytes at file offset ", off, " lies outside the data section (or overlaps ",
+        "the previous one) at byte ", at);
     prev_end = off + nbytes;
     auto* ctx = new std::shared_ptr<Storage>(file);
     s = Storage::borrow(const_cast<unsigned char*>(base) + off, nbytes, Device(), &release_file,
@@ -415,8 +418,8 @@ Value load_checkpoint(const std::string& path) {
   struct stat st;
   std::shared_ptr<Storage> file;
   try {
-    CRESSET_CHECK(::fstat(fd, &st) == 0 && S_ISREG(st.st_mode), RuntimeError,
-                  "[load] '", path, "' is not a regular file");
+    CRESSET_CHECK(::fstat(fd, &st) == 0 && S_ISREG(st.st_mode), RuntimeError, "[load] '", path,
+                  "' is not a regular file");
     size_t n = size_t(st.st_size);
     file = Storage::allocate(n, Device());
     auto* p = static_cast<char*>(file->data());
@@ -424,8 +427,8 @@ Value load_checkpoint(const std::string& path) {
     while (got < n) {
       ssize_t k = ::read(fd, p + got, n - got);
       if (k < 0 && errno == EINTR) continue;
-      CRESSET_CHECK(k >= 0, RuntimeError, "[load] read of '", path, "' failed: ",
-                    std::strerror(errno));
+      CRESSET_CHECK(k >= 0, RuntimeError, "[load] read of '", path,
+                    "' failed: ", std::strerror(errno));
       CRESSET_CHECK(k > 0, RuntimeError, "[load] '", path, "' shrank while being read");
       got += size_t(k);
     }

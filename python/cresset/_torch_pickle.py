@@ -202,7 +202,7 @@ class _Archive:
         try:
             self._zip = zipfile.ZipFile(file)
             names = self._zip.namelist()
-        except Exception as e:  # zipfile raises many types on damaged archives
+        except Exception as e:  # noqa: BLE001 (zipfile raises many types on damaged archives)
             raise _error(f"not a readable zip archive ({type(e).__name__}: {e})") from None
         pickles = [n for n in names if n.endswith("data.pkl") and n.count("/") == 1]
         if len(pickles) != 1:
@@ -226,7 +226,7 @@ class _Archive:
                 data = entry.read(limit + 1)
         except KeyError:
             raise _error(f"missing record '{name}'") from None
-        except Exception as e:  # zipfile raises many types on damaged archives
+        except Exception as e:  # noqa: BLE001 (zipfile raises many types on damaged archives)
             raise _error(f"record '{name}' is damaged ({type(e).__name__}: {e})") from None
         if len(data) > limit:
             raise _error(f"record '{name}' is larger than the {limit} bytes expected")

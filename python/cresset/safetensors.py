@@ -14,7 +14,7 @@ import struct
 
 import cresset
 
-__all__ = ["save", "load", "save_file", "load_file"]
+__all__ = ["load", "load_file", "save", "save_file"]
 
 _DTYPES = {
     "I64": cresset.int64, "F64": cresset.float64, "F32": cresset.float32,
@@ -38,10 +38,9 @@ def _prepare(tensors, metadata):
             raise TypeError(f"[safetensors] '{name}' is a '{type(t).__name__}', not a tensor")
         if t.dtype not in _CODES:
             raise TypeError(f"[safetensors] '{name}' has unsupported dtype {t.dtype}")
-    if metadata is not None:
-        if not isinstance(metadata, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-            raise TypeError("[safetensors] metadata must be a dict of str to str")
+    if metadata is not None and (not isinstance(metadata, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
+        raise TypeError("[safetensors] metadata must be a dict of str to str")
     entries = sorted(tensors.items(), key=lambda kv: (_RANK[_CODES[kv[1].dtype]], kv[0]))
     header = {} if metadata is None else {"__metadata__": metadata}
     placed, offset = [], 0

@@ -13,7 +13,7 @@ import secrets
 
 from cresset import _C
 
-__all__ = ["save", "load"]
+__all__ = ["load", "save"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # torch's legacy (pre-1.6) files start with a pickled magic number: PROTO 2, LONG1 of 10 bytes.
@@ -205,6 +205,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         return _apply_restore(obj, restore, map_location)
     if data.startswith(_ZIP_MAGIC):
         import io
+
         from cresset import _torch_pickle
         return _torch_pickle.load(io.BytesIO(data), restore)
     raise _unrecognized(data[:8])

@@ -68,11 +68,12 @@ class ToValue {
       Value v = Value::of(Value::Kind::Tensor);
       v.tensor = nb::cast<Tensor>(obj);
       if (!v.tensor.device().is_cpu()) {
-        throw RuntimeError(str_cat("[save] only CPU tensors can be saved; got ",
-                                   describe(v.tensor), " at ", path_str()));
+        throw RuntimeError(str_cat("[save] only CPU tensors can be saved; got ", describe(v.tensor),
+                                   " at ", path_str()));
       }
       if (v.tensor.requires_grad()) v.tensor_flags |= Value::kRequiresGrad;
-      if (!parameter_type_.is_none() && PyObject_IsInstance(obj.ptr(), parameter_type_.ptr()) == 1) {
+      if (!parameter_type_.is_none() &&
+          PyObject_IsInstance(obj.ptr(), parameter_type_.ptr()) == 1) {
         v.tensor_flags |= Value::kParameter;
       }
       return v;
@@ -166,8 +167,8 @@ class FromValue {
       }
       case Value::Kind::Dict:
       case Value::Kind::OrderedDict: {
-        nb::object out = v.kind == Value::Kind::Dict ? nb::object(nb::dict())
-                                                     : ordered_dict_type_();
+        nb::object out =
+            v.kind == Value::Kind::Dict ? nb::object(nb::dict()) : ordered_dict_type_();
         for (size_t i = 0; i + 1 < v.items.size(); i += 2) {
           out[convert(v.items[i])] = convert(v.items[i + 1]);
         }
@@ -194,8 +195,8 @@ class PyFileSink : public io::Sink {
  public:
   explicit PyFileSink(nb::handle file) : write_(file.attr("write")) {}
   void write(const void* data, size_t n) override {
-    nb::object view = nb::steal(PyMemoryView_FromMemory(
-        static_cast<char*>(const_cast<void*>(data)), Py_ssize_t(n), PyBUF_READ));
+    nb::object view = nb::steal(PyMemoryView_FromMemory(static_cast<char*>(const_cast<void*>(data)),
+                                                        Py_ssize_t(n), PyBUF_READ));
     if (!view.is_valid()) throw nb::python_error();
     nb::object written = write_(view);
     view.attr("release")();
@@ -259,16 +260,19 @@ nb::object load(nb::handle source, nb::handle parameter_type, nb::handle ordered
 void init_io(nb::module_& m) {
   nb::module_ sub = m.def_submodule("_io", "cresset's checkpoint format (cresset/io)");
   sub.def("save", &save, "obj"_a.none(), "target"_a, "parameter_type"_a.none(),
-         "ordered_dict_type"_a);
+          "ordered_dict_type"_a);
   sub.def("load", &load, "source"_a, "parameter_type"_a.none(), "ordered_dict_type"_a);
   sub.def("is_checkpoint", [](nb::handle head) {
     BufferView buf(head);
     return io::is_checkpoint(buf.data(), buf.size());
   });
-  sub.def("hash64", [](nb::handle data) {
-    BufferView buf(data);
-    return io::hash64(buf.data(), buf.size());
-  }, "XXH64 of a bytes-like object (the checkpoint checksum).");
+  sub.def(
+      "hash64",
+      [](nb::handle data) {
+        BufferView buf(data);
+        return io::hash64(buf.data(), buf.size());
+      },
+      "XXH64 of a bytes-like object (the checkpoint checksum).");
   sub.attr("format_version") = io::kCheckpointVersion;
 }
 

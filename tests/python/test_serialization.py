@@ -9,13 +9,13 @@ import random
 import struct
 import zipfile
 
-import cresset
 import cresset.safetensors as cst
 import pytest
 import torch
-from cresset import _C
-from cresset import serialization
 from utils import DTYPE_NAMES, assert_same, to_cresset
+
+import cresset
+from cresset import _C, serialization
 
 
 def _sample(name, shape=(3, 4), seed=0):
@@ -311,24 +311,20 @@ def test_hostile_files_with_valid_checksums_never_crash():
     assert outcomes["rejected"] > 0
 
 
-def _craft(tree, storages=((), )):
-    """A well-formed checkpoint around a hand-written structure section (tree bytes) and
-    storages given as byte strings."""
-    table = b""
-    data = b""
-    count = len(storages) if storages != ((),) else 0
+def _craft(tree, storages=()):
+    """A well-formed checkpoint (valid checksum) around a hand-written value tree and storages
+    given as byte strings."""
+    count = len(storages)
     data_offset = (64 + 16 * count + len(tree) + 63) // 64 * 64
-    offset = data_offset
-    blobs = []
-    for blob in (storages if count else ()):
+    table, blobs, offset = b"", [], data_offset
+    for blob in storages:
         table += struct.pack("<QQ", offset, len(blob))
         blobs.append((offset, blob))
         offset = (offset + len(blob) + 63) // 64 * 64
-    body = bytearray(max(offset, data_offset))
+    end = max([off + len(b) for off, b in blobs] + [data_offset])
+    body = bytearray(end)
     for off, blob in blobs:
         body[off:off + len(blob)] = blob
-    end = max([off + len(b) for off, b in blobs] + [data_offset])
-    body = body[:end]
     header = b"\x89CRESSET" + struct.pack("<IIQQQQQQ", 1, 64, end + 8, 64, 16 * count + len(tree),
                                           data_offset, count, 0)
     body[:64 + 16 * count + len(tree)] = header + table + tree
@@ -357,13 +353,13 @@ def test_crafted_files_fail_with_clear_errors():
         with pytest.raises(RuntimeError, match=f"{what}.*at byte [0-9]+"):
             _load_bytes(_craft(tree))
     tensor_cases = {
-        "does not fit": dict(sizes=(3,)),
-        "does not fit its storage of 8": dict(sizes=(2, 2 ** 62), strides=(2 ** 62, 1)),
-        "does not fit its storage of 8 ": dict(sizes=(1,), offset=-1),
-        "storage index": dict(index=1),
-        "unknown dtype": dict(dtype=10),
-        "cannot require grad": dict(dtype=5, flags=1),
-        "unknown tensor flags": dict(flags=4),
+        "does not fit": {"sizes": (3,)},
+        "does not fit its storage of 8": {"sizes": (2, 2 ** 62), "strides": (2 ** 62, 1)},
+        "does not fit its storage of 8 ": {"sizes": (1,), "offset": -1},
+        "storage index": {"index": 1},
+        "unknown dtype": {"dtype": 10},
+        "cannot require grad": {"dtype": 5, "flags": 1},
+        "unknown tensor flags": {"flags": 4},
     }
     for what, kw in tensor_cases.items():
         with pytest.raises(RuntimeError, match=f"{what.strip()}.*at byte [0-9]+"):
