@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <random>
 #include <unordered_map>
 
 #include "cresset/core/error.h"
@@ -343,17 +345,45 @@ void save_checkpoint(const Value& root, Sink& sink) {
 }
 
 void save_checkpoint(const Value& root, const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  CRESSET_CHECK(fd >= 0, RuntimeError, "[save] cannot open '", path, "': ", std::strerror(errno));
-  FdSink sink(fd);
+  // Note [Atomic save]: the bytes go to a new file next to `path`, which is synced and renamed
+  // over it, so a crash or error midway leaves the previous checkpoint intact.
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::random_device entropy;
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+    char suffix[17];
+    std::snprintf(suffix, sizeof(suffix), "%08x%08x", entropy(), entropy());
+    tmp = (slash == std::string::npos ? "" : dir) + "." + base + "." + suffix + ".tmp";
+    // O_EXCL never clobbers another file; 0666 lets the umask apply as for a plain open().
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
+  CRESSET_CHECK(fd >= 0, RuntimeError, "[save] cannot create a file next to '", path,
+                "': ", std::strerror(errno));
   try {
+    FdSink sink(fd);
     save_checkpoint(root, sink);
+    CRESSET_CHECK(::fsync(fd) == 0, RuntimeError, "[save] cannot sync '", tmp,
+                  "': ", std::strerror(errno));
+    int rc = ::close(fd);
+    fd = -1;
+    CRESSET_CHECK(rc == 0, RuntimeError, "[save] cannot close '", tmp, "': ", std::strerror(errno));
+    CRESSET_CHECK(::rename(tmp.c_str(), path.c_str()) == 0, RuntimeError, "[save] cannot replace '",
+                  path, "': ", std::strerror(errno));
   } catch (...) {
-    ::close(fd);
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
     throw;
   }
-  CRESSET_CHECK(::close(fd) == 0, RuntimeError, "[save] cannot close '", path,
-                "': ", std::strerror(errno));
+  // Make the rename itself durable; a filesystem that cannot sync a directory is not an error.
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
 }
 
 Value load_checkpoint(std::shared_ptr<Storage> file) {

@@ -55,7 +55,7 @@ constexpr uint32_t kCheckpointVersion = 1;
 
 /// Serializes `root` into `sink`. Only CPU tensors; each storage is written once.
 void save_checkpoint(const Value& root, Sink& sink);
-/// Serializes `root` into the file at `path` (created or truncated; not atomic, not synced).
+/// Serializes `root` into the file at `path`, atomically (see Note [Atomic save]).
 void save_checkpoint(const Value& root, const std::string& path);
 
 /// Parses a checkpoint held in `file` (all of its bytes). The loaded tensors borrow `file`'s

@@ -9,7 +9,6 @@ rebuilding and plain containers, so neither format can run code while loading.
 
 import collections
 import os
-import secrets
 
 from cresset import _C
 
@@ -46,50 +45,15 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     synced and then renamed over the target, so a failed save leaves any previous file intact.
     The pickle arguments are accepted for torch compatibility and ignored.
     """
-    param_type = _parameter_type()
-    if not _is_path(f):
-        if not hasattr(f, "write"):
-            raise AttributeError(
-                f"'{type(f).__name__}' object has no attribute 'write' (save expects a path or "
-                "a binary file object)")
-        _C._io.save(obj, f, param_type, collections.OrderedDict)
-        return
-    path = os.fspath(f)
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory,
-                       f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never clobber someone else's file; mode 0o666 lets the umask apply as for open().
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-    try:
-        try:
-            _C._io.save(obj, fd, param_type, collections.OrderedDict)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _sync_directory(directory)
-
-
-def _sync_directory(directory):
-    """Makes the rename durable; some filesystems cannot open a directory, which is fine."""
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    if _is_path(f):
+        target = os.fsdecode(os.fspath(f))  # written atomically: see Note [Atomic save]
+    elif hasattr(f, "write"):
+        target = f
+    else:
+        raise AttributeError(
+            f"'{type(f).__name__}' object has no attribute 'write' (save expects a path or a "
+            "binary file object)")
+    _C._io.save(obj, target, _parameter_type(), collections.OrderedDict)
 
 
 def _cuda_available():

@@ -226,15 +226,15 @@ class BufferView {
   Py_buffer view_;
 };
 
-// save(obj, target, parameter_type, ordered_dict_type): target is a file descriptor (int) or an
-// object with write().
+// save(obj, target, parameter_type, ordered_dict_type): target is a path (str), written
+// atomically, or an object with write().
 void save(nb::handle obj, nb::handle target, nb::handle parameter_type,
           nb::handle ordered_dict_type) {
   Value root = ToValue(parameter_type, ordered_dict_type).convert(obj, 0);
-  if (PyLong_Check(target.ptr())) {
-    io::FdSink sink(nb::cast<int>(target));
+  if (PyUnicode_Check(target.ptr())) {
+    std::string path = nb::cast<std::string>(target);
     nb::gil_scoped_release release;
-    io::save_checkpoint(root, sink);
+    io::save_checkpoint(root, path);
   } else {
     PyFileSink sink(target);
     io::save_checkpoint(root, sink);

@@ -6,6 +6,8 @@ import math
 import os
 import pickle
 import random
+import resource
+import signal
 import struct
 import zipfile
 
@@ -200,25 +202,33 @@ def _roundtrip_equal(a, b):
     return True
 
 
-def test_save_to_a_path_is_atomic(tmp_path, monkeypatch):
+def test_save_to_a_path_is_atomic(tmp_path):
     path = tmp_path / "model.ckpt"
     cresset.save({"w": cresset.ones(1000)}, path)
     before = path.read_bytes()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask  # as open() would create it
     bad = {"w": cresset.zeros(1 << 16), "layers": [1, 2, {3}]}
     with pytest.raises(TypeError, match=r"'set' at obj\['layers'\]\[2\]"):
         cresset.save(bad, path)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["model.ckpt"]
 
-    def failing_fsync(fd):
-        raise OSError("disk on fire")
-
-    monkeypatch.setattr(os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="disk on fire"):
-        cresset.save({"w": cresset.zeros(1000)}, path)
-    monkeypatch.undo()
+    # A write that fails midway (the file size limit hit after 64 KiB of a 4 MiB checkpoint).
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, hard))
+    try:
+        with pytest.raises(RuntimeError, match=r"\[save\] write failed: File too large"):
+            cresset.save({"w": cresset.zeros(1 << 20)}, path)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, old_handler)
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["model.ckpt"]
+    with pytest.raises(RuntimeError, match="cannot create a file next to"):
+        cresset.save(1, tmp_path / "missing" / "x.ckpt")
     cresset.save({"w": cresset.zeros(3)}, path)
     assert cresset.load(path)["w"].tolist() == [0.0, 0.0, 0.0]
     assert os.listdir(tmp_path) == ["model.ckpt"]
