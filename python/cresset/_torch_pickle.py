@@ -9,7 +9,9 @@ global, so a malicious pickle cannot reach os.system or any other callable.
 
 import collections
 import pickle
+import struct
 import zipfile
+import zlib
 
 import cresset
 
@@ -212,8 +214,9 @@ class _Archive:
             raise _error("no <archive>/data.pkl record")
         self._prefix = pickles[0][: -len("data.pkl")]
         self._size = sum(i.compress_size for i in self._zip.infolist())
-        self._names = set(names)
-        if self._prefix + "byteorder" in self._names:
+        self._file = file
+        self._infos = {i.filename: i for i in self._zip.infolist()}
+        if self._prefix + "byteorder" in self._infos:
             byteorder = self.read(self._prefix + "byteorder", 16)
             if byteorder != b"little":
                 raise RuntimeError(f"[load] torch checkpoint with byteorder {byteorder!r}: only "
@@ -237,15 +240,44 @@ class _Archive:
         return self.read(self._prefix + "data.pkl", max(self._size, 1 << 20))
 
     def storage_bytes(self, key, nbytes):
+        """Storage `key` as a uint8 tensor of exactly `nbytes` bytes."""
         name = f"{self._prefix}data/{key}"
-        if name not in self._names:
+        info = self._infos.get(name)
+        if info is None:
             raise _error(f"missing record '{name}'")
-        data = self.read(name, nbytes)
-        if len(data) != nbytes:
-            raise _error(f"record '{name}' has {len(data)} bytes; {nbytes} were expected")
+        if info.file_size != nbytes:
+            raise _error(f"record '{name}' has {info.file_size} bytes; {nbytes} were expected")
         if not nbytes:
             return cresset.empty(0, dtype=cresset.uint8)
-        return cresset.frombuffer(bytearray(data), dtype=cresset.uint8)
+        if info.compress_type == zipfile.ZIP_STORED:
+            buf = self._read_stored(info)
+        else:
+            buf = bytearray(self.read(name, nbytes))
+            if len(buf) != nbytes:
+                raise _error(f"record '{name}' has {len(buf)} bytes; {nbytes} were expected")
+        return cresset.frombuffer(buf, dtype=cresset.uint8)
+
+    def _read_stored(self, info):
+        # Uncompressed records (all torch writes) are read straight into the tensor's buffer, and
+        # checked against their CRC-32 (torch.load does not check it).
+        f = self._file
+        f.seek(info.header_offset)
+        head = f.read(30)
+        if len(head) != 30 or head[:4] != b"PK\x03\x04":
+            raise _error(f"bad local header of record '{info.filename}'")
+        name_len, extra_len = struct.unpack_from("<HH", head, 26)
+        f.seek(info.header_offset + 30 + name_len + extra_len)
+        buf = bytearray(info.file_size)
+        with memoryview(buf) as view:
+            got = 0
+            while got < len(buf):
+                n = f.readinto(view[got:])
+                if not n:
+                    raise _error(f"record '{info.filename}' is cut short")
+                got += n
+        if zlib.crc32(buf) != info.CRC:
+            raise _error(f"record '{info.filename}' fails its CRC-32 check")
+        return buf
 
 
 def load(file, restore):
@@ -264,5 +296,5 @@ def load(file, restore):
     except RuntimeError:
         raise
     except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-            OverflowError, MemoryError) as e:
+            OverflowError, MemoryError, OSError) as e:
         raise _error(f"bad pickle ({type(e).__name__}: {e})") from None
