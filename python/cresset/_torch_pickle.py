@@ -12,6 +12,7 @@ import pickle
 import struct
 import zipfile
 import zlib
+from typing import ClassVar
 
 import cresset
 
@@ -157,7 +158,26 @@ def _allowed_global(module, name):
     return None
 
 
-class _Unpickler(pickle.Unpickler):
+class _Unpickler(pickle._Unpickler):
+    """The pure-Python unpickler (checkpoint pickles are small) with two doors closed: globals
+    come only from _allowed_global, and BUILD may only set attributes of an OrderedDict (a state
+    dict's _metadata). The C unpickler's BUILD would set attributes on any object on the stack,
+    classes included (cresset.Size.__len__ = 5)."""
+
+    dispatch: ClassVar[dict] = dict(pickle._Unpickler.dispatch)
+
+    def _load_build(self):
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if type(inst) is not collections.OrderedDict or not isinstance(state, dict) or \
+                not all(isinstance(k, str) for k in state):
+            raise pickle.UnpicklingError(
+                f"[load] refusing to set the state of a '{type(inst).__name__}' (pickle BUILD): "
+                "only an OrderedDict's attributes may be restored (weights_only loading)")
+        inst.__dict__.update(state)
+
+    dispatch[pickle.BUILD[0]] = _load_build
+
     def __init__(self, file, archive, restore):
         super().__init__(file)
         self._archive = archive
@@ -295,6 +315,5 @@ def load(file, restore):
         raise _error(f"bad pickle ({e})") from None
     except RuntimeError:
         raise
-    except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-            OverflowError, MemoryError, OSError) as e:
+    except Exception as e:  # noqa: BLE001 (a malformed pickle fails in many ways)
         raise _error(f"bad pickle ({type(e).__name__}: {e})") from None

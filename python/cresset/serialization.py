@@ -69,7 +69,11 @@ def _check_device(device):
     import cresset
     if not isinstance(device, (cresset.device, str, int)):
         device = str(device)  # e.g. a torch.device
-    device = cresset.device(device) if not isinstance(device, cresset.device) else device
+    if not isinstance(device, cresset.device):
+        try:
+            device = cresset.device(device)
+        except (RuntimeError, TypeError, ValueError) as e:
+            raise RuntimeError(f"[load] bad device or storage location {device!r}: {e}") from None
     if device.type == "cuda" and not _cuda_available():
         raise RuntimeError(_CUDA_UNAVAILABLE)
     if device.type != "cpu":

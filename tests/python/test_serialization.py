@@ -501,6 +501,11 @@ def test_torch_hostile_pickles_are_refused():
     bomb = _rezip(data, {"archive/data.pkl": pickle.dumps(bytearray(3), protocol=2)})
     with pytest.raises(pickle.UnpicklingError, match="bytearray"):
         cresset.load(io.BytesIO(bomb))
+    # BUILD on a class would rewrite it for the whole process: cresset.Size.__len__ = 5.
+    tamper = b"\x80\x02ctorch\nSize\nN}X\x07\x00\x00\x00__len__K\x05s\x86b."
+    with pytest.raises(pickle.UnpicklingError, match="refusing to set the state of a 'type'"):
+        cresset.load(io.BytesIO(_rezip(data, {"archive/data.pkl": tamper})))
+    assert cresset.Size.__len__ is tuple.__len__
     # A tensor whose layout reads past its storage.
     raw = _member(data, "archive/data.pkl").replace(b"K\x02\x85", b"K\x09\x85", 1)
     with pytest.raises(RuntimeError, match="reads past its storage"):
@@ -525,6 +530,16 @@ def test_torch_truncated_and_damaged_files():
             _assert_tree(loaded, obj)
     with pytest.raises(pickle.UnpicklingError, match="refusing to load the global.*_Net"):
         cresset.load(io.BytesIO(_torch_file(_Net())))  # a whole module is pickled code
+    # Damaged pickles inside a well-formed zip (so no CRC error hides them).
+    pkl = _member(data, "archive/data.pkl")
+    for _ in range(300):
+        bad = bytearray(pkl)
+        for _ in range(rng.randrange(1, 4)):
+            bad[rng.randrange(len(bad))] = rng.randrange(256)
+        try:
+            cresset.load(io.BytesIO(_rezip(data, {"archive/data.pkl": bytes(bad)})))
+        except (RuntimeError, pickle.UnpicklingError) as e:
+            assert "[load]" in str(e)
     legacy = _torch_file(obj, _use_new_zipfile_serialization=False)
     with pytest.raises(RuntimeError, match="legacy"):
         cresset.load(io.BytesIO(legacy))
