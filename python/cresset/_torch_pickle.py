@@ -37,6 +37,9 @@ _DTYPE_NAMES = {
 }
 
 
+_MAX_DIMS = 64  # as cresset's own format
+
+
 class _StorageType:
     """What the unpickler gives for torch.FloatStorage & co: just the element dtype."""
 
@@ -77,7 +80,8 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, bac
     if not isinstance(storage, _Storage):
         raise _error(f"_rebuild_tensor_v2 got a '{type(storage).__name__}' as its storage")
     size, stride = _int_tuple(size, "size"), _int_tuple(stride, "stride")
-    if len(size) != len(stride) or not _is_int(storage_offset) or storage_offset < 0:
+    if len(size) != len(stride) or len(size) > _MAX_DIMS or not _is_int(storage_offset) or \
+            storage_offset < 0:
         raise _error(f"tensor layout size={size} stride={stride} offset={storage_offset!r}")
     base = storage.tensor
     numel = 1
