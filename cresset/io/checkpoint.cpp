@@ -17,6 +17,9 @@
 namespace cresset::io {
 namespace {
 
+// Fields and tensor bytes are copied as they lie in memory; the format is little-endian.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "checkpoints assume a little-endian host");
+
 constexpr unsigned char kMagic[8] = {0x89, 'C', 'R', 'E', 'S', 'S', 'E', 'T'};
 constexpr uint64_t kHeaderSize = 64;
 constexpr uint64_t kAlign = 64;
