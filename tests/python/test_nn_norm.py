@@ -1,5 +1,7 @@
 """Normalization ops (batch/instance/layer/group/rms norm, local_response_norm) against torch:
 forward, running statistics, gradients of input/weight/bias, gradcheck, errors."""
+import collections
+
 import cresset
 import cresset.nn.functional as CF
 import pytest
@@ -348,3 +350,88 @@ def test_constant_channels_normalize_to_the_bias():
         assert_same(ours[:, 1:], theirs[:, 1:])
         assert_same(ours[:, 0], b[0].expand(4, 5), rtol=0, atol=0)
         assert_same(ours[:, 2], b[2].expand(4, 5), rtol=0, atol=0)
+
+
+# ---- modules ----
+
+MODULE_CASES = [
+    ("BatchNorm1d", (3,), {}, (5, 3)),
+    ("BatchNorm1d", (3,), {"momentum": None}, (4, 3, 6)),
+    ("BatchNorm2d", (4,), {"affine": False}, (3, 4, 5, 5)),
+    ("BatchNorm2d", (4,), {"track_running_stats": False}, (3, 4, 2, 3)),
+    ("BatchNorm2d", (4,), {"bias": False, "eps": 1e-3, "momentum": 0.5}, (2, 4, 3, 3)),
+    ("BatchNorm3d", (2,), {}, (2, 2, 3, 2, 2)),
+    ("LayerNorm", ((5, 6),), {}, (3, 5, 6)),
+    ("LayerNorm", (6,), {"elementwise_affine": False}, (3, 6)),
+    ("LayerNorm", (6,), {"bias": False}, (2, 4, 6)),
+    ("GroupNorm", (2, 6), {}, (3, 6, 4)),
+    ("GroupNorm", (3, 6), {"affine": False, "eps": 1e-3}, (2, 6, 2, 2)),
+    ("InstanceNorm1d", (3,), {}, (2, 3, 7)),
+    ("InstanceNorm1d", (3,), {"affine": True}, (3, 7)),
+    ("InstanceNorm2d", (3,), {"affine": True, "track_running_stats": True}, (2, 3, 4, 4)),
+    ("InstanceNorm3d", (2,), {"track_running_stats": True, "momentum": None}, (2, 2, 3, 2, 2)),
+    ("RMSNorm", (6,), {}, (3, 6)),
+    ("RMSNorm", ((2, 6),), {"eps": 1e-3, "elementwise_affine": False}, (3, 2, 6)),
+    ("LocalResponseNorm", (3,), {"alpha": 0.1, "k": 2.0}, (2, 5, 3, 3)),
+]
+
+
+def randomize(theirs):
+    with torch.no_grad():
+        for p in theirs.parameters():
+            p.copy_(torch.randn(p.shape))
+
+
+@pytest.mark.parametrize("case", range(len(MODULE_CASES)))
+def test_module_matches_torch(case):
+    torch.manual_seed(20 + case)
+    name, args, kwargs, shape = MODULE_CASES[case]
+    theirs = getattr(torch.nn, name)(*args, **kwargs)
+    ours = getattr(cresset.nn, name)(*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    randomize(theirs)
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    for step in range(3):
+        x, xc = make(shape, scale=2.0, shift=1.0)
+        t = theirs(x)
+        o = ours(xc)
+        g = torch.randn(t.shape)
+        t.backward(g)
+        o.backward(to_cresset(g))
+        assert_same(o, t, rtol=1e-5, atol=1e-5)
+        assert_same(xc.grad, x.grad, rtol=1e-4, atol=1e-5)
+    for (k, tp), (k2, op) in zip(theirs.named_parameters(), ours.named_parameters()):
+        assert k == k2
+        assert_same(op.grad, tp.grad, rtol=1e-4, atol=1e-4)
+    ours_sd, theirs_sd = ours.state_dict(), theirs.state_dict()
+    assert list(ours_sd) == list(theirs_sd)
+    for k in theirs_sd:
+        assert_same(ours_sd[k], theirs_sd[k], rtol=1e-5, atol=1e-6)
+    theirs.eval()
+    ours.eval()
+    x = torch.randn(shape)
+    assert_same(ours(to_cresset(x)), theirs(x), rtol=1e-5, atol=1e-5)
+
+
+def test_module_input_checks_and_old_state_dict():
+    assert_raises_like(ValueError, lambda: cresset.nn.BatchNorm2d(3)(cresset.randn(2, 3)),
+                       lambda: torch.nn.BatchNorm2d(3)(torch.randn(2, 3)))
+    assert_raises_like(ValueError, lambda: cresset.nn.BatchNorm1d(3)(cresset.randn(2, 3, 4, 5)),
+                       lambda: torch.nn.BatchNorm1d(3)(torch.randn(2, 3, 4, 5)))
+    assert_raises_like(ValueError, lambda: cresset.nn.BatchNorm1d(3)(cresset.randn(1, 3)),
+                       lambda: torch.nn.BatchNorm1d(3)(torch.randn(1, 3)))
+    assert_raises_like(ValueError, lambda: cresset.nn.GroupNorm(4, 6),
+                       lambda: torch.nn.GroupNorm(4, 6))
+    assert_raises_like(ValueError,
+                       lambda: cresset.nn.InstanceNorm2d(3, affine=True)(cresset.randn(2, 4, 3, 3)),
+                       lambda: torch.nn.InstanceNorm2d(3, affine=True)(torch.randn(2, 4, 3, 3)))
+    # A checkpoint from before num_batches_tracked existed loads with the counter at 0.
+    bn = cresset.nn.BatchNorm1d(3)
+    bn(cresset.randn(4, 3))
+    sd = {k: v for k, v in bn.state_dict().items() if k != "num_batches_tracked"}
+    fresh = cresset.nn.BatchNorm1d(3)
+    sd = collections.OrderedDict(sd)
+    sd._metadata = {"": {"version": 1}}
+    fresh.load_state_dict(sd)
+    assert fresh.num_batches_tracked.item() == 0
+    assert_same(fresh.running_mean, torch.tensor(bn.running_mean.tolist()))
