@@ -435,3 +435,35 @@ def test_module_input_checks_and_old_state_dict():
     fresh.load_state_dict(sd)
     assert fresh.num_batches_tracked.item() == 0
     assert_same(fresh.running_mean, torch.tensor(bn.running_mean.tolist()))
+
+
+def test_training_loop_with_batchnorm_matches_torch():
+    torch.manual_seed(30)
+
+    def build(nn):
+        return nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.Linear(16, 4),
+                             nn.LayerNorm(4))
+
+    theirs, ours = build(torch.nn), build(cresset.nn)
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    for step in range(4):
+        x = torch.randn(10, 8)
+        t, o = theirs(x), ours(to_cresset(x))
+        assert_same(o, t, rtol=1e-4, atol=1e-5)
+        r = torch.randn(10, 4)
+        ((t - r) ** 2).mean().backward()
+        ((o - to_cresset(r)) ** 2).mean().backward()
+        with torch.no_grad():
+            for p in theirs.parameters():
+                p -= 0.1 * p.grad
+                p.grad = None
+        with cresset.no_grad():
+            for p in ours.parameters():
+                p -= 0.1 * p.grad
+                p.grad = None
+    for k, v in theirs.state_dict().items():
+        assert_same(ours.state_dict()[k], v, rtol=1e-4, atol=1e-5)
+    theirs.eval()
+    ours.eval()
+    x = torch.randn(3, 8)
+    assert_same(ours(to_cresset(x)), theirs(x), rtol=1e-4, atol=1e-5)
