@@ -10,8 +10,8 @@
 #include "cresset/nn/norm_util.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
-#include "cresset/ops/operators.h"
 #include "cresset/ops/index.h"
+#include "cresset/ops/operators.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 
@@ -124,7 +124,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   CRESSET_CHECK(input.dim() >= 2, IndexError,
                 "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
   norm_detail::check_input(input, "batch_norm", "batch_norm");
-  const int64_t n = input.size(0), c = input.size(1), hw = norm_detail::prod(input.sizes(), 2, input.dim());
+  const int64_t n = input.size(0), c = input.size(1),
+                hw = norm_detail::prod(input.sizes(), 2, input.dim());
   check_channels(running_mean, "running_mean", c);
   check_channels(running_var, "running_var", c);
   check_channels(weight, "weight", c);

@@ -127,22 +127,22 @@ autograd::TensorList group_norm_backward(const autograd::Ctx& ctx, const GroupNo
 
 }  // namespace
 
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
-                  const Tensor& bias, double eps) {
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                  double eps) {
   CRESSET_CHECK(input.dim() >= 2, RuntimeError,
                 "[group_norm] Expected at least 2 dimensions for input tensor but received ",
                 input.dim());
-  const int64_t n = input.size(0), c = input.size(1), hw = norm_detail::prod(input.sizes(), 2, input.dim());
+  const int64_t n = input.size(0), c = input.size(1),
+                hw = norm_detail::prod(input.sizes(), 2, input.dim());
   CRESSET_CHECK(num_groups > 0 && c % num_groups == 0, RuntimeError,
                 "[group_norm] Expected number of channels in input to be divisible by "
                 "num_groups, but got input of shape ",
                 shape_str(input.sizes()), " and num_groups=", num_groups);
   const auto check_param = [&](const Tensor& t, const char* name) {
-    CRESSET_CHECK(!t.defined() || (t.dim() == 1 && t.numel() == c), RuntimeError,
-                  "[group_norm] Expected ", name,
-                  " to be a vector of size equal to the number of channels in input, but got ",
-                  name, " of shape ", shape_str(t.sizes()), " and input of shape ",
-                  shape_str(input.sizes()));
+    CRESSET_CHECK(
+        !t.defined() || (t.dim() == 1 && t.numel() == c), RuntimeError, "[group_norm] Expected ",
+        name, " to be a vector of size equal to the number of channels in input, but got ", name,
+        " of shape ", shape_str(t.sizes()), " and input of shape ", shape_str(input.sizes()));
   };
   check_param(weight, "weight");
   check_param(bias, "bias");
@@ -167,7 +167,8 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
     const int64_t d = c / num_groups;
     CRESSET_CPU_DISPATCH(row_moments_kernel, x, n * num_groups, d * hw, eps, st->mean.data(),
                          st->rstd.data());
-    const std::vector<double> w = weight.defined() ? to_doubles(weight) : std::vector<double>(c, 1.0);
+    const std::vector<double> w =
+        weight.defined() ? to_doubles(weight) : std::vector<double>(c, 1.0);
     const std::vector<double> b = bias.defined() ? to_doubles(bias) : std::vector<double>(c, 0.0);
     // y = rstd * w * (x - mean) + bias per (n, c).
     std::vector<double> scale(n * c), shift(n * c);

@@ -38,12 +38,15 @@ int64_t check_normalized(const char* op, const Tensor& input, const DimVector& s
   const int64_t nd = int64_t(shape.size()), off = input.dim() - nd;
   bool ok = off >= 0;
   for (int64_t i = 0; ok && i < nd; ++i) ok = input.size(off + i) == shape[i];
-  CRESSET_CHECK(ok, RuntimeError, "[", op, "] Given normalized_shape=", shape_str(shape),
-                ", expected input with shape [*", [&] {
-                  std::string s;
-                  for (int64_t v : shape) s += ", " + std::to_string(v);
-                  return s;
-                }(), "], but got input of size", shape_str(input.sizes()));
+  CRESSET_CHECK(
+      ok, RuntimeError, "[", op, "] Given normalized_shape=", shape_str(shape),
+      ", expected input with shape [*",
+      [&] {
+        std::string s;
+        for (int64_t v : shape) s += ", " + std::to_string(v);
+        return s;
+      }(),
+      "], but got input of size", shape_str(input.sizes()));
   return norm_detail::prod(shape, 0, nd);
 }
 
@@ -91,15 +94,16 @@ autograd::TensorList layer_norm_backward(const autograd::Ctx& ctx, const LayerNo
   Tensor dx;
   if (ctx.needs_input_grad(0)) dx = empty_tensor(x.sizes(), dt, x.device());
   if (x.numel() > 0) {
-    CRESSET_CPU_DISPATCH(layer_norm_backward_kernel, dx, dy, x, w, st.rows, st.len,
-                         st.mean.data(), st.rstd.data(), want_w ? dw.data() : nullptr,
+    CRESSET_CPU_DISPATCH(layer_norm_backward_kernel, dx, dy, x, w, st.rows, st.len, st.mean.data(),
+                         st.rstd.data(), want_w ? dw.data() : nullptr,
                          want_b ? db.data() : nullptr);
   } else {
     std::fill(dw.begin(), dw.end(), 0.0);
     std::fill(db.begin(), db.end(), 0.0);
   }
   autograd::TensorList grads(3);
-  if (dx.defined()) grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), dx.device());
+  if (dx.defined())
+    grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), dx.device());
   if (want_w) {
     grads[1] = view(norm_detail::from_doubles(dw, weight.dtype(), weight.device()), weight.sizes());
   }
@@ -150,13 +154,15 @@ Tensor rms_norm(const Tensor& input, const DimVector& normalized_shape, const Te
   // 16-bit inputs are computed in float32 and rounded back, like torch's upcast.
   const DType dt = norm_detail::compute_dtype(input);
   const Tensor x = dt == input.dtype() ? input : to(input, dt, input.device());
-  const double e = eps ? *eps
-                       : (input.dtype() == DType::Float64 ? std::numeric_limits<double>::epsilon()
-                          : input.dtype() == DType::Float32 ? double(std::numeric_limits<float>::epsilon())
-                          : input.dtype() == DType::Float16 ? 0.0009765625
-                                                            : 0.0078125);
+  const double e =
+      eps ? *eps
+          : (input.dtype() == DType::Float64   ? std::numeric_limits<double>::epsilon()
+             : input.dtype() == DType::Float32 ? double(std::numeric_limits<float>::epsilon())
+             : input.dtype() == DType::Float16 ? 0.0009765625
+                                               : 0.0078125);
   DimVector dims;
-  for (int64_t i = input.dim() - int64_t(normalized_shape.size()); i < input.dim(); ++i) dims.push_back(i);
+  for (int64_t i = input.dim() - int64_t(normalized_shape.size()); i < input.dim(); ++i)
+    dims.push_back(i);
   Tensor y = x * rsqrt(add(mean(pow(x, wrapped_scalar(2)), dims, true), wrapped_scalar(e)));
   if (weight.defined()) y = y * weight;
   return y.dtype() == input.dtype() ? y : to(y, input.dtype(), input.device());

@@ -25,8 +25,8 @@ Tensor layer_norm(const Tensor& input, const DimVector& normalized_shape, const 
                   const Tensor& bias, double eps);
 
 /// torch.group_norm: normalizes each group of num_groups channel groups per sample.
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
-                  const Tensor& bias, double eps);
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                  double eps);
 
 /// torch.rms_norm: x / sqrt(mean(x^2) + eps) over the trailing dims, times weight (composite).
 Tensor rms_norm(const Tensor& input, const DimVector& normalized_shape, const Tensor& weight,

@@ -2,12 +2,13 @@
 forward, running statistics, gradients of input/weight/bias, gradcheck, errors."""
 import collections
 
-import cresset
 import cresset.nn.functional as CF
 import pytest
 import torch
 import torch.nn.functional as F
 from utils import assert_raises_like, assert_same, to_cresset
+
+import cresset
 
 BN_SHAPES = [(8, 3), (4, 3, 7), (4, 3, 5, 6), (2, 3, 3, 4, 5), (1, 3, 4, 4)]
 
@@ -213,8 +214,9 @@ def test_layer_norm_errors():
     x = torch.randn(4, 3, 5)
     xc = to_cresset(x)
     for args in [((4,),), ((),), ((5,), torch.ones(4)), ((5,), None, torch.ones(4))]:
-        assert_raises_like(RuntimeError, lambda: CF.layer_norm(xc, *[to_cresset(a) for a in args]),
-                           lambda: F.layer_norm(x, *args))
+        assert_raises_like(RuntimeError,
+                           lambda args=args: CF.layer_norm(xc, *[to_cresset(a) for a in args]),
+                           lambda args=args: F.layer_norm(x, *args))
     assert_raises_like(NotImplementedError, lambda: CF.layer_norm(xc.long(), (5,)),
                        lambda: F.layer_norm(x.long(), (5,)))
 

@@ -7,14 +7,14 @@
 // squares of floats are exact in double and the cancellation in E[x^2] - mean^2 costs ~1e-16 *
 // mean^2 / var, far below float32 resolution, so a second read of the data buys nothing. float64
 // data has no such headroom and takes two passes (sum, then sum of centered squares).
-#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
+#include "cresset/backend/cpu/norm_kernels.h"
 
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <vector>
 
-#include "cresset/backend/cpu/norm_kernels.h"
+#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
 #include "cresset/core/parallel.h"
 
 #define CRESSET_NORM_CASES(...)                      \
@@ -52,8 +52,7 @@ double centered_squares(const T* p, int64_t len, double m) {
 
 // sum dy and sum dy * (x - center) over one contiguous segment, added into the accumulators.
 template <typename T>
-void grad_sums_of(const T* dy, const T* x, int64_t len, double center, double& sdy,
-                  double& sdyx) {
+void grad_sums_of(const T* dy, const T* x, int64_t len, double center, double& sdy, double& sdyx) {
   double a = 0, b = 0;
 #pragma omp simd reduction(+ : a, b)
   for (int64_t i = 0; i < len; ++i) {
@@ -271,8 +270,8 @@ void layer_norm_rows(T* out, const T* x, const T* w, const T* bias, int64_t rows
 template <typename T>
 void layer_norm_backward(T* dx, const T* dy, const T* x, const T* w, int64_t rows, int64_t len,
                          const double* mean, const double* rstd, double* dw, double* db) {
-  const int64_t blocks = std::max<int64_t>(
-      1, std::min<int64_t>({get_num_threads(), rows, rows * len / kGrainSize}));
+  const int64_t blocks =
+      std::max<int64_t>(1, std::min<int64_t>({get_num_threads(), rows, rows * len / kGrainSize}));
   const bool cols = dw || db;
   std::vector<double> part(cols ? size_t(blocks * len * 2) : 0, 0.0);
   parallel_for(0, blocks, 1, [&](int64_t bb, int64_t be) {
@@ -342,8 +341,8 @@ void row_moments_kernel(const Tensor& x, int64_t rows, int64_t len, double eps, 
 }
 
 void channel_affine_kernel(const Tensor& out, const Tensor& dy, const Tensor& x, int64_t n,
-                           int64_t c, int64_t hw, int64_t nstride, const double* a,
-                           const double* b, const double* center, const double* k) {
+                           int64_t c, int64_t hw, int64_t nstride, const double* a, const double* b,
+                           const double* center, const double* k) {
   CRESSET_NORM_DISPATCH("batch_norm", x.dtype(), [&] {
     channel_affine(out.data<scalar_t>(), data_or_null<scalar_t>(dy), x.data<scalar_t>(), n, c, hw,
                    nstride, a, b, center, k);
@@ -354,14 +353,13 @@ void channel_grad_sums_kernel(const Tensor& dy, const Tensor& x, int64_t n, int6
                               bool per_sample, const double* center, double* sum_dy,
                               double* sum_dyx) {
   CRESSET_NORM_DISPATCH("batch_norm_backward", x.dtype(), [&] {
-    channel_grad_sums(dy.data<scalar_t>(), x.data<scalar_t>(), n, c, hw, per_sample, center,
-                      sum_dy, sum_dyx);
+    channel_grad_sums(dy.data<scalar_t>(), x.data<scalar_t>(), n, c, hw, per_sample, center, sum_dy,
+                      sum_dyx);
   });
 }
 
-void layer_norm_kernel(const Tensor& out, const Tensor& x, const Tensor& weight,
-                       const Tensor& bias, int64_t rows, int64_t len, const double* mean,
-                       const double* rstd) {
+void layer_norm_kernel(const Tensor& out, const Tensor& x, const Tensor& weight, const Tensor& bias,
+                       int64_t rows, int64_t len, const double* mean, const double* rstd) {
   CRESSET_NORM_DISPATCH("layer_norm", x.dtype(), [&] {
     layer_norm_rows(out.data<scalar_t>(), x.data<scalar_t>(), data_or_null<scalar_t>(weight),
                     data_or_null<scalar_t>(bias), rows, len, mean, rstd);
@@ -369,8 +367,8 @@ void layer_norm_kernel(const Tensor& out, const Tensor& x, const Tensor& weight,
 }
 
 void layer_norm_backward_kernel(const Tensor& dx, const Tensor& dy, const Tensor& x,
-                                const Tensor& weight, int64_t rows, int64_t len,
-                                const double* mean, const double* rstd, double* dw, double* db) {
+                                const Tensor& weight, int64_t rows, int64_t len, const double* mean,
+                                const double* rstd, double* dw, double* db) {
   CRESSET_NORM_DISPATCH("layer_norm_backward", x.dtype(), [&] {
     layer_norm_backward(dx.defined() ? dx.data<scalar_t>() : nullptr, dy.data<scalar_t>(),
                         x.data<scalar_t>(), data_or_null<scalar_t>(weight), rows, len, mean, rstd,

@@ -2,8 +2,14 @@
 ops (local_response_norm is a composite, as in torch)."""
 import cresset
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
-           "local_response_norm"]
+__all__ = [
+    "batch_norm",
+    "group_norm",
+    "instance_norm",
+    "layer_norm",
+    "local_response_norm",
+    "rms_norm",
+]
 
 
 def _verify_batch_size(size):

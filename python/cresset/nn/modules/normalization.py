@@ -9,14 +9,21 @@ from cresset.nn.modules.batchnorm import _NormBase
 from cresset.nn.modules.module import Module
 from cresset.nn.parameter import Parameter
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm", "InstanceNorm1d",
-           "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = [
+    "GroupNorm",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LayerNorm",
+    "LocalResponseNorm",
+    "RMSNorm",
+]
 
 
 class LocalResponseNorm(Module):
     """Local response normalization across channels."""
 
-    __constants__ = ["size", "alpha", "beta", "k"]
+    __constants__ = ("size", "alpha", "beta", "k")
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
@@ -35,7 +42,7 @@ class LocalResponseNorm(Module):
 class LayerNorm(Module):
     """Layer normalization over the trailing normalized_shape dims."""
 
-    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+    __constants__ = ("normalized_shape", "eps", "elementwise_affine")
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
@@ -74,7 +81,7 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Group normalization: num_channels split into num_groups groups."""
 
-    __constants__ = ["num_groups", "num_channels", "eps", "affine"]
+    __constants__ = ("num_groups", "num_channels", "eps", "affine")
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
                  *, bias=True):
@@ -115,7 +122,7 @@ class GroupNorm(Module):
 class RMSNorm(Module):
     """Root-mean-square normalization over the trailing normalized_shape dims."""
 
-    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+    __constants__ = ("normalized_shape", "eps", "elementwise_affine")
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):
