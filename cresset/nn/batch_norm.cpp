@@ -6,6 +6,7 @@
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/cpu/norm_kernels.h"
 #include "cresset/core/error.h"
+#include "cresset/core/shape.h"
 #include "cresset/nn/norm.h"
 #include "cresset/nn/norm_util.h"
 #include "cresset/ops/creation.h"
@@ -22,6 +23,13 @@ namespace {
 using norm_detail::from_doubles;
 using norm_detail::prepared;
 using norm_detail::to_doubles;
+
+// Channels are dim 1; torch fails reading it from a smaller input with an IndexError.
+void check_has_channels(const Tensor& input, const char* op) {
+  CRESSET_CHECK(input.dim() >= 2, IndexError, "[", op,
+                "] expected input with a channel dim (N, C, ...); got input of shape ",
+                shape_str(input.sizes()));
+}
 
 void check_channels(const Tensor& t, const char* name, int64_t c) {
   CRESSET_CHECK(!t.defined() || t.numel() == c, RuntimeError, "[batch_norm] ", name,
@@ -121,8 +129,7 @@ autograd::TensorList batch_norm_backward(const autograd::Ctx& ctx, const BatchNo
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum, double eps) {
-  CRESSET_CHECK(input.dim() >= 2, IndexError,
-                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+  check_has_channels(input, "batch_norm");
   norm_detail::check_input(input, "batch_norm", "batch_norm");
   const int64_t n = input.size(0), c = input.size(1),
                 hw = norm_detail::prod(input.sizes(), 2, input.dim());
@@ -198,8 +205,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
 Tensor instance_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                      const Tensor& running_mean, const Tensor& running_var, bool use_input_stats,
                      double momentum, double eps) {
-  CRESSET_CHECK(input.dim() >= 2, IndexError,
-                "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
+  check_has_channels(input, "instance_norm");
   const int64_t n = input.size(0), c = input.size(1);
   DimVector shape = input.sizes();
   shape[0] = 1;

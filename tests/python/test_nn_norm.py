@@ -175,6 +175,11 @@ def test_batch_norm_errors():
     with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, "
                                          r"got input size torch.Size\(\[1, 3\]\)"):
         CF.batch_norm(cresset.randn(1, 3), None, None, training=True)
+    assert_raises_like(IndexError,
+                       lambda: cresset.batch_norm(cresset.randn(3), None, None, None, None, True,
+                                                  0.1, 1e-5, False),
+                       lambda: torch.batch_norm(torch.randn(3), None, None, None, None, True, 0.1,
+                                                1e-5, False))
     assert_raises_like(NotImplementedError,
                        lambda: CF.batch_norm(xc.long(), None, None, training=True),
                        lambda: F.batch_norm(x.long(), None, None, training=True))
