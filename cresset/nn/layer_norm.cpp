@@ -131,10 +131,8 @@ Tensor layer_norm(const Tensor& input, const DimVector& normalized_shape, const 
   if (bias.defined()) st->bias_dtype = bias.dtype();
   Tensor out = empty_tensor(input.sizes(), dt, input.device());
   if (input.numel() > 0) {
-    CRESSET_CPU_DISPATCH(row_moments_kernel, x, st->rows, len, eps, st->mean.data(),
-                         st->rstd.data());
     CRESSET_CPU_DISPATCH(layer_norm_kernel, out, x, prepared(weight, dt), prepared(bias, dt),
-                         st->rows, len, st->mean.data(), st->rstd.data());
+                         st->rows, len, eps, st->mean.data(), st->rstd.data());
   }
   if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
   if (autograd::needs_grad({input, weight, bias})) {

@@ -132,23 +132,26 @@ void channel_moments(const T* x, int64_t n, int64_t c, int64_t hw, double* mean,
   });
 }
 
+// Mean and 1 / sqrt(var + eps) of one contiguous row.
+template <typename T>
+void row_moment(const T* p, int64_t len, double eps, double& mean, double& rstd) {
+  double s = 0, v;
+  if constexpr (kOnePass<T>) {
+    double q = 0;
+    sums_of(p, len, s, q);
+    v = variance_from_sums(s, q, double(len));
+  } else {
+    s = sum_of(p, len);
+    v = centered_squares(p, len, s / double(len)) / double(len);
+  }
+  mean = s / double(len);
+  rstd = 1.0 / std::sqrt(v + eps);
+}
+
 template <typename T>
 void row_moments(const T* x, int64_t rows, int64_t len, double eps, double* mean, double* rstd) {
   parallel_for(0, rows, grain_for(len), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) {
-      const T* p = x + r * len;
-      double s = 0, v;
-      if constexpr (kOnePass<T>) {
-        double q = 0;
-        sums_of(p, len, s, q);
-        v = variance_from_sums(s, q, double(len));
-      } else {
-        s = sum_of(p, len);
-        v = centered_squares(p, len, s / double(len)) / double(len);
-      }
-      mean[r] = s / double(len);
-      rstd[r] = 1.0 / std::sqrt(v + eps);
-    }
+    for (int64_t r = b; r < e; ++r) row_moment(x + r * len, len, eps, mean[r], rstd[r]);
   });
 }
 
@@ -240,13 +243,15 @@ void channel_grad_sums(const T* dy, const T* x, int64_t n, int64_t c, int64_t hw
   });
 }
 
+// Statistics and normalization of each row in one visit, while the row is in L1.
 template <typename T>
 void layer_norm_rows(T* out, const T* x, const T* w, const T* bias, int64_t rows, int64_t len,
-                     const double* mean, const double* rstd) {
+                     double eps, double* mean, double* rstd) {
   parallel_for(0, rows, grain_for(len), [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
-      const T m = T(mean[r]), s = T(rstd[r]);
       const T* p = x + r * len;
+      row_moment(p, len, eps, mean[r], rstd[r]);
+      const T m = T(mean[r]), s = T(rstd[r]);
       T* o = out + r * len;
       if (w && bias) {
 #pragma omp simd
@@ -359,10 +364,10 @@ void channel_grad_sums_kernel(const Tensor& dy, const Tensor& x, int64_t n, int6
 }
 
 void layer_norm_kernel(const Tensor& out, const Tensor& x, const Tensor& weight, const Tensor& bias,
-                       int64_t rows, int64_t len, const double* mean, const double* rstd) {
+                       int64_t rows, int64_t len, double eps, double* mean, double* rstd) {
   CRESSET_NORM_DISPATCH("layer_norm", x.dtype(), [&] {
     layer_norm_rows(out.data<scalar_t>(), x.data<scalar_t>(), data_or_null<scalar_t>(weight),
-                    data_or_null<scalar_t>(bias), rows, len, mean, rstd);
+                    data_or_null<scalar_t>(bias), rows, len, eps, mean, rstd);
   });
 }
 

@@ -23,10 +23,11 @@
   void channel_grad_sums_kernel(const Tensor& dy, const Tensor& x, int64_t n, int64_t c,           \
                                 int64_t hw, bool per_sample, const double* center, double* sum_dy, \
                                 double* sum_dyx);                                                  \
-  /* Layer norm of rows [rows, len] with per-column weight/bias (either may be undefined). */      \
+  /* Layer norm of rows [rows, len] with per-column weight/bias (either may be undefined); writes  \
+     each row's mean and 1 / sqrt(var + eps). */                                                   \
   void layer_norm_kernel(const Tensor& out, const Tensor& x, const Tensor& weight,                 \
-                         const Tensor& bias, int64_t rows, int64_t len, const double* mean,        \
-                         const double* rstd);                                                      \
+                         const Tensor& bias, int64_t rows, int64_t len, double eps, double* mean,  \
+                         double* rstd);                                                            \
   /* Layer norm backward: dx (if defined) and the per-column sums dw = sum dy * xhat,              \
      db = sum dy (if non-null, length len). */                                                     \
   void layer_norm_backward_kernel(const Tensor& dx, const Tensor& dy, const Tensor& x,             \
