@@ -352,6 +352,10 @@ def test_threaded_paths_match_torch(threads):
         w, wc = make((16,))
         compare(lambda x, w: CF.batch_norm(x, None, None, w, training=True),
                 lambda x, w: F.batch_norm(x, None, None, w, training=True), [(x, xc), (w, wc)])
+        x, xc = make((8, 16, 32, 32), scale=2.0, shift=1.0)
+        w, wc = make((16,))
+        compare(lambda x, w: CF.group_norm(x, 4, w), lambda x, w: F.group_norm(x, 4, w),
+                [(x, xc), (w, wc)])
         x, xc = make((256, 512))
         w, wc = make((512,))
         b, bc = make((512,))
