@@ -14,8 +14,8 @@
 #include "cresset/backend/cpu/conv_kernels.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
+#include <vector>
 
 #include "cresset/backend/cpu/gemm.h"
 #include "cresset/core/parallel.h"
@@ -74,22 +74,28 @@ void walk_columns(const ConvGeometry& g, const Plan& p, T* x, int64_t channels, 
   const int64_t kd_n = g.kernel[0], kh_n = g.kernel[1], kw_n = g.kernel[2];
   const int64_t oh_n = g.out[1], ow_n = p.out_w;
   const int64_t ih_n = g.in[1], iw_n = g.in[2];
-  int64_t col_row = 0;
+  const int64_t block = (r1 - r0) * ow_n;
+  // Per tap along w: its offset into the input row and the output columns that stay inside.
+  const size_t taps = static_cast<size_t>(kw_n);
+  std::vector<int64_t> lo(taps), hi(taps), offset(taps);
+  for (int64_t kw = 0; kw < kw_n; ++kw) {
+    offset[kw] = kw * g.dilation[2] - g.pad[2];
+    valid_range(ow_n, g.stride[2], offset[kw], iw_n, lo[kw], hi[kw]);
+  }
   for (int64_t c = 0; c < channels; ++c) {
     T* xc = x + c * p.in_size;
     for (int64_t kd = 0; kd < kd_n; ++kd) {
       for (int64_t kh = 0; kh < kh_n; ++kh) {
-        for (int64_t kw = 0; kw < kw_n; ++kw, ++col_row) {
-          const int64_t offset = kw * g.dilation[2] - g.pad[2];
-          int64_t lo, hi;
-          valid_range(ow_n, g.stride[2], offset, iw_n, lo, hi);
-          int64_t pos = col_row * (r1 - r0) * ow_n;
-          for (int64_t r = r0; r < r1; ++r, pos += ow_n) {
-            const int64_t od = r / oh_n, oh = r % oh_n;
-            const int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dilation[0];
-            const int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dilation[1];
-            const bool inside = id >= 0 && id < g.in[0] && ih >= 0 && ih < ih_n;
-            row(pos, inside ? xc + (id * ih_n + ih) * iw_n : nullptr, lo, hi, offset);
+        const int64_t first_row = ((c * kd_n + kd) * kh_n + kh) * kw_n;
+        for (int64_t r = r0; r < r1; ++r) {
+          const int64_t od = r / oh_n, oh = r % oh_n;
+          const int64_t id = od * g.stride[0] - g.pad[0] + kd * g.dilation[0];
+          const int64_t ih = oh * g.stride[1] - g.pad[1] + kh * g.dilation[1];
+          const bool inside = id >= 0 && id < g.in[0] && ih >= 0 && ih < ih_n;
+          T* src = inside ? xc + (id * ih_n + ih) * iw_n : nullptr;
+          const int64_t pos = first_row * block + (r - r0) * ow_n;
+          for (int64_t kw = 0; kw < kw_n; ++kw) {
+            row(pos + kw * block, src, lo[kw], hi[kw], offset[kw]);
           }
         }
       }
@@ -109,13 +115,15 @@ void im2col(const ConvGeometry& g, const Plan& p, const T* x, int64_t channels, 
                    std::fill(dst, dst + n, T(0));
                    return;
                  }
-                 std::fill(dst, dst + lo, T(0));
+                 for (int64_t o = 0; o < lo; ++o) dst[o] = T(0);
                  if (stride == 1) {
-                   std::memcpy(dst + lo, src + lo + offset, size_t(hi - lo) * sizeof(T));
+                   const T* s = src + offset;
+#pragma omp simd
+                   for (int64_t o = lo; o < hi; ++o) dst[o] = s[o];
                  } else {
                    for (int64_t o = lo; o < hi; ++o) dst[o] = src[o * stride + offset];
                  }
-                 std::fill(dst + hi, dst + n, T(0));
+                 for (int64_t o = hi; o < n; ++o) dst[o] = T(0);
                });
 }
 
@@ -254,6 +262,8 @@ void backward_input(const T* gy, const T* w, const T* bias, T* gx, const ConvGeo
   });
 }
 
+// The weight gradient is summed transposed, gw^T [rows, C_out / g] = col @ gy^T per group: col
+// is then the GEMM's A, read in place without packing, and only the smaller gy is packed.
 template <typename T>
 void backward_weight(const T* gy, const T* x, T* gw, const ConvGeometry& g) {
   const Plan p = make_plan(g, sizeof(T));
@@ -263,37 +273,41 @@ void backward_weight(const T* gy, const T* x, T* gw, const ConvGeometry& g) {
     return;
   }
   const int64_t slots = image_slots(g.batch);
-  // Slot 0 sums into gw itself, the others into partial sums added afterwards in slot order.
-  Scratch<T> partial(slots - 1, w_numel);
+  // Each slot sums its images into its own gw^T; they are added in slot order at the end.
+  Scratch<T> partial(slots, w_numel);
   Scratch<T> cols(slots, p.pointwise ? 0 : p.rows * p.block_rows * p.out_w);
   for_each_image(g.batch, slots, [&](int64_t s, int64_t n) {
-    T* sums = s == 0 ? gw : partial.slot(s - 1);
     const bool first_image = n == g.batch * s / slots;
     for (int64_t gi = 0; gi < g.groups; ++gi) {
       const T* xg = x + (n * g.in_channels + gi * p.cin) * p.in_size;
-      T* wg = sums + gi * p.cout * p.rows;
+      T* wt = partial.slot(s) + gi * p.cout * p.rows;
       const T* yg = gy + (n * g.out_channels + gi * p.cout) * p.len;
       if (p.pointwise) {
-        matmul(p.cout, p.rows, p.len, yg, p.len, 1, xg, 1, p.len, wg, p.rows, !first_image);
+        matmul(p.rows, p.cout, p.len, xg, p.len, 1, yg, 1, p.len, wt, p.cout, !first_image);
         continue;
       }
       for (int64_t r0 = 0; r0 < p.out_rows; r0 += p.block_rows) {
         const int64_t r1 = std::min(p.out_rows, r0 + p.block_rows), cols_n = (r1 - r0) * p.out_w;
         im2col(g, p, xg, p.cin, r0, r1, cols.slot(s));
-        matmul(p.cout, p.rows, cols_n, yg + r0 * p.out_w, p.len, 1, cols.slot(s), 1, cols_n, wg,
-               p.rows, !(first_image && r0 == 0));
+        matmul(p.rows, p.cout, cols_n, cols.slot(s), cols_n, 1, yg + r0 * p.out_w, 1, p.len, wt,
+               p.cout, !(first_image && r0 == 0));
       }
     }
   });
-  if (slots > 1) {
-    parallel_for(0, w_numel, kGrainSize, [&](int64_t i0, int64_t i1) {
-      for (int64_t s = 1; s < slots; ++s) {
-        const T* part = partial.slot(s - 1);
-#pragma omp simd
-        for (int64_t i = i0; i < i1; ++i) gw[i] += part[i];
-      }
-    });
-  }
+  // gw[o, r] = sum over slots of gw^T[r, o], per group; rows of gw split among threads.
+  parallel_for(0, g.out_channels, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.rows)),
+               [&](int64_t o0, int64_t o1) {
+                 for (int64_t o = o0; o < o1; ++o) {
+                   const int64_t gi = o / p.cout, co = o % p.cout;
+                   T* dst = gw + o * p.rows;
+                   for (int64_t s = 0; s < slots; ++s) {
+                     const T* src = partial.slot(s) + gi * p.cout * p.rows + co;
+                     for (int64_t r = 0; r < p.rows; ++r) {
+                       dst[r] = s == 0 ? src[r * p.cout] : dst[r] + src[r * p.cout];
+                     }
+                   }
+                 }
+               });
 }
 
 template <typename T>
