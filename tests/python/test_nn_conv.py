@@ -278,3 +278,83 @@ def test_unfold_fold_errors():
     c = torch.randn(1, 8, 5)
     assert_raises_like(RuntimeError, lambda: CF.fold(to_cresset(c), (3, 4), 2),
                        lambda: F.fold(c, (3, 4), 2))
+
+
+MODULE_SPECS = [
+    ("Conv2d", (3, 6, 5), {}, (2, 3, 12, 12)),
+    ("Conv2d", (4, 8, 3), dict(stride=2, padding=1, groups=2, bias=False), (2, 4, 9, 9)),
+    ("Conv2d", (3, 4, (3, 2)), dict(padding="same", padding_mode="reflect"), (2, 3, 7, 7)),
+    ("Conv2d", (3, 4, 3), dict(padding=1, padding_mode="circular"), (3, 7, 6)),
+    ("Conv1d", (3, 4, 3), dict(padding=2, padding_mode="replicate", dilation=2), (2, 3, 10)),
+    ("Conv3d", (2, 4, 2), dict(padding=1), (1, 2, 4, 5, 4)),
+    ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1), (2, 4, 5, 5)),
+    ("ConvTranspose1d", (4, 2, 3), dict(groups=2, dilation=2), (2, 4, 6)),
+    ("ConvTranspose3d", (2, 3, 2), dict(stride=2), (1, 2, 3, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("spec", range(len(MODULE_SPECS)))
+def test_conv_modules(spec):
+    name, args, kw, shape = MODULE_SPECS[spec]
+    torch.manual_seed(spec)
+    theirs = getattr(torch.nn, name)(*args, **kw).double()
+    ours = getattr(cresset.nn, name)(*args, **kw).double()
+    assert repr(ours) == repr(theirs)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    x = torch.randn(shape, dtype=torch.float64, requires_grad=True)
+    cx = to_cresset(x).requires_grad_()
+    y, cy = theirs(x), ours(cx)
+    assert_same(cy, y.detach())
+    g = torch.randn_like(y)
+    y.backward(g)
+    cy.backward(to_cresset(g))
+    assert_same(cx.grad, x.grad)
+    for (_, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert_same(p.grad, q.grad)
+
+
+def test_conv_module_init_and_errors():
+    m = cresset.nn.Conv2d(16, 8, 3)
+    bound = 1 / (16 * 9) ** 0.5
+    assert m.weight.shape == (8, 16, 3, 3) and m.bias.shape == (8,)
+    assert 0.5 * bound < m.weight.abs().max().item() <= bound
+    assert 0.5 * bound < m.bias.abs().max().item() <= bound
+    assert cresset.nn.ConvTranspose2d(4, 6, 3, groups=2).weight.shape == (4, 3, 3, 3)
+    for args, kw in [((4, 6, 3), dict(groups=4)), ((4, 6, 3), dict(groups=0)),
+                     ((4, 6, 3), dict(padding="foo")), ((4, 6, 3), dict(padding_mode="bar")),
+                     ((4, 6, 3), dict(padding="same", stride=2))]:
+        assert_raises_like(ValueError, lambda: cresset.nn.Conv2d(*args, **kw),
+                           lambda: torch.nn.Conv2d(*args, **kw))
+    assert_raises_like(ValueError, lambda: cresset.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"),
+                       lambda: torch.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"))
+
+
+def test_conv_transpose_output_size():
+    torch.manual_seed(9)
+    theirs = torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    ours = cresset.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    x = torch.randn(1, 3, 5, 5)
+    for size in [(9, 9), (10, 10), [1, 2, 10, 9]]:
+        assert_same(ours(to_cresset(x), output_size=size), theirs(x, output_size=size).detach(),
+                    rtol=1e-5)
+    assert_raises_like(ValueError, lambda: ours(to_cresset(x), output_size=(12, 12)),
+                       lambda: theirs(x, output_size=(12, 12)))
+
+
+@pytest.mark.parametrize("expr,shape", [
+    ("ZeroPad2d(2)", (1, 2, 3, 4)), ("ZeroPad1d((1, 2))", (2, 3)),
+    ("ConstantPad1d((1, 2), 3.5)", (2, 3, 4)), ("ConstantPad2d(1, -1.0)", (2, 3, 4)),
+    ("ConstantPad3d(1, 2.0)", (1, 2, 2, 3, 2)), ("ReflectionPad1d(2)", (2, 3, 4)),
+    ("ReflectionPad2d((1, 0, 2, 1))", (1, 2, 3, 4)), ("ReflectionPad3d(1)", (1, 2, 2, 3, 2)),
+    ("ReplicationPad1d(2)", (2, 3, 4)), ("ReplicationPad2d((1, 0, 2, 1))", (2, 3, 4)),
+    ("ReplicationPad3d(1)", (2, 2, 3, 2)), ("CircularPad1d(1)", (2, 3, 4)),
+    ("CircularPad2d((1, 0, 2, 1))", (1, 2, 3, 4)), ("CircularPad3d(1)", (1, 2, 2, 3, 2)),
+    ("Unfold(2, padding=1)", (2, 3, 4, 5)), ("Fold((4, 5), 2)", (2, 8, 12)),
+])
+def test_padding_and_fold_modules(expr, shape):
+    theirs, ours = eval("torch.nn." + expr), eval("cresset.nn." + expr)
+    assert repr(ours) == repr(theirs)
+    x = torch.randn(shape, dtype=torch.float64)
+    assert_same(ours(to_cresset(x)), theirs(x))
