@@ -155,9 +155,12 @@ Tensor dense(const Tensor& t) { return t.is_contiguous() ? detach(t) : contiguou
 // max pooling's backward: grad scattered (added) to the saved positions, as an op whose backward
 // gathers the incoming gradient at the same positions.
 Tensor max_backward(const Tensor& grad, const Tensor& indices, const DimVector& in_sizes,
-                    int64_t planes, const std::string& name) {
+                    const std::shared_ptr<PoolPlan>& plan, const std::string& name) {
+  const int64_t planes = plan->planes;
   Tensor gi = empty_tensor(in_sizes, grad.dtype(), grad.device());
-  if (planes > 0) {
+  if (plan->window2x2 && planes > 0) {
+    CRESSET_CPU_DISPATCH(max_pool_2x2_backward_kernel, gi, dense(grad), indices, *plan);
+  } else if (planes > 0) {
     bool found = false;
     int64_t bad = 0;
     CRESSET_CPU_DISPATCH(index_scatter_kernel, gi, dense(grad), indices, planes, true, &found,
@@ -190,10 +193,9 @@ std::tuple<Tensor, Tensor> max_pool_run(const Tensor& self, int64_t nd,
   }
   if (grad) {
     const DimVector in_sizes = self.sizes();
-    const int64_t planes = plan->planes;
     autograd::record(name, {self}, {out}, {indices},
-                     [in_sizes, planes, name](const autograd::Ctx& c) -> autograd::TensorList {
-                       return {max_backward(c.grad(), c.saved(0), in_sizes, planes, name)};
+                     [in_sizes, plan, name](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {max_backward(c.grad(), c.saved(0), in_sizes, plan, name)};
                      });
   }
   return {out, indices};

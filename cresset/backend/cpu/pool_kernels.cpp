@@ -29,9 +29,12 @@ bool is_nan(M v) {
 template <typename T>
 void max_pool_2x2(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
   using M = opmath_t<T>;
-  const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;
-  const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
-  parallel_for(0, p.planes, plane_grain(H * W), [&](int64_t begin, int64_t end) {
+  parallel_for(0, p.planes, plane_grain(p.axes[1].in_size * p.axes[2].in_size),
+               [&](int64_t begin, int64_t end) {
+    // Locals rather than captured references: the output stores could alias those, which keeps
+    // the loops below from vectorizing.
+    const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;
+    const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
     for (int64_t pl = begin; pl < end; ++pl) {
       const T* xp = x + pl * H * W;
       T* yp = y + pl * OH * OW;
@@ -43,37 +46,72 @@ void max_pool_2x2(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
         if (ip) {
           int64_t* ir = ip + oh * OW;
           const int64_t base = 2 * oh * W;
+          // Branch-free selects so the loop vectorizes: random data mispredicts every branch.
+#pragma omp simd
           for (int64_t ow = 0; ow < OW; ++ow) {
             M best = M(r0[2 * ow]);
-            int64_t at = base + 2 * ow;
+            int64_t at = 0;
             M v = M(r0[2 * ow + 1]);
-            bool take = (v > best) | is_nan(v);
+            int64_t take = (v > best) | (v != v);
             best = take ? v : best;
-            at = take ? base + 2 * ow + 1 : at;
+            at = take ? 1 : at;
             v = M(r1[2 * ow]);
-            take = (v > best) | is_nan(v);
+            take = (v > best) | (v != v);
             best = take ? v : best;
-            at = take ? base + W + 2 * ow : at;
+            at = take ? W : at;
             v = M(r1[2 * ow + 1]);
-            take = (v > best) | is_nan(v);
+            take = (v > best) | (v != v);
             best = take ? v : best;
-            at = take ? base + W + 2 * ow + 1 : at;
+            at = take ? W + 1 : at;
             yr[ow] = T(best);
-            ir[ow] = at;
+            ir[ow] = base + 2 * ow + at;
           }
         } else {
+#pragma omp simd
           for (int64_t ow = 0; ow < OW; ++ow) {
             M best = M(r0[2 * ow]);
             M v = M(r0[2 * ow + 1]);
-            best = ((v > best) | is_nan(v)) ? v : best;
+            best = ((v > best) | (v != v)) ? v : best;
             v = M(r1[2 * ow]);
-            best = ((v > best) | is_nan(v)) ? v : best;
+            best = ((v > best) | (v != v)) ? v : best;
             v = M(r1[2 * ow + 1]);
-            best = ((v > best) | is_nan(v)) ? v : best;
+            best = ((v > best) | (v != v)) ? v : best;
             yr[ow] = T(best);
           }
         }
       }
+    }
+  });
+}
+
+template <typename T>
+void max_pool_2x2_backward(T* gi, const T* go, const int64_t* ind, const PoolPlan& p) {
+  parallel_for(0, p.planes, plane_grain(p.axes[1].in_size * p.axes[2].in_size),
+               [&](int64_t begin, int64_t end) {
+    const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;  // locals: see max_pool_2x2
+    const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
+    for (int64_t pl = begin; pl < end; ++pl) {
+      T* gp = gi + pl * H * W;
+      const T* g = go + pl * OH * OW;
+      const int64_t* ip = ind + pl * OH * OW;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        T* r0 = gp + 2 * oh * W;
+        T* r1 = r0 + W;
+        const T* gr = g + oh * OW;
+        const int64_t* ir = ip + oh * OW;
+        const int64_t base = 2 * oh * W;
+#pragma omp simd
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          const int64_t at = ir[ow] - base - 2 * ow;  // 0, 1, W or W + 1
+          const T v = gr[ow], zero = T(0);
+          r0[2 * ow] = at == 0 ? v : zero;
+          r0[2 * ow + 1] = at == 1 ? v : zero;
+          r1[2 * ow] = at == W ? v : zero;
+          r1[2 * ow + 1] = at == W + 1 ? v : zero;
+        }
+        for (int64_t w = 2 * OW; w < W; ++w) r0[w] = r1[w] = T(0);
+      }
+      std::fill(gp + 2 * OH * W, gp + H * W, T(0));
     }
   });
 }
@@ -103,10 +141,9 @@ void max_pool_generic(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
                 for (int64_t kw = 0; kw < aw.count[ow]; ++kw) {
                   const int64_t i = row + w0 + kw * aw.step;
                   const M v = M(xp[i]);
-                  if ((v > best) | is_nan(v)) {
-                    best = v;
-                    at = i;
-                  }
+                  const bool take = (v > best) | is_nan(v);
+                  best = take ? v : best;
+                  at = take ? i : at;
                 }
               }
             }
@@ -354,6 +391,14 @@ void max_pool_kernel(const Tensor& out, const Tensor& indices, const Tensor& in,
     } else {
       max_pool_generic(in.data<scalar_t>(), out.data<scalar_t>(), ind, plan);
     }
+  });
+}
+
+void max_pool_2x2_backward_kernel(const Tensor& grad_in, const Tensor& grad_out,
+                                  const Tensor& indices, const PoolPlan& plan) {
+  CRESSET_DISPATCH_FLOAT("max_pool_backward", grad_out.dtype(), [&] {
+    max_pool_2x2_backward(grad_in.data<scalar_t>(), grad_out.data<scalar_t>(),
+                          indices.data<int64_t>(), plan);
   });
 }
 
