@@ -40,6 +40,8 @@ def rand(*shape, dtype=torch.float32):
 MAX2D = [
     ((4, 6, 28, 28), dict(kernel_size=2, stride=2)),
     ((64, 16, 10, 10), dict(kernel_size=2)),
+    ((2, 3, 9, 7), dict(kernel_size=2)),
+    ((2, 3, 9, 7), dict(kernel_size=(1, 2), stride=(1, 2))),
     ((2, 3, 9, 7), dict(kernel_size=3, stride=2, padding=1)),
     ((2, 3, 9, 7), dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 0), ceil_mode=True)),
     ((2, 3, 11, 10), dict(kernel_size=3, stride=2, padding=1, dilation=2)),

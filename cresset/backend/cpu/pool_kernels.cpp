@@ -308,75 +308,121 @@ std::vector<opmath_t<T>> axis_weights(const ResampleAxis& a) {
   return w;
 }
 
-template <typename T>
-void resample_impl(const T* x, T* y, const ResamplePlan& p) {
+// The input rows one output row (od, oh) reads: for tap pair (td, th), at td * taps_h + th, the
+// row's offset in the plane and its H weight; wd[td] the D weights.
+template <typename M>
+struct RowTaps {
+  int64_t taps_d = 1;
+  int64_t offset[16];
+  M wh[16];
+  M wd[4];
+};
+
+template <typename M>
+RowTaps<M> row_taps(const ResamplePlan& p, const std::vector<M>& wd, const std::vector<M>& wh,
+                    int64_t od, int64_t oh) {
+  const ResampleAxis &ad = p.axes[0], &ah = p.axes[1];
+  RowTaps<M> r;
+  r.taps_d = ad.taps;
+  for (int64_t td = 0; td < ad.taps; ++td) {
+    const int64_t jd = od * ad.taps + td;
+    r.wd[td] = wd[jd];
+    for (int64_t th = 0; th < ah.taps; ++th) {
+      const int64_t jh = oh * ah.taps + th, at = td * ah.taps + th;
+      r.offset[at] = (ad.index[jd] * ah.in_size + ah.index[jh]) * p.axes[2].in_size;
+      r.wh[at] = wh[jh];
+    }
+  }
+  return r;
+}
+
+// One output row with KH taps along H and KW along W. Sums nest as torch's separable
+// interpolation nests them: sum_d wd * (sum_h wh * (sum_w ww * x)).
+template <typename T, int KH, int KW>
+void resample_row(const T* xp, T* o, const RowTaps<opmath_t<T>>& rt, const int64_t* iw,
+                  const opmath_t<T>* ww, int64_t OW) {
   using M = opmath_t<T>;
-  const ResampleAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
-  const std::vector<M> wd = axis_weights<T>(ad), wh = axis_weights<T>(ah), ww = axis_weights<T>(aw);
-  const int64_t H = ah.in_size, W = aw.in_size, in_plane = ad.in_size * H * W;
-  const int64_t out_plane = ad.out_size * ah.out_size * aw.out_size;
-  const int64_t work = out_plane * ad.taps * ah.taps * aw.taps;
-  parallel_for(0, p.planes, plane_grain(work), [&](int64_t begin, int64_t end) {
-    for (int64_t pl = begin; pl < end; ++pl) {
-      const T* xp = x + pl * in_plane;
-      T* o = y + pl * out_plane;
-      for (int64_t od = 0; od < ad.out_size; ++od) {
-        for (int64_t oh = 0; oh < ah.out_size; ++oh) {
-          for (int64_t ow = 0; ow < aw.out_size; ++ow) {
-            // Outer dims weigh the inner sums, as torch's separable interpolation does.
-            M sd = 0;
-            for (int64_t td = 0; td < ad.taps; ++td) {
-              const int64_t jd = od * ad.taps + td;
-              M sh = 0;
-              for (int64_t th = 0; th < ah.taps; ++th) {
-                const int64_t jh = oh * ah.taps + th;
-                const T* r = xp + (ad.index[jd] * H + ah.index[jh]) * W;
-                M sw = 0;
-                for (int64_t tw = 0; tw < aw.taps; ++tw) {
-                  const int64_t jw = ow * aw.taps + tw;
-                  sw = tw == 0 ? M(r[aw.index[jw]]) * ww[jw] : sw + M(r[aw.index[jw]]) * ww[jw];
-                }
-                sh = th == 0 ? sw * wh[jh] : sh + sw * wh[jh];
-              }
-              sd = td == 0 ? sh * wd[jd] : sd + sh * wd[jd];
-            }
-            *o++ = T(sd);
-          }
-        }
+  for (int64_t ow = 0; ow < OW; ++ow, iw += KW, ww += KW) {
+    M sd = 0;
+    for (int64_t td = 0; td < rt.taps_d; ++td) {
+      M sh = 0;
+      for (int th = 0; th < KH; ++th) {
+        const T* r = xp + rt.offset[td * KH + th];
+        M sw = 0;
+        for (int k = 0; k < KW; ++k) sw += M(r[iw[k]]) * ww[k];
+        sh += sw * rt.wh[td * KH + th];
+      }
+      sd += sh * rt.wd[td];
+    }
+    o[ow] = T(sd);
+  }
+}
+
+// The transpose of resample_row: accumulates one row of gradients into the input plane `acc`.
+template <typename T, int KH, int KW>
+void resample_row_backward(opmath_t<T>* acc, const T* g, const RowTaps<opmath_t<T>>& rt,
+                           const int64_t* iw, const opmath_t<T>* ww, int64_t OW) {
+  using M = opmath_t<T>;
+  for (int64_t ow = 0; ow < OW; ++ow, iw += KW, ww += KW) {
+    const M gv = M(g[ow]);
+    for (int64_t td = 0; td < rt.taps_d; ++td) {
+      for (int th = 0; th < KH; ++th) {
+        M* r = acc + rt.offset[td * KH + th];
+        const M wdh = rt.wd[td] * rt.wh[td * KH + th];
+        for (int k = 0; k < KW; ++k) r[iw[k]] += wdh * ww[k] * gv;
       }
     }
-  });
+  }
+}
+
+// Calls f(std::integral_constant KH, KW) for the tap counts an interpolation mode has: nearest
+// (1, 1), linear 1-D (1, 2), bi/trilinear (2, 2), bicubic (4, 4).
+template <typename F>
+void with_taps(int64_t kh, int64_t kw, const F& f) {
+  if (kw == 1) {
+    f(std::integral_constant<int, 1>(), std::integral_constant<int, 1>());
+  } else if (kw == 2 && kh == 1) {
+    f(std::integral_constant<int, 1>(), std::integral_constant<int, 2>());
+  } else if (kw == 2) {
+    f(std::integral_constant<int, 2>(), std::integral_constant<int, 2>());
+  } else {
+    f(std::integral_constant<int, 4>(), std::integral_constant<int, 4>());
+  }
 }
 
 template <typename T>
-void resample_backward_impl(T* gi, const T* go, const ResamplePlan& p) {
+void resample_impl(const T* x, T* y, const ResamplePlan& p, bool backward) {
   using M = opmath_t<T>;
   const ResampleAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const std::vector<M> wd = axis_weights<T>(ad), wh = axis_weights<T>(ah), ww = axis_weights<T>(aw);
-  const int64_t H = ah.in_size, W = aw.in_size, in_plane = ad.in_size * H * W;
-  const int64_t out_plane = ad.out_size * ah.out_size * aw.out_size;
+  const int64_t in_plane = ad.in_size * ah.in_size * aw.in_size;
+  const int64_t OW = aw.out_size, out_plane = ad.out_size * ah.out_size * OW;
   const int64_t work = in_plane + out_plane * ad.taps * ah.taps * aw.taps;
-  for_each_grad_plane<M>(gi, p.planes, in_plane, plane_grain(work), [&](int64_t pl, M* acc) {
-    const T* g = go + pl * out_plane;
-    for (int64_t od = 0; od < ad.out_size; ++od) {
-      for (int64_t oh = 0; oh < ah.out_size; ++oh) {
-        for (int64_t ow = 0; ow < aw.out_size; ++ow) {
-          const M gv = M(*g++);
-          for (int64_t td = 0; td < ad.taps; ++td) {
-            const int64_t jd = od * ad.taps + td;
-            for (int64_t th = 0; th < ah.taps; ++th) {
-              const int64_t jh = oh * ah.taps + th;
-              M* r = acc + (ad.index[jd] * H + ah.index[jh]) * W;
-              const M wdh = wd[jd] * wh[jh];
-              for (int64_t tw = 0; tw < aw.taps; ++tw) {
-                const int64_t jw = ow * aw.taps + tw;
-                r[aw.index[jw]] += wdh * ww[jw] * gv;
-              }
-            }
+  std::vector<RowTaps<M>> rows;  // per output row, shared by all planes
+  for (int64_t od = 0; od < ad.out_size; ++od) {
+    for (int64_t oh = 0; oh < ah.out_size; ++oh) rows.push_back(row_taps(p, wd, wh, od, oh));
+  }
+  const int64_t* iw = aw.index.data();
+  with_taps(ah.taps, aw.taps, [&](auto kh, auto kw) {
+    constexpr int KH = decltype(kh)::value, KW = decltype(kw)::value;
+    if (!backward) {
+      parallel_for(0, p.planes, plane_grain(work), [&](int64_t begin, int64_t end) {
+        for (int64_t pl = begin; pl < end; ++pl) {
+          for (size_t r = 0; r < rows.size(); ++r) {
+            resample_row<T, KH, KW>(x + pl * in_plane, y + pl * out_plane + int64_t(r) * OW,
+                                    rows[r], iw, ww.data(), OW);
           }
         }
-      }
+      });
+      return;
     }
+    // Backward: x is grad_out, y is grad_in.
+    for_each_grad_plane<M>(y, p.planes, in_plane, plane_grain(work), [&](int64_t pl, M* acc) {
+      for (size_t r = 0; r < rows.size(); ++r) {
+        resample_row_backward<T, KH, KW>(acc, x + pl * out_plane + int64_t(r) * OW, rows[r], iw,
+                                         ww.data(), OW);
+      }
+    });
   });
 }
 
@@ -426,14 +472,14 @@ void index_scatter_kernel(const Tensor& dst, const Tensor& src, const Tensor& in
 
 void resample_kernel(const Tensor& out, const Tensor& in, const ResamplePlan& plan) {
   CRESSET_DISPATCH_FLOAT("upsample", in.dtype(), [&] {
-    resample_impl(in.data<scalar_t>(), out.data<scalar_t>(), plan);
+    resample_impl(in.data<scalar_t>(), out.data<scalar_t>(), plan, false);
   });
 }
 
 void resample_backward_kernel(const Tensor& grad_in, const Tensor& grad_out,
                               const ResamplePlan& plan) {
   CRESSET_DISPATCH_FLOAT("upsample_backward", grad_out.dtype(), [&] {
-    resample_backward_impl(grad_in.data<scalar_t>(), grad_out.data<scalar_t>(), plan);
+    resample_impl(grad_out.data<scalar_t>(), grad_in.data<scalar_t>(), plan, true);
   });
 }
 
