@@ -365,3 +365,71 @@ def test_pixel_shuffle_unshuffle():
                lambda m, f: f.pixel_shuffle(m, 0), lambda m, f: f.pixel_unshuffle(m, 3)]:
         x = rand(1, 8, 4, 4)
         assert_raises_like(RuntimeError, lambda: fn(to_cresset(x), CF), lambda: fn(x, F))
+
+
+# ---------------------------------------------------------------- modules
+
+MODULES = [
+    ("MaxPool2d", (2,), {}, (4, 6, 28, 28)),
+    ("MaxPool2d", (3,), dict(stride=2, padding=1, dilation=1, ceil_mode=True), (2, 3, 9, 9)),
+    ("MaxPool1d", (3,), dict(stride=2), (2, 3, 11)),
+    ("MaxPool3d", ((2, 2, 2),), {}, (1, 2, 4, 4, 4)),
+    ("AvgPool1d", (3,), dict(stride=2, padding=1), (2, 3, 11)),
+    ("AvgPool2d", (3,), dict(stride=2, padding=1, count_include_pad=False), (2, 3, 9, 9)),
+    ("AvgPool2d", ((2, 3),), dict(divisor_override=4), (2, 3, 8, 9)),
+    ("AvgPool3d", (2,), {}, (1, 2, 4, 4, 4)),
+    ("LPPool1d", (2, 3), {}, (2, 3, 9)),
+    ("LPPool2d", (1.5, 2), dict(stride=1), (2, 3, 6, 6)),
+    ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 11)),
+    ("AdaptiveAvgPool2d", ((1, 1),), {}, (2, 8, 7, 7)),
+    ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 7, 9)),
+    ("AdaptiveAvgPool3d", (2,), {}, (1, 2, 5, 5, 5)),
+    ("AdaptiveMaxPool1d", (4,), {}, (2, 3, 11)),
+    ("AdaptiveMaxPool2d", (3,), {}, (2, 3, 7, 9)),
+    ("AdaptiveMaxPool3d", (2,), {}, (1, 2, 5, 5, 5)),
+    ("Upsample", (), dict(scale_factor=2), (2, 3, 4, 5)),
+    ("Upsample", (), dict(size=(7, 3), mode="bilinear"), (2, 3, 4, 5)),
+    ("Upsample", (), dict(scale_factor=(2, 1.5), mode="bicubic", align_corners=True),
+     (2, 3, 4, 5)),
+    ("UpsamplingNearest2d", (), dict(scale_factor=3), (2, 3, 4, 5)),
+    ("UpsamplingBilinear2d", (), dict(size=6), (2, 3, 4, 5)),
+    ("PixelShuffle", (2,), {}, (2, 8, 3, 3)),
+    ("PixelUnshuffle", (2,), {}, (2, 2, 4, 6)),
+]
+
+
+@pytest.mark.parametrize("name,args,kw,shape", MODULES)
+def test_modules_match_torch(name, args, kw, shape):
+    theirs = getattr(torch.nn, name)(*args, **kw)
+    ours = getattr(cresset.nn, name)(*args, **kw)
+    assert repr(ours) == repr(theirs)
+    t = rand(*shape).abs() + 0.1 if name.startswith("LP") else rand(*shape)
+    run_both(ours, theirs, t)
+
+
+def test_unpool_modules_and_return_indices():
+    pool_t, pool_c = torch.nn.MaxPool2d(2, return_indices=True), cresset.nn.MaxPool2d(
+        2, return_indices=True)
+    unpool_t, unpool_c = torch.nn.MaxUnpool2d(2), cresset.nn.MaxUnpool2d(2)
+    assert repr(unpool_c) == repr(unpool_t) and repr(pool_c) == repr(pool_t)
+    t = rand(2, 3, 6, 6)
+    out_t, ind_t = pool_t(t)
+    out_c, ind_c = pool_c(to_cresset(t))
+    assert_same((out_c, ind_c), (out_t, ind_t))
+    assert_same(unpool_c(out_c, ind_c), unpool_t(out_t, ind_t))
+    assert_same(unpool_c(out_c, ind_c, output_size=[7, 7]),
+                unpool_t(out_t, ind_t, output_size=[7, 7]))
+    for n in (1, 3):
+        assert repr(getattr(cresset.nn, f"MaxUnpool{n}d")(3, 2)) == repr(
+            getattr(torch.nn, f"MaxUnpool{n}d")(3, 2))
+    am_t, am_c = torch.nn.AdaptiveMaxPool2d(3, True), cresset.nn.AdaptiveMaxPool2d(3, True)
+    assert_same(am_c(to_cresset(t)), am_t(t))
+
+
+def test_tutorial_cnn_pooling_path():
+    """The tutorial net's conv -> relu -> MaxPool2d(2, 2) chain, forward and backward."""
+    pool_t, pool_c = torch.nn.MaxPool2d(2, 2), cresset.nn.MaxPool2d(2, 2)
+    for shape in [(4, 6, 28, 28), (4, 16, 10, 10), (1, 6, 28, 28)]:
+        t = rand(*shape)
+        run_both(lambda x: pool_c(x.relu()).flatten(1).sum(1),
+                 lambda x: pool_t(x.relu()).flatten(1).sum(1), t)
