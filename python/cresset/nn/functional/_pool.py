@@ -33,58 +33,36 @@ def _ntuple(n, x):
     return (x,) * n
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=False):
-    """1-D max pooling returning (values, indices)."""
-    if stride is None:
-        stride = []
-    return _C.max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+def _max_pool_pair(nd, values_op, indices_op):
+    """F.max_pool<nd>d and F.max_pool<nd>d_with_indices over the C++ ops (stride None means
+    stride = kernel_size)."""
+    def with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                     return_indices=False):
+        if stride is None:
+            stride = []
+        return indices_op(input, kernel_size, stride, padding, dilation, ceil_mode)
 
-
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+    def values(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """1-D max pooling over the last dim of (N, C, L) or (C, L)."""
-    if return_indices:
-        return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    if stride is None:
-        stride = []
-    return _C.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+        if return_indices:
+            return with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+        if stride is None:
+            stride = []
+        return values_op(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+    with_indices.__name__ = with_indices.__qualname__ = f"max_pool{nd}d_with_indices"
+    values.__name__ = values.__qualname__ = f"max_pool{nd}d"
+    with_indices.__doc__ = f"{nd}-D max pooling returning (values, int64 indices)."
+    values.__doc__ = f"{nd}-D max pooling over the last {nd} dims (indices if return_indices)."
+    return values, with_indices
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=False):
-    """2-D max pooling returning (values, indices)."""
-    if stride is None:
-        stride = []
-    return _C._nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """2-D max pooling over the last two dims of (N, C, H, W) or (C, H, W)."""
-    if return_indices:
-        return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    if stride is None:
-        stride = []
-    return _C.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=False):
-    """3-D max pooling returning (values, indices)."""
-    if stride is None:
-        stride = []
-    return _C._nn.max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """3-D max pooling over the last three dims."""
-    if return_indices:
-        return max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    if stride is None:
-        stride = []
-    return _C.max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode)
+max_pool1d, max_pool1d_with_indices = _max_pool_pair(1, _C.max_pool1d,
+                                                     _C.max_pool1d_with_indices)
+max_pool2d, max_pool2d_with_indices = _max_pool_pair(2, _C.max_pool2d,
+                                                     _C._nn.max_pool2d_with_indices)
+max_pool3d, max_pool3d_with_indices = _max_pool_pair(3, _C.max_pool3d,
+                                                     _C._nn.max_pool3d_with_indices)
 
 
 def _unpool_output_size(input, kernel_size, stride, padding, output_size):
@@ -189,40 +167,31 @@ def adaptive_avg_pool3d(input, output_size):
     return _C._nn.adaptive_avg_pool3d(input, _list_with_default(output_size, input.size()))
 
 
-def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
-    """1-D adaptive max pooling returning (values, indices)."""
-    return _C.adaptive_max_pool1d(input, output_size)
+def _adaptive_max_pair(nd, op):
+    """F.adaptive_max_pool<nd>d and its _with_indices form (None in a 2-D/3-D output_size keeps
+    that input size)."""
+    def with_indices(input, output_size, return_indices=False):
+        if nd > 1:
+            output_size = _list_with_default(output_size, input.size())
+        return op(input, output_size)
+
+    def values(input, output_size, return_indices=False):
+        out = with_indices(input, output_size)
+        return out if return_indices else out[0]
+
+    with_indices.__name__ = with_indices.__qualname__ = f"adaptive_max_pool{nd}d_with_indices"
+    values.__name__ = values.__qualname__ = f"adaptive_max_pool{nd}d"
+    with_indices.__doc__ = f"{nd}-D adaptive max pooling returning (values, int64 indices)."
+    values.__doc__ = f"{nd}-D adaptive max pooling (indices too if return_indices)."
+    return values, with_indices
 
 
-def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """1-D adaptive max pooling."""
-    if return_indices:
-        return adaptive_max_pool1d_with_indices(input, output_size)
-    return _C.adaptive_max_pool1d(input, output_size)[0]
-
-
-def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
-    """2-D adaptive max pooling returning (values, indices)."""
-    return _C._nn.adaptive_max_pool2d(input, _list_with_default(output_size, input.size()))
-
-
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """2-D adaptive max pooling (None in output_size keeps a size)."""
-    if return_indices:
-        return adaptive_max_pool2d_with_indices(input, output_size)
-    return adaptive_max_pool2d_with_indices(input, output_size)[0]
-
-
-def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
-    """3-D adaptive max pooling returning (values, indices)."""
-    return _C._nn.adaptive_max_pool3d(input, _list_with_default(output_size, input.size()))
-
-
-def adaptive_max_pool3d(input, output_size, return_indices=False):
-    """3-D adaptive max pooling (None in output_size keeps a size)."""
-    if return_indices:
-        return adaptive_max_pool3d_with_indices(input, output_size)
-    return adaptive_max_pool3d_with_indices(input, output_size)[0]
+adaptive_max_pool1d, adaptive_max_pool1d_with_indices = _adaptive_max_pair(
+    1, _C.adaptive_max_pool1d)
+adaptive_max_pool2d, adaptive_max_pool2d_with_indices = _adaptive_max_pair(
+    2, _C._nn.adaptive_max_pool2d)
+adaptive_max_pool3d, adaptive_max_pool3d_with_indices = _adaptive_max_pair(
+    3, _C._nn.adaptive_max_pool3d)
 
 
 _SPATIAL = {3: 1, 4: 2, 5: 3}
