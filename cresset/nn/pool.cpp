@@ -18,21 +18,25 @@ namespace cresset {
 
 namespace pool_detail {
 
-void check_input(const char* op, const Tensor& self, int64_t nd, bool allow_empty_batch) {
+void check_input(const char* op, const Tensor& self, int64_t nd, PoolDTypes allowed) {
   const int64_t n = self.dim();
   bool ok = n == nd + 1 || n == nd + 2;
   for (int64_t i = n - nd - 1; ok && i < n; ++i) {
-    if (i >= 0 && self.size(i) == 0) ok = i == 0 && n == nd + 2 && allow_empty_batch;
+    if (i >= 0 && self.size(i) == 0) ok = i == 0 && n == nd + 2;
   }
   CRESSET_CHECK(ok, RuntimeError, "[", op, "] Expected ", nd + 1, "D or ", nd + 2,
                 "D (batch mode) tensor with optional 0 dim batch size for input, but got:",
                 shape_str(self.sizes()));
-  check_dtype_device(op, self);
+  check_dtype_device(op, self, allowed);
 }
 
-void check_dtype_device(const char* op, const Tensor& self) {
-  CRESSET_CHECK(self.is_floating_point(), NotImplementedError, "[", op, "] \"", op,
-                "\" not implemented for '", dtype_display(self.dtype()), "'");
+void check_dtype_device(const char* op, const Tensor& self, PoolDTypes allowed) {
+  const DType t = self.dtype();
+  const bool ok = self.is_floating_point() ||
+                  (allowed == PoolDTypes::FloatingAndInt && t != DType::Bool) ||
+                  (allowed == PoolDTypes::FloatingAndLong && t == DType::Int64);
+  CRESSET_CHECK(ok, NotImplementedError, "[", op, "] \"", op, "\" not implemented for '",
+                dtype_display(t), "'");
   CRESSET_CHECK(self.device().is_cpu(), NotImplementedError, "[", op,
                 "] is only implemented on the CPU; got a tensor on ", self.device().str());
 }
@@ -243,7 +247,8 @@ struct Windows {
 
 // Expands and validates kernel_size/stride/padding/dilation of an nd-dim pooling op.
 Windows pool_args(const char* op, const Tensor& self, int64_t nd, const DimVector& kernel_size,
-                  const DimVector& stride, const DimVector& padding, const DimVector& dilation) {
+                  const DimVector& stride, const DimVector& padding, const DimVector& dilation,
+                  PoolDTypes allowed) {
   const char* names[] = {"", "", "two", "three"};
   const std::string n = names[nd];
   Windows w;
@@ -266,7 +271,7 @@ Windows pool_args(const char* op, const Tensor& self, int64_t nd, const DimVecto
     CRESSET_CHECK(w.dilation[i] > 0, RuntimeError, "[", op,
                   "] dilation should be greater than zero, but got ", shape_str(w.dilation));
   }
-  check_input(op, self, nd);
+  check_input(op, self, nd, allowed);
   return w;
 }
 
@@ -316,7 +321,8 @@ std::tuple<Tensor, Tensor> max_pool_nd(const char* op, const Tensor& self, int64
                                        const DimVector& kernel_size, const DimVector& stride,
                                        const DimVector& padding, const DimVector& dilation,
                                        bool ceil_mode, bool want_indices) {
-  const Windows w = pool_args(op, self, nd, kernel_size, stride, padding, dilation);
+  const Windows w = pool_args(op, self, nd, kernel_size, stride, padding, dilation,
+                              PoolDTypes::FloatingAndInt);
   auto plan = strided_plan(op, self, nd, w, ceil_mode, true);
   return max_pool_run(self, nd, std::move(plan),
                       nd == 3 ? "MaxPool3DWithIndicesBackward0" : "MaxPool2DWithIndicesBackward0",
@@ -326,7 +332,8 @@ std::tuple<Tensor, Tensor> max_pool_nd(const char* op, const Tensor& self, int64
 Tensor avg_pool_nd(const char* op, const Tensor& self, int64_t nd, const DimVector& kernel_size,
                    const DimVector& stride, const DimVector& padding, bool ceil_mode,
                    bool count_include_pad, std::optional<int64_t> divisor_override) {
-  const Windows w = pool_args(op, self, nd, kernel_size, stride, padding, {1});
+  const Windows w = pool_args(op, self, nd, kernel_size, stride, padding, {1},
+                              PoolDTypes::FloatingAndLong);
   CRESSET_CHECK(!divisor_override || *divisor_override != 0, RuntimeError, "[", op,
                 "] divisor must be not zero");
   auto plan = strided_plan(op, self, nd, w, ceil_mode, count_include_pad);
@@ -439,6 +446,7 @@ Tensor max_pool1d(const Tensor& self, const DimVector& kernel_size, const DimVec
                   const DimVector& padding, const DimVector& dilation, bool ceil_mode) {
   const char* op = "max_pool1d";
   check_1d(op, self);
+  check_dtype_device(op, self);  // torch's values-only 1-D kernel takes no integers
   const DimVector k = lift(op, "kernel_size", kernel_size, 1);
   const DimVector s = stride.empty() ? k : lift(op, "stride", stride, 1);
   return via_2d(self, [&](const Tensor& x) {

@@ -7,10 +7,17 @@
 
 namespace cresset::pool_detail {
 
-/// Checks self has nd + 1 or nd + 2 dims with nonzero non-batch sizes (torch's message otherwise).
-void check_input(const char* op, const Tensor& self, int64_t nd, bool allow_empty_batch = true);
-/// Checks self is floating and on the CPU (torch's NotImplementedError otherwise).
-void check_dtype_device(const char* op, const Tensor& self);
+/// The dtypes an op takes: torch's CPU kernels differ (max pooling takes integers, avg pooling
+/// int64, the rest only floating dtypes).
+enum class PoolDTypes { Floating, FloatingAndInt, FloatingAndLong };
+
+/// Checks self has nd + 1 or nd + 2 dims with nonzero non-batch sizes (torch's message otherwise),
+/// then its dtype and device.
+void check_input(const char* op, const Tensor& self, int64_t nd,
+                 PoolDTypes allowed = PoolDTypes::Floating);
+/// Checks self has an allowed dtype and is on the CPU (torch's NotImplementedError otherwise).
+void check_dtype_device(const char* op, const Tensor& self,
+                        PoolDTypes allowed = PoolDTypes::Floating);
 /// Number of planes (product of the non-spatial dims) of an input with nd spatial dims.
 int64_t planes_of(const Tensor& self, int64_t nd);
 /// self's sizes with the last nd replaced by `spatial`.

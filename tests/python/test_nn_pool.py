@@ -433,3 +433,21 @@ def test_tutorial_cnn_pooling_path():
         t = rand(*shape)
         run_both(lambda x: pool_c(x.relu()).flatten(1).sum(1),
                  lambda x: pool_t(x.relu()).flatten(1).sum(1), t)
+
+
+def test_integer_dtypes_as_torch():
+    x = torch.randint(-50, 50, (2, 3, 6, 7))
+    for dt in [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64]:
+        t = x.abs().to(dt) if dt == torch.uint8 else x.to(dt)
+        c = to_cresset(t)
+        assert_same(CF.max_pool2d(c, 2, return_indices=True), F.max_pool2d(t, 2, return_indices=True))
+        assert_same(CF.max_pool2d(c, 3, 1, 1), F.max_pool2d(t, 3, 1, 1))
+        assert_same(CF.max_pool3d(c[None], (1, 2, 2)), F.max_pool3d(t[None], (1, 2, 2)))
+        assert_same(CF.max_pool1d(c[0], 2, return_indices=True),
+                    F.max_pool1d(t[0], 2, return_indices=True))
+    assert_same(CF.max_pool2d(to_cresset(-x - 60), 2), F.max_pool2d(-x - 60, 2))
+    assert_same(CF.avg_pool2d(to_cresset(x), 3, 2, 1), F.avg_pool2d(x, 3, 2, 1))
+    assert_same(CF.avg_pool1d(to_cresset(x[0]), 2), F.avg_pool1d(x[0], 2))
+    for fn in [lambda m, f: f.max_pool2d(m.bool(), 2), lambda m, f: f.avg_pool2d(m.int(), 2),
+               lambda m, f: f.adaptive_max_pool2d(m, 2), lambda m, f: f.max_pool1d(m[0], 2)]:
+        assert_raises_like(NotImplementedError, lambda: fn(to_cresset(x), CF), lambda: fn(x, F))

@@ -132,7 +132,8 @@ void max_pool_generic(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
         for (int64_t oh = 0; oh < ah.out_size; ++oh) {
           for (int64_t ow = 0; ow < aw.out_size; ++ow, ++o) {
             const int64_t d0 = ad.first[od], h0 = ah.first[oh], w0 = aw.first[ow];
-            M best = -std::numeric_limits<M>::infinity();
+            M best = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
+                                                          : std::numeric_limits<M>::lowest();
             int64_t at = (d0 * H + h0) * W + w0;
             for (int64_t kd = 0; kd < ad.count[od]; ++kd) {
               const int64_t d = d0 + kd * ad.step;
@@ -430,7 +431,7 @@ void resample_impl(const T* x, T* y, const ResamplePlan& p, bool backward) {
 
 void max_pool_kernel(const Tensor& out, const Tensor& indices, const Tensor& in,
                      const PoolPlan& plan) {
-  CRESSET_DISPATCH_FLOAT("max_pool", in.dtype(), [&] {
+  CRESSET_DISPATCH_NUMERIC("max_pool", in.dtype(), [&] {
     int64_t* ind = indices.defined() ? indices.data<int64_t>() : nullptr;
     if (plan.window2x2) {
       max_pool_2x2(in.data<scalar_t>(), out.data<scalar_t>(), ind, plan);
@@ -449,6 +450,10 @@ void max_pool_2x2_backward_kernel(const Tensor& grad_in, const Tensor& grad_out,
 }
 
 void avg_pool_kernel(const Tensor& out, const Tensor& in, const PoolPlan& plan) {
+  if (in.dtype() == DType::Int64) {  // sums and divides in int64 (truncating), as torch
+    avg_pool_impl(in.data<int64_t>(), out.data<int64_t>(), plan);
+    return;
+  }
   CRESSET_DISPATCH_FLOAT("avg_pool", in.dtype(), [&] {
     avg_pool_impl(in.data<scalar_t>(), out.data<scalar_t>(), plan);
   });
