@@ -451,3 +451,31 @@ def test_integer_dtypes_as_torch():
     for fn in [lambda m, f: f.max_pool2d(m.bool(), 2), lambda m, f: f.avg_pool2d(m.int(), 2),
                lambda m, f: f.adaptive_max_pool2d(m, 2), lambda m, f: f.max_pool1d(m[0], 2)]:
         assert_raises_like(NotImplementedError, lambda: fn(to_cresset(x), CF), lambda: fn(x, F))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda f, x: f.avg_pool2d(x, 3, 2, 1),
+    lambda f, x: f.adaptive_avg_pool2d(x, 4),
+    lambda f, x: f.adaptive_max_pool2d(x, 4),
+    lambda f, x: f.interpolate(x, scale_factor=2, mode="bilinear"),
+    lambda f, x: f.interpolate(x, scale_factor=1.5, mode="bicubic"),
+    lambda f, x: f.interpolate(x, size=(3, 9), mode="nearest"),
+    lambda f, x: f.pixel_shuffle(x, 2),
+    lambda f, x: f.pixel_unshuffle(x, 2),
+])
+def test_backward_of_backward_names_and_values(fn):
+    t = rand(1, 4, 6, 6, dtype=torch.float64)
+    c = to_cresset(t).requires_grad_()
+    t.requires_grad_()
+    out_t, out_c = fn(F, t), fn(CF, c)
+    g = torch.randn(out_t.shape, dtype=torch.float64, requires_grad=True)
+    gc = to_cresset(g.detach()).requires_grad_()
+    (gi_t,) = torch.autograd.grad(out_t, t, g, create_graph=True)
+    (gi_c,) = cresset.autograd.grad(out_c, c, gc, create_graph=True)
+    assert_same(gi_c, gi_t)
+    assert gi_c.grad_fn.name() == gi_t.grad_fn.name()
+    w = torch.randn(gi_t.shape, dtype=torch.float64)
+    (gi_t * w).sum().backward()
+    (gi_c * to_cresset(w)).sum().backward()
+    assert_same(gc.grad, g.grad)
+    assert cresset.autograd.gradcheck(lambda x: fn(CF, x), (c.detach().requires_grad_(),))
