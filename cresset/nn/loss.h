@@ -62,6 +62,15 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
 Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
                            double margin = 1.0, double p = 2, double eps = 1e-6, bool swap = false,
                            int64_t reduction = kReductionMean);
+/// torch._C._nn.multi_margin_loss: sum over i != y of max(0, margin - x[y] + x[i])^p (times
+/// weight[y]) / C per sample; input (C) or (N, C), p 1 or 2.
+Tensor multi_margin_loss(const Tensor& self, const Tensor& target, int64_t p = 1,
+                         double margin = 1.0, const Tensor& weight = Tensor(),
+                         int64_t reduction = kReductionMean);
+/// torch._C._nn.multilabel_margin_loss: target rows list class indices up to the first -1; sum
+/// over listed j and unlisted i of max(0, 1 - (x[j] - x[i])) / C per sample.
+Tensor multilabel_margin_loss(const Tensor& self, const Tensor& target,
+                              int64_t reduction = kReductionMean);
 /// torch.ctc_loss: log_probs (T, N, C) or (T, C); targets padded (N, S) or concatenated; mean
 /// divides each loss by its target length. Fused alpha/beta recursions (CtcLossBackward0).
 Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,

@@ -53,6 +53,13 @@ void init_nn_loss(nb::module_& m) {
            return binary_cross_entropy(x, t, opt_tensor(w), reduction);
          },
          "input"_a, "target"_a, "weight"_a = nb::none(), "reduction"_a = 1);
+  nn.def("multi_margin_loss",
+         [](const Tensor& x, const Tensor& t, int64_t p, double margin, nb::handle w,
+            int64_t reduction) { return multi_margin_loss(x, t, p, margin, opt_tensor(w), reduction); },
+         "input"_a, "target"_a, "p"_a = 1, "margin"_a = 1.0, "weight"_a = nb::none(),
+         "reduction"_a = 1);
+  nn.def("multilabel_margin_loss", &multilabel_margin_loss, "input"_a, "target"_a,
+         "reduction"_a = 1);
 
   m.def("binary_cross_entropy_with_logits",
         [](const Tensor& x, const Tensor& t, nb::handle w, nb::handle pw, int64_t reduction) {

@@ -350,6 +350,38 @@ def test_margin_losses(reduction):
           reduction=reduction, check_grad_fn=False)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_multi_class_margin_losses(reduction):
+    torch.manual_seed(10)
+    x = torch.randn(4, 5)
+    t = torch.tensor([0, 4, 2, 2])
+    for p, margin in [(1, 1.0), (2, 0.5)]:
+        check("multi_margin_loss", x, t, p=p, margin=margin, reduction=reduction,
+              check_grad_fn=False)
+        check("multi_margin_loss", x, t, p=p, weight=torch.rand(5), reduction=reduction,
+              check_grad_fn=False)
+    check("multi_margin_loss", x[0], t[0], reduction=reduction, check_grad_fn=False)
+    check("multi_margin_loss", x[0], t[:1], reduction=reduction, check_grad_fn=False)
+    labels = torch.tensor([[0, 1, -1, 2, 2], [4, -1, 0, 0, 0], [1, 1, 1, 1, 1], [-1, 3, 3, 3, 3]])
+    check("multilabel_margin_loss", x, labels, reduction=reduction, check_grad_fn=False)
+    check("multilabel_margin_loss", x[0], labels[0], reduction=reduction, check_grad_fn=False)
+
+
+def test_multi_class_margin_errors():
+    x = torch.randn(3, 5)
+    for name, args, kw in [
+            ("multi_margin_loss", (x, torch.tensor([0, 1, 5])), {}),
+            ("multi_margin_loss", (x, torch.tensor([0, 1])), {}),
+            ("multi_margin_loss", (torch.randn(2, 3, 4), torch.tensor([0, 1])), {}),
+            ("multilabel_margin_loss", (x, torch.tensor([[0, 1, -1, 2, 7]] * 3)), {}),
+            ("multilabel_margin_loss", (x, torch.tensor([[0, 1, -1]])), {})]:
+        assert_raises_like(RuntimeError, lambda: getattr(CF, name)(*map(to_cresset, args), **kw),
+                           lambda: getattr(TF, name)(*args, **kw))
+    assert_raises_like(ValueError, lambda: CF.multi_margin_loss(to_cresset(x),
+                                                                cresset.tensor([0, 1, 2]), p=3),
+                       lambda: TF.multi_margin_loss(x, torch.tensor([0, 1, 2]), p=3))
+
+
 def test_margin_errors():
     x = torch.randn(3, 4)
     assert_raises_like(RuntimeError,
