@@ -111,6 +111,16 @@ Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight, 
             cpu::nll_loss_backward(gi, g, t, w, total_weight, batch, classes, inner, reduction,
                                    ignore_index);
           }
+          // gi is linear in g: its derivative is nll_loss of the incoming gradient (double
+          // backward through the loss, e.g. gradient penalties).
+          if (autograd::needs_grad({c.grad()})) {
+            const DimVector g_sizes = g.sizes();
+            autograd::record("NllLossBackwardBackward0", {c.grad()}, {gi}, {},
+                             [=](const autograd::Ctx& cc) -> autograd::TensorList {
+                               return {reshape(nll_loss(cc.grad(), t, w, reduction, ignore_index),
+                                               g_sizes)};
+                             });
+          }
           return {gi};
         });
   }

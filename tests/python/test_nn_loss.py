@@ -139,8 +139,15 @@ def test_cross_entropy_double_backward():
     assert cresset.autograd.gradgradcheck(lambda a: CF.cross_entropy(a, t, label_smoothing=0.1),
                                           (x,))
     w = cresset.rand(4, dtype=cresset.float64) + 0.5
-    assert cresset.autograd.gradcheck(
-        lambda a: CF.nll_loss(a, t, weight=w, reduction="none"), (x,))
+    for reduction in REDUCTIONS:
+        assert cresset.autograd.gradgradcheck(
+            lambda a: CF.nll_loss(a, t, weight=w, reduction=reduction), (x,))
+    x3 = cresset.randn(2, 4, 3, dtype=cresset.float64, requires_grad=True)
+    t3 = cresset.tensor([[0, 3, -100], [1, 1, 2]])
+    assert cresset.autograd.gradgradcheck(lambda a: CF.nll_loss(a, t3, reduction="none"), (x3,))
+    g = cresset.ones((), dtype=cresset.float64, requires_grad=True)
+    gi, = cresset.autograd.grad(CF.nll_loss(x, t), x, g, create_graph=True)
+    assert gi.grad_fn.name() == "NllLossBackwardBackward0"
 
 
 def test_nll_errors():
