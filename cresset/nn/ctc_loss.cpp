@@ -57,8 +57,6 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
   CRESSET_CHECK(log_probs.device().is_cpu(), NotImplementedError,
                 "[ctc_loss] only CPU tensors are supported; got ", describe(log_probs));
   if (!log_probs.is_floating_point()) dispatch_fail("ctc_loss_cpu", log_probs.dtype());
-  CRESSET_CHECK(is_integral(targets.dtype(), false), RuntimeError,
-                "[ctc_loss] targets must hold integer class indices; got ", describe(targets));
   const bool batched = log_probs.dim() == 3;
   const Tensor lp3 = batched ? log_probs : unsqueeze(log_probs, 1);
   const Tensor tg_in = batched ? targets : unsqueeze(targets, 0);
@@ -73,6 +71,7 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
                   "Expected input_lengths to have value at most ", max_t, ", but got value ",
                   input_lengths[n], " (while checking arguments for ctc_loss_cpu)");
   }
+  // Any dtype is read as int64 class indices, as torch's targets.to(kLong).
   const Tensor tg = contiguous(to(tg_in, DType::Int64, tg_in.device()));
   const std::vector<int64_t> offsets = target_offsets(tg, target_lengths, batch);
   int64_t max_s = 0;

@@ -21,6 +21,14 @@ Tensor class_weight_view(const Tensor& weight, int64_t ndim, int64_t class_dim) 
   return view(weight, shape);
 }
 
+// A class weight holds one entry per class (`prefix` starts torch's message).
+void check_class_weight(const char* prefix, const Tensor& weight, int64_t classes) {
+  CRESSET_CHECK(weight.dim() == 1 && weight.numel() == classes, RuntimeError, prefix,
+                "weight tensor should be defined either for all ", classes,
+                " classes or no classes but got weight tensor of shape: ",
+                shape_str(weight.sizes()));
+}
+
 // Checks the target of a class-index loss against input (C), (N, C) or (N, C, d1, ...).
 void check_nll_shapes(const Tensor& self, const Tensor& target) {
   CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(), ")");
@@ -30,8 +38,10 @@ void check_nll_shapes(const Tensor& self, const Tensor& target) {
                 shape_str(target.sizes()), " ", dtype_name(target.dtype()), " for input ",
                 shape_str(self.sizes()), ")");
   if (self.dim() == 1) {
-    CRESSET_CHECK(target.dim() == 0, RuntimeError,
-                  "0D target tensor expected for 1D input, got target ", shape_str(target.sizes()));
+    // torch reads the one target of an unbatched input whether it is 0-dim or [1].
+    CRESSET_CHECK(target.dim() <= 1 && target.numel() == 1, RuntimeError,
+                  "0D or 1D target tensor expected, multi-target not supported; got target ",
+                  shape_str(target.sizes()), " for input ", shape_str(self.sizes()));
     return;
   }
   CRESSET_CHECK(target.dim() >= 1 && self.size(0) == target.size(0), ValueError,
@@ -71,10 +81,7 @@ Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight, 
   detail::check_not_differentiable("nll_loss_forward", "weight", weight);
   Tensor w;
   if (weight.defined()) {
-    CRESSET_CHECK(weight.numel() == classes, RuntimeError,
-                  "weight tensor should be defined either for all ", classes,
-                  " classes or no classes but got weight tensor of shape: ",
-                  shape_str(weight.sizes()));
+    check_class_weight("", weight, classes);
     CRESSET_CHECK(weight.dtype() == self.dtype(), RuntimeError, "expected scalar type ",
                   dtype_display(self.dtype()), " but found ", dtype_display(weight.dtype()));
     w = contiguous(detach(weight));
@@ -85,9 +92,9 @@ Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight, 
   // Like torch's nll_loss_nd, inputs of 3 or more than 4 dims run as (N, C, 1, -1) and their
   // unreduced loss is viewed back to the target's shape (ViewBackward0).
   const bool flat_2d = self.dim() == 3 || self.dim() > 4;
-  Tensor out = empty_tensor(reduction != kReductionNone ? DimVector{}
-                            : flat_2d                   ? DimVector{batch, 1, inner}
-                                                        : target.sizes(),
+  Tensor out = empty_tensor(reduction != kReductionNone || self.dim() == 1 ? DimVector{}
+                            : flat_2d ? DimVector{batch, 1, inner}
+                                      : target.sizes(),
                             self.dtype(), device);
   Tensor total_weight = empty_tensor({}, self.dtype(), device);
   if (device.is_cuda()) {
@@ -139,10 +146,7 @@ Tensor cross_entropy_prob_target(const Tensor& self, const Tensor& target, const
   if (label_smoothing > 0) tgt = tgt * (1 - label_smoothing) + label_smoothing / double(classes);
   Tensor prod = input * tgt;
   if (weight.defined()) {
-    CRESSET_CHECK(weight.numel() == classes, RuntimeError,
-                  "weight tensor should be defined either for all ", classes,
-                  " classes or no classes but got weight tensor of shape: ",
-                  shape_str(weight.sizes()));
+    check_class_weight("cross_entropy: ", weight, classes);
     prod = prod * class_weight_view(weight, self.dim(), class_dim);
   }
   switch (reduction) {
@@ -193,7 +197,6 @@ Tensor cross_entropy_loss(const Tensor& self, const Tensor& target, const Tensor
                           int64_t reduction, int64_t ignore_index, double label_smoothing) {
   CRESSET_CHECK(label_smoothing >= 0.0 && label_smoothing <= 1.0, RuntimeError,
                 "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
-  CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(), ")");
   const int64_t class_dim = self.dim() == 1 ? 0 : 1;
   if (self.sizes() == target.sizes()) {
     CRESSET_CHECK(target.is_floating_point(), RuntimeError,
@@ -201,8 +204,11 @@ Tensor cross_entropy_loss(const Tensor& self, const Tensor& target, const Tensor
                   dtype_display(target.dtype()));
     CRESSET_CHECK(ignore_index < 0, RuntimeError,
                   "ignore_index is not supported for floating point target");
+    CRESSET_CHECK(self.dim() >= 1, IndexError,
+                  "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
     return cross_entropy_prob_target(self, target, weight, reduction, label_smoothing, class_dim);
   }
+  CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(), ")");
   CRESSET_CHECK(is_index_dtype(target.dtype()), RuntimeError,
                 "[cross_entropy] expected target to hold int64 class indices (for input ",
                 shape_str(self.sizes()), ": shape ",

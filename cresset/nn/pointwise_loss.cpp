@@ -152,6 +152,9 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target, const Tens
     autograd::AutoGradMode no_grad(false);
     CRESSET_CHECK(self.numel() == 0 || item_scalar(all((self >= 0) & (self <= 1))).to_bool(),
                   RuntimeError, "all elements of input should be between 0 and 1");
+    CRESSET_CHECK(target.numel() == 0 ||
+                      item_scalar(all((target >= 0) & (target <= 1))).to_bool(),
+                  RuntimeError, "all elements of target should be between 0 and 1");
     loss = (target - 1) * clamp(log1p(-self), -100.0, std::nullopt) -
            target * clamp(log(self), -100.0, std::nullopt);
     if (weight.defined()) loss = loss * weight;

@@ -174,6 +174,27 @@ def test_nll_errors():
                                lambda: getattr(TF, name)(*args, **kw))
 
 
+def test_edge_cases_like_torch():
+    # torch computes this one but its backward raises "size mismatch"
+    check("nll_loss", torch.randn(5), torch.tensor([1]), grad_inputs=(), reduction="none")
+    check("nll_loss", torch.randn(5), torch.tensor(3), reduction="none")
+    check("cross_entropy", torch.randn(5), torch.tensor(3), reduction="none")
+    check("cross_entropy", torch.randn(0, 5), torch.zeros(0).long(), grad_inputs=(),
+          label_smoothing=0.2)
+    lp, tg, il, tl = ctc_case()
+    check("ctc_loss", lp, tg.double(), il, tl)
+    for args, kw in [((torch.tensor(1.0), torch.tensor(0)), {}),
+                     ((torch.randn(3, 5), torch.tensor([1, 2, 3])), {"weight": torch.ones(5, 1)}),
+                     ((torch.randn(3, 5, 2), torch.randn(3, 5, 2)), {"weight": torch.ones(4)})]:
+        assert_raises_like(RuntimeError, lambda: CF.cross_entropy(*map(to_cresset, args),
+                                                                  **{k: to_cresset(v) for k, v
+                                                                     in kw.items()}),
+                           lambda: TF.cross_entropy(*args, **kw))
+    assert_raises_like(RuntimeError,
+                       lambda: CF.binary_cross_entropy(cresset.tensor([0.5]), cresset.tensor([2.0])),
+                       lambda: TF.binary_cross_entropy(torch.tensor([0.5]), torch.tensor([2.0])))
+
+
 def test_cross_entropy_errors_name_the_problem():
     x = cresset.randn(3, 5)
     with pytest.raises(RuntimeError, match=r"int64 class indices.*\[3\] float32"):
