@@ -490,3 +490,84 @@ def test_ctc_grad_fn_and_errors():
                            lambda: TF.ctc_loss(*args, **kw))
     with pytest.raises(IndexError, match="out of bounds"):
         CF.ctc_loss(to_cresset(lp), to_cresset(tg + 10), to_cresset(il), to_cresset(tl))
+
+
+# ---- modules ------------------------------------------------------------------------------------
+
+MODULE_CASES = [
+    ("L1Loss", {}, lambda: (torch.randn(3, 4), torch.randn(3, 4))),
+    ("MSELoss", {"reduction": "sum"}, lambda: (torch.randn(3, 4), torch.randn(3, 4))),
+    ("SmoothL1Loss", {"beta": 0.5}, lambda: (torch.randn(3, 4), torch.randn(3, 4))),
+    ("HuberLoss", {"delta": 0.5, "reduction": "none"}, lambda: (torch.randn(3, 4),
+                                                                torch.randn(3, 4))),
+    ("CrossEntropyLoss", {"weight": torch.rand(4), "label_smoothing": 0.1, "ignore_index": 2},
+     lambda: (torch.randn(5, 4), torch.randint(0, 4, (5,)))),
+    ("CrossEntropyLoss", {}, lambda: (torch.randn(2, 4, 3, 3), torch.randint(0, 4, (2, 3, 3)))),
+    ("NLLLoss", {"weight": torch.rand(4)}, lambda: (torch.randn(5, 4).log_softmax(1),
+                                                    torch.randint(0, 4, (5,)))),
+    ("BCELoss", {"weight": torch.rand(4)}, lambda: (torch.rand(3, 4), torch.rand(3, 4))),
+    ("BCEWithLogitsLoss", {"pos_weight": torch.rand(4) + 0.5},
+     lambda: (torch.randn(3, 4), torch.rand(3, 4))),
+    ("KLDivLoss", {"reduction": "batchmean", "log_target": True},
+     lambda: (torch.randn(3, 4).log_softmax(1), torch.randn(3, 4).log_softmax(1))),
+    ("PoissonNLLLoss", {"full": True}, lambda: (torch.randn(3, 4), torch.rand(3, 4) * 3)),
+    ("GaussianNLLLoss", {"eps": 1e-3}, lambda: (torch.randn(3, 4), torch.randn(3, 4),
+                                                torch.rand(3, 1))),
+    ("MarginRankingLoss", {"margin": 0.2}, lambda: (torch.randn(5), torch.randn(5),
+                                                    torch.tensor([1.0, -1, 1, 1, -1]))),
+    ("HingeEmbeddingLoss", {"margin": 2.0}, lambda: (torch.randn(5),
+                                                     torch.tensor([1.0, -1, 1, 1, -1]))),
+    ("CosineEmbeddingLoss", {"margin": 0.1}, lambda: (torch.randn(5, 3), torch.randn(5, 3),
+                                                      torch.tensor([1.0, -1, 1, 1, -1]))),
+    ("TripletMarginLoss", {"swap": True, "p": 1.0}, lambda: (torch.randn(4, 3),
+                                                             torch.randn(4, 3), torch.randn(4, 3))),
+    ("MultiLabelSoftMarginLoss", {"weight": torch.rand(4)},
+     lambda: (torch.randn(3, 4), (torch.rand(3, 4) > 0.5).float())),
+    ("SoftMarginLoss", {}, lambda: (torch.randn(5), torch.tensor([1.0, -1, 1, 1, -1]))),
+    ("MultiMarginLoss", {"p": 2, "weight": torch.rand(4)},
+     lambda: (torch.randn(3, 4), torch.tensor([0, 3, 1]))),
+    ("MultiLabelMarginLoss", {}, lambda: (torch.randn(2, 4), torch.tensor([[3, 0, -1, 1],
+                                                                           [1, 2, 3, -1]]))),
+    ("CTCLoss", {"blank": 0, "zero_infinity": True}, lambda: ctc_case()),
+]
+
+
+@pytest.mark.parametrize("case", range(len(MODULE_CASES)))
+def test_loss_modules(case):
+    name, kwargs, make = MODULE_CASES[case]
+    torch.manual_seed(case)
+    inputs = make()
+    theirs = getattr(torch.nn, name)(**kwargs)
+    ours = getattr(cresset.nn, name)(**{k: to_cresset(v) for k, v in kwargs.items()})
+    assert repr(ours) == repr(theirs)
+    assert ours.reduction == theirs.reduction
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    for k, v in theirs.state_dict().items():
+        assert_same(ours.state_dict()[k], v)
+    t_in = [x.detach().requires_grad_() if i == 0 else x for i, x in enumerate(inputs)]
+    c_in = [to_cresset(x) for x in inputs]
+    c_in[0].requires_grad_()
+    t_out, c_out = theirs(*t_in), ours(*c_in)
+    assert_same(c_out, t_out.detach(), rtol=1e-5)
+    t_out.sum().backward()
+    c_out.sum().backward()
+    assert_same(c_in[0].grad, t_in[0].grad, rtol=1e-5)
+
+
+def test_loss_module_legacy_arguments_and_errors():
+    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+        assert cresset.nn.CrossEntropyLoss(size_average=False).reduction == "sum"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert cresset.nn.MSELoss(reduce=False).reduction == "none"
+        assert cresset.nn.L1Loss(size_average=True, reduce=True).reduction == "mean"
+    with pytest.warns(FutureWarning):
+        cresset.nn.NLLLoss2d()
+    for name, kw, exc in [("MultiMarginLoss", {"p": 3}, ValueError),
+                          ("TripletMarginLoss", {"margin": 0.0}, ValueError),
+                          ("HuberLoss", {"delta": "1"}, TypeError)]:
+        assert_raises_like(exc, lambda: getattr(cresset.nn, name)(**kw),
+                           lambda: getattr(torch.nn, name)(**kw))
+    m = cresset.nn.CrossEntropyLoss(weight=cresset.ones(3))
+    assert "weight" in dict(m.named_buffers())
+    assert isinstance(m, cresset.nn.Module)
