@@ -571,3 +571,31 @@ def test_loss_module_legacy_arguments_and_errors():
     m = cresset.nn.CrossEntropyLoss(weight=cresset.ones(3))
     assert "weight" in dict(m.named_buffers())
     assert isinstance(m, cresset.nn.Module)
+
+
+@pytest.mark.parametrize("out_features", [(), (2,)])
+def test_linear_cross_entropy(out_features):
+    torch.manual_seed(11)
+    theirs = torch.nn.LinearCrossEntropyLoss(4, 3, out_features=out_features, bias=True,
+                                             label_smoothing=0.1, weight=torch.rand(3))
+    ours = cresset.nn.LinearCrossEntropyLoss(4, 3, out_features=out_features, bias=True,
+                                             label_smoothing=0.1,
+                                             weight=to_cresset(theirs.weight))
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    x = torch.randn(5, 4)
+    t = torch.randint(0, 3, (5, *out_features))
+    cx = to_cresset(x).requires_grad_()
+    x.requires_grad_()
+    a, b = theirs(x, t), ours(cx, to_cresset(t))
+    assert_same(b, a.detach(), rtol=1e-5)
+    a.backward()
+    b.backward()
+    assert_same(cx.grad, x.grad, rtol=1e-5, atol=1e-6)
+    assert_same(ours.linear.weight.grad, theirs.linear.weight.grad, rtol=1e-5, atol=1e-6)
+    w, p = torch.randn(3, 4), torch.rand(5, 3).softmax(1)
+    for args, kw in [((x[:, :3], w, t), {}), ((x, w, p), {"ignore_index": 1}),
+                     ((x[0], w.reshape(3, 1, 4), t), {})]:
+        assert_raises_like(RuntimeError,
+                           lambda: CF.linear_cross_entropy(*map(to_cresset, args), **kw),
+                           lambda: TF.linear_cross_entropy(*args, **kw))
