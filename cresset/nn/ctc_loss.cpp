@@ -89,10 +89,12 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
   Tensor log_alpha = empty_tensor({batch, max_t, 2 * max_s + 1}, lp.dtype());
   cpu::ctc_loss_forward(nll, log_alpha, lp, tg, offsets, input_lengths, target_lengths, blank);
   if (autograd::needs_grad({lp3})) {
-    // nll is saved through record (an output captured by value would keep its own node alive).
-    autograd::record("CtcLossBackward0", {lp3}, {nll}, {nll},
+    // nll is saved through record (an output captured by value would keep its own node alive);
+    // log_probs is saved too, so that modifying it in place before backward raises.
+    autograd::record("CtcLossBackward0", {lp3}, {nll}, {nll, lp3},
                      [=](const autograd::Ctx& c) -> autograd::TensorList {
                        const Tensor go = contiguous(c.grad());
+                       const Tensor lp = contiguous(detach(c.saved(1)));
                        Tensor grad = empty_tensor(lp.sizes(), lp.dtype());
                        cpu::ctc_loss_backward(grad, go, lp, tg, offsets, input_lengths,
                                               target_lengths, c.saved(0), log_alpha, blank,

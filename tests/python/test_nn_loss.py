@@ -599,3 +599,13 @@ def test_linear_cross_entropy(out_features):
         assert_raises_like(RuntimeError,
                            lambda: CF.linear_cross_entropy(*map(to_cresset, args), **kw),
                            lambda: TF.linear_cross_entropy(*args, **kw))
+
+
+def test_ctc_saved_log_probs_modified_in_place_raises():
+    lp, tg, il, tl = ctc_case()
+    x = to_cresset(lp).requires_grad_()
+    y = x * 1
+    loss = CF.ctc_loss(y, to_cresset(tg), to_cresset(il), to_cresset(tl))
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

@@ -14,8 +14,6 @@ namespace cresset::cpu {
 
 namespace {
 
-constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-
 // Targets are int64 or uint8 (torch accepts Byte class indices).
 template <typename F>
 void with_targets(const Tensor& target, const F& f) {
@@ -31,11 +29,12 @@ double weight_of(const T* w, int64_t c) {
   return w ? double(opmath_t<T>(w[c])) : 1.0;
 }
 
-// log(exp(a) + exp(b)) that treats two -inf as -inf.
-inline double log_add(double a, double b) {
-  double m = std::max(a, b);
-  if (m == kNegInf) return kNegInf;
-  return std::log(std::exp(a - m) + std::exp(b - m)) + m;
+// log(exp(a) + exp(b) + exp(c)) with one log; all -inf gives -inf.
+template <typename M>
+M log_sum_exp3(M a, M b, M c) {
+  const M m = std::max(a, std::max(b, c));
+  if (m == -std::numeric_limits<M>::infinity()) return m;
+  return std::log(std::exp(a - m) + std::exp(b - m) + std::exp(c - m)) + m;
 }
 
 }  // namespace
@@ -111,39 +110,42 @@ void ctc_loss_forward(const Tensor& nll, const Tensor& log_alpha, const Tensor& 
   const int64_t batch = log_probs.size(1), classes = log_probs.size(2);
   const int64_t max_t = log_probs.size(0), states = log_alpha.size(2);
   CRESSET_DISPATCH_FLOAT("ctc_loss", log_probs.dtype(), [&] {
+    using M = opmath_t<scalar_t>;
+    const M neg_inf = -std::numeric_limits<M>::infinity();
     const scalar_t* lp = log_probs.data<scalar_t>();
     const int64_t* tg_all = targets.data<int64_t>();
     scalar_t* la_all = log_alpha.data<scalar_t>();
     scalar_t* out = nll.data<scalar_t>();
     parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
+      std::vector<M> la(size_t(max_t * states));
       for (int64_t n = begin; n < end; ++n) {
         const int64_t len_t = input_lengths[n], len_s = target_lengths[n];
         const int64_t* tg = tg_all + target_offsets[n];
-        scalar_t* la = la_all + n * max_t * states;
-        std::fill(la, la + max_t * states, scalar_t(kNegInf));
-        auto lpv = [&](int64_t t, int64_t c) { return double(opmath_t<scalar_t>(lp[(t * batch + n) * classes + c])); };
+        std::fill(la.begin(), la.end(), neg_inf);
+        auto lpv = [&](int64_t t, int64_t c) { return M(lp[(t * batch + n) * classes + c]); };
         auto label = [&](int64_t s) { return s % 2 == 0 ? blank : tg[s / 2]; };
-        if (len_t == 0) {
-          out[n] = scalar_t(len_s == 0 ? 0.0 : std::numeric_limits<double>::infinity());
-          continue;
+        if (len_t > 0) {
+          la[0] = lpv(0, blank);
+          if (len_s > 0) la[1] = lpv(0, tg[0]);
         }
-        la[0] = scalar_t(lpv(0, blank));
-        if (len_s > 0) la[1] = scalar_t(lpv(0, tg[0]));
         for (int64_t t = 1; t < len_t; ++t) {
-          const scalar_t* prev = la + (t - 1) * states;
-          scalar_t* cur = la + t * states;
+          const M* prev = la.data() + (t - 1) * states;
+          M* cur = la.data() + t * states;
           for (int64_t s = 0; s <= 2 * len_s; ++s) {
             const int64_t c = label(s);
-            double a = double(prev[s]);
-            if (s > 0) a = log_add(a, double(prev[s - 1]));
-            if (s > 1 && c != blank && label(s - 2) != c) a = log_add(a, double(prev[s - 2]));
-            cur[s] = scalar_t(a + lpv(t, c));
+            const M a3 = s > 1 && c != blank && label(s - 2) != c ? prev[s - 2] : neg_inf;
+            cur[s] = log_sum_exp3(prev[s], s > 0 ? prev[s - 1] : neg_inf, a3) + lpv(t, c);
           }
         }
-        const scalar_t* last = la + (len_t - 1) * states;
-        double ll = double(last[2 * len_s]);
-        if (len_s > 0) ll = log_add(ll, double(last[2 * len_s - 1]));
-        out[n] = scalar_t(-ll);
+        scalar_t* la_out = la_all + n * max_t * states;
+        for (int64_t i = 0; i < max_t * states; ++i) la_out[i] = scalar_t(la[size_t(i)]);
+        if (len_t == 0) {
+          out[n] = scalar_t(len_s == 0 ? M(0) : -neg_inf);
+          continue;
+        }
+        const M* last = la.data() + (len_t - 1) * states;
+        out[n] = scalar_t(-log_sum_exp3(last[2 * len_s], len_s > 0 ? last[2 * len_s - 1] : neg_inf,
+                                        neg_inf));
       }
     });
   });
@@ -157,6 +159,8 @@ void ctc_loss_backward(const Tensor& grad, const Tensor& grad_out, const Tensor&
   const int64_t batch = log_probs.size(1), classes = log_probs.size(2);
   const int64_t max_t = log_probs.size(0), states = log_alpha.size(2);
   CRESSET_DISPATCH_FLOAT("ctc_loss_backward", log_probs.dtype(), [&] {
+    using M = opmath_t<scalar_t>;
+    const M neg_inf = -std::numeric_limits<M>::infinity();
     const scalar_t* lp = log_probs.data<scalar_t>();
     const int64_t* tg_all = targets.data<int64_t>();
     const scalar_t* la_all = log_alpha.data<scalar_t>();
@@ -164,28 +168,27 @@ void ctc_loss_backward(const Tensor& grad, const Tensor& grad_out, const Tensor&
     const scalar_t* go = grad_out.data<scalar_t>();
     scalar_t* gr = grad.data<scalar_t>();
     parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
-      std::vector<double> lb(size_t(max_t * states)), lcab(size_t(max_t * classes));
+      std::vector<M> lb(size_t(max_t * states)), lcab(size_t(max_t * classes));
       for (int64_t n = begin; n < end; ++n) {
         const int64_t len_t = input_lengths[n], len_s = target_lengths[n];
         const int64_t* tg = tg_all + target_offsets[n];
         const scalar_t* la = la_all + n * max_t * states;
-        const double nll_n = double(nll_p[n]);
+        const M nll_n = M(nll_p[n]);
         auto at = [&](int64_t t, int64_t c) -> scalar_t& { return gr[(t * batch + n) * classes + c]; };
-        auto lpv = [&](int64_t t, int64_t c) { return double(opmath_t<scalar_t>(lp[(t * batch + n) * classes + c])); };
+        auto lpv = [&](int64_t t, int64_t c) { return M(lp[(t * batch + n) * classes + c]); };
         auto label = [&](int64_t s) { return s % 2 == 0 ? blank : tg[s / 2]; };
-        const bool zero = zero_infinity && std::isinf(nll_n) && nll_n > 0;
-        if (len_t == 0 || zero) {
+        if (len_t == 0 || (zero_infinity && nll_n == -neg_inf)) {
           for (int64_t t = 0; t < max_t; ++t) {
             for (int64_t c = 0; c < classes; ++c) at(t, c) = scalar_t(0);
           }
           continue;
         }
         // lcab[t, c]: log of the sum of alpha * beta over the states labelled c.
-        std::fill(lb.begin(), lb.end(), kNegInf);
-        std::fill(lcab.begin(), lcab.end(), kNegInf);
+        std::fill(lb.begin(), lb.end(), neg_inf);
+        std::fill(lcab.begin(), lcab.end(), neg_inf);
         auto accumulate = [&](int64_t t, int64_t s) {
-          double& v = lcab[size_t(t * classes + label(s))];
-          v = log_add(v, double(la[t * states + s]) + lb[size_t(t * states + s)]);
+          M& v = lcab[size_t(t * classes + label(s))];
+          v = log_sum_exp3(v, M(la[t * states + s]) + lb[size_t(t * states + s)], neg_inf);
         };
         const int64_t tl = len_t - 1;
         lb[size_t(tl * states + 2 * len_s)] = lpv(tl, blank);
@@ -195,25 +198,24 @@ void ctc_loss_backward(const Tensor& grad, const Tensor& grad_out, const Tensor&
           accumulate(tl, 2 * len_s - 1);
         }
         for (int64_t t = len_t - 2; t >= 0; --t) {
-          const double* next = lb.data() + (t + 1) * states;
-          double* cur = lb.data() + t * states;
+          const M* next = lb.data() + (t + 1) * states;
+          M* cur = lb.data() + t * states;
           for (int64_t s = 2 * len_s; s >= 0; --s) {
             const int64_t c = label(s);
-            double b = next[s];
-            if (s < 2 * len_s) b = log_add(b, next[s + 1]);
-            if (s < 2 * len_s - 1 && label(s + 2) != c) b = log_add(b, next[s + 2]);
-            cur[s] = b + lpv(t, c);
+            const M b2 = s < 2 * len_s ? next[s + 1] : neg_inf;
+            const M b3 = s < 2 * len_s - 1 && label(s + 2) != c ? next[s + 2] : neg_inf;
+            cur[s] = log_sum_exp3(next[s], b2, b3) + lpv(t, c);
             accumulate(t, s);
           }
         }
-        const double g = double(opmath_t<scalar_t>(go[n]));
+        const M g = M(go[n]);
         for (int64_t t = 0; t < max_t; ++t) {
           for (int64_t c = 0; c < classes; ++c) {
             if (t >= len_t) {
               at(t, c) = scalar_t(0);
               continue;
             }
-            const double l = lpv(t, c);
+            const M l = lpv(t, c);
             at(t, c) = scalar_t((std::exp(l) - std::exp(lcab[size_t(t * classes + c)] + nll_n - l)) * g);
           }
         }
