@@ -384,15 +384,17 @@ def test_multi_class_margin_losses(reduction):
     x = torch.randn(4, 5)
     t = torch.tensor([0, 4, 2, 2])
     for p, margin in [(1, 1.0), (2, 0.5)]:
-        check("multi_margin_loss", x, t, p=p, margin=margin, reduction=reduction,
-              check_grad_fn=False)
-        check("multi_margin_loss", x, t, p=p, weight=torch.rand(5), reduction=reduction,
-              check_grad_fn=False)
-    check("multi_margin_loss", x[0], t[0], reduction=reduction, check_grad_fn=False)
-    check("multi_margin_loss", x[0], t[:1], reduction=reduction, check_grad_fn=False)
+        check("multi_margin_loss", x, t, p=p, margin=margin, reduction=reduction)
+        check("multi_margin_loss", x, t, p=p, weight=torch.rand(5), reduction=reduction)
+    check("multi_margin_loss", x[0], t[0], reduction=reduction)
+    check("multi_margin_loss", x[0], t[:1], reduction=reduction)
     labels = torch.tensor([[0, 1, -1, 2, 2], [4, -1, 0, 0, 0], [1, 1, 1, 1, 1], [-1, 3, 3, 3, 3]])
-    check("multilabel_margin_loss", x, labels, reduction=reduction, check_grad_fn=False)
-    check("multilabel_margin_loss", x[0], labels[0], reduction=reduction, check_grad_fn=False)
+    check("multilabel_margin_loss", x, labels, reduction=reduction)
+    check("multilabel_margin_loss", x[0], labels[0], reduction=reduction)
+    xd = cresset.randn(3, 5, dtype=cresset.float64, requires_grad=True)
+    assert cresset.autograd.gradgradcheck(
+        lambda a: CF.multi_margin_loss(a, cresset.tensor([0, 4, 2]), p=2, reduction=reduction),
+        (xd,))
 
 
 def test_multi_class_margin_errors():
