@@ -80,8 +80,8 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
     max_s = std::max(max_s, target_lengths[n]);
     for (int64_t i = 0; i < target_lengths[n]; ++i) {
       const int64_t v = tp[offsets[n] + i];
-      CRESSET_CHECK(v >= 0 && v < classes, IndexError, "[ctc_loss] target ", v,
-                    " of sample ", n, " is out of bounds for ", classes, " classes");
+      CRESSET_CHECK(v >= 0 && v < classes, IndexError, "[ctc_loss] target ", v, " of sample ", n,
+                    " is out of bounds for ", classes, " classes");
     }
   }
   const Tensor lp = contiguous(detach(lp3));

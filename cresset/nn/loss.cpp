@@ -23,15 +23,16 @@ Tensor class_weight_view(const Tensor& weight, int64_t ndim, int64_t class_dim) 
 
 // A class weight holds one entry per class (`prefix` starts torch's message).
 void check_class_weight(const char* prefix, const Tensor& weight, int64_t classes) {
-  CRESSET_CHECK(weight.dim() == 1 && weight.numel() == classes, RuntimeError, prefix,
-                "weight tensor should be defined either for all ", classes,
-                " classes or no classes but got weight tensor of shape: ",
-                shape_str(weight.sizes()));
+  CRESSET_CHECK(
+      weight.dim() == 1 && weight.numel() == classes, RuntimeError, prefix,
+      "weight tensor should be defined either for all ", classes,
+      " classes or no classes but got weight tensor of shape: ", shape_str(weight.sizes()));
 }
 
 // Checks the target of a class-index loss against input (C), (N, C) or (N, C, d1, ...).
 void check_nll_shapes(const Tensor& self, const Tensor& target) {
-  CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(), ")");
+  CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(),
+                ")");
   CRESSET_CHECK(is_index_dtype(target.dtype()), RuntimeError,
                 "expected target dtype to be Long or Byte, but got ", dtype_display(target.dtype()),
                 " ([nll_loss] target must hold int64 class indices; got target ",
@@ -122,11 +123,11 @@ Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight, 
           // backward through the loss, e.g. gradient penalties).
           if (autograd::needs_grad({c.grad()})) {
             const DimVector g_sizes = g.sizes();
-            autograd::record("NllLossBackwardBackward0", {c.grad()}, {gi}, {},
-                             [=](const autograd::Ctx& cc) -> autograd::TensorList {
-                               return {reshape(nll_loss(cc.grad(), t, w, reduction, ignore_index),
-                                               g_sizes)};
-                             });
+            autograd::record(
+                "NllLossBackwardBackward0", {c.grad()}, {gi}, {},
+                [=](const autograd::Ctx& cc) -> autograd::TensorList {
+                  return {reshape(nll_loss(cc.grad(), t, w, reduction, ignore_index), g_sizes)};
+                });
           }
           return {gi};
         });
@@ -161,18 +162,16 @@ Tensor cross_entropy_prob_target(const Tensor& self, const Tensor& target, const
 
 // torch's cross_entropy_loss_label_smoothing: (1 - eps) * nll + eps / C * (the loss against a
 // uniform target), with ignored targets excluded from both.
-Tensor cross_entropy_label_smoothing(const Tensor& self, const Tensor& target,
-                                     const Tensor& weight, int64_t reduction,
-                                     int64_t ignore_index, double label_smoothing,
-                                     int64_t class_dim) {
+Tensor cross_entropy_label_smoothing(const Tensor& self, const Tensor& target, const Tensor& weight,
+                                     int64_t reduction, int64_t ignore_index,
+                                     double label_smoothing, int64_t class_dim) {
   const Tensor input = log_softmax(self, class_dim);
   const Tensor nll = nll_loss(input, target, weight, reduction, ignore_index);
   const int64_t classes = input.size(class_dim);
   const Tensor ignore_mask = eq(target, wrapped_scalar(ignore_index));
-  Tensor smooth = weight.defined()
-                      ? -sum(input * class_weight_view(weight, input.dim(), class_dim),
-                             DimVector{class_dim})
-                      : -sum(input, DimVector{class_dim});
+  Tensor smooth = weight.defined() ? -sum(input * class_weight_view(weight, input.dim(), class_dim),
+                                          DimVector{class_dim})
+                                   : -sum(input, DimVector{class_dim});
   smooth = masked_fill(smooth, ignore_mask, 0.0);
   Tensor ret;
   if (reduction == kReductionMean) {
@@ -208,7 +207,8 @@ Tensor cross_entropy_loss(const Tensor& self, const Tensor& target, const Tensor
                   "Dimension out of range (expected to be in range of [-1, 0], but got 1)");
     return cross_entropy_prob_target(self, target, weight, reduction, label_smoothing, class_dim);
   }
-  CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(), ")");
+  CRESSET_CHECK(self.dim() >= 1, ValueError, "Expected 1 or more dimensions (got ", self.dim(),
+                ")");
   CRESSET_CHECK(is_index_dtype(target.dtype()), RuntimeError,
                 "[cross_entropy] expected target to hold int64 class indices (for input ",
                 shape_str(self.sizes()), ": shape ",

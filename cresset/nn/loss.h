@@ -32,8 +32,8 @@ Tensor smooth_l1_loss(const Tensor& self, const Tensor& target, int64_t reductio
 Tensor huber_loss(const Tensor& self, const Tensor& target, int64_t reduction = kReductionMean,
                   double delta = 1.0);
 /// torch._C._nn.binary_cross_entropy: logs clamped at -100; input must lie in [0, 1].
-Tensor binary_cross_entropy(const Tensor& self, const Tensor& target, const Tensor& weight = Tensor(),
-                            int64_t reduction = kReductionMean);
+Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
+                            const Tensor& weight = Tensor(), int64_t reduction = kReductionMean);
 /// torch.binary_cross_entropy_with_logits: the stable log-sum-exp form; pos_weight scales the
 /// positive term along the last dim.
 Tensor binary_cross_entropy_with_logits(const Tensor& self, const Tensor& target,

@@ -54,8 +54,9 @@ Tensor multi_margin_loss(const Tensor& self, const Tensor& target, int64_t p, do
   const int64_t batch = unbatched ? 1 : self.size(0), classes = self.size(-1);
   CRESSET_CHECK(target.dim() <= 1 && target.numel() == batch, RuntimeError,
                 "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
-                "input samples (batch size). Expected target size [", batch, "], but got ",
-                shape_str(target.sizes()), ". Input has shape ", shape_str(self.sizes()), ".");
+                "input samples (batch size). Expected target size [",
+                batch, "], but got ", shape_str(target.sizes()), ". Input has shape ",
+                shape_str(self.sizes()), ".");
   CRESSET_CHECK(target.dtype() == DType::Int64, RuntimeError,
                 "expected scalar type Long but found ", dtype_display(target.dtype()));
   CRESSET_CHECK(!any_outside(target, 0, classes), RuntimeError, "target out of range");
@@ -77,26 +78,26 @@ Tensor multi_margin_loss(const Tensor& self, const Tensor& target, int64_t p, do
   }
   if (autograd::needs_grad({self})) {
     const DimVector sizes = self.sizes();
-    autograd::record(
-        "MultiMarginLossBackward0", {self}, {out}, {self},
-        [=](const autograd::Ctx& c) -> autograd::TensorList {
-          const Tensor x = reshape(c.saved(0), {batch, classes});
-          Tensor d = to(active, x.dtype(), x.device());
-          if (p == 2) d = 2 * (margin - gather(x, 1, t) + x) * d;
-          if (weight_y.defined()) d = d * weight_y;
-          // x[n, i] raises loss term i; x[n, y] lowers every active term.
-          const Tensor gx = where(own, -sum(d, DimVector{1}, true), d) *
-                            sample_grad(c.grad(), batch, classes, reduction);
-          return {reshape(gx, sizes)};
-        });
+    autograd::record("MultiMarginLossBackward0", {self}, {out}, {self},
+                     [=](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor x = reshape(c.saved(0), {batch, classes});
+                       Tensor d = to(active, x.dtype(), x.device());
+                       if (p == 2) d = 2 * (margin - gather(x, 1, t) + x) * d;
+                       if (weight_y.defined()) d = d * weight_y;
+                       // x[n, i] raises loss term i; x[n, y] lowers every active term.
+                       const Tensor gx = where(own, -sum(d, DimVector{1}, true), d) *
+                                         sample_grad(c.grad(), batch, classes, reduction);
+                       return {reshape(gx, sizes)};
+                     });
   }
   return out;
 }
 
 Tensor multilabel_margin_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   check_vector_or_matrix(self);
-  CRESSET_CHECK(target.sizes() == self.sizes(), RuntimeError, "inconsistent target size: ",
-                shape_str(target.sizes()), " for input of size: ", shape_str(self.sizes()));
+  CRESSET_CHECK(target.sizes() == self.sizes(), RuntimeError,
+                "inconsistent target size: ", shape_str(target.sizes()),
+                " for input of size: ", shape_str(self.sizes()));
   CRESSET_CHECK(target.dtype() == DType::Int64, RuntimeError,
                 "expected scalar type Long but found ", dtype_display(target.dtype()));
   const bool unbatched = self.dim() == 1;
@@ -111,8 +112,8 @@ Tensor multilabel_margin_loss(const Tensor& self, const Tensor& target, int64_t 
     // Slot j counts while no -1 precedes it; a class is a target when a counting slot names it.
     const Tensor counted =
         unsqueeze(to(cumprod(ne(t, wrapped_scalar(-1)), 1), DType::Bool, t.device()), 2);
-    slot_class = logical_and(
-        eq(unsqueeze(t, 2), arange(0, classes, 1, DType::Int64, t.device())), counted);
+    slot_class =
+        logical_and(eq(unsqueeze(t, 2), arange(0, classes, 1, DType::Int64, t.device())), counted);
     const Tensor is_target = any(slot_class, DimVector{1});
     // z[n, j, i] = 1 - (x[n, y_j] - x[n, i]) over counting slots j and non-target classes i.
     const Tensor xj = gather(x, 1, clamp(t, 0, std::nullopt));
@@ -123,18 +124,18 @@ Tensor multilabel_margin_loss(const Tensor& self, const Tensor& target, int64_t 
   }
   if (autograd::needs_grad({self})) {
     const DimVector sizes = self.sizes();
-    autograd::record(
-        "MultilabelMarginLossBackward0", {self}, {out}, {},
-        [=](const autograd::Ctx& c) -> autograd::TensorList {
-          const Tensor& g = c.grad();
-          const Tensor a = to(active, g.dtype(), g.device());
-          const Tensor slots = to(slot_class, g.dtype(), g.device());
-          // Class i gains one per active pair (j, i); the class y_j loses one per pair of slot j.
-          const Tensor gx = (sum(a, DimVector{1}) -
-                             sum(slots * sum(a, DimVector{2}, true), DimVector{1})) *
-                            sample_grad(g, batch, classes, reduction);
-          return {reshape(gx, sizes)};
-        });
+    autograd::record("MultilabelMarginLossBackward0", {self}, {out}, {},
+                     [=](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor& g = c.grad();
+                       const Tensor a = to(active, g.dtype(), g.device());
+                       const Tensor slots = to(slot_class, g.dtype(), g.device());
+                       // Class i gains one per active pair (j, i); the class y_j loses one per pair
+                       // of slot j.
+                       const Tensor gx = (sum(a, DimVector{1}) -
+                                          sum(slots * sum(a, DimVector{2}, true), DimVector{1})) *
+                                         sample_grad(g, batch, classes, reduction);
+                       return {reshape(gx, sizes)};
+                     });
   }
   return out;
 }

@@ -82,9 +82,7 @@ void check_floating(const char* op, const Tensor& self) {
 }
 
 // The log of 1 + exp(-x) without overflow: log1p(exp(-|x|)) + max(-x, 0) (= -log_sigmoid(x)).
-Tensor softplus_neg(const Tensor& x) {
-  return log1p(exp(-abs(x))) + clamp(-x, 0.0, std::nullopt);
-}
+Tensor softplus_neg(const Tensor& x) { return log1p(exp(-abs(x))) + clamp(-x, 0.0, std::nullopt); }
 
 Tensor zeros_like_tensor(const Tensor& t) { return zeros(t.sizes(), t.dtype(), t.device()); }
 
@@ -109,7 +107,8 @@ Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
 }
 
 Tensor smooth_l1_loss(const Tensor& self, const Tensor& target, int64_t reduction, double beta) {
-  CRESSET_CHECK(beta >= 0, RuntimeError, "smooth_l1_loss does not support negative values for beta.");
+  CRESSET_CHECK(beta >= 0, RuntimeError,
+                "smooth_l1_loss does not support negative values for beta.");
   check_reduction(reduction);
   auto [x, y] = broadcast_pair(self, target);
   Tensor loss;
@@ -126,7 +125,8 @@ Tensor smooth_l1_loss(const Tensor& self, const Tensor& target, int64_t reductio
 }
 
 Tensor huber_loss(const Tensor& self, const Tensor& target, int64_t reduction, double delta) {
-  CRESSET_CHECK(delta > 0, RuntimeError, "huber_loss does not support non-positive values for delta.");
+  CRESSET_CHECK(delta > 0, RuntimeError,
+                "huber_loss does not support non-positive values for delta.");
   check_reduction(reduction);
   auto [x, y] = broadcast_pair(self, target);
   Tensor loss;
@@ -152,8 +152,7 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target, const Tens
     autograd::AutoGradMode no_grad(false);
     CRESSET_CHECK(self.numel() == 0 || item_scalar(all((self >= 0) & (self <= 1))).to_bool(),
                   RuntimeError, "all elements of input should be between 0 and 1");
-    CRESSET_CHECK(target.numel() == 0 ||
-                      item_scalar(all((target >= 0) & (target <= 1))).to_bool(),
+    CRESSET_CHECK(target.numel() == 0 || item_scalar(all((target >= 0) & (target <= 1))).to_bool(),
                   RuntimeError, "all elements of target should be between 0 and 1");
     loss = (target - 1) * clamp(log1p(-self), -100.0, std::nullopt) -
            target * clamp(log(self), -100.0, std::nullopt);
@@ -229,7 +228,8 @@ Tensor soft_margin_loss(const Tensor& self, const Tensor& target, int64_t reduct
   return record_pointwise("SoftMarginLossBackward0", {x, detach(y)}, loss, reduction, 0,
                           [](const autograd::Ctx& c, const Tensor& g, double) {
                             const Tensor y = c.saved(1);
-                            return autograd::TensorList{-y * sigmoid(-y * c.saved(0)) * g, Tensor()};
+                            return autograd::TensorList{-y * sigmoid(-y * c.saved(0)) * g,
+                                                        Tensor()};
                           });
 }
 
@@ -306,8 +306,9 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
                            double margin, double p, double eps, bool swap, int64_t reduction) {
   CRESSET_CHECK(anchor.dim() == positive.dim() && positive.dim() == negative.dim(), RuntimeError,
                 "The anchor, positive, and negative tensors are expected to have the same number "
-                "of dimensions, but got: anchor ", anchor.dim(), "D, positive ", positive.dim(),
-                "D, and negative ", negative.dim(), "D inputs");
+                "of dimensions, but got: anchor ",
+                anchor.dim(), "D, positive ", positive.dim(), "D, and negative ", negative.dim(),
+                "D inputs");
   const Tensor dist_pos = pairwise_distance(anchor, positive, p, eps);
   Tensor dist_neg = pairwise_distance(anchor, negative, p, eps);
   if (swap) dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps));

@@ -1,12 +1,13 @@
 """Loss functions against torch: values, gradients, grad_fn names, reductions, errors."""
 import warnings
 
-import cresset
 import cresset.nn.functional as CF
 import pytest
 import torch
 import torch.nn.functional as TF
 from utils import assert_raises_like, assert_same, to_cresset
+
+import cresset
 
 REDUCTIONS = ["none", "mean", "sum"]
 

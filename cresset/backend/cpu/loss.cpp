@@ -144,8 +144,8 @@ void ctc_loss_forward(const Tensor& nll, const Tensor& log_alpha, const Tensor& 
           continue;
         }
         const M* last = la.data() + (len_t - 1) * states;
-        out[n] = scalar_t(-log_sum_exp3(last[2 * len_s], len_s > 0 ? last[2 * len_s - 1] : neg_inf,
-                                        neg_inf));
+        out[n] = scalar_t(
+            -log_sum_exp3(last[2 * len_s], len_s > 0 ? last[2 * len_s - 1] : neg_inf, neg_inf));
       }
     });
   });
@@ -174,7 +174,9 @@ void ctc_loss_backward(const Tensor& grad, const Tensor& grad_out, const Tensor&
         const int64_t* tg = tg_all + target_offsets[n];
         const scalar_t* la = la_all + n * max_t * states;
         const M nll_n = M(nll_p[n]);
-        auto at = [&](int64_t t, int64_t c) -> scalar_t& { return gr[(t * batch + n) * classes + c]; };
+        auto at = [&](int64_t t, int64_t c) -> scalar_t& {
+          return gr[(t * batch + n) * classes + c];
+        };
         auto lpv = [&](int64_t t, int64_t c) { return M(lp[(t * batch + n) * classes + c]); };
         auto label = [&](int64_t s) { return s % 2 == 0 ? blank : tg[s / 2]; };
         if (len_t == 0 || (zero_infinity && nll_n == -neg_inf)) {
@@ -216,7 +218,8 @@ void ctc_loss_backward(const Tensor& grad, const Tensor& grad_out, const Tensor&
               continue;
             }
             const M l = lpv(t, c);
-            at(t, c) = scalar_t((std::exp(l) - std::exp(lcab[size_t(t * classes + c)] + nll_n - l)) * g);
+            at(t, c) =
+                scalar_t((std::exp(l) - std::exp(lcab[size_t(t * classes + c)] + nll_n - l)) * g);
           }
         }
       }

@@ -30,8 +30,8 @@ void ctc_loss_forward(const Tensor& nll, const Tensor& log_alpha, const Tensor& 
                       const std::vector<int64_t>& input_lengths,
                       const std::vector<int64_t>& target_lengths, int64_t blank);
 /// CTC backward (torch's formula, a gradient with respect to the logits behind log_probs):
-/// grad [T, N, C] = (exp(lp) - exp(log(sum of alpha * beta over label c) + nll - lp)) * grad_out[n],
-/// zero beyond each input length, and zero for an infinite nll when zero_infinity.
+/// grad [T, N, C] = (exp(lp) - exp(log(sum of alpha * beta over label c) + nll - lp)) *
+/// grad_out[n], zero beyond each input length, and zero for an infinite nll when zero_infinity.
 void ctc_loss_backward(const Tensor& grad, const Tensor& grad_out, const Tensor& log_probs,
                        const Tensor& targets, const std::vector<int64_t>& target_offsets,
                        const std::vector<int64_t>& input_lengths,
