@@ -24,10 +24,10 @@ bool dense(const Tensor& t) {
 }
 
 const Tensor& one_element(const char* op, const Tensor& t) {
-  CRESSET_CHECK(t.defined() && t.numel() == 1 && (t.dtype() == DType::Float32 ||
-                                                   t.dtype() == DType::Float64),
-                RuntimeError, "[", op, "] expected a one-element float state tensor; got ",
-                t.defined() ? describe(t) : std::string("None"));
+  CRESSET_CHECK(
+      t.defined() && t.numel() == 1 && (t.dtype() == DType::Float32 || t.dtype() == DType::Float64),
+      RuntimeError, "[", op, "] expected a one-element float state tensor; got ",
+      t.defined() ? describe(t) : std::string("None"));
   return t;
 }
 
@@ -65,18 +65,18 @@ void FusedBatch::add_state(int slot, const std::vector<Tensor>& list) {
   for (size_t i = 0; i < list.size(); ++i) {
     const Tensor& s = list[i];
     const Tensor& p = slots_[i][0];
-    CRESSET_CHECK(s.defined() && s.dtype() == p.dtype() && s.sizes() == p.sizes() &&
-                      s.device() == p.device(),
-                  RuntimeError, "[", op_, "] state ", s.defined() ? describe(s) : "None",
-                  " does not match param ", describe(p));
+    CRESSET_CHECK(
+        s.defined() && s.dtype() == p.dtype() && s.sizes() == p.sizes() && s.device() == p.device(),
+        RuntimeError, "[", op_, "] state ", s.defined() ? describe(s) : "None",
+        " does not match param ", describe(p));
     slots_[i][slot] = s;
   }
 }
 
-void FusedBatch::run(cpu::OptimKind kind, const cpu::OptimHyper& h) {
+void FusedBatch::run(cpu::OptimKind kind, const cpu::OptimOptions& h) {
   autograd::AutoGradMode no_grad(false);
   std::vector<std::pair<Tensor, Tensor>> write_back;  // (original, contiguous working copy)
-  std::vector<Tensor> keep_alive;                      // read-only contiguous copies of grads
+  std::vector<Tensor> keep_alive;                     // read-only contiguous copies of grads
   for (size_t i = 0; i < ts_.size(); ++i) {
     const std::vector<Tensor>& slot = slots_[i];
     bool flat = dense(slot[0]);

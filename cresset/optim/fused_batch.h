@@ -18,7 +18,7 @@ class FusedBatch {
   /// The per-tensor coefficients of param i, read by the kernel.
   double* scalars(size_t i) { return ts_[i].s; }
   /// Runs the kernel over every tensor and records the in-place writes (version counters).
-  void run(cpu::OptimKind kind, const cpu::OptimHyper& h);
+  void run(cpu::OptimKind kind, const cpu::OptimOptions& h);
 
  private:
   const char* op_;

@@ -10,71 +10,59 @@
 // by the caller, as torch does.
 #include <vector>
 
+#include "cresset/backend/cpu/optim_kernels.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset {
 
+/// A param group's hyperparameters (torch's group options).
+using OptimOptions = cpu::OptimOptions;
+using TensorList = std::vector<Tensor>;
+
 /// torch.optim.SGD's step; entries of momentum_buffers may be undefined (created here, as a copy of
 /// the effective gradient). Returns the momentum buffers (empty when momentum == 0).
-std::vector<Tensor> sgd_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                               std::vector<Tensor> momentum_buffers, double lr, double momentum,
-                               double dampening, double weight_decay, bool nesterov, bool maximize);
+TensorList sgd_update(const TensorList& params, const TensorList& grads,
+                      TensorList momentum_buffers, const OptimOptions& o);
 
 /// torch.optim.Adam / AdamW (decoupled weight decay); max_exp_avg_sqs is used only with amsgrad.
-void adam_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                 const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
-                 const std::vector<Tensor>& max_exp_avg_sqs, const std::vector<Tensor>& steps,
-                 double lr, double beta1, double beta2, double weight_decay, double eps,
-                 bool amsgrad, bool maximize, bool decoupled);
+void adam_update(const TensorList& params, const TensorList& grads, const TensorList& exp_avgs,
+                 const TensorList& exp_avg_sqs, const TensorList& max_exp_avg_sqs,
+                 const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.Adagrad (dense gradients).
-void adagrad_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                    const std::vector<Tensor>& state_sums, const std::vector<Tensor>& steps,
-                    double lr, double lr_decay, double weight_decay, double eps, bool maximize);
+void adagrad_update(const TensorList& params, const TensorList& grads, const TensorList& state_sums,
+                    const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.Adamax.
-void adamax_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                   const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_infs,
-                   const std::vector<Tensor>& steps, double lr, double beta1, double beta2,
-                   double eps, double weight_decay, bool maximize);
+void adamax_update(const TensorList& params, const TensorList& grads, const TensorList& exp_avgs,
+                   const TensorList& exp_infs, const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.Adadelta.
-void adadelta_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                     const std::vector<Tensor>& square_avgs, const std::vector<Tensor>& acc_deltas,
-                     const std::vector<Tensor>& steps, double lr, double rho, double eps,
-                     double weight_decay, bool maximize);
+void adadelta_update(const TensorList& params, const TensorList& grads,
+                     const TensorList& square_avgs, const TensorList& acc_deltas,
+                     const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.ASGD; etas and mus are the 0-dim state tensors, rewritten after the update.
-void asgd_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                 const std::vector<Tensor>& axs, const std::vector<Tensor>& etas,
-                 const std::vector<Tensor>& mus, const std::vector<Tensor>& steps, double lr,
-                 double lambd, double alpha, double t0, double weight_decay, bool maximize);
+void asgd_update(const TensorList& params, const TensorList& grads, const TensorList& axs,
+                 const TensorList& etas, const TensorList& mus, const TensorList& steps,
+                 const OptimOptions& o);
 
 /// torch.optim.RMSprop; momentum_buffers used when momentum > 0, grad_avgs when centered.
-void rmsprop_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                    const std::vector<Tensor>& square_avgs,
-                    const std::vector<Tensor>& momentum_buffers,
-                    const std::vector<Tensor>& grad_avgs, const std::vector<Tensor>& steps,
-                    double lr, double alpha, double eps, double weight_decay, double momentum,
-                    bool centered, bool maximize);
+void rmsprop_update(const TensorList& params, const TensorList& grads,
+                    const TensorList& square_avgs, const TensorList& momentum_buffers,
+                    const TensorList& grad_avgs, const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.Rprop.
-void rprop_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                  const std::vector<Tensor>& prevs, const std::vector<Tensor>& step_sizes,
-                  const std::vector<Tensor>& steps, double etaminus, double etaplus,
-                  double step_size_min, double step_size_max, bool maximize);
+void rprop_update(const TensorList& params, const TensorList& grads, const TensorList& prevs,
+                  const TensorList& step_sizes, const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.NAdam; mu_products are the 0-dim state tensors.
-void nadam_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                  const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
-                  const std::vector<Tensor>& mu_products, const std::vector<Tensor>& steps,
-                  double lr, double beta1, double beta2, double weight_decay, double eps,
-                  double momentum_decay, bool decoupled, bool maximize);
+void nadam_update(const TensorList& params, const TensorList& grads, const TensorList& exp_avgs,
+                  const TensorList& exp_avg_sqs, const TensorList& mu_products,
+                  const TensorList& steps, const OptimOptions& o);
 
 /// torch.optim.RAdam.
-void radam_update(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
-                  const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
-                  const std::vector<Tensor>& steps, double lr, double beta1, double beta2,
-                  double weight_decay, double eps, bool decoupled, bool maximize);
+void radam_update(const TensorList& params, const TensorList& grads, const TensorList& exp_avgs,
+                  const TensorList& exp_avg_sqs, const TensorList& steps, const OptimOptions& o);
 
 }  // namespace cresset

@@ -1,10 +1,11 @@
 // Fused optimizer updates: every element of every parameter of a group in one parallel loop, each
 // formula written in the order of torch's single-tensor implementation so float32 results agree.
 // Where torch's vectorized kernels fuse a multiply-add (lerp, add with alpha) we use std::fma too.
+#include "cresset/backend/cpu/optim_kernels.h"
+
 #include <algorithm>
 #include <cmath>
 
-#include "cresset/backend/cpu/optim_kernels.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {
@@ -41,7 +42,7 @@ struct Buffers {
 };
 
 template <typename T>
-void sgd(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void sgd(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), mom = T(h.momentum), keep = T(1 - h.dampening), neg_lr = T(-h.lr);
   const bool fresh = t.s[0] != 0;
@@ -57,21 +58,40 @@ void sgd(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
   }
 }
 
+// The front half shared by Adam, NAdam and RAdam: decoupled decay of the param, the effective
+// gradient, and both moment updates (exp_avg in slot a, exp_avg_sq in slot b).
 template <typename T>
-void adam(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
-  Buffers<T> x(t);
-  const T wd = T(h.decoupled ? 0 : h.weight_decay), decay = T(1 - h.lr * h.weight_decay);
-  const T w1 = T(1 - h.beta1), b2 = T(h.beta2), w2 = T(1 - h.beta2), eps = T(h.eps);
-  const T neg_step = T(-t.s[0]), bc2_sqrt = T(t.s[1]);
-  const bool decoupled = h.decoupled && h.weight_decay != 0;
-#pragma omp simd
-  for (int64_t i = lo; i < hi; ++i) {
-    T p = decoupled ? x.p[i] * decay : x.p[i];
-    T g = effective_grad(x.g[i], p, h.maximize, wd);
-    T m = lerp(x.a[i], g, w1);
-    T v = x.b[i] * b2 + (w2 * g) * g;
+struct AdamMoments {
+  T wd, decay, w1, b2, w2;
+  bool decoupled, maximize;
+  explicit AdamMoments(const OptimOptions& h)
+      : wd(T(h.decoupled_weight_decay ? 0 : h.weight_decay)),
+        decay(T(1 - h.lr * h.weight_decay)),
+        w1(T(1 - h.beta1)),
+        b2(T(h.beta2)),
+        w2(T(1 - h.beta2)),
+        decoupled(h.decoupled_weight_decay && h.weight_decay != 0),
+        maximize(h.maximize) {}
+  // Updates the moments of element i; returns the decayed param, gradient and new moments.
+  void step(const Buffers<T>& x, int64_t i, T& p, T& g, T& m, T& v) const {
+    p = decoupled ? x.p[i] * decay : x.p[i];
+    g = effective_grad(x.g[i], p, maximize, wd);
+    m = lerp(x.a[i], g, w1);
+    v = x.b[i] * b2 + (w2 * g) * g;
     x.a[i] = m;
     x.b[i] = v;
+  }
+};
+
+template <typename T>
+void adam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+  Buffers<T> x(t);
+  const AdamMoments<T> moments(h);
+  const T eps = T(h.eps), neg_step = T(-t.s[0]), bc2_sqrt = T(t.s[1]);
+#pragma omp simd
+  for (int64_t i = lo; i < hi; ++i) {
+    T p, g, m, v;
+    moments.step(x, i, p, g, m, v);
     if (h.amsgrad) {
       v = std::max(x.c[i], v);
       x.c[i] = v;
@@ -82,7 +102,7 @@ void adam(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
 }
 
 template <typename T>
-void adagrad(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void adagrad(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), eps = T(h.eps), neg_clr = T(-t.s[0]);
 #pragma omp simd
@@ -95,7 +115,7 @@ void adagrad(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) 
 }
 
 template <typename T>
-void adamax(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void adamax(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), w1 = T(1 - h.beta1), b2 = T(h.beta2), eps = T(h.eps);
   const T neg_clr = T(-t.s[0]);
@@ -111,7 +131,7 @@ void adamax(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
 }
 
 template <typename T>
-void adadelta(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void adadelta(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), rho = T(h.rho), w = T(1 - h.rho), eps = T(h.eps);
   const T neg_lr = T(-h.lr);
@@ -127,7 +147,7 @@ void adadelta(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi)
 }
 
 template <typename T>
-void asgd(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void asgd(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), neg_eta = T(-t.s[0]), mu = T(t.s[1]), decay = T(t.s[2]);
   const bool average = t.s[1] != 1;
@@ -141,7 +161,7 @@ void asgd(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
 }
 
 template <typename T>
-void rmsprop(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void rmsprop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), alpha = T(h.alpha), w = T(1 - h.alpha), eps = T(h.eps);
   const T mom = T(h.momentum), neg_lr = T(-h.lr);
@@ -171,10 +191,10 @@ void rmsprop(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) 
 }
 
 template <typename T>
-void rprop(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void rprop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T etaminus = T(h.etaminus), etaplus = T(h.etaplus);
-  const T step_min = T(h.step_min), step_max = T(h.step_max);
+  const T step_min = T(h.step_size_min), step_max = T(h.step_size_max);
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
     T g = h.maximize ? -x.g[i] : x.g[i];
@@ -190,20 +210,14 @@ void rprop(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
 }
 
 template <typename T>
-void nadam(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void nadam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
-  const T wd = T(h.decoupled ? 0 : h.weight_decay), decay = T(1 - h.lr * h.weight_decay);
-  const T w1 = T(1 - h.beta1), b2 = T(h.beta2), w2 = T(1 - h.beta2), eps = T(h.eps);
-  const T bc2 = T(t.s[0]), c_grad = T(t.s[1]), c_avg = T(t.s[2]);
-  const bool decoupled = h.decoupled && h.weight_decay != 0;
+  const AdamMoments<T> moments(h);
+  const T eps = T(h.eps), bc2 = T(t.s[0]), c_grad = T(t.s[1]), c_avg = T(t.s[2]);
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T p = decoupled ? x.p[i] * decay : x.p[i];
-    T g = effective_grad(x.g[i], p, h.maximize, wd);
-    T m = lerp(x.a[i], g, w1);
-    T v = x.b[i] * b2 + (w2 * g) * g;
-    x.a[i] = m;
-    x.b[i] = v;
+    T p, g, m, v;
+    moments.step(x, i, p, g, m, v);
     T denom = std::sqrt(v / bc2) + eps;
     p = p + (c_grad * g) / denom;
     x.p[i] = p + (c_avg * m) / denom;
@@ -211,20 +225,15 @@ void nadam(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
 }
 
 template <typename T>
-void radam(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
+void radam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
-  const T wd = T(h.decoupled ? 0 : h.weight_decay), decay = T(1 - h.lr * h.weight_decay);
-  const T w1 = T(1 - h.beta1), b2 = T(h.beta2), w2 = T(1 - h.beta2), eps = T(h.eps);
-  const T lr = T(h.lr), bc1 = T(t.s[0]), bc2_sqrt = T(t.s[1]), rect = T(t.s[2]);
-  const bool rectified = t.s[3] != 0, decoupled = h.decoupled && h.weight_decay != 0;
+  const AdamMoments<T> moments(h);
+  const T eps = T(h.eps), lr = T(h.lr), bc1 = T(t.s[0]), bc2_sqrt = T(t.s[1]), rect = T(t.s[2]);
+  const bool rectified = t.s[3] != 0;
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T p = decoupled ? x.p[i] * decay : x.p[i];
-    T g = effective_grad(x.g[i], p, h.maximize, wd);
-    T m = lerp(x.a[i], g, w1);
-    T v = x.b[i] * b2 + (w2 * g) * g;
-    x.a[i] = m;
-    x.b[i] = v;
+    T p, g, m, v;
+    moments.step(x, i, p, g, m, v);
     T update = (m / bc1) * lr;
     if (rectified) update = (update * (bc2_sqrt / (std::sqrt(v) + eps))) * rect;
     x.p[i] = std::fma(update, T(-1), p);
@@ -232,25 +241,35 @@ void radam(const OptimTensor& t, const OptimHyper& h, int64_t lo, int64_t hi) {
 }
 
 template <typename T>
-void update_range(OptimKind kind, const OptimTensor& t, const OptimHyper& h, int64_t lo,
+void update_range(OptimKind kind, const OptimTensor& t, const OptimOptions& h, int64_t lo,
                   int64_t hi) {
   switch (kind) {
-    case OptimKind::SGD: return sgd<T>(t, h, lo, hi);
-    case OptimKind::Adam: return adam<T>(t, h, lo, hi);
-    case OptimKind::Adagrad: return adagrad<T>(t, h, lo, hi);
-    case OptimKind::Adamax: return adamax<T>(t, h, lo, hi);
-    case OptimKind::Adadelta: return adadelta<T>(t, h, lo, hi);
-    case OptimKind::ASGD: return asgd<T>(t, h, lo, hi);
-    case OptimKind::RMSprop: return rmsprop<T>(t, h, lo, hi);
-    case OptimKind::Rprop: return rprop<T>(t, h, lo, hi);
-    case OptimKind::NAdam: return nadam<T>(t, h, lo, hi);
-    case OptimKind::RAdam: return radam<T>(t, h, lo, hi);
+    case OptimKind::SGD:
+      return sgd<T>(t, h, lo, hi);
+    case OptimKind::Adam:
+      return adam<T>(t, h, lo, hi);
+    case OptimKind::Adagrad:
+      return adagrad<T>(t, h, lo, hi);
+    case OptimKind::Adamax:
+      return adamax<T>(t, h, lo, hi);
+    case OptimKind::Adadelta:
+      return adadelta<T>(t, h, lo, hi);
+    case OptimKind::ASGD:
+      return asgd<T>(t, h, lo, hi);
+    case OptimKind::RMSprop:
+      return rmsprop<T>(t, h, lo, hi);
+    case OptimKind::Rprop:
+      return rprop<T>(t, h, lo, hi);
+    case OptimKind::NAdam:
+      return nadam<T>(t, h, lo, hi);
+    case OptimKind::RAdam:
+      return radam<T>(t, h, lo, hi);
   }
 }
 
 // One parallel_for over the concatenation of all tensors; a chunk walks the tensors it overlaps.
 template <typename T>
-void run(OptimKind kind, const std::vector<OptimTensor>& ts, const OptimHyper& h) {
+void run(OptimKind kind, const std::vector<OptimTensor>& ts, const OptimOptions& h) {
   std::vector<int64_t> start(ts.size() + 1, 0);
   for (size_t i = 0; i < ts.size(); ++i) start[i + 1] = start[i] + ts[i].numel;
   parallel_for(0, start.back(), kGrainSize, [&](int64_t begin, int64_t end) {
@@ -266,7 +285,7 @@ void run(OptimKind kind, const std::vector<OptimTensor>& ts, const OptimHyper& h
 }  // namespace
 
 void optim_kernel(OptimKind kind, DType dtype, const std::vector<OptimTensor>& ts,
-                  const OptimHyper& h) {
+                  const OptimOptions& h) {
   // The caller checked the dtype (float32 or float64).
   if (dtype == DType::Float64) return run<double>(kind, ts, h);
   run<float>(kind, ts, h);

@@ -24,19 +24,22 @@ struct OptimTensor {
   int64_t numel = 0;
 };
 
-/// The hyperparameters of one param group (the fields a given kind does not use are ignored).
-struct OptimHyper {
+/// The hyperparameters of one param group, named as torch's group options (betas, etas and
+/// step_sizes split in two); an update reads the fields of its optimizer and ignores the rest.
+struct OptimOptions {
   double lr = 0, beta1 = 0, beta2 = 0, eps = 0, weight_decay = 0, momentum = 0, dampening = 0;
-  double rho = 0, alpha = 0, lambd = 0, etaminus = 0, etaplus = 0, step_min = 0, step_max = 0;
-  bool maximize = false, nesterov = false, amsgrad = false, centered = false, decoupled = false;
+  double rho = 0, alpha = 0, lambd = 0, t0 = 0, lr_decay = 0, momentum_decay = 0;
+  double etaminus = 0, etaplus = 0, step_size_min = 0, step_size_max = 0;
+  bool maximize = false, nesterov = false, amsgrad = false, centered = false;
+  bool decoupled_weight_decay = false;
 };
 
 }  // namespace cresset::cpu
 
-#define CRESSET_OPTIM_DECLS                                                                   \
-  /* Applies `kind` to every tensor of `ts` (float32 or float64) in one parallel loop. */       \
-  void optim_kernel(OptimKind kind, DType dtype, const std::vector<OptimTensor>& ts,           \
-                    const OptimHyper& h);
+#define CRESSET_OPTIM_DECLS                                                               \
+  /* Applies `kind` to every tensor of `ts` (float32 or float64) in one parallel loop. */ \
+  void optim_kernel(OptimKind kind, DType dtype, const std::vector<OptimTensor>& ts,      \
+                    const OptimOptions& h);
 
 namespace cresset::cpu {
 namespace base {

@@ -1,13 +1,15 @@
 """torch.optim.Adadelta."""
-import cresset
+from typing import ClassVar
+
 from cresset import _C
-from cresset._C import Tensor
 from cresset.optim.optimizer import (
     Optimizer,
-    _fused,
+    _check_lr,
+    _check_nonnegative,
     _new_step,
-    _to_scalar,
+    _options,
     _use_grad_for_differentiable,
+    _zeros_like,
 )
 
 __all__ = ["Adadelta"]
@@ -16,54 +18,35 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """Implements the Adadelta algorithm (torch.optim.Adadelta)."""
 
+    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+    _kernel = _C._optim.adadelta_update
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative("epsilon value", eps)
+        _check_nonnegative("weight_decay value", weight_decay)
         defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
                     "maximize": maximize, "capturable": capturable, "foreach": foreach,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _state_keys(self, group):
+        return ("square_avg", "acc_delta", "step")
+
+    def _init_state(self, state, p, group):
+        state["step"] = _new_step()
+        state["square_avg"] = _zeros_like(p)
+        state["acc_delta"] = _zeros_like(p)
+
+    def _options(self, group):
+        return _options(lr=group["lr"], rho=group["rho"], eps=group["eps"],
+                        weight_decay=group["weight_decay"], maximize=group["maximize"])
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, square_avgs, acc_deltas, steps = [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["square_avg"] = cresset.zeros_like(
-                        p, memory_format=cresset.preserve_format)
-                    state["acc_delta"] = cresset.zeros_like(
-                        p, memory_format=cresset.preserve_format)
-                square_avgs.append(state["square_avg"])
-                acc_deltas.append(state["acc_delta"])
-                steps.append(state["step"])
-            if params:
-                _fused(_C._optim.adadelta_update,
-                       [params, grads, square_avgs, acc_deltas, steps], _to_scalar(group["lr"]),
-                       group["rho"], group["eps"], group["weight_decay"], group["maximize"])
-        return loss
+        return self._fused_step(closure)

@@ -1,13 +1,16 @@
 """torch.optim.Adamax."""
-import cresset
+from typing import ClassVar
+
 from cresset import _C
-from cresset.optim.adam import _check_adam_args
 from cresset.optim.optimizer import (
     Optimizer,
-    _fused,
+    _check_betas,
+    _check_lr,
+    _check_nonnegative,
     _new_step,
-    _to_scalar,
+    _options,
     _use_grad_for_differentiable,
+    _zeros_like,
 )
 
 __all__ = ["Adamax"]
@@ -16,44 +19,35 @@ __all__ = ["Adamax"]
 class Adamax(Optimizer):
     """Implements the Adamax algorithm, Adam on the infinity norm (torch.optim.Adamax)."""
 
+    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+    _kernel = _C._optim.adamax_update
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        _check_adam_args(lr, betas, eps, weight_decay)
+        _check_lr(lr)
+        _check_nonnegative("epsilon value", eps)
+        _check_betas(betas)
+        _check_nonnegative("weight_decay value", weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _state_keys(self, group):
+        return ("exp_avg", "exp_inf", "step")
+
+    def _init_state(self, state, p, group):
+        state["step"] = _new_step()
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_inf"] = _zeros_like(p)
+
+    def _options(self, group):
+        beta1, beta2 = group["betas"]
+        return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
+                        weight_decay=group["weight_decay"], maximize=group["maximize"])
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, exp_avgs, exp_infs, steps = [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["exp_avg"] = cresset.zeros_like(p, memory_format=cresset.preserve_format)
-                    state["exp_inf"] = cresset.zeros_like(p, memory_format=cresset.preserve_format)
-                exp_avgs.append(state["exp_avg"])
-                exp_infs.append(state["exp_inf"])
-                steps.append(state["step"])
-            if params:
-                beta1, beta2 = group["betas"]
-                _fused(_C._optim.adamax_update, [params, grads, exp_avgs, exp_infs, steps],
-                       _to_scalar(group["lr"]), beta1, beta2, group["eps"],
-                       group["weight_decay"], group["maximize"])
-        return loss
+        return self._fused_step(closure)

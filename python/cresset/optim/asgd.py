@@ -1,13 +1,17 @@
 """torch.optim.ASGD: averaged stochastic gradient descent."""
+from typing import ClassVar
+
 import cresset
 from cresset import _C
-from cresset._C import Tensor
 from cresset.optim.optimizer import (
     Optimizer,
-    _fused,
+    _check_lr,
+    _check_nonnegative,
     _new_step,
+    _options,
     _to_scalar,
     _use_grad_for_differentiable,
+    _zeros_like,
 )
 
 __all__ = ["ASGD"]
@@ -16,52 +20,35 @@ __all__ = ["ASGD"]
 class ASGD(Optimizer):
     """Implements averaged stochastic gradient descent (torch.optim.ASGD)."""
 
+    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
+                          "capturable": False}
+    _kernel = _C._optim.asgd_update
+
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check_nonnegative("weight_decay value", weight_decay)
         defaults = {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0,
                     "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _state_keys(self, group):
+        return ("ax", "eta", "mu", "step")
+
+    def _init_state(self, state, p, group):
+        dtype = _new_step().dtype
+        state["step"] = _new_step()
+        state["eta"] = cresset.tensor(float(_to_scalar(group["lr"])), dtype=dtype)
+        state["mu"] = cresset.ones((), dtype=dtype)
+        state["ax"] = _zeros_like(p)
+
+    def _options(self, group):
+        return _options(lr=group["lr"], lambd=group["lambd"], alpha=group["alpha"],
+                        t0=group["t0"], weight_decay=group["weight_decay"],
+                        maximize=group["maximize"])
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, axs, etas, mus, steps = [], [], [], [], [], []
-            lr = _to_scalar(group["lr"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    dtype = _new_step().dtype
-                    state["step"] = cresset.zeros((), dtype=dtype)
-                    state["eta"] = cresset.tensor(float(lr), dtype=dtype)
-                    state["mu"] = cresset.ones((), dtype=dtype)
-                    state["ax"] = cresset.zeros_like(p, memory_format=cresset.preserve_format)
-                mus.append(state["mu"])
-                axs.append(state["ax"])
-                etas.append(state["eta"])
-                steps.append(state["step"])
-            if params:
-                _fused(_C._optim.asgd_update, [params, grads, axs, etas, mus, steps], lr,
-                       group["lambd"], group["alpha"], group["t0"], group["weight_decay"],
-                       group["maximize"])
-        return loss
+        return self._fused_step(closure)

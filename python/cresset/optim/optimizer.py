@@ -4,6 +4,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
+from typing import ClassVar
 
 import cresset
 from cresset import _C
@@ -37,6 +38,36 @@ def _scalar_dtype():
 def _new_step():
     """The 'step' state of a parameter: a 0-dim float tensor, as torch 2.x stores it."""
     return cresset.tensor(0.0, dtype=_scalar_dtype())
+
+
+def _zeros_like(p):
+    return cresset.zeros_like(p, memory_format=cresset.preserve_format)
+
+
+def _options(**values):
+    """The hyperparameters of a fused update (cresset._C._optim.Options)."""
+    options = _C._optim.Options()
+    for key, value in values.items():
+        setattr(options, key, _to_scalar(value))
+    return options
+
+
+def _check_nonnegative(label, value):
+    """torch's argument check: ValueError("Invalid <label>: <value>") unless 0 <= value."""
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {label}: {value}")
+
+
+def _check_lr(lr):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    _check_nonnegative("learning rate", lr)
+
+
+def _check_betas(betas):
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
 def _to_scalar(x):
@@ -85,9 +116,18 @@ class Optimizer:
     def __getstate__(self):
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
+    # Group options added by later torch versions, filled in when older state is loaded.
+    _setstate_defaults: ClassVar[dict] = {}
+
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, value in self._setstate_defaults.items():
+                group.setdefault(key, value)
+        for p_state in self.state.values():
+            if "step" in p_state and not isinstance(p_state["step"], Tensor):
+                p_state["step"] = cresset.tensor(float(p_state["step"]), dtype=_scalar_dtype())
 
     def __repr__(self):
         format_string = self.__class__.__name__ + " ("
@@ -262,6 +302,43 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
+    # The fused update of a subclass: _kernel (a cresset._C._optim function) is called once per
+    # param group with the params that have grads, their grads, the state lists named by
+    # _state_keys(group) (None: an unused, empty list) and _options(group).
+    _kernel = None
+
+    def _state_keys(self, group):
+        raise NotImplementedError
+
+    def _init_state(self, state, p, group):
+        raise NotImplementedError
+
+    def _options(self, group):
+        raise NotImplementedError
+
+    def _fused_step(self, closure):
+        loss = self._closure_loss(closure)
+        state_of = self.state
+        for group in self.param_groups:
+            keys = self._state_keys(group)
+            params, grads = [], []
+            lists = [[] for _ in keys]
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                params.append(p)
+                grads.append(grad)
+                state = state_of[p]
+                if len(state) == 0:
+                    self._init_state(state, p, group)
+                for values, key in zip(lists, keys):
+                    if key is not None:
+                        values.append(state[key])
+            if params:
+                _fused(type(self)._kernel, [params, grads, *lists], self._options(group))
+        return loss
+
     def _closure_loss(self, closure):
         if closure is None:
             return None
@@ -273,13 +350,20 @@ class Optimizer:
             _C._set_grad_enabled(prev)
 
 
-def _fused(update, lists, *hyper):
-    """Calls a fused update over parallel lists (lists[0] the params), once per params dtype."""
+def _split_by_dtype(lists):
+    """Parallel lists (lists[0] the params) split so each part holds one params dtype."""
     params = lists[0]
     dtype = params[0].dtype
     if all(p.dtype == dtype for p in params):
-        return update(*lists, *hyper)
+        return [lists]
+    parts = []
     for d in dict.fromkeys(p.dtype for p in params):
         keep = [i for i, p in enumerate(params) if p.dtype == d]
-        update(*[[lst[i] for i in keep] if lst else lst for lst in lists], *hyper)
-    return None
+        parts.append([[values[i] for i in keep] if values else values for values in lists])
+    return parts
+
+
+def _fused(update, lists, options):
+    """Calls a fused update over parallel lists, once per params dtype."""
+    for part in _split_by_dtype(lists):
+        update(*part, options)

@@ -1,13 +1,15 @@
 """torch.optim.RMSprop."""
-import cresset
+from typing import ClassVar
+
 from cresset import _C
-from cresset._C import Tensor
 from cresset.optim.optimizer import (
     Optimizer,
-    _fused,
+    _check_lr,
+    _check_nonnegative,
     _new_step,
-    _to_scalar,
+    _options,
     _use_grad_for_differentiable,
+    _zeros_like,
 )
 
 __all__ = ["RMSprop"]
@@ -16,68 +18,41 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     """Implements the RMSprop algorithm (torch.optim.RMSprop)."""
 
+    _setstate_defaults: ClassVar[dict] = {"momentum": 0, "centered": False, "foreach": None, "maximize": False,
+                          "differentiable": False, "capturable": False}
+    _kernel = _C._optim.rmsprop_update
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_lr(lr)
+        _check_nonnegative("epsilon value", eps)
+        _check_nonnegative("momentum value", momentum)
+        _check_nonnegative("weight_decay value", weight_decay)
+        _check_nonnegative("alpha value", alpha)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
                     "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
+    def _state_keys(self, group):
+        return ("square_avg", "momentum_buffer" if group["momentum"] > 0 else None,
+                "grad_avg" if group["centered"] else None, "step")
+
+    def _init_state(self, state, p, group):
+        state["step"] = _new_step()
+        state["square_avg"] = _zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+
+    def _options(self, group):
+        return _options(lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
+                        weight_decay=group["weight_decay"], momentum=group["momentum"],
+                        centered=group["centered"], maximize=group["maximize"])
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, square_avgs, bufs, grad_avgs, steps = [], [], [], [], [], []
-            momentum, centered = group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                params.append(p)
-                grads.append(p.grad)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = cresset.zeros((), dtype=_new_step().dtype)
-                    state["square_avg"] = cresset.zeros_like(
-                        p, memory_format=cresset.preserve_format)
-                    if momentum > 0:
-                        state["momentum_buffer"] = cresset.zeros_like(
-                            p, memory_format=cresset.preserve_format)
-                    if centered:
-                        state["grad_avg"] = cresset.zeros_like(
-                            p, memory_format=cresset.preserve_format)
-                square_avgs.append(state["square_avg"])
-                steps.append(state["step"])
-                if momentum > 0:
-                    bufs.append(state["momentum_buffer"])
-                if centered:
-                    grad_avgs.append(state["grad_avg"])
-            if params:
-                _fused(_C._optim.rmsprop_update,
-                       [params, grads, square_avgs, bufs, grad_avgs, steps],
-                       _to_scalar(group["lr"]), group["alpha"], group["eps"],
-                       group["weight_decay"], momentum, centered, group["maximize"])
-        return loss
+        return self._fused_step(closure)

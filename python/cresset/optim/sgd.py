@@ -1,13 +1,23 @@
 """torch.optim.SGD."""
+from typing import ClassVar
+
 from cresset import _C
 from cresset._C import Tensor
-from cresset.optim.optimizer import Optimizer, _to_scalar, _use_grad_for_differentiable
+from cresset.optim.optimizer import (
+    Optimizer,
+    _options,
+    _split_by_dtype,
+    _use_grad_for_differentiable,
+)
 
 __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
     """Implements stochastic gradient descent, optionally with momentum (torch.optim.SGD)."""
+
+    _setstate_defaults: ClassVar[dict] = {"nesterov": False, "maximize": False, "foreach": None,
+                          "differentiable": False, "fused": False}
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
@@ -32,15 +42,6 @@ class SGD(Optimizer):
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
     @_use_grad_for_differentiable
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
@@ -50,21 +51,14 @@ class SGD(Optimizer):
             if not params:
                 continue
             momentum = group["momentum"]
-            hyper = (_to_scalar(group["lr"]), momentum, group["dampening"],
-                     _to_scalar(group["weight_decay"]), group["nesterov"], group["maximize"])
-            for part in _split_by_dtype(params):
-                grads = [p.grad for p in part]
+            options = _options(lr=group["lr"], momentum=momentum, dampening=group["dampening"],
+                               weight_decay=group["weight_decay"], nesterov=group["nesterov"],
+                               maximize=group["maximize"])
+            # Momentum buffers are created by the update on a param's first step (as torch).
+            for (part,) in _split_by_dtype([params]):
                 bufs = ([self.state[p].get("momentum_buffer") for p in part]
                         if momentum != 0 else [])
-                bufs = _C._optim.sgd_update(part, grads, bufs, *hyper)
-                if momentum != 0:
-                    for p, buf in zip(part, bufs):
-                        self.state[p]["momentum_buffer"] = buf
+                bufs = _C._optim.sgd_update(part, [p.grad for p in part], bufs, options)
+                for p, buf in zip(part, bufs):
+                    self.state[p]["momentum_buffer"] = buf
         return loss
-
-
-def _split_by_dtype(params):
-    dtype = params[0].dtype
-    if all(p.dtype == dtype for p in params):
-        return [params]
-    return [[p for p in params if p.dtype == d] for d in dict.fromkeys(p.dtype for p in params)]
