@@ -3,19 +3,18 @@ from typing import ClassVar
 
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["Adadelta"]
 
 
-class Adadelta(Optimizer):
+class Adadelta(_FusedOptimizer):
     """Implements the Adadelta algorithm (torch.optim.Adadelta)."""
 
     _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
@@ -45,8 +44,3 @@ class Adadelta(Optimizer):
     def _options(self, group):
         return _options(lr=group["lr"], rho=group["rho"], eps=group["eps"],
                         weight_decay=group["weight_decay"], maximize=group["maximize"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

@@ -4,18 +4,17 @@ from typing import ClassVar
 import cresset
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
 )
 
 __all__ = ["Adagrad"]
 
 
-class Adagrad(Optimizer):
+class Adagrad(_FusedOptimizer):
     """Implements the Adagrad algorithm (torch.optim.Adagrad)."""
 
     _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
@@ -55,8 +54,3 @@ class Adagrad(Optimizer):
         return _options(lr=group["lr"], lr_decay=group["lr_decay"],
                         weight_decay=group["weight_decay"], eps=group["eps"],
                         maximize=group["maximize"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

@@ -4,20 +4,19 @@ from typing import ClassVar
 from cresset import _C
 from cresset._C import Tensor
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_betas,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["Adam"]
 
 
-class Adam(Optimizer):
+class Adam(_FusedOptimizer):
     """Implements the Adam algorithm (torch.optim.Adam)."""
 
     _setstate_defaults: ClassVar[dict] = {"amsgrad": False, "maximize": False, "foreach": None,
@@ -66,8 +65,3 @@ class Adam(Optimizer):
                         weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
                         maximize=group["maximize"],
                         decoupled_weight_decay=group["decoupled_weight_decay"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

@@ -3,20 +3,19 @@ from typing import ClassVar
 
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_betas,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["Adamax"]
 
 
-class Adamax(Optimizer):
+class Adamax(_FusedOptimizer):
     """Implements the Adamax algorithm, Adam on the infinity norm (torch.optim.Adamax)."""
 
     _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
@@ -46,8 +45,3 @@ class Adamax(Optimizer):
         beta1, beta2 = group["betas"]
         return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                         weight_decay=group["weight_decay"], maximize=group["maximize"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

@@ -4,20 +4,19 @@ from typing import ClassVar
 import cresset
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
     _to_scalar,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["ASGD"]
 
 
-class ASGD(Optimizer):
+class ASGD(_FusedOptimizer):
     """Implements averaged stochastic gradient descent (torch.optim.ASGD)."""
 
     _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
@@ -47,8 +46,3 @@ class ASGD(Optimizer):
         return _options(lr=group["lr"], lambd=group["lambd"], alpha=group["alpha"],
                         t0=group["t0"], weight_decay=group["weight_decay"],
                         maximize=group["maximize"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

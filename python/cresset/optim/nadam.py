@@ -4,20 +4,19 @@ from typing import ClassVar
 import cresset
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_betas,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["NAdam"]
 
 
-class NAdam(Optimizer):
+class NAdam(_FusedOptimizer):
     """Implements the NAdam algorithm, Adam with Nesterov momentum (torch.optim.NAdam)."""
 
     _setstate_defaults: ClassVar[dict] = {"maximize": False, "foreach": None, "capturable": False,
@@ -54,8 +53,3 @@ class NAdam(Optimizer):
                         weight_decay=group["weight_decay"],
                         momentum_decay=group["momentum_decay"], maximize=group["maximize"],
                         decoupled_weight_decay=group["decoupled_weight_decay"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

@@ -302,9 +302,22 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
-    # The fused update of a subclass: _kernel (a cresset._C._optim function) is called once per
-    # param group with the params that have grads, their grads, the state lists named by
-    # _state_keys(group) (None: an unused, empty list) and _options(group).
+    def _closure_loss(self, closure):
+        if closure is None:
+            return None
+        prev = _C.is_grad_enabled()
+        try:
+            _C._set_grad_enabled(True)
+            return closure()
+        finally:
+            _C._set_grad_enabled(prev)
+
+
+class _FusedOptimizer(Optimizer):
+    """An optimizer whose update is one fused C++ call per param group: _kernel (a
+    cresset._C._optim function) gets the params that have grads, their grads, the state lists
+    named by _state_keys(group) (None: an unused, empty list) and _options(group)."""
+
     _kernel = None
 
     def _state_keys(self, group):
@@ -339,15 +352,10 @@ class Optimizer:
                 _fused(type(self)._kernel, [params, grads, *lists], self._options(group))
         return loss
 
-    def _closure_loss(self, closure):
-        if closure is None:
-            return None
-        prev = _C.is_grad_enabled()
-        try:
-            _C._set_grad_enabled(True)
-            return closure()
-        finally:
-            _C._set_grad_enabled(prev)
+    @_use_grad_for_differentiable
+    def step(self, closure=None):
+        """Performs a single optimization step; returns the closure's loss."""
+        return self._fused_step(closure)
 
 
 def _split_by_dtype(lists):

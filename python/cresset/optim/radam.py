@@ -3,20 +3,19 @@ from typing import ClassVar
 
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_betas,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["RAdam"]
 
 
-class RAdam(Optimizer):
+class RAdam(_FusedOptimizer):
     """Implements the RAdam algorithm, Adam with a rectified variance (torch.optim.RAdam)."""
 
     _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
@@ -49,8 +48,3 @@ class RAdam(Optimizer):
         return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                         weight_decay=group["weight_decay"], maximize=group["maximize"],
                         decoupled_weight_decay=group["decoupled_weight_decay"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

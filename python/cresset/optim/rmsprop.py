@@ -3,19 +3,18 @@ from typing import ClassVar
 
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_lr,
     _check_nonnegative,
+    _FusedOptimizer,
     _new_step,
     _options,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["RMSprop"]
 
 
-class RMSprop(Optimizer):
+class RMSprop(_FusedOptimizer):
     """Implements the RMSprop algorithm (torch.optim.RMSprop)."""
 
     _setstate_defaults: ClassVar[dict] = {"momentum": 0, "centered": False, "foreach": None, "maximize": False,
@@ -51,8 +50,3 @@ class RMSprop(Optimizer):
         return _options(lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
                         weight_decay=group["weight_decay"], momentum=group["momentum"],
                         centered=group["centered"], maximize=group["maximize"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)

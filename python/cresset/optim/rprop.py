@@ -4,19 +4,18 @@ from typing import ClassVar
 import cresset
 from cresset import _C
 from cresset.optim.optimizer import (
-    Optimizer,
     _check_lr,
+    _FusedOptimizer,
     _new_step,
     _options,
     _to_scalar,
-    _use_grad_for_differentiable,
     _zeros_like,
 )
 
 __all__ = ["Rprop"]
 
 
-class Rprop(Optimizer):
+class Rprop(_FusedOptimizer):
     """Implements the resilient backpropagation algorithm (torch.optim.Rprop)."""
 
     _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
@@ -46,8 +45,3 @@ class Rprop(Optimizer):
         step_size_min, step_size_max = group["step_sizes"]
         return _options(etaminus=etaminus, etaplus=etaplus, step_size_min=step_size_min,
                         step_size_max=step_size_max, maximize=group["maximize"])
-
-    @_use_grad_for_differentiable
-    def step(self, closure=None):
-        """Performs a single optimization step; returns the closure's loss."""
-        return self._fused_step(closure)
