@@ -6,9 +6,6 @@ from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
-    _new_step,
-    _options,
-    _zeros_like,
 )
 
 __all__ = ["Adadelta"]
@@ -17,8 +14,9 @@ __all__ = ["Adadelta"]
 class Adadelta(_FusedOptimizer):
     """Implements the Adadelta algorithm (torch.optim.Adadelta)."""
 
-    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
-                          "capturable": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
+    }
     _kernel = _C._optim.adadelta_update
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
@@ -35,12 +33,3 @@ class Adadelta(_FusedOptimizer):
 
     def _state_keys(self, group):
         return ("square_avg", "acc_delta", "step")
-
-    def _init_state(self, state, p, group):
-        state["step"] = _new_step()
-        state["square_avg"] = _zeros_like(p)
-        state["acc_delta"] = _zeros_like(p)
-
-    def _options(self, group):
-        return _options(lr=group["lr"], rho=group["rho"], eps=group["eps"],
-                        weight_decay=group["weight_decay"], maximize=group["maximize"])

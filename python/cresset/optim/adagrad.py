@@ -8,7 +8,6 @@ from cresset.optim.optimizer import (
     _check_nonnegative,
     _FusedOptimizer,
     _new_step,
-    _options,
 )
 
 __all__ = ["Adagrad"]
@@ -17,8 +16,9 @@ __all__ = ["Adagrad"]
 class Adagrad(_FusedOptimizer):
     """Implements the Adagrad algorithm (torch.optim.Adagrad)."""
 
-    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
-                          "fused": None}
+    _setstate_defaults: ClassVar[dict] = {
+        "foreach": None, "maximize": False, "differentiable": False, "fused": None,
+    }
     _kernel = _C._optim.adagrad_update
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
@@ -49,8 +49,3 @@ class Adagrad(_FusedOptimizer):
         state["step"] = _new_step()
         state["sum"] = cresset.full_like(p, group["initial_accumulator_value"],
                                          memory_format=cresset.preserve_format)
-
-    def _options(self, group):
-        return _options(lr=group["lr"], lr_decay=group["lr_decay"],
-                        weight_decay=group["weight_decay"], eps=group["eps"],
-                        maximize=group["maximize"])

@@ -8,9 +8,6 @@ from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
-    _new_step,
-    _options,
-    _zeros_like,
 )
 
 __all__ = ["Adam"]
@@ -19,9 +16,10 @@ __all__ = ["Adam"]
 class Adam(_FusedOptimizer):
     """Implements the Adam algorithm (torch.optim.Adam)."""
 
-    _setstate_defaults: ClassVar[dict] = {"amsgrad": False, "maximize": False, "foreach": None,
-                          "capturable": False, "differentiable": False,
-                          "decoupled_weight_decay": False, "fused": None}
+    _setstate_defaults: ClassVar[dict] = {
+        "amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
+        "differentiable": False, "decoupled_weight_decay": False, "fused": None,
+    }
     _kernel = _C._optim.adam_update
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -51,17 +49,3 @@ class Adam(_FusedOptimizer):
 
     def _state_keys(self, group):
         return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq" if group["amsgrad"] else None, "step")
-
-    def _init_state(self, state, p, group):
-        state["step"] = _new_step()
-        state["exp_avg"] = _zeros_like(p)
-        state["exp_avg_sq"] = _zeros_like(p)
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = _zeros_like(p)
-
-    def _options(self, group):
-        beta1, beta2 = group["betas"]
-        return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                        weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
-                        maximize=group["maximize"],
-                        decoupled_weight_decay=group["decoupled_weight_decay"])

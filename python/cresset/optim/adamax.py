@@ -7,9 +7,6 @@ from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
-    _new_step,
-    _options,
-    _zeros_like,
 )
 
 __all__ = ["Adamax"]
@@ -18,8 +15,9 @@ __all__ = ["Adamax"]
 class Adamax(_FusedOptimizer):
     """Implements the Adamax algorithm, Adam on the infinity norm (torch.optim.Adamax)."""
 
-    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
-                          "capturable": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
+    }
     _kernel = _C._optim.adamax_update
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -35,13 +33,3 @@ class Adamax(_FusedOptimizer):
 
     def _state_keys(self, group):
         return ("exp_avg", "exp_inf", "step")
-
-    def _init_state(self, state, p, group):
-        state["step"] = _new_step()
-        state["exp_avg"] = _zeros_like(p)
-        state["exp_inf"] = _zeros_like(p)
-
-    def _options(self, group):
-        beta1, beta2 = group["betas"]
-        return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                        weight_decay=group["weight_decay"], maximize=group["maximize"])

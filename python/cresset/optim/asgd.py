@@ -8,7 +8,6 @@ from cresset.optim.optimizer import (
     _check_nonnegative,
     _FusedOptimizer,
     _new_step,
-    _options,
     _to_scalar,
     _zeros_like,
 )
@@ -19,8 +18,9 @@ __all__ = ["ASGD"]
 class ASGD(_FusedOptimizer):
     """Implements averaged stochastic gradient descent (torch.optim.ASGD)."""
 
-    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
-                          "capturable": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
+    }
     _kernel = _C._optim.asgd_update
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
@@ -41,8 +41,3 @@ class ASGD(_FusedOptimizer):
         state["eta"] = cresset.tensor(float(_to_scalar(group["lr"])), dtype=dtype)
         state["mu"] = cresset.ones((), dtype=dtype)
         state["ax"] = _zeros_like(p)
-
-    def _options(self, group):
-        return _options(lr=group["lr"], lambd=group["lambd"], alpha=group["alpha"],
-                        t0=group["t0"], weight_decay=group["weight_decay"],
-                        maximize=group["maximize"])

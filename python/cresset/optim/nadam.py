@@ -9,7 +9,6 @@ from cresset.optim.optimizer import (
     _check_nonnegative,
     _FusedOptimizer,
     _new_step,
-    _options,
     _zeros_like,
 )
 
@@ -19,8 +18,10 @@ __all__ = ["NAdam"]
 class NAdam(_FusedOptimizer):
     """Implements the NAdam algorithm, Adam with Nesterov momentum (torch.optim.NAdam)."""
 
-    _setstate_defaults: ClassVar[dict] = {"maximize": False, "foreach": None, "capturable": False,
-                          "differentiable": False, "decoupled_weight_decay": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "maximize": False, "foreach": None, "capturable": False, "differentiable": False,
+        "decoupled_weight_decay": False,
+    }
     _kernel = _C._optim.nadam_update
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -46,10 +47,3 @@ class NAdam(_FusedOptimizer):
         state["mu_product"] = cresset.tensor(1.0, dtype=state["step"].dtype)
         state["exp_avg"] = _zeros_like(p)
         state["exp_avg_sq"] = _zeros_like(p)
-
-    def _options(self, group):
-        beta1, beta2 = group["betas"]
-        return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                        weight_decay=group["weight_decay"],
-                        momentum_decay=group["momentum_decay"], maximize=group["maximize"],
-                        decoupled_weight_decay=group["decoupled_weight_decay"])

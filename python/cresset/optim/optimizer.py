@@ -44,11 +44,21 @@ def _zeros_like(p):
     return cresset.zeros_like(p, memory_format=cresset.preserve_format)
 
 
-def _options(**values):
-    """The hyperparameters of a fused update (cresset._C._optim.Options)."""
+# Group options that the fused updates take in two named halves.
+_OPTION_PAIRS = {"betas": ("beta1", "beta2"), "etas": ("etaminus", "etaplus"),
+                 "step_sizes": ("step_size_min", "step_size_max")}
+_OPTION_FIELDS = frozenset(name for name in dir(_C._optim.Options) if not name.startswith("_"))
+
+
+def _group_options(group):
+    """A param group's hyperparameters as the fused updates take them (_C._optim.Options)."""
     options = _C._optim.Options()
-    for key, value in values.items():
-        setattr(options, key, _to_scalar(value))
+    for key, value in group.items():
+        if key in _OPTION_FIELDS:
+            setattr(options, key, _to_scalar(value))
+        elif key in _OPTION_PAIRS:
+            for name, half in zip(_OPTION_PAIRS[key], value):
+                setattr(options, name, _to_scalar(half))
     return options
 
 
@@ -324,10 +334,11 @@ class _FusedOptimizer(Optimizer):
         raise NotImplementedError
 
     def _init_state(self, state, p, group):
-        raise NotImplementedError
-
-    def _options(self, group):
-        raise NotImplementedError
+        """A param's first state: 'step', then zeros for the other state keys."""
+        state["step"] = _new_step()
+        for key in self._state_keys(group):
+            if key not in (None, "step"):
+                state[key] = _zeros_like(p)
 
     def _fused_step(self, closure):
         loss = self._closure_loss(closure)
@@ -349,7 +360,7 @@ class _FusedOptimizer(Optimizer):
                     if key is not None:
                         values.append(state[key])
             if params:
-                _fused(type(self)._kernel, [params, grads, *lists], self._options(group))
+                _fused(type(self)._kernel, [params, grads, *lists], _group_options(group))
         return loss
 
     @_use_grad_for_differentiable

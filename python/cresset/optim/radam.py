@@ -7,9 +7,6 @@ from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
-    _new_step,
-    _options,
-    _zeros_like,
 )
 
 __all__ = ["RAdam"]
@@ -18,8 +15,10 @@ __all__ = ["RAdam"]
 class RAdam(_FusedOptimizer):
     """Implements the RAdam algorithm, Adam with a rectified variance (torch.optim.RAdam)."""
 
-    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
-                          "decoupled_weight_decay": False, "capturable": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "foreach": None, "maximize": False, "differentiable": False,
+        "decoupled_weight_decay": False, "capturable": False,
+    }
     _kernel = _C._optim.radam_update
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
@@ -37,14 +36,3 @@ class RAdam(_FusedOptimizer):
 
     def _state_keys(self, group):
         return ("exp_avg", "exp_avg_sq", "step")
-
-    def _init_state(self, state, p, group):
-        state["step"] = _new_step()
-        state["exp_avg"] = _zeros_like(p)
-        state["exp_avg_sq"] = _zeros_like(p)
-
-    def _options(self, group):
-        beta1, beta2 = group["betas"]
-        return _options(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                        weight_decay=group["weight_decay"], maximize=group["maximize"],
-                        decoupled_weight_decay=group["decoupled_weight_decay"])

@@ -6,9 +6,6 @@ from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
-    _new_step,
-    _options,
-    _zeros_like,
 )
 
 __all__ = ["RMSprop"]
@@ -17,8 +14,10 @@ __all__ = ["RMSprop"]
 class RMSprop(_FusedOptimizer):
     """Implements the RMSprop algorithm (torch.optim.RMSprop)."""
 
-    _setstate_defaults: ClassVar[dict] = {"momentum": 0, "centered": False, "foreach": None, "maximize": False,
-                          "differentiable": False, "capturable": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "momentum": 0, "centered": False, "foreach": None, "maximize": False,
+        "differentiable": False, "capturable": False,
+    }
     _kernel = _C._optim.rmsprop_update
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
@@ -37,16 +36,3 @@ class RMSprop(_FusedOptimizer):
     def _state_keys(self, group):
         return ("square_avg", "momentum_buffer" if group["momentum"] > 0 else None,
                 "grad_avg" if group["centered"] else None, "step")
-
-    def _init_state(self, state, p, group):
-        state["step"] = _new_step()
-        state["square_avg"] = _zeros_like(p)
-        if group["momentum"] > 0:
-            state["momentum_buffer"] = _zeros_like(p)
-        if group["centered"]:
-            state["grad_avg"] = _zeros_like(p)
-
-    def _options(self, group):
-        return _options(lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                        weight_decay=group["weight_decay"], momentum=group["momentum"],
-                        centered=group["centered"], maximize=group["maximize"])

@@ -7,7 +7,6 @@ from cresset.optim.optimizer import (
     _check_lr,
     _FusedOptimizer,
     _new_step,
-    _options,
     _to_scalar,
     _zeros_like,
 )
@@ -18,8 +17,9 @@ __all__ = ["Rprop"]
 class Rprop(_FusedOptimizer):
     """Implements the resilient backpropagation algorithm (torch.optim.Rprop)."""
 
-    _setstate_defaults: ClassVar[dict] = {"foreach": None, "maximize": False, "differentiable": False,
-                          "capturable": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
+    }
     _kernel = _C._optim.rprop_update
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
@@ -39,9 +39,3 @@ class Rprop(_FusedOptimizer):
         state["step"] = _new_step()
         state["prev"] = _zeros_like(p)
         state["step_size"] = cresset.full_like(p.grad, _to_scalar(group["lr"]))
-
-    def _options(self, group):
-        etaminus, etaplus = group["etas"]
-        step_size_min, step_size_max = group["step_sizes"]
-        return _options(etaminus=etaminus, etaplus=etaplus, step_size_min=step_size_min,
-                        step_size_max=step_size_max, maximize=group["maximize"])

@@ -5,7 +5,7 @@ from cresset import _C
 from cresset._C import Tensor
 from cresset.optim.optimizer import (
     Optimizer,
-    _options,
+    _group_options,
     _split_by_dtype,
     _use_grad_for_differentiable,
 )
@@ -16,8 +16,10 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """Implements stochastic gradient descent, optionally with momentum (torch.optim.SGD)."""
 
-    _setstate_defaults: ClassVar[dict] = {"nesterov": False, "maximize": False, "foreach": None,
-                          "differentiable": False, "fused": False}
+    _setstate_defaults: ClassVar[dict] = {
+        "nesterov": False, "maximize": False, "foreach": None, "differentiable": False,
+        "fused": False,
+    }
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
@@ -51,9 +53,7 @@ class SGD(Optimizer):
             if not params:
                 continue
             momentum = group["momentum"]
-            options = _options(lr=group["lr"], momentum=momentum, dampening=group["dampening"],
-                               weight_decay=group["weight_decay"], nesterov=group["nesterov"],
-                               maximize=group["maximize"])
+            options = _group_options(group)
             # Momentum buffers are created by the update on a param's first step (as torch).
             for (part,) in _split_by_dtype([params]):
                 bufs = ([self.state[p].get("momentum_buffer") for p in part]
