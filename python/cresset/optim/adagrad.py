@@ -4,6 +4,7 @@ from typing import ClassVar
 import cresset
 from cresset import _C
 from cresset.optim.optimizer import (
+    _check_fused,
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
@@ -32,11 +33,7 @@ class Adagrad(_FusedOptimizer):
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
         # Adagrad's state exists from construction on (torch's layout).
         for group in self.param_groups:
             for p in group["params"]:

@@ -5,6 +5,7 @@ from cresset import _C
 from cresset._C import Tensor
 from cresset.optim.optimizer import (
     _check_betas,
+    _check_fused,
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
@@ -41,11 +42,7 @@ class Adam(_FusedOptimizer):
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
 
     def _state_keys(self, group):
         return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq" if group["amsgrad"] else None, "step")

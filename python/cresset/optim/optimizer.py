@@ -80,6 +80,15 @@ def _check_betas(betas):
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
+def _check_fused(fused, foreach, differentiable):
+    """torch's checks of fused=True (every cresset update is fused; the flag is kept as given)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
 def _to_scalar(x):
     """A one-element tensor hyperparameter as a Python float (the update math takes floats)."""
     return x.item() if isinstance(x, Tensor) else x

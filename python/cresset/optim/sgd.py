@@ -5,6 +5,7 @@ from cresset import _C
 from cresset._C import Tensor
 from cresset.optim.optimizer import (
     Optimizer,
+    _check_fused,
     _group_options,
     _split_by_dtype,
     _use_grad_for_differentiable,
@@ -38,11 +39,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
