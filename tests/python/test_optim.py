@@ -108,10 +108,11 @@ def test_trajectory_matches_torch(name, kwargs):
     _, _, ours, theirs = _run(name, kwargs, fed=True)
     for o, t in zip(ours, theirs):
         _close(o, t, 1e-6)
-    # Each side on its own autograd: rounding differences of the model add up too.
+    # Each side on its own autograd: the model's float32 rounding (matmul order differs by CPU
+    # capability) feeds back through 100 steps, so this end-to-end check is looser.
     opt_c, opt_t, ours, theirs = _run(name, kwargs)
     for o, t in zip(ours, theirs):
-        _close(o, t, 1e-5)
+        _close(o, t, 1e-4)
     # Same state entries, same values.
     for o, t in zip(ours, theirs):
         so, st = opt_c.state[o], opt_t.state[t]
@@ -125,13 +126,14 @@ def test_trajectory_matches_torch(name, kwargs):
                 assert so[key] == st[key]
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "NAdam", "ASGD"])
-def test_float64(name):
-    kwargs = {"lr": 0.01, "momentum": 0.9} if name in ("SGD", "RMSprop") else {"lr": 0.01}
-    _, _, ours, theirs = _run(name, kwargs, steps=30, dtype=torch.float64)
+@pytest.mark.parametrize(("name", "kwargs"), CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in
+                                                            enumerate(CONFIGS)])
+def test_float64(name, kwargs):
+    # In float64 the model's rounding stays far below the tolerance: end to end, tight.
+    _, _, ours, theirs = _run(name, kwargs, steps=40, dtype=torch.float64)
     for o, t in zip(ours, theirs):
         assert o.dtype == cresset.float64
-        _close(o, t, 1e-10)
+        _close(o, t, 1e-9)
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"line_search_fn": "strong_wolfe"},
@@ -199,6 +201,31 @@ def test_non_contiguous_and_mixed_dtype_params():
     _close(cw, tw, 1e-5)
     _close(cb, tb, 1e-6)  # b's gradient depends on the float32 w
     assert cw.stride() == tw.stride()
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("Adam", {"lr": 0.01, "amsgrad": True}),
+                                              ("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                              ("RMSprop", {"centered": True, "momentum": 0.5})])
+def test_threads_and_sizes(name, kwargs):
+    """One parallel loop over tensors of every size (empty too): chunks cross tensor ends."""
+    prev = cresset.get_num_threads()
+    cresset.set_num_threads(3)
+    try:
+        g = torch.Generator().manual_seed(2)
+        theirs = [torch.randn(n, generator=g).requires_grad_() for n in (33001, 3, 0, 17000, 1)]
+        ours = [to_cresset(t.detach()).requires_grad_() for t in theirs]
+        opt_t = getattr(torch.optim, name)(theirs, **kwargs)
+        opt_c = getattr(cresset.optim, name)(ours, **kwargs)
+        for _ in range(3):
+            for t, o in zip(theirs, ours):
+                t.grad = torch.randn(t.shape, generator=g)
+                o.grad = to_cresset(t.grad)
+            opt_t.step()
+            opt_c.step()
+        for o, t in zip(ours, theirs):
+            _close(o, t, 1e-6)
+    finally:
+        cresset.set_num_threads(prev)
 
 
 def _groups(lib):
