@@ -397,6 +397,104 @@ struct NanToNum {
   }
 };
 
+// ---- unary: activations (torch's CPU formulas; hardtanh is Clamp) ----
+// args[0] = negative_slope.
+template <typename T>
+struct LeakyRelu {
+  T slope;
+  explicit LeakyRelu(const Scalar* args) : slope(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T x) const { return x > T(0) ? x : x * slope; }
+};
+// args = alpha, scale, input_scale: scale * x for x > 0, else alpha * scale * expm1(x * input_scale)
+// (elu, selu and celu).
+template <typename T>
+struct Elu {
+  T neg_coef, pos_coef, input_scale;
+  explicit Elu(const Scalar* args)
+      : neg_coef(T(args[0].to_double() * args[1].to_double())),
+        pos_coef(args[1].to<T>()),
+        input_scale(args[2].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    return x <= T(0) ? std::expm1(x * input_scale) * neg_coef : x * pos_coef;
+  }
+};
+// x * Phi(x), Phi the standard normal CDF.
+template <typename T>
+struct Gelu {
+  CRESSET_FN T operator()(T x) const {
+    return x * T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
+  }
+};
+// gelu(approximate='tanh'): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+template <typename T>
+struct GeluTanh {
+  CRESSET_FN T operator()(T x) const {
+    T inner = T(0.79788456080286535588) * (x + T(0.044715) * x * x * x);
+    return T(0.5) * x * (T(1) + std::tanh(inner));
+  }
+};
+template <typename T>
+struct Silu {
+  CRESSET_FN T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
+};
+template <typename T>
+struct Mish {
+  CRESSET_FN T operator()(T x) const { return x * std::tanh(std::log1p(std::exp(x))); }
+};
+// relu6(x + 3) / 6; the comparisons keep NaN.
+template <typename T>
+CRESSET_FN T relu6_shifted(T x) {
+  T a = x + T(3);
+  a = a < T(0) ? T(0) : a;
+  return a > T(6) ? T(6) : a;
+}
+template <typename T>
+struct Hardsigmoid {
+  CRESSET_FN T operator()(T x) const { return relu6_shifted(x) / T(6); }
+};
+template <typename T>
+struct Hardswish {
+  CRESSET_FN T operator()(T x) const { return x * relu6_shifted(x) / T(6); }
+};
+// args = beta, threshold: log1p(exp(beta x)) / beta, or x where beta x > threshold.
+template <typename T>
+struct Softplus {
+  T beta, threshold;
+  explicit Softplus(const Scalar* args) : beta(args[0].to<T>()), threshold(args[1].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    return x * beta > threshold ? x : std::log1p(std::exp(x * beta)) / beta;
+  }
+};
+// log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable at both ends.
+template <typename T>
+struct LogSigmoid {
+  CRESSET_FN T operator()(T x) const {
+    return (x < T(0) ? x : T(0)) - std::log1p(std::exp(-std::abs(x)));
+  }
+};
+// args[0] = lambd.
+template <typename T>
+struct Softshrink {
+  T lambd;
+  explicit Softshrink(const Scalar* args) : lambd(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    return x > lambd ? x - lambd : (x < -lambd ? x + lambd : x * T(0));
+  }
+};
+template <typename T>
+struct Hardshrink {
+  T lambd;
+  explicit Hardshrink(const Scalar* args) : lambd(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T x) const { return x >= -lambd && x <= lambd ? T(0) : x; }
+};
+// args = threshold, value: value where x <= threshold.
+template <typename T>
+struct Threshold {
+  T threshold, value;
+  explicit Threshold(const Scalar* args) : threshold(args[0].to<T>()), value(args[1].to<T>()) {}
+  CRESSET_FN T operator()(T x) const { return x <= threshold ? value : x; }
+};
+
 // ---- unary: predicates (bool results) ----
 template <typename T>
 struct IsNan {
