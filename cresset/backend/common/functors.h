@@ -398,24 +398,33 @@ struct NanToNum {
 };
 
 // ---- unary: activations (torch's CPU formulas; hardtanh is Clamp) ----
+// Note [Branch-free activations]
+// GCC won't if-convert a select one of whose arms holds a floating-point operation (it may trap,
+// -ftrapping-math), and it sinks an operation used by one arm only into that arm; such a loop stays
+// scalar. So these functors select inputs, not results, and compute every operation for every
+// element; the constants 0 and 1 they multiply by are members, so that x * 1 isn't folded back into
+// an arm.
+
 // args[0] = negative_slope.
 template <typename T>
 struct LeakyRelu {
-  T slope;
+  T slope, one = T(1);
   explicit LeakyRelu(const Scalar* args) : slope(args[0].to<T>()) {}
-  CRESSET_FN T operator()(T x) const { return x > T(0) ? x : x * slope; }
+  CRESSET_FN T operator()(T x) const { return x * (x > T(0) ? one : slope); }
 };
 // args = alpha, scale, input_scale: scale * x for x > 0, else alpha * scale * expm1(x * input_scale)
-// (elu, selu and celu).
+// (elu, selu and celu). See Note [Branch-free activations]; NaN takes the x > 0 path, like torch.
 template <typename T>
 struct Elu {
-  T neg_coef, pos_coef, input_scale;
+  T neg_coef, pos_coef, input_scale, zero = T(0);
   explicit Elu(const Scalar* args)
       : neg_coef(T(args[0].to_double() * args[1].to_double())),
         pos_coef(args[1].to<T>()),
         input_scale(args[2].to<T>()) {}
   CRESSET_FN T operator()(T x) const {
-    return x <= T(0) ? std::expm1(x * input_scale) * neg_coef : x * pos_coef;
+    T pos = x <= T(0) ? zero : x;
+    T neg = x <= T(0) ? x : zero;
+    return pos * pos_coef + std::expm1(neg * input_scale) * neg_coef;
   }
 };
 // x * Phi(x), Phi the standard normal CDF.
@@ -448,21 +457,27 @@ CRESSET_FN T relu6_shifted(T x) {
   a = a < T(0) ? T(0) : a;
   return a > T(6) ? T(6) : a;
 }
+// The divisor is a member: x / 6 with a constant 6 lets GCC fold the clamp's 6 / 6 into an arm.
 template <typename T>
 struct Hardsigmoid {
-  CRESSET_FN T operator()(T x) const { return relu6_shifted(x) / T(6); }
+  T six = T(6);
+  CRESSET_FN T operator()(T x) const { return relu6_shifted(x) / six; }
 };
 template <typename T>
 struct Hardswish {
   CRESSET_FN T operator()(T x) const { return x * relu6_shifted(x) / T(6); }
 };
-// args = beta, threshold: log1p(exp(beta x)) / beta, or x where beta x > threshold.
+// args = beta, threshold: log1p(exp(beta x)) / beta, or x where beta x > threshold (see
+// Note [Branch-free activations]).
 template <typename T>
 struct Softplus {
-  T beta, threshold;
+  T beta, threshold, zero = T(0), one = T(1);
   explicit Softplus(const Scalar* args) : beta(args[0].to<T>()), threshold(args[1].to<T>()) {}
   CRESSET_FN T operator()(T x) const {
-    return x * beta > threshold ? x : std::log1p(std::exp(x * beta)) / beta;
+    T z = x * beta;
+    bool linear = z > threshold;
+    T soft = std::log1p(std::exp(linear ? zero : z)) / beta;
+    return (linear ? x : zero) + soft * (linear ? zero : one);
   }
 };
 // log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable at both ends.
@@ -473,12 +488,13 @@ struct LogSigmoid {
   }
 };
 // args[0] = lambd.
+// x minus x clamped to [-lambd, lambd] (see Note [Branch-free activations]).
 template <typename T>
 struct Softshrink {
   T lambd;
   explicit Softshrink(const Scalar* args) : lambd(args[0].to<T>()) {}
   CRESSET_FN T operator()(T x) const {
-    return x > lambd ? x - lambd : (x < -lambd ? x + lambd : x * T(0));
+    return x - (x > lambd ? lambd : (x < -lambd ? -lambd : x));
   }
 };
 template <typename T>
