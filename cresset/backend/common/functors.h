@@ -400,17 +400,21 @@ struct NanToNum {
 // ---- unary: activations (torch's CPU formulas; hardtanh is Clamp) ----
 // Note [Branch-free activations]
 // GCC won't if-convert a select one of whose arms holds a floating-point operation (it may trap,
-// -ftrapping-math), and it sinks an operation used by one arm only into that arm; such a loop stays
-// scalar. So these functors select inputs, not results, and compute every operation for every
-// element; the constants 0 and 1 they multiply by are members, so that x * 1 isn't folded back into
-// an arm.
+// -ftrapping-math), and it sinks an operation used by one arm only into that arm, or folds
+// (c ? 6 : a) / 6 into c ? 1 : a / 6; such a loop stays scalar under AVX2 (AVX-512 masks the
+// arms). So the cheap activations below select inputs, not results, and compute every operation
+// for every element.
 
-// args[0] = negative_slope.
+// args[0] = negative_slope: max(x, 0) + negative_slope * min(x, 0) (NaN passes through max).
 template <typename T>
 struct LeakyRelu {
-  T slope, one = T(1);
+  T slope, zero = T(0);
   explicit LeakyRelu(const Scalar* args) : slope(args[0].to<T>()) {}
-  CRESSET_FN T operator()(T x) const { return x * (x > T(0) ? one : slope); }
+  CRESSET_FN T operator()(T x) const {
+    T pos = x < T(0) ? zero : x;
+    T neg = x < T(0) ? x : zero;
+    return pos + neg * slope;
+  }
 };
 // args = alpha, scale, input_scale: scale * x for x > 0, else alpha * scale * expm1(x * input_scale)
 // (elu, selu and celu). See Note [Branch-free activations]; NaN takes the x > 0 path, like torch.
@@ -457,27 +461,28 @@ CRESSET_FN T relu6_shifted(T x) {
   a = a < T(0) ? T(0) : a;
   return a > T(6) ? T(6) : a;
 }
-// The divisor is a member: x / 6 with a constant 6 lets GCC fold the clamp's 6 / 6 into an arm.
+// relu6(x + 3) / 6. The select of a NaN (which the clamp keeps anyway) stops GCC folding the
+// clamp's 6 / 6 into an arm (see Note [Branch-free activations]).
 template <typename T>
 struct Hardsigmoid {
   T six = T(6);
-  CRESSET_FN T operator()(T x) const { return relu6_shifted(x) / six; }
+  CRESSET_FN T operator()(T x) const {
+    T a = x + T(3);
+    T c = relu6_shifted(x);
+    return (a != a ? a : c) / six;
+  }
 };
 template <typename T>
 struct Hardswish {
   CRESSET_FN T operator()(T x) const { return x * relu6_shifted(x) / T(6); }
 };
-// args = beta, threshold: log1p(exp(beta x)) / beta, or x where beta x > threshold (see
-// Note [Branch-free activations]).
+// args = beta, threshold: log1p(exp(beta x)) / beta, or x where beta x > threshold.
 template <typename T>
 struct Softplus {
-  T beta, threshold, zero = T(0), one = T(1);
+  T beta, threshold;
   explicit Softplus(const Scalar* args) : beta(args[0].to<T>()), threshold(args[1].to<T>()) {}
   CRESSET_FN T operator()(T x) const {
-    T z = x * beta;
-    bool linear = z > threshold;
-    T soft = std::log1p(std::exp(linear ? zero : z)) / beta;
-    return (linear ? x : zero) + soft * (linear ? zero : one);
+    return x * beta > threshold ? x : std::log1p(std::exp(x * beta)) / beta;
   }
 };
 // log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable at both ends.
