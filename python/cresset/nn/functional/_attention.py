@@ -35,6 +35,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, "
                            f"but got attn_mask.dtype: {attn_mask.dtype} and  query.dtype: "
                            f"{query.dtype} instead.")
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
+                           "when is_causal=True")
     L, S = query.size(-2), key.size(-2)
     scale_factor = 1 / math.sqrt(query.size(-1)) if scale is None else scale
     if enable_gqa and query.dim() >= 3:
@@ -45,7 +48,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal:
         causal = cresset.ones(L, S, dtype=cresset.bool, device=query.device).tril()
         scores = scores.masked_fill(causal.logical_not(), float("-inf"))
-    if attn_mask is not None:
+    elif attn_mask is not None:
         if attn_mask.dtype == cresset.bool:
             scores = scores.masked_fill(attn_mask.logical_not(), float("-inf"))
         else:
