@@ -633,6 +633,22 @@ def test_f_linear_grad_fn_and_noncontiguous():
         x.requires_grad_(), w.requires_grad_(), b).grad_fn.name() == "AddmmBackward0"
     assert_same(out, torch.nn.functional.linear(x, w, b))
     assert cresset.nn.functional.linear(xo, wo).grad_fn.name() == "MmBackward0"
+    for shape in [(4, 5, 3), (3,), (2, 2, 2, 3), (0, 3)]:
+        for with_bias in (True, False):
+            a = torch.randn(shape)
+            args_t = (a, w, b) if with_bias else (a, w)
+            args_o = (to_cresset(a), wo, bo) if with_bias else (to_cresset(a), wo)
+            out_t = torch.nn.functional.linear(*args_t)
+            out_o = cresset.nn.functional.linear(*args_o)
+            assert out_o.grad_fn.name() == out_t.grad_fn.name()
+            assert_same(out_o, out_t)
+    for bad in [(torch.randn(()), w), (torch.randn(3), torch.randn(())), (torch.randn(2, 4), w),
+                (torch.randn(2, 3), w, torch.randn(3))]:
+        with pytest.raises(RuntimeError) as theirs:
+            torch.nn.functional.linear(*bad)
+        with pytest.raises(RuntimeError) as ours:
+            cresset.nn.functional.linear(*[to_cresset(v) for v in bad])
+        assert str(theirs.value) in str(ours.value)
 
 
 def test_linear_gradcheck_float64():

@@ -1,15 +1,10 @@
-"""F.linear and F.bilinear, composed from matmul ops (addmm on the 2-D path, as torch)."""
+"""F.linear (C++: cresset/nn/linear.cpp) and F.bilinear, composed from matmul ops."""
 import cresset
+from cresset import _C
 
 __all__ = ["linear", "bilinear"]
 
-
-def linear(input, weight, bias=None):
-    """y = input @ weight.T + bias."""
-    if bias is not None and input.dim() == 2:
-        return cresset.addmm(bias, input, weight.t())
-    out = cresset.matmul(input, weight.t())
-    return out if bias is None else out + bias
+linear = _C._nn.linear
 
 
 def bilinear(input1, input2, weight, bias=None):
