@@ -2,7 +2,7 @@
 import cresset
 from cresset import _C
 
-__all__ = ["linear", "bilinear"]
+__all__ = ["bilinear", "linear"]
 
 linear = _C._nn.linear
 

@@ -7,7 +7,7 @@ from cresset.nn import init
 from cresset.nn.modules.module import Module
 from cresset.nn.parameter import Parameter
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Bilinear", "Identity", "Linear"]
 
 
 class Identity(Module):
@@ -23,7 +23,7 @@ class Identity(Module):
 class Linear(Module):
     """y = x @ weight.T + bias, weight (out_features, in_features)."""
 
-    __constants__ = ["in_features", "out_features"]
+    __constants__ = ("in_features", "out_features")
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         factory_kwargs = {"device": device, "dtype": dtype}
@@ -59,7 +59,7 @@ class Linear(Module):
 class Bilinear(Module):
     """y = x1^T A x2 + b, weight (out_features, in1_features, in2_features)."""
 
-    __constants__ = ["in1_features", "in2_features", "out_features"]
+    __constants__ = ("in1_features", "in2_features", "out_features")
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):

@@ -18,8 +18,17 @@ _global_forward_hooks = OrderedDict()
 _global_forward_hooks_with_kwargs = OrderedDict()
 _global_backward_pre_hooks = OrderedDict()
 _global_backward_hooks = OrderedDict()
-# Set once any global hook is registered, so Module.__call__ tests one global, not four dicts.
+# Set when a global hook is registered (cleared lazily once all are removed), so
+# Module.__call__ tests one global, not four dicts.
 _global_hooks_used = False
+
+
+def _global_hooks_active():
+    # Clears the flag once every global hook has been removed.
+    global _global_hooks_used
+    _global_hooks_used = bool(_global_forward_pre_hooks or _global_forward_hooks
+                              or _global_backward_pre_hooks or _global_backward_hooks)
+    return _global_hooks_used
 
 
 def _register_global(hooks, hook):
@@ -501,7 +510,7 @@ class Module:
                 raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
             mod = getattr(mod, item)
             if not isinstance(mod, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
+                raise AttributeError("`" + item + "` is not an nn.Module")  # noqa: TRY004  (torch's type)
         return mod
 
     def get_parameter(self, target):
@@ -512,7 +521,7 @@ class Module:
             raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
         param = getattr(mod, param_name)
         if not isinstance(param, Parameter):
-            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")  # noqa: TRY004  (torch's type)
         return param
 
     def get_buffer(self, target):
@@ -530,7 +539,7 @@ class Module:
     def train(self, mode=True):
         """Sets training mode on this module and all its descendants."""
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise ValueError("training mode is expected to be boolean")  # noqa: TRY004  (torch's type)
         self.training = mode
         for module in self.children():
             module.train(mode)
@@ -659,7 +668,7 @@ class Module:
 
     def _call_impl(self, *args, **kwargs):
         if (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
-                or self._backward_pre_hooks or _global_hooks_used):
+                or self._backward_pre_hooks or (_global_hooks_used and _global_hooks_active())):
             return self._call_with_hooks(args, kwargs)
         try:
             return self.forward(*args, **kwargs)
@@ -822,7 +831,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
-        local_metadata = dict(version=self._version)
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = local_metadata
         for hook in self._state_dict_pre_hooks.values():
@@ -880,7 +889,7 @@ class Module:
                         setattr(self, name, input_param)
                     else:
                         param.copy_(input_param)
-            except Exception as ex:
+            except Exception as ex:  # noqa: BLE001  (reported in the message, as torch)
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions '
                                   f"in the model are {param.size()} and whose dimensions in the "
                                   f"checkpoint are {input_param.size()}, an exception occurred : "
@@ -894,7 +903,7 @@ class Module:
         elif strict and extra_state_key in state_dict:
             unexpected_keys.append(extra_state_key)
         if strict:
-            for key in state_dict.keys():
+            for key in state_dict:
                 if key.startswith(prefix) and key != extra_state_key:
                     input_name = key[len(prefix):].split(".", 1)
                     if len(input_name) > 1:
