@@ -211,6 +211,20 @@ def test_get_submodule_parameter_buffer():
     assert ours.get_submodule("") is ours
 
 
+def test_set_submodule():
+    ours, theirs = make_net(cresset), make_net(torch)
+    ours.set_submodule("net.1", cresset.nn.Identity())
+    theirs.set_submodule("net.1", torch.nn.Identity())
+    ours.set_submodule("block.new", cresset.nn.Flatten())
+    theirs.set_submodule("block.new", torch.nn.Flatten())
+    assert repr(ours) == repr(theirs)
+    check(AttributeError, lambda lib: make_net(lib).set_submodule("block.x", lib.nn.Identity(),
+                                                                  strict=True))
+    check(AttributeError, lambda lib: make_net(lib).set_submodule("block.scale",
+                                                                  lib.nn.Identity()))
+    check(ValueError, lambda lib: make_net(lib).set_submodule("", lib.nn.Identity()))
+
+
 def test_dir_lists_registered_names():
     m = make_net(cresset)
     d = dir(m.block)
@@ -754,7 +768,7 @@ def test_shape_error_names_layer_path():
     assert str(direct.value).startswith("6 (Linear, in_features=64): ")
     with pytest.raises(RuntimeError) as leaf:
         model.net[6](cresset.randn(4, 32))
-    assert str(leaf.value).startswith("Linear, in_features=64: got input of shape (4, 32)")
+    assert str(leaf.value).startswith("Linear(in_features=64): got input of shape (4, 32)")
     # The path is rebuilt from the root each call, never stacked.
     with pytest.raises(RuntimeError) as again:
         model(to_cresset(x))

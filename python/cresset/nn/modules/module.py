@@ -192,8 +192,11 @@ def _annotate(module, error, args):
     if path is None:
         return
     summary, expected = leaf._error_summary()
-    label = type(leaf).__name__ + (", " + summary if summary else "")
-    label = f"{path} ({label})" if path else label
+    name = type(leaf).__name__
+    if path:
+        label = f"{path} ({name}" + (f", {summary})" if summary else ")")
+    else:
+        label = name + (f"({summary})" if summary else "")
     detail = ""
     if shape is not None:
         detail = f"got input of shape {shape}" + (f", expected {expected}" if expected else "")
@@ -512,6 +515,20 @@ class Module:
             if not isinstance(mod, Module):
                 raise AttributeError("`" + item + "` is not an nn.Module")  # noqa: TRY004  (torch's type)
         return mod
+
+    def set_submodule(self, target, module, strict=False):
+        """Replaces (or, unless strict, adds) the submodule at dotted path `target`."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_key, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_key)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_parameter(self, target):
         """The parameter at dotted path `target`."""
