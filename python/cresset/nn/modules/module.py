@@ -521,7 +521,7 @@ class Module:
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
         if not isinstance(module, Module):
-            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")  # noqa: TRY004  (torch's type)
         parent_key, _, name = target.rpartition(".")
         parent = self.get_submodule(parent_key)
         if strict and not hasattr(parent, name):
