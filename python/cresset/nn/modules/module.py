@@ -170,7 +170,8 @@ class _Registry(dict):
 # sees a RuntimeError/ValueError/IndexError records itself and the input shape on the exception;
 # every enclosing __call__ rewrites the message to name that module by its path from itself, so
 # the message the user sees names it from the module they called ("net.5 (Linear,
-# in_features=64)"). The original text is kept at the end. Nothing runs unless an error does.
+# in_features=64)"). The original text is kept at the end; a module called directly leaves the
+# message as the op wrote it. Nothing runs unless an error does.
 _ANNOTATED = (RuntimeError, ValueError, IndexError)
 
 
@@ -189,14 +190,10 @@ def _annotate(module, error, args):
             return
     leaf, original, shape = info
     path = module._path_to(leaf)
-    if path is None:
+    if not path:  # not below this module, or this module itself: the op's message stands
         return
     summary, expected = leaf._error_summary()
-    name = type(leaf).__name__
-    if path:
-        label = f"{path} ({name}" + (f", {summary})" if summary else ")")
-    else:
-        label = name + (f"({summary})" if summary else "")
+    label = f"{path} ({type(leaf).__name__}" + (f", {summary})" if summary else ")")
     detail = ""
     if shape is not None:
         detail = f"got input of shape {shape}" + (f", expected {expected}" if expected else "")
