@@ -715,7 +715,19 @@ def test_bilinear_matches_torch(bias):
     assert_same(o1.grad, x1.grad)
     assert_same(o2.grad, x2.grad)
     assert_same(ours.weight.grad, theirs.weight.grad)
-    assert_raises_like(RuntimeError, lambda: ours(o1, o2[..., :3]), lambda: theirs(x1, x2[..., :3]))
+    assert out_o.grad_fn.name() == out_t.grad_fn.name()
+    F_t, F_o = torch.nn.functional, cresset.nn.functional
+    w = torch.randn(5, 3, 4)
+    for exc, args in [(RuntimeError, (torch.randn(2, 3), torch.randn(3, 4), w)),
+                      (RuntimeError, (torch.randn(2, 3), torch.randn(2, 5), w)),
+                      (RuntimeError, (torch.randn(2, 2), torch.randn(2, 4), w)),
+                      (RuntimeError, (torch.randn(2, 3), torch.randn(2, 4), w, torch.randn(4))),
+                      (IndexError, (torch.randn(2, 3), torch.randn(2, 4), torch.randn(5, 3)))]:
+        with pytest.raises(exc) as e_t:
+            F_t.bilinear(*args)
+        with pytest.raises(exc) as e_o:
+            F_o.bilinear(*[to_cresset(a) for a in args])
+        assert str(e_o.value) == str(e_t.value)
 
 
 def test_flatten_unflatten_match_torch():
