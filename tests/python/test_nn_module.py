@@ -872,3 +872,21 @@ def test_backward_hook_bad_return_count():
         lin(lib.ones(1, 2, requires_grad=True)).sum().backward()
 
     check(RuntimeError, pre)
+
+
+def test_global_backward_hooks_and_state_dict_positional_warning():
+    from cresset.nn.modules import module as mm
+    seen = []
+    h1 = mm.register_module_full_backward_pre_hook(lambda m, go: seen.append("pre"))
+    h2 = mm.register_module_full_backward_hook(lambda m, gi, go: seen.append(len(gi)))
+    try:
+        cresset.nn.Linear(2, 2)(cresset.ones(1, 2, requires_grad=True)).sum().backward()
+    finally:
+        h1.remove()
+        h2.remove()
+    assert seen == ["pre", 1]
+    with pytest.warns(FutureWarning, match="Positional args are being deprecated"):
+        sd = cresset.nn.Linear(2, 2).state_dict(None, "p.")
+    assert list(sd) == ["p.weight", "p.bias"]
+    m = cresset.nn.Linear(2, 2).to_empty(device="cpu")
+    assert m.weight.shape == (2, 2) and isinstance(m.weight, cresset.nn.Parameter)

@@ -2,6 +2,7 @@
 device/dtype conversion and repr, with torch's semantics and messages."""
 import functools
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
@@ -650,6 +651,10 @@ class Module:
 
         return self._apply(convert)
 
+    def to_empty(self, *, device, recurse=True):
+        """Moves parameters and buffers to `device` without copying their values."""
+        return self._apply(lambda t: _C.empty_like(t, device=device), recurse=recurse)
+
     def cpu(self):
         """Moves all parameters and buffers to the CPU."""
         return self._apply(lambda t: t.cpu())
@@ -836,6 +841,9 @@ class Module:
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """An OrderedDict of parameters and persistent buffers under their qualified names."""
         if args:  # the deprecated positional form (destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.state_dict for details.", FutureWarning, stacklevel=2)
             if destination is None:
                 destination = args[0]
             if len(args) > 1 and prefix == "":
