@@ -64,17 +64,18 @@ def register_module_full_backward_hook(hook):
 
 
 def _typename(obj):
-    # torch.typename: tensors by their legacy type name, other objects by qualified class name.
+    # torch.typename: tensors by their legacy type name, other objects by qualified name.
     if isinstance(obj, _C.Tensor):
         return obj.type()
     module = getattr(obj, "__module__", "") or ""
-    name = getattr(obj, "__qualname__", None) or type(obj).__qualname__
-    if module in ("", "builtins") or not isinstance(obj, type):
-        cls = type(obj)
-        module, name = cls.__module__, cls.__qualname__
-        if module == "builtins":
-            return name
-    return f"{module}.{name}"
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = type(obj).__module__ or ""
+        qualname = type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
