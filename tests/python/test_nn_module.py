@@ -579,6 +579,13 @@ def seq_ops(lib):
     del s[1:3]
     out.append(list(s._modules))
     out.append(len(nn.Sequential(nn.Identity()) * 3))
+    s3 = nn.Sequential(nn.Identity(), nn.Linear(1, 1))
+    s3 *= 2
+    s3 += nn.Sequential(nn.Flatten())
+    out.append((list(s3._modules), len(2 * s3), s3[1] is s3[3]))
+    ml = nn.ModuleList([nn.Identity()])
+    ml += nn.ModuleList([nn.Flatten()])
+    out.append([type(m).__name__ for m in ml])
     named = nn.Sequential(OrderedDict([("conv", nn.Identity()), ("fc", nn.Linear(1, 2))]))
     out.append((names(named.named_parameters()), repr(named)))
     return out
