@@ -900,3 +900,23 @@ def test_global_backward_hooks_and_state_dict_positional_warning():
     assert list(sd) == ["p.weight", "p.bias"]
     m = cresset.nn.Linear(2, 2).to_empty(device="cpu")
     assert m.weight.shape == (2, 2) and isinstance(m.weight, cresset.nn.Parameter)
+
+
+def parameterdict_ops(lib):
+    nn = lib.nn
+    pd = nn.ParameterDict(OrderedDict([("b", lib.ones(1)), ("a", lib.zeros(2))]))
+    out = [list(pd), list(pd | {"z": lib.ones(3), "c": lib.ones(1)})]
+    pd |= nn.ParameterDict({"y": lib.ones(1)})
+    out += [list(pd), list(pd.fromkeys(["q", "r"], lib.ones(1))), pd.popitem()[0], list(pd)]
+    out += [pd.setdefault("k", lib.ones(2)).shape[0], list(reversed(pd)), pd.get("nope", 5),
+            list(pd.copy())]
+    pd.clear()
+    pl = nn.ParameterList([lib.ones(1), "notatensor"])
+    pl[0] = lib.zeros(2)
+    md = nn.ModuleDict()
+    md.update(nn.ModuleDict({"x": nn.Identity()}))
+    return out + [len(pd), repr(pl), type(pl[0]).__name__, list(md)]
+
+
+def test_parameterdict_mapping_protocol_matches_torch():
+    assert parameterdict_ops(cresset) == parameterdict_ops(torch)
