@@ -920,3 +920,14 @@ def parameterdict_ops(lib):
 
 def test_parameterdict_mapping_protocol_matches_torch():
     assert parameterdict_ops(cresset) == parameterdict_ops(torch)
+
+
+def test_tensor_deepcopy_like_torch():
+    for lib in (torch, cresset):
+        t = lib.ones(2, requires_grad=True)
+        t.grad = lib.full((2,), 3.0)
+        c = copy.deepcopy(t)
+        assert c is not t and c.requires_grad and c.is_leaf and c.grad.tolist() == [3.0, 3.0]
+        pair = copy.deepcopy([t, t])
+        assert pair[0] is pair[1]
+    check(RuntimeError, lambda lib: copy.deepcopy(lib.ones(2, requires_grad=True) * 2))
