@@ -643,15 +643,23 @@ def test_modulelist_moduledict_parameterlist_parameterdict_match_torch():
 
 # ---- Linear, Bilinear, Flatten, F.linear ------------------------------------------------------
 
-@pytest.mark.parametrize("shape", [(4, 3), (3,), (2, 5, 3), (0, 3)])
+LINEAR_INPUTS = [
+    lambda: torch.randn(4, 3), lambda: torch.randn(1, 3), lambda: torch.randn(3),
+    lambda: torch.randn(2, 5, 3), lambda: torch.randn(0, 3), lambda: torch.randn(2, 0, 3),
+    lambda: torch.randn(3, 4).t(), lambda: torch.randn(5, 2, 3).transpose(0, 1),
+    lambda: torch.randn(4, 6)[:, ::2],
+]
+
+
+@pytest.mark.parametrize("case", range(len(LINEAR_INPUTS)))
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_linear_matches_torch(shape, bias, dtype):
+def test_linear_matches_torch(case, bias, dtype):
     torch.manual_seed(1)
     theirs = torch.nn.Linear(3, 2, bias=bias, dtype=getattr(torch, dtype))
     ours = cresset.nn.Linear(3, 2, bias=bias, dtype=getattr(cresset, dtype))
     copy_weights(ours, theirs)
-    x = torch.randn(*shape, dtype=getattr(torch, dtype), requires_grad=True)
+    x = LINEAR_INPUTS[case]().to(getattr(torch, dtype)).requires_grad_()
     xo = to_cresset(x.detach()).requires_grad_()
     out_t, out_o = theirs(x), ours(xo)
     assert_same(out_o, out_t)
