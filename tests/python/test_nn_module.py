@@ -818,22 +818,6 @@ def test_errors_in_custom_forward_named_by_path():
         seq(cresset.ones(2, 3))
 
 
-# ---- call overhead -----------------------------------------------------------------------------
-
-def test_module_call_overhead_small():
-    # Interleaved minima: robust to a loaded machine. The budget is 2 us over F.linear.
-    import timeit
-    lin = cresset.nn.Linear(16, 16)
-    x = cresset.randn(1, 16)
-    w, b = lin.weight, lin.bias
-    f = cresset.nn.functional.linear
-    t_mod, t_fn = [], []
-    for _ in range(10):
-        t_mod.append(timeit.timeit(lambda: lin(x), number=1000) / 1000)
-        t_fn.append(timeit.timeit(lambda: f(x, w, b), number=1000) / 1000)
-    assert min(t_mod) - min(t_fn) < 2e-6, (min(t_mod), min(t_fn))
-
-
 # ---- deepcopy ----------------------------------------------------------------------------------
 
 def test_deepcopy_module():
