@@ -52,6 +52,8 @@ CONV2D_CASES = [
     ((0, 3, 8, 8), (4, 3, 3, 3), dict(padding=1)),
     ((3, 8, 8), (4, 3, 3, 3), dict(padding=1)),
     ((2, 3, 5, 5), (4, 3, 5, 5), dict(stride=3)),
+    ((3, 16, 40, 37), (8, 16, 3, 3), dict(padding=1)),  # column blocks of rows within an image
+    ((5, 4, 6, 6), (8, 2, 3, 3), dict(padding=1, groups=2)),  # several images per block
 ]
 
 
