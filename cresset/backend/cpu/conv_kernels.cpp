@@ -4,13 +4,14 @@
 // For one image and one group, the forward convolution is the product W [C_out/g, C_in/g * K] @
 // col [C_in/g * K, L], where col holds, for each output position l (L of them), the input values
 // under the kernel (im2col; zeros where the kernel hangs over the padding). The weight gradient
-// is gy [C_out/g, L] @ col^T summed over images, and the input gradient scatters W^T @ gy back
-// into the pixels (col2im). col is built for a block of output rows at a time, small enough to
-// stay in L2 while the GEMM packs it, instead of for a whole image (MBs on large images).
-// Images are split among threads, each with its own column buffer and single-threaded GEMMs
-// (no barriers); with fewer images than threads, images run in turn and each GEMM uses the pool.
-// The weight gradient sums per-thread partial sums in a fixed order: results depend only on the
-// thread count. A pointwise convolution (kernel 1, stride 1, no padding) uses x itself as col.
+// is (col @ gy^T)^T summed over images, and the input gradient scatters W^T @ gy back into the
+// pixels (col2im). col is built for a block of output rows at a time, small enough to stay in L2
+// while the GEMM packs it, instead of for a whole image (MBs on large images); small images are
+// instead grouped side by side into one wider block. Images are split among threads, each with its
+// own column buffer and single-threaded GEMMs (no barriers); with fewer images than threads, images
+// run in turn and each GEMM uses the pool. The weight gradient sums per-thread partial sums in a
+// fixed order: results depend only on the thread count. A pointwise convolution (kernel 1, stride
+// 1, no padding) uses x itself as col.
 #include "cresset/backend/cpu/conv_kernels.h"
 
 #include <algorithm>
@@ -33,13 +34,13 @@ constexpr int64_t kMinColumns = 512;
 
 // Sizes derived from a geometry, per group.
 struct Plan {
-  int64_t cin, cout;          // channels per group
-  int64_t ksize, in_size;     // kernel and input spatial sizes (products)
-  int64_t out_rows, out_w;    // output rows (O_d * O_h) and row length (O_w): L = out_rows * out_w
-  int64_t len, rows;          // L and the rows of col, cin * ksize
-  int64_t block_rows;         // output rows per column block
-  int64_t block_images;       // whole images per column block (> 1 only when one image fits)
-  bool pointwise;             // col is x itself
+  int64_t cin, cout;        // channels per group
+  int64_t ksize, in_size;   // kernel and input spatial sizes (products)
+  int64_t out_rows, out_w;  // output rows (O_d * O_h) and row length (O_w): L = out_rows * out_w
+  int64_t len, rows;        // L and the rows of col, cin * ksize
+  int64_t block_rows;       // output rows per column block
+  int64_t block_images;     // whole images per column block (> 1 only when one image fits)
+  bool pointwise;           // col is x itself
 };
 
 Plan make_plan(const ConvGeometry& g, int64_t itemsize) {
@@ -57,18 +58,21 @@ Plan make_plan(const ConvGeometry& g, int64_t itemsize) {
     p.pointwise = p.pointwise && g.kernel[d] == 1 && g.stride[d] == 1 && g.pad[d] == 0;
   }
   const int64_t row_bytes = std::max<int64_t>(1, p.rows * p.out_w * itemsize);
-  p.block_rows = std::clamp<int64_t>(kColumnBlockBytes / row_bytes, 1, std::max<int64_t>(1, p.out_rows));
-  p.block_images = p.block_rows < p.out_rows || p.pointwise
-                       ? 1
-                       : std::clamp<int64_t>(
-                             std::min(kColumnBlockBytes / (row_bytes * p.out_rows),
-                                      (kMinColumns + p.len - 1) / std::max<int64_t>(1, p.len)),
-                             1, std::max<int64_t>(1, g.batch));
+  p.block_rows =
+      std::clamp<int64_t>(kColumnBlockBytes / row_bytes, 1, std::max<int64_t>(1, p.out_rows));
+  p.block_images =
+      p.block_rows < p.out_rows || p.pointwise
+          ? 1
+          : std::clamp<int64_t>(std::min(kColumnBlockBytes / (row_bytes * p.out_rows),
+                                         (kMinColumns + p.len - 1) / std::max<int64_t>(1, p.len)),
+                                1, std::max<int64_t>(1, g.batch));
   return p;
 }
 
-// The range [lo, hi) of outputs o in [0, n) whose input index o * stride + offset lies in [0, size).
-void valid_range(int64_t n, int64_t stride, int64_t offset, int64_t size, int64_t& lo, int64_t& hi) {
+// The range [lo, hi) of outputs o in [0, n) whose input index o * stride + offset lies in [0,
+// size).
+void valid_range(int64_t n, int64_t stride, int64_t offset, int64_t size, int64_t& lo,
+                 int64_t& hi) {
   lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
   hi = offset > size - 1 ? 0 : std::min(n, (size - 1 - offset) / stride + 1);
   lo = std::min(lo, n);
@@ -241,14 +245,15 @@ template <typename T>
 struct Scratch {
   std::unique_ptr<T[]> data;
   int64_t per_slot;
-  Scratch(int64_t slots, int64_t elems) : data(new T[size_t(std::max<int64_t>(1, slots * elems))]), per_slot(elems) {}
+  Scratch(int64_t slots, int64_t elems)
+      : data(new T[size_t(std::max<int64_t>(1, slots * elems))]), per_slot(elems) {}
   T* slot(int64_t s) const { return data.get() + s * per_slot; }
 };
 
 // Adds bias[c] to the `seg` values at `offset` in channel c (stride len) of `count` images.
 template <typename T>
-void add_bias(const T* bias, T* images, int64_t count, int64_t image, int64_t channels,
-              int64_t len, int64_t offset, int64_t seg) {
+void add_bias(const T* bias, T* images, int64_t count, int64_t image, int64_t channels, int64_t len,
+              int64_t offset, int64_t seg) {
   for (int64_t i = 0; i < count; ++i) {
     for (int64_t c = 0; c < channels; ++c) {
       const T b = bias[c];
@@ -290,8 +295,8 @@ const T* chunk_columns(const ConvGeometry& g, const Plan& p, const T* x, const C
 // The output-side rows of a chunk for group gi (gy or y): in place for one image, else gathered
 // into `block` (row stride ld) when `gather`.
 template <typename T>
-T* chunk_outputs(const ConvGeometry& g, const Plan& p, T* y, const Chunk& ch, int64_t gi,
-                 T* block, bool gather, int64_t& ld) {
+T* chunk_outputs(const ConvGeometry& g, const Plan& p, T* y, const Chunk& ch, int64_t gi, T* block,
+                 bool gather, int64_t& ld) {
   T* yg = y + (ch.n0 * g.out_channels + gi * p.cout) * p.len;
   const int64_t seg = (ch.r1 - ch.r0) * p.out_w;
   if (ch.images() == 1) {
@@ -300,8 +305,8 @@ T* chunk_outputs(const ConvGeometry& g, const Plan& p, T* y, const Chunk& ch, in
   }
   ld = ch.images() * seg;
   if (gather) {
-    gather_rows(yg, g.out_channels * p.len, p.len, p.cout, ch.images(), ch.r0 * p.out_w, seg,
-                block, true);
+    gather_rows(yg, g.out_channels * p.len, p.len, p.cout, ch.images(), ch.r0 * p.out_w, seg, block,
+                true);
   }
   return block;
 }
@@ -357,8 +362,8 @@ void backward_input(const T* gy, const T* w, const T* bias, T* gx, const ConvGeo
       }
     }
     if (bias && ch.r1 == p.out_rows) {
-      add_bias(bias, gx + ch.n0 * g.in_channels * p.in_size, ch.images(),
-               g.in_channels * p.in_size, g.in_channels, p.in_size, int64_t(0), p.in_size);
+      add_bias(bias, gx + ch.n0 * g.in_channels * p.in_size, ch.images(), g.in_channels * p.in_size,
+               g.in_channels, p.in_size, int64_t(0), p.in_size);
     }
   });
 }
