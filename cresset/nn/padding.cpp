@@ -171,4 +171,10 @@ Tensor pad(const Tensor& self, const DimVector& pad, const std::string& mode,
   return gather_pad(self, pad, mode);
 }
 
+Tensor pad_nd(const Tensor& self, const DimVector& pad_, const std::string& mode, int64_t dims) {
+  CRESSET_CHECK(int64_t(pad_.size()) == 2 * dims, RuntimeError,
+                "[pad] padding size is expected to be ", 2 * dims, ", but got: ", pad_.size());
+  return pad(self, pad_, mode, std::nullopt);
+}
+
 }  // namespace cresset

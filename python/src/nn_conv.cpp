@@ -42,6 +42,16 @@ void def_conv_transpose(nb::module_& m, const char* name, int64_t dims) {
 
 }  // namespace
 
+// torch._C._nn.reflection_padNd / replication_padNd: F.pad with exactly 2 * dims pad values.
+void def_pad_nd(nb::module_& nn, const char* name, const char* mode, int64_t dims) {
+  nn.def(
+      name,
+      [mode, dims](const Tensor& input, nb::handle padding) {
+        return pad_nd(input, to_sizes(padding), mode, dims);
+      },
+      "input"_a, "padding"_a);
+}
+
 void init_nn_conv(nb::module_& m) {
   nb::module_ nn = m.def_submodule("_nn");
   m.def(
@@ -72,6 +82,12 @@ void init_nn_conv(nb::module_& m) {
       [](const Tensor& input, nb::handle pad_, const std::string& mode,
          std::optional<double> value) { return pad(input, to_sizes(pad_), mode, value); },
       "input"_a, "pad"_a, "mode"_a = "constant", "value"_a = nb::none());
+  def_pad_nd(nn, "reflection_pad1d", "reflect", 1);
+  def_pad_nd(nn, "reflection_pad2d", "reflect", 2);
+  def_pad_nd(nn, "reflection_pad3d", "reflect", 3);
+  def_pad_nd(nn, "replication_pad1d", "replicate", 1);
+  def_pad_nd(nn, "replication_pad2d", "replicate", 2);
+  def_pad_nd(nn, "replication_pad3d", "replicate", 3);
   nn.def(
       "im2col",
       [](const Tensor& input, nb::handle kernel_size, nb::handle dilation, nb::handle padding,

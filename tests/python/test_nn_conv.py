@@ -363,3 +363,15 @@ def test_padding_and_fold_modules(expr, shape):
     assert repr(ours) == repr(theirs)
     x = torch.randn(shape, dtype=torch.float64)
     assert_same(ours(to_cresset(x)), theirs(x))
+
+
+def test_nn_pad_functions():
+    x = torch.randn(1, 2, 5, 5)
+    cx = to_cresset(x)
+    for name, pad in [("reflection_pad2d", [1, 2, 0, 1]), ("replication_pad2d", [1, 1, 1, 1]),
+                      ("reflection_pad1d", [2, 1]), ("replication_pad3d", [1, 0, 1, 0, 0, 1])]:
+        t = x if name.endswith("2d") else x[0] if name.endswith("1d") else x[None]
+        c = cx if name.endswith("2d") else cx[0] if name.endswith("1d") else cx[None]
+        assert_same(getattr(cresset._C._nn, name)(c, pad), getattr(torch._C._nn, name)(t, pad))
+    assert_raises_like(RuntimeError, lambda: cresset._C._nn.reflection_pad2d(cx, [1, 1]),
+                       lambda: torch._C._nn.reflection_pad2d(x, [1, 1]))
