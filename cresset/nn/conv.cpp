@@ -36,14 +36,17 @@ using SpecPtr = std::shared_ptr<const ConvSpec>;
 
 Tensor conv_product(ConvKind kind, const Tensor& a, const Tensor& b, const SpecPtr& spec);
 
-// The kernel's result for contiguous, detached operands; half-precision types compute in float32.
+// The kernel's result for contiguous, detached operands; half-precision types compute in float32
+// and integer types in int64 (which wraps around modulo 2^n like their own arithmetic).
 Tensor run_product(ConvKind kind, const Tensor& a, const Tensor& b, const Tensor& bias,
                    const ConvSpec& spec) {
   const DimVector& sizes = kind == ConvKind::Forward         ? spec.y_sizes
                            : kind == ConvKind::BackwardInput ? spec.x_sizes
                                                              : spec.w_sizes;
   const DType dtype = a.dtype();
-  const DType compute = dtype == DType::Float64 ? DType::Float64 : DType::Float32;
+  const DType compute = dtype == DType::Float64 ? DType::Float64
+                        : is_floating(dtype)    ? DType::Float32
+                                                : DType::Int64;
   auto prepare = [&](const Tensor& t) {
     if (!t.defined()) return t;
     Tensor d = detach(t);
@@ -131,8 +134,16 @@ SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
   CRESSET_CHECK(input.dtype() == weight.dtype(), RuntimeError, "[convolution] Input type (",
                 dtype_name(input.dtype()), ") and weight type (", dtype_name(weight.dtype()),
                 ") should be the same");
-  CRESSET_CHECK(is_floating(input.dtype()), RuntimeError,
-                "[convolution] expected a floating point input; got ", dtype_name(input.dtype()));
+  if (input.dtype() == DType::Bool) {
+    throw NotImplementedError(
+        str_cat("[convolution] \"slow_conv", k, "d_cpu\" not implemented for 'Bool'"));
+  }
+  // torch's transposed convolutions take int64 but no narrower integers.
+  if (transposed && !is_floating(input.dtype()) && input.dtype() != DType::Int64) {
+    throw NotImplementedError(str_cat("[convolution] \"slow_conv_transpose", k == 3 ? 3 : 2,
+                                      "d_out_cpu\" not implemented for '",
+                                      dtype_display(input.dtype()), "'"));
+  }
   CRESSET_CHECK(input.device() == weight.device(), RuntimeError,
                 "[convolution] input and weight must be on the same device");
   const DimVector stride = expand_param(stride_in, "stride", k);

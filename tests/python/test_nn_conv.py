@@ -375,3 +375,24 @@ def test_nn_pad_functions():
         assert_same(getattr(cresset._C._nn, name)(c, pad), getattr(torch._C._nn, name)(t, pad))
     assert_raises_like(RuntimeError, lambda: cresset._C._nn.reflection_pad2d(cx, [1, 1]),
                        lambda: torch._C._nn.reflection_pad2d(x, [1, 1]))
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.uint8])
+def test_integer_conv(dtype):
+    torch.manual_seed(10)
+    x = torch.randint(0, 50, (2, 4, 6, 6)).to(dtype)
+    w = torch.randint(0, 50, (6, 2, 3, 3)).to(dtype)
+    b = torch.randint(0, 50, (6,)).to(dtype)
+    assert_same(CF.conv2d(to_cresset(x), to_cresset(w), to_cresset(b), padding=1, groups=2),
+                F.conv2d(x, w, b, padding=1, groups=2))
+    args = (x[:, :, 0], w[:4, :, 0])
+    if dtype == torch.int64:
+        assert_same(CF.conv_transpose1d(*map(to_cresset, args), stride=2),
+                    F.conv_transpose1d(*args, stride=2))
+    else:
+        assert_raises_like(NotImplementedError,
+                           lambda: CF.conv_transpose1d(*map(to_cresset, args), stride=2),
+                           lambda: F.conv_transpose1d(*args, stride=2))
+    xb = torch.ones(1, 2, 4, 4, dtype=torch.bool)
+    assert_raises_like(NotImplementedError, lambda: CF.conv2d(to_cresset(xb), to_cresset(xb)),
+                       lambda: F.conv2d(xb, xb))

@@ -166,7 +166,9 @@ template <typename T>
 void matmul(int64_t m, int64_t n, int64_t k, const T* a, int64_t a_rs, int64_t a_cs, const T* b,
             int64_t b_rs, int64_t b_cs, T* c, int64_t ldc, bool accumulate) {
   GemmProblem q;
-  q.dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+  q.dtype = std::is_same_v<T, float>    ? DType::Float32
+            : std::is_same_v<T, double> ? DType::Float64
+                                        : DType::Int64;
   q.m = m;
   q.n = n;
   q.k = k;
@@ -451,6 +453,8 @@ void conv_kernel(ConvKind kind, DType dtype, const void* a, const void* b, const
                  void* out, const ConvGeometry& g) {
   if (dtype == DType::Float64) {
     run<double>(kind, a, b, bias, out, g);
+  } else if (dtype == DType::Int64) {
+    run<int64_t>(kind, a, b, bias, out, g);
   } else {
     run<float>(kind, a, b, bias, out, g);
   }
