@@ -96,6 +96,77 @@ def _workloads(lib):
             return lambda: lib.mm(a, b)
         out.append(("M1 mm", f"{n}x{n}", 2 * n ** 3, "GFLOP/s", 0.2, 5, mm))
 
+    for n, ci, co, hw in [(64, 3, 32, 32), (64, 32, 64, 16), (32, 64, 128, 56)]:
+        flops = 2 * n * co * hw * hw * ci * 9
+        def conv_fwd(n=n, ci=ci, co=co, hw=hw):
+            x, w, b = randn(n, ci, hw, hw), randn(co, ci, 3, 3), randn(co)
+            def run():
+                with lib.no_grad():
+                    lib.conv2d(x, w, b, padding=1)
+            return run
+        def conv_fwd_bwd(n=n, ci=ci, co=co, hw=hw):
+            x, w, b = randn(n, ci, hw, hw), randn(co, ci, 3, 3), randn(co)
+            gy = randn(n, co, hw, hw)
+            for t in (x, w, b):
+                t.requires_grad_(True)
+            def run():
+                x.grad = w.grad = b.grad = None
+                lib.conv2d(x, w, b, padding=1).backward(gy)
+            return run
+        shape = f"{n}x{ci}->{co}x{hw}x{hw}"
+        out += [("C1 conv2d fwd", shape, flops, "GFLOP/s", 0.2, 5, conv_fwd),
+                ("C2 conv2d fwd+bwd", shape, 3 * flops, "GFLOP/s", 0.2, 5, conv_fwd_bwd)]
+
+    # T1/T2: one SGD training step on a fixed MNIST-shaped batch (BENCHMARKS.md section 3).
+    def train_step(make_model):
+        def setup():
+            lib.manual_seed(0)
+            model = make_model(lib.nn)
+            x = randn(64, 1, 28, 28)
+            y = lib.randint(0, 10, (64,))
+            opt = lib.optim.SGD(model.parameters(), lr=0.01)
+            def step():
+                opt.zero_grad()
+                loss = lib.nn.functional.cross_entropy(model(x), y)
+                loss.backward()
+                opt.step()
+            for _ in range(5):
+                step()
+            return step
+        return setup
+
+    def mlp(nn):
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+    def cnn(nn):
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(),
+                             nn.Linear(128, 10))
+    out += [("T1 train MLP", "64x784", 3 * 0.0260e9, "GFLOP/s", 0.25, 7, train_step(mlp)),
+            ("T2 train CNN", "64x1x28x28", 3 * 1.53e9, "GFLOP/s", 0.25, 7, train_step(cnn))]
+
+    # N1: module-call overhead, nn.Linear(16, 16) against F.linear on a (1, 16) input.
+    def linear_module():
+        m = lib.nn.Linear(16, 16)
+        x = randn(1, 16)
+        return lambda: m(x)
+    def linear_functional():
+        m = lib.nn.Linear(16, 16)
+        x, w, b = randn(1, 16), m.weight, m.bias
+        f = lib.nn.functional.linear
+        return lambda: f(x, w, b)
+    # N2: Adam.step() over 1,000 parameters of 100 elements with gradients set.
+    def adam_step():
+        params = [randn(100).requires_grad_(True) for _ in range(1000)]
+        for p in params:
+            p.grad = randn(100)
+        opt = lib.optim.Adam(params, lr=1e-3)
+        opt.step()
+        return opt.step
+    out += [("N1 nn.Linear(16,16) call", "1x16", None, "", 0.08, 7, linear_module),
+            ("N1 F.linear", "1x16", None, "", 0.08, 7, linear_functional),
+            ("N2 Adam.step", "1000x100", None, "", 0.25, 7, adam_step)]
+
     # O1: a Python loop of 1000 `a + b` per call; the empty loop's time is subtracted in main().
     def tiny_loop(requires_grad=False, empty=False):
         def setup():

@@ -56,6 +56,26 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
     return _cpp_type(self, dtype, non_blocking, **kwargs)
 
 
+def __deepcopy__(self, memo):
+    # A fresh leaf with the same values, requires_grad, grad and Python attributes.
+    if not self.is_leaf:
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+            "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+            "because of a torch.nn.utils.weight_norm usage, see "
+            "https://github.com/pytorch/pytorch/pull/103001")
+    if id(self) in memo:
+        return memo[id(self)]
+    import copy
+    new = _C._alias(self.detach().clone())
+    new.requires_grad_(self.requires_grad)
+    memo[id(self)] = new
+    if self.grad is not None:
+        new.grad = copy.deepcopy(self.grad, memo)
+    new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+    return new
+
+
 def install():
     """Binds the protocol methods onto the Tensor class."""
     Tensor.__repr__ = _tensor_str._str
@@ -66,3 +86,4 @@ def install():
     Tensor.__array_wrap__ = __array_wrap__
     Tensor.__array_priority__ = 1000  # NumPy defers binary operators to Tensor's reflected ones
     Tensor.type = _type
+    Tensor.__deepcopy__ = __deepcopy__
