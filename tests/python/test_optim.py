@@ -1,5 +1,6 @@
 """cresset.optim against torch.optim: 100-step trajectories of every optimizer and option on a
 small MLP of leaf tensors, state and state_dict structure, errors, and speed of Adam."""
+import io
 import statistics
 import time
 
@@ -409,3 +410,34 @@ def test_adam_step_faster_than_torch():
     finally:
         torch.set_num_threads(prev)
         cresset.set_num_threads(prev_ours)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("SGD", {"lr": 0.05, "momentum": 0.9}),
+                                              ("Adam", {"lr": 0.01}), ("AdamW", {"lr": 0.01})])
+def test_nn_module_training_with_scheduler(name, kwargs):
+    """The beginner loop: nn.Module parameters, zero_grad/backward/step, a scheduler, checkpoint."""
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(torch.nn.Linear(5, 8), torch.nn.Linear(8, 3))
+    ours = cresset.nn.Sequential(cresset.nn.Linear(5, 8), cresset.nn.Linear(8, 3))
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    x, y = torch.randn(16, 5), torch.randint(0, 3, (16,))
+    sides = []
+    for lib, net, xs, ys in ((torch, theirs, x, y), (cresset, ours, to_cresset(x), to_cresset(y))):
+        opt = getattr(lib.optim, name)(net.parameters(), **kwargs)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=5, gamma=0.5)
+        for _ in range(20):
+            opt.zero_grad()
+            lib.nn.functional.cross_entropy(net(xs), ys).backward()
+            opt.step()
+            sched.step()
+        sides.append((net, opt, sched))
+    for (k, t), (_, o) in zip(theirs.state_dict().items(), ours.state_dict().items()):
+        _close(o, t, 1e-5)
+    assert sides[1][2].get_last_lr() == sides[0][2].get_last_lr()
+    # A checkpoint of the optimizer through cresset.save / cresset.load resumes identically.
+    buffer = io.BytesIO()
+    cresset.save(sides[1][1].state_dict(), buffer)
+    buffer.seek(0)
+    loaded = cresset.load(buffer)
+    assert list(loaded["state"]) == list(sides[0][1].state_dict()["state"])
+    assert loaded["param_groups"] == sides[1][1].state_dict()["param_groups"]
