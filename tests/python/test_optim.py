@@ -317,7 +317,7 @@ def test_load_state_dict_casts_to_param_dtype():
 
 
 def test_load_state_dict_errors():
-    a, b, c = _groups(cresset)
+    a, b, _ = _groups(cresset)
     opt = cresset.optim.SGD([a, b], lr=0.1)
     other = cresset.optim.SGD([{"params": [a]}, {"params": [b]}], lr=0.1)
     with pytest.raises(ValueError, match="different number of parameter groups"):
@@ -374,6 +374,14 @@ def test_argument_errors(name, kwargs, message):
     for lib in (cresset, torch):
         with pytest.raises(ValueError, match=message):
             getattr(lib.optim, name)([lib.ones(2, requires_grad=True)], **kwargs)
+
+
+def test_differentiable_is_refused():
+    w = cresset.ones(2, requires_grad=True)
+    opt = cresset.optim.Adam([w], differentiable=True)
+    w.grad = cresset.ones(2)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        opt.step()
 
 
 def test_repr_matches_torch():

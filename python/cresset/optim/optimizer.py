@@ -95,10 +95,16 @@ def _to_scalar(x):
 
 
 def _use_grad_for_differentiable(func):
+    """Runs a step without recording the graph. torch's differentiable=True (autograd through
+    the update) has no fused counterpart here, so it is refused rather than silently ignored."""
+
     def _use_grad(self, *args, **kwargs):
+        if self.defaults.get("differentiable", False):
+            raise NotImplementedError(
+                f"{type(self).__name__}: differentiable=True is not supported by cresset.optim")
         prev = _C.is_grad_enabled()
         try:
-            _C._set_grad_enabled(self.defaults.get("differentiable", False))
+            _C._set_grad_enabled(False)
             return func(self, *args, **kwargs)
         finally:
             _C._set_grad_enabled(prev)
