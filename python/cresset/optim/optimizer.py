@@ -48,13 +48,16 @@ def _zeros_like(p):
 _OPTION_PAIRS = {"betas": ("beta1", "beta2"), "etas": ("etaminus", "etaplus"),
                  "step_sizes": ("step_size_min", "step_size_max")}
 _OPTION_FIELDS = frozenset(name for name in dir(_C._optim.Options) if not name.startswith("_"))
+_BOOL_OPTIONS = frozenset(("maximize", "nesterov", "amsgrad", "centered", "decoupled_weight_decay"))
 
 
 def _group_options(group):
     """A param group's hyperparameters as the fused updates take them (_C._optim.Options)."""
     options = _C._optim.Options()
     for key, value in group.items():
-        if key in _OPTION_FIELDS:
+        if key in _BOOL_OPTIONS:
+            setattr(options, key, bool(value))  # torch only tests their truth
+        elif key in _OPTION_FIELDS:
             setattr(options, key, _to_scalar(value))
         elif key in _OPTION_PAIRS:
             for name, half in zip(_OPTION_PAIRS[key], value):
