@@ -376,6 +376,50 @@ def test_argument_errors(name, kwargs, message):
             getattr(lib.optim, name)([lib.ones(2, requires_grad=True)], **kwargs)
 
 
+@pytest.mark.parametrize("name", ["Adam", "SGD"])
+def test_duplicate_param_updated_twice(name):
+    finals = []
+    for lib in (cresset, torch):
+        w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        v = lib.tensor([0.5], dtype=lib.float64, requires_grad=True)
+        with pytest.warns(UserWarning, match="duplicate parameters"):
+            opt = getattr(lib.optim, name)([w, v, w], lr=0.1, momentum=0.9) if name == "SGD" \
+                else getattr(lib.optim, name)([w, v, w], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            ((w * w).sum() + (v * v).sum()).backward()
+            opt.step()
+        finals.append((w.tolist(), v.tolist()))
+    assert finals[0][1] == pytest.approx(finals[1][1], rel=1e-12)
+    assert finals[0][0] == pytest.approx(finals[1][0], rel=1e-6)
+
+
+def test_user_defined_optimizer_subclass():
+    """A hand-written optimizer on the base class, as in torch tutorials."""
+    finals = []
+    for lib in (cresset, torch):
+        class PlainSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.1):
+                super().__init__(params, {"lr": lr})
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            self.state[p]["n"] = self.state[p].get("n", 0) + 1
+                            p.add_(p.grad, alpha=-group["lr"])
+
+        w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        opt = PlainSGD([w], lr=0.25)
+        for _ in range(3):
+            opt.zero_grad()
+            (w * w).sum().backward()
+            opt.step()
+        finals.append((w.tolist(), opt.state_dict()["state"], repr(opt)))
+    assert finals[0] == finals[1]
+
+
 def test_differentiable_is_refused():
     w = cresset.ones(2, requires_grad=True)
     opt = cresset.optim.Adam([w], differentiable=True)

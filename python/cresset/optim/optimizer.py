@@ -388,14 +388,21 @@ class _FusedOptimizer(Optimizer):
 
 
 def _split_by_dtype(lists):
-    """Parallel lists (lists[0] the params) split so each part holds one params dtype."""
+    """Parallel lists (lists[0] the params) split so each part holds one params dtype and each
+    param once; a param listed twice is updated twice, in order, as torch does."""
     params = lists[0]
     dtype = params[0].dtype
-    if all(p.dtype == dtype for p in params):
+    if all(p.dtype == dtype for p in params) and len(set(map(id, params))) == len(params):
         return [lists]
+    seen = {}
+    keys = []
+    for p in params:
+        rank = seen.get(id(p), 0)
+        seen[id(p)] = rank + 1
+        keys.append((rank, p.dtype))
     parts = []
-    for d in dict.fromkeys(p.dtype for p in params):
-        keep = [i for i, p in enumerate(params) if p.dtype == d]
+    for key in sorted(dict.fromkeys(keys), key=lambda k: k[0]):
+        keep = [i for i, k in enumerate(keys) if k == key]
         parts.append([[values[i] for i in keep] if values else values for values in lists])
     return parts
 
