@@ -1,5 +1,6 @@
 """cresset.optim against torch.optim: 100-step trajectories of every optimizer and option on a
 small MLP of leaf tensors, state and state_dict structure, errors, and speed of Adam."""
+import importlib
 import io
 import statistics
 import time
@@ -418,6 +419,35 @@ def test_user_defined_optimizer_subclass():
             opt.step()
         finals.append((w.tolist(), opt.state_dict()["state"], repr(opt)))
     assert finals[0] == finals[1]
+
+
+def test_hooks():
+    calls = []
+    for lib in (cresset, torch):
+        w = lib.ones(2, requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        log = []
+        handles = [
+            opt.register_step_pre_hook(lambda o, a, k, log=log: log.append(("pre", len(a)))),
+            opt.register_step_post_hook(lambda o, a, k, log=log: log.append(("post", len(a)))),
+            importlib.import_module(f"{lib.__name__}.optim.optimizer")
+            .register_optimizer_step_pre_hook(
+                lambda o, a, k, log=log: log.append("global")),
+            opt.register_state_dict_pre_hook(lambda o, log=log: log.append("sd_pre")),
+            opt.register_state_dict_post_hook(
+                lambda o, sd, log=log: {**sd, "extra": 1}),
+            opt.register_load_state_dict_pre_hook(lambda o, sd, log=log: log.append("ld_pre")),
+            opt.register_load_state_dict_post_hook(lambda o, log=log: log.append("ld_post")),
+        ]
+        w.grad = lib.ones(2)
+        opt.step()
+        sd = opt.state_dict()
+        opt.load_state_dict({k: v for k, v in sd.items() if k != "extra"})
+        for handle in handles:
+            handle.remove()
+        opt.step()
+        calls.append((log, sorted(sd), w.tolist()))
+    assert calls[0] == calls[1]
 
 
 def test_differentiable_is_refused():
