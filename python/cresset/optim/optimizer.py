@@ -61,6 +61,7 @@ def _hooked_step(func):
     wrapper.hooked = True
     return wrapper
 
+
 _HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
                "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
                "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
@@ -68,35 +69,6 @@ _HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
 
 class _RequiredParameter:
     """Singleton class representing a required parameter for an Optimizer."""
-
-    def _patch_step_function(self):
-        cls = type(self)
-        if not getattr(cls.step, "hooked", False):
-            cls.step = _hooked_step(cls.step)
-
-    def register_step_pre_hook(self, hook):
-        """Registers hook(optimizer, args, kwargs) to run before this optimizer's step."""
-        return _add_hook(self._optimizer_step_pre_hooks, hook)
-
-    def register_step_post_hook(self, hook):
-        """Registers hook(optimizer, args, kwargs) to run after this optimizer's step."""
-        return _add_hook(self._optimizer_step_post_hooks, hook)
-
-    def register_state_dict_pre_hook(self, hook, prepend=False):
-        """Registers hook(optimizer) to run before state_dict()."""
-        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
-
-    def register_state_dict_post_hook(self, hook, prepend=False):
-        """Registers hook(optimizer, state_dict) run after state_dict(); it may return a new one."""
-        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
-
-    def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        """Registers hook(optimizer, state_dict) run before loading; it may return a new one."""
-        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
-
-    def register_load_state_dict_post_hook(self, hook, prepend=False):
-        """Registers hook(optimizer) to run after load_state_dict()."""
-        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     def __repr__(self):
         return "<required parameter>"
