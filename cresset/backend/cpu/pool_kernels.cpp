@@ -118,41 +118,88 @@ void max_pool_2x2_backward(T* gi, const T* go, const int64_t* ind, const PoolPla
                });
 }
 
+// The widest run [lo, hi) of W outputs whose windows are all full (kfull taps) and `stride` apart:
+// there the taps of a row can be read for many outputs at once.
+struct UniformRun {
+  int64_t lo = 0, hi = 0, kfull = 0, stride = 0;
+};
+
+UniformRun uniform_run(const PoolAxis& a) {
+  UniformRun r;
+  for (int64_t c : a.count) r.kfull = std::max(r.kfull, c);
+  const int64_t n = a.out_size;
+  int64_t lo = 0;
+  while (lo < n && a.count[lo] != r.kfull) ++lo;
+  int64_t hi = std::min(lo + 1, n);
+  const int64_t stride = hi < n ? a.first[hi] - a.first[lo] : 0;
+  while (hi < n && a.count[hi] == r.kfull && a.first[hi] - a.first[hi - 1] == stride) ++hi;
+  r.lo = lo;
+  r.hi = hi;
+  r.stride = stride;
+  return r;
+}
+
+// Max pooling by the plan's tables, one output row at a time: for each window row (kd, kh) the
+// taps kw are read for every output of the uniform run in one vectorizable loop, and per output
+// elsewhere. Each output still sees its taps in torch's (kd, kh, kw) order.
 template <typename T>
 void max_pool_generic(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
   using M = opmath_t<T>;
+  const M lowest = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
+                                                         : std::numeric_limits<M>::lowest();
   const PoolAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
-  const int64_t H = ah.in_size, W = aw.in_size, in_plane = ad.in_size * H * W;
-  const int64_t out_plane = ad.out_size * ah.out_size * aw.out_size;
+  const UniformRun run = uniform_run(aw);
+  const int64_t OW = aw.out_size;
+  const int64_t in_plane = ad.in_size * ah.in_size * aw.in_size;
+  const int64_t out_plane = ad.out_size * ah.out_size * OW;
   int64_t window = 1;
   for (const PoolAxis& a : p.axes) window *= a.count.empty() ? 1 : a.count[0];
   parallel_for(0, p.planes, plane_grain(out_plane * window), [&](int64_t begin, int64_t end) {
+    std::vector<M> best(static_cast<size_t>(OW));
+    std::vector<int64_t> at(static_cast<size_t>(OW));
+    M* bp = best.data();
+    int64_t* ap = at.data();
+    const int64_t H = ah.in_size, W = aw.in_size, lo = run.lo, hi = run.hi;
+    const int64_t S = run.stride, step = aw.step, w_lo = lo < hi ? aw.first[lo] : 0;
     for (int64_t pl = begin; pl < end; ++pl) {
       const T* xp = x + pl * in_plane;
       int64_t o = pl * out_plane;
       for (int64_t od = 0; od < ad.out_size; ++od) {
-        for (int64_t oh = 0; oh < ah.out_size; ++oh) {
-          for (int64_t ow = 0; ow < aw.out_size; ++ow, ++o) {
-            const int64_t d0 = ad.first[od], h0 = ah.first[oh], w0 = aw.first[ow];
-            M best = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
-                                                          : std::numeric_limits<M>::lowest();
-            int64_t at = (d0 * H + h0) * W + w0;
-            for (int64_t kd = 0; kd < ad.count[od]; ++kd) {
-              const int64_t d = d0 + kd * ad.step;
-              for (int64_t kh = 0; kh < ah.count[oh]; ++kh) {
-                const int64_t row = (d * H + h0 + kh * ah.step) * W;
+        for (int64_t oh = 0; oh < ah.out_size; ++oh, o += OW) {
+          const int64_t d0 = ad.first[od], h0 = ah.first[oh];
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            bp[ow] = lowest;
+            ap[ow] = (d0 * H + h0) * W + aw.first[ow];
+          }
+          for (int64_t kd = 0; kd < ad.count[od]; ++kd) {
+            for (int64_t kh = 0; kh < ah.count[oh]; ++kh) {
+              const int64_t row = ((d0 + kd * ad.step) * H + h0 + kh * ah.step) * W;
+              const T* xr = xp + row;
+              for (int64_t kw = 0; kw < run.kfull; ++kw) {
+                const int64_t base = w_lo + kw * step - lo * S;
+#pragma omp simd
+                for (int64_t ow = lo; ow < hi; ++ow) {
+                  const int64_t j = base + ow * S;
+                  const M v = M(xr[j]);
+                  const int64_t take = (v > bp[ow]) | (v != v);
+                  bp[ow] = take ? v : bp[ow];
+                  ap[ow] = take ? row + j : ap[ow];
+                }
+              }
+              // The outputs outside the run, one at a time.
+              for (int64_t ow = lo == 0 ? hi : 0; ow < OW; ow = ow + 1 == lo ? hi : ow + 1) {
                 for (int64_t kw = 0; kw < aw.count[ow]; ++kw) {
-                  const int64_t i = row + w0 + kw * aw.step;
-                  const M v = M(xp[i]);
-                  const bool take = (v > best) | is_nan(v);
-                  best = take ? v : best;
-                  at = take ? i : at;
+                  const int64_t j = aw.first[ow] + kw * step;
+                  const M v = M(xr[j]);
+                  const bool take = (v > bp[ow]) | is_nan(v);
+                  bp[ow] = take ? v : bp[ow];
+                  ap[ow] = take ? row + j : ap[ow];
                 }
               }
             }
-            y[o] = T(best);
-            if (ind) ind[o] = at;
           }
+          for (int64_t ow = 0; ow < OW; ++ow) y[o + ow] = T(bp[ow]);
+          if (ind) std::copy(ap, ap + OW, ind + o);
         }
       }
     }
