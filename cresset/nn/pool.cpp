@@ -275,16 +275,12 @@ Windows pool_args(const char* op, const Tensor& self, int64_t nd, const DimVecto
 // The plan of a strided pooling (max when dilation matters, avg otherwise).
 std::shared_ptr<PoolPlan> strided_plan(const char* op, const Tensor& self, int64_t nd,
                                        const Windows& w, bool ceil_mode, bool count_include_pad) {
-  std::vector<PoolAxis> axes;
   DimVector in_spatial, out_spatial;
   for (int64_t i = 0; i < nd; ++i) {
     const int64_t in = self.size(self.dim() - nd + i);
-    const int64_t out =
-        pooled_size(op, in, w.kernel[i], w.padding[i], w.stride[i], w.dilation[i], ceil_mode);
     in_spatial.push_back(in);
-    out_spatial.push_back(out);
-    axes.push_back(strided_axis(in, out, w.kernel[i], w.stride[i], w.padding[i], w.dilation[i],
-                                count_include_pad));
+    out_spatial.push_back(
+        pooled_size(op, in, w.kernel[i], w.padding[i], w.stride[i], w.dilation[i], ceil_mode));
   }
   bool ok = true;
   for (int64_t o : out_spatial) ok = ok && o >= 1;
@@ -302,6 +298,11 @@ std::shared_ptr<PoolPlan> strided_plan(const char* op, const Tensor& self, int64
     throw RuntimeError(str_cat("[", op, "] Given input size: (", join(in_all),
                                "). Calculated output size: (", join(out_all),
                                "). Output size is too small"));
+  }
+  std::vector<PoolAxis> axes;
+  for (int64_t i = 0; i < nd; ++i) {
+    axes.push_back(strided_axis(in_spatial[i], out_spatial[i], w.kernel[i], w.stride[i],
+                                w.padding[i], w.dilation[i], count_include_pad));
   }
   auto plan = make_plan(self, nd, std::move(axes));
   const PoolAxis& ah = plan->axes[1];
