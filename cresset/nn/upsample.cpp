@@ -217,14 +217,18 @@ Tensor shuffle(const Tensor& self, int64_t r, bool up) {
   const int64_t n = self.dim();
   const int64_t c = self.size(n - 3), h = self.size(n - 2), w = self.size(n - 1);
   if (up) {
-    // Absurd factors overflow r * r or the output sizes: rejected rather than wrapped.
+    // Absurd factors overflow r * r (torch's ValueError) or the output sizes.
     int64_t rr = 0, hr = 0, wr = 0;
-    const bool overflow = __builtin_mul_overflow(r, r, &rr) || __builtin_mul_overflow(h, r, &hr) ||
-                          __builtin_mul_overflow(w, r, &wr);
-    CRESSET_CHECK(!overflow && c % rr == 0, RuntimeError, "[", op, "] ", op,
+    CRESSET_CHECK(!__builtin_mul_overflow(r, r, &rr), ValueError, "[", op,
+                  "] upscale factor is too large, (upscale_factor)^2 overflowed: upscale_factor=",
+                  r);
+    CRESSET_CHECK(!__builtin_mul_overflow(h, r, &hr) && !__builtin_mul_overflow(w, r, &wr),
+                  RuntimeError, "[", op, "] upscale_factor ", r, " overflows the output size of ",
+                  shape_str(self.sizes()));
+    CRESSET_CHECK(c % rr == 0, RuntimeError, "[", op, "] ", op,
                   " expects its input's 'channel' dimension to be divisible by the square of "
                   "upscale_factor, but input.size(-3)=",
-                  c, " is not divisible by ", overflow ? str_cat(r, "^2") : str_cat(rr));
+                  c, " is not divisible by ", rr);
   } else {
     CRESSET_CHECK(h % r == 0, RuntimeError, "[", op, "] ", op,
                   " expects height to be divisible by downscale_factor, but input.size(-2)=", h,

@@ -479,3 +479,15 @@ def test_backward_of_backward_names_and_values(fn):
     (gi_c * to_cresset(w)).sum().backward()
     assert_same(gc.grad, g.grad)
     assert cresset.autograd.gradcheck(lambda x: fn(CF, x), (c.detach().requires_grad_(),))
+
+
+def test_absurd_sizes_raise_instead_of_crashing():
+    x = rand(1, 4, 4, 4)
+    assert_raises_like(RuntimeError, lambda: CF.max_pool2d(to_cresset(x), 2 ** 40, 1),
+                       lambda: F.max_pool2d(x, 2 ** 40, 1))
+    assert_raises_like(ValueError, lambda: CF.pixel_shuffle(to_cresset(x), 2 ** 33),
+                       lambda: F.pixel_shuffle(x, 2 ** 33))
+    bad = torch.tensor([[[[0, 1], [2, 2 ** 40]]]])
+    assert_raises_like(RuntimeError,
+                       lambda: CF.max_unpool2d(to_cresset(x[:1, :1, :2, :2]), to_cresset(bad), 2),
+                       lambda: F.max_unpool2d(x[:1, :1, :2, :2], bad, 2))
