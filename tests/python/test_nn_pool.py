@@ -78,6 +78,11 @@ def test_max_pool_nan_ties_and_infinities():
     for k, s, p in [(2, 2, 0), (3, 1, 1), (2, 1, 0)]:
         run_both(lambda x: CF.max_pool2d(x, k, s, p, return_indices=True),
                  lambda x: F.max_pool2d(x, k, s, p, return_indices=True), t)
+        run_both(lambda x: CF.max_pool2d(x, k, s, p), lambda x: F.max_pool2d(x, k, s, p), t,
+                 grad=False)
+    big = rand(3, 5, 12, 17)
+    big[0, 1, 3, 4] = float("nan")
+    run_both(lambda x: CF.max_pool2d(x, 2), lambda x: F.max_pool2d(x, 2), big, grad=False)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
