@@ -529,6 +529,90 @@ std::tuple<Tensor, Tensor> adaptive_max_pool1d(const Tensor& self, const DimVect
 
 namespace {
 
+// torch's generate_intervals: window starts for a fractional pooling axis, computed in T.
+template <typename T>
+PoolAxis fractional_axis(double sample, int64_t in, int64_t out, int64_t k) {
+  using M = opmath_t<T>;
+  PoolAxis a;
+  a.in_size = in;
+  a.out_size = out;
+  a.first.resize(size_t(out));
+  a.count.assign(size_t(out), k);
+  a.divisor.assign(size_t(out), 1);
+  const T s = T(sample);
+  if (out > 1) {
+    const T alpha = T(M(T(in - k)) / M(T(out - 1)));
+    const int64_t base = static_cast<int>(M(T(M(s) * M(alpha))));
+    for (int64_t i = 0; i < out - 1; ++i) {
+      a.first[size_t(i)] = static_cast<int>(M(T(M(T(M(T(i)) + M(s))) * M(alpha)))) - base;
+    }
+  }
+  if (out > 0) a.first[size_t(out - 1)] = in - k;
+  return a;
+}
+
+}  // namespace
+
+std::tuple<Tensor, Tensor> fractional_max_pool2d(const Tensor& self, const DimVector& kernel_size,
+                                                 const DimVector& output_size,
+                                                 const Tensor& random_samples) {
+  const char* op = "fractional_max_pool2d";
+  const DimVector k = expand_arg(op, "kernel_size", kernel_size, 2,
+                                 "either be a single int, or a tuple of two ints");
+  const DimVector o = expand_arg(op, "output_size", output_size, 2,
+                                 "either be a single int, or a tuple of two ints");
+  check_input(op, self, 2);
+  const int64_t n = self.dim(), H = self.size(n - 2), W = self.size(n - 1);
+  const int64_t batch = n == 4 ? self.size(0) : 1, channels = self.size(n - 3);
+  for (int64_t i = 0; i < 2; ++i) {
+    CRESSET_CHECK(k[i] > 0 && o[i] > 0, RuntimeError, "[", op, "] ", op,
+                  "(): kernel_size and output_size must be greater than zero, but got ",
+                  shape_str(k), " and ", shape_str(o));
+    CRESSET_CHECK(o[i] + k[i] - 1 <= self.size(n - 2 + i), RuntimeError, "[", op, "] ", op,
+                  "(): pool ", i == 0 ? "height " : "width ", k[i], " too large relative to input ",
+                  i == 0 ? "height " : "width ", self.size(n - 2 + i), " and output ",
+                  i == 0 ? "height " : "width ", o[i]);
+  }
+  const DimVector want{batch, channels, 2};
+  CRESSET_CHECK(random_samples.sizes() == want && random_samples.dtype() == self.dtype(),
+                RuntimeError, "[", op, "] expected _random_samples ", shape_str(want), " of ",
+                dtype_display(self.dtype()), "; got ", describe(random_samples));
+  const int64_t planes = batch * channels;
+  const Tensor x = reshape(dense(self), {planes, H, W});
+  const Tensor samples = dense(random_samples);
+  const DimVector out_sizes = with_spatial(self, 2, o);
+  Tensor out = empty_tensor(out_sizes, self.dtype(), self.device());
+  Tensor indices = empty_tensor(out_sizes, DType::Int64, self.device());
+  const Tensor out3 = reshape(out, {planes, o[0], o[1]});
+  const Tensor ind3 = reshape(indices, {planes, o[0], o[1]});
+  // Each plane has its own windows: one single-plane plan per plane.
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    auto plan = std::make_shared<PoolPlan>();
+    plan->planes = 1;
+    plan->axes[0] = unit_axis();
+    CRESSET_DISPATCH_FLOAT(op, self.dtype(), [&] {
+      const scalar_t* sp = samples.data<scalar_t>() + 2 * pl;
+      plan->axes[1] = fractional_axis<scalar_t>(double(sp[1]), H, o[0], k[0]);
+      plan->axes[2] = fractional_axis<scalar_t>(double(sp[0]), W, o[1], k[1]);
+    });
+    const Tensor out_pl = select(out3, 0, pl), ind_pl = select(ind3, 0, pl);
+    CRESSET_POOL_KERNEL(out_pl, max_pool_kernel, out_pl, ind_pl, select(x, 0, pl), *plan);
+  }
+  if (autograd::needs_grad({self})) {
+    auto plan = std::make_shared<PoolPlan>();
+    plan->planes = planes;
+    const DimVector in_sizes = self.sizes();
+    const std::string name = "FractionalMaxPool2DBackward0";
+    autograd::record(name, {self}, {out}, {indices},
+                     [in_sizes, plan, name](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {max_backward(c.grad(), c.saved(0), in_sizes, plan, name)};
+                     });
+  }
+  return {out, indices};
+}
+
+namespace {
+
 Tensor max_unpool_nd(const char* op, const Tensor& self, const Tensor& indices, int64_t nd,
                      const DimVector& output_size) {
   CRESSET_CHECK(

@@ -143,6 +143,13 @@ void init_nn_pool(nb::module_& m) {
       },
       "input"_a, "indices"_a, "output_size"_a, "stride"_a, "padding"_a);
 
+  nn.def(
+      "fractional_max_pool2d",
+      [](const Tensor& x, nb::handle k, nb::handle size, const Tensor& samples) {
+        return fractional_max_pool2d(x, ints(k), ints(size), samples);
+      },
+      "input"_a, "kernel_size"_a, "output_size"_a, "random_samples"_a);
+
   def_nearest(nn, "upsample_nearest1d", UpsampleMode::Nearest, 1);
   def_nearest(nn, "upsample_nearest2d", UpsampleMode::Nearest, 2);
   def_nearest(nn, "upsample_nearest3d", UpsampleMode::Nearest, 3);

@@ -496,3 +496,24 @@ def test_absurd_sizes_raise_instead_of_crashing():
     assert_raises_like(RuntimeError,
                        lambda: CF.max_unpool2d(to_cresset(x[:1, :1, :2, :2]), to_cresset(bad), 2),
                        lambda: F.max_unpool2d(x[:1, :1, :2, :2], bad, 2))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_fractional_max_pool2d(dtype):
+    dt = getattr(torch, dtype)
+    t = rand(2, 3, 11, 9).to(dt)
+    samples = torch.rand(2, 3, 2, dtype=dt)
+    sc = to_cresset(samples)
+    for kw in [dict(kernel_size=2, output_size=(5, 4)), dict(kernel_size=(3, 2), output_ratio=(0.5, 0.6)),
+               dict(kernel_size=3, output_size=(9, 7)), dict(kernel_size=2, output_size=1)]:
+        run_both(lambda x: CF.fractional_max_pool2d(x, **kw, return_indices=True,
+                                                    _random_samples=sc),
+                 lambda x: F.fractional_max_pool2d(x, **kw, return_indices=True,
+                                                   _random_samples=samples), t)
+    run_both(lambda x: CF.fractional_max_pool2d(x, 2, (4, 4), _random_samples=sc[:1]),
+             lambda x: F.fractional_max_pool2d(x, 2, (4, 4), _random_samples=samples[:1]), t[0])
+    ours = cresset.nn.FractionalMaxPool2d(2, output_ratio=(0.5, 0.5))
+    assert repr(ours) == repr(torch.nn.FractionalMaxPool2d(2, output_ratio=(0.5, 0.5)))
+    assert tuple(ours(to_cresset(t)).shape) == (2, 3, 5, 4)
+    assert_raises_like(RuntimeError, lambda: CF.fractional_max_pool2d(to_cresset(t), 5, (9, 9)),
+                       lambda: F.fractional_max_pool2d(t, 5, (9, 9)))
