@@ -27,12 +27,12 @@ std::vector<std::optional<double>> scales_of(int nd, nb::handle a, nb::handle b,
   return s;
 }
 
-using MaxPoolFn = std::tuple<Tensor, Tensor> (*)(const Tensor&, const DimVector&, const DimVector&,
-                                                 const DimVector&, const DimVector&, bool);
-using MaxPoolValuesFn = Tensor (*)(const Tensor&, const DimVector&, const DimVector&,
-                                   const DimVector&, const DimVector&, bool);
-
-void def_max_pool(nb::module_& m, const char* name, MaxPoolValuesFn f) {
+// A max pooling op, values or (values, indices): (input, kernel_size, stride, padding,
+// dilation, ceil_mode).
+template <typename R>
+void def_max_pool(nb::module_& m, const char* name,
+                  R (*f)(const Tensor&, const DimVector&, const DimVector&, const DimVector&,
+                         const DimVector&, bool)) {
   m.def(
       name,
       [f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, nb::handle d, bool ceil_mode) {
@@ -42,14 +42,12 @@ void def_max_pool(nb::module_& m, const char* name, MaxPoolValuesFn f) {
       "ceil_mode"_a = false);
 }
 
-void def_max_pool_indices(nb::module_& m, const char* name, MaxPoolFn f) {
+// An adaptive pooling op: (input, output_size).
+template <typename R>
+void def_adaptive(nb::module_& m, const char* name, R (*f)(const Tensor&, const DimVector&)) {
   m.def(
-      name,
-      [f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, nb::handle d, bool ceil_mode) {
-        return f(x, ints(k), ints(s), ints(p), ints(d), ceil_mode);
-      },
-      "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0, "dilation"_a = 1,
-      "ceil_mode"_a = false);
+      name, [f](const Tensor& x, nb::handle size) { return f(x, ints(size)); }, "input"_a,
+      "output_size"_a);
 }
 
 void def_nearest(nb::module_& nn, const char* name, UpsampleMode mode, int nd) {
@@ -80,9 +78,9 @@ void init_nn_pool(nb::module_& m) {
   def_max_pool(m, "max_pool1d", max_pool1d);
   def_max_pool(m, "max_pool2d", max_pool2d);
   def_max_pool(m, "max_pool3d", max_pool3d);
-  def_max_pool_indices(m, "max_pool1d_with_indices", max_pool1d_with_indices);
-  def_max_pool_indices(nn, "max_pool2d_with_indices", max_pool2d_with_indices);
-  def_max_pool_indices(nn, "max_pool3d_with_indices", max_pool3d_with_indices);
+  def_max_pool(m, "max_pool1d_with_indices", max_pool1d_with_indices);
+  def_max_pool(nn, "max_pool2d_with_indices", max_pool2d_with_indices);
+  def_max_pool(nn, "max_pool3d_with_indices", max_pool3d_with_indices);
 
   m.def(
       "avg_pool1d",
@@ -105,30 +103,12 @@ void init_nn_pool(nb::module_& m) {
         "ceil_mode"_a = false, "count_include_pad"_a = true, "divisor_override"_a = nb::none());
   }
 
-  m.def(
-      "adaptive_avg_pool1d",
-      [](const Tensor& x, nb::handle size) { return adaptive_avg_pool1d(x, ints(size)); },
-      "input"_a, "output_size"_a);
-  nn.def(
-      "adaptive_avg_pool2d",
-      [](const Tensor& x, nb::handle size) { return adaptive_avg_pool2d(x, ints(size)); },
-      "input"_a, "output_size"_a);
-  nn.def(
-      "adaptive_avg_pool3d",
-      [](const Tensor& x, nb::handle size) { return adaptive_avg_pool3d(x, ints(size)); },
-      "input"_a, "output_size"_a);
-  m.def(
-      "adaptive_max_pool1d",
-      [](const Tensor& x, nb::handle size) { return adaptive_max_pool1d(x, ints(size)); },
-      "input"_a, "output_size"_a);
-  nn.def(
-      "adaptive_max_pool2d",
-      [](const Tensor& x, nb::handle size) { return adaptive_max_pool2d(x, ints(size)); },
-      "input"_a, "output_size"_a);
-  nn.def(
-      "adaptive_max_pool3d",
-      [](const Tensor& x, nb::handle size) { return adaptive_max_pool3d(x, ints(size)); },
-      "input"_a, "output_size"_a);
+  def_adaptive(m, "adaptive_avg_pool1d", adaptive_avg_pool1d);
+  def_adaptive(nn, "adaptive_avg_pool2d", adaptive_avg_pool2d);
+  def_adaptive(nn, "adaptive_avg_pool3d", adaptive_avg_pool3d);
+  def_adaptive(m, "adaptive_max_pool1d", adaptive_max_pool1d);
+  def_adaptive(nn, "adaptive_max_pool2d", adaptive_max_pool2d);
+  def_adaptive(nn, "adaptive_max_pool3d", adaptive_max_pool3d);
 
   nn.def(
       "max_unpool2d",
