@@ -657,13 +657,19 @@ Tensor max_unpool2d(const Tensor& self, const Tensor& indices, const DimVector& 
 
 Tensor max_unpool3d(const Tensor& self, const Tensor& indices, const DimVector& output_size,
                     const DimVector& stride, const DimVector& padding) {
-  for (int64_t s : stride) {
-    CRESSET_CHECK(
-        s > 0, RuntimeError,
-        "[max_unpool3d] strides should be greater than zero, but got stride: ", shape_str(stride));
-  }
-  (void)padding;
-  return max_unpool_nd("max_unpool3d", self, indices, 3, output_size);
+  // torch checks stride and padding here although the indices alone place the values.
+  const char* op = "max_unpool3d";
+  CRESSET_CHECK(stride.size() == 3, RuntimeError, "[", op,
+                "] There should be exactly three elements (depth, height, width) in stride, but "
+                "got: ",
+                stride.size(), " elements.");
+  CRESSET_CHECK(padding.size() == 3, RuntimeError, "[", op,
+                "] There should be exactly three elements (depth, height, width) in padding, but "
+                "got: ",
+                padding.size(), " elements.");
+  CRESSET_CHECK(stride[0] > 0 && stride[1] > 0 && stride[2] > 0, RuntimeError, "[", op,
+                "] strides should be greater than zero, but got stride: ", shape_str(stride));
+  return max_unpool_nd(op, self, indices, 3, output_size);
 }
 
 }  // namespace cresset
