@@ -197,6 +197,22 @@ def test_softmax_family(name):
     assert_same(cx.grad, tx.grad)
 
 
+def test_gumbel_softmax():
+    cresset.manual_seed(0)
+    logits = cresset.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]]).requires_grad_(True)
+    soft = CF.gumbel_softmax(logits, tau=0.5)
+    assert torch.allclose(_values(soft).sum(-1), torch.ones(2))
+    hard = CF.gumbel_softmax(logits, hard=True)
+    h = _values(hard)
+    assert torch.equal(h.sum(-1), torch.ones(2)) and set(h.flatten().tolist()) == {0.0, 1.0}
+    (hard * cresset.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert logits.grad is not None and _values(logits.grad).abs().sum() > 0
+    # Samples follow softmax(logits): the argmax frequencies of many draws.
+    many = CF.gumbel_softmax(cresset.tensor([[0.0, 1.0, 2.0]]).expand(20000, 3), hard=True)
+    freq = _values(many).mean(0)
+    assert torch.allclose(freq, torch.softmax(torch.tensor([0.0, 1.0, 2.0]), 0), atol=0.02)
+
+
 # ---- rrelu in training ----
 def test_rrelu_training_statistics_and_gradient():
     cresset.manual_seed(0)
