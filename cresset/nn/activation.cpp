@@ -210,6 +210,9 @@ Tensor prelu(const Tensor& self, const Tensor& weight) {
                 weight.dim());
   CRESSET_CHECK(self.is_floating_point(), NotImplementedError,
                 "[prelu] \"prelu_cpu\" not implemented for '", dtype_display(self.dtype()), "'");
+  CRESSET_CHECK(self.dtype() == weight.dtype(), RuntimeError,
+                "[prelu] prelu: Type promoting not supported. Got ", dtype_display(self.dtype()),
+                " and ", dtype_display(weight.dtype()));
   int64_t n = weight.numel();
   Tensor w = weight;
   if (n > 1) {

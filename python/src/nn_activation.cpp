@@ -9,6 +9,7 @@
 #include "cresset/nn/distance.h"
 #include "cresset/nn/dropout.h"
 #include "cresset/nn/embedding.h"
+#include "cresset/ops/elementwise.h"
 
 namespace cresset::py {
 
@@ -70,6 +71,7 @@ void init_activations(nb::module_& m, nb::module_& nn, nb::class_<Tensor>& cls) 
   nn.def("softshrink", op<double>(&softshrink), "input"_a, "lambd"_a = 0.5);
   m.def("hardshrink", op<double>(&hardshrink), "input"_a, "lambd"_a = 0.5);
   cls.def("hardshrink", op<double>(&hardshrink), "lambd"_a = 0.5);
+  m.def("relu_", inplace<>(&relu_), "input"_a);
   m.def("prelu", &prelu, "input"_a, "weight"_a);
   cls.def("prelu", &prelu, "weight"_a);
   nn.def("glu", &glu, "input"_a, "dim"_a = -1);

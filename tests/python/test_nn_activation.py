@@ -151,6 +151,9 @@ def test_prelu_errors():
                        lambda: TF.prelu(torch.zeros(2, 3), torch.ones(2)))
     assert_raises_like(RuntimeError, lambda: CF.prelu(cresset.zeros(2, 3), cresset.ones(1, 3)),
                        lambda: TF.prelu(torch.zeros(2, 3), torch.ones(1, 3)))
+    assert_raises_like(RuntimeError, lambda: CF.prelu(cresset.zeros(2, 3, dtype=cresset.float64),
+                                                      cresset.ones(3)),
+                       lambda: TF.prelu(torch.zeros(2, 3, dtype=torch.float64), torch.ones(3)))
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])

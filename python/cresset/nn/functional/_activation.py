@@ -26,12 +26,10 @@ threshold_ = cresset.threshold_
 
 def relu(input, inplace=False):
     """max(0, x) elementwise."""
-    return input.relu_() if inplace else cresset.relu(input)
+    return cresset.relu_(input) if inplace else cresset.relu(input)
 
 
-def relu_(input):
-    """In-place relu."""
-    return input.relu_()
+relu_ = cresset.relu_
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
