@@ -1,5 +1,7 @@
 #include "cresset/nn/rnn.h"
 
+#include "cresset/autograd/function.h"
+#include "cresset/backend/cpu/rnn_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/ops.h"
 
@@ -41,6 +43,38 @@ Tensor input_bias(Kind k, const CellParams& p) {
   return p.b_ih + cat({narrow(p.b_hh, 0, 0, 2 * h), zeros({h}, p.b_hh.dtype(), p.b_hh.device())});
 }
 
+// LSTM gate math on gates (4H, B) and c (H, B): returns (h', c'). On CPU one fused kernel each
+// way (recorded as torch's fused cell node); elsewhere composed from ops.
+std::vector<Tensor> lstm_pointwise(const Tensor& gates, const Tensor& c_in) {
+  CRESSET_CHECK(c_in.dtype() == gates.dtype(), RuntimeError, "[lstm] expected the cell state in ",
+                dtype_display(gates.dtype()), "; got ", dtype_display(c_in.dtype()));
+  if (!gates.device().is_cpu()) {
+    const std::vector<Tensor> g = chunk(gates, 4, 0);
+    const Tensor c = sigmoid(g[1]) * c_in + sigmoid(g[0]) * tanh(g[2]);
+    return {sigmoid(g[3]) * tanh(c), c};
+  }
+  const Tensor g = contiguous(gates), c = contiguous(c_in);
+  const int64_t n = c.numel();
+  const Tensor h_out = empty_tensor(c.sizes(), c.dtype(), c.device());
+  const Tensor c_out = empty_tensor(c.sizes(), c.dtype(), c.device());
+  if (n > 0) CRESSET_CPU_DISPATCH(lstm_cell_kernel, h_out, c_out, g, c, n);
+  if (autograd::needs_grad({g, c})) {
+    autograd::record("ThnnFusedLstmCellBackward0", {g, c}, {h_out, c_out}, {g, c, c_out},
+                     [n](const autograd::Ctx& ctx) -> autograd::TensorList {
+                       const Tensor gs = ctx.saved(0), cs = ctx.saved(1), cn = ctx.saved(2);
+                       const Tensor dh = contiguous(ctx.grad(0)), dcn = contiguous(ctx.grad(1));
+                       const Tensor dg = empty_tensor(gs.sizes(), gs.dtype(), gs.device());
+                       const Tensor dc = empty_tensor(cs.sizes(), cs.dtype(), cs.device());
+                       if (n > 0) {
+                         CRESSET_CPU_DISPATCH(lstm_cell_backward_kernel, dg, dc, dh, dcn, gs, cs,
+                                              cn, n);
+                       }
+                       return {dg, dc};
+                     });
+  }
+  return {h_out, c_out};
+}
+
 // One time step given the input's gate pre-activations `gi` (G, B), biases included as
 // input_bias says; returns the new state ({h} or, for LSTM, {h, c}), each (H, B).
 std::vector<Tensor> step(Kind k, const Tensor& gi, const std::vector<Tensor>& state,
@@ -63,11 +97,9 @@ std::vector<Tensor> step(Kind k, const Tensor& gi, const std::vector<Tensor>& st
       return {(h - n) * z + n};
     }
     case Kind::Lstm: {
-      const std::vector<Tensor> g = chunk(addmm(gi, p.w_hh, h), 4, 0);
-      const Tensor c = sigmoid(g[1]) * state[1] + sigmoid(g[0]) * tanh(g[2]);
-      Tensor hn = sigmoid(g[3]) * tanh(c);
-      if (p.w_hr.defined()) hn = mm(p.w_hr, hn);
-      return {hn, c};
+      std::vector<Tensor> hc = lstm_pointwise(addmm(gi, p.w_hh, h), state[1]);
+      if (p.w_hr.defined()) hc[0] = mm(p.w_hr, hc[0]);
+      return hc;
     }
   }
   return {};
