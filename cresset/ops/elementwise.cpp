@@ -172,6 +172,9 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
     n = &row == &row_lerp ? 1 : 0;
   } else if (b == "Clamp") {
     n = (&row == &row_clamp || &row == &row_clamp_min || &row == &row_clamp_max) ? 1 : 0;
+  } else if (b == "LeakyRelu" || b == "Elu" || b == "Celu" || b == "Threshold" ||
+             b == "RreluWithNoise") {
+    n = std::string_view(op).back() == '_' ? 1 : 0;  // torch's in-place forms save the result
   }
   return base + "Backward" + std::to_string(n);
 }
@@ -350,6 +353,21 @@ bool all_true(const Tensor& t) {
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
 // clang-format on
+
+// ---- the rows run by ops outside this file ----
+namespace ew {
+#define CRESSET_UNARY(name, Functor, K, Api, ...)                                        \
+  CRESSET_EW_ROW_##Api(Tensor name##_row(const char* op, const Tensor& self, const Scalar* args, \
+                                         const Tensor& out, bool inplace) {               \
+    return call(row_##name, op, {self}, out, inplace, {args});                           \
+  })
+#define CRESSET_BINARY(...)
+#define CRESSET_TERNARY(...)
+#include "cresset/ops/elementwise.def"
+#undef CRESSET_UNARY
+#undef CRESSET_BINARY
+#undef CRESSET_TERNARY
+}  // namespace ew
 
 // ---- add, sub ----
 namespace {

@@ -17,6 +17,7 @@
 #define CRESSET_EW_FN_Query(...) __VA_ARGS__
 #define CRESSET_EW_FN_QueryOut(...) __VA_ARGS__
 #define CRESSET_EW_FN_Custom(...)
+#define CRESSET_EW_FN_Row(...)
 #define CRESSET_EW_INPLACE_Full(...) __VA_ARGS__
 #define CRESSET_EW_INPLACE_Number(...) __VA_ARGS__
 #define CRESSET_EW_INPLACE_Tensors(...) __VA_ARGS__
@@ -25,6 +26,7 @@
 #define CRESSET_EW_INPLACE_Query(...)
 #define CRESSET_EW_INPLACE_QueryOut(...)
 #define CRESSET_EW_INPLACE_Custom(...)
+#define CRESSET_EW_INPLACE_Row(...)
 #define CRESSET_EW_OUT_Full(...) __VA_ARGS__
 #define CRESSET_EW_OUT_Number(...) __VA_ARGS__
 #define CRESSET_EW_OUT_Tensors(...) __VA_ARGS__
@@ -33,6 +35,17 @@
 #define CRESSET_EW_OUT_Query(...)
 #define CRESSET_EW_OUT_QueryOut(...) __VA_ARGS__
 #define CRESSET_EW_OUT_Custom(...)
+#define CRESSET_EW_OUT_Row(...)
+// Only the Row Api generates ew::name_row.
+#define CRESSET_EW_ROW_Full(...)
+#define CRESSET_EW_ROW_Number(...)
+#define CRESSET_EW_ROW_Tensors(...)
+#define CRESSET_EW_ROW_Pure(...)
+#define CRESSET_EW_ROW_NoOut(...)
+#define CRESSET_EW_ROW_Query(...)
+#define CRESSET_EW_ROW_QueryOut(...)
+#define CRESSET_EW_ROW_Custom(...)
+#define CRESSET_EW_ROW_Row(...) __VA_ARGS__
 
 namespace cresset {
 
@@ -54,6 +67,23 @@ namespace cresset {
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
 // clang-format on
+
+namespace ew {
+// For each unary row of Api Row: the row run with its Scalar parameters `args`, into a new tensor
+// (out undefined), into `out`, or into self (inplace). `op` names the op in errors and its
+// autograd node ("leaky_relu_" -> LeakyReluBackward1).
+// clang-format off
+#define CRESSET_UNARY(name, Functor, Kind, Api, ...)                                      \
+  CRESSET_EW_ROW_##Api(Tensor name##_row(const char* op, const Tensor& self, const Scalar* args, \
+                                         const Tensor& out, bool inplace);)
+#define CRESSET_BINARY(...)
+#define CRESSET_TERNARY(...)
+#include "cresset/ops/elementwise.def"
+#undef CRESSET_UNARY
+#undef CRESSET_BINARY
+#undef CRESSET_TERNARY
+// clang-format on
+}  // namespace ew
 
 /// torch.add: self + alpha * other.
 Tensor add(const Tensor& self, const Tensor& other, Scalar alpha = 1);

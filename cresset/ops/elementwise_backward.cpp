@@ -86,6 +86,44 @@ Tensor trigamma(const Tensor& x) {
   return where(neg, (pi * pi) / (s * s) - pos, pos);
 }
 
+// ---- activations ----
+// elu's derivative: scale for x > 0, else alpha * scale * input_scale * exp(x * input_scale).
+Tensor elu_grad(const Tensor& grad, const Tensor& self, double alpha, double scale,
+                double input_scale) {
+  return where(self <= 0, grad * (alpha * scale * input_scale) * exp(self * input_scale),
+               grad * scale);
+}
+
+// gelu's derivative: Phi(x) + x * phi(x), Phi and phi the standard normal CDF and density.
+Tensor gelu_grad(const Tensor& grad, const Tensor& self) {
+  constexpr double sqrt1_2 = 0.70710678118654752440, inv_sqrt_2pi = 0.39894228040143267794;
+  Tensor cdf = 0.5 * (1 + erf(self * sqrt1_2));
+  Tensor pdf = exp(-0.5 * self * self) * inv_sqrt_2pi;
+  return grad * (cdf + self * pdf);
+}
+
+// The tanh approximation's derivative, factored as torch's.
+Tensor gelu_tanh_grad(const Tensor& grad, const Tensor& self) {
+  constexpr double beta = 0.79788456080286535588, kappa = 0.044715;
+  Tensor x_sq = self * self;
+  Tensor t = tanh(beta * (self + kappa * x_sq * self));
+  Tensor left_derivative = 0.5 * (1 + t);
+  Tensor right_derivative = 1 - t * t;
+  Tensor inner_derivative = beta * (1 + 3 * kappa * x_sq);
+  return grad * (left_derivative + 0.5 * self * right_derivative * inner_derivative);
+}
+
+// mish's derivative: tanh(softplus(x)) + x * sigmoid(x) * (1 - tanh(softplus(x))^2).
+Tensor mish_grad(const Tensor& grad, const Tensor& self) {
+  Tensor t = tanh(log1p(exp(self)));
+  return grad * (t + self * sigmoid(self) * (1 - t * t));
+}
+
+// softshrink's and hardshrink's derivative: 0 on [-lambd, lambd] (NaN passes the gradient).
+Tensor shrink_grad(const Tensor& grad, const Tensor& self, double lambd) {
+  return where((self >= -lambd) & (self <= lambd), zeros_like(grad), grad);
+}
+
 }  // namespace
 
 #define none Tensor()

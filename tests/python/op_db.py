@@ -52,10 +52,18 @@ class OpInfo:
     kwargs_variants: tuple = ({},)  # keyword sets tried on the contiguous and transposed samples
     specials: bool = True         # float samples with NaN/inf/-0.0
     custom: object = None         # samples(op, dtype, rng) -> extra Samples
+    namespace: str = ""           # the function is lib.<namespace>.<name> ("nn.functional")
 
     def __post_init__(self):
         if self.rows is None:
             self.rows = (self.name,)
+
+    def fn(self, lib):
+        """The op's function in `lib` (torch or cresset)."""
+        mod = lib
+        for part in filter(None, self.namespace.split(".")):
+            mod = getattr(mod, part)
+        return getattr(mod, self.name)
 
     def samples(self, dtype):
         """The samples of this op for input dtype `dtype` (a name), reproducibly."""
@@ -255,6 +263,14 @@ def _unary(name, **kw):
     return OpInfo(name, 1, **kw)
 
 
+def _activation(name, **kw):
+    """An activation of torch.nn.functional: function only (in-place forms are tested in
+    test_nn_activation.py)."""
+    kw.setdefault("dtypes", FLOATS)
+    kw.setdefault("method", False)
+    return OpInfo(name, 1, inplace=False, out=False, namespace="nn.functional", **kw)
+
+
 def _binary(name, **kw):
     return OpInfo(name, 2, **kw)
 
@@ -370,6 +386,32 @@ OP_DB = [
     OpInfo("where", 0, inplace=False, method=False, custom=_where_samples),
     OpInfo("addcmul", 0, dtypes=NUMERIC, custom=_addc_samples),
     OpInfo("addcdiv", 0, dtypes=FLOATS, custom=_addc_samples),
+    # ---- activations (nn/activation.cpp) ----
+    _activation("leaky_relu", kwargs_variants=({}, dict(negative_slope=0.2),
+                                                dict(negative_slope=-1.5))),
+    _activation("hardtanh", dtypes=("int8", "int16", "int32", "int64") + FLOATS,
+                kwargs_variants=({}, dict(min_val=-0.5, max_val=2.0), dict(min_val=1, max_val=1))),
+    _activation("relu6", dtypes=NUMERIC, rows=("hardtanh",), domain=(-3.0, 9.0)),
+    _activation("elu", kwargs_variants=({}, dict(alpha=0.5), dict(alpha=2.0))),
+    _activation("selu", rows=("elu",)),
+    _activation("celu", rows=("elu",), kwargs_variants=({}, dict(alpha=0.5), dict(alpha=3.0))),
+    # No specials: torch's own gelu(+inf) is inf or nan depending on its vectorized path
+    # (test_nn_activation.py checks -inf and nan).
+    _activation("gelu", rows=("gelu", "gelu_tanh"), kwargs_variants=({}, dict(approximate="tanh")),
+                specials=False),
+    _activation("silu", domain=(-8.0, 8.0)),
+    _activation("mish", domain=(-8.0, 8.0)),
+    _activation("hardsigmoid", domain=(-5.0, 5.0)),
+    _activation("hardswish", domain=(-5.0, 5.0)),
+    _activation("softplus", domain=(-8.0, 8.0),
+                kwargs_variants=({}, dict(beta=2, threshold=1), dict(beta=0.5, threshold=30))),
+    _activation("logsigmoid", rows=("log_sigmoid",), domain=(-20.0, 20.0)),
+    _activation("softshrink", kwargs_variants=({}, dict(lambd=1.0), dict(lambd=0.0))),
+    _activation("hardshrink", method=True, kwargs_variants=({}, dict(lambd=1.0))),
+    _activation("threshold", dtypes=NUMERIC,
+                kwargs_variants=(dict(threshold=1, value=20), dict(threshold=0.5, value=-1.5))),
+    _activation("rrelu", rows=("leaky_relu",), kwargs_variants=({}, dict(lower=0.1, upper=0.3))),
+    _activation("softsign", rows=()), _activation("tanhshrink", rows=()),
 ]
 
 OPS = {op.name: op for op in OP_DB}

@@ -397,6 +397,125 @@ struct NanToNum {
   }
 };
 
+// ---- unary: activations (torch's CPU formulas; hardtanh is Clamp) ----
+// Note [Branch-free activations]
+// GCC won't if-convert a select one of whose arms holds a floating-point operation (it may trap,
+// -ftrapping-math), and it sinks an operation used by one arm only into that arm, or folds
+// (c ? 6 : a) / 6 into c ? 1 : a / 6; such a loop stays scalar under AVX2 (AVX-512 masks the
+// arms). So the cheap activations below select inputs, not results, and compute every operation
+// for every element.
+
+// args[0] = negative_slope: max(x, 0) + negative_slope * min(x, 0) (NaN passes through max).
+template <typename T>
+struct LeakyRelu {
+  T slope, zero = T(0);
+  explicit LeakyRelu(const Scalar* args) : slope(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    T pos = x < T(0) ? zero : x;
+    T neg = x < T(0) ? x : zero;
+    return pos + neg * slope;
+  }
+};
+// args = alpha, scale, input_scale: scale * x for x > 0, else alpha * scale * expm1(x * input_scale)
+// (elu, selu and celu). See Note [Branch-free activations]; NaN takes the x > 0 path, like torch.
+template <typename T>
+struct Elu {
+  T neg_coef, pos_coef, input_scale, zero = T(0);
+  explicit Elu(const Scalar* args)
+      : neg_coef(T(args[0].to_double() * args[1].to_double())),
+        pos_coef(args[1].to<T>()),
+        input_scale(args[2].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    T pos = x <= T(0) ? zero : x;
+    T neg = x <= T(0) ? x : zero;
+    return pos * pos_coef + std::expm1(neg * input_scale) * neg_coef;
+  }
+};
+// x * Phi(x), Phi the standard normal CDF.
+template <typename T>
+struct Gelu {
+  CRESSET_FN T operator()(T x) const {
+    return x * T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
+  }
+};
+// gelu(approximate='tanh'): 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+template <typename T>
+struct GeluTanh {
+  CRESSET_FN T operator()(T x) const {
+    T inner = T(0.79788456080286535588) * (x + T(0.044715) * x * x * x);
+    return T(0.5) * x * (T(1) + std::tanh(inner));
+  }
+};
+template <typename T>
+struct Silu {
+  CRESSET_FN T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
+};
+template <typename T>
+struct Mish {
+  CRESSET_FN T operator()(T x) const { return x * std::tanh(std::log1p(std::exp(x))); }
+};
+// relu6(x + 3) / 6; the comparisons keep NaN.
+template <typename T>
+CRESSET_FN T relu6_shifted(T x) {
+  T a = x + T(3);
+  a = a < T(0) ? T(0) : a;
+  return a > T(6) ? T(6) : a;
+}
+// relu6(x + 3) / 6. The select of a NaN (which the clamp keeps anyway) stops GCC folding the
+// clamp's 6 / 6 into an arm (see Note [Branch-free activations]).
+template <typename T>
+struct Hardsigmoid {
+  T six = T(6);
+  CRESSET_FN T operator()(T x) const {
+    T a = x + T(3);
+    T c = relu6_shifted(x);
+    return (a != a ? a : c) / six;
+  }
+};
+template <typename T>
+struct Hardswish {
+  CRESSET_FN T operator()(T x) const { return x * relu6_shifted(x) / T(6); }
+};
+// args = beta, threshold: log1p(exp(beta x)) / beta, or x where beta x > threshold.
+template <typename T>
+struct Softplus {
+  T beta, threshold;
+  explicit Softplus(const Scalar* args) : beta(args[0].to<T>()), threshold(args[1].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    return x * beta > threshold ? x : std::log1p(std::exp(x * beta)) / beta;
+  }
+};
+// log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable at both ends.
+template <typename T>
+struct LogSigmoid {
+  CRESSET_FN T operator()(T x) const {
+    return (x < T(0) ? x : T(0)) - std::log1p(std::exp(-std::abs(x)));
+  }
+};
+// args[0] = lambd.
+// x minus x clamped to [-lambd, lambd] (see Note [Branch-free activations]).
+template <typename T>
+struct Softshrink {
+  T lambd;
+  explicit Softshrink(const Scalar* args) : lambd(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T x) const {
+    return x - (x > lambd ? lambd : (x < -lambd ? -lambd : x));
+  }
+};
+template <typename T>
+struct Hardshrink {
+  T lambd;
+  explicit Hardshrink(const Scalar* args) : lambd(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T x) const { return x >= -lambd && x <= lambd ? T(0) : x; }
+};
+// args = threshold, value: value where x <= threshold.
+template <typename T>
+struct Threshold {
+  T threshold, value;
+  explicit Threshold(const Scalar* args) : threshold(args[0].to<T>()), value(args[1].to<T>()) {}
+  CRESSET_FN T operator()(T x) const { return x <= threshold ? value : x; }
+};
+
 // ---- unary: predicates (bool results) ----
 template <typename T>
 struct IsNan {
