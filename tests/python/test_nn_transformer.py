@@ -195,3 +195,109 @@ def test_mha_init_and_errors():
                        lambda: theirs_m(x, x, x, attn_mask=bad))
     assert_raises_like(RuntimeError, lambda: ours_m(*[to_cresset(x)] * 3, is_causal=True),
                        lambda: theirs_m(x, x, x, is_causal=True))
+
+
+def _module_pair(torch_ctor, cresset_ctor, train):
+    torch.manual_seed(0)
+    theirs = torch_ctor(torch).double()
+    ours = cresset_ctor(cresset).double()
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    ours.train(train)
+    theirs.train(train)
+    return ours, theirs
+
+
+def _check_module(ours, theirs, inputs, kwargs_t=None, tol=1e-9):
+    kwargs_t = kwargs_t or {}
+    o_in, t_in = _leaves(*inputs)
+    kwargs_o = {k: None if v is None else to_cresset(v) if isinstance(v, torch.Tensor) else v
+                for k, v in kwargs_t.items()}
+    out_o, out_t = ours(*o_in, **kwargs_o), theirs(*t_in, **kwargs_t)
+    assert_same(out_o, out_t.detach(), rtol=tol, atol=tol)
+    _compare_grads(o_in, t_in, out_o, out_t, tol)
+    grads_t = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        assert_same(p.grad, grads_t[name].grad, rtol=tol, atol=tol)
+
+
+LAYER_CFGS = [
+    dict(),
+    dict(norm_first=True),
+    dict(batch_first=True, activation="gelu"),
+    dict(bias=False, layer_norm_eps=1e-3),
+    dict(activation="callable"),
+]
+
+
+def _layer_kwargs(lib, cfg, train):
+    kw = dict(cfg)
+    if kw.get("activation") == "callable":
+        kw["activation"] = lib.nn.functional.silu if hasattr(lib.nn.functional, "silu") \
+            else lib.tanh
+    kw["dropout"] = 0.0 if train else 0.1
+    return kw
+
+
+@pytest.mark.parametrize("cfg", range(len(LAYER_CFGS)))
+@pytest.mark.parametrize("train", [False, True])
+def test_encoder_layer_and_encoder(cfg, train):
+    c = LAYER_CFGS[cfg]
+    bf = c.get("batch_first", False)
+    ours, theirs = _module_pair(
+        lambda lib: lib.nn.TransformerEncoderLayer(8, 2, 16, **_layer_kwargs(lib, c, train)),
+        lambda lib: lib.nn.TransformerEncoderLayer(8, 2, 16, **_layer_kwargs(lib, c, train)),
+        train)
+    torch.manual_seed(1)
+    x = torch.randn((3, 5, 8) if bf else (5, 3, 8), dtype=torch.float64)
+    _check_module(ours, theirs, [x])
+    kpm = torch.zeros(3, 5, dtype=torch.bool)
+    kpm[1, 3:] = True
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64)
+    _check_module(ours, theirs, [x], dict(src_mask=mask, src_key_padding_mask=kpm))
+    _check_module(ours, theirs, [x], dict(src_mask=mask, is_causal=True))
+
+    def stack(lib):
+        layer = lib.nn.TransformerEncoderLayer(8, 2, 16, **_layer_kwargs(lib, c, train))
+        return lib.nn.TransformerEncoder(layer, 2, norm=lib.nn.LayerNorm(8),
+                                         enable_nested_tensor=False)
+    ours, theirs = _module_pair(stack, stack, train)
+    _check_module(ours, theirs, [x], dict(mask=mask, src_key_padding_mask=kpm))
+    _check_module(ours, theirs, [x], dict(mask=mask))
+
+
+@pytest.mark.parametrize("cfg", range(len(LAYER_CFGS)))
+def test_decoder_layer_and_transformer(cfg):
+    c = LAYER_CFGS[cfg]
+    bf = c.get("batch_first", False)
+    ours, theirs = _module_pair(
+        lambda lib: lib.nn.TransformerDecoderLayer(8, 2, 16, **_layer_kwargs(lib, c, False)),
+        lambda lib: lib.nn.TransformerDecoderLayer(8, 2, 16, **_layer_kwargs(lib, c, False)),
+        False)
+    torch.manual_seed(2)
+    tgt = torch.randn((3, 4, 8) if bf else (4, 3, 8), dtype=torch.float64)
+    mem = torch.randn((3, 6, 8) if bf else (6, 3, 8), dtype=torch.float64)
+    tgt_mask = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
+    mkpm = torch.zeros(3, 6, dtype=torch.bool)
+    mkpm[0, 4:] = True
+    _check_module(ours, theirs, [tgt, mem], dict(tgt_mask=tgt_mask, memory_key_padding_mask=mkpm))
+
+    def model(lib):
+        return lib.nn.Transformer(8, 2, 2, 1, 16, **_layer_kwargs(lib, c, True))
+    ours, theirs = _module_pair(model, model, True)
+    src = torch.randn((3, 5, 8) if bf else (5, 3, 8), dtype=torch.float64)
+    _check_module(ours, theirs, [src, tgt], dict(tgt_mask=tgt_mask, tgt_is_causal=True))
+
+
+def test_transformer_helpers_and_errors():
+    assert_same(cresset.nn.Transformer.generate_square_subsequent_mask(4),
+                torch.nn.Transformer.generate_square_subsequent_mask(4))
+    ours = cresset.nn.Transformer(8, 2, 1, 1, 16)
+    theirs = torch.nn.Transformer(8, 2, 1, 1, 16)
+    assert repr(ours) == repr(theirs)
+    src, tgt = torch.randn(5, 3, 8), torch.randn(4, 2, 8)
+    assert_raises_like(RuntimeError, lambda: ours(to_cresset(src), to_cresset(tgt)),
+                       lambda: theirs(src, tgt))
+    assert_raises_like(RuntimeError,
+                       lambda: cresset.nn.TransformerEncoderLayer(8, 2, activation="tanh"),
+                       lambda: torch.nn.TransformerEncoderLayer(8, 2, activation="tanh"))
