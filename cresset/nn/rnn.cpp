@@ -1,5 +1,7 @@
 #include "cresset/nn/rnn.h"
 
+#include <algorithm>
+
 #include "cresset/autograd/function.h"
 #include "cresset/backend/cpu/rnn_kernels.h"
 #include "cresset/core/error.h"
@@ -105,22 +107,44 @@ std::vector<Tensor> step(Kind k, const Tensor& gi, const std::vector<Tensor>& st
   return {};
 }
 
-// Runs one direction of one layer over x (I, T, B); returns the outputs (H_out, T, B) and leaves
-// the final state (each (H, B)) in `state`.
+// Runs one direction of one layer over x (I, N), whose step t is the batch_sizes[t] columns after
+// the previous steps' (a padded batch is the case of equal sizes). Returns the outputs
+// (H_out, N) and leaves the final states, each (H, B) with B = batch_sizes[0], in `state`. A
+// sequence's final state is the one after its last step: going forward, the columns of sequences
+// that end are set aside as the batch shrinks; going backward, sequences join (from `state`, the
+// initial states) as it grows.
 Tensor run_direction(Kind k, const Tensor& x, std::vector<Tensor>& state, const CellParams& p,
-                     bool reverse) {
-  const int64_t steps = x.sizes()[1], batch = x.sizes()[2];
-  const int64_t gates = p.w_ih.sizes()[0];
-  const Tensor gi_all =
-      project(p.w_ih, reshape(x, {x.sizes()[0], steps * batch}), input_bias(k, p));
-  const std::vector<Tensor> gi = unbind(view(gi_all, {gates, steps, batch}), 1);
+                     bool reverse, const std::vector<int64_t>& batch_sizes) {
+  const Tensor gi_all = project(p.w_ih, x, input_bias(k, p));
+  const auto steps = static_cast<int64_t>(batch_sizes.size());
+  std::vector<int64_t> offsets(size_t(steps) + 1, 0);
+  for (int64_t s = 0; s < steps; ++s) offsets[size_t(s) + 1] = offsets[size_t(s)] + batch_sizes[size_t(s)];
   std::vector<Tensor> outs(static_cast<size_t>(steps));
+  const std::vector<Tensor> initial = state;
+  std::vector<std::vector<Tensor>> ended(state.size());  // set-aside columns, last first
+  int64_t width = reverse ? 0 : batch_sizes[0];
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t ti = reverse ? steps - 1 - s : s;
-    state = step(k, gi[size_t(ti)], state, p);
+    const int64_t bs = batch_sizes[size_t(ti)];
+    for (size_t j = 0; j < state.size() && bs != width; ++j) {
+      if (bs < width) {
+        ended[j].push_back(narrow(state[j], 1, bs, width - bs));
+        state[j] = narrow(state[j], 1, 0, bs);
+      } else {
+        const Tensor joining = narrow(initial[j], 1, width, bs - width);
+        state[j] = width == 0 ? joining : cat({state[j], joining}, 1);
+      }
+    }
+    width = bs;
+    state = step(k, narrow(gi_all, 1, offsets[size_t(ti)], bs), state, p);
     outs[size_t(ti)] = state[0];
   }
-  return stack(outs, 1);
+  for (size_t j = 0; j < state.size() && !ended[j].empty(); ++j) {
+    ended[j].push_back(state[j]);
+    std::reverse(ended[j].begin(), ended[j].end());
+    state[j] = cat(ended[j], 1);
+  }
+  return cat(outs, 1);
 }
 
 // Inverted dropout between layers: kept entries scaled by 1 / (1 - p).
@@ -129,15 +153,18 @@ Tensor layer_dropout(const Tensor& x, double p) {
   return x * bernoulli(x, 1 - p) / (1 - p);
 }
 
-std::vector<Tensor> run_rnn(Kind k, const char* op, const Tensor& input,
-                            const std::vector<Tensor>& hx, const std::vector<Tensor>& params,
-                            const RnnOptions& opt) {
-  CRESSET_CHECK(input.dim() == 3, RuntimeError, "[", op, "] expected a 3-D input; got input ",
-                shape_str(input.sizes()));
-  CRESSET_CHECK(input.is_floating_point(), RuntimeError, "[", op,
-                "] expected a floating-point input; got ", dtype_display(input.dtype()));
+// The multi-layer loop over x (I, N) holding steps of batch_sizes columns (see run_direction).
+// Returns {output (H_out, N), final states (units, B, H) ...}.
+std::vector<Tensor> run_layers(Kind k, const char* op, Tensor x,
+                               const std::vector<int64_t>& batch_sizes,
+                               const std::vector<Tensor>& hx, const std::vector<Tensor>& params,
+                               const RnnOptions& opt) {
+  CRESSET_CHECK(x.is_floating_point(), RuntimeError, "[", op,
+                "] expected a floating-point input; got ", dtype_display(x.dtype()));
   CRESSET_CHECK(opt.num_layers > 0, RuntimeError, "[", op, "] num_layers must be positive; got ",
                 opt.num_layers);
+  CRESSET_CHECK(!batch_sizes.empty(), RuntimeError, "[", op,
+                "] Expected sequence length to be larger than 0 in RNN");
   const int64_t dirs = opt.bidirectional ? 2 : 1;
   const int64_t units = opt.num_layers * dirs;
   const int64_t base = opt.has_biases ? 4 : 2;
@@ -146,14 +173,11 @@ std::vector<Tensor> run_rnn(Kind k, const char* op, const Tensor& input,
   CRESSET_CHECK(int64_t(params.size()) == units * per, RuntimeError, "[", op, "] expected ",
                 units * base, " parameter tensors for ", opt.num_layers, " layer(s)",
                 opt.bidirectional ? " in both directions" : "", "; got ", params.size());
-  const Tensor seq = opt.batch_first ? transpose(input, 0, 1) : input;  // (T, B, I)
-  CRESSET_CHECK(seq.sizes()[0] > 0, RuntimeError, "[", op, "] Expected sequence length to be larger than 0 in RNN");
   for (const Tensor& h : hx) {
-    CRESSET_CHECK(h.dim() == 3 && h.sizes()[0] == units && h.sizes()[1] == seq.sizes()[1],
+    CRESSET_CHECK(h.dim() == 3 && h.sizes()[0] == units && h.sizes()[1] == batch_sizes[0],
                   RuntimeError, "[", op, "] expected hidden state of shape [", units, ", ",
-                  seq.sizes()[1], ", *]; got ", shape_str(h.sizes()));
+                  batch_sizes[0], ", *]; got ", shape_str(h.sizes()));
   }
-  Tensor x = permute(seq, {2, 0, 1});  // (I, T, B); see Note [RNN layout]
   std::vector<std::vector<Tensor>> finals(hx.size());
   for (int64_t layer = 0; layer < opt.num_layers; ++layer) {
     std::vector<Tensor> outs;
@@ -170,17 +194,58 @@ std::vector<Tensor> run_rnn(Kind k, const char* op, const Tensor& input,
                     " features");
       std::vector<Tensor> state;
       for (const Tensor& h : hx) state.push_back(t(select(h, 0, unit)));
-      outs.push_back(run_direction(k, x, state, p, dir == 1));
+      outs.push_back(run_direction(k, x, state, p, dir == 1, batch_sizes));
       for (size_t j = 0; j < state.size(); ++j) finals[j].push_back(t(state[j]));
     }
     x = dirs == 2 ? cat(outs, 0) : outs[0];
     if (opt.dropout > 0 && opt.train && layer + 1 < opt.num_layers) x = layer_dropout(x, opt.dropout);
   }
-  // torch returns a contiguous (T, B, H) output (transposed when batch_first).
-  const Tensor out = contiguous(permute(x, {1, 2, 0}));
-  std::vector<Tensor> result{opt.batch_first ? transpose(out, 0, 1) : out};
+  std::vector<Tensor> result{x};
   for (const auto& f : finals) result.push_back(stack(f, 0));
   return result;
+}
+
+// A padded batch: input (T, B, I), or (B, T, I) with batch_first.
+std::vector<Tensor> run_rnn(Kind k, const char* op, const Tensor& input,
+                            const std::vector<Tensor>& hx, const std::vector<Tensor>& params,
+                            const RnnOptions& opt) {
+  CRESSET_CHECK(input.dim() == 3, RuntimeError, "[", op, "] expected a 3-D input; got input ",
+                shape_str(input.sizes()));
+  const Tensor seq = opt.batch_first ? transpose(input, 0, 1) : input;  // (T, B, I)
+  const int64_t steps = seq.sizes()[0], batch = seq.sizes()[1];
+  // (I, T * B), see Note [RNN layout].
+  const Tensor x = reshape(permute(seq, {2, 0, 1}), {seq.sizes()[2], steps * batch});
+  std::vector<Tensor> r =
+      run_layers(k, op, x, std::vector<int64_t>(size_t(steps), batch), hx, params, opt);
+  // torch returns a contiguous (T, B, H) output (transposed when batch_first).
+  const Tensor out = contiguous(permute(view(r[0], {r[0].sizes()[0], steps, batch}), {1, 2, 0}));
+  r[0] = opt.batch_first ? transpose(out, 0, 1) : out;
+  return r;
+}
+
+// A packed batch: data (N, I) and the batch size of each step (non-increasing).
+std::vector<Tensor> run_packed(Kind k, const char* op, const Tensor& data,
+                               const Tensor& batch_sizes, const std::vector<Tensor>& hx,
+                               const std::vector<Tensor>& params, const RnnOptions& opt) {
+  CRESSET_CHECK(data.dim() == 2, RuntimeError, "[", op, "] expected packed 2-D data; got ",
+                shape_str(data.sizes()));
+  CRESSET_CHECK(batch_sizes.dim() == 1 && batch_sizes.dtype() == DType::Int64 &&
+                    batch_sizes.device().is_cpu(),
+                RuntimeError, "[", op, "] batch_sizes must be a 1-D CPU int64 tensor");
+  const Tensor bs_c = contiguous(batch_sizes);
+  const int64_t* bs_ptr = bs_c.data<int64_t>();
+  std::vector<int64_t> sizes(bs_ptr, bs_ptr + bs_c.numel());
+  int64_t total = 0;
+  for (size_t s = 0; s < sizes.size(); ++s) {
+    CRESSET_CHECK(sizes[s] > 0 && (s == 0 || sizes[s] <= sizes[s - 1]), RuntimeError, "[", op,
+                  "] batch_sizes must be positive and non-increasing");
+    total += sizes[s];
+  }
+  CRESSET_CHECK(total == data.sizes()[0], RuntimeError, "[", op, "] batch_sizes sum to ", total,
+                " but the packed data has ", data.sizes()[0], " rows");
+  std::vector<Tensor> r = run_layers(k, op, t(data), sizes, hx, params, opt);
+  r[0] = contiguous(t(r[0]));
+  return r;
 }
 
 std::vector<Tensor> run_cell(Kind k, const char* op, const Tensor& input,
@@ -228,6 +293,35 @@ std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& input, const std::vector<T
   CRESSET_CHECK(hx.size() == 2, RuntimeError, "[lstm] expected hx = (h0, c0); got ", hx.size(),
                 " tensors");
   auto r = run_rnn(Kind::Lstm, "lstm", input, hx, params, opt);
+  return {r[0], r[1], r[2]};
+}
+
+std::tuple<Tensor, Tensor> rnn_tanh(const Tensor& data, const Tensor& batch_sizes,
+                                    const Tensor& hx, const std::vector<Tensor>& params,
+                                    const RnnOptions& opt) {
+  auto r = run_packed(Kind::Tanh, "rnn_tanh", data, batch_sizes, {hx}, params, opt);
+  return {r[0], r[1]};
+}
+
+std::tuple<Tensor, Tensor> rnn_relu(const Tensor& data, const Tensor& batch_sizes,
+                                    const Tensor& hx, const std::vector<Tensor>& params,
+                                    const RnnOptions& opt) {
+  auto r = run_packed(Kind::Relu, "rnn_relu", data, batch_sizes, {hx}, params, opt);
+  return {r[0], r[1]};
+}
+
+std::tuple<Tensor, Tensor> gru(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                               const std::vector<Tensor>& params, const RnnOptions& opt) {
+  auto r = run_packed(Kind::Gru, "gru", data, batch_sizes, {hx}, params, opt);
+  return {r[0], r[1]};
+}
+
+std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& data, const Tensor& batch_sizes,
+                                        const std::vector<Tensor>& hx,
+                                        const std::vector<Tensor>& params, const RnnOptions& opt) {
+  CRESSET_CHECK(hx.size() == 2, RuntimeError, "[lstm] expected hx = (h0, c0); got ", hx.size(),
+                " tensors");
+  auto r = run_packed(Kind::Lstm, "lstm", data, batch_sizes, hx, params, opt);
   return {r[0], r[1], r[2]};
 }
 

@@ -15,9 +15,16 @@ RnnOptions rnn_options(bool has_biases, int64_t num_layers, double dropout, bool
   return RnnOptions{has_biases, num_layers, dropout, train, bidirectional, batch_first};
 }
 
-// torch.rnn_tanh / rnn_relu / gru share one signature: (input, hx, params, has_biases, ...).
-template <std::tuple<Tensor, Tensor> (*Fn)(const Tensor&, const Tensor&, const std::vector<Tensor>&,
-                                           const RnnOptions&)>
+using SingleState = std::tuple<Tensor, Tensor> (*)(const Tensor&, const Tensor&,
+                                                    const std::vector<Tensor>&, const RnnOptions&);
+using SingleStatePacked = std::tuple<Tensor, Tensor> (*)(const Tensor&, const Tensor&,
+                                                         const Tensor&, const std::vector<Tensor>&,
+                                                         const RnnOptions&);
+
+// torch.rnn_tanh / rnn_relu / gru share two overloads, as torch's: (input, hx, params,
+// has_biases, num_layers, dropout, train, bidirectional, batch_first) and the packed
+// (data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional).
+template <SingleState Fn, SingleStatePacked Packed>
 void def_single_state(nb::module_& m, const char* name) {
   m.def(name, [](const Tensor& input, const Tensor& hx, const std::vector<Tensor>& params,
                  bool has_biases, int64_t num_layers, double dropout, bool train,
@@ -26,6 +33,13 @@ void def_single_state(nb::module_& m, const char* name) {
               rnn_options(has_biases, num_layers, dropout, train, bidirectional, batch_first));
   }, "input"_a, "hx"_a, "params"_a, "has_biases"_a, "num_layers"_a, "dropout"_a, "train"_a,
      "bidirectional"_a, "batch_first"_a);
+  m.def(name, [](const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                 const std::vector<Tensor>& params, bool has_biases, int64_t num_layers,
+                 double dropout, bool train, bool bidirectional) {
+    return Packed(data, batch_sizes, hx, params,
+                  rnn_options(has_biases, num_layers, dropout, train, bidirectional, false));
+  }, "data"_a, "batch_sizes"_a, "hx"_a, "params"_a, "has_biases"_a, "num_layers"_a,
+     "dropout"_a, "train"_a, "bidirectional"_a);
 }
 
 template <Tensor (*Fn)(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
@@ -40,9 +54,9 @@ void def_cell(nb::module_& m, const char* name) {
 }  // namespace
 
 void init_nn_rnn(nb::module_& m) {
-  def_single_state<rnn_tanh>(m, "rnn_tanh");
-  def_single_state<rnn_relu>(m, "rnn_relu");
-  def_single_state<gru>(m, "gru");
+  def_single_state<rnn_tanh, rnn_tanh>(m, "rnn_tanh");
+  def_single_state<rnn_relu, rnn_relu>(m, "rnn_relu");
+  def_single_state<gru, gru>(m, "gru");
   m.def("lstm", [](const Tensor& input, const std::vector<Tensor>& hx,
                    const std::vector<Tensor>& params, bool has_biases, int64_t num_layers,
                    double dropout, bool train, bool bidirectional, bool batch_first) {
@@ -50,6 +64,13 @@ void init_nn_rnn(nb::module_& m) {
                 rnn_options(has_biases, num_layers, dropout, train, bidirectional, batch_first));
   }, "input"_a, "hx"_a, "params"_a, "has_biases"_a, "num_layers"_a, "dropout"_a, "train"_a,
      "bidirectional"_a, "batch_first"_a);
+  m.def("lstm", [](const Tensor& data, const Tensor& batch_sizes, const std::vector<Tensor>& hx,
+                   const std::vector<Tensor>& params, bool has_biases, int64_t num_layers,
+                   double dropout, bool train, bool bidirectional) {
+    return lstm(data, batch_sizes, hx, params,
+                rnn_options(has_biases, num_layers, dropout, train, bidirectional, false));
+  }, "data"_a, "batch_sizes"_a, "hx"_a, "params"_a, "has_biases"_a, "num_layers"_a,
+     "dropout"_a, "train"_a, "bidirectional"_a);
   def_cell<rnn_tanh_cell>(m, "rnn_tanh_cell");
   def_cell<rnn_relu_cell>(m, "rnn_relu_cell");
   def_cell<gru_cell>(m, "gru_cell");

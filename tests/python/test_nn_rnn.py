@@ -225,3 +225,112 @@ def test_gradcheck_float64():
     assert cresset.autograd.gradcheck(lambda t: lstm(t)[0], (x,))
     gru = cresset.nn.GRU(3, 2, num_layers=2).double()
     assert cresset.autograd.gradcheck(lambda t: gru(t)[1], (x,))
+
+
+from cresset.nn.utils import rnn as ours_rnn  # noqa: E402
+from torch.nn.utils import rnn as torch_rnn  # noqa: E402
+
+
+def test_pad_sequence_matches_torch():
+    torch.manual_seed(7)
+    seqs = [torch.randn(n, 3, dtype=torch.float64) for n in (4, 1, 3)]
+    for kw in [dict(), dict(batch_first=True), dict(padding_value=-1.5),
+               dict(padding_side="left", batch_first=True)]:
+        o_seqs, t_seqs = _leaves_list(seqs)
+        out_o = ours_rnn.pad_sequence(o_seqs, **kw)
+        out_t = torch_rnn.pad_sequence(t_seqs, **kw)
+        assert_same(out_o, out_t.detach())
+        g = torch.randn(out_t.shape, dtype=torch.float64)
+        (out_o * to_cresset(g)).sum().backward()
+        (out_t * g).sum().backward()
+        for o, t in zip(o_seqs, t_seqs):
+            assert_same(o.grad, t.grad)
+    assert_raises_like(RuntimeError, lambda: ours_rnn.pad_sequence([]),
+                       lambda: torch_rnn.pad_sequence([]))
+    assert_raises_like(RuntimeError,
+                       lambda: ours_rnn.pad_sequence([cresset.ones(2)], padding_side="mid"),
+                       lambda: torch_rnn.pad_sequence([torch.ones(2)], padding_side="mid"))
+
+
+def _leaves_list(ts):
+    pairs = [_leaf(t) for t in ts]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _packed_pair(x, lengths, **kw):
+    xo, xt = _leaf(x)
+    return (xo, ours_rnn.pack_padded_sequence(xo, lengths, **kw)), \
+        (xt, torch_rnn.pack_padded_sequence(xt, lengths, **kw))
+
+
+def test_pack_and_pad_packed_match_torch():
+    torch.manual_seed(8)
+    x = torch.randn(5, 4, 3, dtype=torch.float64)
+    for lengths, kw in [([5, 3, 3, 1], {}), ([2, 5, 1, 4], dict(enforce_sorted=False)),
+                        ([4, 2, 5, 1], dict(enforce_sorted=False, batch_first=True))]:
+        xx = x.transpose(0, 1) if kw.get("batch_first") else x
+        (xo, po), (xt, pt) = _packed_pair(xx, lengths, **kw)
+        for a, b in zip(po, pt):
+            if b is None:
+                assert a is None
+            else:
+                assert_same(a, b.detach())
+        for total in [None, 7]:
+            out_o, len_o = ours_rnn.pad_packed_sequence(po, batch_first=kw.get("batch_first", False),
+                                                        padding_value=2.0, total_length=total)
+            out_t, len_t = torch_rnn.pad_packed_sequence(pt, batch_first=kw.get("batch_first", False),
+                                                         padding_value=2.0, total_length=total)
+            assert_same(out_o, out_t.detach())
+            assert_same(len_o, len_t)
+        g = torch.randn(out_t.shape, dtype=torch.float64)
+        (out_o * to_cresset(g)).sum().backward()
+        (out_t * g).sum().backward()
+        assert_same(xo.grad, xt.grad)
+    assert_raises_like(RuntimeError,
+                       lambda: ours_rnn.pack_padded_sequence(to_cresset(x), [1, 2, 3, 4]),
+                       lambda: torch_rnn.pack_padded_sequence(x, [1, 2, 3, 4]))
+    assert_raises_like(RuntimeError,
+                       lambda: ours_rnn.pack_padded_sequence(to_cresset(x), [3, 2, 0, 0]),
+                       lambda: torch_rnn.pack_padded_sequence(x, [3, 2, 0, 0]))
+    _, pt = _packed_pair(x, [5, 3, 3, 1])
+    po = ours_rnn.pack_padded_sequence(to_cresset(x), [5, 3, 3, 1])
+    assert_raises_like(ValueError, lambda: ours_rnn.pad_packed_sequence(po, total_length=3),
+                       lambda: torch_rnn.pad_packed_sequence(pt[1], total_length=3))
+    seqs = [torch.randn(n, 2, dtype=torch.float64) for n in (2, 4, 1)]
+    po = ours_rnn.pack_sequence([to_cresset(s) for s in seqs], enforce_sorted=False)
+    pt = torch_rnn.pack_sequence(seqs, enforce_sorted=False)
+    assert_same(po.data, pt.data)
+    for a, b in zip(ours_rnn.unpack_sequence(po), torch_rnn.unpack_sequence(pt)):
+        assert_same(a, b)
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("kwargs", [dict(), dict(num_layers=2, bidirectional=True)])
+def test_packed_input_matches_torch(name, kwargs):
+    ours, theirs = _pair(getattr(torch.nn, name), getattr(cresset.nn, name), 3, 4, **kwargs)
+    torch.manual_seed(9)
+    x = torch.randn(5, 4, 3, dtype=torch.float64)
+    units = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    for lengths, sort_kw in [([5, 3, 3, 1], {}), ([2, 5, 1, 4], dict(enforce_sorted=False))]:
+        (xo, po), (xt, pt) = _packed_pair(x, lengths, **sort_kw)
+        h0 = torch.randn(units, 4, 4, dtype=torch.float64)
+        hx_t = (h0, h0 * 0.5) if name == "LSTM" else h0
+        hx_o = (to_cresset(h0), to_cresset(h0 * 0.5)) if name == "LSTM" else to_cresset(h0)
+        for args_o, args_t in [((po,), (pt,)), ((po, hx_o), (pt, hx_t))]:
+            out_o, h_o = ours(*args_o)
+            out_t, h_t = theirs(*args_t)
+            assert isinstance(out_o, ours_rnn.PackedSequence)
+            assert_same(out_o.data, out_t.data.detach(), rtol=1e-9, atol=1e-9)
+            assert_same(out_o.batch_sizes, out_t.batch_sizes)
+            assert_same(_flat(h_o), [t.detach() for t in _flat(h_t)], rtol=1e-9, atol=1e-9)
+        g = torch.randn(out_t.data.shape, dtype=torch.float64)
+        gh = [torch.randn(t.shape, dtype=torch.float64) for t in _flat(h_t)]
+        ((out_o.data * to_cresset(g)).sum()
+         + sum((a * to_cresset(b)).sum() for a, b in zip(_flat(h_o), gh))).backward()
+        ((out_t.data * g).sum() + sum((a * b).sum() for a, b in zip(_flat(h_t), gh))).backward()
+        assert_same(xo.grad, xt.grad, rtol=1e-9, atol=1e-9)
+        grads_t = dict(theirs.named_parameters())
+        for n, p in ours.named_parameters():
+            assert_same(p.grad, grads_t[n].grad, rtol=1e-9, atol=1e-9)
+            p.grad = None
+        theirs.zero_grad()
