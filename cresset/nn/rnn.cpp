@@ -118,7 +118,8 @@ Tensor run_direction(Kind k, const Tensor& x, std::vector<Tensor>& state, const 
   const Tensor gi_all = project(p.w_ih, x, input_bias(k, p));
   const auto steps = static_cast<int64_t>(batch_sizes.size());
   std::vector<int64_t> offsets(size_t(steps) + 1, 0);
-  for (int64_t s = 0; s < steps; ++s) offsets[size_t(s) + 1] = offsets[size_t(s)] + batch_sizes[size_t(s)];
+  for (int64_t s = 0; s < steps; ++s)
+    offsets[size_t(s) + 1] = offsets[size_t(s)] + batch_sizes[size_t(s)];
   std::vector<Tensor> outs(static_cast<size_t>(steps));
   const std::vector<Tensor> initial = state;
   std::vector<std::vector<Tensor>> ended(state.size());  // set-aside columns, last first
@@ -190,15 +191,15 @@ std::vector<Tensor> run_layers(Kind k, const char* op, Tensor x,
       CRESSET_CHECK(p.w_ih.dim() == 2 && p.w_ih.sizes()[1] == x.sizes()[0] &&
                         p.w_ih.sizes()[0] == gate_count(k) * hidden,
                     RuntimeError, "[", op, "] weight_ih of layer ", layer, " has shape ",
-                    shape_str(p.w_ih.sizes()), "; the layer input has ", x.sizes()[0],
-                    " features");
+                    shape_str(p.w_ih.sizes()), "; the layer input has ", x.sizes()[0], " features");
       std::vector<Tensor> state;
       for (const Tensor& h : hx) state.push_back(t(select(h, 0, unit)));
       outs.push_back(run_direction(k, x, state, p, dir == 1, batch_sizes));
       for (size_t j = 0; j < state.size(); ++j) finals[j].push_back(t(state[j]));
     }
     x = dirs == 2 ? cat(outs, 0) : outs[0];
-    if (opt.dropout > 0 && opt.train && layer + 1 < opt.num_layers) x = layer_dropout(x, opt.dropout);
+    if (opt.dropout > 0 && opt.train && layer + 1 < opt.num_layers)
+      x = layer_dropout(x, opt.dropout);
   }
   std::vector<Tensor> result{x};
   for (const auto& f : finals) result.push_back(stack(f, 0));
@@ -252,13 +253,13 @@ std::vector<Tensor> run_cell(Kind k, const char* op, const Tensor& input,
                              const std::vector<Tensor>& hx, const Tensor& w_ih, const Tensor& w_hh,
                              const Tensor& b_ih, const Tensor& b_hh) {
   CRESSET_CHECK(input.dim() == 2 && w_ih.dim() == 2 && input.sizes()[1] == w_ih.sizes()[1],
-                RuntimeError, "[", op, "] expected input [batch, ", w_ih.dim() == 2 ? w_ih.sizes()[1] : 0,
-                "]; got ", shape_str(input.sizes()));
+                RuntimeError, "[", op, "] expected input [batch, ",
+                w_ih.dim() == 2 ? w_ih.sizes()[1] : 0, "]; got ", shape_str(input.sizes()));
   for (const Tensor& h : hx) {
-    CRESSET_CHECK(h.dim() == 2 && h.sizes()[0] == input.sizes()[0] &&
-                      h.sizes()[1] == w_hh.sizes()[1],
-                  RuntimeError, "[", op, "] expected hidden state [", input.sizes()[0], ", ",
-                  w_hh.sizes()[1], "]; got ", shape_str(h.sizes()));
+    CRESSET_CHECK(
+        h.dim() == 2 && h.sizes()[0] == input.sizes()[0] && h.sizes()[1] == w_hh.sizes()[1],
+        RuntimeError, "[", op, "] expected hidden state [", input.sizes()[0], ", ", w_hh.sizes()[1],
+        "]; got ", shape_str(h.sizes()));
   }
   const CellParams p{w_ih, w_hh, b_ih, b_hh, Tensor()};
   std::vector<Tensor> state;
@@ -296,16 +297,14 @@ std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& input, const std::vector<T
   return {r[0], r[1], r[2]};
 }
 
-std::tuple<Tensor, Tensor> rnn_tanh(const Tensor& data, const Tensor& batch_sizes,
-                                    const Tensor& hx, const std::vector<Tensor>& params,
-                                    const RnnOptions& opt) {
+std::tuple<Tensor, Tensor> rnn_tanh(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                                    const std::vector<Tensor>& params, const RnnOptions& opt) {
   auto r = run_packed(Kind::Tanh, "rnn_tanh", data, batch_sizes, {hx}, params, opt);
   return {r[0], r[1]};
 }
 
-std::tuple<Tensor, Tensor> rnn_relu(const Tensor& data, const Tensor& batch_sizes,
-                                    const Tensor& hx, const std::vector<Tensor>& params,
-                                    const RnnOptions& opt) {
+std::tuple<Tensor, Tensor> rnn_relu(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                                    const std::vector<Tensor>& params, const RnnOptions& opt) {
   auto r = run_packed(Kind::Relu, "rnn_relu", data, batch_sizes, {hx}, params, opt);
   return {r[0], r[1]};
 }

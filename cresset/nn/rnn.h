@@ -35,12 +35,10 @@ std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& input, const std::vector<T
 
 /// The packed-sequence forms: data (N, I) holds step t's batch_sizes[t] rows (a 1-D CPU int64
 /// tensor, non-increasing); the output is packed the same way. opt.batch_first is ignored.
-std::tuple<Tensor, Tensor> rnn_tanh(const Tensor& data, const Tensor& batch_sizes,
-                                    const Tensor& hx, const std::vector<Tensor>& params,
-                                    const RnnOptions& opt);
-std::tuple<Tensor, Tensor> rnn_relu(const Tensor& data, const Tensor& batch_sizes,
-                                    const Tensor& hx, const std::vector<Tensor>& params,
-                                    const RnnOptions& opt);
+std::tuple<Tensor, Tensor> rnn_tanh(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                                    const std::vector<Tensor>& params, const RnnOptions& opt);
+std::tuple<Tensor, Tensor> rnn_relu(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                                    const std::vector<Tensor>& params, const RnnOptions& opt);
 std::tuple<Tensor, Tensor> gru(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
                                const std::vector<Tensor>& params, const RnnOptions& opt);
 std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& data, const Tensor& batch_sizes,

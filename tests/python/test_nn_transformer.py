@@ -1,11 +1,12 @@
 """F.scaled_dot_product_attention, F.multi_head_attention_forward and nn.MultiheadAttention
 against torch: masks, causal, GQA, gradients, attention weights, parameter names."""
-import cresset
 import cresset.nn.functional as F
 import pytest
 import torch
 import torch.nn.functional as TF
 from utils import assert_raises_like, assert_same, to_cresset
+
+import cresset
 
 
 def _leaves(*ts):
@@ -26,15 +27,15 @@ def _compare_grads(ours, theirs, out_o, out_t, tol):
 
 
 SDPA_CASES = [
-    dict(q=(2, 3, 4, 8), k=(2, 3, 6, 8)),
-    dict(q=(2, 3, 4, 8), k=(2, 3, 6, 8), mask="bool"),
-    dict(q=(2, 3, 4, 8), k=(2, 3, 6, 8), mask="float"),
-    dict(q=(2, 3, 5, 8), k=(2, 3, 5, 8), is_causal=True),
-    dict(q=(2, 3, 4, 8), k=(2, 3, 6, 8), is_causal=True),
-    dict(q=(2, 3, 4, 8), k=(2, 3, 6, 8), scale=0.3),
-    dict(q=(4, 8), k=(6, 8), mask="bool"),
-    dict(q=(2, 4, 3, 8), k=(2, 2, 5, 8), gqa=True),
-    dict(q=(1, 2, 4, 8), k=(1, 2, 6, 8), mask="full_row"),
+    {"q": (2, 3, 4, 8), "k": (2, 3, 6, 8)},
+    {"q": (2, 3, 4, 8), "k": (2, 3, 6, 8), "mask": "bool"},
+    {"q": (2, 3, 4, 8), "k": (2, 3, 6, 8), "mask": "float"},
+    {"q": (2, 3, 5, 8), "k": (2, 3, 5, 8), "is_causal": True},
+    {"q": (2, 3, 4, 8), "k": (2, 3, 6, 8), "is_causal": True},
+    {"q": (2, 3, 4, 8), "k": (2, 3, 6, 8), "scale": 0.3},
+    {"q": (4, 8), "k": (6, 8), "mask": "bool"},
+    {"q": (2, 4, 3, 8), "k": (2, 2, 5, 8), "gqa": True},
+    {"q": (1, 2, 4, 8), "k": (1, 2, 6, 8), "mask": "full_row"},
 ]
 
 
@@ -58,8 +59,8 @@ def test_sdpa_matches_torch(case, dtype):
         mask[1] = False  # a row that attends to nothing gives zeros
         mask[0, 0] = True
     ours, theirs = _leaves(q, k, v, mask)
-    kw = dict(is_causal=c.get("is_causal", False), scale=c.get("scale"),
-              enable_gqa=c.get("gqa", False))
+    kw = {"is_causal": c.get("is_causal", False), "scale": c.get("scale"),
+              "enable_gqa": c.get("gqa", False)}
     out_o = F.scaled_dot_product_attention(*ours[:3], attn_mask=ours[3], **kw)
     out_t = TF.scaled_dot_product_attention(*theirs[:3], attn_mask=theirs[3], **kw)
     tol = 1e-5 if dtype == torch.float32 else 1e-10
@@ -98,24 +99,24 @@ def _mha_pair(*args, dtype=torch.float64, **kwargs):
 
 
 MHA_CASES = [
-    dict(),
-    dict(batch_first=True),
-    dict(bias=False),
-    dict(add_bias_kv=True),
-    dict(add_zero_attn=True),
-    dict(kdim=3, vdim=5),
-    dict(add_bias_kv=True, add_zero_attn=True, batch_first=True),
+    {},
+    {"batch_first": True},
+    {"bias": False},
+    {"add_bias_kv": True},
+    {"add_zero_attn": True},
+    {"kdim": 3, "vdim": 5},
+    {"add_bias_kv": True, "add_zero_attn": True, "batch_first": True},
 ]
 CALLS = [
-    dict(),
-    dict(need_weights=False),
-    dict(average_attn_weights=False),
-    dict(attn_mask="bool"),
-    dict(attn_mask="float", need_weights=False),
-    dict(key_padding_mask=True),
-    dict(key_padding_mask=True, attn_mask="float", need_weights=False),
-    dict(attn_mask="causal", is_causal=True, need_weights=False),
-    dict(attn_mask="3d"),
+    {},
+    {"need_weights": False},
+    {"average_attn_weights": False},
+    {"attn_mask": "bool"},
+    {"attn_mask": "float", "need_weights": False},
+    {"key_padding_mask": True},
+    {"key_padding_mask": True, "attn_mask": "float", "need_weights": False},
+    {"attn_mask": "causal", "is_causal": True, "need_weights": False},
+    {"attn_mask": "3d"},
 ]
 
 
@@ -222,11 +223,11 @@ def _check_module(ours, theirs, inputs, kwargs_t=None, tol=1e-9):
 
 
 LAYER_CFGS = [
-    dict(),
-    dict(norm_first=True),
-    dict(batch_first=True, activation="gelu"),
-    dict(bias=False, layer_norm_eps=1e-3),
-    dict(activation="callable"),
+    {},
+    {"norm_first": True},
+    {"batch_first": True, "activation": "gelu"},
+    {"bias": False, "layer_norm_eps": 1e-3},
+    {"activation": "callable"},
 ]
 
 
@@ -254,16 +255,16 @@ def test_encoder_layer_and_encoder(cfg, train):
     kpm = torch.zeros(3, 5, dtype=torch.bool)
     kpm[1, 3:] = True
     mask = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64)
-    _check_module(ours, theirs, [x], dict(src_mask=mask, src_key_padding_mask=kpm))
-    _check_module(ours, theirs, [x], dict(src_mask=mask, is_causal=True))
+    _check_module(ours, theirs, [x], {"src_mask": mask, "src_key_padding_mask": kpm})
+    _check_module(ours, theirs, [x], {"src_mask": mask, "is_causal": True})
 
     def stack(lib):
         layer = lib.nn.TransformerEncoderLayer(8, 2, 16, **_layer_kwargs(lib, c, train))
         return lib.nn.TransformerEncoder(layer, 2, norm=lib.nn.LayerNorm(8),
                                          enable_nested_tensor=False)
     ours, theirs = _module_pair(stack, stack, train)
-    _check_module(ours, theirs, [x], dict(mask=mask, src_key_padding_mask=kpm))
-    _check_module(ours, theirs, [x], dict(mask=mask))
+    _check_module(ours, theirs, [x], {"mask": mask, "src_key_padding_mask": kpm})
+    _check_module(ours, theirs, [x], {"mask": mask})
 
 
 @pytest.mark.parametrize("cfg", range(len(LAYER_CFGS)))
@@ -280,13 +281,13 @@ def test_decoder_layer_and_transformer(cfg):
     tgt_mask = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
     mkpm = torch.zeros(3, 6, dtype=torch.bool)
     mkpm[0, 4:] = True
-    _check_module(ours, theirs, [tgt, mem], dict(tgt_mask=tgt_mask, memory_key_padding_mask=mkpm))
+    _check_module(ours, theirs, [tgt, mem], {"tgt_mask": tgt_mask, "memory_key_padding_mask": mkpm})
 
     def model(lib):
         return lib.nn.Transformer(8, 2, 2, 1, 16, **_layer_kwargs(lib, c, True))
     ours, theirs = _module_pair(model, model, True)
     src = torch.randn((3, 5, 8) if bf else (5, 3, 8), dtype=torch.float64)
-    _check_module(ours, theirs, [src, tgt], dict(tgt_mask=tgt_mask, tgt_is_causal=True))
+    _check_module(ours, theirs, [src, tgt], {"tgt_mask": tgt_mask, "tgt_is_causal": True})
 
 
 def test_transformer_helpers_and_errors():

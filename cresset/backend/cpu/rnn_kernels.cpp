@@ -1,11 +1,11 @@
 // Fused LSTM cell: the gate nonlinearities and the state update in one pass over memory, forward
 // and backward (as separate ops they would be about ten passes per time step).
-#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
+#include "cresset/backend/cpu/rnn_kernels.h"
 
 #include <cmath>
 
-#include "cresset/backend/cpu/rnn_kernels.h"
 #include "cresset/backend/common/functors.h"
+#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {
@@ -17,14 +17,23 @@ inline M sigmoid(M x) {
   return M(1) / (M(1) + std::exp(-x));
 }
 
+// The four activated gates of state entry e: i, f, o are sigmoids, g a tanh.
+template <typename T, typename M = opmath_t<T>>
+inline void activate(const T* g, int64_t n, int64_t e, M& i, M& f, M& gg, M& o) {
+  i = sigmoid(M(g[e]));
+  f = sigmoid(M(g[n + e]));
+  gg = std::tanh(M(g[2 * n + e]));
+  o = sigmoid(M(g[3 * n + e]));
+}
+
 template <typename T>
 void forward(T* h_out, T* c_out, const T* g, const T* c, int64_t n) {
   using M = opmath_t<T>;
   parallel_for(0, n, kGrainSize / 8, [&](int64_t begin, int64_t end) {
 #pragma omp simd
     for (int64_t e = begin; e < end; ++e) {
-      const M i = sigmoid(M(g[e])), f = sigmoid(M(g[n + e]));
-      const M gg = std::tanh(M(g[2 * n + e])), o = sigmoid(M(g[3 * n + e]));
+      M i, f, gg, o;
+      activate(g, n, e, i, f, gg, o);
       const M cn = f * M(c[e]) + i * gg;
       c_out[e] = T(cn);
       h_out[e] = T(o * std::tanh(cn));
@@ -39,8 +48,8 @@ void backward(T* dg, T* dc, const T* dh, const T* dcn, const T* g, const T* c, c
   parallel_for(0, n, kGrainSize / 8, [&](int64_t begin, int64_t end) {
 #pragma omp simd
     for (int64_t e = begin; e < end; ++e) {
-      const M i = sigmoid(M(g[e])), f = sigmoid(M(g[n + e]));
-      const M gg = std::tanh(M(g[2 * n + e])), o = sigmoid(M(g[3 * n + e]));
+      M i, f, gg, o;
+      activate(g, n, e, i, f, gg, o);
       const M tc = std::tanh(M(cn[e]));
       const M d_h = M(dh[e]);
       const M d_c = M(dcn[e]) + d_h * o * (M(1) - tc * tc);

@@ -4,7 +4,7 @@ import math
 
 import cresset
 
-__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
 
 
 def _dropout(x, p, training=True):

@@ -13,8 +13,14 @@ from cresset.nn.modules.linear import Linear
 from cresset.nn.modules.module import Module
 from cresset.nn.parameter import Parameter
 
-__all__ = ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
-           "TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+__all__ = [
+    "MultiheadAttention",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+]
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -25,7 +31,6 @@ class MultiheadAttention(Module):
     """Multi-head attention with torch's parameters (in_proj_weight or q/k/v_proj_weight,
     in_proj_bias, out_proj, bias_k, bias_v)."""
 
-    __constants__ = ["batch_first"]
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
@@ -147,39 +152,54 @@ def _detect_is_causal_mask(mask, is_causal=None, size=None):
     return make_causal
 
 
-def _norm_and_dropouts(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                       norm_first, bias, n_norms, factory_kwargs):
-    from cresset.nn.modules.dropout import Dropout
-    from cresset.nn.modules.normalization import LayerNorm
-    self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory_kwargs)
-    self.dropout = Dropout(dropout)
-    self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory_kwargs)
-    self.norm_first = norm_first
-    for i in range(1, n_norms + 1):
-        setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
-                                            **factory_kwargs))
-    for i in range(1, n_norms + 1):
-        setattr(self, f"dropout{i}", Dropout(dropout))
-    if isinstance(activation, str):
-        activation = _get_activation_fn(activation)
-    self.activation = activation
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: the feed-forward block, the LayerNorms and
+    Dropouts (created in torch's order, so reprs and state_dicts match), self-attention."""
+
+    def _init_blocks(self, d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                     batch_first, norm_first, bias, device, dtype, cross_attention):
+        from cresset.nn.modules.dropout import Dropout
+        from cresset.nn.modules.normalization import LayerNorm
+        factory_kwargs = {"device": device, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                            batch_first=batch_first, **factory_kwargs)
+        if cross_attention:
+            self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                     batch_first=batch_first, **factory_kwargs)
+        n_norms = 3 if cross_attention else 2
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory_kwargs)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory_kwargs)
+        self.norm_first = norm_first
+        for i in range(1, n_norms + 1):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                                **factory_kwargs))
+        for i in range(1, n_norms + 1):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        if isinstance(activation, str):
+            activation = _get_activation_fn(activation)
+        self.activation = activation
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                           need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x):
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return self._ff_dropout()(x)
 
 
-class TransformerEncoderLayer(Module):
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention and a feed-forward block, each with a residual and LayerNorm (post-norm,
     or pre-norm with norm_first)."""
-
-    __constants__ = ["norm_first"]
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory_kwargs)
-        _norm_and_dropouts(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                           norm_first, bias, 2, factory_kwargs)
+        self._init_blocks(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                          batch_first, norm_first, bias, device, dtype, cross_attention=False)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask",
@@ -194,32 +214,19 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
+    def _ff_dropout(self):
+        return self.dropout2
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention, attention over the encoder's memory, and a feed-forward block."""
-
-    __constants__ = ["norm_first"]
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory_kwargs)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, **factory_kwargs)
-        _norm_and_dropouts(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps,
-                           norm_first, bias, 3, factory_kwargs)
+        self._init_blocks(d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                          batch_first, norm_first, bias, device, dtype, cross_attention=True)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
@@ -236,20 +243,14 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
-
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
         x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask,
                                 key_padding_mask=key_padding_mask, is_causal=is_causal,
                                 need_weights=False)[0]
         return self.dropout2(x)
 
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
+    def _ff_dropout(self):
+        return self.dropout3
 
 
 class TransformerEncoder(Module):
@@ -284,7 +285,6 @@ class TransformerEncoder(Module):
 class TransformerDecoder(Module):
     """A stack of num_layers deep copies of decoder_layer, then an optional norm."""
 
-    __constants__ = ["norm"]
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()

@@ -4,9 +4,16 @@ from collections import namedtuple
 
 import cresset
 
-__all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",
-           "pad_packed_sequence", "pad_sequence", "unpad_sequence", "pack_sequence",
-           "unpack_sequence"]
+__all__ = [
+    "PackedSequence",
+    "invert_permutation",
+    "pack_padded_sequence",
+    "pack_sequence",
+    "pad_packed_sequence",
+    "pad_sequence",
+    "unpack_sequence",
+    "unpad_sequence",
+]
 
 
 class PackedSequence(namedtuple("PackedSequence_",
