@@ -302,3 +302,22 @@ def test_transformer_helpers_and_errors():
     assert_raises_like(RuntimeError,
                        lambda: cresset.nn.TransformerEncoderLayer(8, 2, activation="tanh"),
                        lambda: torch.nn.TransformerEncoderLayer(8, 2, activation="tanh"))
+
+
+def test_warnings_match_torch():
+    ours_m, _ = _mha_pair(8, 2)
+    x = cresset.randn(4, 3, 8, dtype=cresset.float64)
+    kpm = cresset.zeros(3, 4, dtype=cresset.bool)
+    with pytest.warns(UserWarning, match="mismatched key_padding_mask and attn_mask"):
+        ours_m(x, x, x, key_padding_mask=kpm, attn_mask=cresset.zeros(4, 4, dtype=cresset.float64))
+    for kw, why in [({}, "batch_first was not True"),
+                    ({"norm_first": True}, "norm_first was True"),
+                    ({"batch_first": True, "activation": lambda t: t.tanh()},
+                     "activation_relu_or_gelu was not True")]:
+        layer = cresset.nn.TransformerEncoderLayer(8, 2, 16, **kw)
+        with pytest.warns(UserWarning, match=why):
+            enc = cresset.nn.TransformerEncoder(layer, 1)
+        assert enc.use_nested_tensor is False
+    layer = cresset.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, activation="gelu")
+    assert layer.activation_relu_or_gelu == 2
+    assert cresset.nn.TransformerEncoder(layer, 1).use_nested_tensor is True
