@@ -13,9 +13,11 @@ namespace cresset {
 // The recurrence runs feature-major: states are (H, B) and each step's product is
 // W_hh (G x H) @ h (H x B), because cresset's GEMM is markedly faster with the long gate dim as
 // rows than with the short batch dim as rows (32 x 256 @ 256 x 1024: about 1.5x). The
-// input-to-hidden product of a whole layer and direction is one GEMM over all T * B columns,
-// with the biases folded in (both of them, except b_hh of GRU's n gate, which r multiplies), and
-// is unbound into per-step views so a step is one addmm plus the gate math. A layer's outputs
+// input-to-hidden product of a whole layer and direction is one GEMM over all T * B rows, with
+// the biases folded in (both of them, except b_hh of GRU's n gate, which r multiplies); it is
+// kept row-major (T * B, G) so that each step reads one contiguous block (a (G, T * B) layout
+// scatters a step over G distant rows, and costs cache misses that grow with T), viewed
+// transposed as the step's addmm input. A step is one addmm plus the gate math. A layer's outputs
 // are stacked as (H, T, B), which is directly the next layer's (I, T * B) input. Parameters come
 // in torch's flat order: per layer, per direction, w_ih, w_hh[, b_ih, b_hh][, w_hr] (w_hr: LSTM
 // projections). Gates are split torch's way: LSTM (i, f, g, o), GRU (r, z, n).
@@ -115,11 +117,13 @@ std::vector<Tensor> step(Kind k, const Tensor& gi, const std::vector<Tensor>& st
 // initial states) as it grows.
 Tensor run_direction(Kind k, const Tensor& x, std::vector<Tensor>& state, const CellParams& p,
                      bool reverse, const std::vector<int64_t>& batch_sizes) {
-  const Tensor gi_all = project(p.w_ih, x, input_bias(k, p));
+  // Row-major (N, G), so that each step's gates are one contiguous block (see Note [RNN layout]).
+  const Tensor bias = input_bias(k, p);
+  const Tensor gi_all = bias.defined() ? addmm(bias, t(x), t(p.w_ih)) : mm(t(x), t(p.w_ih));
   const auto steps = static_cast<int64_t>(batch_sizes.size());
-  std::vector<int64_t> offsets(size_t(steps) + 1, 0);
-  for (int64_t s = 0; s < steps; ++s)
-    offsets[size_t(s) + 1] = offsets[size_t(s)] + batch_sizes[size_t(s)];
+  // One split (not a narrow per step): its backward joins the steps' gradients once, where
+  // narrows would each materialise a gradient of the whole sequence.
+  const std::vector<Tensor> gi = split_with_sizes(gi_all, DimVector(batch_sizes), 0);
   std::vector<Tensor> outs(static_cast<size_t>(steps));
   const std::vector<Tensor> initial = state;
   std::vector<std::vector<Tensor>> ended(state.size());  // set-aside columns, last first
@@ -137,7 +141,7 @@ Tensor run_direction(Kind k, const Tensor& x, std::vector<Tensor>& state, const 
       }
     }
     width = bs;
-    state = step(k, narrow(gi_all, 1, offsets[size_t(ti)], bs), state, p);
+    state = step(k, t(gi[size_t(ti)]), state, p);
     outs[size_t(ti)] = state[0];
   }
   for (size_t j = 0; j < state.size() && !ended[j].empty(); ++j) {
@@ -215,7 +219,7 @@ std::vector<Tensor> run_rnn(Kind k, const char* op, const Tensor& input,
   const Tensor seq = opt.batch_first ? transpose(input, 0, 1) : input;  // (T, B, I)
   const int64_t steps = seq.sizes()[0], batch = seq.sizes()[1];
   // (I, T * B), see Note [RNN layout].
-  const Tensor x = reshape(permute(seq, {2, 0, 1}), {seq.sizes()[2], steps * batch});
+  const Tensor x = t(reshape(seq, {steps * batch, seq.sizes()[2]}));
   std::vector<Tensor> r =
       run_layers(k, op, x, std::vector<int64_t>(size_t(steps), batch), hx, params, opt);
   // torch returns a contiguous (T, B, H) output (transposed when batch_first).
