@@ -321,3 +321,20 @@ def test_warnings_match_torch():
     layer = cresset.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, activation="gelu")
     assert layer.activation_relu_or_gelu == 2
     assert cresset.nn.TransformerEncoder(layer, 1).use_nested_tensor is True
+
+
+def test_attention_dropout():
+    cresset.manual_seed(0)
+    q = cresset.randn(2, 3, 4, 8)
+    a = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)
+    b = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)
+    assert not bool((a == b).all())
+    m = cresset.nn.MultiheadAttention(8, 2, dropout=0.5)
+    x = cresset.randn(5, 3, 8)
+    _, w = m(x, x, x, average_attn_weights=False)
+    _, w_eval = m.eval()(x, x, x, average_attn_weights=False)
+    kept = w != 0
+    assert 0 < float(kept.float().mean()) < 1
+    # Kept weights are the eval weights scaled by 1 / (1 - p).
+    assert_same(w[kept], torch.tensor((w_eval[kept] * 2).tolist()), rtol=1e-5, atol=1e-6)
+    assert_same(w_eval.sum(-1), torch.ones(3, 2, 5))
