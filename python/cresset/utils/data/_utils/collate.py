@@ -81,7 +81,7 @@ def collate(batch, *, collate_fn_map=None):
         elem_size = len(elem)
         if not all(len(e) == elem_size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [collate(list(samples), collate_fn_map=collate_fn_map)
+        columns = [collate(samples, collate_fn_map=collate_fn_map)
                    for samples in zip(*batch)]
         if isinstance(elem, tuple):
             return columns
