@@ -20,7 +20,7 @@ import cresset
 SHM_DIR = "/dev/shm"
 _counter = itertools.count()
 _prefix = None
-# Base address of each live segment this process created -> [name, nbytes, sent].
+# Base address of each live segment this process created -> [name, nbytes, sent, mapping ref].
 _segments = {}
 _registered = False
 
@@ -62,11 +62,13 @@ def _as_tensor(array, dtype):
     return t.view(dtype) if dtype == cresset.bfloat16 else t
 
 
-def _release(base, name):
-    entry = _segments.pop(base, None)
-    if entry is not None and not entry[2]:
+def _release(base, entry):
+    # mmap's dealloc unmaps before it runs this, so a newer segment may already own `base`.
+    if _segments.get(base) is entry:
+        del _segments[base]
+    if not entry[2]:
         try:  # never handed over: nobody else will unlink it
-            os.unlink(os.path.join(SHM_DIR, name))
+            os.unlink(os.path.join(SHM_DIR, entry[0]))
         except OSError:
             pass
 
@@ -86,16 +88,18 @@ def empty_shared(shape, dtype):
         os.close(fd)
     array = np.ndarray(shape, np_dtype, buffer=mapping)
     base = array.__array_interface__["data"][0]
-    _segments[base] = [name, nbytes, False]
-    weakref.finalize(mapping, _release, base, name)
+    entry = [name, nbytes, False, weakref.ref(mapping)]
+    _segments[base] = entry
+    weakref.finalize(mapping, _release, base, entry)
     return _as_tensor(array, dtype)
 
 
 def _segment_of(tensor):
     """(base, entry) of the live segment holding tensor's data, or None."""
     ptr = tensor.data_ptr()
-    for base, entry in _segments.items():
-        if base <= ptr < base + entry[1]:
+    for base, entry in list(_segments.items()):  # the queue's feeder thread reads it too
+        # A dying mapping reads as dead: its address may already belong to a newer segment.
+        if base <= ptr < base + entry[1] and entry[3]() is not None:
             return base, entry
     return None
 
