@@ -47,7 +47,7 @@ def as_torch(batch):
 
 
 def pair(n=10, dtype=torch.float32):
-    x = torch.arange(n * 6, dtype=dtype).reshape(n, 2, 3)
+    x = torch.arange(n * 6).reshape(n, 2, 3).to(dtype)
     y = torch.arange(n) % 3
     return D.TensorDataset(to_cresset(x), to_cresset(y)), TD.TensorDataset(x, y)
 
@@ -110,6 +110,20 @@ def test_argument_errors_iterable_and_context_type():
     with pytest.raises(ValueError, match="batch_size attribute should not be set after "
                                          "DataLoader is initialized"):
         dl.batch_size = 3
+
+
+def test_timeout_needs_workers_like_torch():
+    assert_same_error(lambda: list(D.DataLoader([1, 2], timeout=1)),
+                      lambda: list(TD.DataLoader([1, 2], timeout=1)), AssertionError)
+
+
+def test_reachable_as_attribute_after_import():
+    import subprocess
+    import sys
+    code = "import cresset; print(cresset.utils.data.DataLoader.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.stdout.strip() == "DataLoader", out.stderr
 
 
 def test_pin_memory_warns_like_torch():
@@ -279,8 +293,13 @@ def test_worker_init_fn_and_iterable_split():
                             worker_init_fn=init))
     values = sorted(v for b in got for v in b.tolist())
     assert values == sorted(list(range(0, 10, 2)) + list(range(1, 11, 2)))
-    got = list(D.DataLoader(Stream(9), batch_size=2, num_workers=3, timeout=30, drop_last=True))
-    assert all(len(b) == 2 for b in got) and len(got) == 3
+    cpus = len(os.sched_getaffinity(0))
+    with pytest.warns(UserWarning, match=f"This DataLoader will create {cpus + 1} worker"):
+        got = list(D.DataLoader(Stream(9), batch_size=2, num_workers=cpus + 1, timeout=30,
+                                drop_last=True))
+    shares = [list(range(w, 9, cpus + 1)) for w in range(cpus + 1)]
+    expected = [share[i:i + 2] for share in shares for i in range(0, len(share) - 1, 2)]
+    assert sorted(b.tolist() for b in got) == sorted(expected)
 
 
 class Fails(D.Dataset):
@@ -398,6 +417,16 @@ def test_prefetch_factor_bounds_requests():
     time.sleep(0.3)
     assert counter.value <= 2 * 2 + 1  # in flight: prefetch_factor per worker, plus one refill
     del it
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "bool", "uint8", "int32", "float64"])
+def test_worker_batches_of_every_dtype(dtype):
+    ours, theirs = pair(5, getattr(torch, dtype))
+    got = list(D.DataLoader(ours, batch_size=2, num_workers=1, timeout=30))
+    assert_same_batch(got, list(TD.DataLoader(theirs, batch_size=2)))
+    empty = D.TensorDataset(cresset.zeros(4, 0, dtype=getattr(cresset, dtype)))
+    got = list(D.DataLoader(empty, batch_size=3, num_workers=1, timeout=30))
+    assert [tuple(b[0].shape) for b in got] == [(3, 0), (1, 0)]
 
 
 def test_spawn_context():

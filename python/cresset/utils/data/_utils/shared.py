@@ -50,11 +50,15 @@ def remove_segments(prefix):
                 pass
 
 
+_np_dtypes = {}
+
+
 def _np_dtype(dtype):
     # float16's NumPy twin is exact; bfloat16 has none, so its bits travel as int16.
-    if dtype == cresset.bfloat16:
-        return np.dtype(np.int16)
-    return cresset.empty(0, dtype=dtype).numpy().dtype
+    if dtype not in _np_dtypes:
+        _np_dtypes[dtype] = (np.dtype(np.int16) if dtype == cresset.bfloat16
+                             else cresset.empty(0, dtype=dtype).numpy().dtype)
+    return _np_dtypes[dtype]
 
 
 def _as_tensor(array, dtype):
