@@ -11,10 +11,11 @@ from cresset.vision.datasets.vision import VisionDataset
 
 __all__ = ["CIFAR10", "CIFAR100"]
 
-# The only globals a CIFAR batch refers to: NumPy's array reconstruction (numpy 1 and 2 names).
+# The only globals a CIFAR batch refers to: NumPy's array reconstruction (numpy 1 and 2 names),
+# and _codecs.encode, which is how pickle protocol 2 writes bytes under Python 3.
 _ALLOWED_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
 }
 
 
