@@ -59,7 +59,7 @@ def _to_chw(img, mode):
             img = img.convert("RGBA" if has_alpha else "RGB")
     else:
         img = img.convert(_PIL_MODES[mode])
-    arr = np.asarray(img, dtype=np.uint8)
+    arr = np.array(img, dtype=np.uint8)
     if arr.ndim == 2:
         arr = arr[:, :, None]
     return cresset.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
