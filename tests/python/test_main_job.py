@@ -1,0 +1,131 @@
+"""The main job (examples/train_classifier.py) trains, reports, checkpoints and plots."""
+import importlib.util
+import os
+import re
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+
+import cresset
+
+SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "train_classifier.py")
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("train_classifier", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _png_chunks(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, []
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert crc == zlib.crc32(kind + body), kind
+        chunks.append((kind, body))
+        pos += 12 + length
+    return chunks
+
+
+def test_main_job_quick_run(tmp_path):
+    out = tmp_path / "run"
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--epochs", "2", "--limit", "640", "--batch-size", "32",
+         "--out", str(out), "--seed", "3"],
+        capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("cresset: synthetic dataset, 640 train / 640 test images")
+    epochs = [re.fullmatch(r"epoch (\d)/2 \[=+\] 20/20 loss ([\d.]+) train acc ([\d.]+)% "
+                           r"test acc ([\d.]+)% [\d.]+s", line) for line in lines[1:3]]
+    assert all(epochs), lines
+    assert [int(m.group(1)) for m in epochs] == [1, 2]
+    losses = [float(m.group(2)) for m in epochs]
+    assert losses[1] < losses[0]
+    test_acc = float(epochs[1].group(4))
+    assert 20.0 < test_acc <= 100.0  # well above chance (10%) after two short epochs
+    assert lines[3] == f"final test accuracy {test_acc:.2f}%"
+
+    # The checkpoint holds both state dicts; a fresh model given the weights predicts the same.
+    script = _load_script()
+    checkpoint = cresset.load(str(out / "checkpoint.pt"))
+    assert set(checkpoint) == {"model", "optimizer", "epoch", "dataset", "history"}
+    assert checkpoint["epoch"] == 2
+    assert f"{checkpoint['history']['test_acc'][-1]:.2f}" == f"{test_acc:.2f}"
+    assert len(checkpoint["optimizer"]["state"]) == 8  # Adam moments of the 8 parameters
+    model = script.build_model("synthetic")
+    model.load_state_dict(checkpoint["model"])
+    model.eval()
+    args = script.parse_args(["--limit", "640"])
+    images, labels = script.load_split(args, train=False).tensors
+    with cresset.no_grad():
+        predictions = model(images).argmax(1)
+    accuracy = 100.0 * (predictions == labels).sum().item() / len(labels)
+    assert abs(accuracy - checkpoint["history"]["test_acc"][-1]) < 1e-9
+    again = script.build_model("synthetic")
+    again.load_state_dict(checkpoint["model"])
+    again.eval()
+    with cresset.no_grad():
+        assert cresset.equal(again(images), model(images))
+
+    # The plot is a valid 8-bit RGB PNG of the drawn size, not blank.
+    chunks = _png_chunks((out / "curves.png").read_bytes())
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    width, height, depth, color = struct.unpack(">IIBB", chunks[0][1][:10])
+    assert (width, height, depth, color) == (640, 240, 8, 2)
+    raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    assert len(raw) == height * (1 + 3 * width)
+    assert len(set(raw)) > 3
+
+
+def test_synthetic_dataset_is_deterministic_and_balanced():
+    script = _load_script()
+    images, labels = script.synthetic_glyphs(train=False)
+    again, again_labels = script.synthetic_glyphs(train=False)
+    assert images.shape == (2000, 1, 28, 28) and images.dtype == np.float32
+    assert np.array_equal(images, again) and np.array_equal(labels, again_labels)
+    assert images.min() >= 0 and images.max() <= 1
+    counts = np.bincount(labels, minlength=10)
+    assert counts.min() > 150  # every one of the ten glyph classes is well represented
+    train_images, _ = script.synthetic_glyphs(train=True)
+    assert not np.array_equal(train_images[:2000], images)
+
+
+def test_progress_bar_plain_and_tty():
+    script = _load_script()
+
+    class Stream:
+        def __init__(self, tty):
+            self.text, self.tty = "", tty
+
+        def write(self, s):
+            self.text += s
+
+        def flush(self):
+            pass
+
+        def isatty(self):
+            return self.tty
+
+    plain = Stream(False)
+    bar = script.ProgressBar(4, "epoch 1/1", stream=plain, width=8)
+    for step in range(1, 5):
+        bar.update(step, "loss 1.0")
+    bar.close("done")
+    assert re.fullmatch(r"epoch 1/1 \[========\] 4/4 done [\d.]+s\n", plain.text)
+
+    tty = Stream(True)
+    bar = script.ProgressBar(4, "epoch 1/1", stream=tty, width=8)
+    bar.last_draw -= 1  # let the first update draw at once
+    bar.update(2, "loss 1.0")
+    bar.close("done")
+    assert tty.text.startswith("\repoch 1/1 [====>...] 2/4 loss 1.0")
+    assert tty.text.endswith("\n") and tty.text.count("\r") == 2
