@@ -20,6 +20,7 @@ import sys
 import time
 
 import numpy as np
+from _datasets import cifar10_arrays, mnist_arrays
 
 torch = importlib.import_module("torch" if "--torch" in sys.argv[1:] else "cresset")
 nn = torch.nn
@@ -115,18 +116,6 @@ _NORMALIZE = {
 }
 
 
-def _standard_dataset(name, root, train):
-    """uint8 images [n, c, h, w] and int64 labels from the standard files, via cresset.vision."""
-    from cresset.vision import datasets
-    if name == "mnist":
-        ds = datasets.MNIST(root, train=train, download=False)
-        images = np.asarray(ds.data)[:, None]
-    else:
-        ds = datasets.CIFAR10(root, train=train, download=False)
-        images = np.asarray(ds.data).transpose(0, 3, 1, 2)
-    return images, np.asarray(ds.targets, dtype=np.int64)
-
-
 def load_split(args, train):
     """A normalized float32 TensorDataset of one split, at most args.limit samples."""
     if args.dataset == "synthetic":
@@ -134,7 +123,8 @@ def load_split(args, train):
     else:
         if args.data_dir is None:
             sys.exit(f"--dataset {args.dataset} needs --data-dir (a directory of the standard files)")
-        images, labels = _standard_dataset(args.dataset, args.data_dir, train)
+        read = mnist_arrays if args.dataset == "mnist" else cifar10_arrays
+        images, labels = read(args.data_dir, train)
         images = images.astype(np.float32) / 255
     if args.limit:
         images, labels = images[:args.limit], labels[:args.limit]

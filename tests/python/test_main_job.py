@@ -11,10 +11,13 @@ import numpy as np
 
 import cresset
 
-SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "train_classifier.py")
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
+SCRIPT = os.path.join(EXAMPLES, "train_classifier.py")
 
 
 def _load_script():
+    if EXAMPLES not in sys.path:
+        sys.path.insert(0, EXAMPLES)
     spec = importlib.util.spec_from_file_location("train_classifier", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -129,3 +132,80 @@ def test_progress_bar_plain_and_tty():
     bar.close("done")
     assert tty.text.startswith("\repoch 1/1 [====>...] 2/4 loss 1.0")
     assert tty.text.endswith("\n") and tty.text.count("\r") == 2
+
+
+# --- the tutorial examples, on small files written in the standard formats -------------------
+def _write_fake_mnist(root, n=128):
+    import gzip
+    rng = np.random.RandomState(0)
+    for prefix in ("train", "t10k"):
+        images = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+        labels = rng.randint(0, 10, n).astype(np.uint8)
+        with gzip.open(root / f"{prefix}-images-idx3-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">IIII", 0x803, n, 28, 28) + images.tobytes())
+        with gzip.open(root / f"{prefix}-labels-idx1-ubyte.gz", "wb") as f:
+            f.write(struct.pack(">II", 0x801, n) + labels.tobytes())
+
+
+def _write_fake_cifar10(root, n=24):
+    import pickle
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir()
+    rng = np.random.RandomState(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batch = {"data": rng.randint(0, 256, (n, 3072)).astype(np.uint8),
+                 "labels": [int(v) for v in rng.randint(0, 10, n)]}
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
+    meta = {"label_names": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+                            "horse", "ship", "truck"]}
+    (folder / "batches.meta").write_bytes(pickle.dumps(meta, protocol=2))
+
+
+def _run_example(name, args, cwd):
+    result = subprocess.run([sys.executable, os.path.join(EXAMPLES, name), *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _shape_of(text):
+    """The output with every number replaced, to compare two runs' line structure."""
+    return re.sub(r"\d+(\.\d+)?", "#", text)
+
+
+def test_mnist_example_runs_like_torch(tmp_path):
+    _write_fake_mnist(tmp_path)
+    args = ["--data-dir", str(tmp_path), "--epochs", "2", "--log-interval", "1"]
+    ours = _run_example("mnist.py", args, tmp_path)
+    theirs = _run_example("mnist.py", args + ["--torch"], tmp_path)
+    assert _shape_of(ours) == _shape_of(theirs)
+    assert ours.count("Train Epoch: 1 [") == 2 and ours.count("Train Epoch: 2 [") == 2
+    assert re.search(r"Test set: Average loss: [\d.]+, Accuracy: \d+/128 \(\d+%\)", ours)
+
+
+def test_cifar10_tutorial_runs_like_torch(tmp_path):
+    _write_fake_cifar10(tmp_path)
+    args = ["--data-dir", str(tmp_path), "--log-every", "6", "--epochs", "1"]
+    ours = _run_example("cifar10_tutorial.py", args + ["--save", "ours.pth"], tmp_path)
+    theirs = _run_example("cifar10_tutorial.py", args + ["--save", "theirs.pth", "--torch"],
+                          tmp_path)
+    assert _shape_of(ours) == _shape_of(theirs)
+    assert "[1,    30] loss:" in ours and "Finished Training" in ours
+    assert "Accuracy of the network on the 24 test images:" in ours
+    assert "Accuracy for class: plane is" in ours
+    # Each framework's saved weights load into the other's Net: the formats interoperate.
+    state = cresset.load(str(tmp_path / "theirs.pth"))
+    assert [tuple(v.shape) for v in state.values()] == [
+        (6, 3, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,),
+        (10, 84), (10,)]
+
+
+def test_main_job_on_cifar10_files(tmp_path):
+    _write_fake_cifar10(tmp_path)
+    out = _run_example("train_classifier.py",
+                       ["--dataset", "cifar10", "--data-dir", str(tmp_path), "--epochs", "1",
+                        "--out", str(tmp_path / "run")], tmp_path)
+    assert out.startswith("cresset: cifar10 dataset, 120 train / 24 test images")
+    checkpoint = cresset.load(str(tmp_path / "run" / "checkpoint.pt"))
+    assert tuple(checkpoint["model"]["conv1.weight"].shape) == (16, 3, 3, 3)

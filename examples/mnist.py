@@ -1,0 +1,148 @@
+"""PyTorch's classic examples/mnist/main.py on cresset: the MNIST CNN trained with Adadelta.
+
+    python3 examples/mnist.py --data-dir /path/to/mnist --epochs 1
+    python3 examples/mnist.py --data-dir /path/to/mnist --epochs 1 --torch   # same, real PyTorch
+
+The data are read once by cresset.vision.datasets (MNIST/raw layout or the idx files directly in
+--data-dir) and normalized with (0.1307, 0.3081) as the original's transforms do, then served by a
+TensorDataset, so the identical pipeline feeds both frameworks.
+"""
+import argparse
+import importlib
+import sys
+import time
+
+from _datasets import mnist_arrays
+
+torch = importlib.import_module("torch" if "--torch" in sys.argv[1:] else "cresset")
+nn = torch.nn
+F = torch.nn.functional
+optim = torch.optim
+StepLR = torch.optim.lr_scheduler.StepLR
+data = importlib.import_module(torch.__name__ + ".utils.data")
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1)
+        self.conv2 = nn.Conv2d(32, 64, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(9216, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = F.relu(x)
+        x = self.conv2(x)
+        x = F.relu(x)
+        x = F.max_pool2d(x, 2)
+        x = self.dropout1(x)
+        x = torch.flatten(x, 1)
+        x = self.fc1(x)
+        x = F.relu(x)
+        x = self.dropout2(x)
+        x = self.fc2(x)
+        output = F.log_softmax(x, dim=1)
+        return output
+
+
+def train(args, model, train_loader, optimizer, epoch):
+    model.train()
+    for batch_idx, (data, target) in enumerate(train_loader):
+        optimizer.zero_grad()
+        output = model(data)
+        loss = F.nll_loss(output, target)
+        loss.backward()
+        optimizer.step()
+        if batch_idx % args.log_interval == 0:
+            print("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
+                epoch, batch_idx * len(data), len(train_loader.dataset),
+                100. * batch_idx / len(train_loader), loss.item()))
+            if args.dry_run:
+                break
+
+
+def test(model, test_loader):
+    model.eval()
+    test_loss = 0
+    correct = 0
+    with torch.no_grad():
+        for data, target in test_loader:
+            output = model(data)
+            test_loss += F.nll_loss(output, target, reduction="sum").item()
+            pred = output.argmax(dim=1, keepdim=True)
+            correct += pred.eq(target.view_as(pred)).sum().item()
+    test_loss /= len(test_loader.dataset)
+    print("\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
+        test_loss, correct, len(test_loader.dataset),
+        100. * correct / len(test_loader.dataset)))
+    return 100. * correct / len(test_loader.dataset)
+
+
+def mnist_dataset(root, train, limit):
+    images, labels = mnist_arrays(root, train)
+    if limit:
+        images, labels = images[:limit], labels[:limit]
+    images = torch.from_numpy(images).float().div_(255).sub_(0.1307).div_(0.3081)
+    return data.TensorDataset(images, torch.from_numpy(labels))
+
+
+def main():
+    parser = argparse.ArgumentParser(description="PyTorch MNIST Example")
+    parser.add_argument("--batch-size", type=int, default=64, metavar="N",
+                        help="input batch size for training (default: 64)")
+    parser.add_argument("--test-batch-size", type=int, default=1000, metavar="N",
+                        help="input batch size for testing (default: 1000)")
+    parser.add_argument("--epochs", type=int, default=14, metavar="N",
+                        help="number of epochs to train (default: 14)")
+    parser.add_argument("--lr", type=float, default=1.0, metavar="LR",
+                        help="learning rate (default: 1.0)")
+    parser.add_argument("--gamma", type=float, default=0.7, metavar="M",
+                        help="Learning rate step gamma (default: 0.7)")
+    parser.add_argument("--dry-run", action="store_true", default=False,
+                        help="quickly check a single pass")
+    parser.add_argument("--seed", type=int, default=1, metavar="S",
+                        help="random seed (default: 1)")
+    parser.add_argument("--log-interval", type=int, default=10, metavar="N",
+                        help="how many batches to wait before logging training status")
+    parser.add_argument("--save-model", action="store_true", default=False,
+                        help="For Saving the current Model")
+    parser.add_argument("--data-dir", default="../data", help="directory of the MNIST files")
+    parser.add_argument("--num-workers", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=0,
+                        help="use at most this many train and test images")
+    parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: default)")
+    parser.add_argument("--torch", action="store_true", help="run on real PyTorch")
+    args = parser.parse_args()
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    train_kwargs = {"batch_size": args.batch_size, "num_workers": args.num_workers}
+    test_kwargs = {"batch_size": args.test_batch_size, "num_workers": args.num_workers}
+    dataset1 = mnist_dataset(args.data_dir, True, args.limit)
+    dataset2 = mnist_dataset(args.data_dir, False, args.limit)
+    train_loader = data.DataLoader(dataset1, shuffle=True, **train_kwargs)
+    test_loader = data.DataLoader(dataset2, **test_kwargs)
+
+    model = Net()
+    optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
+
+    scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
+    for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
+        train(args, model, train_loader, optimizer, epoch)
+        train_time = time.perf_counter() - start
+        test(model, test_loader)
+        print(f"Epoch {epoch} time: {train_time:.1f}s training, "
+              f"{time.perf_counter() - start:.1f}s with test")
+        scheduler.step()
+
+    if args.save_model:
+        torch.save(model.state_dict(), "mnist_cnn.pt")
+
+
+if __name__ == "__main__":
+    main()
