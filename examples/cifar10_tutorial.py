@@ -52,7 +52,8 @@ def cifar10(root, train, limit):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default="./data", help="directory holding cifar-10-batches-py")
+    parser.add_argument("--data-dir", default="./data",
+                        help="directory holding cifar-10-batches-py")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--num-workers", type=int, default=0)

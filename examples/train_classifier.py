@@ -100,9 +100,10 @@ def render_glyphs(labels, rng, size=28):
     return np.clip(images, 0, 1).reshape(n, 1, size, size)
 
 
-def synthetic_glyphs(train, seed=SYNTHETIC_SEED):
-    """(images, labels) of the embedded dataset's train or test split, as NumPy arrays."""
-    n = SYNTHETIC_SIZE[0 if train else 1]
+def synthetic_glyphs(train, n=None, seed=SYNTHETIC_SEED):
+    """(images, labels) of the embedded dataset's train or test split as NumPy arrays; a given
+    `n` renders a smaller set (not a prefix of the full one) for quick runs."""
+    n = min(n or SYNTHETIC_SIZE[0 if train else 1], SYNTHETIC_SIZE[0 if train else 1])
     rng = np.random.RandomState(seed + (0 if train else 1))
     labels = rng.randint(0, len(CLASSES), n).astype(np.int64)
     return render_glyphs(labels, rng), labels
@@ -119,10 +120,11 @@ _NORMALIZE = {
 def load_split(args, train):
     """A normalized float32 TensorDataset of one split, at most args.limit samples."""
     if args.dataset == "synthetic":
-        images, labels = synthetic_glyphs(train)
+        images, labels = synthetic_glyphs(train, args.limit)
     else:
         if args.data_dir is None:
-            sys.exit(f"--dataset {args.dataset} needs --data-dir (a directory of the standard files)")
+            sys.exit(f"--dataset {args.dataset} needs --data-dir (a directory of the standard "
+                     "files)")
         read = mnist_arrays if args.dataset == "mnist" else cifar10_arrays
         images, labels = read(args.data_dir, train)
         images = images.astype(np.float32) / 255
@@ -219,8 +221,9 @@ def _draw_panel(canvas, left, top, width, height, curves, y_max):
 
 def plot_curves(history, path, height=240, panel=300):
     """Writes a PNG: training loss (left) and train/test accuracy in % (right), per epoch."""
-    import cresset
     from cresset.vision.io import write_png
+
+    import cresset
     canvas = cresset.full((height, 2 * panel + 40, 3), 255, dtype=cresset.uint8)
     pixels = canvas.numpy()  # shares memory with the tensor: drawing writes into it
     loss_max = max(history["train_loss"]) * 1.1 or 1.0

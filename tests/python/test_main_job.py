@@ -42,7 +42,7 @@ def test_main_job_quick_run(tmp_path):
     result = subprocess.run(
         [sys.executable, SCRIPT, "--epochs", "2", "--limit", "640", "--batch-size", "32",
          "--out", str(out), "--seed", "3"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, check=False,
         env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -98,8 +98,9 @@ def test_synthetic_dataset_is_deterministic_and_balanced():
     assert images.min() >= 0 and images.max() <= 1
     counts = np.bincount(labels, minlength=10)
     assert counts.min() > 150  # every one of the ten glyph classes is well represented
-    train_images, _ = script.synthetic_glyphs(train=True)
-    assert not np.array_equal(train_images[:2000], images)
+    train_images, _ = script.synthetic_glyphs(train=True, n=100)
+    assert train_images.shape == (100, 1, 28, 28)
+    assert not np.array_equal(train_images, images[:100])
 
 
 def test_progress_bar_plain_and_tty():
@@ -163,7 +164,7 @@ def _write_fake_cifar10(root, n=24):
 
 def _run_example(name, args, cwd):
     result = subprocess.run([sys.executable, os.path.join(EXAMPLES, name), *args], cwd=cwd,
-                            capture_output=True, text=True, timeout=300,
+                            capture_output=True, text=True, timeout=300, check=False,
                             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -2,10 +2,10 @@
 weights saved by real torch load and give the same outputs."""
 import pytest
 import torch
+from cresset.vision import models
 from utils import assert_same, to_cresset
 
 import cresset
-from cresset.vision import models
 
 # torchvision's parameter counts (1000 classes).
 PARAMETER_COUNTS = {
@@ -33,12 +33,11 @@ def resnet_keys(block, layers, num_classes=1000):
         for i in range(blocks):
             p = f"layer{stage}.{i}"
             stride = 2 if stage > 1 and i == 0 else 1
-            if block == "basic":
-                keys += [(f"{p}.conv1.weight", (planes, inplanes, 3, 3))] + _bn_keys(f"{p}.bn1", planes)
-                keys += [(f"{p}.conv2.weight", (planes, planes, 3, 3))] + _bn_keys(f"{p}.bn2", planes)
-            else:
-                keys += [(f"{p}.conv1.weight", (planes, inplanes, 1, 1))] + _bn_keys(f"{p}.bn1", planes)
-                keys += [(f"{p}.conv2.weight", (planes, planes, 3, 3))] + _bn_keys(f"{p}.bn2", planes)
+            first = 3 if block == "basic" else 1  # kernel of conv1
+            keys += [(f"{p}.conv1.weight", (planes, inplanes, first, first))]
+            keys += _bn_keys(f"{p}.bn1", planes)
+            keys += [(f"{p}.conv2.weight", (planes, planes, 3, 3))] + _bn_keys(f"{p}.bn2", planes)
+            if block != "basic":
                 keys += [(f"{p}.conv3.weight", (planes * 4, planes, 1, 1))]
                 keys += _bn_keys(f"{p}.bn3", planes * 4)
             if i == 0 and (stride != 1 or inplanes != planes * expansion):

@@ -4,7 +4,7 @@ import cresset
 from cresset import nn
 from cresset.vision.models._utils import _load_weights
 
-__all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50"]
+__all__ = ["BasicBlock", "Bottleneck", "ResNet", "resnet18", "resnet34", "resnet50"]
 
 
 def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
