@@ -276,7 +276,10 @@ def parse_args(argv=None):
     parser.add_argument("--limit", type=int, default=0,
                         help="use at most this many train and test images (quick runs)")
     parser.add_argument("--torch", action="store_true", help="run on real PyTorch instead")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.epochs < 1 or args.batch_size < 1 or args.limit < 0:
+        parser.error("--epochs and --batch-size must be positive and --limit non-negative")
+    return args
 
 
 def main(argv=None):
