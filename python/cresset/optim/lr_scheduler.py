@@ -674,14 +674,13 @@ class OneCycleLR(LRScheduler):
                 phase(last, ("initial_lr", "min_lr"), ("max_momentum", "max_momentum"))]
 
     def _locate(self, step):
-        """The phase holding `step` and the fraction of it already done."""
-        start = 0
-        for i, phase in enumerate(self._schedule_phases):
-            end = phase["end_step"]
-            if step <= end or i == len(self._schedule_phases) - 1:
-                return phase, (step - start) / (end - start)
-            start = end
-        raise AssertionError("unreachable: the last phase takes every remaining step")
+        """The phase holding `step` (the last one takes any overflow) and its done fraction."""
+        phases = self._schedule_phases
+        index, start = 0, 0
+        while index < len(phases) - 1 and step > phases[index]["end_step"]:
+            start = phases[index]["end_step"]
+            index += 1
+        return phases[index], (step - start) / (phases[index]["end_step"] - start)
 
     def _chained_lrs(self):
         step = self.last_epoch
