@@ -164,22 +164,11 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   }
   Tensor out = empty_tensor(input.sizes(), dt, input.device());
   if (input.numel() > 0) {
-    const int64_t d = c / num_groups;
-    CRESSET_CPU_DISPATCH(row_moments_kernel, x, n * num_groups, d * hw, eps, st->mean.data(),
-                         st->rstd.data());
     const std::vector<double> w =
         weight.defined() ? to_doubles(weight) : std::vector<double>(c, 1.0);
     const std::vector<double> b = bias.defined() ? to_doubles(bias) : std::vector<double>(c, 0.0);
-    // y = rstd * w * (x - mean) + bias per (n, c).
-    std::vector<double> scale(n * c), shift(n * c);
-    for (int64_t i = 0; i < n; ++i) {
-      for (int64_t ch = 0; ch < c; ++ch) {
-        scale[i * c + ch] = st->rstd[i * num_groups + ch / d] * w[ch];
-        shift[i * c + ch] = b[ch];
-      }
-    }
-    CRESSET_CPU_DISPATCH(channel_affine_kernel, out, Tensor(), x, n, c, hw, c, nullptr,
-                         scale.data(), st->channel_means().data(), shift.data());
+    CRESSET_CPU_DISPATCH(group_norm_kernel, out, x, w.data(), b.data(), n, c, hw, num_groups, eps,
+                         st->mean.data(), st->rstd.data());
   }
   if (dt != input.dtype()) out = to(out, input.dtype(), input.device());
   // The kernels run on [N, C, H*W]; the output keeps a channels-last input's layout, as torch's.

@@ -90,20 +90,19 @@ autograd::TensorList layer_norm_backward(const autograd::Ctx& ctx, const LayerNo
   const Tensor w = prepared(weight, dt);
   const bool want_w = has_weight && ctx.needs_input_grad(1);
   const bool want_b = has_bias && ctx.needs_input_grad(2);
-  std::vector<double> dw(want_w ? st.len : 0), db(want_b ? st.len : 0);
+  // Zero-filled: an empty input leaves the column sums at zero.
+  std::vector<double> dw(want_w ? st.len : 0, 0.0), db(want_b ? st.len : 0, 0.0);
   Tensor dx;
   if (ctx.needs_input_grad(0)) dx = empty_tensor(x.sizes(), dt, x.device());
   if (x.numel() > 0) {
     CRESSET_CPU_DISPATCH(layer_norm_backward_kernel, dx, dy, x, w, st.rows, st.len, st.mean.data(),
                          st.rstd.data(), want_w ? dw.data() : nullptr,
                          want_b ? db.data() : nullptr);
-  } else {
-    std::fill(dw.begin(), dw.end(), 0.0);
-    std::fill(db.begin(), db.end(), 0.0);
   }
   autograd::TensorList grads(3);
-  if (dx.defined())
+  if (dx.defined()) {
     grads[0] = dx.dtype() == input.dtype() ? dx : to(dx, input.dtype(), dx.device());
+  }
   if (want_w) {
     grads[1] = view(norm_detail::from_doubles(dw, weight.dtype(), weight.device()), weight.sizes());
   }

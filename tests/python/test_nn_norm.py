@@ -133,6 +133,23 @@ def test_channels_last_input_keeps_its_layout(op):
         assert_same(wc.grad, w.grad, rtol=1e-4, atol=1e-4)
 
 
+def test_empty_batch_gradients():
+    torch.manual_seed(15)
+    x, xc = make((0, 3, 4))
+    w, wc = make((3,))
+    b, bc = make((3,))
+    compare(lambda x, w, b: CF.group_norm(x, 3, w, b), lambda x, w, b: F.group_norm(x, 3, w, b),
+            [(x, xc), (w, wc), (b, bc)], "NativeGroupNormBackward0")
+    # torch builds an empty batch norm from a composite (MulBackward0); the gradients agree.
+    t = F.batch_norm(x, None, None, w, b, training=True)
+    o = CF.batch_norm(xc, None, None, wc, bc, training=True)
+    t.sum().backward()
+    o.sum().backward()
+    assert_same(o, t)
+    for tt, cc in [(x, xc), (w, wc), (b, bc)]:
+        assert_same(cc.grad, tt.grad)
+
+
 def test_batch_norm_only_weight_needs_grad():
     torch.manual_seed(3)
     x = torch.randn(4, 3, 5)
@@ -208,7 +225,11 @@ def test_layer_norm_layouts_dtypes_gradcheck():
         x = torch.randn(3, 8).to(dtype)
         w = torch.randn(8).to(dtype)
         assert_same(CF.layer_norm(to_cresset(x), (8,), to_cresset(w)), F.layer_norm(x, (8,), w))
-    assert_same(CF.layer_norm(cresset.empty(0, 4), (4,)), F.layer_norm(torch.empty(0, 4), (4,)))
+    x, xc = make((0, 4))
+    w, wc = make((4,))
+    b, bc = make((4,))
+    compare(lambda x, w, b: CF.layer_norm(x, (4,), w, b), lambda x, w, b: F.layer_norm(x, (4,), w, b),
+            [(x, xc), (w, wc), (b, bc)])
     x = to_cresset(torch.randn(3, 4, dtype=torch.float64)).requires_grad_()
     w = to_cresset(torch.randn(4, dtype=torch.float64)).requires_grad_()
     b = to_cresset(torch.randn(4, dtype=torch.float64)).requires_grad_()
@@ -331,6 +352,10 @@ def test_threaded_paths_match_torch(threads):
         w, wc = make((16,))
         compare(lambda x, w: CF.batch_norm(x, None, None, w, training=True),
                 lambda x, w: F.batch_norm(x, None, None, w, training=True), [(x, xc), (w, wc)])
+        x, xc = make((8, 16, 32, 32), scale=2.0, shift=1.0)
+        w, wc = make((16,))
+        compare(lambda x, w: CF.group_norm(x, 4, w), lambda x, w: F.group_norm(x, 4, w),
+                [(x, xc), (w, wc)])
         x, xc = make((256, 512))
         w, wc = make((512,))
         b, bc = make((512,))
@@ -347,6 +372,7 @@ def test_constant_channels_normalize_to_the_bias():
     # x - mean is formed before scaling, so a constant channel (variance 0, scale 1/sqrt(eps))
     # gives exactly its bias instead of rounding noise magnified by the scale (torch's CPU kernel
     # is off by ~2e-5 there, so only the other channels are compared with it).
+    torch.manual_seed(16)
     x = torch.full((4, 3, 5), 2.7)
     x[:, 1] = torch.randn(4, 5)
     b = torch.randn(3)
@@ -354,7 +380,7 @@ def test_constant_channels_normalize_to_the_bias():
     for ours, theirs in [(CF.batch_norm(xc, None, None, None, bc, training=True),
                           F.batch_norm(x, None, None, None, b, training=True)),
                          (CF.group_norm(xc, 3, None, bc), F.group_norm(x, 3, None, b))]:
-        assert_same(ours[:, 1:], theirs[:, 1:])
+        assert_same(ours[:, 1], theirs[:, 1])
         assert_same(ours[:, 0], b[0].expand(4, 5), rtol=0, atol=0)
         assert_same(ours[:, 2], b[2].expand(4, 5), rtol=0, atol=0)
 

@@ -148,10 +148,26 @@ void row_moment(const T* p, int64_t len, double eps, double& mean, double& rstd)
   rstd = 1.0 / std::sqrt(v + eps);
 }
 
+// Group norm over [n, groups, d, hw]: each (sample, group) row of d * hw elements gets its
+// statistics and is normalized channel by channel in the same visit.
 template <typename T>
-void row_moments(const T* x, int64_t rows, int64_t len, double eps, double* mean, double* rstd) {
-  parallel_for(0, rows, grain_for(len), [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) row_moment(x + r * len, len, eps, mean[r], rstd[r]);
+void group_norm_rows(T* out, const T* x, const double* w, const double* b, int64_t n, int64_t c,
+                     int64_t hw, int64_t groups, double eps, double* mean, double* rstd) {
+  const int64_t d = c / groups;
+  parallel_for(0, n * groups, grain_for(d * hw), [&](int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; ++r) {
+      const T* p = x + r * d * hw;
+      row_moment(p, d * hw, eps, mean[r], rstd[r]);
+      const T m = T(mean[r]);
+      for (int64_t j = 0; j < d; ++j) {
+        const int64_t ch = (r % groups) * d + j;
+        const T sc = T(rstd[r] * w[ch]), sh = T(b[ch]);
+        const T* xr = p + j * hw;
+        T* o = out + r * d * hw + j * hw;
+#pragma omp simd
+        for (int64_t i = 0; i < hw; ++i) o[i] = sc * (xr[i] - m) + sh;
+      }
+    }
   });
 }
 
@@ -339,10 +355,13 @@ void channel_moments_kernel(const Tensor& x, int64_t n, int64_t c, int64_t hw, d
                         [&] { channel_moments(x.data<scalar_t>(), n, c, hw, mean, var); });
 }
 
-void row_moments_kernel(const Tensor& x, int64_t rows, int64_t len, double eps, double* mean,
-                        double* rstd) {
-  CRESSET_NORM_DISPATCH("layer_norm", x.dtype(),
-                        [&] { row_moments(x.data<scalar_t>(), rows, len, eps, mean, rstd); });
+void group_norm_kernel(const Tensor& out, const Tensor& x, const double* weight, const double* bias,
+                       int64_t n, int64_t c, int64_t hw, int64_t groups, double eps, double* mean,
+                       double* rstd) {
+  CRESSET_NORM_DISPATCH("group_norm", x.dtype(), [&] {
+    group_norm_rows(out.data<scalar_t>(), x.data<scalar_t>(), weight, bias, n, c, hw, groups, eps,
+                    mean, rstd);
+  });
 }
 
 void channel_affine_kernel(const Tensor& out, const Tensor& dy, const Tensor& x, int64_t n,

@@ -10,9 +10,11 @@
   /* Mean and biased variance of each channel of x viewed [n, c, hw] (double sums). */             \
   void channel_moments_kernel(const Tensor& x, int64_t n, int64_t c, int64_t hw, double* mean,     \
                               double* var);                                                        \
-  /* Mean and 1 / sqrt(var + eps) of each row of x viewed [rows, len] (double sums). */            \
-  void row_moments_kernel(const Tensor& x, int64_t rows, int64_t len, double eps, double* mean,    \
-                          double* rstd);                                                           \
+  /* Group norm of x viewed [n, c, hw] in `groups` channel groups, with per-channel weight and     \
+     bias; writes each (n, group)'s mean and 1 / sqrt(var + eps). */                               \
+  void group_norm_kernel(const Tensor& out, const Tensor& x, const double* weight,                 \
+                         const double* bias, int64_t n, int64_t c, int64_t hw, int64_t groups,     \
+                         double eps, double* mean, double* rstd);                                  \
   /* out = a[i] * dy + b[i] * (x - center[i]) + k[i] over [n, c, hw] with i = n * nstride + c;     \
      dy may be undefined (then a is unused). Centering first keeps x == center exact. */           \
   void channel_affine_kernel(const Tensor& out, const Tensor& dy, const Tensor& x, int64_t n,      \
