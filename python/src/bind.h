@@ -81,6 +81,8 @@ void init_nn_pool(nb::module_& m);
 void init_nn_norm(nb::module_& m);
 void init_nn_activation(nb::module_& m);
 void init_nn_loss(nb::module_& m);
+void init_nn_linear(nb::module_& m);
+void init_nn_rnn(nb::module_& m);
 void init_optim(nb::module_& m);
 void init_io(nb::module_& m);
 void init_autograd(nb::module_& m);

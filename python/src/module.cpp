@@ -60,6 +60,8 @@ NB_MODULE(_C, m) {
   init_nn_norm(m);
   init_nn_activation(m);
   init_nn_loss(m);
+  init_nn_linear(m);
+  init_nn_rnn(m);
   init_optim(m);
   init_io(m);
   init_autograd(m);

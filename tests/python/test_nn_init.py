@@ -3,11 +3,12 @@ against torch."""
 import math
 import warnings
 
-import cresset
 import numpy as np
 import pytest
 import torch
 from utils import assert_same, to_cresset
+
+import cresset
 
 init = cresset.nn.init
 
@@ -118,8 +119,8 @@ def test_trunc_normal_bounds_and_moments(a, b, mean, std):
     assert v.min() >= a and v.max() <= b
     # Moments of the truncated normal.
     alpha, beta = (a - mean) / std, (b - mean) / std
-    pdf = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
-    cdf = lambda x: (1 + math.erf(x / math.sqrt(2))) / 2  # noqa: E731
+    pdf = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    cdf = lambda x: (1 + math.erf(x / math.sqrt(2))) / 2
     z = cdf(beta) - cdf(alpha)
     m = mean + std * (pdf(alpha) - pdf(beta)) / z
     var = std**2 * (1 + (alpha * pdf(alpha) - beta * pdf(beta)) / z

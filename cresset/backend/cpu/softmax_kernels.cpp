@@ -84,7 +84,58 @@ void strided_kernel(const T* in, T* out, int64_t outer, int64_t dim, int64_t inn
   });
 }
 
+// Backward of both along [outer, dim, inner], from the output y and its gradient g:
+// softmax: y * (g - sum(g * y)); log_softmax: g - exp(y) * sum(g). Two passes per row.
+template <typename T>
+void backward_kernel(const T* g, const T* y, T* gi, int64_t outer, int64_t dim, int64_t inner,
+                     bool log) {
+  using M = opmath_t<T>;
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(dim * inner, 1));
+  parallel_for(0, outer, grain, [&](int64_t begin, int64_t end) {
+    std::vector<M> sum(static_cast<size_t>(inner));
+    for (int64_t o = begin; o < end; ++o) {
+      const int64_t base = o * dim * inner;
+      if (inner == 1) {
+        M s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int64_t d = 0; d < dim; ++d) s += log ? M(g[base + d]) : M(g[base + d]) * M(y[base + d]);
+        if (log) {
+#pragma omp simd
+          for (int64_t d = 0; d < dim; ++d)
+            gi[base + d] = T(M(g[base + d]) - functors::Exp<M>{}(M(y[base + d])) * s);
+        } else {
+#pragma omp simd
+          for (int64_t d = 0; d < dim; ++d)
+            gi[base + d] = T(M(y[base + d]) * (M(g[base + d]) - s));
+        }
+        continue;
+      }
+      std::fill(sum.begin(), sum.end(), M(0));
+      for (int64_t d = 0; d < dim; ++d) {
+        const int64_t at = base + d * inner;
+        for (int64_t i = 0; i < inner; ++i)
+          sum[i] += log ? M(g[at + i]) : M(g[at + i]) * M(y[at + i]);
+      }
+      for (int64_t d = 0; d < dim; ++d) {
+        const int64_t at = base + d * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          const M gv = M(g[at + i]), yv = M(y[at + i]);
+          gi[at + i] = T(log ? gv - functors::Exp<M>{}(yv) * sum[i] : yv * (gv - sum[i]));
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
+
+void softmax_backward_kernel(const Tensor& grad_in, const Tensor& grad, const Tensor& out,
+                             int64_t outer, int64_t dim, int64_t inner, bool log) {
+  CRESSET_DISPATCH_FLOAT(log ? "log_softmax_backward" : "softmax_backward", out.dtype(), [&] {
+    backward_kernel(grad.data<scalar_t>(), out.data<scalar_t>(), grad_in.data<scalar_t>(),
+                    outer, dim, inner, log);
+  });
+}
 
 void softmax_kernel(const Tensor& out, const Tensor& in, int64_t outer, int64_t dim,
                     int64_t inner, bool log) {

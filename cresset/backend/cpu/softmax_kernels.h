@@ -6,7 +6,10 @@
 #define CRESSET_SOFTMAX_DECLS                                                              \
   /* out = (log_)softmax of `in` viewed as [outer, dim, inner]; both contiguous, same dtype. */ \
   void softmax_kernel(const Tensor& out, const Tensor& in, int64_t outer, int64_t dim,      \
-                      int64_t inner, bool log);
+                      int64_t inner, bool log);                                           \
+  /* grad_in = backward of (log_)softmax from grad and the forward output; all contiguous. */ \
+  void softmax_backward_kernel(const Tensor& grad_in, const Tensor& grad, const Tensor& out,  \
+                               int64_t outer, int64_t dim, int64_t inner, bool log);
 
 namespace cresset::cpu {
 namespace base {

@@ -1,7 +1,7 @@
 """Parameter and Buffer: the Tensor subclasses that Module registers on assignment."""
 from cresset import _C, _tensor_str
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Buffer", "Parameter"]
 
 
 class Parameter(_C.Tensor):

@@ -1,5 +1,6 @@
 """torch.utils.hooks: the handle that module and tensor hook registrations return."""
 import itertools
+import warnings
 import weakref
 
 __all__ = ["RemovableHandle"]
@@ -89,37 +90,42 @@ class BackwardHook:
         args, self.input_index = self._apply(_HookBoundary.make(self._input_grads), args)
         return args
 
-    def _input_grads(self, grads):
-        grad_inputs = self._pack(self.input_index, grads, self.n_inputs)
-        for hook in self.user_hooks:
-            result = hook(self.module, grad_inputs, self.grad_outputs)
+    @staticmethod
+    def _run(hooks, call, grads, what):
+        # Each hook may return replacement gradients (a tuple, or one tensor) of the same count.
+        for hook in hooks:
+            result = call(hook, grads)
             if result is None:
                 continue
             if not isinstance(result, tuple):
                 result = (result,)
-            if len(result) != len(grad_inputs):
-                raise RuntimeError("Backward hook returned an invalid number of grad_input, got "
-                                   f"{len(result)}, but expected {len(grad_inputs)}")
-            grad_inputs = result
+            if len(result) != len(grads):
+                raise RuntimeError(f"{what} returned an invalid number of grad_"
+                                   f"{'input' if what == 'Backward hook' else 'output'}, got "
+                                   f"{len(result)}, but expected {len(grads)}")
+            grads = result
+        return grads
+
+    def _input_grads(self, grads):
+        grad_inputs = self._run(self.user_hooks,
+                                lambda hook, g: hook(self.module, g, self.grad_outputs),
+                                self._pack(self.input_index, grads, self.n_inputs),
+                                "Backward hook")
         self.grad_outputs = None
         return tuple(grad_inputs[i] for i in self.input_index)
 
     def _output_grads(self, grads):
-        grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
-        for hook in self.user_pre_hooks:
-            result = hook(self.module, grad_outputs)
-            if result is None:
-                continue
-            if not isinstance(result, tuple):
-                result = (result,)
-            if len(result) != len(grad_outputs):
-                raise RuntimeError("Backward pre hook returned an invalid number of "
-                                   f"grad_output, got {len(result)}, but expected "
-                                   f"{len(grad_outputs)}")
-            grad_outputs = result
+        grad_outputs = self._run(self.user_pre_hooks, lambda hook, g: hook(self.module, g),
+                                 self._pack(self.output_index, grads, self.n_outputs),
+                                 "Backward pre hook")
         self.grad_outputs = grad_outputs
         if self.input_index is None and self.user_hooks:
             # No input requires grad: the hooks see None for every input, now.
+            warnings.warn("Full backward hook is firing when gradients are computed with "
+                          "respect to module outputs since no inputs require gradients. See "
+                          "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=5)
             grad_inputs = (None,) * self.n_inputs
             for hook in self.user_hooks:
                 result = hook(self.module, grad_inputs, grad_outputs)

@@ -8,7 +8,7 @@ from cresset import _C
 from cresset.nn.modules.module import Module, _addindent
 from cresset.nn.parameter import Parameter
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]
 
 
 def _abs_index(idx, size):
@@ -65,7 +65,7 @@ class Sequential(Module):
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
+            raise ValueError("add operator supports only objects of Sequential class, but "  # noqa: TRY004  (torch's type)
                              f"{type(other)} is given.")
         ret = Sequential()
         for layer in chain(self, other):
@@ -74,7 +74,7 @@ class Sequential(Module):
 
     def __iadd__(self, other):
         if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
+            raise ValueError("add operator supports only objects of Sequential class, but "  # noqa: TRY004  (torch's type)
                              f"{type(other)} is given.")
         offset = len(self)
         for i, module in enumerate(other):
@@ -130,7 +130,7 @@ class Sequential(Module):
     def insert(self, index, module):
         """Inserts a module before position `index`."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f"module should be of type: {Module}")  # noqa: TRY004  (torch's type)
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
@@ -448,7 +448,7 @@ class ParameterDict(Module):
         return k, val
 
     def get(self, key, default=None):
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401  (this is get)
 
     def fromkeys(self, keys, default=None):
         return ParameterDict((k, default) for k in keys)

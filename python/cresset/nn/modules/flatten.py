@@ -7,7 +7,7 @@ __all__ = ["Flatten", "Unflatten"]
 class Flatten(Module):
     """Flattens dims start_dim..end_dim (by default all but the batch dim)."""
 
-    __constants__ = ["start_dim", "end_dim"]
+    __constants__ = ("start_dim", "end_dim")
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
@@ -24,7 +24,7 @@ class Flatten(Module):
 class Unflatten(Module):
     """Expands dim `dim` into the shape `unflattened_size`."""
 
-    __constants__ = ["dim", "unflattened_size"]
+    __constants__ = ("dim", "unflattened_size")
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

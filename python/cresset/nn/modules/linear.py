@@ -7,7 +7,16 @@ from cresset.nn import init
 from cresset.nn.modules.module import Module
 from cresset.nn.parameter import Parameter
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Bilinear", "Identity", "Linear"]
+
+
+def _add_bias(module, bias, out_features, factory_kwargs):
+    # The `bias` parameter (or None), then torch's default initialisation of the module.
+    if bias:
+        module.bias = Parameter(cresset.empty(out_features, **factory_kwargs))
+    else:
+        module.register_parameter("bias", None)
+    module.reset_parameters()
 
 
 class Identity(Module):
@@ -23,7 +32,7 @@ class Identity(Module):
 class Linear(Module):
     """y = x @ weight.T + bias, weight (out_features, in_features)."""
 
-    __constants__ = ["in_features", "out_features"]
+    __constants__ = ("in_features", "out_features")
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         factory_kwargs = {"device": device, "dtype": dtype}
@@ -31,11 +40,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(cresset.empty((out_features, in_features), **factory_kwargs))
-        if bias:
-            self.bias = Parameter(cresset.empty(out_features, **factory_kwargs))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_bias(self, bias, out_features, factory_kwargs)
 
     def reset_parameters(self):
         # kaiming_uniform_ with a=sqrt(5) is U(-1/sqrt(in_features), 1/sqrt(in_features)).
@@ -59,7 +64,7 @@ class Linear(Module):
 class Bilinear(Module):
     """y = x1^T A x2 + b, weight (out_features, in1_features, in2_features)."""
 
-    __constants__ = ["in1_features", "in2_features", "out_features"]
+    __constants__ = ("in1_features", "in2_features", "out_features")
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):
@@ -70,11 +75,7 @@ class Bilinear(Module):
         self.out_features = out_features
         self.weight = Parameter(cresset.empty((out_features, in1_features, in2_features),
                                               **factory_kwargs))
-        if bias:
-            self.bias = Parameter(cresset.empty(out_features, **factory_kwargs))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _add_bias(self, bias, out_features, factory_kwargs)
 
     def reset_parameters(self):
         bound = 1 / math.sqrt(self.weight.size(1))

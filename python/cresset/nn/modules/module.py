@@ -2,6 +2,7 @@
 device/dtype conversion and repr, with torch's semantics and messages."""
 import functools
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
@@ -18,8 +19,17 @@ _global_forward_hooks = OrderedDict()
 _global_forward_hooks_with_kwargs = OrderedDict()
 _global_backward_pre_hooks = OrderedDict()
 _global_backward_hooks = OrderedDict()
-# Set once any global hook is registered, so Module.__call__ tests one global, not four dicts.
+# Set when a global hook is registered (cleared lazily once all are removed), so
+# Module.__call__ tests one global, not four dicts.
 _global_hooks_used = False
+
+
+def _global_hooks_active():
+    # Clears the flag once every global hook has been removed.
+    global _global_hooks_used
+    _global_hooks_used = bool(_global_forward_pre_hooks or _global_forward_hooks
+                              or _global_backward_pre_hooks or _global_backward_hooks)
+    return _global_hooks_used
 
 
 def _register_global(hooks, hook):
@@ -54,17 +64,18 @@ def register_module_full_backward_hook(hook):
 
 
 def _typename(obj):
-    # torch.typename: tensors by their legacy type name, other objects by qualified class name.
+    # torch.typename: tensors by their legacy type name, other objects by qualified name.
     if isinstance(obj, _C.Tensor):
         return obj.type()
     module = getattr(obj, "__module__", "") or ""
-    name = getattr(obj, "__qualname__", None) or type(obj).__qualname__
-    if module in ("", "builtins") or not isinstance(obj, type):
-        cls = type(obj)
-        module, name = cls.__module__, cls.__qualname__
-        if module == "builtins":
-            return name
-    return f"{module}.{name}"
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = type(obj).__module__ or ""
+        qualname = type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -161,7 +172,8 @@ class _Registry(dict):
 # sees a RuntimeError/ValueError/IndexError records itself and the input shape on the exception;
 # every enclosing __call__ rewrites the message to name that module by its path from itself, so
 # the message the user sees names it from the module they called ("net.5 (Linear,
-# in_features=64)"). The original text is kept at the end. Nothing runs unless an error does.
+# in_features=64)"). The original text is kept at the end; a module called directly leaves the
+# message as the op wrote it. Nothing runs unless an error does.
 _ANNOTATED = (RuntimeError, ValueError, IndexError)
 
 
@@ -180,11 +192,10 @@ def _annotate(module, error, args):
             return
     leaf, original, shape = info
     path = module._path_to(leaf)
-    if path is None:
+    if not path:  # not below this module, or this module itself: the op's message stands
         return
     summary, expected = leaf._error_summary()
-    label = type(leaf).__name__ + (", " + summary if summary else "")
-    label = f"{path} ({label})" if path else label
+    label = f"{path} ({type(leaf).__name__}" + (f", {summary})" if summary else ")")
     detail = ""
     if shape is not None:
         detail = f"got input of shape {shape}" + (f", expected {expected}" if expected else "")
@@ -231,19 +242,23 @@ class Module:
 
     # ---- registration ----------------------------------------------------------------------
 
+    def _check_new_name(self, kind, registry, name):
+        # torch's checks (and messages) on a parameter or buffer name.
+        if registry not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[registry]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_buffer(self, name, tensor, persistent=True):
         """Adds a buffer (module state that is not a parameter); `persistent` puts it in
         state_dict."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("buffer", "_buffers", name)
         if tensor is not None and not isinstance(tensor, _C.Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
@@ -257,16 +272,7 @@ class Module:
 
     def register_parameter(self, name, param):
         """Adds a parameter (a Parameter or None) under `name`."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("parameter", "_parameters", name)
         if param is None:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
@@ -501,8 +507,22 @@ class Module:
                 raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
             mod = getattr(mod, item)
             if not isinstance(mod, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
+                raise AttributeError("`" + item + "` is not an nn.Module")  # noqa: TRY004  (torch's type)
         return mod
+
+    def set_submodule(self, target, module, strict=False):
+        """Replaces (or, unless strict, adds) the submodule at dotted path `target`."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")  # noqa: TRY004  (torch's type)
+        parent_key, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_key)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_parameter(self, target):
         """The parameter at dotted path `target`."""
@@ -512,7 +532,7 @@ class Module:
             raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
         param = getattr(mod, param_name)
         if not isinstance(param, Parameter):
-            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")  # noqa: TRY004  (torch's type)
         return param
 
     def get_buffer(self, target):
@@ -530,7 +550,7 @@ class Module:
     def train(self, mode=True):
         """Sets training mode on this module and all its descendants."""
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise ValueError("training mode is expected to be boolean")  # noqa: TRY004  (torch's type)
         self.training = mode
         for module in self.children():
             module.train(mode)
@@ -627,6 +647,10 @@ class Module:
 
         return self._apply(convert)
 
+    def to_empty(self, *, device, recurse=True):
+        """Moves parameters and buffers to `device` without copying their values."""
+        return self._apply(lambda t: _C.empty_like(t, device=device), recurse=recurse)
+
     def cpu(self):
         """Moves all parameters and buffers to the CPU."""
         return self._apply(lambda t: t.cpu())
@@ -659,7 +683,7 @@ class Module:
 
     def _call_impl(self, *args, **kwargs):
         if (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
-                or self._backward_pre_hooks or _global_hooks_used):
+                or self._backward_pre_hooks or (_global_hooks_used and _global_hooks_active())):
             return self._call_with_hooks(args, kwargs)
         try:
             return self.forward(*args, **kwargs)
@@ -813,6 +837,9 @@ class Module:
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """An OrderedDict of parameters and persistent buffers under their qualified names."""
         if args:  # the deprecated positional form (destination, prefix, keep_vars)
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                          "#torch.nn.Module.state_dict for details.", FutureWarning, stacklevel=2)
             if destination is None:
                 destination = args[0]
             if len(args) > 1 and prefix == "":
@@ -822,7 +849,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
-        local_metadata = dict(version=self._version)
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
             destination._metadata[prefix[:-1]] = local_metadata
         for hook in self._state_dict_pre_hooks.values():
@@ -880,7 +907,7 @@ class Module:
                         setattr(self, name, input_param)
                     else:
                         param.copy_(input_param)
-            except Exception as ex:
+            except Exception as ex:  # noqa: BLE001  (reported in the message, as torch)
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions '
                                   f"in the model are {param.size()} and whose dimensions in the "
                                   f"checkpoint are {input_param.size()}, an exception occurred : "
@@ -894,7 +921,7 @@ class Module:
         elif strict and extra_state_key in state_dict:
             unexpected_keys.append(extra_state_key)
         if strict:
-            for key in state_dict.keys():
+            for key in state_dict:
                 if key.startswith(prefix) and key != extra_state_key:
                     input_name = key[len(prefix):].split(".", 1)
                     if len(input_name) > 1:

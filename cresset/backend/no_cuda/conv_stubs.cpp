@@ -1,0 +1,12 @@
+// See backend/no_cuda/stubs.cpp.
+#include "cresset/backend/cuda/conv.h"
+#include "cresset/core/error.h"
+
+namespace cresset::cuda {
+
+void conv_kernel(ConvKind, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                 const ConvGeometry&) {
+  throw RuntimeError("[convolution] cresset was built without CUDA support");
+}
+
+}  // namespace cresset::cuda
