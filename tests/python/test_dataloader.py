@@ -7,15 +7,15 @@ import signal
 import time
 import warnings
 
+import cresset.utils.data as D
 import numpy as np
 import pytest
 import torch
 import torch.utils.data as TD
-from test_data import assert_same_batch, assert_same_error
+from test_data import Stream, assert_same_batch, assert_same_error
 from utils import to_cresset
 
 import cresset
-import cresset.utils.data as D
 
 SHM = "/dev/shm"
 
@@ -54,20 +54,6 @@ def pair(n=10, dtype=torch.float32):
 
 # --- arguments --------------------------------------------------------------------------------
 
-class Stream(D.IterableDataset):
-    def __init__(self, n):
-        self.n = n
-
-    def __iter__(self):
-        info = D.get_worker_info()
-        if info is None:
-            return iter(range(self.n))
-        return iter(range(info.id, self.n, info.num_workers))
-
-    def __len__(self):
-        return self.n
-
-
 class TorchStream(TD.IterableDataset):
     def __init__(self, n):
         self.n = n
@@ -80,12 +66,12 @@ class TorchStream(TD.IterableDataset):
 
 
 BAD_ARGS = [
-    dict(num_workers=-1), dict(timeout=-1), dict(prefetch_factor=2),
-    dict(num_workers=1, prefetch_factor=-1), dict(persistent_workers=True),
-    dict(shuffle=True, sampler=[0, 1]), dict(batch_sampler=[[0]], batch_size=2),
-    dict(batch_sampler=[[0]], shuffle=True), dict(batch_sampler=[[0]], drop_last=True),
-    dict(batch_sampler=[[0]], sampler=[0]), dict(batch_size=None, drop_last=True),
-    dict(multiprocessing_context="fork"), dict(num_workers=1, multiprocessing_context="nope"),
+    {"num_workers": -1}, {"timeout": -1}, {"prefetch_factor": 2},
+    {"num_workers": 1, "prefetch_factor": -1}, {"persistent_workers": True},
+    {"shuffle": True, "sampler": [0, 1]}, {"batch_sampler": [[0]], "batch_size": 2},
+    {"batch_sampler": [[0]], "shuffle": True}, {"batch_sampler": [[0]], "drop_last": True},
+    {"batch_sampler": [[0]], "sampler": [0]}, {"batch_size": None, "drop_last": True},
+    {"multiprocessing_context": "fork"}, {"num_workers": 1, "multiprocessing_context": "nope"},
 ]
 
 
@@ -97,7 +83,7 @@ def test_argument_errors(kwargs):
 
 
 def test_argument_errors_iterable_and_context_type():
-    for kwargs in (dict(shuffle=True), dict(sampler=[0]), dict(batch_sampler=[[0]])):
+    for kwargs in ({"shuffle": True}, {"sampler": [0]}, {"batch_sampler": [[0]]}):
         with pytest.raises(ValueError) as theirs:
             TD.DataLoader(TorchStream(3), **kwargs)
         with pytest.raises(ValueError) as ours:
@@ -121,7 +107,7 @@ def test_reachable_as_attribute_after_import():
     import subprocess
     import sys
     code = "import cresset; print(cresset.utils.data.DataLoader.__name__)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert out.stdout.strip() == "DataLoader", out.stderr
 
@@ -140,8 +126,8 @@ def test_pin_memory_warns_like_torch():
 
 # --- single process ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(batch_size=4), dict(batch_size=4, drop_last=True),
-                                    dict(batch_size=None), dict(batch_size=20)])
+@pytest.mark.parametrize("kwargs", [{}, {"batch_size": 4}, {"batch_size": 4, "drop_last": True},
+                                    {"batch_size": None}, {"batch_size": 20}])
 def test_single_process_matches_torch(kwargs):
     ours, theirs = pair()
     o = list(D.DataLoader(ours, **kwargs))
@@ -159,7 +145,7 @@ def test_generic_datasets_match_torch():
     bs = [[3, 1], [0, 2, 4]]
     assert_same_batch(list(D.DataLoader(list(range(5)), batch_sampler=bs)),
                       list(TD.DataLoader(list(range(5)), batch_sampler=bs)))
-    for kwargs in (dict(batch_size=2), dict(batch_size=2, drop_last=True), dict(batch_size=None)):
+    for kwargs in ({"batch_size": 2}, {"batch_size": 2, "drop_last": True}, {"batch_size": None}):
         o = D.DataLoader(Stream(5), **kwargs)
         t = TD.DataLoader(TorchStream(5), **kwargs)
         assert len(o) == len(t)
@@ -216,8 +202,8 @@ def test_shuffle_repeats_under_manual_seed():
 
 # --- worker processes -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [dict(batch_size=3), dict(batch_size=3, drop_last=True),
-                                    dict(batch_size=None), dict(batch_size=4, prefetch_factor=1)])
+@pytest.mark.parametrize("kwargs", [{"batch_size": 3}, {"batch_size": 3, "drop_last": True},
+                                    {"batch_size": None}, {"batch_size": 4, "prefetch_factor": 1}])
 def test_workers_match_single_process(kwargs):
     ours, theirs = pair(11)
     o = list(D.DataLoader(ours, num_workers=2, timeout=30, **kwargs))
@@ -354,7 +340,8 @@ class Dies(D.Dataset):
         return 6
 
 
-@pytest.mark.parametrize("how,detail", [("exit", "exit code 3"), ("kill", "killed by signal SIGKILL")])
+@pytest.mark.parametrize("how,detail", [("exit", "exit code 3"),
+                                        ("kill", "killed by signal SIGKILL")])
 def test_dead_worker_raises_quickly(how, detail):
     start = time.monotonic()
     with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited "

@@ -13,7 +13,7 @@ from cresset.utils.data._utils import MP_STATUS_CHECK_INTERVAL, collate, fetch, 
 from cresset.utils.data.dataset import IterableDataset
 from cresset.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
+__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
 default_collate = collate.default_collate
 default_convert = collate.default_convert
@@ -174,7 +174,7 @@ class DataLoader:
 
     def __iter__(self):
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._shutdown:
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
@@ -206,11 +206,12 @@ class DataLoader:
         max_workers = len(os.sched_getaffinity(0)) if cpuset_checked else os.cpu_count()
         if max_workers is not None and self.num_workers <= max_workers:
             return
+        cpuset_note = "" if cpuset_checked else " (`cpuset` is not taken into account)"
         suggested = ("DataLoader is not able to compute a suggested max number of worker in "
                      "current system." if max_workers is None else
                      "Our suggested max number of worker in current system is "
-                     f"{max_workers}{'' if cpuset_checked else ' (`cpuset` is not taken into account)'}"
-                     ", which is smaller than what this DataLoader is going to create.")
+                     f"{max_workers}{cpuset_note}, which is smaller than what this DataLoader is "
+                     "going to create.")
         warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
                       f"total. {suggested} Please be aware that excessive worker creation might "
                       "get DataLoader running slow or even freeze, lower the worker number to "
@@ -388,6 +389,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
 
     def _next_data(self):
+        if self._shutdown:  # stopped by an error (dead worker, timeout): nothing more comes
+            raise StopIteration
         while True:
             while self._rcvd_idx < self._send_idx:
                 info = self._task_info.get(self._rcvd_idx)

@@ -60,7 +60,7 @@ class ExceptionWrapper:
             msg = KeyErrorMessage(msg)
         try:
             exception = self.exc_type(msg)
-        except Exception:
+        except Exception:  # noqa: BLE001
             raise RuntimeError(msg) from None
         raise exception
 
@@ -134,7 +134,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
             if init_fn is not None:
                 init_fn(worker_id)
             fetcher = fetcher_factory(dataset)
-        except Exception:
+        except Exception:  # noqa: BLE001
             init_exception = ExceptionWrapper(where=where)
         iteration_end = False
         while os.getppid() == parent_pid:
@@ -164,7 +164,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
                     else:
                         data = _IterableDatasetStopIteration(worker_id)
                         iteration_end = True
-                except Exception:
+                except Exception:  # noqa: BLE001
                     data = ExceptionWrapper(where=where)
             data_queue.put((idx, data))
             del data, idx, index, r
