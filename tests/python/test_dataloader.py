@@ -186,6 +186,14 @@ def test_getitems_and_fast_path_semantics():
                       list(TD.DataLoader(theirs, sampler=[-1, 2], batch_size=2)))
     with pytest.raises(IndexError):
         list(D.DataLoader(ours, sampler=[10], batch_size=2))
+    # Through (nested) Subsets, as random_split makes them.
+    sub_o = D.Subset(D.Subset(ours, [9, 3, 1, 2, -1]), [4, 0, 2, 3])
+    sub_t = TD.Subset(TD.Subset(theirs, [9, 3, 1, 2, -1]), [4, 0, 2, 3])
+    for workers in (0, 1):
+        assert_same_batch(list(D.DataLoader(sub_o, batch_size=3, num_workers=workers)),
+                          list(TD.DataLoader(sub_t, batch_size=3)))
+    with pytest.raises(IndexError):
+        list(D.DataLoader(D.Subset(ours, [0, 1]), sampler=[2], batch_size=1))
 
 
 def test_shuffle_repeats_under_manual_seed():
