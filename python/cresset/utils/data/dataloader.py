@@ -7,6 +7,7 @@ import os
 import queue
 import time
 import warnings
+from typing import Generic, TypeVar
 
 import cresset
 from cresset.utils.data._utils import MP_STATUS_CHECK_INTERVAL, collate, fetch, shared, worker
@@ -18,6 +19,7 @@ __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"
 default_collate = collate.default_collate
 default_convert = collate.default_convert
 get_worker_info = worker.get_worker_info
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class _DatasetKind:
@@ -48,7 +50,7 @@ def _accelerator_available():
     return bool(cuda is not None and cuda.is_available())
 
 
-class DataLoader:
+class DataLoader(Generic[_T_co]):
     """Iterates over batches of a dataset: samples chosen by a sampler, collated by collate_fn,
     loaded in the main process or in num_workers worker processes."""
 
@@ -369,7 +371,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._mark_worker_as_unavailable(i)
             pids = ", ".join(str(w.pid) for _, w in failed)
             details = "; ".join(f"worker {i} {_describe_exit(w)}" for i, w in failed)
-            self._shutdown_workers()
+            self._shutdown_workers(graceful=False)
             raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly "
                                f"({details})")
 
@@ -385,7 +387,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 pass
             self._check_workers()
             if deadline is not None and time.monotonic() >= deadline:
-                self._shutdown_workers()
+                self._shutdown_workers(graceful=False)
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
 
     def _next_data(self):
@@ -459,9 +461,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._index_queues[worker_id].put(None)
         self._workers_status[worker_id] = False
 
-    def _shutdown_workers(self):
-        """Stops the workers (asking first, then terminating), closes the queues and unlinks any
-        shared-memory segment that was never received."""
+    def _shutdown_workers(self, graceful=True):
+        """Stops the workers (asking first unless an error stopped the iteration, then
+        terminating), closes the queues and unlinks any shared-memory segment never received.
+        A dead worker may have died holding the result queue's lock, so after an error the
+        others are not waited for."""
         if self._shutdown or not hasattr(self, "_workers"):
             return
         self._shutdown = True
@@ -470,7 +474,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for worker_id in range(len(self._workers)):
                 if self._persistent_workers or self._workers_status[worker_id]:
                     self._index_queues[worker_id].put(None)
-            deadline = time.monotonic() + 2.0
+            deadline = time.monotonic() + (1.0 if graceful else 0.0)
             for w in self._workers:
                 w.join(timeout=max(deadline - time.monotonic(), 0))
             for q in self._index_queues:
