@@ -325,6 +325,28 @@ def test_worker_exception_reraised_with_traceback():
     del it
 
 
+def test_unpicklable_batches_and_local_exceptions_raise():
+    class Local(Exception):
+        pass
+
+    class Odd(D.Dataset):
+        def __getitem__(self, i):
+            if i == 0:
+                return lambda: i  # cannot be pickled
+            raise Local("local failure")
+
+        def __len__(self):
+            return 2
+
+    it = iter(D.DataLoader(Odd(), batch_size=None, num_workers=1, timeout=30))
+    with pytest.raises(AttributeError, match="(?s)Caught AttributeError in DataLoader worker "
+                                             "process 0.*Can't pickle local object"):
+        next(it)
+    with pytest.raises(RuntimeError, match="Caught Local in DataLoader worker process 0"):
+        next(it)
+    del it
+
+
 def test_worker_init_fn_exception():
     def init(worker_id):
         raise RuntimeError(f"init failed in {worker_id}")

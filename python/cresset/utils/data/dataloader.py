@@ -4,6 +4,7 @@ import itertools
 import math
 import multiprocessing
 import os
+import pickle
 import queue
 import time
 import warnings
@@ -382,7 +383,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             if deadline is not None:
                 wait = min(wait, max(deadline - time.monotonic(), 0))
             try:
-                return self._data_queue.get(timeout=wait)
+                return pickle.loads(self._data_queue.get(timeout=wait))  # see worker._send
             except queue.Empty:
                 pass
             self._check_workers()

@@ -1,10 +1,12 @@
 """The DataLoader worker process: seeding, get_worker_info, and the fetch loop."""
 import os
+import pickle
 import queue
 import random
 import sys
 import traceback
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 
 import cresset
 from cresset.utils.data._utils import shared
@@ -51,11 +53,16 @@ class ExceptionWrapper:
     def __init__(self, exc_info=None, where="in background"):
         exc_info = exc_info or sys.exc_info()
         self.exc_type = exc_info[0]
+        self.exc_name = self.exc_type.__name__
+        try:
+            pickle.dumps(self.exc_type)
+        except Exception:  # noqa: BLE001  (a local class: re-raised as RuntimeError)
+            self.exc_type = RuntimeError
         self.exc_msg = "".join(traceback.format_exception(*exc_info))
         self.where = where
 
     def reraise(self):
-        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        msg = f"Caught {self.exc_name} {self.where}.\nOriginal {self.exc_msg}"
         if self.exc_type is KeyError:
             msg = KeyErrorMessage(msg)
         try:
@@ -114,6 +121,16 @@ def _numpy_available():
     return True
 
 
+def _send(data_queue, idx, data, where):
+    """Pickles (idx, data) here rather than in the queue's feeder thread, so that a batch that
+    cannot be pickled reaches the main process as an error instead of vanishing (a hang)."""
+    try:
+        payload = ForkingPickler.dumps((idx, data))
+    except Exception:  # noqa: BLE001
+        payload = ForkingPickler.dumps((idx, ExceptionWrapper(where=where)))
+    data_queue.put(bytes(payload))
+
+
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fetcher_factory,
                  base_seed, init_fn, worker_id, num_workers, shm_prefix, parent_pid):
     """Runs in the worker: seeds cresset, `random` and NumPy with base_seed + worker_id, then
@@ -143,7 +160,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
             except queue.Empty:
                 continue
             if isinstance(r, _ResumeIteration):
-                data_queue.put((r, None))
+                _send(data_queue, r, None, where)
                 iteration_end = False
                 if init_exception is None:
                     fetcher = fetcher_factory(dataset)
@@ -166,7 +183,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
                         iteration_end = True
                 except Exception:  # noqa: BLE001
                     data = ExceptionWrapper(where=where)
-            data_queue.put((idx, data))
+            _send(data_queue, idx, data, where)
             del data, idx, index, r
     except KeyboardInterrupt:
         pass
