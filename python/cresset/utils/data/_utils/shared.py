@@ -7,6 +7,7 @@ without copying; the mapping lives exactly as long as that tensor (tensor -> Num
 and no file outlives the hand-over. Names carry a per-iterator prefix so the main process can
 unlink whatever a dead or interrupted worker left behind (remove_segments).
 """
+import atexit
 import itertools
 import mmap
 import os
@@ -128,8 +129,9 @@ def _rebuild_empty(dtype, shape, requires_grad):
 def _reduce_tensor(tensor):
     if tensor.numel() == 0:
         return _rebuild_empty, (tensor.dtype, tuple(tensor.shape), tensor.requires_grad)
-    if _prefix is None:
+    if _prefix is None:  # a process other than a worker sends tensors (spawn's arguments)
         set_prefix(new_prefix())
+        atexit.register(remove_segments, _prefix)
     found = _segment_of(tensor)
     # A segment is handed over once (the receiver unlinks its name); a tensor not stacked in
     # place, or a second view of a segment already sent, costs one copy into a new segment.
