@@ -317,10 +317,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shm_prefix = shared.new_prefix()
         shared.register_reducer()
         self._worker_result_queue = context.Queue()
-        self._shutdown = False
         self._workers_done_event = context.Event()
         self._index_queues = []
         self._workers = []
+        self._workers_status = [True] * self._num_workers
+        self._shutdown = False
         factory = functools.partial(_make_fetcher, self._dataset_kind, self._auto_collation,
                                     self._collate_fn, self._drop_last)
         try:
@@ -458,7 +459,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data.reraise()
         return data
 
-    def _mark_worker_as_unavailable(self, worker_id, shutdown=False):
+    def _mark_worker_as_unavailable(self, worker_id):
         self._index_queues[worker_id].put(None)
         self._workers_status[worker_id] = False
 
@@ -467,7 +468,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         terminating), closes the queues and unlinks any shared-memory segment never received.
         A dead worker may have died holding the result queue's lock, so after an error the
         others are not waited for."""
-        if self._shutdown or not hasattr(self, "_workers"):
+        if getattr(self, "_shutdown", True):  # done, or __init__ failed before any worker
             return
         self._shutdown = True
         try:
@@ -491,4 +492,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             shared.remove_segments(self._shm_prefix)
 
     def __del__(self):
-        self._shutdown_workers()
+        try:
+            self._shutdown_workers()
+        except Exception:  # noqa: BLE001, S110  (interpreter teardown: daemon workers die anyway)
+            pass
