@@ -11,6 +11,7 @@ import atexit
 import itertools
 import mmap
 import os
+import tempfile
 import weakref
 from multiprocessing.reduction import ForkingPickler
 
@@ -18,7 +19,8 @@ import numpy as np
 
 import cresset
 
-SHM_DIR = "/dev/shm"
+# Memory-backed on Linux; elsewhere a temporary directory's files map just as well.
+SHM_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
 _counter = itertools.count()
 _prefix = None
 # Base address of each live segment this process created -> [name, nbytes, sent, mapping ref].
