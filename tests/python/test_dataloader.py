@@ -426,6 +426,17 @@ def test_persistent_workers_reuse_processes():
     assert not any(w.is_alive() for w in it._workers)
 
 
+def test_persistent_workers_iterable_and_out_of_order():
+    dl = D.DataLoader(Stream(7), batch_size=2, num_workers=2, persistent_workers=True,
+                      timeout=30)
+    for _ in range(2):
+        got = sorted(v for b in dl for v in b.tolist())
+        assert got == list(range(7))
+    dl._iterator._shutdown_workers()
+    got = [b.item() for b in D.DataLoader(Slow(), num_workers=2, in_order=False, timeout=30)]
+    assert sorted(got) == list(range(12))
+
+
 def test_prefetch_factor_bounds_requests():
     counter = multiprocessing.get_context("fork").Value("i", 0)
 
