@@ -279,9 +279,8 @@ def test_worker_seeding_repeats_and_differs():
 
 
 def test_numpy_worker_seed_is_torchs():
-    from torch.utils.data._utils.worker import _generate_state
-
     from cresset.utils.data._utils.worker import _numpy_seed
+    from torch.utils.data._utils.worker import _generate_state
     for base_seed in (0, 1, 2**40 + 5, 2**63 - 1):
         for worker_id in (0, 3):
             assert _numpy_seed(base_seed, worker_id) == _generate_state(base_seed, worker_id)
