@@ -106,19 +106,10 @@ def _numpy_seed(base_seed, worker_id):
 
 
 def _seed_all(seed, base_seed, worker_id):
+    import numpy as np
     random.seed(seed)
     cresset.manual_seed(seed)
-    if "numpy" in sys.modules or _numpy_available():
-        import numpy as np
-        np.random.seed(_numpy_seed(base_seed, worker_id))
-
-
-def _numpy_available():
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    np.random.seed(_numpy_seed(base_seed, worker_id))
 
 
 def _send(data_queue, idx, data, where):
