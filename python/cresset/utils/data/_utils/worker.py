@@ -12,6 +12,7 @@ import cresset
 from cresset.utils.data._utils import shared
 
 _worker_info = None
+_ITERABLE_KIND = 1  # dataloader._DatasetKind.Iterable (that module imports this one)
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
                 try:
                     data = fetcher.fetch(index)
                 except StopIteration:
-                    if dataset_kind != 1:
+                    if dataset_kind != _ITERABLE_KIND:
                         data = ExceptionWrapper(where=where)
                     else:
                         data = _IterableDatasetStopIteration(worker_id)
