@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 if ! command -v ccache >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq ccache) >/dev/null 2>&1 || echo "ccache unavailable; building without it"
 fi
-python3 -m pip install -q "torch==2.13.0" numpy pytest pytest-xdist nanobind "scikit-build-core>=0.10" ninja cmake safetensors
+python3 -m pip install -q "torch==2.13.0" numpy pytest pytest-xdist nanobind "scikit-build-core>=0.10" ninja cmake safetensors pillow
 python3 -m pip install -q --no-build-isolation -Ccmake.define.CRESSET_BUILD_TESTS=ON .
 build_dir=$(ls -d build/cp3*/ | head -n 1)
 ctest --test-dir "$build_dir" --output-on-failure

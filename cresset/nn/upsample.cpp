@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "cresset/autograd/function.h"
-#include "cresset/backend/cpu/pool_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/nn/pool.h"
 #include "cresset/nn/pool_common.h"
@@ -14,8 +13,6 @@
 namespace cresset {
 
 using namespace pool_detail;
-using cpu::ResampleAxis;
-using cpu::ResamplePlan;
 
 namespace {
 
@@ -62,9 +59,9 @@ ResampleAxis make_axis(UpsampleMode mode, int64_t in, int64_t out, bool align_co
     switch (mode) {
       case UpsampleMode::Nearest: {
         const float s = scales_value<float>(scale, in, out);
-        ix[0] = out == in         ? o
-                : out == 2 * in   ? o >> 1
-                                  : std::min(int64_t(std::floor(float(o) * s)), in - 1);
+        ix[0] = out == in       ? o
+                : out == 2 * in ? o >> 1
+                                : std::min(int64_t(std::floor(float(o) * s)), in - 1);
         w[0] = 1;
         break;
       }
@@ -106,9 +103,57 @@ ResampleAxis make_axis(UpsampleMode mode, int64_t in, int64_t out, bool align_co
         for (int64_t j = 0; j < 4; ++j) ix[j] = std::max<int64_t>(std::min(i0 - 1 + j, in - 1), 0);
         break;
       }
+      case UpsampleMode::LinearAntialias:
+      case UpsampleMode::CubicAntialias:
+        break;  // antialias_axis builds these
     }
   }
   return a;
+}
+
+// torch's antialiased (_aa) weights: the triangle (linear) or Keys a = -0.5 (cubic) filter
+// stretched by the downscale factor over a variable window, normalised to sum 1. The mix of
+// compute-type and double arithmetic is torch's, term by term.
+template <typename M>
+ResampleAxis antialias_axis(bool cubic, int64_t in, int64_t out, bool align_corners,
+                            std::optional<double> scale_opt) {
+  const int interp = cubic ? 4 : 2;
+  const M scale = area_scale<M>(in, out, align_corners, scale_opt);
+  const M support = scale >= 1.0 ? M((interp * 0.5) * scale) : M(interp * 0.5);
+  const M invscale = scale >= 1.0 ? M(1.0 / scale) : M(1.0);
+  auto filter = [cubic](M x) -> M {
+    x = x < 0 ? -x : x;
+    if (!cubic) return x < 1 ? M(1) - x : M(0);
+    const M a = M(-0.5);
+    if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    return M(0);
+  };
+  ResampleAxis ax;
+  ax.in_size = in;
+  ax.out_size = out;
+  ax.taps = static_cast<int64_t>(std::ceil(double(support))) * 2 + 1;
+  ax.index.assign(size_t(out * ax.taps), 0);
+  ax.weight.assign(size_t(out * ax.taps), 0.0);
+  ax.count.resize(size_t(out));
+  for (int64_t i = 0; i < out; ++i) {
+    const M center = M(scale * (i + 0.5));
+    const int64_t xmin = std::max(static_cast<int64_t>((center - support) + 0.5), int64_t(0));
+    const int64_t xsize = std::clamp(
+        std::min(static_cast<int64_t>((center + support) + 0.5), in) - xmin, int64_t(0), ax.taps);
+    std::vector<M> w(static_cast<size_t>(xsize));
+    M total = 0;
+    for (int64_t j = 0; j < xsize; ++j) {
+      w[size_t(j)] = filter(M((M(j + xmin) - center + 0.5) * invscale));
+      total += w[size_t(j)];
+    }
+    for (int64_t j = 0; j < xsize; ++j) {
+      ax.index[size_t(i * ax.taps + j)] = xmin + j;
+      ax.weight[size_t(i * ax.taps + j)] = double(total != 0 ? w[size_t(j)] / total : w[size_t(j)]);
+    }
+    ax.count[size_t(i)] = xsize;
+  }
+  return ax;
 }
 
 std::string node_name(UpsampleMode mode, int64_t nd) {
@@ -119,21 +164,28 @@ std::string node_name(UpsampleMode mode, int64_t nd) {
     case UpsampleMode::NearestExact:
       return "UpsampleNearestExact" + n + "DBackward0";
     case UpsampleMode::Linear:
-      return std::string(nd == 1 ? "UpsampleLinear" : nd == 2 ? "UpsampleBilinear"
-                                                              : "UpsampleTrilinear") +
+      return std::string(nd == 1   ? "UpsampleLinear"
+                         : nd == 2 ? "UpsampleBilinear"
+                                   : "UpsampleTrilinear") +
              n + "DBackward0";
     case UpsampleMode::Cubic:
       return "UpsampleBicubic" + n + "DBackward0";
+    case UpsampleMode::LinearAntialias:
+      return "UpsampleBilinear2DAaBackward0";
+    case UpsampleMode::CubicAntialias:
+      return "UpsampleBicubic2DAaBackward0";
   }
   return "";
 }
 
 const char* op_name(UpsampleMode mode, int64_t nd) {
-  static const char* names[4][3] = {
+  static const char* names[6][3] = {
       {"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d"},
       {"_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d"},
       {"upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d"},
-      {"upsample_bicubic1d", "upsample_bicubic2d", "upsample_bicubic3d"}};
+      {"upsample_bicubic1d", "upsample_bicubic2d", "upsample_bicubic3d"},
+      {"_upsample_bilinear1d_aa", "_upsample_bilinear2d_aa", "_upsample_bilinear3d_aa"},
+      {"_upsample_bicubic1d_aa", "_upsample_bicubic2d_aa", "_upsample_bicubic3d_aa"}};
   return names[int(mode)][nd - 1];
 }
 
@@ -146,7 +198,7 @@ Tensor resample_backward(const Tensor& grad, std::shared_ptr<ResamplePlan> plan,
 Tensor resample(const Tensor& self, std::shared_ptr<ResamplePlan> plan, const DimVector& out_sizes,
                 const std::string& name) {
   Tensor out = empty_tensor(out_sizes, self.dtype(), self.device());
-  if (out.numel() > 0) CRESSET_CPU_DISPATCH(resample_kernel, out, dense(self), *plan);
+  if (out.numel() > 0) CRESSET_POOL_KERNEL(out, resample_kernel, out, dense(self), *plan);
   if (autograd::needs_grad({self})) {
     const DimVector in_sizes = self.sizes();
     autograd::record(name, {self}, {out}, {},
@@ -160,7 +212,7 @@ Tensor resample(const Tensor& self, std::shared_ptr<ResamplePlan> plan, const Di
 Tensor resample_backward(const Tensor& grad, std::shared_ptr<ResamplePlan> plan,
                          const DimVector& in_sizes, const std::string& name) {
   Tensor gi = empty_tensor(in_sizes, grad.dtype(), grad.device());
-  if (gi.numel() > 0) CRESSET_CPU_DISPATCH(resample_backward_kernel, gi, dense(grad), *plan);
+  if (gi.numel() > 0) CRESSET_POOL_KERNEL(gi, resample_backward_kernel, gi, dense(grad), *plan);
   if (autograd::needs_grad({grad})) {
     const DimVector out_sizes = grad.sizes();
     autograd::record(backward_name(name), {grad}, {gi}, {},
@@ -179,8 +231,12 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
   CRESSET_CHECK(nd >= 1 && nd <= 3, RuntimeError, "[upsample] expected 1 to 3 output sizes, got ",
                 shape_str(output_size));
   const char* op = op_name(mode, nd);
-  CRESSET_CHECK(self.dim() == nd + 2, RuntimeError, "[", op, "] Expected ", nd + 2,
-                "D input (got ", self.dim(), "D input): sizes ", shape_str(self.sizes()));
+  const bool antialias =
+      mode == UpsampleMode::LinearAntialias || mode == UpsampleMode::CubicAntialias;
+  CRESSET_CHECK(!antialias || nd == 2, RuntimeError, "[", op,
+                "] antialiasing is only implemented for 2-D resampling");
+  CRESSET_CHECK(self.dim() == nd + 2, RuntimeError, "[", op, "] Expected ", nd + 2, "D input (got ",
+                self.dim(), "D input): sizes ", shape_str(self.sizes()));
   bool ok = true;
   for (int64_t i = 0; i < nd; ++i) ok = ok && self.size(2 + i) > 0 && output_size[i] > 0;
   CRESSET_CHECK(ok, RuntimeError, "[", op,
@@ -188,8 +244,6 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
                 shape_str(self.sizes()), ") output ", shape_str(output_size));
   CRESSET_CHECK(self.is_floating_point(), NotImplementedError, "[", op, "] \"", op,
                 "\" not implemented for '", dtype_display(self.dtype()), "'");
-  CRESSET_CHECK(self.device().is_cpu(), NotImplementedError, "[", op,
-                "] is only implemented on the CPU; got a tensor on ", self.device().str());
   auto plan = std::make_shared<ResamplePlan>();
   plan->planes = self.size(0) * self.size(1);
   for (int64_t i = 0; i < 3 - nd; ++i) {
@@ -200,9 +254,16 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
     const int64_t in = self.size(2 + i);
     std::optional<double> s;
     if (size_t(i) < scales.size()) s = scales[size_t(i)];
-    plan->axes[3 - nd + i] = self.dtype() == DType::Float64
-                                 ? make_axis<double>(mode, in, output_size[i], align_corners, s)
-                                 : make_axis<float>(mode, in, output_size[i], align_corners, s);
+    const int64_t out = output_size[i];
+    const bool f64 = self.dtype() == DType::Float64;
+    if (antialias) {
+      const bool cubic = mode == UpsampleMode::CubicAntialias;
+      plan->axes[3 - nd + i] = f64 ? antialias_axis<double>(cubic, in, out, align_corners, s)
+                                   : antialias_axis<float>(cubic, in, out, align_corners, s);
+    } else {
+      plan->axes[3 - nd + i] = f64 ? make_axis<double>(mode, in, out, align_corners, s)
+                                   : make_axis<float>(mode, in, out, align_corners, s);
+    }
   }
   return resample(self, std::move(plan), with_spatial(self, nd, output_size), node_name(mode, nd));
 }
@@ -221,9 +282,18 @@ Tensor shuffle(const Tensor& self, int64_t r, bool up) {
   const int64_t n = self.dim();
   const int64_t c = self.size(n - 3), h = self.size(n - 2), w = self.size(n - 1);
   if (up) {
-    CRESSET_CHECK(c % (r * r) == 0, RuntimeError, "[", op, "] ", op,
+    // Absurd factors overflow r * r (torch's ValueError) or the output sizes.
+    int64_t rr = 0, hr = 0, wr = 0;
+    CRESSET_CHECK(
+        !__builtin_mul_overflow(r, r, &rr), ValueError, "[", op,
+        "] upscale factor is too large, (upscale_factor)^2 overflowed: upscale_factor=", r);
+    CRESSET_CHECK(!__builtin_mul_overflow(h, r, &hr) && !__builtin_mul_overflow(w, r, &wr),
+                  RuntimeError, "[", op, "] upscale_factor ", r, " overflows the output size of ",
+                  shape_str(self.sizes()));
+    CRESSET_CHECK(c % rr == 0, RuntimeError, "[", op, "] ", op,
                   " expects its input's 'channel' dimension to be divisible by the square of "
-                  "upscale_factor, but input.size(-3)=", c, " is not divisible by ", r * r);
+                  "upscale_factor, but input.size(-3)=",
+                  c, " is not divisible by ", rr);
   } else {
     CRESSET_CHECK(h % r == 0, RuntimeError, "[", op, "] ", op,
                   " expects height to be divisible by downscale_factor, but input.size(-2)=", h,

@@ -10,6 +10,7 @@ __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d",
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
     "lp_pool1d", "lp_pool2d", "lp_pool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
@@ -63,6 +64,33 @@ max_pool2d, max_pool2d_with_indices = _max_pool_pair(2, _C.max_pool2d,
                                                      _C._nn.max_pool2d_with_indices)
 max_pool3d, max_pool3d_with_indices = _max_pool_pair(3, _C.max_pool3d,
                                                      _C._nn.max_pool3d_with_indices)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    """Fractional max pooling (windows at pseudo-random steps) returning (values, indices)."""
+    if output_size is None and output_ratio is None:
+        raise ValueError("fractional_max_pool2d requires specifying either an output_size or an "
+                         "output_ratio")
+    if output_size is None:
+        if len(output_ratio) > 2:
+            raise ValueError("fractional_max_pool2d requires output_ratio to either be a single "
+                             "Int or tuple of Ints.")
+        ratio = _ntuple(2, output_ratio)
+        output_size = [int(input.size(-2) * ratio[0]), int(input.size(-1) * ratio[1])]
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == 3 else input.size(0)
+        _random_samples = cresset.rand(n_batch, input.size(-3), 2, dtype=input.dtype,
+                                       device=input.device)
+    return _C._nn.fractional_max_pool2d(input, kernel_size, output_size, _random_samples)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None,
+                          return_indices=False, _random_samples=None):
+    """Fractional max pooling (indices too if return_indices)."""
+    out = fractional_max_pool2d_with_indices(input, kernel_size, output_size, output_ratio,
+                                             return_indices, _random_samples)
+    return out if return_indices else out[0]
 
 
 def _unpool_output_size(input, kernel_size, stride, padding, output_size):
@@ -197,7 +225,7 @@ adaptive_max_pool3d, adaptive_max_pool3d_with_indices = _adaptive_max_pair(
 _SPATIAL = {3: 1, 4: 2, 5: 3}
 
 
-def _upsample_op(input, mode, output_size, scale_factors, align_corners):
+def _upsample_op(input, mode, output_size, scale_factors, align_corners, antialias=False):
     """Calls torch._C._nn.upsample_<mode><n>d the way its (output_size, scale_factors) overload
     does: a missing output size is floor(input size * scale), and the scales reach the kernel."""
     nd = input.dim() - 2
@@ -208,6 +236,8 @@ def _upsample_op(input, mode, output_size, scale_factors, align_corners):
             "nearest-exact": f"_upsample_nearest_exact{nd}d",
             "linear": "upsample_linear1d", "bilinear": "upsample_bilinear2d",
             "trilinear": "upsample_trilinear3d", "bicubic": "upsample_bicubic2d"}[mode]
+    if antialias:
+        name = f"_{name}_aa"
     fn = getattr(_C._nn, name)
     if mode in ("nearest", "nearest-exact"):
         return fn(input, list(output_size), *scales)
@@ -269,8 +299,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
                          "requires a 4-D tensor as input")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by cresset")
 
     ndim = input.dim()
     if mode in ("nearest", "nearest-exact") and ndim in _SPATIAL:
@@ -280,7 +308,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         return pool(input, output_size)
     needs = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
     if mode in needs and ndim == needs[mode]:
-        return _upsample_op(input, mode, output_size, scale_factors, align_corners)
+        return _upsample_op(input, mode, output_size, scale_factors, align_corners, antialias)
     if mode in needs and ndim in _SPATIAL:
         raise NotImplementedError(
             f"Got {ndim}D input, but {mode} mode needs {needs[mode]}D input")

@@ -1,1 +1,9 @@
-"""Filled by the issue-5 work."""
+"""cresset.vision.datasets (torchvision.datasets): dataset readers for the standard formats."""
+from cresset.vision.datasets.cifar import CIFAR10, CIFAR100
+from cresset.vision.datasets.fakedata import FakeData
+from cresset.vision.datasets.folder import DatasetFolder, ImageFolder
+from cresset.vision.datasets.mnist import EMNIST, MNIST, KMNIST, FashionMNIST
+from cresset.vision.datasets.vision import VisionDataset
+
+__all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "CIFAR10", "CIFAR100",
+           "DatasetFolder", "ImageFolder", "FakeData"]

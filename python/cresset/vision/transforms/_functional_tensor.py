@@ -1,0 +1,302 @@
+"""Transform kernels on image tensors (..., C, H, W) (torchvision.transforms._functional_tensor)."""
+import numpy as np
+
+import cresset
+from cresset.nn import functional as nnF
+
+
+def _is_tensor_a_torch_image(x):
+    return x.ndim >= 2
+
+
+def _assert_image_tensor(img):
+    if not _is_tensor_a_torch_image(img):
+        raise TypeError("Tensor is not a torch image.")
+
+
+def get_dimensions(img):
+    _assert_image_tensor(img)
+    channels = 1 if img.ndim == 2 else img.shape[-3]
+    height, width = img.shape[-2:]
+    return [channels, height, width]
+
+
+def _assert_channels(img, permitted):
+    c = get_dimensions(img)[0]
+    if c not in permitted:
+        raise TypeError(f"Input image tensor permitted channel values are {permitted}, but found {c}")
+
+
+def _max_value(dtype):
+    if dtype.is_floating_point:
+        return 1.0
+    return cresset.iinfo(dtype).max
+
+
+def convert_image_dtype(image, dtype=cresset.float):
+    """Converts between dtypes rescaling values: floats live in [0, 1], integers in [0, max]."""
+    if image.dtype == dtype:
+        return image
+    if image.is_floating_point():
+        if dtype.is_floating_point:
+            return image.to(dtype)
+        if (image.dtype == cresset.float32 and dtype in (cresset.int32, cresset.int64)) or (
+                image.dtype == cresset.float64 and dtype == cresset.int64):
+            raise RuntimeError(f"The cast from {image.dtype} to {dtype} cannot be performed safely.")
+        # Scale by max + 1 - eps so that 1.0 maps to max and every bin has equal width.
+        eps = 1e-3
+        return image.mul(float(_max_value(dtype)) + 1.0 - eps).to(dtype)
+    input_max = float(_max_value(image.dtype))
+    if dtype.is_floating_point:
+        return image.to(dtype) / input_max
+    output_max = float(_max_value(dtype))
+    if input_max > output_max:
+        factor = int((input_max + 1) // (output_max + 1))
+        return cresset.div(image, factor, rounding_mode="floor").to(dtype)
+    factor = int((output_max + 1) // (input_max + 1))
+    return image.to(dtype) * factor
+
+
+def vflip(img):
+    _assert_image_tensor(img)
+    return img.flip(-2)
+
+
+def hflip(img):
+    _assert_image_tensor(img)
+    return img.flip(-1)
+
+
+def crop(img, top, left, height, width):
+    """img[..., top:top+height, left:left+width], zero-padded where the box leaves the image."""
+    _assert_image_tensor(img)
+    _, h, w = get_dimensions(img)
+    right, bottom = left + width, top + height
+    if left < 0 or top < 0 or right > w or bottom > h:
+        padding_ltrb = [max(-left + min(0, right), 0), max(-top + min(0, bottom), 0),
+                        max(right - max(w, left), 0), max(bottom - max(h, top), 0)]
+        return pad(img[..., max(top, 0):bottom, max(left, 0):right], padding_ltrb, fill=0)
+    return img[..., top:bottom, left:right]
+
+
+def _pad_indices(size, before, after, mode):
+    """Source indices along one axis for edge / reflect / symmetric padding (negative = crop)."""
+    idx = np.arange(-before, size + after)
+    if mode == "edge":
+        return np.clip(idx, 0, size - 1)
+    if mode == "reflect":
+        if size == 1:
+            return np.zeros_like(idx)
+        period = 2 * (size - 1)
+        idx = np.mod(idx, period)
+        return np.where(idx > size - 1, period - idx, idx)
+    period = 2 * size  # symmetric: the edge pixel is repeated
+    idx = np.mod(idx, period)
+    return np.where(idx >= size, period - 1 - idx, idx)
+
+
+def pad(img, padding, fill=0, padding_mode="constant"):
+    """Pads the last two dims by padding (int, [lr, tb] or [l, t, r, b]); negative crops."""
+    _assert_image_tensor(img)
+    if fill is None:
+        fill = 0
+    if not isinstance(padding, (int, tuple, list)):
+        raise TypeError("Got inappropriate padding arg")
+    if not isinstance(fill, (int, float)):
+        raise TypeError("Got inappropriate fill arg")
+    if not isinstance(padding_mode, str):
+        raise TypeError("Got inappropriate padding_mode arg")
+    if isinstance(padding, tuple):
+        padding = list(padding)
+    if isinstance(padding, list):
+        if len(padding) not in [1, 2, 4]:
+            raise ValueError("Padding must be an int or a 1, 2, or 4 element tuple, not a "
+                             f"{len(padding)} element tuple")
+        if len(padding) == 1:
+            padding = padding * 4
+        elif len(padding) == 2:
+            padding = [padding[0], padding[1], padding[0], padding[1]]
+    else:
+        padding = [padding] * 4
+    if padding_mode not in ["constant", "edge", "reflect", "symmetric"]:
+        raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+    left, top, right, bottom = (int(p) for p in padding)
+    h, w = img.shape[-2:]
+    if padding_mode == "reflect" and (max(left, right) >= w or max(top, bottom) >= h):
+        raise ValueError(f"Padding size should be less than the corresponding input dimension, "
+                         f"but got: padding ({left}, {right}) at dimension -1 of input {list(img.shape)}")
+    if padding_mode != "constant":
+        rows = cresset.from_numpy(_pad_indices(h, top, bottom, padding_mode).astype(np.int64))
+        cols = cresset.from_numpy(_pad_indices(w, left, right, padding_mode).astype(np.int64))
+        return img.index_select(-2, rows).index_select(-1, cols)
+    img = img[..., max(-top, 0):h - max(-bottom, 0), max(-left, 0):w - max(-right, 0)]
+    left, top, right, bottom = (max(p, 0) for p in (left, top, right, bottom))
+    ih, iw = img.shape[-2:]
+    out = img.new_full(list(img.shape[:-2]) + [ih + top + bottom, iw + left + right], fill)
+    out.narrow(-2, top, ih).narrow(-1, left, iw).copy_(img)
+    return out
+
+
+def _aa_filter(mode):
+    if mode == "bilinear":
+        return 2, lambda x: np.clip(1.0 - np.abs(x), 0.0, None)
+    a = -0.5  # bicubic with antialias uses a = -0.5, like PIL
+
+    def cubic(x):
+        x = np.abs(x)
+        return np.where(x < 1.0, ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0,
+                        np.where(x < 2.0, (((x - 5.0) * x + 8.0) * x - 4.0) * a, 0.0))
+    return 4, cubic
+
+
+def _aa_weights(in_size, out_size, mode):
+    """The (out, in) matrix of torch's antialiased interpolation along one axis: the filter is
+    stretched by the downscale factor and each row is normalised to sum 1."""
+    interp_size, filt = _aa_filter(mode)
+    scale = in_size / out_size
+    support = interp_size * 0.5 * scale if scale >= 1.0 else interp_size * 0.5
+    invscale = 1.0 / scale if scale >= 1.0 else 1.0
+    weights = np.zeros((out_size, in_size), dtype=np.float64)
+    for i in range(out_size):
+        center = scale * (i + 0.5)
+        xmin = max(int(center - support + 0.5), 0)
+        xmax = min(int(center + support + 0.5), in_size)
+        w = filt((np.arange(xmin, xmax) - center + 0.5) * invscale)
+        total = w.sum()
+        weights[i, xmin:xmax] = w / total if total != 0.0 else w
+    return weights
+
+
+def resize(img, size, interpolation="bilinear", antialias=True):
+    """Resizes to size [h, w] through interpolate (antialiased bilinear/bicubic as separable
+    weight matrices, which is what torch's antialias kernel computes)."""
+    _assert_image_tensor(img)
+    if antialias is None:
+        antialias = False
+    if antialias and interpolation not in ["bilinear", "bicubic"]:
+        antialias = False
+    shape = img.shape
+    out_dtype = img.dtype
+    x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
+    if not x.is_floating_point():
+        x = x.to(cresset.float32)
+    if antialias:
+        wh = cresset.from_numpy(_aa_weights(shape[-2], size[0], interpolation)).to(x.dtype)
+        ww = cresset.from_numpy(_aa_weights(shape[-1], size[1], interpolation)).to(x.dtype)
+        x = cresset.matmul(cresset.matmul(wh, x), ww.t())
+    else:
+        align_corners = False if interpolation in ["bilinear", "bicubic"] else None
+        x = nnF.interpolate(x, size=list(size), mode=interpolation, align_corners=align_corners)
+    if interpolation == "bicubic" and out_dtype == cresset.uint8:
+        x = x.clamp(min=0, max=255)
+    if not out_dtype.is_floating_point:
+        x = cresset.round(x).to(out_dtype)
+    elif x.dtype != out_dtype:
+        x = x.to(out_dtype)
+    return x.reshape(*shape[:-2], *size)
+
+
+def rgb_to_grayscale(img, num_output_channels=1):
+    if img.ndim < 3:
+        raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
+    _assert_channels(img, [1, 3])
+    if num_output_channels not in (1, 3):
+        raise ValueError("num_output_channels should be either 1 or 3")
+    if img.shape[-3] == 3:
+        r, g, b = img.unbind(dim=-3)
+        l_img = (0.2989 * r + 0.587 * g + 0.114 * b).to(img.dtype)
+        l_img = l_img.unsqueeze(dim=-3)
+    else:
+        l_img = img.clone()
+    if num_output_channels == 3:
+        return l_img.expand(img.shape)
+    return l_img
+
+
+def _blend(img1, img2, ratio):
+    ratio = float(ratio)
+    bound = 1.0 if img1.is_floating_point() else 255.0
+    return (ratio * img1 + (1.0 - ratio) * img2).clamp(0, bound).to(img1.dtype)
+
+
+def adjust_brightness(img, brightness_factor):
+    if brightness_factor < 0:
+        raise ValueError(f"brightness_factor ({brightness_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    return _blend(img, cresset.zeros_like(img), brightness_factor)
+
+
+def adjust_contrast(img, contrast_factor):
+    if contrast_factor < 0:
+        raise ValueError(f"contrast_factor ({contrast_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [3, 1])
+    c = get_dimensions(img)[0]
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    gray = rgb_to_grayscale(img) if c == 3 else img
+    mean = cresset.mean(gray.to(dtype), dim=(-3, -2, -1), keepdim=True)
+    return _blend(img, mean, contrast_factor)
+
+
+def adjust_saturation(img, saturation_factor):
+    if saturation_factor < 0:
+        raise ValueError(f"saturation_factor ({saturation_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if get_dimensions(img)[0] == 1:
+        return img
+    return _blend(img, rgb_to_grayscale(img), saturation_factor)
+
+
+def _rgb2hsv(img):
+    r, g, b = img.unbind(dim=-3)
+    maxc = cresset.amax(img, dim=-3)
+    minc = cresset.amin(img, dim=-3)
+    eqc = maxc == minc
+    cr = maxc - minc
+    ones = cresset.ones_like(maxc)
+    s = cr / cresset.where(eqc, ones, maxc)
+    cr_divisor = cresset.where(eqc, ones, cr)
+    rc = (maxc - r) / cr_divisor
+    gc = (maxc - g) / cr_divisor
+    bc = (maxc - b) / cr_divisor
+    hr = (maxc == r) * (bc - gc)
+    hg = ((maxc == g) & (maxc != r)) * (2.0 + rc - bc)
+    hb = ((maxc != g) & (maxc != r)) * (4.0 + gc - rc)
+    h = hr + hg + hb
+    h = cresset.fmod((h / 6.0 + 1.0), 1.0)
+    return cresset.stack((h, s, maxc), dim=-3)
+
+
+def _hsv2rgb(img):
+    h, s, v = img.unbind(dim=-3)
+    i = cresset.floor(h * 6.0)
+    f = (h * 6.0) - i
+    i = i.to(dtype=cresset.int32)
+    p = cresset.clamp((v * (1.0 - s)), 0.0, 1.0)
+    q = cresset.clamp((v * (1.0 - s * f)), 0.0, 1.0)
+    t = cresset.clamp((v * (1.0 - s * (1.0 - f))), 0.0, 1.0)
+    i = i % 6
+    mask = i.unsqueeze(dim=-3) == cresset.arange(6).view(-1, 1, 1)
+    a1 = cresset.stack((v, q, p, p, t, v), dim=-3)
+    a2 = cresset.stack((t, v, v, q, p, p), dim=-3)
+    a3 = cresset.stack((p, p, t, v, v, q), dim=-3)
+    a4 = cresset.stack((a1, a2, a3), dim=-4)
+    # torchvision's einsum("...ijk, ...xijk -> ...xjk"): one non-zero term per pixel.
+    return (mask.unsqueeze(-4).to(img.dtype) * a4).sum(dim=-3)
+
+
+def adjust_hue(img, hue_factor):
+    if not (-0.5 <= hue_factor <= 0.5):
+        raise ValueError(f"hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if get_dimensions(img)[0] == 1:
+        return img
+    orig_dtype = img.dtype
+    img = convert_image_dtype(img, cresset.float32)
+    h, s, v = _rgb2hsv(img).unbind(dim=-3)
+    h = (h + hue_factor) % 1.0
+    img_hue_adj = _hsv2rgb(cresset.stack((h, s, v), dim=-3))
+    return convert_image_dtype(img_hue_adj, orig_dtype)
