@@ -494,3 +494,67 @@ def test_save_and_read_image(tmp_path):
     pal.save(tmp_path / "p.png")
     assert tuple(vio.read_image(str(tmp_path / "p.png")).shape) == (3, 9, 6)
     assert tuple(vio.read_image(str(tmp_path / "p.png"), vio.ImageReadMode.GRAY).shape) == (1, 9, 6)
+
+
+def _torchvision_rotate(x, angle, mode, expand, fill, center=None):
+    """torchvision's tensor rotate written out with real torch: inverse affine matrix, affine grid
+    on pixel centres, grid_sample(align_corners=False), fill through a mask channel."""
+    h, w = x.shape[-2:]
+    cx, cy = (0.0, 0.0) if center is None else (center[0] - w * 0.5, center[1] - h * 0.5)
+    rot = math.radians(-angle)
+    a, b, c, d = math.cos(rot), -math.sin(rot), math.sin(rot), math.cos(rot)
+    m = [d, -b, 0.0, -c, a, 0.0]
+    m[2] += m[0] * -cx + m[1] * -cy + cx
+    m[5] += m[3] * -cx + m[4] * -cy + cy
+    if expand:
+        pts = torch.tensor([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]])
+        new = pts @ torch.tensor(m).view(2, 3).T
+        lo, hi = new.min(0).values + torch.tensor([w, h]) * 0.5, new.max(0).values + torch.tensor([w, h]) * 0.5
+        size = torch.ceil(torch.trunc(hi / 1e-4) * 1e-4) - torch.floor(torch.trunc(lo / 1e-4) * 1e-4)
+        ow, oh = int(size[0]), int(size[1])
+    else:
+        ow, oh = w, h
+    theta = torch.tensor(m, dtype=torch.float64).view(1, 2, 3)
+    base = torch.empty(1, oh, ow, 3, dtype=torch.float64)
+    base[..., 0] = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=torch.float64)
+    base[..., 1] = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=torch.float64).unsqueeze(-1)
+    base[..., 2] = 1
+    grid = base.view(1, oh * ow, 3).bmm(theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=torch.float64))
+    img = x.double().unsqueeze(0)
+    img = torch.cat((img, torch.ones_like(img[:, :1])), 1)
+    out = torch.nn.functional.grid_sample(img, grid.view(1, oh, ow, 2), mode=mode, padding_mode="zeros", align_corners=False)
+    out, mask = out[:, :-1], out[:, -1:].expand_as(out[:, :-1])
+    fill_img = torch.tensor(fill, dtype=torch.float64).view(1, -1, 1, 1).expand_as(out)
+    if mode == "nearest":
+        out = torch.where(mask < 0.5, fill_img, out)
+    else:
+        out = out * mask + (1.0 - mask) * fill_img
+    return out[0]
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("angle,expand,center", [(33.0, False, None), (-71.5, True, None), (90.0, True, None),
+                                                 (20.0, False, (3, 4))])
+def test_rotate_tensor_matches_grid_sample(mode, angle, expand, center):
+    x = torch.rand(3, 9, 12, dtype=torch.float64)
+    fill = [0.25, 0.5, 0.75]
+    ours = F.rotate(to_cresset(x), angle, T.InterpolationMode(mode), expand=expand, center=center, fill=fill)
+    theirs = _torchvision_rotate(x, angle, mode, expand, fill, center)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    if mode == "bilinear":
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-9)
+    else:  # nearest: a sample exactly half-way between pixels may round either way
+        assert (np.abs(ours.numpy() - theirs.numpy()) > 1e-9).mean() < 0.02
+
+
+def test_random_rotation_tensor_uint8():
+    x = chw(RGB)
+    cresset.manual_seed(6)
+    angle = float(cresset.empty(1).uniform_(-45.0, 45.0))
+    cresset.manual_seed(6)
+    out = T.RandomRotation(45, interpolation=T.InterpolationMode.BILINEAR, fill=7)(x)
+    theirs = _torchvision_rotate(torch.from_numpy(x.numpy()).float(), angle, "bilinear", False, [7.0] * 3)
+    assert out.dtype == cresset.uint8
+    assert np.abs(out.numpy().astype(int) - theirs.round().numpy().astype(int)).max() <= 1
+    with pytest.raises(ValueError, match="cannot broadcast to match the number of channels"):
+        F.rotate(cresset.zeros(3, 4, 4), 10.0, fill=[1.0, 2.0])

@@ -300,3 +300,77 @@ def adjust_hue(img, hue_factor):
     h = (h + hue_factor) % 1.0
     img_hue_adj = _hsv2rgb(cresset.stack((h, s, v), dim=-3))
     return convert_image_dtype(img_hue_adj, orig_dtype)
+
+
+def _affine_output_size(matrix, w, h):
+    """Bounding box (w, h) of the image corners moved by the inverse affine matrix (expand)."""
+    pts = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0],
+                    [0.5 * w, -0.5 * h, 1.0]], dtype=np.float32)
+    theta = np.array(matrix, dtype=np.float32).reshape(2, 3)
+    new_pts = pts @ theta.T
+    halfs = np.array((w, h), dtype=np.float32) * 0.5
+    min_vals, max_vals = new_pts.min(axis=0) + halfs, new_pts.max(axis=0) + halfs
+    tol = 1e-4  # drop float noise before rounding outwards, as torchvision does
+    cmax = np.ceil(np.trunc(max_vals / tol) * tol)
+    cmin = np.floor(np.trunc(min_vals / tol) * tol)
+    size = cmax - cmin
+    return int(size[0]), int(size[1])
+
+
+def rotate(img, matrix, interpolation="nearest", expand=False, fill=None):
+    """Samples img at the inverse affine matrix (pixel coordinates about the centre), like
+    torchvision's affine grid + grid_sample(align_corners=False, zero padding); with fill, pixels
+    from outside the image become fill (bilinear: blended by the in-image weight)."""
+    _assert_image_tensor(img)
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"Interpolation mode '{interpolation}' is unsupported with Tensor input")
+    shape = img.shape
+    h, w = shape[-2], shape[-1]
+    ow, oh = _affine_output_size(matrix, w, h) if expand else (w, h)
+    out_dtype = img.dtype
+    x = img.reshape(-1, h * w)
+    if not x.is_floating_point():
+        x = x.to(cresset.float32)
+    # The grid is computed as torchvision does, in the image's float dtype: normalised to
+    # [-1, 1] by theta / (w/2, h/2), then back to pixels by grid_sample's ((g + 1) * size - 1) / 2,
+    # so that half-way samples round the same way.
+    nd = np.float64 if x.dtype == cresset.float64 else np.float32
+    xb = (np.arange(ow) - ow * 0.5 + 0.5).astype(nd)
+    yb = (np.arange(oh) - oh * 0.5 + 0.5).astype(nd)[:, None]
+    theta = np.array(matrix, dtype=nd).reshape(2, 3) / np.array([[0.5 * w], [0.5 * h]], dtype=nd)
+    gx = xb * theta[0, 0] + yb * theta[0, 1] + theta[0, 2]
+    gy = xb * theta[1, 0] + yb * theta[1, 1] + theta[1, 2]
+    ix = (((gx + nd(1)) * nd(w) - nd(1)) / nd(2)).ravel().astype(np.float64)
+    iy = (((gy + nd(1)) * nd(h) - nd(1)) / nd(2)).ravel().astype(np.float64)
+    if interpolation == "nearest":
+        corners = [(np.rint(ix), np.rint(iy), np.ones_like(ix))]
+    else:
+        x0, y0 = np.floor(ix), np.floor(iy)
+        fx, fy = ix - x0, iy - y0
+        corners = [(x0, y0, (1 - fx) * (1 - fy)), (x0 + 1, y0, fx * (1 - fy)),
+                   (x0, y0 + 1, (1 - fx) * fy), (x0 + 1, y0 + 1, fx * fy)]
+    out = None
+    mask = np.zeros_like(ix)
+    for cx, cy, weight in corners:
+        valid = (cx >= 0) & (cx <= w - 1) & (cy >= 0) & (cy <= h - 1)
+        weight = np.where(valid, weight, 0.0)
+        mask += weight
+        flat = np.where(valid, cy * w + cx, 0).astype(np.int64)
+        term = x.index_select(1, cresset.from_numpy(flat)) * cresset.from_numpy(weight).to(x.dtype)
+        out = term if out is None else out + term
+    if fill is not None:
+        fills = list(fill) if isinstance(fill, (list, tuple)) else [float(fill)]
+        channels = shape[-3] if img.ndim >= 3 else 1
+        if len(fills) not in (1, channels):
+            raise ValueError("The number of elements in 'fill' cannot broadcast to match the number "
+                             f"of channels of the image ({len(fills)} != {channels})")
+        # Rows of x cycle through the channels.
+        fill_col = cresset.tensor(fills * (x.shape[0] // len(fills)), dtype=x.dtype).view(-1, 1)
+        mask_t = cresset.from_numpy(mask).to(x.dtype)
+        if interpolation == "nearest":
+            out = cresset.where(mask_t < 0.5, fill_col, out)
+        else:
+            out = out * mask_t + (1.0 - mask_t) * fill_col
+    if not out_dtype.is_floating_point:
+        out = cresset.round(out).to(out_dtype)
+    return out.reshape(*shape[:-2], oh, ow)

@@ -1,4 +1,5 @@
 """Functional transforms on PIL images and image tensors (torchvision.transforms.functional)."""
+import math
 import numbers
 import sys
 from enum import Enum
@@ -297,18 +298,44 @@ def vflip(img):
 
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None,
            fill=None):
-    """Rotates a PIL image by angle degrees counter-clockwise (Image.rotate)."""
+    """Rotates by angle degrees counter-clockwise (PIL: Image.rotate; tensors: nearest or
+    bilinear sampling as torchvision's affine grid)."""
     if isinstance(interpolation, int):
         interpolation = _interpolation_modes_from_int(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError("Argument angle should be int or float")
     if center is not None and not isinstance(center, (list, tuple)):
         raise TypeError("Argument center should be a sequence")
-    if _is_tensor(img):
-        raise NotImplementedError("rotate: tensor images are not supported by cresset.vision; "
-                                  "rotate the PIL image before ToTensor")
-    return F_pil.rotate(img, angle=angle, interpolation=pil_modes_mapping[interpolation],
-                        expand=expand, center=center, fill=fill)
+    if not _is_tensor(img):
+        return F_pil.rotate(img, angle=angle, interpolation=pil_modes_mapping[interpolation],
+                            expand=expand, center=center, fill=fill)
+    center_f = [0.0, 0.0]
+    if center is not None:
+        _, height, width = get_dimensions(img)
+        # Pixel coordinates relative to the image centre.
+        center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
+    # The affine convention turns the other way than rotate's: hence -angle.
+    matrix = _get_inverse_affine_matrix(center_f, -angle, [0.0, 0.0], 1.0, [0.0, 0.0])
+    return F_t.rotate(img, matrix=matrix, interpolation=interpolation.value, expand=expand, fill=fill)
+
+
+def _get_inverse_affine_matrix(center, angle, translate, scale, shear):
+    """Inverse of T * C * R * S * Sh * C^-1 as [a, b, c, d, e, f] (output -> input pixels)."""
+    rot = math.radians(angle)
+    sx, sy = math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    matrix = [d, -b, 0.0, -c, a, 0.0]
+    matrix = [x / scale for x in matrix]
+    matrix[2] += matrix[0] * (-cx - tx) + matrix[1] * (-cy - ty)
+    matrix[5] += matrix[3] * (-cx - tx) + matrix[4] * (-cy - ty)
+    matrix[2] += cx
+    matrix[5] += cy
+    return matrix
 
 
 def adjust_brightness(img, brightness_factor):

@@ -507,8 +507,12 @@ class RandomRotation(nn.Module):
         return _uniform(float(degrees[0]), float(degrees[1]))
 
     def forward(self, img):
+        fill = self.fill
+        if isinstance(img, cresset.Tensor):
+            channels = F.get_dimensions(img)[0]
+            fill = [float(fill)] * channels if isinstance(fill, (int, float)) else [float(f) for f in fill]
         angle = self.get_params(self.degrees)
-        return F.rotate(img, angle, self.interpolation, self.expand, self.center, self.fill)
+        return F.rotate(img, angle, self.interpolation, self.expand, self.center, fill)
 
     def __repr__(self):
         format_string = self.__class__.__name__ + f"(degrees={self.degrees}"
