@@ -29,11 +29,24 @@ Scalar at_dtype(const char* op, Scalar v, DType t) {
   if (!is_integral(t, false)) return v;
   double hi = 0, lo = 0;
   switch (t) {
-    case DType::UInt8: hi = 255; lo = v.is_int() ? -hi : 0; break;
-    case DType::Int8: hi = 127; lo = -128; break;
-    case DType::Int16: hi = 32767; lo = -32768; break;
-    case DType::Int32: hi = 2147483647.0; lo = -2147483648.0; break;
-    default: return v.is_int() ? v : Scalar(int64_t(v.to_double()));
+    case DType::UInt8:
+      hi = 255;
+      lo = v.is_int() ? -hi : 0;
+      break;
+    case DType::Int8:
+      hi = 127;
+      lo = -128;
+      break;
+    case DType::Int16:
+      hi = 32767;
+      lo = -32768;
+      break;
+    case DType::Int32:
+      hi = 2147483647.0;
+      lo = -2147483648.0;
+      break;
+    default:
+      return v.is_int() ? v : Scalar(int64_t(v.to_double()));
   }
   double d = v.to_double();
   CRESSET_CHECK(d >= lo && d <= hi, RuntimeError, "[", op, "] value cannot be converted to type ",
@@ -95,8 +108,8 @@ Tensor rrelu_impl(const char* op, const Tensor& self, Scalar lower, Scalar upper
                inplace ? self : dense(self), inplace, {slope});
   }
   CRESSET_CHECK(self.is_floating_point(), NotImplementedError, "[", op,
-                "] \"rrelu_with_noise_out_cpu\" not implemented for '",
-                dtype_display(self.dtype()), "'");
+                "] \"rrelu_with_noise_out_cpu\" not implemented for '", dtype_display(self.dtype()),
+                "'");
   // noise: a slope from [lower, upper) where x <= 0, 1 elsewhere; the result is x * noise.
   Tensor noise = uniform_(empty_tensor(self.sizes(), self.dtype(), self.device()), lo, hi, gen);
   noise = where(le(detach(self), wrapped_scalar(Scalar(0))), noise, wrapped_scalar(Scalar(1)));
@@ -108,11 +121,9 @@ Tensor rrelu_impl(const char* op, const Tensor& self, Scalar lower, Scalar upper
     out = inplace ? mul_(self, noise) : mul(dense(self), noise);
   }
   if (record) {
-    autograd::record(inplace ? "RreluWithNoiseBackward1" : "RreluWithNoiseBackward0", {self},
-                     {out}, {noise},
-                     [](const autograd::Ctx& c) -> autograd::TensorList {
-                       return {c.grad() * c.saved(0)};
-                     });
+    autograd::record(
+        inplace ? "RreluWithNoiseBackward1" : "RreluWithNoiseBackward0", {self}, {out}, {noise},
+        [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad() * c.saved(0)}; });
   }
   return out;
 }
@@ -199,6 +210,9 @@ Tensor prelu(const Tensor& self, const Tensor& weight) {
                 weight.dim());
   CRESSET_CHECK(self.is_floating_point(), NotImplementedError,
                 "[prelu] \"prelu_cpu\" not implemented for '", dtype_display(self.dtype()), "'");
+  CRESSET_CHECK(self.dtype() == weight.dtype(), RuntimeError,
+                "[prelu] prelu: Type promoting not supported. Got ", dtype_display(self.dtype()),
+                " and ", dtype_display(weight.dtype()));
   int64_t n = weight.numel();
   Tensor w = weight;
   if (n > 1) {
@@ -226,7 +240,9 @@ Tensor prelu(const Tensor& self, const Tensor& weight) {
                        Tensor positive = x > 0;
                        Tensor gx, gw;
                        if (c.needs_input_grad(0)) gx = where(positive, g, g * w);
-                       if (c.needs_input_grad(1)) gw = where(positive, full_like(g, Scalar(0), g.dtype(), g.device()), g * x);
+                       if (c.needs_input_grad(1))
+                         gw =
+                             where(positive, full_like(g, Scalar(0), g.dtype(), g.device()), g * x);
                        return {gx, gw};
                      });
   }
@@ -234,7 +250,8 @@ Tensor prelu(const Tensor& self, const Tensor& weight) {
 }
 
 Tensor glu(const Tensor& self, int64_t dim) {
-  CRESSET_CHECK(self.dim() > 0, RuntimeError, "[glu] glu does not support scalars because halving size must be even");
+  CRESSET_CHECK(self.dim() > 0, RuntimeError,
+                "[glu] glu does not support scalars because halving size must be even");
   int64_t d = wrap_dim(dim, self.dim());
   int64_t size = self.sizes()[d];
   CRESSET_CHECK(size % 2 == 0, RuntimeError, "[glu] Halving dimension must be even, but dimension ",

@@ -36,14 +36,17 @@ using SpecPtr = std::shared_ptr<const ConvSpec>;
 
 Tensor conv_product(ConvKind kind, const Tensor& a, const Tensor& b, const SpecPtr& spec);
 
-// The kernel's result for contiguous, detached operands; half-precision types compute in float32.
+// The kernel's result for contiguous, detached operands; half-precision types compute in float32
+// and integer types in int64 (which wraps around modulo 2^n like their own arithmetic).
 Tensor run_product(ConvKind kind, const Tensor& a, const Tensor& b, const Tensor& bias,
                    const ConvSpec& spec) {
   const DimVector& sizes = kind == ConvKind::Forward         ? spec.y_sizes
                            : kind == ConvKind::BackwardInput ? spec.x_sizes
                                                              : spec.w_sizes;
   const DType dtype = a.dtype();
-  const DType compute = dtype == DType::Float64 ? DType::Float64 : DType::Float32;
+  const DType compute = dtype == DType::Float64 ? DType::Float64
+                        : is_floating(dtype)    ? DType::Float32
+                                                : DType::Int64;
   auto prepare = [&](const Tensor& t) {
     if (!t.defined()) return t;
     Tensor d = detach(t);
@@ -67,35 +70,28 @@ Tensor run_product(ConvKind kind, const Tensor& a, const Tensor& b, const Tensor
 Tensor conv_product(ConvKind kind, const Tensor& a, const Tensor& b, const SpecPtr& spec) {
   Tensor out = run_product(kind, a, b, Tensor(), *spec);
   if (autograd::needs_grad({a, b})) {
-    autograd::record(kind == ConvKind::Forward ? "ConvolutionBackward0"
-                                               : "ConvolutionBackwardBackward0",
-                     {a, b}, {out}, {a, b},
-                     [kind, spec](const autograd::Ctx& c) -> autograd::TensorList {
-                       const Tensor a = c.saved(0), b = c.saved(1);
-                       const Tensor& g = c.grad();
-                       Tensor da, db;
-                       switch (kind) {
-                         case ConvKind::Forward:  // a = x, b = w
-                           if (c.needs_input_grad(0))
-                             da = conv_product(ConvKind::BackwardInput, g, b, spec);
-                           if (c.needs_input_grad(1))
-                             db = conv_product(ConvKind::BackwardWeight, g, a, spec);
-                           break;
-                         case ConvKind::BackwardInput:  // a = gy, b = w
-                           if (c.needs_input_grad(0))
-                             da = conv_product(ConvKind::Forward, g, b, spec);
-                           if (c.needs_input_grad(1))
-                             db = conv_product(ConvKind::BackwardWeight, a, g, spec);
-                           break;
-                         case ConvKind::BackwardWeight:  // a = gy, b = x
-                           if (c.needs_input_grad(0))
-                             da = conv_product(ConvKind::Forward, b, g, spec);
-                           if (c.needs_input_grad(1))
-                             db = conv_product(ConvKind::BackwardInput, a, g, spec);
-                           break;
-                       }
-                       return {da, db};
-                     });
+    autograd::record(
+        kind == ConvKind::Forward ? "ConvolutionBackward0" : "ConvolutionBackwardBackward0", {a, b},
+        {out}, {a, b}, [kind, spec](const autograd::Ctx& c) -> autograd::TensorList {
+          const Tensor a = c.saved(0), b = c.saved(1);
+          const Tensor& g = c.grad();
+          Tensor da, db;
+          switch (kind) {
+            case ConvKind::Forward:  // a = x, b = w
+              if (c.needs_input_grad(0)) da = conv_product(ConvKind::BackwardInput, g, b, spec);
+              if (c.needs_input_grad(1)) db = conv_product(ConvKind::BackwardWeight, g, a, spec);
+              break;
+            case ConvKind::BackwardInput:  // a = gy, b = w
+              if (c.needs_input_grad(0)) da = conv_product(ConvKind::Forward, g, b, spec);
+              if (c.needs_input_grad(1)) db = conv_product(ConvKind::BackwardWeight, a, g, spec);
+              break;
+            case ConvKind::BackwardWeight:  // a = gy, b = x
+              if (c.needs_input_grad(0)) da = conv_product(ConvKind::Forward, b, g, spec);
+              if (c.needs_input_grad(1)) db = conv_product(ConvKind::BackwardInput, a, g, spec);
+              break;
+          }
+          return {da, db};
+        });
   }
   return out;
 }
@@ -127,8 +123,8 @@ std::string join_x(const DimVector& v) {
 // The spec of a (transposed) convolution after torch's checks, with torch's messages.
 SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const DimVector& stride_in, const DimVector& padding_in,
-                  const DimVector& dilation_in, bool transposed,
-                  const DimVector& output_padding_in, int64_t groups) {
+                  const DimVector& dilation_in, bool transposed, const DimVector& output_padding_in,
+                  int64_t groups) {
   const int64_t k = weight.dim() - 2;
   CRESSET_CHECK(k >= 1 && k <= 3, RuntimeError, "[convolution] expected a weight with 3, 4 or 5 ",
                 "dims; got weight of size ", shape_str(weight.sizes()));
@@ -138,9 +134,16 @@ SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
   CRESSET_CHECK(input.dtype() == weight.dtype(), RuntimeError, "[convolution] Input type (",
                 dtype_name(input.dtype()), ") and weight type (", dtype_name(weight.dtype()),
                 ") should be the same");
-  CRESSET_CHECK(is_floating(input.dtype()), RuntimeError,
-                "[convolution] expected a floating point input; got ",
-                dtype_name(input.dtype()));
+  if (input.dtype() == DType::Bool) {
+    throw NotImplementedError(
+        str_cat("[convolution] \"slow_conv", k, "d_cpu\" not implemented for 'Bool'"));
+  }
+  // torch's transposed convolutions take int64 but no narrower integers.
+  if (transposed && !is_floating(input.dtype()) && input.dtype() != DType::Int64) {
+    throw NotImplementedError(str_cat("[convolution] \"slow_conv_transpose", k == 3 ? 3 : 2,
+                                      "d_out_cpu\" not implemented for '",
+                                      dtype_display(input.dtype()), "'"));
+  }
   CRESSET_CHECK(input.device() == weight.device(), RuntimeError,
                 "[convolution] input and weight must be on the same device");
   const DimVector stride = expand_param(stride_in, "stride", k);
@@ -149,7 +152,8 @@ SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const DimVector output_padding = expand_param(output_padding_in, "output_padding", k);
   for (int64_t d = 0; d < k; ++d) {
     CRESSET_CHECK(padding[d] >= 0, RuntimeError, "[convolution] negative padding is not supported");
-    CRESSET_CHECK(stride[d] > 0, RuntimeError, "[convolution] non-positive stride is not supported");
+    CRESSET_CHECK(stride[d] > 0, RuntimeError,
+                  "[convolution] non-positive stride is not supported");
     CRESSET_CHECK(dilation[d] > 0, RuntimeError,
                   "[convolution] non-positive dilation is not supported");
     CRESSET_CHECK(output_padding[d] >= 0, RuntimeError,
@@ -165,8 +169,7 @@ SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
   CRESSET_CHECK(in_channels == expected_in, RuntimeError, "[convolution] Given ",
                 transposed ? str_cat("transposed=1") : str_cat("groups=", groups),
                 ", weight of size ", shape_str(ws), ", expected input", shape_str(input.sizes()),
-                " to have ", expected_in, " channels, but got ", in_channels,
-                " channels instead");
+                " to have ", expected_in, " channels, but got ", in_channels, " channels instead");
   const int64_t out_channels = transposed ? ws[1] * groups : ws[0];
   if (bias.defined()) {
     CRESSET_CHECK(bias.dim() == 1 && bias.size(0) == out_channels, RuntimeError,
@@ -191,8 +194,8 @@ SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
     if (transposed) {
       CRESSET_CHECK(output_padding[d] < stride[d] || output_padding[d] < dilation[d], RuntimeError,
                     "[convolution] output padding must be smaller than either stride or ",
-                    "dilation, but got output_padding=", shape_str(output_padding), " stride=",
-                    shape_str(stride), " dilation=", shape_str(dilation));
+                    "dilation, but got output_padding=", shape_str(output_padding),
+                    " stride=", shape_str(stride), " dilation=", shape_str(dilation));
       const int64_t o = (i - 1) * stride[d] - 2 * padding[d] + dk + output_padding[d];
       CRESSET_CHECK(o > 0, RuntimeError, "[convolution] Given input size per channel: (",
                     join_x(DimVector(input.sizes().data() + 2, size_t(k))),
@@ -237,8 +240,8 @@ SpecPtr make_spec(const Tensor& input, const Tensor& weight, const Tensor& bias,
 Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor& bias,
                    const DimVector& stride, const DimVector& padding, const DimVector& dilation,
                    bool transposed, const DimVector& output_padding, int64_t groups) {
-  const SpecPtr spec = make_spec(input, weight, bias, stride, padding, dilation, transposed,
-                                 output_padding, groups);
+  const SpecPtr spec =
+      make_spec(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups);
   const ConvKind kind = transposed ? ConvKind::BackwardInput : ConvKind::Forward;
   Tensor out = run_product(kind, input, weight, bias, *spec);
   if (autograd::needs_grad({input, weight, bias})) {
@@ -270,8 +273,7 @@ template <typename F>
 Tensor with_batch(int64_t spatial_dims, const Tensor& input, const char* op, const F& f) {
   CRESSET_CHECK(input.dim() == spatial_dims + 1 || input.dim() == spatial_dims + 2, RuntimeError,
                 "[", op, "] Expected ", spatial_dims + 1, "D (unbatched) or ", spatial_dims + 2,
-                "D (batched) input to ", op, ", but got input of size: ",
-                shape_str(input.sizes()));
+                "D (batched) input to ", op, ", but got input of size: ", shape_str(input.sizes()));
   if (input.dim() == spatial_dims + 2) return f(input);
   return squeeze(f(unsqueeze(input, 0)), 0);
 }
@@ -306,8 +308,9 @@ Tensor conv_nd(int64_t spatial_dims, const Tensor& input, const Tensor& weight, 
     CRESSET_CHECK(s == 1, RuntimeError, "[", op,
                   "] padding='same' is not supported for strided convolutions");
   }
-  CRESSET_CHECK(weight.dim() == spatial_dims + 2, RuntimeError, "[", op, "] expected a weight with ",
-                spatial_dims + 2, " dims; got weight of size ", shape_str(weight.sizes()));
+  CRESSET_CHECK(weight.dim() == spatial_dims + 2, RuntimeError, "[", op,
+                "] expected a weight with ", spatial_dims + 2, " dims; got weight of size ",
+                shape_str(weight.sizes()));
   // Total padding d * (k - 1) per dim, split evenly; an odd total puts the extra zero on the
   // right, padded explicitly like torch's _convolution_mode.
   DimVector symmetric(static_cast<size_t>(spatial_dims)), extra;

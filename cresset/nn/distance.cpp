@@ -55,7 +55,8 @@ Tensor pdist(const Tensor& self, double p) {
     std::copy(v.begin(), v.end(), t.data<int64_t>());
     return t;
   };
-  Tensor i = to(index(first), DType::Int64, self.device()), j = to(index(second), DType::Int64, self.device());
+  Tensor i = to(index(first), DType::Int64, self.device()),
+         j = to(index(second), DType::Int64, self.device());
   return norm(index_select(self, 0, i) - index_select(self, 0, j), p, DimVector{1});
 }
 

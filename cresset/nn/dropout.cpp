@@ -17,7 +17,9 @@ Tensor dropout_impl(const char* op, const Tensor& input, double p, bool train, G
   CRESSET_CHECK(p >= 0 && p <= 1, RuntimeError, "[", op,
                 "] dropout probability has to be between 0 and 1, but got ", p);
   if (p == 0 || !train || input.numel() == 0) return input;
-  auto multiply = [&](const Tensor& noise) { return inplace ? mul_(input, noise) : mul(input, noise); };
+  auto multiply = [&](const Tensor& noise) {
+    return inplace ? mul_(input, noise) : mul(input, noise);
+  };
   if (p == 1) return multiply(zeros({}, input.dtype(), input.device()));
   DimVector shape = input.sizes();
   if (feature) {

@@ -19,7 +19,6 @@ Tensor alpha_dropout(const Tensor& input, double p, bool train, Generator* gen =
 Tensor alpha_dropout_(const Tensor& input, double p, bool train, Generator* gen = nullptr);
 /// torch.feature_alpha_dropout: alpha dropout of whole channels.
 Tensor feature_alpha_dropout(const Tensor& input, double p, bool train, Generator* gen = nullptr);
-Tensor feature_alpha_dropout_(const Tensor& input, double p, bool train,
-                              Generator* gen = nullptr);
+Tensor feature_alpha_dropout_(const Tensor& input, double p, bool train, Generator* gen = nullptr);
 
 }  // namespace cresset

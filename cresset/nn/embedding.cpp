@@ -56,10 +56,10 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
   if (autograd::needs_grad({weight})) {
     int64_t num_weights = weight.sizes()[0];
     autograd::record("EmbeddingBackward0", {weight}, {out}, {idx},
-                     [num_weights, padding_idx, scale_grad_by_freq](
-                         const autograd::Ctx& c) -> autograd::TensorList {
-                       return {embedding_weight_grad(c.grad(), c.saved(0), num_weights,
-                                                     padding_idx, scale_grad_by_freq)};
+                     [num_weights, padding_idx,
+                      scale_grad_by_freq](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {embedding_weight_grad(c.grad(), c.saved(0), num_weights, padding_idx,
+                                                     scale_grad_by_freq)};
                      });
   }
   return out;

@@ -28,8 +28,8 @@ FoldArgs fold_args(const DimVector& kernel_size, const DimVector& dilation,
                 "] kernel size should be greater than zero, but got kernel_height: ", a.kernel[0],
                 " kernel_width: ", a.kernel[1]);
   CRESSET_CHECK(a.dilation[0] > 0 && a.dilation[1] > 0, RuntimeError, "[", op,
-                "] dilation should be greater than zero, but got dilation_height: ",
-                a.dilation[0], " dilation_width: ", a.dilation[1]);
+                "] dilation should be greater than zero, but got dilation_height: ", a.dilation[0],
+                " dilation_width: ", a.dilation[1]);
   CRESSET_CHECK(a.padding[0] >= 0 && a.padding[1] >= 0, RuntimeError, "[", op,
                 "] padding should be non-negative, but got pad_height: ", a.padding[0],
                 " pad_width: ", a.padding[1]);
@@ -47,7 +47,8 @@ ConvGeometry fold_geometry(int64_t batch, int64_t channels, const DimVector& siz
   g.in_channels = g.out_channels = channels;
   int64_t blocks[2];
   for (int d = 0; d < 2; ++d) {
-    blocks[d] = (size[d] + 2 * a.padding[d] - (a.dilation[d] * (a.kernel[d] - 1) + 1)) / a.stride[d] + 1;
+    blocks[d] =
+        (size[d] + 2 * a.padding[d] - (a.dilation[d] * (a.kernel[d] - 1) + 1)) / a.stride[d] + 1;
     g.in[1 + d] = size[d];
     g.out[1 + d] = blocks[d];
     g.kernel[1 + d] = a.kernel[d];
@@ -57,8 +58,8 @@ ConvGeometry fold_geometry(int64_t batch, int64_t channels, const DimVector& siz
   }
   CRESSET_CHECK(blocks[0] >= 1 && blocks[1] >= 1, RuntimeError, "[", op,
                 "] Given input with spatial size (", size[0], ", ", size[1], "), kernel_size=(",
-                a.kernel[0], ", ", a.kernel[1], "), dilation=(", a.dilation[0], ", ",
-                a.dilation[1], "), padding=(", a.padding[0], ", ", a.padding[1],
+                a.kernel[0], ", ", a.kernel[1], "), dilation=(", a.dilation[0], ", ", a.dilation[1],
+                "), padding=(", a.padding[0], ", ", a.padding[1],
                 "), calculated shape of the array of sliding blocks as (", blocks[0], ", ",
                 blocks[1], "), but its components must be at least one.");
   return g;
@@ -118,8 +119,8 @@ Tensor col2im(const Tensor& input, const DimVector& output_size, const DimVector
   CRESSET_CHECK(output_size.size() == 1 || output_size.size() == 2, RuntimeError,
                 "[col2im] expected output_size to have 1 or 2 values; got ",
                 shape_str(output_size));
-  const DimVector size = output_size.size() == 1 ? DimVector{output_size[0], output_size[0]}
-                                                  : output_size;
+  const DimVector size =
+      output_size.size() == 1 ? DimVector{output_size[0], output_size[0]} : output_size;
   CRESSET_CHECK(input.dim() == 2 || input.dim() == 3, RuntimeError,
                 "[col2im] Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch "
                 "size and non-zero dimensions for input, but got: ",
@@ -141,8 +142,8 @@ Tensor col2im(const Tensor& input, const DimVector& output_size, const DimVector
                 "sliding blocks ",
                 g.out[1], " * ", g.out[2], " = ", g.out[1] * g.out[2],
                 ", but got input.size(2)=", cols.size(2), ".");
-  Tensor out = empty_tensor({cols.size(0), cols.size(1) / k, size[0], size[1]}, cols.dtype(),
-                            cols.device());
+  Tensor out =
+      empty_tensor({cols.size(0), cols.size(1) / k, size[0], size[1]}, cols.dtype(), cols.device());
   run_fold(out, cols, g, false);
   if (!batched) out = squeeze(out, 0);
   if (autograd::needs_grad({input})) {

@@ -9,8 +9,8 @@ namespace cresset {
 Tensor im2col(const Tensor& input, const DimVector& kernel_size, const DimVector& dilation,
               const DimVector& padding, const DimVector& stride);
 
-/// torch._C._nn.col2im: columns [N, C * kh * kw, L] (or unbatched) summed into [N, C, *output_size].
-/// Records Col2ImBackward0.
+/// torch._C._nn.col2im: columns [N, C * kh * kw, L] (or unbatched) summed into [N, C,
+/// *output_size]. Records Col2ImBackward0.
 Tensor col2im(const Tensor& input, const DimVector& output_size, const DimVector& kernel_size,
               const DimVector& dilation, const DimVector& padding, const DimVector& stride);
 

@@ -22,8 +22,8 @@ Tensor constant_pad_nd(const Tensor& self, const DimVector& pad, Scalar value) {
   for (int64_t i = 0; i < pairs; ++i) {
     const int64_t d = self.dim() - 1 - i;
     const int64_t n = sizes[d] + pad[2 * i] + pad[2 * i + 1];
-    CRESSET_CHECK(n >= 0, RuntimeError, "[pad] The input size ", sizes[d], ", plus negative padding ",
-                  pad[2 * i], " and ", pad[2 * i + 1],
+    CRESSET_CHECK(n >= 0, RuntimeError, "[pad] The input size ", sizes[d],
+                  ", plus negative padding ", pad[2 * i], " and ", pad[2 * i + 1],
                   " resulted in a negative output size, which is invalid. Check dimension ", d,
                   " of your input.");
     sizes[d] = n;
@@ -116,8 +116,8 @@ Tensor gather_pad(const Tensor& self, const DimVector& pad, const std::string& m
                      [indices, dims, sizes](const autograd::Ctx& c) -> autograd::TensorList {
                        Tensor g = c.grad();
                        for (size_t i = dims.size(); i-- > 0;) {
-                         g = index_add(zeros(sizes[i], g.dtype(), g.device()), dims[i],
-                                       indices[i], g);
+                         g = index_add(zeros(sizes[i], g.dtype(), g.device()), dims[i], indices[i],
+                                       g);
                        }
                        return {g};
                      });
@@ -138,16 +138,15 @@ Tensor pad(const Tensor& self, const DimVector& pad, const std::string& mode,
   CRESSET_CHECK(pad.size() % 2 == 0, RuntimeError, "[pad] Padding length must be divisible by 2");
   const int64_t pairs = int64_t(pad.size()) / 2;
   if (!(pairs >= 1 && pairs <= 3 && (self.dim() == pairs + 1 || self.dim() == pairs + 2))) {
-    throw NotImplementedError(str_cat(
-        "[pad] Padding size ", pad.size(), " is not supported for ", self.dim(),
-        "D input tensor.\nSupported combinations for non-constant padding:\n"
-        "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
-        "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
-        "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"));
+    throw NotImplementedError(
+        str_cat("[pad] Padding size ", pad.size(), " is not supported for ", self.dim(),
+                "D input tensor.\nSupported combinations for non-constant padding:\n"
+                "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"));
   }
   for (int64_t d = self.dim() == pairs + 2 ? 1 : 0; d < self.dim(); ++d) {
-    CRESSET_CHECK(self.size(d) > 0, RuntimeError, "[pad] Expected ", pairs + 1, "D or ",
-                  pairs + 2,
+    CRESSET_CHECK(self.size(d) > 0, RuntimeError, "[pad] Expected ", pairs + 1, "D or ", pairs + 2,
                   "D (batch mode) tensor with possibly 0 batch size and other non-zero "
                   "dimensions for input, but got: ",
                   shape_str(self.sizes()));
@@ -170,6 +169,12 @@ Tensor pad(const Tensor& self, const DimVector& pad, const std::string& mode,
     }
   }
   return gather_pad(self, pad, mode);
+}
+
+Tensor pad_nd(const Tensor& self, const DimVector& pad_, const std::string& mode, int64_t dims) {
+  CRESSET_CHECK(int64_t(pad_.size()) == 2 * dims, RuntimeError,
+                "[pad] padding size is expected to be ", 2 * dims, ", but got: ", pad_.size());
+  return pad(self, pad_, mode, std::nullopt);
 }
 
 }  // namespace cresset

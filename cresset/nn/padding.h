@@ -17,4 +17,8 @@ Tensor constant_pad_nd(const Tensor& self, const DimVector& pad, Scalar value);
 Tensor pad(const Tensor& self, const DimVector& pad, const std::string& mode,
            std::optional<double> value);
 
+/// torch._C._nn.reflection_pad{dims}d / replication_pad{dims}d: pad() in `mode` with exactly
+/// 2 * dims pad values.
+Tensor pad_nd(const Tensor& self, const DimVector& pad, const std::string& mode, int64_t dims);
+
 }  // namespace cresset

@@ -61,6 +61,12 @@ std::tuple<Tensor, Tensor> adaptive_max_pool2d(const Tensor& self, const DimVect
 /// torch._C._nn.adaptive_max_pool3d.
 std::tuple<Tensor, Tensor> adaptive_max_pool3d(const Tensor& self, const DimVector& output_size);
 
+/// torch._C._nn.fractional_max_pool2d: max pooling over windows of kernel_size placed at
+/// pseudo-random steps given by random_samples [N, C, 2] (values in [0, 1), W's sample first).
+std::tuple<Tensor, Tensor> fractional_max_pool2d(const Tensor& self, const DimVector& kernel_size,
+                                                 const DimVector& output_size,
+                                                 const Tensor& random_samples);
+
 /// torch._C._nn.max_unpool2d: zeros of output_size [H, W] with self's values at `indices`.
 Tensor max_unpool2d(const Tensor& self, const Tensor& indices, const DimVector& output_size);
 /// torch._C._nn.max_unpool3d (stride and padding are only validated, as torch).

@@ -33,6 +33,18 @@ std::tuple<Tensor, Tensor> gru(const Tensor& input, const Tensor& hx,
 std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& input, const std::vector<Tensor>& hx,
                                         const std::vector<Tensor>& params, const RnnOptions& opt);
 
+/// The packed-sequence forms: data (N, I) holds step t's batch_sizes[t] rows (a 1-D CPU int64
+/// tensor, non-increasing); the output is packed the same way. opt.batch_first is ignored.
+std::tuple<Tensor, Tensor> rnn_tanh(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                                    const std::vector<Tensor>& params, const RnnOptions& opt);
+std::tuple<Tensor, Tensor> rnn_relu(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                                    const std::vector<Tensor>& params, const RnnOptions& opt);
+std::tuple<Tensor, Tensor> gru(const Tensor& data, const Tensor& batch_sizes, const Tensor& hx,
+                               const std::vector<Tensor>& params, const RnnOptions& opt);
+std::tuple<Tensor, Tensor, Tensor> lstm(const Tensor& data, const Tensor& batch_sizes,
+                                        const std::vector<Tensor>& hx,
+                                        const std::vector<Tensor>& params, const RnnOptions& opt);
+
 /// torch.rnn_tanh_cell: tanh(input @ w_ih.T + b_ih + hx @ w_hh.T + b_hh); biases may be undefined.
 Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
                      const Tensor& b_ih, const Tensor& b_hh);

@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "cresset/autograd/function.h"
-#include "cresset/backend/cpu/pool_kernels.h"
 #include "cresset/core/error.h"
 #include "cresset/nn/pool.h"
 #include "cresset/nn/pool_common.h"
@@ -14,8 +13,6 @@
 namespace cresset {
 
 using namespace pool_detail;
-using cpu::ResampleAxis;
-using cpu::ResamplePlan;
 
 namespace {
 
@@ -62,9 +59,9 @@ ResampleAxis make_axis(UpsampleMode mode, int64_t in, int64_t out, bool align_co
     switch (mode) {
       case UpsampleMode::Nearest: {
         const float s = scales_value<float>(scale, in, out);
-        ix[0] = out == in         ? o
-                : out == 2 * in   ? o >> 1
-                                  : std::min(int64_t(std::floor(float(o) * s)), in - 1);
+        ix[0] = out == in       ? o
+                : out == 2 * in ? o >> 1
+                                : std::min(int64_t(std::floor(float(o) * s)), in - 1);
         w[0] = 1;
         break;
       }
@@ -119,8 +116,9 @@ std::string node_name(UpsampleMode mode, int64_t nd) {
     case UpsampleMode::NearestExact:
       return "UpsampleNearestExact" + n + "DBackward0";
     case UpsampleMode::Linear:
-      return std::string(nd == 1 ? "UpsampleLinear" : nd == 2 ? "UpsampleBilinear"
-                                                              : "UpsampleTrilinear") +
+      return std::string(nd == 1   ? "UpsampleLinear"
+                         : nd == 2 ? "UpsampleBilinear"
+                                   : "UpsampleTrilinear") +
              n + "DBackward0";
     case UpsampleMode::Cubic:
       return "UpsampleBicubic" + n + "DBackward0";
@@ -146,7 +144,7 @@ Tensor resample_backward(const Tensor& grad, std::shared_ptr<ResamplePlan> plan,
 Tensor resample(const Tensor& self, std::shared_ptr<ResamplePlan> plan, const DimVector& out_sizes,
                 const std::string& name) {
   Tensor out = empty_tensor(out_sizes, self.dtype(), self.device());
-  if (out.numel() > 0) CRESSET_CPU_DISPATCH(resample_kernel, out, dense(self), *plan);
+  if (out.numel() > 0) CRESSET_POOL_KERNEL(out, resample_kernel, out, dense(self), *plan);
   if (autograd::needs_grad({self})) {
     const DimVector in_sizes = self.sizes();
     autograd::record(name, {self}, {out}, {},
@@ -160,7 +158,7 @@ Tensor resample(const Tensor& self, std::shared_ptr<ResamplePlan> plan, const Di
 Tensor resample_backward(const Tensor& grad, std::shared_ptr<ResamplePlan> plan,
                          const DimVector& in_sizes, const std::string& name) {
   Tensor gi = empty_tensor(in_sizes, grad.dtype(), grad.device());
-  if (gi.numel() > 0) CRESSET_CPU_DISPATCH(resample_backward_kernel, gi, dense(grad), *plan);
+  if (gi.numel() > 0) CRESSET_POOL_KERNEL(gi, resample_backward_kernel, gi, dense(grad), *plan);
   if (autograd::needs_grad({grad})) {
     const DimVector out_sizes = grad.sizes();
     autograd::record(backward_name(name), {grad}, {gi}, {},
@@ -179,8 +177,8 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
   CRESSET_CHECK(nd >= 1 && nd <= 3, RuntimeError, "[upsample] expected 1 to 3 output sizes, got ",
                 shape_str(output_size));
   const char* op = op_name(mode, nd);
-  CRESSET_CHECK(self.dim() == nd + 2, RuntimeError, "[", op, "] Expected ", nd + 2,
-                "D input (got ", self.dim(), "D input): sizes ", shape_str(self.sizes()));
+  CRESSET_CHECK(self.dim() == nd + 2, RuntimeError, "[", op, "] Expected ", nd + 2, "D input (got ",
+                self.dim(), "D input): sizes ", shape_str(self.sizes()));
   bool ok = true;
   for (int64_t i = 0; i < nd; ++i) ok = ok && self.size(2 + i) > 0 && output_size[i] > 0;
   CRESSET_CHECK(ok, RuntimeError, "[", op,
@@ -188,8 +186,6 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
                 shape_str(self.sizes()), ") output ", shape_str(output_size));
   CRESSET_CHECK(self.is_floating_point(), NotImplementedError, "[", op, "] \"", op,
                 "\" not implemented for '", dtype_display(self.dtype()), "'");
-  CRESSET_CHECK(self.device().is_cpu(), NotImplementedError, "[", op,
-                "] is only implemented on the CPU; got a tensor on ", self.device().str());
   auto plan = std::make_shared<ResamplePlan>();
   plan->planes = self.size(0) * self.size(1);
   for (int64_t i = 0; i < 3 - nd; ++i) {
@@ -221,9 +217,18 @@ Tensor shuffle(const Tensor& self, int64_t r, bool up) {
   const int64_t n = self.dim();
   const int64_t c = self.size(n - 3), h = self.size(n - 2), w = self.size(n - 1);
   if (up) {
-    CRESSET_CHECK(c % (r * r) == 0, RuntimeError, "[", op, "] ", op,
+    // Absurd factors overflow r * r (torch's ValueError) or the output sizes.
+    int64_t rr = 0, hr = 0, wr = 0;
+    CRESSET_CHECK(!__builtin_mul_overflow(r, r, &rr), ValueError, "[", op,
+                  "] upscale factor is too large, (upscale_factor)^2 overflowed: upscale_factor=",
+                  r);
+    CRESSET_CHECK(!__builtin_mul_overflow(h, r, &hr) && !__builtin_mul_overflow(w, r, &wr),
+                  RuntimeError, "[", op, "] upscale_factor ", r, " overflows the output size of ",
+                  shape_str(self.sizes()));
+    CRESSET_CHECK(c % rr == 0, RuntimeError, "[", op, "] ", op,
                   " expects its input's 'channel' dimension to be divisible by the square of "
-                  "upscale_factor, but input.size(-3)=", c, " is not divisible by ", r * r);
+                  "upscale_factor, but input.size(-3)=",
+                  c, " is not divisible by ", rr);
   } else {
     CRESSET_CHECK(h % r == 0, RuntimeError, "[", op, "] ", op,
                   " expects height to be divisible by downscale_factor, but input.size(-2)=", h,

@@ -361,7 +361,11 @@ namespace ew {
                                          const Tensor& out, bool inplace) {               \
     return call(row_##name, op, {self}, out, inplace, {args});                           \
   })
-#define CRESSET_BINARY(...)
+#define CRESSET_BINARY(name, Functor, K, Api, ...)                                        \
+  CRESSET_EW_ROW_##Api(Tensor name##_row(const char* op, const Tensor& self, const Tensor& other, \
+                                         const Scalar* args, const Tensor& out, bool inplace) { \
+    return call(row_##name, op, {self, other}, out, inplace, {args});                    \
+  })
 #define CRESSET_TERNARY(...)
 #include "cresset/ops/elementwise.def"
 #undef CRESSET_UNARY

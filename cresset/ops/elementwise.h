@@ -69,14 +69,16 @@ namespace cresset {
 // clang-format on
 
 namespace ew {
-// For each unary row of Api Row: the row run with its Scalar parameters `args`, into a new tensor
-// (out undefined), into `out`, or into self (inplace). `op` names the op in errors and its
-// autograd node ("leaky_relu_" -> LeakyReluBackward1).
+// For each row of Api Row: the row run with its Scalar parameters `args`, into a new tensor (out
+// undefined), into `out`, or into self (inplace). `op` names the op in errors and its autograd
+// node ("leaky_relu_" -> LeakyReluBackward1).
 // clang-format off
 #define CRESSET_UNARY(name, Functor, Kind, Api, ...)                                      \
   CRESSET_EW_ROW_##Api(Tensor name##_row(const char* op, const Tensor& self, const Scalar* args, \
                                          const Tensor& out, bool inplace);)
-#define CRESSET_BINARY(...)
+#define CRESSET_BINARY(name, Functor, Kind, Api, ...)                                     \
+  CRESSET_EW_ROW_##Api(Tensor name##_row(const char* op, const Tensor& self, const Tensor& other, \
+                                         const Scalar* args, const Tensor& out, bool inplace);)
 #define CRESSET_TERNARY(...)
 #include "cresset/ops/elementwise.def"
 #undef CRESSET_UNARY

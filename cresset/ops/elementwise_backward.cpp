@@ -94,12 +94,24 @@ Tensor elu_grad(const Tensor& grad, const Tensor& self, double alpha, double sca
                grad * scale);
 }
 
-// gelu's derivative: Phi(x) + x * phi(x), Phi and phi the standard normal CDF and density.
+// grad * gelu'(x) and grad * silu'(x), by the fused rows.
 Tensor gelu_grad(const Tensor& grad, const Tensor& self) {
-  constexpr double sqrt1_2 = 0.70710678118654752440, inv_sqrt_2pi = 0.39894228040143267794;
-  Tensor cdf = 0.5 * (1 + erf(self * sqrt1_2));
-  Tensor pdf = exp(-0.5 * self * self) * inv_sqrt_2pi;
-  return grad * (cdf + self * pdf);
+  return gelu_backward_row("gelu_backward", grad, self, nullptr, Tensor(), false);
+}
+Tensor silu_grad(const Tensor& grad, const Tensor& self) {
+  return silu_backward_row("silu_backward", grad, self, nullptr, Tensor(), false);
+}
+
+// gelu''(x) = phi(x) * (2 - x^2), phi the standard normal density.
+Tensor gelu_second_derivative(const Tensor& x) {
+  constexpr double inv_sqrt_2pi = 0.39894228040143267794;
+  return exp(-0.5 * x * x) * inv_sqrt_2pi * (2 - x * x);
+}
+
+// silu''(x) = s (1 - s) (2 + x (1 - 2 s)), s = sigmoid(x).
+Tensor silu_second_derivative(const Tensor& x) {
+  Tensor s = sigmoid(x);
+  return s * (1 - s) * (2 + x * (1 - 2 * s));
 }
 
 // The tanh approximation's derivative, factored as torch's.

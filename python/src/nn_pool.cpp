@@ -27,39 +27,48 @@ std::vector<std::optional<double>> scales_of(int nd, nb::handle a, nb::handle b,
   return s;
 }
 
-using MaxPoolFn = std::tuple<Tensor, Tensor> (*)(const Tensor&, const DimVector&, const DimVector&,
-                                                 const DimVector&, const DimVector&, bool);
-using MaxPoolValuesFn = Tensor (*)(const Tensor&, const DimVector&, const DimVector&,
-                                   const DimVector&, const DimVector&, bool);
-
-void def_max_pool(nb::module_& m, const char* name, MaxPoolValuesFn f) {
-  m.def(name, [f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, nb::handle d,
-                  bool ceil_mode) { return f(x, ints(k), ints(s), ints(p), ints(d), ceil_mode); },
-        "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0, "dilation"_a = 1,
-        "ceil_mode"_a = false);
+// A max pooling op, values or (values, indices): (input, kernel_size, stride, padding,
+// dilation, ceil_mode).
+template <typename R>
+void def_max_pool(nb::module_& m, const char* name,
+                  R (*f)(const Tensor&, const DimVector&, const DimVector&, const DimVector&,
+                         const DimVector&, bool)) {
+  m.def(
+      name,
+      [f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, nb::handle d, bool ceil_mode) {
+        return f(x, ints(k), ints(s), ints(p), ints(d), ceil_mode);
+      },
+      "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0, "dilation"_a = 1,
+      "ceil_mode"_a = false);
 }
 
-void def_max_pool_indices(nb::module_& m, const char* name, MaxPoolFn f) {
-  m.def(name, [f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, nb::handle d,
-                  bool ceil_mode) { return f(x, ints(k), ints(s), ints(p), ints(d), ceil_mode); },
-        "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0, "dilation"_a = 1,
-        "ceil_mode"_a = false);
+// An adaptive pooling op: (input, output_size).
+template <typename R>
+void def_adaptive(nb::module_& m, const char* name, R (*f)(const Tensor&, const DimVector&)) {
+  m.def(
+      name, [f](const Tensor& x, nb::handle size) { return f(x, ints(size)); }, "input"_a,
+      "output_size"_a);
 }
 
 void def_nearest(nb::module_& nn, const char* name, UpsampleMode mode, int nd) {
-  nn.def(name, [mode, nd](const Tensor& x, nb::handle size, nb::handle a, nb::handle b,
-                          nb::handle c) {
-    return upsample(x, mode, ints(size), false, scales_of(nd, a, b, c));
-  }, "input"_a, "output_size"_a, "scales_0"_a = nb::none(), "scales_1"_a = nb::none(),
-     "scales_2"_a = nb::none());
+  nn.def(
+      name,
+      [mode, nd](const Tensor& x, nb::handle size, nb::handle a, nb::handle b, nb::handle c) {
+        return upsample(x, mode, ints(size), false, scales_of(nd, a, b, c));
+      },
+      "input"_a, "output_size"_a, "scales_0"_a = nb::none(), "scales_1"_a = nb::none(),
+      "scales_2"_a = nb::none());
 }
 
 void def_interp(nb::module_& nn, const char* name, UpsampleMode mode, int nd) {
-  nn.def(name, [mode, nd](const Tensor& x, nb::handle size, bool align_corners, nb::handle a,
-                          nb::handle b, nb::handle c) {
-    return upsample(x, mode, ints(size), align_corners, scales_of(nd, a, b, c));
-  }, "input"_a, "output_size"_a, "align_corners"_a, "scales_0"_a = nb::none(),
-     "scales_1"_a = nb::none(), "scales_2"_a = nb::none());
+  nn.def(
+      name,
+      [mode, nd](const Tensor& x, nb::handle size, bool align_corners, nb::handle a, nb::handle b,
+                 nb::handle c) {
+        return upsample(x, mode, ints(size), align_corners, scales_of(nd, a, b, c));
+      },
+      "input"_a, "output_size"_a, "align_corners"_a, "scales_0"_a = nb::none(),
+      "scales_1"_a = nb::none(), "scales_2"_a = nb::none());
 }
 
 }  // namespace
@@ -69,50 +78,57 @@ void init_nn_pool(nb::module_& m) {
   def_max_pool(m, "max_pool1d", max_pool1d);
   def_max_pool(m, "max_pool2d", max_pool2d);
   def_max_pool(m, "max_pool3d", max_pool3d);
-  def_max_pool_indices(m, "max_pool1d_with_indices", max_pool1d_with_indices);
-  def_max_pool_indices(nn, "max_pool2d_with_indices", max_pool2d_with_indices);
-  def_max_pool_indices(nn, "max_pool3d_with_indices", max_pool3d_with_indices);
+  def_max_pool(m, "max_pool1d_with_indices", max_pool1d_with_indices);
+  def_max_pool(nn, "max_pool2d_with_indices", max_pool2d_with_indices);
+  def_max_pool(nn, "max_pool3d_with_indices", max_pool3d_with_indices);
 
-  m.def("avg_pool1d", [](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, bool ceil_mode,
-                         bool count_include_pad) {
-    return avg_pool1d(x, ints(k), ints(s), ints(p), ceil_mode, count_include_pad);
-  }, "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0, "ceil_mode"_a = false,
-     "count_include_pad"_a = true);
-  for (auto [name, f] : {std::pair{"avg_pool2d", &avg_pool2d}, std::pair{"avg_pool3d", &avg_pool3d}}) {
-    nn.def(name, [f = f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, bool ceil_mode,
-                         bool count_include_pad, nb::handle divisor_override) {
-      return f(x, ints(k), ints(s), ints(p), ceil_mode, count_include_pad,
-               optional_int(divisor_override));
-    }, "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0,
-       "ceil_mode"_a = false, "count_include_pad"_a = true, "divisor_override"_a = nb::none());
+  m.def(
+      "avg_pool1d",
+      [](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, bool ceil_mode,
+         bool count_include_pad) {
+        return avg_pool1d(x, ints(k), ints(s), ints(p), ceil_mode, count_include_pad);
+      },
+      "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0, "ceil_mode"_a = false,
+      "count_include_pad"_a = true);
+  for (auto [name, f] :
+       {std::pair{"avg_pool2d", &avg_pool2d}, std::pair{"avg_pool3d", &avg_pool3d}}) {
+    nn.def(
+        name,
+        [f = f](const Tensor& x, nb::handle k, nb::handle s, nb::handle p, bool ceil_mode,
+                bool count_include_pad, nb::handle divisor_override) {
+          return f(x, ints(k), ints(s), ints(p), ceil_mode, count_include_pad,
+                   optional_int(divisor_override));
+        },
+        "input"_a, "kernel_size"_a, "stride"_a = nb::tuple(), "padding"_a = 0,
+        "ceil_mode"_a = false, "count_include_pad"_a = true, "divisor_override"_a = nb::none());
   }
 
-  m.def("adaptive_avg_pool1d", [](const Tensor& x, nb::handle size) {
-    return adaptive_avg_pool1d(x, ints(size));
-  }, "input"_a, "output_size"_a);
-  nn.def("adaptive_avg_pool2d", [](const Tensor& x, nb::handle size) {
-    return adaptive_avg_pool2d(x, ints(size));
-  }, "input"_a, "output_size"_a);
-  nn.def("adaptive_avg_pool3d", [](const Tensor& x, nb::handle size) {
-    return adaptive_avg_pool3d(x, ints(size));
-  }, "input"_a, "output_size"_a);
-  m.def("adaptive_max_pool1d", [](const Tensor& x, nb::handle size) {
-    return adaptive_max_pool1d(x, ints(size));
-  }, "input"_a, "output_size"_a);
-  nn.def("adaptive_max_pool2d", [](const Tensor& x, nb::handle size) {
-    return adaptive_max_pool2d(x, ints(size));
-  }, "input"_a, "output_size"_a);
-  nn.def("adaptive_max_pool3d", [](const Tensor& x, nb::handle size) {
-    return adaptive_max_pool3d(x, ints(size));
-  }, "input"_a, "output_size"_a);
+  def_adaptive(m, "adaptive_avg_pool1d", adaptive_avg_pool1d);
+  def_adaptive(nn, "adaptive_avg_pool2d", adaptive_avg_pool2d);
+  def_adaptive(nn, "adaptive_avg_pool3d", adaptive_avg_pool3d);
+  def_adaptive(m, "adaptive_max_pool1d", adaptive_max_pool1d);
+  def_adaptive(nn, "adaptive_max_pool2d", adaptive_max_pool2d);
+  def_adaptive(nn, "adaptive_max_pool3d", adaptive_max_pool3d);
 
-  nn.def("max_unpool2d", [](const Tensor& x, const Tensor& indices, nb::handle size) {
-    return max_unpool2d(x, indices, ints(size));
-  }, "input"_a, "indices"_a, "output_size"_a);
-  nn.def("max_unpool3d", [](const Tensor& x, const Tensor& indices, nb::handle size, nb::handle s,
-                            nb::handle p) {
-    return max_unpool3d(x, indices, ints(size), ints(s), ints(p));
-  }, "input"_a, "indices"_a, "output_size"_a, "stride"_a, "padding"_a);
+  nn.def(
+      "max_unpool2d",
+      [](const Tensor& x, const Tensor& indices, nb::handle size) {
+        return max_unpool2d(x, indices, ints(size));
+      },
+      "input"_a, "indices"_a, "output_size"_a);
+  nn.def(
+      "max_unpool3d",
+      [](const Tensor& x, const Tensor& indices, nb::handle size, nb::handle s, nb::handle p) {
+        return max_unpool3d(x, indices, ints(size), ints(s), ints(p));
+      },
+      "input"_a, "indices"_a, "output_size"_a, "stride"_a, "padding"_a);
+
+  nn.def(
+      "fractional_max_pool2d",
+      [](const Tensor& x, nb::handle k, nb::handle size, const Tensor& samples) {
+        return fractional_max_pool2d(x, ints(k), ints(size), samples);
+      },
+      "input"_a, "kernel_size"_a, "output_size"_a, "random_samples"_a);
 
   def_nearest(nn, "upsample_nearest1d", UpsampleMode::Nearest, 1);
   def_nearest(nn, "upsample_nearest2d", UpsampleMode::Nearest, 2);

@@ -397,9 +397,9 @@ OP_DB = [
     _activation("celu", rows=("elu",), kwargs_variants=({}, dict(alpha=0.5), dict(alpha=3.0))),
     # No specials: torch's own gelu(+inf) is inf or nan depending on its vectorized path
     # (test_nn_activation.py checks -inf and nan).
-    _activation("gelu", rows=("gelu", "gelu_tanh"), kwargs_variants=({}, dict(approximate="tanh")),
-                specials=False),
-    _activation("silu", domain=(-8.0, 8.0)),
+    _activation("gelu", rows=("gelu", "gelu_tanh", "gelu_backward"),
+                kwargs_variants=({}, dict(approximate="tanh")), specials=False),
+    _activation("silu", rows=("silu", "silu_backward"), domain=(-8.0, 8.0)),
     _activation("mish", domain=(-8.0, 8.0)),
     _activation("hardsigmoid", domain=(-5.0, 5.0)),
     _activation("hardswish", domain=(-5.0, 5.0)),

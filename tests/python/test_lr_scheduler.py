@@ -88,7 +88,7 @@ def test_cycle_momentum_with_adam_betas(spec):
 
 @pytest.mark.parametrize("spec", SPECS, ids=[f"{s[0]}-{i}" for i, s in enumerate(SPECS)])
 def test_state_dict_round_trip(spec):
-    lrs, _, sched, opt = _trace(cresset, spec, steps=13)
+    _, _, sched, opt = _trace(cresset, spec, steps=13)
     _, _, sched_t, _ = _trace(torch, spec, steps=13)
     sd = sched.state_dict()
     assert sorted(sd) == sorted(sched_t.state_dict())
@@ -168,7 +168,7 @@ def test_sequential_and_chained(kind):
         opt.step()
         sched.step()
     sd = sched.state_dict()
-    opt2, sched2 = _composite(cresset, kind)
+    _, sched2 = _composite(cresset, kind)
     sched2.load_state_dict(sd)
     assert sched2.last_epoch == sched.last_epoch if kind == "sequential" else True
     assert sched2.get_last_lr() == sched.get_last_lr()

@@ -151,6 +151,9 @@ def test_prelu_errors():
                        lambda: TF.prelu(torch.zeros(2, 3), torch.ones(2)))
     assert_raises_like(RuntimeError, lambda: CF.prelu(cresset.zeros(2, 3), cresset.ones(1, 3)),
                        lambda: TF.prelu(torch.zeros(2, 3), torch.ones(1, 3)))
+    assert_raises_like(RuntimeError, lambda: CF.prelu(cresset.zeros(2, 3, dtype=cresset.float64),
+                                                      cresset.ones(3)),
+                       lambda: TF.prelu(torch.zeros(2, 3, dtype=torch.float64), torch.ones(3)))
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
@@ -195,6 +198,22 @@ def test_softmax_family(name):
     (t_out * torch.arange(12.).reshape(3, 4)).sum().backward()
     (c_out * cresset.arange(12.).reshape(3, 4)).sum().backward()
     assert_same(cx.grad, tx.grad)
+
+
+def test_gumbel_softmax():
+    cresset.manual_seed(0)
+    logits = cresset.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]]).requires_grad_(True)
+    soft = CF.gumbel_softmax(logits, tau=0.5)
+    assert torch.allclose(_values(soft).sum(-1), torch.ones(2))
+    hard = CF.gumbel_softmax(logits, hard=True)
+    h = _values(hard)
+    assert torch.equal(h.sum(-1), torch.ones(2)) and set(h.flatten().tolist()) == {0.0, 1.0}
+    (hard * cresset.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert logits.grad is not None and _values(logits.grad).abs().sum() > 0
+    # Samples follow softmax(logits): the argmax frequencies of many draws.
+    many = CF.gumbel_softmax(cresset.tensor([[0.0, 1.0, 2.0]]).expand(20000, 3), hard=True)
+    freq = _values(many).mean(0)
+    assert torch.allclose(freq, torch.softmax(torch.tensor([0.0, 1.0, 2.0]), 0), atol=0.02)
 
 
 # ---- rrelu in training ----
@@ -453,3 +472,122 @@ def test_pairwise_distance_and_pdist():
     assert_same(CF.pdist(cresset.zeros(1, 3)), TF.pdist(torch.zeros(1, 3)))
     assert_raises_like(RuntimeError, lambda: CF.pdist(cresset.zeros(3)),
                        lambda: TF.pdist(torch.zeros(3)))
+
+
+# ---- modules ----
+MODULES = [
+    ("ReLU", (), {}), ("ReLU", (), dict(inplace=True)), ("ReLU6", (), dict(inplace=True)),
+    ("LeakyReLU", (), {}), ("LeakyReLU", (0.2, True), {}), ("ELU", (), dict(alpha=0.5)),
+    ("ELU", (), dict(inplace=True)), ("SELU", (), {}), ("SELU", (True,), {}),
+    ("CELU", (0.7,), {}), ("GELU", (), {}), ("GELU", ("tanh",), {}), ("SiLU", (), {}),
+    ("SiLU", (True,), {}), ("Mish", (), {}), ("Sigmoid", (), {}), ("Tanh", (), {}),
+    ("Hardtanh", (), {}), ("Hardtanh", (-2.0, 3.0, True), {}), ("Hardsigmoid", (), {}),
+    ("Hardswish", (), {}), ("Softplus", (), {}), ("Softplus", (2, 10), {}), ("Softsign", (), {}),
+    ("Tanhshrink", (), {}), ("Threshold", (0.1, 20.0), {}), ("Threshold", (0.1, 20.0, True), {}),
+    ("Softmax", (), dict(dim=1)), ("LogSoftmax", (1,), {}), ("Softmin", (-1,), {}),
+    ("Softmax2d", (), {}), ("GLU", (), {}), ("GLU", (1,), {}), ("LogSigmoid", (), {}),
+    ("Softshrink", (), {}), ("Softshrink", (1.0,), {}), ("Hardshrink", (0.3,), {}),
+    ("RReLU", (), {}), ("RReLU", (0.1, 0.2, True), {}), ("PReLU", (), {}), ("PReLU", (4,), {}),
+    ("PReLU", (4, 0.1), {}),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs", MODULES,
+                         ids=[f"{n}{a}{k}" for n, a, k in MODULES])
+def test_activation_modules(name, args, kwargs):
+    theirs = getattr(torch.nn, name)(*args, **kwargs).double()
+    ours = getattr(cresset.nn, name)(*args, **kwargs).double()
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+    theirs.eval()
+    ours.eval()
+    x = torch.randn(2, 4, 3, 6, dtype=torch.float64)
+    cx, tx = _pair(x)
+    t_out = theirs(tx * 1)
+    c_out = ours(cx * 1)
+    assert_same(c_out, t_out)
+    t_out.sum().backward()
+    c_out.sum().backward()
+    assert_same(cx.grad, tx.grad)
+    for (n, cp), (_, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert_same(cp.grad, tp.grad)
+
+
+def test_module_errors_and_attributes():
+    with pytest.raises(AssertionError):
+        cresset.nn.Hardtanh(1.0, 1.0)
+    with pytest.raises(ValueError):
+        cresset.nn.Softmax2d()(cresset.zeros(2, 2))
+    p = cresset.nn.PReLU(3, init=0.5)
+    assert p.num_parameters == 3 and p.init == 0.5 and p.weight.tolist() == [0.5] * 3
+    assert isinstance(p.weight, cresset.nn.Parameter)
+
+
+DROPOUTS = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+            "FeatureAlphaDropout"]
+
+
+@pytest.mark.parametrize("name", DROPOUTS)
+def test_dropout_modules(name):
+    for args, kwargs in [((), {}), ((0.2,), {}), ((), dict(p=0.3, inplace=True))]:
+        assert repr(getattr(cresset.nn, name)(*args, **kwargs)) == \
+            repr(getattr(torch.nn, name)(*args, **kwargs))
+    for p in (-0.5, 1.5):
+        assert_raises_like(ValueError, lambda: getattr(cresset.nn, name)(p),
+                           lambda: getattr(torch.nn, name)(p))
+    m = getattr(cresset.nn, name)(0.5)
+    x = cresset.ones(4, 6, 5, 5, 3) if name == "Dropout3d" else cresset.ones(4, 6, 5, 3)
+    if name == "Dropout1d":
+        x = cresset.ones(4, 6, 15)
+    out = m(x)
+    assert _values(out).unique().numel() == 2  # dropped and kept values
+    m.eval()
+    assert m(x) is x
+
+
+def test_embedding_modules():
+    cases = [((10, 3), {}), ((10, 3), dict(padding_idx=0)), ((10, 3), dict(padding_idx=-2)),
+             ((10, 3), dict(max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True))]
+    for args, kwargs in cases:
+        theirs = torch.nn.Embedding(*args, **kwargs).double()
+        ours = cresset.nn.Embedding(*args, **kwargs).double()
+        assert repr(ours) == repr(theirs)
+        assert ours.padding_idx == theirs.padding_idx
+        if ours.padding_idx is not None:
+            assert not any(ours.weight[ours.padding_idx].tolist())
+        ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+        idx = torch.tensor([[0, 2, 8], [8, 1, 0]])
+        t_out, c_out = theirs(idx), ours(to_cresset(idx))
+        assert_same(c_out, t_out)
+        t_out.sum().backward()
+        c_out.sum().backward()
+        assert_same(ours.weight.grad, theirs.weight.grad)
+        assert_same(ours.weight, theirs.weight)  # max_norm renormalised both
+    w = torch.randn(5, 2)
+    for freeze in (True, False):
+        t = torch.nn.Embedding.from_pretrained(w, freeze=freeze, padding_idx=1)
+        c = cresset.nn.Embedding.from_pretrained(to_cresset(w), freeze=freeze, padding_idx=1)
+        assert repr(c) == repr(t) and c.weight.requires_grad == t.weight.requires_grad
+        assert_same(c.weight, t.weight)
+    for args, kwargs in [((10, 3), {}), ((10, 3), dict(mode="sum", padding_idx=2)),
+                         ((10, 3), dict(mode="max", max_norm=2.0))]:
+        theirs = torch.nn.EmbeddingBag(*args, **kwargs).double()
+        ours = cresset.nn.EmbeddingBag(*args, **kwargs).double()
+        assert repr(ours) == repr(theirs)
+        ours.load_state_dict({k: to_cresset(v) for k, v in theirs.state_dict().items()})
+        inp, off = torch.tensor([1, 2, 4, 5, 4, 3]), torch.tensor([0, 2, 5])
+        assert_same(ours(to_cresset(inp), to_cresset(off)), theirs(inp, off))
+    bag = cresset.nn.EmbeddingBag.from_pretrained(to_cresset(w), mode="sum")
+    assert repr(bag) == repr(torch.nn.EmbeddingBag.from_pretrained(w, mode="sum"))
+    assert not bag.weight.requires_grad
+
+
+def test_distance_modules():
+    a, b = torch.randn(4, 5), torch.randn(4, 5)
+    for args in [(), (0,), (1, 1e-3)]:
+        assert_same(cresset.nn.CosineSimilarity(*args)(to_cresset(a), to_cresset(b)),
+                    torch.nn.CosineSimilarity(*args)(a, b))
+    for args in [(), (1.0,), (3.0, 0.0, True)]:
+        assert_same(cresset.nn.PairwiseDistance(*args)(to_cresset(a), to_cresset(b)),
+                    torch.nn.PairwiseDistance(*args)(a, b))
+    assert repr(cresset.nn.PairwiseDistance()) == repr(torch.nn.PairwiseDistance())

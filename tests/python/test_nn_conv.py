@@ -1,11 +1,12 @@
 """Convolutions, conv_transpose, F.pad, F.unfold / F.fold against torch: values, gradients,
 node names, gradcheck, errors."""
-import cresset
 import cresset.nn.functional as CF
 import pytest
 import torch
 import torch.nn.functional as F
 from utils import assert_raises_like, assert_same, to_cresset
+
+import cresset
 
 
 def _leaves(*ts):
@@ -18,8 +19,8 @@ def _tol(t, rtol, atol):
     """float32 sums of many products round differently in another order: the absolute tolerance
     scales with the largest magnitude of the result."""
     if t.dtype != torch.float32 or t.numel() == 0:
-        return dict(rtol=rtol, atol=atol)
-    return dict(rtol=rtol or 1e-5, atol=max(atol or 0, 1e-5 * max(1.0, t.abs().max().item())))
+        return {"rtol": rtol, "atol": atol}
+    return {"rtol": rtol or 1e-5, "atol": max(atol or 0, 1e-5 * max(1.0, t.abs().max().item()))}
 
 
 def _check(op_ours, op_theirs, tensors, kwargs, *, rtol=None, atol=None, grads=True):
@@ -42,16 +43,18 @@ def _check(op_ours, op_theirs, tensors, kwargs, *, rtol=None, atol=None, grads=T
 CONV2D_CASES = [
     ((2, 3, 10, 10), (6, 3, 3, 3), {}),
     ((2, 3, 32, 32), (6, 3, 5, 5), {}),
-    ((1, 4, 9, 11), (6, 2, 3, 2), dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2)),
+    ((1, 4, 9, 11), (6, 2, 3, 2), {"stride": (2, 1), "padding": (1, 2), "dilation": (2, 1), "groups": 2}),
     ((3, 4, 7, 7), (8, 4, 1, 1), {}),
-    ((2, 4, 7, 7), (8, 4, 1, 1), dict(stride=2)),
-    ((2, 6, 8, 8), (6, 1, 3, 3), dict(padding=1, groups=6)),
-    ((2, 3, 8, 8), (4, 3, 3, 3), dict(padding="same")),
-    ((2, 3, 8, 8), (4, 3, 4, 2), dict(padding="same", dilation=(1, 3))),
-    ((2, 3, 8, 8), (4, 3, 3, 3), dict(padding="valid")),
-    ((0, 3, 8, 8), (4, 3, 3, 3), dict(padding=1)),
-    ((3, 8, 8), (4, 3, 3, 3), dict(padding=1)),
-    ((2, 3, 5, 5), (4, 3, 5, 5), dict(stride=3)),
+    ((2, 4, 7, 7), (8, 4, 1, 1), {"stride": 2}),
+    ((2, 6, 8, 8), (6, 1, 3, 3), {"padding": 1, "groups": 6}),
+    ((2, 3, 8, 8), (4, 3, 3, 3), {"padding": "same"}),
+    ((2, 3, 8, 8), (4, 3, 4, 2), {"padding": "same", "dilation": (1, 3)}),
+    ((2, 3, 8, 8), (4, 3, 3, 3), {"padding": "valid"}),
+    ((0, 3, 8, 8), (4, 3, 3, 3), {"padding": 1}),
+    ((3, 8, 8), (4, 3, 3, 3), {"padding": 1}),
+    ((2, 3, 5, 5), (4, 3, 5, 5), {"stride": 3}),
+    ((1, 16, 40, 37), (4, 16, 3, 3), {"padding": 1}),  # column blocks of rows within an image
+    ((5, 4, 6, 6), (8, 2, 3, 3), {"padding": 1, "groups": 2}),  # several images per block
 ]
 
 
@@ -74,9 +77,9 @@ def test_conv2d_noncontiguous_and_tutorial_shapes():
     x = torch.randn(4, 32, 32, 3).permute(0, 3, 1, 2)
     w = torch.randn(6, 5, 5, 3).permute(0, 3, 1, 2)
     _check(CF.conv2d, F.conv2d, (x, w, torch.randn(6)), {}, rtol=1e-5)
-    x = torch.randn(64, 1, 28, 28)
+    x = torch.randn(16, 1, 28, 28)
     _check(CF.conv2d, F.conv2d, (x, torch.randn(32, 1, 3, 3), torch.randn(32)), {}, rtol=1e-5)
-    _check(CF.conv2d, F.conv2d, (torch.randn(8, 32, 26, 26), torch.randn(64, 32, 3, 3) * 0.1,
+    _check(CF.conv2d, F.conv2d, (torch.randn(3, 32, 26, 26), torch.randn(64, 32, 3, 3) * 0.1,
                                  torch.randn(64)), {}, rtol=1e-5, atol=1e-4)
 
 
@@ -99,8 +102,8 @@ def test_conv2d_threads_deterministic():
 
 
 @pytest.mark.parametrize("case", [
-    ((2, 3, 11), (4, 3, 3), dict(stride=2, padding=1)),
-    ((2, 4, 11), (4, 2, 3), dict(dilation=2, groups=2, padding="same")),
+    ((2, 3, 11), (4, 3, 3), {"stride": 2, "padding": 1}),
+    ((2, 4, 11), (4, 2, 3), {"dilation": 2, "groups": 2, "padding": "same"}),
     ((3, 11), (4, 3, 2), {}),
 ])
 def test_conv1d(case):
@@ -111,8 +114,8 @@ def test_conv1d(case):
 
 
 @pytest.mark.parametrize("case", [
-    ((2, 3, 6, 7, 5), (4, 3, 3, 2, 3), dict(stride=(1, 2, 1), padding=1)),
-    ((1, 4, 5, 5, 5), (4, 2, 2, 2, 2), dict(dilation=2, groups=2)),
+    ((2, 3, 6, 7, 5), (4, 3, 3, 2, 3), {"stride": (1, 2, 1), "padding": 1}),
+    ((1, 4, 5, 5, 5), (4, 2, 2, 2, 2), {"dilation": 2, "groups": 2}),
 ])
 def test_conv3d(case):
     torch.manual_seed(2)
@@ -122,11 +125,11 @@ def test_conv3d(case):
 
 
 @pytest.mark.parametrize("op,shape,wshape,kw", [
-    ("conv_transpose2d", (2, 4, 5, 6), (4, 3, 3, 3), dict(stride=2, padding=1, output_padding=1)),
-    ("conv_transpose2d", (2, 4, 5, 6), (4, 2, 3, 2), dict(groups=2, dilation=(2, 1))),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 3, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 2, 3, 2), {"groups": 2, "dilation": (2, 1)}),
     ("conv_transpose2d", (4, 5, 6), (4, 3, 3, 3), {}),
-    ("conv_transpose1d", (2, 4, 7), (4, 3, 3), dict(stride=3, output_padding=2)),
-    ("conv_transpose3d", (1, 2, 3, 4, 3), (2, 3, 2, 2, 2), dict(stride=2)),
+    ("conv_transpose1d", (2, 4, 7), (4, 3, 3), {"stride": 3, "output_padding": 2}),
+    ("conv_transpose3d", (1, 2, 3, 4, 3), (2, 3, 2, 2, 2), {"stride": 2}),
 ])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_conv_transpose(op, shape, wshape, kw, dtype):
@@ -205,7 +208,8 @@ def test_conv_errors():
         (lambda m, x, w: m.conv1d(x[:, :3, 0], w)),
     ]
     for case in cases:
-        assert_raises_like(RuntimeError, lambda: case(cresset, cx, cw), lambda: case(torch, x, w))
+        assert_raises_like(RuntimeError, lambda case=case: case(cresset, cx, cw),
+                           lambda case=case: case(torch, x, w))
     with pytest.raises(RuntimeError, match=r"weight of size \[6, 3, 5, 5\].*input\[1, 4, 32, 32\]"):
         CF.conv2d(cx, cw)
 
@@ -247,13 +251,14 @@ def test_pad_value_and_errors():
                       (((3, 1), "reflect"), RuntimeError), (((4, 1), "circular"), RuntimeError),
                       (((1, 1), "foo"), NotImplementedError),
                       (((1, 1, 1, 1, 1, 1), "reflect"), NotImplementedError)]:
-        assert_raises_like(exc, lambda: CF.pad(cx, *args), lambda: F.pad(x, *args))
+        assert_raises_like(exc, lambda args=args: CF.pad(cx, *args),
+                           lambda args=args: F.pad(x, *args))
     assert_raises_like(RuntimeError, lambda: CF.pad(cx, (1, 1), "reflect", 1.0),
                        lambda: F.pad(x, (1, 1), "reflect", 1.0))
 
 
-@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=(2, 3), dilation=(1, 2),
-                                                          padding=1, stride=(2, 1))])
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": (2, 3), "dilation": (1, 2),
+                                                          "padding": 1, "stride": (2, 1)}])
 @pytest.mark.parametrize("batched", [True, False])
 def test_unfold_fold(kw, batched):
     torch.manual_seed(8)
@@ -282,14 +287,14 @@ def test_unfold_fold_errors():
 
 MODULE_SPECS = [
     ("Conv2d", (3, 6, 5), {}, (2, 3, 12, 12)),
-    ("Conv2d", (4, 8, 3), dict(stride=2, padding=1, groups=2, bias=False), (2, 4, 9, 9)),
-    ("Conv2d", (3, 4, (3, 2)), dict(padding="same", padding_mode="reflect"), (2, 3, 7, 7)),
-    ("Conv2d", (3, 4, 3), dict(padding=1, padding_mode="circular"), (3, 7, 6)),
-    ("Conv1d", (3, 4, 3), dict(padding=2, padding_mode="replicate", dilation=2), (2, 3, 10)),
-    ("Conv3d", (2, 4, 2), dict(padding=1), (1, 2, 4, 5, 4)),
-    ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1), (2, 4, 5, 5)),
-    ("ConvTranspose1d", (4, 2, 3), dict(groups=2, dilation=2), (2, 4, 6)),
-    ("ConvTranspose3d", (2, 3, 2), dict(stride=2), (1, 2, 3, 3, 2)),
+    ("Conv2d", (4, 8, 3), {"stride": 2, "padding": 1, "groups": 2, "bias": False}, (2, 4, 9, 9)),
+    ("Conv2d", (3, 4, (3, 2)), {"padding": "same", "padding_mode": "reflect"}, (2, 3, 7, 7)),
+    ("Conv2d", (3, 4, 3), {"padding": 1, "padding_mode": "circular"}, (3, 7, 6)),
+    ("Conv1d", (3, 4, 3), {"padding": 2, "padding_mode": "replicate", "dilation": 2}, (2, 3, 10)),
+    ("Conv3d", (2, 4, 2), {"padding": 1}, (1, 2, 4, 5, 4)),
+    ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "padding": 1, "output_padding": 1}, (2, 4, 5, 5)),
+    ("ConvTranspose1d", (4, 2, 3), {"groups": 2, "dilation": 2}, (2, 4, 6)),
+    ("ConvTranspose3d", (2, 3, 2), {"stride": 2}, (1, 2, 3, 3, 2)),
 ]
 
 
@@ -321,11 +326,11 @@ def test_conv_module_init_and_errors():
     assert 0.5 * bound < m.weight.abs().max().item() <= bound
     assert 0.5 * bound < m.bias.abs().max().item() <= bound
     assert cresset.nn.ConvTranspose2d(4, 6, 3, groups=2).weight.shape == (4, 3, 3, 3)
-    for args, kw in [((4, 6, 3), dict(groups=4)), ((4, 6, 3), dict(groups=0)),
-                     ((4, 6, 3), dict(padding="foo")), ((4, 6, 3), dict(padding_mode="bar")),
-                     ((4, 6, 3), dict(padding="same", stride=2))]:
-        assert_raises_like(ValueError, lambda: cresset.nn.Conv2d(*args, **kw),
-                           lambda: torch.nn.Conv2d(*args, **kw))
+    for args, kw in [((4, 6, 3), {"groups": 4}), ((4, 6, 3), {"groups": 0}),
+                     ((4, 6, 3), {"padding": "foo"}), ((4, 6, 3), {"padding_mode": "bar"}),
+                     ((4, 6, 3), {"padding": "same", "stride": 2})]:
+        assert_raises_like(ValueError, lambda args=args, kw=kw: cresset.nn.Conv2d(*args, **kw),
+                           lambda args=args, kw=kw: torch.nn.Conv2d(*args, **kw))
     assert_raises_like(ValueError, lambda: cresset.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"),
                        lambda: torch.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"))
 
@@ -358,3 +363,36 @@ def test_padding_and_fold_modules(expr, shape):
     assert repr(ours) == repr(theirs)
     x = torch.randn(shape, dtype=torch.float64)
     assert_same(ours(to_cresset(x)), theirs(x))
+
+
+def test_nn_pad_functions():
+    x = torch.randn(1, 2, 5, 5)
+    cx = to_cresset(x)
+    for name, pad in [("reflection_pad2d", [1, 2, 0, 1]), ("replication_pad2d", [1, 1, 1, 1]),
+                      ("reflection_pad1d", [2, 1]), ("replication_pad3d", [1, 0, 1, 0, 0, 1])]:
+        t = x if name.endswith("2d") else x[0] if name.endswith("1d") else x[None]
+        c = cx if name.endswith("2d") else cx[0] if name.endswith("1d") else cx[None]
+        assert_same(getattr(cresset._C._nn, name)(c, pad), getattr(torch._C._nn, name)(t, pad))
+    assert_raises_like(RuntimeError, lambda: cresset._C._nn.reflection_pad2d(cx, [1, 1]),
+                       lambda: torch._C._nn.reflection_pad2d(x, [1, 1]))
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.uint8])
+def test_integer_conv(dtype):
+    torch.manual_seed(10)
+    x = torch.randint(0, 50, (2, 4, 6, 6)).to(dtype)
+    w = torch.randint(0, 50, (6, 2, 3, 3)).to(dtype)
+    b = torch.randint(0, 50, (6,)).to(dtype)
+    assert_same(CF.conv2d(to_cresset(x), to_cresset(w), to_cresset(b), padding=1, groups=2),
+                F.conv2d(x, w, b, padding=1, groups=2))
+    args = (x[:, :, 0], w[:4, :, 0])
+    if dtype == torch.int64:
+        assert_same(CF.conv_transpose1d(*map(to_cresset, args), stride=2),
+                    F.conv_transpose1d(*args, stride=2))
+    else:
+        assert_raises_like(NotImplementedError,
+                           lambda: CF.conv_transpose1d(*map(to_cresset, args), stride=2),
+                           lambda: F.conv_transpose1d(*args, stride=2))
+    xb = torch.ones(1, 2, 4, 4, dtype=torch.bool)
+    assert_raises_like(NotImplementedError, lambda: CF.conv2d(to_cresset(xb), to_cresset(xb)),
+                       lambda: F.conv2d(xb, xb))

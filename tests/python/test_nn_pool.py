@@ -78,6 +78,11 @@ def test_max_pool_nan_ties_and_infinities():
     for k, s, p in [(2, 2, 0), (3, 1, 1), (2, 1, 0)]:
         run_both(lambda x: CF.max_pool2d(x, k, s, p, return_indices=True),
                  lambda x: F.max_pool2d(x, k, s, p, return_indices=True), t)
+        run_both(lambda x: CF.max_pool2d(x, k, s, p), lambda x: F.max_pool2d(x, k, s, p), t,
+                 grad=False)
+    big = rand(3, 5, 12, 17)
+    big[0, 1, 3, 4] = float("nan")
+    run_both(lambda x: CF.max_pool2d(x, 2), lambda x: F.max_pool2d(x, 2), big, grad=False)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
@@ -479,3 +484,36 @@ def test_backward_of_backward_names_and_values(fn):
     (gi_c * to_cresset(w)).sum().backward()
     assert_same(gc.grad, g.grad)
     assert cresset.autograd.gradcheck(lambda x: fn(CF, x), (c.detach().requires_grad_(),))
+
+
+def test_absurd_sizes_raise_instead_of_crashing():
+    x = rand(1, 4, 4, 4)
+    assert_raises_like(RuntimeError, lambda: CF.max_pool2d(to_cresset(x), 2 ** 40, 1),
+                       lambda: F.max_pool2d(x, 2 ** 40, 1))
+    assert_raises_like(ValueError, lambda: CF.pixel_shuffle(to_cresset(x), 2 ** 33),
+                       lambda: F.pixel_shuffle(x, 2 ** 33))
+    bad = torch.tensor([[[[0, 1], [2, 2 ** 40]]]])
+    assert_raises_like(RuntimeError,
+                       lambda: CF.max_unpool2d(to_cresset(x[:1, :1, :2, :2]), to_cresset(bad), 2),
+                       lambda: F.max_unpool2d(x[:1, :1, :2, :2], bad, 2))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_fractional_max_pool2d(dtype):
+    dt = getattr(torch, dtype)
+    t = rand(2, 3, 11, 9).to(dt)
+    samples = torch.rand(2, 3, 2, dtype=dt)
+    sc = to_cresset(samples)
+    for kw in [dict(kernel_size=2, output_size=(5, 4)), dict(kernel_size=(3, 2), output_ratio=(0.5, 0.6)),
+               dict(kernel_size=3, output_size=(9, 7)), dict(kernel_size=2, output_size=1)]:
+        run_both(lambda x: CF.fractional_max_pool2d(x, **kw, return_indices=True,
+                                                    _random_samples=sc),
+                 lambda x: F.fractional_max_pool2d(x, **kw, return_indices=True,
+                                                   _random_samples=samples), t)
+    run_both(lambda x: CF.fractional_max_pool2d(x, 2, (4, 4), _random_samples=sc[:1]),
+             lambda x: F.fractional_max_pool2d(x, 2, (4, 4), _random_samples=samples[:1]), t[0])
+    ours = cresset.nn.FractionalMaxPool2d(2, output_ratio=(0.5, 0.5))
+    assert repr(ours) == repr(torch.nn.FractionalMaxPool2d(2, output_ratio=(0.5, 0.5)))
+    assert tuple(ours(to_cresset(t)).shape) == (2, 3, 5, 4)
+    assert_raises_like(RuntimeError, lambda: CF.fractional_max_pool2d(to_cresset(t), 5, (9, 9)),
+                       lambda: F.fractional_max_pool2d(t, 5, (9, 9)))

@@ -1,9 +1,10 @@
 """nn.RNN / LSTM / GRU and their cells against torch: copied weights, outputs, input, hidden and
 parameter gradients, reprs, errors."""
-import cresset
 import pytest
 import torch
 from utils import assert_raises_like, assert_same, to_cresset
+
+import cresset
 
 
 def _pair(torch_cls, cresset_cls, *args, dtype=torch.float64, **kwargs):
@@ -51,12 +52,12 @@ def _check(ours, theirs, inputs, tol):
 
 
 RNN_CONFIGS = [
-    dict(),
-    dict(num_layers=2),
-    dict(bidirectional=True),
-    dict(num_layers=2, bidirectional=True, batch_first=True),
-    dict(bias=False),
-    dict(num_layers=3, batch_first=True),
+    {},
+    {"num_layers": 2},
+    {"bidirectional": True},
+    {"num_layers": 2, "bidirectional": True, "batch_first": True},
+    {"bias": False},
+    {"num_layers": 3, "batch_first": True},
 ]
 
 
@@ -83,7 +84,7 @@ def test_multilayer_matches_torch(kind, cfg):
 
 
 def test_lstm_projection_matches_torch():
-    for kwargs in [dict(proj_size=3), dict(proj_size=2, num_layers=2, bidirectional=True)]:
+    for kwargs in [{"proj_size": 3}, {"proj_size": 2, "num_layers": 2, "bidirectional": True}]:
         ours, theirs = _pair(torch.nn.LSTM, cresset.nn.LSTM, 5, 6, **kwargs)
         assert repr(ours) == repr(theirs)
         assert [n for n, _ in ours.named_parameters()] == \
@@ -148,7 +149,7 @@ def test_dropout_between_layers():
 
 @pytest.mark.parametrize("name", ["RNNCell", "LSTMCell", "GRUCell"])
 def test_cells_match_torch(name):
-    for kwargs in [dict(), dict(bias=False)]:
+    for kwargs in [{}, {"bias": False}]:
         ours, theirs = _pair(getattr(torch.nn, name), getattr(cresset.nn, name), 5, 6, **kwargs)
         assert repr(ours) == repr(theirs)
         torch.manual_seed(5)
@@ -164,10 +165,10 @@ def test_cells_match_torch(name):
 
 
 def test_reprs():
-    for args, kwargs in [((10, 20), dict(num_layers=2, batch_first=True)),
-                         ((3, 4), dict(bias=False, dropout=0.5, num_layers=2,
-                                       bidirectional=True)),
-                         ((3, 4), dict(proj_size=2))]:
+    for args, kwargs in [((10, 20), {"num_layers": 2, "batch_first": True}),
+                         ((3, 4), {"bias": False, "dropout": 0.5, "num_layers": 2,
+                                       "bidirectional": True}),
+                         ((3, 4), {"proj_size": 2})]:
         assert repr(cresset.nn.LSTM(*args, **kwargs)) == repr(torch.nn.LSTM(*args, **kwargs))
     assert repr(cresset.nn.RNN(3, 4, 1, "relu")) == repr(torch.nn.RNN(3, 4, 1, "relu"))
     assert repr(cresset.nn.LSTM(10, 20, num_layers=2, batch_first=True)) == \
@@ -189,7 +190,7 @@ def test_errors_match_torch():
     for exc, args in cases:
         conv = tuple(tuple(to_cresset(a) for a in t) if isinstance(t, tuple) else to_cresset(t)
                      for t in args)
-        assert_raises_like(exc, lambda: ours(*conv), lambda: theirs(*args))
+        assert_raises_like(exc, lambda conv=conv: ours(*conv), lambda args=args: theirs(*args))
     with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(1, 3, 6\), got \[1, 2, 6\]"):
         ours(to_cresset(x), (cresset.randn(1, 2, 6), cresset.randn(1, 3, 6)))
     with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. "
@@ -198,9 +199,10 @@ def test_errors_match_torch():
     gru, gru_t = _pair(torch.nn.GRU, cresset.nn.GRU, 5, 6, dtype=torch.float32)
     assert_raises_like(RuntimeError, lambda: gru(to_cresset(x), cresset.randn(3, 6)),
                        lambda: gru_t(x, torch.randn(3, 6)))
-    for kwargs in [dict(dropout=2), dict(proj_size=6), dict(num_layers=0), dict(hidden_size=0)]:
-        kw = {**dict(input_size=5, hidden_size=6), **kwargs}
-        assert_raises_like(ValueError, lambda: cresset.nn.LSTM(**kw), lambda: torch.nn.LSTM(**kw))
+    for kwargs in [{"dropout": 2}, {"proj_size": 6}, {"num_layers": 0}, {"hidden_size": 0}]:
+        kw = {"input_size": 5, "hidden_size": 6, **kwargs}
+        assert_raises_like(ValueError, lambda kw=kw: cresset.nn.LSTM(**kw),
+                           lambda kw=kw: torch.nn.LSTM(**kw))
     assert_raises_like(TypeError, lambda: cresset.nn.GRU(5, 6, bias=1),
                        lambda: torch.nn.GRU(5, 6, bias=1))
     assert_raises_like(ValueError, lambda: cresset.nn.GRU(5, 6, proj_size=2),
@@ -225,3 +227,112 @@ def test_gradcheck_float64():
     assert cresset.autograd.gradcheck(lambda t: lstm(t)[0], (x,))
     gru = cresset.nn.GRU(3, 2, num_layers=2).double()
     assert cresset.autograd.gradcheck(lambda t: gru(t)[1], (x,))
+
+
+from cresset.nn.utils import rnn as ours_rnn
+from torch.nn.utils import rnn as torch_rnn
+
+
+def test_pad_sequence_matches_torch():
+    torch.manual_seed(7)
+    seqs = [torch.randn(n, 3, dtype=torch.float64) for n in (4, 1, 3)]
+    for kw in [{}, {"batch_first": True}, {"padding_value": -1.5},
+               {"padding_side": "left", "batch_first": True}]:
+        o_seqs, t_seqs = _leaves_list(seqs)
+        out_o = ours_rnn.pad_sequence(o_seqs, **kw)
+        out_t = torch_rnn.pad_sequence(t_seqs, **kw)
+        assert_same(out_o, out_t.detach())
+        g = torch.randn(out_t.shape, dtype=torch.float64)
+        (out_o * to_cresset(g)).sum().backward()
+        (out_t * g).sum().backward()
+        for o, t in zip(o_seqs, t_seqs):
+            assert_same(o.grad, t.grad)
+    assert_raises_like(RuntimeError, lambda: ours_rnn.pad_sequence([]),
+                       lambda: torch_rnn.pad_sequence([]))
+    assert_raises_like(RuntimeError,
+                       lambda: ours_rnn.pad_sequence([cresset.ones(2)], padding_side="mid"),
+                       lambda: torch_rnn.pad_sequence([torch.ones(2)], padding_side="mid"))
+
+
+def _leaves_list(ts):
+    pairs = [_leaf(t) for t in ts]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _packed_pair(x, lengths, **kw):
+    xo, xt = _leaf(x)
+    return (xo, ours_rnn.pack_padded_sequence(xo, lengths, **kw)), \
+        (xt, torch_rnn.pack_padded_sequence(xt, lengths, **kw))
+
+
+def test_pack_and_pad_packed_match_torch():
+    torch.manual_seed(8)
+    x = torch.randn(5, 4, 3, dtype=torch.float64)
+    for lengths, kw in [([5, 3, 3, 1], {}), ([2, 5, 1, 4], {"enforce_sorted": False}),
+                        ([4, 2, 5, 1], {"enforce_sorted": False, "batch_first": True})]:
+        xx = x.transpose(0, 1) if kw.get("batch_first") else x
+        (xo, po), (xt, pt) = _packed_pair(xx, lengths, **kw)
+        for a, b in zip(po, pt):
+            if b is None:
+                assert a is None
+            else:
+                assert_same(a, b.detach())
+        for total in [None, 7]:
+            out_o, len_o = ours_rnn.pad_packed_sequence(po, batch_first=kw.get("batch_first", False),
+                                                        padding_value=2.0, total_length=total)
+            out_t, len_t = torch_rnn.pad_packed_sequence(pt, batch_first=kw.get("batch_first", False),
+                                                         padding_value=2.0, total_length=total)
+            assert_same(out_o, out_t.detach())
+            assert_same(len_o, len_t)
+        g = torch.randn(out_t.shape, dtype=torch.float64)
+        (out_o * to_cresset(g)).sum().backward()
+        (out_t * g).sum().backward()
+        assert_same(xo.grad, xt.grad)
+    assert_raises_like(RuntimeError,
+                       lambda: ours_rnn.pack_padded_sequence(to_cresset(x), [1, 2, 3, 4]),
+                       lambda: torch_rnn.pack_padded_sequence(x, [1, 2, 3, 4]))
+    assert_raises_like(RuntimeError,
+                       lambda: ours_rnn.pack_padded_sequence(to_cresset(x), [3, 2, 0, 0]),
+                       lambda: torch_rnn.pack_padded_sequence(x, [3, 2, 0, 0]))
+    _, pt = _packed_pair(x, [5, 3, 3, 1])
+    po = ours_rnn.pack_padded_sequence(to_cresset(x), [5, 3, 3, 1])
+    assert_raises_like(ValueError, lambda: ours_rnn.pad_packed_sequence(po, total_length=3),
+                       lambda: torch_rnn.pad_packed_sequence(pt[1], total_length=3))
+    seqs = [torch.randn(n, 2, dtype=torch.float64) for n in (2, 4, 1)]
+    po = ours_rnn.pack_sequence([to_cresset(s) for s in seqs], enforce_sorted=False)
+    pt = torch_rnn.pack_sequence(seqs, enforce_sorted=False)
+    assert_same(po.data, pt.data)
+    for a, b in zip(ours_rnn.unpack_sequence(po), torch_rnn.unpack_sequence(pt)):
+        assert_same(a, b)
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("kwargs", [{}, {"num_layers": 2, "bidirectional": True}])
+def test_packed_input_matches_torch(name, kwargs):
+    ours, theirs = _pair(getattr(torch.nn, name), getattr(cresset.nn, name), 3, 4, **kwargs)
+    torch.manual_seed(9)
+    x = torch.randn(5, 4, 3, dtype=torch.float64)
+    units = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    for lengths, sort_kw in [([5, 3, 3, 1], {}), ([2, 5, 1, 4], {"enforce_sorted": False})]:
+        (xo, po), (xt, pt) = _packed_pair(x, lengths, **sort_kw)
+        h0 = torch.randn(units, 4, 4, dtype=torch.float64)
+        hx_t = (h0, h0 * 0.5) if name == "LSTM" else h0
+        hx_o = (to_cresset(h0), to_cresset(h0 * 0.5)) if name == "LSTM" else to_cresset(h0)
+        for args_o, args_t in [((po,), (pt,)), ((po, hx_o), (pt, hx_t))]:
+            out_o, h_o = ours(*args_o)
+            out_t, h_t = theirs(*args_t)
+            assert isinstance(out_o, ours_rnn.PackedSequence)
+            assert_same(out_o.data, out_t.data.detach(), rtol=1e-9, atol=1e-9)
+            assert_same(out_o.batch_sizes, out_t.batch_sizes)
+            assert_same(_flat(h_o), [t.detach() for t in _flat(h_t)], rtol=1e-9, atol=1e-9)
+        g = torch.randn(out_t.data.shape, dtype=torch.float64)
+        gh = [torch.randn(t.shape, dtype=torch.float64) for t in _flat(h_t)]
+        ((out_o.data * to_cresset(g)).sum()
+         + sum((a * to_cresset(b)).sum() for a, b in zip(_flat(h_o), gh))).backward()
+        ((out_t.data * g).sum() + sum((a * b).sum() for a, b in zip(_flat(h_t), gh))).backward()
+        assert_same(xo.grad, xt.grad, rtol=1e-9, atol=1e-9)
+        grads_t = dict(theirs.named_parameters())
+        for n, p in ours.named_parameters():
+            assert_same(p.grad, grads_t[n].grad, rtol=1e-9, atol=1e-9)
+            p.grad = None
+        theirs.zero_grad()

@@ -446,9 +446,26 @@ struct GeluTanh {
     return T(0.5) * x * (T(1) + std::tanh(inner));
   }
 };
+// grad * gelu'(x) = grad * (Phi(x) + x * phi(x)), torch's formula.
+template <typename T>
+struct GeluBackward {
+  CRESSET_FN T operator()(T grad, T x) const {
+    T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
+    T pdf = std::exp(T(-0.5) * x * x) * T(0.39894228040143267794);
+    return grad * (cdf + x * pdf);
+  }
+};
 template <typename T>
 struct Silu {
   CRESSET_FN T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
+};
+// grad * silu'(x) = grad * s * (1 + x * (1 - s)), s = sigmoid(x).
+template <typename T>
+struct SiluBackward {
+  CRESSET_FN T operator()(T grad, T x) const {
+    T s = T(1) / (T(1) + std::exp(-x));
+    return grad * s * (T(1) + x * (T(1) - s));
+  }
 };
 template <typename T>
 struct Mish {

@@ -146,8 +146,10 @@ void binary_Shift(const char* op, TensorIter& it, const Scalar* args) {
 // ---- ternary kinds ----
 template <template <typename> class F>
 void ternary_Select(const char* op, TensorIter& it, const Scalar* args) {
+  // The condition is read as uint8_t (a bool is one byte, 0 or 1): GCC has no vector type for
+  // bool loads and would leave the loop scalar.
   CRESSET_DISPATCH_ALL(op, it.common_dtype(), [&] {
-    ternary_loop<scalar_t, bool, scalar_t, scalar_t>(it, make<F, scalar_t>(args));
+    ternary_loop<scalar_t, uint8_t, scalar_t, scalar_t>(it, make<F, scalar_t>(args));
   });
 }
 template <template <typename> class F>

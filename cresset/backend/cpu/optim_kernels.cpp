@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "cresset/core/parallel.h"
 
@@ -12,11 +13,15 @@ namespace cresset::cpu::CPU_CAPABILITY {
 
 namespace {
 
-// ATen's vectorized lerp: fmadd(coeff, end - self, base), coefficient and base picked by |w|.
+// ATen's vectorized lerp(self, end, w) with a loop-invariant weight: fmadd(coeff, end - self,
+// base), coefficient and base picked by |w| once, outside the loop.
 template <typename T>
-inline T lerp(T self, T end, T w) {
-  return std::abs(w) < T(0.5) ? std::fma(w, end - self, self) : std::fma(w - T(1), end - self, end);
-}
+struct Lerp {
+  T coeff;
+  bool small;
+  explicit Lerp(T w) : coeff(std::abs(w) < T(0.5) ? w : w - T(1)), small(std::abs(w) < T(0.5)) {}
+  T operator()(T self, T end) const { return std::fma(coeff, end - self, small ? self : end); }
+};
 
 // The gradient an update sees: negated for maximize, plus coupled weight decay (grad.add(param,
 // alpha=weight_decay), an fmadd in ATen).
@@ -24,6 +29,17 @@ template <typename T>
 inline T effective_grad(T g, T p, bool maximize, T wd) {
   g = maximize ? -g : g;
   return wd != T(0) ? std::fma(p, wd, g) : g;
+}
+
+// Calls f(std::true_type) or f(std::false_type): an option tested inside a loop body with
+// `if constexpr` leaves no branch (and no conditional store) in the vectorized loop.
+template <typename F>
+inline void with_flag(bool flag, const F& f) {
+  if (flag) {
+    f(std::true_type{});
+  } else {
+    f(std::false_type{});
+  }
 }
 
 template <typename T>
@@ -41,64 +57,79 @@ struct Buffers {
         c(static_cast<T*>(t.buf[4])) {}
 };
 
-template <typename T>
-void sgd(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+template <typename T, bool kMomentum>
+void sgd_loop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), mom = T(h.momentum), keep = T(1 - h.dampening), neg_lr = T(-h.lr);
-  const bool fresh = t.s[0] != 0;
+  const bool fresh = t.s[0] != 0, nesterov = h.nesterov, maximize = h.maximize;
+#pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T g = effective_grad(x.g[i], x.p[i], h.maximize, wd);
-    if (h.momentum != 0) {
+    T g = effective_grad(x.g[i], x.p[i], maximize, wd);
+    if constexpr (kMomentum) {
       // A buffer created on this step is a copy of the gradient (torch's grad.clone()).
       T buf = fresh ? g : std::fma(g, keep, x.a[i] * mom);
       x.a[i] = buf;
-      g = h.nesterov ? std::fma(buf, mom, g) : buf;
+      g = nesterov ? std::fma(buf, mom, g) : buf;
     }
     x.p[i] = std::fma(g, neg_lr, x.p[i]);
   }
 }
 
-// The front half shared by Adam, NAdam and RAdam: decoupled decay of the param, the effective
-// gradient, and both moment updates (exp_avg in slot a, exp_avg_sq in slot b).
+template <typename T>
+void sgd(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+  with_flag(h.momentum != 0, [&](auto momentum) { sgd_loop<T, momentum>(t, h, lo, hi); });
+}
+
 template <typename T>
 struct AdamMoments {
-  T wd, decay, w1, b2, w2;
-  bool decoupled, maximize;
+  // decay is 1 without decoupled weight decay: p * 1 == p exactly, and no select in the loop.
+  T wd, decay, b2, w2;
+  Lerp<T> first;
+  bool maximize;
   explicit AdamMoments(const OptimOptions& h)
       : wd(T(h.decoupled_weight_decay ? 0 : h.weight_decay)),
-        decay(T(1 - h.lr * h.weight_decay)),
-        w1(T(1 - h.beta1)),
+        decay(T(h.decoupled_weight_decay ? 1 - h.lr * h.weight_decay : 1)),
         b2(T(h.beta2)),
         w2(T(1 - h.beta2)),
-        decoupled(h.decoupled_weight_decay && h.weight_decay != 0),
+        first(T(1 - h.beta1)),
         maximize(h.maximize) {}
-  // Updates the moments of element i; returns the decayed param, gradient and new moments.
-  void step(const Buffers<T>& x, int64_t i, T& p, T& g, T& m, T& v) const {
-    p = decoupled ? x.p[i] * decay : x.p[i];
-    g = effective_grad(x.g[i], p, maximize, wd);
-    m = lerp(x.a[i], g, w1);
-    v = x.b[i] * b2 + (w2 * g) * g;
-    x.a[i] = m;
-    x.b[i] = v;
+  // The decayed param, gradient and new moments of element i (returned by value: outputs
+  // through references would keep the loop from vectorizing).
+  struct Element {
+    T p, g, m, v;
+  };
+  Element step(const Buffers<T>& x, int64_t i) const {
+    Element e;
+    e.p = x.p[i] * decay;
+    e.g = effective_grad(x.g[i], e.p, maximize, wd);
+    e.m = first(x.a[i], e.g);
+    e.v = x.b[i] * b2 + (w2 * e.g) * e.g;
+    x.a[i] = e.m;
+    x.b[i] = e.v;
+    return e;
   }
 };
 
-template <typename T>
-void adam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+template <typename T, bool kAmsgrad>
+void adam_loop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const AdamMoments<T> moments(h);
   const T eps = T(h.eps), neg_step = T(-t.s[0]), bc2_sqrt = T(t.s[1]);
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T p, g, m, v;
-    moments.step(x, i, p, g, m, v);
-    if (h.amsgrad) {
+    auto [p, g, m, v] = moments.step(x, i);
+    if constexpr (kAmsgrad) {
       v = std::max(x.c[i], v);
       x.c[i] = v;
     }
     T denom = std::sqrt(v) / bc2_sqrt + eps;
     x.p[i] = p + (neg_step * m) / denom;
   }
+}
+
+template <typename T>
+void adam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+  with_flag(h.amsgrad, [&](auto amsgrad) { adam_loop<T, amsgrad>(t, h, lo, hi); });
 }
 
 template <typename T>
@@ -117,12 +148,13 @@ void adagrad(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi
 template <typename T>
 void adamax(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
-  const T wd = T(h.weight_decay), w1 = T(1 - h.beta1), b2 = T(h.beta2), eps = T(h.eps);
+  const T wd = T(h.weight_decay), b2 = T(h.beta2), eps = T(h.eps);
+  const Lerp<T> lerp1(T(1 - h.beta1));
   const T neg_clr = T(-t.s[0]);
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
     T g = effective_grad(x.g[i], x.p[i], h.maximize, wd);
-    T m = lerp(x.a[i], g, w1);
+    T m = lerp1(x.a[i], g);
     T u = std::max(x.b[i] * b2, std::abs(g) + eps);
     x.a[i] = m;
     x.b[i] = u;
@@ -160,27 +192,28 @@ void asgd(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   }
 }
 
-template <typename T>
-void rmsprop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+template <typename T, bool kCentered, bool kMomentum>
+void rmsprop_loop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T wd = T(h.weight_decay), alpha = T(h.alpha), w = T(1 - h.alpha), eps = T(h.eps);
+  const Lerp<T> lerp_avg(w);
   const T mom = T(h.momentum), neg_lr = T(-h.lr);
-  const bool momentum = h.momentum > 0;
+  const bool maximize = h.maximize;
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T g = effective_grad(x.g[i], x.p[i], h.maximize, wd);
+    T g = effective_grad(x.g[i], x.p[i], maximize, wd);
     T sq = x.a[i] * alpha + (w * g) * g;
     x.a[i] = sq;
     T avg;
-    if (h.centered) {
-      T ga = lerp(x.c[i], g, w);
+    if constexpr (kCentered) {
+      T ga = lerp_avg(x.c[i], g);
       x.c[i] = ga;
       avg = std::sqrt(sq + (T(-1) * ga) * ga);
     } else {
       avg = std::sqrt(sq);
     }
     avg = avg + eps;
-    if (momentum) {
+    if constexpr (kMomentum) {
       T buf = x.b[i] * mom + (T(1) * g) / avg;
       x.b[i] = buf;
       x.p[i] = std::fma(buf, neg_lr, x.p[i]);
@@ -191,18 +224,28 @@ void rmsprop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi
 }
 
 template <typename T>
+void rmsprop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
+  with_flag(h.centered, [&](auto centered) {
+    with_flag(h.momentum > 0,
+              [&](auto momentum) { rmsprop_loop<T, centered, momentum>(t, h, lo, hi); });
+  });
+}
+
+template <typename T>
 void rprop(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) {
   Buffers<T> x(t);
   const T etaminus = T(h.etaminus), etaplus = T(h.etaplus);
   const T step_min = T(h.step_size_min), step_max = T(h.step_size_max);
+  const bool maximize = h.maximize;
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T g = h.maximize ? -x.g[i] : x.g[i];
+    T g = x.g[i];
+    g = maximize ? -g : g;
     T prod = g * x.a[i];
     T sign = prod > T(0) ? etaplus : (prod < T(0) ? etaminus : T(1));
     T step = std::min(std::max(x.b[i] * sign, step_min), step_max);
     g = sign == etaminus ? T(0) : g;
-    T sgn = T((T(0) < g) - (g < T(0)));
+    T sgn = g > T(0) ? T(1) : (g < T(0) ? T(-1) : T(0));
     x.b[i] = step;
     x.a[i] = g;
     x.p[i] = x.p[i] + (T(-1) * sgn) * step;
@@ -216,8 +259,7 @@ void nadam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) 
   const T eps = T(h.eps), bc2 = T(t.s[0]), c_grad = T(t.s[1]), c_avg = T(t.s[2]);
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T p, g, m, v;
-    moments.step(x, i, p, g, m, v);
+    auto [p, g, m, v] = moments.step(x, i);
     T denom = std::sqrt(v / bc2) + eps;
     p = p + (c_grad * g) / denom;
     x.p[i] = p + (c_avg * m) / denom;
@@ -232,8 +274,7 @@ void radam(const OptimTensor& t, const OptimOptions& h, int64_t lo, int64_t hi) 
   const bool rectified = t.s[3] != 0;
 #pragma omp simd
   for (int64_t i = lo; i < hi; ++i) {
-    T p, g, m, v;
-    moments.step(x, i, p, g, m, v);
+    auto [p, g, m, v] = moments.step(x, i);
     T update = (m / bc1) * lr;
     if (rectified) update = (update * (bc2_sqrt / (std::sqrt(v) + eps))) * rect;
     x.p[i] = std::fma(update, T(-1), p);

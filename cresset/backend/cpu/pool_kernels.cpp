@@ -1,5 +1,7 @@
 // Pooling, unpooling and separable resampling kernels (see Note [Pooling plans]). Each kernel runs
 // in parallel over planes (batch x channels), so results never depend on the thread count.
+#include "cresset/backend/cpu/pool_kernels.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -7,7 +9,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "cresset/backend/cpu/pool_kernels.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {
@@ -31,126 +32,174 @@ void max_pool_2x2(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
   using M = opmath_t<T>;
   parallel_for(0, p.planes, plane_grain(p.axes[1].in_size * p.axes[2].in_size),
                [&](int64_t begin, int64_t end) {
-    // Locals rather than captured references: the output stores could alias those, which keeps
-    // the loops below from vectorizing.
-    const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;
-    const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
-    for (int64_t pl = begin; pl < end; ++pl) {
-      const T* xp = x + pl * H * W;
-      T* yp = y + pl * OH * OW;
-      int64_t* ip = ind ? ind + pl * OH * OW : nullptr;
-      for (int64_t oh = 0; oh < OH; ++oh) {
-        const T* r0 = xp + 2 * oh * W;
-        const T* r1 = r0 + W;
-        T* yr = yp + oh * OW;
-        if (ip) {
-          int64_t* ir = ip + oh * OW;
-          const int64_t base = 2 * oh * W;
+                 // Locals rather than captured references: the output stores could alias those,
+                 // which keeps the loops below from vectorizing.
+                 const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;
+                 const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
+                 for (int64_t pl = begin; pl < end; ++pl) {
+                   const T* xp = x + pl * H * W;
+                   T* yp = y + pl * OH * OW;
+                   int64_t* ip = ind ? ind + pl * OH * OW : nullptr;
+                   for (int64_t oh = 0; oh < OH; ++oh) {
+                     const T* r0 = xp + 2 * oh * W;
+                     const T* r1 = r0 + W;
+                     T* yr = yp + oh * OW;
+                     if (ip) {
+                       int64_t* ir = ip + oh * OW;
+                       const int64_t base = 2 * oh * W;
           // Branch-free selects so the loop vectorizes: random data mispredicts every branch.
 #pragma omp simd
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            M best = M(r0[2 * ow]);
-            int64_t at = 0;
-            M v = M(r0[2 * ow + 1]);
-            int64_t take = (v > best) | (v != v);
-            best = take ? v : best;
-            at = take ? 1 : at;
-            v = M(r1[2 * ow]);
-            take = (v > best) | (v != v);
-            best = take ? v : best;
-            at = take ? W : at;
-            v = M(r1[2 * ow + 1]);
-            take = (v > best) | (v != v);
-            best = take ? v : best;
-            at = take ? W + 1 : at;
-            yr[ow] = T(best);
-            ir[ow] = base + 2 * ow + at;
-          }
-        } else {
+                       for (int64_t ow = 0; ow < OW; ++ow) {
+                         M best = M(r0[2 * ow]);
+                         int64_t at = 0;
+                         M v = M(r0[2 * ow + 1]);
+                         int64_t take = (v > best) | (v != v);
+                         best = take ? v : best;
+                         at = take ? 1 : at;
+                         v = M(r1[2 * ow]);
+                         take = (v > best) | (v != v);
+                         best = take ? v : best;
+                         at = take ? W : at;
+                         v = M(r1[2 * ow + 1]);
+                         take = (v > best) | (v != v);
+                         best = take ? v : best;
+                         at = take ? W + 1 : at;
+                         yr[ow] = T(best);
+                         ir[ow] = base + 2 * ow + at;
+                       }
+                     } else {
 #pragma omp simd
-          for (int64_t ow = 0; ow < OW; ++ow) {
-            M best = M(r0[2 * ow]);
-            M v = M(r0[2 * ow + 1]);
-            best = ((v > best) | (v != v)) ? v : best;
-            v = M(r1[2 * ow]);
-            best = ((v > best) | (v != v)) ? v : best;
-            v = M(r1[2 * ow + 1]);
-            best = ((v > best) | (v != v)) ? v : best;
-            yr[ow] = T(best);
-          }
-        }
-      }
-    }
-  });
+                       for (int64_t ow = 0; ow < OW; ++ow) {
+                         M best = M(r0[2 * ow]);
+                         M v = M(r0[2 * ow + 1]);
+                         best = ((v > best) | (v != v)) ? v : best;
+                         v = M(r1[2 * ow]);
+                         best = ((v > best) | (v != v)) ? v : best;
+                         v = M(r1[2 * ow + 1]);
+                         best = ((v > best) | (v != v)) ? v : best;
+                         yr[ow] = T(best);
+                       }
+                     }
+                   }
+                 }
+               });
 }
 
 template <typename T>
 void max_pool_2x2_backward(T* gi, const T* go, const int64_t* ind, const PoolPlan& p) {
   parallel_for(0, p.planes, plane_grain(p.axes[1].in_size * p.axes[2].in_size),
                [&](int64_t begin, int64_t end) {
-    const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;  // locals: see max_pool_2x2
-    const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
-    for (int64_t pl = begin; pl < end; ++pl) {
-      T* gp = gi + pl * H * W;
-      const T* g = go + pl * OH * OW;
-      const int64_t* ip = ind + pl * OH * OW;
-      for (int64_t oh = 0; oh < OH; ++oh) {
-        T* r0 = gp + 2 * oh * W;
-        T* r1 = r0 + W;
-        const T* gr = g + oh * OW;
-        const int64_t* ir = ip + oh * OW;
-        const int64_t base = 2 * oh * W;
+                 const int64_t H = p.axes[1].in_size,
+                               W = p.axes[2].in_size;  // locals: see max_pool_2x2
+                 const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
+                 for (int64_t pl = begin; pl < end; ++pl) {
+                   T* gp = gi + pl * H * W;
+                   const T* g = go + pl * OH * OW;
+                   const int64_t* ip = ind + pl * OH * OW;
+                   for (int64_t oh = 0; oh < OH; ++oh) {
+                     T* r0 = gp + 2 * oh * W;
+                     T* r1 = r0 + W;
+                     const T* gr = g + oh * OW;
+                     const int64_t* ir = ip + oh * OW;
+                     const int64_t base = 2 * oh * W;
 #pragma omp simd
-        for (int64_t ow = 0; ow < OW; ++ow) {
-          const int64_t at = ir[ow] - base - 2 * ow;  // 0, 1, W or W + 1
-          const T v = gr[ow], zero = T(0);
-          r0[2 * ow] = at == 0 ? v : zero;
-          r0[2 * ow + 1] = at == 1 ? v : zero;
-          r1[2 * ow] = at == W ? v : zero;
-          r1[2 * ow + 1] = at == W + 1 ? v : zero;
-        }
-        for (int64_t w = 2 * OW; w < W; ++w) r0[w] = r1[w] = T(0);
-      }
-      std::fill(gp + 2 * OH * W, gp + H * W, T(0));
-    }
-  });
+                     for (int64_t ow = 0; ow < OW; ++ow) {
+                       const int64_t at = ir[ow] - base - 2 * ow;  // 0, 1, W or W + 1
+                       const T v = gr[ow], zero = T(0);
+                       r0[2 * ow] = at == 0 ? v : zero;
+                       r0[2 * ow + 1] = at == 1 ? v : zero;
+                       r1[2 * ow] = at == W ? v : zero;
+                       r1[2 * ow + 1] = at == W + 1 ? v : zero;
+                     }
+                     for (int64_t w = 2 * OW; w < W; ++w) r0[w] = r1[w] = T(0);
+                   }
+                   std::fill(gp + 2 * OH * W, gp + H * W, T(0));
+                 }
+               });
 }
 
+// The widest run [lo, hi) of W outputs whose windows are all full (kfull taps) and `stride` apart:
+// there the taps of a row can be read for many outputs at once.
+struct UniformRun {
+  int64_t lo = 0, hi = 0, kfull = 0, stride = 0;
+};
+
+UniformRun uniform_run(const PoolAxis& a) {
+  UniformRun r;
+  for (int64_t c : a.count) r.kfull = std::max(r.kfull, c);
+  const int64_t n = a.out_size;
+  int64_t lo = 0;
+  while (lo < n && a.count[lo] != r.kfull) ++lo;
+  int64_t hi = std::min(lo + 1, n);
+  const int64_t stride = hi < n ? a.first[hi] - a.first[lo] : 0;
+  while (hi < n && a.count[hi] == r.kfull && a.first[hi] - a.first[hi - 1] == stride) ++hi;
+  r.lo = lo;
+  r.hi = hi;
+  r.stride = stride;
+  return r;
+}
+
+// Max pooling by the plan's tables, one output row at a time: for each window row (kd, kh) the
+// taps kw are read for every output of the uniform run in one vectorizable loop, and per output
+// elsewhere. Each output still sees its taps in torch's (kd, kh, kw) order.
 template <typename T>
 void max_pool_generic(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
   using M = opmath_t<T>;
+  const M lowest = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
+                                                         : std::numeric_limits<M>::lowest();
   const PoolAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
-  const int64_t H = ah.in_size, W = aw.in_size, in_plane = ad.in_size * H * W;
-  const int64_t out_plane = ad.out_size * ah.out_size * aw.out_size;
+  const UniformRun run = uniform_run(aw);
+  const int64_t OW = aw.out_size;
+  const int64_t in_plane = ad.in_size * ah.in_size * aw.in_size;
+  const int64_t out_plane = ad.out_size * ah.out_size * OW;
   int64_t window = 1;
   for (const PoolAxis& a : p.axes) window *= a.count.empty() ? 1 : a.count[0];
   parallel_for(0, p.planes, plane_grain(out_plane * window), [&](int64_t begin, int64_t end) {
+    std::vector<M> best(static_cast<size_t>(OW));
+    std::vector<int64_t> at(static_cast<size_t>(OW));
+    M* bp = best.data();
+    int64_t* ap = at.data();
+    const int64_t H = ah.in_size, W = aw.in_size, lo = run.lo, hi = run.hi;
+    const int64_t S = run.stride, step = aw.step, w_lo = lo < hi ? aw.first[lo] : 0;
     for (int64_t pl = begin; pl < end; ++pl) {
       const T* xp = x + pl * in_plane;
       int64_t o = pl * out_plane;
       for (int64_t od = 0; od < ad.out_size; ++od) {
-        for (int64_t oh = 0; oh < ah.out_size; ++oh) {
-          for (int64_t ow = 0; ow < aw.out_size; ++ow, ++o) {
-            const int64_t d0 = ad.first[od], h0 = ah.first[oh], w0 = aw.first[ow];
-            M best = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
-                                                          : std::numeric_limits<M>::lowest();
-            int64_t at = (d0 * H + h0) * W + w0;
-            for (int64_t kd = 0; kd < ad.count[od]; ++kd) {
-              const int64_t d = d0 + kd * ad.step;
-              for (int64_t kh = 0; kh < ah.count[oh]; ++kh) {
-                const int64_t row = (d * H + h0 + kh * ah.step) * W;
+        for (int64_t oh = 0; oh < ah.out_size; ++oh, o += OW) {
+          const int64_t d0 = ad.first[od], h0 = ah.first[oh];
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            bp[ow] = lowest;
+            ap[ow] = (d0 * H + h0) * W + aw.first[ow];
+          }
+          for (int64_t kd = 0; kd < ad.count[od]; ++kd) {
+            for (int64_t kh = 0; kh < ah.count[oh]; ++kh) {
+              const int64_t row = ((d0 + kd * ad.step) * H + h0 + kh * ah.step) * W;
+              const T* xr = xp + row;
+              for (int64_t kw = 0; kw < run.kfull; ++kw) {
+                const int64_t base = w_lo + kw * step - lo * S;
+#pragma omp simd
+                for (int64_t ow = lo; ow < hi; ++ow) {
+                  const int64_t j = base + ow * S;
+                  const M v = M(xr[j]);
+                  const int64_t take = (v > bp[ow]) | (v != v);
+                  bp[ow] = take ? v : bp[ow];
+                  ap[ow] = take ? row + j : ap[ow];
+                }
+              }
+              // The outputs outside the run, one at a time.
+              for (int64_t ow = lo == 0 ? hi : 0; ow < OW; ow = ow + 1 == lo ? hi : ow + 1) {
                 for (int64_t kw = 0; kw < aw.count[ow]; ++kw) {
-                  const int64_t i = row + w0 + kw * aw.step;
-                  const M v = M(xp[i]);
-                  const bool take = (v > best) | is_nan(v);
-                  best = take ? v : best;
-                  at = take ? i : at;
+                  const int64_t j = aw.first[ow] + kw * step;
+                  const M v = M(xr[j]);
+                  const bool take = (v > bp[ow]) | is_nan(v);
+                  bp[ow] = take ? v : bp[ow];
+                  ap[ow] = take ? row + j : ap[ow];
                 }
               }
             }
-            y[o] = T(best);
-            if (ind) ind[o] = at;
           }
+          for (int64_t ow = 0; ow < OW; ++ow) y[o + ow] = T(bp[ow]);
+          if (ind) std::copy(ap, ap + OW, ind + o);
         }
       }
     }
@@ -188,8 +237,8 @@ void for_each_avg_window(const PoolPlan& p, const F& f) {
     for (int64_t oh = 0; oh < ah.out_size; ++oh) {
       for (int64_t ow = 0; ow < aw.out_size; ++ow, ++o) {
         WindowDiv div{0, {ad.divisor[od], ah.divisor[oh], aw.divisor[ow]}, p.divide_per_axis};
-        div.total = p.divisor_override != 0 ? p.divisor_override
-                                            : div.axis[0] * div.axis[1] * div.axis[2];
+        div.total =
+            p.divisor_override != 0 ? p.divisor_override : div.axis[0] * div.axis[1] * div.axis[2];
         f(o, (ad.first[od] * H + ah.first[oh]) * W + aw.first[ow], ad.count[od], ah.count[oh],
           aw.count[ow], div);
       }
@@ -261,20 +310,20 @@ void avg_pool_backward_impl(T* gi, const T* go, const PoolPlan& p) {
   const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;
   const int64_t in_plane = p.axes[0].in_size * H * W;
   const int64_t out_plane = p.axes[0].out_size * p.axes[1].out_size * p.axes[2].out_size;
-  for_each_grad_plane<T>(gi, p.planes, in_plane, plane_grain(in_plane + out_plane),
-                         [&](int64_t pl, T* acc) {
-    const T* gp = go + pl * out_plane;
-    for_each_avg_window(p, [&](int64_t o, int64_t start, int64_t cd, int64_t ch, int64_t cw,
-                               const WindowDiv& div) {
-      const M g = divide<T>(M(gp[o]), div, true);
-      for (int64_t kd = 0; kd < cd; ++kd) {
-        for (int64_t kh = 0; kh < ch; ++kh) {
-          T* r = acc + start + (kd * H + kh) * W;
-          for (int64_t kw = 0; kw < cw; ++kw) r[kw] = T(M(r[kw]) + g);
-        }
-      }
-    });
-  });
+  for_each_grad_plane<T>(
+      gi, p.planes, in_plane, plane_grain(in_plane + out_plane), [&](int64_t pl, T* acc) {
+        const T* gp = go + pl * out_plane;
+        for_each_avg_window(p, [&](int64_t o, int64_t start, int64_t cd, int64_t ch, int64_t cw,
+                                   const WindowDiv& div) {
+          const M g = divide<T>(M(gp[o]), div, true);
+          for (int64_t kd = 0; kd < cd; ++kd) {
+            for (int64_t kh = 0; kh < ch; ++kh) {
+              T* r = acc + start + (kd * H + kh) * W;
+              for (int64_t kw = 0; kw < cw; ++kw) r[kw] = T(M(r[kw]) + g);
+            }
+          }
+        });
+      });
 }
 
 template <typename T>
@@ -285,18 +334,18 @@ bool index_scatter_impl(T* dst, const T* src, const int64_t* index, int64_t plan
   std::atomic<int64_t> bad{0};
   for_each_grad_plane<T>(dst, planes, dst_plane, plane_grain(dst_plane + src_plane),
                          [&](int64_t pl, T* acc) {
-    const T* s = src + pl * src_plane;
-    const int64_t* ix = index + pl * src_plane;
-    for (int64_t i = 0; i < src_plane; ++i) {
-      const int64_t at = ix[i];
-      if (at < 0 || at >= dst_plane) {
-        bad.store(at, std::memory_order_relaxed);
-        found.store(true, std::memory_order_relaxed);
-        return;
-      }
-      acc[at] = accumulate ? T(M(acc[at]) + M(s[i])) : s[i];
-    }
-  });
+                           const T* s = src + pl * src_plane;
+                           const int64_t* ix = index + pl * src_plane;
+                           for (int64_t i = 0; i < src_plane; ++i) {
+                             const int64_t at = ix[i];
+                             if (at < 0 || at >= dst_plane) {
+                               bad.store(at, std::memory_order_relaxed);
+                               found.store(true, std::memory_order_relaxed);
+                               return;
+                             }
+                             acc[at] = accumulate ? T(M(acc[at]) + M(s[i])) : s[i];
+                           }
+                         });
   *bad_out = bad.load();
   return found.load();
 }
@@ -454,9 +503,8 @@ void avg_pool_kernel(const Tensor& out, const Tensor& in, const PoolPlan& plan) 
     avg_pool_impl(in.data<int64_t>(), out.data<int64_t>(), plan);
     return;
   }
-  CRESSET_DISPATCH_FLOAT("avg_pool", in.dtype(), [&] {
-    avg_pool_impl(in.data<scalar_t>(), out.data<scalar_t>(), plan);
-  });
+  CRESSET_DISPATCH_FLOAT("avg_pool", in.dtype(),
+                         [&] { avg_pool_impl(in.data<scalar_t>(), out.data<scalar_t>(), plan); });
 }
 
 void avg_pool_backward_kernel(const Tensor& grad_in, const Tensor& grad_out, const PoolPlan& plan) {
@@ -465,13 +513,13 @@ void avg_pool_backward_kernel(const Tensor& grad_in, const Tensor& grad_out, con
   });
 }
 
-void index_scatter_kernel(const Tensor& dst, const Tensor& src, const Tensor& index,
-                          int64_t planes, bool accumulate, bool* found, int64_t* bad) {
+void index_scatter_kernel(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t planes,
+                          bool accumulate, bool* found, int64_t* bad) {
   const int64_t dst_plane = planes == 0 ? 0 : dst.numel() / planes;
   const int64_t src_plane = planes == 0 ? 0 : src.numel() / planes;
   CRESSET_DISPATCH_FLOAT("index_scatter", src.dtype(), [&] {
     *found = index_scatter_impl(dst.data<scalar_t>(), src.data<scalar_t>(), index.data<int64_t>(),
-                               planes, dst_plane, src_plane, accumulate, bad);
+                                planes, dst_plane, src_plane, accumulate, bad);
   });
 }
 

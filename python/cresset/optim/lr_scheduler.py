@@ -64,6 +64,8 @@ def _update_param_group_val(param_group, key, val):
 
 
 class LRScheduler:
+    """Base of the learning-rate schedulers: last_epoch, base_lrs, step() and state_dict."""
+
     _get_lr_called_within_step = False
     _is_initial = False
 
@@ -266,6 +268,8 @@ class MultiplicativeLR(_LambdaScheduler):
 
 
 class StepLR(LRScheduler):
+    """Multiplies each group's lr by gamma every step_size epochs."""
+
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
         self.gamma = gamma
@@ -284,6 +288,8 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
+    """Multiplies each group's lr by gamma at each milestone epoch."""
+
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
         self.gamma = gamma
@@ -307,6 +313,8 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
+    """Scales each group's lr by factor until total_iters, then restores it."""
+
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
@@ -330,6 +338,8 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
+    """Scales each group's lr by a factor going linearly from start_factor to end_factor."""
+
     def __init__(
         self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1
     ):
@@ -377,6 +387,8 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
+    """Multiplies each group's lr by gamma every epoch."""
+
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -429,6 +441,8 @@ class _CompositeScheduler(LRScheduler):
 
 
 class SequentialLR(_CompositeScheduler):
+    """Runs schedulers one after another, switching at the milestones."""
+
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         if len(schedulers) < 1:
             raise ValueError(
@@ -470,6 +484,8 @@ class SequentialLR(_CompositeScheduler):
 
 
 class PolynomialLR(LRScheduler):
+    """Decays each group's lr polynomially to zero over total_iters."""
+
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
         self.power = power
@@ -494,6 +510,8 @@ class PolynomialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
+    """Anneals each group's lr along a cosine from its initial value to eta_min (recursive form)."""
+
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max = T_max
         self.eta_min = eta_min
@@ -533,6 +551,8 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class ChainedScheduler(_CompositeScheduler):
+    """Steps several schedulers of one optimizer together, each on the lr the previous left."""
+
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:
             raise ValueError(
@@ -551,6 +571,8 @@ class ChainedScheduler(_CompositeScheduler):
 
 
 class ReduceLROnPlateau(LRScheduler):
+    """Reduces each group's lr by factor when a metric has stopped improving."""
+
     def __init__(
         self,
         optimizer,
@@ -664,6 +686,8 @@ class ReduceLROnPlateau(LRScheduler):
 
 
 class CyclicLR(LRScheduler):
+    """Cycles each group's lr (and momentum) between two bounds (triangular, triangular2, exp_range)."""
+
     def __init__(
         self,
         optimizer,
@@ -802,6 +826,8 @@ class CyclicLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing with warm restarts every T_i epochs (T_i grows by T_mult)."""
+
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
@@ -856,6 +882,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
+    """The 1cycle policy: lr up to max_lr then annealed down, momentum cycled inversely."""
+
     def __init__(
         self,
         optimizer,

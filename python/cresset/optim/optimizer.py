@@ -1,7 +1,8 @@
 """torch.optim.Optimizer: param groups, per-parameter state and state_dict bookkeeping. The update
 math of the subclasses is one fused C++ call per param group (cresset._C._optim)."""
+import functools
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
 from typing import ClassVar
@@ -9,8 +10,61 @@ from typing import ClassVar
 import cresset
 from cresset import _C
 from cresset._C import Tensor
+from cresset.utils.hooks import RemovableHandle
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
+           "required"]
+
+_global_optimizer_pre_hooks = OrderedDict()
+_global_optimizer_post_hooks = OrderedDict()
+
+
+def _add_hook(hooks, hook, prepend=False):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def register_optimizer_step_pre_hook(hook):
+    """Registers hook(optimizer, args, kwargs) to run before every optimizer's step."""
+    return _add_hook(_global_optimizer_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """Registers hook(optimizer, args, kwargs) to run after every optimizer's step."""
+    return _add_hook(_global_optimizer_post_hooks, hook)
+
+
+def _hooked_step(func):
+    """step() wrapped with the global and per-optimizer step hooks (torch's profile_hook_step)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        self = args[0]
+        for pre_hook in chain(_global_optimizer_pre_hooks.values(),
+                              self._optimizer_step_pre_hooks.values()):
+            result = pre_hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(f"{func} must return None or a tuple of (new_args, "
+                                       f"new_kwargs), but got {result}.")
+        out = func(*args, **kwargs)
+        for post_hook in chain(self._optimizer_step_post_hooks.values(),
+                               _global_optimizer_post_hooks.values()):
+            post_hook(self, args, kwargs)
+        return out
+
+    wrapper.hooked = True
+    return wrapper
+
+
+_HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
+               "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+               "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
 
 
 class _RequiredParameter:
@@ -48,13 +102,16 @@ def _zeros_like(p):
 _OPTION_PAIRS = {"betas": ("beta1", "beta2"), "etas": ("etaminus", "etaplus"),
                  "step_sizes": ("step_size_min", "step_size_max")}
 _OPTION_FIELDS = frozenset(name for name in dir(_C._optim.Options) if not name.startswith("_"))
+_BOOL_OPTIONS = frozenset(("maximize", "nesterov", "amsgrad", "centered", "decoupled_weight_decay"))
 
 
 def _group_options(group):
     """A param group's hyperparameters as the fused updates take them (_C._optim.Options)."""
     options = _C._optim.Options()
     for key, value in group.items():
-        if key in _OPTION_FIELDS:
+        if key in _BOOL_OPTIONS:
+            setattr(options, key, bool(value))  # torch only tests their truth
+        elif key in _OPTION_FIELDS:
             setattr(options, key, _to_scalar(value))
         elif key in _OPTION_PAIRS:
             for name, half in zip(_OPTION_PAIRS[key], value):
@@ -95,10 +152,16 @@ def _to_scalar(x):
 
 
 def _use_grad_for_differentiable(func):
+    """Runs a step without recording the graph. torch's differentiable=True (autograd through
+    the update) has no fused counterpart here, so it is refused rather than silently ignored."""
+
     def _use_grad(self, *args, **kwargs):
+        if self.defaults.get("differentiable", False):
+            raise NotImplementedError(
+                f"{type(self).__name__}: differentiable=True is not supported by cresset.optim")
         prev = _C.is_grad_enabled()
         try:
-            _C._set_grad_enabled(self.defaults.get("differentiable", False))
+            _C._set_grad_enabled(False)
             return func(self, *args, **kwargs)
         finally:
             _C._set_grad_enabled(prev)
@@ -119,6 +182,9 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = defaults
+        for name in _HOOK_DICTS:
+            setattr(self, name, OrderedDict())
+        self._patch_step_function()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
@@ -140,6 +206,10 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        for name in _HOOK_DICTS:
+            if name not in self.__dict__:
+                setattr(self, name, OrderedDict())
+        self._patch_step_function()
         self.defaults.setdefault("differentiable", False)
         for group in self.param_groups:
             for key, value in self._setstate_defaults.items():
@@ -147,6 +217,35 @@ class Optimizer:
         for p_state in self.state.values():
             if "step" in p_state and not isinstance(p_state["step"], Tensor):
                 p_state["step"] = cresset.tensor(float(p_state["step"]), dtype=_scalar_dtype())
+
+    def _patch_step_function(self):
+        cls = type(self)
+        if not getattr(cls.step, "hooked", False):
+            cls.step = _hooked_step(cls.step)
+
+    def register_step_pre_hook(self, hook):
+        """Registers hook(optimizer, args, kwargs) to run before this optimizer's step."""
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """Registers hook(optimizer, args, kwargs) to run after this optimizer's step."""
+        return _add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """Registers hook(optimizer) to run before state_dict()."""
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """Registers hook(optimizer, state_dict) run after state_dict(); it may return a new one."""
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """Registers hook(optimizer, state_dict) run before loading; it may return a new one."""
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """Registers hook(optimizer) to run after load_state_dict()."""
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     def __repr__(self):
         format_string = self.__class__.__name__ + " ("
@@ -161,6 +260,8 @@ class Optimizer:
 
     def state_dict(self):
         """The optimizer state as {'state': {index: {...}}, 'param_groups': [{..., 'params': [...]}]}."""
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
         param_mappings = {}
         start_index = 0
 
@@ -176,7 +277,12 @@ class Optimizer:
         param_groups = [pack_group(g) for g in self.param_groups]
         packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k): v
                         for k, v in self.state.items()}
-        return {"state": packed_state, "param_groups": param_groups}
+        state_dict = {"state": packed_state, "param_groups": param_groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     @staticmethod
     def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
@@ -198,6 +304,10 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Loads a state_dict() (tensors cast to their parameter's dtype, 'step' kept as is)."""
         state_dict = state_dict.copy()
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -239,6 +349,8 @@ class Optimizer:
 
         param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups)]
         self.__setstate__({"state": state, "param_groups": param_groups})
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
 
     def zero_grad(self, set_to_none=True):
         """Resets the gradients of all optimized tensors (to None by default)."""
@@ -379,14 +491,21 @@ class _FusedOptimizer(Optimizer):
 
 
 def _split_by_dtype(lists):
-    """Parallel lists (lists[0] the params) split so each part holds one params dtype."""
+    """Parallel lists (lists[0] the params) split so each part holds one params dtype and each
+    param once; a param listed twice is updated twice, in order, as torch does."""
     params = lists[0]
     dtype = params[0].dtype
-    if all(p.dtype == dtype for p in params):
+    if all(p.dtype == dtype for p in params) and len(set(map(id, params))) == len(params):
         return [lists]
+    seen = {}
+    keys = []
+    for p in params:
+        rank = seen.get(id(p), 0)
+        seen[id(p)] = rank + 1
+        keys.append((rank, p.dtype))
     parts = []
-    for d in dict.fromkeys(p.dtype for p in params):
-        keep = [i for i, p in enumerate(params) if p.dtype == d]
+    for key in sorted(dict.fromkeys(keys), key=lambda k: k[0]):
+        keep = [i for i, k in enumerate(keys) if k == key]
         parts.append([[values[i] for i in keep] if values else values for values in lists])
     return parts
 

@@ -49,13 +49,13 @@ class SGD(Optimizer):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
                 continue
-            momentum = group["momentum"]
             options = _group_options(group)
-            # Momentum buffers are created by the update on a param's first step (as torch).
-            for (part,) in _split_by_dtype([params]):
-                bufs = ([self.state[p].get("momentum_buffer") for p in part]
-                        if momentum != 0 else [])
-                bufs = _C._optim.sgd_update(part, [p.grad for p in part], bufs, options)
-                for p, buf in zip(part, bufs):
+            # Momentum buffers are created by the update on a param's first step (as torch);
+            # like torch, all are looked up before any update.
+            bufs = ([self.state[p].get("momentum_buffer") for p in params]
+                    if group["momentum"] != 0 else [])
+            for part, part_bufs in _split_by_dtype([params, bufs]):
+                part_bufs = _C._optim.sgd_update(part, [p.grad for p in part], part_bufs, options)
+                for p, buf in zip(part, part_bufs):
                     self.state[p]["momentum_buffer"] = buf
         return loss

@@ -11,7 +11,7 @@ __all__ = ["threshold", "threshold_", "relu", "relu_", "hardtanh", "hardtanh_", 
            "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu",
            "rrelu", "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink",
            "softsign", "softplus", "softmin", "softmax", "log_softmax", "softshrink", "tanh",
-           "sigmoid", "hardsigmoid", "silu", "mish", "hardswish"]
+           "sigmoid", "hardsigmoid", "silu", "mish", "hardswish", "gumbel_softmax"]
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -26,12 +26,10 @@ threshold_ = cresset.threshold_
 
 def relu(input, inplace=False):
     """max(0, x) elementwise."""
-    return input.relu_() if inplace else cresset.relu(input)
+    return cresset.relu_(input) if inplace else cresset.relu(input)
 
 
-def relu_(input):
-    """In-place relu."""
-    return input.relu_()
+relu_ = cresset.relu_
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -191,3 +189,15 @@ def mish(input, inplace=False):
 def hardswish(input, inplace=False):
     """x * relu6(x + 3) / 6."""
     return _nn.hardswish_(input) if inplace else _nn.hardswish(input)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """Samples from the Gumbel-softmax distribution; hard=True returns one-hot samples whose
+    gradient is the soft sample's (straight-through)."""
+    gumbels = -cresset.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = cresset.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

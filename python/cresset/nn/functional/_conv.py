@@ -3,8 +3,17 @@ conv_transpose1d/2d/3d are the C++ functions themselves, as in torch."""
 import cresset
 from cresset import _C
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "pad", "unfold", "fold"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "fold",
+    "pad",
+    "unfold",
+]
 
 conv1d = _C.conv1d
 conv2d = _C.conv2d

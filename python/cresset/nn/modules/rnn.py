@@ -8,8 +8,9 @@ import cresset
 from cresset.nn import init
 from cresset.nn.modules.module import Module
 from cresset.nn.parameter import Parameter
+from cresset.nn.utils.rnn import PackedSequence
 
-__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
@@ -182,13 +183,28 @@ class RNNBase(Module):
             input = input.unsqueeze(batch_dim)
         return input, is_batched, batch_dim
 
-    def _zeros(self, input, size):
-        batch = input.size(0) if self.batch_first else input.size(1)
+    def _packed_args(self):
+        return (self._flat_weights, self.bias, self.num_layers, self.dropout, self.training,
+                self.bidirectional)
+
+    def _zeros(self, input, size, batch=None):
+        if batch is None:
+            batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return cresset.zeros(self.num_layers * num_directions, batch, size, dtype=input.dtype,
                              device=input.device)
 
     def _single_state_forward(self, name, impl, input, hx):
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            if hx is None:
+                hx = self._zeros(data, self.hidden_size, int(batch_sizes[0]))
+            else:
+                hx = self.permute_hidden(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
+            output, hidden = impl(data, batch_sizes, hx, *self._packed_args())
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden(hidden, unsorted_indices))
         input, is_batched, batch_dim = self._prepare(input, name)
         if hx is not None:
             if not is_batched and hx.dim() != 2:
@@ -261,9 +277,21 @@ class LSTM(RNNBase):
         return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
 
     def forward(self, input, hx=None):
+        real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            if hx is None:
+                batch = int(batch_sizes[0])
+                hx = (self._zeros(data, real_hidden_size, batch),
+                      self._zeros(data, self.hidden_size, batch))
+            else:
+                hx = self.permute_hidden(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
+            output, h, c = cresset.lstm(data, batch_sizes, list(hx), *self._packed_args())
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden((h, c), unsorted_indices))
         input, is_batched, batch_dim = self._prepare(input, "LSTM")
         if hx is None:
-            real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
             hx = (self._zeros(input, real_hidden_size), self._zeros(input, self.hidden_size))
         elif is_batched:
             if hx[0].dim() != 3 or hx[1].dim() != 3:

@@ -10,3 +10,4 @@ from cresset.nn.utils.convert_parameters import (  # noqa: F401
     parameters_to_vector,
     vector_to_parameters,
 )
+from cresset.nn.utils import rnn  # noqa: F401
