@@ -307,4 +307,17 @@ def test_vision_dataset_transform_arguments():
     with pytest.raises(ValueError, match="Only transforms or transform/target_transform"):
         datasets.VisionDataset("x", transforms=lambda a, b: (a, b), transform=lambda a: a)
     ds = datasets.VisionDataset("~/data")
+    assert isinstance(ds, cresset.utils.data.Dataset)
     assert ds.root == os.path.expanduser("~/data") and ds.transforms is None
+
+
+def test_dataloader_over_mnist(tmp_path):
+    arrays = _write_mnist(str(tmp_path), "MNIST", n_train=10)
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+    ds = datasets.MNIST(str(tmp_path), transform=tf)
+    loader = cresset.utils.data.DataLoader(ds, batch_size=4)
+    batches = list(loader)
+    assert [tuple(x.shape) for x, _ in batches] == [(4, 1, 28, 28), (4, 1, 28, 28), (2, 1, 28, 28)]
+    assert batches[0][1].dtype == cresset.int64
+    np.testing.assert_array_equal(cresset.cat([y for _, y in batches]).numpy(), arrays["train"][1])
+    np.testing.assert_allclose(batches[2][0].numpy()[1, 0], arrays["train"][0][9] / np.float32(127.5) - 1, atol=1e-6)
