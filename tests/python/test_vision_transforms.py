@@ -558,3 +558,51 @@ def test_random_rotation_tensor_uint8():
     assert np.abs(out.numpy().astype(int) - theirs.round().numpy().astype(int)).max() <= 1
     with pytest.raises(ValueError, match="cannot broadcast to match the number of channels"):
         F.rotate(cresset.zeros(3, 4, 4), 10.0, fill=[1.0, 2.0])
+
+
+def test_random_erasing():
+    x = torch.rand(3, 10, 12)
+    cresset.manual_seed(2)
+    assert float(cresset.rand(1)) < 0.5
+    area_draw = float(cresset.empty(1).uniform_(0.02, 0.33))
+    ratio_draw = math.exp(float(cresset.empty(1).uniform_(math.log(0.3), math.log(3.3))))
+    h = int(round(math.sqrt(120 * area_draw * ratio_draw)))
+    w = int(round(math.sqrt(120 * area_draw / ratio_draw)))
+    assert h < 10 and w < 12  # the first draw fits for this seed
+    i, j = int(cresset.randint(0, 10 - h + 1, (1,))), int(cresset.randint(0, 12 - w + 1, (1,)))
+    cresset.manual_seed(2)
+    src = to_cresset(x)
+    out = T.RandomErasing(value=(0.1, 0.2, 0.3))(src)
+    expected = x.numpy().copy()
+    expected[:, i:i + h, j:j + w] = np.array([0.1, 0.2, 0.3], np.float32)[:, None, None]
+    np.testing.assert_array_equal(out.numpy(), expected)
+    np.testing.assert_array_equal(src.numpy(), x.numpy())  # not inplace
+    assert repr(T.RandomErasing()) == "RandomErasing(p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False)"
+    with pytest.raises(ValueError, match="If value is str, it should be 'random'"):
+        T.RandomErasing(value="noise")
+
+
+def _gaussian_np(ksize, sigma):
+    x = np.linspace(-(ksize - 1) * 0.5, (ksize - 1) * 0.5, ksize)
+    pdf = np.exp(-0.5 * (x / sigma) ** 2)
+    return pdf / pdf.sum()
+
+
+def test_gaussian_blur():
+    x = np.random.RandomState(5).rand(2, 3, 9, 11)
+    kx, ky = _gaussian_np(5, 1.3), _gaussian_np(3, 0.7)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2)), mode="reflect")
+    expected = np.zeros_like(x)
+    for dy in range(3):
+        for dx in range(5):
+            expected += ky[dy] * kx[dx] * padded[:, :, dy:dy + 9, dx:dx + 11]
+    ours = F.gaussian_blur(cresset.from_numpy(x), [5, 3], [1.3, 0.7])
+    np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-10, atol=1e-12)
+    pil = F.gaussian_blur(pil_rgb(), 3, 0.8)
+    k = _gaussian_np(3, 0.8).astype(np.float32)
+    padded = np.pad(RGB.astype(np.float32), ((1, 1), (1, 1), (0, 0)), mode="reflect")
+    blurred = sum(k[dy] * k[dx] * padded[dy:dy + 11, dx:dx + 14] for dy in range(3) for dx in range(3))
+    assert np.abs(np.asarray(pil).astype(int) - np.round(blurred).astype(int)).max() <= 1
+    assert repr(T.GaussianBlur(3)) == "GaussianBlur(kernel_size=(3, 3), sigma=(0.1, 2.0))"
+    with pytest.raises(ValueError, match="Kernel size value should be an odd and positive number."):
+        T.GaussianBlur(4)

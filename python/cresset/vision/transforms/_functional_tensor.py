@@ -374,3 +374,42 @@ def rotate(img, matrix, interpolation="nearest", expand=False, fill=None):
     if not out_dtype.is_floating_point:
         out = cresset.round(out).to(out_dtype)
     return out.reshape(*shape[:-2], oh, ow)
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """img with the box [i:i+h, j:j+w] set to v."""
+    _assert_image_tensor(img)
+    if not inplace:
+        img = img.clone()
+    img[..., i:i + h, j:j + w] = v
+    return img
+
+
+def _gaussian_kernel1d(kernel_size, sigma, dtype):
+    ksize_half = (kernel_size - 1) * 0.5
+    x = cresset.linspace(-ksize_half, ksize_half, steps=kernel_size, dtype=dtype)
+    pdf = cresset.exp(-0.5 * (x / sigma).pow(2))
+    return pdf / pdf.sum()
+
+
+def gaussian_blur(img, kernel_size, sigma):
+    """Separable Gaussian kernel (kernel_size [kx, ky], sigma [sx, sy]) applied per channel with
+    reflect padding, as a depthwise conv2d."""
+    _assert_image_tensor(img)
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    kx = _gaussian_kernel1d(kernel_size[0], sigma[0], dtype)
+    ky = _gaussian_kernel1d(kernel_size[1], sigma[1], dtype)
+    kernel = cresset.mm(ky[:, None], kx[None, :])
+    shape = img.shape
+    x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
+    out_dtype = x.dtype
+    if x.dtype != dtype:
+        x = x.to(dtype)
+    channels = x.shape[-3]
+    weight = kernel.expand(channels, 1, kernel.shape[0], kernel.shape[1])
+    padding = [kernel_size[0] // 2, kernel_size[0] // 2, kernel_size[1] // 2, kernel_size[1] // 2]
+    x = nnF.pad(x, padding, mode="reflect")
+    x = nnF.conv2d(x, weight.contiguous(), groups=channels)
+    if not out_dtype.is_floating_point:
+        x = cresset.round(x).to(out_dtype)
+    return x.reshape(shape)

@@ -15,7 +15,7 @@ __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_n
            "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
            "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "rotate",
            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
-           "rgb_to_grayscale", "to_grayscale"]
+           "rgb_to_grayscale", "to_grayscale", "erase", "gaussian_blur"]
 
 
 class InterpolationMode(Enum):
@@ -374,3 +374,43 @@ def to_grayscale(img, num_output_channels=1):
     raise TypeError("Input should be PIL Image")
 
 
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """Sets the box [i:i+h, j:j+w] of a tensor image to v."""
+    if not isinstance(img, cresset.Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+    return F_t.erase(img, i, j, h, w, v, inplace=inplace)
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """Blurs with a Gaussian kernel of odd kernel_size; sigma defaults to
+    0.3 * ((ksize - 1) * 0.5 - 1) + 0.8 per axis. PIL images round-trip through uint8 tensors."""
+    if not isinstance(kernel_size, (int, list, tuple)):
+        raise TypeError(f"kernel_size should be int or a sequence of integers. Got {type(kernel_size)}")
+    if isinstance(kernel_size, int):
+        kernel_size = [kernel_size, kernel_size]
+    if len(kernel_size) != 2:
+        raise ValueError(f"If kernel_size is a sequence its length should be 2. Got {len(kernel_size)}")
+    for ksize in kernel_size:
+        if ksize % 2 == 0 or ksize < 0:
+            raise ValueError(f"kernel_size should have odd and positive integers. Got {kernel_size}")
+    if sigma is None:
+        sigma = [ksize * 0.15 + 0.35 for ksize in kernel_size]
+    if sigma is not None and not isinstance(sigma, (int, float, list, tuple)):
+        raise TypeError(f"sigma should be either float or sequence of floats. Got {type(sigma)}")
+    if isinstance(sigma, (int, float)):
+        sigma = [float(sigma), float(sigma)]
+    if isinstance(sigma, (list, tuple)) and len(sigma) == 1:
+        sigma = [sigma[0], sigma[0]]
+    if len(sigma) != 2:
+        raise ValueError(f"If sigma is a sequence, its length should be 2. Got {len(sigma)}")
+    for s in sigma:
+        if s <= 0.0:
+            raise ValueError(f"sigma should have positive values. Got {sigma}")
+    if _is_tensor(img):
+        return F_t.gaussian_blur(img, kernel_size, sigma)
+    if not F_pil._is_pil_image(img):
+        raise TypeError(f"img should be PIL Image or Tensor. Got {type(img)}")
+    output = F_t.gaussian_blur(pil_to_tensor(img), kernel_size, sigma)
+    return to_pil_image(output, mode=img.mode)
