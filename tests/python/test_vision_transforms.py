@@ -496,24 +496,24 @@ def test_save_and_read_image(tmp_path):
     assert tuple(vio.read_image(str(tmp_path / "p.png"), vio.ImageReadMode.GRAY).shape) == (1, 9, 6)
 
 
-def _torchvision_rotate(x, angle, mode, expand, fill, center=None):
-    """torchvision's tensor rotate written out with real torch: inverse affine matrix, affine grid
-    on pixel centres, grid_sample(align_corners=False), fill through a mask channel."""
+def _inverse_affine(center, angle, translate, scale, shear):
+    """Inverse of the forward map T * C * RSS * C^-1 (torchvision's documented affine), by
+    NumPy's matrix inverse: the [a, b, c, d, e, f] that maps output to input pixels."""
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    rss = np.array([[math.cos(rot - sy) / math.cos(sy), -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot), 0],
+                    [math.sin(rot - sy) / math.cos(sy), -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot), 0],
+                    [0, 0, 1]])
+    rss[:2, :2] *= scale
+    c = np.array([[1, 0, center[0]], [0, 1, center[1]], [0, 0, 1]], dtype=float)
+    t = np.array([[1, 0, translate[0]], [0, 1, translate[1]], [0, 0, 1]], dtype=float)
+    return list(np.linalg.inv(t @ c @ rss @ np.linalg.inv(c))[:2].ravel())
+
+
+def _torchvision_sample(x, m, mode, fill, ow=None, oh=None):
+    """torchvision's tensor grid transform written out with real torch: affine grid on pixel
+    centres, grid_sample(align_corners=False), fill through a mask channel."""
     h, w = x.shape[-2:]
-    cx, cy = (0.0, 0.0) if center is None else (center[0] - w * 0.5, center[1] - h * 0.5)
-    rot = math.radians(-angle)
-    a, b, c, d = math.cos(rot), -math.sin(rot), math.sin(rot), math.cos(rot)
-    m = [d, -b, 0.0, -c, a, 0.0]
-    m[2] += m[0] * -cx + m[1] * -cy + cx
-    m[5] += m[3] * -cx + m[4] * -cy + cy
-    if expand:
-        pts = torch.tensor([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]])
-        new = pts @ torch.tensor(m).view(2, 3).T
-        lo, hi = new.min(0).values + torch.tensor([w, h]) * 0.5, new.max(0).values + torch.tensor([w, h]) * 0.5
-        size = torch.ceil(torch.trunc(hi / 1e-4) * 1e-4) - torch.floor(torch.trunc(lo / 1e-4) * 1e-4)
-        ow, oh = int(size[0]), int(size[1])
-    else:
-        ow, oh = w, h
+    ow, oh = ow or w, oh or h
     theta = torch.tensor(m, dtype=torch.float64).view(1, 2, 3)
     base = torch.empty(1, oh, ow, 3, dtype=torch.float64)
     base[..., 0] = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=torch.float64)
@@ -530,6 +530,20 @@ def _torchvision_rotate(x, angle, mode, expand, fill, center=None):
     else:
         out = out * mask + (1.0 - mask) * fill_img
     return out[0]
+
+
+def _torchvision_rotate(x, angle, mode, expand, fill, center=None):
+    h, w = x.shape[-2:]
+    cx, cy = (0.0, 0.0) if center is None else (center[0] - w * 0.5, center[1] - h * 0.5)
+    m = _inverse_affine((cx, cy), -angle, (0, 0), 1.0, (0, 0))
+    ow = oh = None
+    if expand:
+        pts = torch.tensor([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]])
+        new = pts @ torch.tensor(m, dtype=torch.float32).view(2, 3).T
+        lo, hi = new.min(0).values + torch.tensor([w, h]) * 0.5, new.max(0).values + torch.tensor([w, h]) * 0.5
+        size = torch.ceil(torch.trunc(hi / 1e-4) * 1e-4) - torch.floor(torch.trunc(lo / 1e-4) * 1e-4)
+        ow, oh = int(size[0]), int(size[1])
+    return _torchvision_sample(x, m, mode, fill, ow, oh)
 
 
 @pytest.mark.parametrize("mode", ["nearest", "bilinear"])
@@ -606,3 +620,37 @@ def test_gaussian_blur():
     assert repr(T.GaussianBlur(3)) == "GaussianBlur(kernel_size=(3, 3), sigma=(0.1, 2.0))"
     with pytest.raises(ValueError, match="Kernel size value should be an odd and positive number."):
         T.GaussianBlur(4)
+
+
+def test_affine_pil_and_tensor():
+    img = pil_rgb()
+    angle, translate, scale, shear = 25.0, (2, -1), 0.9, (10.0, -5.0)
+    m = _inverse_affine((14 * 0.5, 11 * 0.5), angle, translate, scale, shear)
+    out = F.affine(img, angle, list(translate), scale, list(shear), fill=(9, 8, 7))
+    expected = img.transform(img.size, Image.AFFINE, m, Image.NEAREST, fillcolor=(9, 8, 7))
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(expected))
+    x = torch.rand(3, 11, 14, dtype=torch.float64)
+    ours = F.affine(to_cresset(x), angle, list(translate), scale, list(shear),
+                    interpolation=T.InterpolationMode.BILINEAR, fill=[0.1, 0.2, 0.3])
+    theirs = _torchvision_sample(x, _inverse_affine((0, 0), angle, translate, scale, shear), "bilinear", [0.1, 0.2, 0.3])
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-9)
+
+
+def test_random_affine():
+    ra = T.RandomAffine(30, translate=(0.1, 0.2), scale=(0.8, 1.2), shear=(-5, 5, -3, 3))
+    assert repr(ra) == ("RandomAffine(degrees=[-30.0, 30.0], translate=(0.1, 0.2), scale=(0.8, 1.2), "
+                        "shear=[-5.0, 5.0, -3.0, 3.0])")
+    cresset.manual_seed(8)
+    angle = float(cresset.empty(1).uniform_(-30.0, 30.0))
+    tx = int(round(float(cresset.empty(1).uniform_(-1.4, 1.4))))
+    ty = int(round(float(cresset.empty(1).uniform_(-2.2, 2.2))))
+    sc = float(cresset.empty(1).uniform_(0.8, 1.2))
+    shx, shy = float(cresset.empty(1).uniform_(-5, 5)), float(cresset.empty(1).uniform_(-3, 3))
+    cresset.manual_seed(8)
+    assert T.RandomAffine.get_params(ra.degrees, ra.translate, ra.scale, ra.shear, [14, 11]) == (angle, (tx, ty), sc, (shx, shy))
+    cresset.manual_seed(8)
+    out = ra(chw(RGB))
+    expected = F.affine(chw(RGB), angle, [tx, ty], sc, [shx, shy], fill=[0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+    with pytest.raises(ValueError, match="translation values should be between 0 and 1"):
+        T.RandomAffine(0, translate=(0.5, 1.5))

@@ -15,7 +15,7 @@ __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_n
            "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
            "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "rotate",
            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
-           "rgb_to_grayscale", "to_grayscale", "erase", "gaussian_blur"]
+           "rgb_to_grayscale", "to_grayscale", "erase", "gaussian_blur", "affine"]
 
 
 class InterpolationMode(Enum):
@@ -414,3 +414,42 @@ def gaussian_blur(img, kernel_size, sigma=None):
         raise TypeError(f"img should be PIL Image or Tensor. Got {type(img)}")
     output = F_t.gaussian_blur(pil_to_tensor(img), kernel_size, sigma)
     return to_pil_image(output, mode=img.mode)
+
+
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None,
+           center=None):
+    """Rotation by angle, translation, scale and shear (degrees) about center (default: the image
+    centre), keeping the image size (PIL: Image.transform; tensors: sampled like rotate)."""
+    if isinstance(interpolation, int):
+        interpolation = _interpolation_modes_from_int(interpolation)
+    if not isinstance(angle, (int, float)):
+        raise TypeError("Argument angle should be int or float")
+    if not isinstance(translate, (list, tuple)):
+        raise TypeError("Argument translate should be a sequence")
+    if len(translate) != 2:
+        raise ValueError("Argument translate should be a sequence of length 2")
+    if scale <= 0.0:
+        raise ValueError("Argument scale should be positive")
+    if not isinstance(shear, (numbers.Number, list, tuple)):
+        raise TypeError("Shear should be either a single value or a sequence of two values")
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError("Argument center should be a sequence")
+    angle = float(angle)
+    translate = list(translate)
+    shear = [shear, 0.0] if isinstance(shear, numbers.Number) else list(shear)
+    if len(shear) == 1:
+        shear = [shear[0], shear[0]]
+    if len(shear) != 2:
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
+    _, height, width = get_dimensions(img)
+    if not _is_tensor(img):
+        if center is None:
+            center = [width * 0.5, height * 0.5]
+        matrix = _get_inverse_affine_matrix(center, angle, translate, scale, shear)
+        opts = F_pil._parse_fill(fill, img)
+        return img.transform(img.size, Image.AFFINE, matrix, pil_modes_mapping[interpolation], **opts)
+    center_f = [0.0, 0.0]
+    if center is not None:
+        center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
+    matrix = _get_inverse_affine_matrix(center_f, angle, [1.0 * t for t in translate], scale, shear)
+    return F_t.rotate(img, matrix=matrix, interpolation=interpolation.value, expand=False, fill=fill)

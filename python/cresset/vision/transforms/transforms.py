@@ -15,7 +15,7 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImag
            "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder",
            "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop",
            "ColorJitter", "RandomRotation", "Grayscale", "RandomGrayscale", "RandomErasing",
-           "GaussianBlur", "InterpolationMode"]
+           "GaussianBlur", "RandomAffine", "InterpolationMode"]
 
 
 def _setup_size(size, error_msg):
@@ -508,10 +508,7 @@ class RandomRotation(nn.Module):
         return _uniform(float(degrees[0]), float(degrees[1]))
 
     def forward(self, img):
-        fill = self.fill
-        if isinstance(img, cresset.Tensor):
-            channels = F.get_dimensions(img)[0]
-            fill = [float(fill)] * channels if isinstance(fill, (int, float)) else [float(f) for f in fill]
+        fill = _tensor_fill(img, self.fill)
         angle = self.get_params(self.degrees)
         return F.rotate(img, angle, self.interpolation, self.expand, self.center, fill)
 
@@ -525,6 +522,82 @@ class RandomRotation(nn.Module):
             format_string += f", fill={self.fill}"
         format_string += ")"
         return format_string
+
+
+def _tensor_fill(img, fill):
+    """A tensor image takes fill as one float per channel."""
+    if isinstance(img, cresset.Tensor):
+        channels = F.get_dimensions(img)[0]
+        return [float(fill)] * channels if isinstance(fill, (int, float)) else [float(f) for f in fill]
+    return fill
+
+
+class RandomAffine(nn.Module):
+    """Random rotation (degrees), translation (fractions of the size), scale and shear."""
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None,
+                 interpolation=InterpolationMode.NEAREST, fill=0, center=None):
+        super().__init__()
+        self.degrees = _setup_angle(degrees, name="degrees", req_sizes=(2,))
+        if translate is not None:
+            _check_sequence_input(translate, "translate", req_sizes=(2,))
+            for t in translate:
+                if not (0.0 <= t <= 1.0):
+                    raise ValueError("translation values should be between 0 and 1")
+        self.translate = translate
+        if scale is not None:
+            _check_sequence_input(scale, "scale", req_sizes=(2,))
+            for s in scale:
+                if s <= 0:
+                    raise ValueError("scale values should be positive")
+        self.scale = scale
+        self.shear = _setup_angle(shear, name="shear", req_sizes=(2, 4)) if shear is not None else None
+        self.interpolation = _interpolation(interpolation)
+        if fill is None:
+            fill = 0
+        elif not isinstance(fill, (Sequence, numbers.Number)):
+            raise TypeError("Fill should be either a sequence or a number.")
+        self.fill = fill
+        if center is not None:
+            _check_sequence_input(center, "center", req_sizes=(2,))
+        self.center = center
+
+    @staticmethod
+    def get_params(degrees, translate, scale_ranges, shears, img_size):
+        """(angle, (tx, ty), scale, (shear_x, shear_y)) drawn uniformly; img_size is [w, h]."""
+        angle = _uniform(float(degrees[0]), float(degrees[1]))
+        if translate is not None:
+            max_dx = float(translate[0] * img_size[0])
+            max_dy = float(translate[1] * img_size[1])
+            tx = int(round(_uniform(-max_dx, max_dx)))
+            ty = int(round(_uniform(-max_dy, max_dy)))
+            translations = (tx, ty)
+        else:
+            translations = (0, 0)
+        scale = _uniform(scale_ranges[0], scale_ranges[1]) if scale_ranges is not None else 1.0
+        shear_x = shear_y = 0.0
+        if shears is not None:
+            shear_x = _uniform(shears[0], shears[1])
+            if len(shears) == 4:
+                shear_y = _uniform(shears[2], shears[3])
+        return angle, translations, scale, (shear_x, shear_y)
+
+    def forward(self, img):
+        fill = _tensor_fill(img, self.fill)
+        _, height, width = F.get_dimensions(img)
+        ret = self.get_params(self.degrees, self.translate, self.scale, self.shear, [width, height])
+        return F.affine(img, *ret, interpolation=self.interpolation, fill=fill, center=self.center)
+
+    def __repr__(self):
+        s = f"{self.__class__.__name__}(degrees={self.degrees}"
+        s += f", translate={self.translate}" if self.translate is not None else ""
+        s += f", scale={self.scale}" if self.scale is not None else ""
+        s += f", shear={self.shear}" if self.shear is not None else ""
+        s += f", interpolation={self.interpolation.value}" if self.interpolation != InterpolationMode.NEAREST else ""
+        s += f", fill={self.fill}" if self.fill != 0 else ""
+        s += f", center={self.center}" if self.center is not None else ""
+        s += ")"
+        return s
 
 
 class Grayscale(nn.Module):
