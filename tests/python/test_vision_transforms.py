@@ -654,3 +654,18 @@ def test_random_affine():
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
     with pytest.raises(ValueError, match="translation values should be between 0 and 1"):
         T.RandomAffine(0, translate=(0.5, 1.5))
+
+
+def test_five_and_ten_crop():
+    crops = T.FiveCrop((4, 5))(pil_rgb())
+    c_top, c_left = int(round((11 - 4) / 2.0)), int(round((14 - 5) / 2.0))
+    expected = [RGB[:4, :5], RGB[:4, -5:], RGB[-4:, :5], RGB[-4:, -5:], RGB[c_top:c_top + 4, c_left:c_left + 5]]
+    for got, want in zip(crops, expected):
+        np.testing.assert_array_equal(np.asarray(got), want)
+    ten = T.TenCrop((4, 5), vertical_flip=True)(chw(RGB))
+    assert len(ten) == 10
+    np.testing.assert_array_equal(ten[5].numpy(), RGB[::-1][:4, :5].transpose(2, 0, 1))
+    np.testing.assert_array_equal(ten[0].numpy(), expected[0].transpose(2, 0, 1))
+    assert repr(T.TenCrop(3)) == "TenCrop(size=(3, 3), vertical_flip=False)"
+    with pytest.raises(ValueError, match=r"Requested crop size \(12, 5\) is bigger than input size \(11, 14\)"):
+        F.five_crop(pil_rgb(), (12, 5))

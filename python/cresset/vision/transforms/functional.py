@@ -15,7 +15,7 @@ __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_n
            "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
            "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "rotate",
            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
-           "rgb_to_grayscale", "to_grayscale", "erase", "gaussian_blur", "affine"]
+           "rgb_to_grayscale", "to_grayscale", "erase", "gaussian_blur", "affine", "five_crop", "ten_crop"]
 
 
 class InterpolationMode(Enum):
@@ -453,3 +453,30 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
         center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
     matrix = _get_inverse_affine_matrix(center_f, angle, [1.0 * t for t in translate], scale, shear)
     return F_t.rotate(img, matrix=matrix, interpolation=interpolation.value, expand=False, fill=fill)
+
+
+def five_crop(img, size):
+    """The four corner crops and the centre crop of size (h, w)."""
+    size = _setup_output_size(size)
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    _, image_height, image_width = get_dimensions(img)
+    crop_height, crop_width = size
+    if crop_width > image_width or crop_height > image_height:
+        raise ValueError(f"Requested crop size {size} is bigger than input size {(image_height, image_width)}")
+    tl = crop(img, 0, 0, crop_height, crop_width)
+    tr = crop(img, 0, image_width - crop_width, crop_height, crop_width)
+    bl = crop(img, image_height - crop_height, 0, crop_height, crop_width)
+    br = crop(img, image_height - crop_height, image_width - crop_width, crop_height, crop_width)
+    center = center_crop(img, [crop_height, crop_width])
+    return tl, tr, bl, br, center
+
+
+def ten_crop(img, size, vertical_flip=False):
+    """five_crop of the image, then of its horizontal (or vertical) flip."""
+    size = _setup_output_size(size)
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    first_five = five_crop(img, size)
+    img = vflip(img) if vertical_flip else hflip(img)
+    return first_five + five_crop(img, size)

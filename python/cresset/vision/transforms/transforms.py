@@ -15,7 +15,7 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ConvertImageDtype", "ToPILImag
            "Resize", "CenterCrop", "Pad", "Lambda", "RandomApply", "RandomChoice", "RandomOrder",
            "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomResizedCrop",
            "ColorJitter", "RandomRotation", "Grayscale", "RandomGrayscale", "RandomErasing",
-           "GaussianBlur", "RandomAffine", "InterpolationMode"]
+           "GaussianBlur", "RandomAffine", "FiveCrop", "TenCrop", "InterpolationMode"]
 
 
 def _setup_size(size, error_msg):
@@ -729,3 +729,32 @@ class GaussianBlur(nn.Module):
 
     def __repr__(self):
         return f"{self.__class__.__name__}(kernel_size={self.kernel_size}, sigma={self.sigma})"
+
+
+class FiveCrop(nn.Module):
+    """The four corners and the centre crop, as a tuple."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
+
+    def forward(self, img):
+        return F.five_crop(img, self.size)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size})"
+
+
+class TenCrop(nn.Module):
+    """FiveCrop of the image and of its flip (horizontal unless vertical_flip)."""
+
+    def __init__(self, size, vertical_flip=False):
+        super().__init__()
+        self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
+        self.vertical_flip = vertical_flip
+
+    def forward(self, img):
+        return F.ten_crop(img, self.size, self.vertical_flip)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size}, vertical_flip={self.vertical_flip})"
