@@ -321,3 +321,24 @@ def test_dataloader_over_mnist(tmp_path):
     assert batches[0][1].dtype == cresset.int64
     np.testing.assert_array_equal(cresset.cat([y for _, y in batches]).numpy(), arrays["train"][1])
     np.testing.assert_allclose(batches[2][0].numpy()[1, 0], arrays["train"][0][9] / np.float32(127.5) - 1, atol=1e-6)
+
+
+def test_emnist_split_files(tmp_path):
+    raw = tmp_path / "EMNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.RandomState(3)
+    arrays = {}
+    for part, n in (("train", 4), ("test", 3)):
+        images = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+        labels = rng.randint(1, 27, (n,)).astype(np.uint8)
+        arrays[part] = (images, labels)
+        (raw / f"emnist-letters-{part}-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx_bytes(images)))
+        (raw / f"emnist-letters-{part}-labels-idx1-ubyte").write_bytes(_idx_bytes(labels))
+    ds = datasets.EMNIST(str(tmp_path), split="letters", train=False)
+    assert len(ds) == 3 and ds.classes[0] == "N/A" and ds.classes[1] == "a" and len(ds.classes) == 27
+    np.testing.assert_array_equal(ds.data.numpy(), arrays["test"][0])
+    assert ds[2][1] == int(arrays["test"][1][2])
+    with pytest.raises(ValueError, match="Unknown value 'bogus' for argument split"):
+        datasets.EMNIST(str(tmp_path), split="bogus")
+    with pytest.raises(RuntimeError, match="Dataset not found"):
+        datasets.EMNIST(str(tmp_path), split="digits")

@@ -669,3 +669,18 @@ def test_five_and_ten_crop():
     assert repr(T.TenCrop(3)) == "TenCrop(size=(3, 3), vertical_flip=False)"
     with pytest.raises(ValueError, match=r"Requested crop size \(12, 5\) is bigger than input size \(11, 14\)"):
         F.five_crop(pil_rgb(), (12, 5))
+
+
+def test_non_contiguous_and_batched_tensors():
+    x = torch.rand(2, 11, 14, 3, dtype=torch.float64).permute(0, 3, 1, 2)  # (N, C, H, W) view
+    cx = to_cresset(x.contiguous()).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    assert not cx.is_contiguous()
+    np.testing.assert_allclose(F.normalize(cx, (0.5, 0.4, 0.3), (0.2, 0.3, 0.4)).numpy(),
+                               ((x - torch.tensor([0.5, 0.4, 0.3], dtype=torch.float64).view(-1, 1, 1))
+                                / torch.tensor([0.2, 0.3, 0.4], dtype=torch.float64).view(-1, 1, 1)).numpy(), rtol=1e-12)
+    theirs = torch.nn.functional.interpolate(x, size=(6, 7), mode="bilinear", align_corners=False, antialias=True)
+    np.testing.assert_allclose(F.resize(cx, [6, 7]).numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(F.hflip(cx).numpy(), x.flip(-1).numpy())
+    np.testing.assert_array_equal(F.pad(cx, [1, 2], padding_mode="symmetric").numpy(),
+                                  np.pad(x.numpy(), ((0, 0), (0, 0), (2, 2), (1, 1)), mode="symmetric"))
+    np.testing.assert_array_equal(F.center_crop(cx, 5).numpy(), x.numpy()[:, :, 3:8, 4:9])
