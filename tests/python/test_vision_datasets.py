@@ -8,12 +8,11 @@ import struct
 
 import numpy as np
 import pytest
-import torch
+from cresset.vision import datasets, transforms
+from cresset.vision.datasets import utils as dutils
 from PIL import Image
 
 import cresset
-from cresset.vision import datasets, transforms
-from cresset.vision.datasets import utils as dutils
 
 REAL_MNIST = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
                                            "data", "mnist"))

@@ -6,14 +6,14 @@ import math
 import numpy as np
 import pytest
 import torch
-from PIL import Image, ImageOps
-
-import cresset
 from cresset.vision import io as vio
 from cresset.vision import transforms as T
 from cresset.vision import utils as vutils
 from cresset.vision.transforms import functional as F
+from PIL import Image
 from utils import to_cresset
+
+import cresset
 
 RNG = np.random.RandomState(0)
 RGB = RNG.randint(0, 256, size=(11, 14, 3)).astype(np.uint8)
@@ -193,7 +193,7 @@ def test_resize_tensor_uint8_rounds():
 def test_center_crop():
     img = pil_rgb()
     out = T.CenterCrop((5, 6))(img)
-    top, left = int(round((11 - 5) / 2.0)), int(round((14 - 6) / 2.0))
+    top, left = round((11 - 5) / 2.0), round((14 - 6) / 2.0)
     np.testing.assert_array_equal(np.asarray(out), RGB[top:top + 5, left:left + 6])
     np.testing.assert_array_equal(T.CenterCrop((5, 6))(chw(RGB)).numpy(), RGB[top:top + 5, left:left + 6].transpose(2, 0, 1))
     # Larger than the image: zero-padded (left/top get the smaller half).
@@ -303,7 +303,7 @@ def test_random_resized_crop_params():
     expected = img.crop((j, i, j + w, i + h)).resize((5, 4), Image.BILINEAR)
     np.testing.assert_array_equal(np.asarray(out), np.asarray(expected))
     # Impossible scale: the fallback is the central crop clamped to the ratio range.
-    assert T.RandomResizedCrop.get_params(img, (2.0, 3.0), (0.5, 0.6)) == (0, (14 - 7) // 2, 11, int(round(11 * 0.6)))
+    assert T.RandomResizedCrop.get_params(img, (2.0, 3.0), (0.5, 0.6)) == (0, (14 - 7) // 2, 11, round(11 * 0.6))
     assert repr(T.RandomResizedCrop(8)) == ("RandomResizedCrop(size=(8, 8), scale=(0.08, 1.0), "
                                             "ratio=(0.75, 1.3333), interpolation=bilinear, antialias=True)")
 
@@ -658,7 +658,7 @@ def test_random_affine():
 
 def test_five_and_ten_crop():
     crops = T.FiveCrop((4, 5))(pil_rgb())
-    c_top, c_left = int(round((11 - 4) / 2.0)), int(round((14 - 5) / 2.0))
+    c_top, c_left = round((11 - 4) / 2.0), round((14 - 5) / 2.0)
     expected = [RGB[:4, :5], RGB[:4, -5:], RGB[-4:, :5], RGB[-4:, -5:], RGB[c_top:c_top + 4, c_left:c_left + 5]]
     for got, want in zip(crops, expected):
         np.testing.assert_array_equal(np.asarray(got), want)

@@ -3,7 +3,7 @@ import os
 
 from cresset.utils import data
 
-__all__ = ["VisionDataset", "StandardTransform"]
+__all__ = ["StandardTransform", "VisionDataset"]
 
 
 class VisionDataset(data.Dataset):

@@ -11,11 +11,36 @@ import cresset
 from cresset.vision.transforms import _functional_pil as F_pil
 from cresset.vision.transforms import _functional_tensor as F_t
 
-__all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels",
-           "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
-           "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "rotate",
-           "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
-           "rgb_to_grayscale", "to_grayscale", "erase", "gaussian_blur", "affine", "five_crop", "ten_crop"]
+__all__ = [
+    "InterpolationMode",
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_hue",
+    "adjust_saturation",
+    "affine",
+    "center_crop",
+    "convert_image_dtype",
+    "crop",
+    "erase",
+    "five_crop",
+    "gaussian_blur",
+    "get_dimensions",
+    "get_image_num_channels",
+    "get_image_size",
+    "hflip",
+    "normalize",
+    "pad",
+    "pil_to_tensor",
+    "resize",
+    "resized_crop",
+    "rgb_to_grayscale",
+    "rotate",
+    "ten_crop",
+    "to_grayscale",
+    "to_pil_image",
+    "to_tensor",
+    "vflip",
+]
 
 
 class InterpolationMode(Enum):
