@@ -684,3 +684,40 @@ def test_non_contiguous_and_batched_tensors():
     np.testing.assert_array_equal(F.pad(cx, [1, 2], padding_mode="symmetric").numpy(),
                                   np.pad(x.numpy(), ((0, 0), (0, 0), (2, 2), (1, 1)), mode="symmetric"))
     np.testing.assert_array_equal(F.center_crop(cx, 5).numpy(), x.numpy()[:, :, 3:8, 4:9])
+
+
+def test_pixel_ops():
+    f = RGB.transpose(2, 0, 1).astype(np.float32) / 255
+    for img, as_np, bound in ((pil_rgb(), lambda o: np.asarray(o), 255), (chw(RGB), lambda o: o.numpy().transpose(1, 2, 0), 255)):
+        np.testing.assert_array_equal(as_np(T.RandomInvert(p=1.0)(img)), 255 - RGB)
+        np.testing.assert_array_equal(as_np(T.RandomPosterize(3, p=1.0)(img)), RGB & 0b11100000)
+        np.testing.assert_array_equal(as_np(T.RandomSolarize(100, p=1.0)(img)), np.where(RGB >= 100, 255 - RGB, RGB))
+        gamma = np.array([int((255 + 1 - 1e-3) * 1.2 * (v / 255.0) ** 0.7) for v in range(256)])
+        got = as_np(F.adjust_gamma(img, 0.7, 1.2)).astype(int)
+        assert np.abs(got - np.minimum(gamma[RGB], 255)).max() <= 1
+        lo, hi = RGB.min(axis=(0, 1)), RGB.max(axis=(0, 1))
+        stretched = (RGB.astype(np.float32) - lo) * (np.float32(bound) / (hi - lo).astype(np.float32))
+        assert np.abs(as_np(T.RandomAutocontrast(p=1.0)(img)).astype(int) - np.clip(stretched, 0, 255).astype(int)).max() <= 1
+    np.testing.assert_allclose(F.invert(cresset.from_numpy(f)).numpy(), 1 - f, rtol=1e-6)
+    flat = cresset.full((3, 4, 4), 0.3)
+    np.testing.assert_array_equal(F.autocontrast(flat).numpy(), flat.numpy())
+    assert repr(T.RandomPosterize(2)) == "RandomPosterize(bits=2,p=0.5)"
+    assert repr(T.RandomSolarize(10, p=0.3)) == "RandomSolarize(threshold=10,p=0.3)"
+    assert repr(T.RandomInvert()) == "RandomInvert(p=0.5)"
+    eq = np.asarray(T.RandomEqualize(p=1.0)(pil_rgb()))
+    assert eq.shape == RGB.shape and eq.max() == 255
+
+
+def test_adjust_sharpness():
+    x = np.random.RandomState(7).rand(3, 6, 8).astype(np.float64)
+    k = np.ones((3, 3)) / 13.0
+    k[1, 1] = 5 / 13.0
+    blurred = x.copy()
+    blurred[:, 1:-1, 1:-1] = sum(k[dy, dx] * x[:, dy:dy + 4, dx:dx + 6] for dy in range(3) for dx in range(3))
+    ours = T.RandomAdjustSharpness(2.0, p=1.0)(cresset.from_numpy(x))
+    np.testing.assert_allclose(ours.numpy(), np.clip(2.0 * x - blurred, 0, 1), rtol=1e-12, atol=1e-12)
+    pil = np.asarray(F.adjust_sharpness(pil_rgb(), 0.0)).astype(int)  # fully smoothed interior
+    smooth = RGB.astype(np.float64)
+    inner = sum(k[dy, dx] * smooth[dy:dy + 9, dx:dx + 12] for dy in range(3) for dx in range(3))
+    assert np.abs(pil[1:-1, 1:-1] - np.round(inner)).max() <= 1
+    assert repr(T.RandomAdjustSharpness(2)) == "RandomAdjustSharpness(sharpness_factor=2,p=0.5)"

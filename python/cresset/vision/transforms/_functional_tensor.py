@@ -413,3 +413,84 @@ def gaussian_blur(img, kernel_size, sigma):
     if not out_dtype.is_floating_point:
         x = cresset.round(x).to(out_dtype)
     return x.reshape(shape)
+
+
+def invert(img):
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    return _max_value(img.dtype) - img
+
+
+def posterize(img, bits):
+    """Keeps the `bits` high bits of each uint8 value."""
+    _assert_image_tensor(img)
+    if img.dtype != cresset.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _assert_channels(img, [1, 3])
+    mask = (0xFF << (8 - bits)) & 0xFF
+    return img & mask
+
+
+def solarize(img, threshold):
+    """Inverts the values at or above threshold."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if threshold > _max_value(img.dtype):
+        raise TypeError("Threshold should be less than bound of img.")
+    return cresset.where(img >= threshold, invert(img), img)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """gain * img ** gamma on values in [0, 1], clamped; integer images go through float32."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    dtype = img.dtype
+    result = img if img.is_floating_point() else convert_image_dtype(img, cresset.float32)
+    result = (gain * result**gamma).clamp(0, 1)
+    return convert_image_dtype(result, dtype)
+
+
+def _blurred_degenerate_image(img):
+    """PIL's SMOOTH filter (3x3, centre weight 5) on the interior; the border is kept."""
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    kernel = cresset.ones(3, 3, dtype=dtype)
+    kernel[1, 1] = 5.0
+    kernel = kernel / kernel.sum()
+    shape = img.shape
+    channels = shape[-3]
+    x = img.reshape(-1, *shape[-3:]).to(dtype)
+    blurred = nnF.conv2d(x, kernel.expand(channels, 1, 3, 3).contiguous(), groups=channels)
+    if not img.is_floating_point():
+        blurred = cresset.round(blurred).to(img.dtype)
+    result = img.clone()
+    result[..., 1:-1, 1:-1] = blurred.reshape(*shape[:-2], shape[-2] - 2, shape[-1] - 2)
+    return result
+
+
+def adjust_sharpness(img, sharpness_factor):
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if img.size(-1) <= 2 or img.size(-2) <= 2:
+        return img
+    return _blend(img, _blurred_degenerate_image(img), sharpness_factor)
+
+
+def autocontrast(img):
+    """Stretches each channel to the full range [0, bound] (flat channels are left alone)."""
+    _assert_image_tensor(img)
+    if img.ndim < 3:
+        raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
+    _assert_channels(img, [1, 3])
+    bound = _max_value(img.dtype)
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    minimum = img.amin(dim=(-2, -1), keepdim=True).to(dtype)
+    maximum = img.amax(dim=(-2, -1), keepdim=True).to(dtype)
+    flat = maximum == minimum
+    scale = bound / cresset.where(flat, cresset.ones_like(maximum), maximum - minimum)
+    minimum = cresset.where(flat, cresset.zeros_like(minimum), minimum)
+    scale = cresset.where(flat, cresset.ones_like(scale), scale)
+    return ((img - minimum) * scale).clamp(0, bound).to(img.dtype)

@@ -15,12 +15,16 @@ __all__ = [
     "InterpolationMode",
     "adjust_brightness",
     "adjust_contrast",
+    "adjust_gamma",
     "adjust_hue",
     "adjust_saturation",
+    "adjust_sharpness",
     "affine",
+    "autocontrast",
     "center_crop",
     "convert_image_dtype",
     "crop",
+    "equalize",
     "erase",
     "five_crop",
     "gaussian_blur",
@@ -28,13 +32,16 @@ __all__ = [
     "get_image_num_channels",
     "get_image_size",
     "hflip",
+    "invert",
     "normalize",
     "pad",
     "pil_to_tensor",
+    "posterize",
     "resize",
     "resized_crop",
     "rgb_to_grayscale",
     "rotate",
+    "solarize",
     "ten_crop",
     "to_grayscale",
     "to_pil_image",
@@ -505,3 +512,43 @@ def ten_crop(img, size, vertical_flip=False):
     first_five = five_crop(img, size)
     img = vflip(img) if vertical_flip else hflip(img)
     return first_five + five_crop(img, size)
+
+
+def _dispatch(name, img, *args):
+    """Calls the tensor or the PIL kernel `name`."""
+    return getattr(F_t if _is_tensor(img) else F_pil, name)(img, *args)
+
+
+def invert(img):
+    """bound - img (PIL: ImageOps.invert)."""
+    return _dispatch("invert", img)
+
+
+def posterize(img, bits):
+    """Keeps the `bits` most significant bits of each uint8 value."""
+    if not (0 <= bits <= 8):
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    return _dispatch("posterize", img, bits)
+
+
+def solarize(img, threshold):
+    return _dispatch("solarize", img, threshold)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    return _dispatch("adjust_gamma", img, gamma, gain)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    return _dispatch("adjust_sharpness", img, sharpness_factor)
+
+
+def autocontrast(img):
+    return _dispatch("autocontrast", img)
+
+
+def equalize(img):
+    """Histogram equalisation of a PIL image (ImageOps.equalize)."""
+    if _is_tensor(img):
+        raise TypeError("equalize: cresset.vision supports PIL images only; convert with ToPILImage")
+    return F_pil.equalize(img)
