@@ -721,3 +721,17 @@ def test_adjust_sharpness():
     inner = sum(k[dy, dx] * smooth[dy:dy + 9, dx:dx + 12] for dy in range(3) for dx in range(3))
     assert np.abs(pil[1:-1, 1:-1] - np.round(inner)).max() <= 1
     assert repr(T.RandomAdjustSharpness(2)) == "RandomAdjustSharpness(sharpness_factor=2,p=0.5)"
+
+
+def test_linear_transformation():
+    m = torch.rand(12, 12, dtype=torch.float64)
+    mean = torch.rand(12, dtype=torch.float64)
+    x = torch.rand(2, 3, 2, 2, dtype=torch.float64)
+    lt = T.LinearTransformation(to_cresset(m), to_cresset(mean))
+    np.testing.assert_allclose(lt(to_cresset(x)).numpy(), ((x.reshape(-1, 12) - mean) @ m).reshape(x.shape).numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"transformation_matrix should be square. Got \(12, 3\) rectangular matrix."):
+        T.LinearTransformation(cresset.zeros(12, 3), cresset.zeros(12))
+    with pytest.raises(ValueError, match=r"Input tensor and transformation matrix have incompatible shape.\[1 x 2 x 2\] != 12"):
+        lt(cresset.zeros(1, 2, 2, dtype=cresset.float64))
+    small = T.LinearTransformation(cresset.eye(1), cresset.zeros(1))
+    assert repr(small) == "LinearTransformation(transformation_matrix=[[1.0]], mean_vector=[0.0])"
