@@ -137,39 +137,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     return out
 
 
-def _aa_filter(mode):
-    if mode == "bilinear":
-        return 2, lambda x: np.clip(1.0 - np.abs(x), 0.0, None)
-    a = -0.5  # bicubic with antialias uses a = -0.5, like PIL
-
-    def cubic(x):
-        x = np.abs(x)
-        return np.where(x < 1.0, ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0,
-                        np.where(x < 2.0, (((x - 5.0) * x + 8.0) * x - 4.0) * a, 0.0))
-    return 4, cubic
-
-
-def _aa_weights(in_size, out_size, mode):
-    """The (out, in) matrix of torch's antialiased interpolation along one axis: the filter is
-    stretched by the downscale factor and each row is normalised to sum 1."""
-    interp_size, filt = _aa_filter(mode)
-    scale = in_size / out_size
-    support = interp_size * 0.5 * scale if scale >= 1.0 else interp_size * 0.5
-    invscale = 1.0 / scale if scale >= 1.0 else 1.0
-    weights = np.zeros((out_size, in_size), dtype=np.float64)
-    for i in range(out_size):
-        center = scale * (i + 0.5)
-        xmin = max(int(center - support + 0.5), 0)
-        xmax = min(int(center + support + 0.5), in_size)
-        w = filt((np.arange(xmin, xmax) - center + 0.5) * invscale)
-        total = w.sum()
-        weights[i, xmin:xmax] = w / total if total != 0.0 else w
-    return weights
-
-
 def resize(img, size, interpolation="bilinear", antialias=True):
-    """Resizes to size [h, w] through interpolate (antialiased bilinear/bicubic as separable
-    weight matrices, which is what torch's antialias kernel computes)."""
+    """Resizes to size [h, w] through interpolate (integer images through float32, rounded)."""
     _assert_image_tensor(img)
     if antialias is None:
         antialias = False
@@ -180,19 +149,13 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
     if not x.is_floating_point():
         x = x.to(cresset.float32)
-    if antialias:
-        wh = cresset.from_numpy(_aa_weights(shape[-2], size[0], interpolation)).to(x.dtype)
-        ww = cresset.from_numpy(_aa_weights(shape[-1], size[1], interpolation)).to(x.dtype)
-        x = cresset.matmul(cresset.matmul(wh, x), ww.t())
-    else:
-        align_corners = False if interpolation in ["bilinear", "bicubic"] else None
-        x = nnF.interpolate(x, size=list(size), mode=interpolation, align_corners=align_corners)
+    align_corners = False if interpolation in ["bilinear", "bicubic"] else None
+    x = nnF.interpolate(x, size=list(size), mode=interpolation, align_corners=align_corners,
+                        antialias=antialias)
     if interpolation == "bicubic" and out_dtype == cresset.uint8:
         x = x.clamp(min=0, max=255)
     if not out_dtype.is_floating_point:
         x = cresset.round(x).to(out_dtype)
-    elif x.dtype != out_dtype:
-        x = x.to(out_dtype)
     return x.reshape(*shape[:-2], *size)
 
 
