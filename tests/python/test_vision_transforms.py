@@ -10,7 +10,7 @@ from cresset.vision import io as vio
 from cresset.vision import transforms as T
 from cresset.vision import utils as vutils
 from cresset.vision.transforms import functional as F
-from PIL import Image
+from PIL import Image, ImageOps
 from utils import to_cresset
 
 import cresset
@@ -706,6 +706,16 @@ def test_pixel_ops():
     assert repr(T.RandomInvert()) == "RandomInvert(p=0.5)"
     eq = np.asarray(T.RandomEqualize(p=1.0)(pil_rgb()))
     assert eq.shape == RGB.shape and eq.max() == 255
+    # The tensor path computes PIL's table: cumulative histogram / step, step from all but the last bin.
+    low = (RGB // 3).astype(np.uint8)
+    batch = cresset.stack([chw(low), chw(RGB)])
+    out = F.equalize(batch).numpy()
+    np.testing.assert_array_equal(out[0].transpose(1, 2, 0), np.asarray(ImageOps.equalize(Image.fromarray(low))))
+    np.testing.assert_array_equal(out[1].transpose(1, 2, 0), eq)
+    flat = cresset.full((1, 3, 3), 9, dtype=cresset.uint8)
+    np.testing.assert_array_equal(F.equalize(flat).numpy(), flat.numpy())
+    with pytest.raises(TypeError, match="Only torch.uint8 image tensors are supported, but found torch.float32"):
+        F.equalize(cresset.zeros(3, 2, 2))
 
 
 def test_adjust_sharpness():

@@ -457,3 +457,27 @@ def autocontrast(img):
     minimum = cresset.where(flat, cresset.zeros_like(minimum), minimum)
     scale = cresset.where(flat, cresset.ones_like(scale), scale)
     return ((img - minimum) * scale).clamp(0, bound).to(img.dtype)
+
+
+def _equalize_lut(channel):
+    """PIL's equalisation table for one uint8 channel (values as a NumPy array)."""
+    hist = np.bincount(channel.ravel(), minlength=256)
+    nonzero = hist[hist != 0]
+    step = int(nonzero[:-1].sum()) // 255
+    if step == 0:
+        return np.arange(256, dtype=np.int64)
+    lut = (np.cumsum(hist) + step // 2) // step
+    return np.clip(np.concatenate([[0], lut[:-1]]), 0, 255)
+
+
+def equalize(img):
+    """Histogram equalisation per channel of uint8 images (C, H, W) or (N, C, H, W)."""
+    _assert_image_tensor(img)
+    if not (3 <= img.ndim <= 4):
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {img.ndim}")
+    if img.dtype != cresset.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _assert_channels(img, [1, 3])
+    arr = img.contiguous().numpy().reshape(-1, img.shape[-2], img.shape[-1])
+    out = np.stack([_equalize_lut(ch)[ch] for ch in arr]).astype(np.uint8)
+    return cresset.from_numpy(out.reshape(tuple(img.shape)))

@@ -548,7 +548,5 @@ def autocontrast(img):
 
 
 def equalize(img):
-    """Histogram equalisation of a PIL image (ImageOps.equalize)."""
-    if _is_tensor(img):
-        raise TypeError("equalize: cresset.vision supports PIL images only; convert with ToPILImage")
-    return F_pil.equalize(img)
+    """Histogram equalisation per channel (PIL: ImageOps.equalize; tensors: uint8 only)."""
+    return _dispatch("equalize", img)
