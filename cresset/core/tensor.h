@@ -45,6 +45,8 @@ class TensorImpl {
   void set_layout(DimVector sizes, DimVector strides, int64_t offset);
   /// Points this tensor at another storage (set_, resize_ growing).
   void set_storage(std::shared_ptr<Storage> storage) { storage_ = std::move(storage); }
+  /// Reinterprets the storage as another dtype (only `t.data = other`, which swaps all three).
+  void set_dtype(DType dtype) { dtype_ = dtype; }
 
   bool requires_grad() const { return requires_grad_; }
   void set_requires_grad(bool r) { requires_grad_ = r; }

@@ -73,8 +73,8 @@ Tensor max_unpool2d(const Tensor& self, const Tensor& indices, const DimVector& 
 Tensor max_unpool3d(const Tensor& self, const Tensor& indices, const DimVector& output_size,
                     const DimVector& stride, const DimVector& padding);
 
-/// Interpolation modes of the upsample_* ops.
-enum class UpsampleMode { Nearest, NearestExact, Linear, Cubic };
+/// Interpolation modes of the upsample_* ops (the antialiased ones are 2-D only).
+enum class UpsampleMode { Nearest, NearestExact, Linear, Cubic, LinearAntialias, CubicAntialias };
 
 /// torch._C._nn.upsample_{nearest,_nearest_exact,linear1d,bilinear2d,trilinear3d,bicubic2d}:
 /// self has 1 + output_size.size() or 2 + output_size.size() dims; scales[i] (when given and

@@ -103,9 +103,57 @@ ResampleAxis make_axis(UpsampleMode mode, int64_t in, int64_t out, bool align_co
         for (int64_t j = 0; j < 4; ++j) ix[j] = std::max<int64_t>(std::min(i0 - 1 + j, in - 1), 0);
         break;
       }
+      case UpsampleMode::LinearAntialias:
+      case UpsampleMode::CubicAntialias:
+        break;  // antialias_axis builds these
     }
   }
   return a;
+}
+
+// torch's antialiased (_aa) weights: the triangle (linear) or Keys a = -0.5 (cubic) filter
+// stretched by the downscale factor over a variable window, normalised to sum 1. The mix of
+// compute-type and double arithmetic is torch's, term by term.
+template <typename M>
+ResampleAxis antialias_axis(bool cubic, int64_t in, int64_t out, bool align_corners,
+                            std::optional<double> scale_opt) {
+  const int interp = cubic ? 4 : 2;
+  const M scale = area_scale<M>(in, out, align_corners, scale_opt);
+  const M support = scale >= 1.0 ? M((interp * 0.5) * scale) : M(interp * 0.5);
+  const M invscale = scale >= 1.0 ? M(1.0 / scale) : M(1.0);
+  auto filter = [cubic](M x) -> M {
+    x = x < 0 ? -x : x;
+    if (!cubic) return x < 1 ? M(1) - x : M(0);
+    const M a = M(-0.5);
+    if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+    if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+    return M(0);
+  };
+  ResampleAxis ax;
+  ax.in_size = in;
+  ax.out_size = out;
+  ax.taps = static_cast<int64_t>(std::ceil(double(support))) * 2 + 1;
+  ax.index.assign(size_t(out * ax.taps), 0);
+  ax.weight.assign(size_t(out * ax.taps), 0.0);
+  ax.count.resize(size_t(out));
+  for (int64_t i = 0; i < out; ++i) {
+    const M center = M(scale * (i + 0.5));
+    const int64_t xmin = std::max(static_cast<int64_t>((center - support) + 0.5), int64_t(0));
+    const int64_t xsize = std::clamp(
+        std::min(static_cast<int64_t>((center + support) + 0.5), in) - xmin, int64_t(0), ax.taps);
+    std::vector<M> w(static_cast<size_t>(xsize));
+    M total = 0;
+    for (int64_t j = 0; j < xsize; ++j) {
+      w[size_t(j)] = filter(M((M(j + xmin) - center + 0.5) * invscale));
+      total += w[size_t(j)];
+    }
+    for (int64_t j = 0; j < xsize; ++j) {
+      ax.index[size_t(i * ax.taps + j)] = xmin + j;
+      ax.weight[size_t(i * ax.taps + j)] = double(total != 0 ? w[size_t(j)] / total : w[size_t(j)]);
+    }
+    ax.count[size_t(i)] = xsize;
+  }
+  return ax;
 }
 
 std::string node_name(UpsampleMode mode, int64_t nd) {
@@ -122,16 +170,22 @@ std::string node_name(UpsampleMode mode, int64_t nd) {
              n + "DBackward0";
     case UpsampleMode::Cubic:
       return "UpsampleBicubic" + n + "DBackward0";
+    case UpsampleMode::LinearAntialias:
+      return "UpsampleBilinear2DAaBackward0";
+    case UpsampleMode::CubicAntialias:
+      return "UpsampleBicubic2DAaBackward0";
   }
   return "";
 }
 
 const char* op_name(UpsampleMode mode, int64_t nd) {
-  static const char* names[4][3] = {
+  static const char* names[6][3] = {
       {"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d"},
       {"_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d"},
       {"upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d"},
-      {"upsample_bicubic1d", "upsample_bicubic2d", "upsample_bicubic3d"}};
+      {"upsample_bicubic1d", "upsample_bicubic2d", "upsample_bicubic3d"},
+      {"_upsample_bilinear1d_aa", "_upsample_bilinear2d_aa", "_upsample_bilinear3d_aa"},
+      {"_upsample_bicubic1d_aa", "_upsample_bicubic2d_aa", "_upsample_bicubic3d_aa"}};
   return names[int(mode)][nd - 1];
 }
 
@@ -177,6 +231,10 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
   CRESSET_CHECK(nd >= 1 && nd <= 3, RuntimeError, "[upsample] expected 1 to 3 output sizes, got ",
                 shape_str(output_size));
   const char* op = op_name(mode, nd);
+  const bool antialias =
+      mode == UpsampleMode::LinearAntialias || mode == UpsampleMode::CubicAntialias;
+  CRESSET_CHECK(!antialias || nd == 2, RuntimeError, "[", op,
+                "] antialiasing is only implemented for 2-D resampling");
   CRESSET_CHECK(self.dim() == nd + 2, RuntimeError, "[", op, "] Expected ", nd + 2, "D input (got ",
                 self.dim(), "D input): sizes ", shape_str(self.sizes()));
   bool ok = true;
@@ -196,9 +254,16 @@ Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_s
     const int64_t in = self.size(2 + i);
     std::optional<double> s;
     if (size_t(i) < scales.size()) s = scales[size_t(i)];
-    plan->axes[3 - nd + i] = self.dtype() == DType::Float64
-                                 ? make_axis<double>(mode, in, output_size[i], align_corners, s)
-                                 : make_axis<float>(mode, in, output_size[i], align_corners, s);
+    const int64_t out = output_size[i];
+    const bool f64 = self.dtype() == DType::Float64;
+    if (antialias) {
+      const bool cubic = mode == UpsampleMode::CubicAntialias;
+      plan->axes[3 - nd + i] = f64 ? antialias_axis<double>(cubic, in, out, align_corners, s)
+                                   : antialias_axis<float>(cubic, in, out, align_corners, s);
+    } else {
+      plan->axes[3 - nd + i] = f64 ? make_axis<double>(mode, in, out, align_corners, s)
+                                   : make_axis<float>(mode, in, out, align_corners, s);
+    }
   }
   return resample(self, std::move(plan), with_spatial(self, nd, output_size), node_name(mode, nd));
 }
@@ -219,9 +284,9 @@ Tensor shuffle(const Tensor& self, int64_t r, bool up) {
   if (up) {
     // Absurd factors overflow r * r (torch's ValueError) or the output sizes.
     int64_t rr = 0, hr = 0, wr = 0;
-    CRESSET_CHECK(!__builtin_mul_overflow(r, r, &rr), ValueError, "[", op,
-                  "] upscale factor is too large, (upscale_factor)^2 overflowed: upscale_factor=",
-                  r);
+    CRESSET_CHECK(
+        !__builtin_mul_overflow(r, r, &rr), ValueError, "[", op,
+        "] upscale factor is too large, (upscale_factor)^2 overflowed: upscale_factor=", r);
     CRESSET_CHECK(!__builtin_mul_overflow(h, r, &hr) && !__builtin_mul_overflow(w, r, &wr),
                   RuntimeError, "[", op, "] upscale_factor ", r, " overflows the output size of ",
                   shape_str(self.sizes()));

@@ -133,7 +133,7 @@ Tensor mish_grad(const Tensor& grad, const Tensor& self) {
 
 // softshrink's and hardshrink's derivative: 0 on [-lambd, lambd] (NaN passes the gradient).
 Tensor shrink_grad(const Tensor& grad, const Tensor& self, double lambd) {
-  return where((self >= -lambd) & (self <= lambd), zeros_like(grad), grad);
+  return grad * !((self >= -lambd) & (self <= lambd));
 }
 
 }  // namespace

@@ -34,6 +34,22 @@ from cresset.autograd import (  # noqa: E402,F401
     enable_grad, inference_mode, no_grad, set_grad_enabled)
 
 _tensor.install()
+
+
+def _builtin_function_by_name(module, name):
+    import importlib
+    return getattr(importlib.import_module(module), name)
+
+
+def _reduce_builtin_function(f):
+    return _builtin_function_by_name, (f.__module__, f.__name__)
+
+
+# Bound C++ functions pickle and deep-copy by name, as Python's builtins do (a Transformer layer
+# holding `cresset.tanh` as its activation can be deep-copied; DataLoader spawn workers can
+# receive them).
+import copyreg  # noqa: E402
+copyreg.pickle(type(_C.tanh), _reduce_builtin_function)
 globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...
 
 __version__ = "0.1.0"

@@ -291,9 +291,12 @@ void init_autograd(nb::module_& m) {
   cls.def("register_hook", &register_tensor_hook, "hook"_a);
   cls.def_prop_rw("data", [](const Tensor& t) { return detach(t); },
                   [](const Tensor& t, const Tensor& src) {
-                    CRESSET_CHECK(src.dtype() == t.dtype(), RuntimeError,
-                                  "data set to a tensor that requires gradients must match dtype");
+                    // torch swaps storage, layout and dtype, keeping the autograd identity.
+                    CRESSET_CHECK(!t.requires_grad() || is_floating(src.dtype()), RuntimeError,
+                                  "data set to a tensor that requires gradients must be floating "
+                                  "point or complex dtype");
                     t.impl()->set_storage(src.impl()->storage());
+                    t.impl()->set_dtype(src.dtype());
                     t.impl()->set_layout(src.sizes(), src.strides(), src.storage_offset());
                   });
 

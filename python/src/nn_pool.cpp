@@ -140,6 +140,8 @@ void init_nn_pool(nb::module_& m) {
   def_interp(nn, "upsample_bilinear2d", UpsampleMode::Linear, 2);
   def_interp(nn, "upsample_trilinear3d", UpsampleMode::Linear, 3);
   def_interp(nn, "upsample_bicubic2d", UpsampleMode::Cubic, 2);
+  def_interp(nn, "_upsample_bilinear2d_aa", UpsampleMode::LinearAntialias, 2);
+  def_interp(nn, "_upsample_bicubic2d_aa", UpsampleMode::CubicAntialias, 2);
 
   m.def("pixel_shuffle", &pixel_shuffle, "input"_a, "upscale_factor"_a);
   m.def("pixel_unshuffle", &pixel_unshuffle, "input"_a, "downscale_factor"_a);

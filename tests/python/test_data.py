@@ -2,6 +2,7 @@
 import collections
 import warnings
 
+import cresset.utils.data as D
 import numpy as np
 import pytest
 import torch
@@ -9,7 +10,6 @@ import torch.utils.data as TD
 from utils import assert_same, to_cresset
 
 import cresset
-import cresset.utils.data as D
 
 Point = collections.namedtuple("Point", "x y")
 
@@ -97,11 +97,16 @@ def test_stack_dataset():
 
 
 class Stream(D.IterableDataset):
+    """0..n-1; in a DataLoader worker, every num_workers-th of them from its id."""
+
     def __init__(self, n):
         self.n = n
 
     def __iter__(self):
-        return iter(range(self.n))
+        info = D.get_worker_info()
+        if info is None:
+            return iter(range(self.n))
+        return iter(range(info.id, self.n, info.num_workers))
 
     def __len__(self):
         return self.n
@@ -156,8 +161,8 @@ def test_sequential_and_batch_sampler():
         theirs = TD.BatchSampler(TD.SequentialSampler(range(n)), bs, drop)
         assert list(ours) == list(theirs) and len(ours) == len(theirs)
     for bad in (0, -1, True, 2.0):
-        assert_same_error(lambda: D.BatchSampler([], bad, False),
-                          lambda: TD.BatchSampler([], bad, False), ValueError)
+        assert_same_error(lambda b=bad: D.BatchSampler([], b, False),
+                          lambda b=bad: TD.BatchSampler([], b, False), ValueError)
     assert_same_error(lambda: D.BatchSampler([], 2, 1), lambda: TD.BatchSampler([], 2, 1),
                       ValueError)
 
@@ -202,8 +207,8 @@ def test_subset_and_weighted_samplers():
     assert sorted(w) == [0, 1, 2]
     assert isinstance(w.weights, cresset.Tensor) and w.weights.dtype == cresset.float64
     for args in [([1.0], 0), ([1.0], True), ([[1.0]], 1)]:
-        assert_same_error(lambda: D.WeightedRandomSampler(*args),
-                          lambda: TD.WeightedRandomSampler(*args), ValueError)
+        assert_same_error(lambda a=args: D.WeightedRandomSampler(*a),
+                          lambda a=args: TD.WeightedRandomSampler(*a), ValueError)
     assert_same_error(lambda: D.WeightedRandomSampler([1.0], 1, replacement=None),
                       lambda: TD.WeightedRandomSampler([1.0], 1, replacement=None), ValueError)
 
@@ -285,8 +290,8 @@ def test_default_collate_errors():
     strs = [np.array(["a"]), np.array(["b"])]
     assert_same_error(lambda: D.default_collate(strs), lambda: TD.default_collate(strs),
                       TypeError)
-    with pytest.raises(RuntimeError):
-        D.default_collate([cresset.zeros(2), cresset.zeros(3)])
+    assert_same_error(lambda: D.default_collate([cresset.zeros(2), cresset.zeros(3)]),
+                      lambda: TD.default_collate([torch.zeros(2), torch.zeros(3)]), RuntimeError)
 
 
 def test_default_convert_matches_torch():

@@ -7,15 +7,15 @@ import signal
 import time
 import warnings
 
+import cresset.utils.data as D
 import numpy as np
 import pytest
 import torch
 import torch.utils.data as TD
-from test_data import assert_same_batch, assert_same_error
+from test_data import Stream, assert_same_batch, assert_same_error
 from utils import to_cresset
 
 import cresset
-import cresset.utils.data as D
 
 SHM = "/dev/shm"
 
@@ -54,20 +54,6 @@ def pair(n=10, dtype=torch.float32):
 
 # --- arguments --------------------------------------------------------------------------------
 
-class Stream(D.IterableDataset):
-    def __init__(self, n):
-        self.n = n
-
-    def __iter__(self):
-        info = D.get_worker_info()
-        if info is None:
-            return iter(range(self.n))
-        return iter(range(info.id, self.n, info.num_workers))
-
-    def __len__(self):
-        return self.n
-
-
 class TorchStream(TD.IterableDataset):
     def __init__(self, n):
         self.n = n
@@ -80,12 +66,12 @@ class TorchStream(TD.IterableDataset):
 
 
 BAD_ARGS = [
-    dict(num_workers=-1), dict(timeout=-1), dict(prefetch_factor=2),
-    dict(num_workers=1, prefetch_factor=-1), dict(persistent_workers=True),
-    dict(shuffle=True, sampler=[0, 1]), dict(batch_sampler=[[0]], batch_size=2),
-    dict(batch_sampler=[[0]], shuffle=True), dict(batch_sampler=[[0]], drop_last=True),
-    dict(batch_sampler=[[0]], sampler=[0]), dict(batch_size=None, drop_last=True),
-    dict(multiprocessing_context="fork"), dict(num_workers=1, multiprocessing_context="nope"),
+    {"num_workers": -1}, {"timeout": -1}, {"prefetch_factor": 2},
+    {"num_workers": 1, "prefetch_factor": -1}, {"persistent_workers": True},
+    {"shuffle": True, "sampler": [0, 1]}, {"batch_sampler": [[0]], "batch_size": 2},
+    {"batch_sampler": [[0]], "shuffle": True}, {"batch_sampler": [[0]], "drop_last": True},
+    {"batch_sampler": [[0]], "sampler": [0]}, {"batch_size": None, "drop_last": True},
+    {"multiprocessing_context": "fork"}, {"num_workers": 1, "multiprocessing_context": "nope"},
 ]
 
 
@@ -97,7 +83,7 @@ def test_argument_errors(kwargs):
 
 
 def test_argument_errors_iterable_and_context_type():
-    for kwargs in (dict(shuffle=True), dict(sampler=[0]), dict(batch_sampler=[[0]])):
+    for kwargs in ({"shuffle": True}, {"sampler": [0]}, {"batch_sampler": [[0]]}):
         with pytest.raises(ValueError) as theirs:
             TD.DataLoader(TorchStream(3), **kwargs)
         with pytest.raises(ValueError) as ours:
@@ -121,7 +107,7 @@ def test_reachable_as_attribute_after_import():
     import subprocess
     import sys
     code = "import cresset; print(cresset.utils.data.DataLoader.__name__)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert out.stdout.strip() == "DataLoader", out.stderr
 
@@ -140,8 +126,8 @@ def test_pin_memory_warns_like_torch():
 
 # --- single process ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(batch_size=4), dict(batch_size=4, drop_last=True),
-                                    dict(batch_size=None), dict(batch_size=20)])
+@pytest.mark.parametrize("kwargs", [{}, {"batch_size": 4}, {"batch_size": 4, "drop_last": True},
+                                    {"batch_size": None}, {"batch_size": 20}])
 def test_single_process_matches_torch(kwargs):
     ours, theirs = pair()
     o = list(D.DataLoader(ours, **kwargs))
@@ -159,7 +145,7 @@ def test_generic_datasets_match_torch():
     bs = [[3, 1], [0, 2, 4]]
     assert_same_batch(list(D.DataLoader(list(range(5)), batch_sampler=bs)),
                       list(TD.DataLoader(list(range(5)), batch_sampler=bs)))
-    for kwargs in (dict(batch_size=2), dict(batch_size=2, drop_last=True), dict(batch_size=None)):
+    for kwargs in ({"batch_size": 2}, {"batch_size": 2, "drop_last": True}, {"batch_size": None}):
         o = D.DataLoader(Stream(5), **kwargs)
         t = TD.DataLoader(TorchStream(5), **kwargs)
         assert len(o) == len(t)
@@ -200,6 +186,14 @@ def test_getitems_and_fast_path_semantics():
                       list(TD.DataLoader(theirs, sampler=[-1, 2], batch_size=2)))
     with pytest.raises(IndexError):
         list(D.DataLoader(ours, sampler=[10], batch_size=2))
+    # Through (nested) Subsets, as random_split makes them.
+    sub_o = D.Subset(D.Subset(ours, [9, 3, 1, 2, -1]), [4, 0, 2, 3])
+    sub_t = TD.Subset(TD.Subset(theirs, [9, 3, 1, 2, -1]), [4, 0, 2, 3])
+    for workers in (0, 1):
+        assert_same_batch(list(D.DataLoader(sub_o, batch_size=3, num_workers=workers)),
+                          list(TD.DataLoader(sub_t, batch_size=3)))
+    with pytest.raises(IndexError):
+        list(D.DataLoader(D.Subset(ours, [0, 1]), sampler=[2], batch_size=1))
 
 
 def test_shuffle_repeats_under_manual_seed():
@@ -216,8 +210,8 @@ def test_shuffle_repeats_under_manual_seed():
 
 # --- worker processes -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs", [dict(batch_size=3), dict(batch_size=3, drop_last=True),
-                                    dict(batch_size=None), dict(batch_size=4, prefetch_factor=1)])
+@pytest.mark.parametrize("kwargs", [{"batch_size": 3}, {"batch_size": 3, "drop_last": True},
+                                    {"batch_size": None}, {"batch_size": 4, "prefetch_factor": 1}])
 def test_workers_match_single_process(kwargs):
     ours, theirs = pair(11)
     o = list(D.DataLoader(ours, num_workers=2, timeout=30, **kwargs))
@@ -284,6 +278,14 @@ def test_worker_seeding_repeats_and_differs():
     assert D.get_worker_info() is None
 
 
+def test_numpy_worker_seed_is_torchs():
+    from cresset.utils.data._utils.worker import _numpy_seed
+    from torch.utils.data._utils.worker import _generate_state
+    for base_seed in (0, 1, 2**40 + 5, 2**63 - 1):
+        for worker_id in (0, 3):
+            assert _numpy_seed(base_seed, worker_id) == _generate_state(base_seed, worker_id)
+
+
 def test_worker_init_fn_and_iterable_split():
     def init(worker_id):
         info = D.get_worker_info()
@@ -331,6 +333,28 @@ def test_worker_exception_reraised_with_traceback():
     del it
 
 
+def test_unpicklable_batches_and_local_exceptions_raise():
+    class Local(Exception):
+        pass
+
+    class Odd(D.Dataset):
+        def __getitem__(self, i):
+            if i == 0:
+                return lambda: i  # cannot be pickled
+            raise Local("local failure")
+
+        def __len__(self):
+            return 2
+
+    it = iter(D.DataLoader(Odd(), batch_size=None, num_workers=1, timeout=30))
+    with pytest.raises(AttributeError, match="(?s)Caught AttributeError in DataLoader worker "
+                                             "process 0.*Can't pickle local object"):
+        next(it)
+    with pytest.raises(RuntimeError, match="Caught Local in DataLoader worker process 0"):
+        next(it)
+    del it
+
+
 def test_worker_init_fn_exception():
     def init(worker_id):
         raise RuntimeError(f"init failed in {worker_id}")
@@ -354,7 +378,8 @@ class Dies(D.Dataset):
         return 6
 
 
-@pytest.mark.parametrize("how,detail", [("exit", "exit code 3"), ("kill", "killed by signal SIGKILL")])
+@pytest.mark.parametrize("how,detail", [("exit", "exit code 3"),
+                                        ("kill", "killed by signal SIGKILL")])
 def test_dead_worker_raises_quickly(how, detail):
     start = time.monotonic()
     with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+\) exited "
@@ -398,6 +423,17 @@ def test_persistent_workers_reuse_processes():
     del dl
     it._shutdown_workers()
     assert not any(w.is_alive() for w in it._workers)
+
+
+def test_persistent_workers_iterable_and_out_of_order():
+    dl = D.DataLoader(Stream(7), batch_size=2, num_workers=2, persistent_workers=True,
+                      timeout=30)
+    for _ in range(2):
+        got = sorted(v for b in dl for v in b.tolist())
+        assert got == list(range(7))
+    dl._iterator._shutdown_workers()
+    got = [b.item() for b in D.DataLoader(Slow(), num_workers=2, in_order=False, timeout=30)]
+    assert sorted(got) == list(range(12))
 
 
 def test_prefetch_factor_bounds_requests():

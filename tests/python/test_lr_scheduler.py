@@ -1,8 +1,11 @@
 """cresset.optim.lr_scheduler against torch's: lr (and momentum) sequences, state_dict."""
-import cresset
+import contextlib
+import warnings
+
 import pytest
 import torch
 
+import cresset
 
 
 def _flat(values):
@@ -212,3 +215,218 @@ def test_errors():
             for _ in range(5):
                 opt.step()
                 sched.step()
+
+
+_JUMPS = [5, 2, 9, 0, 1, 13, 7, 3, 20, 4]
+
+
+@pytest.mark.parametrize("spec", SPECS[:11], ids=[f"{s[0]}-{i}" for i, s in enumerate(SPECS[:11])])
+def test_explicit_epochs_use_closed_form(spec):
+    traces = []
+    for lib in (cresset, torch):
+        opt = _opt(lib)
+        sched = _make(lib, spec, opt)
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the deprecation warning is tested on its own
+            for epoch in _JUMPS:
+                opt.step()
+                sched.step(epoch)
+                out.append(sched.get_last_lr())
+        for _ in range(6):  # chaining on from an explicit epoch
+            opt.step()
+            sched.step()
+            out.append(sched.get_last_lr())
+        traces.append(out)
+    _same(traces[0], traces[1])
+
+
+@pytest.mark.parametrize("spec", SPECS[:11], ids=[f"{s[0]}-{i}" for i, s in enumerate(SPECS[:11])])
+def test_resume_from_last_epoch(spec):
+    traces = []
+    for lib in (cresset, torch):
+        opt = _opt(lib)
+        for g in opt.param_groups:
+            g["initial_lr"], g["lr"] = g["lr"], g["lr"] * 0.7
+        sched = getattr(lib.optim.lr_scheduler, spec[0])(
+            opt, last_epoch=3, **(spec[1](lib, opt) if callable(spec[1]) else spec[1]))
+        out = [sched.last_epoch, sched.get_last_lr()]
+        for _ in range(15):
+            opt.step()
+            sched.step()
+            out.append(sched.get_last_lr())
+        traces.append(out)
+    _same(traces[0], traces[1])
+
+
+def test_lr_edited_by_hand_and_step_zero():
+    traces = []
+    for lib in (cresset, torch):
+        out = []
+        for name, kwargs in [("ExponentialLR", {"gamma": 0.9}), ("PolynomialLR", {"power": 0.5}),
+                             ("MultiplicativeLR", {"lr_lambda": lambda e: 0.8}),
+                             ("LinearLR", {"start_factor": 0.5, "total_iters": 9})]:
+            opt = _opt(lib)
+            sched = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
+            for i in range(12):
+                opt.step()
+                if i == 6:
+                    with pytest.warns(UserWarning, match="epoch parameter"):
+                        sched.step(0)
+                else:
+                    with _no_warning():
+                        sched.step()
+                if i == 3:
+                    opt.param_groups[1]["lr"] = 0.07
+                out.append(sched.get_last_lr())
+        traces.append(out)
+    _same(traces[0], traces[1])
+
+
+@contextlib.contextmanager
+def _no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def test_composites_of_more_kinds():
+    def build(lib, kind):
+        opt = _opt(lib)
+        ls = lib.optim.lr_scheduler
+        if kind == 0:
+            return opt, ls.SequentialLR(opt, [ls.ConstantLR(opt, factor=0.5, total_iters=3),
+                                              ls.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2),
+                                              ls.ExponentialLR(opt, 0.8)], milestones=[4, 15])
+        return opt, ls.ChainedScheduler([ls.PolynomialLR(opt, 10, 2.0), ls.CosineAnnealingLR(opt, 5),
+                                         ls.MultiStepLR(opt, [3, 6])])
+    for kind in (0, 1):
+        traces = []
+        for lib in (cresset, torch):
+            opt, sched = build(lib, kind)
+            out = [sched.get_last_lr()]
+            for _ in range(25):
+                opt.step()
+                sched.step()
+                out.append(sched.get_last_lr() + [g["lr"] for g in opt.param_groups])
+            traces.append(out)
+        _same(traces[0], traces[1])
+
+
+def test_warnings_match_torch():
+    def run(lib):
+        ls = lib.optim.lr_scheduler
+        opt = _opt(lib)
+        sched = ls.StepLR(opt, 2)
+        sched.step()  # before optimizer.step()
+        opt.step()
+        sched.step()
+        sched.get_lr()  # outside step()
+        sched.step(3)  # explicit epoch
+        restarts = ls.CosineAnnealingWarmRestarts(_opt(lib), 2)
+        restarts.step(1.5)  # fractional epochs are its normal use: no warning
+        plateau = ls.ReduceLROnPlateau(_opt(lib))
+        plateau.step(1.0, 4)
+        seq_opt = _opt(lib)
+        seq = ls.SequentialLR(seq_opt, [ls.StepLR(seq_opt, 2), ls.ExponentialLR(seq_opt, 0.9)], [2])
+        for _ in range(4):
+            seq_opt.step()
+            seq.step()
+
+    messages = []
+    for lib in (cresset, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run(lib)
+        messages.append([(w.category, str(w.message)) for w in caught])
+    assert len(messages[0]) == 4
+    assert messages[0] == messages[1]
+
+
+def test_callable_object_state_is_saved():
+    class Decay:
+        def __init__(self):
+            self.rate = 0.9
+
+        def __call__(self, epoch):
+            return self.rate ** epoch
+
+    for lib in (cresset, torch):
+        fn = Decay()
+        sched = lib.optim.lr_scheduler.LambdaLR(_opt(lib), [fn, lambda e: 1.0])
+        fn.rate = 0.5
+        state = sched.state_dict()
+        assert state["lr_lambdas"] == [{"rate": 0.5}, None]
+        fresh = Decay()
+        lib.optim.lr_scheduler.LambdaLR(_opt(lib), [fresh, lambda e: 1.0]).load_state_dict(state)
+        assert fresh.rate == 0.5
+
+
+def test_tensor_lr_is_updated_in_place():
+    p = cresset.zeros(2, requires_grad=True)
+    opt = cresset.optim.SGD([p], lr=cresset.tensor(0.1))
+    lr = opt.param_groups[0]["lr"]
+    sched = cresset.optim.lr_scheduler.StepLR(opt, 1, gamma=0.5)
+    first = sched.get_last_lr()[0]
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["lr"] is lr and lr.item() == pytest.approx(0.05)
+    assert first.item() == pytest.approx(0.1)  # get_last_lr() holds copies
+
+
+def test_warm_restarts_period_boundaries_are_exact():
+    # Restart epochs of T_0=1, T_mult=3 are 1, 4, 13, 40, 121; each must start a new period.
+    # (torch derives the period with a float log and lands at the end of the previous period
+    # instead at 121; we count periods exactly.)
+    sched = cresset.optim.lr_scheduler.CosineAnnealingWarmRestarts(_opt(cresset), T_0=1, T_mult=3)
+    for start, period in [(1, 3), (4, 9), (13, 27), (40, 81), (121, 243)]:
+        sched.step(start)
+        assert (sched.T_cur, sched.T_i) == (0, period)
+        assert sched.get_last_lr() == pytest.approx([0.1, 0.2])
+
+
+def _error(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
+        return type(e), str(e)
+    return None
+
+
+_BAD = [
+    lambda ls, o: ls.ConstantLR(o, factor=1.5),
+    lambda ls, o: ls.LinearLR(o, start_factor=0),
+    lambda ls, o: ls.LinearLR(o, end_factor=2),
+    lambda ls, o: ls.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
+    lambda ls, o: ls.CosineAnnealingWarmRestarts(o, T_0=2.0),
+    lambda ls, o: ls.CosineAnnealingWarmRestarts(o, T_0=2, eta_min="a"),
+    lambda ls, o: ls.CosineAnnealingWarmRestarts(o, T_0=2).step(-1),
+    lambda ls, o: ls.LambdaLR(o, [lambda e: 1]),
+    lambda ls, o: ls.OneCycleLR(o, 0.1, total_steps=0),
+    lambda ls, o: ls.OneCycleLR(o, 0.1, epochs=0, steps_per_epoch=2),
+    lambda ls, o: ls.OneCycleLR(o, 0.1, total_steps=5, pct_start=1.5),
+    lambda ls, o: ls.OneCycleLR(o, 0.1, total_steps=5, anneal_strategy="x"),
+    lambda ls, o: ls.OneCycleLR(o, [0.1], total_steps=5),
+    lambda ls, o: ls.CyclicLR(o, 0.1, 0.2, mode="x"),
+    lambda ls, o: ls.CyclicLR(o, [0.1] * 3, 0.2),
+    lambda ls, o: ls.ReduceLROnPlateau(o, threshold_mode="x"),
+    lambda ls, o: ls.ReduceLROnPlateau(o, min_lr=[0.1]),
+    lambda ls, o: ls.SequentialLR(o, [], []),
+    lambda ls, o: ls.SequentialLR(o, [ls.StepLR(o, 2)], [3]),
+    lambda ls, o: ls.SequentialLR(o, [ls.StepLR(o, 2), ls.ReduceLROnPlateau(o)], [3]),
+    lambda ls, o: ls.ChainedScheduler([]),
+]
+
+
+@pytest.mark.parametrize("index", range(len(_BAD)))
+def test_argument_errors_match_torch(index):
+    ours = _error(lambda: _BAD[index](cresset.optim.lr_scheduler, _opt(cresset)))
+    theirs = _error(lambda: _BAD[index](torch.optim.lr_scheduler, _opt(torch)))
+    assert ours is not None and ours == theirs
+
+
+def test_cyclic_needs_momentum_or_betas():
+    for lib in (cresset, torch):
+        with pytest.raises(ValueError, match="must support momentum or beta1"):
+            lib.optim.lr_scheduler.CyclicLR(_opt(lib, "Adagrad"), 0.01, 0.1)
+        lib.optim.lr_scheduler.CyclicLR(_opt(lib, "Adagrad"), 0.01, 0.1, cycle_momentum=False)

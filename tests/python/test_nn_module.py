@@ -923,3 +923,32 @@ def test_tensor_deepcopy_like_torch():
         pair = copy.deepcopy([t, t])
         assert pair[0] is pair[1]
     check(RuntimeError, lambda lib: copy.deepcopy(lib.ones(2, requires_grad=True) * 2))
+
+
+def test_dtype_conversion_keeps_parameter_objects():
+    # As torch: .double() swaps data (and dtype) under the same Parameter, so an optimizer made
+    # before the conversion still updates the model.
+    for lib in (cresset, torch):
+        m = lib.nn.Linear(3, 2)
+        w = m.weight
+        opt = lib.optim.SGD(m.parameters(), lr=0.1)
+        m.double()
+        assert m.weight is w and w.dtype == lib.float64 and w.requires_grad
+        before = w.detach().clone()
+        m(lib.ones(4, 3, dtype=lib.float64)).sum().backward()
+        opt.step()
+        assert not lib.equal(w.detach(), before)
+
+
+def test_data_setter_changes_dtype_like_torch():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        x.data = lib.zeros(3, dtype=lib.float64)
+        return x
+    ours, theirs = run(cresset), run(torch)
+    assert_same(ours.detach(), theirs.detach())
+    assert ours.requires_grad and ours.is_leaf
+    def bad(lib):
+        return lambda: setattr(lib.ones(2, requires_grad=True), "data",
+                               lib.zeros(2, dtype=lib.int64))
+    assert_raises_like(RuntimeError, bad(cresset), bad(torch))

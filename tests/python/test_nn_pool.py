@@ -315,6 +315,10 @@ INTERP = [
     ((2, 3, 9), dict(scale_factor=3, mode="nearest")),
     ((1, 2, 3, 4, 5), dict(scale_factor=2, mode="trilinear")),
     ((1, 2, 3, 4, 5), dict(size=(5, 3, 7), mode="nearest")),
+    ((2, 3, 17, 23), dict(size=(5, 7), mode="bilinear", antialias=True)),
+    ((2, 3, 17, 23), dict(size=(30, 9), mode="bicubic", antialias=True)),
+    ((1, 2, 64, 64), dict(size=(7, 5), mode="bilinear", antialias=True, align_corners=True)),
+    ((1, 2, 9, 9), dict(scale_factor=(0.5, 2.0), mode="bicubic", antialias=True)),
 ]
 
 
@@ -350,6 +354,8 @@ def test_interpolate_errors():
             (ValueError, lambda m, f: f.interpolate(m, size=(2, 2, 2))),
             (ValueError, lambda m, f: f.interpolate(m, scale_factor=2, align_corners=True)),
             (ValueError, lambda m, f: f.interpolate(m, size=2, recompute_scale_factor=True)),
+            (ValueError, lambda m, f: f.interpolate(m, size=2, antialias=True)),
+            (ValueError, lambda m, f: f.interpolate(m[0], size=2, mode="linear", antialias=True)),
             (NotImplementedError, lambda m, f: f.interpolate(m, scale_factor=2, mode="linear")),
             (NotImplementedError, lambda m, f: f.interpolate(m[0, 0], scale_factor=2)),
             (RuntimeError, lambda m, f: f.interpolate(m, scale_factor=0.1))]:

@@ -336,3 +336,20 @@ def test_packed_input_matches_torch(name, kwargs):
             assert_same(p.grad, grads_t[n].grad, rtol=1e-9, atol=1e-9)
             p.grad = None
         theirs.zero_grad()
+
+
+def test_packed_lstm_projection_batch_first():
+    ours, theirs = _pair(torch.nn.LSTM, cresset.nn.LSTM, 3, 5, num_layers=2, proj_size=2,
+                         bidirectional=True, batch_first=True)
+    torch.manual_seed(10)
+    x = torch.randn(4, 6, 3, dtype=torch.float64)
+    lengths = [6, 2, 5, 3]
+    (xo, po), (xt, pt) = _packed_pair(x, lengths, batch_first=True, enforce_sorted=False)
+    out_o, (h_o, c_o) = ours(po)
+    out_t, (h_t, c_t) = theirs(pt)
+    assert_same(out_o.data, out_t.data.detach(), rtol=1e-9, atol=1e-9)
+    assert_same(h_o, h_t.detach(), rtol=1e-9, atol=1e-9)
+    assert_same(c_o, c_t.detach(), rtol=1e-9, atol=1e-9)
+    (out_o.data.sum() + c_o.sum()).backward()
+    (out_t.data.sum() + c_t.sum()).backward()
+    assert_same(xo.grad, xt.grad, rtol=1e-9, atol=1e-9)

@@ -150,6 +150,89 @@ def test_lbfgs(kwargs):
     assert so["n_iter"] == st["n_iter"] and so["func_evals"] == st["func_evals"]
 
 
+def _lbfgs_evaluations(lib, fn, x0, kwargs, steps):
+    """Every point where L-BFGS calls the closure, and the state after `steps` steps."""
+    x = lib.tensor(x0, dtype=lib.float64, requires_grad=True)
+    opt = lib.optim.LBFGS([x], **kwargs)
+    points = []
+
+    def closure():
+        opt.zero_grad()
+        loss = fn(lib, x)
+        loss.backward()
+        points.append(x.detach().tolist())
+        return loss
+    for _ in range(steps):
+        opt.step(closure)
+    return points, opt.state[x]
+
+
+_LBFGS_FUNCTIONS = {
+    "rosenbrock": lambda lib, x: (100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2).sum(),
+    "quartic": lambda lib, x: (x ** 4).sum() + x[0] * x[1],
+    "wavy": lambda lib, x: (lib.sin(3 * x) + 0.1 * x * x).sum(),
+    "linear": lambda lib, x: (x * lib.tensor([0.3, -0.2, 0.1], dtype=lib.float64)).sum(),
+}
+
+
+@pytest.mark.parametrize(("fn", "kwargs", "steps"), [
+    ("rosenbrock", {"line_search_fn": "strong_wolfe"}, 2),
+    ("rosenbrock", {"line_search_fn": "strong_wolfe", "lr": 2.5, "history_size": 2}, 1),
+    ("rosenbrock", {"lr": 0.05, "max_iter": 7}, 3),
+    ("quartic", {"line_search_fn": "strong_wolfe", "tolerance_change": 1e-4}, 2),
+    ("wavy", {"line_search_fn": "strong_wolfe", "lr": 10, "max_iter": 30}, 1),
+    # The line search may spend what is left of max_eval (not a fixed 25 trials).
+    ("quartic", {"line_search_fn": "strong_wolfe", "max_iter": 1, "max_eval": 1}, 2),
+    ("wavy", {"line_search_fn": "strong_wolfe", "max_iter": 2, "max_eval": 4}, 2),
+    # y.s = 0 on a linear function: no curvature pair is stored.
+    ("linear", {"max_iter": 4}, 2),
+    ("linear", {"max_iter": 0}, 1),
+])
+def test_lbfgs_evaluation_points_match_torch(fn, kwargs, steps):
+    x0 = [-1.2, 1.0, 0.5]
+    ours, so = _lbfgs_evaluations(cresset, _LBFGS_FUNCTIONS[fn], x0, kwargs, steps)
+    theirs, st = _lbfgs_evaluations(torch, _LBFGS_FUNCTIONS[fn], x0, kwargs, steps)
+    assert len(ours) == len(theirs)
+    for o, t in zip(ours, theirs):
+        assert o == pytest.approx(t, rel=1e-7, abs=1e-9)
+    assert list(so) == list(st)
+    assert so["n_iter"] == st["n_iter"] and so["func_evals"] == st["func_evals"]
+    if st.get("old_dirs") is not None:
+        assert len(so["old_dirs"]) == len(st["old_dirs"])
+
+
+def test_lbfgs_stops_at_a_stationary_start():
+    for lib in (cresset, torch):
+        x = lib.zeros(3, requires_grad=True)
+        opt = lib.optim.LBFGS([x])
+        calls = []
+
+        def closure(x=x, opt=opt, calls=calls):
+            opt.zero_grad()
+            loss = (x * x).sum()
+            loss.backward()
+            calls.append(1)
+            return loss
+        opt.step(closure)
+        assert len(calls) == 1 and dict(opt.state[x]) == {"func_evals": 1, "n_iter": 0}
+
+
+def test_lbfgs_errors():
+    for lib in (cresset, torch):
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        with pytest.raises(ValueError, match=r"doesn't support per-parameter options"):
+            lib.optim.LBFGS([{"params": [a]}, {"params": [b]}])
+        opt = lib.optim.LBFGS([a], line_search_fn="backtracking")
+
+        def closure(a=a, opt=opt):
+            opt.zero_grad()
+            loss = (a * a).sum()
+            loss.backward()
+            return loss
+        with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+            opt.step(closure)
+
+
 def test_none_grads_are_skipped():
     w = cresset.ones(3, requires_grad=True)
     frozen = cresset.ones(3, requires_grad=True)

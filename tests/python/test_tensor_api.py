@@ -297,3 +297,11 @@ def test_size_behaviour():
     assert type(cresset.zeros(2, 3).shape) is cresset.Size
     assert repr(cresset.zeros(2, 3).shape) == "torch.Size([2, 3])"
     assert cresset.zeros(2, 3).size() == torch.zeros(2, 3).size()
+
+
+def test_bound_functions_pickle_and_deepcopy_by_name():
+    import copy
+    import pickle
+    for f in (cresset.tanh, cresset._C._nn.linear):
+        assert copy.deepcopy(f) is f
+        assert pickle.loads(pickle.dumps(f)) is f

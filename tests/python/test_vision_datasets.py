@@ -8,12 +8,11 @@ import struct
 
 import numpy as np
 import pytest
-import torch
+from cresset.vision import datasets, transforms
+from cresset.vision.datasets import utils as dutils
 from PIL import Image
 
 import cresset
-from cresset.vision import datasets, transforms
-from cresset.vision.datasets import utils as dutils
 
 REAL_MNIST = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
                                            "data", "mnist"))
@@ -307,4 +306,38 @@ def test_vision_dataset_transform_arguments():
     with pytest.raises(ValueError, match="Only transforms or transform/target_transform"):
         datasets.VisionDataset("x", transforms=lambda a, b: (a, b), transform=lambda a: a)
     ds = datasets.VisionDataset("~/data")
+    assert isinstance(ds, cresset.utils.data.Dataset)
     assert ds.root == os.path.expanduser("~/data") and ds.transforms is None
+
+
+def test_dataloader_over_mnist(tmp_path):
+    arrays = _write_mnist(str(tmp_path), "MNIST", n_train=10)
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+    ds = datasets.MNIST(str(tmp_path), transform=tf)
+    loader = cresset.utils.data.DataLoader(ds, batch_size=4)
+    batches = list(loader)
+    assert [tuple(x.shape) for x, _ in batches] == [(4, 1, 28, 28), (4, 1, 28, 28), (2, 1, 28, 28)]
+    assert batches[0][1].dtype == cresset.int64
+    np.testing.assert_array_equal(cresset.cat([y for _, y in batches]).numpy(), arrays["train"][1])
+    np.testing.assert_allclose(batches[2][0].numpy()[1, 0], arrays["train"][0][9] / np.float32(127.5) - 1, atol=1e-6)
+
+
+def test_emnist_split_files(tmp_path):
+    raw = tmp_path / "EMNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.RandomState(3)
+    arrays = {}
+    for part, n in (("train", 4), ("test", 3)):
+        images = rng.randint(0, 256, (n, 28, 28)).astype(np.uint8)
+        labels = rng.randint(1, 27, (n,)).astype(np.uint8)
+        arrays[part] = (images, labels)
+        (raw / f"emnist-letters-{part}-images-idx3-ubyte.gz").write_bytes(gzip.compress(_idx_bytes(images)))
+        (raw / f"emnist-letters-{part}-labels-idx1-ubyte").write_bytes(_idx_bytes(labels))
+    ds = datasets.EMNIST(str(tmp_path), split="letters", train=False)
+    assert len(ds) == 3 and ds.classes[0] == "N/A" and ds.classes[1] == "a" and len(ds.classes) == 27
+    np.testing.assert_array_equal(ds.data.numpy(), arrays["test"][0])
+    assert ds[2][1] == int(arrays["test"][1][2])
+    with pytest.raises(ValueError, match="Unknown value 'bogus' for argument split"):
+        datasets.EMNIST(str(tmp_path), split="bogus")
+    with pytest.raises(RuntimeError, match="Dataset not found"):
+        datasets.EMNIST(str(tmp_path), split="digits")

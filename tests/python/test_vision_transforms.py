@@ -6,14 +6,14 @@ import math
 import numpy as np
 import pytest
 import torch
-from PIL import Image, ImageOps
-
-import cresset
 from cresset.vision import io as vio
 from cresset.vision import transforms as T
 from cresset.vision import utils as vutils
 from cresset.vision.transforms import functional as F
+from PIL import Image, ImageOps
 from utils import to_cresset
+
+import cresset
 
 RNG = np.random.RandomState(0)
 RGB = RNG.randint(0, 256, size=(11, 14, 3)).astype(np.uint8)
@@ -193,7 +193,7 @@ def test_resize_tensor_uint8_rounds():
 def test_center_crop():
     img = pil_rgb()
     out = T.CenterCrop((5, 6))(img)
-    top, left = int(round((11 - 5) / 2.0)), int(round((14 - 6) / 2.0))
+    top, left = round((11 - 5) / 2.0), round((14 - 6) / 2.0)
     np.testing.assert_array_equal(np.asarray(out), RGB[top:top + 5, left:left + 6])
     np.testing.assert_array_equal(T.CenterCrop((5, 6))(chw(RGB)).numpy(), RGB[top:top + 5, left:left + 6].transpose(2, 0, 1))
     # Larger than the image: zero-padded (left/top get the smaller half).
@@ -303,7 +303,7 @@ def test_random_resized_crop_params():
     expected = img.crop((j, i, j + w, i + h)).resize((5, 4), Image.BILINEAR)
     np.testing.assert_array_equal(np.asarray(out), np.asarray(expected))
     # Impossible scale: the fallback is the central crop clamped to the ratio range.
-    assert T.RandomResizedCrop.get_params(img, (2.0, 3.0), (0.5, 0.6)) == (0, (14 - 7) // 2, 11, int(round(11 * 0.6)))
+    assert T.RandomResizedCrop.get_params(img, (2.0, 3.0), (0.5, 0.6)) == (0, (14 - 7) // 2, 11, round(11 * 0.6))
     assert repr(T.RandomResizedCrop(8)) == ("RandomResizedCrop(size=(8, 8), scale=(0.08, 1.0), "
                                             "ratio=(0.75, 1.3333), interpolation=bilinear, antialias=True)")
 
@@ -494,3 +494,254 @@ def test_save_and_read_image(tmp_path):
     pal.save(tmp_path / "p.png")
     assert tuple(vio.read_image(str(tmp_path / "p.png")).shape) == (3, 9, 6)
     assert tuple(vio.read_image(str(tmp_path / "p.png"), vio.ImageReadMode.GRAY).shape) == (1, 9, 6)
+
+
+def _inverse_affine(center, angle, translate, scale, shear):
+    """Inverse of the forward map T * C * RSS * C^-1 (torchvision's documented affine), by
+    NumPy's matrix inverse: the [a, b, c, d, e, f] that maps output to input pixels."""
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    rss = np.array([[math.cos(rot - sy) / math.cos(sy), -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot), 0],
+                    [math.sin(rot - sy) / math.cos(sy), -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot), 0],
+                    [0, 0, 1]])
+    rss[:2, :2] *= scale
+    c = np.array([[1, 0, center[0]], [0, 1, center[1]], [0, 0, 1]], dtype=float)
+    t = np.array([[1, 0, translate[0]], [0, 1, translate[1]], [0, 0, 1]], dtype=float)
+    return list(np.linalg.inv(t @ c @ rss @ np.linalg.inv(c))[:2].ravel())
+
+
+def _torchvision_sample(x, m, mode, fill, ow=None, oh=None):
+    """torchvision's tensor grid transform written out with real torch: affine grid on pixel
+    centres, grid_sample(align_corners=False), fill through a mask channel."""
+    h, w = x.shape[-2:]
+    ow, oh = ow or w, oh or h
+    theta = torch.tensor(m, dtype=torch.float64).view(1, 2, 3)
+    base = torch.empty(1, oh, ow, 3, dtype=torch.float64)
+    base[..., 0] = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=torch.float64)
+    base[..., 1] = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=torch.float64).unsqueeze(-1)
+    base[..., 2] = 1
+    grid = base.view(1, oh * ow, 3).bmm(theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=torch.float64))
+    img = x.double().unsqueeze(0)
+    img = torch.cat((img, torch.ones_like(img[:, :1])), 1)
+    out = torch.nn.functional.grid_sample(img, grid.view(1, oh, ow, 2), mode=mode, padding_mode="zeros", align_corners=False)
+    out, mask = out[:, :-1], out[:, -1:].expand_as(out[:, :-1])
+    fill_img = torch.tensor(fill, dtype=torch.float64).view(1, -1, 1, 1).expand_as(out)
+    if mode == "nearest":
+        out = torch.where(mask < 0.5, fill_img, out)
+    else:
+        out = out * mask + (1.0 - mask) * fill_img
+    return out[0]
+
+
+def _torchvision_rotate(x, angle, mode, expand, fill, center=None):
+    h, w = x.shape[-2:]
+    cx, cy = (0.0, 0.0) if center is None else (center[0] - w * 0.5, center[1] - h * 0.5)
+    m = _inverse_affine((cx, cy), -angle, (0, 0), 1.0, (0, 0))
+    ow = oh = None
+    if expand:
+        pts = torch.tensor([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]])
+        new = pts @ torch.tensor(m, dtype=torch.float32).view(2, 3).T
+        lo, hi = new.min(0).values + torch.tensor([w, h]) * 0.5, new.max(0).values + torch.tensor([w, h]) * 0.5
+        size = torch.ceil(torch.trunc(hi / 1e-4) * 1e-4) - torch.floor(torch.trunc(lo / 1e-4) * 1e-4)
+        ow, oh = int(size[0]), int(size[1])
+    return _torchvision_sample(x, m, mode, fill, ow, oh)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("angle,expand,center", [(33.0, False, None), (-71.5, True, None), (90.0, True, None),
+                                                 (20.0, False, (3, 4))])
+def test_rotate_tensor_matches_grid_sample(mode, angle, expand, center):
+    x = torch.rand(3, 9, 12, dtype=torch.float64)
+    fill = [0.25, 0.5, 0.75]
+    ours = F.rotate(to_cresset(x), angle, T.InterpolationMode(mode), expand=expand, center=center, fill=fill)
+    theirs = _torchvision_rotate(x, angle, mode, expand, fill, center)
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    if mode == "bilinear":
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-9)
+    else:  # nearest: a sample exactly half-way between pixels may round either way
+        assert (np.abs(ours.numpy() - theirs.numpy()) > 1e-9).mean() < 0.02
+
+
+def test_random_rotation_tensor_uint8():
+    x = chw(RGB)
+    cresset.manual_seed(6)
+    angle = float(cresset.empty(1).uniform_(-45.0, 45.0))
+    cresset.manual_seed(6)
+    out = T.RandomRotation(45, interpolation=T.InterpolationMode.BILINEAR, fill=7)(x)
+    theirs = _torchvision_rotate(torch.from_numpy(x.numpy()).float(), angle, "bilinear", False, [7.0] * 3)
+    assert out.dtype == cresset.uint8
+    assert np.abs(out.numpy().astype(int) - theirs.round().numpy().astype(int)).max() <= 1
+    with pytest.raises(ValueError, match="cannot broadcast to match the number of channels"):
+        F.rotate(cresset.zeros(3, 4, 4), 10.0, fill=[1.0, 2.0])
+
+
+def test_random_erasing():
+    x = torch.rand(3, 10, 12)
+    cresset.manual_seed(2)
+    assert float(cresset.rand(1)) < 0.5
+    area_draw = float(cresset.empty(1).uniform_(0.02, 0.33))
+    ratio_draw = math.exp(float(cresset.empty(1).uniform_(math.log(0.3), math.log(3.3))))
+    h = int(round(math.sqrt(120 * area_draw * ratio_draw)))
+    w = int(round(math.sqrt(120 * area_draw / ratio_draw)))
+    assert h < 10 and w < 12  # the first draw fits for this seed
+    i, j = int(cresset.randint(0, 10 - h + 1, (1,))), int(cresset.randint(0, 12 - w + 1, (1,)))
+    cresset.manual_seed(2)
+    src = to_cresset(x)
+    out = T.RandomErasing(value=(0.1, 0.2, 0.3))(src)
+    expected = x.numpy().copy()
+    expected[:, i:i + h, j:j + w] = np.array([0.1, 0.2, 0.3], np.float32)[:, None, None]
+    np.testing.assert_array_equal(out.numpy(), expected)
+    np.testing.assert_array_equal(src.numpy(), x.numpy())  # not inplace
+    assert repr(T.RandomErasing()) == "RandomErasing(p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False)"
+    with pytest.raises(ValueError, match="If value is str, it should be 'random'"):
+        T.RandomErasing(value="noise")
+
+
+def _gaussian_np(ksize, sigma):
+    x = np.linspace(-(ksize - 1) * 0.5, (ksize - 1) * 0.5, ksize)
+    pdf = np.exp(-0.5 * (x / sigma) ** 2)
+    return pdf / pdf.sum()
+
+
+def test_gaussian_blur():
+    x = np.random.RandomState(5).rand(2, 3, 9, 11)
+    kx, ky = _gaussian_np(5, 1.3), _gaussian_np(3, 0.7)
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2)), mode="reflect")
+    expected = np.zeros_like(x)
+    for dy in range(3):
+        for dx in range(5):
+            expected += ky[dy] * kx[dx] * padded[:, :, dy:dy + 9, dx:dx + 11]
+    ours = F.gaussian_blur(cresset.from_numpy(x), [5, 3], [1.3, 0.7])
+    np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-10, atol=1e-12)
+    pil = F.gaussian_blur(pil_rgb(), 3, 0.8)
+    k = _gaussian_np(3, 0.8).astype(np.float32)
+    padded = np.pad(RGB.astype(np.float32), ((1, 1), (1, 1), (0, 0)), mode="reflect")
+    blurred = sum(k[dy] * k[dx] * padded[dy:dy + 11, dx:dx + 14] for dy in range(3) for dx in range(3))
+    assert np.abs(np.asarray(pil).astype(int) - np.round(blurred).astype(int)).max() <= 1
+    assert repr(T.GaussianBlur(3)) == "GaussianBlur(kernel_size=(3, 3), sigma=(0.1, 2.0))"
+    with pytest.raises(ValueError, match="Kernel size value should be an odd and positive number."):
+        T.GaussianBlur(4)
+
+
+def test_affine_pil_and_tensor():
+    img = pil_rgb()
+    angle, translate, scale, shear = 25.0, (2, -1), 0.9, (10.0, -5.0)
+    m = _inverse_affine((14 * 0.5, 11 * 0.5), angle, translate, scale, shear)
+    out = F.affine(img, angle, list(translate), scale, list(shear), fill=(9, 8, 7))
+    expected = img.transform(img.size, Image.AFFINE, m, Image.NEAREST, fillcolor=(9, 8, 7))
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(expected))
+    x = torch.rand(3, 11, 14, dtype=torch.float64)
+    ours = F.affine(to_cresset(x), angle, list(translate), scale, list(shear),
+                    interpolation=T.InterpolationMode.BILINEAR, fill=[0.1, 0.2, 0.3])
+    theirs = _torchvision_sample(x, _inverse_affine((0, 0), angle, translate, scale, shear), "bilinear", [0.1, 0.2, 0.3])
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-9)
+
+
+def test_random_affine():
+    ra = T.RandomAffine(30, translate=(0.1, 0.2), scale=(0.8, 1.2), shear=(-5, 5, -3, 3))
+    assert repr(ra) == ("RandomAffine(degrees=[-30.0, 30.0], translate=(0.1, 0.2), scale=(0.8, 1.2), "
+                        "shear=[-5.0, 5.0, -3.0, 3.0])")
+    cresset.manual_seed(8)
+    angle = float(cresset.empty(1).uniform_(-30.0, 30.0))
+    tx = int(round(float(cresset.empty(1).uniform_(-1.4, 1.4))))
+    ty = int(round(float(cresset.empty(1).uniform_(-2.2, 2.2))))
+    sc = float(cresset.empty(1).uniform_(0.8, 1.2))
+    shx, shy = float(cresset.empty(1).uniform_(-5, 5)), float(cresset.empty(1).uniform_(-3, 3))
+    cresset.manual_seed(8)
+    assert T.RandomAffine.get_params(ra.degrees, ra.translate, ra.scale, ra.shear, [14, 11]) == (angle, (tx, ty), sc, (shx, shy))
+    cresset.manual_seed(8)
+    out = ra(chw(RGB))
+    expected = F.affine(chw(RGB), angle, [tx, ty], sc, [shx, shy], fill=[0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+    with pytest.raises(ValueError, match="translation values should be between 0 and 1"):
+        T.RandomAffine(0, translate=(0.5, 1.5))
+
+
+def test_five_and_ten_crop():
+    crops = T.FiveCrop((4, 5))(pil_rgb())
+    c_top, c_left = round((11 - 4) / 2.0), round((14 - 5) / 2.0)
+    expected = [RGB[:4, :5], RGB[:4, -5:], RGB[-4:, :5], RGB[-4:, -5:], RGB[c_top:c_top + 4, c_left:c_left + 5]]
+    for got, want in zip(crops, expected):
+        np.testing.assert_array_equal(np.asarray(got), want)
+    ten = T.TenCrop((4, 5), vertical_flip=True)(chw(RGB))
+    assert len(ten) == 10
+    np.testing.assert_array_equal(ten[5].numpy(), RGB[::-1][:4, :5].transpose(2, 0, 1))
+    np.testing.assert_array_equal(ten[0].numpy(), expected[0].transpose(2, 0, 1))
+    assert repr(T.TenCrop(3)) == "TenCrop(size=(3, 3), vertical_flip=False)"
+    with pytest.raises(ValueError, match=r"Requested crop size \(12, 5\) is bigger than input size \(11, 14\)"):
+        F.five_crop(pil_rgb(), (12, 5))
+
+
+def test_non_contiguous_and_batched_tensors():
+    x = torch.rand(2, 11, 14, 3, dtype=torch.float64).permute(0, 3, 1, 2)  # (N, C, H, W) view
+    cx = to_cresset(x.contiguous()).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    assert not cx.is_contiguous()
+    np.testing.assert_allclose(F.normalize(cx, (0.5, 0.4, 0.3), (0.2, 0.3, 0.4)).numpy(),
+                               ((x - torch.tensor([0.5, 0.4, 0.3], dtype=torch.float64).view(-1, 1, 1))
+                                / torch.tensor([0.2, 0.3, 0.4], dtype=torch.float64).view(-1, 1, 1)).numpy(), rtol=1e-12)
+    theirs = torch.nn.functional.interpolate(x, size=(6, 7), mode="bilinear", align_corners=False, antialias=True)
+    np.testing.assert_allclose(F.resize(cx, [6, 7]).numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(F.hflip(cx).numpy(), x.flip(-1).numpy())
+    np.testing.assert_array_equal(F.pad(cx, [1, 2], padding_mode="symmetric").numpy(),
+                                  np.pad(x.numpy(), ((0, 0), (0, 0), (2, 2), (1, 1)), mode="symmetric"))
+    np.testing.assert_array_equal(F.center_crop(cx, 5).numpy(), x.numpy()[:, :, 3:8, 4:9])
+
+
+def test_pixel_ops():
+    f = RGB.transpose(2, 0, 1).astype(np.float32) / 255
+    for img, as_np, bound in ((pil_rgb(), lambda o: np.asarray(o), 255), (chw(RGB), lambda o: o.numpy().transpose(1, 2, 0), 255)):
+        np.testing.assert_array_equal(as_np(T.RandomInvert(p=1.0)(img)), 255 - RGB)
+        np.testing.assert_array_equal(as_np(T.RandomPosterize(3, p=1.0)(img)), RGB & 0b11100000)
+        np.testing.assert_array_equal(as_np(T.RandomSolarize(100, p=1.0)(img)), np.where(RGB >= 100, 255 - RGB, RGB))
+        gamma = np.array([int((255 + 1 - 1e-3) * 1.2 * (v / 255.0) ** 0.7) for v in range(256)])
+        got = as_np(F.adjust_gamma(img, 0.7, 1.2)).astype(int)
+        assert np.abs(got - np.minimum(gamma[RGB], 255)).max() <= 1
+        lo, hi = RGB.min(axis=(0, 1)), RGB.max(axis=(0, 1))
+        stretched = (RGB.astype(np.float32) - lo) * (np.float32(bound) / (hi - lo).astype(np.float32))
+        assert np.abs(as_np(T.RandomAutocontrast(p=1.0)(img)).astype(int) - np.clip(stretched, 0, 255).astype(int)).max() <= 1
+    np.testing.assert_allclose(F.invert(cresset.from_numpy(f)).numpy(), 1 - f, rtol=1e-6)
+    flat = cresset.full((3, 4, 4), 0.3)
+    np.testing.assert_array_equal(F.autocontrast(flat).numpy(), flat.numpy())
+    assert repr(T.RandomPosterize(2)) == "RandomPosterize(bits=2,p=0.5)"
+    assert repr(T.RandomSolarize(10, p=0.3)) == "RandomSolarize(threshold=10,p=0.3)"
+    assert repr(T.RandomInvert()) == "RandomInvert(p=0.5)"
+    eq = np.asarray(T.RandomEqualize(p=1.0)(pil_rgb()))
+    assert eq.shape == RGB.shape and eq.max() == 255
+    # The tensor path computes PIL's table: cumulative histogram / step, step from all but the last bin.
+    low = (RGB // 3).astype(np.uint8)
+    batch = cresset.stack([chw(low), chw(RGB)])
+    out = F.equalize(batch).numpy()
+    np.testing.assert_array_equal(out[0].transpose(1, 2, 0), np.asarray(ImageOps.equalize(Image.fromarray(low))))
+    np.testing.assert_array_equal(out[1].transpose(1, 2, 0), eq)
+    flat = cresset.full((1, 3, 3), 9, dtype=cresset.uint8)
+    np.testing.assert_array_equal(F.equalize(flat).numpy(), flat.numpy())
+    with pytest.raises(TypeError, match="Only torch.uint8 image tensors are supported, but found torch.float32"):
+        F.equalize(cresset.zeros(3, 2, 2))
+
+
+def test_adjust_sharpness():
+    x = np.random.RandomState(7).rand(3, 6, 8).astype(np.float64)
+    k = np.ones((3, 3)) / 13.0
+    k[1, 1] = 5 / 13.0
+    blurred = x.copy()
+    blurred[:, 1:-1, 1:-1] = sum(k[dy, dx] * x[:, dy:dy + 4, dx:dx + 6] for dy in range(3) for dx in range(3))
+    ours = T.RandomAdjustSharpness(2.0, p=1.0)(cresset.from_numpy(x))
+    np.testing.assert_allclose(ours.numpy(), np.clip(2.0 * x - blurred, 0, 1), rtol=1e-12, atol=1e-12)
+    pil = np.asarray(F.adjust_sharpness(pil_rgb(), 0.0)).astype(int)  # fully smoothed interior
+    smooth = RGB.astype(np.float64)
+    inner = sum(k[dy, dx] * smooth[dy:dy + 9, dx:dx + 12] for dy in range(3) for dx in range(3))
+    assert np.abs(pil[1:-1, 1:-1] - np.round(inner)).max() <= 1
+    assert repr(T.RandomAdjustSharpness(2)) == "RandomAdjustSharpness(sharpness_factor=2,p=0.5)"
+
+
+def test_linear_transformation():
+    m = torch.rand(12, 12, dtype=torch.float64)
+    mean = torch.rand(12, dtype=torch.float64)
+    x = torch.rand(2, 3, 2, 2, dtype=torch.float64)
+    lt = T.LinearTransformation(to_cresset(m), to_cresset(mean))
+    np.testing.assert_allclose(lt(to_cresset(x)).numpy(), ((x.reshape(-1, 12) - mean) @ m).reshape(x.shape).numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"transformation_matrix should be square. Got \(12, 3\) rectangular matrix."):
+        T.LinearTransformation(cresset.zeros(12, 3), cresset.zeros(12))
+    with pytest.raises(ValueError, match=r"Input tensor and transformation matrix have incompatible shape.\[1 x 2 x 2\] != 12"):
+        lt(cresset.zeros(1, 2, 2, dtype=cresset.float64))
+    small = T.LinearTransformation(cresset.eye(1), cresset.zeros(1))
+    assert repr(small) == "LinearTransformation(transformation_matrix=[[1.0]], mean_vector=[0.0])"

@@ -39,6 +39,7 @@ struct ResampleAxis {
   int64_t taps = 1;
   std::vector<int64_t> index;  // out_size * taps input positions
   std::vector<double> weight;  // out_size * taps weights (values of the compute type)
+  std::vector<int64_t> count;  // antialiasing: taps used per output (empty: all)
 };
 
 /// A resampling plan over contiguous [planes, D, H, W] tensors.

@@ -146,7 +146,7 @@ template <typename T>
 void max_pool_generic(const T* x, T* y, int64_t* ind, const PoolPlan& p) {
   using M = opmath_t<T>;
   const M lowest = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
-                                                         : std::numeric_limits<M>::lowest();
+                                                        : std::numeric_limits<M>::lowest();
   const PoolAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const UniformRun run = uniform_run(aw);
   const int64_t OW = aw.out_size;
@@ -358,14 +358,16 @@ std::vector<opmath_t<T>> axis_weights(const ResampleAxis& a) {
   return w;
 }
 
-// The input rows one output row (od, oh) reads: for tap pair (td, th), at td * taps_h + th, the
-// row's offset in the plane and its H weight; wd[td] the D weights.
+// The input rows one output row (od, oh) reads: for tap pair (td, th), at td * stride_h + th,
+// the row's offset in the plane and its H weight; wd[td] the D weights. taps_h of the stride_h
+// H taps are used (fewer for antialiasing's variable windows).
 template <typename M>
 struct RowTaps {
   int64_t taps_d = 1;
-  int64_t offset[16];
-  M wh[16];
-  M wd[4];
+  int64_t taps_h = 1;
+  int64_t stride_h = 1;
+  std::vector<int64_t> offset;
+  std::vector<M> wh, wd;
 };
 
 template <typename M>
@@ -374,6 +376,11 @@ RowTaps<M> row_taps(const ResamplePlan& p, const std::vector<M>& wd, const std::
   const ResampleAxis &ad = p.axes[0], &ah = p.axes[1];
   RowTaps<M> r;
   r.taps_d = ad.taps;
+  r.stride_h = ah.taps;
+  r.taps_h = ah.count.empty() ? ah.taps : ah.count[oh];
+  r.offset.resize(size_t(ad.taps * ah.taps));
+  r.wh.resize(size_t(ad.taps * ah.taps));
+  r.wd.resize(size_t(ad.taps));
   for (int64_t td = 0; td < ad.taps; ++td) {
     const int64_t jd = od * ad.taps + td;
     r.wd[td] = wd[jd];
@@ -386,21 +393,37 @@ RowTaps<M> row_taps(const ResamplePlan& p, const std::vector<M>& wd, const std::
   return r;
 }
 
-// One output row with KH taps along H and KW along W. Sums nest as torch's separable
-// interpolation nests them: sum_d wd * (sum_h wh * (sum_w ww * x)).
+// The W taps of one row: index/weight tables with `stride` entries per output, of which KW (or,
+// for KW = 0, count[ow]) are used.
+template <typename M>
+struct WTaps {
+  const int64_t* index;
+  const M* weight;
+  const int64_t* count;
+  int64_t stride;
+};
+
+// One output row with KH taps along H and KW along W (0: the counts of antialiasing's variable
+// windows). Sums nest as torch's separable interpolation nests them:
+// sum_d wd * (sum_h wh * (sum_w ww * x)).
 template <typename T, int KH, int KW>
-void resample_row(const T* xp, T* o, const RowTaps<opmath_t<T>>& rt, const int64_t* iw,
-                  const opmath_t<T>* ww, int64_t OW) {
+void resample_row(const T* xp, T* o, const RowTaps<opmath_t<T>>& rt, const WTaps<opmath_t<T>>& w,
+                  int64_t OW) {
   using M = opmath_t<T>;
-  for (int64_t ow = 0; ow < OW; ++ow, iw += KW, ww += KW) {
+  const int64_t kh = KH ? KH : rt.taps_h, sh_stride = KH ? KH : rt.stride_h;
+  const int64_t tw = KW ? KW : w.stride;
+  const int64_t* iw = w.index;
+  const M* ww = w.weight;
+  for (int64_t ow = 0; ow < OW; ++ow, iw += tw, ww += tw) {
+    const int64_t kw = KW ? KW : w.count[ow];
     M sd = 0;
     for (int64_t td = 0; td < rt.taps_d; ++td) {
       M sh = 0;
-      for (int th = 0; th < KH; ++th) {
-        const T* r = xp + rt.offset[td * KH + th];
+      for (int64_t th = 0; th < kh; ++th) {
+        const T* r = xp + rt.offset[td * sh_stride + th];
         M sw = 0;
-        for (int k = 0; k < KW; ++k) sw += M(r[iw[k]]) * ww[k];
-        sh += sw * rt.wh[td * KH + th];
+        for (int64_t k = 0; k < kw; ++k) sw += M(r[iw[k]]) * ww[k];
+        sh += sw * rt.wh[td * sh_stride + th];
       }
       sd += sh * rt.wd[td];
     }
@@ -411,29 +434,36 @@ void resample_row(const T* xp, T* o, const RowTaps<opmath_t<T>>& rt, const int64
 // The transpose of resample_row: accumulates one row of gradients into the input plane `acc`.
 template <typename T, int KH, int KW>
 void resample_row_backward(opmath_t<T>* acc, const T* g, const RowTaps<opmath_t<T>>& rt,
-                           const int64_t* iw, const opmath_t<T>* ww, int64_t OW) {
+                           const WTaps<opmath_t<T>>& w, int64_t OW) {
   using M = opmath_t<T>;
-  for (int64_t ow = 0; ow < OW; ++ow, iw += KW, ww += KW) {
+  const int64_t kh = KH ? KH : rt.taps_h, sh_stride = KH ? KH : rt.stride_h;
+  const int64_t tw = KW ? KW : w.stride;
+  const int64_t* iw = w.index;
+  const M* ww = w.weight;
+  for (int64_t ow = 0; ow < OW; ++ow, iw += tw, ww += tw) {
+    const int64_t kw = KW ? KW : w.count[ow];
     const M gv = M(g[ow]);
     for (int64_t td = 0; td < rt.taps_d; ++td) {
-      for (int th = 0; th < KH; ++th) {
-        M* r = acc + rt.offset[td * KH + th];
-        const M wdh = rt.wd[td] * rt.wh[td * KH + th];
-        for (int k = 0; k < KW; ++k) r[iw[k]] += wdh * ww[k] * gv;
+      for (int64_t th = 0; th < kh; ++th) {
+        M* r = acc + rt.offset[td * sh_stride + th];
+        const M wdh = rt.wd[td] * rt.wh[td * sh_stride + th];
+        for (int64_t k = 0; k < kw; ++k) r[iw[k]] += wdh * ww[k] * gv;
       }
     }
   }
 }
 
 // Calls f(std::integral_constant KH, KW) for the tap counts an interpolation mode has: nearest
-// (1, 1), linear 1-D (1, 2), bi/trilinear (2, 2), bicubic (4, 4).
+// (1, 1), linear 1-D (1, 2), bi/trilinear (2, 2), bicubic (4, 4); (0, 0) for variable windows.
 template <typename F>
-void with_taps(int64_t kh, int64_t kw, const F& f) {
-  if (kw == 1) {
+void with_taps(const ResampleAxis& ah, const ResampleAxis& aw, const F& f) {
+  if (!ah.count.empty() || !aw.count.empty()) {
+    f(std::integral_constant<int, 0>(), std::integral_constant<int, 0>());
+  } else if (aw.taps == 1) {
     f(std::integral_constant<int, 1>(), std::integral_constant<int, 1>());
-  } else if (kw == 2 && kh == 1) {
+  } else if (aw.taps == 2 && ah.taps == 1) {
     f(std::integral_constant<int, 1>(), std::integral_constant<int, 2>());
-  } else if (kw == 2) {
+  } else if (aw.taps == 2) {
     f(std::integral_constant<int, 2>(), std::integral_constant<int, 2>());
   } else {
     f(std::integral_constant<int, 4>(), std::integral_constant<int, 4>());
@@ -452,15 +482,16 @@ void resample_impl(const T* x, T* y, const ResamplePlan& p, bool backward) {
   for (int64_t od = 0; od < ad.out_size; ++od) {
     for (int64_t oh = 0; oh < ah.out_size; ++oh) rows.push_back(row_taps(p, wd, wh, od, oh));
   }
-  const int64_t* iw = aw.index.data();
-  with_taps(ah.taps, aw.taps, [&](auto kh, auto kw) {
+  const WTaps<M> wt{aw.index.data(), ww.data(), aw.count.empty() ? nullptr : aw.count.data(),
+                    aw.taps};
+  with_taps(ah, aw, [&](auto kh, auto kw) {
     constexpr int KH = decltype(kh)::value, KW = decltype(kw)::value;
     if (!backward) {
       parallel_for(0, p.planes, plane_grain(work), [&](int64_t begin, int64_t end) {
         for (int64_t pl = begin; pl < end; ++pl) {
           for (size_t r = 0; r < rows.size(); ++r) {
             resample_row<T, KH, KW>(x + pl * in_plane, y + pl * out_plane + int64_t(r) * OW,
-                                    rows[r], iw, ww.data(), OW);
+                                    rows[r], wt, OW);
           }
         }
       });
@@ -469,8 +500,8 @@ void resample_impl(const T* x, T* y, const ResamplePlan& p, bool backward) {
     // Backward: x is grad_out, y is grad_in.
     for_each_grad_plane<M>(y, p.planes, in_plane, plane_grain(work), [&](int64_t pl, M* acc) {
       for (size_t r = 0; r < rows.size(); ++r) {
-        resample_row_backward<T, KH, KW>(acc, x + pl * out_plane + int64_t(r) * OW, rows[r], iw,
-                                         ww.data(), OW);
+        resample_row_backward<T, KH, KW>(acc, x + pl * out_plane + int64_t(r) * OW, rows[r], wt,
+                                         OW);
       }
     });
   });

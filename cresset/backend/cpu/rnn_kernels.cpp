@@ -1,11 +1,14 @@
 // Fused LSTM cell: the gate nonlinearities and the state update in one pass over memory, forward
 // and backward (as separate ops they would be about ten passes per time step).
+// clang-format off
+#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
+// clang-format on
+
 #include "cresset/backend/cpu/rnn_kernels.h"
 
 #include <cmath>
 
 #include "cresset/backend/common/functors.h"
-#include "cresset/backend/cpu/vec_math.h"  // first: see Note [Vectorized libm]
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {

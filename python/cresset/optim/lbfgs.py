@@ -1,119 +1,190 @@
-"""torch.optim.LBFGS, written over cresset ops (the work per step is a few vector ops on one flat
-gradient; the closure dominates)."""
+"""torch.optim.LBFGS: limited-memory BFGS with an optional strong-Wolfe line search.
+
+Written from Nocedal & Wright, "Numerical Optimization" (2nd ed.): the two-loop recursion of
+Algorithm 7.4 with the scaling gamma = s.y / y.y of (7.20), and the bracketing / zoom line search
+of Algorithms 3.5 and 3.6 with the cubic step of (3.59). The step-size heuristics and stopping
+tests follow torch's observable behaviour (same closure evaluations, same state entries). All
+parameters are handled as one flat vector; the closure dominates the cost of a step.
+"""
+import math
+
 import cresset
 from cresset._C import Tensor
-from cresset.optim.optimizer import Optimizer, _to_scalar
+from cresset.optim.optimizer import Optimizer, _check_lr, _use_grad_for_differentiable
 
 __all__ = ["LBFGS"]
 
-
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
-    # The minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to bounds.
-    if bounds is not None:
-        xmin_bound, xmax_bound = bounds
-    else:
-        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1**2 - g1 * g2
-    if d2_square >= 0:
-        d2 = d2_square.sqrt()
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        else:
-            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(min_pos, xmin_bound), xmax_bound)
-    return (xmin_bound + xmax_bound) / 2.0
+# A curvature pair is kept only when s.y exceeds this (otherwise the BFGS update would not stay
+# positive definite).
+_MIN_CURVATURE = 1e-10
 
 
-def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                  max_ls=25):
-    """Line search satisfying the strong Wolfe conditions (torch's, after minFunc)."""
-    d_norm = d.abs().max()
-    g = g.clone(memory_format=cresset.contiguous_format)
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
-    gtd_new = g_new.dot(d)
+def _scalar(x):
+    """A Python number from a number or a one-element tensor."""
+    return x.item() if isinstance(x, Tensor) else float(x)
 
-    # Bracketing phase.
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
-    ls_iter = 0
-    while ls_iter < max_ls:
-        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g = [g_prev, g_new.clone(memory_format=cresset.contiguous_format)]
-            bracket_gtd = [gtd_prev, gtd_new]
-            break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g = [g_prev, g_new.clone(memory_format=cresset.contiguous_format)]
-            bracket_gtd = [gtd_prev, gtd_new]
-            break
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                               bounds=(min_step, max_step))
-        t_prev = tmp
-        f_prev = f_new
-        g_prev = g_new.clone(memory_format=cresset.contiguous_format)
-        gtd_prev = gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
-        ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
 
-    # Zoom phase: shrink the bracket until a point satisfies the conditions.
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
-            break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0],
-                               bracket[1], bracket_f[1], bracket_gtd[1])
-        # Keep t away from the bracket's ends when progress stalls.
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                if abs(t - max(bracket)) < abs(t - min(bracket)):
-                    t = max(bracket) - eps
-                else:
-                    t = min(bracket) + eps
-                insuf_progress = False
-            else:
-                insuf_progress = True
-        else:
-            insuf_progress = False
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = g_new.dot(d)
-        ls_iter += 1
-        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            bracket[high_pos] = t
-            bracket_f[high_pos] = f_new
-            bracket_g[high_pos] = g_new.clone(memory_format=cresset.contiguous_format)
-            bracket_gtd[high_pos] = gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
-        else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos] = bracket[low_pos]
-                bracket_f[high_pos] = bracket_f[low_pos]
-                bracket_g[high_pos] = bracket_g[low_pos]
-                bracket_gtd[high_pos] = bracket_gtd[low_pos]
-            bracket[low_pos] = t
-            bracket_f[low_pos] = f_new
-            bracket_g[low_pos] = g_new.clone(memory_format=cresset.contiguous_format)
-            bracket_gtd[low_pos] = gtd_new
-    t = bracket[low_pos]
-    return bracket_f[low_pos], bracket_g[low_pos], t, ls_func_evals
+def _div(a, b):
+    """a / b with IEEE results for b == 0 (inf or nan), as tensor arithmetic gives."""
+    if b != 0:
+        return a / b
+    if a != a or a == 0:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _cubic_minimizer(a, fa, da, b, fb, db, lo=None, hi=None):
+    """Minimizer of the cubic with values fa, fb and slopes da, db at a and b (N&W (3.59)),
+    clamped to [lo, hi] (default: the interval between a and b). Where the cubic has no local
+    minimizer, the middle of [lo, hi]."""
+    if lo is None:
+        lo, hi = min(a, b), max(a, b)
+    # (3.59) is written from the right end r of the interval towards the left end l.
+    (l, fl, dl), (r, fr, dr) = sorted(((a, fa, da), (b, fb, db)), key=lambda e: e[0])
+    d1 = dl + dr - _div(3 * (fl - fr), l - r)
+    disc = d1 * d1 - dl * dr
+    if not disc >= 0:
+        return (lo + hi) / 2
+    d2 = math.sqrt(disc)
+    x = r - (r - l) * _div(dr + d2 - d1, dr - dl + 2 * d2)
+    return min(max(x, lo), hi)
+
+
+class _Sample:
+    """One evaluation along the search line: step t, loss f, flat gradient g, slope g.d."""
+
+    __slots__ = ("f", "g", "slope", "t")
+
+    def __init__(self, t, f, g, slope):
+        self.t, self.f, self.g, self.slope = t, f, g, slope
+
+
+class _StrongWolfeSearch:
+    """Line search for a step t along d with sufficient decrease f(t) <= f(0) + c1 t f'(0) and
+    the curvature condition |f'(t)| <= c2 |f'(0)| (N&W Algorithms 3.5 and 3.6).
+
+    A bracketing phase walks forward by cubic extrapolation until an interval is known to hold
+    an acceptable step; the zoom phase shrinks that interval by safeguarded cubic interpolation.
+    """
+
+    c1 = 1e-4
+    c2 = 0.9
+    extrapolation_limit = 10.0  # the next trial step is at most this multiple of the current
+    min_growth = 0.01  # ... and at least this fraction of the last step further on
+    safeguard = 0.1  # interpolated steps keep this fraction of the bracket away from its ends
+
+    def __init__(self, evaluate, origin, d, tolerance_change, budget):
+        self.evaluate = evaluate  # t -> (loss, flat gradient) at x + t d
+        # Trials after the first one (torch passes what is left of max_eval).
+        self.budget = budget
+        self.origin = origin  # _Sample at t = 0
+        self.d = d
+        self.d_max = d.abs().max().item()
+        self.tolerance_change = tolerance_change
+        self.evals = 0
+
+    def _sample(self, t):
+        f, g = self.evaluate(t)
+        self.evals += 1
+        return _Sample(t, f, g, g.dot(self.d).item())
+
+    def _too_high(self, s):
+        """Sufficient decrease fails: f(t) > f(0) + c1 t f'(0)."""
+        o = self.origin
+        return s.f > o.f + self.c1 * s.t * o.slope
+
+    def _flat_enough(self, s):
+        return abs(s.slope) <= -self.c2 * self.origin.slope
+
+    def run(self, t):
+        """Returns (loss, flat gradient, step, evaluations) of the accepted step."""
+        ends = self._bracket(t)
+        best = ends[0] if len(ends) == 1 else self._zoom(ends)
+        return best.f, best.g, best.t, self.evals
+
+    def _bracket(self, t):
+        """Phase 1: [sample] once a step satisfies both conditions, [a, b] once the interval
+        between a and b holds one, [origin, last] when the budget runs out."""
+        last, cur = self.origin, self._sample(t)
+        for trial in range(self.budget):
+            # From the second extrapolation on, a rise over the previous trial also brackets.
+            if self._too_high(cur) or (trial > 1 and cur.f >= last.f):
+                return [last, cur]
+            if self._flat_enough(cur):
+                return [cur]
+            if cur.slope >= 0:
+                return [last, cur]
+            lo = cur.t + self.min_growth * (cur.t - last.t)
+            hi = cur.t * self.extrapolation_limit
+            t = _cubic_minimizer(last.t, last.f, last.slope, cur.t, cur.f, cur.slope, lo, hi)
+            last, cur = cur, self._sample(t)
+        return [self.origin, cur]
+
+    def _zoom(self, ends):
+        """Phase 2: shrinks the bracket `ends` (two slots; `low` indexes the lower loss, ties to
+        slot 0) until a step satisfies both conditions or the bracket or budget is spent.
+        Returns the best sample found."""
+        low = 0 if ends[0].f <= ends[1].f else 1
+        stalled = False
+        while self.evals <= self.budget:
+            a, b = ends[low], ends[1 - low]
+            left, right = min(a.t, b.t), max(a.t, b.t)
+            if (right - left) * self.d_max < self.tolerance_change:
+                break
+            t = _cubic_minimizer(a.t, a.f, a.slope, b.t, b.f, b.slope)
+            t, stalled = self._keep_inside(t, left, right, stalled)
+            cur = self._sample(t)
+            if self._too_high(cur) or cur.f >= a.f:
+                ends[1 - low] = cur
+                low = 0 if ends[0].f <= ends[1].f else 1
+                continue
+            if self._flat_enough(cur):
+                ends[low] = cur
+                break
+            if cur.slope * (b.t - a.t) >= 0:
+                ends[1 - low] = a
+            ends[low] = cur
+        return ends[low]
+
+    def _keep_inside(self, t, left, right, stalled):
+        """Moves an interpolated step that hugs an end of [left, right] a margin inside, unless
+        it is strictly inside and the previous step was not hugging as well (one step of
+        grace). Returns (step, hugging)."""
+        margin = self.safeguard * (right - left)
+        if min(right - t, t - left) >= margin:
+            return t, False
+        if stalled or t >= right or t <= left:
+            t = right - margin if abs(t - right) < abs(t - left) else left + margin
+            return t, False
+        return t, True
+
+
+class _History:
+    """The newest `size` curvature pairs (s, y) with rho = 1 / y.s, held in the given lists
+    (torch's state entries old_stps, old_dirs and ro), which are updated in place."""
+
+    def __init__(self, s, y, rho, size):
+        self.s, self.y, self.rho, self.size = s, y, rho, size
+
+    def add(self, s, y, ys):
+        if len(self.s) == self.size:
+            del self.s[0], self.y[0], self.rho[0]
+        self.s.append(s)
+        self.y.append(y)
+        self.rho.append(1.0 / ys)
+
+    def direction(self, g, gamma, alpha):
+        """-H g, with H the L-BFGS inverse-Hessian estimate built on H0 = gamma I (N&W
+        Algorithm 7.4). `alpha` is torch's scratch list for the first-loop coefficients."""
+        q = g.neg()
+        for i in reversed(range(len(self.s))):
+            alpha[i] = self.s[i].dot(q) * self.rho[i]
+            q.add_(self.y[i], alpha=-alpha[i].item())
+        r = q.mul(gamma)
+        for i in range(len(self.s)):
+            beta = self.y[i].dot(r) * self.rho[i]
+            r.add_(self.s[i], alpha=(alpha[i] - beta).item())
+        return r
 
 
 class LBFGS(Optimizer):
@@ -121,10 +192,7 @@ class LBFGS(Optimizer):
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,
@@ -134,167 +202,121 @@ class LBFGS(Optimizer):
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
-        self._numel_cache = None
 
-    def _numel(self):
-        if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
-        return self._numel_cache
+    # The parameters as one flat vector.
 
-    def _gather_flat_grad(self):
-        views = []
+    def _flat_grad(self):
+        return cresset.cat([p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1)
+                            for p in self._params])
+
+    def _move(self, t, d):
+        """x += t d."""
+        start = 0
         for p in self._params:
-            if p.grad is None:
-                views.append(cresset.zeros(p.numel(), dtype=p.dtype))
-            else:
-                views.append(p.grad.reshape(-1))
-        return cresset.cat(views, 0)
+            n = p.numel()
+            p.add_(d[start:start + n].view_as(p), alpha=_scalar(t))
+            start += n
 
-    def _add_grad(self, step_size, update):
-        offset = 0
-        for p in self._params:
-            numel = p.numel()
-            p.add_(update[offset:offset + numel].view_as(p), alpha=_to_scalar(step_size))
-            offset += numel
+    def _evaluate(self, closure):
+        loss = _scalar(self._closure_loss(closure))
+        return loss, self._flat_grad()
 
-    def _clone_param(self):
-        return [p.clone(memory_format=cresset.contiguous_format) for p in self._params]
+    def _evaluate_along(self, closure, d):
+        """t -> (loss, flat gradient) at x + t d, leaving the parameters at x."""
+        def evaluate(t):
+            saved = [p.clone() for p in self._params]
+            self._move(t, d)
+            result = self._evaluate(closure)
+            for p, x in zip(self._params, saved):
+                p.copy_(x)
+            return result
+        return evaluate
 
-    def _set_param(self, params_data):
-        for p, pdata in zip(self._params, params_data):
-            p.copy_(pdata)
-
-    def _directional_evaluate(self, closure, x, t, d):
-        self._add_grad(t, d)
-        loss = float(closure())
-        flat_grad = self._gather_flat_grad()
-        self._set_param(x)
-        return loss, flat_grad
-
+    @_use_grad_for_differentiable
     def step(self, closure):
-        """Performs one optimization step (up to max_iter iterations); returns the first loss."""
-        with cresset.no_grad():
-            return self._step(cresset.enable_grad()(closure))
-
-    def _step(self, closure):
+        """Runs up to max_iter L-BFGS iterations; returns the closure's first loss."""
         group = self.param_groups[0]
-        lr = _to_scalar(group["lr"])
-        max_iter = group["max_iter"]
-        max_eval = group["max_eval"]
-        tolerance_grad = group["tolerance_grad"]
-        tolerance_change = group["tolerance_change"]
-        line_search_fn = group["line_search_fn"]
-        history_size = group["history_size"]
-
-        # The global state lives on the first param (torch's layout, kept for state_dict).
+        lr = group["lr"]
+        max_iter, max_eval = group["max_iter"], group["max_eval"]
+        tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
+        line_search = group["line_search_fn"]
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
-        orig_loss = closure()
-        loss = float(orig_loss)
-        current_evals = 1
+        first_loss = self._closure_loss(closure)
+        loss = _scalar(first_loss)
+        g = self._flat_grad()
+        evals = 1
         state["func_evals"] += 1
-        flat_grad = self._gather_flat_grad()
-        opt_cond = flat_grad.abs().max() <= tolerance_grad
-        if opt_cond:
-            return orig_loss
+        if g.abs().max().item() <= tolerance_grad:
+            return first_loss
 
-        d = state.get("d")
-        t = state.get("t")
-        old_dirs = state.get("old_dirs")
-        old_stps = state.get("old_stps")
-        ro = state.get("ro")
-        H_diag = state.get("H_diag")
-        prev_flat_grad = state.get("prev_flat_grad")
-        prev_loss = state.get("prev_loss")
+        # What the previous iteration (possibly of an earlier step) left: its direction d and
+        # step t, the gradient and loss at its start, the curvature pairs and gamma.
+        d, t = state.get("d"), state.get("t")
+        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
+        gamma = state.get("H_diag")
+        prev_g, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
 
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
+        for it in range(1, max_iter + 1):
             state["n_iter"] += 1
-            # The descent direction from the two-loop recursion over the history.
             if state["n_iter"] == 1:
-                d = flat_grad.neg()
+                d = g.neg()
                 old_dirs, old_stps, ro = [], [], []
-                H_diag = 1
+                gamma = 1
             else:
-                y = flat_grad.sub(prev_flat_grad)
+                history = _History(old_stps, old_dirs, ro, group["history_size"])
+                y = g.sub(prev_g)
                 s = d.mul(t)
                 ys = y.dot(s)
-                if ys > 1e-10:
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    H_diag = ys / y.dot(y)
-                num_old = len(old_dirs)
+                if ys.item() > _MIN_CURVATURE:
+                    history.add(s, y, ys)
+                    gamma = ys / y.dot(y)
                 if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = state["al"]
-                q = flat_grad.neg()
-                for i in range(num_old - 1, -1, -1):
-                    al[i] = old_stps[i].dot(q) * ro[i]
-                    q.add_(old_dirs[i], alpha=-_to_scalar(al[i]))
-                d = r = cresset.mul(q, H_diag)
-                for i in range(num_old):
-                    be_i = old_dirs[i].dot(r) * ro[i]
-                    r.add_(old_stps[i], alpha=_to_scalar(al[i] - be_i))
-
-            if prev_flat_grad is None:
-                prev_flat_grad = flat_grad.clone(memory_format=cresset.contiguous_format)
-            else:
-                prev_flat_grad.copy_(flat_grad)
+                    state["al"] = [None] * group["history_size"]
+                d = history.direction(g, gamma, state["al"])
+            prev_g = g.clone()
             prev_loss = loss
 
-            # The step length.
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr
+                inv_l1 = 1.0 / g.abs().sum()
+                t = (inv_l1 if inv_l1.item() < 1.0 else 1.0) * lr
             else:
                 t = lr
-            gtd = flat_grad.dot(d)
-            if gtd > -tolerance_change:
+            slope = g.dot(d).item()
+            if slope > -tolerance_change:
                 break
 
-            ls_func_evals = 0
-            if line_search_fn is not None:
-                if line_search_fn != "strong_wolfe":
-                    raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = self._clone_param()
-
-                def obj_func(x, t, d):
-                    return self._directional_evaluate(closure, x, t, d)
-
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
-                self._add_grad(t, d)
-                opt_cond = flat_grad.abs().max() <= tolerance_grad
+            if line_search is None:
+                self._move(t, d)
+                taken = 0
+                if it != max_iter:  # the last iteration's gradient would go unused
+                    loss, g = self._evaluate(closure)
+                    taken = 1
+            elif line_search == "strong_wolfe":
+                search = _StrongWolfeSearch(self._evaluate_along(closure, d),
+                                            _Sample(0.0, loss, g, slope), d, tolerance_change,
+                                            max_eval - evals)
+                loss, g, t, taken = search.run(_scalar(t))
+                self._move(t, d)
             else:
-                self._add_grad(t, d)
-                if n_iter != max_iter:
-                    loss = float(closure())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = flat_grad.abs().max() <= tolerance_grad
-                    ls_func_evals = 1
-            current_evals += ls_func_evals
-            state["func_evals"] += ls_func_evals
+                raise RuntimeError("only 'strong_wolfe' is supported")
+            evals += taken
+            state["func_evals"] += taken
 
-            if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+            if it == max_iter or evals >= max_eval:
                 break
-            if d.mul(t).abs().max() <= tolerance_change:
+            if g.abs().max().item() <= tolerance_grad:
+                break
+            if d.mul(t).abs().max().item() <= tolerance_change:
                 break
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state["d"] = d
-        state["t"] = t
-        state["old_dirs"] = old_dirs
-        state["old_stps"] = old_stps
-        state["ro"] = ro
-        state["H_diag"] = H_diag
-        state["prev_flat_grad"] = prev_flat_grad
-        state["prev_loss"] = prev_loss
-        return orig_loss
+        state["d"], state["t"] = d, t
+        state["old_dirs"], state["old_stps"], state["ro"] = old_dirs, old_stps, ro
+        state["H_diag"] = gamma
+        state["prev_flat_grad"], state["prev_loss"] = prev_g, prev_loss
+        return first_loss
+

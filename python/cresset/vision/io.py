@@ -7,8 +7,19 @@ from PIL import Image, ImageOps
 
 import cresset
 
-__all__ = ["ImageReadMode", "read_file", "write_file", "decode_image", "decode_png",
-           "decode_jpeg", "read_image", "encode_png", "write_png", "encode_jpeg", "write_jpeg"]
+__all__ = [
+    "ImageReadMode",
+    "decode_image",
+    "decode_jpeg",
+    "decode_png",
+    "encode_jpeg",
+    "encode_png",
+    "read_file",
+    "read_image",
+    "write_file",
+    "write_jpeg",
+    "write_png",
+]
 
 
 class ImageReadMode(Enum):

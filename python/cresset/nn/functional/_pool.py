@@ -225,7 +225,7 @@ adaptive_max_pool3d, adaptive_max_pool3d_with_indices = _adaptive_max_pair(
 _SPATIAL = {3: 1, 4: 2, 5: 3}
 
 
-def _upsample_op(input, mode, output_size, scale_factors, align_corners):
+def _upsample_op(input, mode, output_size, scale_factors, align_corners, antialias=False):
     """Calls torch._C._nn.upsample_<mode><n>d the way its (output_size, scale_factors) overload
     does: a missing output size is floor(input size * scale), and the scales reach the kernel."""
     nd = input.dim() - 2
@@ -236,6 +236,8 @@ def _upsample_op(input, mode, output_size, scale_factors, align_corners):
             "nearest-exact": f"_upsample_nearest_exact{nd}d",
             "linear": "upsample_linear1d", "bilinear": "upsample_bilinear2d",
             "trilinear": "upsample_trilinear3d", "bicubic": "upsample_bicubic2d"}[mode]
+    if antialias:
+        name = f"_{name}_aa"
     fn = getattr(_C._nn, name)
     if mode in ("nearest", "nearest-exact"):
         return fn(input, list(output_size), *scales)
@@ -297,8 +299,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
                          "requires a 4-D tensor as input")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by cresset")
 
     ndim = input.dim()
     if mode in ("nearest", "nearest-exact") and ndim in _SPATIAL:
@@ -308,7 +308,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         return pool(input, output_size)
     needs = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
     if mode in needs and ndim == needs[mode]:
-        return _upsample_op(input, mode, output_size, scale_factors, align_corners)
+        return _upsample_op(input, mode, output_size, scale_factors, align_corners, antialias)
     if mode in needs and ndim in _SPATIAL:
         raise NotImplementedError(
             f"Got {ndim}D input, but {mode} mode needs {needs[mode]}D input")

@@ -600,23 +600,16 @@ class Module:
                 continue
             with no_grad():
                 applied = fn(param)
-            if applied is param:
-                out = param
-            elif applied.dtype == param.dtype and applied.device == param.device:
+            if applied is not param:
+                # The Parameter object stays (optimizers hold it); its data is swapped, dtype too.
                 param.data = applied
-                out = param
-            else:
-                # torch changes the dtype in place through .data; cresset's .data keeps the
-                # dtype, so the parameter is replaced (torch's overwrite-on-conversion mode).
-                out = Parameter(applied, param.requires_grad)
-                self._parameters[key] = out
             grad = param.grad
             if grad is not None:
                 with no_grad():
                     grad_applied = fn(grad)
-                if out is param and grad_applied is not grad:
+                if grad_applied is not grad:
                     param.grad = None
-                out.grad = grad_applied
+                    param.grad = grad_applied
         for key, buf in self._buffers.items():
             if buf is not None:
                 self._buffers[key] = fn(buf)

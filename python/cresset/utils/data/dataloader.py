@@ -4,20 +4,23 @@ import itertools
 import math
 import multiprocessing
 import os
+import pickle
 import queue
 import time
 import warnings
+from typing import Generic, TypeVar
 
 import cresset
 from cresset.utils.data._utils import MP_STATUS_CHECK_INTERVAL, collate, fetch, shared, worker
 from cresset.utils.data.dataset import IterableDataset
 from cresset.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
+__all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
 default_collate = collate.default_collate
 default_convert = collate.default_convert
 get_worker_info = worker.get_worker_info
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class _DatasetKind:
@@ -48,7 +51,7 @@ def _accelerator_available():
     return bool(cuda is not None and cuda.is_available())
 
 
-class DataLoader:
+class DataLoader(Generic[_T_co]):
     """Iterates over batches of a dataset: samples chosen by a sampler, collated by collate_fn,
     loaded in the main process or in num_workers worker processes."""
 
@@ -174,7 +177,7 @@ class DataLoader:
 
     def __iter__(self):
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._shutdown:
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
@@ -206,11 +209,12 @@ class DataLoader:
         max_workers = len(os.sched_getaffinity(0)) if cpuset_checked else os.cpu_count()
         if max_workers is not None and self.num_workers <= max_workers:
             return
+        cpuset_note = "" if cpuset_checked else " (`cpuset` is not taken into account)"
         suggested = ("DataLoader is not able to compute a suggested max number of worker in "
                      "current system." if max_workers is None else
                      "Our suggested max number of worker in current system is "
-                     f"{max_workers}{'' if cpuset_checked else ' (`cpuset` is not taken into account)'}"
-                     ", which is smaller than what this DataLoader is going to create.")
+                     f"{max_workers}{cpuset_note}, which is smaller than what this DataLoader is "
+                     "going to create.")
         warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
                       f"total. {suggested} Please be aware that excessive worker creation might "
                       "get DataLoader running slow or even freeze, lower the worker number to "
@@ -313,10 +317,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._shm_prefix = shared.new_prefix()
         shared.register_reducer()
         self._worker_result_queue = context.Queue()
-        self._shutdown = False
         self._workers_done_event = context.Event()
         self._index_queues = []
         self._workers = []
+        self._workers_status = [True] * self._num_workers
+        self._shutdown = False
         factory = functools.partial(_make_fetcher, self._dataset_kind, self._auto_collation,
                                     self._collate_fn, self._drop_last)
         try:
@@ -368,7 +373,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._mark_worker_as_unavailable(i)
             pids = ", ".join(str(w.pid) for _, w in failed)
             details = "; ".join(f"worker {i} {_describe_exit(w)}" for i, w in failed)
-            self._shutdown_workers()
+            self._shutdown_workers(graceful=False)
             raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly "
                                f"({details})")
 
@@ -379,15 +384,17 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             if deadline is not None:
                 wait = min(wait, max(deadline - time.monotonic(), 0))
             try:
-                return self._data_queue.get(timeout=wait)
+                return pickle.loads(self._data_queue.get(timeout=wait))  # see worker._send
             except queue.Empty:
                 pass
             self._check_workers()
             if deadline is not None and time.monotonic() >= deadline:
-                self._shutdown_workers()
+                self._shutdown_workers(graceful=False)
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
 
     def _next_data(self):
+        if self._shutdown:  # stopped by an error (dead worker, timeout): nothing more comes
+            raise StopIteration
         while True:
             while self._rcvd_idx < self._send_idx:
                 info = self._task_info.get(self._rcvd_idx)
@@ -452,14 +459,16 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             data.reraise()
         return data
 
-    def _mark_worker_as_unavailable(self, worker_id, shutdown=False):
+    def _mark_worker_as_unavailable(self, worker_id):
         self._index_queues[worker_id].put(None)
         self._workers_status[worker_id] = False
 
-    def _shutdown_workers(self):
-        """Stops the workers (asking first, then terminating), closes the queues and unlinks any
-        shared-memory segment that was never received."""
-        if self._shutdown or not hasattr(self, "_workers"):
+    def _shutdown_workers(self, graceful=True):
+        """Stops the workers (asking first unless an error stopped the iteration, then
+        terminating), closes the queues and unlinks any shared-memory segment never received.
+        A dead worker may have died holding the result queue's lock, so after an error the
+        others are not waited for."""
+        if getattr(self, "_shutdown", True):  # done, or __init__ failed before any worker
             return
         self._shutdown = True
         try:
@@ -467,7 +476,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for worker_id in range(len(self._workers)):
                 if self._persistent_workers or self._workers_status[worker_id]:
                     self._index_queues[worker_id].put(None)
-            deadline = time.monotonic() + 2.0
+            deadline = time.monotonic() + (1.0 if graceful else 0.0)
             for w in self._workers:
                 w.join(timeout=max(deadline - time.monotonic(), 0))
             for q in self._index_queues:
@@ -483,4 +492,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             shared.remove_segments(self._shm_prefix)
 
     def __del__(self):
-        self._shutdown_workers()
+        try:
+            self._shutdown_workers()
+        except Exception:  # noqa: BLE001, S110  (interpreter teardown: daemon workers die anyway)
+            pass

@@ -7,8 +7,16 @@ from typing import Generic, TypeVar
 
 import cresset
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
-           "ChainDataset", "Subset", "random_split"]
+__all__ = [
+    "ChainDataset",
+    "ConcatDataset",
+    "Dataset",
+    "IterableDataset",
+    "StackDataset",
+    "Subset",
+    "TensorDataset",
+    "random_split",
+]
 
 _T_co = TypeVar("_T_co", covariant=True)
 
@@ -106,7 +114,8 @@ class ConcatDataset(Dataset):
             raise AssertionError("datasets should not be an empty iterable")
         for d in self.datasets:
             if isinstance(d, IterableDataset):
-                raise AssertionError("ConcatDataset does not support IterableDataset")
+                raise AssertionError(  # noqa: TRY004  (torch's exception type)
+                    "ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = self.cumsum(self.datasets)
 
     def __len__(self):
@@ -130,7 +139,7 @@ class ConcatDataset(Dataset):
 
 def _check_iterable(d):
     if not isinstance(d, IterableDataset):
-        raise AssertionError("ChainDataset only supports IterableDataset")
+        raise AssertionError("ChainDataset only supports IterableDataset")  # noqa: TRY004
     return d
 
 

@@ -103,7 +103,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError("num_samples should be a positive integer value, but got "
                              f"num_samples={num_samples}")
         if not isinstance(replacement, bool):
-            raise ValueError("replacement should be a boolean value, but got "
+            raise ValueError("replacement should be a boolean value, but got "  # noqa: TRY004
                              f"replacement={replacement}")
         weights_tensor = cresset.as_tensor(weights, dtype=cresset.double)
         if len(weights_tensor.shape) != 1:
@@ -132,7 +132,7 @@ class BatchSampler(Sampler):
             raise ValueError("batch_size should be a positive integer value, but got "
                              f"batch_size={batch_size}")
         if not isinstance(drop_last, bool):
-            raise ValueError("drop_last should be a boolean value, but got "
+            raise ValueError("drop_last should be a boolean value, but got "  # noqa: TRY004
                              f"drop_last={drop_last}")
         self.sampler = sampler
         self.batch_size = batch_size

@@ -2,8 +2,18 @@
 from cresset.vision.datasets.cifar import CIFAR10, CIFAR100
 from cresset.vision.datasets.fakedata import FakeData
 from cresset.vision.datasets.folder import DatasetFolder, ImageFolder
-from cresset.vision.datasets.mnist import EMNIST, MNIST, KMNIST, FashionMNIST
+from cresset.vision.datasets.mnist import EMNIST, KMNIST, MNIST, FashionMNIST
 from cresset.vision.datasets.vision import VisionDataset
 
-__all__ = ["VisionDataset", "MNIST", "FashionMNIST", "KMNIST", "EMNIST", "CIFAR10", "CIFAR100",
-           "DatasetFolder", "ImageFolder", "FakeData"]
+__all__ = [
+           "CIFAR10",
+           "CIFAR100",
+           "EMNIST",
+           "KMNIST",
+           "MNIST",
+           "DatasetFolder",
+           "FakeData",
+           "FashionMNIST",
+           "ImageFolder",
+           "VisionDataset",
+]

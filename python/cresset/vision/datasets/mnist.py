@@ -10,8 +10,15 @@ import cresset
 from cresset.vision.datasets.utils import check_integrity, download_and_extract_archive
 from cresset.vision.datasets.vision import VisionDataset
 
-__all__ = ["MNIST", "FashionMNIST", "KMNIST", "EMNIST", "read_sn3_pascalvincent_tensor",
-           "read_image_file", "read_label_file"]
+__all__ = [
+    "EMNIST",
+    "KMNIST",
+    "MNIST",
+    "FashionMNIST",
+    "read_image_file",
+    "read_label_file",
+    "read_sn3_pascalvincent_tensor",
+]
 
 # idx type byte -> big-endian NumPy dtype (the format stores every number big-endian).
 _IDX_TYPES = {8: np.dtype(">u1"), 9: np.dtype(">i1"), 11: np.dtype(">i2"), 12: np.dtype(">i4"),

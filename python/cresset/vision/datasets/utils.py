@@ -8,8 +8,14 @@ import urllib.error
 import urllib.request
 import zipfile
 
-__all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "extract_archive",
-           "download_and_extract_archive"]
+__all__ = [
+    "calculate_md5",
+    "check_integrity",
+    "check_md5",
+    "download_and_extract_archive",
+    "download_url",
+    "extract_archive",
+]
 
 _USER_AGENT = "cresset"
 

@@ -1,10 +1,12 @@
 """VisionDataset: the base class of the vision datasets (torchvision.datasets.VisionDataset)."""
 import os
 
-__all__ = ["VisionDataset", "StandardTransform"]
+from cresset.utils import data
+
+__all__ = ["StandardTransform", "VisionDataset"]
 
 
-class VisionDataset:
+class VisionDataset(data.Dataset):
     """Holds root and the transforms; subclasses implement __getitem__ and __len__."""
 
     _repr_indent = 4

@@ -167,3 +167,45 @@ def to_grayscale(img, num_output_channels):
         np_img = np.array(img.convert("L"), dtype=np.uint8)
         return Image.fromarray(np.dstack([np_img, np_img, np_img]), "RGB")
     raise ValueError("num_output_channels should be either 1 or 3")
+
+
+def invert(img):
+    _check(img)
+    return ImageOps.invert(img)
+
+
+def posterize(img, bits):
+    _check(img)
+    return ImageOps.posterize(img, bits)
+
+
+def solarize(img, threshold):
+    _check(img)
+    return ImageOps.solarize(img, threshold)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    _check(img)
+    return ImageEnhance.Sharpness(img).enhance(sharpness_factor)
+
+
+def autocontrast(img):
+    _check(img)
+    return ImageOps.autocontrast(img)
+
+
+def equalize(img):
+    _check(img)
+    return ImageOps.equalize(img)
+
+
+def adjust_gamma(img, gamma, gain=1.0):
+    """Maps each value v to int(255.999 * gain * (v / 255) ** gamma) through a lookup table."""
+    _check(img)
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    input_mode = img.mode
+    img = img.convert("RGB")
+    gamma_map = [int((255 + 1 - 1e-3) * gain * pow(ele / 255.0, gamma)) for ele in range(256)] * 3
+    img = img.point(gamma_map)
+    return img.convert(input_mode)

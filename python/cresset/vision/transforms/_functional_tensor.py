@@ -137,39 +137,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
     return out
 
 
-def _aa_filter(mode):
-    if mode == "bilinear":
-        return 2, lambda x: np.clip(1.0 - np.abs(x), 0.0, None)
-    a = -0.5  # bicubic with antialias uses a = -0.5, like PIL
-
-    def cubic(x):
-        x = np.abs(x)
-        return np.where(x < 1.0, ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0,
-                        np.where(x < 2.0, (((x - 5.0) * x + 8.0) * x - 4.0) * a, 0.0))
-    return 4, cubic
-
-
-def _aa_weights(in_size, out_size, mode):
-    """The (out, in) matrix of torch's antialiased interpolation along one axis: the filter is
-    stretched by the downscale factor and each row is normalised to sum 1."""
-    interp_size, filt = _aa_filter(mode)
-    scale = in_size / out_size
-    support = interp_size * 0.5 * scale if scale >= 1.0 else interp_size * 0.5
-    invscale = 1.0 / scale if scale >= 1.0 else 1.0
-    weights = np.zeros((out_size, in_size), dtype=np.float64)
-    for i in range(out_size):
-        center = scale * (i + 0.5)
-        xmin = max(int(center - support + 0.5), 0)
-        xmax = min(int(center + support + 0.5), in_size)
-        w = filt((np.arange(xmin, xmax) - center + 0.5) * invscale)
-        total = w.sum()
-        weights[i, xmin:xmax] = w / total if total != 0.0 else w
-    return weights
-
-
 def resize(img, size, interpolation="bilinear", antialias=True):
-    """Resizes to size [h, w] through interpolate (antialiased bilinear/bicubic as separable
-    weight matrices, which is what torch's antialias kernel computes)."""
+    """Resizes to size [h, w] through interpolate (integer images through float32, rounded)."""
     _assert_image_tensor(img)
     if antialias is None:
         antialias = False
@@ -180,19 +149,13 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
     if not x.is_floating_point():
         x = x.to(cresset.float32)
-    if antialias:
-        wh = cresset.from_numpy(_aa_weights(shape[-2], size[0], interpolation)).to(x.dtype)
-        ww = cresset.from_numpy(_aa_weights(shape[-1], size[1], interpolation)).to(x.dtype)
-        x = cresset.matmul(cresset.matmul(wh, x), ww.t())
-    else:
-        align_corners = False if interpolation in ["bilinear", "bicubic"] else None
-        x = nnF.interpolate(x, size=list(size), mode=interpolation, align_corners=align_corners)
+    align_corners = False if interpolation in ["bilinear", "bicubic"] else None
+    x = nnF.interpolate(x, size=list(size), mode=interpolation, align_corners=align_corners,
+                        antialias=antialias)
     if interpolation == "bicubic" and out_dtype == cresset.uint8:
         x = x.clamp(min=0, max=255)
     if not out_dtype.is_floating_point:
         x = cresset.round(x).to(out_dtype)
-    elif x.dtype != out_dtype:
-        x = x.to(out_dtype)
     return x.reshape(*shape[:-2], *size)
 
 
@@ -300,3 +263,221 @@ def adjust_hue(img, hue_factor):
     h = (h + hue_factor) % 1.0
     img_hue_adj = _hsv2rgb(cresset.stack((h, s, v), dim=-3))
     return convert_image_dtype(img_hue_adj, orig_dtype)
+
+
+def _affine_output_size(matrix, w, h):
+    """Bounding box (w, h) of the image corners moved by the inverse affine matrix (expand)."""
+    pts = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0], [0.5 * w, 0.5 * h, 1.0],
+                    [0.5 * w, -0.5 * h, 1.0]], dtype=np.float32)
+    theta = np.array(matrix, dtype=np.float32).reshape(2, 3)
+    new_pts = pts @ theta.T
+    halfs = np.array((w, h), dtype=np.float32) * 0.5
+    min_vals, max_vals = new_pts.min(axis=0) + halfs, new_pts.max(axis=0) + halfs
+    tol = 1e-4  # drop float noise before rounding outwards, as torchvision does
+    cmax = np.ceil(np.trunc(max_vals / tol) * tol)
+    cmin = np.floor(np.trunc(min_vals / tol) * tol)
+    size = cmax - cmin
+    return int(size[0]), int(size[1])
+
+
+def rotate(img, matrix, interpolation="nearest", expand=False, fill=None):
+    """Samples img at the inverse affine matrix (pixel coordinates about the centre), like
+    torchvision's affine grid + grid_sample(align_corners=False, zero padding); with fill, pixels
+    from outside the image become fill (bilinear: blended by the in-image weight)."""
+    _assert_image_tensor(img)
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError(f"Interpolation mode '{interpolation}' is unsupported with Tensor input")
+    shape = img.shape
+    h, w = shape[-2], shape[-1]
+    ow, oh = _affine_output_size(matrix, w, h) if expand else (w, h)
+    out_dtype = img.dtype
+    x = img.reshape(-1, h * w)
+    if not x.is_floating_point():
+        x = x.to(cresset.float32)
+    # The grid is computed as torchvision does, in the image's float dtype: normalised to
+    # [-1, 1] by theta / (w/2, h/2), then back to pixels by grid_sample's ((g + 1) * size - 1) / 2,
+    # so that half-way samples round the same way.
+    nd = np.float64 if x.dtype == cresset.float64 else np.float32
+    xb = (np.arange(ow) - ow * 0.5 + 0.5).astype(nd)
+    yb = (np.arange(oh) - oh * 0.5 + 0.5).astype(nd)[:, None]
+    theta = np.array(matrix, dtype=nd).reshape(2, 3) / np.array([[0.5 * w], [0.5 * h]], dtype=nd)
+    gx = xb * theta[0, 0] + yb * theta[0, 1] + theta[0, 2]
+    gy = xb * theta[1, 0] + yb * theta[1, 1] + theta[1, 2]
+    ix = (((gx + nd(1)) * nd(w) - nd(1)) / nd(2)).ravel().astype(np.float64)
+    iy = (((gy + nd(1)) * nd(h) - nd(1)) / nd(2)).ravel().astype(np.float64)
+    if interpolation == "nearest":
+        corners = [(np.rint(ix), np.rint(iy), np.ones_like(ix))]
+    else:
+        x0, y0 = np.floor(ix), np.floor(iy)
+        fx, fy = ix - x0, iy - y0
+        corners = [(x0, y0, (1 - fx) * (1 - fy)), (x0 + 1, y0, fx * (1 - fy)),
+                   (x0, y0 + 1, (1 - fx) * fy), (x0 + 1, y0 + 1, fx * fy)]
+    out = None
+    mask = np.zeros_like(ix)
+    for cx, cy, weight in corners:
+        valid = (cx >= 0) & (cx <= w - 1) & (cy >= 0) & (cy <= h - 1)
+        weight = np.where(valid, weight, 0.0)
+        mask += weight
+        flat = np.where(valid, cy * w + cx, 0).astype(np.int64)
+        term = x.index_select(1, cresset.from_numpy(flat)) * cresset.from_numpy(weight).to(x.dtype)
+        out = term if out is None else out + term
+    if fill is not None:
+        fills = list(fill) if isinstance(fill, (list, tuple)) else [float(fill)]
+        channels = shape[-3] if img.ndim >= 3 else 1
+        if len(fills) not in (1, channels):
+            raise ValueError("The number of elements in 'fill' cannot broadcast to match the number "
+                             f"of channels of the image ({len(fills)} != {channels})")
+        # Rows of x cycle through the channels.
+        fill_col = cresset.tensor(fills * (x.shape[0] // len(fills)), dtype=x.dtype).view(-1, 1)
+        mask_t = cresset.from_numpy(mask).to(x.dtype)
+        if interpolation == "nearest":
+            out = cresset.where(mask_t < 0.5, fill_col, out)
+        else:
+            out = out * mask_t + (1.0 - mask_t) * fill_col
+    if not out_dtype.is_floating_point:
+        out = cresset.round(out).to(out_dtype)
+    return out.reshape(*shape[:-2], oh, ow)
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """img with the box [i:i+h, j:j+w] set to v."""
+    _assert_image_tensor(img)
+    if not inplace:
+        img = img.clone()
+    img[..., i:i + h, j:j + w] = v
+    return img
+
+
+def _gaussian_kernel1d(kernel_size, sigma, dtype):
+    ksize_half = (kernel_size - 1) * 0.5
+    x = cresset.linspace(-ksize_half, ksize_half, steps=kernel_size, dtype=dtype)
+    pdf = cresset.exp(-0.5 * (x / sigma).pow(2))
+    return pdf / pdf.sum()
+
+
+def gaussian_blur(img, kernel_size, sigma):
+    """Separable Gaussian kernel (kernel_size [kx, ky], sigma [sx, sy]) applied per channel with
+    reflect padding, as a depthwise conv2d."""
+    _assert_image_tensor(img)
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    kx = _gaussian_kernel1d(kernel_size[0], sigma[0], dtype)
+    ky = _gaussian_kernel1d(kernel_size[1], sigma[1], dtype)
+    kernel = cresset.mm(ky[:, None], kx[None, :])
+    shape = img.shape
+    x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
+    out_dtype = x.dtype
+    if x.dtype != dtype:
+        x = x.to(dtype)
+    channels = x.shape[-3]
+    weight = kernel.expand(channels, 1, kernel.shape[0], kernel.shape[1])
+    padding = [kernel_size[0] // 2, kernel_size[0] // 2, kernel_size[1] // 2, kernel_size[1] // 2]
+    x = nnF.pad(x, padding, mode="reflect")
+    x = nnF.conv2d(x, weight.contiguous(), groups=channels)
+    if not out_dtype.is_floating_point:
+        x = cresset.round(x).to(out_dtype)
+    return x.reshape(shape)
+
+
+def invert(img):
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    return _max_value(img.dtype) - img
+
+
+def posterize(img, bits):
+    """Keeps the `bits` high bits of each uint8 value."""
+    _assert_image_tensor(img)
+    if img.dtype != cresset.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _assert_channels(img, [1, 3])
+    mask = (0xFF << (8 - bits)) & 0xFF
+    return img & mask
+
+
+def solarize(img, threshold):
+    """Inverts the values at or above threshold."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if threshold > _max_value(img.dtype):
+        raise TypeError("Threshold should be less than bound of img.")
+    return cresset.where(img >= threshold, invert(img), img)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """gain * img ** gamma on values in [0, 1], clamped; integer images go through float32."""
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    dtype = img.dtype
+    result = img if img.is_floating_point() else convert_image_dtype(img, cresset.float32)
+    result = (gain * result**gamma).clamp(0, 1)
+    return convert_image_dtype(result, dtype)
+
+
+def _blurred_degenerate_image(img):
+    """PIL's SMOOTH filter (3x3, centre weight 5) on the interior; the border is kept."""
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    kernel = cresset.ones(3, 3, dtype=dtype)
+    kernel[1, 1] = 5.0
+    kernel = kernel / kernel.sum()
+    shape = img.shape
+    channels = shape[-3]
+    x = img.reshape(-1, *shape[-3:]).to(dtype)
+    blurred = nnF.conv2d(x, kernel.expand(channels, 1, 3, 3).contiguous(), groups=channels)
+    if not img.is_floating_point():
+        blurred = cresset.round(blurred).to(img.dtype)
+    result = img.clone()
+    result[..., 1:-1, 1:-1] = blurred.reshape(*shape[:-2], shape[-2] - 2, shape[-1] - 2)
+    return result
+
+
+def adjust_sharpness(img, sharpness_factor):
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _assert_image_tensor(img)
+    _assert_channels(img, [1, 3])
+    if img.size(-1) <= 2 or img.size(-2) <= 2:
+        return img
+    return _blend(img, _blurred_degenerate_image(img), sharpness_factor)
+
+
+def autocontrast(img):
+    """Stretches each channel to the full range [0, bound] (flat channels are left alone)."""
+    _assert_image_tensor(img)
+    if img.ndim < 3:
+        raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
+    _assert_channels(img, [1, 3])
+    bound = _max_value(img.dtype)
+    dtype = img.dtype if img.is_floating_point() else cresset.float32
+    minimum = img.amin(dim=(-2, -1), keepdim=True).to(dtype)
+    maximum = img.amax(dim=(-2, -1), keepdim=True).to(dtype)
+    flat = maximum == minimum
+    scale = bound / cresset.where(flat, cresset.ones_like(maximum), maximum - minimum)
+    minimum = cresset.where(flat, cresset.zeros_like(minimum), minimum)
+    scale = cresset.where(flat, cresset.ones_like(scale), scale)
+    return ((img - minimum) * scale).clamp(0, bound).to(img.dtype)
+
+
+def _equalize_lut(channel):
+    """PIL's equalisation table for one uint8 channel (values as a NumPy array)."""
+    hist = np.bincount(channel.ravel(), minlength=256)
+    nonzero = hist[hist != 0]
+    step = int(nonzero[:-1].sum()) // 255
+    if step == 0:
+        return np.arange(256, dtype=np.int64)
+    lut = (np.cumsum(hist) + step // 2) // step
+    return np.clip(np.concatenate([[0], lut[:-1]]), 0, 255)
+
+
+def equalize(img):
+    """Histogram equalisation per channel of uint8 images (C, H, W) or (N, C, H, W)."""
+    _assert_image_tensor(img)
+    if not (3 <= img.ndim <= 4):
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {img.ndim}")
+    if img.dtype != cresset.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    _assert_channels(img, [1, 3])
+    arr = img.contiguous().numpy().reshape(-1, img.shape[-2], img.shape[-1])
+    out = np.stack([_equalize_lut(ch)[ch] for ch in arr]).astype(np.uint8)
+    return cresset.from_numpy(out.reshape(tuple(img.shape)))

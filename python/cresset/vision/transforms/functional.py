@@ -1,4 +1,5 @@
 """Functional transforms on PIL images and image tensors (torchvision.transforms.functional)."""
+import math
 import numbers
 import sys
 from enum import Enum
@@ -10,11 +11,43 @@ import cresset
 from cresset.vision.transforms import _functional_pil as F_pil
 from cresset.vision.transforms import _functional_tensor as F_t
 
-__all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels",
-           "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
-           "resize", "pad", "crop", "center_crop", "resized_crop", "hflip", "vflip", "rotate",
-           "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
-           "rgb_to_grayscale", "to_grayscale"]
+__all__ = [
+    "InterpolationMode",
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_gamma",
+    "adjust_hue",
+    "adjust_saturation",
+    "adjust_sharpness",
+    "affine",
+    "autocontrast",
+    "center_crop",
+    "convert_image_dtype",
+    "crop",
+    "equalize",
+    "erase",
+    "five_crop",
+    "gaussian_blur",
+    "get_dimensions",
+    "get_image_num_channels",
+    "get_image_size",
+    "hflip",
+    "invert",
+    "normalize",
+    "pad",
+    "pil_to_tensor",
+    "posterize",
+    "resize",
+    "resized_crop",
+    "rgb_to_grayscale",
+    "rotate",
+    "solarize",
+    "ten_crop",
+    "to_grayscale",
+    "to_pil_image",
+    "to_tensor",
+    "vflip",
+]
 
 
 class InterpolationMode(Enum):
@@ -297,18 +330,44 @@ def vflip(img):
 
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None,
            fill=None):
-    """Rotates a PIL image by angle degrees counter-clockwise (Image.rotate)."""
+    """Rotates by angle degrees counter-clockwise (PIL: Image.rotate; tensors: nearest or
+    bilinear sampling as torchvision's affine grid)."""
     if isinstance(interpolation, int):
         interpolation = _interpolation_modes_from_int(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError("Argument angle should be int or float")
     if center is not None and not isinstance(center, (list, tuple)):
         raise TypeError("Argument center should be a sequence")
-    if _is_tensor(img):
-        raise NotImplementedError("rotate: tensor images are not supported by cresset.vision; "
-                                  "rotate the PIL image before ToTensor")
-    return F_pil.rotate(img, angle=angle, interpolation=pil_modes_mapping[interpolation],
-                        expand=expand, center=center, fill=fill)
+    if not _is_tensor(img):
+        return F_pil.rotate(img, angle=angle, interpolation=pil_modes_mapping[interpolation],
+                            expand=expand, center=center, fill=fill)
+    center_f = [0.0, 0.0]
+    if center is not None:
+        _, height, width = get_dimensions(img)
+        # Pixel coordinates relative to the image centre.
+        center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
+    # The affine convention turns the other way than rotate's: hence -angle.
+    matrix = _get_inverse_affine_matrix(center_f, -angle, [0.0, 0.0], 1.0, [0.0, 0.0])
+    return F_t.rotate(img, matrix=matrix, interpolation=interpolation.value, expand=expand, fill=fill)
+
+
+def _get_inverse_affine_matrix(center, angle, translate, scale, shear):
+    """Inverse of T * C * R * S * Sh * C^-1 as [a, b, c, d, e, f] (output -> input pixels)."""
+    rot = math.radians(angle)
+    sx, sy = math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    matrix = [d, -b, 0.0, -c, a, 0.0]
+    matrix = [x / scale for x in matrix]
+    matrix[2] += matrix[0] * (-cx - tx) + matrix[1] * (-cy - ty)
+    matrix[5] += matrix[3] * (-cx - tx) + matrix[4] * (-cy - ty)
+    matrix[2] += cx
+    matrix[5] += cy
+    return matrix
 
 
 def adjust_brightness(img, brightness_factor):
@@ -347,3 +406,147 @@ def to_grayscale(img, num_output_channels=1):
     raise TypeError("Input should be PIL Image")
 
 
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """Sets the box [i:i+h, j:j+w] of a tensor image to v."""
+    if not isinstance(img, cresset.Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+    return F_t.erase(img, i, j, h, w, v, inplace=inplace)
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """Blurs with a Gaussian kernel of odd kernel_size; sigma defaults to
+    0.3 * ((ksize - 1) * 0.5 - 1) + 0.8 per axis. PIL images round-trip through uint8 tensors."""
+    if not isinstance(kernel_size, (int, list, tuple)):
+        raise TypeError(f"kernel_size should be int or a sequence of integers. Got {type(kernel_size)}")
+    if isinstance(kernel_size, int):
+        kernel_size = [kernel_size, kernel_size]
+    if len(kernel_size) != 2:
+        raise ValueError(f"If kernel_size is a sequence its length should be 2. Got {len(kernel_size)}")
+    for ksize in kernel_size:
+        if ksize % 2 == 0 or ksize < 0:
+            raise ValueError(f"kernel_size should have odd and positive integers. Got {kernel_size}")
+    if sigma is None:
+        sigma = [ksize * 0.15 + 0.35 for ksize in kernel_size]
+    if sigma is not None and not isinstance(sigma, (int, float, list, tuple)):
+        raise TypeError(f"sigma should be either float or sequence of floats. Got {type(sigma)}")
+    if isinstance(sigma, (int, float)):
+        sigma = [float(sigma), float(sigma)]
+    if isinstance(sigma, (list, tuple)) and len(sigma) == 1:
+        sigma = [sigma[0], sigma[0]]
+    if len(sigma) != 2:
+        raise ValueError(f"If sigma is a sequence, its length should be 2. Got {len(sigma)}")
+    for s in sigma:
+        if s <= 0.0:
+            raise ValueError(f"sigma should have positive values. Got {sigma}")
+    if _is_tensor(img):
+        return F_t.gaussian_blur(img, kernel_size, sigma)
+    if not F_pil._is_pil_image(img):
+        raise TypeError(f"img should be PIL Image or Tensor. Got {type(img)}")
+    output = F_t.gaussian_blur(pil_to_tensor(img), kernel_size, sigma)
+    return to_pil_image(output, mode=img.mode)
+
+
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST, fill=None,
+           center=None):
+    """Rotation by angle, translation, scale and shear (degrees) about center (default: the image
+    centre), keeping the image size (PIL: Image.transform; tensors: sampled like rotate)."""
+    if isinstance(interpolation, int):
+        interpolation = _interpolation_modes_from_int(interpolation)
+    if not isinstance(angle, (int, float)):
+        raise TypeError("Argument angle should be int or float")
+    if not isinstance(translate, (list, tuple)):
+        raise TypeError("Argument translate should be a sequence")
+    if len(translate) != 2:
+        raise ValueError("Argument translate should be a sequence of length 2")
+    if scale <= 0.0:
+        raise ValueError("Argument scale should be positive")
+    if not isinstance(shear, (numbers.Number, list, tuple)):
+        raise TypeError("Shear should be either a single value or a sequence of two values")
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError("Argument center should be a sequence")
+    angle = float(angle)
+    translate = list(translate)
+    shear = [shear, 0.0] if isinstance(shear, numbers.Number) else list(shear)
+    if len(shear) == 1:
+        shear = [shear[0], shear[0]]
+    if len(shear) != 2:
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
+    _, height, width = get_dimensions(img)
+    if not _is_tensor(img):
+        if center is None:
+            center = [width * 0.5, height * 0.5]
+        matrix = _get_inverse_affine_matrix(center, angle, translate, scale, shear)
+        opts = F_pil._parse_fill(fill, img)
+        return img.transform(img.size, Image.AFFINE, matrix, pil_modes_mapping[interpolation], **opts)
+    center_f = [0.0, 0.0]
+    if center is not None:
+        center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
+    matrix = _get_inverse_affine_matrix(center_f, angle, [1.0 * t for t in translate], scale, shear)
+    return F_t.rotate(img, matrix=matrix, interpolation=interpolation.value, expand=False, fill=fill)
+
+
+def five_crop(img, size):
+    """The four corner crops and the centre crop of size (h, w)."""
+    size = _setup_output_size(size)
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    _, image_height, image_width = get_dimensions(img)
+    crop_height, crop_width = size
+    if crop_width > image_width or crop_height > image_height:
+        raise ValueError(f"Requested crop size {size} is bigger than input size {(image_height, image_width)}")
+    tl = crop(img, 0, 0, crop_height, crop_width)
+    tr = crop(img, 0, image_width - crop_width, crop_height, crop_width)
+    bl = crop(img, image_height - crop_height, 0, crop_height, crop_width)
+    br = crop(img, image_height - crop_height, image_width - crop_width, crop_height, crop_width)
+    center = center_crop(img, [crop_height, crop_width])
+    return tl, tr, bl, br, center
+
+
+def ten_crop(img, size, vertical_flip=False):
+    """five_crop of the image, then of its horizontal (or vertical) flip."""
+    size = _setup_output_size(size)
+    if len(size) != 2:
+        raise ValueError("Please provide only two dimensions (h, w) for size.")
+    first_five = five_crop(img, size)
+    img = vflip(img) if vertical_flip else hflip(img)
+    return first_five + five_crop(img, size)
+
+
+def _dispatch(name, img, *args):
+    """Calls the tensor or the PIL kernel `name`."""
+    return getattr(F_t if _is_tensor(img) else F_pil, name)(img, *args)
+
+
+def invert(img):
+    """bound - img (PIL: ImageOps.invert)."""
+    return _dispatch("invert", img)
+
+
+def posterize(img, bits):
+    """Keeps the `bits` most significant bits of each uint8 value."""
+    if not (0 <= bits <= 8):
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    return _dispatch("posterize", img, bits)
+
+
+def solarize(img, threshold):
+    return _dispatch("solarize", img, threshold)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    return _dispatch("adjust_gamma", img, gamma, gain)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    return _dispatch("adjust_sharpness", img, sharpness_factor)
+
+
+def autocontrast(img):
+    return _dispatch("autocontrast", img)
+
+
+def equalize(img):
+    """Histogram equalisation per channel (PIL: ImageOps.equalize; tensors: uint8 only)."""
+    return _dispatch("equalize", img)

@@ -37,14 +37,21 @@ class _IterableDatasetFetcher(_BaseDatasetFetcher):
         return self.collate_fn(data)
 
 
-def _gathers_rows(dataset, collate_fn):
-    """True when a batch of `dataset` collated by default_collate equals indexing each tensor with
-    the whole index list (a plain TensorDataset of tensors that need no gradient)."""
-    return (type(dataset).__name__ == "TensorDataset"
-            and type(dataset).__module__ == "cresset.utils.data.dataset"
-            and collate_fn is collate.default_collate
-            and all(isinstance(t, cresset.Tensor) and not t.requires_grad
-                    for t in dataset.tensors))
+def _row_source(dataset, collate_fn):
+    """(tensors, index maps outermost first) when a default-collated batch of `dataset` is the
+    rows of its tensors: a plain TensorDataset of tensors that need no gradient, possibly inside
+    plain Subsets (random_split's). None otherwise."""
+    from cresset.utils.data.dataset import Subset, TensorDataset
+    if collate_fn is not collate.default_collate:
+        return None
+    maps = []
+    while type(dataset) is Subset:
+        maps.append(dataset.indices)
+        dataset = dataset.dataset
+    if type(dataset) is not TensorDataset or not all(
+            isinstance(t, cresset.Tensor) and not t.requires_grad for t in dataset.tensors):
+        return None
+    return dataset.tensors, maps
 
 
 class _MapDatasetFetcher(_BaseDatasetFetcher):
@@ -53,13 +60,18 @@ class _MapDatasetFetcher(_BaseDatasetFetcher):
 
     def __init__(self, dataset, auto_collation, collate_fn, drop_last):
         super().__init__(dataset, auto_collation, collate_fn, drop_last)
-        self.gather = auto_collation and _gathers_rows(dataset, collate_fn)
+        self.rows = _row_source(dataset, collate_fn) if auto_collation else None
 
     def fetch(self, possibly_batched_index):
         if not self.auto_collation:
             return self.collate_fn(self.dataset[possibly_batched_index])
-        if self.gather and _in_range(possibly_batched_index, len(self.dataset)):
-            return _gather_rows(self.dataset.tensors, possibly_batched_index)
+        if self.rows is not None:
+            tensors, maps = self.rows
+            index = possibly_batched_index
+            for indices in maps:
+                index = [indices[i] for i in index]
+            if _in_range(index, len(tensors[0])):
+                return _gather_rows(tensors, index)
         if getattr(self.dataset, "__getitems__", None):
             data = self.dataset.__getitems__(possibly_batched_index)
         else:
@@ -69,7 +81,7 @@ class _MapDatasetFetcher(_BaseDatasetFetcher):
 
 # Note [TensorDataset fast path]: default_collate over [(t0[i], t1[i]) for i in batch] is
 # [stack(t0[i] ...), stack(t1[i] ...)], which is exactly [t0[batch], t1[batch]]: one gather per
-# tensor instead of len(batch) indexings and a stack. Inside a worker the gather writes straight
+# tensor instead of len(batch) indexings and a stack. A Subset maps the batch's indices first. Inside a worker the gather writes straight
 # into shared memory (Note [DataLoader shared memory]).
 def _in_range(indices, n):
     # Anything else (negative or bad indices, an empty batch) takes the per-sample path and

@@ -7,9 +7,11 @@ without copying; the mapping lives exactly as long as that tensor (tensor -> Num
 and no file outlives the hand-over. Names carry a per-iterator prefix so the main process can
 unlink whatever a dead or interrupted worker left behind (remove_segments).
 """
+import atexit
 import itertools
 import mmap
 import os
+import tempfile
 import weakref
 from multiprocessing.reduction import ForkingPickler
 
@@ -17,7 +19,8 @@ import numpy as np
 
 import cresset
 
-SHM_DIR = "/dev/shm"
+# Memory-backed on Linux; elsewhere a temporary directory's files map just as well.
+SHM_DIR = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
 _counter = itertools.count()
 _prefix = None
 # Base address of each live segment this process created -> [name, nbytes, sent, mapping ref].
@@ -128,8 +131,9 @@ def _rebuild_empty(dtype, shape, requires_grad):
 def _reduce_tensor(tensor):
     if tensor.numel() == 0:
         return _rebuild_empty, (tensor.dtype, tuple(tensor.shape), tensor.requires_grad)
-    if _prefix is None:
+    if _prefix is None:  # a process other than a worker sends tensors (spawn's arguments)
         set_prefix(new_prefix())
+        atexit.register(remove_segments, _prefix)
     found = _segment_of(tensor)
     # A segment is handed over once (the receiver unlinks its name); a tensor not stacked in
     # place, or a second view of a segment already sent, costs one copy into a new segment.

@@ -1,15 +1,18 @@
 """The DataLoader worker process: seeding, get_worker_info, and the fetch loop."""
 import os
+import pickle
 import queue
 import random
 import sys
 import traceback
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 
 import cresset
 from cresset.utils.data._utils import shared
 
 _worker_info = None
+_ITERABLE_KIND = 1  # dataloader._DatasetKind.Iterable (that module imports this one)
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,21 @@ class ExceptionWrapper:
     def __init__(self, exc_info=None, where="in background"):
         exc_info = exc_info or sys.exc_info()
         self.exc_type = exc_info[0]
+        self.exc_name = self.exc_type.__name__
+        try:
+            pickle.dumps(self.exc_type)
+        except Exception:  # noqa: BLE001  (a local class: re-raised as RuntimeError)
+            self.exc_type = RuntimeError
         self.exc_msg = "".join(traceback.format_exception(*exc_info))
         self.where = where
 
     def reraise(self):
-        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        msg = f"Caught {self.exc_name} {self.where}.\nOriginal {self.exc_msg}"
         if self.exc_type is KeyError:
             msg = KeyErrorMessage(msg)
         try:
             exception = self.exc_type(msg)
-        except Exception:
+        except Exception:  # noqa: BLE001
             raise RuntimeError(msg) from None
         raise exception
 
@@ -99,19 +107,20 @@ def _numpy_seed(base_seed, worker_id):
 
 
 def _seed_all(seed, base_seed, worker_id):
+    import numpy as np
     random.seed(seed)
     cresset.manual_seed(seed)
-    if "numpy" in sys.modules or _numpy_available():
-        import numpy as np
-        np.random.seed(_numpy_seed(base_seed, worker_id))
+    np.random.seed(_numpy_seed(base_seed, worker_id))
 
 
-def _numpy_available():
+def _send(data_queue, idx, data, where):
+    """Pickles (idx, data) here rather than in the queue's feeder thread, so that a batch that
+    cannot be pickled reaches the main process as an error instead of vanishing (a hang)."""
     try:
-        import numpy  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        payload = ForkingPickler.dumps((idx, data))
+    except Exception:  # noqa: BLE001
+        payload = ForkingPickler.dumps((idx, ExceptionWrapper(where=where)))
+    data_queue.put(bytes(payload))
 
 
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fetcher_factory,
@@ -134,7 +143,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
             if init_fn is not None:
                 init_fn(worker_id)
             fetcher = fetcher_factory(dataset)
-        except Exception:
+        except Exception:  # noqa: BLE001
             init_exception = ExceptionWrapper(where=where)
         iteration_end = False
         while os.getppid() == parent_pid:
@@ -143,7 +152,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
             except queue.Empty:
                 continue
             if isinstance(r, _ResumeIteration):
-                data_queue.put((r, None))
+                _send(data_queue, r, None, where)
                 iteration_end = False
                 if init_exception is None:
                     fetcher = fetcher_factory(dataset)
@@ -159,14 +168,14 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fet
                 try:
                     data = fetcher.fetch(index)
                 except StopIteration:
-                    if dataset_kind != 1:
+                    if dataset_kind != _ITERABLE_KIND:
                         data = ExceptionWrapper(where=where)
                     else:
                         data = _IterableDatasetStopIteration(worker_id)
                         iteration_end = True
-                except Exception:
+                except Exception:  # noqa: BLE001
                     data = ExceptionWrapper(where=where)
-            data_queue.put((idx, data))
+            _send(data_queue, idx, data, where)
             del data, idx, index, r
     except KeyboardInterrupt:
         pass
