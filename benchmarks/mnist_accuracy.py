@@ -1,9 +1,10 @@
 """MNIST accuracy and speed: examples/mnist.py (the classic CNN, Adadelta lr 1.0, batch 64) for
 one epoch under cresset and under real torch, same data pipeline and thread count.
 
-    python3 benchmarks/mnist_accuracy.py [--data-dir DIR] [--epochs 1] [--threads 2]
+    python3 benchmarks/mnist_accuracy.py [--data-dir DIR] [--epochs 1] [--threads 2] [--record]
 
-Prints each framework's test accuracy, training time and wall time, and the differences. The
+Prints each framework's test accuracy, training time and wall time, and the differences;
+--record also writes them to benchmarks/RESULTS_mnist.md (run.py rewrites RESULTS.md). The
 initial weights differ between the frameworks (each draws from its own generator), so accuracies
 are compared, not losses step by step.
 """
@@ -42,6 +43,8 @@ def main():
     parser.add_argument("--data-dir", default=DEFAULT_DATA)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--record", action="store_true",
+                        help="write the results to benchmarks/RESULTS_mnist.md")
     args = parser.parse_args()
     print(f"examples/mnist.py, {args.epochs} epoch(s), {args.threads} thread(s), "
           f"data {os.path.abspath(args.data_dir)}")
@@ -52,8 +55,18 @@ def main():
         print(f"{framework:8s} test accuracy {accuracy:.2f}%  training {train:.1f}s  "
               f"wall {wall:.1f}s", flush=True)
     (ours, our_train, _), (theirs, their_train, _) = results["cresset"], results["torch"]
-    print(f"accuracy difference (cresset - torch): {ours - theirs:+.2f} points; "
-          f"training speedup torch/cresset: {their_train / our_train:.2f}x")
+    summary = (f"accuracy difference (cresset - torch): {ours - theirs:+.2f} points; "
+               f"training speedup torch/cresset: {their_train / our_train:.2f}x")
+    print(summary)
+    if args.record:
+        rows = "\n".join(f"| {name} | {acc:.2f}% | {train:.1f} s | {wall:.1f} s |"
+                         for name, (acc, train, wall) in results.items())
+        with open(os.path.join(ROOT, "benchmarks", "RESULTS_mnist.md"), "w") as f:
+            f.write(f"# MNIST accuracy: examples/mnist.py, {args.epochs} epoch(s), "
+                    f"{args.threads} thread(s)\n\n`python3 benchmarks/mnist_accuracy.py "
+                    f"--record` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+                    f"{os.cpu_count()} cores.\n\n| framework | test accuracy | training | wall |"
+                    f"\n|---|---|---|---|\n{rows}\n\n{summary}\n")
 
 
 if __name__ == "__main__":
