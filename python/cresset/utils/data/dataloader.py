@@ -367,6 +367,7 @@ class _WorkerPool:
         self._in_order = loader.in_order
         self._timeout = loader.timeout
         self._persistent = loader.persistent_workers
+        self._epoch, self._plan = None, None  # set by begin_epoch
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
         self._shm_prefix = shared.new_prefix()
         shared.register_reducer()
@@ -391,7 +392,6 @@ class _WorkerPool:
         except BaseException:
             self.close(graceful=False)
             raise
-        self._epoch = None
 
     @property
     def closed(self):
@@ -399,9 +399,9 @@ class _WorkerPool:
 
     def begin_epoch(self, plan):
         """Starts a pass over `plan`; anything still out from an earlier pass is ignored."""
-        number = self._epoch_counter.value + (self._epoch is not None)
-        self._epoch_counter.value = number
-        self._epoch = _Epoch(number, self._num_workers)
+        if self._epoch is not None:  # workers now drop the items of the pass before
+            self._epoch_counter.value += 1
+        self._epoch = _Epoch(self._epoch_counter.value, self._num_workers)
         self._plan = plan
         self._top_up()
 
