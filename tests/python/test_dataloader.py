@@ -436,6 +436,63 @@ def test_persistent_workers_iterable_and_out_of_order():
     assert sorted(got) == list(range(12))
 
 
+def test_persistent_workers_restart_after_breaking_out():
+    ours, theirs = pair(30)
+    dl = D.DataLoader(ours, batch_size=2, num_workers=2, persistent_workers=True, timeout=30)
+    it = iter(dl)
+    assert_same_batch([next(it)], list(TD.DataLoader(theirs, batch_size=2))[:1])
+    time.sleep(0.2)  # answers of the abandoned epoch wait in the result queue
+    assert_same_batch(list(dl), list(TD.DataLoader(theirs, batch_size=2)))
+    assert iter(dl) is it
+    dl._iterator._shutdown_workers()
+
+
+def test_iterable_uneven_workers_in_and_out_of_order():
+    class Uneven(D.IterableDataset):
+        def __iter__(self):
+            info = D.get_worker_info()
+            return iter(range(100 * info.id, 100 * info.id + 3 + 4 * info.id))
+
+    for in_order in (True, False):
+        got = list(D.DataLoader(Uneven(), batch_size=2, num_workers=2, timeout=30,
+                                in_order=in_order))
+        assert sorted(v for b in got for v in b.tolist()) == [0, 1, 2, *range(100, 107)]
+        assert len(got) == 2 + 4
+
+
+def test_map_dataset_out_of_order_delivers_everything_once():
+    got = [b.tolist() for b in D.DataLoader(Slow(), batch_size=3, num_workers=2,
+                                              in_order=False, timeout=30)]
+    assert sorted(got) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]]
+
+
+def test_iterable_length_overrun_warns_like_torch():
+    class Liar(D.IterableDataset):
+        def __iter__(self):
+            return iter(range(3))
+
+        def __len__(self):
+            return 2
+
+    class TLiar(TD.IterableDataset):
+        def __iter__(self):
+            return iter(range(3))
+
+        def __len__(self):
+            return 2
+
+    def messages(loader):
+        len(loader)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            list(loader)
+        return [str(w.message).replace("TLiar", "Liar") for w in caught]
+
+    ours = [m.split(" was reported")[1] for m in messages(D.DataLoader(Liar()))]
+    theirs = [m.split(" was reported")[1] for m in messages(TD.DataLoader(TLiar()))]
+    assert ours == theirs and len(ours) == 1
+
+
 def test_prefetch_factor_bounds_requests():
     counter = multiprocessing.get_context("fork").Value("i", 0)
 

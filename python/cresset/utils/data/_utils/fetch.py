@@ -1,40 +1,82 @@
-"""Fetchers: one batch (or sample) of a dataset for given indices."""
+"""Turning one work item (a list of indices, a single index, or a stream request) into data."""
 import cresset
 from cresset.utils.data._utils import collate, shared
 
 
-class _BaseDatasetFetcher:
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        self.dataset = dataset
-        self.auto_collation = auto_collation
-        self.collate_fn = collate_fn
-        self.drop_last = drop_last
+class _EndOfStream(Exception):
+    """Raised by StreamReader.read when its dataset's iterator has nothing more to give."""
 
 
-class _IterableDatasetFetcher(_BaseDatasetFetcher):
-    """Pulls the next batch_size samples of the dataset's iterator (raises StopIteration at the
-    end, or for a short last batch with drop_last)."""
+class IndexedReader:
+    """Reads a map-style dataset: `read(indices)` returns the collated samples at `indices`
+    (or, without batching, the converted sample at one index). See Note [TensorDataset fast
+    path]."""
 
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        super().__init__(dataset, auto_collation, collate_fn, drop_last)
-        self.dataset_iter = iter(dataset)
-        self.ended = False
+    def __init__(self, dataset, batched, collate_fn):
+        self._dataset = dataset
+        self._batched = batched
+        self._collate = collate_fn
+        self._rows = _row_source(dataset, collate_fn) if batched else None
 
-    def fetch(self, possibly_batched_index):
-        if self.ended:
-            raise StopIteration
-        if not self.auto_collation:
-            return self.collate_fn(next(self.dataset_iter))
-        data = []
-        for _ in possibly_batched_index:
+    def read(self, key):
+        if not self._batched:
+            return self._collate(self._dataset[key])
+        gathered = self._read_rows(key)
+        if gathered is not None:
+            return gathered
+        many = getattr(self._dataset, "__getitems__", None)
+        samples = many(key) if many else [self._dataset[k] for k in key]
+        return self._collate(samples)
+
+    def _read_rows(self, key):
+        if self._rows is None:
+            return None
+        tensors, subset_maps = self._rows
+        for mapping in subset_maps:
+            key = [mapping[k] for k in key]
+        return _gather_rows(tensors, key) if _in_range(key, len(tensors[0])) else None
+
+
+class StreamReader:
+    """Reads an iterable dataset front to back: `read(slots)` collates the next len(slots)
+    samples (or converts the next one without batching). Raises _EndOfStream once the stream
+    is used up, and for a short final batch when drop_last asks to discard it."""
+
+    def __init__(self, dataset, batched, collate_fn, drop_last):
+        self._source = iter(dataset)
+        self._batched = batched
+        self._collate = collate_fn
+        self._drop_last = drop_last
+        self._finished = False
+
+    def read(self, slots):
+        if self._finished:
+            raise _EndOfStream
+        if not self._batched:
             try:
-                data.append(next(self.dataset_iter))
+                sample = next(self._source)
             except StopIteration:
-                self.ended = True
+                self._finished = True
+                raise _EndOfStream from None
+            return self._collate(sample)
+        wanted = len(slots)
+        samples = []
+        while len(samples) < wanted:
+            try:
+                samples.append(next(self._source))
+            except StopIteration:
+                self._finished = True
                 break
-        if len(data) == 0 or (self.drop_last and len(data) < len(possibly_batched_index)):
-            raise StopIteration
-        return self.collate_fn(data)
+        if not samples or (self._drop_last and len(samples) < wanted):
+            raise _EndOfStream
+        return self._collate(samples)
+
+
+def make_reader(is_stream, batched, collate_fn, drop_last, dataset):
+    """The reader for `dataset` (dataset last, so a partial of the rest travels to workers)."""
+    if is_stream:
+        return StreamReader(dataset, batched, collate_fn, drop_last)
+    return IndexedReader(dataset, batched, collate_fn)
 
 
 def _row_source(dataset, collate_fn):
@@ -52,31 +94,6 @@ def _row_source(dataset, collate_fn):
             isinstance(t, cresset.Tensor) and not t.requires_grad for t in dataset.tensors):
         return None
     return dataset.tensors, maps
-
-
-class _MapDatasetFetcher(_BaseDatasetFetcher):
-    """dataset.__getitems__(indices) when defined, else one __getitem__ per index, then collate.
-    See Note [TensorDataset fast path]."""
-
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last):
-        super().__init__(dataset, auto_collation, collate_fn, drop_last)
-        self.rows = _row_source(dataset, collate_fn) if auto_collation else None
-
-    def fetch(self, possibly_batched_index):
-        if not self.auto_collation:
-            return self.collate_fn(self.dataset[possibly_batched_index])
-        if self.rows is not None:
-            tensors, maps = self.rows
-            index = possibly_batched_index
-            for indices in maps:
-                index = [indices[i] for i in index]
-            if _in_range(index, len(tensors[0])):
-                return _gather_rows(tensors, index)
-        if getattr(self.dataset, "__getitems__", None):
-            data = self.dataset.__getitems__(possibly_batched_index)
-        else:
-            data = [self.dataset[idx] for idx in possibly_batched_index]
-        return self.collate_fn(data)
 
 
 # Note [TensorDataset fast path]: default_collate over [(t0[i], t1[i]) for i in batch] is

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 
 import cresset
-from cresset.utils.data._utils import shared
+from cresset.utils.data._utils import fetch, shared
 
 _worker_info = None
-_ITERABLE_KIND = 1  # dataloader._DatasetKind.Iterable (that module imports this one)
 
 
 @dataclass(frozen=True)
@@ -31,13 +30,15 @@ def get_worker_info():
 
 
 @dataclass(frozen=True)
-class _IterableDatasetStopIteration:
-    worker_id: int
-
-
-@dataclass(frozen=True)
-class _ResumeIteration:
-    pass
+class WorkerSetup:
+    """Everything a worker process starts from (pickled to it under the spawn method)."""
+    dataset: object
+    make_reader: object  # dataset -> reader with .read(key)
+    base_seed: int
+    init_fn: object
+    num_workers: int
+    shm_prefix: str
+    parent_pid: int
 
 
 class KeyErrorMessage(str):
@@ -113,72 +114,74 @@ def _seed_all(seed, base_seed, worker_id):
     np.random.seed(_numpy_seed(base_seed, worker_id))
 
 
-def _send(data_queue, idx, data, where):
-    """Pickles (idx, data) here rather than in the queue's feeder thread, so that a batch that
-    cannot be pickled reaches the main process as an error instead of vanishing (a hang)."""
+# What a worker answers for one work item.
+BATCH, FAILED, DRAINED = "batch", "failed", "drained"
+
+
+def _post(results, head, kind, payload, where):
+    """Puts (head, kind, payload) on the result queue, pickled here rather than in the queue's
+    feeder thread: a batch that cannot be pickled then reaches the main process as an error
+    instead of silently vanishing (a hang)."""
     try:
-        payload = ForkingPickler.dumps((idx, data))
+        blob = ForkingPickler.dumps((head, kind, payload))
     except Exception:  # noqa: BLE001
-        payload = ForkingPickler.dumps((idx, ExceptionWrapper(where=where)))
-    data_queue.put(bytes(payload))
+        blob = ForkingPickler.dumps((head, FAILED, ExceptionWrapper(where=where)))
+    results.put(bytes(blob))
 
 
-def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, fetcher_factory,
-                 base_seed, init_fn, worker_id, num_workers, shm_prefix, parent_pid):
-    """Runs in the worker: seeds cresset, `random` and NumPy with base_seed + worker_id, then
-    answers (idx, index) requests with (idx, batch) until told to stop or orphaned."""
+def serve(setup, worker_id, tasks, results, stop, epoch):
+    """A worker process's body. `setup` is a WorkerSetup. Seeds cresset, `random` and NumPy
+    from base_seed + worker_id, runs the user's init function, then answers every work item
+    (epoch, number, key) of the current epoch with ((epoch, number, worker_id), kind, payload)
+    until `stop` is set, a None arrives, or the parent process is gone. Items of an epoch the
+    main process has left (`epoch` is a shared counter) are dropped unanswered; the first item
+    of a new epoch gets a fresh reader (an iterable dataset starts over)."""
     global _worker_info
+    parent = setup.parent_pid
     try:
         cresset.set_num_threads(1)
-        shared.set_prefix(shm_prefix)
+        shared.set_prefix(setup.shm_prefix)
         shared.register_reducer()
-        seed = base_seed + worker_id
-        _seed_all(seed, base_seed, worker_id)
-        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
-                                  dataset=dataset)
+        seed = setup.base_seed + worker_id
+        _seed_all(seed, setup.base_seed, worker_id)
+        _worker_info = WorkerInfo(id=worker_id, num_workers=setup.num_workers, seed=seed,
+                                  dataset=setup.dataset)
         where = f"in DataLoader worker process {worker_id}"
-        init_exception = None
-        fetcher = None
+        broken = None  # an init_fn failure: the answer to everything
         try:
-            if init_fn is not None:
-                init_fn(worker_id)
-            fetcher = fetcher_factory(dataset)
+            if setup.init_fn is not None:
+                setup.init_fn(worker_id)
         except Exception:  # noqa: BLE001
-            init_exception = ExceptionWrapper(where=where)
-        iteration_end = False
-        while os.getppid() == parent_pid:
+            broken = ExceptionWrapper(where=where)
+        reader, reader_epoch = None, None
+        while not stop.is_set() and os.getppid() == parent:
             try:
-                r = index_queue.get(timeout=0.5)
+                item = tasks.get(timeout=0.5)
             except queue.Empty:
                 continue
-            if isinstance(r, _ResumeIteration):
-                _send(data_queue, r, None, where)
-                iteration_end = False
-                if init_exception is None:
-                    fetcher = fetcher_factory(dataset)
-                continue
-            if r is None:
+            if item is None:
                 break
-            if done_event.is_set() or iteration_end:
+            item_epoch, number, key = item
+            if item_epoch != epoch.value:
                 continue
-            idx, index = r
-            if init_exception is not None:
-                data, init_exception = init_exception, None
-            else:
-                try:
-                    data = fetcher.fetch(index)
-                except StopIteration:
-                    if dataset_kind != _ITERABLE_KIND:
-                        data = ExceptionWrapper(where=where)
-                    else:
-                        data = _IterableDatasetStopIteration(worker_id)
-                        iteration_end = True
-                except Exception:  # noqa: BLE001
-                    data = ExceptionWrapper(where=where)
-            _send(data_queue, idx, data, where)
-            del data, idx, index, r
+            head = (item_epoch, number, worker_id)
+            if broken is not None:
+                _post(results, head, FAILED, broken, where)
+                continue
+            if reader_epoch != item_epoch:
+                reader, reader_epoch = None, item_epoch
+            try:
+                if reader is None:
+                    reader = setup.make_reader(setup.dataset)
+                answer = (BATCH, reader.read(key))
+            except fetch._EndOfStream:
+                answer = (DRAINED, None)
+            except Exception:  # noqa: BLE001
+                answer = (FAILED, ExceptionWrapper(where=where))
+            _post(results, head, *answer, where)
+            del answer, item, key
     except KeyboardInterrupt:
         pass
-    if done_event.is_set():
-        data_queue.cancel_join_thread()
-        data_queue.close()
+    if stop.is_set():  # nobody will read what is still buffered: don't wait to flush it
+        results.cancel_join_thread()
+        results.close()
