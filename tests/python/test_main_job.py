@@ -210,3 +210,13 @@ def test_main_job_on_cifar10_files(tmp_path):
     assert out.startswith("cresset: cifar10 dataset, 120 train / 24 test images")
     checkpoint = cresset.load(str(tmp_path / "run" / "checkpoint.pt"))
     assert tuple(checkpoint["model"]["conv1.weight"].shape) == (16, 3, 3, 3)
+
+
+def test_main_job_worker_processes_give_the_same_run(tmp_path):
+    args = ["--epochs", "1", "--limit", "320", "--batch-size", "32", "--seed", "5"]
+    runs = [_run_example("train_classifier.py",
+                         args + ["--num-workers", workers, "--out", str(tmp_path / workers)],
+                         tmp_path) for workers in ("0", "2")]
+    epoch_lines = [re.sub(r" [\d.]+s$", "", run.splitlines()[1]) for run in runs]
+    assert epoch_lines[0] == epoch_lines[1]
+    assert epoch_lines[0].startswith("epoch 1/1 [")
