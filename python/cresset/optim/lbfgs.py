@@ -10,7 +10,7 @@ import math
 
 import cresset
 from cresset._C import Tensor
-from cresset.optim.optimizer import Optimizer, _check_lr, _use_grad_for_differentiable
+from cresset.optim.optimizer import Optimizer, _check_lr, _no_grad_step
 
 __all__ = ["LBFGS"]
 
@@ -232,7 +232,7 @@ class LBFGS(Optimizer):
             return result
         return evaluate
 
-    @_use_grad_for_differentiable
+    @_no_grad_step
     def step(self, closure):
         """Runs up to max_iter L-BFGS iterations; returns the closure's first loss."""
         group = self.param_groups[0]

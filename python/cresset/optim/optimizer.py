@@ -1,10 +1,15 @@
-"""torch.optim.Optimizer: param groups, per-parameter state and state_dict bookkeeping. The update
-math of the subclasses is one fused C++ call per param group (cresset._C._optim)."""
-import functools
+"""torch.optim.Optimizer: param groups, per-parameter state, state_dict round trips and hooks.
+The update math of the subclasses is one fused C++ call per param group (cresset._C._optim).
+
+Written for cresset from torch's documented and observed behaviour (not derived from its
+source). Layout of this module:
+  * hook registries (global and per optimizer) and the step wrapper that runs them;
+  * `Optimizer`: building groups, serialising state by parameter index and restoring it;
+  * helpers shared by the concrete optimizers (option checks, the fused-update driver)."""
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
-from itertools import chain
+from functools import wraps
 from typing import ClassVar
 
 import cresset
@@ -15,60 +20,76 @@ from cresset.utils.hooks import RemovableHandle
 __all__ = ["Optimizer", "register_optimizer_step_post_hook", "register_optimizer_step_pre_hook",
            "required"]
 
-_global_optimizer_pre_hooks = OrderedDict()
-_global_optimizer_post_hooks = OrderedDict()
 
+# ----------------------------------------------------------------------------------------------
+# Hooks.
 
-def _add_hook(hooks, hook, prepend=False):
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
+def _register(table, hook, prepend=False):
+    """Stores `hook` in the ordered `table`; the returned handle removes it again."""
+    handle = RemovableHandle(table)
+    table[handle.id] = hook
     if prepend:
-        hooks.move_to_end(handle.id, last=False)
+        table.move_to_end(handle.id, last=False)
     return handle
+
+
+# Hooks that every optimizer runs around step(): global pre hooks run before the optimizer's
+# own ones, global post hooks after them.
+_every_step_before = OrderedDict()
+_every_step_after = OrderedDict()
 
 
 def register_optimizer_step_pre_hook(hook):
     """Registers hook(optimizer, args, kwargs) to run before every optimizer's step."""
-    return _add_hook(_global_optimizer_pre_hooks, hook)
+    return _register(_every_step_before, hook)
 
 
 def register_optimizer_step_post_hook(hook):
     """Registers hook(optimizer, args, kwargs) to run after every optimizer's step."""
-    return _add_hook(_global_optimizer_post_hooks, hook)
+    return _register(_every_step_after, hook)
 
 
-def _hooked_step(func):
-    """step() wrapped with the global and per-optimizer step hooks (torch's profile_hook_step)."""
+# The per-optimizer hook tables, by the event they belong to.
+_EVENTS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_pre", "load_post")
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+
+def _fresh_hook_tables():
+    return {event: OrderedDict() for event in _EVENTS}
+
+
+def _with_step_hooks(step):
+    """Wraps a class's step() so the step hooks run around it. The hooks see the positional
+    arguments with the optimizer first, as torch passes them. A step reached through super()
+    from an overriding step() is not the outermost call and runs without the hooks."""
+
+    @wraps(step)
+    def hooked_step(*args, **kwargs):
         self = args[0]
-        for pre_hook in chain(_global_optimizer_pre_hooks.values(),
-                              self._optimizer_step_pre_hooks.values()):
-            result = pre_hook(self, args, kwargs)
-            if result is not None:
-                if isinstance(result, tuple) and len(result) == 2:
-                    args, kwargs = result
-                else:
-                    raise RuntimeError(f"{func} must return None or a tuple of (new_args, "
-                                       f"new_kwargs), but got {result}.")
-        out = func(*args, **kwargs)
-        for post_hook in chain(self._optimizer_step_post_hooks.values(),
-                               _global_optimizer_post_hooks.values()):
-            post_hook(self, args, kwargs)
-        return out
+        if type(self).step is not hooked_step:
+            return step(*args, **kwargs)
+        own = self._hooks
+        for hook in (*_every_step_before.values(), *own["step_pre"].values()):
+            replaced = hook(self, args, kwargs)
+            if replaced is None:
+                continue
+            if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
+                                   f"new_kwargs), but got {replaced}.")
+            args, kwargs = replaced
+        result = step(*args, **kwargs)
+        for hook in (*own["step_post"].values(), *_every_step_after.values()):
+            hook(self, args, kwargs)
+        return result
 
-    wrapper.hooked = True
-    return wrapper
+    hooked_step.hooked = True
+    return hooked_step
 
 
-_HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
-               "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
-               "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
-
+# ----------------------------------------------------------------------------------------------
+# Param groups.
 
 class _RequiredParameter:
-    """Singleton class representing a required parameter for an Optimizer."""
+    """Marks a default that each param group must give itself (torch.optim.optimizer.required)."""
 
     def __repr__(self):
         return "<required parameter>"
@@ -78,12 +99,309 @@ required = _RequiredParameter()
 
 
 def _typename(obj):
+    """torch.typename: 'torch.FloatTensor' style for tensors, the qualified class name else."""
     if isinstance(obj, Tensor):
         return obj.type()
-    module = getattr(type(obj), "__module__", "") or ""
-    qualname = type(obj).__qualname__
-    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+    cls = type(obj)
+    module = getattr(cls, "__module__", "") or ""
+    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
 
+
+def _split_names(entries):
+    """A group's 'params' entries as (tensors, names): names is None unless every entry is a
+    (name, tensor) pair, as named_parameters() yields."""
+    pairs = [isinstance(entry, tuple) for entry in entries]
+    if not any(pairs):
+        return entries, None
+    if not all(pairs):
+        raise ValueError("all optimizer params should be with/without names. "
+                         "Some param names are missing")
+    return [tensor for _, tensor in entries], [name for name, _ in entries]
+
+
+def _state_index(param_groups):
+    """id(param) -> its state_dict index: params are numbered through all groups in order; a
+    param listed twice in one group takes its later position, one in two groups the first."""
+    index = {}
+    offset = 0
+    for group in param_groups:
+        in_group = {id(p): offset + k for k, p in enumerate(group["params"])}
+        for key, value in in_group.items():
+            index.setdefault(key, value)
+        offset += len(group["params"])
+    return index
+
+
+# ----------------------------------------------------------------------------------------------
+# Restoring saved state.
+
+def _restore(value, param, key, step_as_float32):
+    """A saved state value made to fit `param`: floating tensors take the param's dtype and
+    device, others only its device; 'step' counters keep their dtype unless the group runs
+    fused or capturable (then float32). Containers are restored element by element."""
+    if isinstance(value, Tensor):
+        if key == "step":
+            return value.to(dtype=cresset.float32, device=param.device) if step_as_float32 \
+                else value
+        if param.is_floating_point():
+            return value.to(dtype=param.dtype, device=param.device)
+        return value.to(device=param.device)
+    if isinstance(value, dict):
+        return {k: _restore(v, param, k, step_as_float32) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_restore(v, param, None, step_as_float32) for v in value)
+    return value
+
+
+def _check_group_sizes(live_groups, saved_groups):
+    if len(live_groups) != len(saved_groups):
+        raise ValueError("loaded state dict has a different number of parameter groups")
+    for live, saved in zip(live_groups, saved_groups):
+        if len(live["params"]) != len(saved["params"]):
+            raise ValueError("loaded state dict contains a parameter group "
+                             "that doesn't match the size of optimizer's group")
+
+
+def _loaded_group(live, saved):
+    """The group that replaces `live`: a private copy of the saved options around the live
+    params; the live param_names stay when the saved group has none."""
+    group = {key: live["params"] if key == "params" else deepcopy(value)
+             for key, value in saved.items()}
+    if "param_names" in live and "param_names" not in group:
+        group["param_names"] = live["param_names"]
+    return group
+
+
+# ----------------------------------------------------------------------------------------------
+# The base class.
+
+class Optimizer:
+    r"""Base class for all optimizers (torch.optim.Optimizer).
+
+    Args:
+        params (iterable): an iterable of tensors, of (name, tensor) pairs, or of dicts (param
+            groups) specifying what should be optimized.
+        defaults (dict): default values of the optimization options (used when a parameter group
+            does not specify them).
+    """
+
+    # Group options added by later torch versions, filled in when older state is loaded.
+    _setstate_defaults: ClassVar[dict] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__ and not getattr(cls.__dict__["step"], "hooked", False):
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self._hooks = _fresh_hook_tables()
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got " + _typename(params))
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        entries = list(params)
+        if not entries:
+            raise ValueError("optimizer got an empty parameter list")
+        groups = entries if isinstance(entries[0], dict) else [{"params": entries}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # -- pickling ------------------------------------------------------------------------------
+
+    def __getstate__(self):
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "_hooks" not in self.__dict__:
+            self._hooks = _fresh_hook_tables()
+        self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, value in self._setstate_defaults.items():
+                group.setdefault(key, value)
+        for per_param in self.state.values():
+            step = per_param.get("step")
+            if step is not None and not isinstance(step, Tensor):
+                per_param["step"] = cresset.tensor(float(step), dtype=_scalar_dtype())
+
+    def __repr__(self):
+        # Every group block opens with a newline and every option line ends with one, so
+        # consecutive groups are separated by an empty line and no groups gives "Name ()".
+        blocks = (f"\nParameter Group {number}\n"
+                  + "".join(f"    {key}: {group[key]}\n" for key in sorted(group)
+                            if key != "params")
+                  for number, group in enumerate(self.param_groups))
+        return f"{type(self).__name__} ({''.join(blocks)})"
+
+    # -- hooks ---------------------------------------------------------------------------------
+
+    def register_step_pre_hook(self, hook):
+        """Registers hook(optimizer, args, kwargs) to run before this optimizer's step; it may
+        return (args, kwargs) to replace the step's arguments."""
+        return _register(self._hooks["step_pre"], hook)
+
+    def register_step_post_hook(self, hook):
+        """Registers hook(optimizer, args, kwargs) to run after this optimizer's step."""
+        return _register(self._hooks["step_post"], hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """Registers hook(optimizer) to run before state_dict()."""
+        return _register(self._hooks["state_dict_pre"], hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """Registers hook(optimizer, state_dict) run after state_dict(); it may return a new one."""
+        return _register(self._hooks["state_dict_post"], hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """Registers hook(optimizer, state_dict) run before loading; it may return a new one."""
+        return _register(self._hooks["load_pre"], hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """Registers hook(optimizer) to run after load_state_dict()."""
+        return _register(self._hooks["load_post"], hook, prepend)
+
+    def _run_replacing_hooks(self, event, state_dict):
+        """Runs hook(self, state_dict) of `event`; a hook's non-None result replaces the dict."""
+        for hook in self._hooks[event].values():
+            replaced = hook(self, state_dict)
+            if replaced is not None:
+                state_dict = replaced
+        return state_dict
+
+    # -- state_dict ----------------------------------------------------------------------------
+
+    def state_dict(self):
+        """The optimizer state as {'state': {index: {...}}, 'param_groups': [{..., 'params':
+        [indices]}]}, params numbered in group order; the state tensors are not copied."""
+        for hook in self._hooks["state_dict_pre"].values():
+            hook(self)
+        index = _state_index(self.param_groups)
+        groups = []
+        for group in self.param_groups:
+            saved = {key: value for key, value in group.items() if key != "params"}
+            saved["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(saved)
+        state = {}
+        for key, value in self.state.items():
+            state[index[id(key)] if isinstance(key, Tensor) else key] = value
+        return self._run_replacing_hooks("state_dict_post",
+                                         {"state": state, "param_groups": groups})
+
+    def load_state_dict(self, state_dict):
+        """Loads a state_dict(): params are matched by position within their groups, saved
+        tensors are cast to their parameter's dtype ('step' keeps its own); the saved group
+        options are copied, param_names included (the live ones stay when none were saved)."""
+        state_dict = self._run_replacing_hooks("load_pre", dict(state_dict))
+        saved_groups = state_dict["param_groups"]
+        _check_group_sizes(self.param_groups, saved_groups)
+        param_of, float32_step = {}, {}
+        for live, saved in zip(self.param_groups, saved_groups):
+            step_as_float32 = bool(saved.get("fused", False) or saved.get("capturable", False))
+            for saved_index, param in zip(saved["params"], live["params"]):
+                param_of[saved_index] = param
+                float32_step.setdefault(saved_index, step_as_float32)
+        state = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in param_of:
+                state[param_of[key]] = _restore(value, param_of[key], None, float32_step[key])
+            else:
+                state[key] = value
+        groups = [_loaded_group(live, saved)
+                  for live, saved in zip(self.param_groups, saved_groups)]
+        self.__setstate__({"state": state, "param_groups": groups})
+        for hook in self._hooks["load_post"].values():
+            hook(self)
+
+    # -- groups and gradients ------------------------------------------------------------------
+
+    def add_param_group(self, param_group):
+        """Adds a param group (a dict with 'params' and optional per-group options); the dict
+        itself becomes the group, completed with the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        entries = param_group["params"]
+        if isinstance(entries, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        entries = [entries] if isinstance(entries, Tensor) else list(entries)
+        params, names = _split_names(entries)
+        param_group["params"] = params
+        if names is not None:
+            param_group["param_names"] = names
+        self._check_params(params)
+        for option, default in self.defaults.items():
+            if option not in param_group:
+                if default is required:
+                    raise ValueError("parameter group didn't specify a value of required "
+                                     f"optimization parameter {option}")
+                param_group[option] = default
+        if len(set(params)) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error; "
+                          "see github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        self._check_fits_with_groups(param_group)
+        self.param_groups.append(param_group)
+
+    def _check_params(self, params):
+        """Every entry a tensor, and a leaf (or retaining grad) unless differentiable."""
+        may_be_non_leaf = self.defaults.get("differentiable", False)
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, "
+                                "but one of the params is " + _typename(param))
+            if not (may_be_non_leaf or param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+    def _check_fits_with_groups(self, new_group):
+        """A new group shares no param with the existing ones, and is named if they are."""
+        named = "param_names" in new_group
+        if any(("param_names" in group) != named for group in self.param_groups):
+            raise ValueError("all optimizer param groups should be with/without names. "
+                             "cannot add param group "
+                             f"{'with' if named else 'without'} names to the optimizer")
+        taken = {p for group in self.param_groups for p in group["params"]}
+        if any(p in taken for p in new_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+    def zero_grad(self, set_to_none=True):
+        """Resets the gradients of all optimized tensors: drops them (the default) or zeroes
+        them in place, detached from any graph."""
+        for group in self.param_groups:
+            for param in group["params"]:
+                grad = param.grad
+                if grad is None:
+                    continue
+                if set_to_none:
+                    param.grad = None
+                    continue
+                if grad.grad_fn is None:
+                    grad.requires_grad_(False)
+                else:
+                    grad.detach_()
+                grad.zero_()
+
+    def step(self, closure=None):
+        """Performs a single optimization step."""
+        raise NotImplementedError
+
+    def _closure_loss(self, closure):
+        """The closure's loss, evaluated with grad mode on (step() itself runs without)."""
+        if closure is None:
+            return None
+        prev = _C.is_grad_enabled()
+        try:
+            _C._set_grad_enabled(True)
+            return closure()
+        finally:
+            _C._set_grad_enabled(prev)
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers for the concrete optimizers.
 
 def _scalar_dtype():
     return cresset.float64 if cresset.get_default_dtype() == cresset.float64 else cresset.float32
@@ -151,297 +469,23 @@ def _to_scalar(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def _use_grad_for_differentiable(func):
+def _no_grad_step(step):
     """Runs a step without recording the graph. torch's differentiable=True (autograd through
     the update) has no fused counterpart here, so it is refused rather than silently ignored."""
 
-    def _use_grad(self, *args, **kwargs):
+    @wraps(step)
+    def graph_free_step(self, *args, **kwargs):
         if self.defaults.get("differentiable", False):
             raise NotImplementedError(
                 f"{type(self).__name__}: differentiable=True is not supported by cresset.optim")
         prev = _C.is_grad_enabled()
         try:
             _C._set_grad_enabled(False)
-            return func(self, *args, **kwargs)
+            return step(self, *args, **kwargs)
         finally:
             _C._set_grad_enabled(prev)
 
-    _use_grad.__name__ = func.__name__
-    _use_grad.__doc__ = func.__doc__
-    return _use_grad
-
-
-class Optimizer:
-    r"""Base class for all optimizers (torch.optim.Optimizer).
-
-    Args:
-        params (iterable): an iterable of tensors or dicts specifying what should be optimized.
-        defaults (dict): default values of the optimization options (used when a parameter group
-            does not specify them).
-    """
-
-    def __init__(self, params, defaults):
-        self.defaults = defaults
-        for name in _HOOK_DICTS:
-            setattr(self, name, OrderedDict())
-        self._patch_step_function()
-        if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of "
-                            "Tensors or dicts, but got " + _typename(params))
-        self.state = defaultdict(dict)
-        self.param_groups = []
-        param_groups = list(params)
-        if len(param_groups) == 0:
-            raise ValueError("optimizer got an empty parameter list")
-        if not isinstance(param_groups[0], dict):
-            param_groups = [{"params": param_groups}]
-        for param_group in param_groups:
-            self.add_param_group(param_group)
-
-    def __getstate__(self):
-        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
-
-    # Group options added by later torch versions, filled in when older state is loaded.
-    _setstate_defaults: ClassVar[dict] = {}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        for name in _HOOK_DICTS:
-            if name not in self.__dict__:
-                setattr(self, name, OrderedDict())
-        self._patch_step_function()
-        self.defaults.setdefault("differentiable", False)
-        for group in self.param_groups:
-            for key, value in self._setstate_defaults.items():
-                group.setdefault(key, value)
-        for p_state in self.state.values():
-            if "step" in p_state and not isinstance(p_state["step"], Tensor):
-                p_state["step"] = cresset.tensor(float(p_state["step"]), dtype=_scalar_dtype())
-
-    def _patch_step_function(self):
-        cls = type(self)
-        if not getattr(cls.step, "hooked", False):
-            cls.step = _hooked_step(cls.step)
-
-    def register_step_pre_hook(self, hook):
-        """Registers hook(optimizer, args, kwargs) to run before this optimizer's step."""
-        return _add_hook(self._optimizer_step_pre_hooks, hook)
-
-    def register_step_post_hook(self, hook):
-        """Registers hook(optimizer, args, kwargs) to run after this optimizer's step."""
-        return _add_hook(self._optimizer_step_post_hooks, hook)
-
-    def register_state_dict_pre_hook(self, hook, prepend=False):
-        """Registers hook(optimizer) to run before state_dict()."""
-        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
-
-    def register_state_dict_post_hook(self, hook, prepend=False):
-        """Registers hook(optimizer, state_dict) run after state_dict(); it may return a new one."""
-        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
-
-    def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        """Registers hook(optimizer, state_dict) run before loading; it may return a new one."""
-        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
-
-    def register_load_state_dict_post_hook(self, hook, prepend=False):
-        """Registers hook(optimizer) to run after load_state_dict()."""
-        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
-
-    def __repr__(self):
-        format_string = self.__class__.__name__ + " ("
-        for i, group in enumerate(self.param_groups):
-            format_string += "\n"
-            format_string += f"Parameter Group {i}\n"
-            for key in sorted(group.keys()):
-                if key != "params":
-                    format_string += f"    {key}: {group[key]}\n"
-        format_string += ")"
-        return format_string
-
-    def state_dict(self):
-        """The optimizer state as {'state': {index: {...}}, 'param_groups': [{..., 'params': [...]}]}."""
-        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
-            pre_hook(self)
-        param_mappings = {}
-        start_index = 0
-
-        def pack_group(group):
-            nonlocal start_index
-            packed = {k: v for k, v in group.items() if k != "params"}
-            param_mappings.update({id(p): i for i, p in enumerate(group["params"], start_index)
-                                   if id(p) not in param_mappings})
-            packed["params"] = [param_mappings[id(p)] for p in group["params"]]
-            start_index += len(packed["params"])
-            return packed
-
-        param_groups = [pack_group(g) for g in self.param_groups]
-        packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k): v
-                        for k, v in self.state.items()}
-        state_dict = {"state": packed_state, "param_groups": param_groups}
-        for post_hook in self._optimizer_state_dict_post_hooks.values():
-            result = post_hook(self, state_dict)
-            if result is not None:
-                state_dict = result
-        return state_dict
-
-    @staticmethod
-    def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
-        fused = False
-        capturable = False
-        for pg in param_groups:
-            if param_id in pg["params"]:
-                fused = pg.get("fused", False)
-                capturable = pg.get("capturable", False)
-                break
-        if key == "step":
-            if capturable or fused:
-                return value.to(dtype=cresset.float32, device=param.device)
-            return value
-        if param.is_floating_point():
-            return value.to(dtype=param.dtype, device=param.device)
-        return value.to(device=param.device)
-
-    def load_state_dict(self, state_dict):
-        """Loads a state_dict() (tensors cast to their parameter's dtype, 'step' kept as is)."""
-        state_dict = state_dict.copy()
-        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
-            result = pre_hook(self, state_dict)
-            if result is not None:
-                state_dict = result
-        groups = self.param_groups
-        saved_groups = deepcopy(state_dict["param_groups"])
-        if len(groups) != len(saved_groups):
-            raise ValueError("loaded state dict has a different number of parameter groups")
-        param_lens = (len(g["params"]) for g in groups)
-        saved_lens = (len(g["params"]) for g in saved_groups)
-        if any(p_len != s_len for p_len, s_len in zip(param_lens, saved_lens)):
-            raise ValueError("loaded state dict contains a parameter group "
-                             "that doesn't match the size of optimizer's group")
-        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
-                          chain.from_iterable(g["params"] for g in groups)))
-
-        def _cast(param, value, param_id=None, param_groups=None, key=None):
-            if isinstance(value, Tensor):
-                return Optimizer._process_value_according_to_param_policy(
-                    param, value, param_id, param_groups, key)
-            if isinstance(value, dict):
-                return {k: _cast(param, v, param_id=param_id, param_groups=param_groups, key=k)
-                        for k, v in value.items()}
-            if isinstance(value, (list, tuple)):
-                return type(value)(_cast(param, v, param_id=param_id, param_groups=param_groups)
-                                   for v in value)
-            return value
-
-        state = defaultdict(dict)
-        for k, v in state_dict["state"].items():
-            if k in id_map:
-                param = id_map[k]
-                state[param] = _cast(param, v, param_id=k,
-                                     param_groups=state_dict["param_groups"])
-            else:
-                state[k] = v
-
-        def update_group(group, new_group):
-            new_group["params"] = group["params"]
-            if "param_names" in group and "param_names" not in new_group:
-                new_group["param_names"] = group["param_names"]
-            return new_group
-
-        param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups)]
-        self.__setstate__({"state": state, "param_groups": param_groups})
-        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
-            post_hook(self)
-
-    def zero_grad(self, set_to_none=True):
-        """Resets the gradients of all optimized tensors (to None by default)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad.detach_()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
-
-    def step(self, closure=None):
-        """Performs a single optimization step."""
-        raise NotImplementedError
-
-    def add_param_group(self, param_group):
-        """Adds a param group (a dict with 'params' and optional per-group options)."""
-        if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
-        params = param_group["params"]
-        if isinstance(params, Tensor):
-            param_group["params"] = [params]
-        elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, "
-                            "but the ordering of tensors in sets will change between runs. "
-                            "Please use a list instead.")
-        else:
-            param_group["params"] = list(params)
-
-        extracted_param_tensors = []
-        extracted_param_names = []
-        for param in param_group["params"]:
-            if isinstance(param, tuple):
-                extracted_param_names.append(param[0])
-                extracted_param_tensors.append(param[1])
-            else:
-                extracted_param_tensors.append(param)
-        param_group["params"] = extracted_param_tensors
-        if len(extracted_param_names) != 0:
-            if len(extracted_param_names) == len(extracted_param_tensors):
-                param_group["param_names"] = extracted_param_names
-            else:
-                raise ValueError("all optimizer params should be with/without names. "
-                                 "Some param names are missing")
-
-        for param in param_group["params"]:
-            if not isinstance(param, Tensor):
-                raise TypeError("optimizer can only optimize Tensors, "
-                                "but one of the params is " + _typename(param))
-            if not self.defaults.get("differentiable", None) and not (
-                    param.is_leaf or param.retains_grad):
-                raise ValueError("can't optimize a non-leaf Tensor")
-
-        for name, default in self.defaults.items():
-            if default is required and name not in param_group:
-                raise ValueError("parameter group didn't specify a value of required "
-                                 f"optimization parameter {name}")
-            param_group.setdefault(name, default)
-
-        params = param_group["params"]
-        if len(params) != len(set(params)):
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
-                          "in future, this will cause an error; "
-                          "see github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
-
-        param_set = set()
-        for group in self.param_groups:
-            param_set.update(set(group["params"]))
-            if ("param_names" in param_group) != ("param_names" in group):
-                current_group_txt = ("with names" if "param_names" in param_group
-                                     else "without names")
-                raise ValueError("all optimizer param groups should be with/without names. "
-                                 f"cannot add param group {current_group_txt} to the optimizer")
-        if not param_set.isdisjoint(set(param_group["params"])):
-            raise ValueError("some parameters appear in more than one parameter group")
-        self.param_groups.append(param_group)
-
-    def _closure_loss(self, closure):
-        if closure is None:
-            return None
-        prev = _C.is_grad_enabled()
-        try:
-            _C._set_grad_enabled(True)
-            return closure()
-        finally:
-            _C._set_grad_enabled(prev)
+    return graph_free_step
 
 
 class _FusedOptimizer(Optimizer):
@@ -484,7 +528,7 @@ class _FusedOptimizer(Optimizer):
                 _fused(type(self)._kernel, [params, grads, *lists], _group_options(group))
         return loss
 
-    @_use_grad_for_differentiable
+    @_no_grad_step
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
         return self._fused_step(closure)

@@ -7,8 +7,8 @@ from cresset.optim.optimizer import (
     Optimizer,
     _check_fused,
     _group_options,
+    _no_grad_step,
     _split_by_dtype,
-    _use_grad_for_differentiable,
 )
 
 __all__ = ["SGD"]
@@ -41,7 +41,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
         _check_fused(fused, foreach, differentiable)
 
-    @_use_grad_for_differentiable
+    @_no_grad_step
     def step(self, closure=None):
         """Performs a single optimization step; returns the closure's loss."""
         loss = self._closure_loss(closure)
