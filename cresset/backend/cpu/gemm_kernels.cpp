@@ -355,6 +355,8 @@ void pack_block(const T* src, int64_t s_r, int64_t s_k, int64_t rows, int64_t kc
 // registers) on large products and faster on small ones, whose rows are often multiples of 4.
 using KernelF32 = VecKernel<float, 12, 2>;
 using KernelF64 = VecKernel<double, 12, 2>;
+// 8 x 32 floats, for products whose rows 12-row tiles would pad much (see narrow_rows_pay).
+using KernelF32Narrow = VecKernel<float, 8, 2>;
 #elif defined(CRESSET_GEMM_SIMD)
 using KernelF32 = VecKernel<float, 6, 2>;   // 12 accumulators of 8 floats
 using KernelF64 = VecKernel<double, 6, 2>;  // 12 accumulators of 4 doubles
@@ -633,11 +635,29 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   }
 }
 
+#if defined(__AVX512F__)
+// Whether 8-row tiles beat 12-row ones for m rows: they compute fewer padding rows when m is a
+// multiple of 8 but not of 12 (the channel counts 16, 32, 64 of small convolutions: 64 rows are 6
+// tiles of 12, 72 rows, but 8 tiles of 8), at about 3% lower speed per tile (measured on Zen 5:
+// conv forward 5-14% faster at 16 and 64 rows, a 1024-row square product 2% slower with 8).
+// Tile heights change no result: every element of C sees the same operations either way.
+bool narrow_rows_pay(int64_t m) {
+  const int64_t wide = (m + 11) / 12 * 12, narrow = (m + 7) / 8 * 8;
+  return narrow * 103 < wide * 100;
+}
+#endif
+
 }  // namespace
 
 void gemm_kernel(const GemmProblem& p) {
   switch (p.dtype) {
     case DType::Float32:
+#if defined(__AVX512F__)
+      if (narrow_rows_pay(p.m)) {
+        run_gemm<float, KernelF32Narrow>(p, p.alpha.to<float>(), p.beta.to<float>());
+        break;
+      }
+#endif
       run_gemm<float, KernelF32>(p, p.alpha.to<float>(), p.beta.to<float>());
       break;
     case DType::Float64:
