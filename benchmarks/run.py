@@ -130,6 +130,9 @@ def main():
                          f"pass` [{fmt_time(lo)}–{fmt_time(hi)} total] | | | |")
     table = "\n".join(lines)
     print(table)
+    loader = subprocess.run([sys.executable, os.path.join(HERE, "bench_dataloader.py")],
+                            capture_output=True, text=True).stdout
+    print(loader)
     if not args.no_write:
         m = machine()
         with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
@@ -145,6 +148,12 @@ def main():
                     "count (add for binary, scale for unary and softmax, read for reductions). "
                     "Small sizes run from cache, so they exceed it.\n\n")
             f.write(table + "\n")
+            f.write("\n## DataLoader epoch (benchmarks/bench_dataloader.py)\n\n```\n" +
+                    loader + "```\n")
+            mnist = os.path.join(HERE, "RESULTS_mnist.md")
+            if os.path.exists(mnist):  # written by benchmarks/mnist_accuracy.py --record
+                with open(mnist) as g:
+                    f.write("\n#" + g.read())
 
 
 if __name__ == "__main__":
