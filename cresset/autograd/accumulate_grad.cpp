@@ -2,7 +2,9 @@
 
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/grad_mode.h"
+#include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
+#include "cresset/ops/index.h"
 #include "cresset/ops/view.h"
 
 namespace cresset::autograd {
@@ -27,10 +29,19 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   }
   bool create_graph = GradMode::is_enabled();
   if (!m.grad.defined()) {
-    // The new .grad must not alias a buffer the graph (or the user) may still write to.
-    bool exclusive = g.impl_ptr().use_count() <= 2 && g.impl()->storage().use_count() == 1 &&
-                     g.is_contiguous();
-    m.grad = create_graph ? g : (exclusive ? detach(g) : clone(detach(g)));
+    // The new .grad must not alias a buffer the graph (or the user) may still write to, and it
+    // follows torch's layout contract: the leaf's strides when the leaf is dense, contiguous
+    // otherwise (a transposed mm result stored as is would make every optimizer step strided).
+    bool exclusive = g.impl_ptr().use_count() <= 2 && g.impl()->storage().use_count() == 1;
+    bool obeys_layout = leaf.is_contiguous() ? g.is_contiguous() : g.strides() == leaf.strides();
+    if (create_graph) {
+      m.grad = g;
+    } else if (exclusive && obeys_layout) {
+      m.grad = detach(g);
+    } else {
+      m.grad = empty_like(leaf, g.dtype(), g.device());
+      copy_(m.grad, g);
+    }
   } else if (create_graph) {
     m.grad = add(m.grad, g);
   } else {

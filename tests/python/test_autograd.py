@@ -318,3 +318,27 @@ def test_memory_flat_over_10000_steps():
     for _ in range(10_000):
         ((w * 2).exp() * w).sum().backward()
     assert _rss_bytes() - before < 4 * 2**20
+
+
+def test_leaf_grad_follows_layout_contract():
+    # torch's gradient layout contract: a new .grad takes the leaf's strides (dense leaf) or is
+    # contiguous, whatever layout the incoming gradient has (e.g. a transposed mm result).
+    cases = [
+        lambda L: L.nn.Linear(5, 3),
+        lambda L: L.randn(3, 5).t().requires_grad_(True),
+        lambda L: L.randn(3, 4)[:, ::2].requires_grad_(True),
+        lambda L: L.randn(2, 3, 4).permute(2, 0, 1).requires_grad_(True),
+    ]
+    for make in cases:
+        strides = []
+        for L in (cresset, torch):
+            L.manual_seed(0)
+            obj = make(L)
+            if isinstance(obj, L.nn.Module):
+                obj(L.randn(4, 5)).sum().backward()
+                leaf = obj.weight
+            else:
+                leaf = obj
+                (leaf.t() if leaf.dim() == 2 else leaf * 1).sum().backward()
+            strides.append(leaf.grad.stride())
+        assert strides[0] == strides[1]
