@@ -39,6 +39,12 @@ class Storage {
     version_.fetch_add(1, std::memory_order_relaxed);
     if (op) last_inplace_op_ = op;
   }
+  /// Back to version 0: a factory filling the tensor it just allocated is not a modification
+  /// anyone could have observed (torch reports 0 for torch.ones(2)._version).
+  void reset_version() {
+    version_.store(0, std::memory_order_relaxed);
+    last_inplace_op_ = nullptr;
+  }
   /// The last in-place op that named itself when bumping the version, or null.
   const char* last_inplace_op() const { return last_inplace_op_; }
 

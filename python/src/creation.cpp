@@ -203,6 +203,7 @@ Tensor FactoryOptions::output_1d(DType fallback) const {
 nb::object FactoryOptions::finish(const Tensor& t) const {
   set_requires_grad(t, requires_grad);
   if (out) return out_object;
+  t.impl()->storage()->reset_version();
   return apply_memory_format(nb::cast(t), memory_format, MemoryFormatDefault::Contiguous);
 }
 
@@ -231,6 +232,7 @@ Tensor like_output(const Tensor& self, const FactoryOptions& o) {
 
 nb::object finish_like(const Tensor& t, const FactoryOptions& o) {
   set_requires_grad(t, o.requires_grad);
+  t.impl()->storage()->reset_version();
   if (o.memory_format.is_valid() && is_format(o.memory_format, "contiguous_format")) {
     return nb::cast(t);
   }

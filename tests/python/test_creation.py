@@ -452,3 +452,31 @@ def test_out_strided_view_keeps_layout(fill):
     fill(torch, theirs.as_strided((5,), (2,)))
     assert r is o and o.stride() == (2,)
     assert_same(ours, theirs)
+
+
+FACTORIES_FOR_VERSION = [
+    lambda L: L.zeros(2), lambda L: L.ones(2, 3), lambda L: L.full((2,), 3.0),
+    lambda L: L.randn(2), lambda L: L.rand(2), lambda L: L.randint(0, 3, (2,)),
+    lambda L: L.randperm(4), lambda L: L.normal(0.0, 1.0, (2,)), lambda L: L.arange(3),
+    lambda L: L.linspace(0, 1, 3), lambda L: L.logspace(0, 1, 3), lambda L: L.eye(2),
+    lambda L: L.tensor([1.0]), lambda L: L.empty(2), lambda L: L.zeros_like(L.ones(2)),
+    lambda L: L.randn_like(L.ones(2)), lambda L: L.ones(2).new_ones(3),
+    lambda L: L.ones(2).new_full((2,), 1.5),
+]
+
+
+@pytest.mark.parametrize("make", range(len(FACTORIES_FOR_VERSION)))
+def test_fresh_factory_results_are_at_version_zero(make):
+    # A factory initialising its own output is not an in-place modification (torch: version 0);
+    # writing into out= is one.
+    f = FACTORIES_FOR_VERSION[make]
+    assert f(cresset)._version == f(torch)._version == 0
+
+
+def test_factory_out_bumps_version_like_torch():
+    versions = []
+    for lib in (cresset, torch):
+        o = lib.empty(2)
+        lib.ones(2, out=o)
+        versions.append(o._version)
+    assert versions[0] == versions[1]
