@@ -2,6 +2,7 @@
 conv_transpose1d/2d/3d are the C++ functions themselves, as in torch."""
 import cresset
 from cresset import _C
+from cresset.nn.modules._utils import _pair
 
 __all__ = [
     "conv1d",
@@ -40,10 +41,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Combines an array of sliding local blocks into a large containing tensor (col2im)."""
     return _C._nn.col2im(input, _pair(output_size), _pair(kernel_size), _pair(dilation),
                          _pair(padding), _pair(stride))
-
-
-def _pair(x):
-    return (x, x) if isinstance(x, int) else tuple(x)
 
 
 del cresset

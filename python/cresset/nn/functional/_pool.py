@@ -4,6 +4,7 @@ import warnings
 
 import cresset
 from cresset import _C
+from cresset.nn.modules._utils import _ntuple
 
 __all__ = [
     "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -26,12 +27,6 @@ avg_pool3d = _C._nn.avg_pool3d
 adaptive_avg_pool1d = _C.adaptive_avg_pool1d
 pixel_shuffle = _C.pixel_shuffle
 pixel_unshuffle = _C.pixel_unshuffle
-
-
-def _ntuple(n, x):
-    if isinstance(x, (list, tuple)):
-        return tuple(x)
-    return (x,) * n
 
 
 def _max_pool_pair(nd, values_op, indices_op):
@@ -76,7 +71,7 @@ def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, out
         if len(output_ratio) > 2:
             raise ValueError("fractional_max_pool2d requires output_ratio to either be a single "
                              "Int or tuple of Ints.")
-        ratio = _ntuple(2, output_ratio)
+        ratio = _ntuple(2)(output_ratio)
         output_size = [int(input.size(-2) * ratio[0]), int(input.size(-1) * ratio[1])]
     if _random_samples is None:
         n_batch = 1 if input.dim() == 3 else input.size(0)
@@ -119,9 +114,9 @@ def _unpool_output_size(input, kernel_size, stride, padding, output_size):
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool1d: zeros with input's values at `indices`."""
-    kernel_size = _ntuple(1, kernel_size)
-    stride = _ntuple(1, stride) if stride is not None else kernel_size
-    padding = _ntuple(1, padding)
+    kernel_size = _ntuple(1)(kernel_size)
+    stride = _ntuple(1)(stride) if stride is not None else kernel_size
+    padding = _ntuple(1)(padding)
     output_size = list(_unpool_output_size(input, kernel_size, stride, padding, output_size))
     return _C._nn.max_unpool2d(input.unsqueeze(-1), indices.unsqueeze(-1),
                                output_size + [1]).squeeze(-1)
@@ -129,18 +124,18 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool2d: zeros with input's values at `indices`."""
-    kernel_size = _ntuple(2, kernel_size)
-    stride = _ntuple(2, stride) if stride is not None else kernel_size
-    padding = _ntuple(2, padding)
+    kernel_size = _ntuple(2)(kernel_size)
+    stride = _ntuple(2)(stride) if stride is not None else kernel_size
+    padding = _ntuple(2)(padding)
     output_size = _unpool_output_size(input, kernel_size, stride, padding, output_size)
     return _C._nn.max_unpool2d(input, indices, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """Partial inverse of max_pool3d: zeros with input's values at `indices`."""
-    kernel_size = _ntuple(3, kernel_size)
-    stride = _ntuple(3, stride) if stride is not None else kernel_size
-    padding = _ntuple(3, padding)
+    kernel_size = _ntuple(3)(kernel_size)
+    stride = _ntuple(3)(stride) if stride is not None else kernel_size
+    padding = _ntuple(3)(padding)
     output_size = _unpool_output_size(input, kernel_size, stride, padding, output_size)
     return _C._nn.max_unpool3d(input, indices, output_size, stride, padding)
 
@@ -158,7 +153,7 @@ def _lp_pool(nd, input, norm_type, kernel_size, stride, ceil_mode):
         out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     else:
         out = avg_pool(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    window = math.prod(_ntuple(nd, kernel_size))
+    window = math.prod(_ntuple(nd)(kernel_size))
     return (cresset.sign(out) * cresset.relu(cresset.abs(out))).mul(window).pow(1.0 / norm_type)
 
 

@@ -1,31 +1,14 @@
 """Conv1d/2d/3d and ConvTranspose1d/2d/3d, as torch.nn's."""
-import collections.abc
 import math
-from itertools import repeat
 
 import cresset
 from cresset.nn import functional as F
 from cresset.nn import init
+from cresset.nn.modules._utils import _ntuple, _single
 from cresset.nn.modules.module import Module
 from cresset.nn.parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
-
-
-def _ntuple(n, name="parse"):
-    def parse(x):
-        if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):
-            return tuple(x)
-        return tuple(repeat(x, n))
-
-    parse.__name__ = name
-    return parse
-
-
-_single = _ntuple(1, "_single")
-_pair = _ntuple(2, "_pair")
-_triple = _ntuple(3, "_triple")
-_quadruple = _ntuple(4, "_quadruple")
 
 
 def _reverse_repeat_tuple(t, n):

@@ -1,6 +1,6 @@
 """Padding modules (constant, zero, reflection, replication, circular), as torch.nn's."""
 from cresset.nn import functional as F
-from cresset.nn.modules.conv import _ntuple, _pair, _quadruple
+from cresset.nn.modules._utils import _ntuple, _pair, _quadruple
 from cresset.nn.modules.module import Module
 
 __all__ = ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",

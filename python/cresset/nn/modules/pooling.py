@@ -1,17 +1,12 @@
 """Pooling modules (torch.nn.modules.pooling): thin wrappers over cresset.nn.functional."""
 from cresset.nn import functional as F
+from cresset.nn.modules._utils import _ntuple
 from cresset.nn.modules.module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
            "AvgPool1d", "AvgPool2d", "AvgPool3d", "FractionalMaxPool2d", "LPPool1d", "LPPool2d", "LPPool3d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"]
-
-
-def _ntuple(n, x):
-    if isinstance(x, (list, tuple)):
-        return tuple(x)
-    return (x,) * n
 
 
 class _MaxPoolNd(Module):
@@ -62,9 +57,9 @@ class _MaxUnpoolNd(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = _ntuple(self._n, kernel_size)
-        self.stride = _ntuple(self._n, stride if (stride is not None) else kernel_size)
-        self.padding = _ntuple(self._n, padding)
+        self.kernel_size = _ntuple(self._n)(kernel_size)
+        self.stride = _ntuple(self._n)(stride if (stride is not None) else kernel_size)
+        self.padding = _ntuple(self._n)(padding)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -113,9 +108,9 @@ class AvgPool1d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         super().__init__()
-        self.kernel_size = _ntuple(1, kernel_size)
-        self.stride = _ntuple(1, stride if stride is not None else kernel_size)
-        self.padding = _ntuple(1, padding)
+        self.kernel_size = _ntuple(1)(kernel_size)
+        self.stride = _ntuple(1)(stride if stride is not None else kernel_size)
+        self.padding = _ntuple(1)(padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -165,11 +160,11 @@ class FractionalMaxPool2d(Module):
     def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
                  _random_samples=None):
         super().__init__()
-        self.kernel_size = _ntuple(2, kernel_size)
+        self.kernel_size = _ntuple(2)(kernel_size)
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
-        self.output_size = _ntuple(2, output_size) if output_size is not None else None
-        self.output_ratio = _ntuple(2, output_ratio) if output_ratio is not None else None
+        self.output_size = _ntuple(2)(output_size) if output_size is not None else None
+        self.output_ratio = _ntuple(2)(output_ratio) if output_ratio is not None else None
         if output_size is None and output_ratio is None:
             raise ValueError("FractionalMaxPool2d requires specifying either "
                              "an output size, or a pooling ratio")
