@@ -27,10 +27,7 @@ class FakeData(VisionDataset):
         target = cresset.randint(0, self.num_classes, size=(1,), dtype=cresset.long)[0]
         cresset.set_rng_state(rng_state)
         img = transforms.ToPILImage()(img)
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
+        img, target = self._transform_pair(img, target)
         return img, target.item()
 
     def __len__(self):

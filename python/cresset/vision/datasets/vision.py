@@ -28,6 +28,11 @@ class VisionDataset(data.Dataset):
     def __getitem__(self, index):
         raise NotImplementedError
 
+    def _transform_pair(self, input, target):
+        """transform(input), target_transform(target): read at call time, so a transform set on
+        the dataset after construction applies (as in torchvision's datasets)."""
+        return _apply_pair(self.transform, self.target_transform, input, target)
+
     def __len__(self):
         raise NotImplementedError
 
@@ -46,6 +51,14 @@ class VisionDataset(data.Dataset):
         return ""
 
 
+def _apply_pair(transform, target_transform, input, target):
+    if transform is not None:
+        input = transform(input)
+    if target_transform is not None:
+        target = target_transform(target)
+    return input, target
+
+
 def _format_transform_repr(transform, head):
     lines = transform.__repr__().splitlines()
     return [f"{head}{lines[0]}"] + [" " * len(head) + line for line in lines[1:]]
@@ -59,11 +72,7 @@ class StandardTransform:
         self.target_transform = target_transform
 
     def __call__(self, input, target):
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return _apply_pair(self.transform, self.target_transform, input, target)
 
     def __repr__(self):
         body = [self.__class__.__name__]
