@@ -10,7 +10,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
     s->data_ = s->inline_;
     return s;
   }
-  void* p = allocator_for(device)->allocate(nbytes);
+  void* p = device.is_cuda() ? cuda_allocate(nbytes, device) : cpu_allocator()->allocate(nbytes);
   return std::make_shared<Storage>(p, nbytes, device, nullptr, nullptr, true);
 }
 

@@ -55,7 +55,7 @@ globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...
 __version__ = "0.1.0"
 
 # Subpackages and names imported on first use, so `import cresset` stays fast.
-_LAZY_MODULES = {"nn", "optim"}
+_LAZY_MODULES = {"nn", "optim", "cuda", "backends", "version"}
 _LAZY_NAMES = {"save": "cresset.serialization", "load": "cresset.serialization"}
 
 

@@ -86,5 +86,6 @@ void init_nn_rnn(nb::module_& m);
 void init_optim(nb::module_& m);
 void init_io(nb::module_& m);
 void init_autograd(nb::module_& m);
+void init_cuda(nb::module_& m);
 
 }  // namespace cresset::py

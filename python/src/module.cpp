@@ -24,6 +24,8 @@ void register_exceptions() {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
+    } catch (const AssertionError& e) {
+      PyErr_SetString(PyExc_AssertionError, e.what());
     } catch (const RuntimeError& e) {
       PyErr_SetString(PyExc_RuntimeError, e.what());
     }
@@ -65,4 +67,5 @@ NB_MODULE(_C, m) {
   init_optim(m);
   init_io(m);
   init_autograd(m);
+  init_cuda(m);
 }

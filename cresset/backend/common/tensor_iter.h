@@ -98,6 +98,8 @@ class TensorIter {
   DType common_dtype() const { return common_dtype_; }
   DType dtype(int k) const { return operands_[k].dtype(); }
   char* data_ptr(int k) const { return static_cast<char*>(operands_[k].raw_data()); }
+  /// Operand k (outputs first) as the kernel sees it.
+  const Tensor& operand(int k) const { return operands_[k]; }
   Device device() const { return operands_[0].device(); }
 
   /// The output tensor as the user sees it (after any copy-back for dtype mismatch).

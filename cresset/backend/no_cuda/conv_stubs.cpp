@@ -6,7 +6,7 @@ namespace cresset::cuda {
 
 void conv_kernel(ConvKind, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
                  const ConvGeometry&) {
-  throw RuntimeError("[convolution] cresset was built without CUDA support");
+  throw RuntimeError("[convolution] is not implemented for CUDA tensors in this build");
 }
 
 }  // namespace cresset::cuda

@@ -7,7 +7,7 @@ namespace cresset::cuda {
 
 namespace {
 [[noreturn]] void no_cuda(const char* op) {
-  throw RuntimeError(str_cat("[", op, "] cresset was built without CUDA support"));
+  throw RuntimeError(str_cat("[", op, "] is not implemented for CUDA tensors in this build"));
 }
 }  // namespace
 

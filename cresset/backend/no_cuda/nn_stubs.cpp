@@ -6,7 +6,7 @@ namespace cresset::cuda {
 
 void softmax_kernel(const Tensor&, const Tensor&, int64_t, int64_t, int64_t, bool log) {
   throw RuntimeError(str_cat("[", log ? "log_softmax" : "softmax",
-                             "] cresset was built without CUDA support"));
+                             "] is not implemented for CUDA tensors in this build"));
 }
 
 }  // namespace cresset::cuda

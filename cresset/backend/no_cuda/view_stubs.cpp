@@ -6,11 +6,11 @@ namespace cresset::cuda {
 
 void tril_triu(const Tensor&, const Tensor&, int64_t, bool lower) {
   throw RuntimeError(
-      str_cat("[", lower ? "tril" : "triu", "] cresset was built without CUDA support"));
+      str_cat("[", lower ? "tril" : "triu", "] is not implemented for CUDA tensors in this build"));
 }
 
 void gather_slices(const Tensor&, const Tensor&, int64_t, const Tensor&) {
-  throw RuntimeError("[repeat_interleave] cresset was built without CUDA support");
+  throw RuntimeError("[repeat_interleave] is not implemented for CUDA tensors in this build");
 }
 
 }  // namespace cresset::cuda

@@ -1,0 +1,28 @@
+// CUDA kernels of elementwise.def: The binary rows of the All and Compare kinds (every dtype). See elementwise.cuh.
+#include "cresset/backend/cuda/elementwise.cuh"
+
+// clang-format off
+#define CRESSET_CUDA_PICK_UNARY_Float CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_UNARY_FloatOnly CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_UNARY_Numeric CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_UNARY_All CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_UNARY_Predicate CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_UNARY_Logical CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_UNARY_Bitwise CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_BINARY_All CRESSET_CUDA_KEEP
+#define CRESSET_CUDA_PICK_BINARY_Numeric CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_BINARY_Float CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_BINARY_FloatOnly CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_BINARY_Compare CRESSET_CUDA_KEEP
+#define CRESSET_CUDA_PICK_BINARY_Logical CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_BINARY_Bitwise CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_BINARY_Shift CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_TERNARY_Select CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_TERNARY_Float CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_TERNARY_FloatOnly CRESSET_CUDA_DROP
+#define CRESSET_CUDA_PICK_TERNARY_Numeric CRESSET_CUDA_DROP
+// clang-format on
+
+namespace cresset::cuda {
+#include "cresset/ops/elementwise.def"
+}  // namespace cresset::cuda

@@ -1,0 +1,104 @@
+// cresset._C._cuda: the CUDA runtime for cresset.cuda (devices, streams, events, memory), and the
+// Tensor methods that concern devices (get_device, pin_memory, is_pinned). Works in builds without
+// CUDA too: backend/no_cuda reports zero devices.
+#include "bind.h"
+#include "cresset/backend/cuda/runtime.h"
+
+namespace cresset::py {
+
+namespace {
+
+uintptr_t handle_int(void* p) { return reinterpret_cast<uintptr_t>(p); }
+void* handle_ptr(uintptr_t h) { return reinterpret_cast<void*>(h); }
+
+}  // namespace
+
+void init_cuda(nb::module_& m) {
+  nb::module_ c = m.def_submodule("_cuda", "CUDA runtime");
+  c.def("is_built", &cuda::is_built);
+  c.def("toolkit_version", &cuda::toolkit_version);
+  c.def("device_count", &cuda::device_count);
+  c.def("current_device", &cuda::current_device);
+  c.def("set_device", &cuda::set_device, "device"_a);
+  c.def("check_device", &cuda::check_device, "device"_a);
+  c.def("synchronize", &cuda::synchronize, "device"_a);
+  c.def("device_properties", [](int index) {
+    cuda::DeviceProperties p = cuda::device_properties(index);
+    nb::dict d;
+    d["name"] = p.name;
+    d["major"] = p.major;
+    d["minor"] = p.minor;
+    d["total_memory"] = p.total_memory;
+    d["multi_processor_count"] = p.multi_processor_count;
+    d["warp_size"] = p.warp_size;
+    d["L2_cache_size"] = p.l2_cache_size;
+    d["max_threads_per_multi_processor"] = p.max_threads_per_multi_processor;
+    return d;
+  });
+  // Streams cross into Python as (device, handle) pairs; handle 0 is the default stream.
+  c.def("create_stream", [](int device, int priority) {
+    cuda::Stream s = cuda::create_stream(device, priority);
+    return nb::make_tuple(s.device, handle_int(s.handle));
+  });
+  c.def("destroy_stream",
+        [](int device, uintptr_t h) { cuda::destroy_stream(cuda::Stream{device, handle_ptr(h)}); });
+  c.def("current_stream", [](int device) {
+    cuda::Stream s = cuda::current_stream(device);
+    return nb::make_tuple(s.device, handle_int(s.handle));
+  });
+  c.def("set_current_stream", [](int device, uintptr_t h) {
+    cuda::set_current_stream(cuda::Stream{device, handle_ptr(h)});
+  });
+  c.def("stream_synchronize", [](int device, uintptr_t h) {
+    cuda::stream_synchronize(cuda::Stream{device, handle_ptr(h)});
+  });
+  c.def("stream_query",
+        [](int device, uintptr_t h) { return cuda::stream_query(cuda::Stream{device, handle_ptr(h)}); });
+  c.def("stream_wait_event", [](int device, uintptr_t h, uintptr_t e) {
+    cuda::stream_wait_event(cuda::Stream{device, handle_ptr(h)}, handle_ptr(e));
+  });
+  c.def("create_event", [](int device, bool timing, bool blocking, bool interprocess) {
+    return handle_int(cuda::create_event(device, timing, blocking, interprocess));
+  });
+  c.def("destroy_event", [](uintptr_t e) { cuda::destroy_event(handle_ptr(e)); });
+  c.def("record_event", [](uintptr_t e, int device, uintptr_t h) {
+    cuda::record_event(handle_ptr(e), cuda::Stream{device, handle_ptr(h)});
+  });
+  c.def("event_synchronize", [](uintptr_t e) { cuda::event_synchronize(handle_ptr(e)); });
+  c.def("event_query", [](uintptr_t e) { return cuda::event_query(handle_ptr(e)); });
+  c.def("event_elapsed_ms",
+        [](uintptr_t a, uintptr_t b) { return cuda::event_elapsed_ms(handle_ptr(a), handle_ptr(b)); });
+  c.def("memory_stats", [](int device) {
+    cuda::MemoryStats s = cuda::memory_stats(device);
+    nb::dict d;
+    d["allocated_bytes.all.current"] = s.allocated;
+    d["allocated_bytes.all.peak"] = s.max_allocated;
+    d["reserved_bytes.all.current"] = s.reserved;
+    d["reserved_bytes.all.peak"] = s.max_reserved;
+    d["num_alloc_retries"] = s.num_alloc_retries;
+    d["num_ooms"] = s.num_ooms;
+    d["allocation.all.allocated"] = s.num_allocs;
+    d["allocation.all.freed"] = s.num_frees;
+    d["largest_free_block"] = s.largest_free_block;
+    return d;
+  });
+  c.def("reset_peak_memory_stats", &cuda::reset_peak_memory_stats, "device"_a);
+  c.def("empty_cache", &cuda::empty_cache);
+  c.def("memory_summary", &cuda::memory_summary, "device"_a);
+  c.def("mem_get_info", [](int device) {
+    int64_t free_b = 0, total_b = 0;
+    cuda::mem_get_info(device, &free_b, &total_b);
+    return nb::make_tuple(free_b, total_b);
+  });
+
+  nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
+  cls.def("get_device", [](const Tensor& t) { return t.device().is_cpu() ? -1 : int(t.device().index); });
+  cls.def(
+      "pin_memory", [](const Tensor& t, nb::handle) { return cuda::pin_memory(t); },
+      "device"_a = nb::none());
+  cls.def(
+      "is_pinned", [](const Tensor& t, nb::handle) { return cuda::is_pinned(t); },
+      "device"_a = nb::none());
+}
+
+}  // namespace cresset::py
