@@ -3,6 +3,7 @@
 // CUDA too: backend/no_cuda reports zero devices.
 #include "bind.h"
 #include "cresset/backend/cuda/runtime.h"
+#include "cresset/core/generator.h"
 
 namespace cresset::py {
 
@@ -85,6 +86,10 @@ void init_cuda(nb::module_& m) {
   c.def("reset_peak_memory_stats", &cuda::reset_peak_memory_stats, "device"_a);
   c.def("empty_cache", &cuda::empty_cache);
   c.def("memory_summary", &cuda::memory_summary, "device"_a);
+  c.def("manual_seed", [](int device, uint64_t seed) {
+    cuda::check_device(device);
+    default_generator(Device(DeviceType::CUDA, device)).set_seed(seed);
+  });
   c.def("mem_get_info", [](int device) {
     int64_t free_b = 0, total_b = 0;
     cuda::mem_get_info(device, &free_b, &total_b);

@@ -1,6 +1,7 @@
 // Bindings of the random family: torch.Generator, the default generator and its module-level
 // functions, random factories, distributions and the in-place samplers.
 #include "cresset/backend/cuda/random.h"
+#include "cresset/backend/cuda/runtime.h"
 
 #include "creation_args.h"
 #include "cresset/backend/copy.h"
@@ -128,7 +129,11 @@ void init_random(nb::module_& m) {
   m.def(
       "manual_seed",
       [](nb::handle seed) {
-        default_generator().set_seed(to_seed(seed));
+        // torch.manual_seed seeds every device's default generator.
+        uint64_t s = to_seed(seed);
+        default_generator().set_seed(s);
+        for (int d = 0; d < cuda::device_count(); ++d)
+          default_generator(Device(DeviceType::CUDA, d)).set_seed(s);
         return nb::cast(&default_generator(), nb::rv_policy::reference);
       },
       "seed"_a);

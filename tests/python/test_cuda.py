@@ -65,8 +65,9 @@ def test_memory_queries_without_gpu():
         assert getattr(cresset.cuda, name)() == getattr(torch.cuda, name)() == 0
     assert cresset.cuda.empty_cache() is None
     assert cresset.cuda.memory_stats() == {}
-    cresset.cuda.manual_seed(3)
-    cresset.cuda.manual_seed_all(3)
+    cresset.manual_seed(3)
+    assert cresset.cuda.manual_seed(5) is None and torch.cuda.manual_seed(5) is None
+    assert cresset.cuda.manual_seed_all(5) is None
     assert cresset.initial_seed() == 3
 
 
@@ -304,3 +305,53 @@ def test_legacy_cuda_types():
     assert y.is_cuda and isinstance(y, cresset.cuda.FloatTensor)
     assert y.type() == "torch.cuda.FloatTensor"
     assert cresset.cuda.LongTensor([1, 2]).is_cuda
+
+
+@gpu
+@pytest.mark.parametrize("op,kwargs", [
+    ("sum", {}), ("sum", {"dim": 1}), ("mean", {"dim": (0, 2)}), ("amax", {"dim": 2}),
+    ("amin", {"dim": 0}), ("argmax", {"dim": 1}), ("argmin", {}), ("prod", {"dim": 2}),
+    ("var", {"dim": 1}), ("std", {"dim": 0, "correction": 0}), ("logsumexp", {"dim": 1}),
+    ("nansum", {"dim": 2}), ("norm", {}), ("max", {"dim": 1}),
+])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_reductions_match_cpu(op, kwargs, layout):
+    t, _ = _pair((6, 70, 9), seed=4)
+    if layout == "transposed":
+        t = t.transpose(0, 2)
+    x = to_cresset(t).cuda()
+    ours = getattr(cresset, op)(x, **kwargs)
+    theirs = getattr(torch, op)(t, **kwargs)
+    if op == "max":
+        assert_same(ours.values.cpu(), theirs.values, rtol=1e-5, atol=1e-5)
+        assert_same(ours.indices.cpu(), theirs.indices)
+    else:
+        assert_same(ours.cpu(), theirs, rtol=1e-5, atol=1e-5)
+
+
+@gpu
+@pytest.mark.parametrize("dtype", [torch.int64, torch.bool, torch.float16, torch.uint8])
+def test_reductions_other_dtypes(dtype):
+    t = (torch.arange(60).reshape(3, 20) % 7).to(dtype)
+    x = to_cresset(t).cuda()
+    assert_same(cresset.sum(x, 1).cpu(), torch.sum(t, 1))
+    assert_same(x.any(0).cpu(), t.any(0))
+    assert_same(x.all().cpu(), t.all())
+    if dtype != torch.bool:
+        assert_same(x.amax(1).cpu(), t.amax(1))
+
+
+@gpu
+def test_random_matches_cpu_under_seed():
+    cresset.manual_seed(7)
+    a = cresset.randn(1000)
+    cresset.cuda.manual_seed(7)
+    b = cresset.randn(1000, device="cuda")
+    assert b.is_cuda
+    assert_same(b.cpu(), a)
+    cresset.manual_seed(7)
+    c = cresset.empty(64, 3, device="cuda").uniform_(-1, 1)
+    cresset.manual_seed(7)
+    assert_same(c.cpu(), cresset.empty(64, 3).uniform_(-1, 1))
+    g = cresset.Generator(device="cuda")
+    assert g.device.type == "cuda"

@@ -1,5 +1,6 @@
 // The ops of the reduction engine (see the op contract in reduce_engine.h). Included only inside
-// a kernel namespace, after reduce_engine.h and <cmath>, <limits>, <type_traits>.
+// a kernel namespace, after reduce_engine.h and <cmath>, <limits>, <type_traits>. Host+device:
+// the CUDA reduction (backend/cuda/reduce.cu) runs the same ops.
 
 template <class T>
 constexpr bool kFloating = std::is_floating_point_v<opmath_t<T>>;
@@ -14,7 +15,7 @@ template <class T>
 using cmp_t = std::conditional_t<kFloating<T>, opmath_t<T>, T>;
 
 template <class T>
-CRESSET_INLINE bool isnan_(T x) {
+CRESSET_HOST_DEVICE CRESSET_INLINE bool isnan_(T x) {
   if constexpr (std::is_floating_point_v<T>) {
     return x != x;
   } else {
@@ -23,7 +24,7 @@ CRESSET_INLINE bool isnan_(T x) {
 }
 
 template <class T>
-CRESSET_INLINE T* out_ptr(char* const* out, int k) {
+CRESSET_HOST_DEVICE CRESSET_INLINE T* out_ptr(char* const* out, int k) {
   return reinterpret_cast<T*>(out[k]);
 }
 
@@ -35,10 +36,10 @@ struct SumOp {
   using acc_t = sum_acc_t<T>;
   bool mean = false;
   int64_t count = 0;  // elements per output, for the mean
-  acc_t identity() const { return acc_t(0); }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a + acc_t(x); }
-  CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return a + b; }
-  void store(char* const* out, int64_t off, acc_t a) const {
+  CRESSET_HOST_DEVICE acc_t identity() const { return acc_t(0); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a + acc_t(x); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return a + b; }
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, acc_t a) const {
     if constexpr (kFloating<T>) {
       if (mean) a /= acc_t(count);
     }
@@ -49,7 +50,7 @@ struct SumOp {
 template <class T>
 struct NanSumOp : SumOp<T> {
   using acc_t = sum_acc_t<T>;
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
     acc_t v = acc_t(x);
     return isnan_(v) ? a : a + v;
   }
@@ -63,14 +64,14 @@ struct NanMeanOp {
   };
   using in_t = T;
   using acc_t = Acc;
-  Acc identity() const { return {0, 0}; }
-  CRESSET_INLINE Acc update(Acc a, T x, int64_t) const {
+  CRESSET_HOST_DEVICE Acc identity() const { return {0, 0}; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t) const {
     opmath_t<T> v = opmath_t<T>(x);
     bool nan = isnan_(v);
     return {nan ? a.sum : a.sum + v, a.n + !nan};
   }
-  CRESSET_INLINE Acc combine(Acc a, Acc b) const { return {a.sum + b.sum, a.n + b.n}; }
-  void store(char* const* out, int64_t off, Acc a) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const { return {a.sum + b.sum, a.n + b.n}; }
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     out_ptr<T>(out, 0)[off] = T(a.sum / opmath_t<T>(a.n));
   }
 };
@@ -78,9 +79,9 @@ struct NanMeanOp {
 template <class T>
 struct ProdOp : SumOp<T> {
   using acc_t = sum_acc_t<T>;
-  acc_t identity() const { return acc_t(1); }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a * acc_t(x); }
-  CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return a * b; }
+  CRESSET_HOST_DEVICE acc_t identity() const { return acc_t(1); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a * acc_t(x); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return a * b; }
 };
 
 // Max and min propagate NaN: once an accumulator holds NaN it keeps it.
@@ -88,7 +89,7 @@ template <class T, bool kMax>
 struct MinMaxOp {
   using in_t = T;
   using acc_t = cmp_t<T>;
-  acc_t identity() const {
+  CRESSET_HOST_DEVICE acc_t identity() const {
     if constexpr (kFloating<T>) {
       return kMax ? -std::numeric_limits<acc_t>::infinity()
                   : std::numeric_limits<acc_t>::infinity();
@@ -96,15 +97,17 @@ struct MinMaxOp {
       return kMax ? std::numeric_limits<acc_t>::lowest() : std::numeric_limits<acc_t>::max();
     }
   }
-  CRESSET_INLINE static bool better(acc_t x, acc_t a) {
+  CRESSET_HOST_DEVICE CRESSET_INLINE static bool better(acc_t x, acc_t a) {
     return (kMax ? x > a : x < a) || isnan_(x);
   }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
     acc_t v = acc_t(x);
     return better(v, a) ? v : a;
   }
-  CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return better(b, a) ? b : a; }
-  void store(char* const* out, int64_t off, acc_t a) const { out_ptr<T>(out, 0)[off] = T(a); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return better(b, a) ? b : a; }
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, acc_t a) const {
+    out_ptr<T>(out, 0)[off] = T(a);
+  }
 };
 
 template <class T>
@@ -116,14 +119,14 @@ struct AMinMaxOp {
   };
   using in_t = T;
   using acc_t = Acc;
-  Acc identity() const { return {Min().identity(), Max().identity()}; }
-  CRESSET_INLINE Acc update(Acc a, T x, int64_t i) const {
+  CRESSET_HOST_DEVICE Acc identity() const { return {Min().identity(), Max().identity()}; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t i) const {
     return {Min().update(a.lo, x, i), Max().update(a.hi, x, i)};
   }
-  CRESSET_INLINE Acc combine(Acc a, Acc b) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const {
     return {Min().combine(a.lo, b.lo), Max().combine(a.hi, b.hi)};
   }
-  void store(char* const* out, int64_t off, Acc a) const {
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     out_ptr<T>(out, 0)[off] = T(a.lo);
     out_ptr<T>(out, 1)[off] = T(a.hi);
   }
@@ -141,26 +144,26 @@ struct ArgOp {
   };
   using in_t = T;
   using acc_t = Acc;
-  Acc identity() const { return {ValueOp().identity(), -1}; }
+  CRESSET_HOST_DEVICE Acc identity() const { return {ValueOp().identity(), -1}; }
   // x holds the extreme m found by ValueOp (NaN matches NaN).
-  CRESSET_INLINE static bool same(T x, cmp_t<T> m) {
+  CRESSET_HOST_DEVICE CRESSET_INLINE static bool same(T x, cmp_t<T> m) {
     cmp_t<T> v = cmp_t<T>(x);
     return v == m || (isnan_(v) && isnan_(m));
   }
-  CRESSET_INLINE static bool better(cmp_t<T> x, cmp_t<T> a) {
+  CRESSET_HOST_DEVICE CRESSET_INLINE static bool better(cmp_t<T> x, cmp_t<T> a) {
     return kMax ? (x > a || (isnan_(x) && !isnan_(a))) : (x < a || (isnan_(x) && !isnan_(a)));
   }
-  CRESSET_INLINE Acc update(Acc a, T x, int64_t i) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t i) const {
     cmp_t<T> v = cmp_t<T>(x);
     return (a.i < 0 || better(v, a.v)) ? Acc{v, i} : a;
   }
-  CRESSET_INLINE Acc combine(Acc a, Acc b) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const {
     if (a.i < 0) return b;
     if (b.i < 0 || better(a.v, b.v)) return a;
     if (better(b.v, a.v)) return b;
     return a.i < b.i ? a : b;
   }
-  void store(char* const* out, int64_t off, Acc a) const {
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     out_ptr<int64_t>(out, 0)[off] = a.i;
     if (out[1]) out_ptr<T>(out, 1)[off] = T(a.v);
   }
@@ -170,13 +173,15 @@ template <class T, bool kAll>
 struct LogicalOp {
   using in_t = T;
   using acc_t = bool;
-  bool identity() const { return kAll; }
-  CRESSET_INLINE bool update(bool a, T x, int64_t) const {
+  CRESSET_HOST_DEVICE bool identity() const { return kAll; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE bool update(bool a, T x, int64_t) const {
     bool nz = cmp_t<T>(x) != cmp_t<T>(0);
     return kAll ? (a && nz) : (a || nz);
   }
-  CRESSET_INLINE bool combine(bool a, bool b) const { return kAll ? (a && b) : (a || b); }
-  void store(char* const* out, int64_t off, bool a) const { out_ptr<bool>(out, 0)[off] = a; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE bool combine(bool a, bool b) const { return kAll ? (a && b) : (a || b); }
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, bool a) const {
+    out_ptr<bool>(out, 0)[off] = a;
+  }
 };
 
 // Vector norms of a floating input; the kind picks the formula at compile time.
@@ -185,10 +190,10 @@ struct NormOp {
   using in_t = T;
   using acc_t = opmath_t<T>;
   acc_t p;
-  acc_t identity() const {
+  CRESSET_HOST_DEVICE acc_t identity() const {
     return K == NormKind::NegInf ? std::numeric_limits<acc_t>::infinity() : acc_t(0);
   }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
     acc_t v = std::abs(acc_t(x));
     switch (K) {
       case NormKind::One:
@@ -203,7 +208,7 @@ struct NormOp {
         return a + std::pow(v, p);
     }
   }
-  CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const {
     switch (K) {
       case NormKind::Inf:
         return (b > a || isnan_(b)) ? b : a;
@@ -213,7 +218,7 @@ struct NormOp {
         return a + b;
     }
   }
-  void store(char* const* out, int64_t off, acc_t a) const {
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, acc_t a) const {
     acc_t r = K == NormKind::Two ? std::sqrt(a) : K == NormKind::General ? std::pow(a, 1 / p) : a;
     out_ptr<T>(out, 0)[off] = T(r);
   }
@@ -231,22 +236,22 @@ struct VarOp {
   using acc_t = Acc;
   double correction;
   bool take_sqrt;
-  Acc identity() const { return {0, 0, 0}; }
-  CRESSET_INLINE Acc update(Acc a, T x, int64_t) const {
+  CRESSET_HOST_DEVICE Acc identity() const { return {0, 0, 0}; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t) const {
     double v = double(opmath_t<T>(x));
     int64_t n = a.n + 1;
     double d = v - a.mean;
     double mean = a.mean + d / double(n);
     return {mean, a.m2 + d * (v - mean), n};
   }
-  CRESSET_INLINE Acc combine(Acc a, Acc b) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const {
     if (a.n == 0) return b;
     if (b.n == 0) return a;
     int64_t n = a.n + b.n;
     double d = b.mean - a.mean, fb = double(b.n) / double(n);
     return {a.mean + d * fb, a.m2 + b.m2 + d * d * double(a.n) * fb, n};
   }
-  void store(char* const* out, int64_t off, Acc a) const {
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     double dof = std::max(0.0, double(a.n) - correction);
     double var = a.m2 / dof;
     out_ptr<T>(out, 0)[off] = T(opmath_t<T>(take_sqrt ? std::sqrt(var) : var));
@@ -264,17 +269,19 @@ struct LogSumExpOp {
   };
   using in_t = T;
   using acc_t = Acc;
-  Acc identity() const { return {-std::numeric_limits<M>::infinity(), M(0)}; }
-  CRESSET_INLINE static Acc merge(Acc a, M m, M s) {
+  CRESSET_HOST_DEVICE Acc identity() const {
+    return {-std::numeric_limits<M>::infinity(), M(0)};
+  }
+  CRESSET_HOST_DEVICE CRESSET_INLINE static Acc merge(Acc a, M m, M s) {
     if (isnan_(m) || isnan_(a.m)) return {NAN, NAN};
     if (m == -std::numeric_limits<M>::infinity()) return a;
     if (a.m == -std::numeric_limits<M>::infinity()) return {m, s};
     if (m > a.m) return {m, a.s * std::exp(a.m - m) + s};
     return {a.m, a.s + s * std::exp(m - a.m)};
   }
-  CRESSET_INLINE Acc update(Acc a, T x, int64_t) const { return merge(a, M(x), M(1)); }
-  CRESSET_INLINE Acc combine(Acc a, Acc b) const { return merge(a, b.m, b.s); }
-  void store(char* const* out, int64_t off, Acc a) const {
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t) const { return merge(a, M(x), M(1)); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const { return merge(a, b.m, b.s); }
+  CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     M r = std::isfinite(a.m) ? a.m + std::log(a.s) : a.m;
     out_ptr<T>(out, 0)[off] = T(r);
   }

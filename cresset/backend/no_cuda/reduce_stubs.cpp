@@ -11,7 +11,6 @@ namespace {
 }
 }  // namespace
 
-void reduce_kernel(const ReducePlan&, const ReduceCall&) { no_cuda("reduce"); }
 void scan_kernel(const ScanCall&) { no_cuda("scan"); }
 void sort_kernel(const Tensor&, int64_t, bool, const Tensor&, const Tensor&) { no_cuda("sort"); }
 void topk_kernel(const Tensor&, int64_t, int64_t, bool, const Tensor&, const Tensor&) {

@@ -1,6 +1,10 @@
-// Link-time stand-ins for the CUDA backend in builds without the CUDA toolkit. Each throws the
-// same error, so a CUDA tensor can never be created and any path to a CUDA kernel says why.
+// Link-time stand-ins for the entry points backend/cuda implements, in builds without the CUDA
+// toolkit. Each throws the same error (a CUDA tensor can never be created there anyway). The
+// *_stubs.cpp files hold the entry points backend/cuda has no kernel for yet; they link into both
+// builds and name the op.
 #include "cresset/backend/cuda/kernels.h"
+#include "cresset/backend/cuda/random.h"
+#include "cresset/backend/cuda/reduce.h"
 #include "cresset/core/allocator.h"
 #include "cresset/core/error.h"
 
@@ -26,6 +30,12 @@ void fill_kernel(TensorIter&, Scalar) { no_cuda("fill_"); }
 #undef CRESSET_UNARY
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
+void reduce_kernel(const ReducePlan&, const ReduceCall&) { no_cuda("reduce"); }
+void random_fill_kernel(const Tensor&, const RandomSpec&) { no_cuda("random"); }
+void bernoulli_tensor_kernel(const Tensor&, const Tensor&, const RandomSpec&) {
+  no_cuda("bernoulli_");
+}
+void check_generator_device(int) { no_cuda("Generator"); }
 }  // namespace cuda
 
 }  // namespace cresset

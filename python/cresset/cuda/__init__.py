@@ -15,7 +15,7 @@ _cuda = _C._cuda
 __all__ = [
     "is_available", "is_initialized", "device_count", "current_device", "set_device", "device",
     "device_of", "get_device_name", "get_device_properties", "get_device_capability",
-    "synchronize", "manual_seed", "manual_seed_all", "seed", "seed_all", "initial_seed",
+    "synchronize", "manual_seed", "manual_seed_all",
     "Stream", "Event", "current_stream", "default_stream", "set_stream", "stream",
     "StreamContext", "memory_allocated", "max_memory_allocated", "memory_reserved",
     "max_memory_reserved", "reset_peak_memory_stats", "empty_cache", "memory_summary",
@@ -145,26 +145,17 @@ def synchronize(device=None):
     _cuda.synchronize(_index(device))
 
 
-# Random numbers: CUDA tensors draw from the same Philox streams as CPU tensors (see Note [Random
-# number generation]), so seeding the default generator seeds every device.
+# Random numbers: each GPU has a default generator drawing the same Philox streams as the CPU's
+# (see Note [Random number generation]), so equal seeds give equal values on every device.
 def manual_seed(seed):
-    cresset.manual_seed(seed)
+    """Seeds the current GPU's default generator (silently nothing without a GPU, like torch)."""
+    if is_available():
+        _cuda.manual_seed(current_device(), int(seed) & 0xFFFFFFFFFFFFFFFF)
 
 
 def manual_seed_all(seed):
-    cresset.manual_seed(seed)
-
-
-def seed():
-    cresset.seed()
-
-
-def seed_all():
-    cresset.seed()
-
-
-def initial_seed():
-    return cresset.initial_seed()
+    for index in range(device_count() if is_available() else 0):
+        _cuda.manual_seed(index, int(seed) & 0xFFFFFFFFFFFFFFFF)
 
 
 class Stream:
