@@ -53,8 +53,9 @@ void init_cuda(nb::module_& m) {
   c.def("stream_synchronize", [](int device, uintptr_t h) {
     cuda::stream_synchronize(cuda::Stream{device, handle_ptr(h)});
   });
-  c.def("stream_query",
-        [](int device, uintptr_t h) { return cuda::stream_query(cuda::Stream{device, handle_ptr(h)}); });
+  c.def("stream_query", [](int device, uintptr_t h) {
+    return cuda::stream_query(cuda::Stream{device, handle_ptr(h)});
+  });
   c.def("stream_wait_event", [](int device, uintptr_t h, uintptr_t e) {
     cuda::stream_wait_event(cuda::Stream{device, handle_ptr(h)}, handle_ptr(e));
   });
@@ -67,8 +68,9 @@ void init_cuda(nb::module_& m) {
   });
   c.def("event_synchronize", [](uintptr_t e) { cuda::event_synchronize(handle_ptr(e)); });
   c.def("event_query", [](uintptr_t e) { return cuda::event_query(handle_ptr(e)); });
-  c.def("event_elapsed_ms",
-        [](uintptr_t a, uintptr_t b) { return cuda::event_elapsed_ms(handle_ptr(a), handle_ptr(b)); });
+  c.def("event_elapsed_ms", [](uintptr_t a, uintptr_t b) {
+    return cuda::event_elapsed_ms(handle_ptr(a), handle_ptr(b));
+  });
   c.def("memory_stats", [](int device) {
     cuda::MemoryStats s = cuda::memory_stats(device);
     nb::dict d;
@@ -97,7 +99,8 @@ void init_cuda(nb::module_& m) {
   });
 
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
-  cls.def("get_device", [](const Tensor& t) { return t.device().is_cpu() ? -1 : int(t.device().index); });
+  cls.def("get_device",
+          [](const Tensor& t) { return t.device().is_cpu() ? -1 : int(t.device().index); });
   cls.def(
       "pin_memory", [](const Tensor& t, nb::handle) { return cuda::pin_memory(t); },
       "device"_a = nb::none());

@@ -37,7 +37,9 @@ struct SumOp {
   bool mean = false;
   int64_t count = 0;  // elements per output, for the mean
   CRESSET_HOST_DEVICE acc_t identity() const { return acc_t(0); }
-  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a + acc_t(x); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
+    return a + acc_t(x);
+  }
   CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return a + b; }
   CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, acc_t a) const {
     if constexpr (kFloating<T>) {
@@ -70,7 +72,9 @@ struct NanMeanOp {
     bool nan = isnan_(v);
     return {nan ? a.sum : a.sum + v, a.n + !nan};
   }
-  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const { return {a.sum + b.sum, a.n + b.n}; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const {
+    return {a.sum + b.sum, a.n + b.n};
+  }
   CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     out_ptr<T>(out, 0)[off] = T(a.sum / opmath_t<T>(a.n));
   }
@@ -80,7 +84,9 @@ template <class T>
 struct ProdOp : SumOp<T> {
   using acc_t = sum_acc_t<T>;
   CRESSET_HOST_DEVICE acc_t identity() const { return acc_t(1); }
-  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a * acc_t(x); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
+    return a * acc_t(x);
+  }
   CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return a * b; }
 };
 
@@ -104,7 +110,9 @@ struct MinMaxOp {
     acc_t v = acc_t(x);
     return better(v, a) ? v : a;
   }
-  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const { return better(b, a) ? b : a; }
+  CRESSET_HOST_DEVICE CRESSET_INLINE acc_t combine(acc_t a, acc_t b) const {
+    return better(b, a) ? b : a;
+  }
   CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, acc_t a) const {
     out_ptr<T>(out, 0)[off] = T(a);
   }
@@ -178,7 +186,9 @@ struct LogicalOp {
     bool nz = cmp_t<T>(x) != cmp_t<T>(0);
     return kAll ? (a && nz) : (a || nz);
   }
-  CRESSET_HOST_DEVICE CRESSET_INLINE bool combine(bool a, bool b) const { return kAll ? (a && b) : (a || b); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE bool combine(bool a, bool b) const {
+    return kAll ? (a && b) : (a || b);
+  }
   CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, bool a) const {
     out_ptr<bool>(out, 0)[off] = a;
   }
@@ -269,9 +279,7 @@ struct LogSumExpOp {
   };
   using in_t = T;
   using acc_t = Acc;
-  CRESSET_HOST_DEVICE Acc identity() const {
-    return {-std::numeric_limits<M>::infinity(), M(0)};
-  }
+  CRESSET_HOST_DEVICE Acc identity() const { return {-std::numeric_limits<M>::infinity(), M(0)}; }
   CRESSET_HOST_DEVICE CRESSET_INLINE static Acc merge(Acc a, M m, M s) {
     if (isnan_(m) || isnan_(a.m)) return {NAN, NAN};
     if (m == -std::numeric_limits<M>::infinity()) return a;
@@ -279,7 +287,9 @@ struct LogSumExpOp {
     if (m > a.m) return {m, a.s * std::exp(a.m - m) + s};
     return {a.m, a.s + s * std::exp(m - a.m)};
   }
-  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t) const { return merge(a, M(x), M(1)); }
+  CRESSET_HOST_DEVICE CRESSET_INLINE Acc update(Acc a, T x, int64_t) const {
+    return merge(a, M(x), M(1));
+  }
   CRESSET_HOST_DEVICE CRESSET_INLINE Acc combine(Acc a, Acc b) const { return merge(a, b.m, b.s); }
   CRESSET_HOST_DEVICE void store(char* const* out, int64_t off, Acc a) const {
     M r = std::isfinite(a.m) ? a.m + std::log(a.s) : a.m;

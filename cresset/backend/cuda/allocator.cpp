@@ -10,6 +10,8 @@
 // so no synchronization is needed (the order of a stream's work protects it). When cudaMalloc
 // fails, the unused cached segments are released and the call retried once; a second failure is
 // torch's OutOfMemoryError message with the requested size and the pool's state.
+#include "cresset/core/allocator.h"
+
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -19,7 +21,6 @@
 
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cuda/cuda_check.h"
-#include "cresset/core/allocator.h"
 
 namespace cresset {
 namespace cuda {
@@ -40,7 +41,7 @@ struct Block {
   char* ptr;
   size_t size;
   bool allocated = false;
-  bool small;            // which pool it belongs to
+  bool small;             // which pool it belongs to
   Block* prev = nullptr;  // neighbours within the segment
   Block* next = nullptr;
 };
@@ -205,14 +206,14 @@ class CudaCachingAllocator final : public Allocator {
       size_t free_b = 0, total_b = 0;
       cudaMemGetInfo(&free_b, &total_b);
       cudaGetLastError();
-      throw RuntimeError(str_cat(
-          "CUDA out of memory. Tried to allocate ", format_bytes(int64_t(size)), ". GPU ", device,
-          " has a total capacity of ", format_bytes(int64_t(total_b)), " of which ",
-          format_bytes(int64_t(free_b)), " is free. Of the memory reserved by cresset (",
-          format_bytes(dp.stats.reserved), "), ", format_bytes(dp.stats.allocated),
-          " is allocated and ", format_bytes(dp.stats.reserved - dp.stats.allocated),
-          " is reserved but unallocated; the largest free cached block is ",
-          format_bytes(largest_free(device)), "."));
+      throw RuntimeError(
+          str_cat("CUDA out of memory. Tried to allocate ", format_bytes(int64_t(size)), ". GPU ",
+                  device, " has a total capacity of ", format_bytes(int64_t(total_b)), " of which ",
+                  format_bytes(int64_t(free_b)), " is free. Of the memory reserved by cresset (",
+                  format_bytes(dp.stats.reserved), "), ", format_bytes(dp.stats.allocated),
+                  " is allocated and ", format_bytes(dp.stats.reserved - dp.stats.allocated),
+                  " is reserved but unallocated; the largest free cached block is ",
+                  format_bytes(largest_free(device)), "."));
     }
     check(err, "cuda allocator");
     Block* b = new Block{device, stream, static_cast<char*>(p), seg};
@@ -393,7 +394,8 @@ Tensor pin_memory(const Tensor& t) {
 }
 
 bool is_pinned(const Tensor& t) {
-  return t.device().is_cpu() && t.impl()->storage() && pinned_pool().owns(t.impl()->storage()->data());
+  return t.device().is_cpu() && t.impl()->storage() &&
+         pinned_pool().owns(t.impl()->storage()->data());
 }
 
 }  // namespace cuda

@@ -38,12 +38,12 @@ struct AnyValue {
 
 __device__ AnyValue load_any(const char* p, DType t) {
   switch (t) {
-#define CRESSET_LOAD(T, NAME, STR)                                          \
-  case DType::NAME:                                                         \
-    if constexpr (!std::is_integral_v<T>) {                                 \
+#define CRESSET_LOAD(T, NAME, STR)                                           \
+  case DType::NAME:                                                          \
+    if constexpr (!std::is_integral_v<T>) {                                  \
       return {true, double(opmath_t<T>(*reinterpret_cast<const T*>(p))), 0}; \
-    } else {                                                                \
-      return {false, 0.0, int64_t(*reinterpret_cast<const T*>(p))};         \
+    } else {                                                                 \
+      return {false, 0.0, int64_t(*reinterpret_cast<const T*>(p))};          \
     }
     CRESSET_FORALL_DTYPES(CRESSET_LOAD)
 #undef CRESSET_LOAD
@@ -58,24 +58,24 @@ __device__ void store_any(char* p, DType t, AnyValue v) {
     case DType::Bool:
       *reinterpret_cast<bool*>(p) = v.is_float ? v.f != 0.0 : v.i != 0;
       return;
-#define CRESSET_STORE(T, NAME, STR)                                                   \
-  case DType::NAME:                                                                   \
-    if constexpr (std::is_integral_v<T>) {                                            \
-      *reinterpret_cast<T*>(p) = T(v.is_float ? int64_t(v.f) : v.i);                  \
-    } else {                                                                          \
-      using M = opmath_t<T>;                                                          \
-      *reinterpret_cast<T*>(p) = T(v.is_float ? M(v.f) : M(v.i));                      \
-    }                                                                                 \
+#define CRESSET_STORE(T, NAME, STR)                                  \
+  case DType::NAME:                                                  \
+    if constexpr (std::is_integral_v<T>) {                           \
+      *reinterpret_cast<T*>(p) = T(v.is_float ? int64_t(v.f) : v.i); \
+    } else {                                                         \
+      using M = opmath_t<T>;                                         \
+      *reinterpret_cast<T*>(p) = T(v.is_float ? M(v.f) : M(v.i));    \
+    }                                                                \
     return;
-    CRESSET_STORE(uint8_t, UInt8, "")
-    CRESSET_STORE(int8_t, Int8, "")
-    CRESSET_STORE(int16_t, Int16, "")
-    CRESSET_STORE(int32_t, Int32, "")
-    CRESSET_STORE(int64_t, Int64, "")
-    CRESSET_STORE(Half, Float16, "")
-    CRESSET_STORE(BFloat16, BFloat16, "")
-    CRESSET_STORE(float, Float32, "")
-    CRESSET_STORE(double, Float64, "")
+      CRESSET_STORE(uint8_t, UInt8, "")
+      CRESSET_STORE(int8_t, Int8, "")
+      CRESSET_STORE(int16_t, Int16, "")
+      CRESSET_STORE(int32_t, Int32, "")
+      CRESSET_STORE(int64_t, Int64, "")
+      CRESSET_STORE(Half, Float16, "")
+      CRESSET_STORE(BFloat16, BFloat16, "")
+      CRESSET_STORE(float, Float32, "")
+      CRESSET_STORE(double, Float64, "")
 #undef CRESSET_STORE
   }
 }
@@ -116,8 +116,7 @@ Tensor dense_on(const Tensor& src, const DimVector& sizes, DType dtype, Device d
 }
 
 bool same_layout(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && a.sizes() == b.sizes() && a.is_contiguous() &&
-         b.is_contiguous();
+  return a.dtype() == b.dtype() && a.sizes() == b.sizes() && a.is_contiguous() && b.is_contiguous();
 }
 
 }  // namespace
@@ -125,8 +124,8 @@ bool same_layout(const Tensor& a, const Tensor& b) {
 Tensor scalar_to_device(const Tensor& t, int device) {
   Tensor out = empty_tensor({}, t.dtype(), Device(DeviceType::CUDA, device));
   DeviceGuard guard(device);
-  check(cudaMemcpyAsync(out.raw_data(), t.raw_data(), size_t(t.itemsize()),
-                        cudaMemcpyHostToDevice, stream_of(device)),
+  check(cudaMemcpyAsync(out.raw_data(), t.raw_data(), size_t(t.itemsize()), cudaMemcpyHostToDevice,
+                        stream_of(device)),
         "copy_");
   return out;
 }
@@ -149,8 +148,7 @@ void fill_kernel(TensorIter& it, Scalar value) {
     for (int64_t b = 1; b < size; ++b) uniform &= bytes[b] == bytes[0];
     if (uniform) {
       DeviceGuard guard(device);
-      check(cudaMemsetAsync(it.data_ptr(0), bytes[0], size_t(it.numel() * size),
-                            stream_of(device)),
+      check(cudaMemsetAsync(it.data_ptr(0), bytes[0], size_t(it.numel() * size), stream_of(device)),
             "fill_");
       return;
     }
@@ -206,8 +204,7 @@ void copy_across_devices(const Tensor& dst, const Tensor& src) {
       DeviceGuard guard(device);
       cudaStream_t stream = stream_of(device);
       check(cudaMemcpyAsync(to.raw_data(), from.raw_data(), nbytes,
-                            dd.is_cuda() ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost,
-                            stream),
+                            dd.is_cuda() ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost, stream),
             "to");
       check(cudaStreamSynchronize(stream), "to");
     }

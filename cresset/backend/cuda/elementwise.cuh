@@ -47,8 +47,8 @@ struct Binary {
   Fn f;
   __device__ void operator()(char* (&p)[3]) const {
     using M = opmath_t<In>;
-    *reinterpret_cast<Out*>(p[0]) = Out(f(M(*reinterpret_cast<const In*>(p[1])),
-                                          M(*reinterpret_cast<const In*>(p[2]))));
+    *reinterpret_cast<Out*>(p[0]) =
+        Out(f(M(*reinterpret_cast<const In*>(p[1])), M(*reinterpret_cast<const In*>(p[2]))));
   }
 };
 
@@ -67,10 +67,9 @@ template <typename Out, typename A, typename B, typename C, typename Fn>
 struct Ternary {
   Fn f;
   __device__ void operator()(char* (&p)[4]) const {
-    *reinterpret_cast<Out*>(p[0]) =
-        Out(f(opmath_t<A>(*reinterpret_cast<const A*>(p[1])),
-              opmath_t<B>(*reinterpret_cast<const B*>(p[2])),
-              opmath_t<C>(*reinterpret_cast<const C*>(p[3]))));
+    *reinterpret_cast<Out*>(p[0]) = Out(f(opmath_t<A>(*reinterpret_cast<const A*>(p[1])),
+                                          opmath_t<B>(*reinterpret_cast<const B*>(p[2])),
+                                          opmath_t<C>(*reinterpret_cast<const C*>(p[3]))));
   }
 };
 
@@ -102,55 +101,67 @@ void ternary(const char* op, TensorIter& it, const Scalar* args) {
 }  // namespace ew
 
 // One dispatch per Kind: which dtypes exist and what the output type is.
-#define CRESSET_CUDA_UNARY_Float(name, F) \
-  CRESSET_DISPATCH_FLOAT(#name, it.common_dtype(), [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_UNARY_Float(name, F)          \
+  CRESSET_DISPATCH_FLOAT(#name, it.common_dtype(), \
+                         [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
 #define CRESSET_CUDA_UNARY_FloatOnly CRESSET_CUDA_UNARY_Float
-#define CRESSET_CUDA_UNARY_Numeric(name, F) \
-  CRESSET_DISPATCH_NUMERIC(#name, it.common_dtype(), [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
-#define CRESSET_CUDA_UNARY_All(name, F) \
-  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
-#define CRESSET_CUDA_UNARY_Predicate(name, F) \
-  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), [&] { ew::unary<bool, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_UNARY_Numeric(name, F)          \
+  CRESSET_DISPATCH_NUMERIC(#name, it.common_dtype(), \
+                           [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_UNARY_All(name, F)          \
+  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), \
+                       [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_UNARY_Predicate(name, F)    \
+  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), \
+                       [&] { ew::unary<bool, scalar_t, F>(#name, it, args); })
 #define CRESSET_CUDA_UNARY_Logical(name, F) ew::unary<bool, bool, F>(#name, it, args)
-#define CRESSET_CUDA_UNARY_Bitwise(name, F)                                                  \
-  CRESSET_DISPATCH_INTEGRAL_BOOL(#name, it.common_dtype(),                                   \
+#define CRESSET_CUDA_UNARY_Bitwise(name, F)                \
+  CRESSET_DISPATCH_INTEGRAL_BOOL(#name, it.common_dtype(), \
                                  [&] { ew::unary<scalar_t, scalar_t, F>(#name, it, args); })
 
-#define CRESSET_CUDA_BINARY_All(name, F) \
-  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
-#define CRESSET_CUDA_BINARY_Numeric(name, F) \
-  CRESSET_DISPATCH_NUMERIC(#name, it.common_dtype(), [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
-#define CRESSET_CUDA_BINARY_Float(name, F) \
-  CRESSET_DISPATCH_FLOAT(#name, it.common_dtype(), [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_BINARY_All(name, F)         \
+  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), \
+                       [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_BINARY_Numeric(name, F)         \
+  CRESSET_DISPATCH_NUMERIC(#name, it.common_dtype(), \
+                           [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_BINARY_Float(name, F)         \
+  CRESSET_DISPATCH_FLOAT(#name, it.common_dtype(), \
+                         [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
 #define CRESSET_CUDA_BINARY_FloatOnly CRESSET_CUDA_BINARY_Float
-#define CRESSET_CUDA_BINARY_Compare(name, F) \
-  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), [&] { ew::binary<bool, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_BINARY_Compare(name, F)     \
+  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), \
+                       [&] { ew::binary<bool, scalar_t, F>(#name, it, args); })
 #define CRESSET_CUDA_BINARY_Logical(name, F) ew::binary<bool, bool, F>(#name, it, args)
-#define CRESSET_CUDA_BINARY_Bitwise(name, F)                                                 \
-  CRESSET_DISPATCH_INTEGRAL_BOOL(#name, it.common_dtype(),                                   \
+#define CRESSET_CUDA_BINARY_Bitwise(name, F)               \
+  CRESSET_DISPATCH_INTEGRAL_BOOL(#name, it.common_dtype(), \
                                  [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
-#define CRESSET_CUDA_BINARY_Shift(name, F)                                 \
+#define CRESSET_CUDA_BINARY_Shift(name, F)                           \
   CRESSET_DISPATCH_IMPL(#name, it.common_dtype(), CRESSET_CASES_INT, \
                         [&] { ew::binary<scalar_t, scalar_t, F>(#name, it, args); })
 
-#define CRESSET_CUDA_TERNARY_Select(name, F)                                                    \
-  CRESSET_DISPATCH_ALL(#name, it.common_dtype(),                                                \
-                       [&] { ew::ternary<scalar_t, bool, scalar_t, scalar_t, F>(#name, it, args); })
-#define CRESSET_CUDA_TERNARY_Float(name, F)                                                         \
-  CRESSET_DISPATCH_FLOAT(#name, it.common_dtype(),                                                  \
-                         [&] { ew::ternary<scalar_t, scalar_t, scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_TERNARY_Select(name, F)                             \
+  CRESSET_DISPATCH_ALL(#name, it.common_dtype(), [&] {                   \
+    ew::ternary<scalar_t, bool, scalar_t, scalar_t, F>(#name, it, args); \
+  })
+#define CRESSET_CUDA_TERNARY_Float(name, F)                                  \
+  CRESSET_DISPATCH_FLOAT(#name, it.common_dtype(), [&] {                     \
+    ew::ternary<scalar_t, scalar_t, scalar_t, scalar_t, F>(#name, it, args); \
+  })
 #define CRESSET_CUDA_TERNARY_FloatOnly CRESSET_CUDA_TERNARY_Float
-#define CRESSET_CUDA_TERNARY_Numeric(name, F)                                                         \
-  CRESSET_DISPATCH_NUMERIC(#name, it.common_dtype(),                                                  \
-                           [&] { ew::ternary<scalar_t, scalar_t, scalar_t, scalar_t, F>(#name, it, args); })
+#define CRESSET_CUDA_TERNARY_Numeric(name, F)                                \
+  CRESSET_DISPATCH_NUMERIC(#name, it.common_dtype(), [&] {                   \
+    ew::ternary<scalar_t, scalar_t, scalar_t, scalar_t, F>(#name, it, args); \
+  })
 
 /// Defines name_kernel for a row when the including file keeps its arity and Kind: each .cu file
-/// defines CRESSET_CUDA_PICK_<ARITY>_<Kind> as CRESSET_CUDA_KEEP or CRESSET_CUDA_DROP for all of them.
+/// defines CRESSET_CUDA_PICK_<ARITY>_<Kind> as CRESSET_CUDA_KEEP or CRESSET_CUDA_DROP for all of
+/// them.
 #define CRESSET_CUDA_KEEP(...) __VA_ARGS__
 #define CRESSET_CUDA_DROP(...)
-#define CRESSET_CUDA_ROW(ARITY, name, Functor, Kind)                                  \
+#define CRESSET_CUDA_ROW(ARITY, name, Functor, Kind)                                          \
   CRESSET_CUDA_PICK_##ARITY##_##Kind(void name##_kernel(TensorIter& it, const Scalar* args) { \
-    CRESSET_CUDA_##ARITY##_##Kind(name, functors::Functor);                           \
+    CRESSET_CUDA_##ARITY##_##Kind(name, functors::Functor);                                   \
   })
 #define CRESSET_UNARY(name, Functor, Kind, ...) CRESSET_CUDA_ROW(UNARY, name, Functor, Kind)
 #define CRESSET_BINARY(name, Functor, Kind, ...) CRESSET_CUDA_ROW(BINARY, name, Functor, Kind)

@@ -1,4 +1,4 @@
-// CUDA kernels of elementwise.def: The other binary rows and the ternary rows. See elementwise.cuh.
+// CUDA kernels of elementwise.def: the other binary rows and the ternary rows. See elementwise.cuh.
 #include "cresset/backend/cuda/elementwise.cuh"
 
 // clang-format off

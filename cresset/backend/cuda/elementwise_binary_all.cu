@@ -1,4 +1,4 @@
-// CUDA kernels of elementwise.def: The binary rows of the All and Compare kinds (every dtype). See elementwise.cuh.
+// CUDA kernels of elementwise.def: the binary rows of the All and Compare kinds (every dtype).
 #include "cresset/backend/cuda/elementwise.cuh"
 
 // clang-format off

@@ -1,4 +1,4 @@
-// CUDA kernels of elementwise.def: The unary rows of the other kinds. See elementwise.cuh.
+// CUDA kernels of elementwise.def: the unary rows of the other kinds. See elementwise.cuh.
 #include "cresset/backend/cuda/elementwise.cuh"
 
 // clang-format off

@@ -1,4 +1,4 @@
-// CUDA kernels of elementwise.def: The unary rows of the Float and FloatOnly kinds (transcendental math). See elementwise.cuh.
+// CUDA kernels of elementwise.def: the unary rows of the Float and FloatOnly kinds.
 #include "cresset/backend/cuda/elementwise.cuh"
 
 // clang-format off

@@ -5,7 +5,8 @@
 // computes each operand's byte pointer and calls an `Op` on them. One-dimensional iterations (all
 // contiguous or broadcast operands, the common case after the iterator's coalescing) take a
 // multiply per operand; others unravel the index over at most kMaxLaunchDims dims. Indices are
-// 64-bit, so tensors over 2^31 elements work; the grid is capped and the loop strides over the rest.
+// 64-bit, so tensors over 2^31 elements work; the grid is capped and the loop strides over the
+// rest.
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/backend/cuda/cuda_check.h"
 
@@ -60,8 +61,8 @@ template <int N, typename Op>
 void launch_elementwise(const char* name, TensorIter& it, const Op& op) {
   const int64_t n = it.numel();
   if (n == 0) return;
-  CRESSET_CHECK(it.ntensors() == N, RuntimeError, "[", name, "] expected ", N,
-                " operands, got ", it.ntensors());
+  CRESSET_CHECK(it.ntensors() == N, RuntimeError, "[", name, "] expected ", N, " operands, got ",
+                it.ntensors());
   CRESSET_CHECK(it.ndim() <= kMaxLaunchDims, NotImplementedError, "[", name,
                 "] CUDA kernels take at most ", kMaxLaunchDims, " non-mergeable dims; got ",
                 it.ndim());

@@ -24,6 +24,6 @@ void bernoulli_tensor_kernel(const Tensor& out, const Tensor& p, const RandomSpe
   copy_into(out, host);
 }
 
-void check_generator_device(int index) { check_device(index); }
+void check_generator_device(int index) { check_device(index < 0 ? current_device() : index); }
 
 }  // namespace cresset::cuda

@@ -195,8 +195,7 @@ void reduce_kernel(const ReducePlan& p, const ReduceCall& c) {
       floats("norm", [&](auto t) { run_norm<decltype(t)>(p, c); });
       break;
     case ReduceKind::Var:
-      floats("var",
-             [&](auto t) { run("var", VarOp<decltype(t)>{c.param, c.take_sqrt}, p, c); });
+      floats("var", [&](auto t) { run("var", VarOp<decltype(t)>{c.param, c.take_sqrt}, p, c); });
       break;
     case ReduceKind::LogSumExp:
       floats("logsumexp", [&](auto t) { run("logsumexp", LogSumExpOp<decltype(t)>{}, p, c); });

@@ -149,9 +149,9 @@ bool stream_query(Stream s) {
 
 void stream_wait_event(Stream s, void* event) {
   DeviceGuard guard(s.device);
-  check(cudaStreamWaitEvent(static_cast<cudaStream_t>(s.handle), static_cast<cudaEvent_t>(event),
-                            0),
-        "Stream.wait_event");
+  check(
+      cudaStreamWaitEvent(static_cast<cudaStream_t>(s.handle), static_cast<cudaEvent_t>(event), 0),
+      "Stream.wait_event");
 }
 
 void* create_event(int device, bool enable_timing, bool blocking, bool interprocess) {
