@@ -36,12 +36,18 @@ struct AppliesStacked<T, std::void_t<decltype(std::declval<const T&>().apply_sta
                              std::declval<Example<>&>()))>> : std::true_type {};
 }  // namespace detail
 
-/// Base of every dataset (CRTP): Self defines get_batch(indices) and size().
+/// Base of every dataset (CRTP, for map's result type): Self overrides get_batch and size.
 template <typename Self, typename Batch>
 class BatchDataset {
  public:
   using BatchType = Batch;
   using BatchRequestType = std::vector<size_t>;
+
+  virtual ~BatchDataset() = default;
+  /// The batch made of the examples at `indices`.
+  virtual Batch get_batch(const std::vector<size_t>& indices) = 0;
+  /// The number of examples, or nullopt when unknown.
+  virtual std::optional<size_t> size() const = 0;
 
   /// This dataset with `transform` applied to every batch (copies the dataset).
   template <typename Transform>
@@ -63,18 +69,20 @@ class BatchDataset {
   Self& self() { return static_cast<Self&>(*this); }
 };
 
-/// A dataset of single examples: Self defines get(index) and size(). The loader's worker threads
-/// call get concurrently, so it must not modify shared state.
+/// A dataset of single examples: Self overrides get(index) and size(). The loader's worker
+/// threads call get concurrently, so it must not modify shared state.
 template <typename Self, typename SingleExample = Example<>>
 class Dataset : public BatchDataset<Self, std::vector<SingleExample>> {
  public:
   using ExampleType = SingleExample;
 
+  /// The example at `index`.
+  virtual SingleExample get(size_t index) = 0;
   /// The examples at `indices`, in order.
-  std::vector<SingleExample> get_batch(const std::vector<size_t>& indices) {
+  std::vector<SingleExample> get_batch(const std::vector<size_t>& indices) override {
     std::vector<SingleExample> batch;
     batch.reserve(indices.size());
-    for (size_t i : indices) batch.push_back(static_cast<Self&>(*this).get(i));
+    for (size_t i : indices) batch.push_back(get(i));
     return batch;
   }
 };
@@ -93,7 +101,7 @@ class MapDataset
       : source_(std::move(source)), transform_(std::move(transform)) {}
 
   /// The transformed batch at `indices`.
-  BatchType get_batch(const std::vector<size_t>& indices) {
+  BatchType get_batch(const std::vector<size_t>& indices) override {
     if constexpr (detail::StacksExamples<Transform>::value) {
       return source_.get_stacked(indices);
     } else {
@@ -111,7 +119,7 @@ class MapDataset
     }
   }
   /// The source's size.
-  std::optional<size_t> size() const { return source_.size(); }
+  std::optional<size_t> size() const override { return source_.size(); }
   const Source& dataset() const { return source_; }
   const Transform& transform() const { return transform_; }
 

@@ -20,9 +20,9 @@ class MNIST : public Dataset<MNIST> {
   explicit MNIST(const std::string& root, Mode mode = Mode::kTrain);
 
   /// The example at `index` (views into the loaded tensors).
-  Example<> get(size_t index) { return examples_.get(index); }
+  Example<> get(size_t index) override { return examples_.get(index); }
   /// The number of examples.
-  std::optional<size_t> size() const { return examples_.size(); }
+  std::optional<size_t> size() const override { return examples_.size(); }
   /// The batch at `indices` as one copy of the rows. See Note [Stacked batches].
   Example<> get_stacked(const std::vector<size_t>& indices) const {
     return examples_.get_stacked(indices);

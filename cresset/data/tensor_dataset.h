@@ -15,9 +15,9 @@ class TensorDataset : public Dataset<TensorDataset> {
   TensorDataset(Tensor data, Tensor target);
 
   /// The example at `index` (views into the tensors).
-  Example<> get(size_t index);
+  Example<> get(size_t index) override;
   /// The number of examples.
-  std::optional<size_t> size() const;
+  std::optional<size_t> size() const override;
   /// The batch at `indices` as one copy of the rows. See Note [Stacked batches].
   Example<> get_stacked(const std::vector<size_t>& indices) const;
 

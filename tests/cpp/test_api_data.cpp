@@ -221,13 +221,13 @@ void test_loader() {
 // Throws for one index, to check that a worker's exception reaches the caller.
 class Faulty : public datasets::Dataset<Faulty> {
  public:
-  Example<> get(size_t index) {
+  Example<> get(size_t index) override {
     CRESSET_CHECK(index != 7, ValueError, "[Faulty] index 7");
     Tensor t = empty_tensor({1}, DType::Int64);
     t.data<int64_t>()[0] = int64_t(index);
     return {t, t};
   }
-  std::optional<size_t> size() const { return 12; }
+  std::optional<size_t> size() const override { return 12; }
 };
 
 void test_loader_errors() {
