@@ -27,7 +27,8 @@ void read_exact(gzFile_s* f, void* out, size_t n, const std::string& path) {
   while (n > 0) {
     const unsigned chunk = unsigned(std::min<size_t>(n, size_t(1) << 30));
     const int got = gzread(f, p, chunk);
-    CRESSET_CHECK(got > 0, RuntimeError, "[MNIST] ", path, " is truncated or not a valid idx file");
+    CRESSET_CHECK(got >= 0, RuntimeError, "[MNIST] ", path, " is corrupted");
+    CRESSET_CHECK(got > 0, RuntimeError, "[MNIST] ", path, " is truncated");
     p += got;
     n -= size_t(got);
   }
@@ -67,8 +68,10 @@ Tensor read_idx_file(const std::string& path, uint32_t expected_magic) {
   }
   Tensor out = empty_tensor(sizes, DType::UInt8);
   read_exact(f.get(), out.raw_data(), size_t(out.nbytes()), path);
-  CRESSET_CHECK(gzread(f.get(), word, 1) == 0, RuntimeError, "[MNIST] ", path,
-                " has bytes past the ", out.nbytes(), " its header announces");
+  const int extra = gzread(f.get(), word, 1);  // also verifies a .gz file's checksum
+  CRESSET_CHECK(extra >= 0, RuntimeError, "[MNIST] ", path, " is corrupted");
+  CRESSET_CHECK(extra == 0, RuntimeError, "[MNIST] ", path, " has bytes past the ", out.nbytes(),
+                " its header announces");
   return out;
 }
 

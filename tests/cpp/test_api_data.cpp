@@ -2,7 +2,6 @@
 // data loader (ordering, batching, drop_last, workers, exceptions, early destruction).
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -40,16 +39,42 @@ std::vector<unsigned char> idx_bytes(uint32_t magic, const std::vector<uint32_t>
   return out;
 }
 
-void write_file(const std::string& path, const std::vector<unsigned char>& bytes, bool gz) {
-  if (gz) {
-    gzFile f = gzopen(path.c_str(), "wb");
-    gzwrite(f, bytes.data(), unsigned(bytes.size()));
-    gzclose(f);
-  } else {
-    FILE* f = std::fopen(path.c_str(), "wb");
-    std::fwrite(bytes.data(), 1, bytes.size(), f);
-    std::fclose(f);
+uint32_t crc32(const std::vector<unsigned char>& bytes) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char b : bytes) {
+    crc ^= b;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
   }
+  return ~crc;
+}
+
+void append_le(std::vector<unsigned char>& out, uint32_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(uint8_t(v >> (8 * i)));
+}
+
+// A gzip member holding `bytes` in stored (uncompressed) deflate blocks: what zlib must inflate,
+// written without linking zlib into the test.
+std::vector<unsigned char> gzip_stored(const std::vector<unsigned char>& bytes) {
+  std::vector<unsigned char> out = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255};
+  size_t pos = 0;
+  do {
+    const size_t n = std::min<size_t>(bytes.size() - pos, 65535);
+    out.push_back(pos + n == bytes.size() ? 1 : 0);  // BFINAL, BTYPE 00
+    append_le(out, uint32_t(n), 2);
+    append_le(out, uint32_t(~n & 0xFFFF), 2);
+    out.insert(out.end(), bytes.begin() + pos, bytes.begin() + pos + n);
+    pos += n;
+  } while (pos < bytes.size());
+  append_le(out, crc32(bytes), 4);
+  append_le(out, uint32_t(bytes.size()), 4);
+  return out;
+}
+
+void write_file(const std::string& path, const std::vector<unsigned char>& bytes, bool gz) {
+  const std::vector<unsigned char> content = gz ? gzip_stored(bytes) : bytes;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::fwrite(content.data(), 1, content.size(), f);
+  std::fclose(f);
 }
 
 uint8_t pixel(int image, int i) { return uint8_t((image * 37 + i * 11) % 256); }
@@ -105,6 +130,11 @@ void test_mnist() {
   CHECK_THROWS(datasets::MNIST(bad), RuntimeError);  // truncated
   write_file(bad + "/train-labels-idx1-ubyte", idx_bytes(2049, {4}, {1, 2, 3, 4}), false);
   CHECK_THROWS(datasets::MNIST(bad), RuntimeError);  // image and label counts differ
+  std::vector<unsigned char> corrupt = gzip_stored(idx_bytes(2049, {kImages}, {1, 2, 3, 4, 5}));
+  corrupt[corrupt.size() - 6] ^= 1;  // the CRC no longer matches
+  write_file(bad + "/train-labels-idx1-ubyte.gz", corrupt, false);
+  std::remove((bad + "/train-labels-idx1-ubyte").c_str());
+  CHECK_THROWS(datasets::MNIST(bad), RuntimeError);
   for (const std::string& dir : {plain, gz, bad}) {
     std::system(("rm -rf " + dir).c_str());
   }
