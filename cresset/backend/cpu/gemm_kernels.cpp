@@ -69,10 +69,12 @@ template <typename T, int MR_, int NR_>
 struct PortableKernel {
   static constexpr int MR = MR_, NR = NR_;
   static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
-  static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
-                  const Epilogue<T>& e) {
+  static constexpr bool kReadsB = false;     // B is always packed (ldb == NR)
+  using Edge = PortableKernel;
+  static void run(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t rs, int64_t cs,
+                  int mr, int nr, const Epilogue<T>& e) {
     T acc[MR * NR] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += ldb) {
       for (int i = 0; i < MR; ++i) {
         for (int j = 0; j < NR; ++j) acc[i * NR + j] += a[i] * b[j];
       }
@@ -91,10 +93,15 @@ struct VecOps;
 template <>
 struct VecOps<float> {
   using V = __m512;
+  using Mask = __mmask16;
   static constexpr int W = 16;
+  static constexpr bool kMaskedLoads = true;
+  static Mask mask(int n) { return n >= W ? Mask(0xFFFF) : Mask((1u << std::max(n, 0)) - 1); }
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static void store(float* p, V v, Mask m) { _mm512_mask_storeu_ps(p, m, v); }
   static V set1(float x) { return _mm512_set1_ps(x); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
@@ -103,10 +110,15 @@ struct VecOps<float> {
 template <>
 struct VecOps<double> {
   using V = __m512d;
+  using Mask = __mmask8;
   static constexpr int W = 8;
+  static constexpr bool kMaskedLoads = true;
+  static Mask mask(int n) { return n >= W ? Mask(0xFF) : Mask((1u << std::max(n, 0)) - 1); }
   static V zero() { return _mm512_setzero_pd(); }
   static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V load(const double* p, Mask m) { return _mm512_maskz_loadu_pd(m, p); }
   static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static void store(double* p, V v, Mask m) { _mm512_mask_storeu_pd(p, m, v); }
   static V set1(double x) { return _mm512_set1_pd(x); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
@@ -116,10 +128,19 @@ struct VecOps<double> {
 template <>
 struct VecOps<float> {
   using V = __m256;
+  using Mask = __m256i;
   static constexpr int W = 8;
+  // AVX2's masked loads cost extra uops: the micro-kernel's loads ignore the mask, which is safe
+  // because B is then always packed (zero-padded); only the epilogue masks.
+  static constexpr bool kMaskedLoads = false;
+  static Mask mask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static void store(float* p, V v, Mask m) { _mm256_maskstore_ps(p, m, v); }
   static V set1(float x) { return _mm256_set1_ps(x); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
@@ -128,10 +149,17 @@ struct VecOps<float> {
 template <>
 struct VecOps<double> {
   using V = __m256d;
+  using Mask = __m256i;
   static constexpr int W = 4;
+  static constexpr bool kMaskedLoads = false;  // as for float
+  static Mask mask(int n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
   static V zero() { return _mm256_setzero_pd(); }
   static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V load(const double* p, Mask m) { return _mm256_maskload_pd(p, m); }
   static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  static void store(double* p, V v, Mask m) { _mm256_maskstore_pd(p, m, v); }
   static V set1(double x) { return _mm256_set1_pd(x); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
@@ -144,30 +172,39 @@ constexpr int kPrefetchSteps = 8;
 
 // The register-tiled micro-kernel: MR rows x NV vectors of accumulators, one broadcast of A and NV
 // loads of B per step of k. MR * NV + NV + 1 must fit the register file (32 zmm / 16 ymm).
+// B element (p, j) is read at b[p * ldb + j]: ldb is NR for a packed micro-panel, or B's row stride
+// when B is read in place (then only its nr valid columns are loaded, see Note [GEMM in place]).
 template <typename T, int MR_, int NV>
 struct VecKernel {
   using Ops = VecOps<T>;
   using V = typename Ops::V;
+  using Mask = typename Ops::Mask;
   static constexpr int MR = MR_, W = Ops::W, NR = NV * W;
   static constexpr bool kReadsRows = true;
+  static constexpr bool kReadsB = Ops::kMaskedLoads;
+  // The kernel for a last column tile of at most W columns: one vector per row instead of NV.
+  using Edge = VecKernel<T, MR, 1>;
 
   // A from a packed panel: element (i, p) at a[p * MR + i].
-  static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
-                  const Epilogue<T>& e) {
-    tile<false>(kc, a, 0, b, c, rs, cs, mr, nr, e);
+  static void run(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t rs, int64_t cs,
+                  int mr, int nr, const Epilogue<T>& e) {
+    tile<false>(kc, a, 0, b, ldb, c, rs, cs, mr, nr, e);
   }
   // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
   // operations in the same order as run(), so both give identical results.
-  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs,
-                       int64_t cs, int nr, const Epilogue<T>& e) {
-    tile<true>(kc, a, lda, b, c, rs, cs, MR, nr, e);
+  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                       int64_t rs, int64_t cs, int nr, const Epilogue<T>& e) {
+    tile<true>(kc, a, lda, b, ldb, c, rs, cs, MR, nr, e);
   }
 
  private:
   template <bool kRows>
-  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs, int64_t cs,
-                   int mr, int nr, const Epilogue<T>& e) {
+  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rs,
+                   int64_t cs, int mr, int nr, const Epilogue<T>& e) {
     V acc[MR][NV];
+    Mask masks[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) masks[j] = Ops::mask(nr - j * W);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       _mm_prefetch(reinterpret_cast<const char*>(c + i * rs), _MM_HINT_T0);
@@ -177,14 +214,16 @@ struct VecKernel {
     }
 #pragma GCC unroll 4
     for (int64_t p = 0; p < kc; ++p) {
-      // The B micro-panel streams from L2; fetching it a few steps ahead hides that latency.
+      // B streams from L2; fetching it a few steps ahead hides that latency.
 #pragma GCC unroll 4
       for (int l = 0; l < int(NR * sizeof(T)); l += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * NR) + l, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * ldb) + l, _MM_HINT_T0);
       }
       V bv[NV];
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) bv[j] = Ops::load(b + j * W);
+      for (int j = 0; j < NV; ++j) {
+        bv[j] = Ops::kMaskedLoads ? Ops::load(b + j * W, masks[j]) : Ops::load(b + j * W);
+      }
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
         const V av = Ops::set1(kRows ? a[i * lda] : a[i]);
@@ -192,23 +231,9 @@ struct VecKernel {
         for (int j = 0; j < NV; ++j) acc[i][j] = Ops::fma(av, bv[j], acc[i][j]);
       }
       a += kRows ? 1 : MR;
-      b += NR;
+      b += ldb;
     }
-    if (mr == MR && nr == NR && cs == 1) {
-      const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i) {
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) {
-          T* out = c + i * rs + j * W;
-          V v = acc[i][j];
-          if (!e.alpha_one) v = Ops::mul(v, alpha);
-          if (!e.beta_zero)
-            v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
-          Ops::store(out, v);
-        }
-      }
-    } else {
+    if (cs != 1) {
       alignas(64) T tile[MR * NR];
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
@@ -216,6 +241,29 @@ struct VecKernel {
         for (int j = 0; j < NV; ++j) Ops::store(tile + i * NR + j * W, acc[i][j]);
       }
       store_tile(tile, NR, c, rs, cs, mr, nr, e);
+      return;
+    }
+    // The vector epilogue: store_tile's operations, on the tile's valid rows and columns.
+    const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      if (i >= mr) break;
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        T* out = c + i * rs + j * W;
+        const bool full = nr >= (j + 1) * W;
+        V v = acc[i][j];
+        if (!e.alpha_one) v = Ops::mul(v, alpha);
+        if (!e.beta_zero) {
+          const V old = full ? Ops::load(out) : Ops::load(out, masks[j]);
+          v = Ops::add(v, e.beta_one ? old : Ops::mul(beta, old));
+        }
+        if (full) {
+          Ops::store(out, v);
+        } else {
+          Ops::store(out, v, masks[j]);
+        }
+      }
     }
   }
 };
@@ -406,6 +454,36 @@ struct PackBuffer {
 };
 thread_local PackBuffer t_pack_a, t_pack_b;
 
+// Note [GEMM in place]
+// Packing B costs a pass over k x n elements, which small products (few rows of A per column of B)
+// cannot amortize. When B's rows are contiguous and the whole K block of B spans little memory (no
+// cache-set conflicts, no TLB misses), kernels with masked loads read B where it lies: the last
+// partial column tile loads only its valid lanes. Row-major A is likewise read in place when each
+// A panel meets few B panels (kRowsInPlaceMaxN). Either way every product of C sees the same
+// operations as with packed operands, so results do not depend on it.
+constexpr int64_t kBInPlaceMaxBytes = 64 << 10;
+
+template <typename T, typename K>
+bool reads_b_in_place(const GemmProblem& p, int64_t kc_max) {
+  return K::kReadsB && p.b_cs == 1 && p.b_rs >= 0 &&
+         kc_max * std::max<int64_t>(p.b_rs, p.n) * int64_t(sizeof(T)) <= kBInPlaceMaxBytes;
+}
+
+// One MR x NR tile: A read in place when its panel lies before packed_from, else from the packed
+// A block.
+template <typename K, typename T>
+void run_tile(int64_t kc, int64_t ir, int64_t packed_from, const T* a_block, int64_t lda,
+              const T* ap, const T* b_panel, int64_t ldb, T* c_tile, int64_t rs, int64_t cs, int mr,
+              int nr, const Epilogue<T>& e) {
+  if constexpr (K::kReadsRows) {
+    if (ir < packed_from) {
+      K::run_rows(kc, a_block + ir * lda, lda, b_panel, ldb, c_tile, rs, cs, nr, e);
+      return;
+    }
+  }
+  K::run(kc, ap + (ir - packed_from) * kc, b_panel, ldb, c_tile, rs, cs, mr, nr, e);
+}
+
 // One rectangle [m0, m1) x [n0, n1) of one product, computed serially with the loops of
 // Note [GEMM blocking]. n0 must lie on the NR grid for the tiles to be the same for every split.
 template <typename T, typename K>
@@ -423,14 +501,23 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
   const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
-  T* bp = t_pack_b.get<T>(kc_max * nc_max);
+  const bool b_in_place = reads_b_in_place<T, K>(p, kc_max);
+  T* bp = b_in_place ? nullptr : t_pack_b.get<T>(kc_max * nc_max);
   T* ap = t_pack_a.get<T>(kc_max * mc_max);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, p.k - pc);
       const Epilogue<T>& e = pc == 0 ? first : rest;
-      pack_block<NR>(b + pc * p.b_rs + jc * p.b_cs, p.b_cs, p.b_rs, nc, kc, bp);
+      // Micro-panel jr of B starts at b_block + jr * b_step, its rows ldb apart.
+      const T* b_block = b + pc * p.b_rs + jc * p.b_cs;
+      int64_t ldb = p.b_rs, b_step = 1;
+      if (!b_in_place) {
+        pack_block<NR>(b_block, p.b_cs, p.b_rs, nc, kc, bp);
+        b_block = bp;
+        ldb = NR;
+        b_step = kc;
+      }
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
         const T* a_block = a + ic * p.a_rs + pc * p.a_cs;
@@ -445,15 +532,14 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = int(std::min<int64_t>(NR, nc - jr));
             T* c_tile = c_row + (jc + jr) * p.c_cs;
-            if constexpr (K::kReadsRows) {
-              if (ir < packed_from) {
-                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs, p.c_cs,
-                            nr, e);
-                continue;
-              }
+            const T* b_panel = b_block + jr * b_step;
+            if (nr <= NR / 2) {  // implies K::Edge is narrower than K
+              run_tile<typename K::Edge>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, ldb,
+                                         c_tile, p.c_rs, p.c_cs, mr, nr, e);
+            } else {
+              run_tile<K>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, ldb, c_tile, p.c_rs,
+                          p.c_cs, mr, nr, e);
             }
-            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr,
-                   e);
           }
         }
       }
