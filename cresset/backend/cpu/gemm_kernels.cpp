@@ -95,7 +95,6 @@ struct VecOps<float> {
   using V = __m512;
   using Mask = __mmask16;
   static constexpr int W = 16;
-  static constexpr bool kMaskedLoads = true;
   static Mask mask(int n) { return n >= W ? Mask(0xFFFF) : Mask((1u << std::max(n, 0)) - 1); }
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
@@ -112,7 +111,6 @@ struct VecOps<double> {
   using V = __m512d;
   using Mask = __mmask8;
   static constexpr int W = 8;
-  static constexpr bool kMaskedLoads = true;
   static Mask mask(int n) { return n >= W ? Mask(0xFF) : Mask((1u << std::max(n, 0)) - 1); }
   static V zero() { return _mm512_setzero_pd(); }
   static V load(const double* p) { return _mm512_loadu_pd(p); }
@@ -130,9 +128,6 @@ struct VecOps<float> {
   using V = __m256;
   using Mask = __m256i;
   static constexpr int W = 8;
-  // AVX2's masked loads cost extra uops: the micro-kernel's loads ignore the mask, which is safe
-  // because B is then always packed (zero-padded); only the epilogue masks.
-  static constexpr bool kMaskedLoads = false;
   static Mask mask(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
@@ -151,7 +146,6 @@ struct VecOps<double> {
   using V = __m256d;
   using Mask = __m256i;
   static constexpr int W = 4;
-  static constexpr bool kMaskedLoads = false;  // as for float
   static Mask mask(int n) {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
   }
@@ -173,7 +167,7 @@ constexpr int kPrefetchSteps = 8;
 // The register-tiled micro-kernel: MR rows x NV vectors of accumulators, one broadcast of A and NV
 // loads of B per step of k. MR * NV + NV + 1 must fit the register file (32 zmm / 16 ymm).
 // B element (p, j) is read at b[p * ldb + j]: ldb is NR for a packed micro-panel, or B's row stride
-// when B is read in place (then only its nr valid columns are loaded, see Note [GEMM in place]).
+// for a full micro-panel read in place (see Note [GEMM in place]).
 template <typename T, int MR_, int NV>
 struct VecKernel {
   using Ops = VecOps<T>;
@@ -181,7 +175,7 @@ struct VecKernel {
   using Mask = typename Ops::Mask;
   static constexpr int MR = MR_, W = Ops::W, NR = NV * W;
   static constexpr bool kReadsRows = true;
-  static constexpr bool kReadsB = Ops::kMaskedLoads;
+  static constexpr bool kReadsB = true;
   // The kernel for a last column tile of at most W columns: one vector per row instead of NV.
   using Edge = VecKernel<T, MR, 1>;
 
@@ -202,9 +196,6 @@ struct VecKernel {
   static void tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rs,
                    int64_t cs, int mr, int nr, const Epilogue<T>& e) {
     V acc[MR][NV];
-    Mask masks[NV];
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) masks[j] = Ops::mask(nr - j * W);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       _mm_prefetch(reinterpret_cast<const char*>(c + i * rs), _MM_HINT_T0);
@@ -221,9 +212,7 @@ struct VecKernel {
       }
       V bv[NV];
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) {
-        bv[j] = Ops::kMaskedLoads ? Ops::load(b + j * W, masks[j]) : Ops::load(b + j * W);
-      }
+      for (int j = 0; j < NV; ++j) bv[j] = Ops::load(b + j * W);
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
         const V av = Ops::set1(kRows ? a[i * lda] : a[i]);
@@ -245,6 +234,9 @@ struct VecKernel {
     }
     // The vector epilogue: store_tile's operations, on the tile's valid rows and columns.
     const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
+    Mask masks[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) masks[j] = Ops::mask(nr - j * W);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       if (i >= mr) break;
@@ -457,11 +449,19 @@ thread_local PackBuffer t_pack_a, t_pack_b;
 // Note [GEMM in place]
 // Packing B costs a pass over k x n elements, which small products (few rows of A per column of B)
 // cannot amortize. When B's rows are contiguous and the whole K block of B spans little memory (no
-// cache-set conflicts, no TLB misses), kernels with masked loads read B where it lies: the last
-// partial column tile loads only its valid lanes. Row-major A is likewise read in place when each
+// cache-set conflicts, no TLB misses), the micro-kernel reads B's full micro-panels where they lie;
+// only a last partial one is packed (zero-padded). Row-major A is likewise read in place when each
 // A panel meets few B panels (kRowsInPlaceMaxN). Either way every product of C sees the same
 // operations as with packed operands, so results do not depend on it.
-constexpr int64_t kBInPlaceMaxBytes = 64 << 10;
+constexpr int64_t kBInPlaceMaxBytes = 16 << 10;
+
+// The leading columns of an nc-column B block that can be read in place: its full micro-panels, and
+// a last partial one that the edge kernel reads whole.
+template <typename K>
+int64_t in_place_columns(int64_t nc) {
+  const int64_t full = nc / K::NR * K::NR;
+  return nc - full == K::Edge::NR ? nc : full;
+}
 
 template <typename T, typename K>
 bool reads_b_in_place(const GemmProblem& p, int64_t kc_max) {
@@ -502,21 +502,19 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
   // panels; with many, packed panels measured faster.
   const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
   const bool b_in_place = reads_b_in_place<T, K>(p, kc_max);
-  T* bp = b_in_place ? nullptr : t_pack_b.get<T>(kc_max * nc_max);
+  T* bp = t_pack_b.get<T>(kc_max * (b_in_place ? NR : nc_max));
   T* ap = t_pack_a.get<T>(kc_max * mc_max);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, p.k - pc);
       const Epilogue<T>& e = pc == 0 ? first : rest;
-      // Micro-panel jr of B starts at b_block + jr * b_step, its rows ldb apart.
+      // Micro-panels of B before b_packed_from are read in place (rows ldb apart), the others
+      // from the packed block (rows NR apart).
       const T* b_block = b + pc * p.b_rs + jc * p.b_cs;
-      int64_t ldb = p.b_rs, b_step = 1;
-      if (!b_in_place) {
-        pack_block<NR>(b_block, p.b_cs, p.b_rs, nc, kc, bp);
-        b_block = bp;
-        ldb = NR;
-        b_step = kc;
+      const int64_t b_packed_from = b_in_place ? in_place_columns<K>(nc) : 0;
+      if (b_packed_from < nc) {
+        pack_block<NR>(b_block + b_packed_from, p.b_cs, p.b_rs, nc - b_packed_from, kc, bp);
       }
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
@@ -532,7 +530,9 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = int(std::min<int64_t>(NR, nc - jr));
             T* c_tile = c_row + (jc + jr) * p.c_cs;
-            const T* b_panel = b_block + jr * b_step;
+            const bool b_packed = jr >= b_packed_from;
+            const T* b_panel = b_packed ? bp + (jr - b_packed_from) * kc : b_block + jr;
+            const int64_t ldb = b_packed ? NR : p.b_rs;
             if (nr <= NR / 2) {  // implies K::Edge is narrower than K
               run_tile<typename K::Edge>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, ldb,
                                          c_tile, p.c_rs, p.c_cs, mr, nr, e);
