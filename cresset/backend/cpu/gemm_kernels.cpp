@@ -484,26 +484,50 @@ void run_tile(int64_t kc, int64_t ir, int64_t packed_from, const T* a_block, int
   K::run(kc, ap + (ir - packed_from) * kc, b_panel, ldb, c_tile, rs, cs, mr, nr, e);
 }
 
+// The cache blocks of Note [GEMM blocking] for rectangles at most `width` columns wide, and the
+// packing buffers of the calling thread.
+template <typename T>
+struct Blocking {
+  int64_t kc_max = 0, nc_max = 0, mc_max = 0;
+  bool b_in_place = false;
+  T* ap = nullptr;
+  T* bp = nullptr;
+};
+
+template <typename T, typename K>
+Blocking<T> make_blocking(const GemmProblem& p, int64_t width) {
+  constexpr int NR = K::NR;
+  Blocking<T> bl;
+  // Blocks of equal size (a K of 257 is two blocks of 129, not 256 and 1). The K blocks depend
+  // on k alone, so every thread's split sums in the same order.
+  const int64_t k_blocks = (p.k + kBlockK - 1) / kBlockK;
+  bl.kc_max = (p.k + k_blocks - 1) / k_blocks;
+  const int64_t n_panels = (width + NR - 1) / NR;
+  const int64_t panels_fit =
+      std::max<int64_t>(1, l2_budget() / (bl.kc_max * int64_t(sizeof(T)) * NR));
+  const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
+  bl.nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
+  bl.mc_max = kBlockPanelsM * K::MR;
+  bl.b_in_place = reads_b_in_place<T, K>(p, bl.kc_max);
+  bl.bp = t_pack_b.get<T>(bl.kc_max * (bl.b_in_place ? NR : bl.nc_max));
+  bl.ap = t_pack_a.get<T>(bl.kc_max * bl.mc_max);
+  return bl;
+}
+
 // One rectangle [m0, m1) x [n0, n1) of one product, computed serially with the loops of
 // Note [GEMM blocking]. n0 must lie on the NR grid for the tiles to be the same for every split.
 template <typename T, typename K>
-void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, int64_t m1,
-               int64_t n0, int64_t n1, const Epilogue<T>& first, const Epilogue<T>& rest) {
+void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T* b, T* c,
+               int64_t m0, int64_t m1, int64_t n0, int64_t n1, const Epilogue<T>& first,
+               const Epilogue<T>& rest) {
   constexpr int MR = K::MR, NR = K::NR;
-  // Blocks of equal size (a K of 257 is two blocks of 129, not 256 and 1). The K blocks depend
-  // on k alone, so every thread's split sums in the same order.
-  const int64_t k_blocks = (p.k + kBlockK - 1) / kBlockK, kc_max = (p.k + k_blocks - 1) / k_blocks;
-  const int64_t n_panels = (n1 - n0 + NR - 1) / NR;
-  const int64_t panels_fit = std::max<int64_t>(1, l2_budget() / (kc_max * int64_t(sizeof(T)) * NR));
-  const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
-  const int64_t nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
-  constexpr int64_t mc_max = kBlockPanelsM * MR;
+  const int64_t kc_max = bl.kc_max, nc_max = bl.nc_max, mc_max = bl.mc_max;
+  const bool b_in_place = bl.b_in_place;
+  T* const ap = bl.ap;
+  T* const bp = bl.bp;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
   const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
-  const bool b_in_place = reads_b_in_place<T, K>(p, kc_max);
-  T* bp = t_pack_b.get<T>(kc_max * (b_in_place ? NR : nc_max));
-  T* ap = t_pack_a.get<T>(kc_max * mc_max);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max) {
@@ -675,6 +699,7 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   const T* b = static_cast<const T*>(p.b);
   T* c = static_cast<T*>(p.c);
   const Epilogue<T> first = make_epilogue(alpha, beta), rest = make_epilogue(alpha, T(1));
+  if (p.m == 0 || p.n == 0 || p.batch == 0) return;
   if (p.k == 0) {  // an empty sum: C = beta * C
     for (int64_t bi = 0; bi < p.batch; ++bi) {
       T* cb = c + (p.c_off ? p.c_off[bi] : 0);
@@ -701,7 +726,10 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
     if (split.parts_m * split.parts_n == want) break;
   }
   const int64_t per_product = split.parts_m * split.parts_n;
+  // Every rectangle is at most this wide: one blocking (and one pair of buffers) per thread.
+  const int64_t width = std::min(p.n, (n_tiles + split.parts_n - 1) / split.parts_n * NR);
   auto work = [&](int64_t begin, int64_t end) {
+    const Blocking<T> bl = make_blocking<T, K>(p, width);
     for (int64_t item = begin; item < end; ++item) {
       const int64_t bi = item / per_product, part = item % per_product;
       const int64_t pm = part / split.parts_n, pn = part % split.parts_n;
@@ -710,7 +738,7 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
       const int64_t n0 = std::min(p.n, n_tiles * pn / split.parts_n * NR);
       const int64_t n1 = std::min(p.n, n_tiles * (pn + 1) / split.parts_n * NR);
       if (m0 >= m1 || n0 >= n1) continue;
-      gemm_rect<T, K>(p, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
+      gemm_rect<T, K>(p, bl, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
                       c + (p.c_off ? p.c_off[bi] : 0), m0, m1, n0, n1, first, rest);
     }
   };
@@ -722,14 +750,16 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
 }
 
 #if defined(__AVX512F__)
-// Whether 8-row tiles beat 12-row ones for m rows: they compute fewer padding rows when m is a
-// multiple of 8 but not of 12 (the channel counts 16, 32, 64 of small convolutions: 64 rows are 6
-// tiles of 12, 72 rows, but 8 tiles of 8), at about 3% lower speed per tile (measured on Zen 5:
-// conv forward 5-14% faster at 16 and 64 rows, a 1024-row square product 2% slower with 8).
+// Whether 8-row tiles beat 12-row ones for an m x n product: they compute fewer padding rows when m
+// is a multiple of 8 but not of 12 (the channel counts 16, 32, 64 of small convolutions: 64 rows
+// are 6 tiles of 12, 72 rows, but 8 tiles of 8), at a lower speed per tile: about 3% on Zen 5
+// (conv forward 5-14% faster at 16 and 64 rows), and on Sapphire Rapids about 3% while A is read in
+// place (n <= kRowsInPlaceMaxN) but 6% once B micro-panels stream from L2 for packed A (a 256-row
+// square product is 3.5% faster with 12-row tiles, a 128-row one 5% slower).
 // Tile heights change no result: every element of C sees the same operations either way.
-bool narrow_rows_pay(int64_t m) {
+bool narrow_rows_pay(int64_t m, int64_t n) {
   const int64_t wide = (m + 11) / 12 * 12, narrow = (m + 7) / 8 * 8;
-  return narrow * 103 < wide * 100;
+  return narrow * (n <= kRowsInPlaceMaxN ? 103 : 106) < wide * 100;
 }
 #endif
 
@@ -739,7 +769,7 @@ void gemm_kernel(const GemmProblem& p) {
   switch (p.dtype) {
     case DType::Float32:
 #if defined(__AVX512F__)
-      if (narrow_rows_pay(p.m)) {
+      if (narrow_rows_pay(p.m, p.n)) {
         run_gemm<float, KernelF32Narrow>(p, p.alpha.to<float>(), p.beta.to<float>());
         break;
       }
