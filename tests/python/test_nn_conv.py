@@ -107,12 +107,13 @@ DIRECT_CASES = [
     ((3, 32, 16, 16), (64, 32, 3, 3), {"padding": 1}),
     ((2, 5, 12, 20), (17, 5, 3, 3), {"padding": 1}),  # output channels past a block of 8
     ((2, 1, 28, 28), (32, 1, 3, 3), {}),  # one input channel, no padding
-    ((2, 3, 5, 8), (4, 3, 3, 3), {"padding": 1}),  # rows shorter than a vector
-    ((2, 4, 20, 24), (6, 2, 3, 3), {"padding": 2, "dilation": 2, "groups": 2}),
-    ((2, 3, 18, 18), (5, 3, 5, 5), {"padding": 2}),
-    ((2, 3, 30, 30), (4, 3, 3, 3), {"padding": 3}),  # input gradient falls back (pad > K - 1)
-    ((2, 3, 18, 18), (5, 3, 3, 3), {"stride": 2}),  # strided: falls back
-    ((2, 3, 6, 5), (4, 3, 3, 3), {"padding": 1}),  # too narrow: falls back
+    ((2, 8, 5, 8), (8, 8, 3, 3), {"padding": 1}),  # rows shorter than a vector
+    ((2, 16, 20, 24), (16, 8, 3, 3), {"padding": 2, "dilation": 2, "groups": 2}),
+    ((2, 8, 18, 18), (9, 8, 5, 5), {"padding": 2}),
+    ((2, 8, 30, 30), (8, 8, 3, 3), {"padding": 3}),  # input gradient falls back (pad > K - 1)
+    ((2, 8, 18, 18), (8, 8, 3, 3), {"stride": 2}),  # strided: falls back
+    ((2, 8, 6, 5), (8, 8, 3, 3), {"padding": 1}),  # too narrow: falls back
+    ((2, 8, 12, 12), (4, 8, 3, 3), {"padding": 1}),  # forward falls back (4 output channels)
 ]
 
 
@@ -136,7 +137,7 @@ def test_conv_direct_kernel_layouts_and_variants():
            {"padding": 1}, rtol=1e-5, atol=1e-4)
     # A stride-1 transposed convolution is the input gradient's product, with a bias.
     _check(CF.conv_transpose2d, F.conv_transpose2d,
-           (torch.randn(2, 6, 14, 14), torch.randn(6, 4, 3, 3), torch.randn(4)), {"padding": 1},
+           (torch.randn(2, 6, 14, 14), torch.randn(6, 8, 3, 3), torch.randn(8)), {"padding": 1},
            rtol=1e-5, atol=1e-4)
 
 
