@@ -22,8 +22,8 @@ std::string class_name(const Module& module) {
   std::string name = status == 0 && demangled ? demangled : mangled;
   std::free(demangled);
   const std::string suffix = "Impl";
-  if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(),
-                                                  suffix) == 0) {
+  if (name.size() > suffix.size() &&
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
     name.resize(name.size() - suffix.size());
   }
   return name;
@@ -110,13 +110,19 @@ void collect(const OrderedDict<std::string, Tensor>& table, const std::string& p
 
 }  // namespace
 
-OrderedDict<std::string, Tensor> Module::named_parameters(bool recurse) const {
+OrderedDict<std::string, Tensor> Module::named_tensors(bool params, bool buffers,
+                                                       bool recurse) const {
   OrderedDict<std::string, Tensor> out;
   std::unordered_set<const TensorImpl*> seen;
   walk("", recurse, [&](const std::string& path, const Module& m) {
-    collect(m.parameters_, path, seen, out);
+    if (params) collect(m.parameters_, path, seen, out);
+    if (buffers) collect(m.buffers_, path, seen, out);
   });
   return out;
+}
+
+OrderedDict<std::string, Tensor> Module::named_parameters(bool recurse) const {
+  return named_tensors(true, false, recurse);
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
@@ -124,24 +130,13 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 }
 
 OrderedDict<std::string, Tensor> Module::named_buffers(bool recurse) const {
-  OrderedDict<std::string, Tensor> out;
-  std::unordered_set<const TensorImpl*> seen;
-  walk("", recurse, [&](const std::string& path, const Module& m) {
-    collect(m.buffers_, path, seen, out);
-  });
-  return out;
+  return named_tensors(false, true, recurse);
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) const { return named_buffers(recurse).values(); }
 
 OrderedDict<std::string, Tensor> Module::state_dict() const {
-  OrderedDict<std::string, Tensor> out;
-  std::unordered_set<const TensorImpl*> seen;
-  walk("", true, [&](const std::string& path, const Module& m) {
-    collect(m.parameters_, path, seen, out);
-    collect(m.buffers_, path, seen, out);
-  });
-  return out;
+  return named_tensors(true, true, true);
 }
 
 void Module::load_state_dict(const OrderedDict<std::string, Tensor>& state, bool strict) {
@@ -149,10 +144,12 @@ void Module::load_state_dict(const OrderedDict<std::string, Tensor>& state, bool
   if (strict) {
     std::string missing, unexpected;
     for (const auto& item : own) {
-      if (!state.contains(item.key())) missing += (missing.empty() ? "\"" : ", \"") + item.key() + "\"";
+      if (!state.contains(item.key()))
+        missing += (missing.empty() ? "\"" : ", \"") + item.key() + "\"";
     }
     for (const auto& item : state) {
-      if (!own.contains(item.key())) unexpected += (unexpected.empty() ? "\"" : ", \"") + item.key() + "\"";
+      if (!own.contains(item.key()))
+        unexpected += (unexpected.empty() ? "\"" : ", \"") + item.key() + "\"";
     }
     CRESSET_CHECK(missing.empty() && unexpected.empty(), RuntimeError,
                   "[load_state_dict] Error(s) in loading state_dict for ", name(),
