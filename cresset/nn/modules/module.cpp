@@ -9,6 +9,7 @@
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/autograd/param_grad.h"
+#include "cresset/io/serialize.h"
 #include "cresset/ops/ops.h"
 
 namespace cresset::nn {
@@ -140,32 +141,7 @@ OrderedDict<std::string, Tensor> Module::state_dict() const {
 }
 
 void Module::load_state_dict(const OrderedDict<std::string, Tensor>& state, bool strict) {
-  OrderedDict<std::string, Tensor> own = state_dict();
-  if (strict) {
-    std::string missing, unexpected;
-    for (const auto& item : own) {
-      if (!state.contains(item.key()))
-        missing += (missing.empty() ? "\"" : ", \"") + item.key() + "\"";
-    }
-    for (const auto& item : state) {
-      if (!own.contains(item.key()))
-        unexpected += (unexpected.empty() ? "\"" : ", \"") + item.key() + "\"";
-    }
-    CRESSET_CHECK(missing.empty() && unexpected.empty(), RuntimeError,
-                  "[load_state_dict] Error(s) in loading state_dict for ", name(),
-                  missing.empty() ? "" : ": Missing key(s) in state_dict: ", missing,
-                  unexpected.empty() ? "" : ": Unexpected key(s) in state_dict: ", unexpected);
-  }
-  autograd::AutoGradMode no_grad(false);
-  for (auto& item : own) {
-    const Tensor* src = state.find(item.key());
-    if (!src) continue;
-    Tensor& dst = item.value();
-    CRESSET_CHECK(src->sizes() == dst.sizes(), RuntimeError, "[load_state_dict] size mismatch for ",
-                  item.key(), ": copying a param with shape ", shape_str(src->sizes()),
-                  " from checkpoint, the shape in current model is ", shape_str(dst.sizes()));
-    copy_(dst, *src);
-  }
+  io::copy_state_dict(io::named_tensors(state_dict()), io::named_tensors(state), name(), strict);
 }
 
 std::vector<std::shared_ptr<Module>> Module::children() const { return children_.values(); }

@@ -72,8 +72,8 @@ class Module : public std::enable_shared_from_this<Module> {
   /// themselves, not copies).
   OrderedDict<std::string, Tensor> state_dict() const;
   /// Copies the tensors of `state` into the parameters and buffers of the same names (without
-  /// recording grad). With strict, missing or unexpected keys raise RuntimeError; a shape
-  /// mismatch always does.
+  /// recording grad). With strict, missing or unexpected keys raise RuntimeError; a shape or
+  /// dtype mismatch always does (see io::copy_state_dict).
   void load_state_dict(const OrderedDict<std::string, Tensor>& state, bool strict = true);
 
   /// The direct children.
