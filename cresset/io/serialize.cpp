@@ -30,29 +30,18 @@ Value string_value(const std::string& s) {
 
 const char* kind_name(Value::Kind kind) {
   switch (kind) {
-    case Value::Kind::None:
-      return "None";
+    case Value::Kind::None: return "None";
     case Value::Kind::False:
-    case Value::Kind::True:
-      return "bool";
-    case Value::Kind::Int:
-      return "int";
-    case Value::Kind::Double:
-      return "float";
-    case Value::Kind::String:
-      return "str";
-    case Value::Kind::Bytes:
-      return "bytes";
-    case Value::Kind::List:
-      return "list";
-    case Value::Kind::Tuple:
-      return "tuple";
-    case Value::Kind::Dict:
-      return "dict";
-    case Value::Kind::OrderedDict:
-      return "OrderedDict";
-    case Value::Kind::Tensor:
-      return "tensor";
+    case Value::Kind::True: return "bool";
+    case Value::Kind::Int: return "int";
+    case Value::Kind::Double: return "float";
+    case Value::Kind::String: return "str";
+    case Value::Kind::Bytes: return "bytes";
+    case Value::Kind::List: return "list";
+    case Value::Kind::Tuple: return "tuple";
+    case Value::Kind::Dict: return "dict";
+    case Value::Kind::OrderedDict: return "OrderedDict";
+    case Value::Kind::Tensor: return "tensor";
   }
   return "unknown";
 }
@@ -169,11 +158,13 @@ void copy_state_dict(const NamedTensors& targets, const NamedTensors& loaded,
   }
   std::string unexpected;
   for (const auto& [name, tensor] : loaded) {
-    if (strict && !wanted.count(name))
+    if (strict && !wanted.count(name)) {
       unexpected += (unexpected.empty() ? "\"" : ", \"") + name + "\"";
+    }
   }
-  if (!missing.empty())
+  if (!missing.empty()) {
     problems.insert(problems.begin(), "Missing key(s) in state_dict: " + missing + ".");
+  }
   if (!unexpected.empty()) {
     problems.insert(problems.begin() + (missing.empty() ? 0 : 1),
                     "Unexpected key(s) in state_dict: " + unexpected + ".");
