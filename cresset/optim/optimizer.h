@@ -11,7 +11,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cresset/backend/cpu/optim_kernels.h"
 #include "cresset/core/ordered_dict.h"
 #include "cresset/core/tensor.h"
 
