@@ -128,7 +128,11 @@ NamedTensors load_named_tensors(const std::string& path) {
 
 void load_state_into(const NamedTensors& targets, const std::string& path,
                      const std::string& owner) {
-  const NamedTensors loaded = load_named_tensors(path);
+  copy_state_dict(targets, load_named_tensors(path), owner + " from " + path);
+}
+
+void copy_state_dict(const NamedTensors& targets, const NamedTensors& loaded,
+                     const std::string& owner, bool strict) {
   std::map<std::string, const Tensor*> by_name;
   for (const auto& [name, tensor] : loaded) by_name[name] = &tensor;
   std::set<std::string> wanted;
@@ -138,7 +142,7 @@ void load_state_into(const NamedTensors& targets, const std::string& path,
     wanted.insert(name);
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
+      if (strict) missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
       continue;
     }
     const Tensor& source = *it->second;
@@ -154,21 +158,27 @@ void load_state_into(const NamedTensors& targets, const std::string& path,
   }
   std::string unexpected;
   for (const auto& [name, tensor] : loaded) {
-    if (!wanted.count(name)) unexpected += (unexpected.empty() ? "\"" : ", \"") + name + "\"";
+    if (strict && !wanted.count(name)) {
+      unexpected += (unexpected.empty() ? "\"" : ", \"") + name + "\"";
+    }
   }
-  if (!missing.empty()) problems.insert(problems.begin(), "Missing key(s) in state_dict: " + missing + ".");
+  if (!missing.empty()) {
+    problems.insert(problems.begin(), "Missing key(s) in state_dict: " + missing + ".");
+  }
   if (!unexpected.empty()) {
     problems.insert(problems.begin() + (missing.empty() ? 0 : 1),
                     "Unexpected key(s) in state_dict: " + unexpected + ".");
   }
   if (!problems.empty()) {
-    std::string message = "[load] Error(s) in loading state_dict for " + owner + " from " + path +
-                          ":";
+    std::string message = "[load_state_dict] Error(s) in loading state_dict for " + owner + ":";
     for (const std::string& p : problems) message += "\n\t" + p;
     throw RuntimeError(message);
   }
   autograd::AutoGradMode no_grad(false);
-  for (const auto& [name, target] : targets) copy_(target, *by_name.at(name));
+  for (const auto& [name, target] : targets) {
+    auto it = by_name.find(name);
+    if (it != by_name.end()) copy_(target, *it->second);
+  }
 }
 
 }  // namespace io

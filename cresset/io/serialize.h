@@ -41,6 +41,12 @@ NamedTensors load_named_tensors(const std::string& path);
 /// unexpected keys and for a shape or dtype that differs. `owner` names the module.
 void load_state_into(const NamedTensors& targets, const std::string& path,
                      const std::string& owner);
+/// Copies `loaded` into `targets` by name, in place and without recording grad (the check and
+/// copy of load_state_into and nn::Module::load_state_dict). Shape or dtype mismatches raise
+/// RuntimeError; so do missing and unexpected keys with `strict` (otherwise they are skipped).
+/// Nothing is copied when anything is wrong.
+void copy_state_dict(const NamedTensors& targets, const NamedTensors& loaded,
+                     const std::string& owner, bool strict = true);
 
 template <typename Dict>
 NamedTensors named_tensors(const Dict& dict) {
