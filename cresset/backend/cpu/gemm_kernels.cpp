@@ -82,8 +82,8 @@ struct PortableKernel {
   static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
   static constexpr bool kReadsB = false;     // B is always packed (ld == NR)
   using Edge = PortableKernel;
-  static void run(int64_t kc, const T* a, const BPanel<T>& bp, T* c, int64_t rs, int64_t cs,
-                  int mr, int nr, const Epilogue<T>& e) {
+  static void run(int64_t kc, const T* a, const BPanel<T>& bp, T* c, int64_t rs, int64_t cs, int mr,
+                  int nr, const Epilogue<T>& e) {
     T acc[MR * NR] = {};
     const T* b = bp.data;
     for (int64_t p = 0; p < kc; ++p, a += MR, b += bp.ld) {
@@ -190,8 +190,8 @@ struct VecKernel {
   using Edge = VecKernel<T, MR, 1>;
 
   // A from a packed panel: element (i, p) at a[p * MR + i].
-  static void run(int64_t kc, const T* a, const BPanel<T>& b, T* c, int64_t rs, int64_t cs,
-                  int mr, int nr, const Epilogue<T>& e) {
+  static void run(int64_t kc, const T* a, const BPanel<T>& b, T* c, int64_t rs, int64_t cs, int mr,
+                  int nr, const Epilogue<T>& e) {
     tile<false>(kc, a, 0, b.data, b.ld, b.prefetch, c, rs, cs, mr, nr, e);
   }
   // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
@@ -585,8 +585,8 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
               run_tile<typename K::Edge>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile,
                                          p.c_rs, p.c_cs, mr, nr, e);
             } else {
-              run_tile<K>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile, p.c_rs,
-                          p.c_cs, mr, nr, e);
+              run_tile<K>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile, p.c_rs, p.c_cs,
+                          mr, nr, e);
             }
           }
         }
