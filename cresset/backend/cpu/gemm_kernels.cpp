@@ -47,6 +47,17 @@ Epilogue<T> make_epilogue(T alpha, T beta) {
   return {alpha, beta, alpha == T(1), beta == T(0), beta == T(1)};
 }
 
+// A micro-panel of B as a micro-kernel reads it: element (p, j) at data[p * ld + j]; ld is NR for a
+// packed panel, or B's row stride for one read in place (see Note [GEMM in place]). `prefetch`
+// asks the kernel to fetch the panel a few steps ahead, which pays when it streams from L2 and
+// costs load slots when it is already in L1.
+template <typename T>
+struct BPanel {
+  const T* data;
+  int64_t ld;
+  bool prefetch;
+};
+
 // The scalar epilogue of an mr x nr tile held in `acc` (row stride ld). The vector epilogue below
 // performs the same operations in the same order, so a tile rounds the same on either path.
 template <typename T>
@@ -69,12 +80,13 @@ template <typename T, int MR_, int NR_>
 struct PortableKernel {
   static constexpr int MR = MR_, NR = NR_;
   static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
-  static constexpr bool kReadsB = false;     // B is always packed (ldb == NR)
+  static constexpr bool kReadsB = false;     // B is always packed (ld == NR)
   using Edge = PortableKernel;
-  static void run(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t rs, int64_t cs,
-                  int mr, int nr, const Epilogue<T>& e) {
+  static void run(int64_t kc, const T* a, const BPanel<T>& bp, T* c, int64_t rs, int64_t cs, int mr,
+                  int nr, const Epilogue<T>& e) {
     T acc[MR * NR] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += ldb) {
+    const T* b = bp.data;
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += bp.ld) {
       for (int i = 0; i < MR; ++i) {
         for (int j = 0; j < NR; ++j) acc[i * NR + j] += a[i] * b[j];
       }
@@ -166,8 +178,6 @@ constexpr int kPrefetchSteps = 8;
 
 // The register-tiled micro-kernel: MR rows x NV vectors of accumulators, one broadcast of A and NV
 // loads of B per step of k. MR * NV + NV + 1 must fit the register file (32 zmm / 16 ymm).
-// B element (p, j) is read at b[p * ldb + j]: ldb is NR for a packed micro-panel, or B's row stride
-// for a full micro-panel read in place (see Note [GEMM in place]).
 template <typename T, int MR_, int NV>
 struct VecKernel {
   using Ops = VecOps<T>;
@@ -180,21 +190,21 @@ struct VecKernel {
   using Edge = VecKernel<T, MR, 1>;
 
   // A from a packed panel: element (i, p) at a[p * MR + i].
-  static void run(int64_t kc, const T* a, const T* b, int64_t ldb, T* c, int64_t rs, int64_t cs,
-                  int mr, int nr, const Epilogue<T>& e) {
-    tile<false>(kc, a, 0, b, ldb, c, rs, cs, mr, nr, e);
+  static void run(int64_t kc, const T* a, const BPanel<T>& b, T* c, int64_t rs, int64_t cs, int mr,
+                  int nr, const Epilogue<T>& e) {
+    tile<false>(kc, a, 0, b.data, b.ld, b.prefetch, c, rs, cs, mr, nr, e);
   }
   // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
   // operations in the same order as run(), so both give identical results.
-  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
-                       int64_t rs, int64_t cs, int nr, const Epilogue<T>& e) {
-    tile<true>(kc, a, lda, b, ldb, c, rs, cs, MR, nr, e);
+  static void run_rows(int64_t kc, const T* a, int64_t lda, const BPanel<T>& b, T* c, int64_t rs,
+                       int64_t cs, int nr, const Epilogue<T>& e) {
+    tile<true>(kc, a, lda, b.data, b.ld, b.prefetch, c, rs, cs, MR, nr, e);
   }
 
  private:
   template <bool kRows>
-  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, T* c, int64_t rs,
-                   int64_t cs, int mr, int nr, const Epilogue<T>& e) {
+  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, bool prefetch,
+                   T* c, int64_t rs, int64_t cs, int mr, int nr, const Epilogue<T>& e) {
     V acc[MR][NV];
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
@@ -205,10 +215,11 @@ struct VecKernel {
     }
 #pragma GCC unroll 4
     for (int64_t p = 0; p < kc; ++p) {
-      // B streams from L2; fetching it a few steps ahead hides that latency.
+      if (prefetch) {
 #pragma GCC unroll 4
-      for (int l = 0; l < int(NR * sizeof(T)); l += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * ldb) + l, _MM_HINT_T0);
+        for (int l = 0; l < int(NR * sizeof(T)); l += 64) {
+          _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * ldb) + l, _MM_HINT_T0);
+        }
       }
       V bv[NV];
 #pragma GCC unroll 4
@@ -232,7 +243,17 @@ struct VecKernel {
       store_tile(tile, NR, c, rs, cs, mr, nr, e);
       return;
     }
-    // The vector epilogue: store_tile's operations, on the tile's valid rows and columns.
+    // The vector epilogue: store_tile's operations, on the tile's valid rows and columns. The flags
+    // are read once (stores to C could alias e) and a full tile of C = acc is plain stores.
+    const bool alpha_one = e.alpha_one, beta_zero = e.beta_zero, beta_one = e.beta_one;
+    if (mr == MR && nr == NR && alpha_one && beta_zero) {
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) Ops::store(c + i * rs + j * W, acc[i][j]);
+      }
+      return;
+    }
     const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
     Mask masks[NV];
 #pragma GCC unroll 4
@@ -245,10 +266,10 @@ struct VecKernel {
         T* out = c + i * rs + j * W;
         const bool full = nr >= (j + 1) * W;
         V v = acc[i][j];
-        if (!e.alpha_one) v = Ops::mul(v, alpha);
-        if (!e.beta_zero) {
+        if (!alpha_one) v = Ops::mul(v, alpha);
+        if (!beta_zero) {
           const V old = full ? Ops::load(out) : Ops::load(out, masks[j]);
-          v = Ops::add(v, e.beta_one ? old : Ops::mul(beta, old));
+          v = Ops::add(v, beta_one ? old : Ops::mul(beta, old));
         }
         if (full) {
           Ops::store(out, v);
@@ -473,15 +494,15 @@ bool reads_b_in_place(const GemmProblem& p, int64_t kc_max) {
 // A block.
 template <typename K, typename T>
 void run_tile(int64_t kc, int64_t ir, int64_t packed_from, const T* a_block, int64_t lda,
-              const T* ap, const T* b_panel, int64_t ldb, T* c_tile, int64_t rs, int64_t cs, int mr,
+              const T* ap, const BPanel<T>& b_panel, T* c_tile, int64_t rs, int64_t cs, int mr,
               int nr, const Epilogue<T>& e) {
   if constexpr (K::kReadsRows) {
     if (ir < packed_from) {
-      K::run_rows(kc, a_block + ir * lda, lda, b_panel, ldb, c_tile, rs, cs, nr, e);
+      K::run_rows(kc, a_block + ir * lda, lda, b_panel, c_tile, rs, cs, nr, e);
       return;
     }
   }
-  K::run(kc, ap + (ir - packed_from) * kc, b_panel, ldb, c_tile, rs, cs, mr, nr, e);
+  K::run(kc, ap + (ir - packed_from) * kc, b_panel, c_tile, rs, cs, mr, nr, e);
 }
 
 // The cache blocks of Note [GEMM blocking] for rectangles at most `width` columns wide, and the
@@ -533,7 +554,10 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
     for (int64_t pc = 0; pc < p.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, p.k - pc);
       const Epilogue<T>& e = pc == 0 ? first : rest;
-      // Micro-panels of B before b_packed_from are read in place (rows ldb apart), the others
+      // Measured: prefetching B pays for blocks of 512 KB and more (they stream from L2 across
+      // each row panel), is even at 256 KB and costs 5-15% on blocks of 128 KB and less.
+      const bool b_streams = kc * nc * int64_t(sizeof(T)) > l2_budget() / 4;
+      // Micro-panels of B before b_packed_from are read in place (rows b_rs apart), the others
       // from the packed block (rows NR apart).
       const T* b_block = b + pc * p.b_rs + jc * p.b_cs;
       const int64_t b_packed_from = b_in_place ? in_place_columns<K>(nc) : 0;
@@ -555,14 +579,14 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
             const int nr = int(std::min<int64_t>(NR, nc - jr));
             T* c_tile = c_row + (jc + jr) * p.c_cs;
             const bool b_packed = jr >= b_packed_from;
-            const T* b_panel = b_packed ? bp + (jr - b_packed_from) * kc : b_block + jr;
-            const int64_t ldb = b_packed ? NR : p.b_rs;
+            const BPanel<T> b_panel = {b_packed ? bp + (jr - b_packed_from) * kc : b_block + jr,
+                                       b_packed ? NR : p.b_rs, b_streams};
             if (nr <= NR / 2) {  // implies K::Edge is narrower than K
-              run_tile<typename K::Edge>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, ldb,
-                                         c_tile, p.c_rs, p.c_cs, mr, nr, e);
+              run_tile<typename K::Edge>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile,
+                                         p.c_rs, p.c_cs, mr, nr, e);
             } else {
-              run_tile<K>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, ldb, c_tile, p.c_rs,
-                          p.c_cs, mr, nr, e);
+              run_tile<K>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile, p.c_rs, p.c_cs,
+                          mr, nr, e);
             }
           }
         }
