@@ -236,9 +236,11 @@ void run_direct(const float* src, const float* w, const float* bias, float* dst,
       for (int64_t gi = 0; gi < d.groups; ++gi) {
         pad_source(src + n * src_image + gi * d.cin * d.ih * d.iw, d, padded.data());
         float* out = dst + n * dst_image + gi * d.cout * dst_plane;
-        for (int64_t b = b0; b < b1; ++b) {
-          const TileStores& st = stores[size_t(b)];
-          for (int64_t cb = 0; cb < d.cblocks; ++cb) {
+        // Output-channel blocks outer: their weights stay in L1 while the tiles pass (measured
+        // 5-20% faster than all blocks per tile, which streams every weight from L2 per tile).
+        for (int64_t cb = 0; cb < d.cblocks; ++cb) {
+          for (int64_t b = b0; b < b1; ++b) {
+            const TileStores& st = stores[size_t(b)];
             const int64_t c0 = cb * kChannels;
             tile_kernel(padded.data() + b * kTile, d, offsets.data(), taps,
                         packed.data() + (gi * d.cblocks + cb) * d.cin * taps * kChannels,
