@@ -121,9 +121,14 @@ class Module : public std::enable_shared_from_this<Module> {
       return dynamic_cast<typename T::ContainedType*>(this);
     }
   }
+  template <typename T>
+  const auto* as() const noexcept {
+    return const_cast<Module*>(this)->as<T>();
+  }
 
  protected:
-  /// Hook for containers: a child's name must be a non-empty identifier without '.'.
+  /// Registers a child (register_module and the containers); ValueError for an empty name, a
+  /// name with '.', a taken name or an empty module.
   void add_child(std::string name, std::shared_ptr<Module> module);
   void replace_child(const std::string& name, std::shared_ptr<Module> module);
 
