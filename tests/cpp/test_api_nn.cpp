@@ -117,6 +117,8 @@ void test_register_and_print() {
   CHECK_THROWS(tiny->register_parameter("w", ones({1}, DType::Float32)), ValueError);
   CHECK_THROWS(tiny->register_parameter("a.b", ones({1}, DType::Float32)), ValueError);
   CHECK_THROWS(tiny->register_buffer("", ones({1}, DType::Float32)), ValueError);
+  CHECK_THROWS(tiny->register_buffer("w", ones({1}, DType::Float32)), ValueError);
+  CHECK_THROWS(tiny->register_module("count", nn::ReLU()), ValueError);
 
   nn::Sequential seq(nn::Linear(2, 3), nn::ReLU(),
                      nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1)));

@@ -135,6 +135,8 @@ class Module : public std::enable_shared_from_this<Module> {
  private:
   friend std::ostream& operator<<(std::ostream& stream, const Module& module);
   void print_tree(std::ostream& stream, const std::string& indent) const;
+  /// ValueError unless `name` is non-empty, has no '.' and names nothing registered yet.
+  void check_new_name(const char* what, const std::string& name) const;
   /// Visits this module and its descendants once each, in pre-order, with their dotted names.
   void walk(const std::string& prefix, bool recurse,
             const std::function<void(const std::string&, const Module&)>& fn) const;
