@@ -4,6 +4,16 @@
 #include "cresset/optim/optim.h"
 
 namespace cresset::optim {
+namespace {
+
+/// The state lists of a group: exp_avg, exp_avg_sq, max_exp_avg_sq (with amsgrad), step.
+std::vector<std::string> state_keys(const OptimizerOptions& options) {
+  const auto& o = static_cast<const AdamOptions&>(options);
+  return {"exp_avg", "exp_avg_sq", o.amsgrad() ? "max_exp_avg_sq" : "", "step"};
+}
+
+}  // namespace
+
 Adam::Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults)
     : Adam(std::move(param_groups), defaults, false) {}
 
@@ -28,34 +38,20 @@ void Adam::check_options(const OptimizerOptions& options) const {
 
 Tensor Adam::step(LossClosure closure) {
   const bool decoupled = decoupled_weight_decay_;
-  return fused_step(
-      closure,
-      [](const OptimizerOptions& options) {
-        const auto& o = static_cast<const AdamOptions&>(options);
-        return std::vector<std::string>{"exp_avg", "exp_avg_sq",
-                                        o.amsgrad() ? "max_exp_avg_sq" : "", "step"};
-      },
-      [](ParamState& state, const Tensor& p, const OptimizerOptions& options) {
-        state.insert("step", detail::new_step());
-        state.insert("exp_avg", detail::zeros_like_param(p));
-        state.insert("exp_avg_sq", detail::zeros_like_param(p));
-        if (static_cast<const AdamOptions&>(options).amsgrad()) {
-          state.insert("max_exp_avg_sq", detail::zeros_like_param(p));
-        }
-      },
-      [decoupled](FusedLists& lists, const OptimizerOptions& options) {
-        const auto& o = static_cast<const AdamOptions&>(options);
-        OptimOptions k;
-        k.lr = o.lr();
-        std::tie(k.beta1, k.beta2) = o.betas();
-        k.eps = o.eps();
-        k.weight_decay = o.weight_decay();
-        k.amsgrad = o.amsgrad();
-        k.maximize = o.maximize();
-        k.decoupled_weight_decay = decoupled;
-        const auto& s = lists.states;
-        adam_update(lists.params, lists.grads, s[0], s[1], s[2], s[3], k);
-      });
+  return fused_step(closure, state_keys, nullptr,
+                    [decoupled](FusedLists& lists, const OptimizerOptions& options) {
+                      const auto& o = static_cast<const AdamOptions&>(options);
+                      OptimOptions k;
+                      k.lr = o.lr();
+                      std::tie(k.beta1, k.beta2) = o.betas();
+                      k.eps = o.eps();
+                      k.weight_decay = o.weight_decay();
+                      k.amsgrad = o.amsgrad();
+                      k.maximize = o.maximize();
+                      k.decoupled_weight_decay = decoupled;
+                      const auto& s = lists.states;
+                      adam_update(lists.params, lists.grads, s[0], s[1], s[2], s[3], k);
+                    });
 }
 
 }  // namespace cresset::optim

@@ -101,7 +101,13 @@ Tensor Optimizer::fused_step(const LossClosure& closure, const StateKeys& keys,
       }
       FusedLists& lists = parts[k];
       ParamState& state = state_[p.impl()];
-      if (state.empty()) init(state, p, options);
+      if (state.empty()) {
+        if (init) {
+          init(state, p, options);
+        } else {
+          detail::init_zero_state(state, p, names);
+        }
+      }
       lists.params.push_back(p);
       lists.grads.push_back(grad);
       lists.param_states.push_back(&state);
@@ -124,6 +130,13 @@ Tensor new_step() {
 
 Tensor zeros_like_param(const Tensor& param) {
   return zero_(empty_like(param, param.dtype(), param.device()));
+}
+
+void init_zero_state(ParamState& state, const Tensor& param, const std::vector<std::string>& keys) {
+  state.insert("step", new_step());
+  for (const std::string& key : keys) {
+    if (!key.empty() && key != "step") state.insert(key, zeros_like_param(param));
+  }
 }
 
 void check_nonnegative(const char* op, const char* label, double value) {

@@ -109,7 +109,7 @@ class Optimizer {
   };
   /// The state keys of a group's fused update, "" for an unused list.
   using StateKeys = std::function<std::vector<std::string>(const OptimizerOptions&)>;
-  /// Fills the state of a param at its first step.
+  /// Fills the state of a param at its first step (nullptr: detail::init_zero_state).
   using InitState = std::function<void(ParamState&, const Tensor&, const OptimizerOptions&)>;
   using Update = std::function<void(FusedLists&, const OptimizerOptions&)>;
   /// Runs the closure with grad enabled, then `update` once per group and params dtype, with
@@ -128,6 +128,9 @@ namespace detail {
 Tensor new_step();
 /// A zero-filled tensor shaped and laid out as `param`.
 Tensor zeros_like_param(const Tensor& param);
+/// A param's first state as Python's fused optimizers make it: "step", then zeros shaped like
+/// the param for the other (non-empty) keys.
+void init_zero_state(ParamState& state, const Tensor& param, const std::vector<std::string>& keys);
 /// ValueError "[op] Invalid <label>: <value>" unless 0 <= value.
 void check_nonnegative(const char* op, const char* label, double value);
 }  // namespace detail

@@ -1,5 +1,7 @@
 #pragma once
-// The optim part of the C++ frontend: Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, StepLR.
+// The optim part of the C++ frontend: Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta,
+// StepLR.
+#include "cresset/optim/adadelta.h"
 #include "cresset/optim/adagrad.h"
 #include "cresset/optim/adam.h"
 #include "cresset/optim/lr_scheduler.h"

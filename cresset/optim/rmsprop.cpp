@@ -29,27 +29,20 @@ void RMSprop::check_options(const OptimizerOptions& options) const {
 }
 
 Tensor RMSprop::step(LossClosure closure) {
-  return fused_step(
-      closure, state_keys,
-      [](ParamState& state, const Tensor& p, const OptimizerOptions& options) {
-        state.insert("step", detail::new_step());
-        for (const std::string& key : state_keys(options)) {
-          if (!key.empty() && key != "step") state.insert(key, detail::zeros_like_param(p));
-        }
-      },
-      [](FusedLists& lists, const OptimizerOptions& options) {
-        const auto& o = static_cast<const RMSpropOptions&>(options);
-        OptimOptions k;
-        k.lr = o.lr();
-        k.alpha = o.alpha();
-        k.eps = o.eps();
-        k.weight_decay = o.weight_decay();
-        k.momentum = o.momentum();
-        k.centered = o.centered();
-        k.maximize = o.maximize();
-        const auto& s = lists.states;
-        rmsprop_update(lists.params, lists.grads, s[0], s[1], s[2], s[3], k);
-      });
+  return fused_step(closure, state_keys, nullptr,
+                    [](FusedLists& lists, const OptimizerOptions& options) {
+                      const auto& o = static_cast<const RMSpropOptions&>(options);
+                      OptimOptions k;
+                      k.lr = o.lr();
+                      k.alpha = o.alpha();
+                      k.eps = o.eps();
+                      k.weight_decay = o.weight_decay();
+                      k.momentum = o.momentum();
+                      k.centered = o.centered();
+                      k.maximize = o.maximize();
+                      const auto& s = lists.states;
+                      rmsprop_update(lists.params, lists.grads, s[0], s[1], s[2], s[3], k);
+                    });
 }
 
 }  // namespace cresset::optim

@@ -117,6 +117,8 @@ void test_register_and_print() {
   CHECK_THROWS(tiny->register_parameter("w", ones({1}, DType::Float32)), ValueError);
   CHECK_THROWS(tiny->register_parameter("a.b", ones({1}, DType::Float32)), ValueError);
   CHECK_THROWS(tiny->register_buffer("", ones({1}, DType::Float32)), ValueError);
+  CHECK_THROWS(tiny->register_buffer("w", ones({1}, DType::Float32)), ValueError);
+  CHECK_THROWS(tiny->register_module("count", nn::ReLU()), ValueError);
 
   nn::Sequential seq(nn::Linear(2, 3), nn::ReLU(),
                      nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1)));
@@ -251,10 +253,29 @@ void test_other_layers() {
   CHECK(close(nn::Identity()(v), values(v)));
 }
 
-void test_lstm() {
+// Sets the k-th parameter p of `m` to (arange(p.numel()) % 7 - 3) * 0.1 + k * 0.01 + offset.
+void fill_ramp(nn::Module& m, double offset = 0) {
+  int64_t k = 0;
+  for (const Tensor& p : m.parameters()) {
+    Tensor ramp = sub(remainder(arange(0, p.numel(), 1, DType::Float32), wrapped_scalar(7)),
+                      wrapped_scalar(3));
+    double shift = 0.01 * double(k++) + offset;
+    copy_(detach(p), view(add(mul(ramp, wrapped_scalar(0.1)), wrapped_scalar(shift)), p.sizes()));
+  }
+}
+
+// (arange(6) * 0.1 - 0.2) viewed as `sizes`.
+Tensor ramp_input(const DimVector& sizes) {
+  return view(sub(mul(arange(0, 6, 1, DType::Float32), wrapped_scalar(0.1)), wrapped_scalar(0.2)),
+              sizes);
+}
+
+// Reference values: torch modules with the same parameters (fill_ramp) and input (ramp_input):
+//   out, state = module(x) after p.copy_(((arange(p.numel()) % 7 - 3) * 0.1 + k * 0.01 +
+//   offset).reshape(p.shape)) for the k-th parameter.
+void test_recurrent() {
   nn::LSTM lstm(nn::LSTMOptions(3, 2).num_layers(2).bidirectional(true));
-  // torch: [(k, list(v.shape)) for k, v in nn.LSTM(3, 2, num_layers=2,
-  // bidirectional=True).state_dict().items()].
+  // torch: nn.LSTM(3, 2, num_layers=2, bidirectional=True).state_dict() keys.
   std::vector<std::string> names;
   for (const char* layer : {"l0", "l0_reverse", "l1", "l1_reverse"}) {
     for (const char* kind : {"weight_ih_", "weight_hh_", "bias_ih_", "bias_hh_"}) {
@@ -264,18 +285,8 @@ void test_lstm() {
   CHECK(lstm->named_parameters().keys() == names);
   CHECK((lstm->named_parameters()["weight_ih_l1"].sizes() == DimVector{8, 4}));
   CHECK((lstm->named_parameters()["weight_hh_l0_reverse"].sizes() == DimVector{8, 2}));
-  // torch: every k-th parameter p set to ((arange(p.numel()) % 7 - 3) * 0.1 + k * 0.01), input
-  // (arange(6) * 0.1 - 0.2).reshape(2, 1, 3); out, (h, c) = lstm(x).
-  int64_t k = 0;
-  for (const Tensor& p : lstm->parameters()) {
-    Tensor ramp = sub(remainder(arange(0, p.numel(), 1, DType::Float32), wrapped_scalar(7)),
-                      wrapped_scalar(3));
-    copy_(detach(p),
-          view(add(mul(ramp, wrapped_scalar(0.1)), wrapped_scalar(0.01 * double(k++))), p.sizes()));
-  }
-  Tensor x =
-      view(sub(mul(arange(0, 6, 1, DType::Float32), wrapped_scalar(0.1)), wrapped_scalar(0.2)),
-           {2, 1, 3});
+  fill_ramp(*lstm);
+  Tensor x = ramp_input({2, 1, 3});
   auto [out, state] = lstm(x);
   CHECK(close(out, {0.12359411f, 0.097123154f, 0.23559749f, 0.18587902f, 0.17813531f, 0.14890061f,
                     0.15001756f, 0.12082674f}));
@@ -283,14 +294,36 @@ void test_lstm() {
                                    0.17813531f, 0.14890061f, 0.23559749f, 0.18587902f}));
   CHECK(close(std::get<1>(state), {0.10509943f, 0.26886326f, 0.14755683f, 0.34115776f, 0.25156918f,
                                    0.40254137f, 0.32513362f, 0.48106232f}));
-  // Unbatched input and an explicit state give the same numbers.
+  // An unbatched input with an explicit state.
   auto [out2, state2] = lstm(view(x, {2, 3}), nn::LSTMState{view(std::get<0>(state), {4, 2}),
                                                             view(std::get<1>(state), {4, 2})});
-  CHECK((out2.sizes() == DimVector{2, 4}));
+  CHECK((out2.sizes() == DimVector{2, 4}) && (std::get<1>(state2).sizes() == DimVector{4, 2}));
   CHECK_THROWS(lstm(randn({2, 1, 5}, DType::Float32)), RuntimeError);
   CHECK_THROWS(
       lstm(x, nn::LSTMState{zeros({1, 1, 2}, DType::Float32), zeros({1, 1, 2}, DType::Float32)}),
       RuntimeError);
+
+  // torch: nn.GRU(3, 2, batch_first=True), input [1, 2, 3], offset 0.
+  nn::GRU gru(nn::GRUOptions(3, 2).batch_first(true));
+  CHECK((gru->named_parameters()["weight_ih_l0"].sizes() == DimVector{6, 3}));
+  fill_ramp(*gru);
+  auto [gru_out, gru_h] = gru(ramp_input({1, 2, 3}));
+  CHECK(close(gru_out, {0.054307047f, 0.16848654f, 0.10344482f, 0.22316174f}));
+  CHECK(close(gru_h, {0.10344482f, 0.22316174f}));
+
+  // torch: nn.RNN(3, 2, num_layers=2, nonlinearity="relu"), input [2, 1, 3], offset 0.2.
+  nn::RNN rnn(nn::RNNOptions(3, 2).num_layers(2).nonlinearity("relu"));
+  CHECK(rnn->parameters().size() == 8);
+  fill_ramp(*rnn, 0.2);
+  auto [rnn_out, rnn_h] = rnn(ramp_input({2, 1, 3}));
+  CHECK(close(rnn_out, {0.0f, 0.13000001f, 0.0f, 0.22250001f}));
+  CHECK(close(rnn_h, {0.0f, 0.25f, 0.0f, 0.22250001f}));
+  CHECK_THROWS(nn::RNN(nn::RNNOptions(3, 2).nonlinearity("gelu")), ValueError);
+  std::ostringstream os;
+  os << rnn;
+  CHECK(os.str() ==
+        "cresset::nn::RNN(input_size=3, hidden_size=2, num_layers=2, nonlinearity=relu, "
+        "bias=true, batch_first=false, dropout=0, bidirectional=false)");
 }
 
 void test_containers() {
@@ -479,7 +512,7 @@ int main() {
   test_linear_and_conv_forward();
   test_batchnorm_and_dropout_modes();
   test_other_layers();
-  test_lstm();
+  test_recurrent();
   test_containers();
   test_state_to_and_grads();
   test_functional_losses();

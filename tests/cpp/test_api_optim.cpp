@@ -26,8 +26,8 @@ using MakeOptimizer = std::function<std::unique_ptr<optim::Optimizer>(std::vecto
 //   w = torch.tensor([[0.5, -1.0], [1.5, 2.0]], requires_grad=True)
 //   b = torch.tensor([0.25, -0.75], requires_grad=True)
 //   opt = <optimizer>([w, b])
-//   target = torch.tensor([[1.0, 0.0], [-1.0, 0.5]]); scale = torch.tensor([[1.0, 2.0], [0.5, 3.0]])
-//   for _ in range(3):
+//   target = torch.tensor([[1.0, 0.0], [-1.0, 0.5]]); scale = torch.tensor([[1.0, 2.0],
+//   [0.5, 3.0]]) for _ in range(3):
 //       opt.zero_grad()
 //       loss = ((w - target) ** 2 * scale).sum() + (b ** 3).sum()
 //       loss.backward()
@@ -68,35 +68,32 @@ void test_trajectories_match_torch() {
                    {0.74400002f, -0.21600001f, 0.82249999f, 0.59600002f, 0.20131283f, -1.584042f});
   check_trajectory("SGD(lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)",
                    maker<SGD>(SGDOptions(0.05).momentum(0.9).dampening(0.1).weight_decay(0.01)),
-                   {0.74392754f, -0.09685836f, 0.85761225f, 0.14096528f, 0.20233676f,
-                    -1.2907306f});
-  check_trajectory("SGD(lr=0.05, momentum=0.9, nesterov=True)",
-                   maker<SGD>(SGDOptions(0.05).momentum(0.9).nesterov(true)),
-                   {0.83633953f, 0.10835198f, 0.57865661f, -0.022259457f, 0.18336815f,
-                    -1.7976236f});
+                   {0.74392754f, -0.09685836f, 0.85761225f, 0.14096528f, 0.20233676f, -1.2907306f});
+  check_trajectory(
+      "SGD(lr=0.05, momentum=0.9, nesterov=True)",
+      maker<SGD>(SGDOptions(0.05).momentum(0.9).nesterov(true)),
+      {0.83633953f, 0.10835198f, 0.57865661f, -0.022259457f, 0.18336815f, -1.7976236f});
   check_trajectory("Adam(lr=0.1)", maker<Adam>(AdamOptions(0.1)),
-                   {0.7951287f, -0.70158631f, 1.2004739f, 1.7009029f, -0.010032564f,
-                    -1.0497054f});
-  check_trajectory("Adam(lr=0.05, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)",
-                   maker<Adam>(AdamOptions(0.05).betas({0.8, 0.99}).weight_decay(0.1)
-                                   .amsgrad(true)),
-                   {0.64848369f, -0.85056818f, 1.3502151f, 1.8503573f, 0.10795793f,
-                    -0.90086603f});
+                   {0.7951287f, -0.70158631f, 1.2004739f, 1.7009029f, -0.010032564f, -1.0497054f});
+  check_trajectory(
+      "Adam(lr=0.05, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)",
+      maker<Adam>(AdamOptions(0.05).betas({0.8, 0.99}).weight_decay(0.1).amsgrad(true)),
+      {0.64848369f, -0.85056818f, 1.3502151f, 1.8503573f, 0.10795793f, -0.90086603f});
   check_trajectory("AdamW(lr=0.05)", maker<AdamW>(AdamWOptions(0.05)),
-                   {0.64838833f, -0.84889114f, 1.3479345f, 1.8472716f, 0.10633637f,
-                    -0.89903915f});
+                   {0.64838833f, -0.84889114f, 1.3479345f, 1.8472716f, 0.10633637f, -0.89903915f});
   check_trajectory("RMSprop(lr=0.01)", maker<RMSprop>(RMSpropOptions(0.01)),
-                   {0.70956671f, -0.77998221f, 1.2744681f, 1.7768514f, 0.09594968f,
-                    -0.99789959f});
-  check_trajectory("RMSprop(lr=0.01, momentum=0.5, centered=True, weight_decay=0.1)",
-                   maker<RMSprop>(RMSpropOptions(0.01).momentum(0.5).centered(true)
-                                      .weight_decay(0.1)),
-                   {0.8085528f, -0.67122138f, 1.1630434f, 1.6663918f, 0.01135373f, -1.1198949f});
-  check_trajectory("Adagrad(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)",
-                   maker<Adagrad>(AdagradOptions(0.1).lr_decay(0.01)
-                                      .initial_accumulator_value(0.1)),
-                   {0.70103532f, -0.78258526f, 1.2779156f, 1.7791419f, 0.14743373f,
-                    -0.99263024f});
+                   {0.70956671f, -0.77998221f, 1.2744681f, 1.7768514f, 0.09594968f, -0.99789959f});
+  check_trajectory(
+      "RMSprop(lr=0.01, momentum=0.5, centered=True, weight_decay=0.1)",
+      maker<RMSprop>(RMSpropOptions(0.01).momentum(0.5).centered(true).weight_decay(0.1)),
+      {0.8085528f, -0.67122138f, 1.1630434f, 1.6663918f, 0.01135373f, -1.1198949f});
+  check_trajectory(
+      "Adagrad(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)",
+      maker<Adagrad>(AdagradOptions(0.1).lr_decay(0.01).initial_accumulator_value(0.1)),
+      {0.70103532f, -0.78258526f, 1.2779156f, 1.7791419f, 0.14743373f, -0.99263024f});
+  check_trajectory("Adadelta(lr=1.0, rho=0.8, weight_decay=0.05)",
+                   maker<Adadelta>(AdadeltaOptions(1.0).rho(0.8).weight_decay(0.05)),
+                   {0.50701839f, -0.99297261f, 1.4929678f, 1.99297f, 0.24302825f, -0.75705731f});
 }
 
 void test_groups_state_and_zero_grad() {
@@ -177,6 +174,7 @@ void test_step_lr_and_errors() {
   CHECK_THROWS(optim::Adam({p}, optim::AdamOptions().betas({1.0, 0.999})), ValueError);
   CHECK_THROWS(optim::RMSprop({p}, optim::RMSpropOptions().alpha(-1)), ValueError);
   CHECK_THROWS(optim::Adagrad({p}, optim::AdagradOptions().eps(-1)), ValueError);
+  CHECK_THROWS(optim::Adadelta({p}, optim::AdadeltaOptions().rho(1.5)), ValueError);
   CHECK_THROWS(optim::SGD(std::vector<Tensor>{}, optim::SGDOptions(0.1)), ValueError);
   CHECK_THROWS(optim::SGD({mul(p, wrapped_scalar(2))}, optim::SGDOptions(0.1)), ValueError);
   CHECK_THROWS(optim::SGD({p, p}, optim::SGDOptions(0.1)), ValueError);
@@ -187,8 +185,8 @@ void test_step_lr_and_errors() {
 // prediction lands on the right side.
 struct XorNetImpl : nn::Module {
   XorNetImpl()
-      : layers(register_module("layers", nn::Sequential(nn::Linear(2, 8), nn::Tanh(),
-                                                        nn::Linear(8, 1)))) {}
+      : layers(register_module("layers",
+                               nn::Sequential(nn::Linear(2, 8), nn::Tanh(), nn::Linear(8, 1)))) {}
   Tensor forward(const Tensor& x) { return layers(x); }
   nn::Sequential layers;
 };

@@ -30,12 +30,6 @@ std::string class_name(const Module& module) {
   return name;
 }
 
-void check_name(const char* what, const std::string& name) {
-  CRESSET_CHECK(!name.empty(), ValueError, "[Module] ", what, " name can't be empty string \"\"");
-  CRESSET_CHECK(name.find('.') == std::string::npos, ValueError, "[Module] ", what,
-                " name can't contain \".\", got: ", name);
-}
-
 /// Gives `t` the storage, dtype and layout of `src`, keeping its identity (Python's
 /// `t.data = src`), so that optimizers and user handles keep pointing at it.
 void set_data(const Tensor& t, const Tensor& src) {
@@ -55,8 +49,17 @@ Tensor converted(const Tensor& t, std::optional<Device> device, std::optional<DT
 
 std::string Module::name() const { return name_.empty() ? class_name(*this) : name_; }
 
+void Module::check_new_name(const char* what, const std::string& name) const {
+  CRESSET_CHECK(!name.empty(), ValueError, "[Module] ", what, " name can't be empty string \"\"");
+  CRESSET_CHECK(name.find('.') == std::string::npos, ValueError, "[Module] ", what,
+                " name can't contain \".\", got: ", name);
+  CRESSET_CHECK(!parameters_.contains(name) && !buffers_.contains(name) &&
+                    !children_.contains(name),
+                ValueError, "[Module] attribute '", name, "' already exists");
+}
+
 Tensor& Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
-  check_name("parameter", name);
+  check_new_name("parameter", name);
   if (tensor.defined()) {
     if (!autograd::is_leaf(tensor)) tensor = detach(tensor);
     tensor.impl()->set_requires_grad(requires_grad);
@@ -65,12 +68,12 @@ Tensor& Module::register_parameter(std::string name, Tensor tensor, bool require
 }
 
 Tensor& Module::register_buffer(std::string name, Tensor tensor) {
-  check_name("buffer", name);
+  check_new_name("buffer", name);
   return buffers_.insert(std::move(name), std::move(tensor));
 }
 
 void Module::add_child(std::string name, std::shared_ptr<Module> module) {
-  check_name("module", name);
+  check_new_name("module", name);
   CRESSET_CHECK(module, ValueError, "[Module] register_module('", name, "') of an empty module");
   children_.insert(std::move(name), std::move(module));
 }

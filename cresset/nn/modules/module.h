@@ -121,15 +121,22 @@ class Module : public std::enable_shared_from_this<Module> {
       return dynamic_cast<typename T::ContainedType*>(this);
     }
   }
+  template <typename T>
+  const auto* as() const noexcept {
+    return const_cast<Module*>(this)->as<T>();
+  }
 
  protected:
-  /// Hook for containers: a child's name must be a non-empty identifier without '.'.
+  /// Registers a child (register_module and the containers); ValueError for an empty name, a
+  /// name with '.', a taken name or an empty module.
   void add_child(std::string name, std::shared_ptr<Module> module);
   void replace_child(const std::string& name, std::shared_ptr<Module> module);
 
  private:
   friend std::ostream& operator<<(std::ostream& stream, const Module& module);
   void print_tree(std::ostream& stream, const std::string& indent) const;
+  /// ValueError unless `name` is non-empty, has no '.' and names nothing registered yet.
+  void check_new_name(const char* what, const std::string& name) const;
   /// Visits this module and its descendants once each, in pre-order, with their dotted names.
   void walk(const std::string& prefix, bool recurse,
             const std::function<void(const std::string&, const Module&)>& fn) const;
