@@ -1,9 +1,6 @@
 #include "cresset/io/serialize.h"
 
-#include <set>
-#include <sstream>
 
-#include "cresset/autograd/grad_mode.h"
 #include "cresset/core/error.h"
 #include "cresset/io/checkpoint.h"
 #include "cresset/ops/ops.h"
@@ -51,14 +48,6 @@ void expect_kind(bool ok, const Value& v, const char* expected, const std::strin
                 expected);
 }
 
-std::string shape_str(const Tensor& t) {
-  std::ostringstream s;
-  s << "[";
-  for (int64_t d = 0; d < t.dim(); ++d) s << (d ? ", " : "") << t.size(d);
-  s << "]";
-  return s.str();
-}
-
 }  // namespace
 
 void save(const Tensor& tensor, const std::string& path) {
@@ -89,88 +78,58 @@ void load(std::vector<Tensor>& tensors, const std::string& path) {
   tensors = std::move(out);
 }
 
-void save(const std::map<std::string, Tensor>& tensors, const std::string& path) {
-  io::save_named_tensors(NamedTensors(tensors.begin(), tensors.end()), path);
-}
-
-void load(std::map<std::string, Tensor>& tensors, const std::string& path) {
-  NamedTensors entries = io::load_named_tensors(path);
-  tensors = std::map<std::string, Tensor>(entries.begin(), entries.end());
-}
-
-namespace io {
-
-void save_named_tensors(const NamedTensors& entries, const std::string& path) {
+void save(const OrderedDict<std::string, Tensor>& tensors, const std::string& path) {
   Value root = Value::of(Value::Kind::OrderedDict);
-  root.items.reserve(2 * entries.size());
-  for (const auto& [name, tensor] : entries) {
-    root.items.push_back(string_value(name));
-    root.items.push_back(tensor_value(tensor, false));
+  root.items.reserve(2 * tensors.size());
+  for (const auto& item : tensors) {
+    root.items.push_back(string_value(item.key()));
+    root.items.push_back(tensor_value(item.value(), false));
   }
-  save_checkpoint(root, path);
+  io::save_checkpoint(root, path);
 }
 
-NamedTensors load_named_tensors(const std::string& path) {
-  Value root = load_checkpoint(path);
+void load(OrderedDict<std::string, Tensor>& tensors, const std::string& path) {
+  Value root = io::load_checkpoint(path);
   expect_kind(root.kind == Value::Kind::Dict || root.kind == Value::Kind::OrderedDict, root,
               "a dict of name -> tensor", path);
-  NamedTensors out;
+  OrderedDict<std::string, Tensor> out;
   for (size_t i = 0; i + 1 < root.items.size(); i += 2) {
     const Value& key = root.items[i];
     const Value& value = root.items[i + 1];
     expect_kind(key.kind == Value::Kind::String, key, "str keys", path);
     CRESSET_CHECK(value.kind == Value::Kind::Tensor, RuntimeError, "[load] ", path, ": '",
                   key.bytes, "' holds a ", kind_name(value.kind), "; expected a tensor");
-    out.emplace_back(key.bytes, value.tensor);
+    out.insert_or_assign(key.bytes, value.tensor);
   }
-  return out;
+  tensors = std::move(out);
 }
 
-void load_state_into(const NamedTensors& targets, const std::string& path,
-                     const std::string& owner) {
-  const NamedTensors loaded = load_named_tensors(path);
-  std::map<std::string, const Tensor*> by_name;
-  for (const auto& [name, tensor] : loaded) by_name[name] = &tensor;
-  std::set<std::string> wanted;
-  std::vector<std::string> problems;
-  std::string missing;
-  for (const auto& [name, target] : targets) {
-    wanted.insert(name);
-    auto it = by_name.find(name);
-    if (it == by_name.end()) {
-      missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
-      continue;
-    }
-    const Tensor& source = *it->second;
-    if (source.sizes() != target.sizes()) {
-      problems.push_back("size mismatch for " + name + ": copying a param with shape " +
-                         shape_str(source) + " from checkpoint, the shape in current model is " +
-                         shape_str(target) + ".");
-    } else if (source.dtype() != target.dtype()) {
-      problems.push_back("dtype mismatch for " + name + ": copying a param of dtype " +
-                         dtype_name(source.dtype()) + " from checkpoint, the dtype in current " +
-                         "model is " + dtype_name(target.dtype()) + ".");
-    }
-  }
-  std::string unexpected;
-  for (const auto& [name, tensor] : loaded) {
-    if (!wanted.count(name)) unexpected += (unexpected.empty() ? "\"" : ", \"") + name + "\"";
-  }
-  if (!missing.empty()) problems.insert(problems.begin(), "Missing key(s) in state_dict: " + missing + ".");
-  if (!unexpected.empty()) {
-    problems.insert(problems.begin() + (missing.empty() ? 0 : 1),
-                    "Unexpected key(s) in state_dict: " + unexpected + ".");
-  }
-  if (!problems.empty()) {
-    std::string message = "[load] Error(s) in loading state_dict for " + owner + " from " + path +
-                          ":";
-    for (const std::string& p : problems) message += "\n\t" + p;
-    throw RuntimeError(message);
-  }
-  autograd::AutoGradMode no_grad(false);
-  for (const auto& [name, target] : targets) copy_(target, *by_name.at(name));
-}
+void save(const nn::Module& module, const std::string& path) { save(module.state_dict(), path); }
 
-}  // namespace io
+void load(nn::Module& module, const std::string& path) {
+  OrderedDict<std::string, Tensor> state;
+  load(state, path);
+  // load_state_dict rejects missing and unexpected keys before copying anything, but finds a
+  // wrong shape only when it reaches it; checking shapes (and dtypes: float64 weights loaded into
+  // a float32 model mean the wrong model was built) first keeps a failed load from changing it.
+  std::string mismatches;
+  for (const auto& item : module.state_dict()) {
+    const Tensor* source = state.find(item.key());
+    const Tensor& target = item.value();
+    if (!source) continue;
+    if (source->sizes() != target.sizes()) {
+      mismatches += "\n\tsize mismatch for " + item.key() + ": copying a param with shape " +
+                    shape_str(source->sizes()) + " from checkpoint, the shape in current " +
+                    "model is " + shape_str(target.sizes()) + ".";
+    } else if (source->dtype() != target.dtype()) {
+      mismatches += "\n\tdtype mismatch for " + item.key() + ": copying a param of dtype " +
+                    dtype_name(source->dtype()) + " from checkpoint, the dtype in current " +
+                    "model is " + dtype_name(target.dtype()) + ".";
+    }
+  }
+  CRESSET_CHECK(mismatches.empty(), RuntimeError, "[load] Error(s) in loading state_dict for ",
+                module.name(), " from ", path, ":", mismatches);
+  module.load_state_dict(state);
+}
 
 }  // namespace cresset
