@@ -1,8 +1,9 @@
 #pragma once
 // An insertion-ordered map from names to values: what nn::Module::named_parameters() and friends
-// return, in the order Python's state_dict() lists its keys. Lookups by key are linear, which is
-// fine for the few dozen entries a module holds.
+// return, in the order Python's state_dict() lists its keys. Lookups by key go through a hash
+// index, so listing a large model's parameters stays linear.
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,10 +41,8 @@ class OrderedDict {
 
   /// The value stored under `key`, or nullptr.
   Value* find(const Key& key) {
-    for (Item& item : items_) {
-      if (item.key() == key) return &item.value();
-    }
-    return nullptr;
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &items_[it->second].value();
   }
   const Value* find(const Key& key) const { return const_cast<OrderedDict*>(this)->find(key); }
   bool contains(const Key& key) const { return find(key) != nullptr; }
@@ -58,14 +57,14 @@ class OrderedDict {
   /// Appends a new entry; ValueError when `key` is already present.
   Value& insert(Key key, Value value) {
     CRESSET_CHECK(!contains(key), ValueError, "[OrderedDict] key '", key, "' already defined");
+    index_.emplace(key, items_.size());
     items_.emplace_back(std::move(key), std::move(value));
     return items_.back().value();
   }
   /// Replaces the value under `key`, or appends it.
   Value& insert_or_assign(const Key& key, Value value) {
     if (Value* old = find(key)) return *old = std::move(value);
-    items_.emplace_back(key, std::move(value));
-    return items_.back().value();
+    return insert(key, std::move(value));
   }
 
   std::vector<Key> keys() const {
@@ -83,6 +82,7 @@ class OrderedDict {
 
  private:
   std::vector<Item> items_;
+  std::unordered_map<Key, size_t> index_;  // key -> position in items_
 };
 
 }  // namespace cresset

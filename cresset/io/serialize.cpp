@@ -1,6 +1,7 @@
 #include "cresset/io/serialize.h"
 
 
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/core/error.h"
 #include "cresset/io/checkpoint.h"
 #include "cresset/ops/ops.h"
@@ -109,27 +110,56 @@ void save(const nn::Module& module, const std::string& path) { save(module.state
 void load(nn::Module& module, const std::string& path) {
   OrderedDict<std::string, Tensor> state;
   load(state, path);
-  // load_state_dict rejects missing and unexpected keys before copying anything, but finds a
-  // wrong shape only when it reaches it; checking shapes (and dtypes: float64 weights loaded into
-  // a float32 model mean the wrong model was built) first keeps a failed load from changing it.
-  std::string mismatches;
-  for (const auto& item : module.state_dict()) {
-    const Tensor* source = state.find(item.key());
+  io::copy_state_dict(module.state_dict(), state, module.name() + " from " + path);
+}
+
+namespace io {
+
+namespace {
+// '"a", "b"' for a message.
+std::string quoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "\"" : ", \"") + name + "\"";
+  return out;
+}
+}  // namespace
+
+void copy_state_dict(const OrderedDict<std::string, Tensor>& targets,
+                     const OrderedDict<std::string, Tensor>& loaded, const std::string& owner,
+                     bool strict) {
+  std::vector<std::string> missing, unexpected, mismatches;
+  for (const auto& item : targets) {
+    const Tensor* source = loaded.find(item.key());
     const Tensor& target = item.value();
-    if (!source) continue;
-    if (source->sizes() != target.sizes()) {
-      mismatches += "\n\tsize mismatch for " + item.key() + ": copying a param with shape " +
-                    shape_str(source->sizes()) + " from checkpoint, the shape in current " +
-                    "model is " + shape_str(target.sizes()) + ".";
+    if (!source) {
+      missing.push_back(item.key());
+    } else if (source->sizes() != target.sizes()) {
+      mismatches.push_back("size mismatch for " + item.key() + ": copying a param with shape " +
+                           shape_str(source->sizes()) + " from checkpoint, the shape in current " +
+                           "model is " + shape_str(target.sizes()) + ".");
     } else if (source->dtype() != target.dtype()) {
-      mismatches += "\n\tdtype mismatch for " + item.key() + ": copying a param of dtype " +
-                    dtype_name(source->dtype()) + " from checkpoint, the dtype in current " +
-                    "model is " + dtype_name(target.dtype()) + ".";
+      mismatches.push_back("dtype mismatch for " + item.key() + ": copying a param of dtype " +
+                           dtype_name(source->dtype()) + " from checkpoint, the dtype in " +
+                           "current model is " + dtype_name(target.dtype()) + ".");
     }
   }
-  CRESSET_CHECK(mismatches.empty(), RuntimeError, "[load] Error(s) in loading state_dict for ",
-                module.name(), " from ", path, ":", mismatches);
-  module.load_state_dict(state);
+  for (const auto& item : loaded) {
+    if (!targets.contains(item.key())) unexpected.push_back(item.key());
+  }
+  std::string message;
+  if (strict && !missing.empty()) message += "\n\tMissing key(s) in state_dict: " + quoted(missing) + ".";
+  if (strict && !unexpected.empty()) {
+    message += "\n\tUnexpected key(s) in state_dict: " + quoted(unexpected) + ".";
+  }
+  for (const std::string& m : mismatches) message += "\n\t" + m;
+  CRESSET_CHECK(message.empty(), RuntimeError,
+                "[load_state_dict] Error(s) in loading state_dict for ", owner, ":", message);
+  autograd::AutoGradMode no_grad(false);
+  for (const auto& item : targets) {
+    if (const Tensor* source = loaded.find(item.key())) copy_(item.value(), *source);
+  }
 }
+
+}  // namespace io
 
 }  // namespace cresset

@@ -33,10 +33,19 @@ void load(OrderedDict<std::string, Tensor>& tensors, const std::string& path);
 
 /// Saves a module's state_dict(): parameters and buffers under Python's state_dict() keys.
 void save(const nn::Module& module, const std::string& path);
-/// Loads a state dict saved from C++ or Python into a module's parameters and buffers in place.
-/// RuntimeError, worded like torch's load_state_dict, for missing or unexpected keys and for a
-/// shape or dtype that differs; nothing is copied then.
+/// Loads a state dict saved from C++ or Python into a module's parameters and buffers in place
+/// (module.load_state_dict of the file's dict, strictly).
 void load(nn::Module& module, const std::string& path);
+
+namespace io {
+/// Copies `loaded` into `targets` by name, in place and without recording grad (the check and
+/// copy of nn::Module::load_state_dict and cresset::load(module)). RuntimeError, worded like
+/// torch's load_state_dict and naming `owner`, for a shape or dtype mismatch, and with `strict`
+/// for missing and unexpected keys (skipped otherwise). Nothing is copied when anything is wrong.
+void copy_state_dict(const OrderedDict<std::string, Tensor>& targets,
+                     const OrderedDict<std::string, Tensor>& loaded, const std::string& owner,
+                     bool strict = true);
+}  // namespace io
 
 /// save/load of a module held by a shared_ptr (std::shared_ptr<NetImpl>).
 template <typename M, typename = std::enable_if_t<std::is_base_of_v<nn::Module, M>>>

@@ -1,20 +1,10 @@
 #include "cresset/optim/adagrad.h"
 
-#include "cresset/optim/optim.h"
 #include "cresset/ops/ops.h"
+#include "cresset/optim/optim.h"
 
 namespace cresset::optim {
 namespace {
-
-void check_options(const OptimizerOptions& options) {
-  const auto& o = static_cast<const AdagradOptions&>(options);
-  detail::check_nonnegative("optim::Adagrad", "learning rate", o.lr());
-  detail::check_nonnegative("optim::Adagrad", "lr_decay value", o.lr_decay());
-  detail::check_nonnegative("optim::Adagrad", "weight_decay value", o.weight_decay());
-  detail::check_nonnegative("optim::Adagrad", "initial_accumulator_value value",
-                            o.initial_accumulator_value());
-  detail::check_nonnegative("optim::Adagrad", "epsilon value", o.eps());
-}
 
 void init_state(ParamState& state, const Tensor& p, const OptimizerOptions& options) {
   const auto& o = static_cast<const AdagradOptions&>(options);
@@ -26,12 +16,20 @@ void init_state(ParamState& state, const Tensor& p, const OptimizerOptions& opti
 
 Adagrad::Adagrad(std::vector<OptimizerParamGroup> param_groups, const AdagradOptions& defaults)
     : Optimizer(std::make_unique<AdagradOptions>(defaults)) {
-  check_options(defaults);
   add_param_groups(param_groups);
 }
 
+void Adagrad::check_options(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const AdagradOptions&>(options);
+  detail::check_nonnegative("optim::Adagrad", "learning rate", o.lr());
+  detail::check_nonnegative("optim::Adagrad", "lr_decay value", o.lr_decay());
+  detail::check_nonnegative("optim::Adagrad", "weight_decay value", o.weight_decay());
+  detail::check_nonnegative("optim::Adagrad", "initial_accumulator_value value",
+                            o.initial_accumulator_value());
+  detail::check_nonnegative("optim::Adagrad", "epsilon value", o.eps());
+}
+
 void Adagrad::add_param_group(const OptimizerParamGroup& param_group) {
-  if (param_group.has_options()) check_options(param_group.options());
   Optimizer::add_param_group(param_group);
   const OptimizerParamGroup& added = param_groups().back();
   for (const Tensor& p : added.params()) init_state(state(p), p, added.options());
@@ -39,8 +37,8 @@ void Adagrad::add_param_group(const OptimizerParamGroup& param_group) {
 
 Tensor Adagrad::step(LossClosure closure) {
   return fused_step(
-      closure,
-      [](const OptimizerOptions&) { return std::vector<std::string>{"sum", "step"}; }, init_state,
+      closure, [](const OptimizerOptions&) { return std::vector<std::string>{"sum", "step"}; },
+      init_state,
       [](FusedLists& lists, const OptimizerOptions& options) {
         const auto& o = static_cast<const AdagradOptions&>(options);
         OptimOptions k;

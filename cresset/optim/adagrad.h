@@ -26,6 +26,9 @@ class Adagrad : public Optimizer {
   /// Also creates the new params' state, as torch does.
   void add_param_group(const OptimizerParamGroup& param_group) override;
   Tensor step(LossClosure closure = nullptr) override;
+
+ protected:
+  void check_options(const OptimizerOptions& options) const override;
 };
 
 }  // namespace cresset::optim

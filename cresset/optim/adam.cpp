@@ -4,9 +4,17 @@
 #include "cresset/optim/optim.h"
 
 namespace cresset::optim {
-namespace {
+Adam::Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults)
+    : Adam(std::move(param_groups), defaults, false) {}
 
-void check_options(const OptimizerOptions& options) {
+Adam::Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults,
+           bool decoupled_weight_decay)
+    : Optimizer(std::make_unique<AdamOptions>(defaults)),
+      decoupled_weight_decay_(decoupled_weight_decay) {
+  add_param_groups(param_groups);
+}
+
+void Adam::check_options(const OptimizerOptions& options) const {
   const auto& o = static_cast<const AdamOptions&>(options);
   detail::check_nonnegative("optim::Adam", "learning rate", o.lr());
   detail::check_nonnegative("optim::Adam", "epsilon value", o.eps());
@@ -16,24 +24,6 @@ void check_options(const OptimizerOptions& options) {
                 "[optim::Adam] Invalid beta parameter at index 0: ", beta1);
   CRESSET_CHECK(beta2 >= 0 && beta2 < 1, ValueError,
                 "[optim::Adam] Invalid beta parameter at index 1: ", beta2);
-}
-
-}  // namespace
-
-Adam::Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults)
-    : Adam(std::move(param_groups), defaults, false) {}
-
-Adam::Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults,
-           bool decoupled_weight_decay)
-    : Optimizer(std::make_unique<AdamOptions>(defaults)),
-      decoupled_weight_decay_(decoupled_weight_decay) {
-  check_options(defaults);
-  add_param_groups(param_groups);
-}
-
-void Adam::add_param_group(const OptimizerParamGroup& param_group) {
-  if (param_group.has_options()) check_options(param_group.options());
-  Optimizer::add_param_group(param_group);
 }
 
 Tensor Adam::step(LossClosure closure) {

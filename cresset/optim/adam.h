@@ -32,10 +32,10 @@ class Adam : public Optimizer {
   Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults);
   Adam(std::vector<Tensor> params, const AdamOptions& defaults)
       : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
-  void add_param_group(const OptimizerParamGroup& param_group) override;
   Tensor step(LossClosure closure = nullptr) override;
 
  protected:
+  void check_options(const OptimizerOptions& options) const override;
   /// AdamW's constructor: decoupled weight decay.
   Adam(std::vector<OptimizerParamGroup> param_groups, const AdamOptions& defaults,
        bool decoupled_weight_decay);

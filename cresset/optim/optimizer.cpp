@@ -38,10 +38,12 @@ void Optimizer::add_param_groups(const std::vector<OptimizerParamGroup>& param_g
   size_t count = 0;
   for (const OptimizerParamGroup& group : param_groups) count += group.params().size();
   CRESSET_CHECK(count > 0, ValueError, "[optim] optimizer got an empty parameter list");
+  check_options(*defaults_);
   for (const OptimizerParamGroup& group : param_groups) add_param_group(group);
 }
 
 void Optimizer::add_param_group(const OptimizerParamGroup& param_group) {
+  if (param_group.has_options()) check_options(param_group.options());
   std::unordered_set<const TensorImpl*> taken;
   for (const OptimizerParamGroup& group : param_groups_) {
     for (const Tensor& p : group.params()) taken.insert(p.impl());
@@ -53,8 +55,7 @@ void Optimizer::add_param_group(const OptimizerParamGroup& param_group) {
                   "[optim] some parameters appear more than once in the parameter groups");
   }
   OptimizerParamGroup group(param_group.params());
-  group.set_options(param_group.has_options() ? param_group.options().clone()
-                                              : defaults_->clone());
+  group.set_options(param_group.has_options() ? param_group.options().clone() : defaults_->clone());
   param_groups_.push_back(std::move(group));
 }
 

@@ -11,9 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cresset/backend/cpu/optim_kernels.h"
-#include "cresset/core/tensor.h"
 #include "cresset/core/ordered_dict.h"
+#include "cresset/core/tensor.h"
 
 namespace cresset::optim {
 
@@ -72,8 +71,8 @@ class Optimizer {
   Optimizer& operator=(const Optimizer&) = delete;
   virtual ~Optimizer() = default;
 
-  /// Adds a group; its params must be leaves and in no other group (ValueError). A group
-  /// without options gets a copy of the defaults.
+  /// Adds a group; its params must be leaves and in no other group, its options valid
+  /// (ValueError). A group without options gets a copy of the defaults.
   virtual void add_param_group(const OptimizerParamGroup& param_group);
   /// Performs one update and returns the closure's loss (undefined without a closure).
   virtual Tensor step(LossClosure closure = nullptr) = 0;
@@ -92,9 +91,12 @@ class Optimizer {
 
  protected:
   explicit Optimizer(std::unique_ptr<OptimizerOptions> defaults) : defaults_(std::move(defaults)) {}
-  /// Adds the constructor's groups through add_param_group (call it from the subclass's
-  /// constructor, where its checks apply); ValueError when there are no params.
+  /// Checks the defaults, then adds the constructor's groups through add_param_group (call it
+  /// from the subclass's constructor, where its overrides apply); ValueError when there are no
+  /// params.
   void add_param_groups(const std::vector<OptimizerParamGroup>& param_groups);
+  /// Throws ValueError for invalid options (torch's messages).
+  virtual void check_options(const OptimizerOptions& options) const = 0;
 
   /// One param group's tensors for a fused update: the params that have a gradient (all of one
   /// dtype), their gradients, and for each state key the params' state tensors (an empty list

@@ -5,33 +5,27 @@
 namespace cresset::optim {
 namespace {
 
-void check_options(const OptimizerOptions& options) {
-  const auto& o = static_cast<const RMSpropOptions&>(options);
-  detail::check_nonnegative("optim::RMSprop", "learning rate", o.lr());
-  detail::check_nonnegative("optim::RMSprop", "epsilon value", o.eps());
-  detail::check_nonnegative("optim::RMSprop", "momentum value", o.momentum());
-  detail::check_nonnegative("optim::RMSprop", "weight_decay value", o.weight_decay());
-  detail::check_nonnegative("optim::RMSprop", "alpha value", o.alpha());
-}
-
 /// The state lists of a group: square_avg, then the optional momentum_buffer and grad_avg.
 std::vector<std::string> state_keys(const OptimizerOptions& options) {
   const auto& o = static_cast<const RMSpropOptions&>(options);
-  return {"square_avg", o.momentum() > 0 ? "momentum_buffer" : "",
-          o.centered() ? "grad_avg" : "", "step"};
+  return {"square_avg", o.momentum() > 0 ? "momentum_buffer" : "", o.centered() ? "grad_avg" : "",
+          "step"};
 }
 
 }  // namespace
 
 RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups, const RMSpropOptions& defaults)
     : Optimizer(std::make_unique<RMSpropOptions>(defaults)) {
-  check_options(defaults);
   add_param_groups(param_groups);
 }
 
-void RMSprop::add_param_group(const OptimizerParamGroup& param_group) {
-  if (param_group.has_options()) check_options(param_group.options());
-  Optimizer::add_param_group(param_group);
+void RMSprop::check_options(const OptimizerOptions& options) const {
+  const auto& o = static_cast<const RMSpropOptions&>(options);
+  detail::check_nonnegative("optim::RMSprop", "learning rate", o.lr());
+  detail::check_nonnegative("optim::RMSprop", "epsilon value", o.eps());
+  detail::check_nonnegative("optim::RMSprop", "momentum value", o.momentum());
+  detail::check_nonnegative("optim::RMSprop", "weight_decay value", o.weight_decay());
+  detail::check_nonnegative("optim::RMSprop", "alpha value", o.alpha());
 }
 
 Tensor RMSprop::step(LossClosure closure) {

@@ -24,8 +24,10 @@ class RMSprop : public Optimizer {
   RMSprop(std::vector<Tensor> params, const RMSpropOptions& defaults)
       : RMSprop(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))},
                 defaults) {}
-  void add_param_group(const OptimizerParamGroup& param_group) override;
   Tensor step(LossClosure closure = nullptr) override;
+
+ protected:
+  void check_options(const OptimizerOptions& options) const override;
 };
 
 }  // namespace cresset::optim

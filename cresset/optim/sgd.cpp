@@ -4,28 +4,18 @@
 #include "cresset/optim/optim.h"
 
 namespace cresset::optim {
-namespace {
+SGD::SGD(std::vector<OptimizerParamGroup> param_groups, const SGDOptions& defaults)
+    : Optimizer(std::make_unique<SGDOptions>(defaults)) {
+  add_param_groups(param_groups);
+}
 
-void check_options(const OptimizerOptions& options) {
+void SGD::check_options(const OptimizerOptions& options) const {
   const auto& o = static_cast<const SGDOptions&>(options);
   detail::check_nonnegative("optim::SGD", "learning rate", o.lr());
   detail::check_nonnegative("optim::SGD", "momentum value", o.momentum());
   detail::check_nonnegative("optim::SGD", "weight_decay value", o.weight_decay());
   CRESSET_CHECK(!o.nesterov() || (o.momentum() > 0 && o.dampening() == 0), ValueError,
                 "[optim::SGD] Nesterov momentum requires a momentum and zero dampening");
-}
-
-}  // namespace
-
-SGD::SGD(std::vector<OptimizerParamGroup> param_groups, const SGDOptions& defaults)
-    : Optimizer(std::make_unique<SGDOptions>(defaults)) {
-  check_options(defaults);
-  add_param_groups(param_groups);
-}
-
-void SGD::add_param_group(const OptimizerParamGroup& param_group) {
-  if (param_group.has_options()) check_options(param_group.options());
-  Optimizer::add_param_group(param_group);
 }
 
 Tensor SGD::step(LossClosure closure) {

@@ -23,8 +23,10 @@ class SGD : public Optimizer {
   SGD(std::vector<OptimizerParamGroup> param_groups, const SGDOptions& defaults);
   SGD(std::vector<Tensor> params, const SGDOptions& defaults)
       : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, defaults) {}
-  void add_param_group(const OptimizerParamGroup& param_group) override;
   Tensor step(LossClosure closure = nullptr) override;
+
+ protected:
+  void check_options(const OptimizerOptions& options) const override;
 };
 
 }  // namespace cresset::optim

@@ -57,12 +57,18 @@ void test_names_match_python() {
   Net net;
   // Produced by: [(k, list(v.shape)) for k, v in Net().state_dict().items()] in torch 2.13.
   const std::vector<std::pair<std::string, DimVector>> expected = {
-      {"conv1.weight", {4, 1, 3, 3}}, {"conv1.bias", {4}},
-      {"bn1.weight", {4}},            {"bn1.bias", {4}},
-      {"bn1.running_mean", {4}},      {"bn1.running_var", {4}},
-      {"bn1.num_batches_tracked", {}}, {"features.0.weight", {8, 4, 3, 3}},
-      {"features.0.bias", {8}},       {"fc.1.weight", {16, 72}},
-      {"fc.1.bias", {16}},            {"fc.3.weight", {10, 16}}};
+      {"conv1.weight", {4, 1, 3, 3}},
+      {"conv1.bias", {4}},
+      {"bn1.weight", {4}},
+      {"bn1.bias", {4}},
+      {"bn1.running_mean", {4}},
+      {"bn1.running_var", {4}},
+      {"bn1.num_batches_tracked", {}},
+      {"features.0.weight", {8, 4, 3, 3}},
+      {"features.0.bias", {8}},
+      {"fc.1.weight", {16, 72}},
+      {"fc.1.bias", {16}},
+      {"fc.3.weight", {10, 16}}};
   auto state = net->state_dict();
   CHECK(state.size() == expected.size());
   for (size_t i = 0; i < expected.size() && i < state.size(); ++i) {
@@ -70,12 +76,12 @@ void test_names_match_python() {
     CHECK(state[i].value().sizes() == expected[i].second);
   }
   std::vector<std::string> params = net->named_parameters().keys();
-  CHECK((params == std::vector<std::string>{"conv1.weight", "conv1.bias", "bn1.weight",
-                                             "bn1.bias", "features.0.weight", "features.0.bias",
-                                             "fc.1.weight", "fc.1.bias", "fc.3.weight"}));
-  CHECK((net->named_buffers().keys() ==
-         std::vector<std::string>{"bn1.running_mean", "bn1.running_var",
-                                  "bn1.num_batches_tracked"}));
+  CHECK((params == std::vector<std::string>{"conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias",
+                                            "features.0.weight", "features.0.bias", "fc.1.weight",
+                                            "fc.1.bias", "fc.3.weight"}));
+  CHECK(
+      (net->named_buffers().keys() ==
+       std::vector<std::string>{"bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked"}));
   CHECK(net->parameters().size() == 9);
   CHECK(net->parameters(false).empty());
   CHECK(net->named_parameters()["fc.1.bias"].is_same(net->fc->ptr<nn::LinearImpl>(1)->bias));
@@ -112,7 +118,8 @@ void test_register_and_print() {
   CHECK_THROWS(tiny->register_parameter("a.b", ones({1}, DType::Float32)), ValueError);
   CHECK_THROWS(tiny->register_buffer("", ones({1}, DType::Float32)), ValueError);
 
-  nn::Sequential seq(nn::Linear(2, 3), nn::ReLU(), nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1)));
+  nn::Sequential seq(nn::Linear(2, 3), nn::ReLU(),
+                     nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1)));
   std::ostringstream os;
   os << seq;
   CHECK(os.str() ==
@@ -136,15 +143,17 @@ void test_linear_and_conv_forward() {
   CHECK(close(lin(make({1, 2, 3, -1, 0, 1}, {2, 3})), {1.45f, -1.25f, 0.25f, -0.25f}));
 
   nn::Conv2d conv(nn::Conv2dOptions(1, 2, 2).stride(2).padding(1));
-  Tensor conv_w = sub(mul(arange(0, 8, 1, DType::Float32), wrapped_scalar(0.25)), wrapped_scalar(1));
+  Tensor conv_w =
+      sub(mul(arange(0, 8, 1, DType::Float32), wrapped_scalar(0.25)), wrapped_scalar(1));
   copy_(detach(conv->weight), view(conv_w, {2, 1, 2, 2}));
   copy_(detach(conv->bias), make({0.5f, -0.5f}, {2}));
   Tensor x = view(arange(0, 9, 1, DType::Float32), {1, 1, 3, 3});
   // torch: nn.Conv2d(1, 2, 2, stride=2, padding=1), weight arange(8) * 0.25 - 1, bias
   // [0.5, -0.5], input arange(9).reshape(1, 1, 3, 3).
   CHECK(close(conv(x), {0.5f, -0.5f, -3.25f, -12.75f, -0.5f, 1.5f, 4.75f, 10.25f}));
-  CHECK(close(conv(x), values(F::conv2d(x, conv->weight, F::Conv2dFuncOptions().bias(conv->bias)
-                                                          .stride(2).padding(1)))));
+  CHECK(close(conv(x),
+              values(F::conv2d(x, conv->weight,
+                               F::Conv2dFuncOptions().bias(conv->bias).stride(2).padding(1)))));
 
   // Default initialisation: kaiming_uniform(a=sqrt(5)) bounds the weights by 1/sqrt(fan_in).
   nn::Linear big(784, 128);
@@ -161,18 +170,20 @@ void test_batchnorm_and_dropout_modes() {
   Tensor x = make({-3, -2.5f, -2, -1.5f, 1, 0.25f, 0, 0.25f, 1, 1.5f, 2, 2.5f, 3, 3.5f, 4, 4.5f},
                   {2, 2, 2, 2});
   // torch: nn.BatchNorm2d(2) in training mode, then eval mode, on the same input.
-  CHECK(close(bn(x), {-1.3242428f, -1.0834714f, -0.8427f, -0.60192859f, -0.60598356f,
-                      -1.0337367f, -1.176321f, -1.0337367f, 0.60192859f, 0.8427f, 1.0834714f,
-                      1.3242428f, 0.53469139f, 0.8198601f, 1.1050289f, 1.3901976f},
+  CHECK(close(bn(x),
+              {-1.3242428f, -1.0834714f, -0.8427f, -0.60192859f, -0.60598356f, -1.0337367f,
+               -1.176321f, -1.0337367f, 0.60192859f, 0.8427f, 1.0834714f, 1.3242428f, 0.53469139f,
+               0.8198601f, 1.1050289f, 1.3901976f},
               1e-5, 1e-5));
   CHECK(close(bn->running_mean, {-0.025f, 0.20625f}));
   CHECK(close(bn->running_var, {1.3928571f, 1.2513393f}));
   CHECK(item_scalar(bn->num_batches_tracked).to_int() == 1);
   bn->eval();
   CHECK(!bn->is_training());
-  CHECK(close(bn(x), {-2.5207636f, -2.0971057f, -1.6734481f, -1.2497903f, 0.70956868f,
-                      0.039110094f, -0.18437611f, 0.039110094f, 0.86849838f, 1.2921561f,
-                      1.7158139f, 2.1394715f, 2.4974582f, 2.9444306f, 3.3914032f, 3.8383756f},
+  CHECK(close(bn(x),
+              {-2.5207636f, -2.0971057f, -1.6734481f, -1.2497903f, 0.70956868f, 0.039110094f,
+               -0.18437611f, 0.039110094f, 0.86849838f, 1.2921561f, 1.7158139f, 2.1394715f,
+               2.4974582f, 2.9444306f, 3.3914032f, 3.8383756f},
               1e-5, 1e-5));
   CHECK(item_scalar(bn->num_batches_tracked).to_int() == 1);
 
@@ -238,6 +249,48 @@ void test_other_layers() {
   CHECK(close(nn::LogSoftmax(0)(v), values(log_softmax(v, 0))));
   CHECK((nn::Flatten()(img).sizes() == DimVector{1, 32}));
   CHECK(close(nn::Identity()(v), values(v)));
+}
+
+void test_lstm() {
+  nn::LSTM lstm(nn::LSTMOptions(3, 2).num_layers(2).bidirectional(true));
+  // torch: [(k, list(v.shape)) for k, v in nn.LSTM(3, 2, num_layers=2,
+  // bidirectional=True).state_dict().items()].
+  std::vector<std::string> names;
+  for (const char* layer : {"l0", "l0_reverse", "l1", "l1_reverse"}) {
+    for (const char* kind : {"weight_ih_", "weight_hh_", "bias_ih_", "bias_hh_"}) {
+      names.push_back(std::string(kind) + layer);
+    }
+  }
+  CHECK(lstm->named_parameters().keys() == names);
+  CHECK((lstm->named_parameters()["weight_ih_l1"].sizes() == DimVector{8, 4}));
+  CHECK((lstm->named_parameters()["weight_hh_l0_reverse"].sizes() == DimVector{8, 2}));
+  // torch: every k-th parameter p set to ((arange(p.numel()) % 7 - 3) * 0.1 + k * 0.01), input
+  // (arange(6) * 0.1 - 0.2).reshape(2, 1, 3); out, (h, c) = lstm(x).
+  int64_t k = 0;
+  for (const Tensor& p : lstm->parameters()) {
+    Tensor ramp = sub(remainder(arange(0, p.numel(), 1, DType::Float32), wrapped_scalar(7)),
+                      wrapped_scalar(3));
+    copy_(detach(p),
+          view(add(mul(ramp, wrapped_scalar(0.1)), wrapped_scalar(0.01 * double(k++))), p.sizes()));
+  }
+  Tensor x =
+      view(sub(mul(arange(0, 6, 1, DType::Float32), wrapped_scalar(0.1)), wrapped_scalar(0.2)),
+           {2, 1, 3});
+  auto [out, state] = lstm(x);
+  CHECK(close(out, {0.12359411f, 0.097123154f, 0.23559749f, 0.18587902f, 0.17813531f, 0.14890061f,
+                    0.15001756f, 0.12082674f}));
+  CHECK(close(std::get<0>(state), {0.072733715f, 0.088492543f, 0.098754711f, 0.1290677f,
+                                   0.17813531f, 0.14890061f, 0.23559749f, 0.18587902f}));
+  CHECK(close(std::get<1>(state), {0.10509943f, 0.26886326f, 0.14755683f, 0.34115776f, 0.25156918f,
+                                   0.40254137f, 0.32513362f, 0.48106232f}));
+  // Unbatched input and an explicit state give the same numbers.
+  auto [out2, state2] = lstm(view(x, {2, 3}), nn::LSTMState{view(std::get<0>(state), {4, 2}),
+                                                            view(std::get<1>(state), {4, 2})});
+  CHECK((out2.sizes() == DimVector{2, 4}));
+  CHECK_THROWS(lstm(randn({2, 1, 5}, DType::Float32)), RuntimeError);
+  CHECK_THROWS(
+      lstm(x, nn::LSTMState{zeros({1, 1, 2}, DType::Float32), zeros({1, 1, 2}, DType::Float32)}),
+      RuntimeError);
 }
 
 void test_containers() {
@@ -331,8 +384,7 @@ void test_functional_losses() {
               {0.22821204f}));
   CHECK(close(nn::CrossEntropyLoss(nn::CrossEntropyLossOptions().weight(w))(logits, labels),
               {0.22821204f}));
-  CHECK(nn::CrossEntropyLoss(nn::CrossEntropyLossOptions().weight(w))->named_buffers().size() ==
-        1);
+  CHECK(nn::CrossEntropyLoss(nn::CrossEntropyLossOptions().weight(w))->named_buffers().size() == 1);
   CHECK(close(nn::NLLLoss()(log_softmax(logits, 1), labels),
               values(F::cross_entropy(logits, labels))));
   Tensor probs = softmax(make({0.3f, 0.2f, 0.1f, 1, 2, 3}, {2, 3}), 1);
@@ -341,8 +393,8 @@ void test_functional_losses() {
   Tensor one = ones({2, 3}, DType::Float32);
   CHECK(close(nn::MSELoss()(logits, one), {1.6766666f}));
   CHECK(close(F::l1_loss(logits, one, kSum), {6.4000001f}));
-  CHECK(close(F::smooth_l1_loss(logits, one, F::SmoothL1LossFuncOptions().beta(0.5)),
-              {0.85833335f}));
+  CHECK(
+      close(F::smooth_l1_loss(logits, one, F::SmoothL1LossFuncOptions().beta(0.5)), {0.85833335f}));
   Tensor bin = make({1, 0, 1, 0, 1, 0}, {2, 3});
   CHECK(close(F::binary_cross_entropy_with_logits(
                   logits, bin, F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(w)),
@@ -353,8 +405,9 @@ void test_functional_losses() {
   CHECK_THROWS(F::binary_cross_entropy(sigmoid(logits), target), ValueError);
 
   Tensor img = randn({1, 1, 2, 2}, DType::Float32);
-  CHECK((F::interpolate(img, F::InterpolateFuncOptions().scale_factor({2}).mode("bilinear"))
-             .sizes() == DimVector{1, 1, 4, 4}));
+  CHECK((
+      F::interpolate(img, F::InterpolateFuncOptions().scale_factor({2}).mode("bilinear")).sizes() ==
+      DimVector{1, 1, 4, 4}));
   CHECK((F::pad(img, F::PadFuncOptions({1, 1, 1, 0}).mode("reflect")).sizes() ==
          DimVector{1, 1, 3, 4}));
   CHECK(close(F::max_pool2d(img, F::MaxPool2dFuncOptions(2)),
@@ -373,7 +426,8 @@ void test_init_and_clip() {
   CHECK(nn::init::calculate_gain(nn::init::kReLU) == std::sqrt(2.0));
   CHECK(nn::init::calculate_gain(nn::init::kLeakyReLU, 0.0) == std::sqrt(2.0));
   CHECK_THROWS(nn::init::kaiming_uniform_(empty_tensor({3}, DType::Float32)), ValueError);
-  auto [fan_in, fan_out] = nn::init::calculate_fan_in_and_fan_out(empty_tensor({8, 4, 3, 3}, DType::Float32));
+  auto [fan_in, fan_out] =
+      nn::init::calculate_fan_in_and_fan_out(empty_tensor({8, 4, 3, 3}, DType::Float32));
   CHECK(fan_in == 36 && fan_out == 72);
 
   Tensor p = make({0, 0}, {2});
@@ -400,8 +454,9 @@ void test_errors_name_the_layer() {
   CHECK(message_of([&] { lin(randn({3, 5}, DType::Float32)); }).find("cresset::nn::Linear") !=
         std::string::npos);
   nn::Conv2d conv(3, 8, 3);
-  CHECK(message_of([&] { conv(randn({1, 1, 8, 8}, DType::Float32)); })
-            .find("[cresset::nn::Conv2d] expected an input with in_channels=3") == 0);
+  CHECK(message_of([&] {
+          conv(randn({1, 1, 8, 8}, DType::Float32));
+        }).find("[cresset::nn::Conv2d] expected an input with in_channels=3") == 0);
   CHECK_THROWS(conv(randn({8, 8}, DType::Float32)), RuntimeError);
   nn::BatchNorm2d bn(3);
   CHECK_THROWS(bn(randn({2, 3, 4}, DType::Float32)), ValueError);
@@ -424,6 +479,7 @@ int main() {
   test_linear_and_conv_forward();
   test_batchnorm_and_dropout_modes();
   test_other_layers();
+  test_lstm();
   test_containers();
   test_state_to_and_grads();
   test_functional_losses();

@@ -2,11 +2,6 @@
 
 namespace cresset::nn {
 
-void detail::check_index(const char* container, size_t index, size_t size) {
-  CRESSET_CHECK(index < size, IndexError, "[", container, "] index ", index,
-                " is out of range for a container of ", size, " modules");
-}
-
 Tensor SequentialImpl::forward(const Tensor& input) {
   CRESSET_CHECK(!forwards_.empty(), RuntimeError,
                 "[nn::Sequential] cannot call forward() on an empty Sequential");
@@ -15,13 +10,9 @@ Tensor SequentialImpl::forward(const Tensor& input) {
   return x;
 }
 
-std::shared_ptr<Module> SequentialImpl::operator[](size_t index) const {
-  detail::check_index("nn::Sequential", index, modules_.size());
-  return modules_[index];
-}
-
-std::shared_ptr<Module> ModuleListImpl::operator[](size_t index) const {
-  detail::check_index("nn::ModuleList", index, modules_.size());
+std::shared_ptr<Module> ModuleSequence::operator[](size_t index) const {
+  CRESSET_CHECK(index < modules_.size(), IndexError, "[", name(), "] index ", index,
+                " is out of range for ", modules_.size(), " modules");
   return modules_[index];
 }
 

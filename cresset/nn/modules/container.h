@@ -21,36 +21,12 @@ auto module_ptr(M&& module) {
   }
 }
 
-/// Checks index < size for the containers' indexing.
-void check_index(const char* container, size_t index, size_t size);
-
 }  // namespace detail
 
-/// Runs its modules in order, each one's output the next one's input. Children are named
-/// "0", "1", ... as in Python. Every module must have `Tensor forward(const Tensor&)`.
-class SequentialImpl : public Module {
+/// What Sequential and ModuleList share: the modules in order, named "0", "1", ... (or by the
+/// names given), with indexing and iteration.
+class ModuleSequence : public Module {
  public:
-  SequentialImpl() = default;
-  template <typename... Modules>
-  explicit SequentialImpl(Modules&&... modules) {
-    (push_back(std::forward<Modules>(modules)), ...);
-  }
-  /// Appends a module (a holder such as nn::Linear, or a shared_ptr to a module).
-  template <typename M>
-  void push_back(M&& module) {
-    push_back(std::to_string(modules_.size()), std::forward<M>(module));
-  }
-  /// Appends a module under its own name.
-  template <typename M>
-  void push_back(std::string name, M&& module) {
-    auto ptr = detail::module_ptr(std::forward<M>(module));
-    add_child(std::move(name), ptr);
-    modules_.push_back(ptr);
-    forwards_.push_back([raw = ptr.get()](const Tensor& x) { return raw->forward(x); });
-  }
-  /// The modules applied in order.
-  Tensor forward(const Tensor& input);
-
   size_t size() const noexcept { return modules_.size(); }
   bool is_empty() const noexcept { return modules_.empty(); }
   /// The module at `index` (IndexError past the end).
@@ -63,14 +39,51 @@ class SequentialImpl : public Module {
   std::vector<std::shared_ptr<Module>>::const_iterator begin() const { return modules_.begin(); }
   std::vector<std::shared_ptr<Module>>::const_iterator end() const { return modules_.end(); }
 
+ protected:
+  /// Registers the module a holder or shared_ptr points to and returns it.
+  template <typename M>
+  auto append(std::string name, M&& module) {
+    auto ptr = detail::module_ptr(std::forward<M>(module));
+    add_child(std::move(name), ptr);
+    modules_.push_back(ptr);
+    return ptr;
+  }
+  std::string next_name() const { return std::to_string(modules_.size()); }
+
  private:
   std::vector<std::shared_ptr<Module>> modules_;
+};
+
+/// Runs its modules in order, each one's output the next one's input. Every module must have
+/// `Tensor forward(const Tensor&)`.
+class SequentialImpl : public ModuleSequence {
+ public:
+  SequentialImpl() = default;
+  template <typename... Modules>
+  explicit SequentialImpl(Modules&&... modules) {
+    (push_back(std::forward<Modules>(modules)), ...);
+  }
+  /// Appends a module (a holder such as nn::Linear, or a shared_ptr to a module).
+  template <typename M>
+  void push_back(M&& module) {
+    push_back(next_name(), std::forward<M>(module));
+  }
+  /// Appends a module under its own name.
+  template <typename M>
+  void push_back(std::string name, M&& module) {
+    auto ptr = append(std::move(name), std::forward<M>(module));
+    forwards_.push_back([raw = ptr.get()](const Tensor& x) { return raw->forward(x); });
+  }
+  /// The modules applied in order.
+  Tensor forward(const Tensor& input);
+
+ private:
   std::vector<std::function<Tensor(const Tensor&)>> forwards_;
 };
 CRESSET_MODULE(Sequential);
 
-/// Holds modules in a list (named "0", "1", ...) without a forward of its own.
-class ModuleListImpl : public Module {
+/// Holds modules in a list without a forward of its own.
+class ModuleListImpl : public ModuleSequence {
  public:
   ModuleListImpl() = default;
   template <typename... Modules>
@@ -79,22 +92,8 @@ class ModuleListImpl : public Module {
   }
   template <typename M>
   void push_back(M&& module) {
-    auto ptr = detail::module_ptr(std::forward<M>(module));
-    add_child(std::to_string(modules_.size()), ptr);
-    modules_.push_back(ptr);
+    append(next_name(), std::forward<M>(module));
   }
-  size_t size() const noexcept { return modules_.size(); }
-  bool is_empty() const noexcept { return modules_.empty(); }
-  std::shared_ptr<Module> operator[](size_t index) const;
-  template <typename T>
-  std::shared_ptr<T> ptr(size_t index) const {
-    return std::dynamic_pointer_cast<T>((*this)[index]);
-  }
-  std::vector<std::shared_ptr<Module>>::const_iterator begin() const { return modules_.begin(); }
-  std::vector<std::shared_ptr<Module>>::const_iterator end() const { return modules_.end(); }
-
- private:
-  std::vector<std::shared_ptr<Module>> modules_;
 };
 CRESSET_MODULE(ModuleList);
 
@@ -126,9 +125,8 @@ class FunctionalImpl : public Module {
   explicit FunctionalImpl(Function function);
   template <typename Fn, typename Arg, typename... Args>
   FunctionalImpl(Fn function, Arg&& arg, Args&&... args)
-      : FunctionalImpl(Function([function, arg, args...](const Tensor& x) {
-          return function(x, arg, args...);
-        })) {}
+      : FunctionalImpl(Function(
+            [function, arg, args...](const Tensor& x) { return function(x, arg, args...); })) {}
   Tensor forward(const Tensor& input) { return function_(input); }
   Tensor operator()(const Tensor& input) { return function_(input); }
 

@@ -1,6 +1,6 @@
 #include "cresset/nn/modules/conv.h"
 
-#include "cresset/nn/modules/functional.h"
+#include "cresset/nn/conv.h"
 #include "cresset/nn/modules/init.h"
 #include "cresset/ops/ops.h"
 
@@ -17,8 +17,8 @@ ConvNdImpl<D>::ConvNdImpl(const ConvOptions<D>& options, bool transposed)
   DimVector shape = transposed ? DimVector{in, out / g} : DimVector{out, in / g};
   for (size_t i = 0; i < D; ++i) shape.push_back(options.kernel_size()[i]);
   weight = register_parameter("weight", empty_tensor(shape, default_dtype()));
-  bias = register_parameter("bias", options.bias() ? empty_tensor({out}, default_dtype()) : Tensor(),
-                            options.bias());
+  bias = register_parameter(
+      "bias", options.bias() ? empty_tensor({out}, default_dtype()) : Tensor(), options.bias());
   reset_parameters();
 }
 
@@ -28,7 +28,7 @@ void ConvNdImpl<D>::reset_parameters() {
 }
 
 template <size_t D>
-void ConvNdImpl<D>::check_input(const Tensor& input) const {
+Tensor ConvNdImpl<D>::convolve(const Tensor& input) const {
   const int64_t dims = input.dim();
   CRESSET_CHECK(dims == int64_t(D) + 1 || dims == int64_t(D) + 2, RuntimeError, "[", name(),
                 "] expected a ", D + 1, "-D (unbatched) or ", D + 2, "-D (batched) input; got ",
@@ -37,6 +37,13 @@ void ConvNdImpl<D>::check_input(const Tensor& input) const {
   CRESSET_CHECK(channels == options.in_channels(), RuntimeError, "[", name(),
                 "] expected an input with in_channels=", options.in_channels(), " channels; got ",
                 describe(input));
+  const ConvOptions<D>& o = options;
+  if (transposed_) {
+    return conv_transpose_nd(D, input, weight, bias, o.stride().vec(), o.padding().vec(),
+                             o.output_padding().vec(), o.groups(), o.dilation().vec());
+  }
+  return conv_nd(D, input, weight, bias, o.stride().vec(), o.padding().vec(), o.dilation().vec(),
+                 o.groups());
 }
 
 template <size_t D>
@@ -55,30 +62,5 @@ void ConvNdImpl<D>::pretty_print(std::ostream& stream) const {
 
 template class ConvNdImpl<1>;
 template class ConvNdImpl<2>;
-
-Tensor Conv1dImpl::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv1d(input, weight,
-                   F::Conv1dFuncOptions().bias(bias).stride(options.stride())
-                       .padding(options.padding()).dilation(options.dilation())
-                       .groups(options.groups()));
-}
-
-Tensor Conv2dImpl::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv2d(input, weight,
-                   F::Conv2dFuncOptions().bias(bias).stride(options.stride())
-                       .padding(options.padding()).dilation(options.dilation())
-                       .groups(options.groups()));
-}
-
-Tensor ConvTranspose2dImpl::forward(const Tensor& input) {
-  check_input(input);
-  return F::conv_transpose2d(input, weight,
-                             F::ConvTranspose2dFuncOptions().bias(bias).stride(options.stride())
-                                 .padding(options.padding())
-                                 .output_padding(options.output_padding())
-                                 .groups(options.groups()).dilation(options.dilation()));
-}
 
 }  // namespace cresset::nn

@@ -41,8 +41,9 @@ class ConvNdImpl : public Module {
   Tensor bias;
 
  protected:
-  /// RuntimeError naming the layer unless input is [N, C_in, *] or [C_in, *].
-  void check_input(const Tensor& input) const;
+  /// The convolution of input (checked: RuntimeError naming the layer unless it is
+  /// [N, C_in, *] or [C_in, *]) with the layer's parameters.
+  Tensor convolve(const Tensor& input) const;
 
  private:
   bool transposed_;
@@ -54,7 +55,7 @@ class Conv1dImpl : public ConvNdImpl<1> {
   Conv1dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<1> kernel_size)
       : Conv1dImpl(Conv1dOptions(in_channels, out_channels, kernel_size)) {}
   explicit Conv1dImpl(const Conv1dOptions& options) : ConvNdImpl(options, false) {}
-  Tensor forward(const Tensor& input);
+  Tensor forward(const Tensor& input) { return convolve(input); }
 };
 CRESSET_MODULE(Conv1d);
 
@@ -64,7 +65,7 @@ class Conv2dImpl : public ConvNdImpl<2> {
   Conv2dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size)
       : Conv2dImpl(Conv2dOptions(in_channels, out_channels, kernel_size)) {}
   explicit Conv2dImpl(const Conv2dOptions& options) : ConvNdImpl(options, false) {}
-  Tensor forward(const Tensor& input);
+  Tensor forward(const Tensor& input) { return convolve(input); }
 };
 CRESSET_MODULE(Conv2d);
 
@@ -73,9 +74,8 @@ class ConvTranspose2dImpl : public ConvNdImpl<2> {
  public:
   ConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<2> kernel_size)
       : ConvTranspose2dImpl(ConvTranspose2dOptions(in_channels, out_channels, kernel_size)) {}
-  explicit ConvTranspose2dImpl(const ConvTranspose2dOptions& options)
-      : ConvNdImpl(options, true) {}
-  Tensor forward(const Tensor& input);
+  explicit ConvTranspose2dImpl(const ConvTranspose2dOptions& options) : ConvNdImpl(options, true) {}
+  Tensor forward(const Tensor& input) { return convolve(input); }
 };
 CRESSET_MODULE(ConvTranspose2d);
 

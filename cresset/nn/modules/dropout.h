@@ -5,23 +5,27 @@
 
 namespace cresset::nn {
 
-/// Zeroes elements with probability p, scaling the rest by 1 / (1 - p).
-class DropoutImpl : public Module {
+/// What the dropout layers share: options (p checked in [0, 1]) and printing.
+class DropoutImplBase : public Module {
  public:
-  explicit DropoutImpl(const DropoutOptions& options = {});
-  Tensor forward(const Tensor& input);
+  explicit DropoutImplBase(const DropoutOptions& options);
   void pretty_print(std::ostream& stream) const override;
   DropoutOptions options;
+};
+
+/// Zeroes elements with probability p, scaling the rest by 1 / (1 - p).
+class DropoutImpl : public DropoutImplBase {
+ public:
+  explicit DropoutImpl(const DropoutOptions& options = {}) : DropoutImplBase(options) {}
+  Tensor forward(const Tensor& input);
 };
 CRESSET_MODULE(Dropout);
 
 /// Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p.
-class Dropout2dImpl : public Module {
+class Dropout2dImpl : public DropoutImplBase {
  public:
-  explicit Dropout2dImpl(const DropoutOptions& options = {});
+  explicit Dropout2dImpl(const DropoutOptions& options = {}) : DropoutImplBase(options) {}
   Tensor forward(const Tensor& input);
-  void pretty_print(std::ostream& stream) const override;
-  DropoutOptions options;
 };
 CRESSET_MODULE(Dropout2d);
 

@@ -9,6 +9,7 @@
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/autograd/param_grad.h"
+#include "cresset/io/serialize.h"
 #include "cresset/ops/ops.h"
 
 namespace cresset::nn {
@@ -22,8 +23,8 @@ std::string class_name(const Module& module) {
   std::string name = status == 0 && demangled ? demangled : mangled;
   std::free(demangled);
   const std::string suffix = "Impl";
-  if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(),
-                                                  suffix) == 0) {
+  if (name.size() > suffix.size() &&
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
     name.resize(name.size() - suffix.size());
   }
   return name;
@@ -110,13 +111,19 @@ void collect(const OrderedDict<std::string, Tensor>& table, const std::string& p
 
 }  // namespace
 
-OrderedDict<std::string, Tensor> Module::named_parameters(bool recurse) const {
+OrderedDict<std::string, Tensor> Module::named_tensors(bool params, bool buffers,
+                                                       bool recurse) const {
   OrderedDict<std::string, Tensor> out;
   std::unordered_set<const TensorImpl*> seen;
   walk("", recurse, [&](const std::string& path, const Module& m) {
-    collect(m.parameters_, path, seen, out);
+    if (params) collect(m.parameters_, path, seen, out);
+    if (buffers) collect(m.buffers_, path, seen, out);
   });
   return out;
+}
+
+OrderedDict<std::string, Tensor> Module::named_parameters(bool recurse) const {
+  return named_tensors(true, false, recurse);
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
@@ -124,51 +131,17 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 }
 
 OrderedDict<std::string, Tensor> Module::named_buffers(bool recurse) const {
-  OrderedDict<std::string, Tensor> out;
-  std::unordered_set<const TensorImpl*> seen;
-  walk("", recurse, [&](const std::string& path, const Module& m) {
-    collect(m.buffers_, path, seen, out);
-  });
-  return out;
+  return named_tensors(false, true, recurse);
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) const { return named_buffers(recurse).values(); }
 
 OrderedDict<std::string, Tensor> Module::state_dict() const {
-  OrderedDict<std::string, Tensor> out;
-  std::unordered_set<const TensorImpl*> seen;
-  walk("", true, [&](const std::string& path, const Module& m) {
-    collect(m.parameters_, path, seen, out);
-    collect(m.buffers_, path, seen, out);
-  });
-  return out;
+  return named_tensors(true, true, true);
 }
 
 void Module::load_state_dict(const OrderedDict<std::string, Tensor>& state, bool strict) {
-  OrderedDict<std::string, Tensor> own = state_dict();
-  if (strict) {
-    std::string missing, unexpected;
-    for (const auto& item : own) {
-      if (!state.contains(item.key())) missing += (missing.empty() ? "\"" : ", \"") + item.key() + "\"";
-    }
-    for (const auto& item : state) {
-      if (!own.contains(item.key())) unexpected += (unexpected.empty() ? "\"" : ", \"") + item.key() + "\"";
-    }
-    CRESSET_CHECK(missing.empty() && unexpected.empty(), RuntimeError,
-                  "[load_state_dict] Error(s) in loading state_dict for ", name(),
-                  missing.empty() ? "" : ": Missing key(s) in state_dict: ", missing,
-                  unexpected.empty() ? "" : ": Unexpected key(s) in state_dict: ", unexpected);
-  }
-  autograd::AutoGradMode no_grad(false);
-  for (auto& item : own) {
-    const Tensor* src = state.find(item.key());
-    if (!src) continue;
-    Tensor& dst = item.value();
-    CRESSET_CHECK(src->sizes() == dst.sizes(), RuntimeError, "[load_state_dict] size mismatch for ",
-                  item.key(), ": copying a param with shape ", shape_str(src->sizes()),
-                  " from checkpoint, the shape in current model is ", shape_str(dst.sizes()));
-    copy_(dst, *src);
-  }
+  io::copy_state_dict(state_dict(), state, name(), strict);
 }
 
 std::vector<std::shared_ptr<Module>> Module::children() const { return children_.values(); }

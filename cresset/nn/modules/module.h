@@ -16,8 +16,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "cresset/core/tensor.h"
 #include "cresset/core/ordered_dict.h"
+#include "cresset/core/tensor.h"
 
 namespace cresset::nn {
 
@@ -72,8 +72,8 @@ class Module : public std::enable_shared_from_this<Module> {
   /// themselves, not copies).
   OrderedDict<std::string, Tensor> state_dict() const;
   /// Copies the tensors of `state` into the parameters and buffers of the same names (without
-  /// recording grad). With strict, missing or unexpected keys raise RuntimeError; a shape
-  /// mismatch always does.
+  /// recording grad). With strict, missing or unexpected keys raise RuntimeError; a shape or
+  /// dtype mismatch always does (see io::copy_state_dict).
   void load_state_dict(const OrderedDict<std::string, Tensor>& state, bool strict = true);
 
   /// The direct children.
@@ -133,6 +133,8 @@ class Module : public std::enable_shared_from_this<Module> {
   /// Visits this module and its descendants once each, in pre-order, with their dotted names.
   void walk(const std::string& prefix, bool recurse,
             const std::function<void(const std::string&, const Module&)>& fn) const;
+  /// The parameters and/or buffers of this module (and its descendants), with their names.
+  OrderedDict<std::string, Tensor> named_tensors(bool params, bool buffers, bool recurse) const;
   void convert(std::optional<Device> device, std::optional<DType> dtype);
 
   OrderedDict<std::string, Tensor> parameters_;

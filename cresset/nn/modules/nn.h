@@ -14,4 +14,5 @@
 #include "cresset/nn/modules/module.h"
 #include "cresset/nn/modules/normalization.h"
 #include "cresset/nn/modules/pooling.h"
+#include "cresset/nn/modules/rnn.h"
 #include "cresset/nn/modules/utils.h"
