@@ -77,9 +77,12 @@ class DataLoader {
     using pointer = BatchType*;
     using reference = BatchType&;
 
+    /// The end of an epoch.
     Iterator() = default;
+    /// The current batch.
     BatchType& operator*() { return *batch_; }
     BatchType* operator->() { return &*batch_; }
+    /// Moves to the next batch (waiting for a worker to finish it).
     Iterator& operator++() {
       batch_ = loader_->next();
       return *this;
@@ -131,6 +134,7 @@ class DataLoader {
   }
   /// The end of an epoch.
   Iterator end() { return Iterator(); }
+  /// The options the loader was made with.
   const DataLoaderOptions& options() const noexcept { return options_; }
 
  private:

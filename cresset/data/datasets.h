@@ -120,7 +120,9 @@ class MapDataset
   }
   /// The source's size.
   std::optional<size_t> size() const override { return source_.size(); }
+  /// The dataset this one maps.
   const Source& dataset() const { return source_; }
+  /// The transform applied to each batch.
   const Transform& transform() const { return transform_; }
 
  private:

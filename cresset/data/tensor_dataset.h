@@ -21,7 +21,9 @@ class TensorDataset : public Dataset<TensorDataset> {
   /// The batch at `indices` as one copy of the rows. See Note [Stacked batches].
   Example<> get_stacked(const std::vector<size_t>& indices) const;
 
+  /// All inputs, [N, ...].
   const Tensor& data() const { return data_; }
+  /// All targets, [N, ...].
   const Tensor& target() const { return target_; }
 
  private:

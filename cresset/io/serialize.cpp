@@ -1,7 +1,5 @@
 #include "cresset/io/serialize.h"
 
-#include <set>
-#include <sstream>
 
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/core/error.h"
@@ -51,14 +49,6 @@ void expect_kind(bool ok, const Value& v, const char* expected, const std::strin
                 expected);
 }
 
-std::string shape_str(const Tensor& t) {
-  std::ostringstream s;
-  s << "[";
-  for (int64_t d = 0; d < t.dim(); ++d) s << (d ? ", " : "") << t.size(d);
-  s << "]";
-  return s.str();
-}
-
 }  // namespace
 
 void save(const Tensor& tensor, const std::string& path) {
@@ -89,95 +79,84 @@ void load(std::vector<Tensor>& tensors, const std::string& path) {
   tensors = std::move(out);
 }
 
-void save(const std::map<std::string, Tensor>& tensors, const std::string& path) {
-  io::save_named_tensors(NamedTensors(tensors.begin(), tensors.end()), path);
-}
-
-void load(std::map<std::string, Tensor>& tensors, const std::string& path) {
-  NamedTensors entries = io::load_named_tensors(path);
-  tensors = std::map<std::string, Tensor>(entries.begin(), entries.end());
-}
-
-namespace io {
-
-void save_named_tensors(const NamedTensors& entries, const std::string& path) {
+void save(const OrderedDict<std::string, Tensor>& tensors, const std::string& path) {
   Value root = Value::of(Value::Kind::OrderedDict);
-  root.items.reserve(2 * entries.size());
-  for (const auto& [name, tensor] : entries) {
-    root.items.push_back(string_value(name));
-    root.items.push_back(tensor_value(tensor, false));
+  root.items.reserve(2 * tensors.size());
+  for (const auto& item : tensors) {
+    root.items.push_back(string_value(item.key()));
+    root.items.push_back(tensor_value(item.value(), false));
   }
-  save_checkpoint(root, path);
+  io::save_checkpoint(root, path);
 }
 
-NamedTensors load_named_tensors(const std::string& path) {
-  Value root = load_checkpoint(path);
+void load(OrderedDict<std::string, Tensor>& tensors, const std::string& path) {
+  Value root = io::load_checkpoint(path);
   expect_kind(root.kind == Value::Kind::Dict || root.kind == Value::Kind::OrderedDict, root,
               "a dict of name -> tensor", path);
-  NamedTensors out;
+  OrderedDict<std::string, Tensor> out;
   for (size_t i = 0; i + 1 < root.items.size(); i += 2) {
     const Value& key = root.items[i];
     const Value& value = root.items[i + 1];
     expect_kind(key.kind == Value::Kind::String, key, "str keys", path);
     CRESSET_CHECK(value.kind == Value::Kind::Tensor, RuntimeError, "[load] ", path, ": '",
                   key.bytes, "' holds a ", kind_name(value.kind), "; expected a tensor");
-    out.emplace_back(key.bytes, value.tensor);
+    out.insert_or_assign(key.bytes, value.tensor);
   }
+  tensors = std::move(out);
+}
+
+void save(const nn::Module& module, const std::string& path) { save(module.state_dict(), path); }
+
+void load(nn::Module& module, const std::string& path) {
+  OrderedDict<std::string, Tensor> state;
+  load(state, path);
+  io::copy_state_dict(module.state_dict(), state, module.name() + " from " + path);
+}
+
+namespace io {
+
+namespace {
+// '"a", "b"' for a message.
+std::string quoted(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "\"" : ", \"") + name + "\"";
   return out;
 }
+}  // namespace
 
-void load_state_into(const NamedTensors& targets, const std::string& path,
-                     const std::string& owner) {
-  copy_state_dict(targets, load_named_tensors(path), owner + " from " + path);
-}
-
-void copy_state_dict(const NamedTensors& targets, const NamedTensors& loaded,
-                     const std::string& owner, bool strict) {
-  std::map<std::string, const Tensor*> by_name;
-  for (const auto& [name, tensor] : loaded) by_name[name] = &tensor;
-  std::set<std::string> wanted;
-  std::vector<std::string> problems;
-  std::string missing;
-  for (const auto& [name, target] : targets) {
-    wanted.insert(name);
-    auto it = by_name.find(name);
-    if (it == by_name.end()) {
-      if (strict) missing += (missing.empty() ? "\"" : ", \"") + name + "\"";
-      continue;
-    }
-    const Tensor& source = *it->second;
-    if (source.sizes() != target.sizes()) {
-      problems.push_back("size mismatch for " + name + ": copying a param with shape " +
-                         shape_str(source) + " from checkpoint, the shape in current model is " +
-                         shape_str(target) + ".");
-    } else if (source.dtype() != target.dtype()) {
-      problems.push_back("dtype mismatch for " + name + ": copying a param of dtype " +
-                         dtype_name(source.dtype()) + " from checkpoint, the dtype in current " +
-                         "model is " + dtype_name(target.dtype()) + ".");
+void copy_state_dict(const OrderedDict<std::string, Tensor>& targets,
+                     const OrderedDict<std::string, Tensor>& loaded, const std::string& owner,
+                     bool strict) {
+  std::vector<std::string> missing, unexpected, mismatches;
+  for (const auto& item : targets) {
+    const Tensor* source = loaded.find(item.key());
+    const Tensor& target = item.value();
+    if (!source) {
+      missing.push_back(item.key());
+    } else if (source->sizes() != target.sizes()) {
+      mismatches.push_back("size mismatch for " + item.key() + ": copying a param with shape " +
+                           shape_str(source->sizes()) + " from checkpoint, the shape in current " +
+                           "model is " + shape_str(target.sizes()) + ".");
+    } else if (source->dtype() != target.dtype()) {
+      mismatches.push_back("dtype mismatch for " + item.key() + ": copying a param of dtype " +
+                           dtype_name(source->dtype()) + " from checkpoint, the dtype in " +
+                           "current model is " + dtype_name(target.dtype()) + ".");
     }
   }
-  std::string unexpected;
-  for (const auto& [name, tensor] : loaded) {
-    if (strict && !wanted.count(name)) {
-      unexpected += (unexpected.empty() ? "\"" : ", \"") + name + "\"";
-    }
+  for (const auto& item : loaded) {
+    if (!targets.contains(item.key())) unexpected.push_back(item.key());
   }
-  if (!missing.empty()) {
-    problems.insert(problems.begin(), "Missing key(s) in state_dict: " + missing + ".");
+  std::string message;
+  if (strict && !missing.empty()) message += "\n\tMissing key(s) in state_dict: " + quoted(missing) + ".";
+  if (strict && !unexpected.empty()) {
+    message += "\n\tUnexpected key(s) in state_dict: " + quoted(unexpected) + ".";
   }
-  if (!unexpected.empty()) {
-    problems.insert(problems.begin() + (missing.empty() ? 0 : 1),
-                    "Unexpected key(s) in state_dict: " + unexpected + ".");
-  }
-  if (!problems.empty()) {
-    std::string message = "[load_state_dict] Error(s) in loading state_dict for " + owner + ":";
-    for (const std::string& p : problems) message += "\n\t" + p;
-    throw RuntimeError(message);
-  }
+  for (const std::string& m : mismatches) message += "\n\t" + m;
+  CRESSET_CHECK(message.empty(), RuntimeError,
+                "[load_state_dict] Error(s) in loading state_dict for ", owner, ":", message);
   autograd::AutoGradMode no_grad(false);
-  for (const auto& [name, target] : targets) {
-    auto it = by_name.find(name);
-    if (it != by_name.end()) copy_(target, *it->second);
+  for (const auto& item : targets) {
+    if (const Tensor* source = loaded.find(item.key())) copy_(item.value(), *source);
   }
 }
 

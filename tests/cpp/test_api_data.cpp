@@ -119,6 +119,12 @@ void test_mnist() {
   }
   check_mnist(plain);
   check_mnist(gz);
+  // torchvision's layout: root/MNIST/raw.
+  const std::string tv = make_dir();
+  mkdir((tv + "/MNIST").c_str(), 0700);
+  mkdir((tv + "/MNIST/raw").c_str(), 0700);
+  for (const char* prefix : {"train", "t10k"}) write_split(tv + "/MNIST/raw", prefix, true);
+  check_mnist(tv);
 
   // Damaged files fail with RuntimeError naming the file.
   const std::string bad = make_dir();
@@ -135,7 +141,7 @@ void test_mnist() {
   write_file(bad + "/train-labels-idx1-ubyte.gz", corrupt, false);
   std::remove((bad + "/train-labels-idx1-ubyte").c_str());
   CHECK_THROWS(datasets::MNIST(bad), RuntimeError);
-  for (const std::string& dir : {plain, gz, bad}) {
+  for (const std::string& dir : {plain, gz, tv, bad}) {
     std::system(("rm -rf " + dir).c_str());
   }
 }

@@ -144,7 +144,7 @@ OrderedDict<std::string, Tensor> Module::state_dict() const {
 }
 
 void Module::load_state_dict(const OrderedDict<std::string, Tensor>& state, bool strict) {
-  io::copy_state_dict(io::named_tensors(state_dict()), io::named_tensors(state), name(), strict);
+  io::copy_state_dict(state_dict(), state, name(), strict);
 }
 
 std::vector<std::shared_ptr<Module>> Module::children() const { return children_.values(); }
