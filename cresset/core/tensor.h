@@ -122,6 +122,21 @@ class Tensor {
   std::shared_ptr<TensorImpl> impl_;
 };
 
+// Note [Tiny-op refcounts]
+// Copying a Tensor handle is a shared_ptr copy: two atomic refcount updates (lock-prefixed, about
+// 20 cycles each) once the process has a second thread (the thread pool, torch's OpenMP pool);
+// libstdc++ skips the atomics while the process is single-threaded. A 1-element `a + b` is a few
+// hundred cycles of C++, so hot paths pass operands as TensorRef lists and TensorIterConfig
+// borrows them: only the iterator owns its operands.
+
+/// A borrowed tensor in a braced list (`{a, b}` of TensorRef copies no Tensor handle).
+struct TensorRef {
+  TensorRef(const Tensor& t) : ptr(&t) {}  // implicit: `{a, b}` converts
+  const Tensor& operator*() const { return *ptr; }
+  const Tensor* operator->() const { return ptr; }
+  const Tensor* ptr;
+};
+
 /// An uninitialised contiguous tensor.
 Tensor empty_tensor(const DimVector& sizes, DType dtype, Device device = Device());
 /// An uninitialised tensor with the given strides (storage sized to fit them).

@@ -110,7 +110,7 @@ Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DT
   return out;
 }
 
-bool wants_grad(const char* op, std::initializer_list<Tensor> inputs, const Tensor& out) {
+bool wants_grad(const char* op, std::initializer_list<TensorRef> inputs, const Tensor& out) {
   if (!autograd::needs_grad(inputs)) return false;
   CRESSET_CHECK(!out.defined(), RuntimeError, op,
                 "(): functions with out=... arguments don't support automatic differentiation, "

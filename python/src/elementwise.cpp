@@ -119,23 +119,27 @@ void def_alpha(nb::module_& m, nb::class_<Tensor>& cls, const char* name, AlphaF
 }
 
 // ---- Python operators ----
-// An operator's other operand: a tensor, a number, or unknown (NotImplemented, so that Python can
-// try the other operand's reflected operator).
-std::optional<Tensor> operand(nb::handle h) {
+// An operator's other operand: a tensor (borrowed, see Note [Tiny-op refcounts]), a number
+// (wrapped into `holder`), or null when unknown (NotImplemented, so that Python can try the other
+// operand's reflected operator).
+const Tensor* operand(nb::handle h, Tensor& holder) {
   Tensor* t = nullptr;
-  if (nb::try_cast<Tensor*>(h, t) && t) return *t;
-  if (is_number(h)) return wrapped_scalar(to_scalar(h));
-  return std::nullopt;
+  if (nb::try_cast<Tensor*>(h, t) && t) return t;
+  if (!is_number(h)) return nullptr;
+  holder = wrapped_scalar(to_scalar(h));
+  return &holder;
 }
 
 template <Binary Op>
 nb::object forward_op(const Tensor& self, nb::handle other) {
-  std::optional<Tensor> o = operand(other);
+  Tensor holder;
+  const Tensor* o = operand(other, holder);
   return o ? nb::cast(Op(self, *o)) : nb::borrow(Py_NotImplemented);
 }
 template <Binary Op>
 nb::object inplace_op(Self self, nb::handle other) {
-  std::optional<Tensor> o = operand(other);
+  Tensor holder;
+  const Tensor* o = operand(other, holder);
   if (!o) return nb::borrow(Py_NotImplemented);
   Op(*self.p, *o);
   return nb::borrow(self.h);
