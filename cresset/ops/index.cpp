@@ -29,6 +29,12 @@ namespace cresset {
 
 using namespace index_detail;
 
+Slice::Slice(std::optional<int64_t> start, std::optional<int64_t> stop,
+             std::optional<int64_t> step)
+    : start(start), stop(stop), step(step.value_or(1)) {
+  CRESSET_CHECK(this->step != 0, ValueError, "slice step cannot be zero");
+}
+
 namespace {
 
 bool is_mask(const Tensor& t) { return t.dtype() == DType::Bool || t.dtype() == DType::UInt8; }
