@@ -47,8 +47,6 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& t);
 
 /// Tensor.requires_grad_ / the requires_grad setter: leaves only, floating dtypes only.
 void set_requires_grad(const Tensor& t, bool requires_grad);
-/// Tensor.retain_grad: a non-leaf keeps its gradient in .grad after backward.
-void retain_grad(const Tensor& t);
 
 /// Makes `result` an output of `node`: records its metadata, sets grad_fn and requires_grad.
 void set_history(const Tensor& result, const std::shared_ptr<Node>& node);

@@ -2,6 +2,8 @@
 // Tensor.requires_grad_ and Tensor.retain_grad, shared with the Python bindings.
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/engine.h"
+#include "cresset/autograd/grad_mode.h"
+#include "cresset/autograd/retain_grad.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/view.h"
 
@@ -16,26 +18,11 @@ void set_requires_grad(const Tensor& t, bool requires_grad) {
                 "var_no_grad = var.detach().");
   CRESSET_CHECK(!requires_grad || t.is_floating_point(), RuntimeError,
                 "only Tensors of floating point and complex dtype can require gradients");
+  CRESSET_CHECK(!requires_grad || !t.impl()->is_inference() || InferenceMode::is_enabled(),
+                RuntimeError,
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                "allowed.");
   t.impl()->set_requires_grad(requires_grad);
-}
-
-void retain_grad(const Tensor& t) {
-  CRESSET_CHECK(t.requires_grad(), RuntimeError,
-                "can't retain_grad on Tensor that has requires_grad=False");
-  if (is_leaf(t)) return;  // leaves keep .grad anyway
-  AutogradMeta& m = ensure_meta(t);
-  if (m.retains_grad) return;
-  m.retains_grad = true;
-  std::weak_ptr<TensorImpl> weak = t.impl_ptr();
-  uint32_t nr = m.output_nr;
-  m.grad_fn->retain_grad_hooks().emplace_back([weak, nr](const TensorList& grads) {
-    auto impl = weak.lock();
-    if (!impl || nr >= grads.size() || !grads[nr].defined()) return TensorList();
-    AutogradMeta* self_meta = meta(Tensor(impl));
-    Tensor g = detach(grads[nr]);
-    self_meta->grad = self_meta->grad.defined() ? add(self_meta->grad, g) : clone(g);
-    return TensorList();
-  });
 }
 
 }  // namespace autograd

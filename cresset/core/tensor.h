@@ -14,6 +14,12 @@
 //
 // The storage holds the version counter shared by all views (bumped by in-place ops). Autograd
 // state hangs off `autograd_meta`, an opaque pointer the core never looks into.
+//
+// Note [Inference tensors]
+// A tensor created while inference mode is on (on its thread) is an inference tensor, as are the
+// views of one. It may not be modified in place outside inference mode (bump_version refuses),
+// it is not a view in torch's sense (no ._base) and autograd refuses to save it. The flag is read
+// from a thread-local only while some thread is in inference mode, so ordinary ops pay nothing.
 #include <memory>
 #include <optional>
 #include <utility>
@@ -73,6 +79,12 @@ class TensorImpl {
   void* pyobj() const { return pyobj_; }
   void set_pyobj(void* p) { pyobj_ = p; }
 
+  /// See Note [Inference tensors].
+  bool is_inference() const { return inference_; }
+  void set_inference(bool i) { inference_ = i; }
+  /// The tensor this one is a view of (torch's ._base: the root, never itself a view), or null.
+  const std::shared_ptr<TensorImpl>& view_base() const { return view_base_; }
+
  private:
   void refresh();
 
@@ -85,9 +97,18 @@ class TensorImpl {
   bool is_contiguous_ = true;
   bool requires_grad_ = false;
   bool wrapped_number_ = false;
+  bool inference_ = false;
   std::unique_ptr<AutogradMetaBase> autograd_meta_;
+  std::shared_ptr<TensorImpl> view_base_;
   void* pyobj_ = nullptr;
+
+  friend class Tensor;
 };
+
+/// Whether inference mode is on for this thread (torch.is_inference_mode_enabled).
+bool inference_mode_enabled();
+/// Turns inference mode on or off for this thread (see Note [Inference tensors]).
+void set_inference_mode_enabled(bool enabled);
 
 class Tensor {
  public:
@@ -127,8 +148,19 @@ class Tensor {
 
   /// A new tensor over the same storage (and version counter) with another layout.
   Tensor as_strided_view(DimVector sizes, DimVector strides, int64_t offset) const;
+  /// as_strided_view for the results of view ops: the result remembers this tensor's base (or
+  /// this tensor) as its ._base, as torch's views do (inference tensors excepted).
+  Tensor alias_view(DimVector sizes, DimVector strides, int64_t offset) const;
+  /// RuntimeError when this is an inference tensor and inference mode is off: call before an
+  /// in-place write (see Note [Inference tensors]).
+  void check_inplace_allowed() const {
+    if (impl_->is_inference()) check_inference_inplace();
+  }
   /// Marks an in-place modification (see Storage::bump_version).
-  void bump_version(const char* op = nullptr) const { impl_->storage()->bump_version(op); }
+  void bump_version(const char* op = nullptr) const {
+    check_inplace_allowed();
+    impl_->storage()->bump_version(op);
+  }
 
   // Note [Tensor methods]
   // The methods below are the C++ frontend's spelling of the ops (libtorch's `a.matmul(b)`,
@@ -362,6 +394,8 @@ class Tensor {
   void retain_grad() const;
 
  private:
+  void check_inference_inplace() const;
+
   std::shared_ptr<TensorImpl> impl_;
 };
 

@@ -172,6 +172,8 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
     n = &row == &row_lerp ? 1 : 0;
   } else if (b == "Clamp") {
     n = (&row == &row_clamp || &row == &row_clamp_min || &row == &row_clamp_max) ? 1 : 0;
+  } else if (b == "ClampMin" || b == "ClampMax") {
+    n = (&row == &row_maximum || &row == &row_minimum) ? 1 : 0;
   } else if (b == "LeakyRelu" || b == "Elu" || b == "Celu" || b == "Threshold" ||
              b == "RreluWithNoise") {
     n = std::string_view(op).back() == '_' ? 1 : 0;  // torch's in-place forms save the result
@@ -240,6 +242,7 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
 // dtype differs) or in place (out is self, shape fixed). `op` names the op in errors.
 Tensor call(const Row& row, const char* op, std::initializer_list<TensorRef> inputs, const Tensor& out,
             bool inplace, const CallOptions& opt = {}) {
+  if (out.defined()) out.check_inplace_allowed();
   Recording rec = begin_recording(row, op, inputs, out, inplace);
   TensorIterConfig cfg(op);
   cfg.add_output(out).is_inplace(inplace).promote_inputs(opt.promote_inputs).inputs_by_value(true);
@@ -589,6 +592,28 @@ Tensor clamp_(const Tensor& self, const Tensor& min, const Tensor& max) {
 }
 Tensor clamp_out(const Tensor& self, const Tensor& min, const Tensor& max, const Tensor& out) {
   return clamp_tensor_impl("clamp", self, min, max, out, false);
+}
+
+namespace {
+const char* clamp_bound_op(bool is_min, bool inplace) {
+  if (is_min) return inplace ? "clamp_min_" : "clamp_min";
+  return inplace ? "clamp_max_" : "clamp_max";
+}
+}  // namespace
+
+Tensor clamp_bound(const Tensor& self, std::optional<Scalar> bound, bool is_min, const Tensor& out,
+                   bool inplace) {
+  const char* op = clamp_bound_op(is_min, inplace);
+  const Tensor& dst = inplace ? self : out;
+  return is_min ? clamp_impl(op, self, bound, std::nullopt, dst, inplace)
+                : clamp_impl(op, self, std::nullopt, bound, dst, inplace);
+}
+Tensor clamp_bound(const Tensor& self, const Tensor& bound, bool is_min, const Tensor& out,
+                   bool inplace) {
+  const char* op = clamp_bound_op(is_min, inplace);
+  const Tensor& dst = inplace ? self : out;
+  return is_min ? clamp_tensor_impl(op, self, bound, Tensor(), dst, inplace)
+                : clamp_tensor_impl(op, self, Tensor(), bound, dst, inplace);
 }
 
 // ---- where ----

@@ -178,6 +178,7 @@ void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
 }
 
 bool inplace_needs_grad(const Tensor& self, std::initializer_list<TensorRef> others) {
+  self.check_inplace_allowed();
   if (!autograd::GradMode::is_enabled()) return false;
   bool any = self.requires_grad();
   for (TensorRef t : others) any = any || (t->defined() && t->requires_grad());

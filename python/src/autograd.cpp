@@ -7,6 +7,7 @@
 #include "cresset/autograd/accumulate_grad.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/retain_grad.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/view.h"

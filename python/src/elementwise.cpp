@@ -332,8 +332,9 @@ void init_elementwise(nb::module_& m) {
     const char* name = is_min ? "clamp_min" : "clamp_max";
     auto one = [is_min, name](const Tensor& self, nb::handle bound, const Tensor& out,
                               bool inplace) {
-      return is_min ? clamp_any(self, bound, nb::none(), out, inplace, name)
-                    : clamp_any(self, nb::none(), bound, out, inplace, name);
+      Bounds b = is_min ? bounds(bound, nb::none(), name) : bounds(nb::none(), bound, name);
+      return b.tensors ? clamp_bound(self, is_min ? b.min_t : b.max_t, is_min, out, inplace)
+                       : clamp_bound(self, is_min ? b.min_s : b.max_s, is_min, out, inplace);
     };
     const char* arg = is_min ? "min" : "max";
     m.def(
