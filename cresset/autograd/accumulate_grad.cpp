@@ -32,11 +32,13 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     // The new .grad must not alias a buffer the graph (or the user) may still write to, and it
     // follows torch's layout contract: the leaf's strides when the leaf is dense, contiguous
     // otherwise (a transposed mm result stored as is would make every optimizer step strided).
+    // With create_graph it is always a recorded copy, as torch's: into the leaf's strides
+    // (CopyBackwards) when the leaf is dense, else a contiguous clone (CloneBackward0).
     bool exclusive = g.impl_ptr().use_count() <= 2 && g.impl()->storage().use_count() == 1;
     bool obeys_layout = leaf.is_contiguous() ? g.is_contiguous() : g.strides() == leaf.strides();
-    if (create_graph) {
-      m.grad = g;
-    } else if (exclusive && obeys_layout) {
+    if (create_graph && !is_non_overlapping_and_dense(leaf.sizes(), leaf.strides())) {
+      m.grad = clone(g, MemoryFormat::Contiguous);
+    } else if (!create_graph && exclusive && obeys_layout) {
       m.grad = detach(g);
     } else {
       m.grad = empty_like(leaf, g.dtype(), g.device());

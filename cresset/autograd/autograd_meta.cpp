@@ -1,6 +1,7 @@
 #include "cresset/autograd/autograd_meta.h"
 
 #include "cresset/autograd/accumulate_grad.h"
+#include "cresset/autograd/retain_grad.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/view_autograd.h"
 
@@ -55,6 +56,7 @@ void set_history(const Tensor& result, const std::shared_ptr<Node>& node) {
   m.output_nr = node->add_input_metadata(result);
   m.grad_fn = node;
   result.impl()->set_requires_grad(true);
+  if (m.retains_grad) install_retain_grad_hook(result);  // torch moves it to the new grad_fn
 }
 
 }  // namespace cresset::autograd

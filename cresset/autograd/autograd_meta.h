@@ -45,6 +45,9 @@ Edge gradient_edge(const Tensor& t);
 /// The (cached) AccumulateGrad node of a leaf that requires grad.
 std::shared_ptr<Node> grad_accumulator(const Tensor& t);
 
+/// Tensor.requires_grad_ / the requires_grad setter: leaves only, floating dtypes only.
+void set_requires_grad(const Tensor& t, bool requires_grad);
+
 /// Makes `result` an output of `node`: records its metadata, sets grad_fn and requires_grad.
 void set_history(const Tensor& result, const std::shared_ptr<Node>& node);
 

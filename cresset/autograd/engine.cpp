@@ -327,4 +327,10 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
   return result;
 }
 
+TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
+                std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
+  return grad(outputs, inputs, grad_outputs, retain_graph.value_or(create_graph), create_graph,
+              allow_unused);
+}
+
 }  // namespace cresset::autograd

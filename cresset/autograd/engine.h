@@ -1,5 +1,6 @@
 #pragma once
 // The backward engine (see Note [Autograd graph]).
+#include <optional>
 #include <string>
 
 #include "cresset/autograd/node.h"
@@ -15,6 +16,12 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool keep_g
 /// .grad. An unused input gives an undefined Tensor when allow_unused, else RuntimeError.
 TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
                 bool keep_graph, bool create_graph, bool allow_unused);
+
+/// torch::autograd::grad with libtorch's defaults: no grad_outputs (scalar outputs), retain_graph
+/// defaults to create_graph.
+TensorList grad(const TensorList& outputs, const TensorList& inputs,
+                const TensorList& grad_outputs = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false, bool allow_unused = false);
 
 /// Anomaly mode (torch.autograd.set_detect_anomaly): nodes record their forward trace and a
 /// backward that produces NaN raises, naming the node and the forward trace.

@@ -6,10 +6,10 @@
 
 namespace cresset::autograd {
 
-bool needs_grad(std::initializer_list<Tensor> inputs) {
+bool needs_grad(std::initializer_list<TensorRef> inputs) {
   if (!GradMode::is_enabled()) return false;
-  for (const Tensor& t : inputs) {
-    if (t.defined() && t.requires_grad()) return true;
+  for (TensorRef t : inputs) {
+    if (t->defined() && t->requires_grad()) return true;
   }
   return false;
 }

@@ -19,7 +19,7 @@
 namespace cresset::autograd {
 
 /// True when grad mode is on and any of `inputs` requires grad.
-bool needs_grad(std::initializer_list<Tensor> inputs);
+bool needs_grad(std::initializer_list<TensorRef> inputs);
 bool needs_grad(const TensorList& inputs);
 
 class FunctionNode;

@@ -23,6 +23,12 @@ class AutoGradMode {
   bool prev_;
 };
 
+/// torch.no_grad() as a scope: `{ cresset::NoGradGuard guard; ... }`.
+class NoGradGuard : public AutoGradMode {
+ public:
+  NoGradGuard() : AutoGradMode(false) {}
+};
+
 /// torch.inference_mode: no recording and no version bookkeeping is needed (on this thread).
 struct InferenceMode {
   static bool is_enabled();
@@ -30,3 +36,9 @@ struct InferenceMode {
 };
 
 }  // namespace cresset::autograd
+
+namespace cresset {
+// libtorch spells the guards at top level.
+using autograd::AutoGradMode;
+using autograd::NoGradGuard;
+}  // namespace cresset

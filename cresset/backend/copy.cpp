@@ -22,7 +22,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
     return;
   }
   TensorIter it = TensorIterConfig("copy_").add_output(dst).add_input(src).promote_inputs(false)
-                      .output_dtype(dst.dtype()).is_inplace(true).build();
+                      .output_dtype(dst.dtype()).is_inplace(true).inputs_by_value(true).build();
   if (dst.device().is_cpu()) {
     CRESSET_CPU_DISPATCH(copy_kernel, it);
   } else {

@@ -2,7 +2,24 @@
 
 #include "cresset/core/error.h"
 
+#include <atomic>
+
 namespace cresset {
+
+namespace {
+thread_local bool t_inference_mode = false;
+// How many threads have inference mode on: while none has, constructing a tensor skips the
+// thread-local read (see Note [Inference tensors]).
+std::atomic<int> g_inference_threads{0};
+}  // namespace
+
+bool inference_mode_enabled() { return t_inference_mode; }
+
+void set_inference_mode_enabled(bool enabled) {
+  if (enabled == t_inference_mode) return;
+  t_inference_mode = enabled;
+  g_inference_threads.fetch_add(enabled ? 1 : -1, std::memory_order_relaxed);
+}
 
 TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, DimVector sizes, DimVector strides,
                        int64_t offset, DType dtype)
@@ -11,6 +28,7 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, DimVector sizes, DimVec
       strides_(std::move(strides)),
       offset_(offset),
       dtype_(dtype) {
+  if (g_inference_threads.load(std::memory_order_relaxed) != 0) inference_ = t_inference_mode;
   refresh();
 }
 
@@ -41,7 +59,21 @@ int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim())]; 
 Tensor Tensor::as_strided_view(DimVector sizes, DimVector strides, int64_t offset) const {
   auto impl = std::make_shared<TensorImpl>(impl_->storage(), std::move(sizes), std::move(strides),
                                            offset, dtype());
+  impl->inference_ = impl_->inference_;  // a view of a normal tensor stays normal
   return Tensor(std::move(impl));
+}
+
+Tensor Tensor::alias_view(DimVector sizes, DimVector strides, int64_t offset) const {
+  Tensor out = as_strided_view(std::move(sizes), std::move(strides), offset);
+  if (!impl_->inference_) out.impl_->view_base_ = impl_->view_base_ ? impl_->view_base_ : impl_;
+  return out;
+}
+
+void Tensor::check_inference_inplace() const {
+  CRESSET_CHECK(inference_mode_enabled(), RuntimeError,
+                "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
+                "make a clone to get a normal tensor before doing inplace update.See "
+                "https://github.com/pytorch/rfcs/pull/17 for more details.");
 }
 
 int64_t storage_span(const DimVector& sizes, const DimVector& strides) {

@@ -110,7 +110,7 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
   if (reduction == kReductionMean) {
     Tensor tl = empty_tensor({batch}, DType::Int64);
     std::copy(target_lengths.begin(), target_lengths.end(), tl.data<int64_t>());
-    return mean(res / clamp(to(tl, res.dtype(), res.device()), 1.0, std::nullopt));
+    return mean(res / clamp_bound(to(tl, res.dtype(), res.device()), 1.0, true, {}, false));
   }
   if (reduction == kReductionSum) return sum(res);
   return batched ? res : squeeze(res, 0);

@@ -251,14 +251,14 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
 
 Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
                            double margin, int64_t reduction) {
-  const Tensor out = clamp(-target * (input1 - input2) + margin, 0.0, std::nullopt);
+  const Tensor out = clamp_bound(-target * (input1 - input2) + margin, 0.0, true, {}, false);
   return apply_reduction(out, reduction);
 }
 
 Tensor hinge_embedding_loss(const Tensor& self, const Tensor& target, double margin,
                             int64_t reduction) {
   const Tensor zeros = zeros_like_tensor(self);
-  const Tensor margin_clamp = clamp(margin - self, 0.0, std::nullopt);
+  const Tensor margin_clamp = clamp_bound(margin - self, 0.0, true, {}, false);
   const Tensor out_margin = where(ne(target, wrapped_scalar(1)), margin_clamp, zeros);
   const Tensor out_self = where(ne(target, wrapped_scalar(-1)), self, zeros);
   return apply_reduction(out_margin + out_self, reduction);
@@ -286,7 +286,7 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
   const Tensor cos = prod_sum / sqrt(mag1 * mag2);
   const Tensor zeros = zeros_like_tensor(cos);
   const Tensor pos = 1 - cos;
-  const Tensor neg = clamp(cos - margin, 0.0, std::nullopt);
+  const Tensor neg = clamp_bound(cos - margin, 0.0, true, {}, false);
   const Tensor out = where(eq(target, wrapped_scalar(1)), pos, zeros) +
                      where(eq(target, wrapped_scalar(-1)), neg, zeros);
   return apply_reduction(out, reduction);
@@ -312,7 +312,8 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   const Tensor dist_pos = pairwise_distance(anchor, positive, p, eps);
   Tensor dist_neg = pairwise_distance(anchor, negative, p, eps);
   if (swap) dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps));
-  return apply_reduction(clamp(margin + dist_pos - dist_neg, 0.0, std::nullopt), reduction);
+  return apply_reduction(clamp_bound(margin + dist_pos - dist_neg, 0.0, true, {}, false),
+                         reduction);
 }
 
 }  // namespace cresset

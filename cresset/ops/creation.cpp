@@ -53,6 +53,7 @@ Tensor zeros_like_grad(const Tensor& g) { return zeros(g.sizes(), g.dtype(), g.d
 }  // namespace
 
 bool begin_overwrite(const Tensor& self, const Tensor& other) {
+  self.check_inplace_allowed();
   if (!autograd::needs_grad({self, other})) return false;
   autograd::check_inplace(self);
   return true;

@@ -122,13 +122,13 @@ struct CallOptions {
 // precision when they compute in float16/bfloat16, instead of rounding it to that dtype first.
 // Returns that operand's value when it applies (the binary kernels then use it, see
 // kernel_decls.inc).
-std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<Tensor> inputs,
+std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<TensorRef> inputs,
                                    DType compute) {
   if (compute != DType::Float16 && compute != DType::BFloat16) return std::nullopt;
   if (&row != &row_mul && &row != &row_div && &row != &row_div_trunc && &row != &row_floor_divide) {
     return std::nullopt;
   }
-  const Tensor& other = *(inputs.begin() + 1);
+  const Tensor& other = **(inputs.begin() + 1);
   if (other.numel() != 1 || !other.device().is_cpu() || other.dtype() == compute)
     return std::nullopt;
   return item_scalar(other);
@@ -136,7 +136,7 @@ std::optional<Scalar> exact_scalar(const Row& row, std::initializer_list<Tensor>
 
 // torch's node name for an op: "add_" -> "AddBackward0", "log1p" -> "Log1PBackward0" (a letter
 // after a digit or '_' is capitalised), with torch's overload number where it has several.
-std::string node_name(const Row& row, const char* op, std::initializer_list<Tensor> inputs) {
+std::string node_name(const Row& row, const char* op, std::initializer_list<TensorRef> inputs) {
   std::string base;
   bool upper = true;
   for (const char* p = op; *p; ++p) {
@@ -148,7 +148,7 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
     upper = std::isdigit(static_cast<unsigned char>(*p)) != 0;
   }
   auto number = [&](size_t i) {
-    return inputs.size() > i && (inputs.begin() + i)->impl()->is_wrapped_number();
+    return inputs.size() > i && (*(inputs.begin() + i))->impl()->is_wrapped_number();
   };
   // Which overload torch recorded: by the operand that was a Python number, or by the row.
   int n = 0;
@@ -172,6 +172,8 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
     n = &row == &row_lerp ? 1 : 0;
   } else if (b == "Clamp") {
     n = (&row == &row_clamp || &row == &row_clamp_min || &row == &row_clamp_max) ? 1 : 0;
+  } else if (b == "ClampMin" || b == "ClampMax") {
+    n = (&row == &row_maximum || &row == &row_minimum) ? 1 : 0;
   } else if (b == "LeakyRelu" || b == "Elu" || b == "Celu" || b == "Threshold" ||
              b == "RreluWithNoise") {
     n = std::string_view(op).back() == '_' ? 1 : 0;  // torch's in-place forms save the result
@@ -189,7 +191,7 @@ struct Recording {
   Tensor self_before;
 };
 
-Recording begin_recording(const Row& row, const char* op, std::initializer_list<Tensor> inputs,
+Recording begin_recording(const Row& row, const char* op, std::initializer_list<TensorRef> inputs,
                           const Tensor& out, bool inplace) {
   Recording r;
   if (!row.grad->differentiable || !autograd::needs_grad(inputs)) return r;
@@ -198,21 +200,21 @@ Recording begin_recording(const Row& row, const char* op, std::initializer_list<
                 "but one of the arguments requires grad.");
   if (inplace) {
     autograd::check_inplace(out);  // leaf and view errors, before anything is written
-    if (row.grad->saves[0]) r.self_before = clone(*inputs.begin());
+    if (row.grad->saves[0]) r.self_before = clone(**inputs.begin());
   }
   r.active = true;
   return r;
 }
 
 void finish_recording(const Recording& r, const Row& row, const char* op,
-                      std::initializer_list<Tensor> inputs, const Tensor& result,
+                      std::initializer_list<TensorRef> inputs, const Tensor& result,
                       const Scalar* args) {
   if (!r.active || !is_floating(result.dtype())) return;
-  autograd::TensorList saved(4);
-  size_t i = 0;
-  for (const Tensor& in : inputs) {
-    if (row.grad->saves[i]) saved[i] = (i == 0 && r.self_before.defined()) ? r.self_before : in;
-    ++i;
+  autograd::TensorList saved(4), recorded;
+  for (TensorRef in : inputs) {
+    size_t i = recorded.size();
+    if (row.grad->saves[i]) saved[i] = (i == 0 && r.self_before.defined()) ? r.self_before : *in;
+    recorded.push_back(*in);
   }
   if (row.grad->saves[3]) saved[3] = result;
   std::array<double, 3> a{};
@@ -222,28 +224,29 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   // backward through them raises.
   std::string_view name(op);
   bool undefined = name.rfind("floor_divide", 0) == 0 ||
-                   (name.rfind("remainder", 0) == 0 && inputs.begin()->impl()->is_wrapped_number());
+                   (name.rfind("remainder", 0) == 0 && (*inputs.begin())->impl()->is_wrapped_number());
   if (undefined) {
     std::string message = str_cat("derivative for aten::", name.substr(0, name.find('_', 6)),
                                   " is not implemented");
-    autograd::record("torch::autograd::NotImplemented", autograd::TensorList(inputs), {result}, {},
+    autograd::record("torch::autograd::NotImplemented", recorded, {result}, {},
                      [message](const autograd::Ctx&) -> autograd::TensorList {
                        throw RuntimeError(message);
                      });
     return;
   }
-  autograd::record(node_name(row, op, inputs), autograd::TensorList(inputs), {result}, saved,
+  autograd::record(node_name(row, op, inputs), recorded, {result}, saved,
                    [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); });
 }
 
 // Runs `row` on `inputs`: into a new tensor (out undefined), into `out` (resized, cast back if its
 // dtype differs) or in place (out is self, shape fixed). `op` names the op in errors.
-Tensor call(const Row& row, const char* op, std::initializer_list<Tensor> inputs, const Tensor& out,
+Tensor call(const Row& row, const char* op, std::initializer_list<TensorRef> inputs, const Tensor& out,
             bool inplace, const CallOptions& opt = {}) {
+  if (out.defined()) out.check_inplace_allowed();
   Recording rec = begin_recording(row, op, inputs, out, inplace);
   TensorIterConfig cfg(op);
-  cfg.add_output(out).is_inplace(inplace).promote_inputs(opt.promote_inputs);
-  for (const Tensor& t : inputs) cfg.add_input(t);
+  cfg.add_output(out).is_inplace(inplace).promote_inputs(opt.promote_inputs).inputs_by_value(true);
+  for (TensorRef t : inputs) cfg.add_input(*t);
   switch (row.kind) {
     case Kind::Float:
       cfg.promote_integer_to_float(true);
@@ -589,6 +592,28 @@ Tensor clamp_(const Tensor& self, const Tensor& min, const Tensor& max) {
 }
 Tensor clamp_out(const Tensor& self, const Tensor& min, const Tensor& max, const Tensor& out) {
   return clamp_tensor_impl("clamp", self, min, max, out, false);
+}
+
+namespace {
+const char* clamp_bound_op(bool is_min, bool inplace) {
+  if (is_min) return inplace ? "clamp_min_" : "clamp_min";
+  return inplace ? "clamp_max_" : "clamp_max";
+}
+}  // namespace
+
+Tensor clamp_bound(const Tensor& self, std::optional<Scalar> bound, bool is_min, const Tensor& out,
+                   bool inplace) {
+  const char* op = clamp_bound_op(is_min, inplace);
+  const Tensor& dst = inplace ? self : out;
+  return is_min ? clamp_impl(op, self, bound, std::nullopt, dst, inplace)
+                : clamp_impl(op, self, std::nullopt, bound, dst, inplace);
+}
+Tensor clamp_bound(const Tensor& self, const Tensor& bound, bool is_min, const Tensor& out,
+                   bool inplace) {
+  const char* op = clamp_bound_op(is_min, inplace);
+  const Tensor& dst = inplace ? self : out;
+  return is_min ? clamp_tensor_impl(op, self, bound, Tensor(), dst, inplace)
+                : clamp_tensor_impl(op, self, Tensor(), bound, dst, inplace);
 }
 
 // ---- where ----

@@ -131,6 +131,13 @@ Tensor clamp_out(const Tensor& self, std::optional<Scalar> min, std::optional<Sc
 Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max);
 Tensor clamp_(const Tensor& self, const Tensor& min, const Tensor& max);
 Tensor clamp_out(const Tensor& self, const Tensor& min, const Tensor& max, const Tensor& out);
+/// torch.clamp_min (is_min) or torch.clamp_max: clamp with one bound, recorded under its own name
+/// (ClampMinBackward0 for a number, ClampMinBackward1 for a tensor) as torch does. `inplace`
+/// writes into self; otherwise into `out` when defined (out=), else a new tensor.
+Tensor clamp_bound(const Tensor& self, std::optional<Scalar> bound, bool is_min, const Tensor& out,
+                   bool inplace);
+Tensor clamp_bound(const Tensor& self, const Tensor& bound, bool is_min, const Tensor& out,
+                   bool inplace);
 
 /// torch.where(condition, self, other): self where condition holds, other elsewhere.
 Tensor where(const Tensor& condition, const Tensor& self, const Tensor& other);

@@ -29,6 +29,12 @@ namespace cresset {
 
 using namespace index_detail;
 
+Slice::Slice(std::optional<int64_t> start, std::optional<int64_t> stop,
+             std::optional<int64_t> step)
+    : start(start), stop(stop), step(step.value_or(1)) {
+  CRESSET_CHECK(this->step != 0, ValueError, "slice step cannot be zero");
+}
+
 namespace {
 
 bool is_mask(const Tensor& t) { return t.dtype() == DType::Bool || t.dtype() == DType::UInt8; }
@@ -524,6 +530,7 @@ void record_assign(const Tensor& dst, const Tensor& value, bool fill) {
 // A basic-indexing assignment dst = value, as torch's setitem does it. Bumps the version. Like
 // torch's copy_, nothing is recorded into a dst that can't require grad (integers, bool).
 void assign(const Tensor& dst, const Tensor& value) {
+  dst.check_inplace_allowed();
   const bool grad = inplace_needs_grad(dst, {value}) && is_floating(dst.dtype());
   without_grad([&] { copy_to(dst, value); });
   dst.bump_version("copy_");
@@ -535,7 +542,7 @@ void assign(const Tensor& dst, const Tensor& value) {
 
 // torch's at::alias, which x[...] returns: a new view of all of self (AliasBackward0).
 Tensor alias(const Tensor& self) {
-  Tensor r = self.as_strided_view(self.sizes(), self.strides(), self.storage_offset());
+  Tensor r = self.alias_view(self.sizes(), self.strides(), self.storage_offset());
   if (autograd::needs_grad({self})) {
     autograd::record_view("AliasBackward0", self, r, [](const autograd::Ctx& c) {
       return autograd::TensorList{c.grad()};
@@ -547,6 +554,7 @@ Tensor alias(const Tensor& self) {
 }  // namespace
 
 Tensor copy_(const Tensor& self, const Tensor& src) {
+  self.check_inplace_allowed();
   const bool grad = inplace_needs_grad(self, {src}) && is_floating(self.dtype());
   without_grad([&] { copy_to(self, src); });
   self.bump_version("copy_");

@@ -4,6 +4,7 @@
 // (ops/search.cpp). Semantics, dtypes and error types follow torch 2.13.
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cresset/core/scalar.h"
@@ -12,40 +13,45 @@
 namespace cresset {
 
 /// A Python slice start:stop:step; a missing start or stop means the beginning or the end.
+/// C++: `Slice()` is `:`, `Slice(1, None, 2)` is `1::2`.
 struct Slice {
   std::optional<int64_t> start;
   std::optional<int64_t> stop;
   int64_t step = 1;
+
+  Slice() = default;
+  /// ValueError for a zero step, as Python's slice.
+  explicit Slice(std::optional<int64_t> start, std::optional<int64_t> stop = std::nullopt,
+                 std::optional<int64_t> step = std::nullopt);
 };
 
+/// Python's Ellipsis (`...`) in a C++ index list.
+struct EllipsisIndexType {};
+constexpr EllipsisIndexType Ellipsis{};
+/// Python's None in a C++ index list (a new size-1 dim), or an absent slice bound.
+constexpr std::nullopt_t None = std::nullopt;
+
 /// One element of an index expression x[a, b, ...]: an int, a slice, None, Ellipsis, a Python
-/// bool, or a tensor (integer indices, or a bool mask).
+/// bool, or a tensor (integer indices, or a bool mask). Each converts implicitly, so C++ writes
+/// `x.index({Slice(), None, 0, mask})`.
 class TensorIndex {
  public:
   enum class Kind : int8_t { None, Ellipsis, Int, Bool, Slice, Tensor };
 
-  static TensorIndex none() { return TensorIndex(Kind::None); }
-  static TensorIndex ellipsis() { return TensorIndex(Kind::Ellipsis); }
-  static TensorIndex integer(int64_t i) {
-    TensorIndex r(Kind::Int);
-    r.int_ = i;
-    return r;
-  }
-  static TensorIndex boolean(bool b) {
-    TensorIndex r(Kind::Bool);
-    r.int_ = b;
-    return r;
-  }
-  static TensorIndex slice(Slice s) {
-    TensorIndex r(Kind::Slice);
-    r.slice_ = s;
-    return r;
-  }
-  static TensorIndex tensor(Tensor t) {
-    TensorIndex r(Kind::Tensor);
-    r.tensor_ = std::move(t);
-    return r;
-  }
+  TensorIndex(std::nullopt_t) : kind_(Kind::None) {}
+  TensorIndex(EllipsisIndexType) : kind_(Kind::Ellipsis) {}
+  TensorIndex(bool b) : kind_(Kind::Bool), int_(b) {}
+  template <typename I, typename = std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>>>
+  TensorIndex(I i) : kind_(Kind::Int), int_(int64_t(i)) {}
+  TensorIndex(Slice s) : kind_(Kind::Slice), slice_(s) {}
+  TensorIndex(Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}
+
+  static TensorIndex none() { return TensorIndex(std::nullopt); }
+  static TensorIndex ellipsis() { return TensorIndex(Ellipsis); }
+  static TensorIndex integer(int64_t i) { return TensorIndex(i); }
+  static TensorIndex boolean(bool b) { return TensorIndex(b); }
+  static TensorIndex slice(Slice s) { return TensorIndex(s); }
+  static TensorIndex tensor(Tensor t) { return TensorIndex(std::move(t)); }
 
   Kind kind() const { return kind_; }
   int64_t integer() const { return int_; }
@@ -54,12 +60,19 @@ class TensorIndex {
   const Tensor& tensor() const { return tensor_; }
 
  private:
-  explicit TensorIndex(Kind k) : kind_(k) {}
   Kind kind_;
   int64_t int_ = 0;
   Slice slice_;
   Tensor tensor_;
 };
+
+/// libtorch's spelling: `using namespace cresset::indexing;` brings Slice, None and Ellipsis.
+namespace indexing {
+using cresset::Ellipsis;
+using cresset::None;
+using cresset::Slice;
+using cresset::TensorIndex;
+}  // namespace indexing
 
 // ---- Python indexing (ops/index.cpp) ----
 

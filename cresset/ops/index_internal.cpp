@@ -177,10 +177,11 @@ void check_no_overlap(const Tensor& written, const Tensor& read, const char* op,
                 "performing the operation.");
 }
 
-bool inplace_needs_grad(const Tensor& self, std::initializer_list<Tensor> others) {
+bool inplace_needs_grad(const Tensor& self, std::initializer_list<TensorRef> others) {
+  self.check_inplace_allowed();
   if (!autograd::GradMode::is_enabled()) return false;
   bool any = self.requires_grad();
-  for (const Tensor& t : others) any = any || (t.defined() && t.requires_grad());
+  for (TensorRef t : others) any = any || (t->defined() && t->requires_grad());
   if (!any) return false;
   CRESSET_CHECK(!(self.requires_grad() && autograd::is_leaf(self)), RuntimeError,
                 "a leaf Variable that requires grad is being used in an in-place operation.");

@@ -61,7 +61,7 @@ void masked_fill_into(const Tensor& self, const Tensor& mask, Scalar value);
 
 /// Whether an in-place op on self must record (grad mode on, self or one of `others` requires
 /// grad); throws torch's RuntimeError when self is a leaf that requires grad. Call before writing.
-bool inplace_needs_grad(const Tensor& self, std::initializer_list<Tensor> others = {});
+bool inplace_needs_grad(const Tensor& self, std::initializer_list<TensorRef> others = {});
 /// Runs `f` with grad mode off and returns its result. See Note [Index family autograd].
 template <typename F>
 auto without_grad(F&& f) {

@@ -27,7 +27,7 @@ Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DT
 
 /// Whether an op over `inputs` must be recorded (grad mode on, an input requires grad); throws
 /// torch's error when `out` is also given then.
-bool wants_grad(const char* op, std::initializer_list<Tensor> inputs, const Tensor& out);
+bool wants_grad(const char* op, std::initializer_list<TensorRef> inputs, const Tensor& out);
 /// g * s, or g itself when s is 1 (torch's maybe_multiply in derivative formulas).
 Tensor maybe_multiply(const Tensor& g, Scalar s);
 /// t converted to dtype (a recorded conversion; t itself when it has that dtype already).

@@ -19,11 +19,13 @@ CRESSET_TENSOR_OPERATOR(<, lt)
 CRESSET_TENSOR_OPERATOR(<=, le)
 CRESSET_TENSOR_OPERATOR(>, gt)
 CRESSET_TENSOR_OPERATOR(>=, ge)
+CRESSET_TENSOR_OPERATOR(==, eq)
+CRESSET_TENSOR_OPERATOR(!=, ne)
+CRESSET_TENSOR_OPERATOR(&, bitwise_and)
+CRESSET_TENSOR_OPERATOR(|, bitwise_or)
+CRESSET_TENSOR_OPERATOR(^, bitwise_xor)
 #undef CRESSET_TENSOR_OPERATOR
 
-inline Tensor operator&(const Tensor& a, const Tensor& b) { return bitwise_and(a, b); }
-inline Tensor operator|(const Tensor& a, const Tensor& b) { return bitwise_or(a, b); }
-inline Tensor operator^(const Tensor& a, const Tensor& b) { return bitwise_xor(a, b); }
 inline Tensor operator-(const Tensor& a) { return neg(a); }
 inline Tensor operator!(const Tensor& a) { return logical_not(a); }
 inline Tensor operator~(const Tensor& a) { return bitwise_not(a); }

@@ -16,8 +16,8 @@ namespace {
 Tensor piece(const Tensor& self, int64_t d, int64_t start, int64_t length) {
   DimVector sizes = self.sizes();
   sizes[d] = length;
-  return self.as_strided_view(std::move(sizes), self.strides(),
-                              self.storage_offset() + start * self.strides()[d]);
+  return self.alias_view(std::move(sizes), self.strides(),
+                         self.storage_offset() + start * self.strides()[d]);
 }
 
 // Records `pieces` of self along dim d as outputs of one node `name`; the gradient is the
@@ -152,7 +152,7 @@ std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
   strides.erase(d);
   for (int64_t i = 0; i < self.sizes()[d]; ++i) {
     out.push_back(
-        self.as_strided_view(sizes, strides, self.storage_offset() + i * self.strides()[d]));
+        self.alias_view(sizes, strides, self.storage_offset() + i * self.strides()[d]));
   }
   record_pieces("UnbindBackward0", self, out, d, true);
   return out;

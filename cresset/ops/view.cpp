@@ -1,7 +1,7 @@
 // Views: ops that return a new layout over the input's storage (see Note [Views share storage]).
 //
 // Note [Views share storage]
-// Every op here builds its result with Tensor::as_strided_view, so the result shares the storage
+// Every op here builds its result with Tensor::alias_view, so the result shares the storage
 // and version counter of its input and writes through either are seen by both. The in-place
 // forms (t_, squeeze_ ...) change the layout of the TensorImpl itself. Errors match torch's
 // messages and exception types (IndexError for dims out of range).
@@ -37,7 +37,7 @@ struct Layout {
 Layout layout_of(const Tensor& t) { return {t.sizes(), t.strides(), t.storage_offset()}; }
 
 Tensor make_view(const Tensor& self, Layout l) {
-  return self.as_strided_view(std::move(l.sizes), std::move(l.strides), l.offset);
+  return self.alias_view(std::move(l.sizes), std::move(l.strides), l.offset);
 }
 
 // In-place view ops change self's own layout.
@@ -373,7 +373,7 @@ Tensor as_strided(const Tensor& self, const DimVector& size, const DimVector& st
                   std::optional<int64_t> storage_offset) {
   int64_t offset = storage_offset.value_or(self.storage_offset());
   check_as_strided(self, size, stride, offset);
-  Tensor out = self.as_strided_view(size, stride, offset);
+  Tensor out = self.alias_view(size, stride, offset);
   if (self.requires_grad()) {
     autograd::record_view("AsStridedBackward0", self, out,
                           [in = layout_of(self), l = layout_of(out)](const autograd::Ctx& c) {
@@ -623,7 +623,7 @@ namespace {
 
 // A view of self with another shape (the strides view() found), recorded as ViewBackward0.
 Tensor reshape_view(const Tensor& self, DimVector shape, DimVector strides) {
-  Tensor out = self.as_strided_view(std::move(shape), std::move(strides), self.storage_offset());
+  Tensor out = self.alias_view(std::move(shape), std::move(strides), self.storage_offset());
   if (self.requires_grad()) {
     autograd::record_view("ViewBackward0", self, out,
                           [sizes = self.sizes()](const autograd::Ctx& c) {
@@ -678,6 +678,7 @@ Tensor view_dtype(const Tensor& self, DType dtype) {
   }
   auto impl = std::make_shared<TensorImpl>(self.impl()->storage(), std::move(l.sizes),
                                            std::move(l.strides), l.offset, dtype);
+  impl->set_inference(self.impl()->is_inference());  // not a view in torch's sense: no ._base
   return Tensor(std::move(impl));
 }
 

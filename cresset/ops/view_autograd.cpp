@@ -28,6 +28,7 @@
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/view.h"
 
@@ -242,6 +243,17 @@ Tensor as_strided_grad(const Tensor& grad, const DimVector& in_sizes, const DimV
   Extent e = extent({&in, &out});
   Tensor storage = view_embed("AsStridedBackwardBackward0", grad, {e.hi - e.lo},
                               storage_view(out, e.lo), overlapping(out));
+  if (overlapping(in)) {
+    // Several input entries read each storage position (an expanded input): like torch, each
+    // gets the position's gradient divided by how many of them read it.
+    Tensor count;
+    {
+      AutoGradMode off(false);
+      count = view_embed("AsStridedBackwardBackward0", ones(in.sizes, grad.dtype(), grad.device()),
+                         {e.hi - e.lo}, storage_view(in, e.lo), true);
+    }
+    storage = div(storage, count);
+  }
   return from_storage(storage, in, e);
 }
 

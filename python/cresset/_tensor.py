@@ -1,5 +1,6 @@
 """The parts of torch.Tensor's Python protocol written in Python (the rest is in C++):
-printing, formatting, iteration, membership, the NumPy array protocol and Tensor.type()."""
+printing, formatting, iteration, membership, the NumPy array protocol, Tensor.type() and the
+pickle/deepcopy protocol."""
 import numbers
 
 from cresset import _C, _tensor_str
@@ -57,7 +58,8 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
 
 
 def __deepcopy__(self, memo):
-    # A fresh leaf with the same values, requires_grad, grad and Python attributes.
+    # A fresh leaf over a copy of the whole storage (tensors sharing a storage keep sharing
+    # one copy), with the same layout, requires_grad, grad and Python attributes.
     if not self.is_leaf:
         raise RuntimeError(
             "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
@@ -67,13 +69,42 @@ def __deepcopy__(self, memo):
     if id(self) in memo:
         return memo[id(self)]
     import copy
-    new = _C._alias(self.detach().clone())
+    key = ("storage", _C._storage_key(self))
+    owner = memo.get(key)
+    new = _C._copy_storage(self) if owner is None else _C._share_storage(owner, self)
+    memo.setdefault(key, new)
+    if type(self) is not Tensor:
+        new = Tensor._make_subclass(type(self), new, False)
     new.requires_grad_(self.requires_grad)
     memo[id(self)] = new
     if self.grad is not None:
         new.grad = copy.deepcopy(self.grad, memo)
     new.__dict__.update(copy.deepcopy(self.__dict__, memo))
     return new
+
+
+def __reduce_ex__(self, proto):
+    # Like torch: the whole storage with dtype, layout, device and requires_grad (not .grad), and
+    # the class and Python attributes of a subclass or of a tensor that has some.
+    layout = (_C._storage_bytes(self), str(self.dtype).rpartition(".")[2], tuple(self.shape),
+              self.stride(), self.storage_offset(), str(self.device), self.requires_grad)
+    if type(self) is Tensor and not self.__dict__:
+        return _rebuild_tensor, layout
+    return _rebuild_from_type, (type(self), layout, dict(self.__dict__))
+
+
+def _rebuild_tensor(data, dtype, size, stride, offset, device, requires_grad):
+    import cresset
+    t = _C._from_storage_bytes(data, getattr(cresset, dtype), size, stride, offset, device)
+    return t.requires_grad_(requires_grad)
+
+
+def _rebuild_from_type(cls, layout, state):
+    t = _rebuild_tensor(*layout)
+    if cls is not Tensor:
+        t = Tensor._make_subclass(cls, t, t.requires_grad)
+    t.__dict__.update(state)
+    return t
 
 
 def install():
@@ -87,3 +118,4 @@ def install():
     Tensor.__array_priority__ = 1000  # NumPy defers binary operators to Tensor's reflected ones
     Tensor.type = _type
     Tensor.__deepcopy__ = __deepcopy__
+    Tensor.__reduce_ex__ = __reduce_ex__

@@ -7,6 +7,7 @@
 #include "cresset/autograd/accumulate_grad.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/retain_grad.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/view.h"
@@ -79,16 +80,6 @@ std::string python_stack() {
   return s;
 }
 
-void set_requires_grad(const Tensor& t, bool r) {
-  CRESSET_CHECK(ag::is_leaf(t) || r, RuntimeError,
-                "you can only change requires_grad flags of leaf variables. If you want to use a "
-                "computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach().");
-  CRESSET_CHECK(!r || t.is_floating_point(), RuntimeError,
-                "only Tensors of floating point and complex dtype can require gradients");
-  t.impl()->set_requires_grad(r);
-}
-
 nb::object tensor_grad(const Tensor& t) {
   ag::AutogradMeta* m = ag::meta(t);
   if (!m || !m->grad.defined()) return nb::none();
@@ -151,26 +142,6 @@ HookHandle register_tensor_hook(const Tensor& t, nb::object fn) {
                   hooks.end());
     }
   }};
-}
-
-void retain_grad(const Tensor& t) {
-  CRESSET_CHECK(t.requires_grad(), RuntimeError,
-                "can't retain_grad on Tensor that has requires_grad=False");
-  if (ag::is_leaf(t)) return;  // leaves keep .grad anyway
-  ag::AutogradMeta& m = ag::ensure_meta(t);
-  if (m.retains_grad) return;
-  m.retains_grad = true;
-  std::weak_ptr<TensorImpl> weak = t.impl_ptr();
-  uint32_t nr = m.output_nr;
-  m.grad_fn->retain_grad_hooks().emplace_back([weak, nr](const ag::TensorList& grads) {
-    auto impl = weak.lock();
-    if (!impl || nr >= grads.size() || !grads[nr].defined()) return ag::TensorList();
-    Tensor self(impl);
-    ag::AutogradMeta* meta = ag::meta(self);
-    Tensor g = detach(grads[nr]);
-    meta->grad = meta->grad.defined() ? add(meta->grad, g) : clone(g);
-    return ag::TensorList();
-  });
 }
 
 }  // namespace
@@ -268,9 +239,9 @@ void init_autograd(nb::module_& m) {
     return out;
   });
 
-  cls.def_prop_rw("requires_grad", &Tensor::requires_grad, &set_requires_grad);
+  cls.def_prop_rw("requires_grad", &Tensor::requires_grad, &ag::set_requires_grad);
   cls.def("requires_grad_", [](const Tensor& t, bool r) {
-    set_requires_grad(t, r);
+    ag::set_requires_grad(t, r);
     return t;
   }, "requires_grad"_a = true);
   cls.def_prop_rw("grad", &tensor_grad, &set_tensor_grad, nb::arg("grad").none());
@@ -287,7 +258,7 @@ void init_autograd(nb::module_& m) {
     ag::AutogradMeta* m = ag::meta(t);
     return m ? m->output_nr : 0u;
   });
-  cls.def("retain_grad", &retain_grad);
+  cls.def("retain_grad", &ag::retain_grad);
   cls.def("register_hook", &register_tensor_hook, "hook"_a);
   cls.def_prop_rw("data", [](const Tensor& t) { return detach(t); },
                   [](const Tensor& t, const Tensor& src) {

@@ -14,6 +14,35 @@
 namespace nb = nanobind;
 using namespace nb::literals;
 
+// Note [One Python object per tensor]
+// Like torch, a TensorImpl has at most one live Python wrapper that owns a handle to it, so
+// `x.grad is x.grad`, `v._base is x` and `p.requires_grad_() is p` hold. The wrapper is
+// remembered in TensorImpl::pyobj (non-owning): converting a Tensor to Python returns that object
+// when it is alive and registers a fresh owning wrapper otherwise; the Tensor type's dealloc
+// (tensor.cpp) forgets it. All of this runs with the GIL held.
+namespace nanobind::detail {
+template <>
+struct type_caster<cresset::Tensor> : type_caster_base<cresset::Tensor> {
+  template <typename T>
+  NB_INLINE static handle from_cpp(T&& value, rv_policy policy, cleanup_list* cleanup) noexcept {
+    cresset::TensorImpl* impl;
+    if constexpr (is_pointer_v<T>) {
+      impl = value ? value->impl() : nullptr;
+    } else {
+      impl = value.impl();
+    }
+    if (impl && impl->pyobj()) return handle(static_cast<PyObject*>(impl->pyobj())).inc_ref();
+    policy = infer_policy<T>(policy);
+    handle h =
+        type_caster_base<cresset::Tensor>::from_cpp(std::forward<T>(value), policy, cleanup);
+    if (impl && h.is_valid() && (policy == rv_policy::copy || policy == rv_policy::move)) {
+      impl->set_pyobj(h.ptr());
+    }
+    return h;
+  }
+};
+}  // namespace nanobind::detail
+
 namespace cresset::py {
 
 /// The Python `dtype` object: a thin box around DType (torch.float32 ...).
@@ -48,6 +77,10 @@ Tensor from_numpy(nb::handle array);
 Tensor tensor_from_numpy_copy(nb::handle array, nb::handle dtype, nb::handle device);
 /// torch.tensor(data, dtype=, device=, requires_grad=): a new tensor holding a copy of `data`.
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);
+
+/// Makes `obj`, a Python object that owns a handle to `t`, the one wrapper of t's TensorImpl.
+/// See Note [One Python object per tensor].
+inline void register_wrapper(const Tensor& t, nb::handle obj) { t.impl()->set_pyobj(obj.ptr()); }
 
 /// Runs `compute` into a new tensor (given an undefined Tensor), or into `out` and then returns
 /// that very Python object, as torch's out= does.

@@ -119,23 +119,27 @@ void def_alpha(nb::module_& m, nb::class_<Tensor>& cls, const char* name, AlphaF
 }
 
 // ---- Python operators ----
-// An operator's other operand: a tensor, a number, or unknown (NotImplemented, so that Python can
-// try the other operand's reflected operator).
-std::optional<Tensor> operand(nb::handle h) {
+// An operator's other operand: a tensor (borrowed, see Note [Tiny-op refcounts]), a number
+// (wrapped into `holder`), or null when unknown (NotImplemented, so that Python can try the other
+// operand's reflected operator).
+const Tensor* operand(nb::handle h, Tensor& holder) {
   Tensor* t = nullptr;
-  if (nb::try_cast<Tensor*>(h, t) && t) return *t;
-  if (is_number(h)) return wrapped_scalar(to_scalar(h));
-  return std::nullopt;
+  if (nb::try_cast<Tensor*>(h, t) && t) return t;
+  if (!is_number(h)) return nullptr;
+  holder = wrapped_scalar(to_scalar(h));
+  return &holder;
 }
 
 template <Binary Op>
 nb::object forward_op(const Tensor& self, nb::handle other) {
-  std::optional<Tensor> o = operand(other);
+  Tensor holder;
+  const Tensor* o = operand(other, holder);
   return o ? nb::cast(Op(self, *o)) : nb::borrow(Py_NotImplemented);
 }
 template <Binary Op>
 nb::object inplace_op(Self self, nb::handle other) {
-  std::optional<Tensor> o = operand(other);
+  Tensor holder;
+  const Tensor* o = operand(other, holder);
   if (!o) return nb::borrow(Py_NotImplemented);
   Op(*self.p, *o);
   return nb::borrow(self.h);
@@ -328,8 +332,9 @@ void init_elementwise(nb::module_& m) {
     const char* name = is_min ? "clamp_min" : "clamp_max";
     auto one = [is_min, name](const Tensor& self, nb::handle bound, const Tensor& out,
                               bool inplace) {
-      return is_min ? clamp_any(self, bound, nb::none(), out, inplace, name)
-                    : clamp_any(self, nb::none(), bound, out, inplace, name);
+      Bounds b = is_min ? bounds(bound, nb::none(), name) : bounds(nb::none(), bound, name);
+      return b.tensors ? clamp_bound(self, is_min ? b.min_t : b.max_t, is_min, out, inplace)
+                       : clamp_bound(self, is_min ? b.min_s : b.max_s, is_min, out, inplace);
     };
     const char* arg = is_min ? "min" : "max";
     m.def(

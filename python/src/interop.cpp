@@ -1,10 +1,13 @@
 // Interop with the rest of the Python world: the NumPy bridge (torch.from_numpy, Tensor.numpy),
 // DLPack in both directions, the buffer protocol (torch.frombuffer), the legacy constructors
-// (torch.Tensor(2, 3), torch.FloatTensor([1, 2])) and torch.result_type.
+// (torch.Tensor(2, 3), torch.FloatTensor([1, 2])), the storage access behind pickle/deepcopy and
+// torch.result_type.
 //
 // NumPy's C API is never used: arrays are read through the buffer protocol and made through
 // nanobind's ndarray, so cresset never imports NumPy unless a NumPy array is asked for, and it
 // recognises NumPy objects only once the user has imported NumPy.
+#include <cstring>
+
 #include <nanobind/ndarray.h>
 
 #include "bind.h"
@@ -123,6 +126,45 @@ Tensor copy_to(const Tensor& t, DType dtype, Device device) {
 // A new TensorImpl over the same storage and layout (torch's Tensor.alias / detach).
 Tensor alias_of(const Tensor& t) {
   return t.as_strided_view(t.sizes(), t.strides(), t.storage_offset());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python's pickle and deepcopy of tensors (cresset/_tensor.py): like torch, they keep the whole
+// storage, so a view comes back with its strides and storage offset.
+
+// Every byte of t's storage as a 1-D uint8 tensor.
+Tensor storage_as_bytes(const Tensor& t) {
+  const std::shared_ptr<Storage>& st = t.impl()->storage();
+  return make_tensor(st, {int64_t(st->nbytes())}, {1}, DType::UInt8);
+}
+
+// A tensor with t's dtype and layout over another storage.
+Tensor with_layout_of(const Tensor& storage_owner, const Tensor& t) {
+  return Tensor(std::make_shared<TensorImpl>(storage_owner.impl()->storage(), t.sizes(),
+                                             t.strides(), t.storage_offset(), t.dtype()));
+}
+
+nb::bytes storage_bytes(const Tensor& t) {
+  Tensor flat = copy_to(storage_as_bytes(t), DType::UInt8, Device());
+  return nb::bytes(flat.raw_data(), size_t(flat.numel()));
+}
+
+// The tensor pickle wrote: `data` is its whole storage, placed on `device`.
+Tensor from_storage_bytes(nb::bytes data, nb::handle dtype, nb::handle size, nb::handle stride,
+                          int64_t offset, nb::handle device) {
+  DType type = to_dtype(dtype);
+  DimVector sizes = to_sizes(size), strides = to_sizes(stride);
+  int64_t n = int64_t(data.size());
+  CRESSET_CHECK(sizes.size() == strides.size() && offset >= 0 &&
+                    (offset + storage_span(sizes, strides)) * itemsize(type) <= n,
+                RuntimeError, "[pickle] the tensor's layout ", shape_str(sizes), " with strides ",
+                shape_str(strides), " and offset ", offset, " does not fit its ", n,
+                " stored bytes");
+  Tensor flat = empty_tensor({n}, DType::UInt8);
+  if (n) std::memcpy(flat.raw_data(), data.c_str(), size_t(n));
+  flat = copy_to(flat, DType::UInt8, to_device(device));
+  return Tensor(std::make_shared<TensorImpl>(flat.impl()->storage(), std::move(sizes),
+                                             std::move(strides), offset, type));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,8 +508,9 @@ Tensor legacy_new(std::optional<DType> type, nb::args args, nb::kwargs kwargs) {
 // An instance of `type` (Tensor or a Python subclass) holding `t`.
 nb::object make_instance(nb::handle type, Tensor t) {
   nb::object obj = nb::inst_alloc(type);
-  new (nb::inst_ptr<Tensor>(obj)) Tensor(std::move(t));
+  Tensor* held = new (nb::inst_ptr<Tensor>(obj)) Tensor(std::move(t));
   nb::inst_mark_ready(obj);
+  register_wrapper(*held, obj);
   return obj;
 }
 
@@ -574,6 +617,19 @@ void init_interop(nb::module_& m) {
                    device.is_none() ? t.device() : to_device(device));
   }, "tensor"_a, "dtype"_a = nb::none(), "device"_a = nb::none());
   m.def("_alias", &alias_of, "tensor"_a);
+  m.def("_storage_bytes", &storage_bytes, "tensor"_a);
+  m.def("_from_storage_bytes", &from_storage_bytes, "data"_a, "dtype"_a, "size"_a, "stride"_a,
+        "offset"_a, "device"_a);
+  // deepcopy: a copy of the whole storage with t's layout, or t's layout over a copied storage.
+  m.def("_copy_storage", [](const Tensor& t) {
+    Tensor flat = storage_as_bytes(t), copy = empty_tensor(flat.sizes(), DType::UInt8, t.device());
+    copy_into(copy, flat);
+    return with_layout_of(copy, t);
+  }, "tensor"_a);
+  m.def("_share_storage", &with_layout_of, "storage_owner"_a, "tensor"_a);
+  m.def("_storage_key", [](const Tensor& t) {
+    return reinterpret_cast<uintptr_t>(t.impl()->storage().get());
+  }, "tensor"_a);
 
   cls.def("__dlpack__", &tensor_dlpack, nb::kw_only(), "stream"_a = nb::none(),
           "max_version"_a = nb::none(), "dl_device"_a = nb::none(), "copy"_a = nb::none());

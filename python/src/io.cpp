@@ -1,5 +1,7 @@
 // Bindings of the safe checkpoint format (cresset/io) used by cresset.save / cresset.load: they
-// convert Python objects to and from the value tree and pick the sink or source.
+// convert Python objects to and from the value tree and pick the sink or source. Also tensor
+// printing (io/print.h), which Tensor.__repr__ calls.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -7,6 +9,7 @@
 #include "cresset/core/error.h"
 #include "cresset/io/checkpoint.h"
 #include "cresset/io/hash.h"
+#include "cresset/io/print.h"
 
 namespace cresset::py {
 namespace {
@@ -258,6 +261,19 @@ nb::object load(nb::handle source, nb::handle parameter_type, nb::handle ordered
 }  // namespace
 
 void init_io(nb::module_& m) {
+  // Printing (python/cresset/_tensor_str.py is the Python face of io/print.cpp).
+  m.def("_tensor_repr", &tensor_repr, "tensor"_a, "prefix"_a, "contents"_a.none());
+  m.def("_get_printoptions", [] {
+    PrintOptions o = print_options();
+    nb::object threshold = std::isfinite(o.threshold) && o.threshold == double(int64_t(o.threshold))
+                               ? nb::object(nb::int_(int64_t(o.threshold)))
+                               : nb::object(nb::float_(o.threshold));
+    return nb::make_tuple(o.precision, threshold, o.edgeitems, o.linewidth, o.sci_mode);
+  });
+  m.def("_set_printoptions", [](int64_t precision, double threshold, int64_t edgeitems,
+                                int64_t linewidth, std::optional<bool> sci_mode) {
+    set_print_options({precision, threshold, edgeitems, linewidth, sci_mode});
+  });
   nb::module_ sub = m.def_submodule("_io", "cresset's checkpoint format (cresset/io)");
   sub.def("save", &save, "obj"_a.none(), "target"_a, "parameter_type"_a.none(),
           "ordered_dict_type"_a);

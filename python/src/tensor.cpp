@@ -50,10 +50,34 @@ nb::object checked(PyObject* result) {
   return nb::steal(result);
 }
 
+// The Tensor type's dealloc as nanobind made it; tensor_dealloc runs first.
+destructor g_nb_tensor_dealloc = nullptr;
+
+// Forgets the wrapper of a dying owning instance (see Note [One Python object per tensor]).
+// Python subclasses (Parameter) reach it through their base's dealloc.
+void tensor_dealloc(PyObject* self) {
+  auto [ready, owns] = nb::inst_state(self);
+  if (ready && owns) {
+    const Tensor* t = nb::inst_ptr<Tensor>(self);
+    if (t->defined() && t->impl()->pyobj() == self) t->impl()->set_pyobj(nullptr);
+  }
+  g_nb_tensor_dealloc(self);
+}
+
+// torch's Tensor._base: the root base of a view, else None.
+nb::object tensor_base(const Tensor& t) {
+  const std::shared_ptr<TensorImpl>& base = t.impl()->view_base();
+  return base ? nb::cast(Tensor(base)) : nb::none();
+}
+
 }  // namespace
 
 void init_tensor(nb::module_& m) {
-  nb::class_<Tensor>(m, "Tensor", nb::dynamic_attr())
+  nb::class_<Tensor> cls(m, "Tensor", nb::dynamic_attr());
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  g_nb_tensor_dealloc = type->tp_dealloc;
+  type->tp_dealloc = &tensor_dealloc;
+  cls
       .def_prop_ro("shape", [](const Tensor& t) { return make_size(t.sizes()); })
       .def("size", [](const Tensor& t, nb::handle dim) -> nb::object {
         if (dim.is_none()) return make_size(t.sizes());
@@ -134,7 +158,14 @@ void init_tensor(nb::module_& m) {
       // Hash by identity like torch (defining __eq__ elsewhere must not make tensors unhashable).
       .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
-      .def_prop_ro("_version", [](const Tensor& t) { return t.impl()->storage()->version(); });
+      .def_prop_ro("_version", [](const Tensor& t) {
+        CRESSET_CHECK(!t.impl()->is_inference(), RuntimeError,
+                      "Inference tensors do not track version counter.");
+        return t.impl()->storage()->version();
+      })
+      .def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); })
+      .def_prop_ro("_base", &tensor_base)
+      .def("_is_view", [](const Tensor& t) { return t.impl()->view_base() != nullptr; });
 }
 
 }  // namespace cresset::py

@@ -119,9 +119,12 @@ bool check_product(Kernel kernel, int64_t m, int64_t n, int64_t k, Layout la, La
   return true;
 }
 
-const int64_t kSizes[][3] = {{1, 1, 1},    {1, 37, 29}, {29, 1, 37},   {31, 29, 1},
-                             {15, 33, 17}, {14, 32, 8}, {29, 65, 300}, {100, 90, 513},
-                             {3, 1100, 7}, {0, 4, 5},   {4, 0, 5},     {4, 5, 0}};
+// m x n x k. Small row-major B is read in place (Note [GEMM in place]): 48 and 16 columns end in a
+// half-width micro-panel that the edge kernel reads in place, 33 and 90 in one that is packed.
+const int64_t kSizes[][3] = {{1, 1, 1},    {1, 37, 29},  {29, 1, 37},   {31, 29, 1},
+                             {15, 33, 17}, {14, 32, 8},  {29, 65, 300}, {100, 90, 513},
+                             {13, 48, 40}, {20, 16, 64}, {3, 1100, 7},  {0, 4, 5},
+                             {4, 0, 5},    {4, 5, 0}};
 const Layout kLayouts[] = {Layout::RowMajor, Layout::ColMajor, Layout::Padded, Layout::Broadcast};
 
 template <typename T>

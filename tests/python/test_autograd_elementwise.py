@@ -9,10 +9,6 @@ import cresset
 
 # Samples at IEEE specials hit non-differentiable points where torch's conventions are arbitrary.
 SMOOTH_SKIP = {"specials"}
-# Known node-name deviations: torch.clamp_min/clamp_max run clamp's node (ClampBackward1) here,
-# where torch has separate ClampMin/ClampMax nodes. Gradients are still compared.
-NAME_DEVIATIONS = {"ClampMinBackward0": "ClampBackward1", "ClampMaxBackward0": "ClampBackward1",
-                   "ClampMinBackward1": "ClampBackward0", "ClampMaxBackward1": "ClampBackward0"}
 
 
 def _leafs(lib, sample):
@@ -58,8 +54,7 @@ def test_gradients_match_torch(op):
         if t_out.grad_fn is None:  # the op returned its input (positive)
             assert c_out.grad_fn is None and c_out.requires_grad, (op.name, sample.desc)
             continue
-        expected = NAME_DEVIATIONS.get(t_out.grad_fn.name(), t_out.grad_fn.name())
-        assert c_out.grad_fn.name() == expected, (op.name, sample.desc)
+        assert c_out.grad_fn.name() == t_out.grad_fn.name(), (op.name, sample.desc)
         weight = torch.linspace(-1.5, 2.0, max(t_out.numel(), 1))[:t_out.numel()]
         weight = weight.reshape(t_out.shape).to(t_out.dtype)
         _, t_err = _outcome(lambda: (t_out * weight).sum().backward())

@@ -571,3 +571,22 @@ def test_inplace_add_product_reading_self_uses_the_value_before_the_write():
         grads.append((x.grad, b.grad))
     assert_same(grads[0][0], grads[1][0])
     assert_same(grads[0][1], grads[1][1])
+
+
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_addmm_transposed_operand_grad_layout(input_grad):
+    # Linear's addmm(bias, x, w.t()): w's gradient arrives contiguous, as torch's, with the
+    # same values.
+    torch.manual_seed(0)
+    x, w, b = torch.randn(6, 40), torch.randn(7, 40), torch.randn(7)
+    leaves = [t.clone().requires_grad_() for t in (x, w, b)]
+    cleaves = [to_cresset(t).requires_grad_() for t in (x, w, b)]
+    if not input_grad:
+        leaves[0].requires_grad_(False)
+        cleaves[0].requires_grad_(False)
+    torch.addmm(leaves[2], leaves[0], leaves[1].t()).pow(2).sum().backward()
+    cresset.addmm(cleaves[2], cleaves[0], cleaves[1].t()).pow(2).sum().backward()
+    for ours, theirs in zip(cleaves, leaves):
+        if theirs.requires_grad:
+            assert_same(ours.grad, theirs.grad, rtol=1e-5, atol=1e-5)
+            assert ours.grad.stride() == theirs.grad.stride()

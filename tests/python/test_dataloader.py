@@ -21,7 +21,9 @@ SHM = "/dev/shm"
 
 
 def shm_segments():
-    return {n for n in os.listdir(SHM) if n.startswith("cresset_dl_")}
+    # Only this process's loaders: other test processes (xdist workers) share /dev/shm.
+    mine = f"cresset_dl_{os.getpid()}_"
+    return {n for n in os.listdir(SHM) if n.startswith(mine)}
 
 
 @pytest.fixture(autouse=True)

@@ -101,6 +101,77 @@ def test_conv2d_threads_deterministic():
     torch.testing.assert_close(torch.tensor(results[0][2]), torch.tensor(results[1][2]))
 
 
+# float32 stride-1 convolutions that take the direct kernel (conv_direct_kernels.cpp) for the
+# forward and the input gradient, and neighbours that fall back to im2col + GEMM.
+DIRECT_CASES = [
+    ((3, 32, 16, 16), (64, 32, 3, 3), {"padding": 1}),
+    ((2, 5, 12, 20), (17, 5, 3, 3), {"padding": 1}),  # output channels past a block of 8
+    ((2, 1, 28, 28), (32, 1, 3, 3), {}),  # one input channel, no padding
+    ((2, 8, 5, 8), (8, 8, 3, 3), {"padding": 1}),  # rows shorter than a vector
+    ((2, 16, 20, 24), (16, 8, 3, 3), {"padding": 2, "dilation": 2, "groups": 2}),
+    ((2, 8, 18, 18), (9, 8, 5, 5), {"padding": 2}),
+    ((2, 8, 30, 30), (8, 8, 3, 3), {"padding": 3}),  # input gradient falls back (pad > K - 1)
+    ((2, 8, 18, 18), (8, 8, 3, 3), {"stride": 2}),  # strided: falls back
+    ((2, 8, 6, 5), (8, 8, 3, 3), {"padding": 1}),  # too narrow: falls back
+    ((2, 8, 12, 12), (4, 8, 3, 3), {"padding": 1}),  # forward falls back (4 output channels)
+]
+
+
+@pytest.mark.parametrize("case", range(len(DIRECT_CASES)))
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv2d_direct_kernel(case, bias):
+    torch.manual_seed(case)
+    shape, wshape, kw = DIRECT_CASES[case]
+    b = torch.randn(wshape[0]) if bias else None
+    _check(CF.conv2d, F.conv2d, (torch.randn(shape), torch.randn(wshape), b), kw, rtol=1e-5,
+           atol=1e-4)
+
+
+def test_conv_direct_kernel_layouts_and_variants():
+    torch.manual_seed(11)
+    # Channels-last input and a transposed weight, as strided views.
+    x = torch.randn(2, 18, 18, 8).permute(0, 3, 1, 2)
+    w = torch.randn(16, 3, 3, 8).permute(0, 3, 1, 2)
+    _check(CF.conv2d, F.conv2d, (x, w, torch.randn(16)), {"padding": 1}, rtol=1e-5, atol=1e-4)
+    _check(CF.conv1d, F.conv1d, (torch.randn(2, 4, 50), torch.randn(6, 4, 3), torch.randn(6)),
+           {"padding": 1}, rtol=1e-5, atol=1e-4)
+    # A stride-1 transposed convolution is the input gradient's product, with a bias.
+    _check(CF.conv_transpose2d, F.conv_transpose2d,
+           (torch.randn(2, 6, 14, 14), torch.randn(6, 8, 3, 3), torch.randn(8)), {"padding": 1},
+           rtol=1e-5, atol=1e-4)
+
+
+def test_conv_direct_kernel_double_backward():
+    torch.manual_seed(12)
+    (cx, cw), (x, w) = _leaves(torch.randn(2, 8, 16, 16), torch.randn(9, 8, 3, 3))
+    gx, gw = torch.autograd.grad(F.conv2d(x, w, padding=1).pow(2).sum(), (x, w), create_graph=True)
+    cgx, cgw = cresset.autograd.grad(CF.conv2d(cx, cw, padding=1).pow(2).sum(), (cx, cw),
+                                     create_graph=True)
+    assert cgx.grad_fn.name() == gx.grad_fn.name()
+    (gx.pow(2).sum() + gw.pow(2).sum()).backward()
+    (cgx.pow(2).sum() + cgw.pow(2).sum()).backward()
+    assert_same(cx.grad, x.grad, **_tol(x.grad, 1e-4, None))
+    assert_same(cw.grad, w.grad, **_tol(w.grad, 1e-4, None))
+
+
+def test_conv_direct_kernel_threads_identical():
+    # Each output of the direct kernel is the same sequence of FMAs whatever the threads, also
+    # when one image is split among threads.
+    torch.manual_seed(13)
+    x = to_cresset(torch.randn(1, 8, 20, 20)).requires_grad_()
+    w = to_cresset(torch.randn(16, 8, 3, 3))
+    results = []
+    old = cresset.get_num_threads()
+    for n in (1, 2):
+        cresset.set_num_threads(n)
+        x.grad = None
+        y = CF.conv2d(x, w, padding=1)
+        y.backward(y.detach())
+        results.append((y.tolist(), x.grad.tolist()))
+    cresset.set_num_threads(old)
+    assert results[0] == results[1]
+
+
 @pytest.mark.parametrize("case", [
     ((2, 3, 11), (4, 3, 3), {"stride": 2, "padding": 1}),
     ((2, 4, 11), (4, 2, 3), {"dilation": 2, "groups": 2, "padding": "same"}),

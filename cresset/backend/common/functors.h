@@ -109,10 +109,20 @@ struct Rad2deg {
   CRESSET_FN T operator()(T x) const { return x * T(57.295779513082320876798154814105); }
 };
 
+// exp in the functors: float's is vec_math.h's vectorizable expf in the CPU kernel files (they
+// include vec_math.h first, see Note [Fast expf]), std::exp elsewhere (CUDA, double).
+template <typename T>
+CRESSET_FN T exp_of(T x) {
+#ifdef CRESSET_VEC_EXPF
+  if constexpr (std::is_same_v<T, float>) return vec_math::expf(x);
+#endif
+  return std::exp(x);
+}
+
 // ---- unary: exponentials, logarithms, powers ----
 template <typename T>
 struct Exp {
-  CRESSET_FN T operator()(T x) const { return std::exp(x); }
+  CRESSET_FN T operator()(T x) const { return exp_of(x); }
 };
 template <typename T>
 struct Exp2 {
@@ -148,7 +158,7 @@ struct Rsqrt {
 };
 template <typename T>
 struct Sigmoid {
-  CRESSET_FN T operator()(T x) const { return T(1) / (T(1) + std::exp(-x)); }
+  CRESSET_FN T operator()(T x) const { return T(1) / (T(1) + exp_of(-x)); }
 };
 // torch.logit: log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps (args[0]) is >= 0.
 // torch rounds each step to the storage type (float16 and bfloat16 too), so this functor runs at
@@ -451,25 +461,25 @@ template <typename T>
 struct GeluBackward {
   CRESSET_FN T operator()(T grad, T x) const {
     T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
-    T pdf = std::exp(T(-0.5) * x * x) * T(0.39894228040143267794);
+    T pdf = exp_of(T(-0.5) * x * x) * T(0.39894228040143267794);
     return grad * (cdf + x * pdf);
   }
 };
 template <typename T>
 struct Silu {
-  CRESSET_FN T operator()(T x) const { return x / (T(1) + std::exp(-x)); }
+  CRESSET_FN T operator()(T x) const { return x / (T(1) + exp_of(-x)); }
 };
 // grad * silu'(x) = grad * s * (1 + x * (1 - s)), s = sigmoid(x).
 template <typename T>
 struct SiluBackward {
   CRESSET_FN T operator()(T grad, T x) const {
-    T s = T(1) / (T(1) + std::exp(-x));
+    T s = T(1) / (T(1) + exp_of(-x));
     return grad * s * (T(1) + x * (T(1) - s));
   }
 };
 template <typename T>
 struct Mish {
-  CRESSET_FN T operator()(T x) const { return x * std::tanh(std::log1p(std::exp(x))); }
+  CRESSET_FN T operator()(T x) const { return x * std::tanh(std::log1p(exp_of(x))); }
 };
 // relu6(x + 3) / 6; the comparisons keep NaN.
 template <typename T>
@@ -499,14 +509,14 @@ struct Softplus {
   T beta, threshold;
   explicit Softplus(const Scalar* args) : beta(args[0].to<T>()), threshold(args[1].to<T>()) {}
   CRESSET_FN T operator()(T x) const {
-    return x * beta > threshold ? x : std::log1p(std::exp(x * beta)) / beta;
+    return x * beta > threshold ? x : std::log1p(exp_of(x * beta)) / beta;
   }
 };
 // log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable at both ends.
 template <typename T>
 struct LogSigmoid {
   CRESSET_FN T operator()(T x) const {
-    return (x < T(0) ? x : T(0)) - std::log1p(std::exp(-std::abs(x)));
+    return (x < T(0) ? x : T(0)) - std::log1p(exp_of(-std::abs(x)));
   }
 };
 // args[0] = lambd.

@@ -1,6 +1,7 @@
 #include "cresset/backend/common/tensor_iter.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
@@ -24,37 +25,66 @@ int combine_categories(int higher, int lower) {
 
 int promote_into(int acc, DType t) { return acc == kNone ? int(t) : int(promote_types(DType(acc), t)); }
 
-}  // namespace
-
-DType result_type(const Tensor* operands, int n) {
-  int dim_result = kNone, zero_result = kNone, wrapped_result = kNone;
-  for (int i = 0; i < n; ++i) {
-    const Tensor& t = operands[i];
-    if (!t.defined()) continue;
+// Accumulates operands by rank category; see result_type.
+class ResultType {
+ public:
+  void add(const Tensor& t) {
+    if (!t.defined()) return;
     DType d = t.dtype();
     if (t.impl()->is_wrapped_number()) {
       if (is_floating(d)) d = default_dtype();
-      wrapped_result = promote_into(wrapped_result, d);
+      wrapped_ = promote_into(wrapped_, d);
     } else if (t.dim() == 0) {
-      zero_result = promote_into(zero_result, d);
+      zero_ = promote_into(zero_, d);
     } else {
-      dim_result = promote_into(dim_result, d);
+      dim_ = promote_into(dim_, d);
     }
   }
-  int r = combine_categories(dim_result, combine_categories(zero_result, wrapped_result));
-  return r == kNone ? default_dtype() : DType(r);
+  DType get() const {
+    int r = combine_categories(dim_, combine_categories(zero_, wrapped_));
+    return r == kNone ? default_dtype() : DType(r);
+  }
+
+ private:
+  int dim_ = kNone, zero_ = kNone, wrapped_ = kNone;
+};
+
+}  // namespace
+
+DType result_type(const Tensor* const* operands, int n) {
+  ResultType r;
+  for (int i = 0; i < n; ++i) r.add(*operands[i]);
+  return r.get();
+}
+
+DType result_type(const std::vector<Tensor>& operands) {
+  ResultType r;
+  for (const Tensor& t : operands) r.add(t);
+  return r.get();
+}
+
+DType result_type(std::initializer_list<TensorRef> operands) {
+  ResultType r;
+  for (TensorRef t : operands) r.add(*t);
+  return r.get();
+}
+
+const Tensor& TensorIterConfig::keep(Tensor&& t) {
+  CRESSET_CHECK(nkept_ < kMaxIterOperands, RuntimeError, "[", op_, "] too many operands");
+  kept_[nkept_] = std::move(t);
+  return kept_[nkept_++];
 }
 
 TensorIterConfig& TensorIterConfig::add_output(const Tensor& t) {
   CRESSET_CHECK(noutputs_ < kMaxIterOutputs, RuntimeError, "[", op_, "] too many outputs");
-  outputs_[noutputs_++] = t;
+  outputs_[noutputs_++] = &t;
   return *this;
 }
 
 TensorIterConfig& TensorIterConfig::add_input(const Tensor& t) {
   CRESSET_CHECK(ninputs_ + noutputs_ < kMaxIterOperands, RuntimeError, "[", op_,
                 "] too many operands");
-  inputs_[ninputs_++] = t;
+  inputs_[ninputs_++] = &t;
   return *this;
 }
 
@@ -62,7 +92,7 @@ namespace {
 
 // Orders dims innermost-first by the operands' strides (torch's reorder_dimensions): a dim goes
 // inside another when the first operand that has non-zero strides on both says it is faster.
-DimVector stride_order(const Tensor* ops, int nops, const DimVector& shape) {
+DimVector stride_order(const Tensor* const* ops, int nops, const DimVector& shape) {
   int nd = int(shape.size());
   DimVector perm(nd);
   for (int i = 0; i < nd; ++i) perm[i] = nd - 1 - i;  // default: row-major, innermost first
@@ -76,7 +106,7 @@ DimVector stride_order(const Tensor* ops, int nops, const DimVector& shape) {
   // inside, 0 when no operand decides.
   auto should_swap = [&](int64_t dim0, int64_t dim1) -> int {
     for (int k = 0; k < nops; ++k) {
-      const Tensor& t = ops[k];
+      const Tensor& t = *ops[k];
       if (!t.defined()) continue;
       int64_t s0 = stride_of(t, dim0), s1 = stride_of(t, dim1);
       if (s0 == 0 || s1 == 0) continue;
@@ -131,7 +161,7 @@ Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dty
 // Appends the inputs after the `nops` outputs, cast to the compute dtype where promotion asks.
 void TensorIterConfig::finish_operands(TensorIter& it, int nops, DType common) const {
   for (int i = 0; i < ninputs_; ++i) {
-    const Tensor& in = inputs_[i];
+    const Tensor& in = *inputs_[i];
     bool cast = promote_inputs_ && in.dtype() != common;
     it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
   }
@@ -146,25 +176,25 @@ bool TensorIterConfig::try_fast_build(TensorIter& it, DType common, DType out_dt
   const DimVector* shape = nullptr;
   Device device;
   for (int i = 0; i < ninputs_; ++i) {
-    const Tensor& t = inputs_[i];
-    if (!t.defined() || t.device() != inputs_[0].device()) return false;
+    const Tensor& t = *inputs_[i];
+    if (!t.defined() || t.device() != inputs_[0]->device()) return false;
     if (t.dim() == 0) continue;
     if (!t.is_contiguous() || (shape && t.sizes() != *shape)) return false;
     if (t.dtype() != common && promote_inputs_) return false;
     shape = &t.sizes();
   }
   static const DimVector kScalarShape{};
-  if (!shape) shape = ninputs_ > 0 ? &kScalarShape : &outputs_[0].sizes();
-  device = ninputs_ > 0 ? inputs_[0].device() : outputs_[0].device();
+  if (!shape) shape = ninputs_ > 0 ? &kScalarShape : &outputs_[0]->sizes();
+  device = ninputs_ > 0 ? inputs_[0]->device() : outputs_[0]->device();
   for (int i = 0; i < noutputs_; ++i) {
-    const Tensor& t = outputs_[i];
+    const Tensor& t = *outputs_[i];
     if (t.defined() && (!t.is_contiguous() || t.sizes() != *shape || t.dtype() != out_dtype ||
                         t.device() != device || has_internal_overlap(t)))
       return false;
   }
   int nops = 0;
   for (int i = 0; i < noutputs_; ++i) {
-    Tensor out = outputs_[i].defined() ? outputs_[i] : empty_tensor(*shape, out_dtype, device);
+    Tensor out = outputs_[i]->defined() ? *outputs_[i] : empty_tensor(*shape, out_dtype, device);
     it.user_outputs_[i] = out;
     it.operands_[nops++] = std::move(out);
   }
@@ -181,8 +211,9 @@ bool TensorIterConfig::try_fast_build(TensorIter& it, DType common, DType out_dt
 
 TensorIter TensorIterConfig::build() {
   TensorIter it;
+  it.inputs_by_value_ = inputs_by_value_;
   DType common = has_compute_dtype_ ? compute_dtype_
-                 : ninputs_ == 0    ? outputs_[0].dtype()  // fills write in the output's dtype
+                 : ninputs_ == 0    ? outputs_[0]->dtype()  // fills write in the output's dtype
                                     : result_type(inputs_, ninputs_);
   if (int_to_float_ && !is_floating(common)) common = default_dtype();
   DType out_dtype = has_output_dtype_ ? output_dtype_ : common;
@@ -191,10 +222,10 @@ TensorIter TensorIterConfig::build() {
   Device device;
   bool have_device = false;
   for (int side = 0; side < 2; ++side) {
-    const Tensor* list = side == 0 ? outputs_ : inputs_;
+    const Tensor* const* list = side == 0 ? outputs_ : inputs_;
     int count = side == 0 ? noutputs_ : ninputs_;
     for (int i = 0; i < count; ++i) {
-      const Tensor& t = list[i];
+      const Tensor& t = *list[i];
       if (!t.defined() || t.impl()->is_wrapped_number() || (t.dim() == 0 && t.device().is_cpu()))
         continue;
       if (!have_device) {
@@ -209,8 +240,8 @@ TensorIter TensorIterConfig::build() {
     }
   }
   for (int i = 0; i < ninputs_ && !have_device; ++i) {
-    if (inputs_[i].defined()) {
-      device = inputs_[i].device();
+    if (inputs_[i]->defined()) {
+      device = inputs_[i]->device();
       have_device = true;
     }
   }
@@ -219,13 +250,13 @@ TensorIter TensorIterConfig::build() {
   DimVector shape;
   // In-place ops (and copies) broadcast their inputs to the output, which keeps its shape.
   if (ninputs_ == 1 && !inplace_) {
-    shape = inputs_[0].sizes();
+    shape = inputs_[0]->sizes();
   } else {
-    if (inplace_ || ninputs_ == 0) shape = outputs_[0].sizes();
-    for (int i = 0; i < ninputs_; ++i) shape = broadcast_shapes(shape, inputs_[i].sizes());
+    if (inplace_ || ninputs_ == 0) shape = outputs_[0]->sizes();
+    for (int i = 0; i < ninputs_; ++i) shape = broadcast_shapes(shape, inputs_[i]->sizes());
   }
   for (int i = 0; i < noutputs_; ++i) {
-    const Tensor& t = outputs_[i];
+    const Tensor& t = *outputs_[i];
     if (!t.defined()) continue;
     if (inplace_) {
       CRESSET_CHECK(t.sizes() == shape, RuntimeError, "[", op_, "] output with shape ",
@@ -243,7 +274,7 @@ TensorIter TensorIterConfig::build() {
   DimVector perm = stride_order(inputs_, ninputs_, shape);
   int nops = 0;
   for (int i = 0; i < noutputs_; ++i) {
-    Tensor out = outputs_[i];
+    Tensor out = *outputs_[i];
     if (out.defined()) {
       CRESSET_CHECK(can_cast(out_dtype, out.dtype()), RuntimeError, "[", op_, "] result type ",
                     dtype_display(out_dtype), " can't be cast to the desired output type ",
@@ -261,7 +292,9 @@ TensorIter TensorIterConfig::build() {
 
   // Byte strides in the broadcast shape, permuted innermost-first.
   int nd = int(shape.size());
-  DimVector order = stride_order(it.operands_, it.ntensors_, shape);
+  const Tensor* operands[kMaxIterOperands];
+  for (int k = 0; k < it.ntensors_; ++k) operands[k] = &it.operands_[k];
+  DimVector order = stride_order(operands, it.ntensors_, shape);
   it.shape_ = DimVector(nd);
   for (int i = 0; i < nd; ++i) it.shape_[i] = shape[order[i]];
   for (int k = 0; k < it.ntensors_; ++k) {
@@ -314,9 +347,86 @@ bool TensorIter::is_contiguous() const {
   return true;
 }
 
+// Note [Broadcast inner runs]
+// An input that is stride-0 along the inner dim (a 0-dim or expanded operand: `x *
+// s.expand(...)`, `where(m, x, 0.)`, a [n, 1] column) would send the loops to their strided scalar
+// path. When every other operand is contiguous along the run, the run goes to the loop in chunks
+// with that input pointing at a buffer filled with its value, so the loop's contiguous
+// (vectorized) path runs. Only for iterators whose kernels read inputs by value
+// (TensorIterConfig::inputs_by_value: elementwise ops, copies); others use input pointers as base
+// addresses (indexing) or write through them.
+namespace {
+
+constexpr int64_t kBroadcastChunk = 256;
+constexpr int kMaxBroadcastInputs = 4;
+constexpr int64_t kMinBroadcastRun = 16;
+
+// Fills `n` items of `size` bytes (1, 2, 4 or 8) at dst with the item at src.
+void fill_items(char* dst, const char* src, int64_t size, int64_t n) {
+  switch (size) {
+    case 1:
+      std::memset(dst, *src, size_t(n));
+      break;
+    case 2:
+      std::fill_n(reinterpret_cast<uint16_t*>(dst), n, *reinterpret_cast<const uint16_t*>(src));
+      break;
+    case 4:
+      std::fill_n(reinterpret_cast<uint32_t*>(dst), n, *reinterpret_cast<const uint32_t*>(src));
+      break;
+    default:
+      std::fill_n(reinterpret_cast<uint64_t*>(dst), n, *reinterpret_cast<const uint64_t*>(src));
+  }
+}
+
+}  // namespace
+
+// Which inputs get buffered (bit k for operand k), or 0 when the inner runs aren't eligible.
+unsigned TensorIter::broadcast_inputs() const {
+  if (!inputs_by_value_ || noutputs_ == 0 || shape_[0] < kMinBroadcastRun) return 0;
+  unsigned mask = 0;
+  int count = 0;
+  for (int k = 0; k < ntensors_; ++k) {
+    int64_t s = strides_[k][0];
+    if (k >= noutputs_ && s == 0) {
+      mask |= 1u << k;
+      ++count;
+    } else if (s != operands_[k].itemsize()) {
+      return 0;
+    }
+  }
+  return count <= kMaxBroadcastInputs ? mask : 0;
+}
+
+// Runs the loop over one inner run of n elements at ptrs, see Note [Broadcast inner runs].
+void TensorIter::run_inner(Loop loop, const void* ctx, char** ptrs, const int64_t* strides,
+                           int64_t n, unsigned broadcast) const {
+  if (!broadcast || n < kMinBroadcastRun) {
+    loop(ctx, ptrs, strides, n);
+    return;
+  }
+  alignas(64) char buf[kMaxBroadcastInputs][kBroadcastChunk * 8];
+  char* p[kMaxIterOperands];
+  int64_t s[kMaxIterOperands];
+  int64_t first = std::min(n, kBroadcastChunk);
+  for (int k = 0, b = 0; k < ntensors_; ++k) {
+    s[k] = operands_[k].itemsize();
+    if (broadcast & (1u << k)) {
+      fill_items(buf[b], ptrs[k], s[k], first);
+      p[k] = buf[b++];
+    }
+  }
+  for (int64_t done = 0; done < n; done += kBroadcastChunk) {
+    for (int k = 0; k < ntensors_; ++k) {
+      if (!(broadcast & (1u << k))) p[k] = ptrs[k] + done * s[k];
+    }
+    loop(ctx, p, s, std::min(kBroadcastChunk, n - done));
+  }
+}
+
 void TensorIter::serial_impl(Loop loop, const void* ctx, int64_t begin, int64_t end) const {
   if (begin >= end) return;
   int nd = int(shape_.size());
+  const unsigned broadcast = broadcast_inputs();
   char* base[kMaxIterOperands];
   for (int k = 0; k < ntensors_; ++k) base[k] = data_ptr(k);
   int64_t inner[kMaxIterOperands];
@@ -324,7 +434,7 @@ void TensorIter::serial_impl(Loop loop, const void* ctx, int64_t begin, int64_t 
   if (nd == 1) {
     char* ptrs[kMaxIterOperands];
     for (int k = 0; k < ntensors_; ++k) ptrs[k] = base[k] + begin * inner[k];
-    loop(ctx, ptrs, inner, end - begin);
+    run_inner(loop, ctx, ptrs, inner, end - begin, broadcast);
     return;
   }
   // Multi-index of `begin` over the outer dims; walk inner runs until `end`.
@@ -343,7 +453,7 @@ void TensorIter::serial_impl(Loop loop, const void* ctx, int64_t begin, int64_t 
       for (int d = 0; d < nd; ++d) o += idx[d] * strides_[k][d];
       ptrs[k] = base[k] + o;
     }
-    loop(ctx, ptrs, inner, n);
+    run_inner(loop, ctx, ptrs, inner, n, broadcast);
     pos += n;
     idx[0] += n;
     for (int d = 0; d < nd - 1 && idx[d] == shape_[d]; ++d) {

@@ -23,14 +23,20 @@ constexpr int kMaxIterOutputs = 4;
 class TensorIter;
 
 /// Describes an elementwise computation; build() validates it and produces a TensorIter.
+/// Operands given as lvalues are borrowed (they must outlive build()); temporaries are kept.
+/// See Note [Tiny-op refcounts].
 class TensorIterConfig {
  public:
   /// The op name for error messages ("add", "mul" ...).
   explicit TensorIterConfig(const char* op) : op_(op) {}
+  TensorIterConfig(const TensorIterConfig&) = delete;  // it points into itself
+  TensorIterConfig& operator=(const TensorIterConfig&) = delete;
 
   /// Adds an output; an undefined tensor is allocated by build().
   TensorIterConfig& add_output(const Tensor& t);
+  TensorIterConfig& add_output(Tensor&& t) { return add_output(keep(std::move(t))); }
   TensorIterConfig& add_input(const Tensor& t);
+  TensorIterConfig& add_input(Tensor&& t) { return add_input(keep(std::move(t))); }
 
   /// Inputs are cast to the promoted dtype of all inputs (default true).
   TensorIterConfig& promote_inputs(bool v) {
@@ -54,6 +60,12 @@ class TensorIterConfig {
     has_compute_dtype_ = true;
     return *this;
   }
+  /// The kernel only reads input elements at the pointers it gets (it doesn't use them as base
+  /// addresses): stride-0 inputs may then come from a buffer, see Note [Broadcast inner runs].
+  TensorIterConfig& inputs_by_value(bool v) {
+    inputs_by_value_ = v;
+    return *this;
+  }
   /// The output is an input too (in-place op): its shape must equal the broadcast shape.
   TensorIterConfig& is_inplace(bool v) {
     inplace_ = v;
@@ -66,10 +78,13 @@ class TensorIterConfig {
   friend class TensorIter;
   bool try_fast_build(TensorIter& it, DType common, DType out_dtype);
   void finish_operands(TensorIter& it, int nops, DType common) const;
+  const Tensor& keep(Tensor&& t);
   // Fixed arrays, not vectors: building an iterator must not touch the heap (tiny-op overhead).
   const char* op_;
-  Tensor outputs_[kMaxIterOutputs];
-  Tensor inputs_[kMaxIterOperands];
+  const Tensor* outputs_[kMaxIterOutputs] = {};
+  const Tensor* inputs_[kMaxIterOperands] = {};
+  Tensor kept_[kMaxIterOperands];  // the temporaries among them
+  int nkept_ = 0;
   int noutputs_ = 0;
   int ninputs_ = 0;
   bool promote_inputs_ = true;
@@ -77,6 +92,7 @@ class TensorIterConfig {
   bool has_output_dtype_ = false;
   bool has_compute_dtype_ = false;
   bool inplace_ = false;
+  bool inputs_by_value_ = false;
   DType output_dtype_ = DType::Float32;
   DType compute_dtype_ = DType::Float32;
 };
@@ -130,6 +146,9 @@ class TensorIter {
   friend class TensorIterConfig;
   void for_each_impl(Loop loop, const void* ctx, int64_t grain);
   void serial_impl(Loop loop, const void* ctx, int64_t begin, int64_t end) const;
+  unsigned broadcast_inputs() const;
+  void run_inner(Loop loop, const void* ctx, char** ptrs, const int64_t* strides, int64_t n,
+                 unsigned broadcast) const;
 
   int ntensors_ = 0;
   int noutputs_ = 0;
@@ -139,18 +158,15 @@ class TensorIter {
   Tensor operands_[kMaxIterOperands];      // outputs first; inputs cast to the compute dtype
   Tensor user_outputs_[kMaxIterOutputs];  // what the op returns
   DType common_dtype_ = DType::Float32;
+  bool inputs_by_value_ = false;
 };
 
 /// The dtype torch.result_type gives for these operands: tensors with dims outrank 0-dim tensors,
 /// which outrank wrapped numbers; a lower rank only matters when it is a higher category
-/// (bool < integral < floating).
-DType result_type(const Tensor* operands, int n);
-inline DType result_type(const std::vector<Tensor>& operands) {
-  return result_type(operands.data(), int(operands.size()));
-}
-/// result_type({a, b}) without building a vector (ops call it on every invocation).
-inline DType result_type(std::initializer_list<Tensor> operands) {
-  return result_type(operands.begin(), int(operands.size()));
-}
+/// (bool < integral < floating). Undefined tensors are skipped.
+DType result_type(const Tensor* const* operands, int n);
+DType result_type(const std::vector<Tensor>& operands);
+/// result_type({a, b}) without copying a handle (ops call it on every invocation).
+DType result_type(std::initializer_list<TensorRef> operands);
 
 }  // namespace cresset

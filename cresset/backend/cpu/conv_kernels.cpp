@@ -487,7 +487,8 @@ void conv_kernel(ConvKind kind, DType dtype, const void* a, const void* b, const
     run<double>(kind, a, b, bias, out, g);
   } else if (dtype == DType::Int64) {
     run<int64_t>(kind, a, b, bias, out, g);
-  } else {
+  } else if (!conv_direct_kernel(kind, static_cast<const float*>(a), static_cast<const float*>(b),
+                                 static_cast<const float*>(bias), static_cast<float*>(out), g)) {
     run<float>(kind, a, b, bias, out, g);
   }
 }

@@ -47,6 +47,17 @@ Epilogue<T> make_epilogue(T alpha, T beta) {
   return {alpha, beta, alpha == T(1), beta == T(0), beta == T(1)};
 }
 
+// A micro-panel of B as a micro-kernel reads it: element (p, j) at data[p * ld + j]; ld is NR for a
+// packed panel, or B's row stride for one read in place (see Note [GEMM in place]). `prefetch`
+// asks the kernel to fetch the panel a few steps ahead, which pays when it streams from L2 and
+// costs load slots when it is already in L1.
+template <typename T>
+struct BPanel {
+  const T* data;
+  int64_t ld;
+  bool prefetch;
+};
+
 // The scalar epilogue of an mr x nr tile held in `acc` (row stride ld). The vector epilogue below
 // performs the same operations in the same order, so a tile rounds the same on either path.
 template <typename T>
@@ -69,10 +80,13 @@ template <typename T, int MR_, int NR_>
 struct PortableKernel {
   static constexpr int MR = MR_, NR = NR_;
   static constexpr bool kReadsRows = false;  // no run_rows(): A is always packed
-  static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
-                  const Epilogue<T>& e) {
+  static constexpr bool kReadsB = false;     // B is always packed (ld == NR)
+  using Edge = PortableKernel;
+  static void run(int64_t kc, const T* a, const BPanel<T>& bp, T* c, int64_t rs, int64_t cs, int mr,
+                  int nr, const Epilogue<T>& e) {
     T acc[MR * NR] = {};
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+    const T* b = bp.data;
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += bp.ld) {
       for (int i = 0; i < MR; ++i) {
         for (int j = 0; j < NR; ++j) acc[i * NR + j] += a[i] * b[j];
       }
@@ -91,10 +105,14 @@ struct VecOps;
 template <>
 struct VecOps<float> {
   using V = __m512;
+  using Mask = __mmask16;
   static constexpr int W = 16;
+  static Mask mask(int n) { return n >= W ? Mask(0xFFFF) : Mask((1u << std::max(n, 0)) - 1); }
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static void store(float* p, V v, Mask m) { _mm512_mask_storeu_ps(p, m, v); }
   static V set1(float x) { return _mm512_set1_ps(x); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
@@ -103,10 +121,14 @@ struct VecOps<float> {
 template <>
 struct VecOps<double> {
   using V = __m512d;
+  using Mask = __mmask8;
   static constexpr int W = 8;
+  static Mask mask(int n) { return n >= W ? Mask(0xFF) : Mask((1u << std::max(n, 0)) - 1); }
   static V zero() { return _mm512_setzero_pd(); }
   static V load(const double* p) { return _mm512_loadu_pd(p); }
+  static V load(const double* p, Mask m) { return _mm512_maskz_loadu_pd(m, p); }
   static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static void store(double* p, V v, Mask m) { _mm512_mask_storeu_pd(p, m, v); }
   static V set1(double x) { return _mm512_set1_pd(x); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
@@ -116,10 +138,16 @@ struct VecOps<double> {
 template <>
 struct VecOps<float> {
   using V = __m256;
+  using Mask = __m256i;
   static constexpr int W = 8;
+  static Mask mask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
+  static V load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static void store(float* p, V v, Mask m) { _mm256_maskstore_ps(p, m, v); }
   static V set1(float x) { return _mm256_set1_ps(x); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
@@ -128,10 +156,16 @@ struct VecOps<float> {
 template <>
 struct VecOps<double> {
   using V = __m256d;
+  using Mask = __m256i;
   static constexpr int W = 4;
+  static Mask mask(int n) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
   static V zero() { return _mm256_setzero_pd(); }
   static V load(const double* p) { return _mm256_loadu_pd(p); }
+  static V load(const double* p, Mask m) { return _mm256_maskload_pd(p, m); }
   static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
+  static void store(double* p, V v, Mask m) { _mm256_maskstore_pd(p, m, v); }
   static V set1(double x) { return _mm256_set1_pd(x); }
   static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
@@ -148,25 +182,29 @@ template <typename T, int MR_, int NV>
 struct VecKernel {
   using Ops = VecOps<T>;
   using V = typename Ops::V;
+  using Mask = typename Ops::Mask;
   static constexpr int MR = MR_, W = Ops::W, NR = NV * W;
   static constexpr bool kReadsRows = true;
+  static constexpr bool kReadsB = true;
+  // The kernel for a last column tile of at most W columns: one vector per row instead of NV.
+  using Edge = VecKernel<T, MR, 1>;
 
   // A from a packed panel: element (i, p) at a[p * MR + i].
-  static void run(int64_t kc, const T* a, const T* b, T* c, int64_t rs, int64_t cs, int mr, int nr,
-                  const Epilogue<T>& e) {
-    tile<false>(kc, a, 0, b, c, rs, cs, mr, nr, e);
+  static void run(int64_t kc, const T* a, const BPanel<T>& b, T* c, int64_t rs, int64_t cs, int mr,
+                  int nr, const Epilogue<T>& e) {
+    tile<false>(kc, a, 0, b.data, b.ld, b.prefetch, c, rs, cs, mr, nr, e);
   }
   // A read in place from MR full rows of a row-major A: element (i, p) at a[i * lda + p]. The same
   // operations in the same order as run(), so both give identical results.
-  static void run_rows(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs,
+  static void run_rows(int64_t kc, const T* a, int64_t lda, const BPanel<T>& b, T* c, int64_t rs,
                        int64_t cs, int nr, const Epilogue<T>& e) {
-    tile<true>(kc, a, lda, b, c, rs, cs, MR, nr, e);
+    tile<true>(kc, a, lda, b.data, b.ld, b.prefetch, c, rs, cs, MR, nr, e);
   }
 
  private:
   template <bool kRows>
-  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, T* c, int64_t rs, int64_t cs,
-                   int mr, int nr, const Epilogue<T>& e) {
+  static void tile(int64_t kc, const T* a, int64_t lda, const T* b, int64_t ldb, bool prefetch,
+                   T* c, int64_t rs, int64_t cs, int mr, int nr, const Epilogue<T>& e) {
     V acc[MR][NV];
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
@@ -177,10 +215,11 @@ struct VecKernel {
     }
 #pragma GCC unroll 4
     for (int64_t p = 0; p < kc; ++p) {
-      // The B micro-panel streams from L2; fetching it a few steps ahead hides that latency.
+      if (prefetch) {
 #pragma GCC unroll 4
-      for (int l = 0; l < int(NR * sizeof(T)); l += 64) {
-        _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * NR) + l, _MM_HINT_T0);
+        for (int l = 0; l < int(NR * sizeof(T)); l += 64) {
+          _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * ldb) + l, _MM_HINT_T0);
+        }
       }
       V bv[NV];
 #pragma GCC unroll 4
@@ -192,23 +231,9 @@ struct VecKernel {
         for (int j = 0; j < NV; ++j) acc[i][j] = Ops::fma(av, bv[j], acc[i][j]);
       }
       a += kRows ? 1 : MR;
-      b += NR;
+      b += ldb;
     }
-    if (mr == MR && nr == NR && cs == 1) {
-      const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i) {
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) {
-          T* out = c + i * rs + j * W;
-          V v = acc[i][j];
-          if (!e.alpha_one) v = Ops::mul(v, alpha);
-          if (!e.beta_zero)
-            v = Ops::add(v, e.beta_one ? Ops::load(out) : Ops::mul(beta, Ops::load(out)));
-          Ops::store(out, v);
-        }
-      }
-    } else {
+    if (cs != 1) {
       alignas(64) T tile[MR * NR];
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
@@ -216,6 +241,42 @@ struct VecKernel {
         for (int j = 0; j < NV; ++j) Ops::store(tile + i * NR + j * W, acc[i][j]);
       }
       store_tile(tile, NR, c, rs, cs, mr, nr, e);
+      return;
+    }
+    // The vector epilogue: store_tile's operations, on the tile's valid rows and columns. The flags
+    // are read once (stores to C could alias e) and a full tile of C = acc is plain stores.
+    const bool alpha_one = e.alpha_one, beta_zero = e.beta_zero, beta_one = e.beta_one;
+    if (mr == MR && nr == NR && alpha_one && beta_zero) {
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) Ops::store(c + i * rs + j * W, acc[i][j]);
+      }
+      return;
+    }
+    const V alpha = Ops::set1(e.alpha), beta = Ops::set1(e.beta);
+    Mask masks[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) masks[j] = Ops::mask(nr - j * W);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      if (i >= mr) break;
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        T* out = c + i * rs + j * W;
+        const bool full = nr >= (j + 1) * W;
+        V v = acc[i][j];
+        if (!alpha_one) v = Ops::mul(v, alpha);
+        if (!beta_zero) {
+          const V old = full ? Ops::load(out) : Ops::load(out, masks[j]);
+          v = Ops::add(v, beta_one ? old : Ops::mul(beta, old));
+        }
+        if (full) {
+          Ops::store(out, v);
+        } else {
+          Ops::store(out, v, masks[j]);
+        }
+      }
     }
   }
 };
@@ -406,31 +467,103 @@ struct PackBuffer {
 };
 thread_local PackBuffer t_pack_a, t_pack_b;
 
+// Note [GEMM in place]
+// Packing B costs a pass over k x n elements, which small products (few rows of A per column of B)
+// cannot amortize. When B's rows are contiguous and the whole K block of B spans little memory (no
+// cache-set conflicts, no TLB misses), the micro-kernel reads B's full micro-panels where they lie;
+// only a last partial one is packed (zero-padded). Row-major A is likewise read in place when each
+// A panel meets few B panels (kRowsInPlaceMaxN). Either way every product of C sees the same
+// operations as with packed operands, so results do not depend on it.
+constexpr int64_t kBInPlaceMaxBytes = 16 << 10;
+
+// The leading columns of an nc-column B block that can be read in place: its full micro-panels, and
+// a last partial one that the edge kernel reads whole.
+template <typename K>
+int64_t in_place_columns(int64_t nc) {
+  const int64_t full = nc / K::NR * K::NR;
+  return nc - full == K::Edge::NR ? nc : full;
+}
+
+template <typename T, typename K>
+bool reads_b_in_place(const GemmProblem& p, int64_t kc_max) {
+  return K::kReadsB && p.b_cs == 1 && p.b_rs >= 0 &&
+         kc_max * std::max<int64_t>(p.b_rs, p.n) * int64_t(sizeof(T)) <= kBInPlaceMaxBytes;
+}
+
+// One MR x NR tile: A read in place when its panel lies before packed_from, else from the packed
+// A block.
+template <typename K, typename T>
+void run_tile(int64_t kc, int64_t ir, int64_t packed_from, const T* a_block, int64_t lda,
+              const T* ap, const BPanel<T>& b_panel, T* c_tile, int64_t rs, int64_t cs, int mr,
+              int nr, const Epilogue<T>& e) {
+  if constexpr (K::kReadsRows) {
+    if (ir < packed_from) {
+      K::run_rows(kc, a_block + ir * lda, lda, b_panel, c_tile, rs, cs, nr, e);
+      return;
+    }
+  }
+  K::run(kc, ap + (ir - packed_from) * kc, b_panel, c_tile, rs, cs, mr, nr, e);
+}
+
+// The cache blocks of Note [GEMM blocking] for rectangles at most `width` columns wide, and the
+// packing buffers of the calling thread.
+template <typename T>
+struct Blocking {
+  int64_t kc_max = 0, nc_max = 0, mc_max = 0;
+  bool b_in_place = false;
+  T* ap = nullptr;
+  T* bp = nullptr;
+};
+
+template <typename T, typename K>
+Blocking<T> make_blocking(const GemmProblem& p, int64_t width) {
+  constexpr int NR = K::NR;
+  Blocking<T> bl;
+  // Blocks of equal size (a K of 257 is two blocks of 129, not 256 and 1). The K blocks depend
+  // on k alone, so every thread's split sums in the same order.
+  const int64_t k_blocks = (p.k + kBlockK - 1) / kBlockK;
+  bl.kc_max = (p.k + k_blocks - 1) / k_blocks;
+  const int64_t n_panels = (width + NR - 1) / NR;
+  const int64_t panels_fit =
+      std::max<int64_t>(1, l2_budget() / (bl.kc_max * int64_t(sizeof(T)) * NR));
+  const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
+  bl.nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
+  bl.mc_max = kBlockPanelsM * K::MR;
+  bl.b_in_place = reads_b_in_place<T, K>(p, bl.kc_max);
+  bl.bp = t_pack_b.get<T>(bl.kc_max * (bl.b_in_place ? NR : bl.nc_max));
+  bl.ap = t_pack_a.get<T>(bl.kc_max * bl.mc_max);
+  return bl;
+}
+
 // One rectangle [m0, m1) x [n0, n1) of one product, computed serially with the loops of
 // Note [GEMM blocking]. n0 must lie on the NR grid for the tiles to be the same for every split.
 template <typename T, typename K>
-void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, int64_t m1,
-               int64_t n0, int64_t n1, const Epilogue<T>& first, const Epilogue<T>& rest) {
+void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T* b, T* c,
+               int64_t m0, int64_t m1, int64_t n0, int64_t n1, const Epilogue<T>& first,
+               const Epilogue<T>& rest) {
   constexpr int MR = K::MR, NR = K::NR;
-  // Blocks of equal size (a K of 257 is two blocks of 129, not 256 and 1). The K blocks depend
-  // on k alone, so every thread's split sums in the same order.
-  const int64_t k_blocks = (p.k + kBlockK - 1) / kBlockK, kc_max = (p.k + k_blocks - 1) / k_blocks;
-  const int64_t n_panels = (n1 - n0 + NR - 1) / NR;
-  const int64_t panels_fit = std::max<int64_t>(1, l2_budget() / (kc_max * int64_t(sizeof(T)) * NR));
-  const int64_t n_blocks = (n_panels + panels_fit - 1) / panels_fit;
-  const int64_t nc_max = (n_panels + n_blocks - 1) / n_blocks * NR;
-  constexpr int64_t mc_max = kBlockPanelsM * MR;
+  const int64_t kc_max = bl.kc_max, nc_max = bl.nc_max, mc_max = bl.mc_max;
+  const bool b_in_place = bl.b_in_place;
+  T* const ap = bl.ap;
+  T* const bp = bl.bp;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
   const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
-  T* bp = t_pack_b.get<T>(kc_max * nc_max);
-  T* ap = t_pack_a.get<T>(kc_max * mc_max);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, p.k - pc);
       const Epilogue<T>& e = pc == 0 ? first : rest;
-      pack_block<NR>(b + pc * p.b_rs + jc * p.b_cs, p.b_cs, p.b_rs, nc, kc, bp);
+      // Measured: prefetching B pays for blocks of 512 KB and more (they stream from L2 across
+      // each row panel), is even at 256 KB and costs 5-15% on blocks of 128 KB and less.
+      const bool b_streams = kc * nc * int64_t(sizeof(T)) > l2_budget() / 4;
+      // Micro-panels of B before b_packed_from are read in place (rows b_rs apart), the others
+      // from the packed block (rows NR apart).
+      const T* b_block = b + pc * p.b_rs + jc * p.b_cs;
+      const int64_t b_packed_from = b_in_place ? in_place_columns<K>(nc) : 0;
+      if (b_packed_from < nc) {
+        pack_block<NR>(b_block + b_packed_from, p.b_cs, p.b_rs, nc - b_packed_from, kc, bp);
+      }
       for (int64_t ic = m0; ic < m1; ic += mc_max) {
         const int64_t mc = std::min(mc_max, m1 - ic);
         const T* a_block = a + ic * p.a_rs + pc * p.a_cs;
@@ -445,15 +578,16 @@ void gemm_rect(const GemmProblem& p, const T* a, const T* b, T* c, int64_t m0, i
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = int(std::min<int64_t>(NR, nc - jr));
             T* c_tile = c_row + (jc + jr) * p.c_cs;
-            if constexpr (K::kReadsRows) {
-              if (ir < packed_from) {
-                K::run_rows(kc, a_block + ir * p.a_rs, p.a_rs, bp + jr * kc, c_tile, p.c_rs, p.c_cs,
-                            nr, e);
-                continue;
-              }
+            const bool b_packed = jr >= b_packed_from;
+            const BPanel<T> b_panel = {b_packed ? bp + (jr - b_packed_from) * kc : b_block + jr,
+                                       b_packed ? NR : p.b_rs, b_streams};
+            if (nr <= NR / 2) {  // implies K::Edge is narrower than K
+              run_tile<typename K::Edge>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile,
+                                         p.c_rs, p.c_cs, mr, nr, e);
+            } else {
+              run_tile<K>(kc, ir, packed_from, a_block, p.a_rs, ap, b_panel, c_tile, p.c_rs, p.c_cs,
+                          mr, nr, e);
             }
-            K::run(kc, ap + (ir - packed_from) * kc, bp + jr * kc, c_tile, p.c_rs, p.c_cs, mr, nr,
-                   e);
           }
         }
       }
@@ -589,6 +723,7 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   const T* b = static_cast<const T*>(p.b);
   T* c = static_cast<T*>(p.c);
   const Epilogue<T> first = make_epilogue(alpha, beta), rest = make_epilogue(alpha, T(1));
+  if (p.m == 0 || p.n == 0 || p.batch == 0) return;
   if (p.k == 0) {  // an empty sum: C = beta * C
     for (int64_t bi = 0; bi < p.batch; ++bi) {
       T* cb = c + (p.c_off ? p.c_off[bi] : 0);
@@ -615,7 +750,10 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
     if (split.parts_m * split.parts_n == want) break;
   }
   const int64_t per_product = split.parts_m * split.parts_n;
+  // Every rectangle is at most this wide: one blocking (and one pair of buffers) per thread.
+  const int64_t width = std::min(p.n, (n_tiles + split.parts_n - 1) / split.parts_n * NR);
   auto work = [&](int64_t begin, int64_t end) {
+    const Blocking<T> bl = make_blocking<T, K>(p, width);
     for (int64_t item = begin; item < end; ++item) {
       const int64_t bi = item / per_product, part = item % per_product;
       const int64_t pm = part / split.parts_n, pn = part % split.parts_n;
@@ -624,7 +762,7 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
       const int64_t n0 = std::min(p.n, n_tiles * pn / split.parts_n * NR);
       const int64_t n1 = std::min(p.n, n_tiles * (pn + 1) / split.parts_n * NR);
       if (m0 >= m1 || n0 >= n1) continue;
-      gemm_rect<T, K>(p, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
+      gemm_rect<T, K>(p, bl, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
                       c + (p.c_off ? p.c_off[bi] : 0), m0, m1, n0, n1, first, rest);
     }
   };
@@ -636,14 +774,16 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
 }
 
 #if defined(__AVX512F__)
-// Whether 8-row tiles beat 12-row ones for m rows: they compute fewer padding rows when m is a
-// multiple of 8 but not of 12 (the channel counts 16, 32, 64 of small convolutions: 64 rows are 6
-// tiles of 12, 72 rows, but 8 tiles of 8), at about 3% lower speed per tile (measured on Zen 5:
-// conv forward 5-14% faster at 16 and 64 rows, a 1024-row square product 2% slower with 8).
+// Whether 8-row tiles beat 12-row ones for an m x n product: they compute fewer padding rows when m
+// is a multiple of 8 but not of 12 (the channel counts 16, 32, 64 of small convolutions: 64 rows
+// are 6 tiles of 12, 72 rows, but 8 tiles of 8), at a lower speed per tile: about 3% on Zen 5
+// (conv forward 5-14% faster at 16 and 64 rows), and on Sapphire Rapids about 3% while A is read in
+// place (n <= kRowsInPlaceMaxN) but 6% once B micro-panels stream from L2 for packed A (a 256-row
+// square product is 3.5% faster with 12-row tiles, a 128-row one 5% slower).
 // Tile heights change no result: every element of C sees the same operations either way.
-bool narrow_rows_pay(int64_t m) {
+bool narrow_rows_pay(int64_t m, int64_t n) {
   const int64_t wide = (m + 11) / 12 * 12, narrow = (m + 7) / 8 * 8;
-  return narrow * 103 < wide * 100;
+  return narrow * (n <= kRowsInPlaceMaxN ? 103 : 106) < wide * 100;
 }
 #endif
 
@@ -653,7 +793,7 @@ void gemm_kernel(const GemmProblem& p) {
   switch (p.dtype) {
     case DType::Float32:
 #if defined(__AVX512F__)
-      if (narrow_rows_pay(p.m)) {
+      if (narrow_rows_pay(p.m, p.n)) {
         run_gemm<float, KernelF32Narrow>(p, p.alpha.to<float>(), p.beta.to<float>());
         break;
       }

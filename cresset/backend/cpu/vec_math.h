@@ -52,3 +52,55 @@ CRESSET_VEC_MATH_2(hypot)
 #undef CRESSET_VEC_MATH_2
 
 #endif
+
+#include <cstdint>
+#include <cstring>
+
+// Note [Fast expf]
+// libmvec's expf is slower than torch's (SLEEF) and rounds differently per ISA. This one is plain
+// scalar code that a simd loop vectorizes for any capability, with the same rounding on each
+// (no FMA, see -ffp-contract=off): exp(x) = 2^n exp(r), n = round(x log2 e), r = x - n ln 2 with
+// ln 2 split in two (Cody-Waite: n * kLn2Hi is exact), exp(r) by a degree-7 polynomial on
+// [-ln2/2, ln2/2] (Cephes' coefficients). 2^n is applied as two factors 2^(n/2) so that results
+// near overflow and denormal results round once, correctly. Inputs are clamped to [-104, 89],
+// beyond which the result is 0 or inf anyway; NaN passes through. Error <= 2 ulp over all floats
+// (tests/cpp/test_vec_math.cpp checks every one against double exp).
+#define CRESSET_VEC_EXPF 1
+namespace cresset::vec_math {
+
+__attribute__((always_inline)) inline float bits_to_float(uint32_t i) {
+  float f;
+  std::memcpy(&f, &i, sizeof f);
+  return f;
+}
+__attribute__((always_inline)) inline int32_t float_to_bits(float f) {
+  int32_t i;
+  std::memcpy(&i, &f, sizeof i);
+  return i;
+}
+
+__attribute__((always_inline)) inline float expf(float x) {
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f;
+  constexpr float kLn2Lo = -2.12194440e-4f;
+  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  float xc = x < -104.0f ? -104.0f : x;
+  xc = xc > 89.0f ? 89.0f : xc;
+  float t = xc * kLog2e + kRound;
+  float n = t - kRound;
+  float r = (xc - n * kLn2Hi) - n * kLn2Lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = (p * (r * r) + r) + 1.0f;
+  int32_t ni = float_to_bits(t) - float_to_bits(kRound);  // n as an integer
+  int32_t half = ni >> 1;
+  float y = p * bits_to_float(uint32_t(half + 127) << 23) *
+            bits_to_float(uint32_t(ni - half + 127) << 23);
+  return x != x ? x : y;
+}
+
+}  // namespace cresset::vec_math

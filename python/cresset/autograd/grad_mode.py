@@ -59,7 +59,13 @@ class set_grad_enabled(_DecoratorContextManager):
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like no_grad, for inference-only code (mode=False makes it a no-op)."""
+    """Like no_grad, for inference-only code: tensors made inside are inference tensors."""
+
+    def __new__(cls, mode=True):
+        # `@inference_mode` without parentheses decorates the function it is given.
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode=True):
         self.mode = mode
@@ -70,10 +76,11 @@ class inference_mode(_DecoratorContextManager):
         return super().__call__(fn)
 
     def __enter__(self):
+        # Like torch's guard: mode=True turns grad off, mode=False turns grad back on (even
+        # inside no_grad) and inference mode off.
         self.prev = (_C.is_grad_enabled(), _C.is_inference_mode_enabled())
-        if self.mode:
-            _C._set_grad_enabled(False)
-            _C._set_inference_mode(True)
+        _C._set_grad_enabled(not self.mode)
+        _C._set_inference_mode(self.mode)
 
     def __exit__(self, *exc):
         _C._set_grad_enabled(self.prev[0])

@@ -27,11 +27,16 @@ class Parameter(_C.Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
+        if self.__dict__:
+            return (_rebuild_parameter, (self.data, self.requires_grad, dict(self.__dict__)))
         return (_rebuild_parameter, (self.data, self.requires_grad))
 
 
-def _rebuild_parameter(data, requires_grad):
-    return Parameter(data, requires_grad)
+def _rebuild_parameter(data, requires_grad, state=None):
+    p = Parameter(data, requires_grad)
+    if state:
+        p.__dict__.update(state)
+    return p
 
 
 class Buffer(_C.Tensor):

@@ -1,0 +1,15 @@
+#pragma once
+// The C++ frontend in one include: `#include <cresset/cresset.h>`. The same concepts and names as
+// the Python API (and libtorch's spellings): cresset::Tensor with its methods and operators,
+// cresset::tensor / zeros / rand ... with TensorOptions, indexing with cresset::indexing::Slice,
+// autograd (backward, grad, NoGradGuard, custom Functions) and printing with operator<<.
+#include "cresset/autograd/custom_function.h"
+#include "cresset/autograd/engine.h"
+#include "cresset/autograd/grad_mode.h"
+#include "cresset/core/error.h"
+#include "cresset/core/generator.h"
+#include "cresset/core/tensor.h"
+#include "cresset/core/tensor_options.h"
+#include "cresset/io/print.h"
+#include "cresset/ops/factories.h"
+#include "cresset/ops/ops.h"
