@@ -47,6 +47,8 @@ Edge gradient_edge(const Tensor& t) {
   AutogradMeta* m = meta(t);
   if (m) refresh_if_view(t, m);
   if (m && m->grad_fn) return {m->grad_fn, m->output_nr};
+  // A view made in inference mode requires grad but, as in torch, gradients stop there.
+  if (m && m->view_creation == ViewCreation::InferenceMode) return {};
   if (t.requires_grad()) return {grad_accumulator(t), 0};
   return {};
 }

@@ -13,7 +13,7 @@ namespace cresset::autograd {
 using TensorHook = std::function<Tensor(const Tensor& grad)>;
 
 /// How a tracked view was made; in-place ops on some kinds are refused, like torch's.
-enum class ViewCreation : uint8_t { Default, NoGradMode, MultipleOutputs };
+enum class ViewCreation : uint8_t { Default, NoGradMode, MultipleOutputs, InferenceMode };
 
 struct AutogradMeta final : AutogradMetaBase {
   Tensor grad;                           // .grad of a leaf, or of a non-leaf that retains grad

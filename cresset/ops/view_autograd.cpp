@@ -16,8 +16,8 @@
 // Gradients that must land at a view's place in a larger tensor are computed in "storage
 // space": a 1-D tensor over the storage positions that the base and view touch, in which both are
 // as_strided views. All of it is written with recorded ops, so double backward works.
-// Like torch, in-place ops are refused on views made in no_grad mode or by ops returning several
-// views (split, unbind), and on views of leaves that require grad. Views of tensors that do not
+// Like torch, in-place ops are refused on views made in no_grad or inference mode or by ops
+// returning several views (split, unbind), and on views of leaves that require grad. Views of tensors that do not
 // require grad are not tracked (torch tracks every view).
 #include "cresset/ops/view_autograd.h"
 
@@ -186,8 +186,11 @@ std::string op_name(const std::string& node_name) {
 
 void record_views(const char* name, const Tensor& self, const TensorList& outputs,
                   BackwardFn backward, ViewCreation creation) {
-  if (!self.requires_grad() || InferenceMode::is_enabled()) return;
-  bool grad = GradMode::is_enabled();
+  if (!self.requires_grad()) return;
+  // In inference mode a view of a tensor that requires grad requires grad too, without history,
+  // and may not be modified in place once the mode is off (torch's INFERENCE_MODE views).
+  bool inference = InferenceMode::is_enabled();
+  bool grad = GradMode::is_enabled() && !inference;
   if (grad) record(name, {self}, outputs, {}, std::move(backward));
   AutogradMeta* self_meta = meta(self);
   Tensor base = self_meta && self_meta->view_base.defined() ? self_meta->view_base : self;
@@ -195,7 +198,9 @@ void record_views(const char* name, const Tensor& self, const TensorList& output
     AutogradMeta& m = ensure_meta(out);
     m.view_base = base;
     m.view_version = storage_version(out);
-    m.view_creation = grad ? creation : ViewCreation::NoGradMode;
+    m.view_creation = grad ? creation : inference ? ViewCreation::InferenceMode
+                                                  : ViewCreation::NoGradMode;
+    if (inference) out.impl()->set_requires_grad(true);
   }
 }
 
@@ -258,9 +263,9 @@ Tensor as_strided_grad(const Tensor& grad, const DimVector& in_sizes, const DimV
 }
 
 void check_inplace(const Tensor& self) {
+  check_inplace_on_view(self);  // first: a view made in inference mode is also a leaf
   CRESSET_CHECK(!(is_leaf(self) && self.requires_grad()), RuntimeError,
                 "a leaf Variable that requires grad is being used in an in-place operation.");
-  check_inplace_on_view(self);
 }
 
 void check_inplace_on_view(const Tensor& out) {
@@ -272,6 +277,12 @@ void check_inplace_on_view(const Tensor& out) {
                 "that returns multiple views. Such functions do not allow the output views to be "
                 "modified inplace. You should replace the inplace operation by an out-of-place "
                 "one.");
+  CRESSET_CHECK(m->view_creation != ViewCreation::InferenceMode, RuntimeError,
+                "A view was created in inference mode and is being modified inplace in normal "
+                "mode. Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                "can clarify your code by moving both the view and the inplace either both inside "
+                "the inference_mode block (if you don't want the inplace to be tracked) or both "
+                "outside (if you want the inplace to be tracked).");
   CRESSET_CHECK(m->view_creation != ViewCreation::NoGradMode, RuntimeError,
                 "A view was created in no_grad mode and is being modified inplace with grad mode "
                 "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
@@ -303,7 +314,8 @@ void rebase_view_history(const Tensor& out, const std::shared_ptr<Node>& node,
 void refresh_view_grad_fn(const Tensor& view) {
   AutogradMeta* m = meta(view);
   if (!m || !m->view_base.defined() || m->view_version == storage_version(view)) return;
-  if (m->view_creation == ViewCreation::NoGradMode || !view.requires_grad() ||
+  if (m->view_creation == ViewCreation::NoGradMode ||
+      m->view_creation == ViewCreation::InferenceMode || !view.requires_grad() ||
       !m->view_base.requires_grad()) {
     m->view_version = storage_version(view);
     return;

@@ -166,6 +166,7 @@ void init_tensor(nb::module_& m) {
       .def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); })
       .def_prop_ro("_base", &tensor_base)
       .def("_is_view", [](const Tensor& t) { return t.impl()->view_base() != nullptr; });
+  m.def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); }, "input"_a);
 }
 
 }  // namespace cresset::py

@@ -56,7 +56,8 @@ def test_which_tensors_are_inference_tensors():
                 lambda: (a.detach().is_inference(), a.clone().is_inference(),
                          (a + 1).is_inference(), a.view(3, 1).is_inference(),
                          a.data.is_inference(), a.t().is_inference()),
-                lambda: (a.grad, a._base, a.requires_grad, a.is_leaf)]
+                lambda: (a.grad, a._base, a.requires_grad, a.is_leaf),
+                lambda: (lib.is_inference(a), lib.is_inference(x))]
     assert_same_outcomes(make)
 
 
@@ -188,3 +189,22 @@ def test_mode_is_per_thread(threads_in_mode):
         here = cresset.ones(1).is_inference()
     assert seen == [(False, False)]
     assert here is threads_in_mode
+
+
+def test_views_made_in_inference_mode_of_tensors_that_require_grad():
+    def make(lib):
+        x0 = lib.ones(3, requires_grad=True)
+        x = x0.clone()
+        with lib.inference_mode():
+            v = x[:2]
+            w = x * 2
+
+        def backward_through_view():
+            (v * 2).sum().backward()  # torch: no gradient reaches v or x0
+            return v.grad, x0.grad
+
+        return [lambda: (v.requires_grad, v.is_inference(), v._is_view(), v.grad_fn is None,
+                         v.is_leaf),
+                lambda: (w.requires_grad, w.is_inference()),
+                lambda: v.add_(1), backward_through_view]
+    assert_same_outcomes(make)
