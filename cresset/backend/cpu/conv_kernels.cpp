@@ -11,7 +11,8 @@
 // own column buffer and single-threaded GEMMs (no barriers); with fewer images than threads, images
 // run in turn and each GEMM uses the pool. The weight gradient sums per-thread partial sums in a
 // fixed order: results depend only on the thread count. A pointwise convolution (kernel 1, stride
-// 1, no padding) uses x itself as col.
+// 1, no padding) uses x itself as col. float32 forward and input-gradient products with stride 1
+// go to the direct kernel instead where it applies (see Note [Direct convolution on a wide grid]).
 #include "cresset/backend/cpu/conv_kernels.h"
 
 #include <algorithm>
