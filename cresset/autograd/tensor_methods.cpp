@@ -1,11 +1,9 @@
-// The autograd methods of Tensor (see Note [Tensor methods] in core/tensor.h) and the rules behind
-// Tensor.requires_grad_ and Tensor.retain_grad, shared with the Python bindings.
+// The autograd methods of Tensor (see Note [Tensor methods] in core/tensor.h) and the rule behind
+// Tensor.requires_grad_, shared with the Python bindings.
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/autograd/retain_grad.h"
-#include "cresset/ops/elementwise.h"
-#include "cresset/ops/view.h"
 
 namespace cresset {
 

@@ -16,6 +16,11 @@ class Scalar {
   Scalar(int v) : kind_(Kind::Int), i_(v) {}
   Scalar(int64_t v) : kind_(Kind::Int), i_(v) {}
   Scalar(double v) : kind_(Kind::Float), d_(v) {}
+  /// Any other integer type (size_t, long long, unsigned ...) is an Int too.
+  template <typename I,
+            typename = std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool> &&
+                                        !std::is_same_v<I, int> && !std::is_same_v<I, int64_t>>>
+  Scalar(I v) : kind_(Kind::Int), i_(int64_t(v)) {}
 
   Kind kind() const { return kind_; }
   bool is_bool() const { return kind_ == Kind::Bool; }

@@ -314,6 +314,8 @@ class Tensor {
   Tensor dot(const Tensor& other) const;
 
   // ---- views and layout ----
+  /// x[index]: select(0, index).
+  Tensor operator[](int64_t index) const;
   Tensor view(const DimVector& sizes) const;
   Tensor view(DType dtype) const;
   Tensor view_as(const Tensor& other) const;

@@ -177,6 +177,7 @@ CRESSET_METHOD1(mv, const Tensor&)
 CRESSET_METHOD1(dot, const Tensor&)
 
 // ---- views and layout ----
+Tensor Tensor::operator[](int64_t index) const { return cresset::select(*this, 0, index); }
 CRESSET_METHOD1(view, const DimVector&)
 Tensor Tensor::view(DType dtype) const { return view_dtype(*this, dtype); }
 Tensor Tensor::view_as(const Tensor& other) const { return cresset::view(*this, other.sizes()); }

@@ -108,6 +108,8 @@ void test_operators() {
   CHECK(same(a - 1, cresset::tensor({0, 1, 2})));
   CHECK(same(10 - a, cresset::tensor({9, 8, 7})));
   CHECK(same(a * 2, cresset::tensor({2, 4, 6})));
+  CHECK(same(a * size_t(2), a * 2) && same(a + 1LL, a + 1) && same(a - 1u, a - 1));
+  CHECK((a * 2.5f).dtype() == cresset::kFloat32);
   CHECK(same(2 * a, a * 2));
   CHECK((a * 2.5).dtype() == cresset::kFloat32);  // int tensor * Python float -> float32
   CHECK(same(a / 2, cresset::tensor({0.5, 1.0, 1.5})));
@@ -198,6 +200,7 @@ void test_indexing() {
   CHECK(same(x.index({x > 9}), cresset::tensor({10, 11})));
   CHECK(same(x.index({cresset::tensor({2, 0}), 0}), cresset::tensor({8, 0})));
   CHECK(x.index({Slice(), 1}).data_ptr() == x.index({0, 1}).data_ptr());  // basic: a view
+  CHECK(x[2][1].item<int64_t>() == 9 && x[-1].equal(x.index({2})));
   Tensor y = x.clone();
   y.index_put_({0, Slice()}, 0);
   CHECK(y.index({0}).sum().item<int64_t>() == 0 && y.sum().item<int64_t>() == 60);
