@@ -2,7 +2,8 @@
 // The C++ frontend in one include: `#include <cresset/cresset.h>`. The same concepts and names as
 // the Python API (and libtorch's spellings): cresset::Tensor with its methods and operators,
 // cresset::tensor / zeros / rand ... with TensorOptions, indexing with cresset::indexing::Slice,
-// autograd (backward, grad, NoGradGuard, custom Functions) and printing with operator<<.
+// autograd (backward, grad, NoGradGuard, custom Functions), printing with operator<<, modules
+// and layers (cresset::nn, nn::functional, nn::init) and optimizers (cresset::optim).
 #include "cresset/autograd/custom_function.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/grad_mode.h"
@@ -11,5 +12,7 @@
 #include "cresset/core/tensor.h"
 #include "cresset/core/tensor_options.h"
 #include "cresset/io/print.h"
+#include "cresset/nn/modules/nn.h"
 #include "cresset/ops/factories.h"
 #include "cresset/ops/ops.h"
+#include "cresset/optim/optimizers.h"
