@@ -6,11 +6,6 @@
 
 namespace cresset::autograd {
 
-Tensor grad_of(const Tensor& t) {
-  AutogradMeta* m = meta(t);
-  return m ? m->grad : Tensor();
-}
-
 void reset_grad(const Tensor& t, bool set_to_none) {
   AutogradMeta* m = meta(t);
   if (!m || !m->grad.defined()) return;

@@ -91,7 +91,7 @@ Tensor Optimizer::fused_step(const LossClosure& closure, const StateKeys& keys,
     std::vector<FusedLists> parts;
     std::vector<DType> part_dtypes;
     for (const Tensor& p : group.params()) {
-      Tensor grad = autograd::grad_of(p);
+      Tensor grad = p.grad();
       if (!grad.defined()) continue;
       size_t k = 0;
       while (k < part_dtypes.size() && part_dtypes[k] != p.dtype()) ++k;

@@ -6,7 +6,6 @@
 
 #include "api_util.h"
 #include "check.h"
-#include "cresset/autograd/param_grad.h"
 #include "cresset/core/generator.h"
 #include "cresset/nn/activation.h"
 #include "cresset/nn/modules/nn.h"
@@ -387,11 +386,11 @@ void test_state_to_and_grads() {
   net->eval();
   Tensor loss = sum(net(randn({2, 1, 8, 8}, DType::Float32)));
   backward(loss);
-  CHECK(autograd::grad_of(weight).defined());
+  CHECK(weight.grad().defined());
   net->zero_grad(false);
-  CHECK(item_scalar(amax(abs(autograd::grad_of(weight)))).to_double() == 0.0);
+  CHECK(item_scalar(amax(abs(weight.grad()))).to_double() == 0.0);
   net->zero_grad();
-  CHECK(!autograd::grad_of(weight).defined());
+  CHECK(!weight.grad().defined());
 
   net->to(DType::Float64);
   CHECK(weight.dtype() == DType::Float64);  // the same tensor, converted in place
@@ -464,13 +463,13 @@ void test_init_and_clip() {
   CHECK(fan_in == 36 && fan_out == 72);
 
   Tensor p = make({0, 0}, {2});
-  p.impl()->set_requires_grad(true);
+  p.requires_grad_();
   backward(sum(mul(p, make({3, 4}, {2}))));  // grad [3, 4], norm 5
   Tensor total = nn::utils::clip_grad_norm_({p}, 1.0);
   CHECK(close(total, {5.0f}));
-  CHECK(close(autograd::grad_of(p), {0.6f, 0.8f}, 1e-5, 1e-6));
+  CHECK(close(p.grad(), {0.6f, 0.8f}, 1e-5, 1e-6));
   nn::utils::clip_grad_value_({p}, 0.7);
-  CHECK(close(autograd::grad_of(p), {0.6f, 0.7f}));
+  CHECK(close(p.grad(), {0.6f, 0.7f}));
 }
 
 void test_errors_name_the_layer() {

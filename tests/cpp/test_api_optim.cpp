@@ -5,7 +5,6 @@
 
 #include "api_util.h"
 #include "check.h"
-#include "cresset/autograd/param_grad.h"
 #include "cresset/core/generator.h"
 #include "cresset/nn/modules/nn.h"
 #include "cresset/optim/optimizers.h"
@@ -16,7 +15,7 @@ namespace {
 
 Tensor leaf(const std::vector<float>& v, const DimVector& sizes) {
   Tensor t = make(v, sizes);
-  t.impl()->set_requires_grad(true);
+  t.requires_grad_();
   return t;
 }
 
@@ -119,9 +118,9 @@ void test_groups_state_and_zero_grad() {
   CHECK_THROWS(sgd.add_param_group(optim::OptimizerParamGroup({a})), ValueError);
 
   sgd.zero_grad(false);
-  CHECK(close(autograd::grad_of(a), {0.0f}));
+  CHECK(close(a.grad(), {0.0f}));
   sgd.zero_grad();
-  CHECK(!autograd::grad_of(a).defined());
+  CHECK(!a.grad().defined());
   sgd.step();  // no grads: nothing moves
   CHECK(close(a, {0.9f}));
 
@@ -138,7 +137,7 @@ void test_groups_state_and_zero_grad() {
   // A float64 param and a float32 one in one group: one fused call per dtype.
   Tensor d = to(leaf({1.0f}, {1}), DType::Float64, Device());
   d = detach(d);
-  d.impl()->set_requires_grad(true);
+  d.requires_grad_();
   Tensor f = leaf({1.0f}, {1});
   optim::SGD mixed({d, f}, optim::SGDOptions(0.25));
   backward(add(sum(d), to(sum(f), DType::Float64, Device())));

@@ -53,16 +53,16 @@ void Module::check_new_name(const char* what, const std::string& name) const {
   CRESSET_CHECK(!name.empty(), ValueError, "[Module] ", what, " name can't be empty string \"\"");
   CRESSET_CHECK(name.find('.') == std::string::npos, ValueError, "[Module] ", what,
                 " name can't contain \".\", got: ", name);
-  CRESSET_CHECK(!parameters_.contains(name) && !buffers_.contains(name) &&
-                    !children_.contains(name),
-                ValueError, "[Module] attribute '", name, "' already exists");
+  CRESSET_CHECK(
+      !parameters_.contains(name) && !buffers_.contains(name) && !children_.contains(name),
+      ValueError, "[Module] attribute '", name, "' already exists");
 }
 
 Tensor& Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
   check_new_name("parameter", name);
   if (tensor.defined()) {
     if (!autograd::is_leaf(tensor)) tensor = detach(tensor);
-    tensor.impl()->set_requires_grad(requires_grad);
+    autograd::set_requires_grad(tensor, requires_grad);
   }
   return parameters_.insert(std::move(name), std::move(tensor));
 }
@@ -183,7 +183,7 @@ void Module::convert(std::optional<Device> device, std::optional<DType> dtype) {
   autograd::AutoGradMode no_grad(false);
   for (Tensor& t : parameters()) {
     set_data(t, converted(t, device, dtype));
-    Tensor grad = autograd::grad_of(t);
+    Tensor grad = t.grad();
     if (grad.defined()) set_data(grad, converted(grad, device, dtype));
   }
   for (Tensor& t : buffers()) set_data(t, converted(t, device, dtype));

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "cresset/autograd/grad_mode.h"
-#include "cresset/autograd/param_grad.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/ops.h"
 
@@ -14,7 +13,7 @@ Tensor clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
   autograd::AutoGradMode no_grad(false);
   std::vector<Tensor> grads;
   for (const Tensor& p : parameters) {
-    Tensor g = autograd::grad_of(p);
+    Tensor g = p.grad();
     if (g.defined()) grads.push_back(g);
   }
   if (grads.empty()) return zeros({}, default_dtype());
@@ -28,8 +27,8 @@ Tensor clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
                 "disable this error and scale the gradients by the non-finite norm anyway, set "
                 "`error_if_nonfinite=False`");
   // Multiplying by the clamped coefficient (even 1) avoids reading total back on the host.
-  Tensor coef = clamp(div(wrapped_scalar(max_norm), add(total, wrapped_scalar(1e-6))),
-                      std::nullopt, Scalar(1.0));
+  Tensor coef = clamp(div(wrapped_scalar(max_norm), add(total, wrapped_scalar(1e-6))), std::nullopt,
+                      Scalar(1.0));
   for (const Tensor& g : grads) mul_(g, coef);
   return total;
 }
@@ -37,7 +36,7 @@ Tensor clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
 void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value) {
   autograd::AutoGradMode no_grad(false);
   for (const Tensor& p : parameters) {
-    Tensor g = autograd::grad_of(p);
+    Tensor g = p.grad();
     if (g.defined()) clamp_(g, Scalar(-clip_value), Scalar(clip_value));
   }
 }
