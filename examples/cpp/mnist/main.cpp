@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -94,8 +95,8 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-int main(int argc, char** argv) {
-  const Args args = parse_args(argc, argv);
+// Trains, evaluates and saves; cresset reports bad input (a missing MNIST file ...) by throwing.
+void run(const Args& args) {
   if (args.threads > 0) cresset::set_num_threads(args.threads);
   cresset::manual_seed(uint64_t(args.seed));
 
@@ -151,5 +152,14 @@ int main(int argc, char** argv) {
               static_cast<long long>(correct), static_cast<long long>(total));
   cresset::save(model, args.save);
   std::printf("saved the model to %s\n", args.save.c_str());
+}
+
+int main(int argc, char** argv) {
+  try {
+    run(parse_args(argc, argv));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
   return 0;
 }
