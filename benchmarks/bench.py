@@ -182,6 +182,64 @@ def _workloads(lib):
     out += [("O1 tiny add", "1", None, "", 0.08, 7, tiny_loop()),
             ("O1 tiny add requires_grad", "1", None, "", 0.08, 7, tiny_loop(True)),
             ("O1 empty loop", "1", None, "", 0.08, 7, tiny_loop(empty=True))]
+
+    # E4-E6: transcendental functions beside exp (E2).
+    for n in [100_000, 1_000_000]:
+        for wid, op in [("E4 sigmoid", "sigmoid"), ("E5 tanh", "tanh"), ("E6 log", "log")]:
+            def unary(n=n, op=op):
+                a = randn(n)
+                if op == "log":
+                    a = a.abs() + 0.5
+                f = getattr(lib, op)
+                return lambda: f(a)
+            out.append((wid, n, 8 * n, "GB/s", 0.08, 7, unary))
+
+    # R3-R5: reductions with indices, logsumexp, cumsum along the last dim.
+    for rows, cols in [(1000, 1000), (4096, 1024)]:
+        def along_last(op, rows=rows, cols=cols):
+            def setup():
+                x = randn(rows, cols)
+                f = getattr(lib, op)
+                return lambda: f(x, -1)
+            return setup
+        shape = f"{rows}x{cols}"
+        out += [("R3 max(dim=-1)", shape, 4 * rows * cols, "GB/s", 0.08, 7, along_last("max")),
+                ("R3 argmax(dim=-1)", shape, 4 * rows * cols, "GB/s", 0.08, 7,
+                 along_last("argmax")),
+                ("R4 logsumexp(dim=-1)", shape, 4 * rows * cols, "GB/s", 0.08, 7,
+                 along_last("logsumexp")),
+                ("R5 cumsum(dim=-1)", shape, 8 * rows * cols, "GB/s", 0.08, 7,
+                 along_last("cumsum"))]
+
+    # U1: unique(sorted, return_inverse, return_counts) on 1e6 int64 with few or many values.
+    for label, high in [("1e6 of 10", 10), ("1e6 of 1e6", 1_000_000)]:
+        def unique(high=high):
+            g = torch.Generator().manual_seed(0)
+            t = torch.randint(0, high, (1_000_000,), generator=g)
+            x = t if lib is torch else cresset.tensor(t.numpy())
+            return lambda: lib.unique(x, sorted=True, return_inverse=True, return_counts=True)
+        out.append(("U1 unique inverse+counts", label, None, "", 0.2, 5, unique))
+
+    # B1-B3: elementwise ops with a broadcast (stride-0) operand on 1000x1000.
+    def where_scalar():
+        x = randn(1000, 1000)
+        m = x > 0
+        zero = lib.zeros(())
+        return lambda: lib.where(m, x, zero)
+    def add_row():
+        x, b = randn(1000, 1000), randn(1000)
+        return lambda: x + b
+    def add_col():
+        x, b = randn(1000, 1000), randn(1000, 1)
+        return lambda: x + b
+    def mul_expanded():
+        x, s = randn(1000, 1000), randn(())
+        e = s.expand(1000, 1000)
+        return lambda: x * e
+    out += [("B1 where(mask, x, 0-dim)", "1000x1000", 9 * 10 ** 6, "GB/s", 0.08, 7, where_scalar),
+            ("B2 add bias row", "1000x1000 + 1000", 8 * 10 ** 6, "GB/s", 0.08, 7, add_row),
+            ("B2 add bias column", "1000x1000 + 1000x1", 8 * 10 ** 6, "GB/s", 0.08, 7, add_col),
+            ("B3 mul expanded 0-dim", "1000x1000", 8 * 10 ** 6, "GB/s", 0.08, 7, mul_expanded)]
     return out
 
 

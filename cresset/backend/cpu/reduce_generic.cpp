@@ -44,8 +44,9 @@ void run_norm(const ReducePlan& p, const ReduceCall& c, char* const* out) {
 #define CRESSET_CASES_F32_F64(...)                   \
   CRESSET_DISPATCH_CASE(float, Float32, __VA_ARGS__) \
   CRESSET_DISPATCH_CASE(double, Float64, __VA_ARGS__)
-#define CRESSET_CASES_I64_F32_F64(...)               \
-  CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__) \
+#define CRESSET_CASES_I64(...) CRESSET_DISPATCH_CASE(int64_t, Int64, __VA_ARGS__)
+#define CRESSET_CASES_I64_F32_F64(...) \
+  CRESSET_CASES_I64(__VA_ARGS__)       \
   CRESSET_CASES_F32_F64(__VA_ARGS__)
 
 void reduce_kernel_generic(const ReducePlan& p, const ReduceCall& c) {
@@ -70,11 +71,13 @@ void reduce_kernel_generic(const ReducePlan& p, const ReduceCall& c) {
     case ReduceKind::AMinMax:
       numbers("aminmax", [&](auto t) { run_reduction(AMinMaxOp<decltype(t)>{}, p, c.in, out); });
       break;
-    case ReduceKind::ArgMax:
-      numbers("argmax", [&](auto t) { run_reduction(ArgOp<decltype(t), true>{}, p, c.in, out); });
+    case ReduceKind::ArgMax:  // int64 only: reduce_kernels.cpp does the floats
+      CRESSET_DISPATCH_IMPL("argmax", c.dtype, CRESSET_CASES_I64,
+                            [&] { run_reduction(ArgOp<scalar_t, true>{}, p, c.in, out); });
       break;
     case ReduceKind::ArgMin:
-      numbers("argmin", [&](auto t) { run_reduction(ArgOp<decltype(t), false>{}, p, c.in, out); });
+      CRESSET_DISPATCH_IMPL("argmin", c.dtype, CRESSET_CASES_I64,
+                            [&] { run_reduction(ArgOp<scalar_t, false>{}, p, c.in, out); });
       break;
     case ReduceKind::All:
       run_reduction(LogicalOp<bool, true>{}, p, c.in, out);
