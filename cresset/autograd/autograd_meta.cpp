@@ -33,14 +33,36 @@ std::shared_ptr<Node> grad_fn(const Tensor& t) {
   return m->grad_fn;
 }
 
+// Note [Kept accumulator]
+// torch's leaf holds its AccumulateGrad weakly, so each graph that dies takes the node with it
+// and the next op on the leaf builds a new one: two heap nodes per recorded op on leaves. We keep
+// it instead, and reuse it when no graph holds it only if it is indistinguishable from a fresh
+// one: no hooks (a node that gets a hook is no longer kept, see stop_keeping_accumulator) and the
+// leaf's current metadata. The node holds its leaf weakly, so keeping it makes no cycle.
 std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
   AutogradMeta& m = ensure_meta(t);
   std::shared_ptr<Node> acc = m.grad_accumulator.lock();
+  if (acc && acc == m.kept_accumulator && acc.use_count() == 2) {
+    if (acc->pre_hooks().empty() && acc->post_hooks().empty()) {
+      acc->reset_input_metadata(t);
+      return acc;
+    }
+    acc = nullptr;
+  }
   if (!acc) {
     acc = make_node<AccumulateGrad>(t);
     m.grad_accumulator = acc;
+    m.kept_accumulator = acc;
   }
   return acc;
+}
+
+void stop_keeping_accumulator(Node& node) {
+  auto* acc = dynamic_cast<AccumulateGrad*>(&node);
+  if (!acc) return;
+  Tensor leaf = acc->variable();
+  AutogradMeta* m = leaf.defined() ? meta(leaf) : nullptr;
+  if (m && m->kept_accumulator.get() == acc) m->kept_accumulator = nullptr;
 }
 
 Edge gradient_edge(const Tensor& t) {

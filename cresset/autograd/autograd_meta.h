@@ -19,6 +19,7 @@ struct AutogradMeta final : AutogradMetaBase {
   Tensor grad;                           // .grad of a leaf, or of a non-leaf that retains grad
   std::shared_ptr<Node> grad_fn;         // the node that made this tensor; null for leaves
   std::weak_ptr<Node> grad_accumulator;  // the AccumulateGrad of a leaf, while a graph uses it
+  std::shared_ptr<Node> kept_accumulator;  // the same, kept between graphs (Note [Kept accumulator])
   uint32_t output_nr = 0;                // which output of grad_fn this tensor is
   bool retains_grad = false;
   std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook), run in order
@@ -44,6 +45,9 @@ inline bool is_leaf(const Tensor& t) { return grad_fn(t) == nullptr; }
 Edge gradient_edge(const Tensor& t);
 /// The (cached) AccumulateGrad node of a leaf that requires grad.
 std::shared_ptr<Node> grad_accumulator(const Tensor& t);
+/// Stops keeping `node` between graphs when it is a leaf's AccumulateGrad (a hook is being added
+/// to it, so it must die with the graphs that use it, as in torch).
+void stop_keeping_accumulator(Node& node);
 
 /// Tensor.requires_grad_ / the requires_grad setter: leaves only, floating dtypes only.
 void set_requires_grad(const Tensor& t, bool requires_grad);

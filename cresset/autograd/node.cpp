@@ -20,6 +20,11 @@ uint32_t Node::add_input_metadata(const Tensor& t) {
   return uint32_t(input_metadata_.size() - 1);
 }
 
+void Node::reset_input_metadata(const Tensor& t) {
+  input_metadata_.resize(1);
+  input_metadata_[0] = {t.sizes(), t.dtype(), t.device()};
+}
+
 TensorList Node::call(TensorList&& grads) {
   CRESSET_CHECK(!released_, RuntimeError,
                 "Trying to backward through the graph a second time (or directly access saved "

@@ -62,6 +62,8 @@ class Node : public std::enable_shared_from_this<Node> {
   const std::vector<InputMetadata>& input_metadata() const { return input_metadata_; }
   /// Registers a forward output; returns its index (the output_nr of that tensor).
   uint32_t add_input_metadata(const Tensor& t);
+  /// Makes `t` the node's only forward output (a reused AccumulateGrad, see autograd_meta.cpp).
+  void reset_input_metadata(const Tensor& t);
   uint64_t sequence_nr() const { return sequence_nr_; }
 
   /// Hooks with their handle ids (RemovableHandle.remove erases by id).

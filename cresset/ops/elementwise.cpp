@@ -181,6 +181,30 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
   return base + "Backward" + std::to_string(n);
 }
 
+// node_name of the last call on this thread: loops call the same op over and over.
+const std::string& cached_node_name(const Row& row, const char* op,
+                                    std::initializer_list<TensorRef> inputs) {
+  struct Entry {
+    const Row* row = nullptr;
+    std::string op;  // by value: callers may pass a temporary string's c_str()
+    std::array<bool, 3> numbers{};
+    std::string name;
+  };
+  thread_local Entry last;
+  std::array<bool, 3> numbers{};
+  size_t i = 0;
+  for (TensorRef in : inputs) {
+    if (i < numbers.size()) numbers[i++] = in->impl()->is_wrapped_number();
+  }
+  if (last.row != &row || last.numbers != numbers || last.op != op) {
+    last.name = node_name(row, op, inputs);
+    last.row = &row;
+    last.op = op;
+    last.numbers = numbers;
+  }
+  return last.name;
+}
+
 // Note [Elementwise autograd]
 // call() records every differentiable row: the node gets the row's derivative formulas
 // (elementwise_backward.cpp), the inputs and result they read, and the Scalar arguments by value.
@@ -211,6 +235,7 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
                       const Scalar* args) {
   if (!r.active || !is_floating(result.dtype())) return;
   autograd::TensorList saved(4), recorded;
+  recorded.reserve(inputs.size());
   for (TensorRef in : inputs) {
     size_t i = recorded.size();
     if (row.grad->saves[i]) saved[i] = (i == 0 && r.self_before.defined()) ? r.self_before : *in;
@@ -234,8 +259,15 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
                      });
     return;
   }
-  autograd::record(node_name(row, op, inputs), recorded, {result}, saved,
-                   [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); });
+  // Without Scalar arguments the closure fits in std::function's inline buffer: no allocation.
+  autograd::BackwardFn backward;
+  if (row.grad->nargs == 0) {
+    backward = [fn](const autograd::Ctx& c) { return fn(c, nullptr); };
+  } else {
+    backward = [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); };
+  }
+  autograd::record(cached_node_name(row, op, inputs), recorded, {result}, saved,
+                   std::move(backward));
 }
 
 // Runs `row` on `inputs`: into a new tensor (out undefined), into `out` (resized, cast back if its

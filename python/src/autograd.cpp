@@ -168,6 +168,7 @@ void init_autograd(nb::module_& m) {
         return v.defined() ? nb::cast(v) : nb::none();
       })
       .def("register_hook", [](ag::Node& n, nb::object fn) {
+        ag::stop_keeping_accumulator(n);
         int id = ag::next_hook_id();
         n.post_hooks().emplace_back(id, [fn](const ag::TensorList& grad_inputs,
                                              const ag::TensorList& grad_outputs) {
@@ -191,6 +192,7 @@ void init_autograd(nb::module_& m) {
         }};
       }, "fn"_a)
       .def("register_prehook", [](ag::Node& n, nb::object fn) {
+        ag::stop_keeping_accumulator(n);
         int id = ag::next_hook_id();
         n.pre_hooks().emplace_back(id, [fn](const ag::TensorList& grads) {
           nb::gil_scoped_acquire gil;
