@@ -41,9 +41,8 @@ void FunctionNode::release_saved() {
   mark_released();
 }
 
-std::shared_ptr<FunctionNode> record(std::string name, const TensorList& inputs,
-                                     const TensorList& outputs, const TensorList& saved,
-                                     BackwardFn backward) {
+std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, TensorSpan outputs,
+                                     TensorSpan saved, BackwardFn backward) {
   // An output that is a tracked view was modified in place: its base's history is rebased
   // instead (see Note [In-place on views] in ops/view_autograd.cpp). Errors come first.
   for (const Tensor& out : outputs) {
@@ -59,7 +58,7 @@ std::shared_ptr<FunctionNode> record(std::string name, const TensorList& inputs,
     if (!out.defined()) continue;
     AutogradMeta* m = meta(out);
     if (m && m->view_base.defined()) {
-      rebase_view_history(out, node, inputs);
+      rebase_view_history(out, node, TensorList(inputs.begin(), inputs.end()));
     } else {
       set_history(out, node);
     }

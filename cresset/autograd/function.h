@@ -59,10 +59,26 @@ class FunctionNode final : public Node {
   std::vector<SavedVariable> saved_;
 };
 
+/// The tensors record() reads: a TensorList or a braced list, read in place (no vector is built;
+/// tiny ops record on every call, see Note [Kept accumulator] in autograd_meta.cpp).
+class TensorSpan {
+ public:
+  TensorSpan() = default;
+  TensorSpan(const TensorList& l) : data_(l.data()), size_(l.size()) {}
+  TensorSpan(std::initializer_list<Tensor> l) : TensorSpan(l.begin(), l.size()) {}
+  TensorSpan(const Tensor* data, size_t size) : data_(data), size_(size) {}
+  const Tensor* begin() const { return data_; }
+  const Tensor* end() const { return data_ + size_; }
+  size_t size() const { return size_; }
+
+ private:
+  const Tensor* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 /// Records `outputs` as made by a FunctionNode over `inputs` that saves `saved` (outputs among
 /// them are recognised and saved without a cycle). Returns the node.
-std::shared_ptr<FunctionNode> record(std::string name, const TensorList& inputs,
-                                     const TensorList& outputs, const TensorList& saved,
-                                     BackwardFn backward);
+std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, TensorSpan outputs,
+                                     TensorSpan saved, BackwardFn backward);
 
 }  // namespace cresset::autograd

@@ -234,12 +234,12 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
                       std::initializer_list<TensorRef> inputs, const Tensor& result,
                       const Scalar* args) {
   if (!r.active || !is_floating(result.dtype())) return;
-  autograd::TensorList saved(4), recorded;
-  recorded.reserve(inputs.size());
+  std::array<Tensor, 4> saved;     // by position: the inputs, then the result
+  std::array<Tensor, 3> recorded;  // the inputs
+  size_t n = 0;
   for (TensorRef in : inputs) {
-    size_t i = recorded.size();
-    if (row.grad->saves[i]) saved[i] = (i == 0 && r.self_before.defined()) ? r.self_before : *in;
-    recorded.push_back(*in);
+    if (row.grad->saves[n]) saved[n] = (n == 0 && r.self_before.defined()) ? r.self_before : *in;
+    recorded[n++] = *in;
   }
   if (row.grad->saves[3]) saved[3] = result;
   std::array<double, 3> a{};
@@ -253,7 +253,8 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   if (undefined) {
     std::string message = str_cat("derivative for aten::", name.substr(0, name.find('_', 6)),
                                   " is not implemented");
-    autograd::record("torch::autograd::NotImplemented", recorded, {result}, {},
+    autograd::record("torch::autograd::NotImplemented", autograd::TensorSpan(recorded.data(), n),
+                     {result}, {},
                      [message](const autograd::Ctx&) -> autograd::TensorList {
                        throw RuntimeError(message);
                      });
@@ -266,7 +267,8 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   } else {
     backward = [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); };
   }
-  autograd::record(cached_node_name(row, op, inputs), recorded, {result}, saved,
+  autograd::record(cached_node_name(row, op, inputs), autograd::TensorSpan(recorded.data(), n),
+                   {result}, autograd::TensorSpan(saved.data(), saved.size()),
                    std::move(backward));
 }
 
