@@ -41,19 +41,19 @@ std::shared_ptr<Node> grad_fn(const Tensor& t) {
 // leaf's current metadata. The node holds its leaf weakly, so keeping it makes no cycle.
 std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
   AutogradMeta& m = ensure_meta(t);
-  std::shared_ptr<Node> acc = m.grad_accumulator.lock();
-  if (acc && acc == m.kept_accumulator && acc.use_count() == 2) {
-    if (acc->pre_hooks().empty() && acc->post_hooks().empty()) {
-      acc->reset_input_metadata(t);
-      return acc;
+  if (Node* kept = m.kept_accumulator.get()) {
+    // Held elsewhere too (a graph, Python): torch's weak reference would still find it.
+    if (m.kept_accumulator.use_count() > 1) return m.kept_accumulator;
+    if (kept->pre_hooks().empty() && kept->post_hooks().empty()) {
+      kept->reset_input_metadata(t);
+      return m.kept_accumulator;
     }
-    acc = nullptr;
+  } else if (std::shared_ptr<Node> acc = m.grad_accumulator.lock()) {
+    return acc;
   }
-  if (!acc) {
-    acc = make_node<AccumulateGrad>(t);
-    m.grad_accumulator = acc;
-    m.kept_accumulator = acc;
-  }
+  std::shared_ptr<Node> acc = make_node<AccumulateGrad>(t);
+  m.grad_accumulator = acc;
+  m.kept_accumulator = acc;
   return acc;
 }
 

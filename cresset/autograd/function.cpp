@@ -58,7 +58,9 @@ std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, Tensor
     if (!out.defined()) continue;
     AutogradMeta* m = meta(out);
     if (m && m->view_base.defined()) {
-      rebase_view_history(out, node, TensorList(inputs.begin(), inputs.end()));
+      TensorList in_list;
+      for (const Tensor& in : inputs) in_list.push_back(in);
+      rebase_view_history(out, node, in_list);
     } else {
       set_history(out, node);
     }

@@ -59,20 +59,39 @@ class FunctionNode final : public Node {
   std::vector<SavedVariable> saved_;
 };
 
-/// The tensors record() reads: a TensorList or a braced list, read in place (no vector is built;
-/// tiny ops record on every call, see Note [Kept accumulator] in autograd_meta.cpp).
+/// The tensors record() reads, without copying a Tensor handle (tiny ops record on every call):
+/// a TensorList, a braced list, or an array of pointers (null: an undefined tensor).
 class TensorSpan {
  public:
   TensorSpan() = default;
   TensorSpan(const TensorList& l) : data_(l.data()), size_(l.size()) {}
   TensorSpan(std::initializer_list<Tensor> l) : TensorSpan(l.begin(), l.size()) {}
   TensorSpan(const Tensor* data, size_t size) : data_(data), size_(size) {}
-  const Tensor* begin() const { return data_; }
-  const Tensor* end() const { return data_ + size_; }
+  TensorSpan(const Tensor* const* ptrs, size_t size) : ptrs_(ptrs), size_(size) {}
+
   size_t size() const { return size_; }
+  const Tensor& operator[](size_t i) const {
+    static const Tensor undefined;
+    if (!ptrs_) return data_[i];
+    return ptrs_[i] ? *ptrs_[i] : undefined;
+  }
+
+  struct Iterator {
+    const TensorSpan* span;
+    size_t i;
+    const Tensor& operator*() const { return (*span)[i]; }
+    Iterator& operator++() {
+      ++i;
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return i != o.i; }
+  };
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, size_}; }
 
  private:
   const Tensor* data_ = nullptr;
+  const Tensor* const* ptrs_ = nullptr;
   size_t size_ = 0;
 };
 

@@ -22,7 +22,10 @@ uint32_t Node::add_input_metadata(const Tensor& t) {
 
 void Node::reset_input_metadata(const Tensor& t) {
   input_metadata_.resize(1);
-  input_metadata_[0] = {t.sizes(), t.dtype(), t.device()};
+  InputMetadata& m = input_metadata_[0];
+  if (m.shape != t.sizes()) m.shape = t.sizes();
+  m.dtype = t.dtype();
+  m.device = t.device();
 }
 
 TensorList Node::call(TensorList&& grads) {
@@ -53,17 +56,21 @@ namespace detail {
 // so on: recursion as deep as the graph. Instead, a node whose last reference dies is queued, and
 // only the outermost deletion on this thread deletes; nested deletions just enqueue.
 void delete_node(Node* node) {
-  thread_local std::vector<Node*> queue;
-  thread_local bool draining = false;
-  queue.push_back(node);
-  if (draining) return;
-  draining = true;
-  while (!queue.empty()) {
-    Node* next = queue.back();
-    queue.pop_back();
+  struct Queue {
+    std::vector<Node*> nodes;
+    bool draining = false;
+  };
+  thread_local Queue q;  // one thread-local lookup per call: every recorded op ends here
+  Queue& queue = q;
+  queue.nodes.push_back(node);
+  if (queue.draining) return;
+  queue.draining = true;
+  while (!queue.nodes.empty()) {
+    Node* next = queue.nodes.back();
+    queue.nodes.pop_back();
     delete next;
   }
-  draining = false;
+  queue.draining = false;
 }
 
 }  // namespace detail

@@ -234,14 +234,15 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
                       std::initializer_list<TensorRef> inputs, const Tensor& result,
                       const Scalar* args) {
   if (!r.active || !is_floating(result.dtype())) return;
-  std::array<Tensor, 4> saved;     // by position: the inputs, then the result
-  std::array<Tensor, 3> recorded;  // the inputs
+  // Pointers, not Tensor copies: a handle copy is an atomic increment and decrement.
+  std::array<const Tensor*, 4> saved{};     // by position: the inputs, then the result
+  std::array<const Tensor*, 3> recorded{};  // the inputs
   size_t n = 0;
   for (TensorRef in : inputs) {
-    if (row.grad->saves[n]) saved[n] = (n == 0 && r.self_before.defined()) ? r.self_before : *in;
-    recorded[n++] = *in;
+    if (row.grad->saves[n]) saved[n] = (n == 0 && r.self_before.defined()) ? &r.self_before : &*in;
+    recorded[n++] = &*in;
   }
-  if (row.grad->saves[3]) saved[3] = result;
+  if (row.grad->saves[3]) saved[3] = &result;
   std::array<double, 3> a{};
   for (int k = 0; k < row.grad->nargs; ++k) a[k] = args[k].to_double();
   ew::RowBackward fn = row.grad->backward;
@@ -268,7 +269,7 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
     backward = [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); };
   }
   autograd::record(cached_node_name(row, op, inputs), autograd::TensorSpan(recorded.data(), n),
-                   {result}, autograd::TensorSpan(saved.data(), saved.size()),
+                   autograd::TensorSpan(&result, 1), autograd::TensorSpan(saved.data(), saved.size()),
                    std::move(backward));
 }
 
