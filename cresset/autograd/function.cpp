@@ -6,6 +6,8 @@
 
 namespace cresset::autograd {
 
+const Tensor TensorSpan::kUndefined;
+
 bool needs_grad(std::initializer_list<TensorRef> inputs) {
   if (!GradMode::is_enabled()) return false;
   for (TensorRef t : inputs) {

@@ -71,9 +71,8 @@ class TensorSpan {
 
   size_t size() const { return size_; }
   const Tensor& operator[](size_t i) const {
-    static const Tensor undefined;
     if (!ptrs_) return data_[i];
-    return ptrs_[i] ? *ptrs_[i] : undefined;
+    return ptrs_[i] ? *ptrs_[i] : kUndefined;
   }
 
   struct Iterator {
@@ -90,6 +89,7 @@ class TensorSpan {
   Iterator end() const { return {this, size_}; }
 
  private:
+  static const Tensor kUndefined;  // what a null pointer stands for
   const Tensor* data_ = nullptr;
   const Tensor* const* ptrs_ = nullptr;
   size_t size_ = 0;
