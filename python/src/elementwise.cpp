@@ -150,11 +150,12 @@ Tensor add2(const Tensor& a, const Tensor& b) { return add(a, b); }
 Tensor add2_(const Tensor& a, const Tensor& b) { return add_(a, b); }
 Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor sub2_(const Tensor& a, const Tensor& b) { return sub_(a, b); }
+Tensor rsub2(const Tensor& a, const Tensor& b) { return rsub(a, b); }
 Tensor div2(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor div2_(const Tensor& a, const Tensor& b) { return div_(a, b); }
 Tensor div2_out(const Tensor& a, const Tensor& b, const Tensor& o) { return div_out(a, b, o); }
-// Reflected operators compute Reflected(self, other). torch evaluates `other - self` as sub(other,
-// self) but `other * self` as mul(self, other) (it matters where the second operand is special: a
+// Reflected operators compute Reflected(self, other). torch evaluates `other - self` as
+// rsub(self, other) (recorded as RsubBackward1) but `other * self` as mul(self, other) (it matters where the second operand is special: a
 // float16 tensor times a number keeps the number at float precision) and `other / self` as
 // self.reciprocal() * other (two roundings, not one division).
 template <Binary Op>
@@ -534,7 +535,7 @@ void init_elementwise(nb::module_& m) {
 
   // ---- Python operators ----
   def_operator<add2, add2_, add2>(cls, "add");
-  def_operator<sub2, sub2_>(cls, "sub");
+  def_operator<sub2, sub2_, rsub2>(cls, "sub");
   def_operator<mul, mul_, mul>(cls, "mul");
   def_operator<div2, div2_, rdiv>(cls, "truediv");
   def_operator<floor_divide, floor_divide_>(cls, "floordiv");

@@ -37,6 +37,9 @@ CASES = {
     "add": lambda lib, x: x["a"] + x["b"],
     "add_scalar": lambda lib, x: x["a"] + 2,
     "sub": lambda lib, x: x["a"] - x["b"],
+    "rsub_operator": lambda lib, x: 2 - x["a"],
+    "rsub_tensor_operator": lambda lib, x: lib.tensor(2.0, dtype=lib.float64) - x["a"],
+    "rsub_fn": lambda lib, x: lib.rsub(x["a"], x["b"]),
     "mul": lambda lib, x: x["a"] * x["b"],
     "mul_scalar": lambda lib, x: x["a"] * 3,
     "div": lambda lib, x: x["a"] / x["b"],
@@ -178,13 +181,13 @@ CASES = {
 
 
 # Cases whose own node matches torch's but whose deeper graph does not yet: cresset keeps an edge
-# (None) for a number operand (x ** 2, 2 ** x, the margin added by the losses, where's
+# (None) for a number operand (x ** 2, 2 ** x, 2 - x, the margin added by the losses, where's
 # condition, soft_margin's target) where torch records none and names the op's Scalar overload
 # (AddBackward1); the two-tensor-bound clamp is minimum(maximum(...)) and prelu's weight goes
 # through a slice.
 ROOT_ONLY = {
     "clamp_tensor", "cosine_embedding_none", "hinge_embedding_none", "margin_ranking",
-    "margin_ranking_none", "pow_scalar", "prelu", "rpow", "soft_margin", "triplet", "triplet_none",
+    "margin_ranking_none", "pow_scalar", "prelu", "rpow", "rsub_operator", "soft_margin", "triplet", "triplet_none",
     "where",
 }
 
