@@ -15,6 +15,16 @@
 // spatially flipped, channel-transposed weight and padding d * (K - 1) - pad, so it runs here too.
 // Every output value is the same sequence of FMAs whatever the threads (bias first, then input
 // channels and taps in order): results depend on nothing but the inputs.
+//
+// Note [Direct weight gradient]
+// With stride 1, gw[co, ci, t] = sum over images and output positions (oh, ow) of gy[co, oh, ow] *
+// xp[ci, oh + kh * dh, ow + kw * dw] (xp: x zero-padded). Rows r = (ci, t) of gw^T each read xp
+// at one constant offset from the position, so a tile of kRows rows x kCV vectors of 16 output
+// channels does, per output position, kRows broadcasts of xp values, kCV loads of gy^T [position]
+// [channel] and kRows * kCV FMAs, summing over positions in registers: no im2col (9 times the
+// input, written and read back) and no horizontal sums. gy is transposed once per image, in 16 x 16
+// blocks. Images are split among threads, each summing into its own gw^T; those are added in
+// thread order, so results depend only on the thread count (as im2col + GEMM's).
 #include <algorithm>
 #include <vector>
 
@@ -77,15 +87,15 @@ Direct make_direct(const ConvGeometry& g, bool backward) {
 // Whether the direct kernel handles g's `kind` product (see Note [Direct convolution on a wide
 // grid]) and beats im2col there.
 bool direct_applies(ConvKind kind, const ConvGeometry& g) {
-  // The weight gradient's im2col + GEMM measured faster than a direct kernel (3 output channels x
-  // 9 taps register tiles on the wide grid, 25% slower on 64 x 32 -> 64 x 16 x 16).
-  if (kind == ConvKind::BackwardWeight || g.batch == 0) return false;
+  if (g.batch == 0) return false;
   // Two-dimensional (or one-dimensional) and stride 1; pointwise convolutions are plain GEMMs.
   if (g.kernel[0] != 1 || g.pad[0] != 0 || g.in[0] != 1) return false;
   for (int d = 1; d < 3; ++d) {
     if (g.stride[d] != 1) return false;
   }
   if (g.kernel[1] * g.kernel[2] == 1) return false;
+  // The weight gradient's lanes are output channels: fewer than half a vector waste most FMAs.
+  if (kind == ConvKind::BackwardWeight) return g.out_channels / g.groups >= kChannels;
   const bool backward = kind == ConvKind::BackwardInput;
   if (backward) {
     for (int d = 1; d < 3; ++d) {
@@ -121,29 +131,22 @@ std::vector<float> pack_weight(const float* w, const Direct& d, bool backward) {
   return packed;
 }
 
-// dst[i] = src[i] (zero when src is null) for i in [0, n): rows here are a few dozen floats, where
-// memcpy's call costs more than the copy.
+// dst[i] = src[i] for i in [0, n): rows here are a few dozen floats, where memcpy's call costs
+// more than the copy.
 inline void copy_row(float* dst, const float* src, int64_t n) {
   for (int64_t i = 0; i < n; i += kLanes) {
     const __mmask16 m = n - i >= kLanes ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
-    _mm512_mask_storeu_ps(dst + i, m,
-                          src ? _mm512_maskz_loadu_ps(m, src + i) : _mm512_setzero_ps());
+    _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(m, src + i));
   }
 }
 
-// The `cin` channels of one image's group, zero-padded into planes of d.plane floats.
+// The `cin` channels of one image's group into the interior of planes of d.plane floats. The
+// padding around it is never written: buffers start zeroed and every image has the same layout.
 void pad_source(const float* src, const Direct& d, float* dst) {
   for (int64_t c = 0; c < d.cin; ++c) {
     const float* s = src + c * d.ih * d.iw;
-    float* p = dst + c * d.plane;
-    copy_row(p, nullptr, d.pad_h * d.wp);
-    p += d.pad_h * d.wp;
-    for (int64_t r = 0; r < d.ih; ++r, p += d.wp, s += d.iw) {
-      copy_row(p, nullptr, d.pad_w);
-      copy_row(p + d.pad_w, s, d.iw);
-      copy_row(p + d.pad_w + d.iw, nullptr, d.pad_w);
-    }
-    copy_row(p, nullptr, d.plane - (d.pad_h + d.ih) * d.wp);
+    float* p = dst + c * d.plane + d.pad_h * d.wp + d.pad_w;
+    for (int64_t r = 0; r < d.ih; ++r, p += d.wp, s += d.iw) copy_row(p, s, d.iw);
   }
 }
 
@@ -253,12 +256,158 @@ void run_direct(const float* src, const float* w, const float* bias, float* dst,
   });
 }
 
+// gw^T rows per weight-gradient tile (see Note [Direct weight gradient]).
+constexpr int64_t kRows = 6;
+
+// dst[l * ld + c] = src[c * len + l] for c < channels, l < len; channels [channels, ld) of dst
+// are zero. One 16 x 16 block at a time: 4 rounds of in-register shuffles.
+void transpose_channels(const float* src, int64_t channels, int64_t len, float* dst, int64_t ld) {
+  for (int64_t c0 = 0; c0 < ld; c0 += kLanes) {
+    for (int64_t l0 = 0; l0 < len; l0 += kLanes) {
+      const int64_t n = std::min(kLanes, len - l0);
+      const __mmask16 m = __mmask16((1u << n) - 1);
+      __m512 r[kLanes], t[kLanes];
+      for (int64_t i = 0; i < kLanes; ++i) {
+        r[i] = c0 + i < channels ? _mm512_maskz_loadu_ps(m, src + (c0 + i) * len + l0)
+                                 : _mm512_setzero_ps();
+      }
+      // Pairs of rows interleaved, then pairs of pairs: t[4i + k] holds, in 128-bit lane L,
+      // column 4L + k of rows 4i..4i+3.
+      for (int64_t i = 0; i < kLanes; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+      }
+      for (int64_t i = 0; i < kLanes; i += 4) {
+        const __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+        const __m512d c = _mm512_castps_pd(t[i + 2]), e = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, e));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, e));
+      }
+      // Lane L of r[k], r[4 + k], r[8 + k], r[12 + k] together make column 4L + k.
+      for (int64_t k = 0; k < 4; ++k) {
+        const __m512 v0 = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x44);
+        const __m512 v1 = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0x44);
+        const __m512 v2 = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xEE);
+        const __m512 v3 = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0xEE);
+        t[k] = _mm512_shuffle_f32x4(v0, v1, 0x88);
+        t[4 + k] = _mm512_shuffle_f32x4(v0, v1, 0xDD);
+        t[8 + k] = _mm512_shuffle_f32x4(v2, v3, 0x88);
+        t[12 + k] = _mm512_shuffle_f32x4(v2, v3, 0xDD);
+      }
+      for (int64_t j = 0; j < n; ++j) _mm512_storeu_ps(dst + (l0 + j) * ld + c0, t[j]);
+    }
+  }
+}
+
+// acc[r][v] (kRows rows of gw^T at acc, row stride ld, kCV vectors of output channels) += the sum
+// over output rows [oh0, oh1) of xp[rows[r] + position] * gyt[position][v].
+template <int64_t kCV>
+__attribute__((noinline)) void weight_tile(const float* xp, const int64_t* rows, const float* gyt,
+                                           int64_t ldg, const Direct& d, int64_t oh0, int64_t oh1,
+                                           float* acc_out, int64_t ld) {
+  __m512 acc[kRows][kCV];
+  const float* x[kRows];
+#pragma GCC unroll 6
+  for (int64_t r = 0; r < kRows; ++r) {
+    x[r] = xp + rows[r];
+#pragma GCC unroll 4
+    for (int64_t v = 0; v < kCV; ++v) acc[r][v] = _mm512_loadu_ps(acc_out + r * ld + v * kLanes);
+  }
+  for (int64_t oh = oh0; oh < oh1; ++oh) {
+    const float* g = gyt + oh * d.ow * ldg;
+    const int64_t base = oh * d.wp;
+    for (int64_t ow = 0; ow < d.ow; ++ow, g += ldg) {
+      __m512 gv[kCV];
+#pragma GCC unroll 4
+      for (int64_t v = 0; v < kCV; ++v) gv[v] = _mm512_loadu_ps(g + v * kLanes);
+#pragma GCC unroll 6
+      for (int64_t r = 0; r < kRows; ++r) {
+        const __m512 b = _mm512_set1_ps(x[r][base + ow]);
+#pragma GCC unroll 4
+        for (int64_t v = 0; v < kCV; ++v) acc[r][v] = _mm512_fmadd_ps(b, gv[v], acc[r][v]);
+      }
+    }
+  }
+#pragma GCC unroll 6
+  for (int64_t r = 0; r < kRows; ++r) {
+#pragma GCC unroll 4
+    for (int64_t v = 0; v < kCV; ++v) _mm512_storeu_ps(acc_out + r * ld + v * kLanes, acc[r][v]);
+  }
+}
+
+using WeightTile = void (*)(const float*, const int64_t*, const float*, int64_t, const Direct&,
+                            int64_t, int64_t, float*, int64_t);
+
+// gw [G * C_out, C_in / G, K...] from gy and x (see Note [Direct weight gradient]).
+void run_weight(const float* gy, const float* x, float* gw, const ConvGeometry& g) {
+  const Direct d = make_direct(g, false);
+  const int64_t taps = d.kh * d.kw, nrows = d.cin * taps, len = d.oh * d.ow;
+  const int64_t ldc = (d.cout + kLanes - 1) / kLanes * kLanes;  // channels padded to vectors
+  const int64_t vecs = ldc / kLanes;
+  const int64_t cv = vecs % 4 == 0 ? 4 : vecs % 2 == 0 ? 2 : 1;
+  const WeightTile tile = cv == 4 ? weight_tile<4> : cv == 2 ? weight_tile<2> : weight_tile<1>;
+  // Rows past the last compute on row 0's values, into gw^T rows that are never read.
+  const int64_t prows = (nrows + kRows - 1) / kRows * kRows;
+  std::vector<int64_t> rows(static_cast<size_t>(prows), 0);
+  for (int64_t r = 0; r < nrows; ++r) {
+    const int64_t ci = r / taps, t = r % taps;
+    rows[size_t(r)] = ci * d.plane + (t / d.kw) * d.dh * d.wp + (t % d.kw) * d.dw;
+  }
+  // Output rows per block: about 128 positions, whose gy^T and xp rows stay in L1 while every
+  // tile passes over them.
+  const int64_t block = std::max<int64_t>(1, 128 / d.ow);
+  const int64_t threads = in_parallel_region() ? 1 : get_num_threads();
+  const int64_t slots = std::max<int64_t>(1, std::min(g.batch, threads));
+  const int64_t per_slot = d.groups * prows * ldc;
+  std::vector<float> partial(size_t(slots * per_slot), 0.0f);
+  parallel_for(0, slots, 1, [&](int64_t s0, int64_t s1) {
+    std::vector<float> padded(size_t(d.cin * d.plane)), gyt(size_t(len * ldc));
+    for (int64_t s = s0; s < s1; ++s) {
+      for (int64_t n = g.batch * s / slots; n < g.batch * (s + 1) / slots; ++n) {
+        for (int64_t gi = 0; gi < d.groups; ++gi) {
+          pad_source(x + (n * d.groups + gi) * d.cin * d.ih * d.iw, d, padded.data());
+          transpose_channels(gy + (n * d.groups + gi) * d.cout * len, d.cout, len, gyt.data(), ldc);
+          float* acc = partial.data() + s * per_slot + gi * prows * ldc;
+          for (int64_t oh0 = 0; oh0 < d.oh; oh0 += block) {
+            const int64_t oh1 = std::min(d.oh, oh0 + block);
+            for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
+              for (int64_t c0 = 0; c0 < ldc; c0 += cv * kLanes) {
+                tile(padded.data(), rows.data() + r0, gyt.data() + c0, ldc, d, oh0, oh1,
+                     acc + r0 * ldc + c0, ldc);
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+  // gw[o, r] = the sum over slots, in order, of gw^T[r, o].
+  parallel_for(0, d.groups * d.cout, 1, [&](int64_t o0, int64_t o1) {
+    for (int64_t o = o0; o < o1; ++o) {
+      const int64_t gi = o / d.cout, co = o % d.cout;
+      float* dst = gw + o * nrows;
+      for (int64_t r = 0; r < nrows; ++r) {
+        const float* src = partial.data() + gi * prows * ldc + r * ldc + co;
+        float sum = src[0];
+        for (int64_t s = 1; s < slots; ++s) sum += src[s * per_slot];
+        dst[r] = sum;
+      }
+    }
+  });
+}
+
 }  // namespace
 
 bool conv_direct_kernel(ConvKind kind, const float* a, const float* b, const float* bias,
                         float* out, const ConvGeometry& g) {
   if (!direct_applies(kind, g)) return false;
-  run_direct(a, b, bias, out, g, kind == ConvKind::BackwardInput);
+  if (kind == ConvKind::BackwardWeight) {
+    run_weight(a, b, out, g);
+  } else {
+    run_direct(a, b, bias, out, g, kind == ConvKind::BackwardInput);
+  }
   return true;
 }
 
