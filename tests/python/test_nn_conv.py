@@ -115,6 +115,10 @@ DIRECT_CASES = [
     ((2, 8, 18, 18), (8, 8, 3, 3), {"stride": 2}),  # strided: falls back
     ((2, 8, 6, 5), (8, 8, 3, 3), {"padding": 1}),  # too narrow: falls back
     ((2, 8, 12, 12), (4, 8, 3, 3), {"padding": 1}),  # forward falls back (4 output channels)
+    # Vectors that are pieces of output rows, images grouped 3 to a task (the last group short).
+    ((4, 8, 16, 16), (16, 8, 3, 3), {"padding": 1}),
+    ((2, 4, 10, 32), (8, 4, 3, 3), {"padding": 1}),
+    ((2, 8, 7, 15), (8, 8, 3, 3), {"padding": 1}),
     # Weight gradient: 1, 2 and 4 vectors of output channels per tile, gw^T rows (C_in * K) not a
     # multiple of the tile's 6, output rows wider than a block of positions, batch 1.
     ((3, 3, 9, 7), (48, 3, 3, 3), {"padding": 1}),
@@ -182,11 +186,12 @@ def test_conv_direct_weight_gradient_threads():
     assert results[0] == results[2]
 
 
-def test_conv_direct_kernel_threads_identical():
+@pytest.mark.parametrize("size", [20, 16])
+def test_conv_direct_kernel_threads_identical(size):
     # Each output of the direct kernel is the same sequence of FMAs whatever the threads, also
-    # when one image is split among threads.
+    # when one image is split among threads (on the wide grid and by output rows).
     torch.manual_seed(13)
-    x = to_cresset(torch.randn(1, 8, 20, 20)).requires_grad_()
+    x = to_cresset(torch.randn(1, 8, size, size)).requires_grad_()
     w = to_cresset(torch.randn(16, 8, 3, 3))
     results = []
     old = cresset.get_num_threads()

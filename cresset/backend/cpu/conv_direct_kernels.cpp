@@ -16,6 +16,13 @@
 // Every output value is the same sequence of FMAs whatever the threads (bias first, then input
 // channels and taps in order): results depend on nothing but the inputs.
 //
+// Note [Vectors of positions]
+// The wide grid computes Wp / OW times the useful work. Where ceil(OW / 16) vectors per output
+// row compute fewer lanes (OW = 16 or 32: none wasted), each vector is instead a piece of one
+// output row, read at row * Wp + 16 * piece of the padded input, stored with a tail mask. A tile's
+// vectors are any kVecs of them, each with its own source and destination offsets; images with
+// few vectors are padded side by side kVecs to a task so that tiles run across images.
+//
 // Note [Direct weight gradient]
 // With stride 1, gw[co, ci, t] = sum over images and output positions (oh, ow) of gy[co, oh, ow] *
 // xp[ci, oh + kh * dh, ow + kw * dw] (xp: x zero-padded). Rows r = (ci, t) of gw^T each read xp
@@ -44,8 +51,12 @@ namespace {
 constexpr int64_t kLanes = 16;
 constexpr int64_t kVecs = 3;      // vectors of positions per tile
 constexpr int64_t kChannels = 8;  // output channels per tile
-constexpr int64_t kTile = kLanes * kVecs;
-// A direct convolution computes Wp / OW times the useful work; beyond this ratio im2col wins.
+// Images whose vectors are fewer than this go kVecs to a task when their count is not a multiple
+// of kVecs, so that no tile is left partly empty (16 x 16 outputs: 16 vectors, 11% of the tiles'
+// work thrown away alone; larger images lose less than 2%).
+constexpr int64_t kMaxGroupedVecs = 64;
+// A direct convolution computes more lanes than outputs (Wp / OW times on the wide grid); beyond
+// this ratio im2col wins.
 constexpr double kMaxWaste = 1.25;
 
 // One stride-1 convolution per group seen as src [N, G * cin, ih, iw] -> dst [N, G * cout, oh,
@@ -55,8 +66,11 @@ struct Direct {
   int64_t ih, iw, oh, ow;
   int64_t pad_h, pad_w, dh, dw, kh, kw;
   int64_t hp, wp;   // padded source dims
-  int64_t plane;    // floats per padded source channel, with slack for the last tile's reads
-  int64_t tiles;    // position tiles per image: ceil(oh * wp / kTile)
+  int64_t plane;    // floats per padded source channel, with slack for the last vector's reads
+  bool rows;        // vectors are pieces of output rows, not of the wide grid
+  int64_t vecs;     // vectors of positions per image
+  int64_t images;   // images per task, padded side by side (see Note [Vectors of positions])
+  int64_t tiles;    // tiles per task: ceil(images * vecs / kVecs)
   int64_t cblocks;  // output-channel blocks of kChannels per group
 };
 
@@ -78,8 +92,13 @@ Direct make_direct(const ConvGeometry& g, bool backward) {
   d.pad_w = backward ? d.dw * (d.kw - 1) - g.pad[2] : g.pad[2];
   d.hp = d.ih + 2 * d.pad_h;
   d.wp = d.iw + 2 * d.pad_w;
-  d.plane = d.hp * d.wp + (d.kw - 1) * d.dw + kTile;
-  d.tiles = (d.oh * d.wp + kTile - 1) / kTile;
+  d.plane = d.hp * d.wp + (d.kw - 1) * d.dw + kLanes;
+  const int64_t wide = (d.oh * d.wp + kLanes - 1) / kLanes;
+  const int64_t by_rows = d.oh * ((d.ow + kLanes - 1) / kLanes);
+  d.rows = by_rows <= wide;
+  d.vecs = d.rows ? by_rows : wide;
+  d.images = d.vecs % kVecs == 0 || d.vecs >= kMaxGroupedVecs ? 1 : kVecs;
+  d.tiles = (d.images * d.vecs + kVecs - 1) / kVecs;
   d.cblocks = (d.cout + kChannels - 1) / kChannels;
   return d;
 }
@@ -105,7 +124,8 @@ bool direct_applies(ConvKind kind, const ConvGeometry& g) {
   const Direct d = make_direct(g, backward);
   // Fewer output channels than a tile leave most of its FMAs unused (3 of 8: the input gradient of
   // an RGB convolution measured 1.4x slower than im2col + GEMM).
-  return d.cout >= kChannels && d.ow > 0 && d.oh > 0 && double(d.wp) <= kMaxWaste * double(d.ow);
+  return d.cout >= kChannels && d.ow > 0 && d.oh > 0 &&
+         double(d.vecs * kLanes) <= kMaxWaste * double(d.oh * d.ow);
 }
 
 // The weight in tiles: packed[gi][cb][ci][tap][kChannels], zero for channels past cout, so that
@@ -150,34 +170,48 @@ void pad_source(const float* src, const Direct& d, float* dst) {
   }
 }
 
-// Where one tile's vectors go: the lanes kept (ow < OW, inside the image) and the output index of
-// the first kept lane.
-struct TileStores {
-  __mmask16 keep[kVecs];
-  int64_t at[kVecs];
+// Where one vector of positions of an image is read (offset into the padded source) and stored
+// (the lanes kept, compressed, and the output index of the first).
+struct VecPlace {
+  int64_t src, at;
+  __mmask16 keep;
 };
 
-TileStores tile_stores(const Direct& d, int64_t p0) {
-  TileStores s;
-  const int64_t end = d.oh * d.wp;
-  for (int64_t v = 0; v < kVecs; ++v) {
-    const int64_t first = p0 + v * kLanes;
-    unsigned mask = 0;
-    for (int64_t l = 0; l < kLanes; ++l) {
-      const int64_t p = first + l;
-      if (p < end && p % d.wp < d.ow) mask |= 1u << l;
-    }
-    s.keep[v] = __mmask16(mask);
-    s.at[v] = first / d.wp * d.ow + std::min(first % d.wp, d.ow);
+VecPlace vec_place(const Direct& d, int64_t i) {
+  VecPlace v;
+  if (d.rows) {
+    const int64_t pieces = (d.ow + kLanes - 1) / kLanes;
+    const int64_t row = i / pieces, col = i % pieces * kLanes;
+    v.src = row * d.wp + col;
+    v.at = row * d.ow + col;
+    const int64_t n = std::min(kLanes, d.ow - col);
+    v.keep = __mmask16((1u << n) - 1);
+    return v;
   }
-  return s;
+  const int64_t first = i * kLanes, end = d.oh * d.wp;
+  unsigned mask = 0;
+  for (int64_t l = 0; l < kLanes; ++l) {
+    const int64_t p = first + l;
+    if (p < end && p % d.wp < d.ow) mask |= 1u << l;
+  }
+  v.src = first;
+  v.keep = __mmask16(mask);
+  v.at = first / d.wp * d.ow + std::min(first % d.wp, d.ow);
+  return v;
 }
 
-// One tile: kChannels output channels (`valid` of them stored) x kTile positions starting at
-// src (the padded source at the tile's first position).
+// One tile's vectors: source offsets into the task's padded images, output offsets from the
+// task's first image, kept lanes (none for the vectors past the task's images).
+struct TilePlaces {
+  int64_t src[kVecs], at[kVecs];
+  __mmask16 keep[kVecs];
+};
+
+// One tile: kChannels output channels (`valid` of them stored) x kVecs vectors of positions, read
+// from src (the task's padded images, shifted by each tap).
 __attribute__((noinline)) void tile_kernel(const float* src, const Direct& d,
                                            const int64_t* offsets, int64_t taps, const float* w,
-                                           const float* bias, int64_t valid, const TileStores& st,
+                                           const float* bias, int64_t valid, const TilePlaces& tp,
                                            float* dst, int64_t dst_plane) {
   __m512 acc[kVecs][kChannels];
 #pragma GCC unroll 8
@@ -186,12 +220,13 @@ __attribute__((noinline)) void tile_kernel(const float* src, const Direct& d,
 #pragma GCC unroll 3
     for (int64_t v = 0; v < kVecs; ++v) acc[v][c] = b;
   }
+  static_assert(kVecs == 3, "the loads below name each vector");
+  const int64_t s0 = tp.src[0], s1 = tp.src[1], s2 = tp.src[2];
   for (int64_t ci = 0; ci < d.cin; ++ci, src += d.plane) {
     for (int64_t t = 0; t < taps; ++t, w += kChannels) {
       const float* s = src + offsets[t];
-      __m512 x[kVecs];
-#pragma GCC unroll 3
-      for (int64_t v = 0; v < kVecs; ++v) x[v] = _mm512_loadu_ps(s + v * kLanes);
+      const __m512 x[kVecs] = {_mm512_loadu_ps(s + s0), _mm512_loadu_ps(s + s1),
+                               _mm512_loadu_ps(s + s2)};
 #pragma GCC unroll 8
       for (int64_t c = 0; c < kChannels; ++c) {
         const __m512 wc = _mm512_set1_ps(w[c]);
@@ -203,12 +238,12 @@ __attribute__((noinline)) void tile_kernel(const float* src, const Direct& d,
   for (int64_t c = 0; c < valid; ++c) {
     float* out = dst + c * dst_plane;
     for (int64_t v = 0; v < kVecs; ++v) {
-      const __mmask16 k = st.keep[v];
+      const __mmask16 k = tp.keep[v];
       if (k == 0xFFFF) {
-        _mm512_storeu_ps(out + st.at[v], acc[v][c]);
+        _mm512_storeu_ps(out + tp.at[v], acc[v][c]);
       } else if (k) {
         const __mmask16 n = __mmask16((1u << __builtin_popcount(k)) - 1);
-        _mm512_mask_storeu_ps(out + st.at[v], n, _mm512_maskz_compress_ps(k, acc[v][c]));
+        _mm512_mask_storeu_ps(out + tp.at[v], n, _mm512_maskz_compress_ps(k, acc[v][c]));
       }
     }
   }
@@ -223,32 +258,49 @@ void run_direct(const float* src, const float* w, const float* bias, float* dst,
   for (int64_t t = 0; t < taps; ++t) {
     offsets[size_t(t)] = (t / d.kw) * d.dh * d.wp + (t % d.kw) * d.dw;
   }
-  // Where each tile's vectors go, the same for every image and group.
-  std::vector<TileStores> stores(static_cast<size_t>(d.tiles));
-  for (int64_t b = 0; b < d.tiles; ++b) stores[size_t(b)] = tile_stores(d, b * kTile);
-  // Each task is one image's range of tiles; with fewer images than threads, images split.
+  std::vector<VecPlace> places(static_cast<size_t>(d.vecs));
+  for (int64_t i = 0; i < d.vecs; ++i) places[size_t(i)] = vec_place(d, i);
+  const int64_t src_plane = d.ih * d.iw, src_image = d.groups * d.cin * src_plane;
+  const int64_t dst_plane = d.oh * d.ow, dst_image = d.groups * d.cout * dst_plane;
+  const int64_t padded_image = d.cin * d.plane;
+  // Each task is a group of d.images images' range of tiles; with fewer groups than threads,
+  // groups split.
+  const int64_t groups_n = (g.batch + d.images - 1) / d.images;
   const int64_t threads = in_parallel_region() ? 1 : get_num_threads();
-  const int64_t parts = std::min(d.tiles, (threads + g.batch - 1) / g.batch);
-  const int64_t src_image = d.groups * d.cin * d.ih * d.iw, dst_plane = d.oh * d.ow;
-  const int64_t dst_image = d.groups * d.cout * dst_plane;
-  parallel_for(0, g.batch * parts, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> padded(size_t(d.cin * d.plane));
+  const int64_t parts = std::min(d.tiles, (threads + groups_n - 1) / groups_n);
+  parallel_for(0, groups_n * parts, 1, [&](int64_t t0, int64_t t1) {
+    std::vector<float> padded(size_t(d.images * padded_image));
+    std::vector<TilePlaces> tiles(static_cast<size_t>(d.tiles));
     for (int64_t task = t0; task < t1; ++task) {
-      const int64_t n = task / parts, part = task % parts;
-      const int64_t b0 = d.tiles * part / parts, b1 = d.tiles * (part + 1) / parts;
+      const int64_t n0 = task / parts * d.images, part = task % parts;
+      const int64_t count = std::min(d.images, g.batch - n0);
+      const int64_t ntiles = (count * d.vecs + kVecs - 1) / kVecs;
+      const int64_t b0 = ntiles * part / parts, b1 = ntiles * (part + 1) / parts;
+      for (int64_t b = b0; b < b1; ++b) {
+        for (int64_t v = 0; v < kVecs; ++v) {
+          const int64_t q = b * kVecs + v, j = q / d.vecs;
+          const VecPlace& p = places[size_t(q % d.vecs)];
+          TilePlaces& tp = tiles[size_t(b)];
+          tp.src[v] = j < count ? j * padded_image + p.src : 0;
+          tp.at[v] = j < count ? j * dst_image + p.at : 0;
+          tp.keep[v] = j < count ? p.keep : __mmask16(0);
+        }
+      }
       for (int64_t gi = 0; gi < d.groups; ++gi) {
-        pad_source(src + n * src_image + gi * d.cin * d.ih * d.iw, d, padded.data());
-        float* out = dst + n * dst_image + gi * d.cout * dst_plane;
+        for (int64_t j = 0; j < count; ++j) {
+          pad_source(src + (n0 + j) * src_image + gi * d.cin * src_plane, d,
+                     padded.data() + j * padded_image);
+        }
+        float* out = dst + n0 * dst_image + gi * d.cout * dst_plane;
         // Output-channel blocks outer: their weights stay in L1 while the tiles pass (measured
         // 5-20% faster than all blocks per tile, which streams every weight from L2 per tile).
         for (int64_t cb = 0; cb < d.cblocks; ++cb) {
+          const int64_t c0 = cb * kChannels;
           for (int64_t b = b0; b < b1; ++b) {
-            const TileStores& st = stores[size_t(b)];
-            const int64_t c0 = cb * kChannels;
-            tile_kernel(padded.data() + b * kTile, d, offsets.data(), taps,
+            tile_kernel(padded.data(), d, offsets.data(), taps,
                         packed.data() + (gi * d.cblocks + cb) * d.cin * taps * kChannels,
                         bias ? bias + gi * d.cout + c0 : nullptr, std::min(kChannels, d.cout - c0),
-                        st, out + c0 * dst_plane, dst_plane);
+                        tiles[size_t(b)], out + c0 * dst_plane, dst_plane);
           }
         }
       }
