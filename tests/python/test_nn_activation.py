@@ -498,7 +498,6 @@ def test_embedding_bag_errors():
 
     both(RuntimeError, offsets=torch.tensor([1, 5]))
     both(RuntimeError, offsets=torch.tensor([0, 5, 30]))
-    both(RuntimeError, offsets=torch.tensor([0, 5, 3]))
     both(RuntimeError, input=torch.tensor([1, 10, 2]), offsets=torch.tensor([0]))
     both(RuntimeError, input=torch.tensor([1, -1, 2]), offsets=torch.tensor([0]))
     both(RuntimeError, input=torch.tensor([1.0, 2.0]), offsets=torch.tensor([0]))
@@ -506,6 +505,9 @@ def test_embedding_bag_errors():
          per_sample_weights=torch.rand(8, dtype=torch.float64))
     both(ValueError, offsets=torch.tensor([0, 4]), per_sample_weights=torch.rand(7), mode="sum")
     both(NotImplementedError, offsets=torch.tensor([0, 4]), per_sample_weights=torch.rand(8))
+    # Decreasing offsets: torch raises only sometimes (its check depends on its thread split).
+    with pytest.raises(RuntimeError, match="non-decreasing"):
+        CF.embedding_bag(to_cresset(inp), to_cresset(w), to_cresset(torch.tensor([0, 5, 3])))
 
 
 def test_one_hot():
