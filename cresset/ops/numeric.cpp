@@ -98,15 +98,13 @@ Tensor diff(const Tensor& self, int64_t n, int64_t dim, const Tensor& prepend,
   Tensor a = self;
   if (prepend.defined() || append.defined()) {
     std::vector<Tensor> parts;
-    auto joined = [&](const Tensor& t) {
-      if (t.dim() > 0) return t;
-      DimVector shape = self.sizes();
-      shape[size_t(d)] = 1;
-      return expand(t, shape);
-    };
-    if (prepend.defined()) parts.push_back(joined(prepend));
+    for (const Tensor* t : {&prepend, &append}) {
+      CRESSET_CHECK(!t->defined() || t->dim() == self.dim(), RuntimeError,
+                    "diff expects prepend or append to be the same dimension as input");
+    }
+    if (prepend.defined()) parts.push_back(prepend);
     parts.push_back(self);
-    if (append.defined()) parts.push_back(joined(append));
+    if (append.defined()) parts.push_back(append);
     a = cat(parts, d);
   }
   for (int64_t k = 0; k < n && a.size(d) > 0; ++k) a = forward_difference(a, d);
@@ -180,14 +178,13 @@ Tensor lcm(const Tensor& self, const Tensor& other) {
   Tensor g = gcd(self, other);
   Tensor zero = eq(g, wrapped_scalar(Scalar(int64_t(0))));
   Tensor q = floor_divide(self, where(zero, ones_like(g), g));
-  return where(zero, zeros_like(g), abs(mul(q, other)));
+  // |a / g| * |b| at the dtype, wrapping on overflow as torch's does.
+  return where(zero, zeros_like(g), mul(abs(q), abs(other)));
 }
 
 Tensor mvlgamma(const Tensor& self, int64_t p) {
   CRESSET_CHECK(p >= 1, RuntimeError, "p has to be greater than or equal to 1");
   Tensor x = is_floating(self.dtype()) ? self : to(self, default_dtype(), self.device());
-  CRESSET_CHECK(all(gt(x, wrapped_scalar(Scalar((double(p) - 1) / 2)))).item().to_bool(),
-                RuntimeError, "All elements must be greater than (p-1)/2");
   Tensor r = lgamma(x);
   for (int64_t j = 1; j < p; ++j) r = add(r, lgamma(sub(x, wrapped_scalar(Scalar(double(j) / 2)))));
   return add(r, wrapped_scalar(Scalar(double(p) * double(p - 1) / 4 * std::log(kPi))));

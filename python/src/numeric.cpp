@@ -89,7 +89,7 @@ void init_numeric(nb::module_& m) {
                      Tensor (*with_dx)(const Tensor&, double, int64_t)) {
     return [with_x, with_dx](const Tensor& y, std::optional<Tensor> x, nb::handle dx,
                              int64_t dim) {
-      CRESSET_CHECK(!(x && !dx.is_none()), RuntimeError,
+      CRESSET_CHECK(!(x && !dx.is_none()), TypeError,
                     "trapezoid: received both x and dx, but only one may be given");
       if (x) return with_x(y, *x, dim);
       return with_dx(y, dx.is_none() ? 1.0 : nb::cast<double>(dx), dim);
