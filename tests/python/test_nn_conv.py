@@ -119,6 +119,8 @@ DIRECT_CASES = [
     ((4, 8, 16, 16), (16, 8, 3, 3), {"padding": 1}),
     ((2, 4, 10, 32), (8, 4, 3, 3), {"padding": 1}),
     ((2, 8, 7, 15), (8, 8, 3, 3), {"padding": 1}),
+    # Many wide input channels: the tiles pass over them in chunks, for both products.
+    ((1, 48, 6, 60), (48, 48, 3, 3), {"padding": 1}),
     # Weight gradient: 1, 2 and 4 vectors of output channels per tile, gw^T rows (C_in * K) not a
     # multiple of the tile's 6, output rows wider than a block of positions, batch 1.
     ((3, 3, 9, 7), (48, 3, 3, 3), {"padding": 1}),
