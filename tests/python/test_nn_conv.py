@@ -119,6 +119,8 @@ DIRECT_CASES = [
     ((4, 8, 16, 16), (16, 8, 3, 3), {"padding": 1}),
     ((2, 4, 10, 32), (8, 4, 3, 3), {"padding": 1}),
     ((2, 8, 7, 15), (8, 8, 3, 3), {"padding": 1}),
+    # Many wide input channels: the tiles pass over them in chunks, for both products.
+    ((1, 48, 6, 60), (48, 48, 3, 3), {"padding": 1}),
     # Weight gradient: 1, 2 and 4 vectors of output channels per tile, gw^T rows (C_in * K) not a
     # multiple of the tile's 6, output rows wider than a block of positions, batch 1.
     ((3, 3, 9, 7), (48, 3, 3, 3), {"padding": 1}),
@@ -337,11 +339,28 @@ def test_pad(mode, case):
     y = F.pad(theirs[0], pad, mode=mode)
     cy = CF.pad(ours[0], pad, mode=mode)
     assert_same(cy, y.detach())
-    if mode != "circular":
-        assert cy.grad_fn.name() == y.grad_fn.name()
+    assert cy.grad_fn.name() == y.grad_fn.name()
     g = torch.randn_like(y)
     y.backward(g)
     cy.backward(to_cresset(g))
+    assert_same(ours[0].grad, theirs[0].grad)
+
+
+@pytest.mark.parametrize(("shape", "pad"), [((2, 3, 5), (-1, 2)), ((2, 3, 5), (3, -2)),
+                                            ((1, 2, 4, 4), (-2, 1, 0, 3))])
+def test_circular_pad_negative_and_double_backward(shape, pad):
+    # A band repeats the kept (cropped) interior; the graph ends in CopySlices, as torch's.
+    x = torch.randn(shape, dtype=torch.float64)
+    ours, theirs = _leaves(x)
+    y = F.pad(theirs[0], pad, mode="circular")
+    cy = CF.pad(ours[0], pad, mode="circular")
+    assert_same(cy, y.detach())
+    assert cy.grad_fn.name() == y.grad_fn.name() == "torch::autograd::CopySlices"
+    gy, = torch.autograd.grad(y.pow(2).sum(), theirs[0], create_graph=True)
+    cgy, = cresset.autograd.grad(cy.pow(2).sum(), ours[0], create_graph=True)
+    assert_same(cgy, gy.detach())
+    gy.sum().backward()
+    cgy.sum().backward()
     assert_same(ours[0].grad, theirs[0].grad)
 
 
