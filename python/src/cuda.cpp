@@ -90,6 +90,8 @@ void init_cuda(nb::module_& m) {
   c.def("reset_peak_memory_stats", &cuda::reset_peak_memory_stats, "device"_a);
   c.def("empty_cache", &cuda::empty_cache);
   c.def("memory_summary", &cuda::memory_summary, "device"_a);
+  c.def("cublas_path", &cuda::cublas_path);
+  c.def("set_cublas_enabled", &cuda::set_cublas_enabled, "enabled"_a);
   c.def("manual_seed", [](int device, uint64_t seed) {
     cuda::check_device(device);
     default_generator(Device(DeviceType::CUDA, device)).set_seed(seed);
