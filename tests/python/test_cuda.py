@@ -521,6 +521,7 @@ def test_gather_scatter_index_family(dtype):
     assert_same(cs[csel, 1:5].cpu(), src[sel, 1:5])
     assert_same(cs[csel, csel + 1].cpu(), src[sel, sel + 1])
     assert_same(cs[csel].cpu(), src[sel])
+    assert_same(cs[to_cresset(sel)].cpu(), src[sel])  # a CPU index moves to the device
     base = torch.zeros(6, 8, dtype=dtype)
     upd = (torch.randn(4, 8, generator=g) * 5).to(dtype)
     cb, cu = to_cresset(base).cuda(), to_cresset(upd).cuda()

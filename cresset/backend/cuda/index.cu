@@ -221,8 +221,11 @@ void index_put_kernel(TensorIter& it, const IndexedDims& dims, bool accumulate) 
     });
     return;
   }
-  CRESSET_DISPATCH_ALL("index_put_", it.dtype(0),
-                       [&] { launch_indexed<PutAccumulate, scalar_t>("index_put_", it, dims); });
+  // One instantiation per dtype (the operand count only matters to the fast copies above).
+  CRESSET_DISPATCH_ALL("index_put_", it.dtype(0), [&] {
+    launch_elementwise<kMaxIterOperands>(
+        "index_put_", it, PutAccumulate<scalar_t, kMaxIterOperands>{IndexOffsets(dims)});
+  });
 }
 
 void scatter_kernel(TensorIter& it, const ScatterDim& d, ScatterOp op, Scalar alpha) {
