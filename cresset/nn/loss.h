@@ -78,6 +78,24 @@ Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets,
                 const std::vector<int64_t>& target_lengths, int64_t blank = 0,
                 int64_t reduction = kReductionMean, bool zero_infinity = false);
 
+// torch.nn.functional's loss semantics, shared by the Python layer and the C++ frontend: argument
+// checks (torch's error types) in front of the ops above.
+/// kl_div_loss's reduction that divides the sum by the batch size ('batchmean').
+inline constexpr int64_t kReductionBatchMean = 3;
+/// torch.nn.functional.kl_div: kl_div, also with kReductionBatchMean (the sum divided by
+/// input.size(0); the sum for a 0-dim input).
+Tensor kl_div_loss(const Tensor& input, const Tensor& target, int64_t reduction = kReductionMean,
+                   bool log_target = false);
+/// torch.nn.functional.binary_cross_entropy: ValueError unless target has input's size; weight
+/// is broadcast to target's shape.
+Tensor bce_loss(const Tensor& input, const Tensor& target, const Tensor& weight = Tensor(),
+                int64_t reduction = kReductionMean);
+/// torch.nn.functional.binary_cross_entropy_with_logits: ValueError unless target has input's
+/// size.
+Tensor bce_with_logits_loss(const Tensor& input, const Tensor& target,
+                            const Tensor& weight = Tensor(), const Tensor& pos_weight = Tensor(),
+                            int64_t reduction = kReductionMean);
+
 namespace detail {
 /// torch's error for a tensor argument without a derivative that requires grad (grad mode on).
 void check_not_differentiable(const char* fn, const char* arg, const Tensor& t);

@@ -1,5 +1,7 @@
-// Bindings of the nn family: torch.softmax / log_softmax and their Tensor methods.
+// Bindings of the nn family: torch.softmax / log_softmax and their Tensor methods; the gradient
+// norm helpers of torch.nn.utils (shared with the C++ frontend, cresset/nn/modules/utils.h).
 #include "bind.h"
+#include "cresset/nn/modules/utils.h"
 #include "cresset/ops/nn.h"
 
 namespace cresset::py {
@@ -12,6 +14,11 @@ std::optional<DType> optional_dtype(nb::handle h) {
 }  // namespace
 
 void init_nn(nb::module_& m) {
+  nb::module_ nn = m.def_submodule("_nn");
+  nn.def("get_total_norm", &nn::utils::get_total_norm, "tensors"_a, "norm_type"_a,
+         "error_if_nonfinite"_a);
+  nn.def("clip_grads_with_norm_", &nn::utils::clip_grads_with_norm_, "grads"_a, "max_norm"_a,
+         "total_norm"_a);
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
   m.def("softmax", [](const Tensor& x, int64_t dim, nb::handle dtype) {
     return softmax(x, dim, optional_dtype(dtype));

@@ -77,6 +77,20 @@ void init_nn_loss(nb::module_& m) {
       "reduction"_a = 1);
   m.def("kl_div", &kl_div, "input"_a, "target"_a, "reduction"_a = 1, nb::kw_only(),
         "log_target"_a = false);
+  // torch.nn.functional's checks in front of the ops above (cresset/nn/loss_functional.cpp).
+  nn.def("kl_div_loss", &kl_div_loss, "input"_a, "target"_a, "reduction"_a, "log_target"_a);
+  nn.def(
+      "bce_loss",
+      [](const Tensor& x, const Tensor& t, nb::handle w, int64_t reduction) {
+        return bce_loss(x, t, opt_tensor(w), reduction);
+      },
+      "input"_a, "target"_a, "weight"_a.none(), "reduction"_a);
+  nn.def(
+      "bce_with_logits_loss",
+      [](const Tensor& x, const Tensor& t, nb::handle w, nb::handle pw, int64_t reduction) {
+        return bce_with_logits_loss(x, t, opt_tensor(w), opt_tensor(pw), reduction);
+      },
+      "input"_a, "target"_a, "weight"_a.none(), "pos_weight"_a.none(), "reduction"_a);
   m.def("poisson_nll_loss", &poisson_nll_loss, "input"_a, "target"_a, "log_input"_a, "full"_a,
         "eps"_a, "reduction"_a);
   m.def("margin_ranking_loss", &margin_ranking_loss, "input1"_a, "input2"_a, "target"_a,

@@ -227,3 +227,29 @@ def test_parameters_vector_round_trip():
     assert isinstance(lo.weight, cresset.nn.Parameter)
     with pytest.raises(TypeError, match="expected torch.Tensor, but got: list"):
         cresset.nn.utils.vector_to_parameters([1.0], lo.parameters())
+
+
+@pytest.mark.parametrize("norm_type", [2.0, float("inf"), 0.5, 3])
+def test_get_total_norm_and_clip_grads_with_norm(norm_type):
+    # Python's helpers call the C++ frontend's (nn::utils), which clip_grad_norm_ also uses.
+    g = torch.Generator().manual_seed(0)
+    grads = [torch.randn(3, 4, generator=g), torch.randn(5, generator=g)]
+    theirs = torch.nn.utils.get_total_norm(grads, norm_type)
+    ours = cresset.nn.utils.get_total_norm([to_cresset(t) for t in grads], norm_type)
+    assert ours.dtype == cresset.float32
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-6)
+    tp = [torch.nn.Parameter(torch.zeros_like(t)) for t in grads]
+    cp = [cresset.nn.Parameter(to_cresset(torch.zeros_like(t))) for t in grads]
+    for t, c, grad in zip(tp, cp, grads):
+        t.grad, c.grad = grad.clone(), to_cresset(grad)
+    torch.nn.utils.clip_grads_with_norm_(tp, 0.7, theirs)
+    cresset.nn.utils.clip_grads_with_norm_(cp, 0.7, ours)
+    for t, c in zip(tp, cp):
+        assert values(c.grad) == pytest.approx(t.grad.flatten().tolist(), rel=1e-5)
+    bad = [torch.tensor([1.0, float("inf")])]
+    with pytest.raises(RuntimeError) as t_err:
+        torch.nn.utils.get_total_norm(bad, norm_type, error_if_nonfinite=True)
+    with pytest.raises(RuntimeError) as c_err:
+        cresset.nn.utils.get_total_norm([to_cresset(t) for t in bad], norm_type,
+                                        error_if_nonfinite=True)
+    assert str(c_err.value) == str(t_err.value)

@@ -609,3 +609,27 @@ def test_ctc_saved_log_probs_modified_in_place_raises():
     y.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_functional_checks_shared_with_cpp_frontend():
+    """F.binary_cross_entropy(_with_logits)'s size checks and kl_div's batchmean run in C++
+    (cresset/nn/loss_functional.cpp): torch's error types and messages (after cresset's "[op]"),
+    values and nodes."""
+    x, t = torch.rand(2, 3, dtype=torch.float64), torch.rand(3, dtype=torch.float64)
+    for fn in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
+        with pytest.raises(ValueError) as theirs:
+            getattr(TF, fn)(x, t)
+        with pytest.raises(ValueError) as ours:
+            getattr(CF, fn)(to_cresset(x), to_cresset(t))
+        assert str(ours.value) == f"[{fn}] {theirs.value}"
+    w = torch.rand(3, dtype=torch.float64)
+    assert_same(CF.binary_cross_entropy(to_cresset(x), to_cresset(x), to_cresset(w)),
+                TF.binary_cross_entropy(x, x, w))
+    for shape in ((4, 5), ()):
+        inp = torch.randn(shape, dtype=torch.float64, requires_grad=True)
+        target = torch.rand(shape, dtype=torch.float64)
+        ours_inp = to_cresset(inp.detach()).requires_grad_()
+        theirs = TF.kl_div(inp, target, reduction="batchmean")
+        ours = CF.kl_div(ours_inp, to_cresset(target), reduction="batchmean")
+        assert_same(ours, theirs)
+        assert ours.grad_fn.name() == theirs.grad_fn.name()

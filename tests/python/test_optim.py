@@ -8,7 +8,7 @@ import time
 import cresset
 import pytest
 import torch
-from utils import to_cresset
+from utils import assert_raises_like, to_cresset
 
 
 def _mlp(lib, params, x, y):
@@ -570,12 +570,68 @@ def test_hooks():
     assert calls[0] == calls[1]
 
 
-def test_differentiable_is_refused():
-    w = cresset.ones(2, requires_grad=True)
-    opt = cresset.optim.Adam([w], differentiable=True)
-    w.grad = cresset.ones(2)
-    with pytest.raises(NotImplementedError, match="differentiable=True"):
+def _differentiable_steps(lib, name, kwargs, p0, grads):
+    """Two differentiable steps on a non-leaf param; returns it, the node names of it and its
+    state, and a function that backpropagates (param + grad-carrying state) and returns the
+    gradients of the param's source and of the grads."""
+    convert = (lambda t: t.clone()) if lib is torch else to_cresset
+    base = convert(p0).requires_grad_()
+    grads = [convert(g).requires_grad_() for g in grads]
+    p = base * 1.0
+    opt = getattr(lib.optim, name)([p], differentiable=True, **kwargs)
+    for g in grads:
+        p.grad = g
         opt.step()
+    state = {k: v for k, v in opt.state[p].items() if isinstance(v, lib.Tensor)}
+    names = (p.grad_fn.name(), {k: v.grad_fn and v.grad_fn.name() for k, v in state.items()})
+
+    def backward():
+        total = p.sum()
+        for v in state.values():
+            if v.requires_grad:
+                total = total + v.sum()
+        total.backward()
+        return [base.grad] + [g.grad for g in grads]
+
+    return p, names, backward
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in
+                                                            enumerate(CONFIGS)])
+def test_differentiable(name, kwargs):
+    """differentiable=True: the update is recorded (same nodes as torch) and gradients flow
+    through two steps to the param's source, the grads and the state; where the second step
+    overwrites a tensor the first one's backward needs, both raise."""
+    g = torch.Generator().manual_seed(3)
+    p0 = torch.randn(6, dtype=torch.float64, generator=g)
+    grads = [torch.randn(6, dtype=torch.float64, generator=g) for _ in range(2)]
+    p_c, names_c, backward_c = _differentiable_steps(cresset, name, kwargs, p0, grads)
+    p_t, names_t, backward_t = _differentiable_steps(torch, name, kwargs, p0, grads)
+    # NAdam's float32 coefficient tensors round a little differently: 1e-9 apart.
+    tol = 1e-8 if name == "NAdam" else 1e-12
+    _close(p_c, p_t, tol)
+    assert names_c == names_t
+    try:
+        grads_t = backward_t()
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            backward_c()
+        return
+    for c, t in zip(backward_c(), grads_t):
+        assert (c is None) == (t is None)
+        if t is not None:
+            _close(c, t, tol)
+
+
+def test_differentiable_leaf_param_raises_like_torch():
+    # Grad mode is on in a differentiable step: updating a leaf that requires grad in place fails.
+    tw = torch.ones(2, requires_grad=True)
+    cw = cresset.ones(2, requires_grad=True)
+    opt_t = torch.optim.SGD([tw], lr=0.1, differentiable=True)
+    opt_c = cresset.optim.SGD([cw], lr=0.1, differentiable=True)
+    tw.grad = torch.ones(2)
+    cw.grad = cresset.ones(2)
+    assert_raises_like(RuntimeError, opt_c.step, opt_t.step)
 
 
 def test_repr_matches_torch():

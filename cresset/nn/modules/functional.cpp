@@ -180,20 +180,13 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOption
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target,
                             const BinaryCrossEntropyFuncOptions& o) {
-  CRESSET_CHECK(input.sizes() == target.sizes(), ValueError,
-                "[F::binary_cross_entropy] Using a target size (", shape_str(target.sizes()),
-                ") that is different to the input size (", shape_str(input.sizes()),
-                ") is deprecated. Please ensure they have the same size.");
-  return cresset::binary_cross_entropy(input, target, o.weight(),
-                                       reduction_arg("F::binary_cross_entropy", o.reduction()));
+  return bce_loss(input, target, o.weight(),
+                  reduction_arg("F::binary_cross_entropy", o.reduction()));
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BinaryCrossEntropyWithLogitsFuncOptions& o) {
-  CRESSET_CHECK(input.sizes() == target.sizes(), ValueError,
-                "[F::binary_cross_entropy_with_logits] Target size (", shape_str(target.sizes()),
-                ") must be the same as input size (", shape_str(input.sizes()), ")");
-  return cresset::binary_cross_entropy_with_logits(
+  return bce_with_logits_loss(
       input, target, o.weight(), o.pos_weight(),
       reduction_arg("F::binary_cross_entropy_with_logits", o.reduction()));
 }
@@ -204,11 +197,8 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1L
 }
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& o) {
-  bool batch_mean = reduction_arg("F::kl_div", o.reduction(), true) == kBatchMean;
-  Tensor reduced = cresset::kl_div(input, target, batch_mean ? kSum : o.reduction(),
-                                   o.log_target());
-  if (batch_mean && input.dim() != 0) reduced = div(reduced, wrapped_scalar(input.size(0)));
-  return reduced;
+  return kl_div_loss(input, target, reduction_arg("F::kl_div", o.reduction(), true),
+                     o.log_target());
 }
 
 }  // namespace cresset::nn::functional

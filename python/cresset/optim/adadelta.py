@@ -2,6 +2,7 @@
 from typing import ClassVar
 
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
@@ -18,6 +19,7 @@ class Adadelta(_FusedOptimizer):
         "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
     }
     _kernel = _C._optim.adadelta_update
+    _differentiable_update = staticmethod(_differentiable.adadelta)
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):

@@ -3,6 +3,7 @@ from typing import ClassVar
 
 import cresset
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_fused,
     _check_lr,
@@ -21,6 +22,7 @@ class Adagrad(_FusedOptimizer):
         "foreach": None, "maximize": False, "differentiable": False, "fused": None,
     }
     _kernel = _C._optim.adagrad_update
+    _differentiable_update = staticmethod(_differentiable.adagrad)
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):

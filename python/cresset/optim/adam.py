@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from cresset import _C
 from cresset._C import Tensor
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_betas,
     _check_fused,
@@ -22,6 +23,7 @@ class Adam(_FusedOptimizer):
         "differentiable": False, "decoupled_weight_decay": False, "fused": None,
     }
     _kernel = _C._optim.adam_update
+    _differentiable_update = staticmethod(_differentiable.adam)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,

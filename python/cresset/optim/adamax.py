@@ -2,6 +2,7 @@
 from typing import ClassVar
 
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_betas,
     _check_lr,
@@ -19,6 +20,7 @@ class Adamax(_FusedOptimizer):
         "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
     }
     _kernel = _C._optim.adamax_update
+    _differentiable_update = staticmethod(_differentiable.adamax)
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):

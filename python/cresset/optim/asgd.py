@@ -3,6 +3,7 @@ from typing import ClassVar
 
 import cresset
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
@@ -22,6 +23,7 @@ class ASGD(_FusedOptimizer):
         "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
     }
     _kernel = _C._optim.asgd_update
+    _differentiable_update = staticmethod(_differentiable.asgd)
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):

@@ -3,6 +3,7 @@ from typing import ClassVar
 
 import cresset
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_betas,
     _check_lr,
@@ -23,6 +24,7 @@ class NAdam(_FusedOptimizer):
         "decoupled_weight_decay": False,
     }
     _kernel = _C._optim.nadam_update
+    _differentiable_update = staticmethod(_differentiable.nadam)
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,

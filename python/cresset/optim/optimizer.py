@@ -388,6 +388,24 @@ class Optimizer:
         """Performs a single optimization step."""
         raise NotImplementedError
 
+    # The update of one param in recorded ops, (param, grad, state, group) -> None; see
+    # cresset.optim._differentiable.
+    _differentiable_update = None
+
+    def _differentiable_step(self, closure=None):
+        """step() with differentiable=True: param by param, in recorded ops."""
+        loss = self._closure_loss(closure)
+        init_state = getattr(self, "_init_state", None)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state and init_state is not None:
+                    init_state(state, p, group)
+                self._differentiable_update(p, p.grad, state, group)
+        return loss
+
     def _closure_loss(self, closure):
         """The closure's loss, evaluated with grad mode on (step() itself runs without)."""
         if closure is None:
@@ -470,17 +488,17 @@ def _to_scalar(x):
 
 
 def _no_grad_step(step):
-    """Runs a step without recording the graph. torch's differentiable=True (autograd through
-    the update) has no fused counterpart here, so it is refused rather than silently ignored."""
+    """Runs a step without recording the graph; with differentiable=True, the optimizer's
+    _differentiable_update in recorded ops instead (torch runs such steps with grad mode on)."""
 
     @wraps(step)
     def graph_free_step(self, *args, **kwargs):
-        if self.defaults.get("differentiable", False):
-            raise NotImplementedError(
-                f"{type(self).__name__}: differentiable=True is not supported by cresset.optim")
+        differentiable = self.defaults.get("differentiable", False)
         prev = _C.is_grad_enabled()
         try:
-            _C._set_grad_enabled(False)
+            _C._set_grad_enabled(differentiable)
+            if differentiable:
+                return self._differentiable_step(*args, **kwargs)
             return step(self, *args, **kwargs)
         finally:
             _C._set_grad_enabled(prev)

@@ -2,6 +2,7 @@
 from typing import ClassVar
 
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_betas,
     _check_lr,
@@ -20,6 +21,7 @@ class RAdam(_FusedOptimizer):
         "decoupled_weight_decay": False, "capturable": False,
     }
     _kernel = _C._optim.radam_update
+    _differentiable_update = staticmethod(_differentiable.radam)
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,

@@ -2,6 +2,7 @@
 from typing import ClassVar
 
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
@@ -19,6 +20,7 @@ class RMSprop(_FusedOptimizer):
         "differentiable": False, "capturable": False,
     }
     _kernel = _C._optim.rmsprop_update
+    _differentiable_update = staticmethod(_differentiable.rmsprop)
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,

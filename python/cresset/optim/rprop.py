@@ -3,6 +3,7 @@ from typing import ClassVar
 
 import cresset
 from cresset import _C
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     _check_lr,
     _FusedOptimizer,
@@ -21,6 +22,7 @@ class Rprop(_FusedOptimizer):
         "foreach": None, "maximize": False, "differentiable": False, "capturable": False,
     }
     _kernel = _C._optim.rprop_update
+    _differentiable_update = staticmethod(_differentiable.rprop)
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable=False, foreach=None, maximize=False, differentiable=False):

@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from cresset import _C
 from cresset._C import Tensor
+from cresset.optim import _differentiable
 from cresset.optim.optimizer import (
     Optimizer,
     _check_fused,
@@ -21,6 +22,7 @@ class SGD(Optimizer):
         "nesterov": False, "maximize": False, "foreach": None, "differentiable": False,
         "fused": False,
     }
+    _differentiable_update = staticmethod(_differentiable.sgd)
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,

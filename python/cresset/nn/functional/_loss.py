@@ -150,28 +150,23 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
     reduction_enum = _reduction_enum(size_average, reduce, reduction)
-    if target.size() != input.size():
-        raise ValueError(
-            f"Using a target size ({target.size()}) that is different to the input size "
-            f"({input.size()}) is deprecated. Please ensure they have the same size.")
-    if weight is not None:
-        weight = weight.expand(cresset.broadcast_shapes(target.size(), weight.size()))
-    return _C._nn.binary_cross_entropy(input, target, weight, reduction_enum)
+    return _C._nn.bce_loss(input, target, weight, reduction_enum)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     reduction_enum = _reduction_enum(size_average, reduce, reduction)
-    if not target.size() == input.size():
-        raise ValueError(
-            f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    return cresset.binary_cross_entropy_with_logits(input, target, weight, pos_weight,
-                                                    reduction_enum)
+    return _C._nn.bce_with_logits_loss(input, target, weight, pos_weight, reduction_enum)
+
+
+_BATCH_MEAN = 3  # cresset's kReductionBatchMean
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     if size_average is not None or reduce is not None:
         reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    elif reduction == "batchmean":
+        reduction_enum = _BATCH_MEAN
     else:
         if reduction == "mean":
             warnings.warn(
@@ -179,11 +174,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                 "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
                 "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
                 "major release.", stacklevel=2)
-        reduction_enum = _Reduction.get_enum("sum" if reduction == "batchmean" else reduction)
-    reduced = cresset.kl_div(input, target, reduction_enum, log_target=log_target)
-    if reduction == "batchmean" and input.dim() != 0:
-        reduced = reduced / input.size()[0]
-    return reduced
+        reduction_enum = _Reduction.get_enum(reduction)
+    return _C._nn.kl_div_loss(input, target, reduction_enum, log_target)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,

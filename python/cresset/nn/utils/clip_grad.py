@@ -5,6 +5,7 @@ import types
 import warnings
 
 import cresset
+from cresset import _C
 from cresset.autograd.grad_mode import no_grad
 
 __all__ = [
@@ -28,17 +29,7 @@ def _no_grad(func):
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The norm of the norms of `tensors` (their norm as one concatenated vector)."""
     tensors = [tensors] if isinstance(tensors, cresset.Tensor) else list(tensors)
-    norm_type = float(norm_type)
-    if not tensors:
-        return cresset.tensor(0.0)
-    norms = [cresset.norm(t, norm_type) for t in tensors]
-    total_norm = cresset.norm(cresset.stack(norms), norm_type)
-    if error_if_nonfinite and bool(total_norm.isnan() | total_norm.isinf()):
-        raise RuntimeError(
-            f"The total norm of order {norm_type} for gradients from `parameters` is "
-            "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
-            "by the non-finite norm anyway, set `error_if_nonfinite=False`")
-    return total_norm
+    return _C._nn.get_total_norm(tensors, float(norm_type), error_if_nonfinite)
 
 
 @_no_grad
@@ -46,14 +37,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     """Scales the gradients by min(max_norm / (total_norm + 1e-6), 1)."""
     if isinstance(parameters, cresset.Tensor):
         parameters = [parameters]
-    grads = [p.grad for p in parameters if p.grad is not None]
-    max_norm = float(max_norm)
-    if not grads:
-        return
-    # Multiplying by a clamped coefficient (even 1) avoids a host sync on total_norm.
-    coef = cresset.clamp(max_norm / (total_norm + 1e-6), max=1.0)
-    for g in grads:
-        g.mul_(coef)
+    _C._nn.clip_grads_with_norm_([p.grad for p in parameters if p.grad is not None],
+                                 float(max_norm), total_norm)
 
 
 @_no_grad
