@@ -2,6 +2,7 @@
 #include "cresset/ops/numeric.h"
 
 #include <cmath>
+#include <cstdint>
 
 #include "cresset/core/error.h"
 #include "cresset/ops/factories.h"
@@ -180,6 +181,54 @@ Tensor lcm(const Tensor& self, const Tensor& other) {
   Tensor q = floor_divide(self, where(zero, ones_like(g), g));
   // |a / g| * |b| at the dtype, wrapping on overflow as torch's does.
   return where(zero, zeros_like(g), mul(abs(q), abs(other)));
+}
+
+Tensor nextafter(const Tensor& self, const Tensor& other) {
+  DType t = promote_types(self.dtype(), other.dtype());
+  CRESSET_CHECK(is_floating(t), NotImplementedError, "\"nextafter_cpu\" not implemented for '",
+                dtype_display(t), "'");
+  std::vector<Tensor> ab = broadcast_tensors({to(self, t, self.device()), to(other, t, other.device())});
+  Tensor a = contiguous(ab[0]), b = ab[1];
+  // Step the bits as a same-size integer: +1 moves away from zero, -1 towards it (for both signs,
+  // floats being sign-magnitude).
+  DType bits_type = t == DType::Float64 ? DType::Int64 : t == DType::Float32 ? DType::Int32 : DType::Int16;
+  Tensor bits = view_dtype(a, bits_type);
+  Tensor zero = wrapped_scalar(Scalar(0.0));
+  Tensor away = eq(gt(b, a), gt(a, zero));
+  Tensor one = wrapped_scalar(Scalar(int64_t(1)));
+  Tensor stepped = view_dtype(where(away, add(bits, one), sub(bits, one)), t);
+  // From zero: the smallest subnormal with b's sign (bits 1, or the sign bit and 1).
+  int64_t sign_bit = bits_type == DType::Int64 ? INT64_MIN : bits_type == DType::Int32 ? INT32_MIN : INT16_MIN;
+  Tensor tiny = view_dtype(where(gt(b, zero), full_like(bits, Scalar(int64_t(1)), bits_type, a.device()),
+                                 full_like(bits, Scalar(sign_bit + 1), bits_type, a.device())), t);
+  Tensor result = where(eq(a, zero), tiny, stepped);
+  result = where(eq(a, b), b, result);
+  return where(logical_or(isnan(a), isnan(b)), add(a, b), result);
+}
+
+std::pair<Tensor, Tensor> frexp(const Tensor& self) {
+  CRESSET_CHECK(is_floating(self.dtype()), RuntimeError,
+                "torch.frexp() only supports floating-point dtypes");
+  // In float64 the exponent of every float16/bfloat16/float32 value (subnormals included) is
+  // exact; |x| = m * 2^e with m in [0.5, 1) once log2's rounding is corrected.
+  Tensor x = to(self, DType::Float64, self.device());
+  Tensor regular = logical_and(isfinite(x), ne(x, wrapped_scalar(Scalar(0.0))));
+  Tensor safe = where(regular, x, ones_like(x));
+  Tensor e = add(floor(log2(abs(safe))), wrapped_scalar(Scalar(1.0)));
+  // Scaled in two halves: 2^-e alone over- or underflows at the ends of float64's range.
+  auto scaled = [&](const Tensor& v, const Tensor& exp) {
+    Tensor half = floor(div(exp, wrapped_scalar(Scalar(2.0))));
+    return mul(mul(v, exp2(neg(half))), exp2(neg(sub(exp, half))));
+  };
+  Tensor m = scaled(safe, e);
+  Tensor too_small = lt(abs(m), wrapped_scalar(Scalar(0.5)));
+  Tensor too_big = ge(abs(m), wrapped_scalar(Scalar(1.0)));
+  Tensor fix = sub(to(too_big, DType::Float64, x.device()), to(too_small, DType::Float64, x.device()));
+  e = add(e, fix);
+  m = scaled(safe, e);
+  Tensor mantissa = to(where(regular, m, x), self.dtype(), self.device());
+  Tensor exponent = to(where(regular, e, zeros_like(e)), DType::Int32, self.device());
+  return {mantissa, exponent};
 }
 
 Tensor mvlgamma(const Tensor& self, int64_t p) {

@@ -3,6 +3,7 @@
 #include "cresset/core/error.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/numeric.h"
+#include "return_types.h"
 
 namespace cresset::py {
 
@@ -51,6 +52,22 @@ void init_numeric(nb::module_& m) {
   def_binary(m, cls, "gcd", &gcd, true);
   def_binary(m, cls, "lcm", &lcm, true);
   def_binary(m, cls, "heaviside", &heaviside, true, "values");
+  def_binary(m, cls, "nextafter", &nextafter, true);
+
+  nb::module_ rt = nb::borrow<nb::module_>(m.attr("return_types"));
+  nb::object frexp_type = make_return_type(rt, "frexp", "mantissa", "exponent");
+  m.def("frexp", [frexp_type](const Tensor& input, nb::handle out) -> nb::object {
+    auto [mantissa, exponent] = frexp(input);
+    if (out.is_none()) return frexp_type(mantissa, exponent);
+    CRESSET_CHECK(nb::len(out) == 2, TypeError, "frexp(): out must be a tuple of 2 tensors");
+    write_out(nb::cast<const Tensor&>(out[0]), mantissa);
+    write_out(nb::cast<const Tensor&>(out[1]), exponent);
+    return frexp_type(out[0], out[1]);
+  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  cls.def("frexp", [frexp_type](const Tensor& self) {
+    auto [mantissa, exponent] = frexp(self);
+    return frexp_type(mantissa, exponent);
+  });
   m.def("sinc", [](const Tensor& input, nb::handle out) {
     return with_out(out, [&](const Tensor& o) {
       Tensor r = sinc(input);

@@ -359,3 +359,92 @@ def test_isin(invert):
     run(lambda lib, a: lib.isin(a, 3, invert=invert), e)
     run(lambda lib, b: lib.isin(3, b, invert=invert), t)
     run(lambda lib, a, b: lib.isin(a, b), torch.tensor(2), t)
+
+
+# ---- quantile, histogram, frexp, nextafter ----
+
+@pytest.mark.parametrize("interp", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+def test_quantile(name, interp):
+    f = lambda lib, *a, **k: getattr(lib, name)(*a, interpolation=interp, **k)
+    x = rnd(3, 5)
+    run(lambda lib, t: f(lib, t, 0.3), x)
+    run(lambda lib, t: f(lib, t, 0.5, dim=1), x)
+    run(lambda lib, t: f(lib, t, 0.25, dim=0, keepdim=True), x.t())
+    run(lambda lib, t: f(lib, t, 0.7, keepdim=True), x)
+    run(lambda lib, t, q: f(lib, t, q, dim=-1), x, torch.tensor([0.0, 0.1, 0.5, 1.0],
+                                                                dtype=torch.float64))
+    run(lambda lib, t, q: f(lib, t, q, dim=1, keepdim=True), rnd(2, 3, 4),
+        torch.tensor([0.2, 0.9], dtype=torch.float64))
+    run(lambda lib, t, q: f(lib, t, q), x.float(), torch.tensor(0.4))
+    nan = float("nan")
+    run(lambda lib, t: f(lib, t, 0.5, dim=1),
+        torch.tensor([[1.0, nan, 3.0, 4.0], [nan, nan, nan, nan], [4.0, 1.0, 2.0, 3.0]]))
+    run(lambda lib, t: f(lib, t, 0.6), torch.tensor(2.5))
+    grads_match(lambda lib, t: f(lib, t, lib.tensor([0.3, 0.8], dtype=lib.float64), dim=1), x)
+
+
+def test_quantile_errors():
+    raises(RuntimeError, lambda lib, t: lib.quantile(t, 0.5), torch.ones(0))
+    raises(RuntimeError, lambda lib, t: lib.quantile(t, 0.5), torch.arange(3))
+    raises(RuntimeError, lambda lib, t: lib.quantile(t, 1.5), rnd(3))
+    raises(RuntimeError, lambda lib, t, q: lib.quantile(t, q), rnd(3), torch.tensor([0.5]))
+    raises(RuntimeError, lambda lib, t, q: lib.quantile(t, q), rnd(3),
+           torch.full((2, 2), 0.5, dtype=torch.float64))
+    raises(RuntimeError, lambda lib, t, q: lib.quantile(t, q), rnd(3),
+           torch.tensor([0.5, 2.0], dtype=torch.float64))
+    raises(RuntimeError, lambda lib, t: lib.nanquantile(t, 0.5, interpolation="foo"), rnd(3))
+    x = rnd(4)
+    out = torch.empty(0, dtype=torch.float64)
+    ours_out = to_cresset(out)
+    assert cresset.quantile(to_cresset(x), 0.5, out=ours_out) is ours_out
+    assert_same(ours_out, torch.quantile(x, 0.5, out=out))
+
+
+def test_histogram():
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0, 2.5, 0.0])
+    run(lambda lib, t: lib.histogram(t, 3), x)
+    run(lambda lib, t: t.histogram(4, range=(0.5, 3.0)), x)
+    run(lambda lib, t: lib.histogram(t, 2), torch.ones(3))
+    run(lambda lib, t: lib.histogram(t, 3), torch.ones(0))
+    run(lambda lib, t, w: lib.histogram(t, 3, weight=w, density=True), x, torch.rand(6))
+    run(lambda lib, t, b: lib.histogram(t, b), x, torch.tensor([0.0, 2.0, 5.0]))
+    run(lambda lib, t, b, w: lib.histogram(t, b, weight=w, density=True), rnd(3, 4),
+        torch.tensor([-1.0, 0.0, 0.5, 2.0], dtype=torch.float64), rnd(3, 4).abs())
+    r = cresset.histogram(to_cresset(x), 3)
+    assert r.hist is r[0] and r.bin_edges is r[1]
+    assert repr(r).startswith("torch.return_types.histogram(")
+    raises(NotImplementedError, lambda lib, t: lib.histogram(t, 2), torch.arange(3))
+    raises(RuntimeError, lambda lib, t: lib.histogram(t, 2, range=(2.0, 1.0)), x)
+
+
+def test_frexp():
+    x = torch.tensor([0.0, -0.0, 1.0, -3.5, 0.3, float("inf"), -float("inf"), float("nan"),
+                      1e-40, 3e38, 2.0 ** -149, 1.0 - 2 ** -24])
+    for t in (x, x.double(), torch.tensor([1e-300, 1.7e308, 2.0 ** -1074, 0.75], dtype=torch.float64),
+              x.half(), x.bfloat16(), rnd(3, 4).t()):
+        run(lambda lib, v: lib.frexp(v), t)
+    run(lambda lib, v: v.frexp(), rnd(3))
+    r = cresset.frexp(to_cresset(x))
+    assert r.mantissa is r[0] and r.exponent is r[1]
+    grads_match(lambda lib, v: lib.frexp(v).mantissa, rnd(5) * 10)
+    m, e = torch.empty(0), torch.empty(0, dtype=torch.int32)
+    om, oe = to_cresset(m), to_cresset(e)
+    res = cresset.frexp(to_cresset(x), out=(om, oe))
+    assert res[0] is om and res[1] is oe
+    assert_same((om, oe), torch.frexp(x, out=(m, e)))
+    raises(RuntimeError, lambda lib, v: lib.frexp(v), torch.arange(3))
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_nextafter(dtype):
+    s = torch.tensor([0.0, -0.0, 1.0, -1.0, 2.5, float("inf"), -float("inf"), float("nan")])
+    a, b = s[:, None].to(dtype), s[None, :].to(dtype)
+    run(lambda lib, x, y: lib.nextafter(x, y), a, b)
+    run(lambda lib, x, y: x.nextafter(y), rnd(3, 4).to(dtype).t(), rnd(4, 3).to(dtype))
+    x = rnd(5).to(dtype)
+    y = to_cresset(x)
+    assert y.nextafter_(to_cresset(torch.zeros(5, dtype=dtype))) is y
+    assert_same(y, x.nextafter_(torch.zeros(5, dtype=dtype)))
+    raises(NotImplementedError, lambda lib, x, y: lib.nextafter(x, y), torch.arange(3),
+           torch.arange(3))
