@@ -231,6 +231,68 @@ std::pair<Tensor, Tensor> frexp(const Tensor& self) {
   return {mantissa, exponent};
 }
 
+// Note [Special functions as composites]
+// i0 and polygamma are sums of ops evaluated in float64 and cast back: a power series and an
+// asymptotic expansion for i0, Euler-Maclaurin summation of the Hurwitz zeta function for
+// polygamma. Their derivatives come from autograd through the same sums.
+
+Tensor i0(const Tensor& self) {
+  Tensor x = to(self, DType::Float64, self.device());
+  Tensor ax = abs(x);
+  constexpr double kSplit = 15.0;
+  Tensor small = le(ax, wrapped_scalar(Scalar(kSplit)));
+  // |x| <= 15: sum_k (x^2 / 4)^k / (k!)^2 (inputs of the other branch replaced by 0).
+  Tensor xs = where(small, x, zeros_like(x));
+  Tensor q = div(mul(xs, xs), wrapped_scalar(Scalar(4.0)));
+  Tensor term = ones_like(x), series = ones_like(x);
+  for (int k = 1; k <= 64; ++k) {
+    term = div(mul(term, q), wrapped_scalar(Scalar(double(k) * k)));
+    series = add(series, term);
+  }
+  // |x| > 15: e^|x| / sqrt(2 pi |x|) * sum_k c_k / |x|^k, c_k = prod (2j - 1)^2 / (k! 8^k).
+  Tensor xl = where(small, full_like(x, Scalar(kSplit + 1), x.dtype(), x.device()), ax);
+  Tensor inv = reciprocal(xl);
+  Tensor asym = ones_like(x), t = ones_like(x);
+  for (int k = 1; k <= 30; ++k) {
+    t = mul(t, mul(inv, wrapped_scalar(Scalar(double(2 * k - 1) * (2 * k - 1) / (8.0 * k)))));
+    asym = add(asym, t);
+  }
+  asym = mul(div(exp(xl), sqrt(mul(xl, wrapped_scalar(Scalar(2 * kPi))))), asym);
+  Tensor r = where(small, series, asym);
+  // torch's i0 gives NaN at the infinities.
+  r = where(isinf(x), full_like(x, Scalar(std::nan("")), x.dtype(), x.device()), r);
+  DType out = is_floating(self.dtype()) ? self.dtype() : default_dtype();
+  return to(r, out, self.device());
+}
+
+Tensor polygamma(int64_t n, const Tensor& self) {
+  CRESSET_CHECK(n >= 0, RuntimeError, "polygamma(n, x) does not support negative n.");
+  if (n == 0) return digamma(self);
+  // (-1)^(n+1) n! zeta(n + 1, x); zeta(s, x) = sum_{k<N} (x + k)^-s + the Euler-Maclaurin tail
+  // at y = x + N: y^(1-s) / (s - 1) + y^-s / 2 + sum_j B_2j / (2j)! s (s+1) ... (s+2j-2) y^(1-s-2j).
+  static constexpr double kBernoulli[] = {1.0 / 6,      -1.0 / 30,       1.0 / 42,
+                                          -1.0 / 30,    5.0 / 66,        -691.0 / 2730,
+                                          7.0 / 6,      -3617.0 / 510};
+  constexpr int kShift = 10;
+  const double s = double(n + 1);
+  Tensor x = to(self, DType::Float64, self.device());
+  auto number = [](double v) { return wrapped_scalar(Scalar(v)); };
+  Tensor zeta = zeros_like(x);
+  for (int k = 0; k < kShift; ++k) zeta = add(zeta, pow(add(x, number(k)), number(-s)));
+  Tensor y = add(x, number(kShift));
+  zeta = add(zeta, div(pow(y, number(1 - s)), number(s - 1)));
+  zeta = add(zeta, div(pow(y, number(-s)), number(2)));
+  double rising = s, factorial = 2;  // s (s+1) ... (s+2j-2) and (2j)!
+  for (int j = 1; j <= 8; ++j) {
+    zeta = add(zeta, mul(pow(y, number(1 - s - 2 * j)), number(kBernoulli[j - 1] / factorial * rising)));
+    rising *= (s + 2 * j - 1) * (s + 2 * j);
+    factorial *= double(2 * j + 1) * (2 * j + 2);
+  }
+  double scale = std::tgamma(double(n + 1)) * (n % 2 == 1 ? 1.0 : -1.0);
+  DType out = is_floating(self.dtype()) ? self.dtype() : default_dtype();
+  return to(mul(zeta, number(scale)), out, self.device());
+}
+
 Tensor mvlgamma(const Tensor& self, int64_t p) {
   CRESSET_CHECK(p >= 1, RuntimeError, "p has to be greater than or equal to 1");
   Tensor x = is_floating(self.dtype()) ? self : to(self, default_dtype(), self.device());

@@ -37,6 +37,10 @@ Tensor nextafter(const Tensor& self, const Tensor& other);
 /// torch.frexp: (mantissa, exponent) with self = mantissa * 2^exponent, |mantissa| in [0.5, 1)
 /// (0 and non-finite values: themselves and 0); the exponent is int32.
 std::pair<Tensor, Tensor> frexp(const Tensor& self);
+/// torch.i0: the modified Bessel function of the first kind, order 0.
+Tensor i0(const Tensor& self);
+/// torch.polygamma: the n-th derivative of digamma (n >= 0).
+Tensor polygamma(int64_t n, const Tensor& self);
 /// torch.mvlgamma: the multivariate log-gamma of dimension p.
 Tensor mvlgamma(const Tensor& self, int64_t p);
 

@@ -41,8 +41,25 @@ void def_binary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Binar
   }
 }
 
-}  // namespace
+using Unary = Tensor (*)(const Tensor&);
 
+// torch.<name>(input, *, out=None), Tensor.<name>() and Tensor.<name>_().
+void def_unary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Unary fn) {
+  m.def(name, [fn](const Tensor& input, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) {
+      Tensor r = fn(input);
+      return o.defined() ? write_out(o, r) : r;
+    });
+  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  cls.def(name, fn);
+  cls.def((std::string(name) + "_").c_str(), [fn](nb::handle self) {
+    const Tensor& s = nb::cast<const Tensor&>(self);
+    copy_(s, fn(s));
+    return nb::borrow(self);
+  });
+}
+
+}  // namespace
 
 void init_numeric(nb::module_& m) {
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
@@ -68,18 +85,20 @@ void init_numeric(nb::module_& m) {
     auto [mantissa, exponent] = frexp(self);
     return frexp_type(mantissa, exponent);
   });
-  m.def("sinc", [](const Tensor& input, nb::handle out) {
+  def_unary(m, cls, "sinc", &sinc);
+  def_unary(m, cls, "i0", &i0);
+  m.def("polygamma", [](int64_t n, const Tensor& input, nb::handle out) {
     return with_out(out, [&](const Tensor& o) {
-      Tensor r = sinc(input);
+      Tensor r = polygamma(n, input);
       return o.defined() ? write_out(o, r) : r;
     });
-  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
-  cls.def("sinc", &sinc);
-  cls.def("sinc_", [](nb::handle self) {
+  }, "n"_a, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  cls.def("polygamma", [](const Tensor& self, int64_t n) { return polygamma(n, self); }, "n"_a);
+  cls.def("polygamma_", [](nb::handle self, int64_t n) {
     const Tensor& s = nb::cast<const Tensor&>(self);
-    copy_(s, sinc(s));
+    copy_(s, polygamma(n, s));
     return nb::borrow(self);
-  });
+  }, "n"_a);
   m.def("mvlgamma", &mvlgamma, "input"_a, "p"_a);
   cls.def("mvlgamma", &mvlgamma, "p"_a);
   cls.def("mvlgamma_", [](nb::handle self, int64_t p) {

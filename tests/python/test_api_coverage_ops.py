@@ -448,3 +448,31 @@ def test_nextafter(dtype):
     assert_same(y, x.nextafter_(torch.zeros(5, dtype=dtype)))
     raises(NotImplementedError, lambda lib, x, y: lib.nextafter(x, y), torch.arange(3),
            torch.arange(3))
+
+
+# ---- i0, polygamma ----
+
+def test_i0():
+    x = torch.tensor([0.0, 1.0, -2.5, 7.0, -14.9, 15.1, 16.0, -40.0, 100.0, 700.0, 800.0,
+                      float("inf"), -float("inf"), float("nan")], dtype=torch.float64)
+    for t in (x, x.float(), x[:9].half(), x[:9].bfloat16(), torch.arange(-4, 5), rnd(3, 4).t(),
+              torch.tensor([True, False])):
+        run(lambda lib, v: lib.i0(v), t)
+    grads_match(lambda lib, v: lib.i0(v), torch.tensor([0.0, 0.5, -3.0, 14.0, 20.0, -30.0],
+                                                        dtype=torch.float64))
+    y = to_cresset(x[:5].clone())
+    assert y.i0_() is y
+    assert_same(y, x[:5].clone().i0_())
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5])
+def test_polygamma(n):
+    x = torch.tensor([0.1, 0.5, 1.0, 2.5, 7.0, 30.0, 200.0, -0.5, -2.7], dtype=torch.float64)
+    run(lambda lib, v: lib.polygamma(n, v), x)
+    run(lambda lib, v: v.polygamma(n), x.float())
+    run(lambda lib, v: lib.polygamma(n, v), torch.arange(1, 5))
+    grads_match(lambda lib, v: lib.polygamma(n, v), x[:7])
+    y = to_cresset(x.clone())
+    assert y.polygamma_(n) is y
+    assert_same(y, x.clone().polygamma_(n))
+    raises(RuntimeError, lambda lib, v: lib.polygamma(-1, v), x)
