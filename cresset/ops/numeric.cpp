@@ -6,6 +6,7 @@
 
 #include "cresset/core/error.h"
 #include "cresset/ops/factories.h"
+#include "cresset/ops/named_composite.h"
 #include "cresset/ops/ops.h"
 
 namespace cresset {
@@ -146,25 +147,54 @@ Tensor ldexp(const Tensor& self, const Tensor& other) {
 }
 
 Tensor logaddexp(const Tensor& self, const Tensor& other) {
-  return log_add(self, other, "logaddexp", false);
+  return named_composite("LogaddexpBackward0", {self, other}, {self, other},
+                         [&] { return log_add(self, other, "logaddexp", false); },
+                         [](const autograd::Ctx& c) -> autograd::TensorList {
+                           Tensor a = c.saved(0), b = c.saved(1);
+                           return {div(c.grad(), add(exp(sub(b, a)), wrapped_scalar(Scalar(1.0)))),
+                                   div(c.grad(), add(exp(sub(a, b)), wrapped_scalar(Scalar(1.0))))};
+                         });
 }
 Tensor logaddexp2(const Tensor& self, const Tensor& other) {
-  return log_add(self, other, "logaddexp2", true);
+  return named_composite("Logaddexp2Backward0", {self, other}, {self, other},
+                         [&] { return log_add(self, other, "logaddexp2", true); },
+                         [](const autograd::Ctx& c) -> autograd::TensorList {
+                           Tensor a = c.saved(0), b = c.saved(1);
+                           return {div(c.grad(), add(exp2(sub(b, a)), wrapped_scalar(Scalar(1.0)))),
+                                   div(c.grad(), add(exp2(sub(a, b)), wrapped_scalar(Scalar(1.0))))};
+                         });
 }
 
 Tensor sinc(const Tensor& self) {
-  Tensor x = is_floating(self.dtype()) ? self : to(self, default_dtype(), self.device());
-  Tensor zero = eq(x, wrapped_scalar(Scalar(0.0)));
-  // pi * x with 0 replaced, so the unused branch has no 0/0 (and no NaN gradient).
-  Tensor px = mul(where(zero, ones_like(x), x), wrapped_scalar(Scalar(kPi)));
-  return where(zero, ones_like(x), div(sin(px), px));
+  auto forward = [](const Tensor& self) {
+    Tensor x = is_floating(self.dtype()) ? self : to(self, default_dtype(), self.device());
+    Tensor zero = eq(x, wrapped_scalar(Scalar(0.0)));
+    Tensor px = mul(where(zero, ones_like(x), x), wrapped_scalar(Scalar(kPi)));
+    return where(zero, ones_like(x), div(sin(px), px));
+  };
+  return named_composite("SincBackward0", {self}, {self}, [&] { return forward(self); },
+                         [forward](const autograd::Ctx& c) -> autograd::TensorList {
+                           // (cos(pi x) - sinc(x)) / x, 0 at 0.
+                           Tensor x = c.saved(0);
+                           Tensor zero = eq(x, wrapped_scalar(Scalar(0.0)));
+                           Tensor xs = where(zero, ones_like(x), x);
+                           Tensor d = div(sub(cos(mul(xs, wrapped_scalar(Scalar(kPi)))), forward(xs)), xs);
+                           return {where(zero, zeros_like(c.grad()), mul(c.grad(), d))};
+                         });
 }
 
 Tensor heaviside(const Tensor& self, const Tensor& values) {
   CRESSET_CHECK(self.dtype() == values.dtype(), RuntimeError,
                 "heaviside is not yet implemented for tensors with different dtypes.");
-  Tensor step = to(gt(self, wrapped_scalar(Scalar(int64_t(0)))), self.dtype(), self.device());
-  return where(eq(self, wrapped_scalar(Scalar(int64_t(0)))), values, step);
+  auto forward = [&] {
+    Tensor step = to(gt(self, wrapped_scalar(Scalar(int64_t(0)))), self.dtype(), self.device());
+    return where(eq(self, wrapped_scalar(Scalar(int64_t(0)))), values, step);
+  };
+  // torch defines no derivative: backward through it raises.
+  return named_composite("torch::autograd::NotImplemented", {self, values}, {}, forward,
+                         [](const autograd::Ctx&) -> autograd::TensorList {
+                           throw RuntimeError("derivative for aten::heaviside is not implemented");
+                         });
 }
 
 Tensor gcd(const Tensor& self, const Tensor& other) {
@@ -206,7 +236,7 @@ Tensor nextafter(const Tensor& self, const Tensor& other) {
   return where(logical_or(isnan(a), isnan(b)), add(a, b), result);
 }
 
-std::pair<Tensor, Tensor> frexp(const Tensor& self) {
+static std::pair<Tensor, Tensor> frexp_forward(const Tensor& self) {
   CRESSET_CHECK(is_floating(self.dtype()), RuntimeError,
                 "torch.frexp() only supports floating-point dtypes");
   // In float64 the exponent of every float16/bfloat16/float32 value (subnormals included) is
@@ -265,7 +295,7 @@ Tensor i0(const Tensor& self) {
   return to(r, out, self.device());
 }
 
-Tensor polygamma(int64_t n, const Tensor& self) {
+static Tensor polygamma_forward(int64_t n, const Tensor& self) {
   CRESSET_CHECK(n >= 0, RuntimeError, "polygamma(n, x) does not support negative n.");
   if (n == 0) return digamma(self);
   // (-1)^(n+1) n! zeta(n + 1, x); zeta(s, x) = sum_{k<N} (x + k)^-s + the Euler-Maclaurin tail
@@ -293,7 +323,7 @@ Tensor polygamma(int64_t n, const Tensor& self) {
   return to(mul(zeta, number(scale)), out, self.device());
 }
 
-Tensor mvlgamma(const Tensor& self, int64_t p) {
+static Tensor mvlgamma_forward(const Tensor& self, int64_t p) {
   CRESSET_CHECK(p >= 1, RuntimeError, "p has to be greater than or equal to 1");
   Tensor x = is_floating(self.dtype()) ? self : to(self, default_dtype(), self.device());
   Tensor r = lgamma(x);
@@ -326,6 +356,43 @@ Tensor chain_matmul(const std::vector<Tensor>& matrices) {
   Tensor r = mm(matrices[0], matrices[1]);
   for (size_t i = 2; i < matrices.size(); ++i) r = mm(r, matrices[i]);
   return r;
+}
+
+// The named nodes of frexp, polygamma and mvlgamma; see Note [Named composites].
+
+std::pair<Tensor, Tensor> frexp(const Tensor& self) {
+  std::pair<Tensor, Tensor> r;
+  Tensor mantissa = named_composite(
+      "FrexpBackward0", {self}, {self},
+      [&] {
+        r = frexp_forward(self);
+        return r.first;
+      },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor e = frexp_forward(c.saved(0)).second;
+        return {div(c.grad(), exp2(to(e, c.grad().dtype(), c.grad().device())))};
+      });
+  return {mantissa, r.second};
+}
+
+Tensor polygamma(int64_t n, const Tensor& self) {
+  return named_composite("PolygammaBackward0", {self}, {self},
+                         [&] { return polygamma_forward(n, self); },
+                         [n](const autograd::Ctx& c) -> autograd::TensorList {
+                           return {mul(c.grad(), polygamma(n + 1, c.saved(0)))};
+                         });
+}
+
+Tensor mvlgamma(const Tensor& self, int64_t p) {
+  return named_composite("MvlgammaBackward0", {self}, {self},
+                         [&] { return mvlgamma_forward(self, p); },
+                         [p](const autograd::Ctx& c) -> autograd::TensorList {
+                           Tensor x = c.saved(0), d = digamma(x);
+                           for (int64_t j = 1; j < p; ++j) {
+                             d = add(d, digamma(sub(x, wrapped_scalar(Scalar(double(j) / 2)))));
+                           }
+                           return {mul(c.grad(), d)};
+                         });
 }
 
 }  // namespace cresset

@@ -476,3 +476,39 @@ def test_polygamma(n):
     assert y.polygamma_(n) is y
     assert_same(y, x.clone().polygamma_(n))
     raises(RuntimeError, lambda lib, v: lib.polygamma(-1, v), x)
+
+
+# ---- node names (see Note [Named composites]) ----
+
+NAMED = [("logaddexp", lambda lib, x: lib.logaddexp(x, x * 2)),
+         ("logaddexp2", lambda lib, x: lib.logaddexp2(x, x.flip(0))),
+         ("sinc", lambda lib, x: lib.sinc(x)),
+         ("polygamma", lambda lib, x: lib.polygamma(2, x + 3)),
+         ("mvlgamma", lambda lib, x: lib.mvlgamma(x + 3, 3)),
+         ("frexp", lambda lib, x: lib.frexp(x * 7).mantissa)]
+
+
+@pytest.mark.parametrize("name,fn", NAMED)
+def test_named_nodes_and_double_backward(name, fn):
+    # No 0: torch's own double backward of sinc is NaN there (cresset's is 0).
+    x = torch.tensor([0.25, 0.5, -1.25, 2.0], dtype=torch.float64, requires_grad=True)
+    y = to_cresset(x.detach()).requires_grad_()
+    theirs, ours = fn(torch, x), fn(cresset, y)
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
+    if name == "frexp":
+        return  # torch's FrexpBackward0 has no double backward
+    (gx,) = torch.autograd.grad(theirs.sum(), x, create_graph=True)
+    (gy,) = cresset.autograd.grad(ours.sum(), y, create_graph=True)
+    assert_same(gy, gx.detach(), rtol=1e-6, atol=1e-8)
+    (ggx,) = torch.autograd.grad((gx * gx).sum(), x)
+    (ggy,) = cresset.autograd.grad((gy * gy).sum(), y)
+    assert_same(ggy, ggx, rtol=1e-6, atol=1e-8)
+
+
+def test_heaviside_not_differentiable():
+    for lib in (cresset, torch):
+        x = lib.tensor([1.0, 0.0], requires_grad=True)
+        h = lib.heaviside(x, lib.ones(2))
+        assert h.grad_fn.name() == "torch::autograd::NotImplemented"
+        with pytest.raises(RuntimeError, match="heaviside is not implemented"):
+            h.sum().backward()
