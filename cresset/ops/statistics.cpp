@@ -5,6 +5,7 @@
 
 #include "cresset/core/error.h"
 #include "cresset/ops/factories.h"
+#include "cresset/ops/named_composite.h"
 #include "cresset/ops/numeric.h"
 #include "cresset/ops/ops.h"
 
@@ -28,6 +29,24 @@ void check_weights(const Tensor& w, const char* name, int64_t n, bool integer) {
   CRESSET_CHECK(integer || is_floating(w.dtype()), RuntimeError,
                 "cov(): expected aweights to have floating point dtype but got aweights with ",
                 dtype_display(w.dtype()), " dtype");
+}
+
+// d||u||_p / du given the norm n (broadcastable to u): sign(u) |u|^(p-1) / n^(p-1), the sign
+// alone for p = 1, and 0 where the norm is 0 or p is 0. For p = inf the maximal entries get the
+// whole gradient each (torch's cdist), or share it (torch's dist: split_ties).
+Tensor norm_derivative(const Tensor& u, const Tensor& n, double p, bool split_ties) {
+  if (p == 0) return zeros_like(u);
+  Tensor s = sign(u);
+  if (p == 1) return s;
+  Tensor au = abs(u);
+  if (std::isinf(p)) {
+    Tensor top = to(eq(au, n), u.dtype(), u.device());
+    return mul(s, split_ties ? div(top, sum(top)) : top);
+  }
+  Tensor zero = eq(n, number(0.0));
+  Tensor safe = where(zero, ones_like(n), n);
+  Tensor d = p == 2 ? div(u, safe) : div(mul(s, pow(au, number(p - 1))), pow(safe, number(p - 1)));
+  return where(zero, zeros_like(d), d);
 }
 
 }  // namespace
@@ -83,7 +102,13 @@ Tensor corrcoef(const Tensor& self) {
 }
 
 Tensor dist(const Tensor& self, const Tensor& other, double p) {
-  return norm(sub(self, other), p);
+  return named_composite("DistBackward0", {self, other}, {self, other},
+                         [&] { return norm(sub(self, other), p); },
+                         [p](const autograd::Ctx& c) -> autograd::TensorList {
+                           Tensor u = sub(c.saved(0), c.saved(1));
+                           Tensor g = mul(c.grad(), norm_derivative(u, norm(u, p), p, true));
+                           return {g, neg(g)};
+                         });
 }
 
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
@@ -100,8 +125,17 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
                 "cdist only supports floating-point dtypes, X2 got: ", dtype_display(x2.dtype()));
   CRESSET_CHECK(p >= 0, RuntimeError, "cdist only supports non-negative p values");
   // (..., P, 1, M) - (..., 1, R, M), normed over M.
-  Tensor d = sub(unsqueeze(x1, -2), unsqueeze(x2, -3));
-  return norm(d, p, DimVector{-1});
+  auto pairs = [](const Tensor& a, const Tensor& b) {
+    return sub(unsqueeze(a, -2), unsqueeze(b, -3));
+  };
+  return named_composite(
+      "CdistBackward0", {x1, x2}, {x1, x2}, [&] { return norm(pairs(x1, x2), p, DimVector{-1}); },
+      [p, pairs](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor d = pairs(c.saved(0), c.saved(1));
+        Tensor n = norm(d, p, DimVector{-1}, true);
+        Tensor g = mul(unsqueeze(c.grad(), -1), norm_derivative(d, n, p, false));
+        return {sum(g, DimVector{-2}), neg(sum(g, DimVector{-3}))};
+      });
 }
 
 Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm) {
