@@ -1,8 +1,12 @@
 // Embedding lookups: a row gather forward (index_select) and EmbeddingBackward0, whose weight
-// gradient is an index_add of the output gradient's rows (written in ops: double backward works).
+// gradient is an index_add of the output gradient's rows (written in ops: double backward works);
+// embedding_bag, a kernel (backend/cpu/embedding_bag.h) with its own EmbeddingBagBackward0.
 #include "cresset/nn/embedding.h"
 
+#include <memory>
+
 #include "cresset/autograd/function.h"
+#include "cresset/backend/cpu/embedding_bag.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/ops.h"
 
@@ -61,6 +65,116 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
                        return {embedding_weight_grad(c.grad(), c.saved(0), num_weights, padding_idx,
                                                      scale_grad_by_freq)};
                      });
+  }
+  return out;
+}
+
+namespace {
+
+// The bag boundaries of embedding_bag, with torch's checks of offsets and of the indices' range.
+std::vector<int64_t> bag_starts(const Tensor& idx, const Tensor& offsets, bool include_last_offset,
+                                int64_t num_weights) {
+  Tensor offs = contiguous(to(offsets, DType::Int64, offsets.device()));
+  const int64_t* o = offs.data<int64_t>();
+  const int64_t n = idx.numel(), m = offs.numel();
+  std::vector<int64_t> starts(o, o + m);
+  if (!include_last_offset || m == 0) starts.push_back(n);
+  CRESSET_CHECK(m == 0 || o[0] == 0, RuntimeError,
+                "[embedding_bag] offsets[0] has to be 0, i.e., the first sequence in the "
+                "mini-batch has to start from position 0. However, got ",
+                o[0]);
+  CRESSET_CHECK(m == 0 || o[m - 1] <= n, RuntimeError,
+                "[embedding_bag] offsets[-1] can not be greater than input's length ", n,
+                " but got offsets[-1] of ", m > 0 ? o[m - 1] : 0);
+  for (size_t b = 1; b < starts.size(); ++b) {
+    CRESSET_CHECK(starts[b - 1] <= starts[b], RuntimeError,
+                  "[embedding_bag] offsets must be non-decreasing; got ", starts[b - 1],
+                  " before ", starts[b]);
+  }
+  const int64_t* i = idx.data<int64_t>();
+  for (int64_t j = 0; j < starts.back(); ++j) {
+    CRESSET_CHECK(i[j] >= 0 && i[j] < num_weights, RuntimeError, "[embedding_bag] Index ", j,
+                  " of input takes value ", i[j], " which is not in the valid range [0, ",
+                  num_weights, ")");
+  }
+  return starts;
+}
+
+}  // namespace
+
+Tensor embedding_bag(const Tensor& weight, const Tensor& indices, const Tensor& offsets,
+                     bool scale_grad_by_freq, int64_t mode, const Tensor& per_sample_weights,
+                     bool include_last_offset, int64_t padding_idx) {
+  CRESSET_CHECK(weight.dim() == 2, ValueError,
+                "[embedding_bag] weight has to be a 2D Tensor, but got Tensor of dimension ",
+                weight.dim());
+  CRESSET_CHECK(indices.dim() == 1 && offsets.dim() == 1, ValueError,
+                "[embedding_bag] expected 1-D indices and offsets; got ", describe(indices),
+                " and ", describe(offsets));
+  check_indices("embedding_bag", indices, "indices");
+  check_indices("embedding_bag", offsets, "offsets");
+  CRESSET_CHECK(mode >= 0 && mode <= 2, ValueError,
+                "[embedding_bag] mode has to be one of sum, mean or max");
+  CRESSET_CHECK(is_floating(weight.dtype()), RuntimeError,
+                "[embedding_bag] expected a floating point weight; got ", describe(weight));
+  CRESSET_CHECK(weight.device().is_cpu(), NotImplementedError,
+                "[embedding_bag] only CPU tensors are supported; got ", describe(weight));
+  const bool weighted = per_sample_weights.defined();
+  if (weighted) {
+    CRESSET_CHECK(per_sample_weights.dtype() == weight.dtype(), RuntimeError,
+                  "[embedding_bag] Expected tensor for argument #1 'weight' to have the same type "
+                  "as tensor for argument #1 'per_sample_weights'; but type ",
+                  describe(weight), " does not equal ", describe(per_sample_weights),
+                  " (while checking arguments for embedding_bag)");
+    CRESSET_CHECK(per_sample_weights.sizes() == indices.sizes(), ValueError,
+                  "[embedding_bag] per_sample_weights ", describe(per_sample_weights),
+                  " must have the same shape as the input ", describe(indices));
+    CRESSET_CHECK(mode == 0, NotImplementedError,
+                  "[embedding_bag] per_sample_weights is only supported for mode='sum'");
+  }
+  const int64_t num_weights = weight.sizes()[0], dim = weight.sizes()[1];
+  auto bags = std::make_shared<cpu::EmbeddingBags>();
+  bags->indices = contiguous(to(indices, DType::Int64, indices.device()));
+  bags->starts = bag_starts(bags->indices, offsets, include_last_offset, num_weights);
+  bags->mode = mode;
+  bags->padding_idx = padding_idx;
+  if (weighted) bags->per_sample_weights = contiguous(per_sample_weights);
+  const Tensor w = contiguous(weight);
+  const int64_t num_bags = bags->num_bags();
+  Tensor out = empty_tensor({num_bags, dim}, weight.dtype(), weight.device());
+  Tensor argmax;
+  if (mode == 2) argmax = empty_tensor({num_bags, dim}, DType::Int64, weight.device());
+  cpu::embedding_bag_forward(out, argmax, w, *bags);
+  if (autograd::needs_grad({weight, per_sample_weights})) {
+    autograd::record(
+        "EmbeddingBagBackward0", {weight, per_sample_weights}, {out}, {w},
+        [bags, argmax, scale_grad_by_freq, num_weights,
+         dim](const autograd::Ctx& c) -> autograd::TensorList {
+          const Tensor g = contiguous(c.grad());
+          Tensor gw, gpsw;
+          if (c.needs_input_grad(0)) {
+            gw = zeros({num_weights, dim}, g.dtype(), g.device());
+            cpu::embedding_bag_weight_grad(gw, g, argmax, *bags, scale_grad_by_freq);
+          }
+          if (c.needs_input_grad(1)) {
+            gpsw = empty_tensor({bags->indices.numel()}, g.dtype(), g.device());
+            cpu::embedding_bag_sample_weight_grad(gpsw, g, c.saved(0), *bags);
+          }
+          // torch defines no derivative of this backward: differentiating it again raises.
+          if (autograd::needs_grad({c.grad()})) {
+            autograd::TensorList made;
+            for (const Tensor& t : {gw, gpsw}) {
+              if (t.defined()) made.push_back(t);
+            }
+            autograd::record("EmbeddingBagBackwardBackward0", {c.grad()}, made, {},
+                             [](const autograd::Ctx&) -> autograd::TensorList {
+                               throw NotImplementedError(
+                                   "the derivative for '_embedding_bag_backward' is not "
+                                   "implemented.");
+                             });
+          }
+          return {gw, gpsw};
+        });
   }
   return out;
 }

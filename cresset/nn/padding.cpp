@@ -56,7 +56,8 @@ Tensor constant_pad_nd(const Tensor& self, const DimVector& pad, Scalar value) {
 
 namespace {
 
-// For one padded dim of size n, the source index of each output position.
+// For one padded dim of size n, the source index of each output position (reflect or
+// replicate).
 Tensor source_index(int64_t n, int64_t left, int64_t right, const std::string& mode) {
   std::vector<int64_t> idx;
   for (int64_t o = 0; o < n + left + right; ++o) {
@@ -69,10 +70,8 @@ Tensor source_index(int64_t n, int64_t left, int64_t right, const std::string& m
         i = ((i % period) + period) % period;
         if (i >= n) i = period - i;
       }
-    } else if (mode == "replicate") {
-      i = std::min(std::max<int64_t>(i, 0), n - 1);
     } else {
-      i = ((i % n) + n) % n;
+      i = std::min(std::max<int64_t>(i, 0), n - 1);
     }
     idx.push_back(i);
   }
@@ -88,7 +87,24 @@ const char* node_name(const std::string& mode, int64_t pairs) {
   return names[mode == "replicate"][pairs - 1];
 }
 
-// Reflect / replicate / circular: the padded dims gathered one after another by index.
+// Circular padding composed as torch composes it: the kept interior (constant_pad_nd, negative
+// pads cropping), then per padded dim each wrapped band copied in from the far side of the
+// interior across the full extent of the other dims (so later dims carry earlier bands into the
+// corners). The graph ends in torch's CopySlices, and double backward works.
+Tensor circular_pad(const Tensor& self, const DimVector& pad) {
+  Tensor out = constant_pad_nd(self, pad, Scalar(0.0));
+  for (size_t i = 0; 2 * i < pad.size(); ++i) {
+    const int64_t d = self.dim() - 1 - int64_t(i), l = pad[2 * i], r = pad[2 * i + 1];
+    const int64_t start = std::max<int64_t>(l, 0);  // where the kept interior begins
+    const int64_t kept = self.size(d) + std::min<int64_t>(l, 0) + std::min<int64_t>(r, 0);
+    // The bands repeat the kept interior (as torch, also when the other side is cropped).
+    if (l > 0) copy_(narrow(out, d, 0, l), narrow(out, d, start + kept - l, l));
+    if (r > 0) copy_(narrow(out, d, start + kept, r), narrow(out, d, start, r));
+  }
+  return out;
+}
+
+// Reflect / replicate: the padded dims gathered one after another by index.
 Tensor gather_pad(const Tensor& self, const DimVector& pad, const std::string& mode) {
   const int64_t pairs = int64_t(pad.size()) / 2;
   std::vector<Tensor> indices;
@@ -98,12 +114,6 @@ Tensor gather_pad(const Tensor& self, const DimVector& pad, const std::string& m
     const int64_t d = self.dim() - 1 - i;
     indices.push_back(source_index(self.size(d), pad[2 * i], pad[2 * i + 1], mode));
     dims.push_back(d);
-  }
-  // Circular padding differentiates through index_select itself.
-  if (mode == "circular") {
-    Tensor out = self;
-    for (size_t i = 0; i < dims.size(); ++i) out = index_select(out, dims[i], indices[i]);
-    return out;
   }
   std::vector<DimVector> sizes;  // the shape before each gather
   Tensor out = detach(self);
@@ -168,7 +178,7 @@ Tensor pad(const Tensor& self, const DimVector& pad, const std::string& mode,
                     "[pad] Padding value causes wrapping around more than once.");
     }
   }
-  return gather_pad(self, pad, mode);
+  return mode == "circular" ? circular_pad(self, pad) : gather_pad(self, pad, mode);
 }
 
 Tensor pad_nd(const Tensor& self, const DimVector& pad_, const std::string& mode, int64_t dims) {

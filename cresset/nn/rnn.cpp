@@ -47,6 +47,20 @@ Tensor input_bias(Kind k, const CellParams& p) {
   return p.b_ih + cat({narrow(p.b_hh, 0, 0, 2 * h), zeros({h}, p.b_hh.dtype(), p.b_hh.device())});
 }
 
+// The fused LSTM cell's backward written in differentiable ops (double backward): the gradients
+// of gates (4H, B) and c given those of h' and c', recomputing c' from the inputs.
+std::vector<Tensor> lstm_cell_grad_in_ops(const Tensor& gates, const Tensor& c, const Tensor& dh,
+                                          const Tensor& dcn) {
+  const std::vector<Tensor> g = chunk(gates, 4, 0);
+  const Tensor i = sigmoid(g[0]), f = sigmoid(g[1]), cand = tanh(g[2]), o = sigmoid(g[3]);
+  const Tensor tc = tanh(f * c + i * cand);
+  const Tensor dc_total = dcn + dh * o * (1 - tc * tc);
+  return {cat({dc_total * cand * i * (1 - i), dc_total * c * f * (1 - f),
+               dc_total * i * (1 - cand * cand), dh * tc * o * (1 - o)},
+              0),
+          dc_total * f};
+}
+
 // LSTM gate math on gates (4H, B) and c (H, B): returns (h', c'). On CPU one fused kernel each
 // way (recorded as torch's fused cell node); elsewhere composed from ops.
 std::vector<Tensor> lstm_pointwise(const Tensor& gates, const Tensor& c_in) {
@@ -66,6 +80,10 @@ std::vector<Tensor> lstm_pointwise(const Tensor& gates, const Tensor& c_in) {
     autograd::record("ThnnFusedLstmCellBackward0", {g, c}, {h_out, c_out}, {g, c, c_out},
                      [n](const autograd::Ctx& ctx) -> autograd::TensorList {
                        const Tensor gs = ctx.saved(0), cs = ctx.saved(1), cn = ctx.saved(2);
+                       // With create_graph the gradient must itself be differentiable.
+                       if (autograd::needs_grad({ctx.grad(0), ctx.grad(1), gs, cs})) {
+                         return lstm_cell_grad_in_ops(gs, cs, ctx.grad(0), ctx.grad(1));
+                       }
                        const Tensor dh = contiguous(ctx.grad(0)), dcn = contiguous(ctx.grad(1));
                        const Tensor dg = empty_tensor(gs.sizes(), gs.dtype(), gs.device());
                        const Tensor dc = empty_tensor(cs.sizes(), cs.dtype(), cs.device());

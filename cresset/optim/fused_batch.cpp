@@ -42,8 +42,8 @@ FusedBatch::FusedBatch(const char* op, const std::vector<Tensor>& params,
     const Tensor& p = params[i];
     const Tensor& g = grads[i];
     CRESSET_CHECK(p.defined() && g.defined(), ValueError, "[", op, "] undefined param or grad");
-    CRESSET_CHECK(p.dtype() == DType::Float32 || p.dtype() == DType::Float64, TypeError, "[", op,
-                  "] expected float32 or float64 params; got ", describe(p));
+    CRESSET_CHECK(is_floating(p.dtype()), TypeError, "[", op, "] expected floating point params; got ",
+                  describe(p));
     if (i == 0) dtype_ = p.dtype();
     CRESSET_CHECK(p.dtype() == dtype_, TypeError, "[", op,
                   "] params of one fused call must share a dtype; got ", describe(params[0]),

@@ -10,7 +10,7 @@ namespace cresset::optim_detail {
 /// One param group's tensors, checked and resolved into kernel buffers.
 class FusedBatch {
  public:
-  /// Checks that params are float32/float64 CPU tensors and grads match them ("[op] ..." errors).
+  /// Checks that params are floating CPU tensors and grads match them ("[op] ..." errors).
   FusedBatch(const char* op, const std::vector<Tensor>& params, const std::vector<Tensor>& grads);
   /// Puts a state list (one tensor per param, shaped like it) in kernel buffer `slot` (2..4).
   void add_state(int slot, const std::vector<Tensor>& list);

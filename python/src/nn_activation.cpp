@@ -104,6 +104,19 @@ void init_dropout(nb::module_& m) {
 void init_embedding_distance(nb::module_& m, nb::module_& nn) {
   m.def("embedding", &embedding, "weight"_a, "indices"_a, "padding_idx"_a = -1,
         "scale_grad_by_freq"_a = false, "sparse"_a = false);
+  nn.def(
+      "embedding_bag",
+      [](const Tensor& weight, const Tensor& indices, const Tensor& offsets,
+         bool scale_grad_by_freq, int64_t mode, nb::handle per_sample_weights,
+         bool include_last_offset, int64_t padding_idx) {
+        return embedding_bag(
+            weight, indices, offsets, scale_grad_by_freq, mode,
+            per_sample_weights.is_none() ? Tensor() : nb::cast<Tensor>(per_sample_weights),
+            include_last_offset, padding_idx);
+      },
+      "weight"_a, "indices"_a, "offsets"_a, "scale_grad_by_freq"_a = false, "mode"_a = 0,
+      "per_sample_weights"_a = nb::none(), "include_last_offset"_a = false,
+      "padding_idx"_a = -1);
   m.def(
       "embedding_renorm_",
       [](nb::handle x, const Tensor& indices, double max_norm, double norm_type) {

@@ -353,3 +353,22 @@ def test_packed_lstm_projection_batch_first():
     (out_o.data.sum() + c_o.sum()).backward()
     (out_t.data.sum() + c_t.sum()).backward()
     assert_same(xo.grad, xt.grad, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("LSTM", {}), ("LSTM", {"proj_size": 2}),
+                                              ("GRU", {}), ("RNN", {})])
+def test_double_backward(name, kwargs):
+    """create_graph through the recurrent layers (the fused LSTM cell's backward is then written
+    in ops): second derivatives against torch's, and gradgradcheck."""
+    ours, theirs = _pair(getattr(torch.nn, name), getattr(cresset.nn, name), 3, 4, **kwargs)
+    x = torch.randn(3, 2, 3, dtype=torch.float64, requires_grad=True)
+    cx = to_cresset(x.detach()).requires_grad_()
+    t_gx, = torch.autograd.grad(theirs(x)[0].pow(2).sum(), x, create_graph=True)
+    c_gx, = cresset.autograd.grad(ours(cx)[0].pow(2).sum(), cx, create_graph=True)
+    assert_same(c_gx, t_gx)
+    t_w = torch.autograd.grad(t_gx.sum(), list(theirs.parameters()))
+    c_w = cresset.autograd.grad(c_gx.sum(), list(ours.parameters()))
+    for c, t in zip(c_w, t_w):
+        assert_same(c, t)
+    small = to_cresset(x[:2, :1].detach().contiguous()).requires_grad_()
+    assert cresset.autograd.gradgradcheck(lambda v: ours(v)[0], (small,))

@@ -139,6 +139,43 @@ def test_float64(name, kwargs):
         _close(o, t, 1e-9)
 
 
+def _as_torch(t):
+    return torch.from_numpy(t.detach().float().numpy().copy())
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize(("name", "kwargs"), CONFIGS, ids=[f"{n}-{i}" for i, (n, _) in
+                                                            enumerate(CONFIGS)])
+def test_half_params(name, kwargs, dtype):
+    """float16/bfloat16 params keep same-dtype state and round after every op as torch's
+    single-tensor updates do: fed the same gradients, the elements match bit for bit except
+    where torch's scalar tail loop of add(alpha=) rounds the product first (7-element bias)."""
+    g = torch.Generator().manual_seed(0)
+    theirs = [torch.randn(s, generator=g).to(dtype).requires_grad_() for s in ((64, 33), (7,))]
+    ours = [to_cresset(t.detach()).requires_grad_() for t in theirs]
+    opt_c = getattr(cresset.optim, name)(ours, **kwargs)
+    opt_t = getattr(torch.optim, name)(theirs, **kwargs)
+    for _ in range(5):
+        for o, t in zip(ours, theirs):
+            t.grad = torch.randn(t.shape, generator=g).to(dtype)
+            o.grad = to_cresset(t.grad)
+        opt_c.step()
+        opt_t.step()
+    big_c, big_t = _as_torch(ours[0]), theirs[0].detach().float()
+    same = (big_c == big_t) | (big_c.isnan() & big_t.isnan())
+    assert same.float().mean() >= 0.998
+    for o, t in zip(ours, theirs):
+        assert o.dtype == getattr(cresset, str(dtype)[6:])
+        torch.testing.assert_close(_as_torch(o), t.detach().float(), equal_nan=True,
+                                   **({"rtol": 2e-3, "atol": 2e-3} if dtype == torch.float16
+                                      else {"rtol": 1.6e-2, "atol": 1.6e-2}))
+        so, st = opt_c.state[o], opt_t.state[t]
+        assert list(so) == list(st)
+        for key, value in st.items():
+            if isinstance(value, torch.Tensor):
+                assert so[key].dtype == getattr(cresset, str(value.dtype)[6:])
+
+
 @pytest.mark.parametrize("kwargs", [{}, {"line_search_fn": "strong_wolfe"},
                                     {"history_size": 3, "max_iter": 5, "lr": 0.5}])
 def test_lbfgs(kwargs):

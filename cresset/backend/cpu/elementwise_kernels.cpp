@@ -56,9 +56,35 @@ void check_divisor(TensorIter& it) {
   CRESSET_CHECK(!zero.load(), RuntimeError, "ZeroDivisionError");
 }
 
+// Rows whose functor has an explicit float32 vector form, a functor on Vec equal to it lane by
+// lane (see Note [Explicit vector exp]).
+template <template <typename> class F>
+struct VecForm : std::false_type {};
+#ifdef CRESSET_VEC_FLOAT
+template <>
+struct VecForm<functors::Exp> : std::true_type {
+  vec_math::Vec operator()(vec_math::Vec x) const { return vec_math::exp(x); }
+};
+template <>
+struct VecForm<functors::Sigmoid> : std::true_type {
+  vec_math::Vec operator()(vec_math::Vec x) const {
+    const vec_math::Vec one = vec_math::splat(1.0f);
+    return vec_math::div(one, vec_math::add(one, vec_math::exp(vec_math::neg(x))));
+  }
+};
+#endif
+
 // ---- unary kinds ----
 template <template <typename> class F>
 void unary_Float(const char* op, TensorIter& it, const Scalar* args) {
+#ifdef CRESSET_VEC_FLOAT
+  if constexpr (VecForm<F>::value) {
+    if (it.common_dtype() == DType::Float32) {
+      unary_vec_loop(it, VecForm<F>{}, make<F, float>(args));
+      return;
+    }
+  }
+#endif
   CRESSET_DISPATCH_FLOAT(op, it.common_dtype(),
                          [&] { unary_loop<scalar_t, scalar_t>(it, make<F, scalar_t>(args)); });
 }

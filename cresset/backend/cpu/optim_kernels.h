@@ -37,7 +37,7 @@ struct OptimOptions {
 }  // namespace cresset::cpu
 
 #define CRESSET_OPTIM_DECLS                                                               \
-  /* Applies `kind` to every tensor of `ts` (float32 or float64) in one parallel loop. */ \
+  /* Applies `kind` to every tensor of `ts` (any floating dtype) in one parallel loop. */ \
   void optim_kernel(OptimKind kind, DType dtype, const std::vector<OptimTensor>& ts,      \
                     const OptimOptions& h);
 

@@ -7,6 +7,7 @@ from cresset import _C
 __all__ = ["embedding", "embedding_bag", "one_hot"]
 
 one_hot = _C._nn.one_hot
+_MODES = {"sum": 0, "mean": 1, "max": 2}
 
 
 def _no_grad_embedding_renorm_(weight, input, max_norm, norm_type):
@@ -34,7 +35,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
                   scale_grad_by_freq=False, mode="mean", sparse=False, per_sample_weights=None,
                   include_last_offset=False, padding_idx=None):
-    """Sums, means or maxes of bags of embeddings (composed of gathers and index reductions)."""
+    """Sums, means or maxes of bags of embeddings (records EmbeddingBagBackward0)."""
     if weight.dtype == cresset.long and input.is_floating_point():
         warnings.warn("Argument order of nn.functional.embedding_bag was changed. "
                       "Usage `embedding_bag(weight, input, ...)` is deprecated, "
@@ -83,41 +84,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
     if sparse:
         raise NotImplementedError("embedding_bag: sparse gradients (sparse=True) are not "
                                   "supported by cresset")
-    if input.dtype not in (cresset.int64, cresset.int32) or offsets.dtype != input.dtype:
-        raise RuntimeError("embedding_bag: expected input and offsets to be int64 or int32 "
-                           f"tensors of the same dtype, got {input.dtype} and {offsets.dtype}")
-    num_bags = offsets.numel() - (1 if include_last_offset else 0)
-    if offsets.numel() > 0 and int(offsets[0]) != 0:
-        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0. However, got {int(offsets[0])}")
-    starts = offsets[:num_bags].long()
-    # The bag of each index: the last bag whose start is <= its position.
-    positions = cresset.arange(input.numel(), device=input.device)
-    bag = cresset.searchsorted(starts, positions, right=True) - 1
-    if include_last_offset and num_bags > 0:
-        keep_tail = positions < int(offsets[-1])
-        input, bag, positions = input[keep_tail], bag[keep_tail], positions[keep_tail]
-        if per_sample_weights is not None:
-            per_sample_weights = per_sample_weights[keep_tail]
-    if padding_idx is not None:
-        if padding_idx < 0:
-            padding_idx += weight.size(0)
-        keep = input != padding_idx
-        input, bag = input[keep], bag[keep]
-        if per_sample_weights is not None:
-            per_sample_weights = per_sample_weights[keep]
-    rows = cresset.embedding(weight, input, -1, scale_grad_by_freq)
-    dim = weight.size(1)
-    if mode == "max":
-        out = cresset.zeros(num_bags, dim, dtype=weight.dtype, device=weight.device)
-        return out.scatter_reduce(0, bag[:, None].expand(-1, dim), rows, "amax",
-                                  include_self=False)
-    if per_sample_weights is not None:
-        rows = rows * per_sample_weights[:, None]
-    out = cresset.zeros(num_bags, dim, dtype=weight.dtype, device=weight.device)
-    out = out.index_add(0, bag, rows)
-    if mode == "mean":
-        counts = cresset.zeros(num_bags, dtype=weight.dtype, device=weight.device)
-        counts = counts.index_add(0, bag, cresset.ones(bag.numel(), dtype=weight.dtype))
-        out = out / counts.clamp_min(1)[:, None]
-    return out
+    if padding_idx is None:
+        padding_idx = -1
+    elif padding_idx < 0:
+        padding_idx += weight.size(0)
+    return _C._nn.embedding_bag(weight, input, offsets, scale_grad_by_freq, _MODES[mode],
+                                per_sample_weights, include_last_offset, padding_idx)
