@@ -2,6 +2,7 @@
 // Numeric composites of torch's API: finite differences and trapezoid integrals, the
 // elementwise functions cresset writes in other ops (logaddexp, sinc, gcd ...), and repeated
 // matrix products. Autograd comes from the ops they are written in.
+#include <utility>
 #include <vector>
 
 #include "cresset/core/tensor.h"
@@ -31,6 +32,15 @@ Tensor heaviside(const Tensor& self, const Tensor& values);
 /// torch.gcd / lcm of integer tensors (gcd(0, 0) = 0).
 Tensor gcd(const Tensor& self, const Tensor& other);
 Tensor lcm(const Tensor& self, const Tensor& other);
+/// torch.nextafter: the next representable value after self towards other (floating dtypes).
+Tensor nextafter(const Tensor& self, const Tensor& other);
+/// torch.frexp: (mantissa, exponent) with self = mantissa * 2^exponent, |mantissa| in [0.5, 1)
+/// (0 and non-finite values: themselves and 0); the exponent is int32.
+std::pair<Tensor, Tensor> frexp(const Tensor& self);
+/// torch.i0: the modified Bessel function of the first kind, order 0.
+Tensor i0(const Tensor& self);
+/// torch.polygamma: the n-th derivative of digamma (n >= 0).
+Tensor polygamma(int64_t n, const Tensor& self);
 /// torch.mvlgamma: the multivariate log-gamma of dimension p.
 Tensor mvlgamma(const Tensor& self, int64_t p);
 

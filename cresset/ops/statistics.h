@@ -2,6 +2,8 @@
 // Statistics and distances of torch's API written in other ops (autograd comes from them):
 // covariance and correlation, p-norm distances, renorm and set membership.
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "cresset/core/tensor.h"
 
@@ -20,6 +22,18 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p = 2);
 /// torch.renorm: each slice along dim with p-norm above maxnorm scaled down to maxnorm.
 Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm);
 Tensor renorm_(const Tensor& self, double p, int64_t dim, double maxnorm);
+/// torch.quantile (ignore_nan: nanquantile): the q-th quantiles (q a 0-dim or 1-D tensor of
+/// self's dtype) along dim (nullopt: the flattened input), interpolated per `interpolation`
+/// (linear, lower, higher, midpoint, nearest); a 1-D q adds a leading dim.
+Tensor quantile(const Tensor& self, const Tensor& q, std::optional<int64_t> dim, bool keepdim,
+                const std::string& interpolation, bool ignore_nan);
+/// torch.histogram with `bins` equal bins over [lo, hi] (the data's range when not given).
+std::pair<Tensor, Tensor> histogram(const Tensor& self, int64_t bins,
+                                    std::optional<std::pair<double, double>> range,
+                                    const Tensor& weight = Tensor(), bool density = false);
+/// torch.histogram with increasing bin edges.
+std::pair<Tensor, Tensor> histogram(const Tensor& self, const Tensor& bin_edges,
+                                    const Tensor& weight = Tensor(), bool density = false);
 /// torch.isin: whether each element of `elements` is among `test_elements` (not: invert).
 Tensor isin(const Tensor& elements, const Tensor& test_elements, bool invert = false);
 

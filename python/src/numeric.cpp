@@ -3,6 +3,7 @@
 #include "cresset/core/error.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/numeric.h"
+#include "return_types.h"
 
 namespace cresset::py {
 
@@ -40,8 +41,25 @@ void def_binary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Binar
   }
 }
 
-}  // namespace
+using Unary = Tensor (*)(const Tensor&);
 
+// torch.<name>(input, *, out=None), Tensor.<name>() and Tensor.<name>_().
+void def_unary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Unary fn) {
+  m.def(name, [fn](const Tensor& input, nb::handle out) {
+    return with_out(out, [&](const Tensor& o) {
+      Tensor r = fn(input);
+      return o.defined() ? write_out(o, r) : r;
+    });
+  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  cls.def(name, fn);
+  cls.def((std::string(name) + "_").c_str(), [fn](nb::handle self) {
+    const Tensor& s = nb::cast<const Tensor&>(self);
+    copy_(s, fn(s));
+    return nb::borrow(self);
+  });
+}
+
+}  // namespace
 
 void init_numeric(nb::module_& m) {
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
@@ -51,18 +69,36 @@ void init_numeric(nb::module_& m) {
   def_binary(m, cls, "gcd", &gcd, true);
   def_binary(m, cls, "lcm", &lcm, true);
   def_binary(m, cls, "heaviside", &heaviside, true, "values");
-  m.def("sinc", [](const Tensor& input, nb::handle out) {
+  def_binary(m, cls, "nextafter", &nextafter, true);
+
+  nb::module_ rt = nb::borrow<nb::module_>(m.attr("return_types"));
+  nb::object frexp_type = make_return_type(rt, "frexp", "mantissa", "exponent");
+  m.def("frexp", [frexp_type](const Tensor& input, nb::handle out) -> nb::object {
+    auto [mantissa, exponent] = frexp(input);
+    if (out.is_none()) return frexp_type(mantissa, exponent);
+    CRESSET_CHECK(nb::len(out) == 2, TypeError, "frexp(): out must be a tuple of 2 tensors");
+    write_out(nb::cast<const Tensor&>(out[0]), mantissa);
+    write_out(nb::cast<const Tensor&>(out[1]), exponent);
+    return frexp_type(out[0], out[1]);
+  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  cls.def("frexp", [frexp_type](const Tensor& self) {
+    auto [mantissa, exponent] = frexp(self);
+    return frexp_type(mantissa, exponent);
+  });
+  def_unary(m, cls, "sinc", &sinc);
+  def_unary(m, cls, "i0", &i0);
+  m.def("polygamma", [](int64_t n, const Tensor& input, nb::handle out) {
     return with_out(out, [&](const Tensor& o) {
-      Tensor r = sinc(input);
+      Tensor r = polygamma(n, input);
       return o.defined() ? write_out(o, r) : r;
     });
-  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
-  cls.def("sinc", &sinc);
-  cls.def("sinc_", [](nb::handle self) {
+  }, "n"_a, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  cls.def("polygamma", [](const Tensor& self, int64_t n) { return polygamma(n, self); }, "n"_a);
+  cls.def("polygamma_", [](nb::handle self, int64_t n) {
     const Tensor& s = nb::cast<const Tensor&>(self);
-    copy_(s, sinc(s));
+    copy_(s, polygamma(n, s));
     return nb::borrow(self);
-  });
+  }, "n"_a);
   m.def("mvlgamma", &mvlgamma, "input"_a, "p"_a);
   cls.def("mvlgamma", &mvlgamma, "p"_a);
   cls.def("mvlgamma_", [](nb::handle self, int64_t p) {

@@ -1,8 +1,12 @@
 // Bindings of the statistics and distances (cresset/ops/statistics.h).
+#include <nanobind/stl/pair.h>
+
 #include "bind.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/index.h"
 #include "cresset/ops/statistics.h"
+#include "return_types.h"
 
 namespace cresset::py {
 
@@ -43,6 +47,58 @@ void init_statistics(nb::module_& m) {
     renorm_(nb::cast<const Tensor&>(self), p, dim, maxnorm);
     return nb::borrow(self);
   }, "p"_a, "dim"_a, "maxnorm"_a);
+  // quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None); q a number
+  // or a tensor.
+  for (bool ignore_nan : {false, true}) {
+    const char* name = ignore_nan ? "nanquantile" : "quantile";
+    auto fn = [ignore_nan](const Tensor& self, nb::handle q, std::optional<int64_t> dim,
+                           bool keepdim, const std::string& interpolation) {
+      Tensor qt;
+      if (is_number(q)) {
+        double v = nb::cast<double>(q);
+        CRESSET_CHECK(v >= 0 && v <= 1, RuntimeError, ignore_nan ? "nanquantile()" : "quantile()",
+                      " q must be in the range [0, 1] but got ", v);
+        qt = scalar_tensor(Scalar(v), self.dtype(), self.device());
+      } else {
+        qt = nb::cast<Tensor>(q);
+      }
+      return quantile(self, qt, dim, keepdim, interpolation, ignore_nan);
+    };
+    m.def(name, [fn](const Tensor& self, nb::handle q, std::optional<int64_t> dim, bool keepdim,
+                     const std::string& interpolation, nb::handle out) {
+      Tensor r = fn(self, q, dim, keepdim, interpolation);
+      if (out.is_none()) return nb::cast(r);
+      const Tensor& o = nb::cast<const Tensor&>(out);
+      if (o.sizes() != r.sizes()) resize_tensor(o, r.sizes());
+      copy_(o, r);
+      return nb::borrow(out);
+    }, "input"_a, "q"_a, "dim"_a = nb::none(), "keepdim"_a = false, nb::kw_only(),
+          "interpolation"_a = "linear", "out"_a = nb::none());
+    cls.def(name, fn, "q"_a, "dim"_a = nb::none(), "keepdim"_a = false, nb::kw_only(),
+            "interpolation"_a = "linear");
+  }
+
+  // histogram(input, bins, *, range=None, weight=None, density=False): bins an int or edges.
+  nb::module_ rt = nb::borrow<nb::module_>(m.attr("return_types"));
+  nb::object histogram_type = make_return_type(rt, "histogram", "hist", "bin_edges");
+  auto histogram_fn = [histogram_type](const Tensor& self, nb::handle bins, nb::handle range,
+                                       std::optional<Tensor> weight, bool density) {
+    Tensor w = weight.value_or(Tensor());
+    std::pair<Tensor, Tensor> r;
+    if (PyLong_Check(bins.ptr())) {
+      std::optional<std::pair<double, double>> lohi;
+      if (!range.is_none()) lohi = nb::cast<std::pair<double, double>>(range);
+      r = histogram(self, nb::cast<int64_t>(bins), lohi, w, density);
+    } else {
+      r = histogram(self, nb::cast<const Tensor&>(bins), w, density);
+    }
+    return histogram_type(r.first, r.second);
+  };
+  m.def("histogram", histogram_fn, "input"_a, "bins"_a, nb::kw_only(), "range"_a = nb::none(),
+        "weight"_a = nb::none(), "density"_a = false);
+  cls.def("histogram", histogram_fn, "bins"_a, nb::kw_only(), "range"_a = nb::none(),
+          "weight"_a = nb::none(), "density"_a = false);
+
   m.def("isin", [](nb::handle elements, nb::handle test_elements, bool, bool invert) {
     CRESSET_CHECK(!(is_number(elements) && is_number(test_elements)), TypeError,
                   "isin() received an invalid combination of arguments: two numbers");
