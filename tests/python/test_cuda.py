@@ -552,6 +552,33 @@ def test_gather_scatter_index_family(dtype):
 
 
 @gpu
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.float16, torch.bool])
+@pytest.mark.parametrize("shape", [(7, 9), (300, 41), (2, 3, 4, 5), ()])
+def test_masked_select_nonzero_searchsorted(dtype, shape):
+    g = torch.Generator().manual_seed(20)
+    src = (torch.randn(*shape, generator=g) * 2).round().to(dtype)
+    mask = torch.rand(*shape, generator=g) > 0.6
+    cs, cm = to_cresset(src).cuda(), to_cresset(mask).cuda()
+    assert_same(cresset.masked_select(cs, cm).cpu(), torch.masked_select(src, mask))
+    assert_same(cs[cm].cpu(), src[mask])
+    assert_same(cresset.nonzero(cs).cpu(), torch.nonzero(src))
+    if src.dim() >= 2:
+        assert_same(cresset.nonzero(cs.transpose(0, 1)).cpu(), torch.nonzero(src.transpose(0, 1)))
+        assert_same(cresset.masked_select(cs.transpose(0, 1), cm.transpose(0, 1)).cpu(),
+                    torch.masked_select(src.transpose(0, 1), mask.transpose(0, 1)))
+    source = (torch.randn(max(int(mask.sum()), 1) + 3, generator=g) * 2).round().to(dtype)
+    ours = cs.clone().masked_scatter_(cm, to_cresset(source).cuda())
+    assert_same(ours.cpu(), src.clone().masked_scatter_(mask, source))
+    if dtype != torch.bool:
+        seq = torch.sort(torch.randn(5, 16, generator=g) * 4).values.round().to(dtype)
+        vals = (torch.randn(5, 7, generator=g) * 4).round().to(dtype)
+        for right in [False, True]:
+            assert_same(cresset.searchsorted(to_cresset(seq).cuda(), to_cresset(vals).cuda(),
+                                             right=right).cpu(),
+                        torch.searchsorted(seq, vals, right=right))
+
+
+@gpu
 def test_index_errors_on_cuda():
     x = cresset.arange(10.0, device="cuda")
     t = torch.arange(10.0)

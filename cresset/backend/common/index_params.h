@@ -48,4 +48,23 @@ CRESSET_HOST_DEVICE CRESSET_INLINE void divide_by_count(T& x, T count) {
   }
 }
 
+/// searchsorted's position of v in row[order[0..len)] (order null: row itself is sorted), as
+/// torch's cus_lower_bound / cus_upper_bound: the negated comparisons put NaN after every number.
+template <typename T>
+CRESSET_HOST_DEVICE CRESSET_INLINE int64_t sorted_search(const T* row, const int64_t* order,
+                                                         int64_t len, T v, bool right) {
+  int64_t lo = 0, hi = len;
+  while (lo < hi) {
+    const int64_t mid = lo + ((hi - lo) >> 1);
+    const opmath_t<T> m = row[order ? order[mid] : mid];
+    const bool go_right = right ? !(m > opmath_t<T>(v)) : !(m >= opmath_t<T>(v));
+    if (go_right) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 }  // namespace cresset

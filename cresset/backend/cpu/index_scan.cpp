@@ -42,27 +42,6 @@ void modulo_index_kernel(TensorIter& it, int64_t size) {
   });
 }
 
-namespace {
-
-// torch's cus_lower_bound / cus_upper_bound: the negated comparisons put NaN after every number.
-template <typename T>
-int64_t search(const T* row, const int64_t* order, int64_t len, T v, bool right) {
-  int64_t lo = 0, hi = len;
-  while (lo < hi) {
-    int64_t mid = lo + ((hi - lo) >> 1);
-    opmath_t<T> m = row[order ? order[mid] : mid];
-    bool go_right = right ? !(m > opmath_t<T>(v)) : !(m >= opmath_t<T>(v));
-    if (go_right) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
-}
-
-}  // namespace
-
 void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& values,
                          const Tensor& sorter, bool right) {
   // Every operand is contiguous; one row of `sorted` serves values.size(-1) consecutive values.
@@ -76,8 +55,8 @@ void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& 
     parallel_for(0, values.numel(), 4096, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         int64_t row = per_row == 0 ? 0 : i / per_row;
-        int64_t pos =
-            search(seq + row * len, order ? order + row * len : nullptr, len, vals[i], right);
+        int64_t pos = sorted_search(seq + row * len, order ? order + row * len : nullptr, len,
+                                    vals[i], right);
         if (int32_out) {
           out.data<int32_t>()[i] = int32_t(pos);
         } else {
