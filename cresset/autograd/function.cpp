@@ -30,12 +30,28 @@ Tensor Ctx::saved(size_t i) const {
 
 bool Ctx::needs_input_grad(size_t i) const {
   const auto& edges = node_.next_edges();
-  return i < edges.size() && edges[i].valid();
+  int e = node_.edge_of_input(i);
+  return e >= 0 && size_t(e) < edges.size() && edges[e].valid();
+}
+
+int FunctionNode::edge_of_input(size_t i) const {
+  if (edgeless_inputs_ == 0) return int(i);
+  if (i < 32 && (edgeless_inputs_ >> i & 1)) return -1;
+  uint32_t before = i < 32 ? edgeless_inputs_ & ((1u << i) - 1) : edgeless_inputs_;
+  return int(i) - __builtin_popcount(before);
 }
 
 TensorList FunctionNode::apply(TensorList&& grads) {
   Ctx ctx(*this, grads);
-  return fn_(ctx);
+  TensorList out = fn_(ctx);
+  if (edgeless_inputs_ != 0) {
+    size_t kept = 0;
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (i >= 32 || !(edgeless_inputs_ >> i & 1)) out[kept++] = std::move(out[i]);
+    }
+    out.resize(kept);
+  }
+  return out;
 }
 
 void FunctionNode::release_saved() {

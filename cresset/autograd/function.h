@@ -56,10 +56,18 @@ class FunctionNode final : public Node {
   SavedList& saved() { return saved_; }
   const SavedList& saved() const { return saved_; }
 
+  /// Marks forward inputs (bit i: input i) that have no edge: torch's node of a Scalar overload
+  /// has edges for its tensor operands only. The backward still returns one gradient per input
+  /// position (and sees needs_input_grad false there); apply drops the marked ones.
+  void set_edgeless_inputs(uint32_t mask) { edgeless_inputs_ = mask; }
+  /// The edge of forward input i, or -1 when it has none.
+  int edge_of_input(size_t i) const;
+
  private:
   std::string name_;
   BackwardFn fn_;
   SavedList saved_;
+  uint32_t edgeless_inputs_ = 0;
 };
 
 /// The tensors record() reads, without copying a Tensor handle (tiny ops record on every call):

@@ -28,15 +28,33 @@ Tensor apply_reduction(const Tensor& loss, int64_t reduction) {
   return loss;
 }
 
+// t + v (t - v when `subtract`) as torch's C++ code records it, through add(Tensor, Scalar):
+// AddBackward1 / SubBackward1 with t's edge only (a Python number instead takes the Tensor
+// overload, AddBackward0 with a None edge, which is what `t + v` records here).
+Tensor add_scalar_overload(const Tensor& t, double v, bool subtract = false) {
+  Tensor out;
+  {
+    autograd::AutoGradMode no_grad(false);
+    out = subtract ? t - v : t + v;
+  }
+  if (autograd::needs_grad({t})) {
+    autograd::record(subtract ? "SubBackward1" : "AddBackward1", {t}, {out}, {},
+                     [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
+  }
+  return out;
+}
+
 // The derivative of a pointwise loss with respect to its inputs, given the gradient of each
 // unreduced element `g` and the saved inputs.
 using PointwiseBackward = autograd::TensorList (*)(const autograd::Ctx& c, const Tensor& g,
                                                    double param);
 
 // A pointwise loss recorded as one node `name` over `inputs` (same shape; all saved):
-// `loss` holds the unreduced elements, computed by the caller under no_grad.
+// `loss` holds the unreduced elements, computed by the caller under no_grad. Without
+// `target_edge`, the second input is saved but gets no edge (torch's non-differentiable target).
 Tensor record_pointwise(const char* name, const autograd::TensorList& inputs, const Tensor& loss,
-                        int64_t reduction, double param, PointwiseBackward backward) {
+                        int64_t reduction, double param, PointwiseBackward backward,
+                        bool target_edge = true) {
   Tensor out;
   {
     autograd::AutoGradMode no_grad(false);
@@ -46,7 +64,9 @@ Tensor record_pointwise(const char* name, const autograd::TensorList& inputs, co
     const int64_t numel = loss.numel();
     std::vector<DimVector> shapes;
     for (const Tensor& t : inputs) shapes.push_back(t.sizes());
-    autograd::record(name, inputs, {out}, inputs,
+    autograd::TensorSpan edges = target_edge ? autograd::TensorSpan(inputs)
+                                             : autograd::TensorSpan(inputs.data(), 1);
+    auto node = autograd::record(name, edges, {out}, inputs,
                      [=](const autograd::Ctx& c) -> autograd::TensorList {
                        Tensor g = c.grad();
                        if (reduction == kReductionMean) g = g / double(numel);
@@ -59,6 +79,7 @@ Tensor record_pointwise(const char* name, const autograd::TensorList& inputs, co
                        }
                        return grads;
                      });
+    if (!target_edge) node->set_edgeless_inputs(0b10);
   }
   return out;
 }
@@ -230,7 +251,8 @@ Tensor soft_margin_loss(const Tensor& self, const Tensor& target, int64_t reduct
                             const Tensor y = c.saved(1);
                             return autograd::TensorList{-y * sigmoid(-y * c.saved(0)) * g,
                                                         Tensor()};
-                          });
+                          },
+                          /*target_edge=*/false);
 }
 
 Tensor kl_div(const Tensor& self, const Tensor& target, int64_t reduction, bool log_target) {
@@ -251,7 +273,8 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
 
 Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
                            double margin, int64_t reduction) {
-  const Tensor out = clamp_bound(-target * (input1 - input2) + margin, 0.0, true, {}, false);
+  const Tensor out =
+      clamp_bound(add_scalar_overload(-target * (input1 - input2), margin), 0.0, true, {}, false);
   return apply_reduction(out, reduction);
 }
 
@@ -281,12 +304,13 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
   constexpr double kEps = 1e-12;
   const DimVector dims{targ_dim};
   const Tensor prod_sum = sum(input1 * input2, dims);
-  const Tensor mag1 = sum(input1 * input1, dims) + kEps;
-  const Tensor mag2 = sum(input2 * input2, dims) + kEps;
+  const Tensor mag1 = add_scalar_overload(sum(input1 * input1, dims), kEps);
+  const Tensor mag2 = add_scalar_overload(sum(input2 * input2, dims), kEps);
   const Tensor cos = prod_sum / sqrt(mag1 * mag2);
   const Tensor zeros = zeros_like_tensor(cos);
   const Tensor pos = 1 - cos;
-  const Tensor neg = clamp_bound(cos - margin, 0.0, true, {}, false);
+  const Tensor neg =
+      clamp_bound(add_scalar_overload(cos, margin, /*subtract=*/true), 0.0, true, {}, false);
   const Tensor out = where(eq(target, wrapped_scalar(1)), pos, zeros) +
                      where(eq(target, wrapped_scalar(-1)), neg, zeros);
   return apply_reduction(out, reduction);
@@ -297,7 +321,7 @@ namespace {
 // torch.pairwise_distance: the p-norm of x1 - x2 + eps over the last dim.
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps) {
   const int64_t dim = std::max(x1.dim(), x2.dim()) - 1;
-  return norm(x1 - x2 + eps, p, DimVector{dim}, false);
+  return norm(add_scalar_overload(x1 - x2, eps), p, DimVector{dim}, false);
 }
 
 }  // namespace
@@ -312,8 +336,9 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   const Tensor dist_pos = pairwise_distance(anchor, positive, p, eps);
   Tensor dist_neg = pairwise_distance(anchor, negative, p, eps);
   if (swap) dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps));
-  return apply_reduction(clamp_bound(margin + dist_pos - dist_neg, 0.0, true, {}, false),
-                         reduction);
+  return apply_reduction(
+      clamp_bound(add_scalar_overload(dist_pos, margin) - dist_neg, 0.0, true, {}, false),
+      reduction);
 }
 
 }  // namespace cresset

@@ -181,14 +181,37 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
   return base + "Backward" + std::to_string(n);
 }
 
-// node_name of the last call on this thread: loops call the same op over and over.
-const std::string& cached_node_name(const Row& row, const char* op,
-                                    std::initializer_list<TensorRef> inputs) {
+// Inputs with no edge in torch's node (bit i: input i): the operands a Scalar overload takes as
+// numbers (x ** 2, 2 - x, x % 2 ...; x * 2 uses the Tensor overload and keeps a None edge), and
+// where's condition.
+uint32_t edgeless_inputs(const Row& row, const char* op, std::initializer_list<TensorRef> inputs) {
+  if (&row == &row_where) return 1;
+  static constexpr std::string_view kScalarOverloads[] = {
+      "pow", "float_power", "square", "rsub", "remainder", "fmod", "xlogy", "copysign",
+      "floor_divide"};
+  std::string_view name(op);
+  bool scalar_overload = false;
+  for (std::string_view s : kScalarOverloads) scalar_overload = scalar_overload || name.rfind(s, 0) == 0;
+  if (!scalar_overload) return 0;
+  uint32_t mask = 0, i = 0;
+  for (TensorRef in : inputs) mask |= uint32_t(in->impl()->is_wrapped_number()) << i++;
+  return mask;
+}
+
+// What torch's node for an op looks like: its name and its edgeless inputs.
+struct NodeKind {
+  std::string name;
+  uint32_t edgeless_inputs = 0;
+};
+
+// The NodeKind of the last call on this thread: loops call the same op over and over.
+const NodeKind& cached_node_kind(const Row& row, const char* op,
+                                 std::initializer_list<TensorRef> inputs) {
   struct Entry {
     const Row* row = nullptr;
     std::string op;  // by value: callers may pass a temporary string's c_str()
     std::array<bool, 3> numbers{};
-    std::string name;
+    NodeKind kind;
   };
   thread_local Entry last;
   std::array<bool, 3> numbers{};
@@ -197,12 +220,12 @@ const std::string& cached_node_name(const Row& row, const char* op,
     if (i < numbers.size()) numbers[i++] = in->impl()->is_wrapped_number();
   }
   if (last.row != &row || last.numbers != numbers || last.op != op) {
-    last.name = node_name(row, op, inputs);
+    last.kind = {node_name(row, op, inputs), edgeless_inputs(row, op, inputs)};
     last.row = &row;
     last.op = op;
     last.numbers = numbers;
   }
-  return last.name;
+  return last.kind;
 }
 
 // Note [Elementwise autograd]
@@ -235,16 +258,18 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
                       const Scalar* args) {
   if (!r.active || !is_floating(result.dtype())) return;
   // Pointers, not Tensor copies: a handle copy is an atomic increment and decrement.
+  const NodeKind& kind = cached_node_kind(row, op, inputs);
   std::array<const Tensor*, 4> saved{};     // by position: the inputs, then the result
-  std::array<const Tensor*, 3> recorded{};  // the inputs
-  size_t n = 0;
+  std::array<const Tensor*, 3> recorded{};  // the inputs that get an edge
+  size_t n = 0, k = 0;
   for (TensorRef in : inputs) {
-    if (row.grad->saves[n]) saved[n] = (n == 0 && r.self_before.defined()) ? &r.self_before : &*in;
-    recorded[n++] = &*in;
+    if (row.grad->saves[k]) saved[k] = (k == 0 && r.self_before.defined()) ? &r.self_before : &*in;
+    if (!(kind.edgeless_inputs >> k & 1)) recorded[n++] = &*in;
+    ++k;
   }
   if (row.grad->saves[3]) saved[3] = &result;
   std::array<double, 3> a{};
-  for (int k = 0; k < row.grad->nargs; ++k) a[k] = args[k].to_double();
+  for (int j = 0; j < row.grad->nargs; ++j) a[j] = args[j].to_double();
   ew::RowBackward fn = row.grad->backward;
   // torch records floor_divide and remainder(number, tensor) but defines no derivative for them:
   // backward through them raises.
@@ -268,9 +293,10 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   } else {
     backward = [fn, a](const autograd::Ctx& c) { return fn(c, a.data()); };
   }
-  autograd::record(cached_node_name(row, op, inputs), autograd::TensorSpan(recorded.data(), n),
-                   autograd::TensorSpan(&result, 1), autograd::TensorSpan(saved.data(), saved.size()),
-                   std::move(backward));
+  auto node = autograd::record(kind.name, autograd::TensorSpan(recorded.data(), n),
+                               autograd::TensorSpan(&result, 1),
+                               autograd::TensorSpan(saved.data(), saved.size()), std::move(backward));
+  node->set_edgeless_inputs(kind.edgeless_inputs);
 }
 
 // Runs `row` on `inputs`: into a new tensor (out undefined), into `out` (resized, cast back if its
@@ -517,10 +543,19 @@ Tensor pow_impl(const char* op, const Tensor& self, const Tensor& exponent, cons
       if (d == -0.5) return call(row_rsqrt, op, {self}, out, inplace);
       if (d == -1) return call(row_reciprocal, op, {self}, out, inplace);
     }
-    if (t == self.dtype() && is_floating(t) && t != DType::Float16 && !e.is_bool()) {
-      if (d == 2) return call(row_mul, op, {self, self}, out, inplace);
-      if (d == 3) return call(row_mul, op, {mul(self, self), self}, out, inplace);
-      if (d == -2) return call(row_reciprocal, op, {mul(self, self)}, out, inplace);
+    if (t == self.dtype() && is_floating(t) && t != DType::Float16 && !e.is_bool() &&
+        (d == 2 || d == 3 || d == -2)) {
+      // ... and records pow's one node over self, as torch does.
+      Recording rec = begin_recording(row_pow, op, {self, exponent}, out, inplace);
+      Tensor result;
+      {
+        autograd::NoGradGuard no_grad;
+        if (d == 2) result = call(row_mul, op, {self, self}, out, inplace);
+        if (d == 3) result = call(row_mul, op, {mul(self, self), self}, out, inplace);
+        if (d == -2) result = call(row_reciprocal, op, {mul(self, self)}, out, inplace);
+      }
+      finish_recording(rec, row_pow, op, {self, exponent}, result, nullptr);
+      return result;
     }
   }
   return call(row_pow, op, {self, exponent}, out, inplace);
