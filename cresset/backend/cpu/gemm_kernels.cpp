@@ -7,7 +7,7 @@
 // along k). The loops, outermost first (BLIS's five loops with the two inner ones swapped):
 //   jc  N in blocks of NC     the B block (KC x NC) is packed once and stays in L2
 //   pc  K in blocks of KC
-//   ic  M in blocks of MC     the A block (MC x KC) is packed, ~150 KB
+//   ic  M in blocks of MC     the A block (MC x KC) is packed, 72-150 KB
 //   ir  MC in steps of MR     the A micro-panel (MR x KC) stays in L1 across the jr loop
 //   jr  NC in steps of NR     the micro-kernel streams B micro-panels from L2
 // Packing turns any strides (transposed, sliced, expanded) into the one layout the micro-kernel
@@ -460,7 +460,7 @@ constexpr int64_t kBlockK = 256;
 // Widest rectangle of C for which a row-major A is read in place rather than packed (measured:
 // faster up to about 4 B panels, slower from 16).
 constexpr int64_t kRowsInPlaceMaxN = 128;
-// Rows of A packed at once (in MR panels): a block of about 150 KB that stays in L2.
+// Rows of A packed at once (in MR panels): a block of 72-150 KB that stays in L2.
 constexpr int64_t kBlockPanelsM = 12;
 
 // The bytes of L2 a packed B block may fill: half of this core's L2.
