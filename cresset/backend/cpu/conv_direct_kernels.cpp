@@ -60,8 +60,9 @@ constexpr int64_t kVecs = 3;      // vectors of positions per tile
 constexpr int64_t kChannels = 8;  // output channels per tile
 // Images whose vectors are fewer than this go kVecs to a task when their count is not a multiple
 // of kVecs, so that no tile is left partly empty (16 x 16 outputs: 16 vectors, 11% of the tiles'
-// work thrown away alone; larger images lose less than 2%).
-constexpr int64_t kMaxGroupedVecs = 64;
+// work thrown away alone). Larger images lose at most 4% alone, about what tasks of 3 images cost
+// in balance between 2 threads (64 images: 33 and 31).
+constexpr int64_t kMaxGroupedVecs = 32;
 // Bytes of padded input one tile may read per pass (see Note [Input-channel chunks]).
 constexpr int64_t kTileBytes = 40 * 1024;
 // A direct convolution computes more lanes than outputs (Wp / OW times on the wide grid); beyond
