@@ -94,6 +94,13 @@ Tensor elu_grad(const Tensor& grad, const Tensor& self, double alpha, double sca
                grad * scale);
 }
 
+// grad where x > threshold, else 0, in one pass (the fused row; relu's and threshold's
+// derivative).
+Tensor threshold_grad(const Tensor& grad, const Tensor& x, double threshold) {
+  const Scalar args[1] = {Scalar(threshold)};
+  return threshold_backward_row("threshold_backward", grad, x, args, Tensor(), false);
+}
+
 // grad * gelu'(x) and grad * silu'(x), by the fused rows.
 Tensor gelu_grad(const Tensor& grad, const Tensor& self) {
   return gelu_backward_row("gelu_backward", grad, self, nullptr, Tensor(), false);

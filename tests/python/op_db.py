@@ -285,7 +285,7 @@ OP_DB = [
     _unary("abs", dtypes=NUMERIC), _unary("absolute", dtypes=NUMERIC, rows=("abs",)),
     _unary("sign"), _unary("sgn"),
     _unary("reciprocal"),
-    _unary("relu", dtypes=NUMERIC, out=False),
+    _unary("relu", dtypes=NUMERIC, out=False, rows=("relu", "threshold_backward")),
     _unary("deg2rad"), _unary("rad2deg"),
     _unary("square", rows=("pow",)),
     _unary("positive", dtypes=NUMERIC, inplace=False, out=False, rows=()),

@@ -99,6 +99,24 @@ def test_gradcheck(name, kwargs):
     assert cresset.autograd.gradgradcheck(fn, (c,))
 
 
+def test_relu_threshold_backward_fused():
+    # relu's and threshold's derivative is one threshold_backward pass: NaN inputs pass the
+    # gradient, NaN gradients at masked elements give 0, and it is differentiable again.
+    for lib, T in ((torch, lambda t: t), (cresset, to_cresset)):
+        x = T(torch.tensor([-1.0, 0.0, 2.0, float("nan"), 0.5])).requires_grad_()
+        g = T(torch.tensor([1.0, float("nan"), 3.0, 4.0, 5.0])).requires_grad_()
+        (gx,) = lib.autograd.grad(lib.relu(x), x, g, create_graph=True)
+        t = lib.nn.functional.threshold(x, 0.7, -3.0)
+        (tx,) = lib.autograd.grad(t, x, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * gx).sum() + tx.sum(), g)
+        if lib is torch:
+            expected = (gx, tx, gg)
+        else:
+            assert gx.grad_fn.name() == expected[0].grad_fn.name()
+            for ours, theirs in zip((gx, tx, gg), expected):
+                assert_same(ours.detach(), theirs.detach(), equal_nan=True)
+
+
 def test_gelu_specials_and_errors():
     x = torch.tensor([float("nan"), -float("inf"), -0.0, 0.0, 1.0, -1.0, 40.0, -40.0])
     for approximate in ("none", "tanh"):

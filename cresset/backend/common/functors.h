@@ -465,6 +465,14 @@ struct GeluBackward {
     return grad * (cdf + x * pdf);
   }
 };
+// grad where x > threshold, else 0 (torch's threshold_backward: a NaN x passes the gradient, a
+// NaN gradient at a masked element gives 0).
+template <typename T>
+struct ThresholdBackward {
+  T threshold;
+  explicit ThresholdBackward(const Scalar* args) : threshold(args[0].to<T>()) {}
+  CRESSET_FN T operator()(T grad, T x) const { return x <= threshold ? T(0) : grad; }
+};
 template <typename T>
 struct Silu {
   CRESSET_FN T operator()(T x) const { return x / (T(1) + exp_of(-x)); }

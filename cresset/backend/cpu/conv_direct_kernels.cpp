@@ -46,6 +46,7 @@
 #endif
 
 #include "cresset/backend/cpu/conv_kernels.h"
+#include "cresset/core/allocator.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu::CPU_CAPABILITY {
@@ -59,8 +60,9 @@ constexpr int64_t kVecs = 3;      // vectors of positions per tile
 constexpr int64_t kChannels = 8;  // output channels per tile
 // Images whose vectors are fewer than this go kVecs to a task when their count is not a multiple
 // of kVecs, so that no tile is left partly empty (16 x 16 outputs: 16 vectors, 11% of the tiles'
-// work thrown away alone; larger images lose less than 2%).
-constexpr int64_t kMaxGroupedVecs = 64;
+// work thrown away alone). Larger images lose at most 4% alone, about what tasks of 3 images cost
+// in balance between 2 threads (64 images: 33 and 31).
+constexpr int64_t kMaxGroupedVecs = 32;
 // Bytes of padded input one tile may read per pass (see Note [Input-channel chunks]).
 constexpr int64_t kTileBytes = 40 * 1024;
 // A direct convolution computes more lanes than outputs (Wp / OW times on the wide grid); beyond
@@ -144,11 +146,28 @@ bool direct_applies(ConvKind kind, const ConvGeometry& g) {
          double(d.vecs * kLanes) <= kMaxWaste * double(d.oh * d.ow);
 }
 
+// Zeroed floats from the caching CPU allocator: the same sizes recur every training step, where
+// a std::vector's fresh pages would cost a page fault and a kernel clear per 4 KB.
+class Scratch {
+ public:
+  explicit Scratch(int64_t n) : bytes_(size_t(std::max<int64_t>(1, n)) * sizeof(float)) {
+    data_ = static_cast<float*>(cpu_allocator()->allocate(bytes_));
+    std::fill(data_, data_ + bytes_ / sizeof(float), 0.0f);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() { cpu_allocator()->deallocate(data_, bytes_); }
+  float* data() const { return data_; }
+
+ private:
+  size_t bytes_;
+  float* data_;
+};
+
 // The weight in tiles: packed[gi][cb][ci][tap][kChannels], zero for channels past cout, so that
 // one tile's broadcasts for a tap are 8 consecutive floats.
-std::vector<float> pack_weight(const float* w, const Direct& d, bool backward) {
+void pack_weight(const float* w, const Direct& d, bool backward, float* packed) {
   const int64_t taps = d.kh * d.kw;
-  std::vector<float> packed(size_t(d.groups * d.cblocks * d.cin * taps * kChannels), 0.0f);
   for (int64_t gi = 0; gi < d.groups; ++gi) {
     for (int64_t co = 0; co < d.cout; ++co) {
       for (int64_t ci = 0; ci < d.cin; ++ci) {
@@ -158,13 +177,12 @@ std::vector<float> pack_weight(const float* w, const Direct& d, bool backward) {
           const float v = backward ? w[((gi * d.cin + ci) * d.cout + co) * taps + taps - 1 - t]
                                    : w[((gi * d.cout + co) * d.cin + ci) * taps + t];
           const int64_t cb = co / kChannels;
-          packed[size_t((((gi * d.cblocks + cb) * d.cin + ci) * taps + t) * kChannels +
-                        co % kChannels)] = v;
+          packed[(((gi * d.cblocks + cb) * d.cin + ci) * taps + t) * kChannels + co % kChannels] =
+              v;
         }
       }
     }
   }
-  return packed;
 }
 
 // dst[i] = src[i] for i in [0, n): rows here are a few dozen floats, where memcpy's call costs
@@ -277,7 +295,8 @@ __attribute__((noinline)) void tile_kernel(const float* src, int64_t channels, i
 void run_direct(const float* src, const float* w, const float* bias, float* dst,
                 const ConvGeometry& g, bool backward) {
   const Direct d = make_direct(g, backward);
-  const std::vector<float> packed = pack_weight(w, d, backward);
+  const Scratch packed(d.groups * d.cblocks * d.cin * d.kh * d.kw * kChannels);
+  pack_weight(w, d, backward, packed.data());
   const int64_t taps = d.kh * d.kw;
   std::vector<int64_t> offsets(static_cast<size_t>(taps));
   for (int64_t t = 0; t < taps; ++t) {
@@ -294,7 +313,7 @@ void run_direct(const float* src, const float* w, const float* bias, float* dst,
   const int64_t threads = in_parallel_region() ? 1 : get_num_threads();
   const int64_t parts = std::min(d.tiles, (threads + groups_n - 1) / groups_n);
   parallel_for(0, groups_n * parts, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> padded(size_t(d.images * padded_image));
+    const Scratch padded(d.images * padded_image);
     std::vector<TilePlaces> tiles(static_cast<size_t>(d.tiles));
     for (int64_t task = t0; task < t1; ++task) {
       const int64_t n0 = task / parts * d.images, part = task % parts;
@@ -442,9 +461,9 @@ void run_weight(const float* gy, const float* x, float* gw, const ConvGeometry& 
   const int64_t threads = in_parallel_region() ? 1 : get_num_threads();
   const int64_t slots = std::max<int64_t>(1, std::min(g.batch, threads));
   const int64_t per_slot = d.groups * prows * ldc;
-  std::vector<float> partial(size_t(slots * per_slot), 0.0f);
+  const Scratch partial(slots * per_slot);
   parallel_for(0, slots, 1, [&](int64_t s0, int64_t s1) {
-    std::vector<float> padded(size_t(d.cin * d.plane)), gyt(size_t(len * ldc));
+    const Scratch padded(d.cin * d.plane), gyt(len * ldc);
     for (int64_t s = s0; s < s1; ++s) {
       for (int64_t n = g.batch * s / slots; n < g.batch * (s + 1) / slots; ++n) {
         for (int64_t gi = 0; gi < d.groups; ++gi) {
