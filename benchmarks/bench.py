@@ -183,6 +183,18 @@ def _workloads(lib):
             ("O1 tiny add requires_grad", "1", None, "", 0.08, 7, tiny_loop(True)),
             ("O1 empty loop", "1", None, "", 0.08, 7, tiny_loop(empty=True))]
 
+    # A1: backward of a 1,000-op chain on small tensors (recording plus the engine's per-node cost).
+    def chain_backward():
+        x = randn(10).requires_grad_(True)
+        def run():
+            x.grad = None
+            y = x
+            for _ in range(250):
+                y = (y * 0.5).sin().exp() - 1.0
+            y.sum().backward()
+        return run
+    out.append(("A1 chain backward", "1000 ops x 10", None, "", 0.25, 7, chain_backward))
+
     # E4-E6: transcendental functions beside exp (E2).
     for n in [100_000, 1_000_000]:
         for wid, op in [("E4 sigmoid", "sigmoid"), ("E5 tanh", "tanh"), ("E6 log", "log")]:

@@ -31,11 +31,40 @@ if(CRESSET_WITH_CUDA)
   file(GLOB CRESSET_CUDA_SOURCES CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/*.cu
        ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/*.cpp)
-  # Families without CUDA kernels yet link their no_cuda stubs, which name the op that has none.
-  file(GLOB CRESSET_CUDA_PENDING CONFIGURE_DEPENDS
+  # Families without CUDA kernels yet link their no_cuda stubs, which name the op that has none:
+  # no_cuda/<family>_stubs.cpp links unless backend/cuda/<family>.cu exists.
+  file(GLOB CRESSET_CUDA_STUBS CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/no_cuda/*_stubs.cpp)
-  list(FILTER CRESSET_CUDA_PENDING EXCLUDE REGEX "runtime_stubs")
+  set(CRESSET_CUDA_PENDING "")
+  foreach(stub IN LISTS CRESSET_CUDA_STUBS)
+    get_filename_component(family ${stub} NAME_WE)
+    string(REGEX REPLACE "_stubs$" "" family ${family})
+    if(NOT family STREQUAL "runtime" AND
+       NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/${family}.cu)
+      list(APPEND CRESSET_CUDA_PENDING ${stub})
+    endif()
+  endforeach()
   list(APPEND CRESSET_SOURCES ${CRESSET_CUDA_SOURCES} ${CRESSET_CUDA_PENDING})
+  # cuBLAS is optional and loaded at run time (see Note [cuBLAS loading]): only its headers are
+  # needed here, from the toolkit or from NVIDIA's pip wheel (nvidia/cu<major> or nvidia/cublas).
+  set(CRESSET_CUBLAS_HINTS ${CUDAToolkit_INCLUDE_DIRS})
+  find_package(Python3 QUIET COMPONENTS Interpreter)
+  if(Python3_Interpreter_FOUND)
+    execute_process(
+      COMMAND ${Python3_EXECUTABLE} -c "import nvidia; print(';'.join(nvidia.__path__))"
+      OUTPUT_VARIABLE CRESSET_NVIDIA_WHEEL_DIRS OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    foreach(dir IN LISTS CRESSET_NVIDIA_WHEEL_DIRS)
+      list(APPEND CRESSET_CUBLAS_HINTS ${dir}/cu${CUDAToolkit_VERSION_MAJOR}/include
+           ${dir}/cublas/include)
+    endforeach()
+  endif()
+  find_path(CRESSET_CUBLAS_INCLUDE_DIR cublas_v2.h HINTS ${CRESSET_CUBLAS_HINTS} NO_CACHE)
+  if(CRESSET_CUBLAS_INCLUDE_DIR)
+    get_filename_component(CRESSET_CUBLAS_LIB_DIR ${CRESSET_CUBLAS_INCLUDE_DIR}/../lib ABSOLUTE)
+    message(STATUS "cresset: cuBLAS headers in ${CRESSET_CUBLAS_INCLUDE_DIR}")
+  else()
+    message(STATUS "cresset: no cuBLAS headers: matmul on CUDA uses cresset's own GEMM kernel")
+  endif()
 else()
   message(STATUS "cresset: CUDA backend OFF (backend/no_cuda stubs)")
   file(GLOB CRESSET_NO_CUDA_SOURCES CONFIGURE_DEPENDS
@@ -53,7 +82,13 @@ function(cresset_link_cuda target)
                                              CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON)
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:CUDA>:-O3 --expt-relaxed-constexpr -Xcompiler=-fvisibility=hidden>)
-  target_link_libraries(${target} PRIVATE CUDA::cudart_static)
+  target_link_libraries(${target} PRIVATE CUDA::cudart_static ${CMAKE_DL_LIBS})
+  if(CRESSET_CUBLAS_INCLUDE_DIR)
+    set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/cublas.cpp
+      PROPERTIES
+      INCLUDE_DIRECTORIES ${CRESSET_CUBLAS_INCLUDE_DIR}
+      COMPILE_DEFINITIONS "CRESSET_HAVE_CUBLAS=1;CRESSET_CUBLAS_LIB_DIR=\"${CRESSET_CUBLAS_LIB_DIR}\"")
+  endif()
   if(NOT CMAKE_CUDA_COMPILER_LAUNCHER AND CCACHE_PROGRAM)
     set_target_properties(${target} PROPERTIES CUDA_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
   endif()

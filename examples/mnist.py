@@ -4,6 +4,10 @@
     python3 examples/mnist.py --data-dir /path/to/mnist --epochs 1 --torch   # same, real PyTorch
     python3 examples/mnist.py --data-dir /path/to/mnist --epochs 1 --optimizer adam
         # the Python twin of examples/cpp/mnist (Adam, lr 1e-3): compare its median step time
+    python3 examples/mnist.py ... --torch --save-init init.pt --order-seed 1
+    python3 examples/mnist.py ... --init init.pt --order-seed 1
+        # a seed-independent setup: both frameworks start from the same weights and see the
+        # samples in the same order (benchmarks/mnist_accuracy.py compares them this way)
 
 The data are read once by cresset.vision.datasets (MNIST/raw layout or the idx files directly in
 --data-dir) and normalized with (0.1307, 0.3081) as the original's transforms do, then served by a
@@ -15,6 +19,7 @@ import statistics
 import sys
 import time
 
+import numpy as np
 from _datasets import mnist_arrays
 
 torch = importlib.import_module("torch" if "--torch" in sys.argv[1:] else "cresset")
@@ -49,6 +54,20 @@ class Net(nn.Module):
         x = self.fc2(x)
         output = F.log_softmax(x, dim=1)
         return output
+
+
+class NumpyOrder:
+    """A shuffling sampler whose permutations come from NumPy, so that cresset and torch draw the
+    same sample order from the same seed (each framework's own generator differs)."""
+
+    def __init__(self, size, seed):
+        self.size, self.rng = size, np.random.default_rng(seed)
+
+    def __iter__(self):
+        return iter(self.rng.permutation(self.size).tolist())
+
+    def __len__(self):
+        return self.size
 
 
 def train(args, model, train_loader, optimizer, epoch):
@@ -131,6 +150,13 @@ def main():
                         help="use at most this many train and test images")
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: default)")
     parser.add_argument("--torch", action="store_true", help="run on real PyTorch")
+    parser.add_argument("--init", metavar="PATH",
+                        help="start from the weights in this checkpoint instead of drawing them")
+    parser.add_argument("--save-init", metavar="PATH",
+                        help="save the initial weights (before training) to this checkpoint")
+    parser.add_argument("--order-seed", type=int, default=None, metavar="S",
+                        help="shuffle the training samples with NumPy from this seed instead of "
+                             "the framework's generator")
     args = parser.parse_args()
 
     if args.threads:
@@ -140,10 +166,18 @@ def main():
     test_kwargs = {"batch_size": args.test_batch_size, "num_workers": args.num_workers}
     dataset1 = mnist_dataset(args.data_dir, True, args.limit)
     dataset2 = mnist_dataset(args.data_dir, False, args.limit)
-    train_loader = data.DataLoader(dataset1, shuffle=True, **train_kwargs)
+    if args.order_seed is None:
+        train_loader = data.DataLoader(dataset1, shuffle=True, **train_kwargs)
+    else:
+        train_loader = data.DataLoader(
+            dataset1, sampler=NumpyOrder(len(dataset1), args.order_seed), **train_kwargs)
     test_loader = data.DataLoader(dataset2, **test_kwargs)
 
     model = Net()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=True))
+    if args.save_init:
+        torch.save(model.state_dict(), args.save_init)
     if args.optimizer == "adam":
         optimizer = optim.Adam(model.parameters(), lr=args.lr or 1e-3)
     else:

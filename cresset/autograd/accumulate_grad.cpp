@@ -2,6 +2,7 @@
 
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/grad_mode.h"
+#include "cresset/autograd/post_accumulate_hooks.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/index.h"
@@ -49,6 +50,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   } else {
     add_(m.grad, g);
   }
+  run_post_accumulate_hooks(leaf);
   return {};
 }
 

@@ -67,11 +67,15 @@ std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, Tensor
       set_history(out, node);
     }
   }
-  node->saved().reserve(saved.size());
-  for (const Tensor& s : saved) {
+  // Saved by position: an undefined slot stays an empty SavedVariable.
+  SavedList& slots = node->saved();
+  slots.resize(saved.size());
+  for (size_t i = 0; i < saved.size(); ++i) {
+    const Tensor& s = saved[i];
+    if (!s.defined()) continue;
     bool is_output = false;
-    for (const Tensor& out : outputs) is_output = is_output || (s.defined() && s.is_same(out));
-    node->saved().emplace_back(s, is_output);
+    for (const Tensor& out : outputs) is_output = is_output || s.is_same(out);
+    slots[i] = SavedVariable(s, is_output);
   }
   if (AnomalyMode::is_enabled()) node->set_forward_trace(current_forward_trace());
   return node;

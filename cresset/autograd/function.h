@@ -42,6 +42,9 @@ class Ctx {
 
 using BackwardFn = std::function<TensorList(const Ctx&)>;
 
+/// The tensors a node saves: elementwise rows save up to four (inputs by position, then result).
+using SavedList = InlineVector<SavedVariable, 4>;
+
 /// A node defined by a name, saved tensors and a backward function.
 class FunctionNode final : public Node {
  public:
@@ -50,13 +53,13 @@ class FunctionNode final : public Node {
   TensorList apply(TensorList&& grads) override;
   void release_saved() override;
 
-  std::vector<SavedVariable>& saved() { return saved_; }
-  const std::vector<SavedVariable>& saved() const { return saved_; }
+  SavedList& saved() { return saved_; }
+  const SavedList& saved() const { return saved_; }
 
  private:
   std::string name_;
   BackwardFn fn_;
-  std::vector<SavedVariable> saved_;
+  SavedList saved_;
 };
 
 /// The tensors record() reads, without copying a Tensor handle (tiny ops record on every call):

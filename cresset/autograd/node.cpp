@@ -16,7 +16,10 @@ int next_hook_id() { return g_next_hook_id.fetch_add(1) + 1; }
 Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
 
 uint32_t Node::add_input_metadata(const Tensor& t) {
-  input_metadata_.push_back({t.sizes(), t.dtype(), t.device()});
+  InputMetadata& m = input_metadata_.emplace_back();
+  m.shape = t.sizes();
+  m.dtype = t.dtype();
+  m.device = t.device();
   return uint32_t(input_metadata_.size() - 1);
 }
 
@@ -49,30 +52,51 @@ TensorList Node::call(TensorList&& grads) {
   return out;
 }
 
-namespace detail {
-
 // Note [Iterative node deletion]
-// Destroying a node drops its edges and saved tensors, which may destroy the nodes behind it, and
-// so on: recursion as deep as the graph. Instead, a node whose last reference dies is queued, and
-// only the outermost deletion on this thread deletes; nested deletions just enqueue.
-void delete_node(Node* node) {
-  struct Queue {
-    std::vector<Node*> nodes;
-    bool draining = false;
-  };
-  thread_local Queue q;  // one thread-local lookup per call: every recorded op ends here
-  Queue& queue = q;
-  queue.nodes.push_back(node);
-  if (queue.draining) return;
-  queue.draining = true;
-  while (!queue.nodes.empty()) {
-    Node* next = queue.nodes.back();
-    queue.nodes.pop_back();
-    delete next;
-  }
-  queue.draining = false;
-}
+// Destroying a node drops its edges, which may destroy the nodes behind it, and so on: recursion
+// as deep as the graph (a 100,000-op chain would overflow the stack). Instead, the outermost dying
+// node on a thread moves its edges' references into a local list and drops them one at a time;
+// every node dying meanwhile moves its own edges into that same list (found through a
+// thread-local pointer, plain data: no guard, no exit-time destructor). A node that holds no
+// producer's last reference frees nothing behind it, so the common case builds no list.
+namespace {
+using PendingList = InlineVector<std::shared_ptr<Node>, 8>;
+thread_local PendingList* t_pending = nullptr;
 
-}  // namespace detail
+// True when dropping `edges` frees a producer: all its references are among them (x + x holds
+// one producer twice). Long lists are not searched.
+bool frees_producer(const EdgeList& edges) {
+  if (edges.size() > 4) return true;
+  for (const Edge& e : edges) {
+    if (!e.fn) continue;
+    long ours = 0;
+    for (const Edge& o : edges) ours += o.fn == e.fn;
+    if (e.fn.use_count() <= ours) return true;
+  }
+  return false;
+}
+}  // namespace
+
+Node::~Node() {
+  PendingList*& pending = t_pending;
+  if (pending != nullptr) {
+    for (Edge& e : next_edges_) {
+      if (e.fn) pending->push_back(std::move(e.fn));
+    }
+    return;
+  }
+  if (!frees_producer(next_edges_)) return;
+  PendingList list;
+  for (Edge& e : next_edges_) {
+    if (e.fn) list.push_back(std::move(e.fn));
+  }
+  pending = &list;
+  while (!list.empty()) {
+    std::shared_ptr<Node> last = std::move(list.back());
+    list.resize(list.size() - 1);
+    last.reset();  // may push more
+  }
+  pending = nullptr;
+}
 
 }  // namespace cresset::autograd

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cresset/autograd/inline_vector.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset::autograd {
@@ -40,10 +41,14 @@ struct InputMetadata {
 using NodeHook = std::function<TensorList(const TensorList& grads_in, const TensorList& grads_out)>;
 using NodePreHook = std::function<TensorList(const TensorList& grads)>;
 
+/// A node's outgoing edges (most ops have one or two inputs) and its forward outputs (mostly one).
+using EdgeList = InlineVector<Edge, 2>;
+using InputMetadataList = InlineVector<InputMetadata, 1>;
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
   Node();
-  virtual ~Node() = default;
+  virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -57,9 +62,9 @@ class Node : public std::enable_shared_from_this<Node> {
   /// True once release_saved ran; applying then raises torch's "backward a second time" error.
   bool released() const { return released_; }
 
-  const std::vector<Edge>& next_edges() const { return next_edges_; }
-  std::vector<Edge>& mutable_next_edges() { return next_edges_; }
-  const std::vector<InputMetadata>& input_metadata() const { return input_metadata_; }
+  const EdgeList& next_edges() const { return next_edges_; }
+  EdgeList& mutable_next_edges() { return next_edges_; }
+  const InputMetadataList& input_metadata() const { return input_metadata_; }
   /// Registers a forward output; returns its index (the output_nr of that tensor).
   uint32_t add_input_metadata(const Tensor& t);
   /// Makes `t` the node's only forward output (a reused AccumulateGrad, see autograd_meta.cpp).
@@ -83,8 +88,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void mark_released() { released_ = true; }
 
  private:
-  std::vector<Edge> next_edges_;
-  std::vector<InputMetadata> input_metadata_;
+  EdgeList next_edges_;
+  InputMetadataList input_metadata_;
   std::vector<std::pair<int, NodePreHook>> pre_hooks_;
   std::vector<std::pair<int, NodeHook>> post_hooks_;
   std::vector<NodePreHook> retain_grad_hooks_;
@@ -96,18 +101,11 @@ class Node : public std::enable_shared_from_this<Node> {
 /// A fresh id for a hook handle.
 int next_hook_id();
 
-/// Creates a node owned by a shared_ptr whose deleter frees long chains iteratively (a 100,000-op
-/// chain would overflow the stack through recursive destructors).
-template <typename T, typename... Args>
-std::shared_ptr<T> make_node(Args&&... args);
-
-namespace detail {
-void delete_node(Node* node);
-}
-
+/// Creates a node (one allocation with its control block). Long chains are freed iteratively
+/// (see Note [Iterative node deletion]).
 template <typename T, typename... Args>
 std::shared_ptr<T> make_node(Args&&... args) {
-  return std::shared_ptr<T>(new T(std::forward<Args>(args)...), [](T* p) { detail::delete_node(p); });
+  return std::make_shared<T>(std::forward<Args>(args)...);
 }
 
 }  // namespace cresset::autograd

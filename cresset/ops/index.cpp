@@ -209,6 +209,14 @@ struct AdvancedIndex {
 AdvancedIndex make_advanced_index(Tensor view, std::vector<Tensor> per_dim,
                                   std::vector<char> trusted) {
   const int64_t ndim = view.dim();
+  // Like torch, CPU indices of a CUDA tensor move to its device (x_cuda[cpu_index] works).
+  for (Tensor& t : per_dim) {
+    if (t.defined() && t.device().is_cpu() && view.device().is_cuda()) {
+      Tensor moved = empty_tensor(t.sizes(), t.dtype(), view.device());
+      copy_into(moved, t);
+      t = moved;
+    }
+  }
   // Broadcast the index tensors together.
   DimVector shape;
   try {

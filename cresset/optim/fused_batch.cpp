@@ -2,6 +2,7 @@
 #include "cresset/optim/fused_batch.h"
 
 #include "cresset/autograd/grad_mode.h"
+#include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/view.h"
@@ -21,6 +22,16 @@ bool dense(const Tensor& t) {
     if (s < 0) return false;
   }
   return storage_span(t.sizes(), t.strides()) == t.numel();
+}
+
+// Note [CUDA optimizer updates]
+// The fused kernels run on the CPU. CUDA params, grads and states are staged through CPU copies
+// and the updated buffers copied back, so a CUDA model trains with exactly the CPU's arithmetic;
+// a device kernel per update rule would only remove the transfers.
+Tensor host_copy(const Tensor& t) {
+  Tensor h = empty_tensor(t.sizes(), t.dtype(), Device());
+  copy_into(h, t);
+  return h;
 }
 
 const Tensor& one_element(const char* op, const Tensor& t) {
@@ -48,8 +59,9 @@ FusedBatch::FusedBatch(const char* op, const std::vector<Tensor>& params,
     CRESSET_CHECK(p.dtype() == dtype_, TypeError, "[", op,
                   "] params of one fused call must share a dtype; got ", describe(params[0]),
                   " and ", describe(p));
-    CRESSET_CHECK(p.device().is_cpu() && g.device().is_cpu(), RuntimeError, "[", op,
-                  "] expected CPU tensors; got ", describe(p), " and grad ", describe(g));
+    CRESSET_CHECK(p.device() == params[0].device() && g.device() == p.device(), RuntimeError, "[",
+                  op, "] expected all tensors on one device; got ", describe(params[0]), ", ",
+                  describe(p), " and grad ", describe(g));
     CRESSET_CHECK(g.dtype() == p.dtype() && g.sizes() == p.sizes(), RuntimeError, "[", op,
                   "] grad ", describe(g), " does not match param ", describe(p));
     slots_[i].resize(cpu::kOptimBuffers);
@@ -79,7 +91,7 @@ void FusedBatch::run(cpu::OptimKind kind, const cpu::OptimOptions& h) {
   std::vector<Tensor> keep_alive;                     // read-only contiguous copies of grads
   for (size_t i = 0; i < ts_.size(); ++i) {
     const std::vector<Tensor>& slot = slots_[i];
-    bool flat = dense(slot[0]);
+    bool flat = dense(slot[0]) && slot[0].device().is_cpu();
     for (const Tensor& t : slot) flat = flat && (!t.defined() || same_layout(t, slot[0]));
     for (int k = 0; k < cpu::kOptimBuffers; ++k) {
       const Tensor& t = slot[k];
@@ -88,7 +100,7 @@ void FusedBatch::run(cpu::OptimKind kind, const cpu::OptimOptions& h) {
         ts_[i].buf[k] = t.raw_data();
         continue;
       }
-      Tensor work = contiguous(t);
+      Tensor work = t.device().is_cpu() ? contiguous(t) : host_copy(t);
       // Only the grad (slot 1) is read-only; other copies carry results back.
       if (!work.is_same(t)) {
         if (k == 1) {
@@ -117,15 +129,18 @@ double increment_step(const char* op, const Tensor& step) {
 
 double scalar_value(const char* op, const Tensor& t) {
   one_element(op, t);
-  return t.dtype() == DType::Float64 ? *t.data<double>() : double(*t.data<float>());
+  const Tensor h = t.device().is_cpu() ? t : host_copy(t);
+  return h.dtype() == DType::Float64 ? *h.data<double>() : double(*h.data<float>());
 }
 
 void set_scalar_value(const Tensor& t, double value) {
-  if (t.dtype() == DType::Float64) {
-    *t.data<double>() = value;
+  const Tensor h = t.device().is_cpu() ? t : empty_tensor(t.sizes(), t.dtype(), Device());
+  if (h.dtype() == DType::Float64) {
+    *h.data<double>() = value;
   } else {
-    *t.data<float>() = float(value);
+    *h.data<float>() = float(value);
   }
+  if (!h.is_same(t)) copy_into(t, h);
   t.bump_version();
 }
 

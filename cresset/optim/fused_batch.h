@@ -10,7 +10,8 @@ namespace cresset::optim_detail {
 /// One param group's tensors, checked and resolved into kernel buffers.
 class FusedBatch {
  public:
-  /// Checks that params are floating CPU tensors and grads match them ("[op] ..." errors).
+  /// Checks that params are floating tensors of one device and grads match them ("[op] ..."
+  /// errors). CUDA tensors are updated through CPU copies (see Note [CUDA optimizer updates]).
   FusedBatch(const char* op, const std::vector<Tensor>& params, const std::vector<Tensor>& grads);
   /// Puts a state list (one tensor per param, shaped like it) in kernel buffer `slot` (2..4).
   void add_state(int slot, const std::vector<Tensor>& list);

@@ -7,6 +7,7 @@
 #include "cresset/autograd/accumulate_grad.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/post_accumulate_hooks.h"
 #include "cresset/autograd/retain_grad.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/elementwise.h"
@@ -144,6 +145,22 @@ HookHandle register_tensor_hook(const Tensor& t, nb::object fn) {
   }};
 }
 
+// Tensor.register_post_accumulate_grad_hook: fn(leaf) runs after the leaf's .grad is accumulated.
+HookHandle register_post_accumulate_hook(const Tensor& t, nb::object fn) {
+  CRESSET_CHECK(t.requires_grad(), RuntimeError,
+                "cannot register a hook on a tensor that doesn't require gradient");
+  CRESSET_CHECK(ag::is_leaf(t), RuntimeError,
+                "post accumulate grad hooks cannot be registered on non-leaf tensors");
+  int id = ag::add_post_accumulate_hook(t, [fn](const Tensor& leaf) {
+    nb::gil_scoped_acquire gil;
+    nb::object r = fn(leaf);
+    CRESSET_CHECK(r.is_none(), RuntimeError,
+                  "Tensor post accumulate grad hooks should return None.");
+  });
+  const TensorImpl* impl = t.impl();
+  return {[impl, id] { ag::remove_post_accumulate_hook(impl, id); }};
+}
+
 }  // namespace
 
 void init_autograd(nb::module_& m) {
@@ -262,6 +279,7 @@ void init_autograd(nb::module_& m) {
   });
   cls.def("retain_grad", &ag::retain_grad);
   cls.def("register_hook", &register_tensor_hook, "hook"_a);
+  cls.def("register_post_accumulate_grad_hook", &register_post_accumulate_hook, "hook"_a);
   cls.def_prop_rw("data", [](const Tensor& t) { return detach(t); },
                   [](const Tensor& t, const Tensor& src) {
                     // torch swaps storage, layout and dtype, keeping the autograd identity.

@@ -1,5 +1,6 @@
 // Argument conversion: dtype and device objects, numbers, sizes.
 #include "bind.h"
+#include "cresset/core/default_device.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 
@@ -145,6 +146,9 @@ void init_device(nb::module_& m) {
         return nb::try_cast<Device*>(b, o) && o && *o == a;
       })
       .def("__hash__", [](const Device& d) { return int(d.type) * 256 + d.index + 1; });
+  // The checks of torch.set_default_device (None, accelerator ints) are in cresset/_config.py.
+  m.def("_set_default_device", [](const Device& d) { set_default_device(d); }, "device"_a);
+  m.def("_get_default_device", &default_device);
 }
 
 }  // namespace cresset::py

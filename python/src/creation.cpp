@@ -192,12 +192,12 @@ DType FactoryOptions::dtype_or(DType fallback) const {
 
 Tensor FactoryOptions::output(const DimVector& sizes, DType fallback) const {
   if (out) return factory_out(*out, sizes, dtype, op_);
-  return empty_tensor(sizes, dtype_or(fallback), device_or_cpu());
+  return empty_tensor(sizes, dtype_or(fallback), device_or_default());
 }
 
 Tensor FactoryOptions::output_1d(DType fallback) const {
   if (out) return factory_out(*out, out->sizes(), dtype, op_);
-  return empty_tensor({0}, dtype_or(fallback), device_or_cpu());
+  return empty_tensor({0}, dtype_or(fallback), device_or_default());
 }
 
 nb::object FactoryOptions::finish(const Tensor& t) const {
@@ -254,7 +254,8 @@ Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bo
   Tensor t = empty_tensor(shape, dtype.is_none() ? inferred : to_dtype(dtype));
   char* p = static_cast<char*>(t.raw_data());
   fill_from(data, t, p);
-  if (!device.is_none()) t = to(t, t.dtype(), to_device(device));
+  Device target = device.is_none() ? default_device() : to_device(device);
+  if (!target.is_cpu()) t = to(t, t.dtype(), target);
   set_requires_grad(t, requires_grad);
   return t;
 }
@@ -310,7 +311,7 @@ void init_creation(nb::module_& m) {
         CRESSET_CHECK(sizes.size() == strides.size(), RuntimeError,
                       "[empty_strided] mismatch in length of strides and shape");
         return o.finish(
-            empty_strided_tensor(sizes, strides, o.dtype_or(default_dtype()), o.device_or_cpu()));
+            empty_strided_tensor(sizes, strides, o.dtype_or(default_dtype()), o.device_or_default()));
       },
       "size"_a, "stride"_a, "kwargs"_a);
   m.def(
@@ -318,7 +319,7 @@ void init_creation(nb::module_& m) {
       [](nb::handle s, nb::kwargs kw) {
         FactoryOptions o("scalar_tensor", kw, kFactory);
         return o.finish(scalar_tensor(scalar_arg(s, "scalar_tensor", "s"),
-                                      o.dtype_or(default_dtype()), o.device_or_cpu()));
+                                      o.dtype_or(default_dtype()), o.device_or_default()));
       },
       "s"_a, "kwargs"_a);
 

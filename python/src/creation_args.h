@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "bind.h"
+#include "cresset/core/default_device.h"
 #include "cresset/core/generator.h"
 
 namespace cresset::py {
@@ -27,7 +28,10 @@ class FactoryOptions {
 
   /// dtype=, else out's dtype, else `fallback`.
   DType dtype_or(DType fallback) const;
-  Device device_or_cpu() const { return device.value_or(out ? out->device() : Device()); }
+  /// device=, else out's device, else the default device (torch.set_default_device).
+  Device device_or_default() const {
+    return device.value_or(out ? out->device() : default_device());
+  }
   /// out= resized to `sizes` (dtype checked), or a new tensor.
   Tensor output(const DimVector& sizes, DType fallback) const;
   /// out= as is (the op resizes it), or an empty 1-D tensor.

@@ -1,6 +1,9 @@
 // cresset._C._cuda: the CUDA runtime for cresset.cuda (devices, streams, events, memory), and the
 // Tensor methods that concern devices (get_device, pin_memory, is_pinned). Works in builds without
 // CUDA too: backend/no_cuda reports zero devices.
+#include <initializer_list>
+#include <utility>
+
 #include "bind.h"
 #include "cresset/backend/cuda/runtime.h"
 #include "cresset/core/generator.h"
@@ -11,6 +14,15 @@ namespace {
 
 uintptr_t handle_int(void* p) { return reinterpret_cast<uintptr_t>(p); }
 void* handle_ptr(uintptr_t h) { return reinterpret_cast<void*>(h); }
+cuda::Stream stream_at(int device, uintptr_t h) { return cuda::Stream{device, handle_ptr(h)}; }
+nb::tuple stream_tuple(cuda::Stream s) { return nb::make_tuple(s.device, handle_int(s.handle)); }
+
+// A dict of named fields, in order (device properties, memory statistics).
+nb::dict fields_dict(std::initializer_list<std::pair<const char*, nb::object>> fields) {
+  nb::dict d;
+  for (const auto& [name, value] : fields) d[name] = value;
+  return d;
+}
 
 }  // namespace
 
@@ -25,46 +37,38 @@ void init_cuda(nb::module_& m) {
   c.def("synchronize", &cuda::synchronize, "device"_a);
   c.def("device_properties", [](int index) {
     cuda::DeviceProperties p = cuda::device_properties(index);
-    nb::dict d;
-    d["name"] = p.name;
-    d["major"] = p.major;
-    d["minor"] = p.minor;
-    d["total_memory"] = p.total_memory;
-    d["multi_processor_count"] = p.multi_processor_count;
-    d["warp_size"] = p.warp_size;
-    d["L2_cache_size"] = p.l2_cache_size;
-    d["max_threads_per_multi_processor"] = p.max_threads_per_multi_processor;
-    return d;
+    return fields_dict(
+        {{"name", nb::cast(p.name)},
+         {"major", nb::cast(p.major)},
+         {"minor", nb::cast(p.minor)},
+         {"total_memory", nb::cast(p.total_memory)},
+         {"multi_processor_count", nb::cast(p.multi_processor_count)},
+         {"warp_size", nb::cast(p.warp_size)},
+         {"L2_cache_size", nb::cast(p.l2_cache_size)},
+         {"max_threads_per_multi_processor", nb::cast(p.max_threads_per_multi_processor)}});
   });
   // Streams cross into Python as (device, handle) pairs; handle 0 is the default stream.
   c.def("create_stream", [](int device, int priority) {
-    cuda::Stream s = cuda::create_stream(device, priority);
-    return nb::make_tuple(s.device, handle_int(s.handle));
+    return stream_tuple(cuda::create_stream(device, priority));
   });
   c.def("destroy_stream",
-        [](int device, uintptr_t h) { cuda::destroy_stream(cuda::Stream{device, handle_ptr(h)}); });
-  c.def("current_stream", [](int device) {
-    cuda::Stream s = cuda::current_stream(device);
-    return nb::make_tuple(s.device, handle_int(s.handle));
-  });
-  c.def("set_current_stream", [](int device, uintptr_t h) {
-    cuda::set_current_stream(cuda::Stream{device, handle_ptr(h)});
-  });
-  c.def("stream_synchronize", [](int device, uintptr_t h) {
-    cuda::stream_synchronize(cuda::Stream{device, handle_ptr(h)});
-  });
-  c.def("stream_query", [](int device, uintptr_t h) {
-    return cuda::stream_query(cuda::Stream{device, handle_ptr(h)});
-  });
+        [](int device, uintptr_t h) { cuda::destroy_stream(stream_at(device, h)); });
+  c.def("current_stream", [](int device) { return stream_tuple(cuda::current_stream(device)); });
+  c.def("set_current_stream",
+        [](int device, uintptr_t h) { cuda::set_current_stream(stream_at(device, h)); });
+  c.def("stream_synchronize",
+        [](int device, uintptr_t h) { cuda::stream_synchronize(stream_at(device, h)); });
+  c.def("stream_query",
+        [](int device, uintptr_t h) { return cuda::stream_query(stream_at(device, h)); });
   c.def("stream_wait_event", [](int device, uintptr_t h, uintptr_t e) {
-    cuda::stream_wait_event(cuda::Stream{device, handle_ptr(h)}, handle_ptr(e));
+    cuda::stream_wait_event(stream_at(device, h), handle_ptr(e));
   });
   c.def("create_event", [](int device, bool timing, bool blocking, bool interprocess) {
     return handle_int(cuda::create_event(device, timing, blocking, interprocess));
   });
   c.def("destroy_event", [](uintptr_t e) { cuda::destroy_event(handle_ptr(e)); });
   c.def("record_event", [](uintptr_t e, int device, uintptr_t h) {
-    cuda::record_event(handle_ptr(e), cuda::Stream{device, handle_ptr(h)});
+    cuda::record_event(handle_ptr(e), stream_at(device, h));
   });
   c.def("event_synchronize", [](uintptr_t e) { cuda::event_synchronize(handle_ptr(e)); });
   c.def("event_query", [](uintptr_t e) { return cuda::event_query(handle_ptr(e)); });
@@ -73,21 +77,21 @@ void init_cuda(nb::module_& m) {
   });
   c.def("memory_stats", [](int device) {
     cuda::MemoryStats s = cuda::memory_stats(device);
-    nb::dict d;
-    d["allocated_bytes.all.current"] = s.allocated;
-    d["allocated_bytes.all.peak"] = s.max_allocated;
-    d["reserved_bytes.all.current"] = s.reserved;
-    d["reserved_bytes.all.peak"] = s.max_reserved;
-    d["num_alloc_retries"] = s.num_alloc_retries;
-    d["num_ooms"] = s.num_ooms;
-    d["allocation.all.allocated"] = s.num_allocs;
-    d["allocation.all.freed"] = s.num_frees;
-    d["largest_free_block"] = s.largest_free_block;
-    return d;
+    return fields_dict({{"allocated_bytes.all.current", nb::cast(s.allocated)},
+                        {"allocated_bytes.all.peak", nb::cast(s.max_allocated)},
+                        {"reserved_bytes.all.current", nb::cast(s.reserved)},
+                        {"reserved_bytes.all.peak", nb::cast(s.max_reserved)},
+                        {"num_alloc_retries", nb::cast(s.num_alloc_retries)},
+                        {"num_ooms", nb::cast(s.num_ooms)},
+                        {"allocation.all.allocated", nb::cast(s.num_allocs)},
+                        {"allocation.all.freed", nb::cast(s.num_frees)},
+                        {"largest_free_block", nb::cast(s.largest_free_block)}});
   });
   c.def("reset_peak_memory_stats", &cuda::reset_peak_memory_stats, "device"_a);
   c.def("empty_cache", &cuda::empty_cache);
   c.def("memory_summary", &cuda::memory_summary, "device"_a);
+  c.def("cublas_path", &cuda::cublas_path);
+  c.def("set_cublas_enabled", &cuda::set_cublas_enabled, "enabled"_a);
   c.def("manual_seed", [](int device, uint64_t seed) {
     cuda::check_device(device);
     default_generator(Device(DeviceType::CUDA, device)).set_seed(seed);

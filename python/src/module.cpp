@@ -6,6 +6,12 @@
 
 namespace cresset::py {
 
+// The init functions of the binding files of the API-coverage ops.
+void init_tensor_storage(nb::module_& m);
+void init_structure(nb::module_& m);
+void init_numeric(nb::module_& m);
+void init_statistics(nb::module_& m);
+
 PyTypes& py_types() {
   static PyTypes* t = new PyTypes();  // leaked: must outlive interpreter finalization order
   return *t;
@@ -68,4 +74,8 @@ NB_MODULE(_C, m) {
   init_io(m);
   init_autograd(m);
   init_cuda(m);
+  init_tensor_storage(m);
+  init_structure(m);
+  init_numeric(m);
+  init_statistics(m);
 }

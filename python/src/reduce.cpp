@@ -3,6 +3,7 @@
 #include "cresset/ops/reduce.h"
 
 #include "bind.h"
+#include "return_types.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/sort.h"
 
@@ -117,29 +118,33 @@ nb::object unique_result(const UniqueResult& r, bool return_inverse, bool return
 
 }  // namespace
 
+nb::object make_return_type(nb::module_& rt, const char* name, const char* a, const char* b) {
+  nb::object namedtuple = nb::module_::import_("collections").attr("namedtuple");
+  nb::object t = namedtuple(name, nb::make_tuple(a, b), "module"_a = "cresset.return_types");
+  // Printed like torch's: "torch.return_types.max(\nvalues=...,\nindices=...)".
+  std::string head = std::string("torch.return_types.") + name + "(\n";
+  t.attr("__repr__") = nb::cpp_function(
+      [head](nb::handle self) {
+        nb::tuple fields = nb::borrow<nb::tuple>(self.attr("_fields"));
+        std::string r = head;
+        for (size_t i = 0; i < nb::len(fields); ++i) {
+          if (i) r += ",\n";
+          r += nb::cast<std::string>(fields[i]) + "=" + nb::cast<std::string>(nb::repr(self[i]));
+        }
+        return r + ")";
+      },
+      nb::is_method());
+  rt.attr(name) = t;
+  return t;
+}
+
 void init_reduce(nb::module_& m) {
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
 
   // torch.return_types: named tuples, importable as cresset.return_types.
   nb::module_ rt = m.def_submodule("return_types", "Named tuples returned by ops");
-  nb::object namedtuple = nb::module_::import_("collections").attr("namedtuple");
   auto make = [&](const char* name, const char* a, const char* b) {
-    nb::object t = namedtuple(name, nb::make_tuple(a, b), "module"_a = "cresset.return_types");
-    // Printed like torch's: "torch.return_types.max(\nvalues=...,\nindices=...)".
-    std::string head = std::string("torch.return_types.") + name + "(\n";
-    t.attr("__repr__") = nb::cpp_function(
-        [head](nb::handle self) {
-          nb::tuple fields = nb::borrow<nb::tuple>(self.attr("_fields"));
-          std::string r = head;
-          for (size_t i = 0; i < nb::len(fields); ++i) {
-            if (i) r += ",\n";
-            r += nb::cast<std::string>(fields[i]) + "=" + nb::cast<std::string>(nb::repr(self[i]));
-          }
-          return r + ")";
-        },
-        nb::is_method());
-    rt.attr(name) = t;
-    return t;
+    return make_return_type(rt, name, a, b);
   };
   ReturnTypes& R = return_types();
   R.max = make("max", "values", "indices");

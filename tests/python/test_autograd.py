@@ -284,6 +284,19 @@ def test_long_chain_backward_does_not_overflow():
     assert x.grad.tolist() == [1.0]
 
 
+@pytest.mark.parametrize("step", ["x + x", "x.sin() * x", "(x * x).sum() * x"])
+def test_long_chain_freed_without_backward_does_not_overflow(step):
+    # Producers held twice by one node, or also through a sibling's saved input: the graph must
+    # still be freed iteratively (Note [Iterative node deletion]).
+    leaf = cresset.ones(1, requires_grad=True)
+    x = leaf
+    code = compile(step, "<step>", "eval")
+    for _ in range(100_000):
+        x = eval(code)
+    assert x.grad_fn is not None
+    del x
+
+
 def test_graph_freed_in_loop():
     import gc
     w = cresset.ones(100, requires_grad=True)

@@ -355,3 +355,305 @@ def test_random_matches_cpu_under_seed():
     assert_same(c.cpu(), cresset.empty(64, 3).uniform_(-1, 1))
     g = cresset.Generator(device="cuda")
     assert g.device.type == "cuda"
+
+
+# ---- the ops the tutorial workloads need (matmul, softmax, losses, indexing, pooling, conv) ----
+# Each CUDA result is compared with torch on the CPU (the oracle); products run with cuBLAS and
+# with cresset's own GEMM kernel.
+
+def _cuda_leaf(t):
+    return to_cresset(t).cuda().requires_grad_(t.requires_grad)
+
+
+@pytest.fixture(params=["cublas", "own_gemm"])
+def gemm_impl(request):
+    cresset._C._cuda.set_cublas_enabled(request.param == "cublas")
+    yield request.param
+    cresset._C._cuda.set_cublas_enabled(True)
+
+
+def test_cublas_path_query():
+    path = cresset._C._cuda.cublas_path()
+    assert isinstance(path, str)
+    if not BUILT:
+        assert path == ""
+
+
+@gpu
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.float16,
+                                   torch.bfloat16])
+def test_matmul_family_matches_cpu(gemm_impl, dtype):
+    g = torch.Generator().manual_seed(11)
+    a = (torch.randn(70, 33, generator=g) * 3).to(dtype)
+    b = (torch.randn(33, 129, generator=g) * 3).to(dtype)
+    tol = {torch.float16: 1e-2, torch.bfloat16: 5e-2}.get(dtype, 1e-5)
+    xa, xb = to_cresset(a).cuda(), to_cresset(b).cuda()
+    assert_same(cresset.mm(xa, xb).cpu(), torch.mm(a, b), rtol=tol, atol=tol)
+    assert_same(cresset.mm(xb.t(), xa.t()).cpu(), torch.mm(b.t(), a.t()), rtol=tol, atol=tol)
+    assert_same((xa[:, ::2] @ xb[::2]).cpu(), a[:, ::2] @ b[::2], rtol=tol, atol=tol)
+    c = (torch.randn(70, 129, generator=g) * 3).to(dtype)
+    assert_same(cresset.addmm(to_cresset(c).cuda(), xa, xb, beta=2, alpha=3).cpu(),
+                torch.addmm(c, a, b, beta=2, alpha=3), rtol=tol, atol=tol * 10)
+    v = (torch.randn(33, generator=g) * 3).to(dtype)
+    assert_same((xa @ to_cresset(v).cuda()).cpu(), a @ v, rtol=tol, atol=tol)
+
+
+@gpu
+def test_batched_and_broadcast_matmul(gemm_impl):
+    g = torch.Generator().manual_seed(12)
+    a = torch.randn(4, 3, 17, 9, generator=g)
+    b = torch.randn(3, 9, 5, generator=g)
+    xa, xb = to_cresset(a).cuda(), to_cresset(b).cuda()
+    assert_same((xa @ xb).cpu(), a @ b, rtol=1e-5, atol=1e-5)
+    assert_same(cresset.bmm(xa[0], xb).cpu(), torch.bmm(a[0], b), rtol=1e-5, atol=1e-5)
+    at = a.transpose(0, 1)  # batch dims that don't collapse into one stride
+    assert_same((to_cresset(at).cuda() @ xb[:, None]).cpu(), at @ b[:, None], rtol=1e-5,
+                atol=1e-5)
+    out = torch.empty(5, 17).t()
+    ours = cresset.empty(5, 17, device="cuda").t()
+    cresset.mm(xa[0, 0], xb[0], out=ours)
+    assert_same(ours.cpu(), torch.mm(a[0, 0], b[0], out=out), rtol=1e-5, atol=1e-5)
+    e = torch.randn(0, 4)
+    assert_same((to_cresset(e).cuda() @ xb[0, :4]).cpu(), e @ b[0, :4])
+    z = torch.randn(6, 0)
+    assert_same((to_cresset(z).cuda() @ to_cresset(torch.randn(0, 3)).cuda()).cpu(),
+                torch.zeros(6, 3))
+
+
+@gpu
+def test_linear_backward_and_trace_cross(gemm_impl):
+    g = torch.Generator().manual_seed(13)
+    x = torch.randn(16, 30, generator=g, requires_grad=True)
+    w = torch.randn(20, 30, generator=g, requires_grad=True)
+    b = torch.randn(20, generator=g, requires_grad=True)
+    cx, cw, cb = _cuda_leaf(x), _cuda_leaf(w), _cuda_leaf(b)
+    ours = cresset.nn.functional.linear(cx, cw, cb)
+    theirs = torch.nn.functional.linear(x, w, b)
+    assert_same(ours.detach().cpu(), theirs.detach(), rtol=1e-5, atol=1e-5)
+    ours.square().sum().backward()
+    theirs.square().sum().backward()
+    for o, t in [(cx, x), (cw, w), (cb, b)]:
+        assert_same(o.grad.cpu(), t.grad, rtol=1e-4, atol=1e-4)
+    m = torch.randn(7, 9, generator=g)
+    assert_same(cresset.trace(to_cresset(m).cuda()).cpu(), torch.trace(m), rtol=1e-6, atol=1e-6)
+    mi = (m * 10).long()
+    assert_same(cresset.trace(to_cresset(mi).cuda()).cpu(), torch.trace(mi))
+    p, q = torch.randn(4, 3, 5, generator=g), torch.randn(4, 3, 5, generator=g)
+    assert_same(cresset.linalg.cross(to_cresset(p).cuda(), to_cresset(q).cuda(), dim=1).cpu(),
+                torch.linalg.cross(p, q, dim=1), rtol=1e-5, atol=1e-6)
+
+
+@gpu
+@pytest.mark.parametrize("shape,dim", [((8, 10), 1), ((8, 1000), -1), ((4, 6, 5), 1),
+                                       ((3, 4, 5), 0), ((2, 0, 3), 1)])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_softmax_family_matches_cpu(shape, dim, dtype):
+    g = torch.Generator().manual_seed(14)
+    t = (torch.randn(*shape, generator=g) * 4).to(dtype)
+    tol = 1e-2 if dtype == torch.float16 else 1e-5
+    for name in ["softmax", "log_softmax"]:
+        x = to_cresset(t).cuda().requires_grad_(True)
+        ours = getattr(cresset.nn.functional, name)(x, dim=dim)
+        ref = t.float() if dtype == torch.float16 else t
+        theirs = getattr(torch.nn.functional, name)(ref.requires_grad_(True), dim=dim)
+        assert_same(ours.detach().cpu().to(ref.dtype), theirs.detach(), rtol=tol, atol=tol)
+        w = torch.randn(*shape, generator=g)
+        (ours * to_cresset(w).to(ours.dtype).cuda()).sum().backward()
+        (theirs * w.to(ref.dtype)).sum().backward()
+        assert_same(x.grad.cpu().to(ref.dtype), ref.grad, rtol=tol * 10, atol=tol * 10)
+    x = to_cresset(torch.tensor([[float("-inf"), 0.0], [float("nan"), 1.0]])).cuda()
+    assert_same(cresset.softmax(x, 1).cpu(),
+                torch.softmax(torch.tensor([[float("-inf"), 0.0], [float("nan"), 1.0]]), 1))
+
+
+@gpu
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(13, 7), (4, 5, 3, 2), (5,)])
+def test_nll_and_cross_entropy_match_cpu(reduction, weighted, shape):
+    g = torch.Generator().manual_seed(15)
+    x = torch.randn(*shape, generator=g, requires_grad=True)
+    classes = shape[0] if len(shape) == 1 else shape[1]
+    tshape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+    target = torch.randint(0, classes, tshape, generator=g)
+    if target.dim() > 0:
+        target.view(-1)[::3] = 2  # some ignored entries
+    w = torch.rand(classes, generator=g) if weighted else None
+    kwargs = {"reduction": reduction, "ignore_index": 2}
+    cx = _cuda_leaf(x)
+    ct = to_cresset(target).cuda()
+    cw = to_cresset(w).cuda() if weighted else None
+    F, TF = cresset.nn.functional, torch.nn.functional
+    for name in ["nll_loss", "cross_entropy"]:
+        cx.grad = None
+        x.grad = None
+        inp = cx if name == "cross_entropy" else F.log_softmax(cx, dim=0 if len(shape) == 1 else 1)
+        ref = x if name == "cross_entropy" else TF.log_softmax(x, dim=0 if len(shape) == 1 else 1)
+        ours = getattr(F, name)(inp, ct, weight=cw, **kwargs)
+        theirs = getattr(TF, name)(ref, target, weight=w, **kwargs)
+        assert_same(ours.detach().cpu(), theirs.detach(), rtol=1e-5, atol=1e-6)
+        ours.sum().backward()
+        theirs.sum().backward()
+        assert_same(cx.grad.cpu(), x.grad, rtol=1e-5, atol=1e-6)
+
+
+@gpu
+def test_nll_loss_target_out_of_bounds():
+    x = cresset.randn(4, 3, device="cuda")
+    t = cresset.tensor([0, 1, 5, 2], device="cuda")
+    with pytest.raises(IndexError, match="Target 5 is out of bounds"):
+        cresset.nn.functional.nll_loss(x, t)
+    # the device still works after the reported error
+    assert_same((x.cpu() * 2), (x * 2).cpu())
+
+
+@gpu
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.float16, torch.bool])
+def test_gather_scatter_index_family(dtype):
+    g = torch.Generator().manual_seed(16)
+    src = (torch.randn(6, 8, generator=g) * 5).to(dtype)
+    idx = torch.randint(0, 6, (4, 8), generator=g)
+    sel = torch.tensor([5, 0, 3, 3])
+    cs, ci, csel = to_cresset(src).cuda(), to_cresset(idx).cuda(), to_cresset(sel).cuda()
+    assert_same(cresset.index_select(cs, 0, csel).cpu(), torch.index_select(src, 0, sel))
+    assert_same(cresset.index_select(cs.t(), 1, csel).cpu(), torch.index_select(src.t(), 1, sel))
+    assert_same(cresset.gather(cs, 0, ci).cpu(), torch.gather(src, 0, idx))
+    assert_same(cs[csel, 1:5].cpu(), src[sel, 1:5])
+    assert_same(cs[csel, csel + 1].cpu(), src[sel, sel + 1])
+    assert_same(cs[csel].cpu(), src[sel])
+    assert_same(cs[to_cresset(sel)].cpu(), src[sel])  # a CPU index moves to the device
+    base = torch.zeros(6, 8, dtype=dtype)
+    upd = (torch.randn(4, 8, generator=g) * 5).to(dtype)
+    cb, cu = to_cresset(base).cuda(), to_cresset(upd).cuda()
+    distinct = torch.argsort(torch.rand(6, 8, generator=g), dim=0)[:4]  # no duplicates per column
+    assert_same(cresset.scatter(cb, 0, to_cresset(distinct).cuda(), cu).cpu(),
+                torch.scatter(base, 0, distinct, upd))
+    if dtype != torch.bool:
+        assert_same(cresset.scatter_add(cb, 0, ci, cu).cpu(), torch.scatter_add(base, 0, idx, upd),
+                    rtol=1e-3, atol=1e-3)
+        assert_same(cresset.index_add(cb, 0, csel, cu, alpha=2).cpu(),
+                    torch.index_add(base, 0, sel, upd, alpha=2), rtol=1e-3, atol=1e-3)
+        acc = cb.clone()
+        acc.index_put_((csel,), cu, accumulate=True)
+        exp = base.clone()
+        exp.index_put_((sel,), upd, accumulate=True)
+        assert_same(acc.cpu(), exp, rtol=1e-3, atol=1e-3)
+        for reduce in ["amax", "amin", "prod", "mean"]:
+            assert_same(cresset.scatter_reduce(cb, 0, ci, cu, reduce).cpu(),
+                        torch.scatter_reduce(base, 0, idx, upd, reduce), rtol=1e-3, atol=1e-3)
+    put = cb.clone()
+    put[csel[:2], 3] = cu[:2, 0]
+    exp = base.clone()
+    exp[sel[:2], 3] = upd[:2, 0]
+    assert_same(put.cpu(), exp)
+    mask = to_cresset(src > 0 if dtype != torch.bool else src).cuda()
+    assert_same(cs.masked_fill(mask, 1).cpu(),
+                src.masked_fill(src > 0 if dtype != torch.bool else src, 1))
+
+
+@gpu
+def test_index_errors_on_cuda():
+    x = cresset.arange(10.0, device="cuda")
+    t = torch.arange(10.0)
+    assert_raises_like(IndexError, lambda: x[cresset.tensor([1, 10], device="cuda")],
+                       lambda: t[torch.tensor([1, 10])])
+    assert_raises_like(IndexError,
+                       lambda: cresset.index_select(x, 0, cresset.tensor([-1], device="cuda")),
+                       lambda: torch.index_select(t, 0, torch.tensor([-1])))
+    assert_raises_like(RuntimeError,
+                       lambda: cresset.gather(x, 0, cresset.tensor([3, 11], device="cuda")),
+                       lambda: torch.gather(t, 0, torch.tensor([3, 11])))
+    assert_same(x[cresset.tensor([-1, 2], device="cuda")].cpu(), t[torch.tensor([-1, 2])])
+
+
+@gpu
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+                                    {"kernel_size": (2, 3), "stride": 1, "dilation": 2},
+                                    {"kernel_size": 3, "ceil_mode": True}])
+def test_pooling_matches_cpu(kwargs):
+    g = torch.Generator().manual_seed(17)
+    x = torch.randn(3, 4, 11, 10, generator=g, requires_grad=True)
+    cx = _cuda_leaf(x)
+    ours, oi = cresset.nn.functional.max_pool2d(cx, return_indices=True, **kwargs)
+    theirs, ti = torch.nn.functional.max_pool2d(x, return_indices=True, **kwargs)
+    assert_same(ours.detach().cpu(), theirs.detach())
+    assert_same(oi.cpu(), ti)
+    w = torch.randn(theirs.shape, generator=g)
+    (ours * to_cresset(w).cuda()).sum().backward()
+    (theirs * w).sum().backward()
+    assert_same(cx.grad.cpu(), x.grad, rtol=1e-6, atol=1e-6)
+    avg = {k: v for k, v in kwargs.items() if k != "dilation"}
+    cx.grad, x.grad = None, None
+    ours = cresset.nn.functional.avg_pool2d(cx, **avg)
+    theirs = torch.nn.functional.avg_pool2d(x, **avg)
+    assert_same(ours.detach().cpu(), theirs.detach(), rtol=1e-5, atol=1e-6)
+    ours.sum().backward()
+    theirs.sum().backward()
+    assert_same(cx.grad.cpu(), x.grad, rtol=1e-5, atol=1e-6)
+    assert_same(cresset.nn.functional.adaptive_avg_pool2d(cx, (3, 2)).detach().cpu(),
+                torch.nn.functional.adaptive_avg_pool2d(x, (3, 2)).detach(), rtol=1e-5, atol=1e-6)
+
+
+@gpu
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 1},
+                                    {"padding": 2, "dilation": 2, "groups": 2},
+                                    {"stride": (1, 2), "padding": (0, 1)}])
+def test_conv2d_matches_cpu(gemm_impl, kwargs):
+    g = torch.Generator().manual_seed(18)
+    x = torch.randn(3, 4, 9, 8, generator=g, requires_grad=True)
+    w = torch.randn(6, 4 // kwargs.get("groups", 1), 3, 3, generator=g, requires_grad=True)
+    b = torch.randn(6, generator=g, requires_grad=True)
+    cx, cw, cb = _cuda_leaf(x), _cuda_leaf(w), _cuda_leaf(b)
+    ours = cresset.nn.functional.conv2d(cx, cw, cb, **kwargs)
+    theirs = torch.nn.functional.conv2d(x, w, b, **kwargs)
+    assert_same(ours.detach().cpu(), theirs.detach(), rtol=1e-4, atol=1e-4)
+    r = torch.randn(theirs.shape, generator=g)
+    (ours * to_cresset(r).cuda()).sum().backward()
+    (theirs * r).sum().backward()
+    for o, t in [(cx, x), (cw, w), (cb, b)]:
+        assert_same(o.grad.cpu(), t.grad, rtol=1e-4, atol=1e-4)
+    wt = torch.randn(4, 3, 3, 3, generator=g)
+    assert_same(cresset.nn.functional.conv_transpose2d(cx.detach(), to_cresset(wt).cuda(),
+                                                       stride=2).cpu(),
+                torch.nn.functional.conv_transpose2d(x.detach(), wt, stride=2), rtol=1e-4,
+                atol=1e-4)
+    xd = x.detach().double()
+    wd = w.detach().double()
+    assert_same(cresset.nn.functional.conv2d(to_cresset(xd).cuda(), to_cresset(wd).cuda(),
+                                             **kwargs).cpu(),
+                torch.nn.functional.conv2d(xd, wd, **kwargs), rtol=1e-10, atol=1e-10)
+
+
+@gpu
+@pytest.mark.parametrize("opt", ["SGD", "Adam", "Adadelta"])
+def test_mnist_cnn_training_steps_match_cpu(opt):
+    """Three training steps of the tutorial's CNN (conv, relu, max_pool2d, linear, log_softmax,
+    nll_loss, an optimizer) on CUDA and on the CPU from the same weights."""
+    def make(lib):
+        nn = lib.nn
+        lib.manual_seed(0)
+        return nn.Sequential(nn.Conv2d(1, 8, 3, 1), nn.ReLU(), nn.Conv2d(8, 16, 3, 1), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 12 * 12, 32), nn.ReLU(),
+                             nn.Linear(32, 10), nn.LogSoftmax(dim=1))
+
+    cpu_model, gpu_model = make(cresset), make(cresset)
+    gpu_model.load_state_dict(cpu_model.state_dict())
+    gpu_model.cuda()
+    opts = [getattr(cresset.optim, opt)(m.parameters(), lr=0.05 if opt == "SGD" else 1e-3)
+            for m in (cpu_model, gpu_model)]
+    g = torch.Generator().manual_seed(19)
+    for _ in range(3):
+        data = to_cresset(torch.randn(16, 1, 28, 28, generator=g))
+        target = to_cresset(torch.randint(0, 10, (16,), generator=g))
+        losses = []
+        for model, optimizer, dev in [(cpu_model, opts[0], "cpu"), (gpu_model, opts[1], "cuda")]:
+            optimizer.zero_grad()
+            loss = cresset.nn.functional.nll_loss(model(data.to(dev)), target.to(dev))
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        assert abs(losses[0] - losses[1]) < 1e-4
+    for (name, p), q in zip(cpu_model.named_parameters(), gpu_model.parameters()):
+        assert q.is_cuda
+        np_p, np_q = p.detach(), q.detach().cpu()
+        assert float((np_p - np_q).abs().max()) < 1e-4, name

@@ -101,8 +101,9 @@ def test_conv2d_threads_deterministic():
     torch.testing.assert_close(torch.tensor(results[0][2]), torch.tensor(results[1][2]))
 
 
-# float32 stride-1 convolutions that take the direct kernel (conv_direct_kernels.cpp) for the
-# forward and the input gradient, and neighbours that fall back to im2col + GEMM.
+# float32 stride-1 convolutions that take the direct kernels (conv_direct_kernels.cpp) for the
+# forward, the input gradient and the weight gradient, and neighbours that fall back to im2col +
+# GEMM.
 DIRECT_CASES = [
     ((3, 32, 16, 16), (64, 32, 3, 3), {"padding": 1}),
     ((2, 5, 12, 20), (17, 5, 3, 3), {"padding": 1}),  # output channels past a block of 8
@@ -114,6 +115,18 @@ DIRECT_CASES = [
     ((2, 8, 18, 18), (8, 8, 3, 3), {"stride": 2}),  # strided: falls back
     ((2, 8, 6, 5), (8, 8, 3, 3), {"padding": 1}),  # too narrow: falls back
     ((2, 8, 12, 12), (4, 8, 3, 3), {"padding": 1}),  # forward falls back (4 output channels)
+    # Vectors that are pieces of output rows, images grouped 3 to a task (the last group short).
+    ((4, 8, 16, 16), (16, 8, 3, 3), {"padding": 1}),
+    ((2, 4, 10, 32), (8, 4, 3, 3), {"padding": 1}),
+    ((2, 8, 7, 15), (8, 8, 3, 3), {"padding": 1}),
+    # Many wide input channels: the tiles pass over them in chunks, for both products.
+    ((1, 48, 6, 60), (48, 48, 3, 3), {"padding": 1}),
+    # Weight gradient: 1, 2 and 4 vectors of output channels per tile, gw^T rows (C_in * K) not a
+    # multiple of the tile's 6, output rows wider than a block of positions, batch 1.
+    ((3, 3, 9, 7), (48, 3, 3, 3), {"padding": 1}),
+    ((2, 7, 10, 13), (24, 7, 3, 3), {}),
+    ((1, 5, 9, 150), (64, 5, 3, 3), {"padding": (0, 1)}),
+    ((2, 6, 11, 11), (40, 3, 3, 2), {"dilation": (2, 3), "groups": 2, "padding": 2}),
 ]
 
 
@@ -154,11 +167,33 @@ def test_conv_direct_kernel_double_backward():
     assert_same(cw.grad, w.grad, **_tol(w.grad, 1e-4, None))
 
 
-def test_conv_direct_kernel_threads_identical():
+def test_conv_direct_weight_gradient_threads():
+    # The weight gradient sums each thread's images in thread order: close to torch at every
+    # thread count, identical when repeated.
+    torch.manual_seed(14)
+    x, w = torch.randn(5, 6, 12, 12), torch.randn(32, 6, 3, 3)
+    g = torch.randn(5, 32, 12, 12)
+    x.requires_grad_()
+    w.requires_grad_()
+    F.conv2d(x, w, padding=1).backward(g)
+    old = cresset.get_num_threads()
+    results = []
+    for n in (2, 1, 2):
+        cresset.set_num_threads(n)
+        (cx, cw), _ = _leaves(x.detach(), w.detach())
+        CF.conv2d(cx, cw, padding=1).backward(to_cresset(g))
+        assert_same(cw.grad, w.grad, **_tol(w.grad, 1e-5, None))
+        results.append(cw.grad.tolist())
+    cresset.set_num_threads(old)
+    assert results[0] == results[2]
+
+
+@pytest.mark.parametrize("size", [20, 16])
+def test_conv_direct_kernel_threads_identical(size):
     # Each output of the direct kernel is the same sequence of FMAs whatever the threads, also
-    # when one image is split among threads.
+    # when one image is split among threads (on the wide grid and by output rows).
     torch.manual_seed(13)
-    x = to_cresset(torch.randn(1, 8, 20, 20)).requires_grad_()
+    x = to_cresset(torch.randn(1, 8, size, size)).requires_grad_()
     w = to_cresset(torch.randn(16, 8, 3, 3))
     results = []
     old = cresset.get_num_threads()

@@ -214,6 +214,28 @@ def test_extremes_ties_and_nan():
         [10, 10_000], [10_000, 1]), 1), long)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32", "uint8", "bool"])
+def test_max_min_dim_long_rows(dtype):
+    # Note [Single-pass arg reduction]: rows around the vector widths and past one leaf (4096),
+    # ties (small integers), NaNs at various places (the first NaN's index), all -inf / +inf rows.
+    for n in [15, 16, 17, 33, 100, 1000, 5000]:
+        t = values((6, n), dtype, low=-3, high=3, seed=n)
+        if dtype.startswith("float"):
+            t[1, n // 2] = NAN
+            t[1, n - 1] = NAN
+            t[2, -1] = NAN
+            t[3] = -INF
+            t[4] = INF
+        for src in (t, t.t().contiguous().t(), t[:, ::2]):
+            for op in ("max", "min"):
+                for keepdim in (False, True):
+                    check(lambda lib, x: getattr(lib, op)(x, -1, keepdim), src)
+                check(lambda lib, x: getattr(lib, op)(x, 0), src)
+            if dtype != "bool":
+                check(lambda lib, x: lib.argmax(x), src)  # all dims: several segments per leaf
+                check(lambda lib, x: lib.argmin(x.t()), src)
+
+
 def test_extreme_errors():
     for f in [lambda lib, x: lib.max(x), lambda lib, x: lib.min(x), lambda lib, x: lib.argmax(x),
               lambda lib, x: lib.amax(x), lambda lib, x: lib.aminmax(x),

@@ -911,4 +911,26 @@ struct Addcdiv {
   CRESSET_FN T operator()(T a, T b, T c) const { return a + value * b / c; }
 };
 
+// ---- building a row's functor (shared by the CPU loops and the CUDA launcher) ----
+// Functors with kStorageArithmetic compute at the storage type T, rounding after each step like
+// torch does for them; the others at opmath_t<T>.
+template <typename Fn, typename = void>
+struct StorageArithmetic : std::false_type {};
+template <typename Fn>
+struct StorageArithmetic<Fn, std::void_t<decltype(Fn::kStorageArithmetic)>> : std::true_type {};
+template <template <typename> class F, typename T>
+using FunctorAt = std::conditional_t<StorageArithmetic<F<float>>::value, F<T>, F<opmath_t<T>>>;
+
+// The row's functor for storage type T, built on the host from the row's Scalar arguments if it
+// has any (once per kernel call).
+template <template <typename> class F, typename T>
+CRESSET_INLINE FunctorAt<F, T> make_functor(const Scalar* args) {
+  using Fn = FunctorAt<F, T>;
+  if constexpr (std::is_constructible_v<Fn, const Scalar*>) {
+    return Fn(args);
+  } else {
+    return Fn{};
+  }
+}
+
 }  // namespace cresset::functors

@@ -1,8 +1,11 @@
 #pragma once
 // Parameters shared by the CPU and CUDA kernels of the index family (ops/index*.cpp).
 #include <cstdint>
+#include <type_traits>
 
 #include "cresset/backend/common/tensor_iter.h"
+#include "cresset/core/dtype.h"
+#include "cresset/core/half.h"
 
 namespace cresset {
 
@@ -26,5 +29,23 @@ struct ScatterDim {
   int64_t self_stride = 0;
   int64_t src_stride = 0;
 };
+
+/// scatter_reduce's mean: x /= count where count is nonzero; integers use floor division like
+/// torch's div_(count, rounding_mode="floor").
+template <typename T>
+CRESSET_HOST_DEVICE CRESSET_INLINE void divide_by_count(T& x, T count) {
+  using M = opmath_t<T>;
+  const M c = M(count), v = M(x);
+  if (c == M(0)) return;
+  if constexpr (std::is_floating_point_v<M>) {
+    x = T(v / c);
+  } else if constexpr (std::is_signed_v<M>) {
+    M q = v / c;
+    if (v % c != 0 && ((v < 0) != (c < 0))) --q;
+    x = T(q);
+  } else {
+    x = T(v / c);
+  }
+}
 
 }  // namespace cresset

@@ -17,25 +17,7 @@ namespace cresset::cpu::CPU_CAPABILITY {
 
 namespace {
 
-// Functors with kStorageArithmetic compute at the storage type T, rounding after each step like
-// torch does for them; the others at opmath_t<T>.
-template <typename Fn, typename = void>
-struct StorageArithmetic : std::false_type {};
-template <typename Fn>
-struct StorageArithmetic<Fn, std::void_t<decltype(Fn::kStorageArithmetic)>> : std::true_type {};
-template <template <typename> class F, typename T>
-using FunctorAt = std::conditional_t<StorageArithmetic<F<float>>::value, F<T>, F<opmath_t<T>>>;
-
-// The row's functor for storage type T, built from the row's Scalar arguments if it has any.
-template <template <typename> class F, typename T>
-CRESSET_INLINE FunctorAt<F, T> make(const Scalar* args) {
-  using Fn = FunctorAt<F, T>;
-  if constexpr (std::is_constructible_v<Fn, const Scalar*>) {
-    return Fn(args);
-  } else {
-    return Fn{};
-  }
-}
+using functors::make_functor;
 
 // Functors with kDividesIntegers raise torch's ZeroDivisionError on an integer zero divisor
 // (operand 2) instead of trapping.
@@ -56,11 +38,37 @@ void check_divisor(TensorIter& it) {
   CRESSET_CHECK(!zero.load(), RuntimeError, "ZeroDivisionError");
 }
 
+// Rows whose functor has an explicit float32 vector form, a functor on Vec equal to it lane by
+// lane (see Note [Explicit vector exp]).
+template <template <typename> class F>
+struct VecForm : std::false_type {};
+#ifdef CRESSET_VEC_FLOAT
+template <>
+struct VecForm<functors::Exp> : std::true_type {
+  vec_math::Vec operator()(vec_math::Vec x) const { return vec_math::exp(x); }
+};
+template <>
+struct VecForm<functors::Sigmoid> : std::true_type {
+  vec_math::Vec operator()(vec_math::Vec x) const {
+    const vec_math::Vec one = vec_math::splat(1.0f);
+    return vec_math::div(one, vec_math::add(one, vec_math::exp(vec_math::neg(x))));
+  }
+};
+#endif
+
 // ---- unary kinds ----
 template <template <typename> class F>
 void unary_Float(const char* op, TensorIter& it, const Scalar* args) {
+#ifdef CRESSET_VEC_FLOAT
+  if constexpr (VecForm<F>::value) {
+    if (it.common_dtype() == DType::Float32) {
+      unary_vec_loop(it, VecForm<F>{}, make_functor<F, float>(args));
+      return;
+    }
+  }
+#endif
   CRESSET_DISPATCH_FLOAT(op, it.common_dtype(),
-                         [&] { unary_loop<scalar_t, scalar_t>(it, make<F, scalar_t>(args)); });
+                         [&] { unary_loop<scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args)); });
 }
 template <template <typename> class F>
 void unary_FloatOnly(const char* op, TensorIter& it, const Scalar* args) {
@@ -68,27 +76,30 @@ void unary_FloatOnly(const char* op, TensorIter& it, const Scalar* args) {
 }
 template <template <typename> class F>
 void unary_Numeric(const char* op, TensorIter& it, const Scalar* args) {
-  CRESSET_DISPATCH_NUMERIC(op, it.common_dtype(),
-                           [&] { unary_loop<scalar_t, scalar_t>(it, make<F, scalar_t>(args)); });
+  CRESSET_DISPATCH_NUMERIC(op, it.common_dtype(), [&] {
+    unary_loop<scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args));
+  });
 }
 template <template <typename> class F>
 void unary_All(const char* op, TensorIter& it, const Scalar* args) {
-  CRESSET_DISPATCH_ALL(op, it.common_dtype(),
-                       [&] { unary_loop<scalar_t, scalar_t>(it, make<F, scalar_t>(args)); });
+  CRESSET_DISPATCH_ALL(op, it.common_dtype(), [&] {
+    unary_loop<scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args));
+  });
 }
 template <template <typename> class F>
 void unary_Predicate(const char* op, TensorIter& it, const Scalar* args) {
   CRESSET_DISPATCH_ALL(op, it.common_dtype(),
-                       [&] { unary_loop<bool, scalar_t>(it, make<F, scalar_t>(args)); });
+                       [&] { unary_loop<bool, scalar_t>(it, make_functor<F, scalar_t>(args)); });
 }
 template <template <typename> class F>
 void unary_Logical(const char*, TensorIter& it, const Scalar* args) {
-  unary_loop<bool, bool>(it, make<F, bool>(args));
+  unary_loop<bool, bool>(it, make_functor<F, bool>(args));
 }
 template <template <typename> class F>
 void unary_Bitwise(const char* op, TensorIter& it, const Scalar* args) {
-  CRESSET_DISPATCH_INTEGRAL_BOOL(
-      op, it.common_dtype(), [&] { unary_loop<scalar_t, scalar_t>(it, make<F, scalar_t>(args)); });
+  CRESSET_DISPATCH_INTEGRAL_BOOL(op, it.common_dtype(), [&] {
+    unary_loop<scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args));
+  });
 }
 
 // ---- binary kinds ----
@@ -103,7 +114,7 @@ void binary_same(TensorIter& it, const Scalar* args) {
       return;
     }
   }
-  auto f = make<F, T>(args);
+  auto f = make_functor<F, T>(args);
   if constexpr (DividesIntegers<decltype(f)>::value && std::is_integral_v<T>) check_divisor<T>(it);
   binary_loop<T, T>(it, f);
 }
@@ -126,11 +137,11 @@ void binary_FloatOnly(const char* op, TensorIter& it, const Scalar* args) {
 template <template <typename> class F>
 void binary_Compare(const char* op, TensorIter& it, const Scalar* args) {
   CRESSET_DISPATCH_ALL(op, it.common_dtype(),
-                       [&] { binary_loop<bool, scalar_t>(it, make<F, scalar_t>(args)); });
+                       [&] { binary_loop<bool, scalar_t>(it, make_functor<F, scalar_t>(args)); });
 }
 template <template <typename> class F>
 void binary_Logical(const char*, TensorIter& it, const Scalar* args) {
-  binary_loop<bool, bool>(it, make<F, bool>(args));
+  binary_loop<bool, bool>(it, make_functor<F, bool>(args));
 }
 template <template <typename> class F>
 void binary_Bitwise(const char* op, TensorIter& it, const Scalar* args) {
@@ -149,13 +160,13 @@ void ternary_Select(const char* op, TensorIter& it, const Scalar* args) {
   // The condition is read as uint8_t (a bool is one byte, 0 or 1): GCC has no vector type for
   // bool loads and would leave the loop scalar.
   CRESSET_DISPATCH_ALL(op, it.common_dtype(), [&] {
-    ternary_loop<scalar_t, uint8_t, scalar_t, scalar_t>(it, make<F, scalar_t>(args));
+    ternary_loop<scalar_t, uint8_t, scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args));
   });
 }
 template <template <typename> class F>
 void ternary_Float(const char* op, TensorIter& it, const Scalar* args) {
   CRESSET_DISPATCH_FLOAT(op, it.common_dtype(), [&] {
-    ternary_loop<scalar_t, scalar_t, scalar_t, scalar_t>(it, make<F, scalar_t>(args));
+    ternary_loop<scalar_t, scalar_t, scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args));
   });
 }
 template <template <typename> class F>
@@ -165,7 +176,7 @@ void ternary_FloatOnly(const char* op, TensorIter& it, const Scalar* args) {
 template <template <typename> class F>
 void ternary_Numeric(const char* op, TensorIter& it, const Scalar* args) {
   CRESSET_DISPATCH_NUMERIC(op, it.common_dtype(), [&] {
-    ternary_loop<scalar_t, scalar_t, scalar_t, scalar_t>(it, make<F, scalar_t>(args));
+    ternary_loop<scalar_t, scalar_t, scalar_t, scalar_t>(it, make_functor<F, scalar_t>(args));
   });
 }
 

@@ -61,22 +61,6 @@ int64_t search(const T* row, const int64_t* order, int64_t len, T v, bool right)
   return lo;
 }
 
-// x /= count where count is nonzero; integers use floor division like torch's
-// div_(count, rounding_mode="floor").
-template <typename T>
-void divide_by_count(T& x, T count) {
-  using M = opmath_t<T>;
-  M c = M(count), v = M(x);
-  if (c == M(0)) return;
-  if constexpr (std::is_floating_point_v<M>) {
-    x = T(v / c);
-  } else {
-    M q = v / c;
-    if (v % c != 0 && ((v < 0) != (c < 0))) --q;
-    x = T(q);
-  }
-}
-
 }  // namespace
 
 void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& values,

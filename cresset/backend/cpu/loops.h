@@ -8,6 +8,17 @@
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/core/dtype.h"
 
+// One strided run of unary_loop.
+template <typename Out, typename In, typename F>
+CRESSET_INLINE void unary_strided(char** data, const int64_t* s, int64_t n, const F& f) {
+  using M = opmath_t<In>;
+  char* o = data[0];
+  const char* p = data[1];
+  for (int64_t i = 0; i < n; ++i) {
+    *reinterpret_cast<Out*>(o + i * s[0]) = Out(f(M(*reinterpret_cast<const In*>(p + i * s[1]))));
+  }
+}
+
 // Applies f (taking and returning opmath values) to one input; Out is the stored output type.
 template <typename Out, typename In, typename F>
 void unary_loop(TensorIter& it, const F& f) {
@@ -19,15 +30,26 @@ void unary_loop(TensorIter& it, const F& f) {
 #pragma omp simd
       for (int64_t i = 0; i < n; ++i) out[i] = Out(f(M(in[i])));
     } else {
-      char* o = data[0];
-      const char* p = data[1];
-      for (int64_t i = 0; i < n; ++i) {
-        *reinterpret_cast<Out*>(o + i * s[0]) =
-            Out(f(M(*reinterpret_cast<const In*>(p + i * s[1]))));
-      }
+      unary_strided<Out, In>(data, s, n, f);
     }
   });
 }
+
+#ifdef CRESSET_VEC_FLOAT
+// unary_loop<float, float>(it, f) with fv, f's form on whole vectors, for contiguous runs (see
+// Note [Explicit vector exp]).
+template <typename FV, typename F>
+void unary_vec_loop(TensorIter& it, FV fv, const F& f) {
+  it.for_each([&](char** data, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(float) && s[1] == sizeof(float)) {
+      vec_math::map(reinterpret_cast<float*>(data[0]), reinterpret_cast<const float*>(data[1]), n,
+                    fv);
+    } else {
+      unary_strided<float, float>(data, s, n, f);
+    }
+  });
+}
+#endif
 
 // Applies f to two inputs of type In, with fast paths for contiguous and scalar operands.
 template <typename Out, typename In, typename F>

@@ -7,22 +7,13 @@
 #include <limits>
 #include <type_traits>
 
+#include "cresset/backend/common/loss_targets.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu {
 
 namespace {
-
-// Targets are int64 or uint8 (torch accepts Byte class indices).
-template <typename F>
-void with_targets(const Tensor& target, const F& f) {
-  if (target.dtype() == DType::UInt8) {
-    f(target.data<uint8_t>());
-  } else {
-    f(target.data<int64_t>());
-  }
-}
 
 template <typename T>
 double weight_of(const T* w, int64_t c) {

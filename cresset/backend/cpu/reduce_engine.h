@@ -10,10 +10,9 @@
 //   acc_t combine(acc_t a, acc_t b) const;           // order-independent for ties (arg ops)
 //   void store(char* const* out, int64_t off, acc_t a) const;  // off: output element offset
 // and the engine decides the walk: rows, columns, pairwise blocks and threads.
-// Arg ops add ValueOp and same() (see index_leaf).
-// The includer includes <algorithm>, <array>, <type_traits>, <utility>, <vector>, reduce_plan.h
-// and parallel.h
-// first: headers must not be opened inside the capability namespace.
+// Arg ops add ValueOp, kIsMax and better() (see index_leaf).
+// The includer includes <algorithm>, <array>, <cstring>, <type_traits>, <utility>, <vector>,
+// reduce_plan.h and parallel.h first: headers must not be opened inside the capability namespace.
 
 // Independent accumulators per leaf: element i of a row segment goes to lane i % L, so the
 // contiguous loop vectorizes and each lane of a float sum adds only 1/L of a block before the
@@ -154,41 +153,92 @@ CRESSET_INLINE void for_each_segment(const ReducePlan& p, const T* base, int64_t
   }
 }
 
-// Ops that define ValueOp (arg reductions) reduce a leaf in two passes: the extreme value with
-// the vectorized ValueOp, then a scan for the first element equal to it (op.same).
+// Ops that define ValueOp (arg reductions) reduce a leaf with index_leaf.
 template <class Op, class = void>
 struct HasValueOp : std::false_type {};
 template <class Op>
 struct HasValueOp<Op, std::void_t<typename Op::ValueOp>> : std::true_type {};
 
-template <class Op>
-typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
-                             int64_t a, int64_t b);
+// Note [Single-pass arg reduction]
+// An arg leaf keeps, per lane, the best value and the position where it first appeared (relative
+// to the leaf, which is at most kLeafBlock long), in one pass over the data. A lane sees its
+// elements in order and only replaces on strictly better (op.better: a NaN beats numbers and then
+// stays), so it holds its first extreme; op.combine then takes the lowest position among equal
+// lanes: torch's first index, and the first NaN. Contiguous float and double runs go through GCC
+// vector types (compares and blends of whole registers; plain arrays made GCC branch on every
+// mask). A lane that never replaced its identity saw only elements equal to it, so when no lane
+// did, the leaf's extreme is its first element.
+template <class C>
+struct ArgLanes {
+  static constexpr int L = sizeof(C) <= 4 ? 32 : 16;
+  using V = void;
+};
+template <>
+struct ArgLanes<float> {
+  static constexpr int L = 16;
+  typedef float V __attribute__((vector_size(64)));
+  typedef int32_t P __attribute__((vector_size(64)));
+};
+template <>
+struct ArgLanes<double> {
+  static constexpr int L = 8;
+  typedef double V __attribute__((vector_size(64)));
+  typedef int64_t P __attribute__((vector_size(64)));
+};
 
 template <class Op>
 typename Op::acc_t index_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
                               int64_t a, int64_t b) {
   using in_t = typename Op::in_t;
-  const auto m = lane_leaf(typename Op::ValueOp{}, base, p, a, b);
-  typename Op::acc_t r = op.identity();
-  bool found = false;
+  using acc_t = typename Op::acc_t;
+  using C = decltype(acc_t::v);
+  using Lanes = ArgLanes<C>;
+  constexpr int L = Lanes::L;
+  C vals[L];
+  int64_t pos[L];
+  for (int j = 0; j < L; ++j) {
+    vals[j] = op.identity().v;
+    pos[j] = -1;
+  }
   for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
     int64_t i = 0;
-    if (s == 1) {  // skip whole chunks without a match with vector compares
-      constexpr int kChunk = 32;
-      for (; !found && i + kChunk <= n; i += kChunk) {
-        bool hit = false;
-        for (int j = 0; j < kChunk; ++j) hit |= op.same(q[i + j], m);
-        if (hit) break;
+    if constexpr (std::is_same_v<in_t, C> && !std::is_void_v<typename Lanes::V>) {
+      using V = typename Lanes::V;
+      using P = typename Lanes::P;
+      if (s == 1 && n >= L) {
+        V v;
+        P ps, at;
+        for (int j = 0; j < L; ++j) {
+          v[j] = vals[j];
+          ps[j] = pos[j];
+          at[j] = t - a + j;
+        }
+        for (; i + L <= n; i += L, at += L) {
+          V x;
+          std::memcpy(&x, q + i, sizeof x);
+          auto take = (Op::kIsMax ? x > v : x < v) | ((x != x) & (v == v));  // Op::better
+          v = take ? x : v;
+          ps = take ? at : ps;
+        }
+        for (int j = 0; j < L; ++j) {
+          vals[j] = v[j];
+          pos[j] = ps[j];
+        }
       }
     }
-    for (; i < n && !found; ++i) {
-      if (op.same(q[i * s], m)) {
-        r = {m, t + i};
-        found = true;
+    for (; i < n; ++i) {
+      int j = int(i % L);
+      C x = C(q[i * s]);
+      if (Op::better(x, vals[j])) {
+        vals[j] = x;
+        pos[j] = t - a + i;
       }
     }
   });
+  acc_t r = {op.identity().v, a};
+  for (int j = 0; j < L; ++j) {
+    if (pos[j] >= 0) r = op.combine(r, acc_t{vals[j], a + pos[j]});
+  }
   return r;
 }
 

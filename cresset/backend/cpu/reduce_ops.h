@@ -146,6 +146,7 @@ struct AMinMaxOp {
 template <class T, bool kMax>
 struct ArgOp {
   using ValueOp = MinMaxOp<T, kMax>;
+  static constexpr bool kIsMax = kMax;
   struct Acc {
     cmp_t<T> v;
     int64_t i;
@@ -153,11 +154,6 @@ struct ArgOp {
   using in_t = T;
   using acc_t = Acc;
   CRESSET_HOST_DEVICE Acc identity() const { return {ValueOp().identity(), -1}; }
-  // x holds the extreme m found by ValueOp (NaN matches NaN).
-  CRESSET_HOST_DEVICE CRESSET_INLINE static bool same(T x, cmp_t<T> m) {
-    cmp_t<T> v = cmp_t<T>(x);
-    return v == m || (isnan_(v) && isnan_(m));
-  }
   CRESSET_HOST_DEVICE CRESSET_INLINE static bool better(cmp_t<T> x, cmp_t<T> a) {
     return kMax ? (x > a || (isnan_(x) && !isnan_(a))) : (x < a || (isnan_(x) && !isnan_(a)));
   }

@@ -3,47 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cresset/backend/common/word.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 
 namespace cresset::cpu {
 
 namespace {
-
-// An unsigned integer as wide as one element: copying it moves the element's bytes.
-template <int kBytes>
-struct Word;
-template <>
-struct Word<1> {
-  using type = uint8_t;
-};
-template <>
-struct Word<2> {
-  using type = uint16_t;
-};
-template <>
-struct Word<4> {
-  using type = uint32_t;
-};
-template <>
-struct Word<8> {
-  using type = uint64_t;
-};
-
-template <typename F>
-void dispatch_width(int64_t itemsize, const F& f) {
-  switch (itemsize) {
-    case 1:
-      return f(Word<1>{});
-    case 2:
-      return f(Word<2>{});
-    case 4:
-      return f(Word<4>{});
-    case 8:
-      return f(Word<8>{});
-  }
-  throw RuntimeError(str_cat("[view] unsupported element size ", itemsize));
-}
 
 // Element offset of matrix number `b` (row-major over the leading dims) in a [..., M, N] layout.
 int64_t batch_offset(const Tensor& t, int64_t b) {
@@ -64,7 +30,7 @@ void tril_triu(const Tensor& out, const Tensor& self, int64_t diagonal, bool low
   if (self.numel() == 0) return;
   int64_t batches = self.numel() / (rows * cols);
   bool inplace = out.raw_data() == self.raw_data() && out.strides() == self.strides();
-  dispatch_width(self.itemsize(), [&](auto w) {
+  dispatch_width("view", self.itemsize(), [&](auto w) {
     using T = typename decltype(w)::type;
     const T* src = static_cast<const T*>(self.raw_data());
     T* dst = static_cast<T*>(out.raw_data());
@@ -116,7 +82,7 @@ void gather_slices(const Tensor& out, const Tensor& self, int64_t dim, const Ten
   };
   // Slices of one element move as one word; memcpy's call costs more than such a copy.
   if (block == 1 || block == 2 || block == 4 || block == 8) {
-    dispatch_width(int64_t(block), [&](auto w) {
+    dispatch_width("view", int64_t(block), [&](auto w) {
       using T = typename decltype(w)::type;
       run([](char* d, const char* s) { std::memcpy(d, s, sizeof(T)); });
     });

@@ -14,24 +14,8 @@ namespace cresset::cuda {
 
 namespace ew {
 
-// Functors with kStorageArithmetic compute at the storage type T; the others at opmath_t<T>.
-template <typename Fn, typename = void>
-struct StorageArithmetic : std::false_type {};
-template <typename Fn>
-struct StorageArithmetic<Fn, std::void_t<decltype(Fn::kStorageArithmetic)>> : std::true_type {};
-template <template <typename> class F, typename T>
-using FunctorAt = std::conditional_t<StorageArithmetic<F<float>>::value, F<T>, F<opmath_t<T>>>;
-
-// The row's functor for storage type T, built on the host from the row's Scalar arguments.
-template <template <typename> class F, typename T>
-FunctorAt<F, T> make(const Scalar* args) {
-  using Fn = FunctorAt<F, T>;
-  if constexpr (std::is_constructible_v<Fn, const Scalar*>) {
-    return Fn(args);
-  } else {
-    return Fn{};
-  }
-}
+using functors::FunctorAt;
+using functors::make_functor;
 
 template <typename Out, typename In, typename Fn>
 struct Unary {
@@ -76,7 +60,7 @@ struct Ternary {
 template <typename Out, typename In, template <typename> class F>
 void unary(const char* op, TensorIter& it, const Scalar* args) {
   using Fn = FunctorAt<F, In>;
-  launch_elementwise<2>(op, it, Unary<Out, In, Fn>{make<F, In>(args)});
+  launch_elementwise<2>(op, it, Unary<Out, In, Fn>{make_functor<F, In>(args)});
 }
 
 template <typename Out, typename T, template <typename> class F>
@@ -90,12 +74,12 @@ void binary(const char* op, TensorIter& it, const Scalar* args) {
       return;
     }
   }
-  launch_elementwise<3>(op, it, Binary<Out, T, Fn>{make<F, T>(args)});
+  launch_elementwise<3>(op, it, Binary<Out, T, Fn>{make_functor<F, T>(args)});
 }
 
 template <typename Out, typename A, typename B, typename C, template <typename> class F>
 void ternary(const char* op, TensorIter& it, const Scalar* args) {
-  launch_elementwise<4>(op, it, Ternary<Out, A, B, C, FunctorAt<F, C>>{make<F, C>(args)});
+  launch_elementwise<4>(op, it, Ternary<Out, A, B, C, FunctorAt<F, C>>{make_functor<F, C>(args)});
 }
 
 }  // namespace ew

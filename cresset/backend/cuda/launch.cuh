@@ -55,22 +55,22 @@ __global__ void __launch_bounds__(kBlockThreads)
 /// A copy on `device` of a CPU 0-dim operand (torch lets CPU scalars join CUDA ops).
 Tensor scalar_to_device(const Tensor& t, int device);
 
-/// Runs op(char* ptrs[N]) over every element of `it` (N operands, outputs first) on the current
-/// stream of the iterator's device.
+/// Runs op(char* ptrs[N]) over every element of `it` (outputs first) on the current stream of the
+/// iterator's device. `it` has at most N operands; the pointers past its own are null.
 template <int N, typename Op>
 void launch_elementwise(const char* name, TensorIter& it, const Op& op) {
   const int64_t n = it.numel();
   if (n == 0) return;
-  CRESSET_CHECK(it.ntensors() == N, RuntimeError, "[", name, "] expected ", N, " operands, got ",
-                it.ntensors());
+  const int nt = it.ntensors();
+  CRESSET_CHECK(nt <= N, RuntimeError, "[", name, "] expected at most ", N, " operands, got ", nt);
   CRESSET_CHECK(it.ndim() <= kMaxLaunchDims, NotImplementedError, "[", name,
                 "] CUDA kernels take at most ", kMaxLaunchDims, " non-mergeable dims; got ",
                 it.ndim());
   const int device = it.device().index;
   IterGeometry<N> g{};
   Tensor staged[N];  // device copies of CPU scalars; freed in stream order after the launch
-  for (int k = 0; k < N; ++k) g.base[k] = it.data_ptr(k);
-  for (int k = it.noutputs(); k < N; ++k) {
+  for (int k = 0; k < nt; ++k) g.base[k] = it.data_ptr(k);
+  for (int k = it.noutputs(); k < nt; ++k) {
     if (it.operand(k).device().is_cpu()) {
       staged[k] = scalar_to_device(it.operand(k), device);
       g.base[k] = static_cast<char*>(staged[k].raw_data());
@@ -79,7 +79,7 @@ void launch_elementwise(const char* name, TensorIter& it, const Op& op) {
   g.ndim = it.ndim() == 0 ? 1 : it.ndim();
   for (int d = 0; d < it.ndim(); ++d) {
     g.sizes[d] = it.shape()[d];
-    for (int k = 0; k < N; ++k) g.strides[d][k] = it.strides(k)[d];
+    for (int k = 0; k < nt; ++k) g.strides[d][k] = it.strides(k)[d];
   }
   if (it.ndim() == 0) {
     g.sizes[0] = 1;

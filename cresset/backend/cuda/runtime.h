@@ -87,6 +87,12 @@ std::string memory_summary(int device);
 /// (free, total) bytes of `device` as the driver reports them.
 void mem_get_info(int device, int64_t* free_bytes, int64_t* total_bytes);
 
+/// The path of the cuBLAS library CUDA matmuls use, or "" when none was found (cresset's own GEMM
+/// kernel then runs them; see Note [cuBLAS loading]).
+std::string cublas_path();
+/// Turns the use of cuBLAS off (cresset's own GEMM kernel runs every product) or back on.
+void set_cublas_enabled(bool on);
+
 /// A CPU copy of `t` in page-locked memory (async copies overlap with compute from it).
 Tensor pin_memory(const Tensor& t);
 /// True when `t`'s CPU storage is page-locked memory from pin_memory.

@@ -15,18 +15,7 @@ void index_kernel(TensorIter&, const IndexedDims&) { no_cuda("index"); }
 void index_put_kernel(TensorIter&, const IndexedDims&, bool) { no_cuda("index_put_"); }
 void scatter_kernel(TensorIter&, const ScatterDim&, ScatterOp, Scalar) { no_cuda("scatter"); }
 void masked_fill_kernel(TensorIter&, Scalar) { no_cuda("masked_fill_"); }
-void count_nonzero_kernel(const Tensor&, int64_t, int64_t*) { no_cuda("nonzero"); }
-void masked_select_kernel(const Tensor&, const Tensor&, const Tensor&, const int64_t*, int64_t) {
-  no_cuda("masked_select");
-}
-void masked_scatter_kernel(const Tensor&, const Tensor&, const Tensor&, const int64_t*, int64_t) {
-  no_cuda("masked_scatter_");
-}
-void nonzero_kernel(const Tensor&, const Tensor&, const int64_t*, int64_t) { no_cuda("nonzero"); }
 bool find_out_of_range(const Tensor&, int64_t, int64_t, int64_t*) { no_cuda("index"); }
-void searchsorted_kernel(const Tensor&, const Tensor&, const Tensor&, const Tensor&, bool) {
-  no_cuda("searchsorted");
-}
 void index_offsets_kernel(TensorIter&, int64_t, int64_t) { no_cuda("index"); }
 void modulo_index_kernel(TensorIter&, int64_t) { no_cuda("take_along_dim"); }
 void scatter_mean_kernel(TensorIter&) { no_cuda("scatter_reduce"); }

@@ -24,9 +24,5 @@ void index_scatter_kernel(const Tensor&, const Tensor&, const Tensor&, int64_t, 
                           int64_t*) {
   no_cuda("max_unpool");
 }
-void resample_kernel(const Tensor&, const Tensor&, const ResamplePlan&) { no_cuda("upsample"); }
-void resample_backward_kernel(const Tensor&, const Tensor&, const ResamplePlan&) {
-  no_cuda("upsample_backward");
-}
 
 }  // namespace cresset::cuda

@@ -45,6 +45,8 @@ void reset_peak_memory_stats(int) { not_compiled(); }
 void empty_cache() {}
 std::string memory_summary(int) { not_compiled(); }
 void mem_get_info(int, int64_t*, int64_t*) { not_compiled(); }
+std::string cublas_path() { return ""; }
+void set_cublas_enabled(bool) {}
 Tensor pin_memory(const Tensor&) {
   throw RuntimeError("Cannot access accelerator device when none is available.");
 }

@@ -34,6 +34,13 @@ def set_prefix(prefix):
     _prefix = prefix
 
 
+def ensure_prefix():
+    """Gives a process that is not a worker a prefix of its own (its segments removed at exit)."""
+    if _prefix is None:
+        set_prefix(new_prefix())
+        atexit.register(remove_segments, _prefix)
+
+
 def new_prefix():
     """A fresh segment-name prefix for one DataLoader iterator."""
     return f"cresset_dl_{os.getpid()}_{next(_counter)}"
@@ -111,6 +118,18 @@ def _segment_of(tensor):
     return None
 
 
+def share_storage(tensor):
+    """Moves tensor's storage into a new segment (Tensor.share_memory_): every view follows."""
+    ensure_prefix()
+    segment = empty_shared((cresset._C._storage_nbytes(tensor),), cresset.uint8)
+    cresset._C._move_storage(tensor, segment)
+
+
+def is_shared(tensor):
+    """True when tensor's data lies in a live segment of this process."""
+    return tensor.numel() > 0 and _segment_of(tensor) is not None
+
+
 def _rebuild(name, nbytes, offset, dtype, shape, strides, requires_grad):
     path = os.path.join(SHM_DIR, name)
     fd = os.open(path, os.O_RDWR)
@@ -131,9 +150,7 @@ def _rebuild_empty(dtype, shape, requires_grad):
 def _reduce_tensor(tensor):
     if tensor.numel() == 0:
         return _rebuild_empty, (tensor.dtype, tuple(tensor.shape), tensor.requires_grad)
-    if _prefix is None:  # a process other than a worker sends tensors (spawn's arguments)
-        set_prefix(new_prefix())
-        atexit.register(remove_segments, _prefix)
+    ensure_prefix()  # a process other than a worker may send tensors (spawn's arguments)
     found = _segment_of(tensor)
     # A segment is handed over once (the receiver unlinks its name); a tensor not stacked in
     # place, or a second view of a segment already sent, costs one copy into a new segment.

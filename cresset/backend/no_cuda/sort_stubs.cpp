@@ -1,5 +1,5 @@
-// Link-time stand-ins for the reduce family's CUDA kernels in builds without the CUDA toolkit
-// (see no_cuda/stubs.cpp).
+// Link-time stand-ins for the reduce family's CUDA kernels that backend/cuda/reduce.cu lacks (sorts,
+// scans, unique, bincount, histc); see no_cuda/stubs.cpp.
 #include "cresset/backend/cuda/reduce.h"
 #include "cresset/core/error.h"
 

@@ -1,0 +1,141 @@
+// Note [cuBLAS loading]
+// cuBLAS is optional. The build needs only its headers (the toolkit's or those of NVIDIA's pip
+// wheel); the library is opened with dlopen on the first CUDA matmul, so importing cresset never
+// needs it and a machine without it still multiplies, with cresset's own GEMM kernel (linalg.cu).
+// The search order: the dynamic loader's own (LD_LIBRARY_PATH, the system, a copy already loaded by
+// another library), then NVIDIA's wheel next to cresset's package in site-packages, then the wheel
+// the build found. cudart is linked statically, so cuBLAS and cresset share the driver context.
+#include "cresset/backend/cuda/cublas.h"
+
+#include <dlfcn.h>
+
+#include <atomic>
+#include <string>
+
+#include "cresset/backend/cuda/cuda_check.h"
+
+#if defined(CRESSET_HAVE_CUBLAS)
+#include <cublas_v2.h>
+#endif
+
+namespace cresset::cuda {
+
+namespace {
+std::atomic<bool> enabled{true};
+}  // namespace
+
+#if defined(CRESSET_HAVE_CUBLAS)
+
+namespace {
+
+constexpr int kMaxDevices = 64;
+
+struct CublasApi {
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;
+  decltype(&cublasSgemmStridedBatched) sgemm = nullptr;
+  decltype(&cublasDgemmStridedBatched) dgemm = nullptr;
+  std::string path;
+};
+
+// The directory of the shared object holding this code (cresset's extension module).
+std::string own_dir() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&own_dir), &info) == 0 || !info.dli_fname) return "";
+  std::string p = info.dli_fname;
+  size_t slash = p.rfind('/');
+  return slash == std::string::npos ? "." : p.substr(0, slash);
+}
+
+void* open_cublas(std::string* path) {
+  const std::string name = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+  const std::string wheel = own_dir() + "/../nvidia/";
+  const std::string candidates[] = {
+      name, wheel + "cu" + std::to_string(CUBLAS_VER_MAJOR) + "/lib/" + name,
+      wheel + "cublas/lib/" + name, std::string(CRESSET_CUBLAS_LIB_DIR) + "/" + name};
+  for (const std::string& c : candidates) {
+    if (void* h = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+      *path = c;
+      return h;
+    }
+  }
+  return nullptr;
+}
+
+// The loaded API, or null when cuBLAS can't be found or lacks a symbol (looked up once).
+const CublasApi* api() {
+  static const CublasApi* loaded = []() -> const CublasApi* {
+    auto* a = new CublasApi();  // leaked with the library: cuBLAS is never unloaded
+    void* h = open_cublas(&a->path);
+    if (!h) return nullptr;
+    a->create = reinterpret_cast<decltype(a->create)>(dlsym(h, "cublasCreate_v2"));
+    a->set_stream = reinterpret_cast<decltype(a->set_stream)>(dlsym(h, "cublasSetStream_v2"));
+    a->sgemm = reinterpret_cast<decltype(a->sgemm)>(dlsym(h, "cublasSgemmStridedBatched"));
+    a->dgemm = reinterpret_cast<decltype(a->dgemm)>(dlsym(h, "cublasDgemmStridedBatched"));
+    if (!a->create || !a->set_stream || !a->sgemm || !a->dgemm) return nullptr;
+    return a;
+  }();
+  return loaded;
+}
+
+void check_blas(cublasStatus_t s, const char* op) {
+  if (s != CUBLAS_STATUS_SUCCESS) {
+    throw RuntimeError(str_cat("[", op, "] cuBLAS error (cublasStatus_t ", int(s), ")"));
+  }
+}
+
+// One handle per thread and device, created on first use and kept for the thread's lifetime
+// (cuBLAS handles are cheap to keep and slow to create; one per thread avoids locking).
+cublasHandle_t handle(const CublasApi& a, int device, const char* op) {
+  thread_local cublasHandle_t handles[kMaxDevices] = {};
+  if (!handles[device]) check_blas(a.create(&handles[device]), op);
+  return handles[device];
+}
+
+cublasOperation_t op_of(bool trans) { return trans ? CUBLAS_OP_T : CUBLAS_OP_N; }
+
+}  // namespace
+
+bool cublas_ready() { return enabled.load() && api() != nullptr; }
+
+std::string cublas_path() {
+  const CublasApi* a = api();
+  return a ? a->path : "";
+}
+
+void blas_gemm(const char* op, const BlasGemm& g, int device) {
+  const CublasApi* a = api();
+  CRESSET_CHECK(a, RuntimeError, "[", op, "] cuBLAS is not available");
+  DeviceGuard guard(device);
+  cublasHandle_t h = handle(*a, device, op);
+  check_blas(a->set_stream(h, stream_of(device)), op);
+  if (g.dtype == DType::Float64) {
+    const double alpha = g.alpha, beta = g.beta;
+    check_blas(a->dgemm(h, op_of(g.trans_a), op_of(g.trans_b), g.m, g.n, g.k, &alpha,
+                        static_cast<const double*>(g.a), g.lda, g.stride_a,
+                        static_cast<const double*>(g.b), g.ldb, g.stride_b, &beta,
+                        static_cast<double*>(g.c), g.ldc, g.stride_c, g.batch),
+               op);
+  } else {
+    const float alpha = float(g.alpha), beta = float(g.beta);
+    check_blas(
+        a->sgemm(h, op_of(g.trans_a), op_of(g.trans_b), g.m, g.n, g.k, &alpha,
+                 static_cast<const float*>(g.a), g.lda, g.stride_a, static_cast<const float*>(g.b),
+                 g.ldb, g.stride_b, &beta, static_cast<float*>(g.c), g.ldc, g.stride_c, g.batch),
+        op);
+  }
+}
+
+#else  // built without cuBLAS headers: cresset's own GEMM kernel does every product
+
+bool cublas_ready() { return false; }
+std::string cublas_path() { return ""; }
+void blas_gemm(const char* op, const BlasGemm&, int) {
+  throw RuntimeError(str_cat("[", op, "] cresset was built without cuBLAS"));
+}
+
+#endif
+
+void set_cublas_enabled(bool on) { enabled.store(on); }
+
+}  // namespace cresset::cuda
