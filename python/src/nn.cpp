@@ -1,6 +1,9 @@
-// Bindings of the nn family: torch.softmax / log_softmax and their Tensor methods; the gradient
-// norm helpers of torch.nn.utils (shared with the C++ frontend, cresset/nn/modules/utils.h).
+// Bindings of the nn family: torch.softmax / log_softmax and their Tensor methods; the helpers
+// of torch.nn.utils and torch.nn.init shared with the C++ frontend (cresset/nn/modules).
+#include <nanobind/stl/tuple.h>
+
 #include "bind.h"
+#include "cresset/nn/modules/init.h"
 #include "cresset/nn/modules/utils.h"
 #include "cresset/ops/nn.h"
 
@@ -19,6 +22,7 @@ void init_nn(nb::module_& m) {
          "error_if_nonfinite"_a);
   nn.def("clip_grads_with_norm_", &nn::utils::clip_grads_with_norm_, "grads"_a, "max_norm"_a,
          "total_norm"_a);
+  nn.def("calculate_fan_in_and_fan_out", &nn::init::calculate_fan_in_and_fan_out, "tensor"_a);
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
   m.def("softmax", [](const Tensor& x, int64_t dim, nb::handle dtype) {
     return softmax(x, dim, optional_dtype(dtype));

@@ -33,9 +33,9 @@ double calculate_gain(Nonlinearity nonlinearity, double param) {
 }
 
 std::tuple<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& tensor) {
+  // torch's message word for word (no "[op]" prefix): torch.nn.init raises this one from here.
   CRESSET_CHECK(tensor.dim() >= 2, ValueError,
-                "[nn::init] Fan in and fan out can not be computed for tensor with fewer than 2 "
-                "dimensions");
+                "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
   int64_t receptive_field = 1;
   for (int64_t d = 2; d < tensor.dim(); ++d) receptive_field *= tensor.size(d);
   return {tensor.size(1) * receptive_field, tensor.size(0) * receptive_field};

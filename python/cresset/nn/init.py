@@ -3,6 +3,7 @@ import math
 import warnings
 
 import cresset
+from cresset import _C
 from cresset.autograd.grad_mode import no_grad
 
 __all__ = [
@@ -156,14 +157,8 @@ def dirac_(tensor, groups=1):
 
 
 def _calculate_fan_in_and_fan_out(tensor):
-    dimensions = tensor.dim()
-    if dimensions < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
-                         "dimensions")
-    receptive_field_size = 1
-    for s in tensor.shape[2:]:
-        receptive_field_size *= s
-    return tensor.size(1) * receptive_field_size, tensor.size(0) * receptive_field_size
+    """(fan_in, fan_out): size(1) and size(0) times the receptive field (C++ nn::init's)."""
+    return _C._nn.calculate_fan_in_and_fan_out(tensor)
 
 
 def _calculate_correct_fan(tensor, mode):
