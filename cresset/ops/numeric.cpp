@@ -143,7 +143,13 @@ Tensor cumulative_trapezoid(const Tensor& y, double dx, int64_t dim) {
 }
 
 Tensor ldexp(const Tensor& self, const Tensor& other) {
-  return mul(self, pow(wrapped_scalar(Scalar(2.0)), other));
+  return named_composite("LdexpBackward0", {self, other}, {self, other},
+                         [&] { return mul(self, pow(wrapped_scalar(Scalar(2.0)), other)); },
+                         [](const autograd::Ctx& c) -> autograd::TensorList {
+                           Tensor scale = pow(wrapped_scalar(Scalar(2.0)), c.saved(1));
+                           Tensor g = mul(c.grad(), scale);
+                           return {g, mul(mul(g, c.saved(0)), wrapped_scalar(Scalar(kLn2)))};
+                         });
 }
 
 Tensor logaddexp(const Tensor& self, const Tensor& other) {
@@ -213,7 +219,7 @@ Tensor lcm(const Tensor& self, const Tensor& other) {
   return where(zero, zeros_like(g), mul(abs(q), abs(other)));
 }
 
-Tensor nextafter(const Tensor& self, const Tensor& other) {
+static Tensor nextafter_forward(const Tensor& self, const Tensor& other) {
   DType t = promote_types(self.dtype(), other.dtype());
   CRESSET_CHECK(is_floating(t), NotImplementedError, "\"nextafter_cpu\" not implemented for '",
                 dtype_display(t), "'");
@@ -358,7 +364,16 @@ Tensor chain_matmul(const std::vector<Tensor>& matrices) {
   return r;
 }
 
-// The named nodes of frexp, polygamma and mvlgamma; see Note [Named composites].
+// The named nodes of nextafter, frexp, polygamma and mvlgamma; see Note [Named composites].
+
+Tensor nextafter(const Tensor& self, const Tensor& other) {
+  // torch's derivatives: the incoming gradient for self, zero for other.
+  return named_composite("NextafterBackward0", {self, other}, {},
+                         [&] { return nextafter_forward(self, other); },
+                         [](const autograd::Ctx& c) -> autograd::TensorList {
+                           return {c.grad(), zeros_like(c.grad())};
+                         });
+}
 
 std::pair<Tensor, Tensor> frexp(const Tensor& self) {
   std::pair<Tensor, Tensor> r;

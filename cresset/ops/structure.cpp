@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cresset/core/error.h"
+#include "cresset/ops/named_composite.h"
 #include "cresset/ops/ops.h"
 
 namespace cresset {
@@ -91,16 +92,37 @@ Tensor block_diag(const std::vector<Tensor>& tensors) {
     mats.push_back(t.dim() == 2 ? t : reshape(t, {1, t.dim() == 0 ? 1 : t.size(0)}));
     cols += mats.back().size(1);
   }
-  std::vector<Tensor> rows;
-  int64_t before = 0;
-  for (const Tensor& m : mats) {
-    const int64_t r = m.size(0), c = m.size(1);
-    Device d = m.device();
-    rows.push_back(cat({zeros({r, before}, dtype, d), to(m, dtype, d),
-                        zeros({r, cols - before - c}, dtype, d)}, 1));
-    before += c;
-  }
-  return cat(rows, 0);
+  auto forward = [&] {
+    std::vector<Tensor> rows;
+    int64_t before = 0;
+    for (const Tensor& m : mats) {
+      const int64_t r = m.size(0), c = m.size(1);
+      Device d = m.device();
+      rows.push_back(cat({zeros({r, before}, dtype, d), to(m, dtype, d),
+                          zeros({r, cols - before - c}, dtype, d)}, 1));
+      before += c;
+    }
+    return cat(rows, 0);
+  };
+  // Each input's gradient is its block of the output's, in its own shape.
+  std::vector<DimVector> shapes;
+  for (const Tensor& t : tensors) shapes.push_back(t.sizes());
+  return named_composite("BlockDiagBackward0", autograd::TensorSpan(tensors.data(), tensors.size()),
+                         {}, forward,
+                         [shapes](const autograd::Ctx& c) -> autograd::TensorList {
+                           autograd::TensorList grads;
+                           int64_t row = 0, col = 0;
+                           for (const DimVector& shape : shapes) {
+                             const int64_t r = shape.size() == 2 ? shape[0] : 1;
+                             const int64_t k = shape.size() == 2 ? shape[1]
+                                               : shape.size() == 1 ? shape[0] : 1;
+                             Tensor block = narrow(narrow(c.grad(), 0, row, r), 1, col, k);
+                             grads.push_back(reshape(block, shape));
+                             row += r;
+                             col += k;
+                           }
+                           return grads;
+                         });
 }
 
 Tensor cartesian_prod(const std::vector<Tensor>& tensors) {

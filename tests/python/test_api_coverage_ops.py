@@ -522,3 +522,15 @@ def test_heaviside_not_differentiable():
         assert h.grad_fn.name() == "torch::autograd::NotImplemented"
         with pytest.raises(RuntimeError, match="heaviside is not implemented"):
             h.sum().backward()
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("ldexp", lambda lib, a, b: lib.ldexp(a, b)),
+    ("nextafter", lambda lib, a, b: lib.nextafter(a, b)),
+    ("block_diag", lambda lib, a, b: lib.block_diag(a, b[0], b[1, 1], a.t())),
+])
+def test_named_nodes_two_inputs(name, fn):
+    a, b = rnd(2, 3), rnd(2, 3)
+    grads_match(fn, a, b)
+    x, y = to_cresset(a).requires_grad_(), to_cresset(b).requires_grad_()
+    assert fn(cresset, x, y).grad_fn.name() == fn(torch, a.requires_grad_(), b).grad_fn.name()
