@@ -2,7 +2,6 @@
 
 #include "cresset/autograd/autograd_meta.h"
 #include "cresset/autograd/grad_mode.h"
-#include "cresset/autograd/post_accumulate_hooks.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/index.h"
@@ -50,7 +49,10 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
   } else {
     add_(m.grad, g);
   }
-  run_post_accumulate_hooks(leaf);
+  if (!m.post_accumulate_hooks.empty()) {
+    auto hooks = m.post_accumulate_hooks;  // a copy: a hook may remove itself
+    for (auto& [id, hook] : hooks) hook(leaf);
+  }
   return {};
 }
 

@@ -11,6 +11,9 @@ namespace cresset::autograd {
 
 /// A tensor hook (Tensor.register_hook): may return a replacement gradient (undefined: keep).
 using TensorHook = std::function<Tensor(const Tensor& grad)>;
+/// A post-accumulate-grad hook (Tensor.register_post_accumulate_grad_hook): called with the leaf
+/// once AccumulateGrad has written its .grad.
+using PostAccumulateHook = std::function<void(const Tensor& leaf)>;
 
 /// How a tracked view was made; in-place ops on some kinds are refused, like torch's.
 enum class ViewCreation : uint8_t { Default, NoGradMode, MultipleOutputs, InferenceMode };
@@ -23,6 +26,7 @@ struct AutogradMeta final : AutogradMetaBase {
   uint32_t output_nr = 0;                // which output of grad_fn this tensor is
   bool retains_grad = false;
   std::vector<std::pair<int, TensorHook>> hooks;  // (handle id, hook), run in order
+  std::vector<std::pair<int, PostAccumulateHook>> post_accumulate_hooks;  // likewise, for leaves
   // A view of a tensor that requires grad (see Note [In-place on views], ops/view_autograd.cpp):
   Tensor view_base;                      // its base (never itself a view)
   uint32_t view_version = 0;             // the storage version grad_fn was set at

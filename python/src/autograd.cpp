@@ -7,7 +7,6 @@
 #include "cresset/autograd/accumulate_grad.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
-#include "cresset/autograd/post_accumulate_hooks.h"
 #include "cresset/autograd/retain_grad.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/elementwise.h"
@@ -60,6 +59,14 @@ struct HookHandle {
     remover = nullptr;
   }
 };
+
+// Removes the hook with handle id `id` from a list of (id, hook) pairs.
+template <class Hooks>
+void erase_hook(Hooks& hooks, int id) {
+  hooks.erase(std::remove_if(hooks.begin(), hooks.end(),
+                             [id](const auto& h) { return h.first == id; }),
+              hooks.end());
+}
 
 ag::TensorList to_tensor_list(nb::handle seq) {
   ag::TensorList out;
@@ -116,12 +123,7 @@ HookHandle register_tensor_hook(const Tensor& t, nb::object fn) {
     m.hooks.emplace_back(id, call);
     std::weak_ptr<TensorImpl> weak = t.impl_ptr();
     return {[weak, id] {
-      if (auto impl = weak.lock()) {
-        auto& hooks = ag::meta(Tensor(impl))->hooks;
-        hooks.erase(std::remove_if(hooks.begin(), hooks.end(),
-                                   [id](const auto& h) { return h.first == id; }),
-                    hooks.end());
-      }
+      if (auto impl = weak.lock()) erase_hook(ag::meta(Tensor(impl))->hooks, id);
     }};
   }
   std::shared_ptr<ag::Node> node = ag::grad_fn(t);
@@ -136,12 +138,7 @@ HookHandle register_tensor_hook(const Tensor& t, nb::object fn) {
   });
   std::weak_ptr<ag::Node> weak = node;
   return {[weak, id] {
-    if (auto n = weak.lock()) {
-      auto& hooks = n->pre_hooks();
-      hooks.erase(std::remove_if(hooks.begin(), hooks.end(),
-                                 [id](const auto& h) { return h.first == id; }),
-                  hooks.end());
-    }
+    if (auto n = weak.lock()) erase_hook(n->pre_hooks(), id);
   }};
 }
 
@@ -151,14 +148,17 @@ HookHandle register_post_accumulate_hook(const Tensor& t, nb::object fn) {
                 "cannot register a hook on a tensor that doesn't require gradient");
   CRESSET_CHECK(ag::is_leaf(t), RuntimeError,
                 "post accumulate grad hooks cannot be registered on non-leaf tensors");
-  int id = ag::add_post_accumulate_hook(t, [fn](const Tensor& leaf) {
+  int id = ag::next_hook_id();
+  ag::ensure_meta(t).post_accumulate_hooks.emplace_back(id, [fn](const Tensor& leaf) {
     nb::gil_scoped_acquire gil;
     nb::object r = fn(leaf);
     CRESSET_CHECK(r.is_none(), RuntimeError,
                   "Tensor post accumulate grad hooks should return None.");
   });
-  const TensorImpl* impl = t.impl();
-  return {[impl, id] { ag::remove_post_accumulate_hook(impl, id); }};
+  std::weak_ptr<TensorImpl> weak = t.impl_ptr();
+  return {[weak, id] {
+    if (auto impl = weak.lock()) erase_hook(ag::meta(Tensor(impl))->post_accumulate_hooks, id);
+  }};
 }
 
 }  // namespace
@@ -200,12 +200,7 @@ void init_autograd(nb::module_& m) {
         });
         std::weak_ptr<ag::Node> weak = n.shared_from_this();
         return HookHandle{[weak, id] {
-          if (auto node = weak.lock()) {
-            auto& hooks = node->post_hooks();
-            hooks.erase(std::remove_if(hooks.begin(), hooks.end(),
-                                       [id](const auto& h) { return h.first == id; }),
-                        hooks.end());
-          }
+          if (auto node = weak.lock()) erase_hook(node->post_hooks(), id);
         }};
       }, "fn"_a)
       .def("register_prehook", [](ag::Node& n, nb::object fn) {
@@ -220,12 +215,7 @@ void init_autograd(nb::module_& m) {
         });
         std::weak_ptr<ag::Node> weak = n.shared_from_this();
         return HookHandle{[weak, id] {
-          if (auto node = weak.lock()) {
-            auto& hooks = node->pre_hooks();
-            hooks.erase(std::remove_if(hooks.begin(), hooks.end(),
-                                       [id](const auto& h) { return h.first == id; }),
-                        hooks.end());
-          }
+          if (auto node = weak.lock()) erase_hook(node->pre_hooks(), id);
         }};
       }, "fn"_a)
       .def("__repr__", [](nb::handle self) {
