@@ -188,12 +188,13 @@ def test_conv_direct_weight_gradient_threads():
     assert results[0] == results[2]
 
 
-@pytest.mark.parametrize("size", [20, 16])
-def test_conv_direct_kernel_threads_identical(size):
+@pytest.mark.parametrize("batch, size", [(1, 20), (1, 16), (5, 16)])
+def test_conv_direct_kernel_threads_identical(batch, size):
     # Each output of the direct kernel is the same sequence of FMAs whatever the threads, also
-    # when one image is split among threads (on the wide grid and by output rows).
+    # when one image is split among threads (on the wide grid and by output rows) and when
+    # images are grouped within each thread's share.
     torch.manual_seed(13)
-    x = to_cresset(torch.randn(1, 8, size, size)).requires_grad_()
+    x = to_cresset(torch.randn(batch, 8, size, size)).requires_grad_()
     w = to_cresset(torch.randn(16, 8, 3, 3))
     results = []
     old = cresset.get_num_threads()

@@ -39,6 +39,7 @@
 // blocks. Images are split among threads, each summing into its own gw^T; those are added in
 // thread order, so results depend only on the thread count (as im2col + GEMM's).
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #if defined(__AVX512F__)
@@ -307,17 +308,26 @@ void run_direct(const float* src, const float* w, const float* bias, float* dst,
   const int64_t src_plane = d.ih * d.iw, src_image = d.groups * d.cin * src_plane;
   const int64_t dst_plane = d.oh * d.ow, dst_image = d.groups * d.cout * dst_plane;
   const int64_t padded_image = d.cin * d.plane;
-  // Each task is a group of d.images images' range of tiles; with fewer groups than threads,
-  // groups split.
-  const int64_t groups_n = (g.batch + d.images - 1) / d.images;
+  // Each task is a group of up to d.images images' range of tiles; with fewer groups than
+  // threads, groups split. Groups form within each thread's share of the batch, so that the
+  // shares stay even (64 images on 2 threads: 10 groups of 3 and one of 2 each, not 33 and 31).
   const int64_t threads = in_parallel_region() ? 1 : get_num_threads();
+  const int64_t shares = std::max<int64_t>(1, std::min(g.batch, threads));
+  std::vector<std::pair<int64_t, int64_t>> groups;  // first image, images
+  for (int64_t s = 0; s < shares; ++s) {
+    const int64_t end = g.batch * (s + 1) / shares;
+    for (int64_t n = g.batch * s / shares; n < end; n += d.images) {
+      groups.emplace_back(n, std::min(d.images, end - n));
+    }
+  }
+  const int64_t groups_n = int64_t(groups.size());
   const int64_t parts = std::min(d.tiles, (threads + groups_n - 1) / groups_n);
   parallel_for(0, groups_n * parts, 1, [&](int64_t t0, int64_t t1) {
     const Scratch padded(d.images * padded_image);
     std::vector<TilePlaces> tiles(static_cast<size_t>(d.tiles));
     for (int64_t task = t0; task < t1; ++task) {
-      const int64_t n0 = task / parts * d.images, part = task % parts;
-      const int64_t count = std::min(d.images, g.batch - n0);
+      const auto [n0, count] = groups[size_t(task / parts)];
+      const int64_t part = task % parts;
       const int64_t ntiles = (count * d.vecs + kVecs - 1) / kVecs;
       const int64_t b0 = ntiles * part / parts, b1 = ntiles * (part + 1) / parts;
       for (int64_t b = b0; b < b1; ++b) {

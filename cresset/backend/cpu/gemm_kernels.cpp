@@ -817,7 +817,9 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   }
   const int64_t m_tiles = (p.m + MR - 1) / MR, n_tiles = (p.n + NR - 1) / NR;
   const int64_t threads = threads_for(p.m * p.n * p.k * p.batch);
-  if (p.batch == 1 && threads > 1 && p.n > kRowsInPlaceMaxN && m_tiles >= 4 * threads) {
+  // Shared B blocks pay where a column split would pack A (see Note [GEMM shared B]); a column
+  // split that reads A in place packs nothing twice and measured 8% faster at 256 x 256.
+  if (p.batch == 1 && threads > 1 && p.n > threads * kRowsInPlaceMaxN && m_tiles >= 4 * threads) {
     const Blocking<T> serial = make_blocking<T, K>(p, p.n);
     if (!serial.b_in_place) {
       SharedB<T> shared(t_shared_b.get<T>(2 * serial.kc_max * serial.nc_max),
