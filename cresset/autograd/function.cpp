@@ -64,7 +64,9 @@ std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, Tensor
   // An output that is a tracked view was modified in place: its base's history is rebased
   // instead (see Note [In-place on views] in ops/view_autograd.cpp). Errors come first.
   for (const Tensor& out : outputs) {
-    if (out.defined()) check_inplace_on_view(out);
+    if (!out.defined()) continue;
+    track_view_written_in_place(out, inputs);
+    check_inplace_on_view(out);
   }
   auto node = make_node<FunctionNode>(std::move(name), std::move(backward));
   auto& edges = node->mutable_next_edges();

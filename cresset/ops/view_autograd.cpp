@@ -18,7 +18,8 @@
 // as_strided views. All of it is written with recorded ops, so double backward works.
 // Like torch, in-place ops are refused on views made in no_grad or inference mode or by ops
 // returning several views (split, unbind), and on views of leaves that require grad. Views of tensors that do not
-// require grad are not tracked (torch tracks every view).
+// require grad are tracked only once a recorded op writes them in place
+// (track_view_written_in_place); torch tracks every view from the start.
 #include "cresset/ops/view_autograd.h"
 
 #include <algorithm>
@@ -292,6 +293,19 @@ void check_inplace_on_view(const Tensor& out) {
   CRESSET_CHECK(!(is_leaf(m->view_base) && m->view_base.requires_grad()), RuntimeError,
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation.");
+}
+
+void track_view_written_in_place(const Tensor& out, TensorSpan inputs) {
+  const std::shared_ptr<TensorImpl>& base = out.impl()->view_base();
+  if (!base) return;
+  AutogradMeta* m = meta(out);
+  if (m && m->view_base.defined()) return;
+  bool written = false;
+  for (const Tensor& in : inputs) written = written || (in.defined() && in.is_same(out));
+  if (!written) return;
+  AutogradMeta& tracked = ensure_meta(out);
+  tracked.view_base = Tensor(base);
+  tracked.view_version = storage_version(out);
 }
 
 void rebase_view_history(const Tensor& out, const std::shared_ptr<Node>& node,

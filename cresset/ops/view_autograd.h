@@ -42,6 +42,10 @@ void check_inplace(const Tensor& self);
 /// Raises torch's errors when `out`, an output of an op being recorded, is a tracked view that
 /// may not be modified in place. Called by record() before it builds the node.
 void check_inplace_on_view(const Tensor& out);
+/// Starts tracking `out` as a view of its base when it is an untracked view (made from a tensor
+/// that did not require grad) that a recorded op writes in place (it is one of `inputs`): torch
+/// tracks every view, so the base then gets the history (CopySlices).
+void track_view_written_in_place(const Tensor& out, TensorSpan inputs);
 /// Rebases the history of the base of view `out` after the in-place op `node` over `inputs`
 /// wrote to it (torch's CopySlices); raises torch's errors for views that may not be modified.
 void rebase_view_history(const Tensor& out, const std::shared_ptr<Node>& node,

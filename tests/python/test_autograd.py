@@ -3,6 +3,7 @@ import re
 import threading
 
 import cresset
+import numpy as np
 import pytest
 import torch
 from utils import assert_same, to_cresset
@@ -355,3 +356,26 @@ def test_leaf_grad_follows_layout_contract():
                 (leaf.t() if leaf.dim() == 2 else leaf * 1).sum().backward()
             strides.append(leaf.grad.stride())
         assert strides[0] == strides[1]
+
+
+def test_inplace_write_into_view_of_tensor_without_grad_records_copyslices():
+    # torch tracks every view: writing a tensor that requires grad into a view of a plain tensor
+    # gives the base a CopySlices history, and the gradient reaches the source.
+    def run(lib):
+        x = lib.tensor(np.arange(15.).reshape(3, 5) / 7 - 1, requires_grad=True)
+        o = lib.zeros(3, 8, dtype=lib.float64)
+        o[..., 1:6] = x
+        y = lib.zeros(4, dtype=lib.float64)
+        y[1:3].mul_(2)
+        y[1:3].add_(x[0, :2])
+        z = lib.zeros(2, 3, dtype=lib.float64)
+        z.t()[0].copy_(x[1, :2])
+        ((o * o).sum() + y.sum() * 3 + (z * z).sum()).backward()
+        names = [t.grad_fn.name() for t in (o, y, z)]
+        untouched = lib.zeros(3)[1:]
+        untouched.add_(1)
+        return names, o.requires_grad, untouched.requires_grad, x.grad
+
+    ours, theirs = run(cresset), run(torch)
+    assert ours[:3] == theirs[:3]
+    assert_same(ours[3], theirs[3])
