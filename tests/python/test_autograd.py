@@ -261,6 +261,19 @@ def test_gradcheck_detects_wrong_gradient():
     assert cresset.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (leaf(cresset, [0.5, 2.0]),))
 
 
+def test_gradcheck_on_non_contiguous_and_0_dim_inputs():
+    # The finite differences must perturb the input fn reads, whatever its strides.
+    base = cresset.tensor(np.arange(12.).reshape(4, 3) / 5 - 1)
+    transposed = base.t().requires_grad_()
+    stepped = cresset.tensor(np.arange(7.) / 3)[::2].requires_grad_()
+    scalar = cresset.tensor(0.3, dtype=cresset.float64, requires_grad=True)
+    assert not transposed.is_contiguous() and not stepped.is_contiguous()
+    assert cresset.autograd.gradcheck(lambda t: (t * t).sin(), (transposed,))
+    assert cresset.autograd.gradcheck(lambda t: t.exp().cumsum(0), (stepped,))
+    assert cresset.autograd.gradcheck(lambda t: t * t, (scalar,))
+    assert cresset.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (transposed,))
+
+
 def test_detect_anomaly_names_forward_op():
     x = leaf(cresset, [0.0])
     with cresset.autograd.detect_anomaly():

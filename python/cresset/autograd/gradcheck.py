@@ -1,4 +1,6 @@
 """gradcheck / gradgradcheck: analytical gradients against float64 central differences."""
+import itertools
+
 import cresset
 
 
@@ -12,17 +14,18 @@ def _outputs(out):
 
 def _numerical_jacobian(fn, inputs, index, eps):
     """d(all outputs flattened) / d(inputs[index] flattened) by central differences."""
-    x = inputs[index]
-    flat = x.detach().reshape(-1)
+    # Perturbed in place through a detached alias of x (a reshape of a non-contiguous x would be
+    # a copy that fn never sees), element by element in row-major order.
+    target = inputs[index].detach()
     columns = []
     with cresset.no_grad():
-        for k in range(flat.numel()):
-            orig = flat[k].item()
-            flat[k] = orig + eps
+        for k in itertools.product(*(range(n) for n in target.shape)):
+            orig = target[k].item()
+            target[k] = orig + eps
             plus = [o.reshape(-1).clone() for o in _outputs(fn(*inputs))]
-            flat[k] = orig - eps
+            target[k] = orig - eps
             minus = [o.reshape(-1).clone() for o in _outputs(fn(*inputs))]
-            flat[k] = orig
+            target[k] = orig
             columns.append(cresset.cat([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
     return cresset.stack(columns, 1) if columns else None
 
