@@ -64,11 +64,11 @@ Tensor log_add(const Tensor& self, const Tensor& other, const char* op, bool bas
   return where(same_inf, a, add(m, where(same_inf, zeros_like(tail), tail)));
 }
 
-Tensor integer_pair_check(const Tensor& self, const Tensor& other, const char* op) {
+// gcd/lcm take integers only, with torch's dtype error.
+void check_integer_pair(const Tensor& self, const Tensor& other, const char* op) {
   DType t = promote_types(self.dtype(), other.dtype());
   CRESSET_CHECK(is_integral(t, false), NotImplementedError, "\"", op,
                 "_cpu\" not implemented for '", dtype_display(t), "'");
-  return Tensor();
 }
 
 // gcd of |a| and |b| by Euclid's algorithm over whole tensors (b is 0 where it is finished).
@@ -204,14 +204,14 @@ Tensor heaviside(const Tensor& self, const Tensor& values) {
 }
 
 Tensor gcd(const Tensor& self, const Tensor& other) {
-  integer_pair_check(self, other, "gcd");
+  check_integer_pair(self, other, "gcd");
   std::vector<Tensor> ab = broadcast_tensors({self, other});
   DType t = promote_types(self.dtype(), other.dtype());
   return gcd_abs(abs(to(ab[0], t, self.device())), abs(to(ab[1], t, self.device())));
 }
 
 Tensor lcm(const Tensor& self, const Tensor& other) {
-  integer_pair_check(self, other, "lcm");
+  check_integer_pair(self, other, "lcm");
   Tensor g = gcd(self, other);
   Tensor zero = eq(g, wrapped_scalar(Scalar(int64_t(0))));
   Tensor q = floor_divide(self, where(zero, ones_like(g), g));
