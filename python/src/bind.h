@@ -112,6 +112,11 @@ Tensor tensor_from_numpy_copy(nb::handle array, nb::handle dtype, nb::handle dev
 /// torch.tensor(data, dtype=, device=, requires_grad=): a new tensor holding a copy of `data`.
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);
 
+/// Drops a reference to a Python object under the GIL, on whatever thread the last C++ owner dies
+/// (nothing once Python is finalized): for storage borrowed from Python and for the wrappers
+/// dying TensorImpls own (see Note [Python object preservation]).
+void release_pyobject(void* obj);
+
 /// Makes `obj`, a Python object that owns a handle to `t`, the one wrapper of t's TensorImpl.
 /// See Note [Python object preservation].
 inline void register_wrapper(const Tensor& t, nb::handle obj) { t.impl()->set_pyobj(obj.ptr()); }

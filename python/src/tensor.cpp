@@ -92,14 +92,6 @@ int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
   return 0;
 }
 
-// The hook that drops the reference a dying impl held on its wrapper, on any thread.
-void release_wrapper(void* obj) {
-  if (!Py_IsInitialized()) return;
-  PyGILState_STATE state = PyGILState_Ensure();
-  Py_DECREF(static_cast<PyObject*>(obj));
-  PyGILState_Release(state);
-}
-
 // torch's Tensor._base: the root base of a view, else None.
 nb::object tensor_base(const Tensor& t) {
   const std::shared_ptr<TensorImpl>& base = t.impl()->view_base();
@@ -123,7 +115,7 @@ void init_tensor(nb::module_& m) {
   type->tp_dealloc = &tensor_dealloc;
   type->tp_traverse = &tensor_traverse;
   // Wrappers that impls still own at exit are leaked: Python may not be entered any more.
-  set_pyobj_releaser(&release_wrapper);
+  set_pyobj_releaser(&release_pyobject);
   nb::module_::import_("atexit").attr("register")(
       nb::cpp_function([] { set_pyobj_releaser(nullptr); }));
   cls
