@@ -504,6 +504,11 @@ thread_local PackBuffer t_pack_a, t_pack_b, t_shared_b;
 // other (a spin barrier per block) and all read the whole block. The buffer holds two blocks, so
 // a thread packing block i + 1 overwrites block i - 1, which every thread finished before the
 // barrier of block i. Tiles and K blocks are those of the serial loop: results do not change.
+// Sharing has a price: a thread packs into lines that the other cores read last (each write
+// invalidates their copies; measured twice the cost per element of packing into a private buffer)
+// and reads the other threads' panels from their caches. While all of B fits in three quarters of
+// a core's L2 it stays there across products and every thread packs it privately: measured 2-6%
+// faster for 384 to 576 square products on 2 threads, 2-4% slower at 640 to 1024.
 template <typename T>
 class SharedB {
  public:
@@ -819,9 +824,11 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   }
   const int64_t m_tiles = (p.m + MR - 1) / MR, n_tiles = (p.n + NR - 1) / NR;
   const int64_t threads = threads_for(p.m * p.n * p.k * p.batch);
-  // Shared B blocks pay where a column split would pack A (see Note [GEMM shared B]); a column
-  // split that reads A in place packs nothing twice and measured 8% faster at 256 x 256.
-  if (p.batch == 1 && threads > 1 && p.n > threads * kRowsInPlaceMaxN && m_tiles >= 4 * threads) {
+  // Shared B blocks pay where a column split would pack A and B is too large to stay in L2 (see
+  // Note [GEMM shared B]); a column split that reads A in place packs nothing twice and measured 8%
+  // faster at 256 x 256.
+  if (p.batch == 1 && threads > 1 && p.n > threads * kRowsInPlaceMaxN && m_tiles >= 4 * threads &&
+      p.k * p.n * int64_t(sizeof(T)) > 3 * l2_budget() / 2) {
     const Blocking<T> serial = make_blocking<T, K>(p, p.n);
     if (!serial.b_in_place) {
       SharedB<T> shared(t_shared_b.get<T>(2 * serial.kc_max * serial.nc_max),
