@@ -468,9 +468,13 @@ using KernelI64 = PortableKernel<uint64_t, 4, 8>;
 
 // Depth of a K block: the A micro-panel (MR x KC) and a B micro-panel (KC x NR) share L1.
 constexpr int64_t kBlockK = 256;
-// Widest rectangle of C for which a row-major A is read in place rather than packed (measured:
-// faster up to about 4 B panels, slower from 16).
-constexpr int64_t kRowsInPlaceMaxN = 128;
+// Most B micro-panels per rectangle of C for which a row-major A is read in place rather than
+// packed (measured: faster up to about 4, slower from 16; with 64-column tiles, 4 panels measured
+// 3-5% faster than packing at 192 and 256 columns, one thread, and 2-8% at 384 and 512 columns on
+// 2 threads, which then split by columns).
+constexpr int64_t kRowsInPlaceMaxPanels = 4;
+// The widest product whose 32-column tiles read A in place.
+constexpr int64_t kRowsInPlaceMaxN = kRowsInPlaceMaxPanels * 32;
 // Rows of A packed at once (in MR panels): a block of 72-150 KB that stays in L2.
 constexpr int64_t kBlockPanelsM = 12;
 
@@ -559,7 +563,7 @@ class SharedB {
 // stays in L2, few TLB misses) in rows less than a page apart (no rows that share L1 sets), the
 // micro-kernel reads B's full micro-panels where they lie; only a last partial one is packed
 // (zero-padded). Row-major A is likewise read in place when each A panel meets few B panels
-// (kRowsInPlaceMaxN). Either way every product of C sees the same operations as with packed
+// (kRowsInPlaceMaxPanels). Either way every product of C sees the same operations as with packed
 // operands, so results do not depend on it. Measured with K blocks of up to 256 KB of B on one
 // thread: 4% faster at 256 x 256 x 256, 6-12% when m is small (128 x 256 x 1152, 64 x 256 x 2304),
 // within 1% at 4096 x 256 x 256; 1% slower at 384 x 384 x 384 (384 KB), 2% with rows 8 KB apart.
@@ -641,7 +645,7 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
   int64_t block_index = 0;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
-  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
+  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxPanels * NR;
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max, ++block_index) {
@@ -703,16 +707,19 @@ struct Split {
   int64_t parts_m = 1, parts_n = 1;
 };
 
-// Picks the grid with `parts` rectangles (or fewer when there are fewer tiles) that minimizes a
-// rectangle's half-perimeter, i.e. the panels each thread packs.
-Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int NR) {
+// Picks the grid with `parts` rectangles (or fewer when there are fewer tiles) that minimizes the
+// panels each thread packs: a rectangle's half-perimeter, less its rows when it is at most
+// `rows_in_place_n` columns wide (A is then read in place).
+Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int NR,
+                   int64_t rows_in_place_n) {
   Split best;
   int64_t best_cost = -1;
   for (int64_t pm = 1; pm <= parts; ++pm) {
     if (parts % pm) continue;
     const int64_t pn = parts / pm;
     if (pm > m_tiles || pn > n_tiles) continue;
-    const int64_t cost = (m_tiles + pm - 1) / pm * MR + (n_tiles + pn - 1) / pn * NR;
+    const int64_t width = (n_tiles + pn - 1) / pn * NR;
+    const int64_t cost = (width <= rows_in_place_n ? 0 : (m_tiles + pm - 1) / pm * MR) + width;
     if (best_cost < 0 || cost < best_cost) {
       best = {pm, pn};
       best_cost = cost;
@@ -846,7 +853,8 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   // every thread's columns fill whole B blocks (see Note [GEMM shared B]); a column split that
   // reads A in place packs nothing twice and measured 8% faster at 256 x 256.
   bool by_columns = false;
-  if (p.batch == 1 && threads > 1 && p.n > threads * kRowsInPlaceMaxN && m_tiles >= 4 * threads) {
+  const int64_t rows_in_place_n = K::kReadsRows && p.a_cs == 1 ? kRowsInPlaceMaxPanels * NR : 0;
+  if (p.batch == 1 && threads > 1 && p.n > threads * rows_in_place_n && m_tiles >= 4 * threads) {
     const Blocking<T> serial = make_blocking<T, K>(p, p.n);
     by_columns = n_tiles >= threads * (serial.nc_max / NR);
     if (!by_columns && !serial.b_in_place &&
@@ -871,7 +879,8 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   const int64_t parts = std::min(threads / std::gcd(p.batch, threads), m_tiles * n_tiles);
   Split split;
   for (int64_t want = parts; want >= 1; --want) {
-    split = by_columns ? Split{1, want} : choose_split(m_tiles, n_tiles, want, MR, NR);
+    split = by_columns ? Split{1, want}
+                       : choose_split(m_tiles, n_tiles, want, MR, NR, rows_in_place_n);
     if (split.parts_m * split.parts_n == want) break;
   }
   const int64_t per_product = split.parts_m * split.parts_n;
@@ -911,8 +920,9 @@ bool narrow_rows_pay(int64_t m, int64_t n) {
   return narrow * (n <= kRowsInPlaceMaxN ? 103 : 106) < wide * 100;
 }
 
-// Whether 6 x 64 tiles beat the 32-column ones: once A is packed (n > kRowsInPlaceMaxN) they are
-// about 7% faster than 12-row tiles, which never pad fewer rows, and 10% faster than 8-row ones.
+// Whether 6 x 64 tiles beat the 32-column ones: where those would pack A (n > kRowsInPlaceMaxN)
+// they are about 7% faster than 12-row tiles, which never pad fewer rows, and 10% faster than
+// 8-row ones.
 bool wide_tiles_pay(int64_t m, int64_t n) {
   return n > kRowsInPlaceMaxN && (m + 5) / 6 * 6 * 100 <= (m + 7) / 8 * 8 * 110;
 }
