@@ -468,13 +468,16 @@ using KernelI64 = PortableKernel<uint64_t, 4, 8>;
 
 // Depth of a K block: the A micro-panel (MR x KC) and a B micro-panel (KC x NR) share L1.
 constexpr int64_t kBlockK = 256;
-// Most B micro-panels per rectangle of C for which a row-major A is read in place rather than
-// packed (measured: faster up to about 4, slower from 16; with 64-column tiles, 4 panels measured
-// 3-5% faster than packing at 192 and 256 columns, one thread, and 2-8% at 384 and 512 columns on
-// 2 threads, which then split by columns).
-constexpr int64_t kRowsInPlaceMaxPanels = 4;
-// The widest product whose 32-column tiles read A in place.
-constexpr int64_t kRowsInPlaceMaxN = kRowsInPlaceMaxPanels * 32;
+// Widest rectangle of C for which a row-major A is read in place rather than packed (measured with
+// 32-column tiles: faster up to about 4 B panels, slower from 16).
+constexpr int64_t kRowsInPlaceMaxN = 128;
+
+// The widest rectangle whose row-major A a kernel of NR columns reads in place: kRowsInPlaceMaxN,
+// or 4 micro-panels of wider tiles (64-column tiles measured 3-5% faster than with packed A at 192
+// and 256 columns on one thread, 2-8% at 384 and 512 columns on 2 threads, split by columns).
+constexpr int64_t rows_in_place_max_n(int NR) {
+  return std::max<int64_t>(kRowsInPlaceMaxN, 4 * int64_t(NR));
+}
 // Rows of A packed at once (in MR panels): a block of 72-150 KB that stays in L2.
 constexpr int64_t kBlockPanelsM = 12;
 
@@ -486,6 +489,9 @@ int64_t l2_budget() {
   }();
   return bytes;
 }
+
+// Operands of at most this many bytes stay in a core's L2 across products (three quarters of it).
+int64_t l2_resident_bytes() { return 3 * l2_budget() / 2; }
 
 // Packing buffers, one pair per thread, reused across calls (pool threads live for the process).
 struct PackBuffer {
@@ -563,7 +569,7 @@ class SharedB {
 // stays in L2, few TLB misses) in rows less than a page apart (no rows that share L1 sets), the
 // micro-kernel reads B's full micro-panels where they lie; only a last partial one is packed
 // (zero-padded). Row-major A is likewise read in place when each A panel meets few B panels
-// (kRowsInPlaceMaxPanels). Either way every product of C sees the same operations as with packed
+// (rows_in_place_max_n). Either way every product of C sees the same operations as with packed
 // operands, so results do not depend on it. Measured with K blocks of up to 256 KB of B on one
 // thread: 4% faster at 256 x 256 x 256, 6-12% when m is small (128 x 256 x 1152, 64 x 256 x 2304),
 // within 1% at 4096 x 256 x 256; 1% slower at 384 x 384 x 384 (384 KB), 2% with rows 8 KB apart.
@@ -645,7 +651,7 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
   int64_t block_index = 0;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
-  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxPanels * NR;
+  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= rows_in_place_max_n(NR);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max, ++block_index) {
@@ -709,7 +715,9 @@ struct Split {
 
 // Picks the grid with `parts` rectangles (or fewer when there are fewer tiles) that minimizes the
 // panels each thread packs: a rectangle's half-perimeter, less its rows when it is at most
-// `rows_in_place_n` columns wide (A is then read in place).
+// `rows_in_place_n` columns wide (A is then read in place; the caller passes 0 unless A is small
+// enough that every thread reading all of it costs little) but wider than kRowsInPlaceMaxN (for
+// narrower ones, where both splits read A in place, the half-perimeter measured 1-2% better).
 Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int NR,
                    int64_t rows_in_place_n) {
   Split best;
@@ -719,7 +727,8 @@ Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int 
     const int64_t pn = parts / pm;
     if (pm > m_tiles || pn > n_tiles) continue;
     const int64_t width = (n_tiles + pn - 1) / pn * NR;
-    const int64_t cost = (width <= rows_in_place_n ? 0 : (m_tiles + pm - 1) / pm * MR) + width;
+    const bool a_free = width > kRowsInPlaceMaxN && width <= rows_in_place_n;
+    const int64_t cost = (a_free ? 0 : (m_tiles + pm - 1) / pm * MR) + width;
     if (best_cost < 0 || cost < best_cost) {
       best = {pm, pn};
       best_cost = cost;
@@ -853,12 +862,18 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   // every thread's columns fill whole B blocks (see Note [GEMM shared B]); a column split that
   // reads A in place packs nothing twice and measured 8% faster at 256 x 256.
   bool by_columns = false;
-  const int64_t rows_in_place_n = K::kReadsRows && p.a_cs == 1 ? kRowsInPlaceMaxPanels * NR : 0;
-  if (p.batch == 1 && threads > 1 && p.n > threads * rows_in_place_n && m_tiles >= 4 * threads) {
+  // Column splits that read A in place pay while A stays in L2: measured on 2 threads 2-8% faster
+  // than row splits at 384 and 512 square, but 4-33% slower with A of 4-8 MB (m >> n).
+  const int64_t rows_in_place_n =
+      K::kReadsRows && p.a_cs == 1 && p.m * p.k * int64_t(sizeof(T)) <= l2_resident_bytes()
+          ? rows_in_place_max_n(NR)
+          : 0;
+  if (p.batch == 1 && threads > 1 && p.n > threads * std::max(rows_in_place_n, kRowsInPlaceMaxN) &&
+      m_tiles >= 4 * threads) {
     const Blocking<T> serial = make_blocking<T, K>(p, p.n);
     by_columns = n_tiles >= threads * (serial.nc_max / NR);
     if (!by_columns && !serial.b_in_place &&
-        p.k * p.n * int64_t(sizeof(T)) > 3 * l2_budget() / 2) {
+        p.k * p.n * int64_t(sizeof(T)) > l2_resident_bytes()) {
       SharedB<T> shared(t_shared_b.get<T>(2 * serial.kc_max * serial.nc_max),
                         serial.kc_max * serial.nc_max, threads);
       parallel_for(0, threads, 1, [&](int64_t t, int64_t) {
