@@ -570,10 +570,12 @@ class SharedB {
 // micro-kernel reads B's full micro-panels where they lie; only a last partial one is packed
 // (zero-padded). Row-major A is likewise read in place when each A panel meets few B panels
 // (rows_in_place_max_n). Either way every product of C sees the same operations as with packed
-// operands, so results do not depend on it. Measured with K blocks of up to 256 KB of B on one
-// thread: 4% faster at 256 x 256 x 256, 6-12% when m is small (128 x 256 x 1152, 64 x 256 x 2304),
-// within 1% at 4096 x 256 x 256; 1% slower at 384 x 384 x 384 (384 KB), 2% with rows 8 KB apart.
-constexpr int64_t kBInPlaceMaxBytes = 256 << 10;
+// operands, so results do not depend on it. "Little memory" is 4 KB per column of the tile: with
+// 64-column tiles (256 KB), measured on one thread 4% faster at 256 x 256 x 256, 6-12% when m is
+// small (128 x 256 x 1152, 64 x 256 x 2304), within 1% at 4096 x 256 x 256, but 1% slower at
+// 384 x 384 x 384 (384 KB) and 2% with rows 8 KB apart; 32-column tiles gain 5-6% at 128 columns
+// (128 KB); the 16-column AVX2 tiles lose 3% at 256 KB (1024 x 256 x 1024, 512 x 512 x 128).
+constexpr int64_t kBInPlaceBytesPerColumn = 4 << 10;
 constexpr int64_t kBInPlaceMaxRowBytes = 4096;
 
 // The leading columns of an nc-column B block that can be read in place: its full micro-panels, and
@@ -588,7 +590,7 @@ template <typename T, typename K>
 bool reads_b_in_place(const GemmProblem& p, int64_t kc_max) {
   const int64_t row_bytes = std::max<int64_t>(p.b_rs, p.n) * int64_t(sizeof(T));
   return K::kReadsB && p.b_cs == 1 && p.b_rs >= 0 && row_bytes < kBInPlaceMaxRowBytes &&
-         kc_max * row_bytes <= kBInPlaceMaxBytes;
+         kc_max * row_bytes <= kBInPlaceBytesPerColumn * K::NR;
 }
 
 // One MR x NR tile: A read in place when its panel lies before packed_from, else from the packed
