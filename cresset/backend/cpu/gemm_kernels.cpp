@@ -234,11 +234,14 @@ struct VecKernel {
     };
     // C is prefetched for the epilogue, every line of the tile (a row of NR elements spans up to
     // kLines lines): one line per step of k while there are enough steps, since a burst of misses
-    // at the start fills the line-fill buffers that the B stream needs; measured 10-15% on large
-    // products against prefetching each row's first and last line at the start.
+    // fills the line-fill buffers that the B stream needs (measured 10-15% on large products
+    // against prefetching each row's first and last line at the start), and during the last steps,
+    // since lines fetched at the start are evicted by the B stream (a 256 x 64 micro-panel of B is
+    // 64 KB) before the epilogue reads them (measured 1.5-2% on 512-2048 square products).
     constexpr int kLines = int(NR * sizeof(T)) / 64 + 1;
-    int64_t p = 0;
     if (cs == 1 && kc >= MR * kLines) {
+#pragma GCC unroll 4
+      for (int64_t p = MR * kLines; p < kc; ++p) step();
       for (int i = 0; i < MR; ++i) {
         const char* row = reinterpret_cast<const char*>(c + i * rs);
 #pragma GCC unroll 8
@@ -247,15 +250,14 @@ struct VecKernel {
           step();
         }
       }
-      p = MR * kLines;
     } else {
       for (int i = 0; i < MR; ++i) {
         _mm_prefetch(reinterpret_cast<const char*>(c + i * rs), _MM_HINT_T0);
         _mm_prefetch(reinterpret_cast<const char*>(c + i * rs + (NR - 1) * cs), _MM_HINT_T0);
       }
-    }
 #pragma GCC unroll 4
-    for (; p < kc; ++p) step();
+      for (int64_t p = 0; p < kc; ++p) step();
+    }
     if (cs != 1) {
       alignas(64) T tile[MR * NR];
 #pragma GCC unroll 16
@@ -373,14 +375,23 @@ struct Transposer<double> {
   }
 };
 
-// pack_block's case of sources contiguous along k: W x W blocks transposed in registers.
+// pack_block's case of sources contiguous along k: W x W blocks transposed in registers. The
+// `next_rows` rows after the panel (the next panel's) are prefetched a line at a time as this one
+// is read: rows far apart defeat the hardware prefetcher, and A's rows come from L3 or memory
+// (measured: packing A 15% faster, about 1% on a 2048 x 2048 product).
 template <typename T>
-void pack_transposed(const T* src, int64_t s_r, int rows, int64_t kc, T* dst, int P) {
+void pack_transposed(const T* src, int64_t s_r, int rows, int64_t kc, T* dst, int P,
+                     int next_rows) {
   using X = Transposer<T>;
   constexpr int W = X::W;
   for (int r0 = 0; r0 < P; r0 += W) {
     const int valid = std::clamp(rows - r0, 0, W), width = std::min(W, P - r0);
     for (int64_t p0 = 0; p0 < kc; p0 += W) {
+      if (r0 == 0 && p0 * int64_t(sizeof(T)) % 64 == 0) {
+        for (int q = 0; q < next_rows; ++q) {
+          _mm_prefetch(reinterpret_cast<const char*>(src + (P + q) * s_r + p0), _MM_HINT_T0);
+        }
+      }
       const int np = int(std::min<int64_t>(W, kc - p0));
       typename X::V v[W];
       for (int q = 0; q < W; ++q)
@@ -421,7 +432,7 @@ void pack_block(const T* src, int64_t s_r, int64_t s_k, int64_t rows, int64_t kc
 #if defined(CRESSET_GEMM_SIMD)
     if constexpr (std::is_floating_point_v<T>) {
       if (s_k == 1) {  // k contiguous: transpose in registers
-        pack_transposed(s, s_r, n, kc, d, P);
+        pack_transposed(s, s_r, n, kc, d, P, int(std::clamp<int64_t>(rows - (q + 1) * P, 0, P)));
         continue;
       }
     }
@@ -457,9 +468,16 @@ using KernelI64 = PortableKernel<uint64_t, 4, 8>;
 
 // Depth of a K block: the A micro-panel (MR x KC) and a B micro-panel (KC x NR) share L1.
 constexpr int64_t kBlockK = 256;
-// Widest rectangle of C for which a row-major A is read in place rather than packed (measured:
-// faster up to about 4 B panels, slower from 16).
+// Widest rectangle of C for which a row-major A is read in place rather than packed (measured with
+// 32-column tiles: faster up to about 4 B panels, slower from 16).
 constexpr int64_t kRowsInPlaceMaxN = 128;
+
+// The widest rectangle whose row-major A a kernel of NR columns reads in place: kRowsInPlaceMaxN,
+// or 4 micro-panels of wider tiles (64-column tiles measured 3-5% faster than with packed A at 192
+// and 256 columns on one thread, 2-8% at 384 and 512 columns on 2 threads, split by columns).
+constexpr int64_t rows_in_place_max_n(int NR) {
+  return std::max<int64_t>(kRowsInPlaceMaxN, 4 * int64_t(NR));
+}
 // Rows of A packed at once (in MR panels): a block of 72-150 KB that stays in L2.
 constexpr int64_t kBlockPanelsM = 12;
 
@@ -471,6 +489,9 @@ int64_t l2_budget() {
   }();
   return bytes;
 }
+
+// Operands of at most this many bytes stay in a core's L2 across products (three quarters of it).
+int64_t l2_resident_bytes() { return 3 * l2_budget() / 2; }
 
 // Packing buffers, one pair per thread, reused across calls (pool threads live for the process).
 struct PackBuffer {
@@ -502,6 +523,15 @@ thread_local PackBuffer t_pack_a, t_pack_b, t_shared_b;
 // other (a spin barrier per block) and all read the whole block. The buffer holds two blocks, so
 // a thread packing block i + 1 overwrites block i - 1, which every thread finished before the
 // barrier of block i. Tiles and K blocks are those of the serial loop: results do not change.
+// Sharing has a price: a thread packs into lines that the other cores read last (each write
+// invalidates their copies; measured twice the cost per element of packing into a private buffer)
+// and reads the other threads' panels from their caches. While all of B fits in three quarters of
+// a core's L2 it stays there across products and every thread packs it privately: measured 2-6%
+// faster for 384 to 576 square products on 2 threads, 2-4% slower at 640 to 1024. And when every
+// thread's share of the columns fills whole B blocks, the threads split C by columns instead: each
+// packs its own B blocks and all of A, which is no more packing than its rows of A once per B block
+// of the full width, with no barrier and nothing read from another core (measured on 2 threads: 1%
+// faster at 2048 x 2048, 15-25% at 4096 x 4096).
 template <typename T>
 class SharedB {
  public:
@@ -535,12 +565,18 @@ class SharedB {
 
 // Note [GEMM in place]
 // Packing B costs a pass over k x n elements, which small products (few rows of A per column of B)
-// cannot amortize. When B's rows are contiguous and the whole K block of B spans little memory (no
-// cache-set conflicts, no TLB misses), the micro-kernel reads B's full micro-panels where they lie;
-// only a last partial one is packed (zero-padded). Row-major A is likewise read in place when each
-// A panel meets few B panels (kRowsInPlaceMaxN). Either way every product of C sees the same
-// operations as with packed operands, so results do not depend on it.
-constexpr int64_t kBInPlaceMaxBytes = 16 << 10;
+// cannot amortize. When B's rows are contiguous and the whole K block of B spans little memory (it
+// stays in L2, few TLB misses) in rows less than a page apart (no rows that share L1 sets), the
+// micro-kernel reads B's full micro-panels where they lie; only a last partial one is packed
+// (zero-padded). Row-major A is likewise read in place when each A panel meets few B panels
+// (rows_in_place_max_n). Either way every product of C sees the same operations as with packed
+// operands, so results do not depend on it. "Little memory" is 4 KB per column of the tile: with
+// 64-column tiles (256 KB), measured on one thread 4% faster at 256 x 256 x 256, 6-12% when m is
+// small (128 x 256 x 1152, 64 x 256 x 2304), within 1% at 4096 x 256 x 256, but 1% slower at
+// 384 x 384 x 384 (384 KB) and 2% with rows 8 KB apart; 32-column tiles gain 5-6% at 128 columns
+// (128 KB); the 16-column AVX2 tiles lose 3% at 256 KB (1024 x 256 x 1024, 512 x 512 x 128).
+constexpr int64_t kBInPlaceBytesPerColumn = 4 << 10;
+constexpr int64_t kBInPlaceMaxRowBytes = 4096;
 
 // The leading columns of an nc-column B block that can be read in place: its full micro-panels, and
 // a last partial one that the edge kernel reads whole.
@@ -552,8 +588,9 @@ int64_t in_place_columns(int64_t nc) {
 
 template <typename T, typename K>
 bool reads_b_in_place(const GemmProblem& p, int64_t kc_max) {
-  return K::kReadsB && p.b_cs == 1 && p.b_rs >= 0 &&
-         kc_max * std::max<int64_t>(p.b_rs, p.n) * int64_t(sizeof(T)) <= kBInPlaceMaxBytes;
+  const int64_t row_bytes = std::max<int64_t>(p.b_rs, p.n) * int64_t(sizeof(T));
+  return K::kReadsB && p.b_cs == 1 && p.b_rs >= 0 && row_bytes < kBInPlaceMaxRowBytes &&
+         kc_max * row_bytes <= kBInPlaceBytesPerColumn * K::NR;
 }
 
 // One MR x NR tile: A read in place when its panel lies before packed_from, else from the packed
@@ -616,7 +653,7 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
   int64_t block_index = 0;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
-  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= kRowsInPlaceMaxN;
+  const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= rows_in_place_max_n(NR);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
     for (int64_t pc = 0; pc < p.k; pc += kc_max, ++block_index) {
@@ -678,16 +715,22 @@ struct Split {
   int64_t parts_m = 1, parts_n = 1;
 };
 
-// Picks the grid with `parts` rectangles (or fewer when there are fewer tiles) that minimizes a
-// rectangle's half-perimeter, i.e. the panels each thread packs.
-Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int NR) {
+// Picks the grid with `parts` rectangles (or fewer when there are fewer tiles) that minimizes the
+// panels each thread packs: a rectangle's half-perimeter, less its rows when it is at most
+// `rows_in_place_n` columns wide (A is then read in place; the caller passes 0 unless A is small
+// enough that every thread reading all of it costs little) but wider than kRowsInPlaceMaxN (for
+// narrower ones, where both splits read A in place, the half-perimeter measured 1-2% better).
+Split choose_split(int64_t m_tiles, int64_t n_tiles, int64_t parts, int MR, int NR,
+                   int64_t rows_in_place_n) {
   Split best;
   int64_t best_cost = -1;
   for (int64_t pm = 1; pm <= parts; ++pm) {
     if (parts % pm) continue;
     const int64_t pn = parts / pm;
     if (pm > m_tiles || pn > n_tiles) continue;
-    const int64_t cost = (m_tiles + pm - 1) / pm * MR + (n_tiles + pn - 1) / pn * NR;
+    const int64_t width = (n_tiles + pn - 1) / pn * NR;
+    const bool a_free = width > kRowsInPlaceMaxN && width <= rows_in_place_n;
+    const int64_t cost = (a_free ? 0 : (m_tiles + pm - 1) / pm * MR) + width;
     if (best_cost < 0 || cost < best_cost) {
       best = {pm, pn};
       best_cost = cost;
@@ -817,11 +860,22 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   }
   const int64_t m_tiles = (p.m + MR - 1) / MR, n_tiles = (p.n + NR - 1) / NR;
   const int64_t threads = threads_for(p.m * p.n * p.k * p.batch);
-  // Shared B blocks pay where a column split would pack A (see Note [GEMM shared B]); a column
-  // split that reads A in place packs nothing twice and measured 8% faster at 256 x 256.
-  if (p.batch == 1 && threads > 1 && p.n > threads * kRowsInPlaceMaxN && m_tiles >= 4 * threads) {
+  // Shared B blocks pay where a column split would pack A and B is too large to stay in L2, unless
+  // every thread's columns fill whole B blocks (see Note [GEMM shared B]); a column split that
+  // reads A in place packs nothing twice and measured 8% faster at 256 x 256.
+  bool by_columns = false;
+  // Column splits that read A in place pay while A stays in L2: measured on 2 threads 2-8% faster
+  // than row splits at 384 and 512 square, but 4-33% slower with A of 4-8 MB (m >> n).
+  const int64_t rows_in_place_n =
+      K::kReadsRows && p.a_cs == 1 && p.m * p.k * int64_t(sizeof(T)) <= l2_resident_bytes()
+          ? rows_in_place_max_n(NR)
+          : 0;
+  if (p.batch == 1 && threads > 1 && p.n > threads * std::max(rows_in_place_n, kRowsInPlaceMaxN) &&
+      m_tiles >= 4 * threads) {
     const Blocking<T> serial = make_blocking<T, K>(p, p.n);
-    if (!serial.b_in_place) {
+    by_columns = n_tiles >= threads * (serial.nc_max / NR);
+    if (!by_columns && !serial.b_in_place &&
+        p.k * p.n * int64_t(sizeof(T)) > l2_resident_bytes()) {
       SharedB<T> shared(t_shared_b.get<T>(2 * serial.kc_max * serial.nc_max),
                         serial.kc_max * serial.nc_max, threads);
       parallel_for(0, threads, 1, [&](int64_t t, int64_t) {
@@ -842,7 +896,8 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   const int64_t parts = std::min(threads / std::gcd(p.batch, threads), m_tiles * n_tiles);
   Split split;
   for (int64_t want = parts; want >= 1; --want) {
-    split = choose_split(m_tiles, n_tiles, want, MR, NR);
+    split = by_columns ? Split{1, want}
+                       : choose_split(m_tiles, n_tiles, want, MR, NR, rows_in_place_n);
     if (split.parts_m * split.parts_n == want) break;
   }
   const int64_t per_product = split.parts_m * split.parts_n;
@@ -882,8 +937,9 @@ bool narrow_rows_pay(int64_t m, int64_t n) {
   return narrow * (n <= kRowsInPlaceMaxN ? 103 : 106) < wide * 100;
 }
 
-// Whether 6 x 64 tiles beat the 32-column ones: once A is packed (n > kRowsInPlaceMaxN) they are
-// about 7% faster than 12-row tiles, which never pad fewer rows, and 10% faster than 8-row ones.
+// Whether 6 x 64 tiles beat the 32-column ones: where those would pack A (n > kRowsInPlaceMaxN)
+// they are about 7% faster than 12-row tiles, which never pad fewer rows, and 10% faster than
+// 8-row ones.
 bool wide_tiles_pay(int64_t m, int64_t n) {
   return n > kRowsInPlaceMaxN && (m + 5) / 6 * 6 * 100 <= (m + 7) / 8 * 8 * 110;
 }
