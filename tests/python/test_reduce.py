@@ -236,6 +236,26 @@ def test_max_min_dim_long_rows(dtype):
                 check(lambda lib, x: lib.argmin(x.t()), src)
 
 
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+def test_max_min_dim_columns(dtype):
+    # Note [Column arg reduction]: tiles of whole vectors and partial ones, leaves past 4096 rows,
+    # ties (small integers), NaNs (the first one's row), all -inf / +inf columns.
+    for rows, cols in [(1, 70), (5, 64), (33, 130), (300, 17), (5000, 65)]:
+        t = values((rows, cols), dtype, low=-3, high=3, seed=rows)
+        if dtype.startswith("float"):
+            t[rows // 2, 1] = NAN
+            t[rows - 1, 1] = NAN
+            t[-1, 2] = NAN
+            t[:, 3] = -INF
+            t[:, 4] = INF
+        for src in (t, t[:, 1:], t.reshape(1, rows, cols).expand(2, rows, cols)):
+            dim = src.dim() - 2
+            for op in ("max", "min"):
+                check(lambda lib, x: getattr(lib, op)(x, dim), src)
+            for op in ("argmax", "argmin"):
+                check(lambda lib, x: getattr(lib, op)(x, dim, keepdim=True), src)
+
 def test_extreme_errors():
     for f in [lambda lib, x: lib.max(x), lambda lib, x: lib.min(x), lambda lib, x: lib.argmax(x),
               lambda lib, x: lib.amax(x), lambda lib, x: lib.aminmax(x),

@@ -170,13 +170,13 @@ __attribute__((always_inline)) inline Vec select_lt(Vec a, Vec b, Vec x, Vec y) 
 }
 // 1 / d within 1 ulp: a 14-bit estimate and one Newton step (a division costs 8 times more).
 __attribute__((always_inline)) inline Vec recip(Vec d) {
-  Vec r = _mm512_rcp14_ps(d);
+  Vec r = _mm512_mask_rcp14_ps(d, kAll, d);
   return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
 }
 // x = 2^e m with m in [sqrt(1/2), sqrt(2)) for finite x > 0, denormals included; returns m - 1.
 __attribute__((always_inline)) inline Vec log_split(Vec x, Vec& e) {
-  Vec m = _mm512_getmant_ps(x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
-  e = _mm512_getexp_ps(x);
+  Vec m = _mm512_mask_getmant_ps(x, kAll, x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  e = _mm512_mask_getexp_ps(x, kAll, x);
   __mmask16 high = _mm512_cmp_ps_mask(m, _mm512_set1_ps(1.41421356f), _CMP_GT_OQ);
   m = _mm512_mask_mul_ps(m, high, m, _mm512_set1_ps(0.5f));
   e = _mm512_mask_add_ps(e, high, e, _mm512_set1_ps(1.0f));
