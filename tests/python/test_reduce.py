@@ -511,6 +511,24 @@ def test_unique(dtype):
         check(lambda lib, x: lib.unique(x.t(), dim=dim), rows)
 
 
+
+def test_unique_large_parallel():
+    # Note [Radix unique]: parts per thread, negative keys, keys over 2^32, groups across parts.
+    g = torch.Generator().manual_seed(3)
+    keys = [torch.randint(-1000, 1000, (100_003,), generator=g),
+            torch.randint(0, 2 ** 40, (99_001,), generator=g),
+            torch.randint(0, 3, (99_000,), generator=g).sort().values]
+    for t in keys + [keys[0].int(), keys[0].float()]:
+        results = []
+        for threads in (1, 3):
+            cresset.set_num_threads(threads)
+            ours = cresset.unique(to_cresset(t), return_inverse=True, return_counts=True)
+            results.append([r.tolist() for r in ours])
+        cresset.set_num_threads(torch.get_num_threads())
+        assert results[0] == results[1]
+        check(lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True), t)
+        check(lambda lib, x: lib.unique_consecutive(x, return_inverse=True, return_counts=True), t)
+
 def test_unique_nan_and_empty():
     t = torch.tensor([NAN, 1., NAN, 2., 1.])
     check(lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True), t)
