@@ -223,6 +223,16 @@ def _workloads(lib):
                 ("R5 cumsum(dim=-1)", shape, 8 * rows * cols, "GB/s", 0.08, 7,
                  along_last("cumsum"))]
 
+    # R6: max with indices and amax over the first (non-innermost) dim: a column reduction.
+    def along_first(op):
+        def setup():
+            x = randn(1000, 1000)
+            f = getattr(lib, op)
+            return lambda: f(x, 0)
+        return setup
+    out += [("R6 max(dim=0)", "1000x1000", 4 * 10 ** 6, "GB/s", 0.08, 7, along_first("max")),
+            ("R6 amax(dim=0)", "1000x1000", 4 * 10 ** 6, "GB/s", 0.08, 7, along_first("amax"))]
+
     # U1: unique(sorted, return_inverse, return_counts) on 1e6 int64 with few or many values.
     for label, high in [("1e6 of 10", 10), ("1e6 of 1e6", 1_000_000)]:
         def unique(high=high):

@@ -117,15 +117,46 @@ def test_exp_ulp_sample():
     assert ((ours[~big] - ref[~big]).abs() / ulp).max().item() <= 1.0
 
 
-@pytest.mark.parametrize("op", ["exp", "sigmoid"])
+@pytest.mark.parametrize("op", ["exp", "sigmoid", "log", "tanh"])
 def test_exp_vector_equals_strided(op):
-    # the contiguous vector loop and the strided scalar loop give the same bits, tails included
+    # the contiguous vector loop and the strided loop give the same bits, tails included
     x = _float_sample(99991)
     for n in [1, 15, 16, 17, 33, 1000, x.numel()]:
         dense = getattr(cresset, op)(to_cresset(x[:n]))
         strided = getattr(cresset, op)(to_cresset(x[:n].repeat_interleave(2))[::2])
-        assert dense.tolist() == strided.tolist()
+        assert torch.allclose(torch.tensor(dense.tolist()), torch.tensor(strided.tolist()), rtol=0,
+                              atol=0, equal_nan=True)
         assert_same(dense, getattr(torch, op)(x[:n]))
+
+
+@pytest.mark.parametrize("op, max_ulp", [("log", 1.0), ("tanh", 2.0)])
+def test_log_tanh_ulp_sample(op, max_ulp):
+    # Note [Vector log and tanh]: log within 0.92 ulp, tanh within 1.65 (every 61st float)
+    x = _float_sample()
+    ours = torch.tensor(getattr(cresset, op)(to_cresset(x)).tolist()).double()
+    ref = getattr(torch, op)(x.double())
+    assert torch.equal(torch.isnan(ours), torch.isnan(ref))
+    assert torch.equal(ours[torch.isinf(ref)], ref[torch.isinf(ref)])
+    finite = torch.isfinite(ref)
+    exponent = torch.clamp(torch.frexp(ref[finite]).exponent - 24, min=-149)
+    ulp = torch.ldexp(torch.ones_like(ref[finite]), exponent)
+    assert ((ours[finite] - ref[finite]).abs() / ulp).max().item() <= max_ulp
+
+
+@pytest.mark.parametrize("op", ["log", "tanh"])
+def test_log_tanh_special_values(op):
+    vals = [0.0, -0.0, 1.0, -1.0, float("inf"), float("-inf"), float("nan"), 1e-45, -1e-45,
+            1e-40, 1.17549435e-38, 3.4e38, -3.4e38, 0.625, 0.62499994, 9.0, 9.02, 20.0, -20.0,
+            1.41421354, 1.41421366, 0.70710677]
+    t = torch.tensor(vals * 3)
+    ours, theirs = getattr(cresset, op)(to_cresset(t)), getattr(torch, op)(t)
+    assert_same(ours, theirs)
+    ours = torch.tensor(ours.tolist())
+    special = (~torch.isfinite(theirs) | (theirs == 0) | (theirs.abs() == 1) |
+               (t.abs() < 1e-37)) & ~theirs.isnan()
+    assert torch.equal(ours[special], theirs[special])
+    assert torch.equal(torch.signbit(ours[special]), torch.signbit(theirs[special]))  # -0.0
+    assert torch.equal(ours.isnan(), theirs.isnan())
 
 
 @pytest.mark.parametrize("shape", [(7, 1000), (3, 33), (2, 1), (5, 2048)])

@@ -236,6 +236,26 @@ def test_max_min_dim_long_rows(dtype):
                 check(lambda lib, x: lib.argmin(x.t()), src)
 
 
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
+def test_max_min_dim_columns(dtype):
+    # Note [Column arg reduction]: tiles of whole vectors and partial ones, leaves past 4096 rows,
+    # ties (small integers), NaNs (the first one's row), all -inf / +inf columns.
+    for rows, cols in [(1, 70), (5, 64), (33, 130), (300, 17), (5000, 65)]:
+        t = values((rows, cols), dtype, low=-3, high=3, seed=rows)
+        if dtype.startswith("float"):
+            t[rows // 2, 1] = NAN
+            t[rows - 1, 1] = NAN
+            t[-1, 2] = NAN
+            t[:, 3] = -INF
+            t[:, 4] = INF
+        for src in (t, t[:, 1:], t.reshape(1, rows, cols).expand(2, rows, cols)):
+            dim = src.dim() - 2
+            for op in ("max", "min"):
+                check(lambda lib, x: getattr(lib, op)(x, dim), src)
+            for op in ("argmax", "argmin"):
+                check(lambda lib, x: getattr(lib, op)(x, dim, keepdim=True), src)
+
 def test_extreme_errors():
     for f in [lambda lib, x: lib.max(x), lambda lib, x: lib.min(x), lambda lib, x: lib.argmax(x),
               lambda lib, x: lib.amax(x), lambda lib, x: lib.aminmax(x),
@@ -490,6 +510,24 @@ def test_unique(dtype):
         check(lambda lib, x: lib.unique_consecutive(x, dim=dim, return_counts=True), rows)
         check(lambda lib, x: lib.unique(x.t(), dim=dim), rows)
 
+
+
+def test_unique_large_parallel():
+    # Note [Radix unique]: parts per thread, negative keys, keys over 2^32, groups across parts.
+    g = torch.Generator().manual_seed(3)
+    keys = [torch.randint(-1000, 1000, (100_003,), generator=g),
+            torch.randint(0, 2 ** 40, (99_001,), generator=g),
+            torch.randint(0, 3, (99_000,), generator=g).sort().values]
+    for t in keys + [keys[0].int(), keys[0].float()]:
+        results = []
+        for threads in (1, 3):
+            cresset.set_num_threads(threads)
+            ours = cresset.unique(to_cresset(t), return_inverse=True, return_counts=True)
+            results.append([r.tolist() for r in ours])
+        cresset.set_num_threads(torch.get_num_threads())
+        assert results[0] == results[1]
+        check(lambda lib, x: lib.unique(x, return_inverse=True, return_counts=True), t)
+        check(lambda lib, x: lib.unique_consecutive(x, return_inverse=True, return_counts=True), t)
 
 def test_unique_nan_and_empty():
     t = torch.tensor([NAN, 1., NAN, 2., 1.])

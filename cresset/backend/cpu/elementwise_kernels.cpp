@@ -48,6 +48,14 @@ struct VecForm<functors::Exp> : std::true_type {
   vec_math::Vec operator()(vec_math::Vec x) const { return vec_math::exp(x); }
 };
 template <>
+struct VecForm<functors::Log> : std::true_type {
+  vec_math::Vec operator()(vec_math::Vec x) const { return vec_math::log(x); }
+};
+template <>
+struct VecForm<functors::Tanh> : std::true_type {
+  vec_math::Vec operator()(vec_math::Vec x) const { return vec_math::tanh(x); }
+};
+template <>
 struct VecForm<functors::Sigmoid> : std::true_type {
   vec_math::Vec operator()(vec_math::Vec x) const {
     const vec_math::Vec one = vec_math::splat(1.0f);
@@ -62,7 +70,7 @@ void unary_Float(const char* op, TensorIter& it, const Scalar* args) {
 #ifdef CRESSET_VEC_FLOAT
   if constexpr (VecForm<F>::value) {
     if (it.common_dtype() == DType::Float32) {
-      unary_vec_loop(it, VecForm<F>{}, make_functor<F, float>(args));
+      unary_vec_loop(it, VecForm<F>{});
       return;
     }
   }

@@ -36,16 +36,26 @@ void unary_loop(TensorIter& it, const F& f) {
 }
 
 #ifdef CRESSET_VEC_FLOAT
-// unary_loop<float, float>(it, f) with fv, f's form on whole vectors, for contiguous runs (see
-// Note [Explicit vector exp]).
-template <typename FV, typename F>
-void unary_vec_loop(TensorIter& it, FV fv, const F& f) {
+// unary_loop<float, float> for a functor's form on whole vectors, fv (see Note [Explicit vector
+// exp]): contiguous runs directly, strided ones through a buffer, so that every element of a
+// float32 tensor gets the same function whatever its layout (see Note [Vector log and tanh]).
+template <typename FV>
+void unary_vec_loop(TensorIter& it, FV fv) {
   it.for_each([&](char** data, const int64_t* s, int64_t n) {
     if (s[0] == sizeof(float) && s[1] == sizeof(float)) {
       vec_math::map(reinterpret_cast<float*>(data[0]), reinterpret_cast<const float*>(data[1]), n,
                     fv);
-    } else {
-      unary_strided<float, float>(data, s, n, f);
+      return;
+    }
+    constexpr int64_t kBuf = 256;
+    float buf[kBuf];
+    for (int64_t i = 0; i < n; i += kBuf) {
+      const int64_t m = n - i < kBuf ? n - i : kBuf;
+      const char* p = data[1] + i * s[1];
+      for (int64_t j = 0; j < m; ++j) buf[j] = *reinterpret_cast<const float*>(p + j * s[1]);
+      vec_math::map(buf, buf, m, fv);
+      char* o = data[0] + i * s[0];
+      for (int64_t j = 0; j < m; ++j) *reinterpret_cast<float*>(o + j * s[0]) = buf[j];
     }
   });
 }

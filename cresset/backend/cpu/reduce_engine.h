@@ -309,6 +309,59 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
   });
 }
 
+// Note [Column arg reduction]
+// An arg reduction over columns (max(x, dim=0)) keeps, per output of a tile, the best value and
+// the row where it first appeared, starting from the leaf's first row and replacing only on
+// strictly better while walking down (a NaN beats numbers and then stays), as index_leaf does
+// along a row. A full tile of floats or doubles is held in whole vectors (value and position),
+// so a row costs a few compares and blends; positions are relative to the leaf (at most
+// kLeafBlock rows: an arg result doesn't depend on the tree, so the leaves are long).
+template <class Op, int W>
+void arg_col_leaf(const typename Op::in_t* base, const ReducePlan& p, int64_t width, int64_t a,
+                  int64_t b, std::array<typename Op::acc_t, W>& acc) {
+  using in_t = typename Op::in_t;
+  using C = decltype(Op::acc_t::v);
+  using Lanes = ArgLanes<C>;
+  DimWalker r(p.red_sizes, p.red_strides, 0, a);
+  if constexpr (std::is_same_v<in_t, C> && !std::is_void_v<typename Lanes::V>) {
+    constexpr int L = Lanes::L, N = W / L;
+    static_assert(W % L == 0, "a column tile holds whole vectors");
+    if (width == W) {
+      using V = typename Lanes::V;
+      using P = typename Lanes::P;
+      using I = std::conditional_t<sizeof(C) == 4, int32_t, int64_t>;  // P's lanes
+      V v[N];
+      P ps[N] = {};
+      std::memcpy(v, base + r.off, sizeof v);
+      r.next();
+      for (int64_t t = a + 1; t < b; ++t, r.next()) {
+        const in_t* q = base + r.off;
+        const P at = P{} + I(t - a);
+        for (int k = 0; k < N; ++k) {
+          V x;
+          std::memcpy(&x, q + k * L, sizeof x);
+          auto take = (Op::kIsMax ? x > v[k] : x < v[k]) | ((x != x) & (v[k] == v[k]));
+          v[k] = take ? x : v[k];
+          ps[k] = take ? at : ps[k];
+        }
+      }
+      for (int k = 0; k < N; ++k) {
+        for (int j = 0; j < L; ++j) acc[k * L + j] = {v[k][j], a + int64_t(ps[k][j])};
+      }
+      return;
+    }
+  }
+  for (int64_t j = 0; j < width; ++j) acc[j] = {C(base[r.off + j]), a};
+  r.next();
+  for (int64_t t = a + 1; t < b; ++t, r.next()) {
+    const in_t* q = base + r.off;
+    for (int64_t j = 0; j < width; ++j) {
+      C x = C(q[j]);
+      if (Op::better(x, acc[j].v)) acc[j] = {x, t};
+    }
+  }
+}
+
 // The innermost kept dim is contiguous: a tile of neighbouring outputs is reduced together, one
 // accumulator lane per output, walking the reduced space row by row (pairwise over rows).
 template <class Op>
@@ -331,6 +384,10 @@ void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
     auto leaf = [&](int64_t a, int64_t b) {
       Tile acc;
       for (int j = 0; j < W; ++j) acc[j] = op.identity();
+      if constexpr (HasValueOp<Op>::value) {
+        if (b > a) arg_col_leaf<Op, W>(base, p, width, a, b, acc);
+        return acc;
+      }
       DimWalker r(p.red_sizes, p.red_strides, 0, a);
       for (int64_t t = a; t < b; ++t, r.next()) {
         const in_t* q = base + r.off;
@@ -342,9 +399,9 @@ void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
       }
       return acc;
     };
-    return parallel
-               ? tree_reduce_parallel<Tile>(p.reduce_size, kColBlock, kGrainSize / W, leaf, comb)
-               : tree_reduce<Tile>(0, p.reduce_size, kColBlock, leaf, comb);
+    constexpr int64_t block = HasValueOp<Op>::value ? kLeafBlock : kColBlock;
+    return parallel ? tree_reduce_parallel<Tile>(p.reduce_size, block, kGrainSize / W, leaf, comb)
+                    : tree_reduce<Tile>(0, p.reduce_size, block, leaf, comb);
   };
   auto run_task = [&](int64_t task, bool parallel) {
     int64_t tile = task % tiles, col0 = tile * W, width = std::min<int64_t>(W, cols - col0);

@@ -1,6 +1,8 @@
 #include "cresset/backend/cpu/sort.h"
 
 #include <algorithm>
+#include <array>
+#include <memory>
 #include <cstdint>
 #include <numeric>
 #include <type_traits>
@@ -86,7 +88,10 @@ void load_line(const T* src, int64_t off, int64_t stride, int64_t n,
 // unique over integer keys sorts (key, index) items with an LSD radix sort, 8 bits per pass,
 // skipping the passes whose byte is the same in every key (keys below 2^24 need three). It is
 // stable, so equal keys stay in index order as with Ascending's tie-break: O(n) instead of a
-// comparison sort's O(n log n).
+// comparison sort's O(n log n). Each pass runs in parallel over contiguous parts of the items:
+// every part counts its bytes, the offsets are laid out bucket by bucket and part by part within
+// a bucket, and every part scatters its items in order, so the pass stays stable and the result
+// is the same for every thread count (a stable sort's output is unique).
 template <class K>
 uint64_t radix_key(K v) {
   if constexpr (std::is_signed_v<K>) {
@@ -96,20 +101,57 @@ uint64_t radix_key(K v) {
   }
 }
 
+// Parts of a parallel pass over n items: one per thread, none shorter than a grain.
+int64_t parts_for(int64_t n) {
+  return std::clamp<int64_t>(n / kGrainSize, 1, get_num_threads());
+}
+
+// Calls f(part, begin, end) for each of `parts` near-equal parts of [0, n), in parallel.
+template <class F>
+void for_each_part(int64_t n, int64_t parts, const F& f) {
+  parallel_for(0, parts, 1, [&](int64_t b, int64_t e) {
+    for (int64_t c = b; c < e; ++c) f(c, n * c / parts, n * (c + 1) / parts);
+  });
+}
+
+// Items whose memory is left uninitialized (std::vector would zero it first, a pass of its own).
 template <class K>
-void radix_sort(std::vector<Item<K>>& buf) {
-  const size_t n = buf.size();
+using ItemBuffer = std::unique_ptr<Item<K>[]>;
+
+template <class K>
+void radix_sort(ItemBuffer<K>& buf, int64_t n) {
   if (n < 2) return;
-  uint64_t differ = 0;
+  const int64_t parts = parts_for(n);
   const uint64_t first = radix_key(buf[0].v);
-  for (const Item<K>& it : buf) differ |= radix_key(it.v) ^ first;
-  std::vector<Item<K>> tmp(n);
+  std::vector<uint64_t> differs(parts);
+  for_each_part(n, parts, [&](int64_t c, int64_t b, int64_t e) {
+    uint64_t d = 0;
+    for (int64_t p = b; p < e; ++p) d |= radix_key(buf[p].v) ^ first;
+    differs[c] = d;
+  });
+  uint64_t differ = 0;
+  for (uint64_t d : differs) differ |= d;
+  ItemBuffer<K> tmp(new Item<K>[n]);
+  std::vector<std::array<int64_t, 256>> offsets(parts);
   for (int shift = 0; shift < 64; shift += 8) {
     if (((differ >> shift) & 0xFF) == 0) continue;
-    size_t count[257] = {};
-    for (const Item<K>& it : buf) ++count[((radix_key(it.v) >> shift) & 0xFF) + 1];
-    for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
-    for (const Item<K>& it : buf) tmp[count[(radix_key(it.v) >> shift) & 0xFF]++] = it;
+    for_each_part(n, parts, [&](int64_t c, int64_t b, int64_t e) {
+      std::array<int64_t, 256>& count = offsets[c];
+      count.fill(0);
+      for (int64_t p = b; p < e; ++p) ++count[(radix_key(buf[p].v) >> shift) & 0xFF];
+    });
+    int64_t sum = 0;
+    for (int d = 0; d < 256; ++d) {
+      for (int64_t c = 0; c < parts; ++c) {
+        int64_t k = offsets[c][d];
+        offsets[c][d] = sum;
+        sum += k;
+      }
+    }
+    for_each_part(n, parts, [&](int64_t c, int64_t b, int64_t e) {
+      std::array<int64_t, 256>& next = offsets[c];
+      for (int64_t p = b; p < e; ++p) tmp[next[(radix_key(buf[p].v) >> shift) & 0xFF]++] = buf[p];
+    });
     buf.swap(tmp);
   }
 }
@@ -218,35 +260,54 @@ void select_kernel(const Tensor& in, int64_t dim, SelectKind kind, int64_t k, co
 
 UniqueResult unique_kernel(const Tensor& flat, bool consecutive) {
   const int64_t n = flat.numel();
+  const int64_t parts = parts_for(n);
   UniqueResult r;
   r.inverse = empty_tensor({n}, DType::Int64);
   int64_t* inv = r.inverse.data<int64_t>();
   dispatch_all("unique", flat.dtype(), [&](auto tag) {
     using T = decltype(tag);
     using K = key_t<T>;
-    std::vector<Item<K>> buf;
-    load_line(flat.data<T>(), 0, 1, n, buf);
+    const T* src = flat.data<T>();
+    ItemBuffer<K> buf(new Item<K>[std::max<int64_t>(n, 1)]);
+    for_each_part(n, parts, [&](int64_t, int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) buf[i] = {K(src[i]), i};
+    });
     if (!consecutive) {
       if constexpr (std::is_integral_v<K>) {
-        radix_sort(buf);  // see Note [Radix unique]
+        radix_sort(buf, n);  // see Note [Radix unique]
       } else {
-        std::sort(buf.begin(), buf.end(), Ascending<K>());
+        std::sort(buf.get(), buf.get() + n, Ascending<K>());
       }
     }
-    std::vector<int64_t> starts;  // position in buf where each group starts
-    for (int64_t p = 0; p < n; ++p) {
-      if (p == 0 || !(buf[p].v == buf[p - 1].v)) starts.push_back(p);
-      inv[buf[p].i] = int64_t(starts.size()) - 1;
-    }
-    const int64_t groups = int64_t(starts.size());
+    // Groups start where the value changes; each part numbers its groups from the count of
+    // starts in the parts before it.
+    auto starts_group = [&](int64_t p) { return p == 0 || !(buf[p].v == buf[p - 1].v); };
+    std::vector<int64_t> group0(parts + 1, 0);
+    for_each_part(n, parts, [&](int64_t c, int64_t b, int64_t e) {
+      int64_t k = 0;
+      for (int64_t p = b; p < e; ++p) k += starts_group(p);
+      group0[c + 1] = k;
+    });
+    for (int64_t c = 0; c < parts; ++c) group0[c + 1] += group0[c];
+    const int64_t groups = group0[parts];
+    std::vector<int64_t> starts(groups + 1, n);  // position in buf where each group starts
+    for_each_part(n, parts, [&](int64_t c, int64_t b, int64_t e) {
+      int64_t g = group0[c] - 1;
+      for (int64_t p = b; p < e; ++p) {
+        if (starts_group(p)) starts[++g] = p;
+        inv[buf[p].i] = g;
+      }
+    });
     r.values = empty_tensor({groups}, flat.dtype());
     r.counts = empty_tensor({groups}, DType::Int64);
     T* vals = r.values.data<T>();
     int64_t* counts = r.counts.data<int64_t>();
-    for (int64_t g = 0; g < groups; ++g) {
-      vals[g] = T(buf[starts[g]].v);
-      counts[g] = (g + 1 < groups ? starts[g + 1] : n) - starts[g];
-    }
+    parallel_for(0, groups, kGrainSize, [&](int64_t b, int64_t e) {
+      for (int64_t g = b; g < e; ++g) {
+        vals[g] = T(buf[starts[g]].v);
+        counts[g] = starts[g + 1] - starts[g];
+      }
+    });
   });
   return r;
 }

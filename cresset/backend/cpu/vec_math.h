@@ -154,6 +154,41 @@ __attribute__((always_inline)) inline Vec max(Vec a, Vec b) {
 __attribute__((always_inline)) inline Vec scale(Vec p, Vec n, Vec) {
   return _mm512_mask_scalef_ps(p, kAll, p, n);
 }
+__attribute__((always_inline)) inline Vec mul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
+// |a|, and |a| with the sign of s.
+__attribute__((always_inline)) inline Vec abs(Vec a) {
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7FFFFFFF)));
+}
+__attribute__((always_inline)) inline Vec copysign(Vec a, Vec s) {
+  return _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+      _mm512_castps_si512(a), _mm512_castps_si512(s), _mm512_set1_epi32(0x7FFFFFFF), 0xE4));
+}
+/// a < b ? x : y, lane by lane (false when either is NaN).
+__attribute__((always_inline)) inline Vec select_lt(Vec a, Vec b, Vec x, Vec y) {
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), y, x);
+}
+// 1 / d within 1 ulp: a 14-bit estimate and one Newton step (a division costs 8 times more).
+__attribute__((always_inline)) inline Vec recip(Vec d) {
+  Vec r = _mm512_mask_rcp14_ps(d, kAll, d);
+  return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+// x = 2^e m with m in [sqrt(1/2), sqrt(2)) for finite x > 0, denormals included; returns m - 1.
+__attribute__((always_inline)) inline Vec log_split(Vec x, Vec& e) {
+  Vec m = _mm512_mask_getmant_ps(x, kAll, x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_zero);
+  e = _mm512_mask_getexp_ps(x, kAll, x);
+  __mmask16 high = _mm512_cmp_ps_mask(m, _mm512_set1_ps(1.41421356f), _CMP_GT_OQ);
+  m = _mm512_mask_mul_ps(m, high, m, _mm512_set1_ps(0.5f));
+  e = _mm512_mask_add_ps(e, high, e, _mm512_set1_ps(1.0f));
+  return _mm512_sub_ps(m, _mm512_set1_ps(1.0f));
+}
+// log's special inputs in one instruction, by the class of x: NaN stays NaN, +-0 gives -inf,
+// +inf gives +inf, a negative number or -inf gives NaN, 1 gives +0; other lanes keep r.
+__attribute__((always_inline)) inline Vec log_fixup(Vec r, Vec x) {
+  // One nibble per class, from QNaN up: QNaN(x), QNaN(x), -inf, +0, NaN, +inf, NaN, keep r.
+  constexpr int kTable = 0x03538422;
+  return _mm512_fixupimm_ps(r, x, _mm512_set1_epi32(kTable), 0);
+}
 #else
 using Vec = __m256;
 constexpr int kLanes = 8;
@@ -181,12 +216,45 @@ __attribute__((always_inline)) inline Vec scale(Vec p, Vec, Vec t) {
       _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), bias), 23));
   return _mm256_mul_ps(_mm256_mul_ps(p, f1), f2);
 }
+__attribute__((always_inline)) inline Vec mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+__attribute__((always_inline)) inline Vec abs(Vec a) {
+  return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a);
+}
+__attribute__((always_inline)) inline Vec copysign(Vec a, Vec s) {
+  const Vec sign = _mm256_set1_ps(-0.0f);
+  return _mm256_or_ps(_mm256_andnot_ps(sign, a), _mm256_and_ps(sign, s));
+}
+__attribute__((always_inline)) inline Vec select_lt(Vec a, Vec b, Vec x, Vec y) {
+  return _mm256_blendv_ps(y, x, _mm256_cmp_ps(a, b, _CMP_LT_OQ));
+}
+// AVX2's estimate has 12 bits, too few for one Newton step: divide.
+__attribute__((always_inline)) inline Vec recip(Vec d) {
+  return _mm256_div_ps(_mm256_set1_ps(1.0f), d);
+}
+// The AVX-512 version's split from the bits: a denormal x is scaled by 2^23 first.
+__attribute__((always_inline)) inline Vec log_split(Vec x, Vec& e) {
+  Vec tiny = _mm256_cmp_ps(x, _mm256_set1_ps(1.17549435e-38f), _CMP_LT_OQ);
+  x = _mm256_blendv_ps(x, _mm256_mul_ps(x, _mm256_set1_ps(8388608.0f)), tiny);
+  const __m256i sqrt_half = _mm256_set1_epi32(0x3F3504F3);
+  __m256i bits = _mm256_sub_epi32(_mm256_castps_si256(x), sqrt_half);
+  e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srai_epi32(bits, 23)),
+                    _mm256_and_ps(tiny, _mm256_set1_ps(23.0f)));
+  __m256i m = _mm256_add_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7FFFFF)), sqrt_half);
+  return _mm256_sub_ps(_mm256_castsi256_ps(m), _mm256_set1_ps(1.0f));
+}
+__attribute__((always_inline)) inline Vec log_fixup(Vec r, Vec x) {
+  const Vec inf = _mm256_set1_ps(__builtin_inff());
+  r = _mm256_blendv_ps(r, _mm256_set1_ps(-__builtin_inff()),
+                       _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_EQ_OQ));
+  r = _mm256_blendv_ps(r, inf, _mm256_cmp_ps(x, inf, _CMP_EQ_OQ));
+  return _mm256_blendv_ps(r, _mm256_set1_ps(__builtin_nanf("")),
+                          _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGE_UQ));
+}
 #endif
 
-/// exp of every lane, equal to expf lane by lane (see Note [Explicit vector exp]).
-__attribute__((always_inline)) inline Vec exp(Vec x) {
+// exp of x in [-104, 89] (or NaN).
+__attribute__((always_inline)) inline Vec exp_clamped(Vec xc) {
   const Vec kRound = splat(12582912.0f);
-  Vec xc = min(splat(89.0f), max(splat(-104.0f), x));
   Vec t = fma(xc, splat(1.44269504088896341f), kRound);
   Vec n = sub(t, kRound);
   Vec r = fma(n, splat(2.12194440e-4f), fma(n, splat(-0.693359375f), xc));
@@ -198,6 +266,54 @@ __attribute__((always_inline)) inline Vec exp(Vec x) {
   p = fma(p, r, splat(1.0f));
   p = fma(p, r, splat(1.0f));
   return scale(p, n, t);
+}
+
+/// exp of every lane, equal to expf lane by lane (see Note [Explicit vector exp]).
+__attribute__((always_inline)) inline Vec exp(Vec x) {
+  return exp_clamped(min(splat(89.0f), max(splat(-104.0f), x)));
+}
+
+// Note [Vector log and tanh]
+// libmvec's logf and tanhf are slower than torch's. log: x = 2^e m with m in [sqrt(1/2), sqrt(2)),
+// f = m - 1, log x = e ln 2 + f + f^2 R(f) with R a degree-8 relative minimax fit; e ln 2 needs no
+// split of ln 2 (its rounding error is below 0.1 ulp of log x once e != 0, and the multiply-add
+// rounds once); special inputs are patched at the end. tanh: |x| < 0.625 by
+// x + x^3 P(x^2) (degree 4, a relative minimax fit), above by 1 - 2 / (exp(2|x|) + 1) with 2|x|
+// clamped to 40 (tanh is 1 in float32 from 9.1 on), then x's sign; NaN flows through both.
+// Measured over every 61st float: log within 0.92 ulp, tanh within 1.65 (test_fast_paths checks a
+// sample). The strided loop calls them too (through a buffer), so a float32 result doesn't depend
+// on the layout.
+
+/// log of every lane (see Note [Vector log and tanh]).
+__attribute__((always_inline)) inline Vec log(Vec x) {
+  Vec e;
+  Vec f = log_split(x, e);
+  Vec r = splat(-0.07621774822473526f);
+  r = fma(r, f, splat(0.129044309258461f));
+  r = fma(r, f, splat(-0.13242988288402557f));
+  r = fma(r, f, splat(0.14181825518608093f));
+  r = fma(r, f, splat(-0.16609083116054535f));
+  r = fma(r, f, splat(0.2000197321176529f));
+  r = fma(r, f, splat(-0.25001582503318787f));
+  r = fma(r, f, splat(0.33333325386047363f));
+  r = fma(r, f, splat(-0.49999988079071045f));
+  Vec log_m = fma(mul(f, f), r, f);
+  return log_fixup(fma(e, splat(0.693147182f), log_m), x);
+}
+
+/// tanh of every lane (see Note [Vector log and tanh]).
+__attribute__((always_inline)) inline Vec tanh(Vec x) {
+  Vec a = abs(x);
+  Vec u = mul(a, a);
+  Vec p = splat(-0.005704451818019152f);
+  p = fma(p, u, splat(0.020638572052121162f));
+  p = fma(p, u, splat(-0.05373954772949219f));
+  p = fma(p, u, splat(0.13331440091133118f));
+  p = fma(p, u, splat(-0.3333328068256378f));
+  Vec small = fma(mul(a, u), p, a);
+  Vec d = add(exp_clamped(min(splat(40.0f), add(a, a))), splat(1.0f));
+  Vec big = fma(splat(-2.0f), recip(d), splat(1.0f));
+  return copysign(select_lt(a, splat(0.625f), small, big), x);
 }
 
 /// out[i] = f(in[i]) for i < n, f taking and returning a Vec; the tail goes through a padded
