@@ -312,6 +312,15 @@ MORE = {
                       (1,)),
     "detach_ path": (lambda lib, x, w: x * w.detach(), (3, 4), (4,)),
     "type_as": (lambda lib, x, w: x.float().type_as(w), (3, 4), (4,)),
+    "take_along_dim": (lambda lib, x, w: x.take_along_dim(lib.tensor([[0], [1], [2]]), 1),
+                       (3, 4), (1,)),
+    "take_along_dim broadcast": (
+        lambda lib, x, w: x[:1].take_along_dim(lib.tensor([[0], [1], [2]]), 1), (3, 4), (1,)),
+    "take_along_dim flat": (lambda lib, x, w: x.take_along_dim(lib.tensor([0, 5])), (3, 4),
+                            (1,)),
+    "trapezoid": (lambda lib, x, w: lib.trapezoid(x), (3, 4), (1,)),
+    "trapezoid dx dim": (lambda lib, x, w: lib.trapezoid(x, dx=0.5, dim=0), (3, 4), (1,)),
+    "cumulative_trapezoid": (lambda lib, x, w: lib.cumulative_trapezoid(x, dx=2.0), (3, 4), (1,)),
 }
 
 
