@@ -193,6 +193,57 @@ def test_scalar_and_inplace_forms(name):
     assert_same_graph(SCALAR_FORMS[name], [a])
 
 
+def _on_copy(write):
+    """z = x * 1, then write(lib, z, y) modifies z (or views of it) in place; the graph of z."""
+    def fn(lib, x, y):
+        z = x * 1
+        write(lib, z, y)
+        return z
+    return fn
+
+
+def _setitem(key, value):
+    return lambda lib, z, y: z.__setitem__(key(lib, z), value(lib, y))
+
+
+INPLACE_WRITES = {
+    "z[0] += 1": lambda lib, z, y: z[0].add_(1),
+    "z[0] += y[0]": lambda lib, z, y: z[0].__iadd__(y[0]),
+    "z[z > 1] = 0": _setitem(lambda lib, z: z > 1, lambda lib, y: 0.0),
+    "z[[0, 2]] = y[:2]": _setitem(lambda lib, z: lib.tensor([0, 2]), lambda lib, y: y[:2]),
+    "z[..., 1] = y[:, 1]": _setitem(lambda lib, z: (Ellipsis, 1), lambda lib, y: y[:, 1]),
+    "z[0, 0] = y[1, 1]": _setitem(lambda lib, z: (0, 0), lambda lib, y: y[1, 1]),
+    "z.t()[0] -= 2": lambda lib, z, y: z.t()[0].sub_(2),
+    "z.view(12)[3:] /= 2": lambda lib, z, y: z.view(12)[3:].div_(2),
+    "z[1:].clamp_": lambda lib, z, y: z[1:].clamp_(0.7, 1.1),
+    "z[1:].relu_": lambda lib, z, y: z[1:].relu_(),
+    "index_add_": lambda lib, z, y: z.index_add_(0, lib.tensor([0, 0]), y[:2]),
+    "scatter_": lambda lib, z, y: z.scatter_(1, lib.tensor([[0], [1], [2]]), y[:, :1]),
+    "copy_ broadcast": lambda lib, z, y: z.copy_(y[0]),
+    "copy_ between views": lambda lib, z, y: z[2:].copy_(z[:1]),
+    "add_ between views": lambda lib, z, y: z[:, 2:].add_(z[:, :2]),
+    "addcmul_": lambda lib, z, y: z.addcmul_(y, y, value=0.5),
+    "lerp_": lambda lib, z, y: z.lerp_(y, 0.3),
+    "pow_ tensor": lambda lib, z, y: z.pow_(y),
+    "sub_ alpha": lambda lib, z, y: z.sub_(y, alpha=2),
+    "div_ floor": lambda lib, z, y: z.div_(2, rounding_mode="floor"),
+    "unsqueeze_": lambda lib, z, y: z.unsqueeze_(0),
+    "t_": lambda lib, z, y: z.t_(),
+    "exp_ log_": lambda lib, z, y: z.exp_().log_(),
+    "view sigmoid_ tanh_": lambda lib, z, y: z[0].sigmoid_().tanh_(),
+    "view fill_ tensor": lambda lib, z, y: z[0].fill_(y[0, 0]),
+    "strided zero_": lambda lib, z, y: z[:, ::2].zero_(),
+    "diagonal sqrt_": lambda lib, z, y: z.diagonal().sqrt_(),
+    "masked_scatter_": lambda lib, z, y: z.masked_scatter_(z > 1, y),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_WRITES))
+def test_inplace_writes(name):
+    assert_same_graph(_on_copy(INPLACE_WRITES[name]),
+                      [_rand((3, 4), (0.5, 2.5), 8), _rand((3, 4), (0.5, 2.5), 9)])
+
+
 def test_clamp_tensor_bounds_gradients_at_ties():
     # x within, at and outside the bounds, and min > max (max wins): torch's masks.
     x = torch.tensor([0., 1., 2., 3., 4., 5.], dtype=torch.float64)
