@@ -359,8 +359,7 @@ MORE = {
     "swapaxes reshape": (lambda lib, x, w: x.swapaxes(0, 1).reshape(-1), (3, 4), (1,)),
     "as_strided": (lambda lib, x, w: x.as_strided((2, 2), (1, 2)), (3, 4), (1,)),
     "unfold tensor": (lambda lib, x, w: x.unfold(1, 2, 1), (3, 4), (1,)),
-    "tril_ on view": (lambda lib, x, w: (lambda y: (y[:, :3].tril_(), y)[1])(x * 1), (3, 4),
-                      (1,)),
+    "tril_ on view": (_on_copy(lambda lib, z, w: z[:, :3].tril_()), (3, 4), (1,)),
     "detach_ path": (lambda lib, x, w: x * w.detach(), (3, 4), (4,)),
     "type_as": (lambda lib, x, w: x.float().type_as(w), (3, 4), (4,)),
     "take_along_dim": (lambda lib, x, w: x.take_along_dim(lib.tensor([[0], [1], [2]]), 1),
@@ -369,6 +368,8 @@ MORE = {
         lambda lib, x, w: x[:1].take_along_dim(lib.tensor([[0], [1], [2]]), 1), (3, 4), (1,)),
     "take_along_dim flat": (lambda lib, x, w: x.take_along_dim(lib.tensor([0, 5])), (3, 4),
                             (1,)),
+    "multilabel_soft_margin_loss": (lambda lib, x, w: lib.nn.functional.multilabel_soft_margin_loss(
+        x - 1, (x > 1.5).double()), (3, 4), (1,)),
     "trapezoid": (lambda lib, x, w: lib.trapezoid(x), (3, 4), (1,)),
     "trapezoid dx dim": (lambda lib, x, w: lib.trapezoid(x, dx=0.5, dim=0), (3, 4), (1,)),
     "cumulative_trapezoid": (lambda lib, x, w: lib.cumulative_trapezoid(x, dx=2.0), (3, 4), (1,)),
