@@ -261,8 +261,7 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
 
 Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
                            double margin, int64_t reduction) {
-  const Tensor out =
-      clamp_bound(-target * (input1 - input2) + margin, 0.0, true, {}, false);
+  const Tensor out = clamp_bound(-target * (input1 - input2) + margin, 0.0, true, {}, false);
   return apply_reduction(out, reduction);
 }
 

@@ -7,15 +7,15 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
-#include <limits>
 #include <vector>
 
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
 #include "cresset/backend/cuda/kernels.h"
-#include "cresset/autograd/grad_mode.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise_grad.h"
@@ -157,7 +157,8 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
   std::string_view b(base);
   bool scalar_argument =
       inputs.size() == 2 && (*(inputs.begin() + 1))->impl()->is_scalar_argument();
-  if (scalar_argument && (b == "Add" || b == "Sub" || b == "Mul" || (b == "Div" && &row == &row_div))) {
+  if (scalar_argument &&
+      (b == "Add" || b == "Sub" || b == "Mul" || (b == "Div" && &row == &row_div))) {
     n = 1;  // the C++ Scalar overload: add.Scalar, mul.Scalar ...
   } else if (b == "Pow" || b == "FloatPower" || b == "Square") {
     base = "Pow";
@@ -197,8 +198,8 @@ uint32_t edgeless_inputs(const Row& row, const char* op, std::initializer_list<T
   if (&row == &row_where) return 1;
   if (inputs.size() == 2 && (*(inputs.begin() + 1))->impl()->is_scalar_argument()) return 2;
   static constexpr std::string_view kScalarOverloads[] = {
-      "pow", "float_power", "square", "rsub", "remainder", "fmod", "xlogy", "copysign",
-      "floor_divide", "eq", "ne", "lt", "le", "gt", "ge"};
+      "pow",          "float_power", "square", "rsub", "remainder", "fmod", "xlogy", "copysign",
+      "floor_divide", "eq",          "ne",     "lt",   "le",        "gt",   "ge"};
   std::string_view name(op);
   if (!name.empty() && name.back() == '_') name.remove_suffix(1);
   bool scalar_overload = false;
@@ -289,8 +290,8 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   // nor for its in-place asinh_, acosh_ and atanh_ (AsinhBackward1 ...): backward through them
   // raises.
   std::string_view name(op);
-  bool inverse_hyperbolic = name.back() == '_' &&
-                            (&row == &row_asinh || &row == &row_acosh || &row == &row_atanh);
+  bool inverse_hyperbolic =
+      name.back() == '_' && (&row == &row_asinh || &row == &row_acosh || &row == &row_atanh);
   bool undefined = name.rfind("floor_divide", 0) == 0 ||
                    (name.rfind("remainder", 0) == 0 && (*inputs.begin())->impl()->is_wrapped_number());
   if (undefined || inverse_hyperbolic) {
@@ -688,8 +689,10 @@ Tensor clamp_tensor_impl(const char* op, const Tensor& self, const Tensor& min, 
                      if (hi.defined()) in = in.defined() ? in & (x <= hi) : x <= hi;
                      Tensor gx, gmin, gmax;
                      if (c.needs_input_grad(0)) gx = g * in;
-                     if (c.needs_input_grad(1)) gmin = g * (hi.defined() ? (x < lo) & (lo <= hi) : x < lo);
-                     if (c.needs_input_grad(2)) gmax = g * (hi < (lo.defined() ? maximum(x, lo) : x));
+                     if (c.needs_input_grad(1))
+                       gmin = g * (hi.defined() ? (x < lo) & (lo <= hi) : x < lo);
+                     if (c.needs_input_grad(2))
+                       gmax = g * (hi < (lo.defined() ? maximum(x, lo) : x));
                      return {gx, gmin, gmax};
                    });
   return result;

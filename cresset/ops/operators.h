@@ -13,10 +13,10 @@ namespace cresset {
   inline Tensor operator op(Scalar a, const Tensor& b) { return fn(wrapped_scalar(a), b); }
 // Arithmetic with a number records torch's C++ graph: x + 2.0 and 2.0 + x are x.add(2.0)
 // (AddBackward1, one edge), while 2.0 - x and 2.0 / x keep the number as a tensor (None edge).
-#define CRESSET_ARITHMETIC_OPERATOR(op, fn, commutative)                                    \
-  inline Tensor operator op(const Tensor& a, const Tensor& b) { return fn(a, b); }            \
-  inline Tensor operator op(const Tensor& a, Scalar b) { return fn(a, scalar_argument(b)); }  \
-  inline Tensor operator op(Scalar a, const Tensor& b) {                                      \
+#define CRESSET_ARITHMETIC_OPERATOR(op, fn, commutative)                                     \
+  inline Tensor operator op(const Tensor& a, const Tensor& b) { return fn(a, b); }           \
+  inline Tensor operator op(const Tensor& a, Scalar b) { return fn(a, scalar_argument(b)); } \
+  inline Tensor operator op(Scalar a, const Tensor& b) {                                     \
     return commutative ? fn(b, scalar_argument(a)) : fn(wrapped_scalar(a), b);               \
   }
 CRESSET_ARITHMETIC_OPERATOR(+, add, true)

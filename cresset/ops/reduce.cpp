@@ -640,10 +640,9 @@ Tensor norm_recorded(const char* node, const Tensor& self, double p, const OptDi
   Tensor r = norm_impl(self, p, dim, keepdim, dtype, out);
   if (grad) {
     uint64_t mask = dims_mask(dim, self.dim());
-    autograd::record(node, {self}, {r}, {self, r},
-                     [p, mask, keepdim](const Ctx& c) -> TensorList {
-                       return {norm_backward(c.grad(), c.saved(0), p, c.saved(1), mask, keepdim)};
-                     });
+    autograd::record(node, {self}, {r}, {self, r}, [p, mask, keepdim](const Ctx& c) -> TensorList {
+      return {norm_backward(c.grad(), c.saved(0), p, c.saved(1), mask, keepdim)};
+    });
   }
   return r;
 }

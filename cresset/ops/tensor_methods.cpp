@@ -13,7 +13,7 @@ Scalar Tensor::item() const { return item_scalar(*this); }
   Tensor Tensor::name(Arg a) const { return cresset::name(*this, a); }
 // A binary op whose number operand becomes a Scalar argument (Python-number promotion, torch's
 // Scalar-overload node).
-#define CRESSET_METHOD_BINARY(name)                                                  \
+#define CRESSET_METHOD_BINARY(name)                                                      \
   Tensor Tensor::name(const Tensor& other) const { return cresset::name(*this, other); } \
   Tensor Tensor::name(Scalar other) const { return cresset::name(*this, scalar_argument(other)); }
 
