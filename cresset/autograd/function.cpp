@@ -59,6 +59,24 @@ void FunctionNode::release_saved() {
   mark_released();
 }
 
+namespace {
+// An input viewing the storage that this in-place op has just written (x[1:].copy_(x[:-1])) was
+// read before the write: its edge is the grad_fn it had then (torch collects edges before running
+// the op), not the AsStridedBackward0 one regenerated for the write.
+Edge input_edge(const Tensor& in, TensorSpan outputs) {
+  const AutogradMeta* m = meta(in);
+  if (m && m->grad_fn && m->view_base.defined() &&
+      m->view_version + 1 == in.impl()->storage()->version()) {
+    for (const Tensor& out : outputs) {
+      if (out.defined() && !out.is_same(in) && out.impl()->storage() == in.impl()->storage()) {
+        return {m->grad_fn, m->output_nr};
+      }
+    }
+  }
+  return gradient_edge(in);
+}
+}  // namespace
+
 std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, TensorSpan outputs,
                                      TensorSpan saved, BackwardFn backward) {
   // An output that is a tracked view was modified in place: its base's history is rebased
@@ -72,7 +90,7 @@ std::shared_ptr<FunctionNode> record(std::string name, TensorSpan inputs, Tensor
   auto& edges = node->mutable_next_edges();
   edges.reserve(inputs.size());
   for (const Tensor& in : inputs) {
-    edges.push_back(in.defined() && in.requires_grad() ? gradient_edge(in) : Edge());
+    edges.push_back(in.defined() && in.requires_grad() ? input_edge(in, outputs) : Edge());
   }
   for (const Tensor& out : outputs) {
     if (!out.defined()) continue;

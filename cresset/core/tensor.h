@@ -72,8 +72,12 @@ class TensorImpl {
   bool requires_grad() const { return requires_grad_; }
   void set_requires_grad(bool r) { requires_grad_ = r; }
   /// A 0-dim tensor made from a Python number; it promotes like a number, not like a tensor.
-  bool is_wrapped_number() const { return wrapped_number_; }
-  void set_wrapped_number(bool w) { wrapped_number_ = w; }
+  bool is_wrapped_number() const { return wrapped_number_ != 0; }
+  void set_wrapped_number(bool w) { wrapped_number_ = w ? 1 : 0; }
+  /// A wrapped number given to a C++ Scalar overload (x + 2.0): autograd records torch's Scalar
+  /// overload for it (AddBackward1, no edge), where a Python number keeps a None edge.
+  bool is_scalar_argument() const { return wrapped_number_ == 2; }
+  void set_scalar_argument() { wrapped_number_ = 2; }
 
   AutogradMetaBase* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaBase> m) { autograd_meta_ = std::move(m); }
@@ -104,7 +108,7 @@ class TensorImpl {
   DType dtype_;
   bool is_contiguous_ = true;
   bool requires_grad_ = false;
-  bool wrapped_number_ = false;
+  uint8_t wrapped_number_ = 0;  // 1: a Python number, 2: a C++ Scalar argument
   bool inference_ = false;
   bool owns_pyobj_ = false;
   std::unique_ptr<AutogradMetaBase> autograd_meta_;

@@ -222,11 +222,13 @@ Tensor prelu(const Tensor& self, const Tensor& weight) {
                   "[prelu] Mismatch of parameter numbers and input channel size. Found parameter "
                   "numbers = ",
                   n, " and channel size = ", channels, ".");
-    // [C] -> [1, C, 1, ...] broadcasts over every dim but the channels.
-    DimVector shape(size_t(self.dim()), 1);
-    shape[1] = n;
-    w = reshape(weight, shape);
   }
+  // The weight viewed to [1, C, 1, ...] (every dim but the channels broadcast; [C] for 1-d input,
+  // [] for 0-d), as torch does, so its graph gets torch's ViewBackward0 whenever the shape changes.
+  DimVector shape(size_t(self.dim()), 1);
+  if (self.dim() == 1) shape[0] = n;
+  if (self.dim() > 1) shape[1] = n;
+  if (weight.sizes() != shape) w = reshape(weight, shape);
   Tensor out;
   {
     autograd::AutoGradMode off(false);

@@ -18,7 +18,12 @@ Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim, double
   auto as_float = [&](const Tensor& x) {
     return is_floating(x.dtype()) ? x : to(x, common, x.device());
   };
-  std::vector<Tensor> b = broadcast_tensors({as_float(x1), as_float(x2)});
+  // Operands of different shapes are both expanded to the common one, also the one already of it
+  // (torch's ExpandBackward0 edges).
+  const DimVector shape = broadcast_shapes(x1.sizes(), x2.sizes());
+  const bool same = x1.sizes() == x2.sizes();
+  const Tensor b[2] = {same ? as_float(x1) : expand(as_float(x1), shape),
+                       same ? as_float(x2) : expand(as_float(x2), shape)};
   // Each operand is divided by its norm first (more stable; keeps the result in [-1, 1]); the
   // norms are clamped to eps outside the graph, like torch.
   const DimVector dims{dim};
@@ -33,7 +38,7 @@ Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim, double
 
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim) {
   int64_t last = std::max(x1.dim(), x2.dim()) - 1;
-  return norm(x1 - x2 + eps, p, DimVector{last}, keepdim);
+  return at_norm(x1 - x2 + eps, p, DimVector{last}, keepdim);
 }
 
 Tensor pdist(const Tensor& self, double p) {

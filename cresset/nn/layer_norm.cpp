@@ -160,7 +160,7 @@ Tensor rms_norm(const Tensor& input, const DimVector& normalized_shape, const Te
   DimVector dims;
   for (int64_t i = input.dim() - int64_t(normalized_shape.size()); i < input.dim(); ++i)
     dims.push_back(i);
-  Tensor y = x * rsqrt(add(mean(pow(x, wrapped_scalar(2)), dims, true), wrapped_scalar(e)));
+  Tensor y = x * rsqrt(mean(pow(x, wrapped_scalar(2)), dims, true) + e);  // AddBackward1, as torch
   if (weight.defined()) y = y * weight;
   return y.dtype() == input.dtype() ? y : to(y, input.dtype(), input.device());
 }

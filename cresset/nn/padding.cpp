@@ -87,12 +87,27 @@ const char* node_name(const std::string& mode, int64_t pairs) {
   return names[mode == "replicate"][pairs - 1];
 }
 
-// Circular padding composed as torch composes it: the kept interior (constant_pad_nd, negative
-// pads cropping), then per padded dim each wrapped band copied in from the far side of the
-// interior across the full extent of the other dims (so later dims carry earlier bands into the
-// corners). The graph ends in torch's CopySlices, and double backward works.
+// Circular padding composed as torch composes it: the kept interior (self sliced, negative pads
+// cropping) copied into a new tensor, then per padded dim each wrapped band copied in from the
+// far side of the interior across the full extent of the other dims (so later dims carry earlier
+// bands into the corners). The graph is torch's CopySlices chain, and double backward works.
 Tensor circular_pad(const Tensor& self, const DimVector& pad) {
-  Tensor out = constant_pad_nd(self, pad, Scalar(0.0));
+  DimVector sizes = self.sizes();
+  Tensor src = self, dst;
+  std::vector<std::pair<int64_t, int64_t>> interior;  // per padded dim: start in out, length
+  for (size_t i = 0; 2 * i < pad.size(); ++i) {
+    const int64_t d = self.dim() - 1 - int64_t(i), l = pad[2 * i], r = pad[2 * i + 1];
+    const int64_t kept = self.size(d) + std::min<int64_t>(l, 0) + std::min<int64_t>(r, 0);
+    sizes[d] = self.size(d) + l + r;
+    src = narrow(src, d, std::max<int64_t>(-l, 0), kept);
+    interior.emplace_back(std::max<int64_t>(l, 0), kept);
+  }
+  Tensor out = empty_tensor(sizes, self.dtype(), self.device());
+  dst = out;
+  for (size_t i = 0; i < interior.size(); ++i) {
+    dst = narrow(dst, self.dim() - 1 - int64_t(i), interior[i].first, interior[i].second);
+  }
+  copy_(dst, src);
   for (size_t i = 0; 2 * i < pad.size(); ++i) {
     const int64_t d = self.dim() - 1 - int64_t(i), l = pad[2 * i], r = pad[2 * i + 1];
     const int64_t start = std::max<int64_t>(l, 0);  // where the kept interior begins

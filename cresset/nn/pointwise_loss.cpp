@@ -2,12 +2,14 @@
 // torch has a named backward node (MseLossBackward0 ...) the forward runs without recording and
 // one node holds a derivative written in ops, so double backward works; torch's composites are
 // composites here too, and get their node names from the ops they are made of.
+#include <algorithm>
 #include <cmath>
 
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
 #include "cresset/core/error.h"
 #include "cresset/core/shape.h"
+#include "cresset/nn/distance.h"
 #include "cresset/nn/loss.h"
 #include "cresset/ops/ops.h"
 
@@ -28,28 +30,13 @@ Tensor apply_reduction(const Tensor& loss, int64_t reduction) {
   return loss;
 }
 
-// t + v (t - v when `subtract`) as torch's C++ code records it, through add(Tensor, Scalar):
-// AddBackward1 / SubBackward1 with t's edge only (a Python number instead takes the Tensor
-// overload, AddBackward0 with a None edge, which is what `t + v` records here).
-Tensor add_scalar_overload(const Tensor& t, double v, bool subtract = false) {
-  Tensor out;
-  {
-    autograd::AutoGradMode no_grad(false);
-    out = subtract ? t - v : t + v;
-  }
-  if (autograd::needs_grad({t})) {
-    autograd::record(subtract ? "SubBackward1" : "AddBackward1", {t}, {out}, {},
-                     [](const autograd::Ctx& c) -> autograd::TensorList { return {c.grad()}; });
-  }
-  return out;
-}
-
 // The derivative of a pointwise loss with respect to its inputs, given the gradient of each
 // unreduced element `g` and the saved inputs.
 using PointwiseBackward = autograd::TensorList (*)(const autograd::Ctx& c, const Tensor& g,
                                                    double param);
 
-// A pointwise loss recorded as one node `name` over `inputs` (same shape; all saved):
+// A pointwise loss recorded as one node `name` over `inputs` (self, target, then any weights; all
+// saved):
 // `loss` holds the unreduced elements, computed by the caller under no_grad. Without
 // `target_edge`, the second input is saved but gets no edge (torch's non-differentiable target).
 Tensor record_pointwise(const char* name, const autograd::TensorList& inputs, const Tensor& loss,
@@ -64,8 +51,9 @@ Tensor record_pointwise(const char* name, const autograd::TensorList& inputs, co
     const int64_t numel = loss.numel();
     std::vector<DimVector> shapes;
     for (const Tensor& t : inputs) shapes.push_back(t.sizes());
-    autograd::TensorSpan edges = target_edge ? autograd::TensorSpan(inputs)
-                                             : autograd::TensorSpan(inputs.data(), 1);
+    // Edges for self and target only: a weight is saved, never differentiated (torch's node has
+    // no edge for it).
+    autograd::TensorSpan edges(inputs.data(), target_edge ? std::min<size_t>(inputs.size(), 2) : 1);
     auto node = autograd::record(name, edges, {out}, inputs,
                      [=](const autograd::Ctx& c) -> autograd::TensorList {
                        Tensor g = c.grad();
@@ -273,8 +261,7 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
 
 Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target,
                            double margin, int64_t reduction) {
-  const Tensor out =
-      clamp_bound(add_scalar_overload(-target * (input1 - input2), margin), 0.0, true, {}, false);
+  const Tensor out = clamp_bound(-target * (input1 - input2) + margin, 0.0, true, {}, false);
   return apply_reduction(out, reduction);
 }
 
@@ -304,27 +291,16 @@ Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const T
   constexpr double kEps = 1e-12;
   const DimVector dims{targ_dim};
   const Tensor prod_sum = sum(input1 * input2, dims);
-  const Tensor mag1 = add_scalar_overload(sum(input1 * input1, dims), kEps);
-  const Tensor mag2 = add_scalar_overload(sum(input2 * input2, dims), kEps);
+  const Tensor mag1 = sum(input1 * input1, dims) + kEps;
+  const Tensor mag2 = sum(input2 * input2, dims) + kEps;
   const Tensor cos = prod_sum / sqrt(mag1 * mag2);
   const Tensor zeros = zeros_like_tensor(cos);
   const Tensor pos = 1 - cos;
-  const Tensor neg =
-      clamp_bound(add_scalar_overload(cos, margin, /*subtract=*/true), 0.0, true, {}, false);
+  const Tensor neg = clamp_bound(cos - margin, 0.0, true, {}, false);
   const Tensor out = where(eq(target, wrapped_scalar(1)), pos, zeros) +
                      where(eq(target, wrapped_scalar(-1)), neg, zeros);
   return apply_reduction(out, reduction);
 }
-
-namespace {
-
-// torch.pairwise_distance: the p-norm of x1 - x2 + eps over the last dim.
-Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps) {
-  const int64_t dim = std::max(x1.dim(), x2.dim()) - 1;
-  return norm(add_scalar_overload(x1 - x2, eps), p, DimVector{dim}, false);
-}
-
-}  // namespace
 
 Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
                            double margin, double p, double eps, bool swap, int64_t reduction) {
@@ -336,9 +312,8 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   const Tensor dist_pos = pairwise_distance(anchor, positive, p, eps);
   Tensor dist_neg = pairwise_distance(anchor, negative, p, eps);
   if (swap) dist_neg = minimum(dist_neg, pairwise_distance(positive, negative, p, eps));
-  return apply_reduction(
-      clamp_bound(add_scalar_overload(dist_pos, margin) - dist_neg, 0.0, true, {}, false),
-      reduction);
+  return apply_reduction(clamp_bound(dist_pos + margin - dist_neg, 0.0, true, {}, false),
+                         reduction);
 }
 
 }  // namespace cresset

@@ -132,6 +132,12 @@ Tensor wrapped_scalar(Scalar value) {
   return t;
 }
 
+Tensor scalar_argument(Scalar value) {
+  Tensor t = scalar_tensor(value, value.natural_dtype());
+  t.impl()->set_scalar_argument();
+  return t;
+}
+
 Tensor full(const DimVector& sizes, Scalar value, DType dtype, Device device) {
   return fill_impl(empty_tensor(sizes, dtype, device), value);
 }

@@ -9,6 +9,9 @@ namespace cresset {
 
 /// A 0-dim tensor holding `value` that promotes like a Python number (see result_type).
 Tensor wrapped_scalar(Scalar value);
+/// wrapped_scalar for a C++ Scalar overload (x + 2.0, x.mul(2)): recorded as torch's C++ API
+/// records it (see TensorImpl::is_scalar_argument).
+Tensor scalar_argument(Scalar value);
 /// A 0-dim tensor holding `value` in `dtype`.
 Tensor scalar_tensor(Scalar value, DType dtype, Device device = Device());
 /// The value of a one-element tensor as a Scalar of its dtype's kind.

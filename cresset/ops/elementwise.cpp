@@ -7,17 +7,19 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
-#include <limits>
 #include <vector>
 
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
 #include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise_grad.h"
+#include "cresset/ops/operators.h"
 #include "cresset/ops/view.h"
 #include "cresset/ops/view_autograd.h"
 
@@ -154,7 +156,12 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
   // Which overload torch recorded: by the operand that was a Python number, or by the row.
   int n = 0;
   std::string_view b(base);
-  if (b == "Pow" || b == "FloatPower" || b == "Square") {
+  bool scalar_argument =
+      inputs.size() == 2 && (*(inputs.begin() + 1))->impl()->is_scalar_argument();
+  if (scalar_argument &&
+      (b == "Add" || b == "Sub" || b == "Mul" || (b == "Div" && &row == &row_div))) {
+    n = 1;  // the C++ Scalar overload: add.Scalar, mul.Scalar ...
+  } else if (b == "Pow" || b == "FloatPower" || b == "Square") {
     base = "Pow";
     n = number(0) ? 2 : (&row == &row_pow && !number(1)) ? 1 : 0;
   } else if (b == "Remainder" || b == "Fmod") {
@@ -163,6 +170,9 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
     n = number(1) ? 1 : 0;
   } else if (b == "Xlogy") {
     n = number(1) ? 2 : number(0) ? 1 : 0;
+  } else if (&row == &row_eq || &row == &row_ne || &row == &row_lt || &row == &row_le ||
+             &row == &row_gt || &row == &row_ge) {
+    n = number(1) ? 0 : 1;
   } else if (b == "Rsub") {
     n = number(0) ? 1 : 0;
   } else if (b == "Div") {
@@ -176,7 +186,7 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
   } else if (b == "ClampMin" || b == "ClampMax") {
     n = (&row == &row_maximum || &row == &row_minimum) ? 1 : 0;
   } else if (b == "LeakyRelu" || b == "Elu" || b == "Celu" || b == "Threshold" ||
-             b == "RreluWithNoise") {
+             b == "RreluWithNoise" || b == "Asinh" || b == "Acosh" || b == "Atanh") {
     n = std::string_view(op).back() == '_' ? 1 : 0;  // torch's in-place forms save the result
   }
   return base + "Backward" + std::to_string(n);
@@ -187,12 +197,14 @@ std::string node_name(const Row& row, const char* op, std::initializer_list<Tens
 // where's condition.
 uint32_t edgeless_inputs(const Row& row, const char* op, std::initializer_list<TensorRef> inputs) {
   if (&row == &row_where) return 1;
+  if (inputs.size() == 2 && (*(inputs.begin() + 1))->impl()->is_scalar_argument()) return 2;
   static constexpr std::string_view kScalarOverloads[] = {
-      "pow", "float_power", "square", "rsub", "remainder", "fmod", "xlogy", "copysign",
-      "floor_divide"};
+      "pow",          "float_power", "square", "rsub", "remainder", "fmod", "xlogy", "copysign",
+      "floor_divide", "eq",          "ne",     "lt",   "le",        "gt",   "ge"};
   std::string_view name(op);
+  if (!name.empty() && name.back() == '_') name.remove_suffix(1);
   bool scalar_overload = false;
-  for (std::string_view s : kScalarOverloads) scalar_overload = scalar_overload || name.rfind(s, 0) == 0;
+  for (std::string_view s : kScalarOverloads) scalar_overload = scalar_overload || name == s;
   if (!scalar_overload) return 0;
   uint32_t mask = 0, i = 0;
   for (TensorRef in : inputs) mask |= uint32_t(in->impl()->is_wrapped_number()) << i++;
@@ -211,14 +223,16 @@ const NodeKind& cached_node_kind(const Row& row, const char* op,
   struct Entry {
     const Row* row = nullptr;
     std::string op;  // by value: callers may pass a temporary string's c_str()
-    std::array<bool, 3> numbers{};
+    std::array<uint8_t, 3> numbers{};
     NodeKind kind;
   };
   thread_local Entry last;
-  std::array<bool, 3> numbers{};
+  std::array<uint8_t, 3> numbers{};  // 0: a tensor, 1: a Python number, 2: a Scalar argument
   size_t i = 0;
   for (TensorRef in : inputs) {
-    if (i < numbers.size()) numbers[i++] = in->impl()->is_wrapped_number();
+    if (i < numbers.size()) {
+      numbers[i++] = in->impl()->is_scalar_argument() ? 2 : in->impl()->is_wrapped_number();
+    }
   }
   if (last.row != &row || last.numbers != numbers || last.op != op) {
     last.kind = {node_name(row, op, inputs), edgeless_inputs(row, op, inputs)};
@@ -243,6 +257,7 @@ Recording begin_recording(const Row& row, const char* op, std::initializer_list<
                           const Tensor& out, bool inplace) {
   Recording r;
   if (!row.grad->differentiable || !autograd::needs_grad(inputs)) return r;
+  if (row.kind == Kind::Compare && !inplace) return r;  // a bool result, or out= (never recorded)
   CRESSET_CHECK(!out.defined() || inplace, RuntimeError, op,
                 "(): functions with out=... arguments don't support automatic differentiation, "
                 "but one of the arguments requires grad.");
@@ -272,17 +287,24 @@ void finish_recording(const Recording& r, const Row& row, const char* op,
   std::array<double, 3> a{};
   for (int j = 0; j < row.grad->nargs; ++j) a[j] = args[j].to_double();
   ew::RowBackward fn = row.grad->backward;
-  // torch records floor_divide and remainder(number, tensor) but defines no derivative for them:
-  // backward through them raises.
+  // torch records floor_divide and remainder(number, tensor) but defines no derivative for them,
+  // nor for its in-place asinh_, acosh_ and atanh_ (AsinhBackward1 ...): backward through them
+  // raises.
   std::string_view name(op);
+  bool inverse_hyperbolic =
+      name.back() == '_' && (&row == &row_asinh || &row == &row_acosh || &row == &row_atanh);
   bool undefined = name.rfind("floor_divide", 0) == 0 ||
                    (name.rfind("remainder", 0) == 0 && (*inputs.begin())->impl()->is_wrapped_number());
-  if (undefined) {
-    std::string message = str_cat("derivative for aten::", name.substr(0, name.find('_', 6)),
-                                  " is not implemented");
-    autograd::record("torch::autograd::NotImplemented", autograd::TensorSpan(recorded.data(), n),
-                     {result}, {},
-                     [message](const autograd::Ctx&) -> autograd::TensorList {
+  if (undefined || inverse_hyperbolic) {
+    std::string message =
+        inverse_hyperbolic
+            ? str_cat("the derivative for 'inplace version of ", row.name, "' is not implemented.")
+            : str_cat("derivative for aten::", name.substr(0, name.find('_', 6)),
+                      " is not implemented");
+    autograd::record(inverse_hyperbolic ? kind.name : "torch::autograd::NotImplemented",
+                     autograd::TensorSpan(recorded.data(), n), {result}, {},
+                     [message, inverse_hyperbolic](const autograd::Ctx&) -> autograd::TensorList {
+                       if (inverse_hyperbolic) throw NotImplementedError(message);
                        throw RuntimeError(message);
                      });
     return;
@@ -638,10 +660,43 @@ Tensor clamp_tensor_impl(const char* op, const Tensor& self, const Tensor& min, 
                 "] torch.clamp: At least one of 'min' or 'max' must not be None");
   // maximum and minimum take bool; torch's two-bound clamp doesn't.
   if (min.defined() && max.defined()) check_supported(row_clamp, op, result_type({self, min, max}));
-  if (!max.defined()) return call(row_maximum, op, {self, min}, out, inplace);
-  if (!min.defined()) return call(row_minimum, op, {self, max}, out, inplace);
-  // minimum(maximum(self, min), max): NaN bounds propagate, and max wins when min > max.
-  return call(row_minimum, op, {maximum(self, min), max}, out, inplace);
+  auto compute = [&] {
+    if (!max.defined()) return call(row_maximum, op, {self, min}, out, inplace);
+    if (!min.defined()) return call(row_minimum, op, {self, max}, out, inplace);
+    // minimum(maximum(self, min), max): NaN bounds propagate, and max wins when min > max.
+    return call(row_minimum, op, {maximum(self, min), max}, out, inplace);
+  };
+  // clamp_min / clamp_max record their rows' nodes (ClampMinBackward1 ...); clamp one
+  // ClampBackward0 with an edge per bound (None for a missing one), as torch.
+  std::string_view name(op);
+  if (name.rfind("clamp_m", 0) == 0 || !autograd::needs_grad({self, min, max})) return compute();
+  CRESSET_CHECK(!out.defined() || inplace, RuntimeError, op,
+                "(): functions with out=... arguments don't support automatic differentiation, "
+                "but one of the arguments requires grad.");
+  if (inplace) autograd::check_inplace(self);
+  Tensor x = inplace ? clone(detach(self)) : self, result;
+  {
+    autograd::AutoGradMode off(false);
+    result = compute();
+  }
+  if (!is_floating(result.dtype())) return result;
+  autograd::record("ClampBackward0", {self, min, max}, {result}, {x, min, max},
+                   [](const autograd::Ctx& c) -> autograd::TensorList {
+                     Tensor x = c.saved(0), lo = c.saved(1), hi = c.saved(2);
+                     const Tensor& g = c.grad();
+                     // x passes where it lies within the bounds; a bound where it wins (max
+                     // also when min > max).
+                     Tensor in = lo.defined() ? x >= lo : Tensor();
+                     if (hi.defined()) in = in.defined() ? in & (x <= hi) : x <= hi;
+                     Tensor gx, gmin, gmax;
+                     if (c.needs_input_grad(0)) gx = g * in;
+                     if (c.needs_input_grad(1))
+                       gmin = g * (hi.defined() ? (x < lo) & (lo <= hi) : x < lo);
+                     if (c.needs_input_grad(2))
+                       gmax = g * (hi < (lo.defined() ? maximum(x, lo) : x));
+                     return {gx, gmin, gmax};
+                   });
+  return result;
 }
 }  // namespace
 

@@ -49,6 +49,15 @@ Tensor max_grad(const Tensor& grad, const Tensor& a, const Tensor& b) {
   return where(eq(a, b), grad / 2, grad * (a > b));
 }
 
+// log(t) for a gradient of `like`'s dtype: a number's or integer operand's log (2 ** x,
+// x.xlogy(2.5)) is otherwise taken in float32, too coarse for a float64 gradient.
+Tensor log_as(const Tensor& t, const Tensor& like) {
+  if (like.dtype() != DType::Float64) return log(t);
+  // A wrapped number alone computes in the default dtype: unwrap it.
+  if (t.impl()->is_wrapped_number()) return log(scalar_tensor(item_scalar(t), DType::Float64));
+  return log(is_floating(t.dtype()) ? t : t.to(DType::Float64));
+}
+
 // pow's exponent gradient is 0 (not nan) where the base is 0 and the exponent non-negative.
 Tensor pow_base_zero(const Tensor& self, const Tensor& other) {
   return logical_and(eq(self, wrapped_scalar(Scalar(0))), other >= 0);

@@ -755,14 +755,19 @@ Tensor outer(const Tensor& self, const Tensor& vec2, const Tensor& out) {
   if (out.defined()) return mul_out(a, b, out);
   Tensor r = empty_tensor(sizes, result_type({self, vec2}), self.device());
   mul_out(a, b, r);
-  // torch computes outer as self[:, None] * vec2; the vectors are cast to the gradient's dtype.
+  // torch computes outer as self.reshape(-1, 1) * vec2 (a ViewBackward0 edge); the vectors are
+  // cast to the gradient's dtype.
   if (grad) {
-    autograd::record("MulBackward0", {self, vec2}, {r},
+    const Tensor column = reshape(self, {self.size(0), 1});
+    autograd::record("MulBackward0", {column, vec2}, {r},
                      {saved_if(self, vec2), saved_if(vec2, self)},
                      [](const autograd::Ctx& c) -> autograd::TensorList {
                        const Tensor& g = c.grad();
                        Tensor ga, gb;
-                       if (c.needs_input_grad(0)) ga = mv(g, as_dtype(c.saved(1), g.dtype()));
+                       if (c.needs_input_grad(0)) {
+                         Tensor v = mv(g, as_dtype(c.saved(1), g.dtype()));
+                         ga = reshape(v, {v.size(0), 1});
+                       }
                        if (c.needs_input_grad(1)) gb = mv(t(g), as_dtype(c.saved(0), g.dtype()));
                        return {ga, gb};
                      });

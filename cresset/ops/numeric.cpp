@@ -125,7 +125,8 @@ Tensor trapezoid(const Tensor& y, double dx, int64_t dim) {
   const int64_t d = wrap_dim(dim, y.dim());
   Tensor fy = float_samples(y);
   if (y.size(d) == 0) return sum(fy, DimVector{d});
-  return mul(sum(pair_sums(fy, d), DimVector{d}), wrapped_scalar(Scalar(dx / 2)));
+  // (sum(y) - (y[0] + y[-1]) / 2) * dx, torch's graph (SumBackward1, SelectBackward0 ...).
+  return (sum(fy, DimVector{d}) - (select(fy, d, 0) + select(fy, d, -1)) * 0.5) * dx;
 }
 
 Tensor cumulative_trapezoid(const Tensor& y, const Tensor& x, int64_t dim) {
@@ -139,7 +140,7 @@ Tensor cumulative_trapezoid(const Tensor& y, double dx, int64_t dim) {
   const int64_t d = wrap_dim(dim, y.dim());
   Tensor fy = float_samples(y);
   if (y.size(d) == 0) return fy;
-  return cumsum(mul(pair_sums(fy, d), wrapped_scalar(Scalar(dx / 2))), d);
+  return cumsum(pair_sums(fy, d) * (dx / 2), d);
 }
 
 Tensor ldexp(const Tensor& self, const Tensor& other) {

@@ -11,10 +11,19 @@ namespace cresset {
   inline Tensor operator op(const Tensor& a, const Tensor& b) { return fn(a, b); }            \
   inline Tensor operator op(const Tensor& a, Scalar b) { return fn(a, wrapped_scalar(b)); }   \
   inline Tensor operator op(Scalar a, const Tensor& b) { return fn(wrapped_scalar(a), b); }
-CRESSET_TENSOR_OPERATOR(+, add)
-CRESSET_TENSOR_OPERATOR(-, sub)
-CRESSET_TENSOR_OPERATOR(*, mul)
-CRESSET_TENSOR_OPERATOR(/, div)
+// Arithmetic with a number records torch's C++ graph: x + 2.0 and 2.0 + x are x.add(2.0)
+// (AddBackward1, one edge), while 2.0 - x and 2.0 / x keep the number as a tensor (None edge).
+#define CRESSET_ARITHMETIC_OPERATOR(op, fn, commutative)                                     \
+  inline Tensor operator op(const Tensor& a, const Tensor& b) { return fn(a, b); }           \
+  inline Tensor operator op(const Tensor& a, Scalar b) { return fn(a, scalar_argument(b)); } \
+  inline Tensor operator op(Scalar a, const Tensor& b) {                                     \
+    return commutative ? fn(b, scalar_argument(a)) : fn(wrapped_scalar(a), b);               \
+  }
+CRESSET_ARITHMETIC_OPERATOR(+, add, true)
+CRESSET_ARITHMETIC_OPERATOR(-, sub, false)
+CRESSET_ARITHMETIC_OPERATOR(*, mul, true)
+CRESSET_ARITHMETIC_OPERATOR(/, div, false)
+#undef CRESSET_ARITHMETIC_OPERATOR
 CRESSET_TENSOR_OPERATOR(<, lt)
 CRESSET_TENSOR_OPERATOR(<=, le)
 CRESSET_TENSOR_OPERATOR(>, gt)

@@ -632,20 +632,30 @@ Tensor norm_impl(const Tensor& self, double p, const OptDims& dim, bool keepdim,
   return deliver(reduce(in, mask, keepdim, c, want, out).first, out, true);
 }
 
-}  // namespace
-
-Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
-            std::optional<DType> dtype, const Tensor& out) {
+// The norm recorded under `node`: torch's Python norms record LinalgVectorNormBackward0, its C++
+// composites' at::norm NormBackward1.
+Tensor norm_recorded(const char* node, const Tensor& self, double p, const OptDims& dim,
+                     bool keepdim, std::optional<DType> dtype, const Tensor& out) {
   bool grad = wants_grad("linalg_vector_norm", self, out);
   Tensor r = norm_impl(self, p, dim, keepdim, dtype, out);
   if (grad) {
     uint64_t mask = dims_mask(dim, self.dim());
-    autograd::record("LinalgVectorNormBackward0", {self}, {r}, {self, r},
-                     [p, mask, keepdim](const Ctx& c) -> TensorList {
-                       return {norm_backward(c.grad(), c.saved(0), p, c.saved(1), mask, keepdim)};
-                     });
+    autograd::record(node, {self}, {r}, {self, r}, [p, mask, keepdim](const Ctx& c) -> TensorList {
+      return {norm_backward(c.grad(), c.saved(0), p, c.saved(1), mask, keepdim)};
+    });
   }
   return r;
+}
+
+}  // namespace
+
+Tensor norm(const Tensor& self, double p, const OptDims& dim, bool keepdim,
+            std::optional<DType> dtype, const Tensor& out) {
+  return norm_recorded("LinalgVectorNormBackward0", self, p, dim, keepdim, dtype, out);
+}
+
+Tensor at_norm(const Tensor& self, double p, const DimVector& dim, bool keepdim) {
+  return norm_recorded("NormBackward1", self, p, dim, keepdim, std::nullopt, Tensor());
 }
 
 Tensor logsumexp(const Tensor& self, const DimVector& dim, bool keepdim, const Tensor& out) {

@@ -84,6 +84,9 @@ std::pair<Tensor, Tensor> std_mean(const Tensor& self, const OptDims& dim = std:
 Tensor norm(const Tensor& self, double p = 2, const OptDims& dim = std::nullopt,
             bool keepdim = false, std::optional<DType> dtype = std::nullopt,
             const Tensor& out = Tensor());
+/// torch's C++ at::norm(self, p, dim, keepdim), which its C++ composites (pairwise_distance) call:
+/// norm recorded as NormBackward1.
+Tensor at_norm(const Tensor& self, double p, const DimVector& dim, bool keepdim = false);
 /// torch.logsumexp: log(sum(exp(x))) over `dim`, computed without overflow.
 Tensor logsumexp(const Tensor& self, const DimVector& dim, bool keepdim = false,
                  const Tensor& out = Tensor());

@@ -538,17 +538,13 @@ Tensor like_source(const Tensor& grad, const DimVector& source_shape) {
   return grad.sizes() == source_shape ? grad : reshape(grad, source_shape);
 }
 
-// Records result = gather(source, dim, index) as GatherBackward0 over self, where source is self
-// expanded to `source_shape` (the engine sums the gradient back) or, with `flat`, self flattened.
-// Like torch, self is saved (version-checked) although only its shape is read.
-void record_gather(const Tensor& self, const Tensor& result, int64_t dim, const Tensor& index,
-                   const DimVector& source_shape, bool flat) {
+// Records result = gather(self, dim, index) as GatherBackward0. Like torch, self is saved
+// (version-checked) although only its shape is read.
+void record_gather(const Tensor& self, const Tensor& result, int64_t dim, const Tensor& index) {
   autograd::record("GatherBackward0", {self}, {result}, {index, self},
-                   [source_shape, dim, flat](const autograd::Ctx& c) -> autograd::TensorList {
-                     DimVector self_shape = c.saved(1).sizes();
-                     Tensor g =
-                         scatter_add_(zeros_as(source_shape, c.grad()), dim, c.saved(0), c.grad());
-                     return {flat ? reshape(g, self_shape) : g};
+                   [dim](const autograd::Ctx& c) -> autograd::TensorList {
+                     const DimVector shape = c.saved(1).sizes();
+                     return {scatter_add_(zeros_as(shape, c.grad()), dim, c.saved(0), c.grad())};
                    });
 }
 
@@ -720,7 +716,7 @@ void record_put(const Tensor& self, const Tensor& source, const Tensor& result, 
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
   Tensor out = without_grad([&] { return gather_values(self, dim, index); });
   if (autograd::needs_grad({self})) {
-    record_gather(self, out, wrap_dim(dim, self.dim()), index, self.sizes(), false);
+    record_gather(self, out, wrap_dim(dim, self.dim()), index);
   }
   return out;
 }
@@ -795,7 +791,11 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
     index = modulo_indices(expand(indices, idx_shape), self.sizes()[d]);
     out = gather_values(expand(self, source_shape), d, index);
   });
-  if (autograd::needs_grad({self})) record_gather(self, out, d, index, source_shape, !dim);
+  // The gather reads self flattened (a view) or expanded, also to its own shape: torch's
+  // ViewBackward0 or ExpandBackward0 below GatherBackward0.
+  if (autograd::needs_grad({self})) {
+    record_gather(dim ? expand(self, source_shape) : reshape(self, {self.numel()}), out, d, index);
+  }
   return out;
 }
 

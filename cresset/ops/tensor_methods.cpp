@@ -11,30 +11,31 @@ Scalar Tensor::item() const { return item_scalar(*this); }
   Tensor Tensor::name() const { return cresset::name(*this); }
 #define CRESSET_METHOD1(name, Arg) \
   Tensor Tensor::name(Arg a) const { return cresset::name(*this, a); }
-// A binary op whose number operand becomes a wrapped scalar (Python-number promotion).
-#define CRESSET_METHOD_BINARY(name)                                                  \
+// A binary op whose number operand becomes a Scalar argument (Python-number promotion, torch's
+// Scalar-overload node).
+#define CRESSET_METHOD_BINARY(name)                                                      \
   Tensor Tensor::name(const Tensor& other) const { return cresset::name(*this, other); } \
-  Tensor Tensor::name(Scalar other) const { return cresset::name(*this, wrapped_scalar(other)); }
+  Tensor Tensor::name(Scalar other) const { return cresset::name(*this, scalar_argument(other)); }
 
 Tensor Tensor::add(const Tensor& other, Scalar alpha) const { return cresset::add(*this, other, alpha); }
 Tensor Tensor::add(Scalar other, Scalar alpha) const {
-  return cresset::add(*this, wrapped_scalar(other), alpha);
+  return cresset::add(*this, scalar_argument(other), alpha);
 }
 Tensor Tensor::add_(const Tensor& other, Scalar alpha) const {
   return cresset::add_(*this, other, alpha);
 }
 Tensor Tensor::add_(Scalar other, Scalar alpha) const {
-  return cresset::add_(*this, wrapped_scalar(other), alpha);
+  return cresset::add_(*this, scalar_argument(other), alpha);
 }
 Tensor Tensor::sub(const Tensor& other, Scalar alpha) const { return cresset::sub(*this, other, alpha); }
 Tensor Tensor::sub(Scalar other, Scalar alpha) const {
-  return cresset::sub(*this, wrapped_scalar(other), alpha);
+  return cresset::sub(*this, scalar_argument(other), alpha);
 }
 Tensor Tensor::sub_(const Tensor& other, Scalar alpha) const {
   return cresset::sub_(*this, other, alpha);
 }
 Tensor Tensor::sub_(Scalar other, Scalar alpha) const {
-  return cresset::sub_(*this, wrapped_scalar(other), alpha);
+  return cresset::sub_(*this, scalar_argument(other), alpha);
 }
 CRESSET_METHOD_BINARY(mul)
 CRESSET_METHOD_BINARY(mul_)

@@ -148,10 +148,38 @@ void test_custom_functions() {
   }
 }
 
+// The node a C++ operator with a number records, as libtorch's: the Scalar overloads (x + 2.0,
+// 2.0 * x, x / 2.0, x -= 2.0: AddBackward1 ..., one edge); 2.0 - x and 2.0 / x a tensor minus x
+// (SubBackward0, DivBackward0 with a None first edge).
+void test_scalar_operator_nodes() {
+  Tensor x = cresset::tensor({1.0, 2.0, 3.0}).requires_grad_();
+  auto node = [](const Tensor& y, const char* name, size_t edges) {
+    const auto& fn = y.grad_fn();
+    return fn->name() == name && fn->next_edges().size() == edges;
+  };
+  CHECK(node(x + 2.0, "AddBackward1", 1) && node(2.0 + x, "AddBackward1", 1));
+  CHECK(node(x - 2.0, "SubBackward1", 1) && node(2.0 - x, "SubBackward0", 2));
+  CHECK(node(x * 2.0, "MulBackward1", 1) && node(2.0 * x, "MulBackward1", 1));
+  CHECK(node(x / 2.0, "DivBackward1", 1) && node(2.0 / x, "DivBackward0", 2));
+  CHECK(!(2.0 - x).grad_fn()->next_edges()[0].valid());
+  CHECK(node(x * x, "MulBackward0", 2) && node(x.pow(2), "PowBackward0", 1));
+  CHECK(node(x.add(2), "AddBackward1", 1) && node(x.mul(2.5), "MulBackward1", 1));
+  Tensor y = x * 1;
+  y += 2.0;
+  CHECK(node(y, "AddBackward1", 1));
+  y *= x;
+  CHECK(node(y, "MulBackward0", 2));
+  y /= 2.0;
+  CHECK(node(y, "DivBackward1", 1));
+  ((2.0 - x) * 3.0 / 2.0 + 1.0).sum().backward();
+  CHECK(x.grad().equal(cresset::full({3}, -1.5)));
+}
+
 }  // namespace
 
 int main() {
   test_backward();
+  test_scalar_operator_nodes();
   test_grad_modes();
   test_autograd_grad();
   test_custom_functions();

@@ -53,10 +53,6 @@ def _weighted(loss, weight, input, reduction, mean):
         f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
-def _log_sigmoid(x):
-    return -(cresset.log1p(cresset.exp(-x.abs())) + cresset.relu(-x))
-
-
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     reduction = _reduction_string(size_average, reduce, reduction)
@@ -280,7 +276,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
                                 reduction="mean"):
     reduction = _reduction_string(size_average, reduce, reduction)
-    loss = -(target * _log_sigmoid(input) + (1 - target) * _log_sigmoid(-input))
+    log_sigmoid = _C._nn.log_sigmoid  # LogSigmoidBackward0, as torch records
+    loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
     if weight is not None:
         loss = loss * weight
     class_dim = input.dim() - 1
