@@ -7,9 +7,9 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
-#include <limits>
 #include <vector>
 
 #include "cresset/backend/copy.h"
@@ -18,6 +18,7 @@
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise_grad.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/view.h"
 #include "cresset/ops/view_autograd.h"
 
@@ -242,9 +243,7 @@ Recording begin_recording(const Row& row, const char* op, std::initializer_list<
                           const Tensor& out, bool inplace) {
   Recording r;
   if (!row.grad->differentiable || !autograd::needs_grad(inputs)) return r;
-  CRESSET_CHECK(!out.defined() || inplace, RuntimeError, op,
-                "(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad.");
+  check_out_grad(op, out.defined() && !inplace);
   if (inplace) {
     autograd::check_inplace(out);  // leaf and view errors, before anything is written
     if (row.grad->saves[0]) r.self_before = clone(**inputs.begin());
@@ -307,6 +306,13 @@ Tensor call(const Row& row, const char* op, std::initializer_list<TensorRef> inp
   Recording rec = begin_recording(row, op, inputs, out, inplace);
   TensorIterConfig cfg(op);
   cfg.add_output(out).is_inplace(inplace).promote_inputs(opt.promote_inputs).inputs_by_value(true);
+  // torch's unary ops that keep the input dtype (neg, floor ...) and where want out in exactly
+  // the result dtype; the others take any dtype the result casts to.
+  const bool keeps_dtype = row.kind != Kind::Float && row.kind != Kind::Predicate &&
+                           row.kind != Kind::Compare && row.kind != Kind::Logical;
+  if ((keeps_dtype && inputs.size() == 1) || row.kind == Kind::Select) {
+    cfg.out_dtype_rule(OutDtype::Exact);
+  }
   for (TensorRef t : inputs) cfg.add_input(*t);
   switch (row.kind) {
     case Kind::Float:

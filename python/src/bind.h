@@ -10,6 +10,7 @@
 #include "cresset/core/dtype.h"
 #include "cresset/core/scalar.h"
 #include "cresset/core/tensor.h"
+#include "cresset/ops/out.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -88,6 +89,16 @@ template <typename F>
 nb::object with_out(nb::handle out, const F& compute) {
   if (out.is_none()) return nb::cast(compute(Tensor()));
   compute(nb::cast<const Tensor&>(out));
+  return nb::borrow(out);
+}
+
+// out= of a result computed apart: compute() itself, or `out` (the same Python object) after
+// write_out checked it and received the result.
+template <typename F>
+nb::object result_or_out(nb::handle out, const char* op, const F& compute,
+                         cresset::OutDtype rule = cresset::OutDtype::Castable) {
+  if (out.is_none()) return nb::cast(compute());
+  cresset::write_out(op, nb::cast<const cresset::Tensor&>(out), compute(), rule);
   return nb::borrow(out);
 }
 
