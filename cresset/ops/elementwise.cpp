@@ -575,9 +575,12 @@ Tensor float_power_impl(const char* op, const Tensor& self, const Tensor& expone
   CRESSET_CHECK(inplace || !out.defined() || out.dtype() == DType::Float64, RuntimeError, "[", op,
                 "] the output given to float_power has dtype ", dtype_display(out.dtype()),
                 " but the operation's result requires dtype Double");
-  // pow in float64, with pow's special cases for number exponents.
+  // pow in float64, with pow's special cases for number exponents. Tensors convert through the
+  // recorded `to` (torch's ToCopyBackward0), so their gradients flow back.
   auto f64 = [](const Tensor& x) {
-    return x.dtype() == DType::Float64 ? x : cast_tensor(x, DType::Float64);
+    if (x.dtype() == DType::Float64) return x;
+    return x.impl()->is_wrapped_number() ? cast_tensor(x, DType::Float64)
+                                         : to(x, DType::Float64, x.device());
   };
   return pow_impl(op, f64(self), f64(exponent), out, inplace);
 }

@@ -3,6 +3,7 @@
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
+#include "cresset/ops/index.h"
 
 namespace cresset {
 
@@ -17,6 +18,14 @@ Tensor write_out(const char* op, const Tensor& out, const Tensor& result, OutDty
   check_out_grad(
       op, autograd::GradMode::is_enabled() && (result.requires_grad() || out.requires_grad()));
   return copy_out(op, out, result, rule);
+}
+
+Tensor write_out_recorded(const char* op, const Tensor& out, const Tensor& result, OutDtype rule) {
+  if (!autograd::GradMode::is_enabled() || !result.requires_grad()) {
+    return copy_out(op, out, result, rule);
+  }
+  check_out(op, out, result.sizes(), result.dtype(), result.device(), rule);
+  return copy_(out, result);
 }
 
 Tensor write_inplace(const char* op, const Tensor& self, const Tensor& result) {

@@ -15,6 +15,11 @@ Tensor copy_out(const char* op, const Tensor& out, const Tensor& result,
 /// out) requires grad: out= results take no part in autograd.
 Tensor write_out(const char* op, const Tensor& out, const Tensor& result,
                  OutDtype rule = OutDtype::Castable);
+/// write_out for the composites whose out= torch differentiates through (quantile, diag,
+/// heaviside): out takes result's values by a recorded copy (CopyBackwards) when result requires
+/// grad, instead of refusing.
+Tensor write_out_recorded(const char* op, const Tensor& out, const Tensor& result,
+                          OutDtype rule = OutDtype::Castable);
 /// Writes `result` into `self` for an in-place form computed out of place (Tensor.sinc_ ...):
 /// result must have self's shape and a dtype that casts to self's, as torch's in-place ops demand.
 /// Bumps self's version (naming `op`) and returns self.

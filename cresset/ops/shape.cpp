@@ -594,7 +594,7 @@ Tensor tril_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, dia
 Tensor triu_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, diagonal, false); }
 
 Tensor diag_out(const Tensor& self, int64_t diagonal, const Tensor& out) {
-  return write_out("diag", out, diag(self, diagonal), OutDtype::Exact);
+  return write_out_recorded("diag", out, diag(self, diagonal), OutDtype::Exact);
 }
 
 Tensor tril_out(const Tensor& self, int64_t diagonal, const Tensor& out) {

@@ -11,14 +11,15 @@ namespace {
 
 using Binary = Tensor (*)(const Tensor&, const Tensor&);
 
-// torch.<name>(input, other, *, out=None) (out's dtype by `rule`), Tensor.<name>(other) and, when
-// `inplace` is given, Tensor.<name>_(other).
+// torch.<name>(input, other, *, out=None) (out's dtype by `rule`, written by `write`),
+// Tensor.<name>(other) and, when `inplace` is given, Tensor.<name>_(other).
 void def_binary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Binary fn,
-                Binary inplace, OutDtype rule, const char* other = "other") {
+                Binary inplace, OutDtype rule, OutWriter write = &write_out,
+                const char* other = "other") {
   m.def(
       name,
-      [fn, name, rule](const Tensor& input, const Tensor& b, nb::handle out) {
-        return result_or_out(out, name, [&] { return fn(input, b); }, rule);
+      [fn, name, rule, write](const Tensor& input, const Tensor& b, nb::handle out) {
+        return result_or_out(out, name, [&] { return fn(input, b); }, rule, write);
       },
       "input"_a, nb::arg(other), nb::kw_only(), "out"_a = nb::none());
   cls.def(name, fn, nb::arg(other));
@@ -48,18 +49,15 @@ void init_numeric(nb::module_& m) {
   def_binary(m, cls, "ldexp", &ldexp, &ldexp_, OutDtype::Exact);
   def_binary(m, cls, "gcd", &gcd, &gcd_, OutDtype::Castable);
   def_binary(m, cls, "lcm", &lcm, &lcm_, OutDtype::Castable);
-  def_binary(m, cls, "heaviside", &heaviside, &heaviside_, OutDtype::Exact, "values");
+  def_binary(m, cls, "heaviside", &heaviside, &heaviside_, OutDtype::Exact, &write_out_recorded,
+             "values");
   def_binary(m, cls, "nextafter", &nextafter, &nextafter_, OutDtype::Castable);
 
   nb::module_ rt = nb::borrow<nb::module_>(m.attr("return_types"));
   nb::object frexp_type = make_return_type(rt, "frexp", "mantissa", "exponent");
   m.def("frexp", [frexp_type](const Tensor& input, nb::handle out) -> nb::object {
     auto [mantissa, exponent] = frexp(input);
-    if (out.is_none()) return frexp_type(mantissa, exponent);
-    CRESSET_CHECK(nb::len(out) == 2, TypeError, "frexp(): out must be a tuple of 2 tensors");
-    write_out("frexp", nb::cast<const Tensor&>(out[0]), mantissa, OutDtype::Exact);
-    write_out("frexp", nb::cast<const Tensor&>(out[1]), exponent, OutDtype::Exact);
-    return frexp_type(out[0], out[1]);
+    return pair_or_out(out, "frexp", frexp_type, mantissa, exponent, OutDtype::Exact);
   }, "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("frexp", [frexp_type](const Tensor& self) {
     auto [mantissa, exponent] = frexp(self);

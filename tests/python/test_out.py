@@ -36,6 +36,7 @@ def _data():
         "mask": torch.tensor([[True, False, True], [False, True, True]]),
         "sorted": torch.tensor([0.1, 0.4, 0.8, 1.2]),
         "cond": torch.tensor([[True, False, True], [False, False, True]]),
+        "onehot": torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),  # deterministic sampling
     }
 
 
@@ -123,6 +124,8 @@ CASES = [
     C("msort", lambda t, x, **o: t.msort(x("a"), **o), alias="a"),
     C("topk", lambda t, x, **o: t.topk(x("a"), 2, **o)),
     C("histc", lambda t, x, **o: t.histc(x("a"), 4, **o)),
+    C("histogram", lambda t, x, **o: t.histogram(x("a").flatten(), 3, **o)),
+    C("multinomial", lambda t, x, **o: t.multinomial(x("onehot"), 1, **o)),
     # shape, indexing, search
     C("cat", lambda t, x, **o: t.cat([x("a"), x("b")], **o)),
     C("concat", lambda t, x, **o: t.concat([x("a"), x("b")], 1, **o)),
@@ -291,6 +294,29 @@ def test_out_aliases_input(case):
         assert r is target
         results[lib] = target
     assert_same(results[cresset], results[torch])
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_out_with_grad(case):
+    # out= results take no part in autograd: torch refuses inputs that require grad.
+    ref = _reference(case)
+    ref = tuple(ref) if isinstance(ref, tuple) else ref
+    errs = {}
+    for lib in (torch, cresset):
+        x = _in(lib)
+
+        def grad_x(name, x=x):
+            v = x(name)
+            return v.detach().requires_grad_() if hasattr(v, "dtype") and v.is_floating_point() \
+                else v
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                case.call(lib, grad_x, out=_outs(lib, ref))
+                errs[lib] = None
+            except Exception as e:  # noqa: BLE001 - the type is compared with torch's
+                errs[lib] = type(e)
+    assert errs[cresset] == errs[torch]
 
 
 def _takes_out(fn):
