@@ -187,8 +187,9 @@ Tensor heaviside_into(const Tensor& self, const Tensor& values, const InplaceTar
   // torch defines no derivative: backward through it raises.
   return named_composite(
       "torch::autograd::NotImplemented", {self, values}, {}, forward,
-      [](const autograd::Ctx&) -> autograd::TensorList {
-        throw RuntimeError("derivative for aten::heaviside is not implemented");
+      [inplace = target.self.defined()](const autograd::Ctx&) -> autograd::TensorList {
+        throw RuntimeError(
+            str_cat("derivative for aten::heaviside", inplace ? "_" : "", " is not implemented"));
       },
       target);
 }

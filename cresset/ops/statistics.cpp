@@ -143,6 +143,8 @@ namespace {
 // renorm's forward and its node (Note [Named composites]); in place when target.self is set.
 Tensor renorm_into(const Tensor& self, double p, int64_t dim, double maxnorm,
                    const InplaceTarget& target) {
+  CRESSET_CHECK(self.dim() > 1, RuntimeError, "renorm: input needs at least 2 dimensions, got ",
+                self.dim(), " dimensions");
   CRESSET_CHECK(p > 0, RuntimeError, "renorm: non-positive-norm not supported");
   CRESSET_CHECK(maxnorm >= 0, RuntimeError, "renorm: expected maxnorm to be >= 0 but got ",
                 maxnorm);

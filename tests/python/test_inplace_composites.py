@@ -64,6 +64,14 @@ def test_inplace_without_grad_and_errors():
     assert_same(g.lcm_(to_cresset(EXP + 1)), tg.lcm_(EXP + 1))
     h, th = to_cresset(X - 1).clone(), (X - 1).clone()
     assert_same(h.heaviside_(to_cresset(OTHER)), th.heaviside_(OTHER))
+    # No derivative in torch: backward raises, naming the in-place op.
+    for lib, t in ((torch, lambda v: v.clone()), (cresset, to_cresset)):
+        y = t(X).requires_grad_() * 1.0
+        y.heaviside_(t(OTHER))
+        with pytest.raises(RuntimeError, match="aten::heaviside_ is not"):
+            y.sum().backward()
+        with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+            t(X[0]).renorm_(2, 0, 1.0)
 
 
 def test_i0_node_and_double_backward():
