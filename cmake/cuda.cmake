@@ -1,7 +1,8 @@
-# The CUDA backend (see DESIGN.md, Devices). CRESSET_CUDA=AUTO builds backend/cuda when a CUDA
-# compiler and cudart are found, ON requires them, OFF always links the backend/no_cuda stubs.
-# Included before the cresset library is defined: it appends to CRESSET_SOURCES, and
-# cresset_link_cuda(target) then adds the toolkit's flags and libraries to that target.
+# The CUDA backend (see DESIGN.md, Devices, and Note [Lazily loaded CUDA backend]).
+# CRESSET_CUDA=AUTO builds it when a CUDA compiler and cudart are found, ON requires them, OFF never
+# builds it. It is its own library, libcresset_cuda.so (backend/cuda), which libcresset loads on
+# first use; libcresset itself never links CUDA. Included before the cresset library is defined;
+# cresset_add_cuda_library() then defines the CUDA library on top of it.
 set(CRESSET_CUDA AUTO CACHE STRING "Build the CUDA backend: AUTO, ON or OFF")
 set_property(CACHE CRESSET_CUDA PROPERTY STRINGS AUTO ON OFF)
 # sm_80 and sm_90 machine code, plus compute_90 PTX that newer GPUs compile at load time.
@@ -31,20 +32,6 @@ if(CRESSET_WITH_CUDA)
   file(GLOB CRESSET_CUDA_SOURCES CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/*.cu
        ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/*.cpp)
-  # Families without CUDA kernels yet link their no_cuda stubs, which name the op that has none:
-  # no_cuda/<family>_stubs.cpp links unless backend/cuda/<family>.cu exists.
-  file(GLOB CRESSET_CUDA_STUBS CONFIGURE_DEPENDS
-       ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/no_cuda/*_stubs.cpp)
-  set(CRESSET_CUDA_PENDING "")
-  foreach(stub IN LISTS CRESSET_CUDA_STUBS)
-    get_filename_component(family ${stub} NAME_WE)
-    string(REGEX REPLACE "_stubs$" "" family ${family})
-    if(NOT family STREQUAL "runtime" AND
-       NOT EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/${family}.cu)
-      list(APPEND CRESSET_CUDA_PENDING ${stub})
-    endif()
-  endforeach()
-  list(APPEND CRESSET_SOURCES ${CRESSET_CUDA_SOURCES} ${CRESSET_CUDA_PENDING})
   # cuBLAS is optional and loaded at run time (see Note [cuBLAS loading]): only its headers are
   # needed here, from the toolkit or from NVIDIA's pip wheel (nvidia/cu<major> or nvidia/cublas).
   set(CRESSET_CUBLAS_HINTS ${CUDAToolkit_INCLUDE_DIRS})
@@ -67,23 +54,25 @@ if(CRESSET_WITH_CUDA)
     message(STATUS "cresset: no cuBLAS headers: matmul on CUDA uses cresset's own GEMM kernel")
   endif()
 else()
-  message(STATUS "cresset: CUDA backend OFF (backend/no_cuda stubs)")
-  file(GLOB CRESSET_NO_CUDA_SOURCES CONFIGURE_DEPENDS
-       ${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/no_cuda/*.cpp)
-  list(APPEND CRESSET_SOURCES ${CRESSET_NO_CUDA_SOURCES})
+  message(STATUS "cresset: CUDA backend OFF")
 endif()
 
-# cudart is linked statically: it loads the driver (libcuda.so) only on the first CUDA call, so
-# importing cresset works on machines without a GPU or driver.
-function(cresset_link_cuda target)
+# libcresset_cuda.so: the kernels and the runtime, linked with libcresset and with cudart
+# statically (cudart loads the driver, libcuda.so, only on the first CUDA call). Only its
+# cresset_cuda_install() is exported. The loader (backend/cuda_loader.cpp) finds it beside
+# libcresset.so, so both are built into and installed in the same directory.
+function(cresset_add_cuda_library)
   if(NOT CRESSET_WITH_CUDA)
     return()
   endif()
-  set_target_properties(${target} PROPERTIES CUDA_ARCHITECTURES "${CRESSET_CUDA_ARCHITECTURES}"
-                                             CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON)
-  target_compile_options(${target} PRIVATE
-    $<$<COMPILE_LANGUAGE:CUDA>:-O3 --expt-relaxed-constexpr -Xcompiler=-fvisibility=hidden>)
-  target_link_libraries(${target} PRIVATE CUDA::cudart_static ${CMAKE_DL_LIBS})
+  add_library(cresset_cuda MODULE ${CRESSET_CUDA_SOURCES})
+  set_target_properties(cresset_cuda PROPERTIES
+    CUDA_ARCHITECTURES "${CRESSET_CUDA_ARCHITECTURES}" CUDA_STANDARD 17 CUDA_STANDARD_REQUIRED ON
+    CXX_VISIBILITY_PRESET hidden CUDA_VISIBILITY_PRESET hidden INSTALL_RPATH "$ORIGIN")
+  target_compile_options(cresset_cuda PRIVATE
+    $<$<COMPILE_LANGUAGE:CXX>:${CRESSET_FLAGS}>
+    $<$<COMPILE_LANGUAGE:CUDA>:-O3 --expt-relaxed-constexpr>)
+  target_link_libraries(cresset_cuda PRIVATE cresset CUDA::cudart_static ${CMAKE_DL_LIBS})
   if(CRESSET_CUBLAS_INCLUDE_DIR)
     set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/cublas.cpp
       PROPERTIES
@@ -91,6 +80,11 @@ function(cresset_link_cuda target)
       COMPILE_DEFINITIONS "CRESSET_HAVE_CUBLAS=1;CRESSET_CUBLAS_LIB_DIR=\"${CRESSET_CUBLAS_LIB_DIR}\"")
   endif()
   if(NOT CMAKE_CUDA_COMPILER_LAUNCHER AND CCACHE_PROGRAM)
-    set_target_properties(${target} PROPERTIES CUDA_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+    set_target_properties(cresset_cuda PROPERTIES CUDA_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
   endif()
+  # The loader in libcresset learns the library's file name and the toolkit version.
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda_loader.cpp
+    PROPERTIES COMPILE_DEFINITIONS
+    "CRESSET_CUDA_LIBRARY=\"${CMAKE_SHARED_MODULE_PREFIX}cresset_cuda${CMAKE_SHARED_MODULE_SUFFIX}\";CRESSET_CUDA_TOOLKIT_VERSION=\"${CUDAToolkit_VERSION_MAJOR}.${CUDAToolkit_VERSION_MINOR}\"")
+  install(TARGETS cresset_cuda LIBRARY DESTINATION ${CRESSET_INSTALL_LIBDIR})
 endfunction()

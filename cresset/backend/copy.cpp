@@ -4,7 +4,7 @@
 
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/backend/cpu/kernels.h"
-#include "cresset/backend/cuda/kernels.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 
 namespace cresset {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 
 namespace cresset {
@@ -118,7 +119,7 @@ CpuCachingAllocator& cpu_caching_allocator() {
 Allocator* cpu_allocator() { return &cpu_caching_allocator(); }
 
 Allocator* allocator_for(Device device) {
-  return device.is_cpu() ? cpu_allocator() : cuda_allocator();
+  return device.is_cpu() ? cpu_allocator() : cuda::allocator();
 }
 
 void cpu_allocator_empty_cache() { cpu_caching_allocator().empty_cache(); }

@@ -19,13 +19,7 @@ class Allocator {
 /// The process-wide CPU allocator.
 Allocator* cpu_allocator();
 
-/// The CUDA caching allocator; defined by backend/cuda, or by backend/no_cuda to throw.
-Allocator* cuda_allocator();
-/// `nbytes` from the CUDA caching allocator on `device`, whose index is resolved in place (-1: the
-/// current device); null for 0 bytes. Freed through cuda_allocator(). backend/no_cuda throws.
-void* cuda_allocate(size_t nbytes, Device& device);
-
-/// The allocator for `device`; CUDA devices come from the CUDA backend (or throw without it).
+/// The allocator for `device`; CUDA devices get the CUDA backend's (see backend/cuda/api.def).
 Allocator* allocator_for(Device device);
 
 /// Frees every cached, unused CPU block (used by tests and by memory pressure).

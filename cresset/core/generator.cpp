@@ -59,16 +59,40 @@ void Generator::set_state(const uint8_t* data, size_t nbytes) {
   offset_ = offset;
 }
 
+namespace {
+
+// The CUDA devices' default generators, created on first use.
+struct CudaGenerators {
+  std::mutex mutex;
+  Generator* device[128] = {};
+  uint64_t seed = Generator::kDefaultSeed;  // the seed a generator created later starts from
+};
+
+CudaGenerators& cuda_generators() {
+  static auto* g = new CudaGenerators();  // leaked on purpose: ops may run during shutdown
+  return *g;
+}
+
+}  // namespace
+
 Generator& default_generator(Device device) {
-  // Leaked on purpose: ops may run during interpreter shutdown.
-  static Generator* cpu = new Generator(Device());
-  static Generator* cuda[128] = {};
-  static std::mutex mutex;
+  static Generator* cpu = new Generator(Device());  // leaked on purpose, as above
   if (device.is_cpu()) return *cpu;
   int index = device.index < 0 ? 0 : device.index;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (!cuda[index]) cuda[index] = new Generator(Device(DeviceType::CUDA, index));
-  return *cuda[index];
+  CudaGenerators& g = cuda_generators();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  if (!g.device[index]) g.device[index] = new Generator(Device(DeviceType::CUDA, index), g.seed);
+  return *g.device[index];
+}
+
+void manual_seed(uint64_t seed) {
+  default_generator().set_seed(seed);
+  CudaGenerators& g = cuda_generators();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  g.seed = seed;
+  for (Generator* gen : g.device) {
+    if (gen) gen->set_seed(seed);
+  }
 }
 
 Generator& generator_for(Generator* gen, Device device, const char* op) {

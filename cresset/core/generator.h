@@ -52,6 +52,9 @@ class Generator {
 
 /// The default generator of a device (torch.default_generator for the CPU).
 Generator& default_generator(Device device = Device());
+/// torch.manual_seed: reseeds the default generator of every device, CUDA devices included (also
+/// those whose generator is only created later, so seeding never initializes CUDA).
+void manual_seed(uint64_t seed);
 /// `gen` when given, otherwise the default generator of `device`; checks the device types match.
 Generator& generator_for(Generator* gen, Device device, const char* op);
 

@@ -1,5 +1,6 @@
 #include "cresset/core/storage.h"
 
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/allocator.h"
 
 namespace cresset {
@@ -10,7 +11,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
     s->data_ = s->inline_;
     return s;
   }
-  void* p = device.is_cuda() ? cuda_allocate(nbytes, device) : cpu_allocator()->allocate(nbytes);
+  void* p = device.is_cuda() ? cuda::allocate(nbytes, device) : cpu_allocator()->allocate(nbytes);
   return std::make_shared<Storage>(p, nbytes, device, nullptr, nullptr, true);
 }
 

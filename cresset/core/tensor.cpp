@@ -11,7 +11,10 @@ thread_local bool t_inference_mode = false;
 // How many threads have inference mode on: while none has, constructing a tensor skips the
 // thread-local read (see Note [Inference tensors]).
 std::atomic<int> g_inference_threads{0};
+std::atomic<PyObjReleaser> g_pyobj_releaser{nullptr};
 }  // namespace
+
+void set_pyobj_releaser(PyObjReleaser releaser) { g_pyobj_releaser.store(releaser); }
 
 bool inference_mode_enabled() { return t_inference_mode; }
 
@@ -30,6 +33,12 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, DimVector sizes, DimVec
       dtype_(dtype) {
   if (g_inference_threads.load(std::memory_order_relaxed) != 0) inference_ = t_inference_mode;
   refresh();
+}
+
+TensorImpl::~TensorImpl() {
+  if (owns_pyobj_) {
+    if (PyObjReleaser release = g_pyobj_releaser.load()) release(pyobj_);
+  }
 }
 
 void TensorImpl::set_layout(DimVector sizes, DimVector strides, int64_t offset) {

@@ -49,6 +49,9 @@ class TensorImpl {
  public:
   TensorImpl(std::shared_ptr<Storage> storage, DimVector sizes, DimVector strides, int64_t offset,
              DType dtype);
+  ~TensorImpl();
+  TensorImpl(const TensorImpl&) = delete;
+  TensorImpl& operator=(const TensorImpl&) = delete;
 
   const std::shared_ptr<Storage>& storage() const { return storage_; }
   const DimVector& sizes() const { return sizes_; }
@@ -75,9 +78,14 @@ class TensorImpl {
   AutogradMetaBase* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaBase> m) { autograd_meta_ = std::move(m); }
 
-  /// Opaque back-pointer used by the Python bindings to keep one Python object per tensor.
+  /// Opaque back-pointer to this tensor's Python object (see Note [Python object preservation]
+  /// in python/src/bind.h); null when it has none.
   void* pyobj() const { return pyobj_; }
   void set_pyobj(void* p) { pyobj_ = p; }
+  /// True while this TensorImpl holds the only reference to its Python object, which it then
+  /// releases through the hook of set_pyobj_releaser when it dies.
+  bool owns_pyobj() const { return owns_pyobj_; }
+  void set_owns_pyobj(bool o) { owns_pyobj_ = o; }
 
   /// See Note [Inference tensors].
   bool is_inference() const { return inference_; }
@@ -98,12 +106,19 @@ class TensorImpl {
   bool requires_grad_ = false;
   bool wrapped_number_ = false;
   bool inference_ = false;
+  bool owns_pyobj_ = false;
   std::unique_ptr<AutogradMetaBase> autograd_meta_;
   std::shared_ptr<TensorImpl> view_base_;
   void* pyobj_ = nullptr;
 
   friend class Tensor;
 };
+
+/// Drops a reference to a Python object owned by a dying TensorImpl, on whatever thread it dies.
+using PyObjReleaser = void (*)(void* pyobj);
+/// Installs (or, with nullptr, removes) the hook that releases owned Python objects; without one
+/// they are leaked (the interpreter is gone or going).
+void set_pyobj_releaser(PyObjReleaser releaser);
 
 /// Whether inference mode is on for this thread (torch.is_inference_mode_enabled).
 bool inference_mode_enabled();

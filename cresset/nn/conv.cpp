@@ -6,7 +6,7 @@
 #include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/conv_kernels.h"
-#include "cresset/backend/cuda/conv.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/nn/padding.h"
 #include "cresset/ops/creation.h"

@@ -3,7 +3,7 @@
 
 #include "cresset/autograd/function.h"
 #include "cresset/backend/cpu/loss.h"
-#include "cresset/backend/cuda/loss.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/core/shape.h"
 #include "cresset/ops/ops.h"

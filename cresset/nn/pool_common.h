@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cresset/backend/cpu/pool_kernels.h"
-#include "cresset/backend/cuda/pool.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset::pool_detail {

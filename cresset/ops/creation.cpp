@@ -10,7 +10,7 @@
 #include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
-#include "cresset/backend/cuda/kernels.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/reduce.h"

@@ -14,7 +14,7 @@
 
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
-#include "cresset/backend/cuda/kernels.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise_grad.h"
@@ -45,7 +45,8 @@ using Kernel = void (*)(TensorIter& it, const Scalar* args);
 struct Row {
   const char* name;
   Kind kind;
-  Kernel cpu_base, cpu_avx2, cpu_avx512, cuda;
+  Kernel cpu_base, cpu_avx2, cpu_avx512;
+  const cuda::Entry<cuda::ElementwiseKernel>* cuda;
   const ew::RowGrad* grad;
 };
 
@@ -97,7 +98,7 @@ void check_supported(const Row& row, const char* op, DType t) {
 void launch(const Row& row, TensorIter& it, const Scalar* args) {
   if (it.numel() == 0) return;
   if (it.device().is_cuda()) {
-    row.cuda(it, args);
+    (*row.cuda)(it, args);
     return;
   }
   switch (cpu::capability()) {

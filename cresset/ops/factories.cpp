@@ -51,8 +51,6 @@ Device like_device(const Tensor& self, const TensorOptions& o) {
 
 }  // namespace
 
-void manual_seed(uint64_t seed) { default_generator().set_seed(seed); }
-
 Tensor tensor(const TensorData& data, const TensorOptions& options) {
   DType dtype = options.dtype_opt().value_or(data.inferred_dtype());
   Tensor out = empty_tensor(data.sizes(), dtype);

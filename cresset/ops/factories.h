@@ -51,9 +51,6 @@ class TensorData {
   std::optional<DType> dtype_;
 };
 
-/// torch.manual_seed: reseeds the default CPU generator (what rand, randn ... draw from).
-void manual_seed(uint64_t seed);
-
 /// torch.tensor: a new tensor holding `data`.
 Tensor tensor(const TensorData& data, const TensorOptions& options = {});
 

@@ -6,7 +6,7 @@
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/common/index_params.h"
 #include "cresset/backend/cpu/index_kernels.h"
-#include "cresset/backend/cuda/index.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/core/scalar.h"
 #include "cresset/core/tensor.h"

@@ -10,7 +10,7 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/gemm.h"
 #include "cresset/backend/cpu/linalg.h"
-#include "cresset/backend/cuda/linalg.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"

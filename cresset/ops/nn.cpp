@@ -3,7 +3,7 @@
 #include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/softmax_kernels.h"
-#include "cresset/backend/cuda/nn.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/operators.h"

@@ -10,7 +10,7 @@
 #include "cresset/backend/common/philox.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/random_kernels.h"
-#include "cresset/backend/cuda/random.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/creation.h"
@@ -71,7 +71,7 @@ Tensor run_random(const Tensor& self, RandomSpec spec, Generator* gen, const cha
 Tensor run_fill(const Tensor& self, const RandomSpec& spec, Generator* gen, const char* op) {
   return run_random(self, spec, gen, op, [](const Tensor& out, const RandomSpec& s) {
     if (out.device().is_cpu()) {
-      CRESSET_CPU_DISPATCH(random_fill_kernel, out, s);
+      cpu::random_fill(out, s);
     } else {
       cuda::random_fill_kernel(out, s);
     }
@@ -267,7 +267,7 @@ Tensor bernoulli_(const Tensor& self, const Tensor& p, Generator* gen) {
   run_random(self, spec_of(RandomDist::Bernoulli), gen, "bernoulli_",
              [&prob](const Tensor& out, const RandomSpec& s) {
                if (out.device().is_cpu()) {
-                 CRESSET_CPU_DISPATCH(bernoulli_tensor_kernel, out, prob, s);
+                 cpu::bernoulli_tensor(out, prob, s);
                } else {
                  cuda::bernoulli_tensor_kernel(out, to(prob, DType::Float64, out.device()), s);
                }

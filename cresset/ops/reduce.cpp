@@ -7,7 +7,7 @@
 #include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/reduce_kernels.h"
-#include "cresset/backend/cuda/reduce.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"

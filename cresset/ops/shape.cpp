@@ -13,7 +13,7 @@
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/view_copy.h"
-#include "cresset/backend/cuda/view.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"

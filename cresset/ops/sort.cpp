@@ -10,7 +10,7 @@
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/sort.h"
-#include "cresset/backend/cuda/reduce.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/reduce.h"

@@ -16,12 +16,37 @@
 namespace nb = nanobind;
 using namespace nb::literals;
 
-// Note [One Python object per tensor]
-// Like torch, a TensorImpl has at most one live Python wrapper that owns a handle to it, so
-// `x.grad is x.grad`, `v._base is x` and `p.requires_grad_() is p` hold. The wrapper is
-// remembered in TensorImpl::pyobj (non-owning): converting a Tensor to Python returns that object
-// when it is alive and registers a fresh owning wrapper otherwise; the Tensor type's dealloc
-// (tensor.cpp) forgets it. All of this runs with the GIL held.
+namespace cresset::py {
+/// Takes back the wrapper that `impl` owns: returns that object (with the reference the impl
+/// held) and makes it Python-owned again. See Note [Python object preservation].
+nb::handle reclaim_wrapper(const std::shared_ptr<TensorImpl>& impl);
+}  // namespace cresset::py
+
+// Note [Python object preservation]
+// As in torch, a TensorImpl has at most one Python object (its wrapper), and that object lives as
+// long as the TensorImpl does: `x.grad is x.grad`, `v._base is x`, attributes set on `y.grad` or
+// on a subclass instance survive while only C++ holds the tensor, and the object keeps its type.
+// TensorImpl::pyobj points at the wrapper, and ownership goes one way or the other:
+// - Python owns it (the usual state): the wrapper holds a Tensor handle (a strong reference to the
+//   impl) and pyobj is a plain back-pointer. Converting the Tensor to Python returns the wrapper
+//   with a new reference.
+// - The impl owns it: when the wrapper's refcount drops to zero while other C++ handles still hold
+//   the impl, the Tensor type's dealloc (tensor.cpp) resurrects it instead of freeing it: the one
+//   reference now belongs to the impl (owns_pyobj) and the wrapper's own handle becomes a
+//   borrowed one (an aliasing shared_ptr that owns nothing), so no cycle keeps the impl alive.
+//   Converting the Tensor to Python then hands that reference back and makes the wrapper's
+//   handle owning again (reclaim_wrapper). When the impl dies first, its destructor releases
+//   the wrapper through a hook this module installs (set_pyobj_releaser): it takes the GIL,
+//   since impls die on any thread (autograd releases saved tensors with the GIL released), and
+//   it is removed at interpreter exit, after which such wrappers are leaked.
+// Python subclasses reach the resurrection through subtype_dealloc, which calls their base's
+// dealloc without clearing the __dict__ or the weak references (both are the base's); only
+// values in a subclass's own __slots__ are cleared. Garbage collection: a wrapper whose impl has
+// other C++ owners is a root (C++ keeps it reachable), so its traverse does not report its
+// __dict__; then `t.me = t` is collected once C++ lets go of t, and never half-cleared before.
+// An impl-owned wrapper is reachable from Python only through gc introspection
+// (gc.get_objects); its borrowed handle works while the impl lives, and a reference taken that
+// way must not outlive the impl. Converting to Python and dealloc run with the GIL held.
 namespace nanobind::detail {
 template <>
 struct type_caster<cresset::Tensor> : type_caster_base<cresset::Tensor> {
@@ -33,7 +58,16 @@ struct type_caster<cresset::Tensor> : type_caster_base<cresset::Tensor> {
     } else {
       impl = value.impl();
     }
-    if (impl && impl->pyobj()) return handle(static_cast<PyObject*>(impl->pyobj())).inc_ref();
+    if (impl && impl->pyobj()) {
+      if (NB_UNLIKELY(impl->owns_pyobj())) {
+        if constexpr (is_pointer_v<T>) {
+          return cresset::py::reclaim_wrapper(value->impl_ptr());
+        } else {
+          return cresset::py::reclaim_wrapper(value.impl_ptr());
+        }
+      }
+      return handle(static_cast<PyObject*>(impl->pyobj())).inc_ref();
+    }
     policy = infer_policy<T>(policy);
     handle h =
         type_caster_base<cresset::Tensor>::from_cpp(std::forward<T>(value), policy, cleanup);
@@ -80,8 +114,13 @@ Tensor tensor_from_numpy_copy(nb::handle array, nb::handle dtype, nb::handle dev
 /// torch.tensor(data, dtype=, device=, requires_grad=): a new tensor holding a copy of `data`.
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);
 
+/// Drops a reference to a Python object under the GIL, on whatever thread the last C++ owner dies
+/// (nothing once Python is finalized): for storage borrowed from Python and for the wrappers
+/// dying TensorImpls own (see Note [Python object preservation]).
+void release_pyobject(void* obj);
+
 /// Makes `obj`, a Python object that owns a handle to `t`, the one wrapper of t's TensorImpl.
-/// See Note [One Python object per tensor].
+/// See Note [Python object preservation].
 inline void register_wrapper(const Tensor& t, nb::handle obj) { t.impl()->set_pyobj(obj.ptr()); }
 
 /// Runs `compute` into a new tensor (given an undefined Tensor), or into `out` and then returns

@@ -1,11 +1,11 @@
 // cresset._C._cuda: the CUDA runtime for cresset.cuda (devices, streams, events, memory), and the
 // Tensor methods that concern devices (get_device, pin_memory, is_pinned). Works in builds without
-// CUDA too: backend/no_cuda reports zero devices.
+// CUDA too: without the CUDA backend the entry points report zero devices.
 #include <initializer_list>
 #include <utility>
 
 #include "bind.h"
-#include "cresset/backend/cuda/runtime.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/generator.h"
 
 namespace cresset::py {
@@ -30,11 +30,12 @@ void init_cuda(nb::module_& m) {
   nb::module_ c = m.def_submodule("_cuda", "CUDA runtime");
   c.def("is_built", &cuda::is_built);
   c.def("toolkit_version", &cuda::toolkit_version);
-  c.def("device_count", &cuda::device_count);
-  c.def("current_device", &cuda::current_device);
-  c.def("set_device", &cuda::set_device, "device"_a);
-  c.def("check_device", &cuda::check_device, "device"_a);
-  c.def("synchronize", &cuda::synchronize, "device"_a);
+  c.def("is_loaded", &cuda::is_loaded);
+  c.def("device_count", [] { return cuda::device_count(); });
+  c.def("current_device", [] { return cuda::current_device(); });
+  c.def("set_device", [](int d) { cuda::set_device(d); }, "device"_a);
+  c.def("check_device", [](int d) { cuda::check_device(d); }, "device"_a);
+  c.def("synchronize", [](int d) { cuda::synchronize(d); }, "device"_a);
   c.def("device_properties", [](int index) {
     cuda::DeviceProperties p = cuda::device_properties(index);
     return fields_dict(
@@ -87,11 +88,11 @@ void init_cuda(nb::module_& m) {
                         {"allocation.all.freed", nb::cast(s.num_frees)},
                         {"largest_free_block", nb::cast(s.largest_free_block)}});
   });
-  c.def("reset_peak_memory_stats", &cuda::reset_peak_memory_stats, "device"_a);
-  c.def("empty_cache", &cuda::empty_cache);
-  c.def("memory_summary", &cuda::memory_summary, "device"_a);
-  c.def("cublas_path", &cuda::cublas_path);
-  c.def("set_cublas_enabled", &cuda::set_cublas_enabled, "enabled"_a);
+  c.def("reset_peak_memory_stats", [](int d) { cuda::reset_peak_memory_stats(d); }, "device"_a);
+  c.def("empty_cache", [] { cuda::empty_cache(); });
+  c.def("memory_summary", [](int d) { return cuda::memory_summary(d); }, "device"_a);
+  c.def("cublas_path", [] { return cuda::cublas_path(); });
+  c.def("set_cublas_enabled", [](bool on) { cuda::set_cublas_enabled(on); }, "enabled"_a);
   c.def("manual_seed", [](int device, uint64_t seed) {
     cuda::check_device(device);
     default_generator(Device(DeviceType::CUDA, device)).set_seed(seed);
@@ -109,7 +110,9 @@ void init_cuda(nb::module_& m) {
       "pin_memory", [](const Tensor& t, nb::handle) { return cuda::pin_memory(t); },
       "device"_a = nb::none());
   cls.def(
-      "is_pinned", [](const Tensor& t, nb::handle) { return cuda::is_pinned(t); },
+      "is_pinned",
+      // Only the CUDA backend pins memory: nothing is pinned before it is loaded.
+      [](const Tensor& t, nb::handle) { return cuda::is_loaded() && cuda::is_pinned(t); },
       "device"_a = nb::none());
 }
 

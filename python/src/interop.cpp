@@ -91,14 +91,16 @@ void warn_once(bool& warned, const char* message) {
   if (PyErr_WarnEx(PyExc_UserWarning, message, 1) != 0) throw nb::python_error();
 }
 
-// Storage deleter for memory owned by a Python object: drops the reference under the GIL, since
-// the last tensor may die on any thread.
+}  // namespace
+
 void release_pyobject(void* obj) {
   if (!Py_IsInitialized()) return;
   PyGILState_STATE state = PyGILState_Ensure();
   Py_DECREF(static_cast<PyObject*>(obj));
   PyGILState_Release(state);
 }
+
+namespace {
 
 // Storage deleter for memory exposed through the buffer protocol.
 void release_buffer(void* view) {

@@ -1,7 +1,6 @@
 // Bindings of the random family: torch.Generator, the default generator and its module-level
 // functions, random factories, distributions and the in-place samplers.
-#include "cresset/backend/cuda/random.h"
-#include "cresset/backend/cuda/runtime.h"
+#include "cresset/backend/cuda/api.h"
 
 #include "creation_args.h"
 #include "cresset/backend/copy.h"
@@ -129,11 +128,7 @@ void init_random(nb::module_& m) {
   m.def(
       "manual_seed",
       [](nb::handle seed) {
-        // torch.manual_seed seeds every device's default generator.
-        uint64_t s = to_seed(seed);
-        default_generator().set_seed(s);
-        for (int d = 0; d < cuda::device_count(); ++d)
-          default_generator(Device(DeviceType::CUDA, d)).set_seed(s);
+        manual_seed(to_seed(seed));
         return nb::cast(&default_generator(), nb::rv_policy::reference);
       },
       "seed"_a);

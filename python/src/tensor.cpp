@@ -52,16 +52,44 @@ nb::object checked(PyObject* result) {
 
 // The Tensor type's dealloc as nanobind made it; tensor_dealloc runs first.
 destructor g_nb_tensor_dealloc = nullptr;
+// Where a Tensor instance keeps its __dict__ (nanobind's dynamic_attr slot).
+Py_ssize_t g_dict_offset = 0;
 
-// Forgets the wrapper of a dying owning instance (see Note [One Python object per tensor]).
-// Python subclasses (Parameter) reach it through their base's dealloc.
-void tensor_dealloc(PyObject* self) {
+// The Tensor handle inside a wrapper that owns its C++ value; null for one nanobind made to
+// reference a Tensor that lives elsewhere.
+Tensor* held_tensor(PyObject* self) {
   auto [ready, owns] = nb::inst_state(self);
-  if (ready && owns) {
-    const Tensor* t = nb::inst_ptr<Tensor>(self);
-    if (t->defined() && t->impl()->pyobj() == self) t->impl()->set_pyobj(nullptr);
+  return ready && owns ? nb::inst_ptr<Tensor>(self) : nullptr;
+}
+
+// At refcount zero, hands the wrapper to its impl when C++ still holds the impl, else frees it.
+// Python subclasses get here through subtype_dealloc. See Note [Python object preservation].
+void tensor_dealloc(PyObject* self) {
+  Tensor* t = held_tensor(self);
+  if (t && t->defined() && t->impl()->pyobj() == self) {
+    if (t->impl_ptr().use_count() > 1) {
+      Py_SET_REFCNT(self, 1);  // the impl's reference from now on
+      t->impl()->set_owns_pyobj(true);
+      Tensor owning = std::move(*t);
+      // A borrowed handle (an aliasing shared_ptr with no owner), so that the object stays
+      // usable if gc introspection finds it.
+      *t = Tensor(std::shared_ptr<TensorImpl>(std::shared_ptr<TensorImpl>(), owning.impl()));
+      return;  // `owning` dies last: if the other owners went away meanwhile, it releases self
+    }
+    t->impl()->set_pyobj(nullptr);
   }
   g_nb_tensor_dealloc(self);
+}
+
+// Reports the __dict__ to the garbage collector only when no other C++ owner keeps the tensor
+// (and so its wrapper) reachable; see Note [Python object preservation].
+int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
+  Tensor* t = held_tensor(self);
+  if (!(t && t->defined() && t->impl_ptr().use_count() > 1)) {
+    Py_VISIT(*reinterpret_cast<PyObject**>(reinterpret_cast<char*>(self) + g_dict_offset));
+  }
+  Py_VISIT(Py_TYPE(self));
+  return 0;
 }
 
 // torch's Tensor._base: the root base of a view, else None.
@@ -72,11 +100,24 @@ nb::object tensor_base(const Tensor& t) {
 
 }  // namespace
 
+nb::handle reclaim_wrapper(const std::shared_ptr<TensorImpl>& impl) {
+  auto* obj = static_cast<PyObject*>(impl->pyobj());
+  *nb::inst_ptr<Tensor>(obj) = Tensor(impl);
+  impl->set_owns_pyobj(false);
+  return obj;
+}
+
 void init_tensor(nb::module_& m) {
-  nb::class_<Tensor> cls(m, "Tensor", nb::dynamic_attr());
+  nb::class_<Tensor> cls(m, "Tensor", nb::dynamic_attr(), nb::is_weak_referenceable());
   auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   g_nb_tensor_dealloc = type->tp_dealloc;
+  g_dict_offset = type->tp_dictoffset;
   type->tp_dealloc = &tensor_dealloc;
+  type->tp_traverse = &tensor_traverse;
+  // Wrappers that impls still own at exit are leaked: Python may not be entered any more.
+  set_pyobj_releaser(&release_pyobject);
+  nb::module_::import_("atexit").attr("register")(
+      nb::cpp_function([] { set_pyobj_releaser(nullptr); }));
   cls
       .def_prop_ro("shape", [](const Tensor& t) { return make_size(t.sizes()); })
       .def("size", [](const Tensor& t, nb::handle dim) -> nb::object {

@@ -1,9 +1,10 @@
 // Philox4x32-10 against the Random123 known-answer vectors, the batched CPU kernel against the
-// scalar function, and thread-count independence of random fills.
+// scalar function, thread-count independence of random fills, and manual_seed's reach.
 #include <cstring>
 
 #include "check.h"
 #include "cresset/backend/common/philox.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/ops.h"
 
@@ -52,5 +53,13 @@ int main() {
     CHECK(std::memcmp(a.raw_data(), b.raw_data(), size_t(a.nbytes())) == 0);
   }
   set_num_threads(threads);
+
+  // manual_seed reseeds every device's default generator, also one created afterwards (CUDA's
+  // are created on first use, so seeding never loads the CUDA backend).
+  Generator& cuda0 = default_generator(Device(DeviceType::CUDA, 0));
+  manual_seed(11);
+  CHECK(default_generator().initial_seed() == 11 && cuda0.initial_seed() == 11);
+  CHECK(default_generator(Device(DeviceType::CUDA, 1)).initial_seed() == 11);
+  CHECK(!cuda::is_loaded());
   CHECK_DONE();
 }

@@ -43,6 +43,31 @@ def test_import_does_not_initialize_cuda():
     assert out.stdout.strip() == "ok", out.stderr
 
 
+LOADED = "any('libcresset_cuda' in line for line in open('/proc/self/maps'))"
+
+
+@pytest.mark.parametrize("torch_first", [False, True])
+def test_cuda_backend_loads_on_first_use(torch_first):
+    # Note [Lazily loaded CUDA backend]: CPU work, seeding, version queries, pinning and memory
+    # queries never load libcresset_cuda.so; the first device query does, when it was built (also
+    # after torch, whose libraries take much of the static TLS space).
+    code = ("import torch\n" if torch_first else "") + f"""
+import cresset
+x = cresset.randn(3, requires_grad=True)
+(x * 2 + 1).sum().backward()
+cresset.manual_seed(1)
+assert not x.is_pinned() and cresset.version.cuda == (cresset._C._cuda.toolkit_version() or None)
+assert cresset.cuda.memory_allocated() == 0 and cresset.cuda.empty_cache() is None
+assert not {LOADED} and not cresset._C._cuda.is_loaded()
+n = cresset.cuda.device_count()
+assert {LOADED} == cresset.backends.cuda.is_built() == cresset._C._cuda.is_loaded()
+print("ok", n)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": ":".join(sys.path)})
+    assert out.stdout.startswith("ok"), out.stderr
+
+
 def test_build_flags():
     assert isinstance(BUILT, bool)
     assert (cresset.version.cuda is None) == (not BUILT)

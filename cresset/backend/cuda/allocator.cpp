@@ -22,8 +22,7 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cuda/cuda_check.h"
 
-namespace cresset {
-namespace cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -398,13 +397,11 @@ bool is_pinned(const Tensor& t) {
          pinned_pool().owns(t.impl()->storage()->data());
 }
 
-}  // namespace cuda
+Allocator* allocator() { return &caching_allocator(); }
 
-Allocator* cuda_allocator() { return &cuda::caching_allocator(); }
-
-void* cuda_allocate(size_t nbytes, Device& device) {
-  device = cuda::resolve(device);
-  return cuda::caching_allocator().allocate_on(nbytes, device.index);
+void* allocate(size_t nbytes, Device& device) {
+  device = resolve(device);
+  return caching_allocator().allocate_on(nbytes, device.index);
 }
 
-}  // namespace cresset
+}  // namespace cresset::cuda::impl

@@ -6,12 +6,11 @@
 //   BackwardWeight: gw_g += gy_g @ col_g^T over every (n, position), as one product per chunk
 //                   of [C_out, n * L] and [C_in * K, n * L] copies.
 #include "cresset/backend/copy.h"
-#include "cresset/backend/cuda/conv.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/backend/cuda/launch.cuh"
-#include "cresset/backend/cuda/linalg.h"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -230,4 +229,4 @@ void conv_kernel(ConvKind kind, const Tensor& out, const Tensor& a, const Tensor
   }
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -2,11 +2,11 @@
 #include <cstring>
 
 #include "cresset/backend/copy.h"
-#include "cresset/backend/cuda/kernels.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/backend/cuda/launch.cuh"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -212,4 +212,4 @@ void copy_across_devices(const Tensor& dst, const Tensor& src) {
   if (!to.is_same(dst)) copy_into(dst, to);
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -18,7 +18,7 @@
 #include <cublas_v2.h>
 #endif
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 std::atomic<bool> enabled{true};
@@ -38,18 +38,10 @@ struct CublasApi {
   std::string path;
 };
 
-// The directory of the shared object holding this code (cresset's extension module).
-std::string own_dir() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&own_dir), &info) == 0 || !info.dli_fname) return "";
-  std::string p = info.dli_fname;
-  size_t slash = p.rfind('/');
-  return slash == std::string::npos ? "." : p.substr(0, slash);
-}
-
 void* open_cublas(std::string* path) {
   const std::string name = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
-  const std::string wheel = own_dir() + "/../nvidia/";
+  // A wheel installs libcresset.so in site-packages/cresset/lib, NVIDIA's in site-packages/nvidia.
+  const std::string wheel = library_dir() + "/../../nvidia/";
   const std::string candidates[] = {
       name, wheel + "cu" + std::to_string(CUBLAS_VER_MAJOR) + "/lib/" + name,
       wheel + "cublas/lib/" + name, std::string(CRESSET_CUBLAS_LIB_DIR) + "/" + name};
@@ -138,4 +130,4 @@ void blas_gemm(const char* op, const BlasGemm&, int) {
 
 void set_cublas_enabled(bool on) { enabled.store(on); }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

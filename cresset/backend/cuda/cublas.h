@@ -4,7 +4,7 @@
 
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 /// One strided-batched, column-major GEMM in cuBLAS's terms: C[i] = alpha * op(A[i]) @ op(B[i]) +
 /// beta * C[i], C m x n with leading dim ldc; op(A) is m x k, op(B) k x n. Float32 or Float64.
@@ -29,4 +29,4 @@ bool cublas_ready();
 /// Runs `g` on the current stream of `device` (throws RuntimeError naming `op` on failure).
 void blas_gemm(const char* op, const BlasGemm& g, int device);
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -4,10 +4,10 @@
 // that made it instead of surfacing in some later, unrelated call.
 #include <cuda_runtime.h>
 
-#include "cresset/backend/cuda/runtime.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 [[noreturn]] void throw_cuda_error(cudaError_t err, const char* what);
 
@@ -38,4 +38,4 @@ class DeviceGuard {
   int index_;
 };
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

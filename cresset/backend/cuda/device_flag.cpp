@@ -2,7 +2,7 @@
 
 #include "cresset/backend/cuda/cuda_check.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 DeviceFlag::DeviceFlag(int device)
     : buf_(empty_tensor({2}, DType::Int64, Device(DeviceType::CUDA, device))), device_(device) {
@@ -21,4 +21,4 @@ bool DeviceFlag::read(int64_t* value) const {
   return host[0] != 0;
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

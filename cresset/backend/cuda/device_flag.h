@@ -8,7 +8,7 @@
 
 #include "cresset/core/tensor.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 /// Two int64 on the device: [0] nonzero when something was found, [1] the value recorded.
 class DeviceFlag {
@@ -33,4 +33,4 @@ __device__ __forceinline__ void flag_set(int64_t* flag, int64_t value) {
 }
 #endif
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -7,10 +7,10 @@
 #include <type_traits>
 
 #include "cresset/backend/common/functors.h"
-#include "cresset/backend/cuda/kernels.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/backend/cuda/launch.cuh"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace ew {
 
@@ -151,4 +151,4 @@ void ternary(const char* op, TensorIter& it, const Scalar* args) {
 #define CRESSET_BINARY(name, Functor, Kind, ...) CRESSET_CUDA_ROW(BINARY, name, Functor, Kind)
 #define CRESSET_TERNARY(name, Functor, Kind, ...) CRESSET_CUDA_ROW(TERNARY, name, Functor, Kind)
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -23,6 +23,6 @@
 #define CRESSET_CUDA_PICK_TERNARY_Numeric CRESSET_CUDA_DROP
 // clang-format on
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 #include "cresset/ops/elementwise.def"
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -8,11 +8,11 @@
 
 #include "cresset/backend/common/word.h"
 #include "cresset/backend/cuda/device_flag.h"
-#include "cresset/backend/cuda/index.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/backend/cuda/launch.cuh"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -269,4 +269,4 @@ void scatter_mean_kernel(TensorIter& it) {
   });
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -6,11 +6,11 @@
 
 #include "cresset/backend/common/word.h"
 #include "cresset/backend/copy.h"
-#include "cresset/backend/cuda/index.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/backend/cuda/launch.cuh"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -264,4 +264,4 @@ void searchsorted_kernel(const Tensor& out, const Tensor& sorted, const Tensor& 
   check_launch("searchsorted");
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

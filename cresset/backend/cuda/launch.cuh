@@ -10,7 +10,7 @@
 #include "cresset/backend/common/tensor_iter.h"
 #include "cresset/backend/cuda/cuda_check.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 constexpr int kMaxLaunchDims = 16;
 constexpr int kBlockThreads = 256;
@@ -92,4 +92,4 @@ void launch_elementwise(const char* name, TensorIter& it, const Op& op) {
   check_launch(name);
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -7,10 +7,10 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cuda/cublas.h"
 #include "cresset/backend/cuda/launch.cuh"
-#include "cresset/backend/cuda/linalg.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -361,4 +361,4 @@ void cross_kernel(const Tensor& out, const Tensor& a, const Tensor& b, int64_t d
   });
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -4,10 +4,10 @@
 #include "cresset/backend/common/loss_targets.h"
 #include "cresset/backend/cuda/device_flag.h"
 #include "cresset/backend/cuda/launch.cuh"
-#include "cresset/backend/cuda/loss.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -133,4 +133,4 @@ void nll_loss_backward(const Tensor& grad_input, const Tensor& grad, const Tenso
   check_launch("nll_loss_backward");
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -5,10 +5,10 @@
 #include <cmath>
 
 #include "cresset/backend/cuda/launch.cuh"
-#include "cresset/backend/cuda/nn.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -129,4 +129,4 @@ void softmax_kernel(const Tensor& out, const Tensor& in, int64_t outer, int64_t 
   check_launch(op);
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

@@ -8,10 +8,10 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cuda/device_flag.h"
 #include "cresset/backend/cuda/launch.cuh"
-#include "cresset/backend/cuda/pool.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -308,4 +308,4 @@ void index_scatter_kernel(const Tensor& dst, const Tensor& src, const Tensor& in
   *found = flag.read(bad);
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

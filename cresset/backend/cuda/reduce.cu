@@ -8,10 +8,10 @@
 #include <type_traits>
 
 #include "cresset/backend/cuda/cuda_check.h"
-#include "cresset/backend/cuda/reduce.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/dtype.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -203,4 +203,4 @@ void reduce_kernel(const ReducePlan& p, const ReduceCall& c) {
   }
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

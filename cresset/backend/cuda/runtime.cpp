@@ -2,7 +2,7 @@
 // first called, never at import: device_count() is the first CUDA call a process makes.
 #include "cresset/backend/cuda/cuda_check.h"
 
-namespace cresset::cuda {
+namespace cresset::cuda::impl {
 
 namespace {
 
@@ -37,12 +37,6 @@ DeviceGuard::DeviceGuard(int index) : prev_(-1), index_(index) {
 
 DeviceGuard::~DeviceGuard() {
   if (prev_ >= 0 && prev_ != index_) cudaSetDevice(prev_);
-}
-
-bool is_built() { return true; }
-
-std::string toolkit_version() {
-  return std::to_string(CUDART_VERSION / 1000) + "." + std::to_string(CUDART_VERSION % 1000 / 10);
 }
 
 int device_count() {
@@ -202,4 +196,4 @@ void mem_get_info(int device, int64_t* free_bytes, int64_t* total_bytes) {
   *total_bytes = int64_t(t);
 }
 
-}  // namespace cresset::cuda
+}  // namespace cresset::cuda::impl

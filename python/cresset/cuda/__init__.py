@@ -306,7 +306,7 @@ def stream(stream):
 
 # ---- memory ----
 def _stats(device):
-    if not is_available():
+    if not _cuda.is_loaded() or not is_available():  # no CUDA memory before the backend loads
         return {}
     return _cuda.memory_stats(_index(device))
 
@@ -337,7 +337,8 @@ def reset_peak_memory_stats(device=None):
 
 
 def empty_cache():
-    _cuda.empty_cache()
+    if _cuda.is_loaded():
+        _cuda.empty_cache()
 
 
 def memory_summary(device=None, abbreviated=False):
