@@ -1,7 +1,7 @@
 #pragma once
 // The nn pool family: max/avg/adaptive pooling, max unpooling (pool.cpp), interpolation and pixel
-// shuffle (upsample.cpp). Int lists take torch's short forms: one entry stands for every spatial
-// dim, and an empty stride means stride = kernel_size.
+// shuffle (upsample.cpp), F.interpolate's arguments (interpolate.cpp). Int lists take torch's short
+// forms: one entry stands for every spatial dim, and an empty stride means stride = kernel_size.
 #include <optional>
 #include <string>
 #include <tuple>
@@ -81,6 +81,24 @@ enum class UpsampleMode { Nearest, NearestExact, Linear, Cubic, LinearAntialias,
 /// positive) replaces in/out as the source step of spatial dim i.
 Tensor upsample(const Tensor& self, UpsampleMode mode, const DimVector& output_size,
                 bool align_corners, const std::vector<std::optional<double>>& scales);
+
+/// F.interpolate's arguments: `size` or `scale_factor`, each one value per spatial dim or, when
+/// its `_is_scalar` flag is set, one value (a Python number) for every spatial dim.
+struct InterpolateOptions {
+  std::optional<DimVector> size;
+  bool size_is_scalar = false;
+  std::optional<std::vector<double>> scale_factor;
+  bool scale_is_scalar = false;
+  std::string mode = "nearest";  // nearest | nearest-exact | (bi|tri)linear | bicubic | area
+  std::optional<bool> align_corners;
+  std::optional<bool> recompute_scale_factor;
+  bool antialias = false;
+};
+
+/// torch.nn.functional.interpolate: resizes the spatial dims of (N, C, *spatial), with torch's
+/// argument checks (ValueError, NotImplementedError) and the upsample op or adaptive pooling
+/// (area) that torch dispatches to.
+Tensor interpolate(const Tensor& input, const InterpolateOptions& options);
 
 /// torch.pixel_shuffle: [*, C*r*r, H, W] -> [*, C, H*r, W*r].
 Tensor pixel_shuffle(const Tensor& self, int64_t upscale_factor);

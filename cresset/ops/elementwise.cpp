@@ -20,6 +20,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise_grad.h"
 #include "cresset/ops/operators.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/view.h"
 #include "cresset/ops/view_autograd.h"
 
@@ -258,9 +259,7 @@ Recording begin_recording(const Row& row, const char* op, std::initializer_list<
   Recording r;
   if (!row.grad->differentiable || !autograd::needs_grad(inputs)) return r;
   if (row.kind == Kind::Compare && !inplace) return r;  // a bool result, or out= (never recorded)
-  CRESSET_CHECK(!out.defined() || inplace, RuntimeError, op,
-                "(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad.");
+  check_out_grad(op, out.defined() && !inplace);
   if (inplace) {
     autograd::check_inplace(out);  // leaf and view errors, before anything is written
     if (row.grad->saves[0]) r.self_before = clone(**inputs.begin());
@@ -330,6 +329,13 @@ Tensor call(const Row& row, const char* op, std::initializer_list<TensorRef> inp
   Recording rec = begin_recording(row, op, inputs, out, inplace);
   TensorIterConfig cfg(op);
   cfg.add_output(out).is_inplace(inplace).promote_inputs(opt.promote_inputs).inputs_by_value(true);
+  // torch's unary ops that keep the input dtype (neg, floor ...) and where want out in exactly
+  // the result dtype; the others take any dtype the result casts to.
+  const bool keeps_dtype = row.kind != Kind::Float && row.kind != Kind::Predicate &&
+                           row.kind != Kind::Compare && row.kind != Kind::Logical;
+  if ((keeps_dtype && inputs.size() == 1) || row.kind == Kind::Select) {
+    cfg.out_dtype_rule(OutDtype::Exact);
+  }
   for (TensorRef t : inputs) cfg.add_input(*t);
   switch (row.kind) {
     case Kind::Float:
@@ -592,9 +598,12 @@ Tensor float_power_impl(const char* op, const Tensor& self, const Tensor& expone
   CRESSET_CHECK(inplace || !out.defined() || out.dtype() == DType::Float64, RuntimeError, "[", op,
                 "] the output given to float_power has dtype ", dtype_display(out.dtype()),
                 " but the operation's result requires dtype Double");
-  // pow in float64, with pow's special cases for number exponents.
+  // pow in float64, with pow's special cases for number exponents. Tensors convert through the
+  // recorded `to` (torch's ToCopyBackward0), so their gradients flow back.
   auto f64 = [](const Tensor& x) {
-    return x.dtype() == DType::Float64 ? x : cast_tensor(x, DType::Float64);
+    if (x.dtype() == DType::Float64) return x;
+    return x.impl()->is_wrapped_number() ? cast_tensor(x, DType::Float64)
+                                         : to(x, DType::Float64, x.device());
   };
   return pow_impl(op, f64(self), f64(exponent), out, inplace);
 }

@@ -108,24 +108,6 @@ Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool chec
   return scalar_tensor(value, dtype, device);
 }
 
-Tensor write_out(const Tensor& out, const Tensor& result, const char* op) {
-  CRESSET_CHECK(
-      !autograd::GradMode::is_enabled() || !(result.requires_grad() || out.requires_grad()),
-      RuntimeError, op,
-      "(): functions with out=... arguments don't support automatic differentiation, "
-      "but one of the arguments requires grad.");
-  CRESSET_CHECK(out.dtype() == result.dtype(), RuntimeError, "[", op,
-                "] Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
-                dtype_name(out.dtype()), " instead");
-  CRESSET_CHECK(out.device() == result.device(), RuntimeError, "[", op,
-                "] Expected out tensor to be on ", result.device().str(), ", but got ",
-                out.device().str());
-  if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
-  copy_into(out, result);
-  out.bump_version();
-  return out;
-}
-
 int64_t row_major_chunks(int64_t numel) {
   if (numel <= kGrainSize || in_parallel_region()) return 1;
   return std::min<int64_t>(get_num_threads(), (numel + kGrainSize - 1) / kGrainSize);

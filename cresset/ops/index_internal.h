@@ -33,10 +33,6 @@ std::optional<int64_t> find_out_of_range(const Tensor& index, int64_t lo, int64_
 void check_scalar_fits(Scalar value, DType dtype, bool check_16bit = true);
 /// A 0-dim tensor holding `value` in `dtype` after check_scalar_fits.
 Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit = true);
-/// The out= convention: out must have `result`'s dtype; it is resized to result's shape and
-/// receives its values. Returns out. Like torch, refuses when grad mode is on and result (that is,
-/// a differentiable input) or out requires grad.
-Tensor write_out(const Tensor& out, const Tensor& result, const char* op);
 /// How many row-major chunks an order-dependent kernel over `numel` elements uses.
 int64_t row_major_chunks(int64_t numel);
 /// Throws the RuntimeError torch raises when `t` has elements sharing memory (written-to tensors).

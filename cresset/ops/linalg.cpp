@@ -16,38 +16,13 @@
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/linalg_util.h"
 #include "cresset/ops/operators.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/view.h"
 #include "cresset/ops/view_autograd.h"
 
 namespace cresset {
 
 namespace linalg_util {
-
-const char* cpp_type_name(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return "bool";
-    case DType::UInt8:
-      return "unsigned char";
-    case DType::Int8:
-      return "signed char";
-    case DType::Int16:
-      return "short int";
-    case DType::Int32:
-      return "int";
-    case DType::Int64:
-      return "long int";
-    case DType::Float16:
-      return "c10::Half";
-    case DType::BFloat16:
-      return "c10::BFloat16";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      return "double";
-  }
-  return "?";
-}
 
 Tensor restride(const Tensor& t, DimVector sizes, DimVector strides) {
   return t.as_strided_view(std::move(sizes), std::move(strides), t.storage_offset());
@@ -93,14 +68,9 @@ Tensor contiguous_copy(const Tensor& t) {
 }
 
 Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DType dtype,
-                   Device device) {
+                   Device device, OutDtype rule) {
   if (!out.defined()) return empty_tensor(sizes, dtype, device);
-  CRESSET_CHECK(out.dtype() == dtype, RuntimeError, "[", op, "] Expected out tensor to have dtype ",
-                cpp_type_name(dtype), ", but got ", cpp_type_name(out.dtype()), " instead");
-  CRESSET_CHECK(out.device() == device, RuntimeError, "[", op,
-                "] Expected out tensor to be on device ", device.str(), ", but got ",
-                out.device().str());
-  if (out.sizes() != sizes) resize_tensor(out, sizes);
+  check_out(op, out, sizes, dtype, device, rule);
   for (int64_t d = 0; d < out.dim(); ++d) {
     CRESSET_CHECK(out.stride(d) != 0 || out.size(d) <= 1, RuntimeError, "[", op,
                   "] unsupported operation: more than one element of the written-to tensor refers "
@@ -112,9 +82,7 @@ Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DT
 
 bool wants_grad(const char* op, std::initializer_list<TensorRef> inputs, const Tensor& out) {
   if (!autograd::needs_grad(inputs)) return false;
-  CRESSET_CHECK(!out.defined(), RuntimeError, op,
-                "(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad.");
+  check_out_grad(op, out.defined());
   return true;
 }
 
@@ -370,6 +338,7 @@ Tensor addbmm_impl(const char* op, const Tensor& input, const Tensor& b1, const 
     r = input;
   } else {
     Tensor expanded = expand_view(input, sizes);
+    if (out.defined()) resize_out(out, sizes, false);  // torch's addbmm resizes without warning
     r = prepare_out(op, out, sizes, b1.dtype(), input.device());
     if (!is_zero(beta, gemm_dtype(b1.dtype())) && !r.is_same(input)) {
       if (overlaps(r, input)) expanded = contiguous_copy(expanded);
@@ -421,12 +390,10 @@ Tensor addr_impl(const char* op, const Tensor& input, const Tensor& vec1, const 
     CRESSET_CHECK(input.sizes() == sizes, RuntimeError, "[", op,
                   "] Bad in-place call: input tensor size ", shape_str(input.sizes()),
                   " and output tensor size ", shape_str(sizes), " should match");
-    CRESSET_CHECK(can_cast(value.dtype(), input.dtype()), RuntimeError, "[", op, "] result type ",
-                  dtype_display(value.dtype()), " can't be cast to the desired output type ",
-                  dtype_display(input.dtype()));
+    check_out_dtype(op, input.dtype(), value.dtype());
     r = input;
   } else {
-    r = prepare_out(op, out, sizes, value.dtype(), input.device());
+    r = prepare_out(op, out, sizes, value.dtype(), input.device(), OutDtype::Castable);
   }
   copy_into(r, value);
   if (inplace || out.defined()) r.bump_version();
@@ -856,7 +823,7 @@ Tensor kron(const Tensor& self, const Tensor& other, const Tensor& out) {
     record_contraction("UnsafeViewBackward0", {self, other}, labels, output, labelled_sizes, r);
   }
   if (!out.defined()) return r;
-  Tensor o = prepare_out("kron", out, sizes, r.dtype(), r.device());
+  Tensor o = prepare_out("kron", out, sizes, r.dtype(), r.device(), OutDtype::Castable);
   copy_into(o, r);
   o.bump_version();
   return o;

@@ -3,13 +3,12 @@
 #include <initializer_list>
 #include <vector>
 
+#include "cresset/core/out.h"
 #include "cresset/core/scalar.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset::linalg_util {
 
-/// The C++ type names torch prints in some dtype errors ("float", "long int", "c10::Half").
-const char* cpp_type_name(DType t);
 /// A view of t with other sizes and strides at t's storage offset.
 Tensor restride(const Tensor& t, DimVector sizes, DimVector strides);
 /// t broadcast to `sizes` (right-aligned, stride 0 where t has size 1 or lacks the dim); throws
@@ -20,10 +19,10 @@ Tensor expand_view(const Tensor& t, const DimVector& sizes);
 bool fold_dims(const Tensor& t, const std::vector<int64_t>& dims, int64_t* size, int64_t* stride);
 /// A contiguous copy of t.
 Tensor contiguous_copy(const Tensor& t);
-/// Checks a user-given out tensor (dtype and device, then shape by resizing) or, when `out` is
-/// undefined, allocates a contiguous result.
+/// Checks a user-given out tensor (check_out, then no internal overlap) or, when `out` is
+/// undefined, allocates a contiguous result. Most linalg ops demand the exact dtype, as torch's do.
 Tensor prepare_out(const char* op, const Tensor& out, const DimVector& sizes, DType dtype,
-                   Device device);
+                   Device device, OutDtype rule = OutDtype::Exact);
 
 /// Whether an op over `inputs` must be recorded (grad mode on, an input requires grad); throws
 /// torch's error when `out` is also given then.

@@ -11,6 +11,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 
@@ -195,7 +196,7 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
 }
 
 Tensor masked_select_out(const Tensor& self, const Tensor& mask, const Tensor& out) {
-  return write_out(out, masked_select(self, mask), "masked_select");
+  return write_out("masked_select", out, masked_select(self, mask), OutDtype::Exact);
 }
 
 Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& source) {
@@ -230,7 +231,7 @@ Tensor nonzero(const Tensor& self) {
 }
 
 Tensor nonzero_out(const Tensor& self, const Tensor& out) {
-  return write_out(out, nonzero(self), "nonzero");
+  return write_out("nonzero", out, nonzero(self), OutDtype::Exact);
 }
 
 std::vector<Tensor> nonzero_tuple(const Tensor& self) {

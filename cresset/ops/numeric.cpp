@@ -8,6 +8,7 @@
 #include "cresset/ops/factories.h"
 #include "cresset/ops/named_composite.h"
 #include "cresset/ops/ops.h"
+#include "cresset/ops/out.h"
 
 namespace cresset {
 
@@ -143,54 +144,41 @@ Tensor cumulative_trapezoid(const Tensor& y, double dx, int64_t dim) {
   return cumsum(pair_sums(fy, d) * (dx / 2), d);
 }
 
-Tensor ldexp(const Tensor& self, const Tensor& other) {
-  return named_composite("LdexpBackward0", {self, other}, {self, other},
-                         [&] { return mul(self, pow(wrapped_scalar(Scalar(2.0)), other)); },
-                         [](const autograd::Ctx& c) -> autograd::TensorList {
-                           Tensor scale = pow(wrapped_scalar(Scalar(2.0)), c.saved(1));
-                           Tensor g = mul(c.grad(), scale);
-                           return {g, mul(mul(g, c.saved(0)), wrapped_scalar(Scalar(kLn2)))};
-                         });
+namespace {
+
+Tensor ldexp_into(const Tensor& self, const Tensor& other, const InplaceTarget& target) {
+  return named_composite(
+      "LdexpBackward0", {self, other}, {self, other},
+      [&] { return mul(self, pow(wrapped_scalar(Scalar(2.0)), other)); },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor scale = pow(wrapped_scalar(Scalar(2.0)), c.saved(1));
+        Tensor g = mul(c.grad(), scale);
+        return {g, mul(mul(g, c.saved(0)), wrapped_scalar(Scalar(kLn2)))};
+      },
+      target);
 }
 
-Tensor logaddexp(const Tensor& self, const Tensor& other) {
-  return named_composite("LogaddexpBackward0", {self, other}, {self, other},
-                         [&] { return log_add(self, other, "logaddexp", false); },
-                         [](const autograd::Ctx& c) -> autograd::TensorList {
-                           Tensor a = c.saved(0), b = c.saved(1);
-                           return {div(c.grad(), add(exp(sub(b, a)), wrapped_scalar(Scalar(1.0)))),
-                                   div(c.grad(), add(exp(sub(a, b)), wrapped_scalar(Scalar(1.0))))};
-                         });
-}
-Tensor logaddexp2(const Tensor& self, const Tensor& other) {
-  return named_composite("Logaddexp2Backward0", {self, other}, {self, other},
-                         [&] { return log_add(self, other, "logaddexp2", true); },
-                         [](const autograd::Ctx& c) -> autograd::TensorList {
-                           Tensor a = c.saved(0), b = c.saved(1);
-                           return {div(c.grad(), add(exp2(sub(b, a)), wrapped_scalar(Scalar(1.0)))),
-                                   div(c.grad(), add(exp2(sub(a, b)), wrapped_scalar(Scalar(1.0))))};
-                         });
-}
-
-Tensor sinc(const Tensor& self) {
+Tensor sinc_into(const Tensor& self, const InplaceTarget& target) {
   auto forward = [](const Tensor& self) {
     Tensor x = is_floating(self.dtype()) ? self : to(self, default_dtype(), self.device());
     Tensor zero = eq(x, wrapped_scalar(Scalar(0.0)));
     Tensor px = mul(where(zero, ones_like(x), x), wrapped_scalar(Scalar(kPi)));
     return where(zero, ones_like(x), div(sin(px), px));
   };
-  return named_composite("SincBackward0", {self}, {self}, [&] { return forward(self); },
-                         [forward](const autograd::Ctx& c) -> autograd::TensorList {
-                           // (cos(pi x) - sinc(x)) / x, 0 at 0.
-                           Tensor x = c.saved(0);
-                           Tensor zero = eq(x, wrapped_scalar(Scalar(0.0)));
-                           Tensor xs = where(zero, ones_like(x), x);
-                           Tensor d = div(sub(cos(mul(xs, wrapped_scalar(Scalar(kPi)))), forward(xs)), xs);
-                           return {where(zero, zeros_like(c.grad()), mul(c.grad(), d))};
-                         });
+  return named_composite(
+      "SincBackward0", {self}, {self}, [&] { return forward(self); },
+      [forward](const autograd::Ctx& c) -> autograd::TensorList {
+        // (cos(pi x) - sinc(x)) / x, 0 at 0.
+        Tensor x = c.saved(0);
+        Tensor zero = eq(x, wrapped_scalar(Scalar(0.0)));
+        Tensor xs = where(zero, ones_like(x), x);
+        Tensor d = div(sub(cos(mul(xs, wrapped_scalar(Scalar(kPi)))), forward(xs)), xs);
+        return {where(zero, zeros_like(c.grad()), mul(c.grad(), d))};
+      },
+      target);
 }
 
-Tensor heaviside(const Tensor& self, const Tensor& values) {
+Tensor heaviside_into(const Tensor& self, const Tensor& values, const InplaceTarget& target) {
   CRESSET_CHECK(self.dtype() == values.dtype(), RuntimeError,
                 "heaviside is not yet implemented for tensors with different dtypes.");
   auto forward = [&] {
@@ -198,10 +186,55 @@ Tensor heaviside(const Tensor& self, const Tensor& values) {
     return where(eq(self, wrapped_scalar(Scalar(int64_t(0)))), values, step);
   };
   // torch defines no derivative: backward through it raises.
-  return named_composite("torch::autograd::NotImplemented", {self, values}, {}, forward,
-                         [](const autograd::Ctx&) -> autograd::TensorList {
-                           throw RuntimeError("derivative for aten::heaviside is not implemented");
-                         });
+  return named_composite(
+      "torch::autograd::NotImplemented", {self, values}, {}, forward,
+      [inplace = target.self.defined()](const autograd::Ctx&) -> autograd::TensorList {
+        throw RuntimeError(
+            str_cat("derivative for aten::heaviside", inplace ? "_" : "", " is not implemented"));
+      },
+      target);
+}
+
+}  // namespace
+
+Tensor ldexp(const Tensor& self, const Tensor& other) { return ldexp_into(self, other, {}); }
+Tensor ldexp_(const Tensor& self, const Tensor& other) {
+  return ldexp_into(self, other, {self, "ldexp_"});
+}
+
+namespace {
+
+// logaddexp (base e) or logaddexp2 as one node: d/da log(b^a + b^c) = 1 / (1 + b^(c - a)).
+Tensor log_add_node(const char* name, const char* op, bool base2, const Tensor& self,
+                    const Tensor& other) {
+  return named_composite(
+      name, {self, other}, {self, other}, [&] { return log_add(self, other, op, base2); },
+      [base2](const autograd::Ctx& c) -> autograd::TensorList {
+        auto one_plus = [base2](const Tensor& t) {
+          return add(base2 ? exp2(t) : exp(t), wrapped_scalar(Scalar(1.0)));
+        };
+        Tensor a = c.saved(0), b = c.saved(1);
+        return {div(c.grad(), one_plus(sub(b, a))), div(c.grad(), one_plus(sub(a, b)))};
+      });
+}
+
+}  // namespace
+
+Tensor logaddexp(const Tensor& self, const Tensor& other) {
+  return log_add_node("LogaddexpBackward0", "logaddexp", false, self, other);
+}
+Tensor logaddexp2(const Tensor& self, const Tensor& other) {
+  return log_add_node("Logaddexp2Backward0", "logaddexp2", true, self, other);
+}
+
+Tensor sinc(const Tensor& self) { return sinc_into(self, {}); }
+Tensor sinc_(const Tensor& self) { return sinc_into(self, {self, "sinc_"}); }
+
+Tensor heaviside(const Tensor& self, const Tensor& values) {
+  return heaviside_into(self, values, {});
+}
+Tensor heaviside_(const Tensor& self, const Tensor& values) {
+  return heaviside_into(self, values, {self, "heaviside_"});
 }
 
 Tensor gcd(const Tensor& self, const Tensor& other) {
@@ -218,6 +251,13 @@ Tensor lcm(const Tensor& self, const Tensor& other) {
   Tensor q = floor_divide(self, where(zero, ones_like(g), g));
   // |a / g| * |b| at the dtype, wrapping on overflow as torch's does.
   return where(zero, zeros_like(g), mul(abs(q), abs(other)));
+}
+
+Tensor gcd_(const Tensor& self, const Tensor& other) {
+  return write_inplace("gcd_", self, gcd(self, other));
+}
+Tensor lcm_(const Tensor& self, const Tensor& other) {
+  return write_inplace("lcm_", self, lcm(self, other));
 }
 
 static Tensor nextafter_forward(const Tensor& self, const Tensor& other) {
@@ -270,31 +310,37 @@ static std::pair<Tensor, Tensor> frexp_forward(const Tensor& self) {
 
 // Note [Special functions as composites]
 // i0 and polygamma are sums of ops evaluated in float64 and cast back: a power series and an
-// asymptotic expansion for i0, Euler-Maclaurin summation of the Hurwitz zeta function for
-// polygamma. Their derivatives come from autograd through the same sums.
+// asymptotic expansion for the Bessel functions, Euler-Maclaurin summation of the Hurwitz zeta
+// function for polygamma. Each is one named node whose derivative is the next function of the
+// family (i0' = i1, polygamma(n)' = polygamma(n + 1)).
 
-Tensor i0(const Tensor& self) {
+// The modified Bessel function of the first kind of order 0 or 1, in self's floating dtype.
+static Tensor bessel_i(const Tensor& self, int order) {
   Tensor x = to(self, DType::Float64, self.device());
   Tensor ax = abs(x);
   constexpr double kSplit = 15.0;
   Tensor small = le(ax, wrapped_scalar(Scalar(kSplit)));
-  // |x| <= 15: sum_k (x^2 / 4)^k / (k!)^2 (inputs of the other branch replaced by 0).
+  // |x| <= 15: sum_k (x / 2)^(2k + order) / (k! (k + order)!) (the other branch's inputs are 0).
   Tensor xs = where(small, x, zeros_like(x));
   Tensor q = div(mul(xs, xs), wrapped_scalar(Scalar(4.0)));
-  Tensor term = ones_like(x), series = ones_like(x);
+  Tensor term = order == 0 ? ones_like(x) : div(xs, wrapped_scalar(Scalar(2.0)));
+  Tensor series = term;
   for (int k = 1; k <= 64; ++k) {
-    term = div(mul(term, q), wrapped_scalar(Scalar(double(k) * k)));
+    term = div(mul(term, q), wrapped_scalar(Scalar(double(k) * (k + order))));
     series = add(series, term);
   }
-  // |x| > 15: e^|x| / sqrt(2 pi |x|) * sum_k c_k / |x|^k, c_k = prod (2j - 1)^2 / (k! 8^k).
+  // |x| > 15: e^|x| / sqrt(2 pi |x|) * sum_k t_k, t_k = t_(k-1) ((2k - 1)^2 - 4 order^2) / (8k |x|)
+  // (odd in x for order 1).
   Tensor xl = where(small, full_like(x, Scalar(kSplit + 1), x.dtype(), x.device()), ax);
   Tensor inv = reciprocal(xl);
   Tensor asym = ones_like(x), t = ones_like(x);
   for (int k = 1; k <= 30; ++k) {
-    t = mul(t, mul(inv, wrapped_scalar(Scalar(double(2 * k - 1) * (2 * k - 1) / (8.0 * k)))));
+    const double c = (double(2 * k - 1) * (2 * k - 1) - 4.0 * order * order) / (8.0 * k);
+    t = mul(t, mul(inv, wrapped_scalar(Scalar(c))));
     asym = add(asym, t);
   }
   asym = mul(div(exp(xl), sqrt(mul(xl, wrapped_scalar(Scalar(2 * kPi))))), asym);
+  if (order == 1) asym = mul(asym, sign(x));
   Tensor r = where(small, series, asym);
   // torch's i0 gives NaN at the infinities.
   r = where(isinf(x), full_like(x, Scalar(std::nan("")), x.dtype(), x.device()), r);
@@ -367,13 +413,59 @@ Tensor chain_matmul(const std::vector<Tensor>& matrices) {
 
 // The named nodes of nextafter, frexp, polygamma and mvlgamma; see Note [Named composites].
 
-Tensor nextafter(const Tensor& self, const Tensor& other) {
+namespace {
+
+Tensor nextafter_into(const Tensor& self, const Tensor& other, const InplaceTarget& target) {
   // torch's derivatives: the incoming gradient for self, zero for other.
-  return named_composite("NextafterBackward0", {self, other}, {},
-                         [&] { return nextafter_forward(self, other); },
-                         [](const autograd::Ctx& c) -> autograd::TensorList {
-                           return {c.grad(), zeros_like(c.grad())};
-                         });
+  return named_composite(
+      "NextafterBackward0", {self, other}, {}, [&] { return nextafter_forward(self, other); },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        return {c.grad(), zeros_like(c.grad())};
+      },
+      target);
+}
+
+// torch names the in-place form's node PolygammaBackward1.
+Tensor polygamma_into(int64_t n, const Tensor& self, const InplaceTarget& target) {
+  return named_composite(
+      target.self.defined() ? "PolygammaBackward1" : "PolygammaBackward0", {self}, {self},
+      [&] { return polygamma_forward(n, self); },
+      [n](const autograd::Ctx& c) -> autograd::TensorList {
+        return {mul(c.grad(), polygamma(n + 1, c.saved(0)))};
+      },
+      target);
+}
+
+Tensor mvlgamma_into(const Tensor& self, int64_t p, const InplaceTarget& target) {
+  return named_composite(
+      "MvlgammaBackward0", {self}, {self}, [&] { return mvlgamma_forward(self, p); },
+      [p](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor x = c.saved(0), d = digamma(x);
+        for (int64_t j = 1; j < p; ++j) {
+          d = add(d, digamma(sub(x, wrapped_scalar(Scalar(double(j) / 2)))));
+        }
+        return {mul(c.grad(), d)};
+      },
+      target);
+}
+
+Tensor i0_into(const Tensor& self, const InplaceTarget& target) {
+  return named_composite(
+      "I0Backward0", {self}, {self}, [&] { return bessel_i(self, 0); },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor x = c.saved(0);
+        return {mul(c.grad(), to(bessel_i(x, 1), c.grad().dtype(), x.device()))};
+      },
+      target);
+}
+
+}  // namespace
+
+Tensor nextafter(const Tensor& self, const Tensor& other) {
+  return nextafter_into(self, other, {});
+}
+Tensor nextafter_(const Tensor& self, const Tensor& other) {
+  return nextafter_into(self, other, {self, "nextafter_"});
 }
 
 std::pair<Tensor, Tensor> frexp(const Tensor& self) {
@@ -391,24 +483,17 @@ std::pair<Tensor, Tensor> frexp(const Tensor& self) {
   return {mantissa, r.second};
 }
 
-Tensor polygamma(int64_t n, const Tensor& self) {
-  return named_composite("PolygammaBackward0", {self}, {self},
-                         [&] { return polygamma_forward(n, self); },
-                         [n](const autograd::Ctx& c) -> autograd::TensorList {
-                           return {mul(c.grad(), polygamma(n + 1, c.saved(0)))};
-                         });
+Tensor polygamma(int64_t n, const Tensor& self) { return polygamma_into(n, self, {}); }
+Tensor polygamma_(const Tensor& self, int64_t n) {
+  return polygamma_into(n, self, {self, "polygamma_"});
 }
 
-Tensor mvlgamma(const Tensor& self, int64_t p) {
-  return named_composite("MvlgammaBackward0", {self}, {self},
-                         [&] { return mvlgamma_forward(self, p); },
-                         [p](const autograd::Ctx& c) -> autograd::TensorList {
-                           Tensor x = c.saved(0), d = digamma(x);
-                           for (int64_t j = 1; j < p; ++j) {
-                             d = add(d, digamma(sub(x, wrapped_scalar(Scalar(double(j) / 2)))));
-                           }
-                           return {mul(c.grad(), d)};
-                         });
+Tensor mvlgamma(const Tensor& self, int64_t p) { return mvlgamma_into(self, p, {}); }
+Tensor mvlgamma_(const Tensor& self, int64_t p) {
+  return mvlgamma_into(self, p, {self, "mvlgamma_"});
 }
+
+Tensor i0(const Tensor& self) { return i0_into(self, {}); }
+Tensor i0_(const Tensor& self) { return i0_into(self, {self, "i0_"}); }
 
 }  // namespace cresset

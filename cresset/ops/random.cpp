@@ -15,6 +15,7 @@
 #include "cresset/core/parallel.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
+#include "cresset/ops/out.h"
 
 namespace cresset {
 
@@ -536,6 +537,13 @@ Tensor poisson(const Tensor& input, Generator* gen) {
   });
   copy_into(out, rates);
   return out;
+}
+
+Tensor multinomial_out(const Tensor& input, int64_t num_samples, bool replacement, Generator* gen,
+                       const Tensor& out) {
+  Tensor r = multinomial(input, num_samples, replacement, gen);
+  resize_out(out, r.sizes(), false);
+  return write_out("multinomial", out, r, OutDtype::Exact);
 }
 
 }  // namespace cresset

@@ -64,6 +64,9 @@ Tensor bernoulli(const Tensor& input, double p, Generator* gen = nullptr);
 /// torch.multinomial: indices sampled from the rows of `input` (1-D or 2-D weights).
 Tensor multinomial(const Tensor& input, int64_t num_samples, bool replacement = false,
                    Generator* gen = nullptr);
+/// torch.multinomial(..., out=): out must be int64; torch resizes it without the out= warning.
+Tensor multinomial_out(const Tensor& input, int64_t num_samples, bool replacement, Generator* gen,
+                       const Tensor& out);
 /// torch.poisson: samples with rates `input`.
 Tensor poisson(const Tensor& input, Generator* gen = nullptr);
 

@@ -12,6 +12,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/operators.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/reduce_backward.h"
 #include "cresset/ops/reduce_common.h"
 #include "cresset/ops/view.h"
@@ -66,14 +67,7 @@ Tensor output_for(const Tensor& out, const DimVector& shape, DType dtype, Device
 Tensor deliver(const Tensor& result, const Tensor& out, bool exact_dtype) {
   if (!out.defined()) return result;
   if (!out.is_same(result)) {
-    CRESSET_CHECK(!exact_dtype || out.dtype() == result.dtype(), RuntimeError,
-                  "Expected out tensor to have dtype ", dtype_name(result.dtype()), ", but got ",
-                  dtype_name(out.dtype()), " instead");
-    CRESSET_CHECK(can_cast(result.dtype(), out.dtype()), RuntimeError, "result type ",
-                  dtype_display(result.dtype()), " can't be cast to the desired output type ",
-                  dtype_display(out.dtype()));
-    if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
-    copy_into(out, result);
+    return copy_out(nullptr, out, result, exact_dtype ? OutDtype::Exact : OutDtype::Castable);
   }
   out.bump_version();
   return out;
@@ -163,6 +157,10 @@ Tensor mean_like(ReduceKind kind, const char* op, const Tensor& self, const OptD
                   "(): expected input to have floating point or complex dtype but got ",
                   dtype_display(self.dtype()));
   }
+  // torch's nanmean writes out= through nansum, which has no integer kernel.
+  CRESSET_CHECK(kind != ReduceKind::NanMean || !out.defined() || is_floating(out.dtype()),
+                NotImplementedError, "[", op, "] \"nansum_cpu\" not implemented for '",
+                dtype_display(out.dtype()), "'");
   DType want = dtype                                       ? *dtype
                : out.defined() && is_floating(out.dtype()) ? out.dtype()
                                                            : self.dtype();
@@ -238,6 +236,14 @@ Outputs var_like(const Tensor& self, const OptDims& dim, double correction, bool
 Tensor logical(ReduceKind kind, const Tensor& self, const OptDims& dim, bool keepdim,
                const Tensor& out) {
   DType want = self.dtype() == DType::UInt8 ? DType::UInt8 : DType::Bool;
+  if (out.defined()) {
+    // torch computes into a bool or uint8 out, whatever the input.
+    const char* op = kind == ReduceKind::All ? "all" : "any";
+    CRESSET_CHECK(out.dtype() == DType::Bool || out.dtype() == DType::UInt8, RuntimeError, "[", op,
+                  "] ", op,
+                  " only supports bool tensor for result, got: ", dtype_display(out.dtype()));
+    want = out.dtype();
+  }
   // Unlike sum, an explicit empty dim list reduces nothing here (torch's all/any).
   uint64_t mask = dim && dim->empty() ? 0 : dims_mask(dim, self.dim());
   return deliver(reduce(self, mask, keepdim, call(kind), want, out).first, out, true);
@@ -293,9 +299,7 @@ namespace reduce_detail {
 
 bool wants_grad(const char* op, const Tensor& self, const Tensor& out, const Tensor& out2) {
   if (!autograd::needs_grad({self})) return false;
-  CRESSET_CHECK(!out.defined() && !out2.defined(), RuntimeError, op,
-                "(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad.");
+  check_out_grad(op, out.defined() || out2.defined());
   return true;
 }
 

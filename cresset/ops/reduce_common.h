@@ -28,8 +28,8 @@ bool wants_grad(const char* op, const Tensor& self, const Tensor& out = Tensor()
 /// before anything is written).
 bool wants_grad_inplace(const Tensor& self);
 
-/// Returns `result`, or copies it into `out` (resizing it) and returns `out`. With
-/// `exact_dtype`, out's dtype must equal the result's (torch's check for most ops).
+/// Returns `result`, or out after writing result there (copy_out, unless the engine wrote into out
+/// already). With `exact_dtype`, out's dtype must equal the result's (torch's check for most ops).
 Tensor deliver(const Tensor& result, const Tensor& out, bool exact_dtype);
 
 }  // namespace cresset::reduce_detail

@@ -16,10 +16,11 @@
 
 #include "cresset/autograd/function.h"
 #include "cresset/backend/copy.h"
-#include "cresset/ops/index.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
 #include "cresset/ops/operators.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/sort.h"
 #include "cresset/ops/view.h"
@@ -722,7 +723,7 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
 }
 
 Tensor gather_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& out) {
-  return write_out(out, gather(self, dim, index), "gather");
+  return write_out("gather", out, gather(self, dim, index), OutDtype::Exact);
 }
 
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
@@ -739,7 +740,7 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
 }
 
 Tensor index_select_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& out) {
-  return write_out(out, index_select(self, dim, index), "index_select");
+  return write_out("index_select", out, index_select(self, dim, index), OutDtype::Exact);
 }
 
 Tensor take(const Tensor& self, const Tensor& index) {
@@ -755,7 +756,7 @@ Tensor take(const Tensor& self, const Tensor& index) {
 }
 
 Tensor take_out(const Tensor& self, const Tensor& index, const Tensor& out) {
-  return write_out(out, take(self, index), "take");
+  return write_out("take", out, take(self, index), OutDtype::Exact);
 }
 
 Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim) {
@@ -801,7 +802,7 @@ Tensor take_along_dim(const Tensor& self, const Tensor& indices, std::optional<i
 
 Tensor take_along_dim_out(const Tensor& self, const Tensor& indices, std::optional<int64_t> dim,
                           const Tensor& out) {
-  return write_out(out, take_along_dim(self, indices, dim), "take_along_dim");
+  return write_out("take_along_dim", out, take_along_dim(self, indices, dim), OutDtype::Exact);
 }
 
 // ---- scatters ----
@@ -846,12 +847,12 @@ Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index, Scalar valu
 
 Tensor scatter_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
                    const std::string& reduce, const Tensor& out) {
-  return write_out(out, scatter(self, dim, index, src, reduce), "scatter");
+  return write_out("scatter", out, scatter(self, dim, index, src, reduce), OutDtype::Exact);
 }
 
 Tensor scatter_out(const Tensor& self, int64_t dim, const Tensor& index, Scalar value,
                    const std::string& reduce, const Tensor& out) {
-  return write_out(out, scatter(self, dim, index, value, reduce), "scatter");
+  return write_out("scatter", out, scatter(self, dim, index, value, reduce), OutDtype::Exact);
 }
 
 Tensor scatter_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -871,7 +872,7 @@ Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index, const T
 
 Tensor scatter_add_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
                        const Tensor& out) {
-  return write_out(out, scatter_add(self, dim, index, src), "scatter_add");
+  return write_out("scatter_add", out, scatter_add(self, dim, index, src), OutDtype::Exact);
 }
 
 Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
@@ -902,8 +903,8 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, cons
 
 Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
                           const std::string& reduce, bool include_self, const Tensor& out) {
-  return write_out(out, scatter_reduce(self, dim, index, src, reduce, include_self),
-                   "scatter_reduce");
+  return write_out("scatter_reduce", out,
+                   scatter_reduce(self, dim, index, src, reduce, include_self), OutDtype::Exact);
 }
 
 // ---- along a dim with a 1-D index ----
@@ -926,7 +927,7 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
 
 Tensor index_add_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                      Scalar alpha, const Tensor& out) {
-  return write_out(out, index_add(self, dim, index, source, alpha), "index_add");
+  return write_out("index_add", out, index_add(self, dim, index, source, alpha), OutDtype::Exact);
 }
 
 Tensor index_copy_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source) {
@@ -945,7 +946,7 @@ Tensor index_copy(const Tensor& self, int64_t dim, const Tensor& index, const Te
 
 Tensor index_copy_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                       const Tensor& out) {
-  return write_out(out, index_copy(self, dim, index, source), "index_copy");
+  return write_out("index_copy", out, index_copy(self, dim, index, source), OutDtype::Exact);
 }
 
 Tensor index_fill_(const Tensor& self, int64_t dim, const Tensor& index, Scalar value) {

@@ -3,6 +3,7 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/index_internal.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/view.h"
 
 namespace cresset {
@@ -107,8 +108,9 @@ Tensor searchsorted_out(const Tensor& sorted_sequence, const Tensor& values, boo
                 "got output tensor's dtype ",
                 dtype_display(out.dtype()), " and out_int32 flag is ",
                 out_int32 ? "True" : "False");
-  return write_out(out, searchsorted(sorted_sequence, values, out_int32, right, side, sorter),
-                   "searchsorted");
+  return write_out("searchsorted", out,
+                   searchsorted(sorted_sequence, values, out_int32, right, side, sorter),
+                   OutDtype::Exact);
 }
 
 Tensor bucketize(const Tensor& input, const Tensor& boundaries, bool out_int32, bool right) {

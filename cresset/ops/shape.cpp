@@ -17,6 +17,7 @@
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/index.h"
+#include "cresset/ops/out.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/view.h"
 #include "cresset/ops/view_autograd.h"
@@ -96,11 +97,11 @@ void cat_fill(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out
   }
 }
 
-// torch's error for out= with inputs that require grad.
-void check_out_grad(const std::vector<Tensor>& inputs, const char* op) {
-  CRESSET_CHECK(!autograd::needs_grad(inputs), RuntimeError, op,
-                "(): functions with out=... arguments don't support automatic differentiation, "
-                "but one of the arguments requires grad.");
+// cat's and stack's out= dtype error: a TypeError, unlike the general out= rule's.
+void check_cat_out_dtype(DType dtype, const Tensor& out) {
+  CRESSET_CHECK(can_cast(dtype, out.dtype()), TypeError,
+                "torch.cat(): input types can't be cast to the desired output type ",
+                dtype_display(out.dtype()));
 }
 
 // Records `out` = op(self) whose backward is `backward` (when self needs grad).
@@ -134,11 +135,6 @@ void record_cat(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& o
                      }
                      return grads;
                    });
-}
-
-// Gives an out= tensor the result's shape (resizing only when the shape differs, like torch).
-void resize_out(const Tensor& out, const DimVector& shape) {
-  if (out.sizes() != shape) resize_tensor(out, shape);
 }
 
 std::vector<Tensor> atleast_all(const std::vector<Tensor>& tensors, int n, const char* op) {
@@ -219,11 +215,10 @@ Tensor tril_triu_(const Tensor& self, int64_t diagonal, bool lower) {
 }
 
 Tensor tril_triu_out(const Tensor& self, int64_t diagonal, bool lower, const Tensor& out) {
-  check_out_grad({self}, lower ? "tril" : "triu");
+  const char* op = lower ? "tril" : "triu";
+  check_out_grad(op, autograd::needs_grad({self}));
   check_tril_dims(self, lower);
-  CRESSET_CHECK(out.dtype() == self.dtype(), RuntimeError, "Expected out tensor to have dtype ",
-                dtype_name(self.dtype()), ", but got ", dtype_name(out.dtype()), " instead");
-  resize_out(out, self.sizes());
+  check_out(op, out, self.sizes(), self.dtype(), self.device(), OutDtype::Exact);
   tril_triu_into(out, self, diagonal, lower);
   out.bump_version();
   return out;
@@ -247,12 +242,10 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 
 Tensor cat_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& out) {
   std::optional<DimVector> shape = cat_shape(tensors, dim);
-  check_out_grad(tensors, "cat");
+  check_out_grad("cat", autograd::needs_grad(tensors));
   DType dtype = result_type(tensors);
-  CRESSET_CHECK(can_cast(dtype, out.dtype()), TypeError,
-                "torch.cat(): input types can't be cast to the desired output type ",
-                dtype_display(out.dtype()));
-  resize_out(out, shape.value_or(DimVector{0}));
+  check_cat_out_dtype(dtype, out);
+  check_out("cat", out, shape.value_or(DimVector{0}), dtype, tensors[0].device());
   if (shape) cat_fill(tensors, dim, out);
   out.bump_version();
   return out;
@@ -277,11 +270,9 @@ Tensor stack_out(const std::vector<Tensor>& tensors, int64_t dim, const Tensor& 
   DType dtype = result_type(tensors);
   Tensor result = out;
   if (out.defined()) {
-    check_out_grad(tensors, "stack");
-    CRESSET_CHECK(can_cast(dtype, out.dtype()), TypeError,
-                  "torch.cat(): input types can't be cast to the desired output type ",
-                  dtype_display(out.dtype()));
-    resize_out(out, shape);
+    check_out_grad("stack", autograd::needs_grad(tensors));
+    check_cat_out_dtype(dtype, out);
+    check_out("stack", out, shape, dtype, tensors[0].device());
     out.bump_version();
   } else {
     result = empty_tensor(shape, dtype, tensors[0].device());
@@ -603,14 +594,7 @@ Tensor tril_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, dia
 Tensor triu_(const Tensor& self, int64_t diagonal) { return tril_triu_(self, diagonal, false); }
 
 Tensor diag_out(const Tensor& self, int64_t diagonal, const Tensor& out) {
-  check_out_grad({self}, "diag");
-  CRESSET_CHECK(out.dtype() == self.dtype(), RuntimeError, "Expected out tensor to have dtype ",
-                dtype_name(self.dtype()), ", but got ", dtype_name(out.dtype()), " instead");
-  Tensor r = diag(self, diagonal);
-  resize_out(out, r.sizes());
-  copy_into(out, r);
-  out.bump_version();
-  return out;
+  return write_out_recorded("diag", out, diag(self, diagonal), OutDtype::Exact);
 }
 
 Tensor tril_out(const Tensor& self, int64_t diagonal, const Tensor& out) {

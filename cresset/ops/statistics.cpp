@@ -138,7 +138,13 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
       });
 }
 
-Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm) {
+namespace {
+
+// renorm's forward and its node (Note [Named composites]); in place when target.self is set.
+Tensor renorm_into(const Tensor& self, double p, int64_t dim, double maxnorm,
+                   const InplaceTarget& target) {
+  CRESSET_CHECK(self.dim() > 1, RuntimeError, "renorm: input needs at least 2 dimensions, got ",
+                self.dim(), " dimensions");
   CRESSET_CHECK(p > 0, RuntimeError, "renorm: non-positive-norm not supported");
   CRESSET_CHECK(maxnorm >= 0, RuntimeError, "renorm: expected maxnorm to be >= 0 but got ",
                 maxnorm);
@@ -147,14 +153,37 @@ Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm) {
   for (int64_t k = 0; k < self.dim(); ++k) {
     if (k != d) others.push_back(k);
   }
-  Tensor norms = norm(self, p, others, true);
-  Tensor factor = where(gt(norms, number(maxnorm)), div(number(maxnorm), add(norms, number(1e-7))),
-                        ones_like(norms));
-  return mul(self, factor);
+  // Each slice is scaled by factor(n) = maxnorm / (n + 1e-7) where its norm n exceeds maxnorm.
+  auto forward = [&] {
+    Tensor norms = norm(self, p, others, true);
+    Tensor factor = where(gt(norms, number(maxnorm)),
+                          div(number(maxnorm), add(norms, number(1e-7))), ones_like(norms));
+    return mul(self, factor);
+  };
+  return named_composite(
+      "RenormBackward0", {self}, {self}, forward,
+      [p, maxnorm, others](const autograd::Ctx& c) -> autograd::TensorList {
+        // g factor + sum_slice(g x) factor'(n) dn/dx.
+        Tensor x = c.saved(0), g = c.grad();
+        Tensor n = norm(x, p, others, true);
+        Tensor big = gt(n, number(maxnorm));
+        Tensor denom = add(n, number(1e-7));
+        Tensor factor = where(big, div(number(maxnorm), denom), ones_like(n));
+        Tensor dfactor = where(big, neg(div(number(maxnorm), mul(denom, denom))), zeros_like(n));
+        Tensor inner = mul(sum(mul(g, x), others, true), dfactor);
+        return {add(mul(g, factor), mul(inner, norm_derivative(x, n, p, false)))};
+      },
+      target);
+}
+
+}  // namespace
+
+Tensor renorm(const Tensor& self, double p, int64_t dim, double maxnorm) {
+  return renorm_into(self, p, dim, maxnorm, {});
 }
 
 Tensor renorm_(const Tensor& self, double p, int64_t dim, double maxnorm) {
-  return copy_(self, renorm(self, p, dim, maxnorm));
+  return renorm_into(self, p, dim, maxnorm, {self, "renorm_"});
 }
 
 Tensor quantile(const Tensor& self, const Tensor& q, std::optional<int64_t> dim, bool keepdim,

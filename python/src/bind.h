@@ -8,8 +8,10 @@
 
 #include "cresset/core/device.h"
 #include "cresset/core/dtype.h"
+#include "cresset/core/error.h"
 #include "cresset/core/scalar.h"
 #include "cresset/core/tensor.h"
+#include "cresset/ops/out.h"
 
 namespace nb = nanobind;
 using namespace nb::literals;
@@ -128,6 +130,34 @@ nb::object with_out(nb::handle out, const F& compute) {
   if (out.is_none()) return nb::cast(compute(Tensor()));
   compute(nb::cast<const Tensor&>(out));
   return nb::borrow(out);
+}
+
+// How a result reaches an out= tensor: cresset::write_out, or write_out_recorded for the ops whose
+// out= torch differentiates through.
+using OutWriter = cresset::Tensor (*)(const char*, const cresset::Tensor&, const cresset::Tensor&,
+                                      cresset::OutDtype);
+
+// out= of a result computed apart: compute() itself, or `out` (the same Python object) after
+// `write` checked it and gave it the result.
+template <typename F>
+nb::object result_or_out(nb::handle out, const char* op, const F& compute,
+                         cresset::OutDtype rule = cresset::OutDtype::Castable,
+                         OutWriter write = &cresset::write_out) {
+  if (out.is_none()) return nb::cast(compute());
+  write(op, nb::cast<const cresset::Tensor&>(out), compute(), rule);
+  return nb::borrow(out);
+}
+
+// out= of an op with two results (frexp, histogram): the named tuple `type` of the results, or of
+// out's two tensors after write_out put each result into its own.
+inline nb::object pair_or_out(nb::handle out, const char* op, nb::handle type,
+                              const cresset::Tensor& first, const cresset::Tensor& second,
+                              cresset::OutDtype rule) {
+  if (out.is_none()) return type(first, second);
+  CRESSET_CHECK(nb::len(out) == 2, TypeError, op, "(): out must be a tuple of 2 tensors");
+  cresset::write_out(op, nb::cast<const cresset::Tensor&>(out[0]), first, rule);
+  cresset::write_out(op, nb::cast<const cresset::Tensor&>(out[1]), second, rule);
+  return type(out[0], out[1]);
 }
 
 // The Python classes defined in Python (cresset/__init__.py) that the bindings need to build.

@@ -1,8 +1,9 @@
 // The cresset._C extension module: error translation and the per-family init functions.
 #include "bind.h"
-#include "cresset/core/error.h"
 #include "cresset/backend/cpu/capability.h"
+#include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
+#include "cresset/core/warning.h"
 
 namespace cresset::py {
 
@@ -37,6 +38,13 @@ void register_exceptions() {
     }
   });
 }
+
+// C++ warnings become Python UserWarnings at the calling line; with warnings turned into errors
+// (-W error) the raised exception propagates out of the op.
+void warn_python(const std::string& message) {
+  nb::gil_scoped_acquire gil;
+  if (PyErr_WarnEx(PyExc_UserWarning, message.c_str(), 1) < 0) throw nb::python_error();
+}
 }  // namespace
 
 }  // namespace cresset::py
@@ -46,6 +54,7 @@ NB_MODULE(_C, m) {
   // Module-level singletons (dtype objects, Python types) live until exit by design.
   nb::set_leak_warnings(false);
   register_exceptions();
+  cresset::set_warning_handler(&warn_python);
   m.def("_register_python_types", [](nb::object size_type) { py_types().size_type = size_type; });
   m.def("get_num_threads", &cresset::get_num_threads);
   m.def("_cpu_capability",

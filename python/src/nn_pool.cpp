@@ -130,6 +130,32 @@ void init_nn_pool(nb::module_& m) {
       },
       "input"_a, "kernel_size"_a, "output_size"_a, "random_samples"_a);
 
+  // F.interpolate: a number for size or scale_factor stands for every spatial dim.
+  nn.def(
+      "interpolate",
+      [](const Tensor& input, nb::handle size, nb::handle scale_factor, const std::string& mode,
+         std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
+         bool antialias) {
+        InterpolateOptions o;
+        if (!size.is_none()) {
+          o.size = ints(size);
+          o.size_is_scalar = is_number(size);
+        }
+        if (!scale_factor.is_none()) {
+          o.scale_is_scalar = is_number(scale_factor);
+          o.scale_factor = o.scale_is_scalar ? std::vector<double>{nb::cast<double>(scale_factor)}
+                                             : nb::cast<std::vector<double>>(scale_factor);
+        }
+        o.mode = mode;
+        o.align_corners = align_corners;
+        o.recompute_scale_factor = recompute_scale_factor;
+        o.antialias = antialias;
+        return interpolate(input, o);
+      },
+      "input"_a, "size"_a = nb::none(), "scale_factor"_a = nb::none(), "mode"_a = "nearest",
+      "align_corners"_a = nb::none(), "recompute_scale_factor"_a = nb::none(),
+      "antialias"_a = false);
+
   def_nearest(nn, "upsample_nearest1d", UpsampleMode::Nearest, 1);
   def_nearest(nn, "upsample_nearest2d", UpsampleMode::Nearest, 2);
   def_nearest(nn, "upsample_nearest3d", UpsampleMode::Nearest, 3);

@@ -11,110 +11,87 @@ namespace {
 
 using Binary = Tensor (*)(const Tensor&, const Tensor&);
 
-// out= of a composite: `out` resized to the result's shape, then written.
-Tensor write_out(const Tensor& out, const Tensor& result) {
-  if (out.sizes() != result.sizes()) resize_tensor(out, result.sizes());
-  return copy_(out, result);
-}
-
-// torch.<name>(input, other, *, out=None), Tensor.<name>(other) and, when `inplace`,
-// Tensor.<name>_(other) (the result copied into self).
+// torch.<name>(input, other, *, out=None) (out's dtype by `rule`, written by `write`),
+// Tensor.<name>(other) and, when `inplace` is given, Tensor.<name>_(other).
 void def_binary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Binary fn,
-                bool inplace, const char* other = "other") {
-  m.def(name, [fn](const Tensor& input, const Tensor& b, nb::handle out) {
-    return with_out(out, [&](const Tensor& o) {
-      Tensor r = fn(input, b);
-      return o.defined() ? write_out(o, r) : r;
-    });
-  }, "input"_a, nb::arg(other), nb::kw_only(), "out"_a = nb::none());
+                Binary inplace, OutDtype rule, OutWriter write = &write_out,
+                const char* other = "other") {
+  m.def(
+      name,
+      [fn, name, rule, write](const Tensor& input, const Tensor& b, nb::handle out) {
+        return result_or_out(out, name, [&] { return fn(input, b); }, rule, write);
+      },
+      "input"_a, nb::arg(other), nb::kw_only(), "out"_a = nb::none());
   cls.def(name, fn, nb::arg(other));
-  if (inplace) {
-    cls.def((std::string(name) + "_").c_str(), [fn](nb::handle self, const Tensor& b) {
-      const Tensor& s = nb::cast<const Tensor&>(self);
-      Tensor r = fn(s, b);
-      CRESSET_CHECK(r.sizes() == s.sizes(), RuntimeError, "output with shape ",
-                    shape_str(s.sizes()), " doesn't match the broadcast shape ",
-                    shape_str(r.sizes()));
-      copy_(s, r);
-      return nb::borrow(self);
-    }, nb::arg(other));
-  }
+  if (inplace) cls.def((std::string(name) + "_").c_str(), inplace, nb::arg(other));
 }
 
 using Unary = Tensor (*)(const Tensor&);
 
 // torch.<name>(input, *, out=None), Tensor.<name>() and Tensor.<name>_().
-void def_unary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Unary fn) {
-  m.def(name, [fn](const Tensor& input, nb::handle out) {
-    return with_out(out, [&](const Tensor& o) {
-      Tensor r = fn(input);
-      return o.defined() ? write_out(o, r) : r;
-    });
-  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
+void def_unary(nb::module_& m, nb::class_<Tensor>& cls, const char* name, Unary fn, Unary inplace) {
+  m.def(
+      name,
+      [fn, name](const Tensor& input, nb::handle out) {
+        return result_or_out(out, name, [&] { return fn(input); });
+      },
+      "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def(name, fn);
-  cls.def((std::string(name) + "_").c_str(), [fn](nb::handle self) {
-    const Tensor& s = nb::cast<const Tensor&>(self);
-    copy_(s, fn(s));
-    return nb::borrow(self);
-  });
+  cls.def((std::string(name) + "_").c_str(), inplace);
 }
 
 }  // namespace
 
 void init_numeric(nb::module_& m) {
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
-  def_binary(m, cls, "logaddexp", &logaddexp, false);
-  def_binary(m, cls, "logaddexp2", &logaddexp2, false);
-  def_binary(m, cls, "ldexp", &ldexp, true);
-  def_binary(m, cls, "gcd", &gcd, true);
-  def_binary(m, cls, "lcm", &lcm, true);
-  def_binary(m, cls, "heaviside", &heaviside, true, "values");
-  def_binary(m, cls, "nextafter", &nextafter, true);
+  def_binary(m, cls, "logaddexp", &logaddexp, nullptr, OutDtype::Castable);
+  def_binary(m, cls, "logaddexp2", &logaddexp2, nullptr, OutDtype::Castable);
+  def_binary(m, cls, "ldexp", &ldexp, &ldexp_, OutDtype::Exact);
+  def_binary(m, cls, "gcd", &gcd, &gcd_, OutDtype::Castable);
+  def_binary(m, cls, "lcm", &lcm, &lcm_, OutDtype::Castable);
+  def_binary(m, cls, "heaviside", &heaviside, &heaviside_, OutDtype::Exact, &write_out_recorded,
+             "values");
+  def_binary(m, cls, "nextafter", &nextafter, &nextafter_, OutDtype::Castable);
 
   nb::module_ rt = nb::borrow<nb::module_>(m.attr("return_types"));
   nb::object frexp_type = make_return_type(rt, "frexp", "mantissa", "exponent");
   m.def("frexp", [frexp_type](const Tensor& input, nb::handle out) -> nb::object {
     auto [mantissa, exponent] = frexp(input);
-    if (out.is_none()) return frexp_type(mantissa, exponent);
-    CRESSET_CHECK(nb::len(out) == 2, TypeError, "frexp(): out must be a tuple of 2 tensors");
-    write_out(nb::cast<const Tensor&>(out[0]), mantissa);
-    write_out(nb::cast<const Tensor&>(out[1]), exponent);
-    return frexp_type(out[0], out[1]);
+    return pair_or_out(out, "frexp", frexp_type, mantissa, exponent, OutDtype::Exact);
   }, "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("frexp", [frexp_type](const Tensor& self) {
     auto [mantissa, exponent] = frexp(self);
     return frexp_type(mantissa, exponent);
   });
-  def_unary(m, cls, "sinc", &sinc);
-  def_unary(m, cls, "i0", &i0);
-  m.def("polygamma", [](int64_t n, const Tensor& input, nb::handle out) {
-    return with_out(out, [&](const Tensor& o) {
-      Tensor r = polygamma(n, input);
-      return o.defined() ? write_out(o, r) : r;
-    });
-  }, "n"_a, "input"_a, nb::kw_only(), "out"_a = nb::none());
+  def_unary(m, cls, "sinc", &sinc, &sinc_);
+  def_unary(m, cls, "i0", &i0, &i0_);
+  m.def(
+      "polygamma",
+      [](int64_t n, const Tensor& input, nb::handle out) {
+        return result_or_out(out, "polygamma", [&] { return polygamma(n, input); });
+      },
+      "n"_a, "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("polygamma", [](const Tensor& self, int64_t n) { return polygamma(n, self); }, "n"_a);
-  cls.def("polygamma_", [](nb::handle self, int64_t n) {
-    const Tensor& s = nb::cast<const Tensor&>(self);
-    copy_(s, polygamma(n, s));
-    return nb::borrow(self);
-  }, "n"_a);
-  m.def("mvlgamma", &mvlgamma, "input"_a, "p"_a);
+  cls.def("polygamma_", &polygamma_, "n"_a);
+  m.def(
+      "mvlgamma",
+      [](const Tensor& input, int64_t p, nb::handle out) {
+        return result_or_out(out, "mvlgamma", [&] { return mvlgamma(input, p); });
+      },
+      "input"_a, "p"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("mvlgamma", &mvlgamma, "p"_a);
-  cls.def("mvlgamma_", [](nb::handle self, int64_t p) {
-    const Tensor& s = nb::cast<const Tensor&>(self);
-    copy_(s, mvlgamma(s, p));
-    return nb::borrow(self);
-  }, "p"_a);
+  cls.def("mvlgamma_", &mvlgamma_, "p"_a);
 
-  m.def("diff", [](const Tensor& input, int64_t n, int64_t dim, std::optional<Tensor> prepend,
-                   std::optional<Tensor> append, nb::handle out) {
-    return with_out(out, [&](const Tensor& o) {
-      Tensor r = diff(input, n, dim, prepend.value_or(Tensor()), append.value_or(Tensor()));
-      return o.defined() ? write_out(o, r) : r;
-    });
-  }, "input"_a, "n"_a = 1, "dim"_a = -1, "prepend"_a = nb::none(), "append"_a = nb::none(),
-        nb::kw_only(), "out"_a = nb::none());
+  m.def(
+      "diff",
+      [](const Tensor& input, int64_t n, int64_t dim, std::optional<Tensor> prepend,
+         std::optional<Tensor> append, nb::handle out) {
+        return result_or_out(out, "diff", [&] {
+          return diff(input, n, dim, prepend.value_or(Tensor()), append.value_or(Tensor()));
+        });
+      },
+      "input"_a, "n"_a = 1, "dim"_a = -1, "prepend"_a = nb::none(), "append"_a = nb::none(),
+      nb::kw_only(), "out"_a = nb::none());
   cls.def("diff", [](const Tensor& self, int64_t n, int64_t dim, std::optional<Tensor> prepend,
                      std::optional<Tensor> append) {
     return diff(self, n, dim, prepend.value_or(Tensor()), append.value_or(Tensor()));
@@ -148,10 +125,7 @@ void init_numeric(nb::module_& m) {
   m.def("chain_matmul", [](nb::args matrices, nb::handle out) {
     std::vector<Tensor> ts;
     for (nb::handle h : matrices) ts.push_back(nb::cast<Tensor>(h));
-    return with_out(out, [&](const Tensor& o) {
-      Tensor r = chain_matmul(ts);
-      return o.defined() ? write_out(o, r) : r;
-    });
+    return result_or_out(out, "chain_matmul", [&] { return chain_matmul(ts); }, OutDtype::Exact);
   }, "matrices"_a, nb::kw_only(), "out"_a = nb::none());
 }
 

@@ -274,8 +274,16 @@ void init_random(nb::module_& m) {
                            nb::handle gen) {
     return multinomial(self, num_samples, replacement, gen_arg(gen));
   };
-  m.def("multinomial", multinomial_fn, "input"_a, "num_samples"_a, "replacement"_a = false,
-        nb::kw_only(), "generator"_a = nb::none());
+  m.def(
+      "multinomial",
+      [multinomial_fn](const Tensor& self, int64_t num_samples, bool replacement, nb::handle gen,
+                       nb::handle out) -> nb::object {
+        if (out.is_none()) return nb::cast(multinomial_fn(self, num_samples, replacement, gen));
+        multinomial_out(self, num_samples, replacement, gen_arg(gen), nb::cast<const Tensor&>(out));
+        return nb::borrow(out);
+      },
+      "input"_a, "num_samples"_a, "replacement"_a = false, nb::kw_only(),
+      "generator"_a = nb::none(), "out"_a = nb::none());
   cls.def("multinomial", multinomial_fn, "num_samples"_a, "replacement"_a = false, nb::kw_only(),
           "generator"_a = nb::none());
   m.def(

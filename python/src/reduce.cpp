@@ -443,7 +443,12 @@ void init_reduce(nb::module_& m) {
         return argsort(x, dim, descending, stable);
       },
       "dim"_a = -1, "descending"_a = false, nb::kw_only(), "stable"_a = false);
-  m.def("msort", [](const Tensor& x) { return sort(x, 0).first; }, "input"_a);
+  m.def(
+      "msort",
+      [](const Tensor& x, nb::handle out) {
+        return result_or_out(out, "msort", [&] { return sort(x, 0).first; }, OutDtype::Exact);
+      },
+      "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("msort", [](const Tensor& x) { return sort(x, 0).first; });
 
   m.def(

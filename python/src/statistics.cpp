@@ -37,16 +37,17 @@ void init_statistics(nb::module_& m) {
     }
     return cdist(x1, x2, p);
   }, "x1"_a, "x2"_a, "p"_a = 2.0, "compute_mode"_a = "use_mm_for_euclid_dist_if_necessary");
-  m.def("renorm", [](const Tensor& self, double p, int64_t dim, double maxnorm) {
-    return renorm(self, p, dim, maxnorm);
-  }, "input"_a, "p"_a, "dim"_a, "maxnorm"_a);
+  m.def(
+      "renorm",
+      [](const Tensor& self, double p, int64_t dim, double maxnorm, nb::handle out) {
+        return result_or_out(
+            out, "renorm", [&] { return renorm(self, p, dim, maxnorm); }, OutDtype::Exact);
+      },
+      "input"_a, "p"_a, "dim"_a, "maxnorm"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("renorm", [](const Tensor& self, double p, int64_t dim, double maxnorm) {
     return renorm(self, p, dim, maxnorm);
   }, "p"_a, "dim"_a, "maxnorm"_a);
-  cls.def("renorm_", [](nb::handle self, double p, int64_t dim, double maxnorm) {
-    renorm_(nb::cast<const Tensor&>(self), p, dim, maxnorm);
-    return nb::borrow(self);
-  }, "p"_a, "dim"_a, "maxnorm"_a);
+  cls.def("renorm_", &renorm_, "p"_a, "dim"_a, "maxnorm"_a);
   // quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None); q a number
   // or a tensor.
   for (bool ignore_nan : {false, true}) {
@@ -64,16 +65,16 @@ void init_statistics(nb::module_& m) {
       }
       return quantile(self, qt, dim, keepdim, interpolation, ignore_nan);
     };
-    m.def(name, [fn](const Tensor& self, nb::handle q, std::optional<int64_t> dim, bool keepdim,
-                     const std::string& interpolation, nb::handle out) {
-      Tensor r = fn(self, q, dim, keepdim, interpolation);
-      if (out.is_none()) return nb::cast(r);
-      const Tensor& o = nb::cast<const Tensor&>(out);
-      if (o.sizes() != r.sizes()) resize_tensor(o, r.sizes());
-      copy_(o, r);
-      return nb::borrow(out);
-    }, "input"_a, "q"_a, "dim"_a = nb::none(), "keepdim"_a = false, nb::kw_only(),
-          "interpolation"_a = "linear", "out"_a = nb::none());
+    m.def(
+        name,
+        [fn, name](const Tensor& self, nb::handle q, std::optional<int64_t> dim, bool keepdim,
+                   const std::string& interpolation, nb::handle out) {
+          return result_or_out(
+              out, name, [&] { return fn(self, q, dim, keepdim, interpolation); }, OutDtype::Exact,
+              &write_out_recorded);
+        },
+        "input"_a, "q"_a, "dim"_a = nb::none(), "keepdim"_a = false, nb::kw_only(),
+        "interpolation"_a = "linear", "out"_a = nb::none());
     cls.def(name, fn, "q"_a, "dim"_a = nb::none(), "keepdim"_a = false, nb::kw_only(),
             "interpolation"_a = "linear");
   }
@@ -81,8 +82,8 @@ void init_statistics(nb::module_& m) {
   // histogram(input, bins, *, range=None, weight=None, density=False): bins an int or edges.
   nb::module_ rt = nb::borrow<nb::module_>(m.attr("return_types"));
   nb::object histogram_type = make_return_type(rt, "histogram", "hist", "bin_edges");
-  auto histogram_fn = [histogram_type](const Tensor& self, nb::handle bins, nb::handle range,
-                                       std::optional<Tensor> weight, bool density) {
+  auto histogram_fn = [](const Tensor& self, nb::handle bins, nb::handle range,
+                         std::optional<Tensor> weight, bool density) {
     Tensor w = weight.value_or(Tensor());
     std::pair<Tensor, Tensor> r;
     if (PyLong_Check(bins.ptr())) {
@@ -92,12 +93,26 @@ void init_statistics(nb::module_& m) {
     } else {
       r = histogram(self, nb::cast<const Tensor&>(bins), w, density);
     }
-    return histogram_type(r.first, r.second);
+    return r;
   };
-  m.def("histogram", histogram_fn, "input"_a, "bins"_a, nb::kw_only(), "range"_a = nb::none(),
-        "weight"_a = nb::none(), "density"_a = false);
-  cls.def("histogram", histogram_fn, "bins"_a, nb::kw_only(), "range"_a = nb::none(),
-          "weight"_a = nb::none(), "density"_a = false);
+  m.def(
+      "histogram",
+      [histogram_fn, histogram_type](const Tensor& self, nb::handle bins, nb::handle range,
+                                     std::optional<Tensor> weight, bool density, nb::handle out) {
+        auto [hist, edges] = histogram_fn(self, bins, range, weight, density);
+        return pair_or_out(out, "histogram", histogram_type, hist, edges, OutDtype::Exact);
+      },
+      "input"_a, "bins"_a, nb::kw_only(), "range"_a = nb::none(), "weight"_a = nb::none(),
+      "density"_a = false, "out"_a = nb::none());
+  cls.def(
+      "histogram",
+      [histogram_fn, histogram_type](const Tensor& self, nb::handle bins, nb::handle range,
+                                     std::optional<Tensor> weight, bool density) {
+        auto [hist, edges] = histogram_fn(self, bins, range, weight, density);
+        return histogram_type(hist, edges);
+      },
+      "bins"_a, nb::kw_only(), "range"_a = nb::none(), "weight"_a = nb::none(),
+      "density"_a = false);
 
   m.def("isin", [](nb::handle elements, nb::handle test_elements, bool, bool invert) {
     CRESSET_CHECK(!(is_number(elements) && is_number(test_elements)), TypeError,

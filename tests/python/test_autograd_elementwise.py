@@ -88,3 +88,20 @@ def test_gradcheck_and_gradgradcheck(name):
         return getattr(cresset, name)(*xs, **sample.kwargs)
     assert cresset.autograd.gradcheck(fn, tuple(args))
     assert cresset.autograd.gradgradcheck(fn, tuple(args))
+
+
+@pytest.mark.parametrize("exponent", [2, 2.5, "tensor"])
+def test_float_power_gradient_of_float32(exponent):
+    # float_power computes in float64 through a recorded conversion (ToCopyBackward0).
+    results = {}
+    for lib in (torch, cresset):
+        x = lib.tensor([0.5, 1.5, 2.0], requires_grad=True)
+        e = lib.tensor([2.0, 1.0, 3.0], requires_grad=True) if exponent == "tensor" else exponent
+        y = lib.float_power(x, e)
+        y.sum().backward()
+        results[lib] = (y.grad_fn.name(), y.detach(), x.grad,
+                        e.grad if exponent == "tensor" else None)
+    assert results[cresset][0] == results[torch][0]
+    for ours, theirs in zip(results[cresset][1:], results[torch][1:]):
+        if theirs is not None:
+            assert_same(ours, theirs)

@@ -362,6 +362,36 @@ def test_interpolate_errors():
         assert_raises_like(exc, lambda: fn(to_cresset(x), CF), lambda: fn(x, F))
 
 
+def test_interpolate_argument_messages():
+    # The argument checks are C++ (nn/interpolate.cpp) and say what torch's say.
+    x = rand(1, 1, 4, 4)
+    for fn in [lambda m, f: f.interpolate(m, size=[3]),
+               lambda m, f: f.interpolate(m, scale_factor=[2.0]),
+               lambda m, f: f.interpolate(m, scale_factor=[2.0, 0.5, 1.0]),
+               lambda m, f: f.interpolate(m, size=3, mode="area", align_corners=False),
+               lambda m, f: f.interpolate(m, size=3, scale_factor=2.0),
+               lambda m, f: f.interpolate(m),
+               lambda m, f: f.interpolate(m, size=3, recompute_scale_factor=True),
+               lambda m, f: f.interpolate(m[0], size=3, mode="bicubic", antialias=True),
+               lambda m, f: f.interpolate(m, size=3, mode="trilinear"),
+               lambda m, f: f.interpolate(m, size=3, mode="cubic"),
+               lambda m, f: f.interpolate(m[0, 0], size=3)]:
+        with pytest.raises(Exception) as theirs:
+            fn(x, F)
+        with pytest.raises(type(theirs.value)) as ours:
+            fn(to_cresset(x), CF)
+        assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("kw", [dict(scale_factor=0.5, mode="area"),
+                                dict(scale_factor=(0.5, 0.75), mode="area"),
+                                dict(scale_factor=1.5, mode="nearest", recompute_scale_factor=True),
+                                dict(size=(3, 5), mode="bilinear", antialias=True),
+                                dict(scale_factor=(2, 1.5), mode="bicubic", align_corners=True)])
+def test_interpolate_dispatch(kw):
+    run_both(lambda x: CF.interpolate(x, **kw), lambda x: F.interpolate(x, **kw), rand(2, 3, 6, 8))
+
+
 # ---------------------------------------------------------------- pixel shuffle
 
 def test_pixel_shuffle_unshuffle():

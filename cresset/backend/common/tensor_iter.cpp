@@ -5,6 +5,7 @@
 
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
+#include "cresset/core/out.h"
 
 namespace cresset {
 
@@ -276,10 +277,7 @@ TensorIter TensorIterConfig::build() {
   for (int i = 0; i < noutputs_; ++i) {
     Tensor out = *outputs_[i];
     if (out.defined()) {
-      CRESSET_CHECK(can_cast(out_dtype, out.dtype()), RuntimeError, "[", op_, "] result type ",
-                    dtype_display(out_dtype), " can't be cast to the desired output type ",
-                    dtype_display(out.dtype()));
-      if (out.sizes() != shape) resize_tensor(out, shape);
+      check_out(op_, out, shape, out_dtype, device, out_rule_);
       it.user_outputs_[i] = out;
       if (out.dtype() != out_dtype) out = alloc_like_order(shape, perm, out_dtype, device);
     } else {

@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "cresset/core/out.h"
 #include "cresset/core/parallel.h"
 #include "cresset/core/tensor.h"
 
@@ -66,6 +67,11 @@ class TensorIterConfig {
     inputs_by_value_ = v;
     return *this;
   }
+  /// How a given output's dtype must relate to the result dtype (Note [out= arguments]).
+  TensorIterConfig& out_dtype_rule(OutDtype rule) {
+    out_rule_ = rule;
+    return *this;
+  }
   /// The output is an input too (in-place op): its shape must equal the broadcast shape.
   TensorIterConfig& is_inplace(bool v) {
     inplace_ = v;
@@ -88,6 +94,7 @@ class TensorIterConfig {
   int noutputs_ = 0;
   int ninputs_ = 0;
   bool promote_inputs_ = true;
+  OutDtype out_rule_ = OutDtype::Castable;
   bool int_to_float_ = false;
   bool has_output_dtype_ = false;
   bool has_compute_dtype_ = false;

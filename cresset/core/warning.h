@@ -1,0 +1,16 @@
+#pragma once
+// Warnings raised by C++ code (torch's TORCH_WARN): handed to one process-wide handler. The
+// default handler prints to stderr; the Python module installs one that issues a UserWarning.
+#include <string>
+
+namespace cresset {
+
+/// Receives each warning's message; may throw (Python turns warnings into errors with -W error).
+using WarningHandler = void (*)(const std::string& message);
+
+/// Reports `message` to the current handler.
+void warn(const std::string& message);
+/// Replaces the handler (nullptr restores the stderr one).
+void set_warning_handler(WarningHandler handler);
+
+}  // namespace cresset
