@@ -15,8 +15,7 @@ namespace cresset {
 // elementwise iterator, or through copy_out/write_out in cresset/ops/out.h for results computed
 // apart), so the rule lives here only; ops pick the OutDtype torch uses for them.
 
-/// The C++ type name torch prints in exact-dtype errors: "float", "long int", "c10::Half" (defined
-/// in dtype.cpp; declared here to keep dtype.h, which every file includes, unchanged).
+/// The C++ type name torch prints in exact-dtype errors: "float", "long int", "c10::Half".
 const char* cpp_type_name(DType t);
 
 /// How an out tensor's dtype must relate to the result dtype.
