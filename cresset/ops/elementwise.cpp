@@ -364,7 +364,7 @@ Tensor call(const Row& row, const char* op, std::initializer_list<TensorRef> inp
   it.finish();
   if (out.defined()) out.bump_version(op);
   finish_recording(rec, row, op, inputs, it.output(), opt.args);
-  return it.output();
+  return it.release_output();
 }
 
 // torch refuses a number the compute dtype can't represent ("value cannot be converted to type

@@ -353,7 +353,7 @@ Tensor advanced_get(const Tensor& view, const std::vector<TensorSlot>& slots) {
   for (const Tensor& t : ai.indices) cfg.add_input(t);
   TensorIter it = cfg.build();
   if (it.numel() > 0) CRESSET_INDEX_KERNEL(view.device(), index_kernel, it, ai.dims);
-  return it.output();
+  return it.release_output();
 }
 
 // torch's canDispatchToMaskedFill: one bool mask and a one-element CPU value is a masked_fill.

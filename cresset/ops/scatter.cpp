@@ -162,7 +162,7 @@ Tensor modulo_indices(const Tensor& indices, int64_t size) {
   } else {
     cuda::modulo_index_kernel(it, size);
   }
-  return it.output();
+  return it.release_output();
 }
 
 ScatterOp legacy_reduce(const std::string& reduce) {

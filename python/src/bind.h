@@ -114,6 +114,14 @@ Tensor tensor_from_numpy_copy(nb::handle array, nb::handle dtype, nb::handle dev
 /// torch.tensor(data, dtype=, device=, requires_grad=): a new tensor holding a copy of `data`.
 Tensor tensor_from_data(nb::handle data, nb::handle dtype, nb::handle device, bool requires_grad);
 
+/// Sets the Python exception for cresset's errors (the types torch raises); others propagate.
+void translate_exception(const std::exception_ptr& p);
+/// div and div_ without a rounding mode (true_divide and the / operator).
+Tensor div2(const Tensor& a, const Tensor& b);
+Tensor div2_(const Tensor& a, const Tensor& b);
+/// The number, comparison and hash slots of the Tensor type; see Note [Operator slots].
+PyType_Slot* tensor_operator_slots();
+
 /// Drops a reference to a Python object under the GIL, on whatever thread the last C++ owner dies
 /// (nothing once Python is finalized): for storage borrowed from Python and for the wrappers
 /// dying TensorImpls own (see Note [Python object preservation]).

@@ -1,5 +1,6 @@
 // Bindings of the elementwise table: torch.<name> (with out=), Tensor.<name>, Tensor.<name>_ as
-// each row's Api says, the ops with extra arguments, the aliases, and the Python operators.
+// each row's Api says, the ops with extra arguments and the aliases (the Python operators are type
+// slots, in operators.cpp).
 // In-place methods and out= return the very Python object they wrote into, like torch.
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/index.h"
@@ -118,60 +119,14 @@ void def_alpha(nb::module_& m, nb::class_<Tensor>& cls, const char* name, AlphaF
           "other"_a, nb::kw_only(), "alpha"_a = 1);
 }
 
-// ---- Python operators ----
-// An operator's other operand: a tensor (borrowed, see Note [Tiny-op refcounts]), a number
-// (wrapped into `holder`), or null when unknown (NotImplemented, so that Python can try the other
-// operand's reflected operator).
-const Tensor* operand(nb::handle h, Tensor& holder) {
-  Tensor* t = nullptr;
-  if (nb::try_cast<Tensor*>(h, t) && t) return t;
-  if (!is_number(h)) return nullptr;
-  holder = wrapped_scalar(to_scalar(h));
-  return &holder;
-}
+}  // namespace
 
-template <Binary Op>
-nb::object forward_op(const Tensor& self, nb::handle other) {
-  Tensor holder;
-  const Tensor* o = operand(other, holder);
-  return o ? nb::cast(Op(self, *o)) : nb::borrow(Py_NotImplemented);
-}
-template <Binary Op>
-nb::object inplace_op(Self self, nb::handle other) {
-  Tensor holder;
-  const Tensor* o = operand(other, holder);
-  if (!o) return nb::borrow(Py_NotImplemented);
-  Op(*self.p, *o);
-  return nb::borrow(self.h);
-}
-
-// Two-operand forms of the ops with defaulted extra arguments.
-Tensor add2(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor add2_(const Tensor& a, const Tensor& b) { return add_(a, b); }
-Tensor sub2(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor sub2_(const Tensor& a, const Tensor& b) { return sub_(a, b); }
-Tensor rsub2(const Tensor& a, const Tensor& b) { return rsub(a, b); }
 Tensor div2(const Tensor& a, const Tensor& b) { return div(a, b); }
 Tensor div2_(const Tensor& a, const Tensor& b) { return div_(a, b); }
-Tensor div2_out(const Tensor& a, const Tensor& b, const Tensor& o) { return div_out(a, b, o); }
-// Reflected operators compute Reflected(self, other). torch evaluates `other - self` as
-// rsub(self, other) (recorded as RsubBackward1) but `other * self` as mul(self, other) (it matters where the second operand is special: a
-// float16 tensor times a number keeps the number at float precision) and `other / self` as
-// self.reciprocal() * other (two roundings, not one division).
-template <Binary Op>
-Tensor swapped(const Tensor& self, const Tensor& other) {
-  return Op(other, self);
-}
-Tensor rdiv(const Tensor& self, const Tensor& other) { return mul(reciprocal(self), other); }
 
-// Python's binary, reflected and augmented operator.
-template <Binary Op, Binary Inplace, Binary Reflected = swapped<Op>>
-void def_operator(nb::class_<Tensor>& cls, const char* name) {
-  std::string n(name);
-  cls.def(("__" + n + "__").c_str(), &forward_op<Op>, nb::arg("other").none());
-  cls.def(("__r" + n + "__").c_str(), &forward_op<Reflected>, nb::arg("other").none());
-  cls.def(("__i" + n + "__").c_str(), &inplace_op<Inplace>, nb::arg("other").none());
-}
+namespace {
+
+Tensor div2_out(const Tensor& a, const Tensor& b, const Tensor& o) { return div_out(a, b, o); }
 
 // clamp's bounds: numbers (or None) select the Scalar form, tensors (or None) the Tensor form.
 struct Bounds {
@@ -532,34 +487,6 @@ void init_elementwise(nb::module_& m) {
 #undef CRESSET_BINARY
 #undef CRESSET_TERNARY
 #undef CRESSET_ALIAS
-
-  // ---- Python operators ----
-  def_operator<add2, add2_, add2>(cls, "add");
-  def_operator<sub2, sub2_, rsub2>(cls, "sub");
-  def_operator<mul, mul_, mul>(cls, "mul");
-  def_operator<div2, div2_, rdiv>(cls, "truediv");
-  def_operator<floor_divide, floor_divide_>(cls, "floordiv");
-  def_operator<remainder, remainder_>(cls, "mod");
-  def_operator<pow, pow_>(cls, "pow");
-  def_operator<bitwise_and, bitwise_and_, bitwise_and>(cls, "and");
-  def_operator<bitwise_or, bitwise_or_, bitwise_or>(cls, "or");
-  def_operator<bitwise_xor, bitwise_xor_, bitwise_xor>(cls, "xor");
-  def_operator<bitwise_left_shift, bitwise_left_shift_>(cls, "lshift");
-  def_operator<bitwise_right_shift, bitwise_right_shift_>(cls, "rshift");
-  cls.def("__eq__", &forward_op<eq>, nb::arg("other").none());
-  cls.def("__ne__", &forward_op<ne>, nb::arg("other").none());
-  cls.def("__lt__", &forward_op<lt>, nb::arg("other").none());
-  cls.def("__le__", &forward_op<le>, nb::arg("other").none());
-  cls.def("__gt__", &forward_op<gt>, nb::arg("other").none());
-  cls.def("__ge__", &forward_op<ge>, nb::arg("other").none());
-  cls.def("__neg__", [](const Tensor& a) { return neg(a); });
-  cls.def("__pos__", positive_self);
-  cls.def("__abs__", [](const Tensor& a) { return abs(a); });
-  cls.def("__invert__", [](const Tensor& a) {
-    CRESSET_CHECK(!a.is_floating_point(), TypeError,
-                  "~ (operator.invert) is only implemented on integer and Boolean-type tensors");
-    return bitwise_not(a);
-  });
 }
 
 }  // namespace cresset::py

@@ -49,19 +49,6 @@ Tensor einsum_py(const std::string& equation, nb::args args) {
   return einsum(equation, operands);
 }
 
-// Tensor @ x: NotImplemented for anything but a tensor, so Python raises its own TypeError.
-nb::object matmul_operator(const Tensor& self, nb::handle other) {
-  Tensor* t = nullptr;
-  if (!nb::try_cast<Tensor*>(other, t) || !t) return nb::borrow(Py_NotImplemented);
-  return nb::cast(matmul(self, *t));
-}
-
-nb::object rmatmul_operator(const Tensor& self, nb::handle other) {
-  Tensor* t = nullptr;
-  if (!nb::try_cast<Tensor*>(other, t) || !t) return nb::borrow(Py_NotImplemented);
-  return nb::cast(matmul(*t, self));
-}
-
 }  // namespace
 
 void init_linalg(nb::module_& m) {
@@ -132,9 +119,6 @@ void init_linalg(nb::module_& m) {
   m.def("trace", [](const Tensor& self) { return trace(self); }, "input"_a);
   cls.def("trace", [](const Tensor& self) { return trace(self); });
 
-  // No __imatmul__, like torch: `a @= b` rebinds a to a @ b.
-  cls.def("__matmul__", &matmul_operator);
-  cls.def("__rmatmul__", &rmatmul_operator);
 
   nb::module_ linalg = m.def_submodule("linalg", "torch.linalg (the products defined so far)");
   linalg.def(

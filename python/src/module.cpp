@@ -18,26 +18,25 @@ PyTypes& py_types() {
   return *t;
 }
 
-namespace {
-void register_exceptions() {
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
-    try {
-      std::rethrow_exception(p);
-    } catch (const IndexError& e) {
-      PyErr_SetString(PyExc_IndexError, e.what());
-    } catch (const TypeError& e) {
-      PyErr_SetString(PyExc_TypeError, e.what());
-    } catch (const ValueError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
-    } catch (const NotImplementedError& e) {
-      PyErr_SetString(PyExc_NotImplementedError, e.what());
-    } catch (const AssertionError& e) {
-      PyErr_SetString(PyExc_AssertionError, e.what());
-    } catch (const RuntimeError& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
-    }
-  });
+void translate_exception(const std::exception_ptr& p) {
+  try {
+    std::rethrow_exception(p);
+  } catch (const IndexError& e) {
+    PyErr_SetString(PyExc_IndexError, e.what());
+  } catch (const TypeError& e) {
+    PyErr_SetString(PyExc_TypeError, e.what());
+  } catch (const ValueError& e) {
+    PyErr_SetString(PyExc_ValueError, e.what());
+  } catch (const NotImplementedError& e) {
+    PyErr_SetString(PyExc_NotImplementedError, e.what());
+  } catch (const AssertionError& e) {
+    PyErr_SetString(PyExc_AssertionError, e.what());
+  } catch (const RuntimeError& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
 }
+
+namespace {
 
 // C++ warnings become Python UserWarnings at the calling line; with warnings turned into errors
 // (-W error) the raised exception propagates out of the op.
@@ -53,7 +52,8 @@ NB_MODULE(_C, m) {
   using namespace cresset::py;
   // Module-level singletons (dtype objects, Python types) live until exit by design.
   nb::set_leak_warnings(false);
-  register_exceptions();
+  nb::register_exception_translator(
+      [](const std::exception_ptr& p, void*) { translate_exception(p); });
   cresset::set_warning_handler(&warn_python);
   m.def("_register_python_types", [](nb::object size_type) { py_types().size_type = size_type; });
   m.def("get_num_threads", &cresset::get_num_threads);

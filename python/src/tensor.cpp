@@ -108,7 +108,8 @@ nb::handle reclaim_wrapper(const std::shared_ptr<TensorImpl>& impl) {
 }
 
 void init_tensor(nb::module_& m) {
-  nb::class_<Tensor> cls(m, "Tensor", nb::dynamic_attr(), nb::is_weak_referenceable());
+  nb::class_<Tensor> cls(m, "Tensor", nb::dynamic_attr(), nb::is_weak_referenceable(),
+                         nb::type_slots(tensor_operator_slots()));
   auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
   g_nb_tensor_dealloc = type->tp_dealloc;
   g_dict_offset = type->tp_dictoffset;
@@ -196,8 +197,6 @@ void init_tensor(nb::module_& m) {
         CRESSET_CHECK(t.dim() > 0, TypeError, "len() of a 0-d tensor");
         return t.sizes()[0];
       })
-      // Hash by identity like torch (defining __eq__ elsewhere must not make tensors unhashable).
-      .def("__hash__", [](nb::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("_is_same", [](const Tensor& a, const Tensor& b) { return a.is_same(b); })
       .def_prop_ro("_version", [](const Tensor& t) {
         CRESSET_CHECK(!t.impl()->is_inference(), RuntimeError,

@@ -160,11 +160,22 @@ Tensor alloc_like_order(const DimVector& shape, const DimVector& perm, DType dty
 }  // namespace
 
 // Appends the inputs after the `nops` outputs, cast to the compute dtype where promotion asks.
-void TensorIterConfig::finish_operands(TensorIter& it, int nops, DType common) const {
-  for (int i = 0; i < ninputs_; ++i) {
+void TensorIterConfig::hand_over(TensorIter& it, int k, const Tensor* t) {
+  if (t >= kept_ && t < kept_ + nkept_) {
+    it.owned_[k] = std::move(kept_[t - kept_]);
+  } else {
+    it.borrowed_[k] = t;
+  }
+}
+
+void TensorIterConfig::finish_operands(TensorIter& it, int nops, DType common) {
+  for (int i = 0; i < ninputs_; ++i, ++nops) {
     const Tensor& in = *inputs_[i];
-    bool cast = promote_inputs_ && in.dtype() != common;
-    it.operands_[nops++] = cast ? cast_tensor(in, common) : in;
+    if (promote_inputs_ && in.dtype() != common) {
+      it.owned_[nops] = cast_tensor(in, common);
+    } else {
+      hand_over(it, nops, inputs_[i]);
+    }
   }
   it.ntensors_ = nops;
   it.noutputs_ = noutputs_;
@@ -193,19 +204,21 @@ bool TensorIterConfig::try_fast_build(TensorIter& it, DType common, DType out_dt
                         t.device() != device || has_internal_overlap(t)))
       return false;
   }
-  int nops = 0;
-  for (int i = 0; i < noutputs_; ++i) {
-    Tensor out = outputs_[i]->defined() ? *outputs_[i] : empty_tensor(*shape, out_dtype, device);
-    it.user_outputs_[i] = out;
-    it.operands_[nops++] = std::move(out);
-  }
-  finish_operands(it, nops, common);
-  it.common_dtype_ = common;
+  // `shape` may belong to a kept temporary: it is read before the operands change hands.
   it.numel_ = shape_numel(*shape);
+  const bool scalar_shape = shape->empty();
+  for (int i = 0; i < noutputs_; ++i) {
+    if (!outputs_[i]->defined()) it.owned_[i] = empty_tensor(*shape, out_dtype, device);
+  }
+  for (int i = 0; i < noutputs_; ++i) {
+    if (outputs_[i]->defined()) hand_over(it, i, outputs_[i]);
+  }
+  finish_operands(it, noutputs_, common);
+  it.common_dtype_ = common;
   it.shape_ = DimVector(1, it.numel_);
   for (int k = 0; k < it.ntensors_; ++k) {
-    it.strides_[k] = DimVector(1, it.operands_[k].dim() == 0 && !shape->empty()
-                                      ? 0 : it.operands_[k].itemsize());
+    const Tensor& t = it.operand(k);
+    it.strides_[k] = DimVector(1, t.dim() == 0 && !scalar_shape ? 0 : t.itemsize());
   }
   return true;
 }
@@ -273,30 +286,31 @@ TensorIter TensorIterConfig::build() {
 
   // Operands: outputs (allocated or validated), then inputs cast to the compute dtype.
   DimVector perm = stride_order(inputs_, ninputs_, shape);
-  int nops = 0;
   for (int i = 0; i < noutputs_; ++i) {
-    Tensor out = *outputs_[i];
-    if (out.defined()) {
-      check_out(op_, out, shape, out_dtype, device, out_rule_);
-      it.user_outputs_[i] = out;
-      if (out.dtype() != out_dtype) out = alloc_like_order(shape, perm, out_dtype, device);
-    } else {
-      out = alloc_like_order(shape, perm, out_dtype, device);
-      it.user_outputs_[i] = out;
+    const Tensor& out = *outputs_[i];
+    if (!out.defined()) {
+      it.owned_[i] = alloc_like_order(shape, perm, out_dtype, device);
+      continue;
     }
-    it.operands_[nops++] = std::move(out);
+    check_out(op_, out, shape, out_dtype, device, out_rule_);
+    if (out.dtype() == out_dtype) {
+      hand_over(it, i, outputs_[i]);
+    } else {
+      it.cast_back_[i] = out;
+      it.owned_[i] = alloc_like_order(shape, perm, out_dtype, device);
+    }
   }
-  finish_operands(it, nops, common);
+  finish_operands(it, noutputs_, common);
 
   // Byte strides in the broadcast shape, permuted innermost-first.
   int nd = int(shape.size());
   const Tensor* operands[kMaxIterOperands];
-  for (int k = 0; k < it.ntensors_; ++k) operands[k] = &it.operands_[k];
+  for (int k = 0; k < it.ntensors_; ++k) operands[k] = &it.operand(k);
   DimVector order = stride_order(operands, it.ntensors_, shape);
   it.shape_ = DimVector(nd);
   for (int i = 0; i < nd; ++i) it.shape_[i] = shape[order[i]];
   for (int k = 0; k < it.ntensors_; ++k) {
-    const Tensor& t = it.operands_[k];
+    const Tensor& t = it.operand(k);
     it.strides_[k] = DimVector(nd);
     int off = nd - int(t.dim());
     int64_t isz = t.itemsize();
@@ -340,7 +354,7 @@ TensorIter TensorIterConfig::build() {
 bool TensorIter::is_contiguous() const {
   if (shape_.size() != 1) return false;
   for (int k = 0; k < ntensors_; ++k) {
-    if (strides_[k][0] != operands_[k].itemsize()) return false;
+    if (strides_[k][0] != operand(k).itemsize()) return false;
   }
   return true;
 }
@@ -388,7 +402,7 @@ unsigned TensorIter::broadcast_inputs() const {
     if (k >= noutputs_ && s == 0) {
       mask |= 1u << k;
       ++count;
-    } else if (s != operands_[k].itemsize()) {
+    } else if (s != operand(k).itemsize()) {
       return 0;
     }
   }
@@ -407,7 +421,7 @@ void TensorIter::run_inner(Loop loop, const void* ctx, char** ptrs, const int64_
   int64_t s[kMaxIterOperands];
   int64_t first = std::min(n, kBroadcastChunk);
   for (int k = 0, b = 0; k < ntensors_; ++k) {
-    s[k] = operands_[k].itemsize();
+    s[k] = operand(k).itemsize();
     if (broadcast & (1u << k)) {
       fill_items(buf[b], ptrs[k], s[k], first);
       p[k] = buf[b++];
@@ -469,8 +483,14 @@ void TensorIter::for_each_impl(Loop loop, const void* ctx, int64_t grain) {
 
 void TensorIter::finish() {
   for (int k = 0; k < noutputs_; ++k) {
-    if (!operands_[k].is_same(user_outputs_[k])) copy_into(user_outputs_[k], operands_[k]);
+    if (cast_back_[k].defined()) copy_into(cast_back_[k], operand(k));
   }
+}
+
+Tensor TensorIter::release_output() {
+  if (cast_back_[0].defined()) return std::move(cast_back_[0]);
+  if (owned_[0].defined()) return std::move(owned_[0]);
+  return *borrowed_[0];
 }
 
 }  // namespace cresset

@@ -24,8 +24,9 @@ constexpr int kMaxIterOutputs = 4;
 class TensorIter;
 
 /// Describes an elementwise computation; build() validates it and produces a TensorIter.
-/// Operands given as lvalues are borrowed (they must outlive build()); temporaries are kept.
-/// See Note [Tiny-op refcounts].
+/// Operands given as lvalues are borrowed, by the config and then by the iterator: they must
+/// outlive the iterator. Temporaries are kept, and handed to the iterator. See
+/// Note [Tiny-op refcounts].
 class TensorIterConfig {
  public:
   /// The op name for error messages ("add", "mul" ...).
@@ -83,7 +84,10 @@ class TensorIterConfig {
  private:
   friend class TensorIter;
   bool try_fast_build(TensorIter& it, DType common, DType out_dtype);
-  void finish_operands(TensorIter& it, int nops, DType common) const;
+  void finish_operands(TensorIter& it, int nops, DType common);
+  // Makes `t` (one of this config's operands) operand k of `it`: a kept temporary moves into the
+  // iterator, a borrowed tensor stays borrowed.
+  void hand_over(TensorIter& it, int k, const Tensor* t);
   const Tensor& keep(Tensor&& t);
   // Fixed arrays, not vectors: building an iterator must not touch the heap (tiny-op overhead).
   const char* op_;
@@ -119,14 +123,18 @@ class TensorIter {
   const DimVector& strides(int k) const { return strides_[k]; }
   /// The dtype the kernel computes in (inputs already cast to it).
   DType common_dtype() const { return common_dtype_; }
-  DType dtype(int k) const { return operands_[k].dtype(); }
-  char* data_ptr(int k) const { return static_cast<char*>(operands_[k].raw_data()); }
+  DType dtype(int k) const { return operand(k).dtype(); }
+  char* data_ptr(int k) const { return static_cast<char*>(operand(k).raw_data()); }
   /// Operand k (outputs first) as the kernel sees it.
-  const Tensor& operand(int k) const { return operands_[k]; }
-  Device device() const { return operands_[0].device(); }
+  const Tensor& operand(int k) const { return owned_[k].defined() ? owned_[k] : *borrowed_[k]; }
+  Device device() const { return operand(0).device(); }
 
   /// The output tensor as the user sees it (after any copy-back for dtype mismatch).
-  const Tensor& output(int k = 0) const { return user_outputs_[k]; }
+  const Tensor& output(int k = 0) const {
+    return cast_back_[k].defined() ? cast_back_[k] : operand(k);
+  }
+  /// output(0), moved out of the iterator when it owns it: the op's last use of the iterator.
+  Tensor release_output();
   /// True when the iteration is a single contiguous run for every operand.
   bool is_contiguous() const;
 
@@ -162,8 +170,13 @@ class TensorIter {
   int64_t numel_ = 0;
   DimVector shape_;
   DimVector strides_[kMaxIterOperands];
-  Tensor operands_[kMaxIterOperands];      // outputs first; inputs cast to the compute dtype
-  Tensor user_outputs_[kMaxIterOutputs];  // what the op returns
+  // Operands, outputs first. Operand k is owned_[k] when the iterator made it (an allocated output,
+  // an input cast to the compute dtype, a temporary given to the config), else the caller's tensor
+  // at borrowed_[k]: no handle copies, see Note [Tiny-op refcounts].
+  const Tensor* borrowed_[kMaxIterOperands] = {};
+  Tensor owned_[kMaxIterOperands];
+  // A user's out= tensor whose dtype differs from its operand's: finish() copies the result in.
+  Tensor cast_back_[kMaxIterOutputs];
   DType common_dtype_ = DType::Float32;
   bool inputs_by_value_ = false;
 };
