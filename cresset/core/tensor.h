@@ -424,8 +424,8 @@ class Tensor {
 // Copying a Tensor handle is a shared_ptr copy: two atomic refcount updates (lock-prefixed, about
 // 20 cycles each) once the process has a second thread (the thread pool, torch's OpenMP pool);
 // libstdc++ skips the atomics while the process is single-threaded. A 1-element `a + b` is a few
-// hundred cycles of C++, so hot paths pass operands as TensorRef lists and TensorIterConfig
-// borrows them: only the iterator owns its operands.
+// hundred cycles of C++, so hot paths pass operands as TensorRef lists, and TensorIterConfig and
+// TensorIter borrow them: the iterator owns only the tensors it makes.
 
 /// A borrowed tensor in a braced list (`{a, b}` of TensorRef copies no Tensor handle).
 struct TensorRef {
