@@ -84,16 +84,17 @@ DimVector to_sizes(nb::handle h) {
 }
 
 nb::object make_size(const DimVector& sizes) {
-  PyObject* tup = PyTuple_New(Py_ssize_t(sizes.size()));
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    PyTuple_SET_ITEM(tup, Py_ssize_t(i), PyLong_FromLongLong(sizes[i]));
-  }
-  nb::object t = nb::steal(tup);
-  // tuple.__new__ directly: the sizes are valid ints, so Size.__new__'s checks are skipped.
-  PyObject* size = PyTuple_Type.tp_new(reinterpret_cast<PyTypeObject*>(py_types().size_type.ptr()),
-                                       nb::make_tuple(t).ptr(), nullptr);
+  // Allocated as tuple.__new__ would (Size has empty __slots__: a tuple's layout) and filled in
+  // place: the sizes are valid ints, so Size.__new__'s checks and its temporary tuples are skipped.
+  auto* type = reinterpret_cast<PyTypeObject*>(py_types().size_type.ptr());
+  nb::object size = nb::steal(type->tp_alloc(type, Py_ssize_t(sizes.size())));
   if (!size) throw nb::python_error();
-  return nb::steal(size);
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    PyObject* item = PyLong_FromLongLong(sizes[i]);
+    if (!item) throw nb::python_error();
+    PyTuple_SET_ITEM(size.ptr(), Py_ssize_t(i), item);
+  }
+  return size;
 }
 
 void init_dtype(nb::module_& m) {

@@ -79,7 +79,7 @@ bool is_format(nb::handle h, const char* name) {
 // ---- FactoryOptions ---------------------------------------------------------------------------
 
 nb::object take_kwarg(nb::kwargs& kw, const char* name) {
-  if (!kw.contains(name)) return nb::object();
+  if (PyDict_GET_SIZE(kw.ptr()) == 0 || !kw.contains(name)) return nb::object();  // no str made
   nb::object v = kw[name];
   nb::del(kw[name]);
   return v;
