@@ -306,6 +306,41 @@ def test_operators_return_notimplemented_for_unknown_types():
     assert isinstance(hash(x), int)
 
 
+def test_operators_with_subclasses_and_errors():
+    # The operators are C type slots (Note [Operator slots]): subclasses inherit them, a subclass's
+    # own operator wins in either order, edges keep the written order, errors keep their types.
+    cp, tp = cresset.nn.Parameter(cresset.ones(3)), torch.nn.Parameter(torch.ones(3))
+    ct_, tt = cresset.ones(3), torch.ones(3)
+    for f in (lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b):
+        for ours, theirs in (((ct_, cp), (tt, tp)), ((cp, ct_), (tp, tt))):
+            r, e = f(*ours), f(*theirs)
+            assert_same(r.detach(), e.detach())
+            assert type(r) is cresset.Tensor
+            assert [n.name().split("::")[-1] if n else None for n, _ in r.grad_fn.next_functions] \
+                == [type(n).__name__ if n else None for n, _ in e.grad_fn.next_functions]
+
+    class Loud(cresset.Tensor):
+        def __add__(self, other):
+            return "loud add"
+
+        def __radd__(self, other):
+            return "loud radd"
+
+    loud = cresset.Tensor._make_subclass(Loud, cresset.ones(2), False)
+    assert loud + 1 == "loud add" and 1 + loud == "loud radd" and cresset.ones(2) + loud == "loud radd"
+    assert_same(cresset.Tensor.__add__(cresset.ones(2), 1), torch.ones(2) + 1)
+    with pytest.raises(TypeError):
+        pow(cresset.ones(2), 2, 3)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        cresset.ones(2) + cresset.ones(3)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        cresset.ones(2).__iadd__(cresset.ones(3))
+    with pytest.raises(TypeError, match="only implemented on integer"):
+        ~cresset.ones(2)
+    x = cresset.ones(2)
+    assert hash(x) == id(x) and x.__hash__() == id(x)
+
+
 def test_reflected_operators_with_tensors():
     a, b = _pair("int64", "float32")
     a[a == 0] = 7  # no zero divisors
