@@ -548,17 +548,6 @@ void assign(const Tensor& dst, const Tensor& value) {
   }
 }
 
-// torch's at::alias, which x[...] returns: a new view of all of self (AliasBackward0).
-Tensor alias(const Tensor& self) {
-  Tensor r = self.alias_view(self.sizes(), self.strides(), self.storage_offset());
-  if (autograd::needs_grad({self})) {
-    autograd::record_view("AliasBackward0", self, r, [](const autograd::Ctx& c) {
-      return autograd::TensorList{c.grad()};
-    });
-  }
-  return r;
-}
-
 }  // namespace
 
 Tensor copy_(const Tensor& self, const Tensor& src) {

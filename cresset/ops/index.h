@@ -134,6 +134,14 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, cons
 Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
                           const std::string& reduce, bool include_self, const Tensor& out);
 
+/// Tensor.index_reduce_: self.select(dim, index[i]) reduced with source.select(dim, i); reduce is
+/// "prod", "mean", "amax" or "amin" (include_self as in scatter_reduce_).
+Tensor index_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                     const std::string& reduce, bool include_self = true);
+Tensor index_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                    const std::string& reduce, bool include_self = true);
+Tensor index_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                        const std::string& reduce, bool include_self, const Tensor& out);
 /// Tensor.index_add_: self.select(dim, index[i]) += alpha * source.select(dim, i).
 Tensor index_add_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                   Scalar alpha = Scalar(int64_t(1)));
@@ -183,6 +191,8 @@ Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& sour
 /// torch.nonzero: the (n, self.dim()) int64 coordinates of the nonzero elements, row-major.
 Tensor nonzero(const Tensor& self);
 Tensor nonzero_out(const Tensor& self, const Tensor& out);
+/// torch.nonzero_static: nonzero's first `size` rows, padded with rows of fill_value up to size.
+Tensor nonzero_static(const Tensor& self, int64_t size, int64_t fill_value = -1);
 /// torch.nonzero(as_tuple=True): one 1-D index tensor per dim (one for a 0-dim self).
 std::vector<Tensor> nonzero_tuple(const Tensor& self);
 /// torch.argwhere: nonzero.

@@ -4,6 +4,7 @@
 // passes over the same chunks of the row-major range: count the mask's true elements per chunk,
 // then each chunk writes from the prefix sum of the counts before it. The result is the same for
 // any thread count.
+#include <algorithm>
 #include <vector>
 
 #include "cresset/autograd/function.h"
@@ -227,6 +228,15 @@ Tensor nonzero(const Tensor& self) {
     CRESSET_INDEX_KERNEL(self.device(), nonzero_kernel, out, self, counts.data(),
                          int64_t(counts.size()));
   }
+  return out;
+}
+
+Tensor nonzero_static(const Tensor& self, int64_t size, int64_t fill_value) {
+  CRESSET_CHECK(size >= 0, RuntimeError, "nonzero_static: 'size' must be an non-negative integer");
+  Tensor found = nonzero(self);
+  int64_t n = std::min(found.sizes()[0], size);
+  Tensor out = full({size, self.dim()}, Scalar(fill_value), DType::Int64, self.device());
+  copy_into(narrow(out, 0, 0, n), narrow(found, 0, 0, n));
   return out;
 }
 

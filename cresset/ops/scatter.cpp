@@ -631,11 +631,11 @@ autograd::TensorList scatter_reduce_grads(const autograd::Ctx& c, int64_t dim,
 
 // Records result = scatter_reduce(self, ...); `self` is self's value before the op (the formulas
 // of prod, amax and amin read it).
-void record_scatter_reduce(const Tensor& self_edge, const Tensor& self, const Tensor& src,
-                           const Tensor& result, int64_t dim, const Tensor& index,
-                           const std::string& reduce, bool include_self) {
+void record_scatter_reduce(const char* name, const Tensor& self_edge, const Tensor& self,
+                           const Tensor& src, const Tensor& result, int64_t dim,
+                           const Tensor& index, const std::string& reduce, bool include_self) {
   dim = wrap_dim(dim, self.dim());
-  autograd::record("ScatterReduceBackward0", {self_edge, src}, {result}, {self, index, src, result},
+  autograd::record(name, {self_edge, src}, {result}, {self, index, src, result},
                    [dim, reduce, include_self](const autograd::Ctx& c) {
                      return scatter_reduce_grads(c, dim, reduce, include_self);
                    });
@@ -884,7 +884,10 @@ Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, con
     scatter_reduce_into(self, dim, index, src, reduce, include_self);
   });
   self.bump_version();
-  if (grad) record_scatter_reduce(self, before, src, self, dim, index, reduce, include_self);
+  if (grad) {
+    record_scatter_reduce("ScatterReduceBackward0", self, before, src, self, dim, index, reduce,
+                          include_self);
+  }
   return self;
 }
 
@@ -896,7 +899,8 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, cons
     return out;
   });
   if (autograd::needs_grad({self, src})) {
-    record_scatter_reduce(self, self, src, r, dim, index, reduce, include_self);
+    record_scatter_reduce("ScatterReduceBackward0", self, self, src, r, dim, index, reduce,
+                          include_self);
   }
   return r;
 }
@@ -905,6 +909,80 @@ Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, 
                           const std::string& reduce, bool include_self, const Tensor& out) {
   return write_out("scatter_reduce", out,
                    scatter_reduce(self, dim, index, src, reduce, include_self), OutDtype::Exact);
+}
+
+// ---- index_reduce: scatter_reduce with the 1-D index along dim ----
+
+namespace {
+
+// torch's checks of index_reduce, then its index expanded over source's shape (scatter_reduce's
+// index).
+Tensor index_reduce_index(const Tensor& self, int64_t dim, const Tensor& index,
+                          const Tensor& source, const std::string& reduce) {
+  CRESSET_CHECK(reduce == "prod" || reduce == "mean" || reduce == "amax" || reduce == "amin",
+                RuntimeError,
+                "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got ",
+                reduce, ".");
+  CRESSET_CHECK(index.dim() <= 1, IndexError,
+                "index_reduce_(): Index is supposed to be a vector, but got dim: ", index.dim(),
+                " with type: ", dtype_display(index.dtype()), " and size: ",
+                shape_str(index.sizes()));
+  CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError,
+                "index_reduce_(): Expected dtype int32/int64 for index but got: ",
+                dtype_display(index.dtype()));
+  CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError, "index_reduce_(): self (",
+                dtype_display(self.dtype()), ") and source (", dtype_display(source.dtype()),
+                ") must have the same scalar type");
+  Tensor src1 = at_least_1d(source);
+  int64_t d = wrap_dim(dim, nonempty_dim(self));
+  CRESSET_CHECK(nonempty_dim(self) == src1.dim(), IndexError,
+                "index_reduce_(): self and source must have the same number of dimensions");
+  CRESSET_CHECK(index.numel() == src1.sizes()[d], RuntimeError,
+                "index_reduce_(): Number of indices (", index.numel(),
+                ") should be equal to source.size(dim): (", src1.sizes()[d], "), for dim: ", d);
+  CRESSET_CHECK(!find_out_of_range(index, 0, at_least_1d(self).sizes()[d]), IndexError,
+                "index out of range in self");
+  return index_along(index, d, src1.sizes());
+}
+
+}  // namespace
+
+Tensor index_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                     const std::string& reduce, bool include_self) {
+  Tensor along = index_reduce_index(self, dim, index, source, reduce);
+  const bool grad = inplace_needs_grad(self, {source});
+  Tensor before = self;
+  without_grad([&] {
+    if (grad) before = clone(self);
+    scatter_reduce_into(at_least_1d(self), dim, along, at_least_1d(source), reduce, include_self);
+  });
+  self.bump_version();
+  if (grad) {
+    record_scatter_reduce("IndexReduceBackward0", self, before, source, self, dim, along, reduce,
+                          include_self);
+  }
+  return self;
+}
+
+Tensor index_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                    const std::string& reduce, bool include_self) {
+  Tensor along = index_reduce_index(self, dim, index, source, reduce);
+  Tensor r = without_grad([&] {
+    Tensor out = clone(self);
+    scatter_reduce_into(at_least_1d(out), dim, along, at_least_1d(source), reduce, include_self);
+    return out;
+  });
+  if (autograd::needs_grad({self, source})) {
+    record_scatter_reduce("IndexReduceBackward0", self, self, source, r, dim, along, reduce,
+                          include_self);
+  }
+  return r;
+}
+
+Tensor index_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                        const std::string& reduce, bool include_self, const Tensor& out) {
+  return write_out("index_reduce", out, index_reduce(self, dim, index, source, reduce, include_self),
+                   OutDtype::Exact);
 }
 
 // ---- along a dim with a 1-D index ----

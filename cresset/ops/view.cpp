@@ -283,7 +283,11 @@ bool is_non_overlapping_and_dense(const DimVector& sizes, const DimVector& strid
   return true;
 }
 
-DimVector infer_dense_strides(const DimVector& sizes, const DimVector& strides) {
+namespace {
+
+// The dims from innermost to outermost as torch's elementwise ops order them (stride-0 dims are
+// ambiguous and keep their place).
+std::vector<int64_t> dense_order(const DimVector& sizes, const DimVector& strides) {
   size_t n = sizes.size();
   std::vector<int64_t> perm(n);
   for (size_t i = 0; i < n; ++i) perm[i] = int64_t(n - 1 - i);
@@ -306,9 +310,15 @@ DimVector infer_dense_strides(const DimVector& sizes, const DimVector& strides) 
       }
     }
   }
-  DimVector out(n);
+  return perm;
+}
+
+}  // namespace
+
+DimVector infer_dense_strides(const DimVector& sizes, const DimVector& strides) {
+  DimVector out(sizes.size());
   int64_t cur = 1;
-  for (int64_t d : perm) {
+  for (int64_t d : dense_order(sizes, strides)) {
     out[d] = cur;
     if (sizes[d] > 1) cur *= sizes[d];
   }
@@ -780,15 +790,7 @@ Tensor movedim(const Tensor& self, const DimVector& source, const DimVector& des
                 ")");
   CRESSET_CHECK(unique(dst), RuntimeError, "movedim: repeated dim in `destination` (",
                 shape_str(destination), ")");
-  if (nd == 0) {
-    Tensor out = make_view(self, layout_of(self));
-    if (self.requires_grad()) {
-      autograd::record_view("AliasBackward0", self, out, [](const autograd::Ctx& c) {
-        return autograd::TensorList{c.grad()};
-      });
-    }
-    return out;
-  }
+  if (nd == 0) return alias(self);
   // Moved dims take their destinations; the rest fill the free positions in their old order.
   DimVector order(size_t(nd), -1);
   std::vector<bool> moved(size_t(nd), false);
@@ -896,6 +898,31 @@ Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step)
         });
   }
   return out;
+}
+
+Tensor alias(const Tensor& self) {
+  Tensor out = make_view(self, layout_of(self));
+  if (self.requires_grad()) {
+    autograd::record_view("AliasBackward0", self, out, [](const autograd::Ctx& c) {
+      return autograd::TensorList{c.grad()};
+    });
+  }
+  return out;
+}
+
+DimVector dim_order(const Tensor& self) {
+  int64_t n = self.dim();
+  DimVector order(size_t(n), 0);
+  for (int64_t d = 0; d < n; ++d) order[d] = d;
+  bool contiguous = is_contiguous(self, MemoryFormat::Contiguous);
+  bool channels_last = (n == 4 && is_contiguous(self, MemoryFormat::ChannelsLast)) ||
+                       (n == 5 && is_contiguous(self, MemoryFormat::ChannelsLast3d));
+  if (contiguous && !channels_last) return order;
+  // Both orders list the innermost dim first.
+  DimVector inner = channels_last && !contiguous ? channels_last_order(size_t(n))
+                                                 : DimVector(dense_order(self.sizes(), self.strides()));
+  for (int64_t d = 0; d < n; ++d) order[d] = inner[n - 1 - d];
+  return order;
 }
 
 // detach never records: it is how a tensor leaves the graph.

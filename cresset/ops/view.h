@@ -3,6 +3,7 @@
 // shape.cpp: ops that copy into a new layout, such as cat, flip, repeat, tril). A view shares its
 // input's storage and version counter exactly when torch's does; dims are wrapped like torch
 // (negative counts from the end).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +97,11 @@ Tensor diagonal_backward(const Tensor& grad, const DimVector& input_sizes, int64
 /// Tensor.unfold: every window of `size` entries along `dimension`, `step` apart, as a new last
 /// dim.
 Tensor unfold(const Tensor& self, int64_t dimension, int64_t size, int64_t step);
+/// torch.alias: a new view of all of self (AliasBackward0); what x[...] returns.
+Tensor alias(const Tensor& self);
+/// Tensor.dim_order: self's dims from outermost to innermost in memory (torch's order for
+/// ambiguous layouts).
+DimVector dim_order(const Tensor& self);
 /// Tensor.detach: a view that shares storage and never requires grad.
 Tensor detach(const Tensor& self);
 /// Tensor.detach_: stops self requiring grad.
@@ -129,6 +135,43 @@ Tensor atleast_nd(const Tensor& self, int n);
 bool is_set_to(const Tensor& self, const Tensor& other);
 /// Tensor.set_(source): self becomes a view of source's storage with source's layout.
 Tensor set_(const Tensor& self, const Tensor& source);
+
+// ---- views written into copies, and views copied (cresset/ops/view_copy.cpp) -------------------
+
+/// torch.slice_scatter: a copy of self (layout kept) with src written over the slice
+/// self[start:end:step] along dim.
+Tensor slice_scatter(const Tensor& self, const Tensor& src, int64_t dim = 0,
+                     std::optional<int64_t> start = std::nullopt,
+                     std::optional<int64_t> end = std::nullopt, int64_t step = 1);
+/// torch.select_scatter: a copy of self with src written over self.select(dim, index).
+Tensor select_scatter(const Tensor& self, const Tensor& src, int64_t dim, int64_t index);
+/// torch.diagonal_scatter: a copy of self with src written over self.diagonal(offset, dim1, dim2).
+Tensor diagonal_scatter(const Tensor& self, const Tensor& src, int64_t offset = 0,
+                        int64_t dim1 = 0, int64_t dim2 = 1);
+/// torch.as_strided_scatter: a copy of self with src written over the copy's as_strided view.
+Tensor as_strided_scatter(const Tensor& self, const Tensor& src, const DimVector& size,
+                          const DimVector& stride,
+                          std::optional<int64_t> storage_offset = std::nullopt);
+/// Tensor.fill_diagonal_: the main diagonal (all dims equal when more than 2) set to fill_value;
+/// with wrap, a tall matrix's diagonal starts again every cols + 1 rows.
+Tensor fill_diagonal_(const Tensor& self, Scalar fill_value, bool wrap = false);
+/// The *_copy ops (torch.permute_copy, split_copy ...): each view `views` makes of self, copied
+/// into a new contiguous tensor; recorded as one node `name` (torch's "PermuteBackward0_copy").
+std::vector<Tensor> copy_views(const char* name, const Tensor& self,
+                               const std::function<std::vector<Tensor>(const Tensor&)>& views);
+/// torch.detach_copy: a contiguous copy of self; torch records it without a derivative.
+Tensor detach_copy(const Tensor& self);
+/// torch.unsafe_split and friends: the views `views` makes of self, as tensors that share its
+/// storage without being tracked views (in-place ops on them are allowed), recorded as `name`.
+std::vector<Tensor> unsafe_views(const char* name, const Tensor& self,
+                                 const std::function<std::vector<Tensor>(const Tensor&)>& views);
+
+// ---- conjugation of real tensors (cresset/ops/conj.cpp) ---------------------------------------
+
+/// Tensor.conj_physical_: nothing to change in a real tensor, but recorded and versioned as a write.
+Tensor conj_physical_(const Tensor& self);
+/// Tensor.imag: torch's RuntimeError (real dtypes have no imaginary part).
+Tensor imag(const Tensor& self);
 
 // ---- ops that copy (cresset/ops/shape.cpp) -----------------------------------------------------
 

@@ -111,25 +111,6 @@ Tensor from_storage(const Tensor& storage, const Geometry& g, const Extent& e) {
   return storage_view(g, e.lo)(storage);
 }
 
-// `self` with the entries `view_fn` reads replaced by `src` (torch's as_strided_scatter).
-Tensor view_scatter(const Tensor& self, const Tensor& src, const ViewFn& view_fn) {
-  Tensor out;
-  {
-    AutoGradMode off(false);
-    out = clone(self, MemoryFormat::Contiguous);
-    copy_into(view_fn(out), src);
-  }
-  if (needs_grad({self, src})) {
-    record("AsStridedScatterBackward0", {self, src}, {out}, {},
-           [view_fn](const Ctx& c) -> TensorList {
-             Tensor part = view_fn(c.grad());
-             Tensor zero = zeros(part.sizes(), part.dtype(), part.device());
-             return {view_scatter(c.grad(), zero, view_fn), part};
-           });
-  }
-  return out;
-}
-
 // torch's CopySlices: the base's node after an in-place op `fn` on one of its views. Its edges
 // are fn's, with the one of the view itself (input `base_slot` of fn; appended when the view is
 // not an input) replaced by the base's old history.
@@ -149,7 +130,9 @@ class CopySlices final : public Node {
     out.resize(std::max(fn_->next_edges().size(), base_slot_ + 1));
     Tensor self_grad = out[base_slot_];
     if (!self_grad.defined()) self_grad = zeros(view_.sizes, grad.dtype(), grad.device());
-    out[base_slot_] = from_storage(view_scatter(storage, self_grad, view_fn), base_, e);
+    out[base_slot_] =
+        from_storage(scatter_into_view("AsStridedScatterBackward0", storage, self_grad, view_fn),
+                     base_, e);
     return out;
   }
 
@@ -218,28 +201,77 @@ void record_inplace_view(const char* name, const Tensor& self, BackwardFn backwa
   if (base.defined()) meta(self)->view_base = std::move(base);
 }
 
-Tensor view_embed(const char* name, const Tensor& src, const DimVector& sizes, ViewFn view_fn,
-                  bool overlapping) {
+Tensor views_embed(const char* name, const TensorList& srcs, const DimVector& sizes,
+                   ViewsFn views_fn, bool overlapping) {
+  const Tensor& first = srcs.front();
   Tensor out;
   {
     AutoGradMode off(false);
     if (!overlapping) {
-      out = zeros(sizes, src.dtype(), src.device());
-      copy_into(view_fn(out), src);
+      out = zeros(sizes, first.dtype(), first.device());
+      TensorList slots = views_fn(out);
+      for (size_t i = 0; i < srcs.size(); ++i) copy_into(slots[i], srcs[i]);
     } else {
-      // Where each entry of the view comes from, as flat positions of the input; then add.
+      // Where each entry of a view comes from, as flat positions of the input; then add.
       int64_t n = shape_numel(sizes);
-      Tensor pos = reshape(arange(0, n, 1, DType::Int64, src.device()), sizes);
-      Tensor index = reshape(view_fn(pos), {-1});
-      Tensor flat = zeros({n}, src.dtype(), src.device());
-      out = reshape(index_add(flat, 0, index, reshape(src, {-1})), sizes);
+      Tensor pos = reshape(arange(0, n, 1, DType::Int64, first.device()), sizes);
+      TensorList index = views_fn(pos);
+      Tensor flat = zeros({n}, first.dtype(), first.device());
+      for (size_t i = 0; i < srcs.size(); ++i) {
+        flat = index_add(flat, 0, reshape(index[i], {-1}), reshape(srcs[i], {-1}));
+      }
+      out = reshape(flat, sizes);
     }
   }
-  if (needs_grad({src})) {
-    record(name, {src}, {out}, {},
-           [view_fn](const Ctx& c) -> TensorList { return {view_fn(c.grad())}; });
+  if (needs_grad(srcs)) {
+    record(name, srcs, {out}, {}, [views_fn](const Ctx& c) { return views_fn(c.grad()); });
   }
   return out;
+}
+
+Tensor view_embed(const char* name, const Tensor& src, const DimVector& sizes, ViewFn view_fn,
+                  bool overlapping) {
+  return views_embed(
+      name, {src}, sizes, [view_fn](const Tensor& t) { return TensorList{view_fn(t)}; },
+      overlapping);
+}
+
+Tensor scatter_into_view(const char* name, const Tensor& self, const Tensor& src,
+                         const ViewFn& view_fn) {
+  Tensor out;
+  {
+    AutoGradMode off(false);
+    out = clone(self, MemoryFormat::Preserve);
+    Tensor slot = view_fn(out);
+    CRESSET_CHECK(slot.sizes() == src.sizes(), RuntimeError,
+                  "expected src to have a size equal to the slice of self. src size = ",
+                  shape_str(src.sizes()), ", slice size = ", shape_str(slot.sizes()));
+    copy_into(slot, src);
+  }
+  if (needs_grad({self, src})) {
+    record(name, {self, src}, {out}, {}, [name, view_fn](const Ctx& c) -> TensorList {
+      Tensor part = view_fn(c.grad());
+      Tensor zero = zeros(part.sizes(), part.dtype(), part.device());
+      return {scatter_into_view(name, c.grad(), zero, view_fn), part};
+    });
+  }
+  return out;
+}
+
+void record_embedding(const char* name, const Tensor& self, const TensorList& outputs,
+                      ViewsFn views_fn) {
+  bool overlap = false;
+  {
+    AutoGradMode off(false);
+    for (const Tensor& v : views_fn(self)) overlap = overlap || overlapping(geometry(v));
+  }
+  if (outputs.empty()) return;
+  record(name, {self}, outputs, {},
+         [name, views_fn, overlap, n = outputs.size(), sizes = self.sizes()](const Ctx& c) {
+           TensorList grads;
+           for (size_t i = 0; i < n; ++i) grads.push_back(c.grad(i));
+           return TensorList{views_embed(name, grads, sizes, views_fn, overlap)};
+         });
 }
 
 Tensor as_strided_grad(const Tensor& grad, const DimVector& in_sizes, const DimVector& in_strides,

@@ -11,6 +11,8 @@ namespace cresset::autograd {
 
 /// A view op re-applied to another tensor (to a gradient, in a backward formula).
 using ViewFn = std::function<Tensor(const Tensor&)>;
+/// A view op with several results (split, unbind), re-applied to another tensor.
+using ViewsFn = std::function<TensorList(const Tensor&)>;
 
 /// Records `outputs`, views of `self`, as made by a node `name` and tracks them as views of
 /// self's base. In no_grad mode it only marks views of tensors that require grad (so an in-place
@@ -28,6 +30,21 @@ void record_inplace_view(const char* name, const Tensor& self, BackwardFn backwa
 /// Recorded as `name`, whose backward is view_fn itself.
 Tensor view_embed(const char* name, const Tensor& src, const DimVector& sizes, ViewFn view_fn,
                   bool overlapping = false);
+
+/// view_embed for several views at once: zeros of `sizes` with srcs[i] added where view i of
+/// `views_fn` reads.
+Tensor views_embed(const char* name, const TensorList& srcs, const DimVector& sizes,
+                   ViewsFn views_fn, bool overlapping = false);
+/// A copy of self (layout preserved) with the entries `view_fn` reads replaced by `src`, recorded
+/// as `name` (the *_scatter ops: SliceScatterBackward0 ...; RuntimeError when src's shape is not
+/// the view's).
+Tensor scatter_into_view(const char* name, const Tensor& self, const Tensor& src,
+                         const ViewFn& view_fn);
+/// Records `outputs`, which hold the values of the views `views_fn` makes of self (copies or
+/// untracked aliases), as made by one node `name` whose backward puts each gradient back where its
+/// view reads (the *_copy ops and unsafe_split). Call only when self needs grad.
+void record_embedding(const char* name, const Tensor& self, const TensorList& outputs,
+                      ViewsFn views_fn);
 
 /// torch.as_strided's backward: the gradient of an input with layout (in_sizes, in_strides,
 /// in_offset) from the gradient of a view of the same storage with layout (sizes, strides,

@@ -69,6 +69,47 @@ def typename(obj):
     return f"{module}.{qualname}"
 
 
+def _dim_order(self, *, ambiguity_check=False):
+    """Tensor.dim_order: the dims from outermost to innermost in memory. ambiguity_check (True,
+    or a list of memory formats the layout must match exactly one of) raises RuntimeError when
+    the order is not unique."""
+    if not isinstance(ambiguity_check, bool) and not (
+            isinstance(ambiguity_check, list)
+            and all(isinstance(f, _C.memory_format) for f in ambiguity_check)):
+        raise TypeError("The ambiguity_check argument must be a bool or a list of memory formats.")
+    order = _C._dim_order(self)
+    if ambiguity_check is False:
+        return order
+    strides = self.stride()
+    repeated = len(set(strides)) != len(strides)
+    if 1 in self.shape or repeated:
+        # Size-1 dims and equal strides fit several orders; a format list may still pick one.
+        fits = [] if ambiguity_check is True else [
+            f for f in ambiguity_check if _fits_format(self, f)]
+        if len(fits) != 1:
+            raise RuntimeError("The tensor does not have unique dim order, or cannot map to exact "
+                               "one of the given memory formats.")
+    # A layout that is neither plainly contiguous nor plainly channels-last is ordered by
+    # comparing strides, which zero or equal strides leave undecided.
+    plain = self.is_contiguous() != any(
+        _fits_format(self, f) for f in (_C.channels_last, _C.channels_last_3d))
+    if ambiguity_check and self.dim() > 1 and not plain and (0 in strides or repeated):
+        raise RuntimeError("The tensor does not have unique dim order.")
+    return order
+
+
+def _fits_format(t, memory_format):
+    ranks = {_C.channels_last: 4, _C.channels_last_3d: 5}
+    if ranks.get(memory_format, t.dim()) != t.dim():
+        return False
+    return t.is_contiguous(memory_format=memory_format)
+
+
+def _is_nonzero(self):
+    """Tensor.is_nonzero: bool() of a one-element tensor."""
+    return bool(self)
+
+
 def install():
     """Binds the queries onto the Tensor class."""
     for name in _ABSENT_KINDS:
@@ -77,5 +118,7 @@ def install():
     Tensor.is_complex = is_complex
     Tensor.is_conj = is_conj
     Tensor.is_neg = is_neg
+    Tensor.dim_order = _dim_order
+    Tensor.is_nonzero = _is_nonzero
     Tensor.is_same_size = is_same_size
     Tensor.type_as = _type_as

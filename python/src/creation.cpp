@@ -440,6 +440,17 @@ void init_creation(nb::module_& m) {
     return o.finish(
         empty_tensor(sizes, o.dtype_or(self.dtype()), o.device.value_or(self.device())));
   });
+  cls.def(
+      "new_empty_strided",
+      [](const Tensor& self, nb::handle size, nb::handle stride, nb::kwargs kw) {
+        FactoryOptions o("new_empty_strided", kw, kNew);
+        DimVector sizes = to_sizes(size), strides = to_sizes(stride);
+        CRESSET_CHECK(sizes.size() == strides.size(), RuntimeError,
+                      "[new_empty_strided] mismatch in length of strides and shape");
+        return o.finish(empty_strided_tensor(sizes, strides, o.dtype_or(self.dtype()),
+                                             o.device.value_or(self.device())));
+      },
+      "size"_a, "stride"_a, "kwargs"_a);
   cls.def("new_zeros", [](const Tensor& self, nb::args args, nb::kwargs kw) {
     DimVector sizes = varargs_sizes(args, kw, "new_zeros");
     FactoryOptions o("new_zeros", kw, kNew);

@@ -311,6 +311,43 @@ void init_index(nb::module_& m) {
       },
       "dim"_a, "index"_a, "src"_a, "reduce"_a, nb::kw_only(), "include_self"_a = true);
 
+  // index_reduce (torch warns once that it is in beta)
+  auto warn_beta = [] {
+    static bool warned = false;
+    if (warned) return;
+    warned = true;
+    if (PyErr_WarnEx(PyExc_UserWarning,
+                     "index_reduce() is in beta and the API may change at any time.", 1) < 0) {
+      throw nb::python_error();
+    }
+  };
+  m.def(
+      "index_reduce",
+      [warn_beta](const Tensor& input, int64_t dim, const Tensor& index, const Tensor& source,
+                  const std::string& reduce, bool include_self, std::optional<Tensor> out) {
+        warn_beta();
+        return out ? index_reduce_out(input, dim, index, source, reduce, include_self, *out)
+                   : index_reduce(input, dim, index, source, reduce, include_self);
+      },
+      "input"_a, "dim"_a, "index"_a, "source"_a, "reduce"_a, nb::kw_only(),
+      "include_self"_a = true, "out"_a = nb::none());
+  cls.def(
+      "index_reduce",
+      [warn_beta](const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                  const std::string& reduce, bool include_self) {
+        warn_beta();
+        return index_reduce(self, dim, index, source, reduce, include_self);
+      },
+      "dim"_a, "index"_a, "source"_a, "reduce"_a, nb::kw_only(), "include_self"_a = true);
+  cls.def(
+      "index_reduce_",
+      [warn_beta](const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                  const std::string& reduce, bool include_self) {
+        warn_beta();
+        return index_reduce_(self, dim, index, source, reduce, include_self);
+      },
+      "dim"_a, "index"_a, "source"_a, "reduce"_a, nb::kw_only(), "include_self"_a = true);
+
   // index_add, index_copy, index_fill
   m.def(
       "index_add",
@@ -455,6 +492,12 @@ void init_index(nb::module_& m) {
         return masked_scatter_(self, mask, source);
       },
       "mask"_a, "source"_a);
+  auto nonzero_static_fn = [](const Tensor& self, int64_t size, int64_t fill_value) {
+    return nonzero_static(self, size, fill_value);
+  };
+  m.def("nonzero_static", nonzero_static_fn, "input"_a, nb::kw_only(), "size"_a,
+        "fill_value"_a = -1);
+  cls.def("nonzero_static", nonzero_static_fn, nb::kw_only(), "size"_a, "fill_value"_a = -1);
   m.def(
       "nonzero",
       [](const Tensor& input, std::optional<Tensor> out, bool as_tuple) {

@@ -15,6 +15,7 @@
 #include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/view.h"
 #include "dlpack.h"
 
 namespace cresset::py {
@@ -606,6 +607,21 @@ void init_interop(nb::module_& m) {
     t.impl()->set_requires_grad(require_grad);
     return make_instance(type, t);
   }, "cls"_a, "data"_a, "require_grad"_a = false);
+  // torch's as_subclass: an alias of self (AliasBackward0 when recorded) wrapped as cls.
+  cls.def("as_subclass", [](const Tensor& self, nb::handle type) {
+    CRESSET_CHECK(PyType_Check(type.ptr()), TypeError, "cls must be a type (got ",
+                  py_type_name(type), ")");
+    nb::handle tensor_type = nb::type<Tensor>();
+    CRESSET_CHECK(PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(type.ptr()),
+                                   reinterpret_cast<PyTypeObject*>(tensor_type.ptr())),
+                  TypeError,
+                  "Creating a Tensor subclass from a class that does not inherit from Tensor is "
+                  "not possible. Make sure your class inherits from Tensor.");
+    Tensor t = alias(self);
+    // Made without a graph (no_grad), the alias is a leaf that still requires grad, as in torch.
+    if (self.requires_grad() && !t.requires_grad()) t.impl()->set_requires_grad(true);
+    return make_instance(type, t);
+  }, "cls"_a);
   m.def("_legacy_new", [](nb::handle dtype, nb::args args, nb::kwargs kwargs) {
     return legacy_new(to_dtype(dtype), args, kwargs);
   });

@@ -98,6 +98,12 @@ nb::object tensor_base(const Tensor& t) {
   return base ? nb::cast(Tensor(base)) : nb::none();
 }
 
+// Tensor.data_ptr / const_data_ptr: the address of the first element; torch gives 0 for a
+// tensor with no storage bytes.
+uintptr_t data_ptr(const Tensor& t) {
+  return t.impl()->storage()->nbytes() ? reinterpret_cast<uintptr_t>(t.raw_data()) : 0;
+}
+
 }  // namespace
 
 nb::handle reclaim_wrapper(const std::shared_ptr<TensorImpl>& impl) {
@@ -144,9 +150,8 @@ void init_tensor(nb::module_& m) {
       .def("element_size", &Tensor::itemsize)
       .def_prop_ro("itemsize", &Tensor::itemsize)
       .def_prop_ro("nbytes", &Tensor::nbytes)
-      .def("data_ptr", [](const Tensor& t) {  // torch: 0 for a tensor with no storage bytes
-        return t.impl()->storage()->nbytes() ? reinterpret_cast<uintptr_t>(t.raw_data()) : 0;
-      })
+      .def("data_ptr", &data_ptr)
+      .def("const_data_ptr", &data_ptr)
       .def("is_floating_point", &Tensor::is_floating_point)
       .def_prop_ro("is_cuda", [](const Tensor& t) { return t.device().is_cuda(); })
       .def_prop_ro("is_cpu", [](const Tensor& t) { return t.device().is_cpu(); })

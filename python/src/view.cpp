@@ -351,6 +351,11 @@ void init_view(nb::module_& m) {
   m.def("atleast_1d", [](nb::args tensors) { return atleast(tensors, 1); });
   m.def("atleast_2d", [](nb::args tensors) { return atleast(tensors, 2); });
   m.def("atleast_3d", [](nb::args tensors) { return atleast(tensors, 3); });
+  m.def("_dim_order", [](const Tensor& self) {
+    nb::list order;
+    for (int64_t d : dim_order(self)) order.append(d);
+    return nb::tuple(order);
+  }, "input"_a);
   cls.def("is_set_to", &is_set_to, "tensor"_a);
   cls.def("set_", [](nb::handle self, const Tensor& source) {
     return inplace(self, [&](const Tensor& t) { set_(t, source); });
