@@ -24,7 +24,7 @@ nb::object copy_one(nb::handle out, const char* op, const char* node, const Tens
     return copy_views(node, self, [view_fn](const Tensor& t) {
       return std::vector<Tensor>{view_fn(t)};
     })[0];
-  });
+  }, OutDtype::Exact);
 }
 
 // A *_copy op with several results: a tuple of the copies, or out= (a sequence of tensors) with
@@ -34,9 +34,9 @@ nb::object copy_many(nb::handle out, const char* op, const char* node, const Ten
   std::vector<Tensor> copies = copy_views(node, self, views);
   if (out.is_none()) return to_tuple(copies);
   std::vector<Tensor> outs = nb::cast<std::vector<Tensor>>(out);
-  CRESSET_CHECK(outs.size() == copies.size(), RuntimeError, op, "(): expected ", copies.size(),
-                " out tensors, got ", outs.size());
-  for (size_t i = 0; i < outs.size(); ++i) write_out(op, outs[i], copies[i], OutDtype::Castable);
+  CRESSET_CHECK(outs.size() == copies.size(), RuntimeError, op, " expected an out= argument of size ",
+                copies.size(), ", got size ", outs.size());
+  for (size_t i = 0; i < outs.size(); ++i) write_out(op, outs[i], copies[i], OutDtype::Exact);
   return nb::none();
 }
 
@@ -75,8 +75,14 @@ void def_scatters(nb::module_& m, nb::class_<Tensor>& cls) {
                      std::optional<int64_t> start, std::optional<int64_t> end, int64_t step) {
     return slice_scatter(self, src, dim, start, end, step);
   };
-  m.def("slice_scatter", slice_fn, "input"_a, "src"_a, "dim"_a = 0, "start"_a = nb::none(),
-        "end"_a = nb::none(), "step"_a = 1);
+  m.def("slice_scatter", [slice_fn](const Tensor& self, const Tensor& src, int64_t dim,
+                                    std::optional<int64_t> start, std::optional<int64_t> end,
+                                    int64_t step, nb::handle out) {
+    return result_or_out(out, "slice_scatter", [&] {
+      return slice_fn(self, src, dim, start, end, step);
+    }, OutDtype::Exact);
+  }, "input"_a, "src"_a, "dim"_a = 0, "start"_a = nb::none(), "end"_a = nb::none(),
+        "step"_a = 1, nb::kw_only(), "out"_a = nb::none());
   cls.def("slice_scatter", slice_fn, "src"_a, "dim"_a = 0, "start"_a = nb::none(),
           "end"_a = nb::none(), "step"_a = 1);
   m.def("select_scatter", &select_scatter, "input"_a, "src"_a, "dim"_a, "index"_a);
@@ -101,9 +107,9 @@ void def_scatters(nb::module_& m, nb::class_<Tensor>& cls) {
 
 void def_copies(nb::module_& m, nb::class_<Tensor>& cls) {
   m.def("view_copy", [](const Tensor& self, nb::handle size, nb::handle out) {
-    if (nb::isinstance<DTypeObject>(size)) {
+    if (nb::isinstance<DTypeObject>(size)) {  // torch does not differentiate this overload
       DType dtype = to_dtype(size);
-      return copy_one(out, "view_copy", "ViewBackward1_copy", self,
+      return copy_one(out, "view_copy", "", detach(self),
                       [dtype](const Tensor& t) { return view_dtype(t, dtype); });
     }
     return copy_one(out, "view_copy", "ViewBackward0_copy", self,
@@ -220,10 +226,17 @@ void def_unsafe_splits(nb::module_& m, nb::class_<Tensor>& cls) {
 }
 
 void def_conj(nb::module_& m, nb::class_<Tensor>& cls) {
-  for (const char* name : {"conj", "conj_physical", "resolve_conj", "resolve_neg", "real"}) {
+  for (const char* name : {"conj", "resolve_conj", "resolve_neg", "real"}) {
     m.def(name, &self_of, "input"_a);
     if (std::string(name) != "real") cls.def(name, &self_of);
   }
+  cls.def("conj_physical", &self_of);
+  m.def("conj_physical", [](nb::handle self, nb::handle out) {
+    if (out.is_none()) return self_of(self);
+    write_out("conj_physical", nb::cast<const Tensor&>(out), nb::cast<const Tensor&>(self),
+              OutDtype::Exact);
+    return nb::borrow(out);
+  }, "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def_prop_ro("real", &self_of);
   m.def("imag", &imag, "input"_a);
   cls.def_prop_ro("imag", &imag);

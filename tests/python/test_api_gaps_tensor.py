@@ -237,6 +237,13 @@ def test_fill_diagonal_(shape, wrap, value, dtype):
 
 def test_fill_diagonal_autograd_and_errors():
     check_op(lambda L, x: (x * 1).fill_diagonal_(2.0, wrap=True), [torch.randn(7, 3)])
+    t = torch.zeros(3, 3, dtype=torch.uint8)
+    assert_same(to_cresset(t).fill_diagonal_(-1), t.clone().fill_diagonal_(-1))
+    for dtype, value in ((torch.uint8, 300), (torch.float16, 1e6)):
+        assert_raises_like(RuntimeError,
+                           lambda: cresset.zeros(3, 3, dtype=getattr(cresset, str(dtype)[6:]))
+                           .fill_diagonal_(value),
+                           lambda: torch.zeros(3, 3, dtype=dtype).fill_diagonal_(value))
     for shape in ((3,), (3, 3, 2)):
         assert_raises_like(RuntimeError, lambda: cresset.zeros(shape).fill_diagonal_(1),
                            lambda: torch.zeros(shape).fill_diagonal_(1))
@@ -297,6 +304,20 @@ def test_copy_ops_share_nothing_and_out():
     assert r.tolist() == [[1.0, 2.0], [4.0, 5.0]]
     xi = torch.arange(6).view(2, 3)
     assert_same(cresset.view_copy(to_cresset(xi), cresset.int32), torch.view_copy(xi, torch.int32))
+    xr = cresset.randn(2, 3, requires_grad=True)
+    assert not cresset.view_copy(xr, cresset.float32).requires_grad  # torch: no derivative
+    t = torch.randn(2, 3)
+    assert_raises_like(RuntimeError,
+                       lambda: cresset.permute_copy(x, (1, 0), out=cresset.empty(0).double()),
+                       lambda: torch.permute_copy(t, (1, 0), out=torch.empty(0).double()))
+    assert_raises_like(RuntimeError, lambda: cresset.unbind_copy(x, 0, out=[cresset.empty(0)]),
+                       lambda: torch.unbind_copy(t, 0, out=[torch.empty(0)]))
+    out = cresset.empty(0)
+    assert cresset.slice_scatter(x, x[:1], 0, 1, out=out) is out
+    assert_same(out, torch.slice_scatter(torch.arange(6.0).view(2, 3), torch.arange(3.0)[None], 0, 1))
+    assert_raises_like(RuntimeError,
+                       lambda: cresset.slice_scatter(x, x, out=cresset.empty(0).double()),
+                       lambda: torch.slice_scatter(t, t, out=torch.empty(0).double()))
     assert_same(cresset.select_copy(to_cresset(xi.bool()), 0, 1), torch.select_copy(xi.bool(), 0, 1))
 
 
@@ -421,6 +442,10 @@ def test_conj_family_real():
     assert_raises_like(RuntimeError, lambda: x.imag, lambda: t.imag)
     assert_raises_like(RuntimeError, lambda: cresset.imag(x), lambda: torch.imag(t))
     assert_raises_like(TypeError, lambda: cresset.conj(3), lambda: torch.conj(3))
+    out = cresset.empty(0)
+    assert cresset.conj_physical(i.float(), out=out) is out and out.tolist() == [0.0, 1.0, 2.0]
+    assert_raises_like(RuntimeError, lambda: cresset.conj_physical(i, out=cresset.empty(0)),
+                       lambda: torch.conj_physical(torch.arange(3), out=torch.empty(0)))
 
 
 def test_conj_physical_inplace():
