@@ -2,6 +2,7 @@
 // torch.*_scatter, the torch.*_copy functions, unsafe_split and friends, fill_diagonal_, and the
 // conjugation ops of real tensors.
 #include "bind.h"
+#include "cresset/ops/index.h"
 #include "cresset/ops/view.h"
 
 namespace cresset::py {
@@ -16,27 +17,43 @@ nb::tuple to_tuple(const std::vector<Tensor>& v) {
   return nb::tuple(l);
 }
 
-// A *_copy op with one result: the copy of view_fn(self), or written into out=.
+// narrow_copy's out=: resized without torch's deprecation warning, as torch's kernel does, and
+// (unlike the other *_copy ops) refused when an input requires grad.
+Tensor write_out_resized(const char* op, const Tensor& out, const Tensor& result, OutDtype rule) {
+  check_out_dtype(op, out.dtype(), result.dtype(), rule);
+  resize_out(out, result.sizes(), /*warn_if_shaped=*/false);
+  return write_out(op, out, result, rule);
+}
+
+// A *_copy op with one result: the copy of view_fn(self), or written into out= (which torch
+// differentiates through).
 template <typename F>
 nb::object copy_one(nb::handle out, const char* op, const char* node, const Tensor& self,
-                    F view_fn) {
+                    F view_fn, OutWriter write = &write_out_recorded) {
   return result_or_out(out, op, [&] {
     return copy_views(node, self, [view_fn](const Tensor& t) {
       return std::vector<Tensor>{view_fn(t)};
     })[0];
-  }, OutDtype::Exact);
+  }, OutDtype::Exact, write);
 }
 
-// A *_copy op with several results: a tuple of the copies, or out= (a sequence of tensors) with
-// each written into its own tensor.
+// A *_copy op with several results: a tuple of the copies, or None after writing each into its
+// tensor of out= (a sequence). split_copy copies into out as copy_ does (broadcast and cast, no
+// resize), the others follow the out= rule with the exact dtype, as in torch.
 nb::object copy_many(nb::handle out, const char* op, const char* node, const Tensor& self,
-                     const Views& views) {
+                     const Views& views, bool as_copy = false) {
   std::vector<Tensor> copies = copy_views(node, self, views);
   if (out.is_none()) return to_tuple(copies);
   std::vector<Tensor> outs = nb::cast<std::vector<Tensor>>(out);
-  CRESSET_CHECK(outs.size() == copies.size(), RuntimeError, op, " expected an out= argument of size ",
-                copies.size(), ", got size ", outs.size());
-  for (size_t i = 0; i < outs.size(); ++i) write_out(op, outs[i], copies[i], OutDtype::Exact);
+  CRESSET_CHECK(outs.size() == copies.size(), RuntimeError, op,
+                " expected an out= argument of size ", copies.size(), ", got size ", outs.size());
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (as_copy) {
+      copy_(outs[i], copies[i]);
+    } else {
+      write_out_recorded(op, outs[i], copies[i], OutDtype::Exact);
+    }
+  }
   return nb::none();
 }
 
@@ -80,7 +97,7 @@ void def_scatters(nb::module_& m, nb::class_<Tensor>& cls) {
                                     int64_t step, nb::handle out) {
     return result_or_out(out, "slice_scatter", [&] {
       return slice_fn(self, src, dim, start, end, step);
-    }, OutDtype::Exact);
+    }, OutDtype::Exact, &write_out_recorded);
   }, "input"_a, "src"_a, "dim"_a = 0, "start"_a = nb::none(), "end"_a = nb::none(),
         "step"_a = 1, nb::kw_only(), "out"_a = nb::none());
   cls.def("slice_scatter", slice_fn, "src"_a, "dim"_a = 0, "start"_a = nb::none(),
@@ -158,7 +175,8 @@ void def_copies(nb::module_& m, nb::class_<Tensor>& cls) {
                     [](const Tensor& t) { return alias(t); });
   }, "input"_a, nb::kw_only(), "out"_a = nb::none());
   m.def("detach_copy", [](const Tensor& self, nb::handle out) {
-    return result_or_out(out, "detach_copy", [&] { return detach_copy(self); });
+    return result_or_out(out, "detach_copy", [&] { return detach_copy(self); }, OutDtype::Exact,
+                         &write_out_recorded);
   }, "input"_a, nb::kw_only(), "out"_a = nb::none());
   m.def("as_strided_copy", [](const Tensor& self, nb::handle size, nb::handle stride,
                               std::optional<int64_t> offset, nb::handle out) {
@@ -176,7 +194,8 @@ void def_copies(nb::module_& m, nb::class_<Tensor>& cls) {
   auto narrow_copy_fn = [](const Tensor& self, int64_t dim, int64_t start, int64_t length,
                            nb::handle out) {
     return copy_one(out, "narrow_copy", "NarrowCopyBackward0", self,
-                    [=](const Tensor& t) { return narrow(t, dim, start, length); });
+                    [=](const Tensor& t) { return narrow(t, dim, start, length); },
+                    &write_out_resized);
   };
   m.def("narrow_copy", narrow_copy_fn, "input"_a, "dim"_a, "start"_a, "length"_a, nb::kw_only(),
         "out"_a = nb::none());
@@ -189,7 +208,7 @@ void def_copies(nb::module_& m, nb::class_<Tensor>& cls) {
   }, "input"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
   m.def("split_copy", [](const Tensor& self, int64_t split_size, int64_t dim, nb::handle out) {
     return copy_many(out, "split_copy", "SplitBackward0_copy", self,
-                     [=](const Tensor& t) { return split(t, split_size, dim); });
+                     [=](const Tensor& t) { return split(t, split_size, dim); }, true);
   }, "input"_a, "split_size"_a, "dim"_a = 0, nb::kw_only(), "out"_a = nb::none());
   m.def("split_with_sizes_copy", [](const Tensor& self, nb::handle sizes, int64_t dim,
                                     nb::handle out) {
@@ -233,8 +252,8 @@ void def_conj(nb::module_& m, nb::class_<Tensor>& cls) {
   cls.def("conj_physical", &self_of);
   m.def("conj_physical", [](nb::handle self, nb::handle out) {
     if (out.is_none()) return self_of(self);
-    write_out("conj_physical", nb::cast<const Tensor&>(out), nb::cast<const Tensor&>(self),
-              OutDtype::Exact);
+    write_out_recorded("conj_physical", nb::cast<const Tensor&>(out),
+                       nb::cast<const Tensor&>(self), OutDtype::Exact);
     return nb::borrow(out);
   }, "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def_prop_ro("real", &self_of);

@@ -298,8 +298,27 @@ def test_copy_ops_share_nothing_and_out():
     r = cresset.permute_copy(x, (1, 0), out=out)
     assert r is out and out.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
     outs = [cresset.empty(0), cresset.empty(0)]
-    cresset.unbind_copy(x, 0, out=outs)
+    assert cresset.unbind_copy(x, 0, out=outs) is None
     assert outs[1].tolist() == [3.0, 4.0, 5.0]
+    t = torch.arange(6.0).view(2, 3)
+    for name, args in (("split_with_sizes_copy", ([1, 2], 1)), ("unbind_copy", (1,))):
+        outs_t = [torch.empty(0) for _ in getattr(torch, name)(t, *args)]
+        outs_o = [cresset.empty(0) for _ in outs_t]
+        assert getattr(cresset, name)(x, *args, out=outs_o) is None
+        getattr(torch, name)(t, *args, out=outs_t)
+        assert_same(outs_o, outs_t)
+        bad_t = [torch.empty(0, dtype=torch.float64) for _ in outs_t]
+        bad_o = [cresset.empty(0, dtype=cresset.float64) for _ in outs_t]
+        assert_raises_like(RuntimeError, lambda: getattr(cresset, name)(x, *args, out=bad_o),
+                           lambda: getattr(torch, name)(t, *args, out=bad_t))
+    # split_copy copies into out like copy_: cast, no resize.
+    outs_t = [torch.empty(2, 2, dtype=torch.float64), torch.empty(2, 1)]
+    outs_o = [cresset.empty(2, 2, dtype=cresset.float64), cresset.empty(2, 1)]
+    assert cresset.split_copy(x, 2, 1, out=outs_o) is None
+    torch.split_copy(t, 2, 1, out=outs_t)
+    assert_same(outs_o, outs_t)
+    assert_raises_like(RuntimeError, lambda: cresset.split_copy(x, 2, 1, out=[cresset.empty(0)] * 2),
+                       lambda: torch.split_copy(t, 2, 1, out=[torch.empty(0)] * 2))
     r = cresset.narrow_copy(x, 1, 1, 2, out=cresset.empty(0))
     assert r.tolist() == [[1.0, 2.0], [4.0, 5.0]]
     xi = torch.arange(6).view(2, 3)
