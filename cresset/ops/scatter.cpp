@@ -336,37 +336,42 @@ void scatter_reduce_into(const Tensor& self, int64_t dim, const Tensor& index, c
 
 namespace {
 
-void index_add_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                    Scalar alpha) {
-  dim = wrap_dim(dim, self.dim());
-  CRESSET_CHECK(
-      index.dim() <= 1, IndexError,
-      "[index_add_] index_add_(): Index is supposed to be a vector, but got dim: ", index.dim(),
-      " with type: ", dtype_display(index.dtype()), " and size: ", shape_str(index.sizes()));
-  CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError,
-                "[index_add_] index_add_(): Expected dtype int32/int64 for index but got: ",
+// torch's checks of the ops that take slices of source to the positions of a 1-D index along
+// dim (index_add_, index_reduce_); `op` names the op in the messages.
+void check_index_source(const char* op, const Tensor& self, int64_t dim, const Tensor& index,
+                        const Tensor& source) {
+  CRESSET_CHECK(index.dim() <= 1, IndexError, "[", op, "] ", op,
+                "(): Index is supposed to be a vector, but got dim: ", index.dim(), " with type: ",
+                dtype_display(index.dtype()), " and size: ", shape_str(index.sizes()));
+  CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError, "[", op, "] ", op,
+                "(): Expected dtype int32/int64 for index but got: ",
                 dtype_display(index.dtype()));
-  CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError, "[index_add_] index_add_(): self (",
+  CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError, "[", op, "] ", op, "(): self (",
                 dtype_display(self.dtype()), ") and source (", dtype_display(source.dtype()),
                 ") must have the same scalar type");
-  CRESSET_CHECK(dim == 0 || dim < source.dim(), RuntimeError,
-                "[index_add_] index_add_(): "
-                "Indexing dim ",
-                dim, " is out of bounds of the source tensor with dim ", source.dim());
+  CRESSET_CHECK(dim == 0 || dim < source.dim(), RuntimeError, "[", op, "] ", op,
+                "(): Indexing dim ", dim, " is out of bounds of the source tensor with dim ",
+                source.dim());
   // torch formats source.size(dim) into this message even for a 0-dim source, which raises.
-  CRESSET_CHECK(source.dim() > 0 || index.numel() == 1, IndexError,
-                "[index_add_] Dimension specified as 0 but tensor has no dimensions");
+  CRESSET_CHECK(source.dim() > 0 || index.numel() == 1, IndexError, "[", op,
+                "] Dimension specified as 0 but tensor has no dimensions");
   const int64_t source_len = source.dim() == 0 ? 1 : source.sizes()[dim];
-  CRESSET_CHECK(index.numel() == source_len, RuntimeError,
-                "[index_add_] index_add_(): Number of indices (", index.numel(),
-                ") should be equal to source.size(dim): (", source_len, "), for dim: ", dim);
+  CRESSET_CHECK(index.numel() == source_len, RuntimeError, "[", op, "] ", op,
+                "(): Number of indices (", index.numel(), ") should be equal to source.size(dim): (",
+                source_len, "), for dim: ", dim);
   const bool both_dims = source.dim() != 0 && self.dim() != 0;
   CRESSET_CHECK(both_dims ? without(self.sizes(), dim) == without(source.sizes(), dim)
                           : self.sizes() == source.sizes(),
-                RuntimeError,
-                "[index_add_] source tensor shape must match self tensor shape, "
-                "excluding the specified dimension. Got self.shape = ",
+                RuntimeError, "[", op,
+                "] source tensor shape must match self tensor shape, excluding the specified "
+                "dimension. Got self.shape = ",
                 shape_str(self.sizes()), " source.shape = ", shape_str(source.sizes()));
+}
+
+void index_add_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
+                    Scalar alpha) {
+  dim = wrap_dim(dim, self.dim());
+  check_index_source("index_add_", self, dim, index, source);
   check_no_internal_overlap(self, "index_add_");
   check_no_overlap(self, index, "index_add_");
   check_no_overlap(self, source, "index_add_");
@@ -875,8 +880,12 @@ Tensor scatter_add_out(const Tensor& self, int64_t dim, const Tensor& index, con
   return write_out("scatter_add", out, scatter_add(self, dim, index, src), OutDtype::Exact);
 }
 
-Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                       const std::string& reduce, bool include_self) {
+namespace {
+
+// scatter_reduce_ and index_reduce_ (which scatters along an expanded index): self reduced in
+// place with src at index, recorded as `name`.
+Tensor reduce_inplace(const char* name, const Tensor& self, int64_t dim, const Tensor& index,
+                      const Tensor& src, const std::string& reduce, bool include_self) {
   const bool grad = inplace_needs_grad(self, {src});
   Tensor before = self;
   without_grad([&] {
@@ -884,25 +893,34 @@ Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, con
     scatter_reduce_into(self, dim, index, src, reduce, include_self);
   });
   self.bump_version();
-  if (grad) {
-    record_scatter_reduce("ScatterReduceBackward0", self, before, src, self, dim, index, reduce,
-                          include_self);
-  }
+  if (grad) record_scatter_reduce(name, self, before, src, self, dim, index, reduce, include_self);
   return self;
 }
 
-Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
-                      const std::string& reduce, bool include_self) {
+// scatter_reduce and index_reduce: reduce_inplace on a copy of self.
+Tensor reduce_copy(const char* name, const Tensor& self, int64_t dim, const Tensor& index,
+                   const Tensor& src, const std::string& reduce, bool include_self) {
   Tensor r = without_grad([&] {
     Tensor out = clone(self);
     scatter_reduce_into(out, dim, index, src, reduce, include_self);
     return out;
   });
   if (autograd::needs_grad({self, src})) {
-    record_scatter_reduce("ScatterReduceBackward0", self, self, src, r, dim, index, reduce,
-                          include_self);
+    record_scatter_reduce(name, self, self, src, r, dim, index, reduce, include_self);
   }
   return r;
+}
+
+}  // namespace
+
+Tensor scatter_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                       const std::string& reduce, bool include_self) {
+  return reduce_inplace("ScatterReduceBackward0", self, dim, index, src, reduce, include_self);
+}
+
+Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                      const std::string& reduce, bool include_self) {
+  return reduce_copy("ScatterReduceBackward0", self, dim, index, src, reduce, include_self);
 }
 
 Tensor scatter_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
@@ -921,28 +939,14 @@ Tensor index_reduce_index(const Tensor& self, int64_t dim, const Tensor& index,
                           const Tensor& source, const std::string& reduce) {
   CRESSET_CHECK(reduce == "prod" || reduce == "mean" || reduce == "amax" || reduce == "amin",
                 RuntimeError,
-                "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got ",
+                "[index_reduce] index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                "amin but got ",
                 reduce, ".");
-  CRESSET_CHECK(index.dim() <= 1, IndexError,
-                "index_reduce_(): Index is supposed to be a vector, but got dim: ", index.dim(),
-                " with type: ", dtype_display(index.dtype()), " and size: ",
-                shape_str(index.sizes()));
-  CRESSET_CHECK(is_index_dtype(index.dtype()), RuntimeError,
-                "index_reduce_(): Expected dtype int32/int64 for index but got: ",
-                dtype_display(index.dtype()));
-  CRESSET_CHECK(self.dtype() == source.dtype(), RuntimeError, "index_reduce_(): self (",
-                dtype_display(self.dtype()), ") and source (", dtype_display(source.dtype()),
-                ") must have the same scalar type");
-  Tensor src1 = at_least_1d(source);
-  int64_t d = wrap_dim(dim, nonempty_dim(self));
-  CRESSET_CHECK(nonempty_dim(self) == src1.dim(), IndexError,
-                "index_reduce_(): self and source must have the same number of dimensions");
-  CRESSET_CHECK(index.numel() == src1.sizes()[d], RuntimeError,
-                "index_reduce_(): Number of indices (", index.numel(),
-                ") should be equal to source.size(dim): (", src1.sizes()[d], "), for dim: ", d);
+  int64_t d = wrap_dim(dim, self.dim());
+  check_index_source("index_reduce_", self, d, index, source);
   CRESSET_CHECK(!find_out_of_range(index, 0, at_least_1d(self).sizes()[d]), IndexError,
-                "index out of range in self");
-  return index_along(index, d, src1.sizes());
+                "[index_reduce_] index out of range in self");
+  return index_along(index, d, at_least_1d(source).sizes());
 }
 
 }  // namespace
@@ -950,33 +954,13 @@ Tensor index_reduce_index(const Tensor& self, int64_t dim, const Tensor& index,
 Tensor index_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                      const std::string& reduce, bool include_self) {
   Tensor along = index_reduce_index(self, dim, index, source, reduce);
-  const bool grad = inplace_needs_grad(self, {source});
-  Tensor before = self;
-  without_grad([&] {
-    if (grad) before = clone(self);
-    scatter_reduce_into(at_least_1d(self), dim, along, at_least_1d(source), reduce, include_self);
-  });
-  self.bump_version();
-  if (grad) {
-    record_scatter_reduce("IndexReduceBackward0", self, before, source, self, dim, along, reduce,
-                          include_self);
-  }
-  return self;
+  return reduce_inplace("IndexReduceBackward0", self, dim, along, source, reduce, include_self);
 }
 
 Tensor index_reduce(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                     const std::string& reduce, bool include_self) {
   Tensor along = index_reduce_index(self, dim, index, source, reduce);
-  Tensor r = without_grad([&] {
-    Tensor out = clone(self);
-    scatter_reduce_into(at_least_1d(out), dim, along, at_least_1d(source), reduce, include_self);
-    return out;
-  });
-  if (autograd::needs_grad({self, source})) {
-    record_scatter_reduce("IndexReduceBackward0", self, self, source, r, dim, along, reduce,
-                          include_self);
-  }
-  return r;
+  return reduce_copy("IndexReduceBackward0", self, dim, along, source, reduce, include_self);
 }
 
 Tensor index_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,

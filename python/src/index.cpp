@@ -135,6 +135,28 @@ nb::object nonzero_result(const Tensor& input, bool as_tuple) {
   return nb::tuple(cols);
 }
 
+// torch's TORCH_WARN_ONCE of index_reduce.
+void warn_index_reduce_beta() {
+  static bool warned = false;
+  if (warned) return;
+  warned = true;
+  if (PyErr_WarnEx(PyExc_UserWarning,
+                   "index_reduce() is in beta and the API may change at any time.", 1) < 0) {
+    throw nb::python_error();
+  }
+}
+
+using IndexReduceFn = Tensor (*)(const Tensor&, int64_t, const Tensor&, const Tensor&,
+                                 const std::string&, bool);
+
+// Tensor.index_reduce and index_reduce_.
+template <IndexReduceFn Fn>
+Tensor index_reduce_method(const Tensor& self, int64_t dim, const Tensor& index,
+                           const Tensor& source, const std::string& reduce, bool include_self) {
+  warn_index_reduce_beta();
+  return Fn(self, dim, index, source, reduce, include_self);
+}
+
 }  // namespace
 
 void init_index(nb::module_& m) {
@@ -312,41 +334,20 @@ void init_index(nb::module_& m) {
       "dim"_a, "index"_a, "src"_a, "reduce"_a, nb::kw_only(), "include_self"_a = true);
 
   // index_reduce (torch warns once that it is in beta)
-  auto warn_beta = [] {
-    static bool warned = false;
-    if (warned) return;
-    warned = true;
-    if (PyErr_WarnEx(PyExc_UserWarning,
-                     "index_reduce() is in beta and the API may change at any time.", 1) < 0) {
-      throw nb::python_error();
-    }
-  };
   m.def(
       "index_reduce",
-      [warn_beta](const Tensor& input, int64_t dim, const Tensor& index, const Tensor& source,
-                  const std::string& reduce, bool include_self, std::optional<Tensor> out) {
-        warn_beta();
+      [](const Tensor& input, int64_t dim, const Tensor& index, const Tensor& source,
+         const std::string& reduce, bool include_self, std::optional<Tensor> out) {
+        warn_index_reduce_beta();
         return out ? index_reduce_out(input, dim, index, source, reduce, include_self, *out)
                    : index_reduce(input, dim, index, source, reduce, include_self);
       },
       "input"_a, "dim"_a, "index"_a, "source"_a, "reduce"_a, nb::kw_only(),
       "include_self"_a = true, "out"_a = nb::none());
-  cls.def(
-      "index_reduce",
-      [warn_beta](const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                  const std::string& reduce, bool include_self) {
-        warn_beta();
-        return index_reduce(self, dim, index, source, reduce, include_self);
-      },
-      "dim"_a, "index"_a, "source"_a, "reduce"_a, nb::kw_only(), "include_self"_a = true);
-  cls.def(
-      "index_reduce_",
-      [warn_beta](const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
-                  const std::string& reduce, bool include_self) {
-        warn_beta();
-        return index_reduce_(self, dim, index, source, reduce, include_self);
-      },
-      "dim"_a, "index"_a, "source"_a, "reduce"_a, nb::kw_only(), "include_self"_a = true);
+  cls.def("index_reduce", &index_reduce_method<&index_reduce>, "dim"_a, "index"_a, "source"_a,
+          "reduce"_a, nb::kw_only(), "include_self"_a = true);
+  cls.def("index_reduce_", &index_reduce_method<&index_reduce_>, "dim"_a, "index"_a, "source"_a,
+          "reduce"_a, nb::kw_only(), "include_self"_a = true);
 
   // index_add, index_copy, index_fill
   m.def(

@@ -429,12 +429,21 @@ def test_index_reduce(reduce, include_self):
 
 
 def test_index_reduce_errors_and_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cresset.zeros(3).index_reduce_(0, cresset.tensor([1]), cresset.ones(1), "prod")
+        torch.zeros(3).index_reduce_(0, torch.tensor([1]), torch.ones(1), "prod")
+    # Once per process in both: the two messages, or none when an earlier test warned already.
+    messages = [str(w.message) for w in caught]
+    assert len(set(messages)) <= 1 and len(messages) in (0, 2)
     x, s, i = torch.randn(5, 3), torch.randn(4, 3), torch.tensor([0, 2, 2, 4])
     cases = [
         (RuntimeError, (x, 0, i, s, "sum")), (RuntimeError, (x, 0, i, s[:3], "mean")),
         (IndexError, (x, 0, torch.tensor([0, 2, 2, 9]), s, "mean")),
         (RuntimeError, (x, 0, i.float(), s, "mean")), (RuntimeError, (x, 0, i, s.double(), "mean")),
         (IndexError, (x, 0, torch.tensor([[0, 2], [2, 4]]), s, "mean")),
+        (RuntimeError, (x, 1, torch.tensor([0, 1]), torch.randn(3, 2), "amin")),
+        (RuntimeError, (torch.tensor(2.0), 0, torch.tensor([0]), torch.tensor([3.0]), "prod")),
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -442,6 +451,9 @@ def test_index_reduce_errors_and_warning():
             mine = [to_cresset(a) for a in args]
             assert_raises_like(exc, lambda: cresset.index_reduce(*mine),
                                lambda: torch.index_reduce(*args))
+        zero_dim = (torch.tensor(2.0), 0, torch.tensor([0]), torch.tensor(3.0), "prod")
+        assert_same(cresset.index_reduce(*[to_cresset(a) for a in zero_dim]),
+                    torch.index_reduce(*zero_dim))
         out = cresset.empty(0)
         r = cresset.index_reduce(to_cresset(x), 0, to_cresset(i), to_cresset(s), "amax", out=out)
         assert r is out
