@@ -37,5 +37,23 @@ int main() {
   CHECK(r.data<float>()[2] == 1.0f && r.data<float>()[5] == 1.0f);
   CHECK_THROWS(select(base, 0, 3), IndexError);
   CHECK_THROWS(view(transpose(base, 0, 1), {12}), RuntimeError);
+
+  // dim_order: outermost first; ties of size-1 dims follow torch's elementwise order.
+  CHECK((dim_order(transpose(base, 0, 1)) == DimVector{1, 0}));
+  CHECK((dim_order(empty_strided_tensor({2, 1, 3, 4}, {12, 1, 4, 1}, DType::Float32)) ==
+         DimVector{0, 2, 3, 1}));
+  // The *_copy ops copy into new contiguous storage; unsafe_split's pieces alias without a base.
+  auto halves = [](const Tensor& t) { return split(t, 2, 1); };
+  std::vector<Tensor> copies = copy_views("SplitBackward0_copy", base, halves);
+  CHECK(copies.size() == 2 && copies[1].is_contiguous() &&
+        copies[1].impl()->storage() != base.impl()->storage());
+  std::vector<Tensor> pieces = unsafe_views("UnsafeSplitBackward0", base, halves);
+  CHECK(pieces[1].impl()->storage() == base.impl()->storage() && pieces[1].storage_offset() == 2 &&
+        !pieces[1].impl()->view_base());
+  // as_strided_scatter addresses self's storage: offsets count from self's own.
+  Tensor flat = arange(0, 6, 1, DType::Float32);
+  Tensor scattered = as_strided_scatter(slice(flat, 0, 2, std::nullopt, 1),
+                                        full({1}, Scalar(-1.0), DType::Float32), {1}, {1}, 3);
+  CHECK(scattered.data<float>()[1] == -1.0f && scattered.data<float>()[0] == 2.0f);
   CHECK_DONE();
 }
