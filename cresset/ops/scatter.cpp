@@ -357,8 +357,8 @@ void check_index_source(const char* op, const Tensor& self, int64_t dim, const T
                 "] Dimension specified as 0 but tensor has no dimensions");
   const int64_t source_len = source.dim() == 0 ? 1 : source.sizes()[dim];
   CRESSET_CHECK(index.numel() == source_len, RuntimeError, "[", op, "] ", op,
-                "(): Number of indices (", index.numel(), ") should be equal to source.size(dim): (",
-                source_len, "), for dim: ", dim);
+                "(): Number of indices (", index.numel(),
+                ") should be equal to source.size(dim): (", source_len, "), for dim: ", dim);
   const bool both_dims = source.dim() != 0 && self.dim() != 0;
   CRESSET_CHECK(both_dims ? without(self.sizes(), dim) == without(source.sizes(), dim)
                           : self.sizes() == source.sizes(),
@@ -965,8 +965,8 @@ Tensor index_reduce(const Tensor& self, int64_t dim, const Tensor& index, const 
 
 Tensor index_reduce_out(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                         const std::string& reduce, bool include_self, const Tensor& out) {
-  return write_out("index_reduce", out, index_reduce(self, dim, index, source, reduce, include_self),
-                   OutDtype::Exact);
+  return write_out("index_reduce", out,
+                   index_reduce(self, dim, index, source, reduce, include_self), OutDtype::Exact);
 }
 
 // ---- along a dim with a 1-D index ----

@@ -919,8 +919,9 @@ DimVector dim_order(const Tensor& self) {
                        (n == 5 && is_contiguous(self, MemoryFormat::ChannelsLast3d));
   if (contiguous && !channels_last) return order;
   // Both orders list the innermost dim first.
-  DimVector inner = channels_last && !contiguous ? channels_last_order(size_t(n))
-                                                 : DimVector(dense_order(self.sizes(), self.strides()));
+  DimVector inner = channels_last && !contiguous
+                        ? channels_last_order(size_t(n))
+                        : DimVector(dense_order(self.sizes(), self.strides()));
   for (int64_t d = 0; d < n; ++d) order[d] = inner[n - 1 - d];
   return order;
 }

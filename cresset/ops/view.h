@@ -168,7 +168,8 @@ std::vector<Tensor> unsafe_views(const char* name, const Tensor& self,
 
 // ---- conjugation of real tensors (cresset/ops/conj.cpp) ---------------------------------------
 
-/// Tensor.conj_physical_: nothing to change in a real tensor, but recorded and versioned as a write.
+/// Tensor.conj_physical_: nothing to change in a real tensor, but recorded and versioned as a
+/// write.
 Tensor conj_physical_(const Tensor& self);
 /// Tensor.imag: torch's RuntimeError (real dtypes have no imaginary part).
 Tensor imag(const Tensor& self);

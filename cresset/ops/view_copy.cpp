@@ -16,25 +16,22 @@ namespace cresset {
 
 Tensor slice_scatter(const Tensor& self, const Tensor& src, int64_t dim,
                      std::optional<int64_t> start, std::optional<int64_t> end, int64_t step) {
-  return autograd::scatter_into_view("SliceScatterBackward0", self, src,
-                                     [dim, start, end, step](const Tensor& t) {
-                                       return slice(t, dim, start, end, step);
-                                     });
+  return autograd::scatter_into_view(
+      "SliceScatterBackward0", self, src,
+      [dim, start, end, step](const Tensor& t) { return slice(t, dim, start, end, step); });
 }
 
 Tensor select_scatter(const Tensor& self, const Tensor& src, int64_t dim, int64_t index) {
-  return autograd::scatter_into_view("SelectScatterBackward0", self, src,
-                                     [dim, index](const Tensor& t) {
-                                       return select(t, dim, index);
-                                     });
+  return autograd::scatter_into_view(
+      "SelectScatterBackward0", self, src,
+      [dim, index](const Tensor& t) { return select(t, dim, index); });
 }
 
 Tensor diagonal_scatter(const Tensor& self, const Tensor& src, int64_t offset, int64_t dim1,
                         int64_t dim2) {
-  return autograd::scatter_into_view("DiagonalScatterBackward0", self, src,
-                                     [offset, dim1, dim2](const Tensor& t) {
-                                       return diagonal(t, offset, dim1, dim2);
-                                     });
+  return autograd::scatter_into_view(
+      "DiagonalScatterBackward0", self, src,
+      [offset, dim1, dim2](const Tensor& t) { return diagonal(t, offset, dim1, dim2); });
 }
 
 Tensor as_strided_scatter(const Tensor& self, const Tensor& src, const DimVector& size,
@@ -74,8 +71,8 @@ Tensor fill_diagonal_(const Tensor& self, Scalar fill_value, bool wrap) {
   int64_t period = wrap && n == 2 ? cols + 1 : std::max<int64_t>(rows, 1);
   for (int64_t start = 0; start < rows; start += period) {
     int64_t length = std::min(rows - start, cols);
-    Tensor diag = as_strided(self, {length}, {step},
-                             self.storage_offset() + start * self.strides()[0]);
+    Tensor diag =
+        as_strided(self, {length}, {step}, self.storage_offset() + start * self.strides()[0]);
     fill_(diag, fill_value);
   }
   return self;

@@ -104,7 +104,9 @@ void init_cuda(nb::module_& m) {
   });
 
   nb::class_<Tensor> cls = nb::borrow<nb::class_<Tensor>>(m.attr("Tensor"));
-  auto get_device = [](const Tensor& t) { return t.device().is_cpu() ? -1 : int(t.device().index); };
+  auto get_device = [](const Tensor& t) {
+    return t.device().is_cpu() ? -1 : int(t.device().index);
+  };
   cls.def("get_device", get_device);
   m.def("get_device", get_device, "input"_a);
   cls.def(
