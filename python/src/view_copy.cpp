@@ -256,9 +256,12 @@ void def_conj(nb::module_& m, nb::class_<Tensor>& cls) {
                        nb::cast<const Tensor&>(self), OutDtype::Exact);
     return nb::borrow(out);
   }, "input"_a, nb::kw_only(), "out"_a = nb::none());
-  cls.def_prop_ro("real", &self_of);
+  // Assigning to x.real writes into x itself (copy_: broadcast and cast), as torch does.
+  cls.def_prop_rw("real", &self_of, [](const Tensor& self, nb::handle value) {
+    copy_(self, to_tensor_or_scalar(value, "real"));
+  });
   m.def("imag", &imag, "input"_a);
-  cls.def_prop_ro("imag", &imag);
+  cls.def_prop_rw("imag", &imag, [](const Tensor& self, nb::handle) { imag(self); });
   cls.def("conj_physical_", [](nb::handle self) {
     conj_physical_(nb::cast<const Tensor&>(self));
     return nb::borrow(self);

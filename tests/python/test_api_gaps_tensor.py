@@ -482,6 +482,30 @@ def test_conj_family_real():
                        lambda: torch.conj_physical(torch.arange(3), out=torch.empty(0)))
 
 
+def test_real_imag_setters():
+    for value in (torch.ones(3), 5, torch.tensor([1.7, 2.0, 3.0])):
+        for dtype in (torch.float32, torch.int64):
+            t = torch.zeros(3, dtype=dtype)
+            ours = to_cresset(t)
+            t.real = value
+            ours.real = to_cresset(value)
+            assert_same(ours, t)
+    t, ours = torch.zeros(3), cresset.zeros(3)
+
+    def set_imag(x, v):
+        x.imag = v
+
+    def set_real(x, v):
+        x.real = v
+    assert_raises_like(RuntimeError, lambda: set_imag(ours, cresset.ones(3)),
+                       lambda: set_imag(t, torch.ones(3)))
+    assert_raises_like(RuntimeError, lambda: set_real(ours, cresset.ones(2)),
+                       lambda: set_real(t, torch.ones(2)))
+    v = ours._version
+    ours.real = cresset.ones(3)
+    assert ours._version == v + 1
+
+
 def test_conj_physical_inplace():
     y = cresset.randn(3)
     v = y._version
