@@ -262,10 +262,12 @@ void def_conj(nb::module_& m, nb::class_<Tensor>& cls) {
   });
   m.def("imag", &imag, "input"_a);
   cls.def_prop_rw("imag", &imag, [](const Tensor& self, nb::handle) { imag(self); });
-  cls.def("conj_physical_", [](nb::handle self) {
+  auto conj_physical_fn = [](nb::handle self) {
     conj_physical_(nb::cast<const Tensor&>(self));
     return nb::borrow(self);
-  });
+  };
+  cls.def("conj_physical_", conj_physical_fn);
+  m.def("conj_physical_", conj_physical_fn, "input"_a);
 }
 
 }  // namespace

@@ -510,6 +510,7 @@ def test_conj_physical_inplace():
     y = cresset.randn(3)
     v = y._version
     assert y.conj_physical_() is y and y._version == v + 1
+    assert cresset.conj_physical_(y) is y and y._version == v + 2
     x = cresset.randn(3, requires_grad=True)
     assert_raises_like(RuntimeError, lambda: x.conj_physical_(),
                        lambda: torch.randn(3, requires_grad=True).conj_physical_())
