@@ -431,6 +431,29 @@ def test_index_reduce(reduce, include_self):
                         torch.index_reduce(xi, 0, index, si, reduce, include_self=include_self))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16, torch.int32,
+                                   torch.uint8])
+def test_index_reduce_nan_and_dtypes(dtype):
+    # NaN from source wins, NaN already in self stays; rows along either dim (the scatter
+    # kernel's row path and its general path).
+    nan = float("nan")
+    x = torch.tensor([[1.0, nan, 3.0, 0.0], [nan, 2.0, -1.0, 5.0], [0.0, 0.0, 0.0, 0.0]])
+    s = torch.tensor([[nan, 1.0, 4.0, -2.0], [2.0, nan, -5.0, 9.0], [1.0, 1.0, nan, nan]])
+    if not dtype.is_floating_point:
+        x, s = x.nan_to_num(7), s.nan_to_num(3)
+    x, s, i = x.to(dtype), s.to(dtype), torch.tensor([0, 0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for reduce in ("amax", "amin", "prod", "mean"):
+            for include_self in (True, False):
+                for dim, a, b in ((0, x, s), (1, x.t().contiguous(), s.t().contiguous())):
+                    assert_same(cresset.index_reduce(to_cresset(a), dim, to_cresset(i),
+                                                     to_cresset(b), reduce,
+                                                     include_self=include_self),
+                                torch.index_reduce(a, dim, i, b, reduce,
+                                                   include_self=include_self))
+
+
 def test_index_reduce_errors_and_warning():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -78,9 +78,11 @@ struct ScatterApply {
       *dst = T(M(*dst) * M(src));
     } else {
       // amax/amin: a NaN from src always wins; a NaN already in dst stays (it fails both tests).
-      M a = M(*dst), b = M(src);
-      bool take_b = Op == ScatterOp::Max ? a < b : b < a;
-      if (b != b || take_b) *dst = src;
+      // Written without a branch so that row loops vectorize (blend).
+      T old = *dst;
+      M a = M(old), b = M(src);
+      bool take_b = (Op == ScatterOp::Max ? a < b : b < a) | (b != b);
+      *dst = take_b ? src : old;
     }
   }
 };
@@ -98,10 +100,25 @@ void scatter_loop(TensorIter& it, const ScatterDim& d, Scalar alpha) {
           apply(&at<T>(data[0], j * s[0] + v * d.self_stride),
                 at<T>(data[2], j * s[2] + k * d.src_stride));
         };
-        bool dim_inner = n == 1 || (len > 1 && std::abs(d.src_stride) <= std::abs(s[2]));
+        // An index constant along a dense run (index_add, index_reduce: a 1-D index expanded
+        // over source's shape; src dense or one value): each k is one row op, which vectorizes.
+        bool rows = n > 1 && s[1] == 0 && s[0] == sizeof(T) && (s[2] == sizeof(T) || s[2] == 0);
+        bool dim_inner =
+            !rows && (n == 1 || (len > 1 && std::abs(d.src_stride) <= std::abs(s[2])));
         if (dim_inner) {
           for (int64_t j = 0; j < n; ++j) {
             for (int64_t k = 0; k < len; ++k) body(j, k);
+          }
+        } else if (rows) {
+          for (int64_t k = 0; k < len; ++k) {
+            int64_t v = at<int64_t>(data[1], k * d.index_stride);
+            T* dst = &at<T>(data[0], v * d.self_stride);
+            const T* src = &at<T>(data[2], k * d.src_stride);
+            if (s[2] == 0) {
+              for (int64_t j = 0; j < n; ++j) apply(dst + j, src[0]);
+            } else {
+              for (int64_t j = 0; j < n; ++j) apply(dst + j, src[j]);
+            }
           }
         } else {
           for (int64_t k = 0; k < len; ++k) {
