@@ -915,8 +915,8 @@ DimVector dim_order(const Tensor& self) {
   DimVector order(size_t(n), 0);
   for (int64_t d = 0; d < n; ++d) order[d] = d;
   bool contiguous = is_contiguous(self, MemoryFormat::Contiguous);
-  bool channels_last = (n == 4 && is_contiguous(self, MemoryFormat::ChannelsLast)) ||
-                       (n == 5 && is_contiguous(self, MemoryFormat::ChannelsLast3d));
+  // Like torch, only the 4-D channels-last layout has a shortcut (not channels_last_3d).
+  bool channels_last = n == 4 && is_contiguous(self, MemoryFormat::ChannelsLast);
   if (contiguous && !channels_last) return order;
   // Both orders list the innermost dim first.
   DimVector inner = channels_last && !contiguous

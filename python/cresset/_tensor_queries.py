@@ -82,8 +82,9 @@ def _dim_order(self, *, ambiguity_check=False):
         return order
     strides = self.stride()
     repeated = len(set(strides)) != len(strides)
-    if 1 in self.shape or repeated:
-        # Size-1 dims and equal strides fit several orders; a format list may still pick one.
+    if 1 in self.shape or any(a == b for a, b in zip(strides, strides[1:])):
+        # Size-1 dims and neighbours with equal strides fit several orders; a format list may
+        # still pick one.
         fits = [] if ambiguity_check is True else [
             f for f in ambiguity_check if _fits_format(self, f)]
         if len(fits) != 1:
@@ -91,8 +92,7 @@ def _dim_order(self, *, ambiguity_check=False):
                                "one of the given memory formats.")
     # A layout that is neither plainly contiguous nor plainly channels-last is ordered by
     # comparing strides, which zero or equal strides leave undecided.
-    plain = self.is_contiguous() != any(
-        _fits_format(self, f) for f in (_C.channels_last, _C.channels_last_3d))
+    plain = self.is_contiguous() != _fits_format(self, _C.channels_last)
     if ambiguity_check and self.dim() > 1 and not plain and (0 in strides or repeated):
         raise RuntimeError("The tensor does not have unique dim order.")
     return order

@@ -1,6 +1,7 @@
 """Tensor/top-level API gaps closed against torch: as_subclass, new_empty_strided, dim_order ...,
 the *_scatter ops, the *_copy ops, unsafe splits, nonzero_static, index_reduce and the
 conjugation ops of real tensors."""
+import random
 import warnings
 
 import cresset
@@ -118,6 +119,31 @@ def test_dim_order(sizes, strides):
                 ours.dim_order(ambiguity_check=mine)
         else:
             assert ours.dim_order(ambiguity_check=mine) == expected
+
+
+def test_dim_order_random_layouts():
+    rng = random.Random(7)
+    checks = [False, True, [], ["contiguous_format"], ["channels_last"],
+              ["contiguous_format", "channels_last"], ["channels_last_3d"]]
+    for _ in range(300):
+        nd = rng.randint(1, 5)
+        sizes = [rng.choice([0, 1, 2, 3]) if rng.random() < 0.1 else rng.choice([1, 2, 3])
+                 for _ in range(nd)]
+        strides = [rng.choice([0, 1, 2, 3, 6, 12]) for _ in range(nd)]
+        t, ours = torch.empty_strided(sizes, strides), cresset.empty_strided(sizes, strides)
+        for check in checks:
+            theirs_check, our_check = check, check
+            if isinstance(check, list):
+                theirs_check = [getattr(torch, f) for f in check]
+                our_check = [getattr(cresset, f) for f in check]
+            try:
+                expected = t.dim_order(ambiguity_check=theirs_check)
+            except RuntimeError as e:
+                with pytest.raises(RuntimeError) as ours_err:
+                    ours.dim_order(ambiguity_check=our_check)
+                assert str(ours_err.value) == str(e), (sizes, strides, check)
+            else:
+                assert ours.dim_order(ambiguity_check=our_check) == expected, (sizes, strides)
 
 
 def test_dim_order_errors():
