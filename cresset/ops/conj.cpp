@@ -20,7 +20,7 @@ Tensor conj_physical_(const Tensor& self) {
 }
 
 Tensor imag(const Tensor&) {
-  throw RuntimeError("imag is not implemented for tensors with non-complex dtypes.");
+  throw RuntimeError("[imag] imag is not implemented for tensors with non-complex dtypes.");
 }
 
 }  // namespace cresset

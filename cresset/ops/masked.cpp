@@ -232,7 +232,8 @@ Tensor nonzero(const Tensor& self) {
 }
 
 Tensor nonzero_static(const Tensor& self, int64_t size, int64_t fill_value) {
-  CRESSET_CHECK(size >= 0, RuntimeError, "nonzero_static: 'size' must be an non-negative integer");
+  CRESSET_CHECK(size >= 0, RuntimeError, "[nonzero_static] nonzero_static: 'size' must be an non-negative "
+                "integer");
   Tensor found = nonzero(self);
   int64_t n = std::min(found.sizes()[0], size);
   Tensor out = full({size, self.dim()}, Scalar(fill_value), DType::Int64, self.device());

@@ -131,8 +131,8 @@ class CopySlices final : public Node {
     Tensor self_grad = out[base_slot_];
     if (!self_grad.defined()) self_grad = zeros(view_.sizes, grad.dtype(), grad.device());
     out[base_slot_] =
-        from_storage(scatter_into_view("AsStridedScatterBackward0", storage, self_grad, view_fn,
-                                       /*exact_shape=*/false),
+        from_storage(scatter_into_view("as_strided_scatter", "AsStridedScatterBackward0", storage,
+                                       self_grad, view_fn, /*exact_shape=*/false),
                      base_, e);
     return out;
   }
@@ -237,25 +237,25 @@ Tensor view_embed(const char* name, const Tensor& src, const DimVector& sizes, V
       overlapping);
 }
 
-Tensor scatter_into_view(const char* name, const Tensor& self, const Tensor& src,
+Tensor scatter_into_view(const char* op, const char* name, const Tensor& self, const Tensor& src,
                          const ViewFn& view_fn, bool exact_shape) {
   Tensor out;
   {
     AutoGradMode off(false);
     out = clone(self, MemoryFormat::Preserve);
     Tensor slot = view_fn(out);
-    CRESSET_CHECK(!exact_shape || slot.sizes() == src.sizes(), RuntimeError,
-                  "expected src to have a size equal to the slice of self. src size = ",
+    CRESSET_CHECK(!exact_shape || slot.sizes() == src.sizes(), RuntimeError, "[", op,
+                  "] expected src to have a size equal to the slice of self. src size = ",
                   shape_str(src.sizes()), ", slice size = ", shape_str(slot.sizes()));
     copy_into(slot, src);
   }
   if (needs_grad({self, src})) {
-    record(name, {self, src}, {out}, {},
-           [name, view_fn, exact_shape](const Ctx& c) -> TensorList {
+    auto backward = [op, name, view_fn, exact_shape](const Ctx& c) -> TensorList {
       Tensor part = view_fn(c.grad());
       Tensor zero = zeros(part.sizes(), part.dtype(), part.device());
-      return {scatter_into_view(name, c.grad(), zero, view_fn, exact_shape), part};
-    });
+      return {scatter_into_view(op, name, c.grad(), zero, view_fn, exact_shape), part};
+    };
+    record(name, {self, src}, {out}, {}, backward);
   }
   return out;
 }

@@ -36,9 +36,9 @@ Tensor view_embed(const char* name, const Tensor& src, const DimVector& sizes, V
 Tensor views_embed(const char* name, const TensorList& srcs, const DimVector& sizes,
                    ViewsFn views_fn, bool overlapping = false);
 /// A copy of self (layout preserved) with the entries `view_fn` reads replaced by `src`, recorded
-/// as `name` (the *_scatter ops: SliceScatterBackward0 ...). With exact_shape, src must have the
-/// view's shape (torch's RuntimeError); otherwise it only has to broadcast to it (CopySlices).
-Tensor scatter_into_view(const char* name, const Tensor& self, const Tensor& src,
+/// as `name` (the *_scatter ops `op`: SliceScatterBackward0 ...). With exact_shape, src must have
+/// the view's shape (torch's RuntimeError); otherwise it only has to broadcast to it (CopySlices).
+Tensor scatter_into_view(const char* op, const char* name, const Tensor& self, const Tensor& src,
                          const ViewFn& view_fn, bool exact_shape = true);
 /// Records `outputs`, which hold the values of the views `views_fn` makes of self (copies or
 /// untracked aliases), as made by one node `name` whose backward puts each gradient back where its

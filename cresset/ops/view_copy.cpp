@@ -17,20 +17,20 @@ namespace cresset {
 Tensor slice_scatter(const Tensor& self, const Tensor& src, int64_t dim,
                      std::optional<int64_t> start, std::optional<int64_t> end, int64_t step) {
   return autograd::scatter_into_view(
-      "SliceScatterBackward0", self, src,
+      "slice_scatter", "SliceScatterBackward0", self, src,
       [dim, start, end, step](const Tensor& t) { return slice(t, dim, start, end, step); });
 }
 
 Tensor select_scatter(const Tensor& self, const Tensor& src, int64_t dim, int64_t index) {
   return autograd::scatter_into_view(
-      "SelectScatterBackward0", self, src,
+      "select_scatter", "SelectScatterBackward0", self, src,
       [dim, index](const Tensor& t) { return select(t, dim, index); });
 }
 
 Tensor diagonal_scatter(const Tensor& self, const Tensor& src, int64_t offset, int64_t dim1,
                         int64_t dim2) {
   return autograd::scatter_into_view(
-      "DiagonalScatterBackward0", self, src,
+      "diagonal_scatter", "DiagonalScatterBackward0", self, src,
       [offset, dim1, dim2](const Tensor& t) { return diagonal(t, offset, dim1, dim2); });
 }
 
@@ -42,7 +42,8 @@ Tensor as_strided_scatter(const Tensor& self, const Tensor& src, const DimVector
   DimVector layout = preserve_format_strides(self);
   int64_t rel = storage_offset.value_or(self.storage_offset()) - self.storage_offset();
   return autograd::scatter_into_view(
-      "AsStridedScatterBackward0", self, src, [layout, size, stride, rel](const Tensor& t) {
+      "as_strided_scatter", "AsStridedScatterBackward0", self, src,
+      [layout, size, stride, rel](const Tensor& t) {
         Tensor base = t;
         if (t.strides() != layout) {
           base = empty_strided_tensor(t.sizes(), layout, t.dtype(), t.device());
@@ -54,12 +55,12 @@ Tensor as_strided_scatter(const Tensor& self, const Tensor& src, const DimVector
 
 Tensor fill_diagonal_(const Tensor& self, Scalar fill_value, bool wrap) {
   int64_t n = self.dim();
-  CRESSET_CHECK(n >= 2, RuntimeError, "dimensions must larger than 1");
+  CRESSET_CHECK(n >= 2, RuntimeError, "[fill_diagonal_] dimensions must larger than 1");
   int64_t rows = self.sizes()[0], cols = self.sizes()[1];
   if (n > 2) {
     for (int64_t d = 1; d < n; ++d) {
       CRESSET_CHECK(self.sizes()[d] == rows, RuntimeError,
-                    "all dimensions of input must be of equal length");
+                    "[fill_diagonal_] all dimensions of input must be of equal length");
     }
   }
   if (autograd::needs_grad({self})) autograd::check_inplace(self);

@@ -45,7 +45,7 @@ nb::object copy_many(nb::handle out, const char* op, const char* node, const Ten
   std::vector<Tensor> copies = copy_views(node, self, views);
   if (out.is_none()) return to_tuple(copies);
   std::vector<Tensor> outs = nb::cast<std::vector<Tensor>>(out);
-  CRESSET_CHECK(outs.size() == copies.size(), RuntimeError, op,
+  CRESSET_CHECK(outs.size() == copies.size(), RuntimeError, "[", op, "] ", op,
                 " expected an out= argument of size ", copies.size(), ", got size ", outs.size());
   for (size_t i = 0; i < outs.size(); ++i) {
     if (as_copy) {
