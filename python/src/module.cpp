@@ -12,6 +12,7 @@ void init_tensor_storage(nb::module_& m);
 void init_structure(nb::module_& m);
 void init_numeric(nb::module_& m);
 void init_statistics(nb::module_& m);
+void init_linalg_solve(nb::module_& m);
 
 PyTypes& py_types() {
   static PyTypes* t = new PyTypes();  // leaked: must outlive interpreter finalization order
@@ -87,4 +88,5 @@ NB_MODULE(_C, m) {
   init_structure(m);
   init_numeric(m);
   init_statistics(m);
+  init_linalg_solve(m);
 }

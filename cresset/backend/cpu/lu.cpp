@@ -1,0 +1,208 @@
+// Note [Blocked LU]
+// Matrices are row-major, so a row swap is one contiguous swap and every inner loop runs along a
+// row. The factorization is right-looking and blocked: a panel of kBlock columns is factored
+// unblocked (its row swaps applied to whole rows at once, which is LAPACK's laswp done eagerly),
+// the panel's rows of U right of it are solved with its unit lower triangle, and the trailing
+// matrix gets the rank-kBlock update from cresset's GEMM. The pivot is the first row of largest
+// magnitude, as LAPACK's idamax picks it, so pivots agree with torch's wherever rounding does.
+// Triangular solves are blocked the same way: GEMM for the off-diagonal blocks, row axpys within.
+#include "cresset/backend/cpu/lu.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cresset/backend/cpu/gemm.h"
+#include "cresset/core/parallel.h"
+
+namespace cresset::cpu {
+
+namespace {
+
+constexpr int64_t kBlock = 48;
+
+// c (m x n) -= a (m x k) @ b (k x n); rows of each are lda, ldb, ldc elements apart.
+template <typename T>
+void gemm_sub(T* c, int64_t ldc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t m,
+              int64_t n, int64_t k) {
+  if (m == 0 || n == 0 || k == 0) return;
+  GemmProblem p;
+  p.dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+  p.m = m;
+  p.n = n;
+  p.k = k;
+  p.a = a;
+  p.a_rs = lda;
+  p.a_cs = 1;
+  p.b = b;
+  p.b_rs = ldb;
+  p.b_cs = 1;
+  p.c = c;
+  p.c_rs = ldc;
+  p.c_cs = 1;
+  p.alpha = Scalar(-1.0);
+  p.beta = Scalar(1.0);
+  gemm(p);
+}
+
+// dst[0, n) -= f * src[0, n)
+template <typename T>
+inline void axpy_sub(T* dst, const T* src, T f, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] -= f * src[j];
+}
+
+// Factors the m x n matrix `a` in place (see Note [Blocked LU]); returns LAPACK's info.
+template <typename T>
+int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv) {
+  int32_t info = 0;
+  const int64_t kmin = std::min(m, n);
+  for (int64_t k0 = 0; k0 < kmin; k0 += kBlock) {
+    const int64_t k1 = std::min(k0 + kBlock, kmin);
+    for (int64_t k = k0; k < k1; ++k) {
+      int64_t p = k;
+      T best = std::abs(a[k * n + k]);
+      for (int64_t i = k + 1; i < m; ++i) {
+        const T v = std::abs(a[i * n + k]);
+        if (v > best) {
+          best = v;
+          p = i;
+        }
+      }
+      piv[k] = int32_t(p + 1);
+      const T pivot = a[p * n + k];
+      if (pivot != T(0)) {
+        if (p != k) std::swap_ranges(a + k * n, a + (k + 1) * n, a + p * n);
+        const T r = T(1) / pivot;
+        for (int64_t i = k + 1; i < m; ++i) a[i * n + k] *= r;
+      } else if (info == 0) {
+        info = int32_t(k + 1);
+      }
+      for (int64_t i = k + 1; i < m; ++i) {
+        axpy_sub(a + i * n + k + 1, a + k * n + k + 1, a[i * n + k], k1 - k - 1);
+      }
+    }
+    // The panel's rows of U right of it: unit lower solve with the panel's triangle.
+    const int64_t rest = n - k1;
+    for (int64_t i = k0 + 1; i < k1; ++i) {
+      for (int64_t l = k0; l < i; ++l) axpy_sub(a + i * n + k1, a + l * n + k1, a[i * n + l], rest);
+    }
+    gemm_sub(a + k1 * n + k1, n, a + k1 * n + k0, n, a + k0 * n + k1, n, m - k1, rest, k1 - k0);
+  }
+  return info;
+}
+
+// b (n x k) = A^-1 b for A = P L U packed in lu (n x n).
+template <typename T>
+void solve(const T* lu, const int32_t* piv, T* b, int64_t n, int64_t k) {
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t p = piv[i] - 1;
+    if (p != i) std::swap_ranges(b + i * k, b + (i + 1) * k, b + p * k);
+  }
+  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+    const int64_t i1 = std::min(i0 + kBlock, n);
+    gemm_sub(b + i0 * k, k, lu + i0 * n, n, b, k, i1 - i0, k, i0);
+    for (int64_t i = i0 + 1; i < i1; ++i) {
+      for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * k, b + l * k, lu[i * n + l], k);
+    }
+  }
+  for (int64_t i1 = n; i1 > 0; i1 -= kBlock) {
+    const int64_t i0 = std::max<int64_t>(i1 - kBlock, 0);
+    gemm_sub(b + i0 * k, k, lu + i0 * n + i1, n, b + i1 * k, k, i1 - i0, k, n - i1);
+    for (int64_t i = i1 - 1; i >= i0; --i) {
+      T* row = b + i * k;
+      for (int64_t l = i + 1; l < i1; ++l) axpy_sub(row, b + l * k, lu[i * n + l], k);
+      const T d = lu[i * n + i];
+      for (int64_t j = 0; j < k; ++j) row[j] /= d;
+    }
+  }
+}
+
+// Runs f(b) for each batch index b, in parallel when the batch has more than one matrix of
+// `work` flops-ish each (one big matrix parallelizes inside the GEMM instead).
+template <typename F>
+void for_each_matrix(int64_t batch, int64_t work, const F& f) {
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1));
+  parallel_for(0, batch, grain, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) f(b);
+  });
+}
+
+template <typename T>
+void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info) {
+  const int64_t m = lu.size(-2), n = lu.size(-1), kmin = std::min(m, n);
+  const int64_t batch = m * n == 0 ? info.numel() : lu.numel() / (m * n);
+  T* a = lu.data<T>();
+  int32_t* piv = pivots.data<int32_t>();
+  int32_t* inf = info.data<int32_t>();
+  for_each_matrix(batch, m * n * kmin,
+                  [&](int64_t b) { inf[b] = factor(a + b * m * n, m, n, piv + b * kmin); });
+}
+
+template <typename T>
+void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b) {
+  const int64_t n = b.size(-2), k = b.size(-1);
+  if (n * k == 0) return;
+  const int64_t batch = b.numel() / (n * k);
+  const T* a = lu.data<T>();
+  const int32_t* piv = pivots.data<int32_t>();
+  T* x = b.data<T>();
+  for_each_matrix(batch, n * n * k,
+                  [&](int64_t i) { solve(a + i * n * n, piv + i * n, x + i * n * k, n, k); });
+}
+
+template <typename T>
+void lu_det_typed(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,
+                  bool log) {
+  const int64_t n = lu.size(-1), batch = value.numel();
+  const T* a = lu.data<T>();
+  const int32_t* piv = pivots.data<int32_t>();
+  T* v = value.data<T>();
+  T* s = log ? sign.data<T>() : nullptr;
+  for_each_matrix(batch, n, [&](int64_t b) {
+    const T* m = a + b * n * n;
+    bool swapped = false;
+    T prod = 1, sgn = 1, logsum = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const T d = m[i * n + i];
+      swapped ^= piv[b * n + i] != i + 1;
+      if (log) {
+        // sign(d) as torch takes it: 0 for a zero pivot (a singular matrix), NaN for NaN.
+        sgn *= d > T(0) ? T(1) : d < T(0) ? T(-1) : d;
+        logsum += std::log(std::abs(d));
+      } else {
+        prod *= d;
+      }
+    }
+    if (log) {
+      s[b] = swapped ? -sgn : sgn;
+      v[b] = logsum;
+    } else {
+      v[b] = swapped ? -prod : prod;
+    }
+  });
+}
+
+template <typename F>
+void by_dtype(const Tensor& t, const F& f) {
+  if (t.dtype() == DType::Float32) {
+    f(float());
+  } else {
+    f(double());
+  }
+}
+
+}  // namespace
+
+void lu_factor_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& info) {
+  by_dtype(lu, [&](auto t) { lu_factor_typed<decltype(t)>(lu, pivots, info); });
+}
+
+void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b) {
+  by_dtype(lu, [&](auto t) { lu_solve_typed<decltype(t)>(lu, pivots, b); });
+}
+
+void lu_det_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,
+                   bool log) {
+  by_dtype(lu, [&](auto t) { lu_det_typed<decltype(t)>(lu, pivots, sign, value, log); });
+}
+
+}  // namespace cresset::cpu

@@ -1,0 +1,307 @@
+// The LU family: every op factors a contiguous copy of its input with cpu::lu_factor_kernel and
+// reads what it needs from the factors. Derivatives are written in differentiable ops (inv, solve,
+// matmul), so create_graph records second derivatives too.
+#include "cresset/ops/linalg_solve.h"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "cresset/autograd/engine.h"
+#include "cresset/autograd/function.h"
+#include "cresset/backend/cpu/lu.h"
+#include "cresset/core/error.h"
+#include "cresset/ops/creation.h"
+#include "cresset/ops/elementwise.h"
+#include "cresset/ops/linalg.h"
+#include "cresset/ops/linalg_util.h"
+#include "cresset/ops/operators.h"
+#include "cresset/ops/view.h"
+
+namespace cresset {
+
+using namespace linalg_util;
+
+namespace {
+
+// How torch rejects a dtype other than Float32/Float64: lu_factor leaves every dtype to LAPACK's
+// getrf ("lu_cpu" not implemented, NotImplementedError); det and solve first demand a floating
+// dtype; inv and slogdet also reject the 16-bit floats up front (RuntimeErrors).
+enum class DtypeCheck { LuKernel, Floating, FullPrecision };
+
+void check_input(const char* op, const Tensor& A, DtypeCheck rule) {
+  CRESSET_CHECK(A.device().is_cpu(), RuntimeError, "[", op, "] ", op,
+                " is not implemented for CUDA tensors in this build");
+  CRESSET_CHECK(A.dim() >= 2, RuntimeError, "[", op, "] ", op,
+                ": The input tensor A must have at least 2 dimensions.");
+  CRESSET_CHECK(rule == DtypeCheck::LuKernel || is_floating(A.dtype()), RuntimeError, "[", op, "] ",
+                op, ": Expected a floating point or complex tensor as input. Got ",
+                dtype_display(A.dtype()));
+  const bool supported = A.dtype() == DType::Float32 || A.dtype() == DType::Float64;
+  CRESSET_CHECK(supported || rule != DtypeCheck::FullPrecision, RuntimeError, "[", op, "] ", op,
+                ": Low precision dtypes not supported. Got ", dtype_display(A.dtype()));
+  CRESSET_CHECK(supported, NotImplementedError, "[", op, "] \"lu_cpu\" not implemented for '",
+                dtype_display(A.dtype()), "'");
+}
+
+void check_square(const char* op, const Tensor& A) {
+  CRESSET_CHECK(A.size(-1) == A.size(-2), RuntimeError, "[", op, "] ", op,
+                ": A must be batches of square matrices, but they are ", A.size(-2), " by ",
+                A.size(-1), " matrices");
+}
+
+DimVector batch_dims(const Tensor& t, int64_t trailing) {
+  return DimVector(t.sizes().data(), size_t(t.dim() - trailing));
+}
+
+DimVector with_dims(DimVector sizes, std::initializer_list<int64_t> tail) {
+  for (int64_t s : tail) sizes.push_back(s);
+  return sizes;
+}
+
+// LU factors of a (validated) batch of matrices, possibly a strided or broadcast view.
+LuFactorResult factor(const Tensor& A) {
+  const DimVector batch = batch_dims(A, 2);
+  LuFactorResult r;
+  r.lu = contiguous_copy(A);
+  r.pivots =
+      empty_tensor(with_dims(batch, {std::min(A.size(-2), A.size(-1))}), DType::Int32, A.device());
+  r.info = empty_tensor(batch, DType::Int32, A.device());
+  cpu::lu_factor_kernel(r.lu, r.pivots, r.info);
+  return r;
+}
+
+// How an op reports a zero pivot, in torch's words.
+enum class Singular { Inverse, Solve, Factor };
+
+// Throws for the first matrix of the batch whose factorization found a zero pivot.
+void check_singular(const char* op, const Tensor& info, bool batched, Singular kind) {
+  const int32_t* p = info.data<int32_t>();
+  for (int64_t i = 0; i < info.numel(); ++i) {
+    if (p[i] == 0) continue;
+    const std::string where = batched ? str_cat("(Batch element ", i, "): ") : "";
+    switch (kind) {
+      case Singular::Inverse:
+        throw LinAlgError(str_cat("[", op, "] ", op, ": ", where, "The diagonal element ", p[i],
+                                  " is zero, the inversion could not be completed because the "
+                                  "input matrix is singular."));
+      case Singular::Solve:
+        throw LinAlgError(str_cat("[", op, "] torch.", op, ": ", where,
+                                  "The solver failed because the input matrix is singular."));
+      case Singular::Factor:
+        throw RuntimeError(str_cat(
+            "[", op, "] torch.", op, ": ", where, "U[", p[i], ",", p[i],
+            "] is zero and using it on lu_solve would result in a division by zero. If you still "
+            "want to perform the factorization, consider calling linalg.lu(A, pivot) or "
+            "linalg.lu_factor_ex(A, pivot)"));
+    }
+  }
+}
+
+// P of A = P L U for LAPACK's pivots ([batch, n]): rows swapped in order i = 0, 1 ... take row
+// perm[i] of A to row i of P^T A, so P[perm[i], i] = 1.
+Tensor permutation_matrix(const Tensor& pivots, DType dtype) {
+  const int64_t n = pivots.size(-1);
+  Tensor P = zeros(with_dims(batch_dims(pivots, 1), {n, n}), DType::Float64, pivots.device());
+  const int32_t* piv = pivots.data<int32_t>();
+  double* p = P.data<double>();
+  std::vector<int64_t> perm(static_cast<size_t>(n));
+  for (int64_t b = 0; n > 0 && b < pivots.numel() / n; ++b) {
+    for (int64_t i = 0; i < n; ++i) perm[size_t(i)] = i;
+    for (int64_t i = 0; i < n; ++i) std::swap(perm[size_t(i)], perm[size_t(piv[b * n + i] - 1)]);
+    for (int64_t i = 0; i < n; ++i) p[b * n * n + perm[size_t(i)] * n + i] = 1;
+  }
+  return as_dtype(P, dtype);
+}
+
+// grad_A of a function f(A) = h(det A) given g * dh/dlog|det| (torch's LinalgDet/Slogdet
+// formulas): g A^-T. A singular A gives infinities here where torch's SVD path stays finite.
+Tensor det_grad(const Tensor& scaled_grad, const Tensor& A) {
+  return unsqueeze(unsqueeze(scaled_grad, -1), -1) * matrix_t(linalg_inv_ex(A).first);
+}
+
+std::pair<Tensor, Tensor> slogdet_impl(const char* op, const Tensor& A) {
+  check_input(op, A, DtypeCheck::FullPrecision);
+  check_square(op, A);
+  LuFactorResult f = factor(A);
+  const DimVector batch = batch_dims(A, 2);
+  Tensor sign = empty_tensor(batch, A.dtype(), A.device());
+  Tensor logabs = empty_tensor(batch, A.dtype(), A.device());
+  cpu::lu_det_kernel(f.lu, f.pivots, sign, logabs, /*log=*/true);
+  if (autograd::needs_grad({A})) {
+    autograd::record("LinalgSlogdetBackward0", {A}, {sign, logabs}, {A},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {det_grad(c.grad(1), c.saved(0))};
+                     });
+  }
+  return {sign, logabs};
+}
+
+std::pair<Tensor, Tensor> inv_impl(const char* op, const Tensor& A, bool check_errors) {
+  check_input("linalg.inv", A, DtypeCheck::FullPrecision);
+  check_square("linalg.inv", A);
+  const int64_t n = A.size(-1);
+  LuFactorResult f = factor(A);
+  Tensor x = contiguous_copy(expand_view(eye(n, n, A.dtype(), A.device()), A.sizes()));
+  cpu::lu_solve_kernel(f.lu, f.pivots, x);
+  if (check_errors) check_singular(op, f.info, A.dim() > 2, Singular::Inverse);
+  if (autograd::needs_grad({A})) {
+    // d(A^-1) = -A^-1 dA A^-1, so grad_A = -A^-T g A^-T.
+    autograd::record("LinalgInvExBackward0", {A}, {x}, {x},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor t = matrix_t(c.saved(0));
+                       return {-matmul(t, matmul(c.grad(), t))};
+                     });
+  }
+  return {x, f.info};
+}
+
+// torch's rule: B is a (batch of) vector(s) when 1-D or when its shape is A's without the last dim.
+bool is_vector_rhs(const Tensor& A, const Tensor& B) {
+  return B.dim() == 1 || (B.dim() == A.dim() - 1 && B.sizes() == batch_dims(A, 1));
+}
+
+std::pair<Tensor, Tensor> solve_impl(const char* op, const Tensor& A, const Tensor& B, bool left,
+                                     bool check_errors) {
+  check_input("linalg.solve", A, DtypeCheck::Floating);
+  check_square("linalg.solve", A);
+  CRESSET_CHECK(B.device() == A.device(), RuntimeError,
+                "[linalg.solve] Expected all tensors to be on the same device, but found at least "
+                "two devices, ",
+                A.device().str(), " and ", B.device().str(), "!");
+  CRESSET_CHECK(B.dim() >= 1, RuntimeError,
+                "[linalg.solve] linalg.solve: The input tensor B must have at least 2 dimensions.");
+  CRESSET_CHECK(A.dtype() == B.dtype(), RuntimeError,
+                "[linalg.solve] linalg.solve: Expected A and B to have the same dtype, but found A "
+                "of type ",
+                dtype_display(A.dtype()), " and B of type ", dtype_display(B.dtype()), " instead");
+  const bool vector = is_vector_rhs(A, B);
+  const Tensor Bm = vector ? unsqueeze(B, -1) : B;
+  const int64_t n = A.size(-1), rows = Bm.size(-2), cols = Bm.size(-1);
+  CRESSET_CHECK(left ? rows == n : cols == n, RuntimeError,
+                "[linalg.solve] linalg.solve: Incompatible shapes of A and B for the equation ",
+                left ? "AX = B" : "XA = B", " (", n, "x", n, " and ", rows, "x", cols, ")");
+  CRESSET_CHECK(left || !vector, RuntimeError,
+                "[linalg.solve] linalg.solve: Vector broadcasting of the left hand side is not "
+                "supported for left=False. In this case linalg.solve is equivalent to B / "
+                "A.squeeze(-1)");
+  const DimVector batch = broadcast_shapes({batch_dims(A, 2), batch_dims(Bm, 2)});
+  // XA = B is A^T X^T = B^T: solve that, and return the transpose of its solution. A is factored
+  // once (info has A's batch dims, as torch's); its factors are broadcast to B's batch.
+  Tensor b = expand_view(Bm, with_dims(batch, {rows, cols}));
+  LuFactorResult f = factor(left ? A : matrix_t(A));
+  Tensor lu = f.lu, pivots = f.pivots;
+  if (batch != batch_dims(A, 2)) {
+    lu = contiguous_copy(expand_view(lu, with_dims(batch, {n, n})));
+    pivots = contiguous_copy(expand_view(pivots, with_dims(batch, {n})));
+  }
+  Tensor x = contiguous_copy(left ? b : matrix_t(b));
+  cpu::lu_solve_kernel(lu, pivots, x);
+  if (check_errors) check_singular(op, f.info, A.dim() > 2, Singular::Solve);
+  if (!left) x = matrix_t(x);
+  if (vector) x = squeeze(x, -1);
+  if (autograd::needs_grad({A, B})) {
+    // AX = B: grad_B = A^-T g, grad_A = -grad_B X^T; XA = B: grad_B = g A^-T, grad_A = -X^T grad_B.
+    autograd::record("LinalgSolveExBackward0", {A, B}, {x}, {A, x},
+                     [left, vector, a_sizes = A.sizes(),
+                      b_sizes = B.sizes()](const autograd::Ctx& c) -> autograd::TensorList {
+                       const Tensor At = matrix_t(c.saved(0));
+                       const Tensor g = vector ? unsqueeze(c.grad(), -1) : c.grad();
+                       const Tensor X = vector ? unsqueeze(c.saved(1), -1) : c.saved(1);
+                       const Tensor gB = linalg_solve(At, g, left);
+                       Tensor gA;
+                       if (c.needs_input_grad(0)) {
+                         gA = autograd::sum_to(
+                             left ? -matmul(gB, matrix_t(X)) : -matmul(matrix_t(X), gB), a_sizes);
+                       }
+                       return {gA, autograd::sum_to(vector ? squeeze(gB, -1) : gB, b_sizes)};
+                     });
+  }
+  return {x, f.info};
+}
+
+}  // namespace
+
+LuFactorResult linalg_lu_factor_ex(const Tensor& A, bool pivot, bool check_errors) {
+  CRESSET_CHECK(A.dim() >= 2, RuntimeError,
+                "[linalg.lu_factor] torch.lu_factor: Expected tensor with 2 or more dimensions. "
+                "Got size: ",
+                shape_str(A.sizes()), " instead");
+  check_input("linalg.lu_factor", A, DtypeCheck::LuKernel);
+  CRESSET_CHECK(pivot, RuntimeError,
+                "[linalg.lu_factor] linalg.lu_factor: LU without pivoting is not implemented on "
+                "the CPU");
+  LuFactorResult f = factor(A);
+  if (check_errors) check_singular("linalg.lu_factor_ex", f.info, A.dim() > 2, Singular::Factor);
+  if (autograd::needs_grad({A})) {
+    // A = P L U: grad_A = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T, gL and gU the
+    // gradient's strictly lower and upper parts (square matrices).
+    autograd::record(
+        "LinalgLuFactorExBackward0", {A}, {f.lu}, {f.lu, f.pivots},
+        [](const autograd::Ctx& c) -> autograd::TensorList {
+          const Tensor lu = c.saved(0), g = c.grad();
+          const int64_t n = lu.size(-1);
+          CRESSET_CHECK(lu.size(-2) == n, NotImplementedError,
+                        "[linalg.lu_factor] the derivative of lu_factor is implemented for square "
+                        "matrices only");
+          const Tensor eye_n = eye(n, n, lu.dtype(), lu.device());
+          const Tensor L = tril(lu, -1) + eye_n, U = triu(lu, 0);
+          const Tensor phi =
+              tril(matmul(matrix_t(L), tril(g, -1)), -1) + triu(matmul(triu(g, 0), matrix_t(U)), 0);
+          const Tensor inner =
+              matmul(matrix_t(linalg_inv(L)), matmul(phi, matrix_t(linalg_inv_ex(U).first)));
+          return {matmul(permutation_matrix(c.saved(1), lu.dtype()), inner)};
+        });
+  }
+  return f;
+}
+
+std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& A, bool pivot) {
+  LuFactorResult f = linalg_lu_factor_ex(A, pivot, false);
+  check_singular("linalg.lu_factor", f.info, A.dim() > 2, Singular::Factor);
+  return {f.lu, f.pivots};
+}
+
+Tensor linalg_det(const Tensor& A) {
+  check_input("linalg.det", A, DtypeCheck::Floating);
+  check_square("linalg.det", A);
+  LuFactorResult f = factor(A);
+  Tensor det = empty_tensor(batch_dims(A, 2), A.dtype(), A.device());
+  cpu::lu_det_kernel(f.lu, f.pivots, Tensor(), det, /*log=*/false);
+  if (autograd::needs_grad({A})) {
+    autograd::record("LinalgDetBackward0", {A}, {det}, {A, det},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {det_grad(c.grad() * c.saved(1), c.saved(0))};
+                     });
+  }
+  return det;
+}
+
+std::pair<Tensor, Tensor> linalg_slogdet(const Tensor& A) {
+  return slogdet_impl("linalg.slogdet", A);
+}
+
+Tensor logdet(const Tensor& A) {
+  auto [sign, logabs] = slogdet_impl("logdet", A);
+  // torch's composite: log|det| where det >= 0, NaN where it is negative.
+  const Tensor nan =
+      full({}, Scalar(std::numeric_limits<double>::quiet_NaN()), A.dtype(), A.device());
+  return where(sign < Scalar(0.0), nan, logabs);
+}
+
+std::pair<Tensor, Tensor> linalg_inv_ex(const Tensor& A, bool check_errors) {
+  return inv_impl("linalg.inv_ex", A, check_errors);
+}
+
+Tensor linalg_inv(const Tensor& A) { return inv_impl("linalg.inv", A, true).first; }
+
+std::pair<Tensor, Tensor> linalg_solve_ex(const Tensor& A, const Tensor& B, bool left,
+                                          bool check_errors) {
+  return solve_impl("linalg.solve_ex", A, B, left, check_errors);
+}
+
+Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left) {
+  return solve_impl("linalg.solve", A, B, left, true).first;
+}
+
+}  // namespace cresset
