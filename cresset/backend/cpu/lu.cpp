@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "cresset/backend/cpu/gemm.h"
 #include "cresset/core/parallel.h"
@@ -18,7 +19,7 @@ namespace cresset::cpu {
 
 namespace {
 
-constexpr int64_t kBlock = 48;
+constexpr int64_t kBlock = 32;
 
 // c (m x n) -= a (m x k) @ b (k x n); rows of each are lda, ldb, ldc elements apart.
 template <typename T>
@@ -44,48 +45,71 @@ void gemm_sub(T* c, int64_t ldc, const T* a, int64_t lda, const T* b, int64_t ld
   gemm(p);
 }
 
-// dst[0, n) -= f * src[0, n)
+// dst[0, n) -= f * src[0, n), the inner loop of the triangular solves: cloned per instruction set
+// and picked at load time (no FMA contraction, so every clone rounds alike).
 template <typename T>
-inline void axpy_sub(T* dst, const T* src, T f, int64_t n) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void axpy_sub(T* dst, const T* src,
+                                                                             T f, int64_t n) {
   for (int64_t j = 0; j < n; ++j) dst[j] -= f * src[j];
 }
 
-// Factors the m x n matrix `a` in place (see Note [Blocked LU]); returns LAPACK's info.
+// Factors the m x n matrix `a` in place (see Note [Blocked LU]); returns LAPACK's info. `panel`
+// is scratch for a column-major copy of the panel: walking a column of a row-major matrix whose
+// rows are a power of two apart would hit a handful of cache sets only.
 template <typename T>
-int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv) {
+int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv, std::vector<T>& panel) {
   int32_t info = 0;
   const int64_t kmin = std::min(m, n);
   for (int64_t k0 = 0; k0 < kmin; k0 += kBlock) {
-    const int64_t k1 = std::min(k0 + kBlock, kmin);
-    for (int64_t k = k0; k < k1; ++k) {
-      int64_t p = k;
-      T best = std::abs(a[k * n + k]);
-      for (int64_t i = k + 1; i < m; ++i) {
-        const T v = std::abs(a[i * n + k]);
+    const int64_t k1 = std::min(k0 + kBlock, kmin), kb = k1 - k0, rows = m - k0;
+    panel.resize(size_t(kb * rows));
+    T* pc = panel.data();
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < kb; ++j) pc[j * rows + i] = a[(k0 + i) * n + k0 + j];
+    }
+    for (int64_t kk = 0; kk < kb; ++kk) {
+      T* col = pc + kk * rows;
+      int64_t p = kk;
+      T best = std::abs(col[kk]);
+      for (int64_t i = kk + 1; i < rows; ++i) {
+        const T v = std::abs(col[i]);
         if (v > best) {
           best = v;
           p = i;
         }
       }
-      piv[k] = int32_t(p + 1);
-      const T pivot = a[p * n + k];
+      piv[k0 + kk] = int32_t(k0 + p + 1);
+      const T pivot = col[p];
       if (pivot != T(0)) {
-        if (p != k) std::swap_ranges(a + k * n, a + (k + 1) * n, a + p * n);
+        if (p != kk) {
+          for (int64_t j = 0; j < kb; ++j) std::swap(pc[j * rows + kk], pc[j * rows + p]);
+        }
         const T r = T(1) / pivot;
-        for (int64_t i = k + 1; i < m; ++i) a[i * n + k] *= r;
+        for (int64_t i = kk + 1; i < rows; ++i) col[i] *= r;
       } else if (info == 0) {
-        info = int32_t(k + 1);
+        info = int32_t(k0 + kk + 1);
       }
-      for (int64_t i = k + 1; i < m; ++i) {
-        axpy_sub(a + i * n + k + 1, a + k * n + k + 1, a[i * n + k], k1 - k - 1);
+      for (int64_t j = kk + 1; j < kb; ++j) {
+        T* cj = pc + j * rows;
+        axpy_sub(cj + kk + 1, col + kk + 1, cj[kk], rows - kk - 1);
       }
+    }
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < kb; ++j) a[(k0 + i) * n + k0 + j] = pc[j * rows + i];
+    }
+    // The panel's row swaps, applied to the columns left and right of it.
+    for (int64_t k = k0; k < k1; ++k) {
+      const int64_t p = piv[k] - 1;
+      if (p == k) continue;
+      std::swap_ranges(a + k * n, a + k * n + k0, a + p * n);
+      std::swap_ranges(a + k * n + k1, a + (k + 1) * n, a + p * n + k1);
     }
     // The panel's rows of U right of it: unit lower solve with the panel's triangle.
     const int64_t rest = n - k1;
     for (int64_t i = k0 + 1; i < k1; ++i) {
       for (int64_t l = k0; l < i; ++l) axpy_sub(a + i * n + k1, a + l * n + k1, a[i * n + l], rest);
     }
-    gemm_sub(a + k1 * n + k1, n, a + k1 * n + k0, n, a + k0 * n + k1, n, m - k1, rest, k1 - k0);
+    gemm_sub(a + k1 * n + k1, n, a + k1 * n + k0, n, a + k0 * n + k1, n, m - k1, rest, kb);
   }
   return info;
 }
@@ -97,31 +121,37 @@ void solve(const T* lu, const int32_t* piv, T* b, int64_t n, int64_t k) {
     const int64_t p = piv[i] - 1;
     if (p != i) std::swap_ranges(b + i * k, b + (i + 1) * k, b + p * k);
   }
+  // Right-looking: each solved block of rows updates every row after it (before it, for U) with
+  // one GEMM whose operands are thin, so little is packed per call.
   for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
     const int64_t i1 = std::min(i0 + kBlock, n);
-    gemm_sub(b + i0 * k, k, lu + i0 * n, n, b, k, i1 - i0, k, i0);
     for (int64_t i = i0 + 1; i < i1; ++i) {
       for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * k, b + l * k, lu[i * n + l], k);
     }
+    gemm_sub(b + i1 * k, k, lu + i1 * n + i0, n, b + i0 * k, k, n - i1, k, i1 - i0);
   }
   for (int64_t i1 = n; i1 > 0; i1 -= kBlock) {
     const int64_t i0 = std::max<int64_t>(i1 - kBlock, 0);
-    gemm_sub(b + i0 * k, k, lu + i0 * n + i1, n, b + i1 * k, k, i1 - i0, k, n - i1);
     for (int64_t i = i1 - 1; i >= i0; --i) {
       T* row = b + i * k;
       for (int64_t l = i + 1; l < i1; ++l) axpy_sub(row, b + l * k, lu[i * n + l], k);
       const T d = lu[i * n + i];
       for (int64_t j = 0; j < k; ++j) row[j] /= d;
     }
+    gemm_sub(b, k, lu + i0, n, b + i0 * k, k, i0, k, i1 - i0);
   }
 }
 
-// Runs f(b) for each batch index b, in parallel when the batch has more than one matrix of
-// `work` flops-ish each (one big matrix parallelizes inside the GEMM instead).
+// The batch grain for matrices of about `work` operations each: a batch runs in parallel over its
+// matrices (one big matrix parallelizes inside the GEMM instead).
+int64_t grain_of(int64_t work) {
+  return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1));
+}
+
+// Runs f(b) for each batch index b, in parallel over the batch.
 template <typename F>
 void for_each_matrix(int64_t batch, int64_t work, const F& f) {
-  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1));
-  parallel_for(0, batch, grain, [&](int64_t b0, int64_t b1) {
+  parallel_for(0, batch, grain_of(work), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) f(b);
   });
 }
@@ -133,8 +163,10 @@ void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info)
   T* a = lu.data<T>();
   int32_t* piv = pivots.data<int32_t>();
   int32_t* inf = info.data<int32_t>();
-  for_each_matrix(batch, m * n * kmin,
-                  [&](int64_t b) { inf[b] = factor(a + b * m * n, m, n, piv + b * kmin); });
+  parallel_for(0, batch, grain_of(m * n * kmin), [&](int64_t b0, int64_t b1) {
+    std::vector<T> panel;
+    for (int64_t b = b0; b < b1; ++b) inf[b] = factor(a + b * m * n, m, n, piv + b * kmin, panel);
+  });
 }
 
 template <typename T>
