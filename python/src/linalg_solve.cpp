@@ -26,6 +26,12 @@ nb::object triple_or_out(nb::handle out, nb::handle type, const LuFactorResult& 
   return type(out[0], out[1], out[2]);
 }
 
+// out= of a pair of results: the named tuple `type` of them or of out's two tensors.
+nb::object pair_result(nb::handle out, const char* op, nb::handle type,
+                       const std::pair<Tensor, Tensor>& r) {
+  return pair_or_out(out, op, type, r.first, r.second, kExact);
+}
+
 }  // namespace
 
 void init_linalg_solve(nb::module_& m) {
@@ -45,8 +51,7 @@ void init_linalg_solve(nb::module_& m) {
   linalg.def(
       "lu_factor",
       [lu_factor_type](const Tensor& A, bool pivot, nb::handle out) {
-        auto [lu, pivots] = linalg_lu_factor(A, pivot);
-        return pair_or_out(out, "linalg.lu_factor", lu_factor_type, lu, pivots, kExact);
+        return pair_result(out, "linalg.lu_factor", lu_factor_type, linalg_lu_factor(A, pivot));
       },
       "A"_a, nb::kw_only(), "pivot"_a = true, "out"_a = nb::none());
   linalg.def(
@@ -68,8 +73,7 @@ void init_linalg_solve(nb::module_& m) {
   linalg.def(
       "slogdet",
       [linalg_slogdet_type](const Tensor& A, nb::handle out) {
-        auto [sign, logabs] = linalg_slogdet(A);
-        return pair_or_out(out, "linalg.slogdet", linalg_slogdet_type, sign, logabs, kExact);
+        return pair_result(out, "linalg.slogdet", linalg_slogdet_type, linalg_slogdet(A));
       },
       "A"_a, nb::kw_only(), "out"_a = nb::none());
   auto slogdet_fn = [slogdet_type](const Tensor& A) {
@@ -90,8 +94,7 @@ void init_linalg_solve(nb::module_& m) {
   linalg.def(
       "inv_ex",
       [inv_ex_type](const Tensor& A, bool check_errors, nb::handle out) {
-        auto [inverse, info] = linalg_inv_ex(A, check_errors);
-        return pair_or_out(out, "linalg.inv_ex", inv_ex_type, inverse, info, kExact);
+        return pair_result(out, "linalg.inv_ex", inv_ex_type, linalg_inv_ex(A, check_errors));
       },
       "A"_a, nb::kw_only(), "check_errors"_a = false, "out"_a = nb::none());
 
@@ -105,8 +108,8 @@ void init_linalg_solve(nb::module_& m) {
       "solve_ex",
       [solve_ex_type](const Tensor& A, const Tensor& B, bool left, bool check_errors,
                       nb::handle out) {
-        auto [result, info] = linalg_solve_ex(A, B, left, check_errors);
-        return pair_or_out(out, "linalg.solve_ex", solve_ex_type, result, info, kExact);
+        return pair_result(out, "linalg.solve_ex", solve_ex_type,
+                           linalg_solve_ex(A, B, left, check_errors));
       },
       "A"_a, "B"_a, nb::kw_only(), "left"_a = true, "check_errors"_a = false, "out"_a = nb::none());
 }

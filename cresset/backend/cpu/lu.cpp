@@ -26,30 +26,16 @@ template <typename T>
 void gemm_sub(T* c, int64_t ldc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t m,
               int64_t n, int64_t k) {
   if (m == 0 || n == 0 || k == 0) return;
-  GemmProblem p;
-  p.dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
-  p.m = m;
-  p.n = n;
-  p.k = k;
-  p.a = a;
-  p.a_rs = lda;
-  p.a_cs = 1;
-  p.b = b;
-  p.b_rs = ldb;
-  p.b_cs = 1;
-  p.c = c;
-  p.c_rs = ldc;
-  p.c_cs = 1;
-  p.alpha = Scalar(-1.0);
-  p.beta = Scalar(1.0);
-  gemm(p);
+  const DType dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+  gemm(GemmProblem{dtype, m, n, k, 1, a, nullptr, lda, 1, b, nullptr, ldb, 1, c, nullptr, ldc, 1,
+                   Scalar(-1.0), Scalar(1.0)});
 }
 
 // dst[0, n) -= f * src[0, n), the inner loop of the triangular solves: cloned per instruction set
 // and picked at load time (no FMA contraction, so every clone rounds alike).
 template <typename T>
 __attribute__((target_clones("avx512f", "avx2", "default"))) void axpy_sub(T* dst, const T* src,
-                                                                             T f, int64_t n) {
+                                                                           T f, int64_t n) {
   for (int64_t j = 0; j < n; ++j) dst[j] -= f * src[j];
 }
 
