@@ -115,7 +115,7 @@ Tensor permutation_matrix(const Tensor& pivots, DType dtype) {
 }
 
 // grad_A of a function f(A) = h(det A) given g * dh/dlog|det| (torch's LinalgDet/Slogdet
-// formulas): g A^-T. A singular A gives infinities here where torch's SVD path stays finite.
+// formulas): g A^-T (infinities or NaN for a singular A, as torch's slogdet gives).
 Tensor det_grad(const Tensor& scaled_grad, const Tensor& A) {
   return unsqueeze(unsqueeze(scaled_grad, -1), -1) * matrix_t(linalg_inv_ex(A).first);
 }
@@ -271,7 +271,11 @@ Tensor linalg_det(const Tensor& A) {
   if (autograd::needs_grad({A})) {
     autograd::record("LinalgDetBackward0", {A}, {det}, {A, det},
                      [](const autograd::Ctx& c) -> autograd::TensorList {
-                       return {det_grad(c.grad() * c.saved(1), c.saved(0))};
+                       // Where det is exactly 0 (no inverse), torch's derivative is 0.
+                       const Tensor det = c.saved(1);
+                       const Tensor singular = unsqueeze(unsqueeze(det == Scalar(0.0), -1), -1);
+                       const Tensor zero = full({}, Scalar(0.0), det.dtype(), det.device());
+                       return {where(singular, zero, det_grad(c.grad() * det, c.saved(0)))};
                      });
   }
   return det;

@@ -187,8 +187,11 @@ def test_singular_ex_variants_report_info():
 
 
 def test_singular_det_and_slogdet():
-    exact = torch.tensor([[[1., 2.], [2., 4.]], [[0., 0.], [0., 0.]]])
+    exact = torch.tensor([[[1., 2.], [2., 4.]], [[0., 0.], [0., 0.]], [[2., 1.], [1., 3.]]])
     assert_same(*both(lambda m, a: m.linalg.det(a), exact))
+    # torch's derivative of det is 0 where det is exactly 0
+    assert_same(grads(cresset, lambda m, a: m.linalg.det(a), exact.double())[1],
+                grads(torch, lambda m, a: m.linalg.det(a), exact.double())[1])
     assert_same(*both(lambda m, a: tuple(m.linalg.slogdet(a)), exact))
     assert_same(*both(lambda m, a: m.logdet(a), exact))
     assert_same(*both(lambda m, a: m.logdet(a), -torch.eye(3)))  # det < 0: NaN
