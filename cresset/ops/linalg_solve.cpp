@@ -98,20 +98,48 @@ void check_singular(const char* op, const Tensor& info, bool batched, Singular k
   }
 }
 
-// P of A = P L U for LAPACK's pivots ([batch, n]): rows swapped in order i = 0, 1 ... take row
-// perm[i] of A to row i of P^T A, so P[perm[i], i] = 1.
-Tensor permutation_matrix(const Tensor& pivots, DType dtype) {
-  const int64_t n = pivots.size(-1);
-  Tensor P = zeros(with_dims(batch_dims(pivots, 1), {n, n}), DType::Float64, pivots.device());
+// The m x m P of A = P L U for LAPACK's pivots ([batch, k]): rows swapped in order i = 0, 1 ...
+// take row perm[i] of A to row i of P^T A, so P[perm[i], i] = 1.
+Tensor permutation_matrix(const Tensor& pivots, int64_t m, DType dtype) {
+  const int64_t k = pivots.size(-1), batch = shape_numel(batch_dims(pivots, 1));
+  Tensor P = zeros(with_dims(batch_dims(pivots, 1), {m, m}), DType::Float64, pivots.device());
   const int32_t* piv = pivots.data<int32_t>();
   double* p = P.data<double>();
-  std::vector<int64_t> perm(static_cast<size_t>(n));
-  for (int64_t b = 0; n > 0 && b < pivots.numel() / n; ++b) {
-    for (int64_t i = 0; i < n; ++i) perm[size_t(i)] = i;
-    for (int64_t i = 0; i < n; ++i) std::swap(perm[size_t(i)], perm[size_t(piv[b * n + i] - 1)]);
-    for (int64_t i = 0; i < n; ++i) p[b * n * n + perm[size_t(i)] * n + i] = 1;
+  std::vector<int64_t> perm(static_cast<size_t>(m));
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t i = 0; i < m; ++i) perm[size_t(i)] = i;
+    for (int64_t i = 0; i < k; ++i) std::swap(perm[size_t(i)], perm[size_t(piv[b * k + i] - 1)]);
+    for (int64_t i = 0; i < m; ++i) p[b * m * m + perm[size_t(i)] * m + i] = 1;
   }
   return as_dtype(P, dtype);
+}
+
+// Note [LU derivative]
+// With A = P L U and k = min(m, n), L1 and U1 the k x k blocks of L and U and g the gradient of
+// the packed LU (its strictly lower part gL, its upper part gU), the square case is
+//   grad_A = P L1^-T (tril(L1^T gL, -1) + triu(gU U1^T)) U1^-T.
+// A wide A (m < n) adds U2 = L^-1 P^T A2: its gradient gU2 gives grad_A2 = P L^-T gU2 and takes
+// gU2 U2^T off the lower term. A tall A (m > n) adds L2 = B2 U^-1 (B = P^T A): its gradient gL2
+// gives grad_B2 = gL2 U^-T and takes L2^T gL2 off the upper term.
+Tensor lu_factor_backward(const Tensor& lu, const Tensor& pivots, const Tensor& g) {
+  const int64_t m = lu.size(-2), n = lu.size(-1), k = std::min(m, n);
+  auto lower = [k](const Tensor& t) { return tril(narrow(t, -1, 0, k), -1); };
+  auto upper = [k](const Tensor& t) { return triu(narrow(t, -2, 0, k), 0); };
+  const Tensor L = lower(lu) + eye(m, k, lu.dtype(), lu.device()), U = upper(lu);
+  const Tensor gL = lower(g), gU = upper(g);
+  const Tensor L1 = narrow(L, -2, 0, k), U1 = narrow(U, -1, 0, k);
+  Tensor phi_lower = matmul(matrix_t(L1), narrow(gL, -2, 0, k));
+  Tensor phi_upper = matmul(narrow(gU, -1, 0, k), matrix_t(U1));
+  if (n > m)
+    phi_lower = phi_lower - matmul(narrow(gU, -1, k, n - k), matrix_t(narrow(U, -1, k, n - k)));
+  if (m > n)
+    phi_upper = phi_upper - matmul(matrix_t(narrow(L, -2, k, m - k)), narrow(gL, -2, k, m - k));
+  const Tensor L1_inv_t = matrix_t(linalg_inv(L1));
+  const Tensor U1_inv_t = matrix_t(linalg_inv_ex(U1).first);
+  Tensor grad = matmul(L1_inv_t, matmul(tril(phi_lower, -1) + triu(phi_upper, 0), U1_inv_t));
+  if (n > m) grad = cat({grad, matmul(L1_inv_t, narrow(gU, -1, k, n - k))}, -1);
+  if (m > n) grad = cat({grad, matmul(narrow(gL, -2, k, m - k), U1_inv_t)}, -2);
+  return matmul(permutation_matrix(pivots, m, lu.dtype()), grad);
 }
 
 // grad_A of a function f(A) = h(det A) given g * dh/dlog|det| (torch's LinalgDet/Slogdet
@@ -234,24 +262,10 @@ LuFactorResult linalg_lu_factor_ex(const Tensor& A, bool pivot, bool check_error
   LuFactorResult f = factor(A);
   if (check_errors) check_singular("linalg.lu_factor_ex", f.info, A.dim() > 2, Singular::Factor);
   if (autograd::needs_grad({A})) {
-    // A = P L U: grad_A = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T, gL and gU the
-    // gradient's strictly lower and upper parts (square matrices).
-    autograd::record(
-        "LinalgLuFactorExBackward0", {A}, {f.lu}, {f.lu, f.pivots},
-        [](const autograd::Ctx& c) -> autograd::TensorList {
-          const Tensor lu = c.saved(0), g = c.grad();
-          const int64_t n = lu.size(-1);
-          CRESSET_CHECK(lu.size(-2) == n, NotImplementedError,
-                        "[linalg.lu_factor] the derivative of lu_factor is implemented for square "
-                        "matrices only");
-          const Tensor eye_n = eye(n, n, lu.dtype(), lu.device());
-          const Tensor L = tril(lu, -1) + eye_n, U = triu(lu, 0);
-          const Tensor phi =
-              tril(matmul(matrix_t(L), tril(g, -1)), -1) + triu(matmul(triu(g, 0), matrix_t(U)), 0);
-          const Tensor inner =
-              matmul(matrix_t(linalg_inv(L)), matmul(phi, matrix_t(linalg_inv_ex(U).first)));
-          return {matmul(permutation_matrix(c.saved(1), lu.dtype()), inner)};
-        });
+    autograd::record("LinalgLuFactorExBackward0", {A}, {f.lu}, {f.lu, f.pivots},
+                     [](const autograd::Ctx& c) -> autograd::TensorList {
+                       return {lu_factor_backward(c.saved(0), c.saved(1), c.grad())};
+                     });
   }
   return f;
 }

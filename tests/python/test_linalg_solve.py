@@ -103,6 +103,8 @@ GRAD_CASES = [
      [(2, 3, 3), (1, 5, 3)]),
     ("LinalgSolveExBackward0", lambda m, a, b: m.linalg.solve_ex(a, b).result, [(3, 3), (3, 2)]),
     ("LinalgLuFactorExBackward0", lambda m, a: m.linalg.lu_factor(a).LU, [(2, 4, 4)]),
+    ("LinalgLuFactorExBackward0", lambda m, a: m.linalg.lu_factor(a).LU, [(2, 5, 3)]),
+    ("LinalgLuFactorExBackward0", lambda m, a: m.linalg.lu_factor_ex(a).LU, [(3, 6)]),
 ]
 
 
@@ -122,6 +124,9 @@ def test_backward_matches_torch(name, fn, shapes):
     (lambda m, a: m.linalg.slogdet(a)[1], [(2, 3, 3)]),
     (lambda m, a: m.linalg.inv(a), [(3, 3)]),
     (lambda m, a, b: m.linalg.solve(a, b), [(2, 3, 3), (3, 2)]),
+    (lambda m, a, b: m.linalg.solve(a, b, left=False), [(3, 3), (2, 3)]),
+    (lambda m, a: m.logdet(a), [(3, 3)]),
+    (lambda m, a: m.linalg.lu_factor(a).LU, [(3, 3)]),
 ])
 def test_double_backward_matches_torch(fn, shapes):
     tensors = [well_conditioned(*s, seed=i) if i == 0 else
