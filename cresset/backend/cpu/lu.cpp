@@ -183,8 +183,8 @@ void lu_det_typed(const Tensor& lu, const Tensor& pivots, const Tensor& sign, co
       const T d = m[i * n + i];
       swapped ^= piv[b * n + i] != i + 1;
       if (log) {
-        // sign(d) as torch takes it: 0 for a zero pivot (a singular matrix), NaN for NaN.
-        sgn *= d > T(0) ? T(1) : d < T(0) ? T(-1) : d;
+        // sign(d) as torch takes it: 0 for a zero pivot (a singular matrix) and for NaN.
+        sgn *= d > T(0) ? T(1) : d < T(0) ? T(-1) : T(0);
         logsum += std::log(std::abs(d));
       } else {
         prod *= d;
