@@ -184,6 +184,30 @@ std::pair<Tensor, Tensor> inv_impl(const char* op, const Tensor& A, bool check_e
   return {x, f.info};
 }
 
+// X with op(A) X = B (left) or X op(A) = B, op(A) = A^T when `adjoint` else A, for A given by its
+// LU factors and B a batch of matrices; the batch dims of the factors and of B broadcast.
+Tensor solve_with_factors(const Tensor& lu, const Tensor& pivots, const Tensor& B, bool left,
+                          bool adjoint) {
+  const int64_t n = lu.size(-1);
+  const DimVector batch = broadcast_shapes({batch_dims(lu, 2), batch_dims(B, 2)});
+  auto ready = [&](const Tensor& t, std::initializer_list<int64_t> tail) {
+    const DimVector sizes = with_dims(batch, tail);
+    return t.sizes() == sizes && t.is_contiguous() ? t : contiguous_copy(expand_view(t, sizes));
+  };
+  const Tensor b = expand_view(B, with_dims(batch, {B.size(-2), B.size(-1)}));
+  // X op(A) = B is op(A)^T X^T = B^T: solve that, and return the transpose of its solution.
+  Tensor x = contiguous_copy(left ? b : matrix_t(b));
+  cpu::lu_solve_kernel(ready(lu, {n, n}), ready(pivots, {n}), x, /*adjoint=*/adjoint == left);
+  return left ? x : matrix_t(x);
+}
+
+// grad_A of X = op(A)^-1 B (left) or B op(A)^-1, op(A) = A^T when `adjoint`, given
+// grad_B: d(A^-1) = -A^-1 dA A^-1 moved to A's side.
+Tensor solve_grad_a(const Tensor& X, const Tensor& gB, bool left, bool adjoint) {
+  if (left) return adjoint ? -matmul(X, matrix_t(gB)) : -matmul(gB, matrix_t(X));
+  return adjoint ? -matmul(matrix_t(gB), X) : -matmul(matrix_t(X), gB);
+}
+
 // torch's rule: B is a (batch of) vector(s) when 1-D or when its shape is A's without the last dim.
 bool is_vector_rhs(const Tensor& A, const Tensor& B) {
   return B.dim() == 1 || (B.dim() == A.dim() - 1 && B.sizes() == batch_dims(A, 1));
@@ -213,23 +237,13 @@ std::pair<Tensor, Tensor> solve_impl(const char* op, const Tensor& A, const Tens
                 "[linalg.solve] linalg.solve: Vector broadcasting of the left hand side is not "
                 "supported for left=False. In this case linalg.solve is equivalent to B / "
                 "A.squeeze(-1)");
-  const DimVector batch = broadcast_shapes({batch_dims(A, 2), batch_dims(Bm, 2)});
-  // XA = B is A^T X^T = B^T: solve that, and return the transpose of its solution. A is factored
-  // once (info has A's batch dims, as torch's); its factors are broadcast to B's batch.
-  Tensor b = expand_view(Bm, with_dims(batch, {rows, cols}));
-  LuFactorResult f = factor(left ? A : matrix_t(A));
-  Tensor lu = f.lu, pivots = f.pivots;
-  if (batch != batch_dims(A, 2)) {
-    lu = contiguous_copy(expand_view(lu, with_dims(batch, {n, n})));
-    pivots = contiguous_copy(expand_view(pivots, with_dims(batch, {n})));
-  }
-  Tensor x = contiguous_copy(left ? b : matrix_t(b));
-  cpu::lu_solve_kernel(lu, pivots, x);
+  // A is factored once (info has A's batch dims, as torch's).
+  LuFactorResult f = factor(A);
+  Tensor x = solve_with_factors(f.lu, f.pivots, Bm, left, /*adjoint=*/false);
   if (check_errors) check_singular(op, f.info, A.dim() > 2, Singular::Solve);
-  if (!left) x = matrix_t(x);
   if (vector) x = squeeze(x, -1);
   if (autograd::needs_grad({A, B})) {
-    // AX = B: grad_B = A^-T g, grad_A = -grad_B X^T; XA = B: grad_B = g A^-T, grad_A = -X^T grad_B.
+    // AX = B: grad_B = A^-T g; XA = B: grad_B = g A^-T.
     autograd::record("LinalgSolveExBackward0", {A, B}, {x}, {A, x},
                      [left, vector, a_sizes = A.sizes(),
                       b_sizes = B.sizes()](const autograd::Ctx& c) -> autograd::TensorList {
@@ -239,8 +253,7 @@ std::pair<Tensor, Tensor> solve_impl(const char* op, const Tensor& A, const Tens
                        const Tensor gB = linalg_solve(At, g, left);
                        Tensor gA;
                        if (c.needs_input_grad(0)) {
-                         gA = autograd::sum_to(
-                             left ? -matmul(gB, matrix_t(X)) : -matmul(matrix_t(X), gB), a_sizes);
+                         gA = autograd::sum_to(solve_grad_a(X, gB, left, false), a_sizes);
                        }
                        return {gA, autograd::sum_to(vector ? squeeze(gB, -1) : gB, b_sizes)};
                      });
@@ -320,6 +333,66 @@ std::pair<Tensor, Tensor> linalg_solve_ex(const Tensor& A, const Tensor& B, bool
 
 Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left) {
   return solve_impl("linalg.solve", A, B, left, true).first;
+}
+
+Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left,
+                       bool adjoint) {
+  CRESSET_CHECK(LU.dtype() == B.dtype(), RuntimeError,
+                "[linalg.lu_solve] linalg.lu_solve: Expected LU and B to have the same dtype, but "
+                "found LU of type ",
+                dtype_display(LU.dtype()), " and B of type ", dtype_display(B.dtype()), " instead");
+  check_input("torch.linalg.lu_solve", LU, DtypeCheck::Floating);
+  check_square("torch.linalg.lu_solve", LU);
+  CRESSET_CHECK(B.device() == LU.device() && pivots.device() == LU.device(), RuntimeError,
+                "[linalg.lu_solve] Expected all tensors to be on the same device, but found at "
+                "least two devices");
+  CRESSET_CHECK(pivots.dtype() == DType::Int32, RuntimeError,
+                "[linalg.lu_solve] linalg.lu_solve: pivots should be a Tensor of scalar type "
+                "torch.int32");
+  CRESSET_CHECK(pivots.sizes() == batch_dims(LU, 1), RuntimeError,
+                "[linalg.lu_solve] linalg.lu_solve: Expected LU.shape[:-1] and pivots.shape to be "
+                "the same, but got pivots with shape ",
+                shape_str(pivots.sizes()), " instead");
+  CRESSET_CHECK(B.dim() >= 2, RuntimeError,
+                "[linalg.lu_solve] torch.linalg.lu_solve: The input tensor B must have at least 2 "
+                "dimensions.");
+  const int64_t n = LU.size(-1), rows = B.size(-2), cols = B.size(-1);
+  CRESSET_CHECK(left ? rows == n : cols == n, RuntimeError,
+                "[linalg.lu_solve] linalg.lu_solve: Incompatible shapes of A and B for the "
+                "equation ",
+                left ? "AX = B" : "XA = B", " (", n, "x", n, " and ", rows, "x", cols, ")");
+  // The kernel swaps rows by these: out-of-range pivots must not reach it.
+  const Tensor piv = pivots.is_contiguous() ? pivots : contiguous_copy(pivots);
+  const int32_t* p = piv.data<int32_t>();
+  for (int64_t i = 0; i < piv.numel(); ++i) {
+    CRESSET_CHECK(p[i] >= 1 && p[i] <= n, RuntimeError,
+                  "[linalg.lu_solve] Pivots given to lu_solve must all be smaller or equal to "
+                  "LU.size(-2) and at least 1. Did you properly pass the result of lu_factor?");
+  }
+  Tensor x = solve_with_factors(LU, piv, B, left, adjoint);
+  if (autograd::needs_grad({LU, B})) {
+    // With grad_A from solve_grad_a and A = P L U: grad_L = tril(P^T grad_A U^T, -1),
+    // grad_U = triu(L^T P^T grad_A), packed as LU is.
+    autograd::record(
+        "LinalgLuSolveBackward0", {LU, B}, {x}, {LU, piv, x},
+        [left, adjoint, lu_sizes = LU.sizes(),
+         b_sizes = B.sizes()](const autograd::Ctx& c) -> autograd::TensorList {
+          const Tensor lu = c.saved(0), pivots = c.saved(1);
+          const Tensor gB = linalg_lu_solve(lu, pivots, c.grad(), left, !adjoint);
+          Tensor gLU;
+          if (c.needs_input_grad(0)) {
+            const int64_t n = lu.size(-1);
+            const Tensor L = tril(lu, -1) + eye(n, n, lu.dtype(), lu.device()), U = triu(lu, 0);
+            const Tensor pt_grad_a = matmul(matrix_t(permutation_matrix(pivots, n, lu.dtype())),
+                                            solve_grad_a(c.saved(2), gB, left, adjoint));
+            gLU = autograd::sum_to(
+                tril(matmul(pt_grad_a, matrix_t(U)), -1) + triu(matmul(matrix_t(L), pt_grad_a), 0),
+                lu_sizes);
+          }
+          return {gLU, autograd::sum_to(gB, b_sizes)};
+        });
+  }
+  return x;
 }
 
 }  // namespace cresset

@@ -1,6 +1,6 @@
-// Bindings of the LU family (cresset/ops/linalg_solve.h): torch.linalg.lu_factor(_ex), det,
-// slogdet, inv(_ex), solve(_ex), their torch.* aliases and Tensor methods, the named tuples they
-// return and torch.linalg.LinAlgError.
+// Bindings of the LU family (cresset/ops/linalg_solve.h): torch.linalg.lu_factor(_ex), lu_solve,
+// det, slogdet, inv(_ex), solve(_ex), their torch.* aliases and Tensor methods, the named tuples
+// they return and torch.linalg.LinAlgError.
 #include "cresset/ops/linalg_solve.h"
 
 #include "bind.h"
@@ -60,6 +60,17 @@ void init_linalg_solve(nb::module_& m) {
         return triple_or_out(out, lu_factor_ex_type, linalg_lu_factor_ex(A, pivot, check_errors));
       },
       "A"_a, nb::kw_only(), "pivot"_a = true, "check_errors"_a = false, "out"_a = nb::none());
+
+  linalg.def(
+      "lu_solve",
+      [](const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left, bool adjoint,
+         nb::handle out) {
+        return result_or_out(
+            out, "linalg.lu_solve", [&] { return linalg_lu_solve(LU, pivots, B, left, adjoint); },
+            kExact);
+      },
+      "LU"_a, "pivots"_a, "B"_a, nb::kw_only(), "left"_a = true, "adjoint"_a = false,
+      "out"_a = nb::none());
 
   linalg.def(
       "det",

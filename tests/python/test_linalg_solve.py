@@ -281,3 +281,68 @@ def test_return_type_reprs():
     assert cresset.linalg.inv_ex(cresset.eye(2))._fields == ("inverse", "info")
     assert cresset.linalg.lu_factor_ex(cresset.eye(2))._fields == ("LU", "pivots", "info")
     assert cresset.linalg.inv_ex(cresset.eye(2)).info.dtype == cresset.int32
+
+
+LU_SOLVE_CASES = [((3, 3), (3, 2)), ((2, 4, 4), (2, 4, 3)), ((4, 4), (5, 4, 4)),
+                  ((2, 1, 3, 3), (4, 3, 3)), ((50, 50), (50, 7))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [False, True])
+@pytest.mark.parametrize("a_shape,b_shape", LU_SOLVE_CASES)
+def test_lu_solve(a_shape, b_shape, left, adjoint, dtype):
+    dt = getattr(torch, dtype)
+    A = torch.randn(*a_shape, generator=torch.Generator().manual_seed(8), dtype=dt)
+    B = torch.randn(*b_shape, generator=torch.Generator().manual_seed(9), dtype=dt)
+    if not left:
+        B = B.mT
+    LU, piv = torch.linalg.lu_factor(A)
+    ours, theirs = both(lambda m, lu, p, b: m.linalg.lu_solve(lu, p, b, left=left, adjoint=adjoint),
+                        LU, piv, B)
+    assert_same(ours, theirs, rtol=1e-3 if dtype == "float32" else 1e-9, atol=1e-4)
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [False, True])
+def test_lu_solve_backward_and_double_backward(left, adjoint):
+    A = well_conditioned(2, 3, 3)
+    B = torch.randn(1, 3, 3, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+
+    def fn(m, a, b):
+        lu, piv = m.linalg.lu_factor(a)
+        return m.linalg.lu_solve(lu, piv, b, left=left, adjoint=adjoint)
+    ours_out, ours, _ = grads(cresset, fn, A, B)
+    theirs_out, theirs, _ = grads(torch, fn, A, B)
+    assert ours_out.grad_fn.name() == theirs_out.grad_fn.name() == "LinalgLuSolveBackward0"
+    assert_same(ours, theirs, rtol=1e-9, atol=1e-9)
+    results = []
+    for mod in (cresset, torch):
+        _, gs, leaves = grads(mod, fn, A, B, create_graph=True)
+        results.append(mod.autograd.grad(sum((g * g).sum() for g in gs), leaves))
+    assert_same(results[0], results[1], rtol=1e-8, atol=1e-8)
+
+
+LU_SOLVE_ERRORS = [
+    lambda m, lu, p: m.linalg.lu_solve(lu, p, m.ones(3, 2)),
+    lambda m, lu, p: m.linalg.lu_solve(lu, p, m.ones(4, 2, dtype=m.float64)),
+    lambda m, lu, p: m.linalg.lu_solve(lu, p.long(), m.ones(3, 2, dtype=m.float64)),
+    lambda m, lu, p: m.linalg.lu_solve(lu, p[:2], m.ones(3, 2, dtype=m.float64)),
+    lambda m, lu, p: m.linalg.lu_solve(lu[:2], p, m.ones(3, 2, dtype=m.float64)),
+    lambda m, lu, p: m.linalg.lu_solve(lu, p, m.ones(3, 2, dtype=m.float64), left=False),
+    lambda m, lu, p: m.linalg.lu_solve(lu, p + 5, m.ones(3, 2, dtype=m.float64)),
+    lambda m, lu, p: m.linalg.lu_solve(lu.int(), p, m.ones(3, 2, dtype=m.int32)),
+]
+
+
+@pytest.mark.parametrize("fn", LU_SOLVE_ERRORS)
+def test_lu_solve_errors(fn):
+    LU, piv = torch.linalg.lu_factor(well_conditioned(3, 3))
+    assert_raises_like(RuntimeError, lambda: fn(cresset, to_cresset(LU), to_cresset(piv)),
+                       lambda: fn(torch, LU, piv))
+
+
+def test_lu_solve_rejects_pivots_below_one():
+    lu, piv = cresset.linalg.lu_factor(cresset.eye(3))
+    with pytest.raises(RuntimeError, match="Pivots given to lu_solve"):
+        cresset.linalg.lu_solve(lu, piv - 3, cresset.ones(3, 1))

@@ -21,14 +21,15 @@ namespace {
 
 constexpr int64_t kBlock = 32;
 
-// c (m x n) -= a (m x k) @ b (k x n); rows of each are lda, ldb, ldc elements apart.
+// c (m x n) -= a (m x k) @ b (k x n); element (i, j) of a is a[i * a_rs + j * a_cs], rows of b
+// and c are ldb and ldc elements apart.
 template <typename T>
-void gemm_sub(T* c, int64_t ldc, const T* a, int64_t lda, const T* b, int64_t ldb, int64_t m,
-              int64_t n, int64_t k) {
+void gemm_sub(T* c, int64_t ldc, const T* a, int64_t a_rs, int64_t a_cs, const T* b, int64_t ldb,
+              int64_t m, int64_t n, int64_t k) {
   if (m == 0 || n == 0 || k == 0) return;
   const DType dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
-  gemm(GemmProblem{dtype, m, n, k, 1, a, nullptr, lda, 1, b, nullptr, ldb, 1, c, nullptr, ldc, 1,
-                   Scalar(-1.0), Scalar(1.0)});
+  gemm(GemmProblem{dtype, m, n, k, 1, a, nullptr, a_rs, a_cs, b, nullptr, ldb, 1, c, nullptr, ldc,
+                   1, Scalar(-1.0), Scalar(1.0)});
 }
 
 // dst[0, n) -= f * src[0, n), the inner loop of the triangular solves: cloned per instruction set
@@ -95,37 +96,62 @@ int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv, std::vector<T>& panel) 
     for (int64_t i = k0 + 1; i < k1; ++i) {
       for (int64_t l = k0; l < i; ++l) axpy_sub(a + i * n + k1, a + l * n + k1, a[i * n + l], rest);
     }
-    gemm_sub(a + k1 * n + k1, n, a + k1 * n + k0, n, a + k0 * n + k1, n, m - k1, rest, kb);
+    gemm_sub(a + k1 * n + k1, n, a + k1 * n + k0, n, 1, a + k0 * n + k1, n, m - k1, rest, kb);
   }
   return info;
 }
 
-// b (n x k) = A^-1 b for A = P L U packed in lu (n x n).
+// b (n x k) = T^-1 b for the triangular T (n x n) whose element (i, l) is t[i * rs + l * cs]: lower
+// (solved top-down) or upper (bottom-up), with a unit diagonal or its own. Right-looking: each
+// solved block of rows updates every row after it (before it, for upper) with one GEMM whose
+// operands are thin, so little is packed per call.
 template <typename T>
-void solve(const T* lu, const int32_t* piv, T* b, int64_t n, int64_t k) {
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t p = piv[i] - 1;
-    if (p != i) std::swap_ranges(b + i * k, b + (i + 1) * k, b + p * k);
-  }
-  // Right-looking: each solved block of rows updates every row after it (before it, for U) with
-  // one GEMM whose operands are thin, so little is packed per call.
-  for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
-    const int64_t i1 = std::min(i0 + kBlock, n);
-    for (int64_t i = i0 + 1; i < i1; ++i) {
-      for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * k, b + l * k, lu[i * n + l], k);
+void triangular_solve(const T* t, int64_t rs, int64_t cs, bool lower, bool unit, T* b, int64_t n,
+                      int64_t k) {
+  auto finish_row = [&](int64_t i) {
+    if (unit) return;
+    T* row = b + i * k;
+    const T d = t[i * rs + i * cs];
+    for (int64_t j = 0; j < k; ++j) row[j] /= d;
+  };
+  if (lower) {
+    for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+      const int64_t i1 = std::min(i0 + kBlock, n);
+      for (int64_t i = i0; i < i1; ++i) {
+        for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * k, b + l * k, t[i * rs + l * cs], k);
+        finish_row(i);
+      }
+      gemm_sub(b + i1 * k, k, t + i1 * rs + i0 * cs, rs, cs, b + i0 * k, k, n - i1, k, i1 - i0);
     }
-    gemm_sub(b + i1 * k, k, lu + i1 * n + i0, n, b + i0 * k, k, n - i1, k, i1 - i0);
+    return;
   }
   for (int64_t i1 = n; i1 > 0; i1 -= kBlock) {
     const int64_t i0 = std::max<int64_t>(i1 - kBlock, 0);
     for (int64_t i = i1 - 1; i >= i0; --i) {
-      T* row = b + i * k;
-      for (int64_t l = i + 1; l < i1; ++l) axpy_sub(row, b + l * k, lu[i * n + l], k);
-      const T d = lu[i * n + i];
-      for (int64_t j = 0; j < k; ++j) row[j] /= d;
+      for (int64_t l = i + 1; l < i1; ++l) axpy_sub(b + i * k, b + l * k, t[i * rs + l * cs], k);
+      finish_row(i);
     }
-    gemm_sub(b, k, lu + i0, n, b + i0 * k, k, i0, k, i1 - i0);
+    gemm_sub(b, k, t + i0 * cs, rs, cs, b + i0 * k, k, i0, k, i1 - i0);
   }
+}
+
+// b (n x k) = A^-1 b, or A^-T b when `adjoint`, for A = P L U packed in lu (n x n).
+template <typename T>
+void solve(const T* lu, const int32_t* piv, T* b, int64_t n, int64_t k, bool adjoint) {
+  auto swap_rows = [&](int64_t i) {
+    const int64_t p = piv[i] - 1;
+    if (p != i) std::swap_ranges(b + i * k, b + (i + 1) * k, b + p * k);
+  };
+  if (!adjoint) {
+    for (int64_t i = 0; i < n; ++i) swap_rows(i);
+    triangular_solve(lu, n, 1, /*lower=*/true, /*unit=*/true, b, n, k);
+    triangular_solve(lu, n, 1, /*lower=*/false, /*unit=*/false, b, n, k);
+    return;
+  }
+  // A^T = U^T L^T P^T: U^T is lower, L^T unit upper, read transposed.
+  triangular_solve(lu, 1, n, /*lower=*/true, /*unit=*/false, b, n, k);
+  triangular_solve(lu, 1, n, /*lower=*/false, /*unit=*/true, b, n, k);
+  for (int64_t i = n - 1; i >= 0; --i) swap_rows(i);
 }
 
 // The batch grain for matrices of about `work` operations each: a batch runs in parallel over its
@@ -156,15 +182,16 @@ void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info)
 }
 
 template <typename T>
-void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b) {
+void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint) {
   const int64_t n = b.size(-2), k = b.size(-1);
   if (n * k == 0) return;
   const int64_t batch = b.numel() / (n * k);
   const T* a = lu.data<T>();
   const int32_t* piv = pivots.data<int32_t>();
   T* x = b.data<T>();
-  for_each_matrix(batch, n * n * k,
-                  [&](int64_t i) { solve(a + i * n * n, piv + i * n, x + i * n * k, n, k); });
+  for_each_matrix(batch, n * n * k, [&](int64_t i) {
+    solve(a + i * n * n, piv + i * n, x + i * n * k, n, k, adjoint);
+  });
 }
 
 template <typename T>
@@ -214,8 +241,8 @@ void lu_factor_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& info
   by_dtype(lu, [&](auto t) { lu_factor_typed<decltype(t)>(lu, pivots, info); });
 }
 
-void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b) {
-  by_dtype(lu, [&](auto t) { lu_solve_typed<decltype(t)>(lu, pivots, b); });
+void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint) {
+  by_dtype(lu, [&](auto t) { lu_solve_typed<decltype(t)>(lu, pivots, b, adjoint); });
 }
 
 void lu_det_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,

@@ -10,9 +10,9 @@ namespace cresset::cpu {
 /// pivots ([batch, min(m, n)], Int32) get LAPACK's 1-based row swaps; info ([batch], Int32) the
 /// 1-based index of the first exactly-zero pivot, 0 when there is none.
 void lu_factor_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& info);
-/// Overwrites each b ([batch, n, k]) with A^-1 b, A given by lu_factor_kernel's lu ([batch, n, n])
-/// and pivots ([batch, n]).
-void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b);
+/// Overwrites each b ([batch, n, k]) with A^-1 b (A^-T b when `adjoint`), A given by
+/// lu_factor_kernel's lu ([batch, n, n]) and pivots ([batch, n], each in [1, n]).
+void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint = false);
 /// From lu_factor_kernel's lu ([batch, n, n]) and pivots: `value` ([batch]) gets det(A), or
 /// log|det(A)| with `sign` ([batch], may be undefined otherwise) the sign of det(A) when `log`.
 void lu_det_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,
