@@ -101,16 +101,16 @@ int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv, std::vector<T>& panel) 
   return info;
 }
 
-// b (n x k) = T^-1 b for the triangular T (n x n) whose element (i, l) is t[i * rs + l * cs]: lower
-// (solved top-down) or upper (bottom-up), with a unit diagonal or its own. Right-looking: each
-// solved block of rows updates every row after it (before it, for upper) with one GEMM whose
-// operands are thin, so little is packed per call.
+// b (n x k, rows ldb apart) = T^-1 b for the triangular T (n x n) whose element (i, l) is t[i * rs
+// + l * cs]: lower (solved top-down) or upper (bottom-up), with a unit diagonal or its own.
+// Right-looking: each solved block of rows updates every row after it (before it, for upper) with
+// one GEMM whose operands are thin, so little is packed per call.
 template <typename T>
-void triangular_solve(const T* t, int64_t rs, int64_t cs, bool lower, bool unit, T* b, int64_t n,
-                      int64_t k) {
+void triangular_solve(const T* t, int64_t rs, int64_t cs, bool lower, bool unit, T* b, int64_t ldb,
+                      int64_t n, int64_t k) {
   auto finish_row = [&](int64_t i) {
     if (unit) return;
-    T* row = b + i * k;
+    T* row = b + i * ldb;
     const T d = t[i * rs + i * cs];
     for (int64_t j = 0; j < k; ++j) row[j] /= d;
   };
@@ -118,39 +118,41 @@ void triangular_solve(const T* t, int64_t rs, int64_t cs, bool lower, bool unit,
     for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
       const int64_t i1 = std::min(i0 + kBlock, n);
       for (int64_t i = i0; i < i1; ++i) {
-        for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * k, b + l * k, t[i * rs + l * cs], k);
+        for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * ldb, b + l * ldb, t[i * rs + l * cs], k);
         finish_row(i);
       }
-      gemm_sub(b + i1 * k, k, t + i1 * rs + i0 * cs, rs, cs, b + i0 * k, k, n - i1, k, i1 - i0);
+      gemm_sub(b + i1 * ldb, ldb, t + i1 * rs + i0 * cs, rs, cs, b + i0 * ldb, ldb, n - i1, k,
+               i1 - i0);
     }
     return;
   }
   for (int64_t i1 = n; i1 > 0; i1 -= kBlock) {
     const int64_t i0 = std::max<int64_t>(i1 - kBlock, 0);
     for (int64_t i = i1 - 1; i >= i0; --i) {
-      for (int64_t l = i + 1; l < i1; ++l) axpy_sub(b + i * k, b + l * k, t[i * rs + l * cs], k);
+      for (int64_t l = i + 1; l < i1; ++l)
+        axpy_sub(b + i * ldb, b + l * ldb, t[i * rs + l * cs], k);
       finish_row(i);
     }
-    gemm_sub(b, k, t + i0 * cs, rs, cs, b + i0 * k, k, i0, k, i1 - i0);
+    gemm_sub(b, ldb, t + i0 * cs, rs, cs, b + i0 * ldb, ldb, i0, k, i1 - i0);
   }
 }
 
-// b (n x k) = A^-1 b, or A^-T b when `adjoint`, for A = P L U packed in lu (n x n).
+// b (n x k, rows ldb apart) = A^-1 b, or A^-T b when `adjoint`, for A = P L U packed in lu (n x n).
 template <typename T>
-void solve(const T* lu, const int32_t* piv, T* b, int64_t n, int64_t k, bool adjoint) {
+void solve(const T* lu, const int32_t* piv, T* b, int64_t ldb, int64_t n, int64_t k, bool adjoint) {
   auto swap_rows = [&](int64_t i) {
     const int64_t p = piv[i] - 1;
-    if (p != i) std::swap_ranges(b + i * k, b + (i + 1) * k, b + p * k);
+    if (p != i) std::swap_ranges(b + i * ldb, b + i * ldb + k, b + p * ldb);
   };
   if (!adjoint) {
     for (int64_t i = 0; i < n; ++i) swap_rows(i);
-    triangular_solve(lu, n, 1, /*lower=*/true, /*unit=*/true, b, n, k);
-    triangular_solve(lu, n, 1, /*lower=*/false, /*unit=*/false, b, n, k);
+    triangular_solve(lu, n, 1, /*lower=*/true, /*unit=*/true, b, ldb, n, k);
+    triangular_solve(lu, n, 1, /*lower=*/false, /*unit=*/false, b, ldb, n, k);
     return;
   }
   // A^T = U^T L^T P^T: U^T is lower, L^T unit upper, read transposed.
-  triangular_solve(lu, 1, n, /*lower=*/true, /*unit=*/false, b, n, k);
-  triangular_solve(lu, 1, n, /*lower=*/false, /*unit=*/true, b, n, k);
+  triangular_solve(lu, 1, n, /*lower=*/true, /*unit=*/false, b, ldb, n, k);
+  triangular_solve(lu, 1, n, /*lower=*/false, /*unit=*/true, b, ldb, n, k);
   for (int64_t i = n - 1; i >= 0; --i) swap_rows(i);
 }
 
@@ -189,9 +191,16 @@ void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b, boo
   const T* a = lu.data<T>();
   const int32_t* piv = pivots.data<int32_t>();
   T* x = b.data<T>();
-  for_each_matrix(batch, n * n * k, [&](int64_t i) {
-    solve(a + i * n * n, piv + i * n, x + i * n * k, n, k, adjoint);
-  });
+  if (batch != 1) {
+    for_each_matrix(batch, n * n * k, [&](int64_t i) {
+      solve(a + i * n * n, piv + i * n, x + i * n * k, k, n, k, adjoint);
+    });
+    return;
+  }
+  // One system: its columns are independent, so threads take blocks of them (each column gets the
+  // same operations whatever the split).
+  parallel_for(0, k, kBlock,
+               [&](int64_t j0, int64_t j1) { solve(a, piv, x + j0, k, n, j1 - j0, adjoint); });
 }
 
 template <typename T>
