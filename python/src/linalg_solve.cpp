@@ -1,9 +1,10 @@
 // Bindings of the LU family (cresset/ops/linalg_solve.h): torch.linalg.lu_factor(_ex), lu_solve,
-// det, slogdet, inv(_ex), solve(_ex), their torch.* aliases and Tensor methods, the named tuples
-// they return and torch.linalg.LinAlgError.
+// det, slogdet, inv(_ex), solve(_ex), matrix_power, their torch.* aliases and Tensor methods, the
+// named tuples they return and torch.linalg.LinAlgError.
 #include "cresset/ops/linalg_solve.h"
 
 #include "bind.h"
+#include "cresset/ops/numeric.h"
 #include "cresset/ops/out.h"
 #include "return_types.h"
 
@@ -71,6 +72,14 @@ void init_linalg_solve(nb::module_& m) {
       },
       "LU"_a, "pivots"_a, "B"_a, nb::kw_only(), "left"_a = true, "adjoint"_a = false,
       "out"_a = nb::none());
+
+  linalg.def(
+      "matrix_power",
+      [](const Tensor& A, int64_t n, nb::handle out) {
+        return result_or_out(
+            out, "linalg.matrix_power", [&] { return matrix_power(A, n); }, kExact);
+      },
+      "A"_a, "n"_a, nb::kw_only(), "out"_a = nb::none());
 
   linalg.def(
       "det",

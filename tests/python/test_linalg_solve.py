@@ -346,3 +346,15 @@ def test_lu_solve_rejects_pivots_below_one():
     lu, piv = cresset.linalg.lu_factor(cresset.eye(3))
     with pytest.raises(RuntimeError, match="Pivots given to lu_solve"):
         cresset.linalg.lu_solve(lu, piv - 3, cresset.ones(3, 1))
+
+
+def test_linalg_matrix_power_negative():
+    A = well_conditioned(2, 3, 3)
+    assert_same(*both(lambda m, a: m.linalg.matrix_power(a, -2), A), rtol=1e-10, atol=1e-10)
+    ours, theirs = grads(cresset, lambda m, a: m.linalg.matrix_power(a, -1), A)[0], \
+        grads(torch, lambda m, a: m.linalg.matrix_power(a, -1), A)[0]
+    assert ours.grad_fn.name() == theirs.grad_fn.name() == "LinalgInvExBackward0"
+    with pytest.raises(torch.linalg.LinAlgError):
+        torch.linalg.matrix_power(SINGULAR, -1)
+    with pytest.raises(cresset.linalg.LinAlgError):
+        cresset.linalg.matrix_power(to_cresset(SINGULAR), -1)
