@@ -335,6 +335,50 @@ Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left) {
   return solve_impl("linalg.solve", A, B, left, true).first;
 }
 
+Tensor linalg_solve_triangular(const Tensor& A, const Tensor& B, bool upper, bool left,
+                               bool unitriangular) {
+  const char* op = "linalg.solve_triangular";
+  check_input(op, A, DtypeCheck::LuKernel);
+  CRESSET_CHECK(B.dim() >= 2, RuntimeError, "[", op, "] ", op,
+                ": The input tensor B must have at least 2 dimensions.");
+  check_square(op, A);
+  CRESSET_CHECK(B.device() == A.device(), RuntimeError, "[", op,
+                "] Expected all tensors to be on the same device, but found at least two devices, ",
+                A.device().str(), " and ", B.device().str(), "!");
+  const int64_t n = A.size(-1), rows = B.size(-2), cols = B.size(-1);
+  CRESSET_CHECK(left ? rows == n : cols == n, RuntimeError, "[", op, "] ", op,
+                ": Incompatible shapes of A and B for the equation ", left ? "AX = B" : "XA = B",
+                " (", n, "x", n, " and ", rows, "x", cols, ")");
+  // torch's result takes A's dtype.
+  const Tensor Bc = as_dtype(B, A.dtype());
+  const DimVector batch = broadcast_shapes({batch_dims(A, 2), batch_dims(Bc, 2)});
+  const Tensor a = contiguous_copy(expand_view(A, with_dims(batch, {n, n})));
+  const Tensor b = expand_view(Bc, with_dims(batch, {rows, cols}));
+  // X T = B is T^T X^T = B^T.
+  Tensor x = contiguous_copy(left ? b : matrix_t(b));
+  cpu::triangular_solve_kernel(a, x, upper, unitriangular, /*transpose=*/!left);
+  if (!left) x = matrix_t(x);
+  if (autograd::needs_grad({A, Bc})) {
+    // grad_B solves with T^T; grad_A is solve's, kept to T's stored triangle.
+    autograd::record(
+        "LinalgSolveTriangularBackward0", {A, Bc}, {x}, {A, x},
+        [upper, left, unitriangular, a_sizes = A.sizes(),
+         b_sizes = Bc.sizes()](const autograd::Ctx& c) -> autograd::TensorList {
+          const Tensor A = c.saved(0);
+          const Tensor gB =
+              linalg_solve_triangular(matrix_t(A), c.grad(), !upper, left, unitriangular);
+          Tensor gA;
+          if (c.needs_input_grad(0)) {
+            const Tensor full_grad = solve_grad_a(c.saved(1), gB, left, false);
+            const int64_t skip = unitriangular ? 1 : 0;
+            gA = autograd::sum_to(upper ? triu(full_grad, skip) : tril(full_grad, -skip), a_sizes);
+          }
+          return {gA, autograd::sum_to(gB, b_sizes)};
+        });
+  }
+  return x;
+}
+
 Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left,
                        bool adjoint) {
   CRESSET_CHECK(LU.dtype() == B.dtype(), RuntimeError,

@@ -38,6 +38,10 @@ std::pair<Tensor, Tensor> linalg_solve_ex(const Tensor& A, const Tensor& B, bool
                                           bool check_errors = false);
 /// torch.linalg.solve.
 Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left = true);
+/// torch.linalg.solve_triangular: X with T X = B (left) or X T = B, T the upper or lower triangle
+/// of A (unit diagonal when `unitriangular`); batch dims broadcast, B takes A's dtype.
+Tensor linalg_solve_triangular(const Tensor& A, const Tensor& B, bool upper, bool left = true,
+                               bool unitriangular = false);
 /// torch.linalg.lu_solve: X with op(A) X = B (left) or X op(A) = B, A given by lu_factor's LU and
 /// pivots, op(A) = A^T when `adjoint`; batch dims broadcast.
 Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left = true,

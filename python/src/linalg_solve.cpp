@@ -1,6 +1,6 @@
 // Bindings of the LU family (cresset/ops/linalg_solve.h): torch.linalg.lu_factor(_ex), lu_solve,
-// det, slogdet, inv(_ex), solve(_ex), matrix_power, their torch.* aliases and Tensor methods, the
-// named tuples they return and torch.linalg.LinAlgError.
+// solve_triangular, det, slogdet, inv(_ex), solve(_ex), matrix_power, their torch.* aliases and
+// Tensor methods, the named tuples they return and torch.linalg.LinAlgError.
 #include "cresset/ops/linalg_solve.h"
 
 #include "bind.h"
@@ -71,6 +71,17 @@ void init_linalg_solve(nb::module_& m) {
             kExact);
       },
       "LU"_a, "pivots"_a, "B"_a, nb::kw_only(), "left"_a = true, "adjoint"_a = false,
+      "out"_a = nb::none());
+
+  linalg.def(
+      "solve_triangular",
+      [](const Tensor& A, const Tensor& B, bool upper, bool left, bool unitriangular,
+         nb::handle out) {
+        return result_or_out(
+            out, "linalg.solve_triangular",
+            [&] { return linalg_solve_triangular(A, B, upper, left, unitriangular); }, kExact);
+      },
+      "A"_a, "B"_a, nb::kw_only(), "upper"_a, "left"_a = true, "unitriangular"_a = false,
       "out"_a = nb::none());
 
   linalg.def(

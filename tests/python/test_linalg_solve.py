@@ -358,3 +358,50 @@ def test_linalg_matrix_power_negative():
         torch.linalg.matrix_power(SINGULAR, -1)
     with pytest.raises(cresset.linalg.LinAlgError):
         cresset.linalg.matrix_power(to_cresset(SINGULAR), -1)
+
+
+TRI_CASES = [((4, 4), (4, 3)), ((2, 5, 5), (2, 5, 2)), ((2, 1, 3, 3), (4, 3, 3)),
+             ((70, 70), (70, 40))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper,left,unit", [(True, True, False), (False, True, True),
+                                             (True, False, True), (False, False, False)])
+@pytest.mark.parametrize("a_shape,b_shape", TRI_CASES)
+def test_solve_triangular(a_shape, b_shape, upper, left, unit, dtype):
+    dt = getattr(torch, dtype)
+    # small off-diagonal entries: a unit triangle of N(0, 1) entries is badly conditioned
+    A = (0.1 * torch.randn(*a_shape, generator=torch.Generator().manual_seed(2)) +
+         torch.eye(a_shape[-1])).to(dt)
+    B = torch.randn(*b_shape, generator=torch.Generator().manual_seed(3), dtype=dt)
+    if not left:
+        B = B.mT
+    fn = lambda m, a, b: m.linalg.solve_triangular(a, b, upper=upper, left=left,  # noqa: E731
+                                                   unitriangular=unit)
+    assert_same(*both(fn, A, B), rtol=1e-4 if dtype == "float32" else 1e-10, atol=1e-5)
+    if dtype == "float64" and a_shape[-1] < 10:
+        ours_out, ours, _ = grads(cresset, fn, A, B)
+        theirs_out, theirs, _ = grads(torch, fn, A, B)
+        assert ours_out.grad_fn.name() == theirs_out.grad_fn.name()
+        assert_same(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
+def test_solve_triangular_dtypes_and_errors():
+    # the result takes A's dtype
+    ours, theirs = both(lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True),
+                        well_conditioned(3, 3, dtype=torch.float32), torch.ones(3, 2,
+                                                                                 dtype=torch.float64))
+    assert_same(ours, theirs)
+    zeros = torch.zeros(2, 2)
+    assert_same(*both(lambda m, a: m.linalg.solve_triangular(a, m.ones(2, 1), upper=True), zeros))
+    for exc, fn in [
+        (RuntimeError, lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3), upper=True)),
+        (RuntimeError, lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(4, 2), upper=True)),
+        (RuntimeError, lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3, 2), upper=True,
+                                                           left=False)),
+        (RuntimeError, lambda m: m.linalg.solve_triangular(m.ones(2, 3), m.ones(2, 2), upper=True)),
+        (NotImplementedError, lambda m: m.linalg.solve_triangular(
+            m.eye(3, dtype=m.int32), m.ones(3, 2, dtype=m.int32), upper=True)),
+        (TypeError, lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3, 2))),
+    ]:
+        assert_raises_like(exc, lambda: fn(cresset), lambda: fn(torch))

@@ -183,24 +183,45 @@ void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info)
   });
 }
 
+// Runs f(i, j0, j1) on columns [j0, j1) of system i of a batch of `batch` systems of n equations
+// with k right-hand sides: a batch in parallel over its systems; one system in parallel over
+// blocks of its columns, which are independent (each column gets the same operations whatever
+// the split).
+template <typename F>
+void for_each_system(int64_t batch, int64_t n, int64_t k, const F& f) {
+  if (n * k == 0) return;
+  if (batch != 1) {
+    for_each_matrix(batch, n * n * k, [&](int64_t i) { f(i, 0, k); });
+    return;
+  }
+  parallel_for(0, k, kBlock, [&](int64_t j0, int64_t j1) { f(0, j0, j1); });
+}
+
 template <typename T>
 void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint) {
   const int64_t n = b.size(-2), k = b.size(-1);
-  if (n * k == 0) return;
-  const int64_t batch = b.numel() / (n * k);
   const T* a = lu.data<T>();
   const int32_t* piv = pivots.data<int32_t>();
   T* x = b.data<T>();
-  if (batch != 1) {
-    for_each_matrix(batch, n * n * k, [&](int64_t i) {
-      solve(a + i * n * n, piv + i * n, x + i * n * k, k, n, k, adjoint);
-    });
-    return;
-  }
-  // One system: its columns are independent, so threads take blocks of them (each column gets the
-  // same operations whatever the split).
-  parallel_for(0, k, kBlock,
-               [&](int64_t j0, int64_t j1) { solve(a, piv, x + j0, k, n, j1 - j0, adjoint); });
+  for_each_system(n * k == 0 ? 0 : b.numel() / (n * k), n, k,
+                  [&](int64_t i, int64_t j0, int64_t j1) {
+                    solve(a + i * n * n, piv + i * n, x + i * n * k + j0, k, n, j1 - j0, adjoint);
+                  });
+}
+
+template <typename T>
+void triangular_solve_typed(const Tensor& a, const Tensor& b, bool upper, bool unit,
+                            bool transpose) {
+  const int64_t n = b.size(-2), k = b.size(-1);
+  const T* t = a.data<T>();
+  T* x = b.data<T>();
+  // The transpose of an upper triangle is a lower one, read with the strides swapped.
+  const int64_t rs = transpose ? 1 : n, cs = transpose ? n : 1;
+  const bool lower = upper == transpose;
+  for_each_system(
+      n * k == 0 ? 0 : b.numel() / (n * k), n, k, [&](int64_t i, int64_t j0, int64_t j1) {
+        triangular_solve(t + i * n * n, rs, cs, lower, unit, x + i * n * k + j0, k, n, j1 - j0);
+      });
 }
 
 template <typename T>
@@ -252,6 +273,11 @@ void lu_factor_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& info
 
 void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint) {
   by_dtype(lu, [&](auto t) { lu_solve_typed<decltype(t)>(lu, pivots, b, adjoint); });
+}
+
+void triangular_solve_kernel(const Tensor& a, const Tensor& b, bool upper, bool unit,
+                             bool transpose) {
+  by_dtype(a, [&](auto t) { triangular_solve_typed<decltype(t)>(a, b, upper, unit, transpose); });
 }
 
 void lu_det_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,

@@ -1,7 +1,8 @@
 #pragma once
-// CPU kernels of the LU family (torch.linalg.lu_factor, det, slogdet, inv, solve): a blocked LU
-// with partial pivoting of our own, triangular solves with it, and determinants from it. Every
-// tensor is a contiguous batch of Float32 or Float64 matrices; batches run in parallel.
+// CPU kernels of the LU family (torch.linalg.lu_factor, det, slogdet, inv, solve, lu_solve,
+// solve_triangular): a blocked LU with partial pivoting of our own, triangular solves, and
+// determinants from the factors. Every tensor is a contiguous batch of Float32 or Float64
+// matrices; batches run in parallel.
 #include "cresset/core/tensor.h"
 
 namespace cresset::cpu {
@@ -13,6 +14,10 @@ void lu_factor_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& info
 /// Overwrites each b ([batch, n, k]) with A^-1 b (A^-T b when `adjoint`), A given by
 /// lu_factor_kernel's lu ([batch, n, n]) and pivots ([batch, n], each in [1, n]).
 void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint = false);
+/// Overwrites each b ([batch, n, k]) with T^-1 b, T the upper or lower triangle of a ([batch, n,
+/// n]) with a unit diagonal when `unit`, or its transpose when `transpose`.
+void triangular_solve_kernel(const Tensor& a, const Tensor& b, bool upper, bool unit,
+                             bool transpose);
 /// From lu_factor_kernel's lu ([batch, n, n]) and pivots: `value` ([batch]) gets det(A), or
 /// log|det(A)| with `sign` ([batch], may be undefined otherwise) the sign of det(A) when `log`.
 void lu_det_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,
