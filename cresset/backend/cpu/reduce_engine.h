@@ -16,10 +16,17 @@
 
 // Independent accumulators per leaf: element i of a row segment goes to lane i % L, so the
 // contiguous loop vectorizes and each lane of a float sum adds only 1/L of a block before the
-// pairwise tree takes over. Strided segments use the same lanes without vector code.
+// pairwise tree takes over. Strided segments use the same lanes without vector code. L is four
+// 512-bit vectors: the adds of one lane wait for each other (4 cycles), so rows in cache need
+// four chains to load two vectors a cycle. Leaves shorter than L use one vector of lanes.
 template <class Acc>
 constexpr int lanes_for() {
-  return sizeof(Acc) <= 4 ? 32 : sizeof(Acc) <= 8 ? 16 : 4;
+  return sizeof(Acc) <= 4 ? 64 : sizeof(Acc) <= 8 ? 32 : 4;
+}
+// Lanes per vector-wide group (one 512-bit vector).
+template <class Acc>
+constexpr int lane_group_for() {
+  return sizeof(Acc) <= 4 ? 16 : sizeof(Acc) <= 8 ? 8 : 4;
 }
 // Elements per pairwise leaf along a row (large enough that a leaf's setup is noise next to its
 // loads), and rows per leaf of a column reduction.
@@ -141,6 +148,10 @@ CRESSET_INLINE void for_each_segment(const ReducePlan& p, const T* base, int64_t
                                      const F& f) {
   const int64_t r0 = p.red_sizes.empty() ? 1 : p.red_sizes[0];
   const int64_t s0 = p.red_sizes.empty() ? 0 : p.red_strides[0];
+  if (p.red_sizes.size() <= 1) {  // one segment: no divisions (short rows pay for them)
+    if (a < b) f(base + a * s0, b - a, s0, a);
+    return;
+  }
   for (int64_t t = a; t < b;) {
     int64_t row = t / r0, col = t - row * r0, n = std::min(r0 - col, b - t);
     int64_t off = 0;
@@ -242,20 +253,27 @@ typename Op::acc_t index_leaf(const Op& op, const typename Op::in_t* base, const
   return r;
 }
 
-// A pairwise leaf with independent lanes: elements [a, b) of the reduced space at `base`.
-template <class Op>
-typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
-                             int64_t a, int64_t b) {
+// lanes[0] combined with lanes[W / 2], and so on down to one value: a tree whose levels are new
+// arrays (rewriting one array in place made the compiler store each level and reload it from a
+// wider store, a store-forwarding stall per level).
+template <int W, class Op>
+CRESSET_INLINE typename Op::acc_t combine_lanes(const Op& op, const typename Op::acc_t* lanes) {
+  if constexpr (W == 1) {
+    return lanes[0];
+  } else {
+    typename Op::acc_t half[W / 2];
+    for (int j = 0; j < W / 2; ++j) half[j] = op.combine(lanes[j], lanes[j + W / 2]);
+    return combine_lanes<W / 2>(op, half);
+  }
+}
+
+// Elements [a, b) of the reduced space at `base` in L lanes, G (one vector of lanes) at a time
+// where L doesn't fit.
+template <int L, int G, class Op>
+typename Op::acc_t leaf_in_lanes(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                                 int64_t a, int64_t b) {
   using in_t = typename Op::in_t;
   using acc_t = typename Op::acc_t;
-  constexpr int L = lanes_for<acc_t>();
-  if (b - a < L) {
-    acc_t acc = op.identity();
-    for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
-      for (int64_t i = 0; i < n; ++i) acc = op.update(acc, q[i * s], t + i);
-    });
-    return acc;
-  }
   acc_t lanes[L];
   for (int j = 0; j < L; ++j) lanes[j] = op.identity();
   for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
@@ -264,13 +282,42 @@ typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const 
       for (; i + L <= n; i += L) {
         for (int j = 0; j < L; ++j) lanes[j] = op.update(lanes[j], q[i + j], t + i + j);
       }
+      for (; G < L && i + G <= n; i += G) {
+        acc_t* group = lanes + i % L;
+        for (int j = 0; j < G; ++j) group[j] = op.update(group[j], q[i + j], t + i + j);
+      }
+    }
+    if (s == 1 && i < n) {  // the last partial group, as lanes i % L onward
+      acc_t* group = lanes + i % L;
+      const int64_t r = n - i;
+      for (int j = 0; j < G; ++j) {
+        if (j < r) group[j] = op.update(group[j], q[i + j], t + i + j);
+      }
+      return;
     }
     for (; i < n; ++i) lanes[i % L] = op.update(lanes[i % L], q[i * s], t + i);
   });
-  for (int w = L / 2; w > 0; w /= 2) {
-    for (int j = 0; j < w; ++j) lanes[j] = op.combine(lanes[j], lanes[j + w]);
+  return combine_lanes<L>(op, lanes);
+}
+
+// A pairwise leaf with independent lanes: elements [a, b) of the reduced space at `base`. A leaf
+// shorter than L lanes takes one vector of them: setting up and combining L lanes would cost more
+// than its loads.
+template <class Op>
+typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
+                             int64_t a, int64_t b) {
+  using in_t = typename Op::in_t;
+  using acc_t = typename Op::acc_t;
+  constexpr int L = lanes_for<acc_t>(), G = lane_group_for<acc_t>();
+  if (b - a < G) {
+    acc_t acc = op.identity();
+    for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
+      for (int64_t i = 0; i < n; ++i) acc = op.update(acc, q[i * s], t + i);
+    });
+    return acc;
   }
-  return lanes[0];
+  if (b - a < L) return leaf_in_lanes<G, G>(op, base, p, a, b);
+  return leaf_in_lanes<L, G>(op, base, p, a, b);
 }
 
 // One pairwise leaf of a row reduction.
