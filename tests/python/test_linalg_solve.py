@@ -127,6 +127,9 @@ def test_backward_matches_torch(name, fn, shapes):
     (lambda m, a, b: m.linalg.solve(a, b, left=False), [(3, 3), (2, 3)]),
     (lambda m, a: m.logdet(a), [(3, 3)]),
     (lambda m, a: m.linalg.lu_factor(a).LU, [(3, 3)]),
+    (lambda m, a, b: m.linalg.solve_triangular(a, b, upper=False), [(3, 3), (3, 2)]),
+    (lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True, left=False,
+                                               unitriangular=True), [(3, 3), (2, 3)]),
 ])
 def test_double_backward_matches_torch(fn, shapes):
     tensors = [well_conditioned(*s, seed=i) if i == 0 else
