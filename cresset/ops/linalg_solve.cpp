@@ -24,12 +24,12 @@ using namespace linalg_util;
 
 namespace {
 
-// How torch rejects a dtype other than Float32/Float64: lu_factor leaves every dtype to LAPACK's
-// getrf ("lu_cpu" not implemented, NotImplementedError); det and solve first demand a floating
-// dtype; inv and slogdet also reject the 16-bit floats up front (RuntimeErrors).
+// How torch rejects a dtype other than Float32/Float64: lu_factor and solve_triangular leave every
+// dtype to their LAPACK kernel (`kernel` not implemented, NotImplementedError); det and solve
+// first demand a floating dtype; inv and slogdet also reject the 16-bit floats up front.
 enum class DtypeCheck { LuKernel, Floating, FullPrecision };
 
-void check_input(const char* op, const Tensor& A, DtypeCheck rule) {
+void check_input(const char* op, const Tensor& A, DtypeCheck rule, const char* kernel = "lu_cpu") {
   CRESSET_CHECK(A.device().is_cpu(), RuntimeError, "[", op, "] ", op,
                 " is not implemented for CUDA tensors in this build");
   CRESSET_CHECK(A.dim() >= 2, RuntimeError, "[", op, "] ", op,
@@ -40,7 +40,7 @@ void check_input(const char* op, const Tensor& A, DtypeCheck rule) {
   const bool supported = A.dtype() == DType::Float32 || A.dtype() == DType::Float64;
   CRESSET_CHECK(supported || rule != DtypeCheck::FullPrecision, RuntimeError, "[", op, "] ", op,
                 ": Low precision dtypes not supported. Got ", dtype_display(A.dtype()));
-  CRESSET_CHECK(supported, NotImplementedError, "[", op, "] \"lu_cpu\" not implemented for '",
+  CRESSET_CHECK(supported, NotImplementedError, "[", op, "] \"", kernel, "\" not implemented for '",
                 dtype_display(A.dtype()), "'");
 }
 
@@ -134,11 +134,17 @@ Tensor lu_factor_backward(const Tensor& lu, const Tensor& pivots, const Tensor& 
     phi_lower = phi_lower - matmul(narrow(gU, -1, k, n - k), matrix_t(narrow(U, -1, k, n - k)));
   if (m > n)
     phi_upper = phi_upper - matmul(matrix_t(narrow(L, -2, k, m - k)), narrow(gL, -2, k, m - k));
-  const Tensor L1_inv_t = matrix_t(linalg_inv(L1));
-  const Tensor U1_inv_t = matrix_t(linalg_inv_ex(U1).first);
-  Tensor grad = matmul(L1_inv_t, matmul(tril(phi_lower, -1) + triu(phi_upper, 0), U1_inv_t));
-  if (n > m) grad = cat({grad, matmul(L1_inv_t, narrow(gU, -1, k, n - k))}, -1);
-  if (m > n) grad = cat({grad, matmul(narrow(gL, -2, k, m - k), U1_inv_t)}, -2);
+  // L1^-T x and x U1^-T as triangular solves.
+  auto l1_inv_t = [&](const Tensor& x) {
+    return linalg_solve_triangular(matrix_t(L1), x, /*upper=*/true, /*left=*/true,
+                                   /*unitriangular=*/true);
+  };
+  auto times_u1_inv_t = [&](const Tensor& x) {
+    return linalg_solve_triangular(matrix_t(U1), x, /*upper=*/false, /*left=*/false);
+  };
+  Tensor grad = l1_inv_t(times_u1_inv_t(tril(phi_lower, -1) + triu(phi_upper, 0)));
+  if (n > m) grad = cat({grad, l1_inv_t(narrow(gU, -1, k, n - k))}, -1);
+  if (m > n) grad = cat({grad, times_u1_inv_t(narrow(gL, -2, k, m - k))}, -2);
   return matmul(permutation_matrix(pivots, m, lu.dtype()), grad);
 }
 
@@ -338,7 +344,7 @@ Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left) {
 Tensor linalg_solve_triangular(const Tensor& A, const Tensor& B, bool upper, bool left,
                                bool unitriangular) {
   const char* op = "linalg.solve_triangular";
-  check_input(op, A, DtypeCheck::LuKernel);
+  check_input(op, A, DtypeCheck::LuKernel, "triangular_solve_cpu");
   CRESSET_CHECK(B.dim() >= 2, RuntimeError, "[", op, "] ", op,
                 ": The input tensor B must have at least 2 dimensions.");
   check_square(op, A);
