@@ -40,6 +40,23 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void axpy_sub(T* ds
   for (int64_t j = 0; j < n; ++j) dst[j] -= f * src[j];
 }
 
+// The first of rows [begin, end) of `col` with the largest magnitude, as LAPACK's idamax picks it
+// (a NaN is passed over unless it comes first): the maximum in a vectorized pass, then its row.
+template <typename T>
+int64_t pivot_row(const T* col, int64_t begin, int64_t end) {
+  if (std::isnan(col[begin])) return begin;
+  T best = 0;
+#pragma omp simd reduction(max : best)
+  for (int64_t i = begin; i < end; ++i) {
+    const T v = std::abs(col[i]);
+    best = v > best ? v : best;
+  }
+  for (int64_t i = begin; i < end; ++i) {
+    if (std::abs(col[i]) == best) return i;
+  }
+  return begin;
+}
+
 // Factors the m x n matrix `a` in place (see Note [Blocked LU]); returns LAPACK's info. `panel`
 // is scratch for a column-major copy of the panel: walking a column of a row-major matrix whose
 // rows are a power of two apart would hit a handful of cache sets only.
@@ -56,15 +73,7 @@ int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv, std::vector<T>& panel) 
     }
     for (int64_t kk = 0; kk < kb; ++kk) {
       T* col = pc + kk * rows;
-      int64_t p = kk;
-      T best = std::abs(col[kk]);
-      for (int64_t i = kk + 1; i < rows; ++i) {
-        const T v = std::abs(col[i]);
-        if (v > best) {
-          best = v;
-          p = i;
-        }
-      }
+      const int64_t p = pivot_row(col, kk, rows);
       piv[k0 + kk] = int32_t(k0 + p + 1);
       const T pivot = col[p];
       if (pivot != T(0)) {
