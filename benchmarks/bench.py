@@ -95,6 +95,14 @@ def _workloads(lib):
             a, b = randn(n, n), randn(n, n)
             return lambda: lib.mm(a, b)
         out.append(("M1 mm", f"{n}x{n}", 2 * n ** 3, "GFLOP/s", 0.2, 5, mm))
+    for shape in [(64, 64), (512, 512), (256, 8, 8)]:
+        def inv(shape=shape):
+            a = randn(*shape) + shape[-1] * lib.eye(shape[-1])  # well conditioned
+            return lambda: lib.linalg.inv(a)
+        n = shape[-1]
+        batch = shape[0] if len(shape) == 3 else 1
+        out.append(("M2 linalg.inv", "x".join(map(str, shape)), 2 * batch * n ** 3, "GFLOP/s",
+                    0.2, 5, inv))
 
     for n, ci, co, hw in [(64, 3, 32, 32), (64, 32, 64, 16), (32, 64, 128, 56)]:
         flops = 2 * n * co * hw * hw * ci * 9

@@ -6,6 +6,7 @@
 
 #include "cresset/core/error.h"
 #include "cresset/ops/factories.h"
+#include "cresset/ops/linalg_solve.h"
 #include "cresset/ops/named_composite.h"
 #include "cresset/ops/ops.h"
 #include "cresset/ops/out.h"
@@ -386,14 +387,12 @@ static Tensor mvlgamma_forward(const Tensor& self, int64_t p) {
 
 Tensor matrix_power(const Tensor& self, int64_t n) {
   check_square(self, "linalg.matrix_power");
-  CRESSET_CHECK(n >= 0, NotImplementedError,
-                "[matrix_power] negative powers need a matrix inverse, which cresset lacks");
   const int64_t k = self.size(-1);
   if (n == 0) return contiguous(expand(eye(k, k, self.dtype(), self.device()),
                             self.sizes()));
-  // Exponentiation by squaring.
-  Tensor result, base = self;
-  for (int64_t e = n; e > 0; e >>= 1) {
+  // Exponentiation by squaring, of the inverse for a negative power (torch's graph too).
+  Tensor result, base = n < 0 ? linalg_inv(self) : self;
+  for (int64_t e = n < 0 ? -n : n; e > 0; e >>= 1) {
     if (e & 1) result = result.defined() ? matmul(result, base) : base;
     if (e > 1) base = matmul(base, base);
   }

@@ -119,8 +119,12 @@ nb::object unique_result(const UniqueResult& r, bool return_inverse, bool return
 }  // namespace
 
 nb::object make_return_type(nb::module_& rt, const char* name, const char* a, const char* b) {
+  return make_return_type(rt, name, nb::make_tuple(a, b));
+}
+
+nb::object make_return_type(nb::module_& rt, const char* name, const nb::tuple& fields) {
   nb::object namedtuple = nb::module_::import_("collections").attr("namedtuple");
-  nb::object t = namedtuple(name, nb::make_tuple(a, b), "module"_a = "cresset.return_types");
+  nb::object t = namedtuple(name, fields, "module"_a = "cresset.return_types");
   // Printed like torch's: "torch.return_types.max(\nvalues=...,\nindices=...)".
   std::string head = std::string("torch.return_types.") + name + "(\n";
   t.attr("__repr__") = nb::cpp_function(

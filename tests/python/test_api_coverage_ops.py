@@ -261,14 +261,18 @@ def test_mvlgamma(p):
 
 # ---- matrix products ----
 
-@pytest.mark.parametrize("n", [0, 1, 2, 3, 6])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 6, -1, -3])
 def test_matrix_power(n):
     a = rnd(3, 3) / 2
     run(lambda lib, t: lib.matrix_power(t, n), a)
     run(lambda lib, t: t.matrix_power(n), rnd(2, 4, 4).transpose(-1, -2))
-    run(lambda lib, t: lib.matrix_power(t, n), torch.randint(-2, 3, (3, 3), dtype=torch.int32))
+    ints = torch.randint(-2, 3, (3, 3), dtype=torch.int32)
+    if n >= 0:
+        run(lambda lib, t: lib.matrix_power(t, n), ints)
+    else:  # the inverse of an integer matrix: torch's error
+        raises(RuntimeError, lambda lib, t: lib.matrix_power(t, n), ints)
     run(lambda lib, t: lib.matrix_power(t, n), rnd(0, 2, 2))
-    if n > 0:
+    if n != 0:
         grads_match(lambda lib, t: lib.matrix_power(t, n), a)
     raises(RuntimeError, lambda lib, t: lib.matrix_power(t, n), rnd(2, 3))
 

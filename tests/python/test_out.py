@@ -92,6 +92,7 @@ CASES = [
     C("kron", lambda t, x, **o: t.kron(x("m"), x("v"), **o)),
     C("tensordot", lambda t, x, **o: t.tensordot(x("m"), x("n"), 1, **o)),
     C("cross", lambda t, x, **o: t.cross(x("m"), x("n"), dim=1, **o)),
+    C("inverse", lambda t, x, **o: t.inverse(x("m") + 3 * t.eye(3), **o), alias="n"),
     # reductions and scans
     C("sum", lambda t, x, **o: t.sum(x("a"), 1, **o)),
     C("nansum", lambda t, x, **o: t.nansum(x("a"), 1, **o)),
