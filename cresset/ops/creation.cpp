@@ -11,6 +11,7 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
 #include "cresset/backend/cuda/api.h"
+#include "cresset/ops/index_internal.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/reduce.h"
@@ -66,6 +67,7 @@ void record_overwrite(const char* name, const Tensor& self) {
 }
 
 Tensor fill_(const Tensor& self, Scalar value) {
+  index_detail::check_scalar_fits(value, self.dtype());
   const bool grad = begin_overwrite(self);
   fill_impl(self, value);
   self.bump_version("fill_");
@@ -139,6 +141,7 @@ Tensor scalar_argument(Scalar value) {
 }
 
 Tensor full(const DimVector& sizes, Scalar value, DType dtype, Device device) {
+  index_detail::check_scalar_fits(value, dtype);
   return fill_impl(empty_tensor(sizes, dtype, device), value);
 }
 
@@ -352,6 +355,7 @@ Tensor empty_like(const Tensor& self, DType dtype, Device device) {
 }
 
 Tensor full_like(const Tensor& self, Scalar value, DType dtype, Device device) {
+  index_detail::check_scalar_fits(value, dtype);
   return fill_impl(empty_like(self, dtype, device), value);
 }
 

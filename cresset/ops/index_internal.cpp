@@ -44,13 +44,13 @@ const char* checked_type_name(DType t) {
     case DType::Int16:
       return "int16_t";
     case DType::Int32:
-      return "int32_t";
+      return "int";
     case DType::Int64:
       return "int64_t";
     case DType::Float16:
-      return "at::Half";
+      return "c10::Half";
     case DType::BFloat16:
-      return "at::BFloat16";
+      return "c10::BFloat16";
     case DType::Float32:
       return "float";
     case DType::Float64:

@@ -369,6 +369,32 @@ def test_fill_functions_and_errors():
     assert base.tolist() == [[2.0, 2.0, 2.0]]
 
 
+@pytest.mark.parametrize("dtype, value", [
+    ("uint8", 300), ("uint8", -256), ("int8", -129), ("int16", 1e300), ("int32", 2 ** 40),
+    ("int64", 1e30), ("int32", float("nan")), ("float16", 1e6), ("bfloat16", 1e300),
+    ("float32", 1e300)])
+def test_fills_refuse_values_that_overflow(dtype, value):
+    # torch checks the number against the dtype (c10::checked_convert); a tensor value wraps.
+    for make in (lambda L: L.full((2,), value, dtype=getattr(L, dtype)),
+                 lambda L: L.zeros(2, dtype=getattr(L, dtype)).fill_(value),
+                 lambda L: L.full_like(L.zeros(2, dtype=getattr(L, dtype)), value),
+                 lambda L: L.zeros(2, dtype=getattr(L, dtype)).new_full((2,), value)):
+        with pytest.raises(RuntimeError) as theirs:
+            make(torch)
+        with pytest.raises(RuntimeError) as ours:
+            make(cresset)
+        assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("dtype, value", [("uint8", -255), ("float16", float("inf")),
+                                          ("bool", 2.5), ("int8", -128)])
+def test_fills_accept_values_torch_accepts(dtype, value):
+    assert_same(cresset.full((2,), value, dtype=getattr(cresset, dtype)),
+                torch.full((2,), value, dtype=getattr(torch, dtype)))
+    assert_same(cresset.zeros(2, dtype=getattr(cresset, dtype)).fill_(cresset.tensor(300)),
+                torch.zeros(2, dtype=getattr(torch, dtype)).fill_(torch.tensor(300)))
+
+
 # ---- conversions --------------------------------------------------------------------------------
 
 def test_to_returns_self_when_nothing_changes():
