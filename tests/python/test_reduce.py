@@ -153,6 +153,32 @@ def test_sum_large_accuracy_and_threads():
     assert abs(cresset.sum(to_cresset(big)).item() - exact) / exact < 1e-6
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "uint8", "bool"])
+def test_short_rows_across_rows(dtype):
+    # Note [Short rows]: rows under 3 vectors are reduced a tile of rows at a time; a partial last
+    # tile, rows that aren't evenly spaced (a permuted input) and every lane-based op.
+    g = torch.Generator().manual_seed(3)
+    x = (torch.rand(37, 3, 11, generator=g) * 4 - 2).to(getattr(torch, dtype))
+    samples = [x, x.permute(1, 0, 2), x[:, :, :7], x.reshape(111, 11)[::2]]
+    ops = [lambda L, t: L.sum(t, -1), lambda L, t: L.amax(t, -1), lambda L, t: L.amin(t, -1),
+           lambda L, t: L.any(t, -1), lambda L, t: L.all(t, -1)]
+    if dtype not in ("bool", "uint8"):
+        ops.append(lambda L, t: L.prod(t, -1))
+    if dtype.startswith("float"):
+        ops += [lambda L, t: L.mean(t, -1), lambda L, t: L.norm(t, dim=-1),
+                lambda L, t: L.nansum(t, -1), lambda L, t: L.logsumexp(t, -1)]
+    for t in samples:
+        for op in ops:
+            tol = 1e-2 if dtype == "float16" else None
+            assert_same(op(cresset, to_cresset(t)), op(torch, t), rtol=tol, atol=tol)
+    results = []
+    for threads in (1, 2):
+        cresset.set_num_threads(threads)
+        results.append(cresset.sum(to_cresset(samples[1]), -1).tolist())
+    cresset.set_num_threads(torch.get_num_threads())
+    assert results[0] == results[1]
+
+
 def test_half_sums_accumulate_in_float():
     t = torch.full((4096,), 1.0, dtype=torch.float16) + torch.rand(4096).half() * 1e-3
     for dt in ("float16", "bfloat16"):
