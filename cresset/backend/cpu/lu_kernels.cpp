@@ -1,0 +1,297 @@
+// Note [Blocked LU]
+// Matrices are row-major, so a row swap is one contiguous swap and every inner loop runs along a
+// row. The factorization is right-looking and blocked: a panel of kBlock columns is factored
+// unblocked (its row swaps applied to whole rows at once, which is LAPACK's laswp done eagerly),
+// the panel's rows of U right of it are solved with its unit lower triangle, and the trailing
+// matrix gets the rank-kBlock update from cresset's GEMM. The pivot is the first row of largest
+// magnitude, as LAPACK's idamax picks it, so pivots agree with torch's wherever rounding does.
+// Triangular solves are blocked the same way: GEMM for the off-diagonal blocks, row axpys within.
+// Compiled once per capability (see Note [CPU capability dispatch]); lu.cpp dispatches.
+#include "cresset/backend/cpu/lu_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "cresset/backend/cpu/gemm.h"
+#include "cresset/core/parallel.h"
+
+namespace cresset::cpu::CPU_CAPABILITY {
+
+namespace {
+
+constexpr int64_t kBlock = 32;
+
+// c (m x n) -= a (m x k) @ b (k x n); element (i, j) of a is a[i * a_rs + j * a_cs], rows of b
+// and c are ldb and ldc elements apart.
+template <typename T>
+void gemm_sub(T* c, int64_t ldc, const T* a, int64_t a_rs, int64_t a_cs, const T* b, int64_t ldb,
+              int64_t m, int64_t n, int64_t k) {
+  if (m == 0 || n == 0 || k == 0) return;
+  const DType dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+  gemm(GemmProblem{dtype, m, n, k, 1, a, nullptr, a_rs, a_cs, b, nullptr, ldb, 1, c, nullptr, ldc,
+                   1, Scalar(-1.0), Scalar(1.0)});
+}
+
+// dst[0, n) -= f * src[0, n), the inner loop of the triangular solves (vectorized for each
+// capability; no FMA contraction, so every capability rounds alike).
+template <typename T>
+void axpy_sub(T* dst, const T* src, T f, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] -= f * src[j];
+}
+
+// The first of rows [begin, end) of `col` with the largest magnitude, as LAPACK's idamax picks it
+// (a NaN is passed over unless it comes first): the maximum in a vectorized pass, then its row.
+template <typename T>
+int64_t pivot_row(const T* col, int64_t begin, int64_t end) {
+  if (std::isnan(col[begin])) return begin;
+  T best = 0;
+#pragma omp simd reduction(max : best)
+  for (int64_t i = begin; i < end; ++i) {
+    const T v = std::abs(col[i]);
+    best = v > best ? v : best;
+  }
+  for (int64_t i = begin; i < end; ++i) {
+    if (std::abs(col[i]) == best) return i;
+  }
+  return begin;
+}
+
+// Factors the m x n matrix `a` in place (see Note [Blocked LU]); returns LAPACK's info. `panel`
+// is scratch for a column-major copy of the panel: walking a column of a row-major matrix whose
+// rows are a power of two apart would hit a handful of cache sets only.
+template <typename T>
+int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv, std::vector<T>& panel) {
+  int32_t info = 0;
+  const int64_t kmin = std::min(m, n);
+  for (int64_t k0 = 0; k0 < kmin; k0 += kBlock) {
+    const int64_t k1 = std::min(k0 + kBlock, kmin), kb = k1 - k0, rows = m - k0;
+    panel.resize(size_t(kb * rows));
+    T* pc = panel.data();
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < kb; ++j) pc[j * rows + i] = a[(k0 + i) * n + k0 + j];
+    }
+    for (int64_t kk = 0; kk < kb; ++kk) {
+      T* col = pc + kk * rows;
+      const int64_t p = pivot_row(col, kk, rows);
+      piv[k0 + kk] = int32_t(k0 + p + 1);
+      const T pivot = col[p];
+      if (pivot != T(0)) {
+        if (p != kk) {
+          for (int64_t j = 0; j < kb; ++j) std::swap(pc[j * rows + kk], pc[j * rows + p]);
+        }
+        const T r = T(1) / pivot;
+        for (int64_t i = kk + 1; i < rows; ++i) col[i] *= r;
+      } else if (info == 0) {
+        info = int32_t(k0 + kk + 1);
+      }
+      for (int64_t j = kk + 1; j < kb; ++j) {
+        T* cj = pc + j * rows;
+        axpy_sub(cj + kk + 1, col + kk + 1, cj[kk], rows - kk - 1);
+      }
+    }
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < kb; ++j) a[(k0 + i) * n + k0 + j] = pc[j * rows + i];
+    }
+    // The panel's row swaps, applied to the columns left and right of it.
+    for (int64_t k = k0; k < k1; ++k) {
+      const int64_t p = piv[k] - 1;
+      if (p == k) continue;
+      std::swap_ranges(a + k * n, a + k * n + k0, a + p * n);
+      std::swap_ranges(a + k * n + k1, a + (k + 1) * n, a + p * n + k1);
+    }
+    // The panel's rows of U right of it: unit lower solve with the panel's triangle.
+    const int64_t rest = n - k1;
+    for (int64_t i = k0 + 1; i < k1; ++i) {
+      for (int64_t l = k0; l < i; ++l) axpy_sub(a + i * n + k1, a + l * n + k1, a[i * n + l], rest);
+    }
+    gemm_sub(a + k1 * n + k1, n, a + k1 * n + k0, n, 1, a + k0 * n + k1, n, m - k1, rest, kb);
+  }
+  return info;
+}
+
+// b (n x k, rows ldb apart) = T^-1 b for the triangular T (n x n) whose element (i, l) is t[i * rs
+// + l * cs]: lower (solved top-down) or upper (bottom-up), with a unit diagonal or its own.
+// Right-looking: each solved block of rows updates every row after it (before it, for upper) with
+// one GEMM whose operands are thin, so little is packed per call.
+template <typename T>
+void triangular_solve(const T* t, int64_t rs, int64_t cs, bool lower, bool unit, T* b, int64_t ldb,
+                      int64_t n, int64_t k) {
+  auto finish_row = [&](int64_t i) {
+    if (unit) return;
+    T* row = b + i * ldb;
+    const T d = t[i * rs + i * cs];
+    for (int64_t j = 0; j < k; ++j) row[j] /= d;
+  };
+  if (lower) {
+    for (int64_t i0 = 0; i0 < n; i0 += kBlock) {
+      const int64_t i1 = std::min(i0 + kBlock, n);
+      for (int64_t i = i0; i < i1; ++i) {
+        for (int64_t l = i0; l < i; ++l) axpy_sub(b + i * ldb, b + l * ldb, t[i * rs + l * cs], k);
+        finish_row(i);
+      }
+      gemm_sub(b + i1 * ldb, ldb, t + i1 * rs + i0 * cs, rs, cs, b + i0 * ldb, ldb, n - i1, k,
+               i1 - i0);
+    }
+    return;
+  }
+  for (int64_t i1 = n; i1 > 0; i1 -= kBlock) {
+    const int64_t i0 = std::max<int64_t>(i1 - kBlock, 0);
+    for (int64_t i = i1 - 1; i >= i0; --i) {
+      for (int64_t l = i + 1; l < i1; ++l)
+        axpy_sub(b + i * ldb, b + l * ldb, t[i * rs + l * cs], k);
+      finish_row(i);
+    }
+    gemm_sub(b, ldb, t + i0 * cs, rs, cs, b + i0 * ldb, ldb, i0, k, i1 - i0);
+  }
+}
+
+// b (n x k, rows ldb apart) = A^-1 b, or A^-T b when `adjoint`, for A = P L U packed in lu (n x n).
+template <typename T>
+void solve(const T* lu, const int32_t* piv, T* b, int64_t ldb, int64_t n, int64_t k, bool adjoint) {
+  auto swap_rows = [&](int64_t i) {
+    const int64_t p = piv[i] - 1;
+    if (p != i) std::swap_ranges(b + i * ldb, b + i * ldb + k, b + p * ldb);
+  };
+  if (!adjoint) {
+    for (int64_t i = 0; i < n; ++i) swap_rows(i);
+    triangular_solve(lu, n, 1, /*lower=*/true, /*unit=*/true, b, ldb, n, k);
+    triangular_solve(lu, n, 1, /*lower=*/false, /*unit=*/false, b, ldb, n, k);
+    return;
+  }
+  // A^T = U^T L^T P^T: U^T is lower, L^T unit upper, read transposed.
+  triangular_solve(lu, 1, n, /*lower=*/true, /*unit=*/false, b, ldb, n, k);
+  triangular_solve(lu, 1, n, /*lower=*/false, /*unit=*/true, b, ldb, n, k);
+  for (int64_t i = n - 1; i >= 0; --i) swap_rows(i);
+}
+
+// The batch grain for matrices of about `work` operations each: a batch runs in parallel over its
+// matrices (one big matrix parallelizes inside the GEMM instead).
+int64_t grain_of(int64_t work) {
+  return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1));
+}
+
+// Runs f(b) for each batch index b, in parallel over the batch.
+template <typename F>
+void for_each_matrix(int64_t batch, int64_t work, const F& f) {
+  parallel_for(0, batch, grain_of(work), [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) f(b);
+  });
+}
+
+template <typename T>
+void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info) {
+  const int64_t m = lu.size(-2), n = lu.size(-1), kmin = std::min(m, n);
+  const int64_t batch = m * n == 0 ? info.numel() : lu.numel() / (m * n);
+  T* a = lu.data<T>();
+  int32_t* piv = pivots.data<int32_t>();
+  int32_t* inf = info.data<int32_t>();
+  parallel_for(0, batch, grain_of(m * n * kmin), [&](int64_t b0, int64_t b1) {
+    std::vector<T> panel;
+    for (int64_t b = b0; b < b1; ++b) inf[b] = factor(a + b * m * n, m, n, piv + b * kmin, panel);
+  });
+}
+
+// Runs f(i, j0, j1) on columns [j0, j1) of system i of a batch of `batch` systems of n equations
+// with k right-hand sides: a batch in parallel over its systems; one system in parallel over
+// blocks of its columns, which are independent (each column gets the same operations whatever
+// the split).
+template <typename F>
+void for_each_system(int64_t batch, int64_t n, int64_t k, const F& f) {
+  if (n * k == 0) return;
+  if (batch != 1) {
+    for_each_matrix(batch, n * n * k, [&](int64_t i) { f(i, 0, k); });
+    return;
+  }
+  parallel_for(0, k, kBlock, [&](int64_t j0, int64_t j1) { f(0, j0, j1); });
+}
+
+template <typename T>
+void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint) {
+  const int64_t n = b.size(-2), k = b.size(-1);
+  const T* a = lu.data<T>();
+  const int32_t* piv = pivots.data<int32_t>();
+  T* x = b.data<T>();
+  for_each_system(n * k == 0 ? 0 : b.numel() / (n * k), n, k,
+                  [&](int64_t i, int64_t j0, int64_t j1) {
+                    solve(a + i * n * n, piv + i * n, x + i * n * k + j0, k, n, j1 - j0, adjoint);
+                  });
+}
+
+template <typename T>
+void triangular_solve_typed(const Tensor& a, const Tensor& b, bool upper, bool unit,
+                            bool transpose) {
+  const int64_t n = b.size(-2), k = b.size(-1);
+  const T* t = a.data<T>();
+  T* x = b.data<T>();
+  // The transpose of an upper triangle is a lower one, read with the strides swapped.
+  const int64_t rs = transpose ? 1 : n, cs = transpose ? n : 1;
+  const bool lower = upper == transpose;
+  for_each_system(
+      n * k == 0 ? 0 : b.numel() / (n * k), n, k, [&](int64_t i, int64_t j0, int64_t j1) {
+        triangular_solve(t + i * n * n, rs, cs, lower, unit, x + i * n * k + j0, k, n, j1 - j0);
+      });
+}
+
+template <typename T>
+void lu_det_typed(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,
+                  bool log) {
+  const int64_t n = lu.size(-1), batch = value.numel();
+  const T* a = lu.data<T>();
+  const int32_t* piv = pivots.data<int32_t>();
+  T* v = value.data<T>();
+  T* s = log ? sign.data<T>() : nullptr;
+  for_each_matrix(batch, n, [&](int64_t b) {
+    const T* m = a + b * n * n;
+    bool swapped = false;
+    T prod = 1, sgn = 1, logsum = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      const T d = m[i * n + i];
+      swapped ^= piv[b * n + i] != i + 1;
+      if (log) {
+        // sign(d) as torch takes it: 0 for a zero pivot (a singular matrix) and for NaN.
+        sgn *= d > T(0) ? T(1) : d < T(0) ? T(-1) : T(0);
+        logsum += std::log(std::abs(d));
+      } else {
+        prod *= d;
+      }
+    }
+    if (log) {
+      s[b] = swapped ? -sgn : sgn;
+      v[b] = logsum;
+    } else {
+      v[b] = swapped ? -prod : prod;
+    }
+  });
+}
+
+template <typename F>
+void by_dtype(const Tensor& t, const F& f) {
+  if (t.dtype() == DType::Float32) {
+    f(float());
+  } else {
+    f(double());
+  }
+}
+
+}  // namespace
+
+void lu_factor_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& info) {
+  by_dtype(lu, [&](auto t) { lu_factor_typed<decltype(t)>(lu, pivots, info); });
+}
+
+void lu_solve_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool adjoint) {
+  by_dtype(lu, [&](auto t) { lu_solve_typed<decltype(t)>(lu, pivots, b, adjoint); });
+}
+
+void triangular_solve_kernel(const Tensor& a, const Tensor& b, bool upper, bool unit,
+                             bool transpose) {
+  by_dtype(a, [&](auto t) { triangular_solve_typed<decltype(t)>(a, b, upper, unit, transpose); });
+}
+
+void lu_det_kernel(const Tensor& lu, const Tensor& pivots, const Tensor& sign, const Tensor& value,
+                   bool log) {
+  by_dtype(lu, [&](auto t) { lu_det_typed<decltype(t)>(lu, pivots, sign, value, log); });
+}
+
+}  // namespace cresset::cpu::CPU_CAPABILITY
