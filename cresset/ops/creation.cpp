@@ -11,7 +11,6 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/kernels.h"
 #include "cresset/backend/cuda/api.h"
-#include "cresset/ops/index_internal.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 #include "cresset/ops/reduce.h"
@@ -67,7 +66,7 @@ void record_overwrite(const char* name, const Tensor& self) {
 }
 
 Tensor fill_(const Tensor& self, Scalar value) {
-  index_detail::check_scalar_fits(value, self.dtype());
+  check_scalar_fits(value, self.dtype());
   const bool grad = begin_overwrite(self);
   fill_impl(self, value);
   self.bump_version("fill_");
@@ -128,6 +127,82 @@ Tensor scalar_tensor(Scalar value, DType dtype, Device device) {
   return fill_impl(t, value);
 }
 
+namespace {
+
+// The C++ type names torch's overflow message uses.
+const char* checked_type_name(DType t) {
+  switch (t) {
+    case DType::UInt8:
+      return "uint8_t";
+    case DType::Int8:
+      return "int8_t";
+    case DType::Int16:
+      return "int16_t";
+    case DType::Int32:
+      return "int";
+    case DType::Int64:
+      return "int64_t";
+    case DType::Float16:
+      return "c10::Half";
+    case DType::BFloat16:
+      return "c10::BFloat16";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      return "double";
+    default:
+      return "bool";
+  }
+}
+
+double largest_finite(DType t) {
+  switch (t) {
+    case DType::Float16:
+      return 65504.0;
+    case DType::BFloat16:
+      return 3.3895313892515355e38;
+    case DType::Float32:
+      return double(std::numeric_limits<float>::max());
+    default:
+      return std::numeric_limits<double>::max();
+  }
+}
+
+}  // namespace
+
+void check_scalar_fits(Scalar value, DType dtype, bool check_16bit) {
+  if (dtype == DType::Bool) return;
+  bool overflow = false;
+  if (is_floating(dtype)) {
+    if (!check_16bit && itemsize(dtype) == 2) return;
+    double v = value.to_double();
+    overflow = std::isfinite(v) && std::abs(v) > largest_finite(dtype);
+  } else {
+    CRESSET_DISPATCH_INTEGRAL_BOOL("fill_", dtype, [&] {
+      using L = std::numeric_limits<scalar_t>;
+      if (value.is_float()) {
+        double v = value.to_double();
+        overflow = !(v >= double(L::lowest()) && v <= double(L::max()));
+      } else {
+        int64_t v = value.to_int();
+        if constexpr (!L::is_signed) {
+          // torch lets negative ints wrap into unsigned types (uint8 -1 is 255) down to -max.
+          overflow = v > int64_t(L::max()) || (v < 0 && -(uint64_t(v)) > uint64_t(L::max()));
+        } else {
+          overflow = v < int64_t(L::lowest()) || v > int64_t(L::max());
+        }
+      }
+    });
+  }
+  CRESSET_CHECK(!overflow, RuntimeError, "value cannot be converted to type ",
+                checked_type_name(dtype), " without overflow");
+}
+
+Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit) {
+  check_scalar_fits(value, dtype, check_16bit);
+  return scalar_tensor(value, dtype, device);
+}
+
 Tensor wrapped_scalar(Scalar value) {
   Tensor t = scalar_tensor(value, value.natural_dtype());
   t.impl()->set_wrapped_number(true);
@@ -141,7 +216,7 @@ Tensor scalar_argument(Scalar value) {
 }
 
 Tensor full(const DimVector& sizes, Scalar value, DType dtype, Device device) {
-  index_detail::check_scalar_fits(value, dtype);
+  check_scalar_fits(value, dtype);
   return fill_impl(empty_tensor(sizes, dtype, device), value);
 }
 
@@ -355,7 +430,7 @@ Tensor empty_like(const Tensor& self, DType dtype, Device device) {
 }
 
 Tensor full_like(const Tensor& self, Scalar value, DType dtype, Device device) {
-  index_detail::check_scalar_fits(value, dtype);
+  check_scalar_fits(value, dtype);
   return fill_impl(empty_like(self, dtype, device), value);
 }
 

@@ -14,6 +14,12 @@ Tensor wrapped_scalar(Scalar value);
 Tensor scalar_argument(Scalar value);
 /// A 0-dim tensor holding `value` in `dtype`.
 Tensor scalar_tensor(Scalar value, DType dtype, Device device = Device());
+/// Throws torch's RuntimeError when `value` doesn't fit `dtype` (c10::checked_convert): integers
+/// out of range, and for floating dtypes finite values beyond the largest (skipped for the 16-bit
+/// floats unless `check_16bit`).
+void check_scalar_fits(Scalar value, DType dtype, bool check_16bit = true);
+/// A 0-dim tensor holding `value` in `dtype` after check_scalar_fits.
+Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit = true);
 /// The value of a one-element tensor as a Scalar of its dtype's kind.
 Scalar item_scalar(const Tensor& t);
 

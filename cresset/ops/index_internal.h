@@ -27,12 +27,6 @@ namespace cresset::index_detail {
 Tensor as_int64(const Tensor& index);
 /// Some index of `index` (int64) outside [lo, hi), if any.
 std::optional<int64_t> find_out_of_range(const Tensor& index, int64_t lo, int64_t hi);
-/// Throws torch's RuntimeError when `value` doesn't fit `dtype` (c10::checked_convert): integers
-/// out of range, and for floating dtypes finite values beyond the largest (skipped for the 16-bit
-/// floats unless `check_16bit`).
-void check_scalar_fits(Scalar value, DType dtype, bool check_16bit = true);
-/// A 0-dim tensor holding `value` in `dtype` after check_scalar_fits.
-Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool check_16bit = true);
 /// How many row-major chunks an order-dependent kernel over `numel` elements uses.
 int64_t row_major_chunks(int64_t numel);
 /// Throws the RuntimeError torch raises when `t` has elements sharing memory (written-to tensors).

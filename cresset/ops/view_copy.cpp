@@ -65,7 +65,7 @@ Tensor fill_diagonal_(const Tensor& self, Scalar fill_value, bool wrap) {
   }
   if (autograd::needs_grad({self})) autograd::check_inplace(self);
   // Like torch, a value that overflows self's dtype is an error (-1 still wraps into uint8).
-  index_detail::check_scalar_fits(fill_value, self.dtype());
+  check_scalar_fits(fill_value, self.dtype());
   int64_t step = 0;
   for (int64_t s : self.strides()) step += s;
   // A tall matrix with wrap: the diagonal restarts every cols + 1 rows (NumPy's rule).
