@@ -12,9 +12,10 @@
 //   jr  NC in steps of NR     the micro-kernel streams B micro-panels from L2
 // Packing turns any strides (transposed, sliced, expanded) into the one layout the micro-kernel
 // reads, and zero-pads edge panels so that the micro-kernel always computes a full tile; only its
-// store is clipped. Threads each take whole rectangles of C, aligned to the MR x NR grid, and pack
-// their own panels: no barriers, and every element of C is produced by the same operations (same
-// tile grid, same K blocks, same epilogue) whatever the number of threads.
+// store is clipped. Threads take whole rectangles of C, aligned to the MR x NR grid, and pack their
+// own panels, or share the blocks of one product (Note [GEMM shared B]); either way every element
+// of C is produced by the same operations (same tile grid, same K blocks, same epilogue) whatever
+// the number of threads.
 #include "cresset/backend/cpu/gemm_kernels.h"
 
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <numeric>
 #include <thread>
 
@@ -518,11 +520,17 @@ thread_local PackBuffer t_pack_a, t_pack_b, t_shared_b;
 // Note [GEMM shared B]
 // With several threads on one product, each thread taking its own rectangle of C packs every B
 // block its rectangle meets: split by rows, every thread packs all of B (at 512 x 512 on 2 threads,
-// a third of each thread's packing is redundant). For a single product the threads instead take
-// rows of C and split the packing of each B block into one shared buffer, then wait for each
-// other (a spin barrier per block) and all read the whole block. The buffer holds two blocks, so
-// a thread packing block i + 1 overwrites block i - 1, which every thread finished before the
-// barrier of block i. Tiles and K blocks are those of the serial loop: results do not change.
+// a third of each thread's packing is redundant). For a single product the threads instead share
+// the work of each B block: they claim its micro-panels one at a time and pack them into one
+// shared buffer, wait until the block is packed, then claim chunks of its rows of A, large at
+// first and down to one tile at the end (guided scheduling). Claims balance the threads whatever
+// their speed: a static split of the rows left one core waiting for the other at every block
+// (1024 x 1024 on 2 threads: 1-3% of the time at the barriers, as the two vCPUs of the machine
+// ran 1-3% apart, and 171 row tiles do not split evenly), and a thread that starts late finds
+// the work done by the others. The buffer holds two blocks: block i is packed over block i - 2
+// once every row of that one is multiplied, and block i multiplies a row only after block i - 1
+// is done with all rows, so C sees the K blocks in order. Tiles and K blocks are those of the
+// serial loop: results do not depend on which thread computes what.
 // Sharing has a price: a thread packs into lines that the other cores read last (each write
 // invalidates their copies; measured twice the cost per element of packing into a private buffer)
 // and reads the other threads' panels from their caches. While all of B fits in three quarters of
@@ -530,37 +538,113 @@ thread_local PackBuffer t_pack_a, t_pack_b, t_shared_b;
 // faster for 384 to 576 square products on 2 threads, 2-4% slower at 640 to 1024. And when every
 // thread's share of the columns fills whole B blocks, the threads split C by columns instead: each
 // packs its own B blocks and all of A, which is no more packing than its rows of A once per B block
-// of the full width, with no barrier and nothing read from another core (measured on 2 threads: 1%
-// faster at 2048 x 2048, 15-25% at 4096 x 4096).
+// of the full width, with nothing read from another core (measured on 2 threads: 1% faster at
+// 2048 x 2048, 15-25% at 4096 x 4096).
+
+// A rectangle of C computed by the calling thread alone: it packs every B block into its own
+// buffer and multiplies all of the rectangle's rows, MC at a time.
+template <typename T>
+class PrivateB {
+ public:
+  PrivateB(T* buffer, int64_t m0, int64_t m1, int64_t mc_max)
+      : buffer_(buffer), m0_(m0), m1_(m1), mc_max_(mc_max) {}
+  T* buffer(int64_t /*block*/) const { return buffer_; }
+  // pack(first, last) packs the block's micro-panels [first, last).
+  template <typename Pack>
+  void pack(int64_t /*block*/, int64_t first, int64_t panels, const Pack& pack) {
+    if (first < panels) pack(first, panels);
+  }
+  // multiply(ic, mc) multiplies rows [ic, ic + mc) of A by the block.
+  template <typename Multiply>
+  void for_each_rows(int64_t /*block*/, const Multiply& multiply) {
+    for (int64_t ic = m0_; ic < m1_; ic += mc_max_) multiply(ic, std::min(mc_max_, m1_ - ic));
+  }
+
+ private:
+  T* buffer_;
+  int64_t m0_, m1_, mc_max_;
+};
+
+// Spins until `ready` holds, yielding the core after a while (a busy machine: let the late
+// thread run).
+template <typename Ready>
+void spin_until(const Ready& ready) {
+  for (int spins = 0; !ready(); ++spins) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+    if (spins > 1000) std::this_thread::yield();
+  }
+}
+
+// All rows of one product computed by several threads together (see Note [GEMM shared B]). Blocks
+// are counted in loop order from 0; each has counters of its micro-panels packed and of its row
+// tiles (MR rows) claimed and multiplied.
 template <typename T>
 class SharedB {
  public:
-  SharedB(T* data, int64_t block_elems, int64_t threads)
-      : data_(data), block_elems_(block_elems), threads_(threads) {}
-  // The buffer of block `index` (blocks counted in loop order from 0).
-  T* block(int64_t index) const { return data_ + (index % 2) * block_elems_; }
-  int64_t threads() const { return threads_; }
-  // Returns once every thread has arrived for block `index`; throws when a thread failed.
-  void wait(int64_t index) {
-    arrived_.fetch_add(1, std::memory_order_acq_rel);
-    const int64_t target = threads_ * (index + 1);
-    for (int spins = 0; arrived_.load(std::memory_order_acquire) < target; ++spins) {
-      if (failed_.load(std::memory_order_relaxed)) {
-        throw RuntimeError("[gemm] a worker thread failed");
+  SharedB(T* data, int64_t block_elems, int64_t blocks, int64_t m, int MR, int64_t mc_max,
+          int64_t threads)
+      : data_(data),
+        block_elems_(block_elems),
+        counters_(new Counters[size_t(blocks)]),
+        m_(m),
+        mr_(MR),
+        row_tiles_((m + MR - 1) / MR),
+        chunk_max_(mc_max / MR),
+        threads_(threads) {}
+  // Two buffers take turns: block i is packed over block i - 2.
+  T* buffer(int64_t block) const { return data_ + (block % 2) * block_elems_; }
+
+  // Packs micro-panels of the block until none is left, then waits until the other threads have
+  // packed theirs. The buffer is reused once every row of block - 2 has been multiplied.
+  template <typename Pack>
+  void pack(int64_t block, int64_t first, int64_t panels, const Pack& pack) {
+    if (block >= 2) spin_until([&] { return multiplied(block - 2); });
+    Counters& c = counters_[block];
+    for (int64_t j; (j = first + c.next_panel.fetch_add(1, std::memory_order_relaxed)) < panels;) {
+      pack(j, j + 1);
+      c.packed.fetch_add(1, std::memory_order_release);
+    }
+    spin_until([&] { return c.packed.load(std::memory_order_acquire) >= panels - first; });
+  }
+
+  // Claims chunks of the block's row tiles until none is left: chunks shrink from MC rows to one
+  // tile as the rows run out (guided scheduling), so the threads finish together whatever their
+  // speed. A tile of C is multiplied by block i only once block i - 1 is done with every row,
+  // which keeps the order of the K blocks.
+  template <typename Multiply>
+  void for_each_rows(int64_t block, const Multiply& multiply) {
+    if (block >= 1) spin_until([&] { return multiplied(block - 1); });
+    Counters& c = counters_[block];
+    int64_t first = c.next_tile.load(std::memory_order_relaxed);
+    while (first < row_tiles_) {
+      const int64_t take =
+          std::clamp<int64_t>((row_tiles_ - first) / (2 * threads_), 1, chunk_max_);
+      if (!c.next_tile.compare_exchange_weak(first, first + take, std::memory_order_relaxed)) {
+        continue;
       }
-#if defined(__x86_64__)
-      __builtin_ia32_pause();
-#endif
-      if (spins > 1000) std::this_thread::yield();  // a busy machine: let the late thread run
+      multiply(first * mr_, std::min(m_, (first + take) * mr_) - first * mr_);
+      c.multiplied.fetch_add(take, std::memory_order_release);
+      first = c.next_tile.load(std::memory_order_relaxed);
     }
   }
-  void fail() { failed_.store(true); }
 
  private:
+  struct Counters {
+    alignas(64) std::atomic<int64_t> next_panel{0};
+    std::atomic<int64_t> packed{0};
+    alignas(64) std::atomic<int64_t> next_tile{0};
+    std::atomic<int64_t> multiplied{0};
+  };
+  bool multiplied(int64_t block) const {
+    return counters_[block].multiplied.load(std::memory_order_acquire) == row_tiles_;
+  }
+
   T* data_;
-  int64_t block_elems_, threads_;
-  std::atomic<int64_t> arrived_{0};
-  std::atomic<bool> failed_{false};
+  int64_t block_elems_;
+  std::unique_ptr<Counters[]> counters_;
+  int64_t m_, mr_, row_tiles_, chunk_max_, threads_;
 };
 
 // Note [GEMM in place]
@@ -638,25 +722,23 @@ Blocking<T> make_blocking(const GemmProblem& p, int64_t width) {
   return bl;
 }
 
-// One rectangle [m0, m1) x [n0, n1) of one product, computed serially with the loops of
-// Note [GEMM blocking]. n0 must lie on the NR grid for the tiles to be the same for every split.
-// With `shared`, B blocks are packed by all threads together (see Note [GEMM shared B]); `thread`
-// is then this thread's index.
-template <typename T, typename K>
-void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T* b, T* c,
-               int64_t m0, int64_t m1, int64_t n0, int64_t n1, const Epilogue<T>& first,
-               const Epilogue<T>& rest, SharedB<T>* shared = nullptr, int64_t thread = 0) {
+// Columns [n0, n1) of one product, computed with the loops of Note [GEMM blocking]; `blocks` packs
+// each B block (into a buffer of its own, or together with other threads) and says which rows
+// this thread multiplies. n0 must lie on the NR grid for the tiles to be the same for every split.
+template <typename T, typename K, typename Blocks>
+void gemm_columns(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T* b, T* c,
+                  int64_t n0, int64_t n1, const Epilogue<T>& first, const Epilogue<T>& rest,
+                  Blocks& blocks) {
   constexpr int MR = K::MR, NR = K::NR;
-  const int64_t kc_max = bl.kc_max, nc_max = bl.nc_max, mc_max = bl.mc_max;
-  const bool b_in_place = bl.b_in_place;
+  const int64_t kc_max = bl.kc_max, nc_max = bl.nc_max;
   T* const ap = bl.ap;
-  int64_t block_index = 0;
+  int64_t block = 0;
   // Reading a row-major A in place saves packing it, which pays when each A panel meets few B
   // panels; with many, packed panels measured faster.
   const bool rows_in_place = K::kReadsRows && p.a_cs == 1 && n1 - n0 <= rows_in_place_max_n(NR);
   for (int64_t jc = n0; jc < n1; jc += nc_max) {
     const int64_t nc = std::min(nc_max, n1 - jc);
-    for (int64_t pc = 0; pc < p.k; pc += kc_max, ++block_index) {
+    for (int64_t pc = 0; pc < p.k; pc += kc_max, ++block) {
       const int64_t kc = std::min(kc_max, p.k - pc);
       const Epilogue<T>& e = pc == 0 ? first : rest;
       // Measured: prefetching B pays for blocks of 512 KB and more (they stream from L2 across
@@ -664,23 +746,20 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
       // is for micro-panel rows of up to two lines: the 64-column tiles read four lines a step,
       // a stream the hardware prefetchers keep up with, and measured 2.5-4% faster without the
       // prefetches (512-2048 square products, one thread, Sapphire Rapids).
-      const bool b_streams = K::NR * sizeof(T) <= 128 && kc * nc * int64_t(sizeof(T)) > l2_budget() / 4;
+      const bool b_streams =
+          K::NR * sizeof(T) <= 128 && kc * nc * int64_t(sizeof(T)) > l2_budget() / 4;
       // Micro-panels of B before b_packed_from are read in place (rows b_rs apart), the others
       // from the packed block (rows NR apart).
       const T* b_block = b + pc * p.b_rs + jc * p.b_cs;
-      const int64_t b_packed_from = b_in_place ? in_place_columns<K>(nc) : 0;
-      T* const bp = shared ? shared->block(block_index) : bl.bp;
-      if (shared) {  // this thread's share of the block's panels, then the barrier
-        const int64_t panels = (nc + NR - 1) / NR, threads = shared->threads();
-        const int64_t j0 = panels * thread / threads * NR;
-        const int64_t j1 = std::min(nc, panels * (thread + 1) / threads * NR);
-        if (j0 < j1) pack_block<NR>(b_block + j0 * p.b_cs, p.b_cs, p.b_rs, j1 - j0, kc, bp + j0 * kc);
-        shared->wait(block_index);
-      } else if (b_packed_from < nc) {
-        pack_block<NR>(b_block + b_packed_from, p.b_cs, p.b_rs, nc - b_packed_from, kc, bp);
-      }
-      for (int64_t ic = m0; ic < m1; ic += mc_max) {
-        const int64_t mc = std::min(mc_max, m1 - ic);
+      const int64_t b_packed_from = bl.b_in_place ? in_place_columns<K>(nc) : 0;
+      T* const bp = blocks.buffer(block);
+      blocks.pack(block, (b_packed_from + NR - 1) / NR, (nc + NR - 1) / NR,
+                  [&](int64_t j0, int64_t j1) {
+                    const int64_t col0 = j0 * NR, col1 = std::min(nc, j1 * NR);
+                    pack_block<NR>(b_block + col0 * p.b_cs, p.b_cs, p.b_rs, col1 - col0, kc,
+                                   bp + (col0 - b_packed_from) * kc);
+                  });
+      blocks.for_each_rows(block, [&](int64_t ic, int64_t mc) {
         const T* a_block = a + ic * p.a_rs + pc * p.a_cs;
         // Full panels of a row-major A are read in place; only a partial last panel is packed.
         const int64_t packed_from = rows_in_place ? mc / MR * MR : 0;
@@ -705,7 +784,7 @@ void gemm_rect(const GemmProblem& p, const Blocking<T>& bl, const T* a, const T*
             }
           }
         }
-      }
+      });
     }
   }
 }
@@ -877,20 +956,14 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
       m_tiles >= 4 * threads) {
     const Blocking<T> serial = make_blocking<T, K>(p, p.n);
     by_columns = n_tiles >= threads * (serial.nc_max / NR);
-    if (!by_columns && !serial.b_in_place &&
-        p.k * p.n * int64_t(sizeof(T)) > l2_resident_bytes()) {
+    if (!by_columns && !serial.b_in_place && p.k * p.n * int64_t(sizeof(T)) > l2_resident_bytes()) {
+      const int64_t blocks =
+          (p.n + serial.nc_max - 1) / serial.nc_max * ((p.k + serial.kc_max - 1) / serial.kc_max);
       SharedB<T> shared(t_shared_b.get<T>(2 * serial.kc_max * serial.nc_max),
-                        serial.kc_max * serial.nc_max, threads);
-      parallel_for(0, threads, 1, [&](int64_t t, int64_t) {
-        try {
-          const Blocking<T> bl = make_blocking<T, K>(p, p.n);
-          const int64_t m0 = m_tiles * t / threads * MR;
-          const int64_t m1 = std::min(p.m, m_tiles * (t + 1) / threads * MR);
-          gemm_rect<T, K>(p, bl, a, b, c, m0, m1, 0, p.n, first, rest, &shared, t);
-        } catch (...) {
-          shared.fail();
-          throw;
-        }
+                        serial.kc_max * serial.nc_max, blocks, p.m, MR, serial.mc_max, threads);
+      parallel_for(0, threads, 1, [&](int64_t, int64_t) {
+        const Blocking<T> bl = make_blocking<T, K>(p, p.n);
+        gemm_columns<T, K>(p, bl, a, b, c, 0, p.n, first, rest, shared);
       });
       return;
     }
@@ -899,8 +972,8 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
   const int64_t parts = std::min(threads / std::gcd(p.batch, threads), m_tiles * n_tiles);
   Split split;
   for (int64_t want = parts; want >= 1; --want) {
-    split = by_columns ? Split{1, want}
-                       : choose_split(m_tiles, n_tiles, want, MR, NR, rows_in_place_n);
+    split =
+        by_columns ? Split{1, want} : choose_split(m_tiles, n_tiles, want, MR, NR, rows_in_place_n);
     if (split.parts_m * split.parts_n == want) break;
   }
   const int64_t per_product = split.parts_m * split.parts_n;
@@ -916,8 +989,9 @@ void run_gemm(const GemmProblem& p, T alpha, T beta) {
       const int64_t n0 = std::min(p.n, n_tiles * pn / split.parts_n * NR);
       const int64_t n1 = std::min(p.n, n_tiles * (pn + 1) / split.parts_n * NR);
       if (m0 >= m1 || n0 >= n1) continue;
-      gemm_rect<T, K>(p, bl, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
-                      c + (p.c_off ? p.c_off[bi] : 0), m0, m1, n0, n1, first, rest);
+      PrivateB<T> rows(bl.bp, m0, m1, bl.mc_max);
+      gemm_columns<T, K>(p, bl, a + (p.a_off ? p.a_off[bi] : 0), b + (p.b_off ? p.b_off[bi] : 0),
+                         c + (p.c_off ? p.c_off[bi] : 0), n0, n1, first, rest, rows);
     }
   };
   if (threads == 1) {
