@@ -155,7 +155,7 @@ def test_sum_large_accuracy_and_threads():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "uint8", "bool"])
 def test_short_rows_across_rows(dtype):
-    # Note [Short rows]: rows under 3 vectors are reduced a tile of rows at a time; a partial last
+    # Note [Short rows]: rows under a vector are reduced a tile of rows at a time; a partial last
     # tile, rows that aren't evenly spaced (a permuted input) and every lane-based op.
     g = torch.Generator().manual_seed(3)
     x = (torch.rand(37, 3, 11, generator=g) * 4 - 2).to(getattr(torch, dtype))
@@ -177,6 +177,28 @@ def test_short_rows_across_rows(dtype):
         results.append(cresset.sum(to_cresset(samples[1]), -1).tolist())
     cresset.set_num_threads(torch.get_num_threads())
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "uint8", "bool"])
+def test_row_lengths_across_lane_groups(dtype):
+    # Rows of one leaf fill whole rounds of lanes, then whole vectors of them, then part of one,
+    # which reads the row's last vector and drops what was added already (lanes_contiguous).
+    # Lengths around every vector and round boundary, contiguous and strided, NaNs in a tail.
+    g = torch.Generator().manual_seed(5)
+    for n in (16, 17, 31, 33, 47, 63, 64, 65, 79, 100, 127, 129, 200, 255, 257):
+        x = (torch.rand(5, n, generator=g) * 4 - 2).to(getattr(torch, dtype))
+        if dtype.startswith("float"):
+            x[1, n - 1] = float("nan")
+            x[2, n // 3] = float("nan")
+        samples = [x, torch.cat([x, x], 1)[:, ::2]]
+        ops = [lambda L, t: L.sum(t, -1), lambda L, t: L.amax(t, -1), lambda L, t: L.amin(t, -1),
+               lambda L, t: L.any(t, -1), lambda L, t: L.all(t, -1)]
+        if dtype.startswith("float"):
+            ops += [lambda L, t: L.mean(t, -1), lambda L, t: L.nansum(t, -1),
+                    lambda L, t: L.norm(t, dim=-1), lambda L, t: L.prod(t, -1)]
+        for t in samples:
+            for op in ops:
+                assert_same(op(cresset, to_cresset(t)), op(torch, t), rtol=1e-5, atol=1e-5)
 
 
 def test_half_sums_accumulate_in_float():

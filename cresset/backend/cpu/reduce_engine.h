@@ -267,6 +267,41 @@ CRESSET_INLINE typename Op::acc_t combine_lanes(const Op& op, const typename Op:
   }
 }
 
+// A contiguous run of n elements, the first one element t, into L lanes: element i goes to lane
+// i % L, except in a last partial group of r < G elements, which reads the run's final G
+// elements (a full vector load; the first G - r of them were added already and are dropped) and
+// adds the new ones to the group's last r lanes. Lanes are only indexed by constants (g * G + j
+// after unrolling), which keeps them in registers: a group at a computed lane offset made GCC keep
+// all lanes on the stack, and a tail copied element by element stalled the vector load that read
+// it back (float sum(-1) over 100-float rows was 3.5x slower than torch).
+template <int L, int G, class Op>
+CRESSET_INLINE void lanes_contiguous(const Op& op, typename Op::acc_t* lanes,
+                                     const typename Op::in_t* q, int64_t n, int64_t t) {
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    for (int j = 0; j < L; ++j) lanes[j] = op.update(lanes[j], q[i + j], t + i + j);
+  }
+#pragma GCC unroll 8
+  for (int g = 0; g < L / G; ++g) {
+    typename Op::acc_t* group = lanes + g * G;
+    const int64_t r = n - i;
+    if (r >= G) {
+      for (int j = 0; j < G; ++j) group[j] = op.update(group[j], q[i + j], t + i + j);
+      i += G;
+    } else if (r > 0 && n >= G) {
+      const int64_t last = n - G;
+      for (int j = 0; j < G; ++j) {
+        const auto u = op.update(group[j], q[last + j], t + last + j);
+        group[j] = j >= G - r ? u : group[j];
+      }
+      return;
+    } else {
+      for (int j = 0; j < r; ++j) group[j] = op.update(group[j], q[i + j], t + i + j);
+      return;
+    }
+  }
+}
+
 // Elements [a, b) of the reduced space at `base` in L lanes, G (one vector of lanes) at a time
 // where L doesn't fit.
 template <int L, int G, class Op>
@@ -277,26 +312,25 @@ typename Op::acc_t leaf_in_lanes(const Op& op, const typename Op::in_t* base, co
   acc_t lanes[L];
   for (int j = 0; j < L; ++j) lanes[j] = op.identity();
   for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
-    int64_t i = 0;
     if (s == 1) {
-      for (; i + L <= n; i += L) {
-        for (int j = 0; j < L; ++j) lanes[j] = op.update(lanes[j], q[i + j], t + i + j);
-      }
-      for (; G < L && i + G <= n; i += G) {
-        acc_t* group = lanes + i % L;
-        for (int j = 0; j < G; ++j) group[j] = op.update(group[j], q[i + j], t + i + j);
-      }
-    }
-    if (s == 1 && i < n) {  // the last partial group, as lanes i % L onward
-      acc_t* group = lanes + i % L;
-      const int64_t r = n - i;
-      for (int j = 0; j < G; ++j) {
-        if (j < r) group[j] = op.update(group[j], q[i + j], t + i + j);
-      }
+      lanes_contiguous<L, G>(op, lanes, q, n, t);
       return;
     }
-    for (; i < n; ++i) lanes[i % L] = op.update(lanes[i % L], q[i * s], t + i);
+    for (int64_t i = 0; i < n; ++i) lanes[i % L] = op.update(lanes[i % L], q[i * s], t + i);
   });
+  return combine_lanes<L>(op, lanes);
+}
+
+// leaf_in_lanes for one contiguous run, element t first. Not inlined: compiled on its own, GCC
+// keeps the lanes in registers and combines them with whole-vector adds; inlined into a loop
+// over rows it combined them element by element (2x slower on 100-element rows).
+template <int L, int G, class Op>
+__attribute__((noinline)) typename Op::acc_t contiguous_leaf(const Op& op,
+                                                             const typename Op::in_t* q, int64_t n,
+                                                             int64_t t) {
+  typename Op::acc_t lanes[L];
+  for (int j = 0; j < L; ++j) lanes[j] = op.identity();
+  lanes_contiguous<L, G>(op, lanes, q, n, t);
   return combine_lanes<L>(op, lanes);
 }
 
@@ -316,6 +350,10 @@ typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const 
     });
     return acc;
   }
+  if (p.red_sizes.size() == 1 && p.red_strides[0] == 1) {
+    return b - a < L ? contiguous_leaf<G, G>(op, base + a, b - a, a)
+                     : contiguous_leaf<L, G>(op, base + a, b - a, a);
+  }
   if (b - a < L) return leaf_in_lanes<G, G>(op, base, p, a, b);
   return leaf_in_lanes<L, G>(op, base, p, a, b);
 }
@@ -333,10 +371,11 @@ typename Op::acc_t row_leaf(const Op& op, const typename Op::in_t* base, const R
 
 // Note [Short rows]
 // A short row costs a leaf's setup and combine tree (tens of cycles) for a few loads. Rows of one
-// contiguous reduced dim shorter than 3 G are reduced G at a time across rows instead: one
-// accumulator per row, element k of every row in turn, so each row sums in plain order; the
-// result depends only on the row, not on threads or tiles. Measured on float32 sum(-1), 1 thread:
-// 1.3x faster at 40 elements a row, 2.3x at 20, 1.35x at 10; slower from about 50 on.
+// contiguous reduced dim shorter than a vector of lanes (G) are reduced G at a time across rows
+// instead: one accumulator per row, element k of every row in turn, so each row sums in plain
+// order; the result depends only on the row, not on threads or tiles. Measured on float32
+// sum(-1), 1 thread: 1.35x faster at 10 elements a row; from 16 elements on, contiguous_leaf's
+// vector of lanes is as fast or faster (2x at 40).
 template <class Op>
 void reduce_short_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
                        char* const* out) {
@@ -369,7 +408,7 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
   using acc_t = typename Op::acc_t;
   if constexpr (!HasValueOp<Op>::value) {
     if (p.red_sizes.size() == 1 && p.red_strides[0] == 1 &&
-        p.reduce_size < 3 * lane_group_for<acc_t>() && p.num_outputs >= lane_group_for<acc_t>()) {
+        p.reduce_size < lane_group_for<acc_t>() && p.num_outputs >= lane_group_for<acc_t>()) {
       reduce_short_rows(op, p, in, out);
       return;
     }
@@ -388,6 +427,20 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
     return;
   }
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size));
+  if constexpr (!HasValueOp<Op>::value) {
+    // Contiguous rows of one leaf each call the leaf directly: the pairwise tree and the leaf
+    // dispatch around it cost a third of a 64-element row.
+    constexpr int L = lanes_for<acc_t>(), G = lane_group_for<acc_t>();
+    const int64_t n = p.reduce_size;
+    if (p.red_sizes.size() == 1 && p.red_strides[0] == 1 && n >= L && n <= kLeafBlock) {
+      parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
+        KeptWalker w(p, 0, b);
+        for (int64_t o = b; o < e; ++o, w.next())
+          op.store(out, w.out.off, contiguous_leaf<L, G>(op, in + w.in.off, n, 0));
+      });
+      return;
+    }
+  }
   parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
     KeptWalker w(p, 0, b);
     for (int64_t o = b; o < e; ++o, w.next())
