@@ -1,5 +1,6 @@
 """torch.linalg's LU family (lu_factor, det, slogdet, logdet, inv, solve) against real torch."""
 import cresset
+import numpy as np
 import pytest
 import torch
 
@@ -43,9 +44,40 @@ def test_lu_factor(shape, dtype):
     A = torch.randn(*shape, generator=torch.Generator().manual_seed(1), dtype=getattr(torch, dtype))
     ours, theirs = both(lambda m, a: m.linalg.lu_factor(a), A)
     assert type(ours).__name__ == "linalg_lu_factor" and ours._fields == ("LU", "pivots")
-    assert_same(tuple(ours), tuple(theirs), **TOL[dtype])
-    ours, theirs = both(lambda m, a: tuple(m.linalg.lu_factor_ex(a)), A)
-    assert_same(ours, theirs, **TOL[dtype])
+    if dtype == "float64":
+        assert_same(tuple(ours), tuple(theirs), **TOL[dtype])
+    else:
+        # float32 factors round differently by algorithm (torch's own LU of 70 x 70 is 1.7e-5 off
+        # the float64 one): the same pivots, and ours as close to the float64 LU as torch's is.
+        assert_same(ours[1], theirs[1])
+        exact = torch.linalg.lu_factor(A.double()).LU
+        ours_err = (torch.tensor(ours[0].tolist(), dtype=torch.float64) - exact).abs().max()
+        theirs_err = (theirs[0].double() - exact).abs().max()
+        assert ours_err <= 3 * theirs_err + 1e-6, (ours_err, theirs_err)
+    ours_ex, theirs_ex = both(lambda m, a: tuple(m.linalg.lu_factor_ex(a)), A)
+    assert ours_ex[0].tolist() == ours[0].tolist()  # lu_factor_ex's LU is lu_factor's
+    assert_same(ours_ex[1:], theirs_ex[1:])
+
+
+@pytest.mark.parametrize("shape", [(520, 520), (300, 700), (700, 300)])
+def test_lu_factor_large_across_threads(shape):
+    # Note [Parallel LU]: from 512 columns the panels are 64 wide, and one matrix of this size is
+    # factored by all threads together; the factors are the same bits for any thread count. A
+    # zero column late in the matrix (a later panel's pivot) sets info in every split.
+    g = torch.Generator().manual_seed(7)
+    A = torch.randn(*shape, generator=g, dtype=torch.float64)
+    A[:, min(shape) - 5] = 0
+    results = []
+    for threads in (1, 2, 3):
+        cresset.set_num_threads(threads)
+        lu, piv, info = cresset.linalg.lu_factor_ex(to_cresset(A))
+        results.append((lu.tolist(), piv.tolist(), info.item()))
+    cresset.set_num_threads(torch.get_num_threads())
+    assert results[0] == results[1] == results[2]
+    theirs = torch.linalg.lu_factor_ex(A)
+    assert results[0][1] == theirs.pivots.tolist()
+    assert results[0][2] == theirs.info.item() == min(shape) - 4
+    np.testing.assert_allclose(np.array(results[0][0]), theirs.LU.numpy(), rtol=1e-9, atol=1e-9)
 
 
 def test_noncontiguous_and_expanded_inputs():
