@@ -313,18 +313,30 @@ void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info)
   });
 }
 
-// Runs f(i, j0, j1) on columns [j0, j1) of system i of a batch of `batch` systems of n equations
-// with k right-hand sides: a batch in parallel over its systems; one system in parallel over
-// blocks of its columns, which are independent (each column gets the same operations whatever
-// the split).
-template <typename F>
-void for_each_system(int64_t batch, int64_t n, int64_t k, const F& f) {
+// Runs f(i, cols, ld, w) on the w right-hand sides at `cols` (rows ld apart) of system i of a
+// batch of `batch` systems of n equations with k right-hand sides each, stored at x: a batch in
+// parallel over its systems; one system in parallel over blocks of its columns, which are
+// independent (each column gets the same operations whatever the split). Each thread solves a
+// private copy of its columns: two cores writing the two halves of the same rows ran 1.25x
+// slower than on rows of their own (512 x 512 inverse, 2 threads; the copies cost little).
+template <typename T, typename F>
+void for_each_system(T* x, int64_t batch, int64_t n, int64_t k, const F& f) {
   if (n * k == 0) return;
   if (batch != 1) {
-    for_each_matrix(batch, n * n * k, [&](int64_t i) { f(i, 0, k); });
+    for_each_matrix(batch, n * n * k, [&](int64_t i) { f(i, x + i * n * k, k, k); });
     return;
   }
-  parallel_for(0, k, kBlock, [&](int64_t j0, int64_t j1) { f(0, j0, j1); });
+  parallel_for(0, k, kBlock, [&](int64_t j0, int64_t j1) {
+    const int64_t w = j1 - j0;
+    if (w == k) {
+      f(0, x, k, k);
+      return;
+    }
+    std::vector<T> cols(size_t(n * w));
+    for (int64_t r = 0; r < n; ++r) std::copy_n(x + r * k + j0, w, cols.data() + r * w);
+    f(0, cols.data(), w, w);
+    for (int64_t r = 0; r < n; ++r) std::copy_n(cols.data() + r * w, w, x + r * k + j0);
+  });
 }
 
 template <typename T>
@@ -332,10 +344,9 @@ void lu_solve_typed(const Tensor& lu, const Tensor& pivots, const Tensor& b, boo
   const int64_t n = b.size(-2), k = b.size(-1);
   const T* a = lu.data<T>();
   const int32_t* piv = pivots.data<int32_t>();
-  T* x = b.data<T>();
-  for_each_system(n * k == 0 ? 0 : b.numel() / (n * k), n, k,
-                  [&](int64_t i, int64_t j0, int64_t j1) {
-                    solve(a + i * n * n, piv + i * n, x + i * n * k + j0, k, n, j1 - j0, adjoint);
+  for_each_system(b.data<T>(), n * k == 0 ? 0 : b.numel() / (n * k), n, k,
+                  [&](int64_t i, T* cols, int64_t ld, int64_t w) {
+                    solve(a + i * n * n, piv + i * n, cols, ld, n, w, adjoint);
                   });
 }
 
@@ -344,14 +355,13 @@ void triangular_solve_typed(const Tensor& a, const Tensor& b, bool upper, bool u
                             bool transpose) {
   const int64_t n = b.size(-2), k = b.size(-1);
   const T* t = a.data<T>();
-  T* x = b.data<T>();
   // The transpose of an upper triangle is a lower one, read with the strides swapped.
   const int64_t rs = transpose ? 1 : n, cs = transpose ? n : 1;
   const bool lower = upper == transpose;
-  for_each_system(
-      n * k == 0 ? 0 : b.numel() / (n * k), n, k, [&](int64_t i, int64_t j0, int64_t j1) {
-        triangular_solve(t + i * n * n, rs, cs, lower, unit, x + i * n * k + j0, k, n, j1 - j0);
-      });
+  for_each_system(b.data<T>(), n * k == 0 ? 0 : b.numel() / (n * k), n, k,
+                  [&](int64_t i, T* cols, int64_t ld, int64_t w) {
+                    triangular_solve(t + i * n * n, rs, cs, lower, unit, cols, ld, n, w);
+                  });
 }
 
 template <typename T>
