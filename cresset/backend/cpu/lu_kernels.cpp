@@ -116,58 +116,61 @@ int64_t factor_columns(T* pc, int64_t rows, int64_t kb, int64_t c0, int64_t w, i
   return left ? left : right;
 }
 
-// Factors the kb = k1 - k0 columns of panel [k0, k1) in rows [k0, m) (its updates from earlier
-// panels done), choosing pivots and recording them in piv[k0, k1); returns the LAPACK info of the
-// first zero pivot, or 0. Only the panel's columns change: the other columns get its row swaps
-// in update_columns and at the end of factor. `scratch` holds a column-major copy of the panel:
-// walking a column of a row-major matrix whose rows are a power of two apart would hit a handful
-// of cache sets only.
+// Factors the kb columns of a panel at `panel` (rows ld apart) in rows [k0, m), its updates from
+// earlier panels done: chooses the pivots, recording them in piv[k0, k0 + kb); returns the LAPACK
+// info of the first zero pivot, or 0. Only the panel's columns change: the other columns get its
+// row swaps in update_columns and at the end of factor. `scratch` holds a column-major copy of the
+// panel: walking a column of a row-major matrix whose rows are a power of two apart would hit a
+// handful of cache sets only.
 template <typename T>
-int32_t factor_panel(T* a, int64_t m, int64_t n, int64_t k0, int64_t k1, int32_t* piv,
+int32_t factor_panel(T* panel, int64_t ld, int64_t m, int64_t k0, int64_t kb, int32_t* piv,
                      std::vector<T>& scratch) {
-  const int64_t kb = k1 - k0, rows = m - k0;
+  const int64_t rows = m - k0;
   scratch.resize(size_t(kb * rows));
   T* pc = scratch.data();
   for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < kb; ++j) pc[j * rows + i] = a[(k0 + i) * n + k0 + j];
+    for (int64_t j = 0; j < kb; ++j) pc[j * rows + i] = panel[(k0 + i) * ld + j];
   }
   int64_t local[kWidePanel];
   const int64_t info = factor_columns(pc, rows, kb, 0, kb, local);
   for (int64_t j = 0; j < kb; ++j) piv[k0 + j] = int32_t(k0 + local[j] + 1);
   for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < kb; ++j) a[(k0 + i) * n + k0 + j] = pc[j * rows + i];
+    for (int64_t j = 0; j < kb; ++j) panel[(k0 + i) * ld + j] = pc[j * rows + i];
   }
   return info ? int32_t(k0 + info) : 0;
 }
 
-// Applies factored panel [k0, k1) to columns [j0, j1) right of it: its row swaps, the unit lower
-// solve of its rows of U, and the rank-kb update of the rows below from cresset's GEMM.
+// Applies the factored panel of kb columns at `panel` (rows ldp apart; rows [k0, k0 + kb) hold
+// its unit lower triangle, the rows below its L) to the w columns at `cols` (rows ld apart) right
+// of it: its row swaps, the unit lower solve of their rows of U, and the rank-kb update of the
+// rows below from cresset's GEMM.
 template <typename T>
-void update_columns(T* a, int64_t m, int64_t n, int64_t k0, int64_t k1, const int32_t* piv,
-                    int64_t j0, int64_t j1) {
-  const int64_t w = j1 - j0;
+void update_columns(T* cols, int64_t ld, int64_t w, const T* panel, int64_t ldp, int64_t m,
+                    int64_t k0, int64_t kb, const int32_t* piv) {
+  const int64_t k1 = k0 + kb;
   for (int64_t k = k0; k < k1; ++k) {
     const int64_t p = piv[k] - 1;
-    if (p != k) std::swap_ranges(a + k * n + j0, a + k * n + j1, a + p * n + j0);
+    if (p != k) std::swap_ranges(cols + k * ld, cols + k * ld + w, cols + p * ld);
   }
   for (int64_t i = k0 + 1; i < k1; ++i) {
-    for (int64_t l = k0; l < i; ++l) axpy_sub(a + i * n + j0, a + l * n + j0, a[i * n + l], w);
+    for (int64_t l = k0; l < i; ++l) {
+      axpy_sub(cols + i * ld, cols + l * ld, panel[i * ldp + l - k0], w);
+    }
   }
-  gemm_sub(a + k1 * n + j0, n, a + k1 * n + k0, n, 1, a + k0 * n + j0, n, m - k1, w, k1 - k0);
+  gemm_sub(cols + k1 * ld, ld, panel + k1 * ldp, ldp, 1, cols + k0 * ld, ld, m - k1, w, kb);
 }
 
 // Note [Parallel LU]
 // One matrix is factored by all threads together. The columns are cut into blocks of the panel
-// width, block b owned by thread b % T for the whole factorization. After panel p, each thread
-// updates its blocks in order; the owner of block p + 1 updates it first and factors panel p + 1
-// at once (a look-ahead of one panel), so the next panel is ready while the other blocks are
-// updated. A thread waits only for the panel it applies, and every block gets the same
-// operations in the same order whatever T, so the factors don't depend on the number of threads.
-// Row swaps left of each panel wait until the end: other threads still read the panel's L rows
-// while later panels would permute them. Measured on 2 threads against 1: 1.5x faster at
-// 1024 x 1024, 1.75x at 2048, even at 256. At 512 it gains little: the block updates ran 1.5-1.8x
-// slower per flop on each of two cores than on one (claiming blocks dynamically, or owning half
-// the columns each, was no better), and the cause is not established.
+// width, block b owned by thread b % T for the whole factorization and copied into a buffer of
+// its own (rows nb apart): two cores writing different columns of the same rows ran the updates
+// 1.5-1.8x slower per flop than one core (as for the columns of a solve, see for_each_system).
+// After panel p, each thread updates its blocks in order; the owner of block p + 1 updates it
+// first and factors panel p + 1 at once (a look-ahead of one panel), so the next panel is ready
+// while the other blocks are updated. A thread waits only for the panel it applies, and every
+// block gets the same operations in the same order whatever T, so the factors don't depend on the
+// number of threads. Row swaps left of each panel wait until the end: other threads still read
+// the panel's L rows while later panels would permute them.
 
 // Factors the m x n matrix `a` in place (see Notes [Blocked LU] and [Parallel LU]), with the
 // thread pool when `parallel`; returns LAPACK's info.
@@ -178,32 +181,50 @@ int32_t factor(T* a, int64_t m, int64_t n, int32_t* piv, bool parallel) {
   const int64_t nb = kmin >= kWidePanelFrom ? kWidePanel : kBlock;  // panel and block width
   const int64_t panels = (kmin + nb - 1) / nb, blocks = (n + nb - 1) / nb;
   const int64_t threads = parallel ? get_num_threads() : 1;
+  // Everything the workers use is allocated here: they must not throw while others wait.
   std::vector<int32_t> infos(static_cast<size_t>(panels), 0);
   std::vector<std::vector<T>> scratch(static_cast<size_t>(threads));
-  for (auto& s : scratch) s.reserve(size_t(nb * m));  // nothing allocated by the workers
+  for (auto& s : scratch) s.reserve(size_t(nb * m));
+  std::vector<std::vector<T>> copies(static_cast<size_t>(threads > 1 ? blocks : 0));
+  for (auto& c : copies) c.resize(size_t(m * nb));
+  // Block b's columns: in `a` (rows n apart) on one thread, else in its owner's copy.
+  const int64_t ld = threads > 1 ? nb : n;
+  auto block = [&](int64_t b) { return threads > 1 ? copies[size_t(b)].data() : a + b * nb; };
+  auto width = [&](int64_t b) { return std::min(nb, n - b * nb); };
+  auto copy_owned = [&](int64_t t, bool in) {
+    if (threads == 1) return;
+    for (int64_t b = t; b < blocks; b += threads) {
+      for (int64_t i = 0; i < m; ++i) {
+        T* row = a + i * n + b * nb;
+        T* copy = block(b) + i * nb;
+        in ? std::copy_n(row, width(b), copy) : std::copy_n(copy, width(b), row);
+      }
+    }
+  };
   std::atomic<int64_t> factored{0};
   auto factor_at = [&](int64_t p, std::vector<T>& s) {
-    infos[p] = factor_panel(a, m, n, p * nb, std::min(kmin, (p + 1) * nb), piv, s);
+    infos[p] = factor_panel(block(p), ld, m, p * nb, std::min(kmin - p * nb, nb), piv, s);
     factored.store(p + 1, std::memory_order_release);
   };
-  // Thread t's share: for each panel, its blocks' columns right of the panel (the last panel's
+  // Thread t's share: its blocks, and for each panel their columns right of it (the last panel's
   // own block may have some).
   auto run = [&](int64_t t) {
+    copy_owned(t, /*in=*/true);
+    if (t == 0) factor_at(0, scratch[0]);
     for (int64_t p = 0; p < panels; ++p) {
       for (int spins = 0; factored.load(std::memory_order_acquire) <= p; ++spins) {
         if (spins > 1000) std::this_thread::yield();
       }
-      const int64_t k0 = p * nb, k1 = std::min(kmin, k0 + nb);
-      for (int64_t b = k1 / nb; b < blocks; ++b) {
-        const int64_t c0 = std::max(k1, b * nb), c1 = std::min(n, (b + 1) * nb);
-        static const int64_t G = getenv("LUG") ? atoi(getenv("LUG")) : 1;
-        if (b / G % threads != t || c0 >= c1) continue;
-        update_columns(a, m, n, k0, k1, piv, c0, c1);
+      const int64_t k0 = p * nb, kb = std::min(kmin - k0, nb);
+      for (int64_t b = (k0 + kb) / nb; b < blocks; ++b) {
+        const int64_t c0 = std::max(k0 + kb, b * nb) - b * nb, c1 = width(b);
+        if (b % threads != t || c0 >= c1) continue;
+        update_columns(block(b) + c0, ld, c1 - c0, block(p), ld, m, k0, kb, piv);
         if (b == p + 1 && b < panels) factor_at(b, scratch[size_t(t)]);
       }
     }
+    copy_owned(t, /*in=*/false);
   };
-  factor_at(0, scratch[0]);
   if (threads > 1) {
     // One chunk per pool thread, all running at once (parallel_run sizes the pool to T).
     parallel_for(0, threads, 1, [&](int64_t t0, int64_t t1) {
