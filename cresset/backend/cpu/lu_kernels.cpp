@@ -18,9 +18,15 @@
 #include "cresset/backend/cpu/gemm.h"
 #include "cresset/core/parallel.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace cresset::cpu::CPU_CAPABILITY {
 
 namespace {
+
+#include "cresset/backend/cpu/transpose.h"
 
 constexpr int64_t kBlock = 32;
 // Panel widths of the factorization: kBlock, or kWidePanel from kWidePanelFrom columns on, where
@@ -128,15 +134,11 @@ int32_t factor_panel(T* panel, int64_t ld, int64_t m, int64_t k0, int64_t kb, in
   const int64_t rows = m - k0;
   scratch.resize(size_t(kb * rows));
   T* pc = scratch.data();
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < kb; ++j) pc[j * rows + i] = panel[(k0 + i) * ld + j];
-  }
+  transpose_copy(panel + k0 * ld, ld, pc, rows, rows, kb);
   int64_t local[kWidePanel];
   const int64_t info = factor_columns(pc, rows, kb, 0, kb, local);
   for (int64_t j = 0; j < kb; ++j) piv[k0 + j] = int32_t(k0 + local[j] + 1);
-  for (int64_t i = 0; i < rows; ++i) {
-    for (int64_t j = 0; j < kb; ++j) panel[(k0 + i) * ld + j] = pc[j * rows + i];
-  }
+  transpose_copy(pc, rows, panel + k0 * ld, ld, kb, rows);
   return info ? int32_t(k0 + info) : 0;
 }
 
