@@ -181,8 +181,8 @@ def test_short_rows_across_rows(dtype):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "uint8", "bool"])
 def test_row_lengths_across_lane_groups(dtype):
-    # Rows of one leaf fill whole rounds of lanes, then whole vectors of them, then part of one,
-    # which reads the row's last vector and drops what was added already (lanes_contiguous).
+    # Rows of one leaf fill whole rounds of lanes, then a partial round that reads the row's last
+    # full round and drops what was added already (lanes_contiguous).
     # Lengths around every vector and round boundary, contiguous and strided, NaNs in a tail.
     g = torch.Generator().manual_seed(5)
     for n in (16, 17, 31, 33, 47, 63, 64, 65, 79, 100, 127, 129, 200, 255, 257):

@@ -262,49 +262,42 @@ CRESSET_INLINE typename Op::acc_t combine_lanes(const Op& op, const typename Op:
     return lanes[0];
   } else {
     typename Op::acc_t half[W / 2];
+#pragma omp simd
     for (int j = 0; j < W / 2; ++j) half[j] = op.combine(lanes[j], lanes[j + W / 2]);
     return combine_lanes<W / 2>(op, half);
   }
 }
 
-// A contiguous run of n elements, the first one element t, into L lanes: element i goes to lane
-// i % L, except in a last partial group of r < G elements, which reads the run's final G
-// elements (a full vector load; the first G - r of them were added already and are dropped) and
-// adds the new ones to the group's last r lanes. Lanes are only indexed by constants (g * G + j
-// after unrolling), which keeps them in registers: a group at a computed lane offset made GCC keep
-// all lanes on the stack, and a tail copied element by element stalled the vector load that read
-// it back (float sum(-1) over 100-float rows was 3.5x slower than torch).
-template <int L, int G, class Op>
+// A contiguous run of n >= L elements, the first one element t, into L lanes: rounds of L
+// elements, element i to lane i % L, then a last partial round as one more full round over the
+// run's final L elements whose lanes drop what the rounds added already (lane j takes element
+// n - L + j when that is past the rounds). Lanes are only indexed by constants and every step is
+// a whole round, which keeps them in registers (tails in groups of a vector at a computed lane
+// offset kept the lanes on the stack: float sum(-1) over 100-element rows 3.6x slower than
+// torch, amax 10x). `omp simd` because GCC left a single vector of max lanes scalar, with a
+// branch per lane (amax over 32-element rows 6x slower).
+template <int L, class Op>
 CRESSET_INLINE void lanes_contiguous(const Op& op, typename Op::acc_t* lanes,
                                      const typename Op::in_t* q, int64_t n, int64_t t) {
   int64_t i = 0;
   for (; i + L <= n; i += L) {
+#pragma omp simd
     for (int j = 0; j < L; ++j) lanes[j] = op.update(lanes[j], q[i + j], t + i + j);
   }
-#pragma GCC unroll 8
-  for (int g = 0; g < L / G; ++g) {
-    typename Op::acc_t* group = lanes + g * G;
-    const int64_t r = n - i;
-    if (r >= G) {
-      for (int j = 0; j < G; ++j) group[j] = op.update(group[j], q[i + j], t + i + j);
-      i += G;
-    } else if (r > 0 && n >= G) {
-      const int64_t last = n - G;
-      for (int j = 0; j < G; ++j) {
-        const auto u = op.update(group[j], q[last + j], t + last + j);
-        group[j] = j >= G - r ? u : group[j];
-      }
-      return;
-    } else {
-      for (int j = 0; j < r; ++j) group[j] = op.update(group[j], q[i + j], t + i + j);
-      return;
+  if (i < n) {
+    // Lanes from `fresh` on take new elements; an int, so the masks are built 16 lanes at a time.
+    const int64_t last = n - L;
+    const int fresh = int(L - (n - i));
+#pragma omp simd
+    for (int j = 0; j < L; ++j) {
+      const auto u = op.update(lanes[j], q[last + j], t + last + j);
+      lanes[j] = j >= fresh ? u : lanes[j];
     }
   }
 }
 
-// Elements [a, b) of the reduced space at `base` in L lanes, G (one vector of lanes) at a time
-// where L doesn't fit.
-template <int L, int G, class Op>
+// Elements [a, b) of the reduced space at `base` in L lanes.
+template <int L, class Op>
 typename Op::acc_t leaf_in_lanes(const Op& op, const typename Op::in_t* base, const ReducePlan& p,
                                  int64_t a, int64_t b) {
   using in_t = typename Op::in_t;
@@ -312,8 +305,8 @@ typename Op::acc_t leaf_in_lanes(const Op& op, const typename Op::in_t* base, co
   acc_t lanes[L];
   for (int j = 0; j < L; ++j) lanes[j] = op.identity();
   for_each_segment(p, base, a, b, [&](const in_t* q, int64_t n, int64_t s, int64_t t) {
-    if (s == 1) {
-      lanes_contiguous<L, G>(op, lanes, q, n, t);
+    if (s == 1 && n >= L) {
+      lanes_contiguous<L>(op, lanes, q, n, t);
       return;
     }
     for (int64_t i = 0; i < n; ++i) lanes[i % L] = op.update(lanes[i % L], q[i * s], t + i);
@@ -324,13 +317,13 @@ typename Op::acc_t leaf_in_lanes(const Op& op, const typename Op::in_t* base, co
 // leaf_in_lanes for one contiguous run, element t first. Not inlined: compiled on its own, GCC
 // keeps the lanes in registers and combines them with whole-vector adds; inlined into a loop
 // over rows it combined them element by element (2x slower on 100-element rows).
-template <int L, int G, class Op>
+template <int L, class Op>
 __attribute__((noinline)) typename Op::acc_t contiguous_leaf(const Op& op,
                                                              const typename Op::in_t* q, int64_t n,
                                                              int64_t t) {
   typename Op::acc_t lanes[L];
   for (int j = 0; j < L; ++j) lanes[j] = op.identity();
-  lanes_contiguous<L, G>(op, lanes, q, n, t);
+  lanes_contiguous<L>(op, lanes, q, n, t);
   return combine_lanes<L>(op, lanes);
 }
 
@@ -351,11 +344,11 @@ typename Op::acc_t lane_leaf(const Op& op, const typename Op::in_t* base, const 
     return acc;
   }
   if (p.red_sizes.size() == 1 && p.red_strides[0] == 1) {
-    return b - a < L ? contiguous_leaf<G, G>(op, base + a, b - a, a)
-                     : contiguous_leaf<L, G>(op, base + a, b - a, a);
+    return b - a < L ? contiguous_leaf<G>(op, base + a, b - a, a)
+                     : contiguous_leaf<L>(op, base + a, b - a, a);
   }
-  if (b - a < L) return leaf_in_lanes<G, G>(op, base, p, a, b);
-  return leaf_in_lanes<L, G>(op, base, p, a, b);
+  if (b - a < L) return leaf_in_lanes<G>(op, base, p, a, b);
+  return leaf_in_lanes<L>(op, base, p, a, b);
 }
 
 // One pairwise leaf of a row reduction.
@@ -430,13 +423,13 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
   if constexpr (!HasValueOp<Op>::value) {
     // Contiguous rows of one leaf each call the leaf directly: the pairwise tree and the leaf
     // dispatch around it cost a third of a 64-element row.
-    constexpr int L = lanes_for<acc_t>(), G = lane_group_for<acc_t>();
+    constexpr int L = lanes_for<acc_t>();
     const int64_t n = p.reduce_size;
     if (p.red_sizes.size() == 1 && p.red_strides[0] == 1 && n >= L && n <= kLeafBlock) {
       parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
         KeptWalker w(p, 0, b);
         for (int64_t o = b; o < e; ++o, w.next())
-          op.store(out, w.out.off, contiguous_leaf<L, G>(op, in + w.in.off, n, 0));
+          op.store(out, w.out.off, contiguous_leaf<L>(op, in + w.in.off, n, 0));
       });
       return;
     }
