@@ -1,8 +1,23 @@
 #include "cresset/core/dtype.h"
 
+#include <limits>
+
 #include "cresset/core/error.h"
 
 namespace cresset {
+
+double largest_finite(DType floating) {
+  switch (floating) {
+    case DType::Float16:
+      return 65504.0;
+    case DType::BFloat16:
+      return 3.3895313892515355e38;
+    case DType::Float32:
+      return double(std::numeric_limits<float>::max());
+    default:
+      return std::numeric_limits<double>::max();
+  }
+}
 
 const char* dtype_name(DType t) {
   switch (t) {

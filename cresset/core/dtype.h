@@ -51,6 +51,8 @@ inline bool is_integral(DType t, bool include_bool) {
   return t == DType::Bool ? include_bool : t < DType::Float16;
 }
 inline bool is_signed(DType t) { return t != DType::Bool && t != DType::UInt8; }
+/// The largest finite value of a floating dtype (torch.finfo(t).max).
+double largest_finite(DType floating);
 
 /// torch.promote_types.
 DType promote_types(DType a, DType b);

@@ -155,19 +155,6 @@ const char* checked_type_name(DType t) {
   }
 }
 
-double largest_finite(DType t) {
-  switch (t) {
-    case DType::Float16:
-      return 65504.0;
-    case DType::BFloat16:
-      return 3.3895313892515355e38;
-    case DType::Float32:
-      return double(std::numeric_limits<float>::max());
-    default:
-      return std::numeric_limits<double>::max();
-  }
-}
-
 }  // namespace
 
 void check_scalar_fits(Scalar value, DType dtype, bool check_16bit) {

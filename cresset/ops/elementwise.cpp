@@ -373,14 +373,7 @@ void check_fits(const char* op, Scalar v, DType t) {
   if (v.is_bool() || t == DType::Bool) return;
   double lo = 0, hi = 0;
   CRESSET_DISPATCH_ALL(op, t, [&] {
-    using Lim = std::numeric_limits<scalar_t>;
-    if constexpr (std::is_same_v<scalar_t, Half>) {
-      hi = 65504.0;
-    } else if constexpr (std::is_same_v<scalar_t, BFloat16>) {
-      hi = 3.3895313892515355e38;
-    } else {
-      hi = double(Lim::max());
-    }
+    hi = is_floating(t) ? largest_finite(t) : double(std::numeric_limits<scalar_t>::max());
     lo = std::is_unsigned_v<scalar_t> ? -hi : -hi - (std::is_integral_v<scalar_t> ? 1 : 0);
   });
   bool ok;
@@ -858,20 +851,7 @@ Tensor nan_to_num_impl(const char* op, const Tensor& self, std::optional<double>
                        const Tensor& out, bool inplace) {
   if (inplace && !self.is_floating_point())
     return self;  // nothing to replace; torch writes nothing
-  double max = std::numeric_limits<double>::max();
-  switch (self.dtype()) {
-    case DType::Float16:
-      max = 65504.0;
-      break;
-    case DType::BFloat16:
-      max = 3.3895313892515355e38;
-      break;
-    case DType::Float32:
-      max = std::numeric_limits<float>::max();
-      break;
-    default:
-      break;
-  }
+  const double max = largest_finite(self.dtype());  // double's for integers (nothing to replace)
   Scalar args[3] = {nan.value_or(0.0), posinf.value_or(max), neginf.value_or(-max)};
   return call(row_nan_to_num, op, {self}, out, inplace, {args});
 }
