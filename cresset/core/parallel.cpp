@@ -49,7 +49,7 @@ inline void cpu_relax() {
 
 // Spins until done() holds or kSpinTime has passed; returns done().
 template <typename Done>
-bool spin_until(const Done& done) {
+bool spin_briefly(const Done& done) {
   const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
   for (;;) {
     for (int i = 0; i < 16; ++i) {  // the clock is read every 16 pauses
@@ -102,7 +102,7 @@ class ThreadPool {
       record_error();
     }
     t_in_parallel = false;
-    if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    if (!spin_briefly([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
       std::unique_lock<std::mutex> lock(mu_);
       done_cv_.wait(lock, [this] { return pending_.load() == 0; });
     }
@@ -126,7 +126,7 @@ class ThreadPool {
   // Waits for a generation other than `seen`: spinning first, then sleeping. Returns it, or 0 when
   // the pool stops.
   uint64_t next_generation(uint64_t seen) {
-    if (spin_until([&] {
+    if (spin_briefly([&] {
           return generation_.load(std::memory_order_acquire) != seen || stopping_.load();
         })) {
       return stopping_.load() ? 0 : generation_.load();
@@ -221,6 +221,8 @@ void set_num_threads(int n) {
 bool in_parallel_region() { return t_in_parallel; }
 
 namespace detail {
+void yield_thread() { std::this_thread::yield(); }
+
 void parallel_run(int64_t begin, int64_t end, int64_t grain, ChunkFn fn, const void* ctx) {
   ThreadPool& p = pool();
   if (p.size() != get_num_threads()) p.resize(get_num_threads());

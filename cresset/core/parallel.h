@@ -13,6 +13,7 @@ void set_num_threads(int n);
 bool in_parallel_region();
 
 namespace detail {
+void yield_thread();  // std::this_thread::yield, without <thread> in this header
 using ChunkFn = void (*)(const void* ctx, int64_t begin, int64_t end);
 void parallel_run(int64_t begin, int64_t end, int64_t grain, ChunkFn fn, const void* ctx);
 }  // namespace detail
@@ -28,6 +29,18 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
   detail::parallel_run(
       begin, end, grain,
       [](const void* ctx, int64_t b, int64_t e) { (*static_cast<const F*>(ctx))(b, e); }, &f);
+}
+
+/// Spins until ready() holds, for threads of one parallel region that wait on each other's
+/// progress; yields the core after a while (on a busy machine the awaited thread may need it).
+template <typename Ready>
+void spin_until(const Ready& ready) {
+  for (int spins = 0; !ready(); ++spins) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+    if (spins > 1000) detail::yield_thread();
+  }
 }
 
 /// Elements per thread below which a memory-bound loop isn't worth splitting.

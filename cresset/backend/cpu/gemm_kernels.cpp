@@ -25,7 +25,6 @@
 #include <cstdlib>
 #include <memory>
 #include <numeric>
-#include <thread>
 
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
@@ -497,18 +496,6 @@ class PrivateB {
   T* buffer_;
   int64_t m0_, m1_, mc_max_;
 };
-
-// Spins until `ready` holds, yielding the core after a while (a busy machine: let the late
-// thread run).
-template <typename Ready>
-void spin_until(const Ready& ready) {
-  for (int spins = 0; !ready(); ++spins) {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#endif
-    if (spins > 1000) std::this_thread::yield();
-  }
-}
 
 // All rows of one product computed by several threads together (see Note [GEMM shared B]). Blocks
 // are counted in loop order from 0; each has counters of its micro-panels packed and of its row

@@ -419,26 +419,25 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
     }
     return;
   }
-  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size));
+  const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size));
+  // Outputs split across threads, each reduced by row(its input).
+  auto each_output = [&](const auto& row) {
+    parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
+      KeptWalker w(p, 0, b);
+      for (int64_t o = b; o < e; ++o, w.next()) op.store(out, w.out.off, row(in + w.in.off));
+    });
+  };
   if constexpr (!HasValueOp<Op>::value) {
     // Contiguous rows of one leaf each call the leaf directly: the pairwise tree and the leaf
     // dispatch around it cost a third of a 64-element row.
     constexpr int L = lanes_for<acc_t>();
     const int64_t n = p.reduce_size;
     if (p.red_sizes.size() == 1 && p.red_strides[0] == 1 && n >= L && n <= kLeafBlock) {
-      parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
-        KeptWalker w(p, 0, b);
-        for (int64_t o = b; o < e; ++o, w.next())
-          op.store(out, w.out.off, contiguous_leaf<L>(op, in + w.in.off, n, 0));
-      });
+      each_output([&](const typename Op::in_t* row) { return contiguous_leaf<L>(op, row, n, 0); });
       return;
     }
   }
-  parallel_for(0, p.num_outputs, grain, [&](int64_t b, int64_t e) {
-    KeptWalker w(p, 0, b);
-    for (int64_t o = b; o < e; ++o, w.next())
-      op.store(out, w.out.off, reduce_one(in + w.in.off, false));
-  });
+  each_output([&](const typename Op::in_t* row) { return reduce_one(row, false); });
 }
 
 // Note [Column arg reduction]
