@@ -201,6 +201,35 @@ def test_row_lengths_across_lane_groups(dtype):
                 assert_same(op(cresset, to_cresset(t)), op(torch, t), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "uint8", "float16"])
+def test_short_rows_in_tiles(dtype):
+    # Contiguous rows shorter than a vector are reduced a tile of rows at a time (Note [Short
+    # rows]); arg ops take that path up to 63 elements. 37 rows: two full tiles of 16 and a
+    # partial one; ties (small integers) and NaNs test first-index and NaN rules; the kept dims
+    # come contiguous, stepped and permuted.
+    g = torch.Generator().manual_seed(11)
+    for n in (1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 31, 32, 33, 47, 63, 64):
+        x = torch.randint(-2, 3, (2, 37, n), generator=g).to(getattr(torch, dtype)) \
+            if dtype != "uint8" else torch.randint(0, 4, (2, 37, n), generator=g).to(torch.uint8)
+        if x.is_floating_point():
+            x[0, 3, n - 1] = NAN
+            x[0, 5, n // 2] = NAN
+            x[1, 6, 0] = NAN
+            x[1, 6, n - 1] = NAN
+            x[0, 20] = -0.0
+        samples = [x[0], x[:, ::2].reshape(-1, n)[::2], x.transpose(0, 1), x[:, 1:][:, ::3]]
+        ops = [lambda L, t: L.sum(t, -1), lambda L, t: L.amax(t, -1), lambda L, t: L.amin(t, -1),
+               lambda L, t: L.argmax(t, -1), lambda L, t: L.argmin(t, -1),
+               lambda L, t: L.max(t, -1), lambda L, t: L.min(t, -1, keepdim=True)]
+        if x.is_floating_point():
+            ops.append(lambda L, t: L.mean(t, -1))
+        if dtype in ("float32", "float64"):  # torch's float16 logsumexp rounds in float16
+            ops.append(lambda L, t: L.logsumexp(t, -1))
+        for t in samples:
+            for op in ops:
+                assert_same(op(cresset, to_cresset(t)), op(torch, t), rtol=1e-5, atol=1e-5)
+
+
 def test_half_sums_accumulate_in_float():
     t = torch.full((4096,), 1.0, dtype=torch.float16) + torch.rand(4096).half() * 1e-3
     for dt in ("float16", "bfloat16"):

@@ -13,10 +13,15 @@
 #include "cresset/core/dtype.h"
 #include "cresset/core/parallel.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace cresset::cpu {
 
 namespace generic {
 
+#include "cresset/backend/cpu/transpose.h"
 #include "cresset/backend/cpu/reduce_engine.h"
 #include "cresset/backend/cpu/reduce_ops.h"
 
