@@ -230,6 +230,36 @@ def test_short_rows_in_tiles(dtype):
                 assert_same(op(cresset, to_cresset(t)), op(torch, t), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "float16"])
+def test_column_tiles(dtype):
+    # Reductions down the columns: widths that pack several rows per vector (2, 4, 8), leave a
+    # remainder after whole vectors (10, 17, 100: the last vector overlaps), fill whole tiles and
+    # a partial one (300); rows around the 64-row leaves, a leftover that is not a whole vector
+    # of packed rows, two reduced dims, and a kept dim outside the reduced one.
+    g = torch.Generator().manual_seed(12)
+    for width in (2, 3, 4, 8, 10, 16, 17, 100, 300):
+        for rows in (5, 63, 64, 129, 1000):
+            x = torch.randint(-3, 4, (rows, width), generator=g).to(getattr(torch, dtype))
+            if x.is_floating_point():
+                x[rows // 2, width - 1] = NAN
+                x[rows - 1, 0] = -INF
+            samples = [(x, 0), (x.reshape(1, rows, width).expand(2, rows, width), 1)]
+            if rows % 5 == 0:
+                samples.append((x.reshape(5, rows // 5, width), (0, 1)))
+            ops = [lambda L, t, d: L.sum(t, d), lambda L, t, d: L.amax(t, d),
+                   lambda L, t, d: L.amin(t, d)]
+            if x.is_floating_point():
+                ops.append(lambda L, t, d: L.mean(t, d))
+            for t, d in samples:
+                for op in ops:
+                    assert_same(op(cresset, to_cresset(t), d), op(torch, t, d), rtol=1e-5, atol=1e-5)
+    big = torch.randn(20000, 16, generator=g).to(getattr(torch, dtype)) \
+        if dtype != "int64" else torch.randint(-9, 9, (20000, 16), generator=g)
+    for op in ("sum", "amax"):  # one tile over many leaves: the tree split across threads
+        assert_same(getattr(cresset, op)(to_cresset(big), 0), getattr(torch, op)(big, 0),
+                    rtol=1e-4 if dtype == "float16" else 1e-5, atol=1e-3)
+
+
 def test_half_sums_accumulate_in_float():
     t = torch.full((4096,), 1.0, dtype=torch.float16) + torch.rand(4096).half() * 1e-3
     for dt in ("float16", "bfloat16"):

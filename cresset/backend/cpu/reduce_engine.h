@@ -11,8 +11,9 @@
 //   void store(char* const* out, int64_t off, acc_t a) const;  // off: output element offset
 // and the engine decides the walk: rows, columns, pairwise blocks and threads.
 // Arg ops add ValueOp, kIsMax and better() (see index_leaf).
-// The includer includes <algorithm>, <array>, <cstring>, <type_traits>, <utility>, <vector>,
-// reduce_plan.h and parallel.h first: headers must not be opened inside the capability namespace.
+// The includer includes <algorithm>, <array>, <cstring>, <memory>, <type_traits>, <utility>,
+// <vector>, reduce_plan.h, parallel.h and transpose.h (after <immintrin.h> with AVX2) first:
+// headers must not be opened inside the capability namespace.
 
 // Independent accumulators per leaf: element i of a row segment goes to lane i % L, so the
 // contiguous loop vectorizes and each lane of a float sum adds only 1/L of a block before the
@@ -29,9 +30,10 @@ constexpr int lane_group_for() {
   return sizeof(Acc) <= 4 ? 16 : sizeof(Acc) <= 8 ? 8 : 4;
 }
 // Elements per pairwise leaf along a row (large enough that a leaf's setup is noise next to its
-// loads), and rows per leaf of a column reduction.
+// loads), and rows per leaf of a column reduction (64: with 16, a narrow tile spent more time on
+// leaves' setup and the tree than on its rows; 10000 x 16 float sum(0) 1.4x faster).
 constexpr int64_t kLeafBlock = 4096;
-constexpr int64_t kColBlock = 16;
+constexpr int64_t kColBlock = 64;
 // Outputs reduced together by a column walk, one accumulator each: a wide tile reads long runs
 // of each row, so walking down the rows touches each memory page once per tile, not per vector.
 template <class Acc>
@@ -42,7 +44,8 @@ constexpr int col_tile_for() {
 // Note [Pairwise tree]
 // tree_reduce sums [a, b) as a binary tree whose split points are block multiples counted from
 // a, so its shape depends only on b - a. tree_reduce_parallel evaluates the same tree with the
-// subtrees below a cut depth in parallel, so the result is identical for every thread count.
+// subtrees below a cut depth in parallel, and tree_reduce_into with its results in place, so the
+// result is identical for every thread count.
 CRESSET_INLINE int64_t tree_split(int64_t a, int64_t b, int64_t block) {
   return a + (b - a + block - 1) / block / 2 * block;
 }
@@ -56,10 +59,9 @@ Acc tree_reduce(int64_t a, int64_t b, int64_t block, const Leaf& leaf, const Com
   return combine(l, r);
 }
 
-template <class Acc, class Leaf, class Combine>
+template <class Acc, class Combine>
 struct ParallelTree {
   int64_t block;
-  const Leaf& leaf;
   const Combine& combine;
   std::vector<std::pair<int64_t, int64_t>> nodes;
   std::vector<Acc> results;
@@ -83,24 +85,44 @@ struct ParallelTree {
   }
 };
 
-template <class Acc, class Leaf, class Combine>
-Acc tree_reduce_parallel(int64_t n, int64_t block, int64_t grain, const Leaf& leaf,
+// subtree(a, b) evaluates the tree below a node (tree_reduce, or its in-place form).
+template <class Acc, class Subtree, class Combine>
+Acc tree_reduce_parallel(int64_t n, int64_t block, int64_t grain, const Subtree& subtree,
                          const Combine& combine) {
   int threads = get_num_threads();
-  if (threads == 1 || n <= grain || in_parallel_region()) {
-    return tree_reduce<Acc>(0, n, block, leaf, combine);
-  }
+  if (threads == 1 || n <= grain || in_parallel_region()) return subtree(0, n);
   int depth = 0;
   while ((int64_t(1) << depth) < 4 * threads && (n >> (depth + 1)) >= grain / 4) ++depth;
-  ParallelTree<Acc, Leaf, Combine> t{block, leaf, combine, {}, {}, 0};
+  ParallelTree<Acc, Combine> t{block, combine, {}, {}, 0};
   t.collect(0, n, depth);
   t.results.resize(t.nodes.size());
   parallel_for(0, int64_t(t.nodes.size()), 1, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      t.results[i] = tree_reduce<Acc>(t.nodes[i].first, t.nodes[i].second, block, leaf, combine);
-    }
+    for (int64_t i = b; i < e; ++i) t.results[i] = subtree(t.nodes[i].first, t.nodes[i].second);
   });
   return t.gather(0, n, depth);
+}
+
+// tree_reduce's tree with its results in place, for wide accumulators (a tile of columns):
+// leaf(a, b, acc) writes a leaf's result to acc, merge(acc, other) combines another into it, and
+// scratch holds one result per level below this node, `stride` elements apart (tree_depth levels).
+template <class Acc, class Leaf, class Merge>
+void tree_reduce_into(int64_t a, int64_t b, int64_t block, Acc* acc, Acc* scratch, int64_t stride,
+                      const Leaf& leaf, const Merge& merge) {
+  if (b - a <= block) {
+    leaf(a, b, acc);
+    return;
+  }
+  int64_t mid = tree_split(a, b, block);
+  tree_reduce_into(a, mid, block, acc, scratch, stride, leaf, merge);
+  tree_reduce_into(mid, b, block, scratch, scratch + stride, stride, leaf, merge);
+  merge(acc, scratch);
+}
+
+// The levels of the tree over n elements: the right half is never the smaller one.
+CRESSET_INLINE int tree_depth(int64_t n, int64_t block) {
+  int depth = 0;
+  for (; n > block; ++depth) n -= tree_split(0, n, block);
+  return depth;
 }
 
 // A multi-index over some dims (innermost-first) that tracks the element offset as it advances.
@@ -578,8 +600,12 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
   auto comb = [&](acc_t x, acc_t y) { return op.combine(x, y); };
   auto reduce_one = [&](const typename Op::in_t* base, bool parallel) {
     auto leaf = [&](int64_t a, int64_t b) { return row_leaf(op, base, p, a, b); };
-    return parallel ? tree_reduce_parallel<acc_t>(p.reduce_size, kLeafBlock, kGrainSize, leaf, comb)
-                    : tree_reduce<acc_t>(0, p.reduce_size, kLeafBlock, leaf, comb);
+    auto subtree = [&](int64_t a, int64_t b) {
+      return tree_reduce<acc_t>(a, b, kLeafBlock, leaf, comb);
+    };
+    return parallel ? tree_reduce_parallel<acc_t>(p.reduce_size, kLeafBlock, kGrainSize, subtree,
+                                                  comb)
+                    : subtree(0, p.reduce_size);
   };
   if (p.num_outputs < 2 * get_num_threads() && p.reduce_size > kGrainSize) {
     KeptWalker w(p, 0, 0);
@@ -622,7 +648,7 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
 // kLeafBlock rows: an arg result doesn't depend on the tree, so the leaves are long).
 template <class Op, int W>
 void arg_col_leaf(const typename Op::in_t* base, const ReducePlan& p, int64_t width, int64_t a,
-                  int64_t b, std::array<typename Op::acc_t, W>& acc) {
+                  int64_t b, typename Op::acc_t* acc) {
   using in_t = typename Op::in_t;
   using C = decltype(Op::acc_t::v);
   using Lanes = ArgLanes<C>;
@@ -666,61 +692,220 @@ void arg_col_leaf(const typename Op::in_t* base, const ReducePlan& p, int64_t wi
   }
 }
 
+// Columns [0, NV * G) of the `rows` rows at base + off[i] in vectors of registers (VectorLanes
+// ops), without storing the accumulators at every row (a tile of 16 columns was a load-add-store
+// chain through L1, 4x slower than torch). Fewer than 4 vectors a row take R = 4 / NV rows at a
+// time into separate accumulators (the leftover rows into the first), combined at the end as a
+// tree, so that 4 additions are in flight.
+template <int NV, class Op>
+void col_vectors(const Op& op, const typename Op::acc_t* base, const int64_t* off, int64_t rows,
+                 typename Op::acc_t* acc) {
+  using X = LaneVector<typename Op::acc_t>;
+  using V = typename X::V;
+  constexpr int R = 4 / NV;
+  V v[R][NV];
+#pragma GCC unroll 16
+  for (int h = 0; h < R; ++h) {
+#pragma GCC unroll 16
+    for (int k = 0; k < NV; ++k) v[h][k] = V{} + op.identity();
+  }
+  int64_t i = 0;
+  for (; i + R <= rows; i += R) {
+#pragma GCC unroll 16
+    for (int h = 0; h < R; ++h) {
+#pragma GCC unroll 16
+      for (int k = 0; k < NV; ++k) {
+        v[h][k] = VectorLanes<Op>::combine(v[h][k], X::load(base + off[i + h] + k * X::G));
+      }
+    }
+  }
+  for (; i < rows; ++i) {
+#pragma GCC unroll 16
+    for (int k = 0; k < NV; ++k) {
+      v[0][k] = VectorLanes<Op>::combine(v[0][k], X::load(base + off[i] + k * X::G));
+    }
+  }
+#pragma GCC unroll 16
+  for (int w = R / 2; w >= 1; w /= 2) {
+#pragma GCC unroll 16
+    for (int h = 0; h < w; ++h) {
+#pragma GCC unroll 16
+      for (int k = 0; k < NV; ++k) v[h][k] = VectorLanes<Op>::combine(v[h][k], v[h + w][k]);
+    }
+  }
+  std::memcpy(acc, v[0], sizeof v[0]);
+}
+
+// Whether a column tile narrower than a vector takes G / width whole rows per vector: a VectorLanes
+// op over rows of `width` adjacent elements, width dividing G (so a power of two).
+template <class Op>
+bool packs_rows(const ReducePlan& p) {
+  using acc_t = typename Op::acc_t;
+  if constexpr (VectorLanes<Op>::value && std::is_same_v<typename Op::in_t, acc_t>) {
+    constexpr int G = LaneVector<acc_t>::G;
+    const int64_t w = p.kept_sizes[0];
+    return w > 1 && w < G && G % w == 0 && p.red_sizes.size() == 1 && p.red_strides[0] == w;
+  } else {
+    return false;
+  }
+}
+
+// A leaf of packs_rows' tiles: the n elements at q (whole rows of `width`) in 4 vectors whose
+// lane j sums column j % width, folded to `width` lanes by shuffles; rows left over after the
+// last whole vector go one at a time (measured: 100000 x 4 float sum(0) 4x faster than the
+// strided row walk it replaces).
+template <class Op>
+void packed_rows_leaf(const Op& op, const typename Op::acc_t* q, int64_t n, int64_t width,
+                      typename Op::acc_t* acc) {
+  using X = LaneVector<typename Op::acc_t>;
+  using V = typename X::V;
+  constexpr int G = X::G;
+  V v[4];
+#pragma GCC unroll 4
+  for (int h = 0; h < 4; ++h) v[h] = V{} + op.identity();
+  int64_t i = 0;
+  for (; i + 4 * G <= n; i += 4 * G) {
+#pragma GCC unroll 4
+    for (int h = 0; h < 4; ++h) v[h] = VectorLanes<Op>::combine(v[h], X::load(q + i + h * G));
+  }
+  for (; i + G <= n; i += G) v[0] = VectorLanes<Op>::combine(v[0], X::load(q + i));
+  v[0] = VectorLanes<Op>::combine(VectorLanes<Op>::combine(v[0], v[1]),
+                                  VectorLanes<Op>::combine(v[2], v[3]));
+  for (int w = G / 2; w >= width; w /= 2) {
+    v[0] = VectorLanes<Op>::combine(v[0], __builtin_shuffle(v[0], X::iota(w) & (G - 1)));
+  }
+  for (int64_t j = 0; j < width; ++j) acc[j] = v[0][j];
+  for (; i < n; i += width) {
+    for (int64_t j = 0; j < width; ++j) acc[j] = op.update(acc[j], q[i + j], 0);
+  }
+}
+
+// One pairwise leaf of a column tile: rows [a, b) of `width` columns at base into acc. Other
+// than an arg op's, a leaf has at most kColBlock rows, whose offsets are listed first.
+template <class Op, int W>
+void col_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p, int64_t width,
+              int64_t a, int64_t b, typename Op::acc_t* acc) {
+  using in_t = typename Op::in_t;
+  using acc_t = typename Op::acc_t;
+  if constexpr (HasValueOp<Op>::value) {
+    if (b > a) {
+      arg_col_leaf<Op, W>(base, p, width, a, b, acc);
+    } else {
+      for (int64_t j = 0; j < width; ++j) acc[j] = op.identity();
+    }
+    return;
+  } else {
+    const int64_t rows = b - a;
+    if constexpr (VectorLanes<Op>::value && std::is_same_v<in_t, acc_t>) {
+      if (width < LaneVector<acc_t>::G && packs_rows<Op>(p)) {
+        packed_rows_leaf(op, base + a * width, rows * width, width, acc);
+        return;
+      }
+    }
+    int64_t off[kColBlock];
+    if (p.red_sizes.size() == 1) {
+      for (int64_t i = 0; i < rows; ++i) off[i] = (a + i) * p.red_strides[0];
+    } else {
+      DimWalker r(p.red_sizes, p.red_strides, 0, a);
+      for (int64_t i = 0; i < rows; ++i, r.next()) off[i] = r.off;
+    }
+    int64_t j0 = 0;
+    if constexpr (VectorLanes<Op>::value && std::is_same_v<in_t, acc_t>) {
+      constexpr int G = LaneVector<acc_t>::G;
+      for (; j0 + 4 * G <= width; j0 += 4 * G) col_vectors<4>(op, base + j0, off, rows, acc + j0);
+      for (; j0 + G <= width; j0 += G) col_vectors<1>(op, base + j0, off, rows, acc + j0);
+      if (j0 < width && width >= G) {  // the last G columns again, keeping the ones left
+        acc_t last[G];
+        col_vectors<1>(op, base + width - G, off, rows, last);
+        std::copy(last + G - (width - j0), last + G, acc + j0);
+        j0 = width;
+      }
+      if (j0 == width) return;
+    }
+    for (int64_t j = j0; j < width; ++j) acc[j] = op.identity();
+    for (int64_t i = 0; i < rows; ++i) {
+      const in_t* q = base + off[i];
+      if (width == W) {
+        for (int j = 0; j < W; ++j) acc[j] = op.update(acc[j], q[j], a + i);
+      } else {
+        for (int64_t j = j0; j < width; ++j) acc[j] = op.update(acc[j], q[j], a + i);
+      }
+    }
+  }
+}
+
 // The innermost kept dim is contiguous: a tile of neighbouring outputs is reduced together, one
-// accumulator lane per output, walking the reduced space row by row (pairwise over rows).
+// accumulator lane per output, walking the reduced space row by row (pairwise over rows). The
+// tree runs in place on the tile's `width` accumulators (tree_reduce_into): returning whole tiles
+// by value copied and combined all W of them at every node.
 template <class Op>
 void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in, char* const* out) {
   using in_t = typename Op::in_t;
   using acc_t = typename Op::acc_t;
   constexpr int W = col_tile_for<acc_t>();
+  constexpr int64_t block = HasValueOp<Op>::value ? kLeafBlock : kColBlock;
   using Tile = std::array<acc_t, W>;
   const int64_t cols = p.kept_sizes[0];
   const int64_t out_step = p.kept_out_strides[0];
   const int64_t tiles = (cols + W - 1) / W;
   const int64_t tasks = p.num_outputs / cols * tiles;
+  const int64_t tile_width = std::min<int64_t>(cols, W);
+  const int depth = tree_depth(p.reduce_size, block);
 
-  auto comb = [&](const Tile& x, const Tile& y) {
-    Tile r;
-    for (int j = 0; j < W; ++j) r[j] = op.combine(x[j], y[j]);
-    return r;
-  };
-  auto reduce_tile = [&](const in_t* base, int64_t width, bool parallel) {
-    auto leaf = [&](int64_t a, int64_t b) {
-      Tile acc;
-      for (int j = 0; j < W; ++j) acc[j] = op.identity();
-      if constexpr (HasValueOp<Op>::value) {
-        if (b > a) arg_col_leaf<Op, W>(base, p, width, a, b, acc);
-        return acc;
-      }
-      DimWalker r(p.red_sizes, p.red_strides, 0, a);
-      for (int64_t t = a; t < b; ++t, r.next()) {
-        const in_t* q = base + r.off;
-        if (width == W) {
-          for (int j = 0; j < W; ++j) acc[j] = op.update(acc[j], q[j], t);
-        } else {
-          for (int64_t j = 0; j < width; ++j) acc[j] = op.update(acc[j], q[j], t);
-        }
-      }
-      return acc;
+  // Rows [a, b) of the tile at base into acc, with scratch for depth levels below.
+  auto reduce_rows_of = [&](const in_t* base, int64_t width, int64_t a, int64_t b, acc_t* acc,
+                            acc_t* scratch) {
+    auto leaf = [&](int64_t a, int64_t b, acc_t* acc) {
+      col_leaf<Op, W>(op, base, p, width, a, b, acc);
     };
-    constexpr int64_t block = HasValueOp<Op>::value ? kLeafBlock : kColBlock;
-    return parallel ? tree_reduce_parallel<Tile>(p.reduce_size, block, kGrainSize / W, leaf, comb)
-                    : tree_reduce<Tile>(0, p.reduce_size, block, leaf, comb);
+    auto merge = [&](acc_t* x, const acc_t* y) {
+      for (int64_t j = 0; j < width; ++j) x[j] = op.combine(x[j], y[j]);
+    };
+    tree_reduce_into(a, b, block, acc, scratch, W, leaf, merge);
   };
-  auto run_task = [&](int64_t task, bool parallel) {
-    int64_t tile = task % tiles, col0 = tile * W, width = std::min<int64_t>(W, cols - col0);
+  auto store = [&](int64_t task, const acc_t* acc) {
+    const int64_t col0 = task % tiles * W, width = std::min<int64_t>(W, cols - col0);
     KeptWalker w(p, 1, task / tiles);
-    Tile acc = reduce_tile(in + w.in.off + col0, width, parallel);
-    int64_t o = w.out.off + col0 * out_step;
+    const int64_t o = w.out.off + col0 * out_step;
     for (int64_t j = 0; j < width; ++j) op.store(out, o + j * out_step, acc[j]);
   };
-  if (tasks < 2 * get_num_threads() && p.reduce_size * W > kGrainSize) {
-    for (int64_t task = 0; task < tasks; ++task) run_task(task, true);
+  auto tile_input = [&](int64_t task) {
+    KeptWalker w(p, 1, task / tiles);
+    return in + w.in.off + task % tiles * W;
+  };
+  auto tile_width_of = [&](int64_t task) { return std::min<int64_t>(W, cols - task % tiles * W); };
+
+  if (tasks < 2 * get_num_threads() && p.reduce_size * tile_width > kGrainSize) {
+    for (int64_t task = 0; task < tasks; ++task) {
+      const in_t* base = tile_input(task);
+      const int64_t width = tile_width_of(task);
+      auto subtree = [&](int64_t a, int64_t b) {
+        Tile acc;
+        const std::unique_ptr<acc_t[]> scratch(new acc_t[size_t(std::max(depth, 1)) * W]);
+        reduce_rows_of(base, width, a, b, acc.data(), scratch.get());
+        return acc;
+      };
+      auto combine = [&](const Tile& x, const Tile& y) {
+        Tile r;
+        for (int64_t j = 0; j < width; ++j) r[j] = op.combine(x[j], y[j]);
+        return r;
+      };
+      const Tile acc = tree_reduce_parallel<Tile>(p.reduce_size, block, kGrainSize / tile_width,
+                                                  subtree, combine);
+      store(task, acc.data());
+    }
     return;
   }
-  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size * W));
+  const int64_t grain =
+      std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, p.reduce_size * tile_width));
   parallel_for(0, tasks, grain, [&](int64_t b, int64_t e) {
-    for (int64_t task = b; task < e; ++task) run_task(task, false);
+    // The result, then scratch per level (not a vector: acc_t may be bool).
+    const std::unique_ptr<acc_t[]> buf(new acc_t[size_t(depth + 1) * W]);
+    for (int64_t task = b; task < e; ++task) {
+      reduce_rows_of(tile_input(task), tile_width_of(task), 0, p.reduce_size, buf.get(),
+                     buf.get() + W);
+      store(task, buf.get());
+    }
   });
 }
 
@@ -730,8 +915,8 @@ template <class Op>
 void run_reduction(const Op& op, const ReducePlan& p, const void* in, char* const* out) {
   if (p.num_outputs == 0) return;
   const auto* data = static_cast<const typename Op::in_t*>(in);
-  bool cols = !p.kept_sizes.empty() && p.kept_in_strides[0] == 1 && p.kept_sizes[0] >= 8 &&
-              p.reduce_size > 1 && p.red_strides[0] != 1;
+  bool cols = !p.kept_sizes.empty() && p.kept_in_strides[0] == 1 && p.reduce_size > 1 &&
+              p.red_strides[0] != 1 && (p.kept_sizes[0] >= 8 || packs_rows<Op>(p));
   if (cols) {
     reduce_cols(op, p, data, out);
   } else {
