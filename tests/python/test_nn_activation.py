@@ -218,6 +218,22 @@ def test_softmax_family(name):
     assert_same(cx.grad, tx.grad)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_row_lengths(name):
+    # float32 rows go through whole vectors and a masked tail: every tail length (1-17, 31-33,
+    # 100), large logits whose exp would overflow unshifted, a NaN, an inf, and all -inf.
+    g = torch.Generator().manual_seed(3)
+    for n in [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100]:
+        x = torch.randn(6, n, generator=g) * 30
+        x[1] += 200
+        x[2, n // 2] = float("nan")
+        x[3, n - 1] = float("inf")
+        x[4] = float("-inf")
+        for t in (x, x.flip(1), x.t().contiguous().t()):
+            assert_same(getattr(CF, name)(to_cresset(t), -1), getattr(TF, name)(t, -1),
+                        rtol=2e-6, atol=1e-6)
+
+
 def test_gumbel_softmax():
     cresset.manual_seed(0)
     logits = cresset.tensor([[1.0, 2.0, 0.5], [0.0, 0.0, 3.0]]).requires_grad_(True)

@@ -189,6 +189,37 @@ __attribute__((always_inline)) inline Vec log_fixup(Vec r, Vec x) {
   constexpr int kTable = 0x03538422;
   return _mm512_fixupimm_ps(r, x, _mm512_set1_epi32(kTable), 0);
 }
+// The first n < kLanes floats at p, the other lanes `fill`; the first n lanes of v stored; v with
+// lanes from n on zeroed.
+__attribute__((always_inline)) inline Vec load_first(const float* p, int64_t n, float fill) {
+  return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), __mmask16((1u << n) - 1), p);
+}
+__attribute__((always_inline)) inline void store_first(float* p, Vec v, int64_t n) {
+  _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1), v);
+}
+__attribute__((always_inline)) inline Vec keep_first(Vec v, int64_t n) {
+  return _mm512_maskz_mov_ps(__mmask16((1u << n) - 1), v);
+}
+// The sum and the max of the lanes, halving down to one (GCC 12's _mm512_reduce_* and unmasked
+// extracts trip -Wuninitialized in its own header; the zero-masking forms with a full mask don't).
+__attribute__((always_inline)) inline __m256 lower_half(Vec v) {
+  return _mm512_maskz_extractf32x8_ps(0xFF, v, 0);
+}
+__attribute__((always_inline)) inline __m256 upper_half(Vec v) {
+  return _mm512_maskz_extractf32x8_ps(0xFF, v, 1);
+}
+__attribute__((always_inline)) inline float reduce_add(Vec v) {
+  __m256 q = _mm256_add_ps(lower_half(v), upper_half(v));
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(q), _mm256_extractf128_ps(q, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
+__attribute__((always_inline)) inline float reduce_max(Vec v) {
+  __m256 q = _mm256_max_ps(lower_half(v), upper_half(v));
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(q), _mm256_extractf128_ps(q, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
 #else
 using Vec = __m256;
 constexpr int kLanes = 8;
@@ -249,6 +280,32 @@ __attribute__((always_inline)) inline Vec log_fixup(Vec r, Vec x) {
   r = _mm256_blendv_ps(r, inf, _mm256_cmp_ps(x, inf, _CMP_EQ_OQ));
   return _mm256_blendv_ps(r, _mm256_set1_ps(__builtin_nanf("")),
                           _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_NGE_UQ));
+}
+// The first n < kLanes floats at p, the other lanes `fill`; the first n lanes of v stored; v with
+// lanes from n on zeroed.
+__attribute__((always_inline)) inline __m256i first_lanes(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+__attribute__((always_inline)) inline Vec load_first(const float* p, int64_t n, float fill) {
+  const __m256i m = first_lanes(n);
+  return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+}
+__attribute__((always_inline)) inline void store_first(float* p, Vec v, int64_t n) {
+  _mm256_maskstore_ps(p, first_lanes(n), v);
+}
+__attribute__((always_inline)) inline Vec keep_first(Vec v, int64_t n) {
+  return _mm256_and_ps(v, _mm256_castsi256_ps(first_lanes(n)));
+}
+// The sum and the max of the lanes.
+__attribute__((always_inline)) inline float reduce_add(Vec v) {
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
+__attribute__((always_inline)) inline float reduce_max(Vec v) {
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
 }
 #endif
 
