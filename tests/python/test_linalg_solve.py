@@ -395,8 +395,10 @@ def test_linalg_matrix_power_negative():
         cresset.linalg.matrix_power(to_cresset(SINGULAR), -1)
 
 
+# 70 and 200 rows recurse (halves at multiples of 32: 64 + 6; 128 + 72, then 64 + 8); 300
+# right-hand sides split across threads.
 TRI_CASES = [((4, 4), (4, 3)), ((2, 5, 5), (2, 5, 2)), ((2, 1, 3, 3), (4, 3, 3)),
-             ((70, 70), (70, 40))]
+             ((70, 70), (70, 40)), ((200, 200), (200, 300))]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
