@@ -500,6 +500,25 @@ def test_cumulative_special_values_and_inplace():
         assert_same(c2, t2)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "float16"])
+def test_cumulative_lines_together(dtype):
+    # Scans along the innermost dim run 8 lines at a time, each skewed 16 elements behind the
+    # previous; 19 lines leave 3 for one at a time, 1024-element lines are 4 KB apart, and lines
+    # shorter than the skew's span (100) go one at a time.
+    g = torch.Generator().manual_seed(4)
+    for shape in [(19, 150), (8, 1024), (2, 9, 100), (3, 200)]:
+        x = torch.randint(-3, 4, shape, generator=g).to(getattr(torch, dtype))
+        if x.is_floating_point():
+            x = x * 0.25
+            lines = x.view(-1, shape[-1])
+            lines[len(lines) // 2, 70 % shape[-1]] = NAN
+        for op in ("cumsum", "cummax", "cummin") + (("logcumsumexp",) if x.is_floating_point()
+                                                     else ()):
+            check(lambda lib, t: getattr(lib, op)(t, -1), x)
+        check(lambda lib, t: lib.cumprod(t.double() * 0.01 + 1 if t.is_floating_point()
+                                         else t.clamp(-1, 1), -1), x)
+
+
 def test_cumulative_errors():
     check(lambda lib, x: lib.cumsum(x, 2), values((3, 4), "float32"))
     check(lambda lib, x: lib.cumsum(x, -3), values((3, 4), "float32"))
