@@ -629,10 +629,11 @@ void reduce_rows(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
     constexpr int L = lanes_for<acc_t>(), G = lane_group_for<acc_t>();
     const int64_t n = p.reduce_size;
     if (p.red_sizes.size() == 1 && p.red_strides[0] == 1 && n >= G && n <= kLeafBlock) {
+      using in_t = typename Op::in_t;
       if (n < L) {
-        each_output([&](const typename Op::in_t* row) { return contiguous_leaf<G>(op, row, n, 0); });
+        each_output([&](const in_t* row) { return contiguous_leaf<G>(op, row, n, 0); });
       } else {
-        each_output([&](const typename Op::in_t* row) { return contiguous_leaf<L>(op, row, n, 0); });
+        each_output([&](const in_t* row) { return contiguous_leaf<L>(op, row, n, 0); });
       }
       return;
     }

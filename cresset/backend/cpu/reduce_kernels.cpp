@@ -38,7 +38,8 @@ struct VectorLanes<SumOp<T>, std::enable_if_t<std::is_same_v<T, sum_acc_t<T>>>> 
   CRESSET_INLINE static V combine(V a, V b) { return a + b; }
 };
 template <class T, bool kMax>
-struct VectorLanes<MinMaxOp<T, kMax>, std::enable_if_t<std::is_same_v<T, cmp_t<T>> && sizeof(T) >= 4>>
+struct VectorLanes<MinMaxOp<T, kMax>,
+                   std::enable_if_t<std::is_same_v<T, cmp_t<T>> && sizeof(T) >= 4>>
     : std::true_type {
   using V = typename LaneVector<T>::V;
   CRESSET_INLINE static V combine(V a, V b) { return ((kMax ? b > a : b < a) | (b != b)) ? b : a; }

@@ -15,9 +15,9 @@ namespace cresset::cpu::CPU_CAPABILITY {
 namespace {
 
 #ifdef CRESSET_VEC_FLOAT
-// One float row in whole vectors of vec_math, its tail masked: the same passes and operations as the generic loop below, but exp on whole registers
-// (Note [Explicit vector exp]) and no scalar remainder; GCC's loops ran the last n % 16 elements
-// one at a time, which made rows of 2-24 floats 2-4x slower than torch.
+// One float row in whole vectors of vec_math, its tail masked: the passes of the generic loop
+// below, with exp on whole registers (Note [Explicit vector exp]) and no scalar remainder. GCC's
+// loops ran the last n % 16 elements one at a time: rows of 2-24 floats up to 4x slower than torch.
 void float_row(const float* x, float* y, int64_t n, bool log) {
   using namespace vec_math;
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
