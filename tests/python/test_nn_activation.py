@@ -220,11 +220,12 @@ def test_softmax_family(name):
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_row_lengths(name):
-    # float32 rows go through whole vectors and a masked tail: every tail length (1-17, 31-33,
-    # 100), large logits whose exp would overflow unshifted, a NaN, an inf, and all -inf.
+    # float32 rows go through whole vectors and a masked tail, 16 rows at a time: every tail
+    # length (1-17, 31-33, 100), 21 rows (a partial group), large logits whose exp would overflow
+    # unshifted, a NaN, an inf, and all -inf.
     g = torch.Generator().manual_seed(3)
     for n in [1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100]:
-        x = torch.randn(6, n, generator=g) * 30
+        x = torch.randn(21, n, generator=g) * 30
         x[1] += 200
         x[2, n // 2] = float("nan")
         x[3, n - 1] = float("inf")

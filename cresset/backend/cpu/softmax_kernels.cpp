@@ -15,40 +15,56 @@ namespace cresset::cpu::CPU_CAPABILITY {
 namespace {
 
 #ifdef CRESSET_VEC_FLOAT
-// One float row in whole vectors of vec_math, its tail masked: the passes of the generic loop
-// below, with exp on whole registers (Note [Explicit vector exp]) and no scalar remainder. GCC's
-// loops ran the last n % 16 elements one at a time: rows of 2-24 floats up to 4x slower than torch.
-void float_row(const float* x, float* y, int64_t n, bool log) {
+// Rows [0, count) of n floats at x (count <= kLanes, rows n apart) in whole vectors of vec_math,
+// their tails masked: the passes of the generic loop below, with exp on whole registers (Note
+// [Explicit vector exp]) and no scalar remainder (GCC's loops ran the last n % 16 elements one at
+// a time: rows of 2-24 floats up to 4x slower than torch). The rows' logs or reciprocals of
+// their sums are one vector operation between the passes: a log per row was a long chain each
+// row waited on (log_softmax of 16 floats a row 1.5x faster).
+void float_rows(const float* x, float* y, int64_t n, int64_t count, bool log) {
   using namespace vec_math;
+  // exp(x - top) of a row's last `tail` elements, the other lanes 0.
+  auto tail_exp = [](const float* p, int64_t tail, float top) {
+    return keep_first(exp(sub(load_first(p, tail, top), splat(top))), tail);
+  };
   constexpr float kNegInf = -std::numeric_limits<float>::infinity();
   const int64_t full = n / kLanes * kLanes, tail = n - full;
-  Vec m = splat(kNegInf);
-  for (int64_t i = 0; i < full; i += kLanes) m = max(m, load(x + i));
-  if (tail) m = max(m, load_first(x + full, tail, kNegInf));
-  const float top = reduce_max(m);
-  const Vec mx = splat(top);
-  Vec sum = splat(0.0f);
-  for (int64_t i = 0; i < full; i += kLanes) {
-    const Vec e = exp(sub(load(x + i), mx));
-    if (!log) store(y + i, e);
-    sum = add(sum, e);
+  alignas(64) float tops[kLanes], sums[kLanes];
+  for (int64_t r = 0; r < kLanes; ++r) sums[r] = 1.0f;  // rows past count: any valid sum
+  for (int64_t r = 0; r < count; ++r) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    Vec m = splat(kNegInf);
+    for (int64_t i = 0; i < full; i += kLanes) m = max(m, load(xr + i));
+    if (tail) m = max(m, load_first(xr + full, tail, kNegInf));
+    tops[r] = reduce_max(m);
+    const Vec mx = splat(tops[r]);
+    Vec sum = splat(0.0f);
+    for (int64_t i = 0; i < full; i += kLanes) {
+      const Vec e = exp(sub(load(xr + i), mx));
+      if (!log) store(yr + i, e);
+      sum = add(sum, e);
+    }
+    if (tail) {  // padded with the max: exp(0), dropped before the sum (exp(-inf) went denormal)
+      sum = add(sum, tail_exp(xr + full, tail, tops[r]));
+    }
+    sums[r] = reduce_add(sum);
   }
-  if (tail) {  // padded with the max: exp(0), dropped before the sum (exp(-inf) went denormal)
-    const Vec e = keep_first(exp(sub(load_first(x + full, tail, top), mx)), tail);
-    if (!log) store_first(y + full, e, tail);
-    sum = add(sum, e);
-  }
-  const float total = reduce_add(sum);
-  // (x - max) - log(sum), in that order: max + log(sum) would round away small results. The
-  // vector log spares a libm call in each row's chain (log_softmax of 16-32 floats 8% faster).
-  const Vec factor = log ? vec_math::log(splat(total)) : splat(1.0f / total);
-  for (int64_t i = 0; i < full; i += kLanes) {
-    store(y + i, log ? sub(sub(load(x + i), mx), factor) : mul(load(y + i), factor));
-  }
-  if (tail) {
-    const Vec v = log ? sub(sub(load_first(x + full, tail, 0.0f), mx), factor)
-                      : mul(load_first(y + full, tail, 0.0f), factor);
-    store_first(y + full, v, tail);
+  // (x - max) - log(sum), in that order: max + log(sum) would round away small results.
+  alignas(64) float factors[kLanes];
+  store(factors, log ? vec_math::log(load(sums)) : div(splat(1.0f), load(sums)));
+  for (int64_t r = 0; r < count; ++r) {
+    const float* xr = x + r * n;
+    float* yr = y + r * n;
+    const Vec mx = splat(tops[r]), factor = splat(factors[r]);
+    for (int64_t i = 0; i < full; i += kLanes) {
+      store(yr + i, log ? sub(sub(load(xr + i), mx), factor) : mul(load(yr + i), factor));
+    }
+    if (tail) {  // the exps again: reloading a masked store waits for it to reach the cache
+      const Vec v = log ? sub(sub(load_first(xr + full, tail, 0.0f), mx), factor)
+                        : mul(tail_exp(xr + full, tail, tops[r]), factor);
+      store_first(yr + full, v, tail);
+    }
   }
 }
 #endif
@@ -61,16 +77,18 @@ void rows_kernel(const T* in, T* out, int64_t rows, int64_t n, bool log) {
   constexpr bool kDirect = std::is_same_v<T, M>;
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1));
   parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
+#ifdef CRESSET_VEC_FLOAT
+    if constexpr (std::is_same_v<T, float>) {
+      for (int64_t r = begin; r < end; r += vec_math::kLanes) {
+        float_rows(in + r * n, out + r * n, n, std::min<int64_t>(vec_math::kLanes, end - r), log);
+      }
+      return;
+    }
+#endif
     std::vector<M> scratch(kDirect ? 0 : static_cast<size_t>(n));
     for (int64_t r = begin; r < end; ++r) {
       const T* x = in + r * n;
       T* y = out + r * n;
-#ifdef CRESSET_VEC_FLOAT
-      if constexpr (std::is_same_v<T, float>) {
-        float_row(x, y, n, log);
-        continue;
-      }
-#endif
       M mx = -std::numeric_limits<M>::infinity();
 #pragma omp simd reduction(max : mx)
       for (int64_t i = 0; i < n; ++i) mx = std::max(mx, M(x[i]));
