@@ -827,7 +827,7 @@ void col_leaf(const Op& op, const typename Op::in_t* base, const ReducePlan& p, 
     for (int64_t j = j0; j < width; ++j) acc[j] = op.identity();
     for (int64_t i = 0; i < rows; ++i) {
       const in_t* q = base + off[i];
-      if (width == W) {
+      if (j0 == 0 && width == W) {  // a whole tile: a loop of constant length
         for (int j = 0; j < W; ++j) acc[j] = op.update(acc[j], q[j], a + i);
       } else {
         for (int64_t j = j0; j < width; ++j) acc[j] = op.update(acc[j], q[j], a + i);
@@ -865,36 +865,38 @@ void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
     };
     tree_reduce_into(a, b, block, acc, scratch, W, leaf, merge);
   };
-  auto store = [&](int64_t task, const acc_t* acc) {
-    const int64_t col0 = task % tiles * W, width = std::min<int64_t>(W, cols - col0);
-    KeptWalker w(p, 1, task / tiles);
-    const int64_t o = w.out.off + col0 * out_step;
-    for (int64_t j = 0; j < width; ++j) op.store(out, o + j * out_step, acc[j]);
+  // A task's tile: its input, its first output and its width.
+  struct TileAt {
+    const in_t* in;
+    int64_t out, width;
   };
-  auto tile_input = [&](int64_t task) {
+  auto tile_at = [&](int64_t task) {
+    const int64_t col0 = task % tiles * W;
     KeptWalker w(p, 1, task / tiles);
-    return in + w.in.off + task % tiles * W;
+    return TileAt{in + w.in.off + col0, w.out.off + col0 * out_step,
+                  std::min<int64_t>(W, cols - col0)};
   };
-  auto tile_width_of = [&](int64_t task) { return std::min<int64_t>(W, cols - task % tiles * W); };
+  auto store = [&](const TileAt& t, const acc_t* acc) {
+    for (int64_t j = 0; j < t.width; ++j) op.store(out, t.out + j * out_step, acc[j]);
+  };
 
   if (tasks < 2 * get_num_threads() && p.reduce_size * tile_width > kGrainSize) {
     for (int64_t task = 0; task < tasks; ++task) {
-      const in_t* base = tile_input(task);
-      const int64_t width = tile_width_of(task);
+      const TileAt t = tile_at(task);
       auto subtree = [&](int64_t a, int64_t b) {
         Tile acc;
         const std::unique_ptr<acc_t[]> scratch(new acc_t[size_t(std::max(depth, 1)) * W]);
-        reduce_rows_of(base, width, a, b, acc.data(), scratch.get());
+        reduce_rows_of(t.in, t.width, a, b, acc.data(), scratch.get());
         return acc;
       };
       auto combine = [&](const Tile& x, const Tile& y) {
         Tile r;
-        for (int64_t j = 0; j < width; ++j) r[j] = op.combine(x[j], y[j]);
+        for (int64_t j = 0; j < t.width; ++j) r[j] = op.combine(x[j], y[j]);
         return r;
       };
       const Tile acc = tree_reduce_parallel<Tile>(p.reduce_size, block, kGrainSize / tile_width,
                                                   subtree, combine);
-      store(task, acc.data());
+      store(t, acc.data());
     }
     return;
   }
@@ -904,9 +906,9 @@ void reduce_cols(const Op& op, const ReducePlan& p, const typename Op::in_t* in,
     // The result, then scratch per level (not a vector: acc_t may be bool).
     const std::unique_ptr<acc_t[]> buf(new acc_t[size_t(depth + 1) * W]);
     for (int64_t task = b; task < e; ++task) {
-      reduce_rows_of(tile_input(task), tile_width_of(task), 0, p.reduce_size, buf.get(),
-                     buf.get() + W);
-      store(task, buf.get());
+      const TileAt t = tile_at(task);
+      reduce_rows_of(t.in, t.width, 0, p.reduce_size, buf.get(), buf.get() + W);
+      store(t, buf.get());
     }
   });
 }
