@@ -73,6 +73,7 @@ function(cresset_add_cuda_library)
     $<$<COMPILE_LANGUAGE:CXX>:${CRESSET_FLAGS}>
     $<$<COMPILE_LANGUAGE:CUDA>:-O3 --expt-relaxed-constexpr>)
   target_link_libraries(cresset_cuda PRIVATE cresset CUDA::cudart_static ${CMAKE_DL_LIBS})
+  target_link_options(cresset_cuda PRIVATE -Wl,--exclude-libs,ALL)  # cudart_static stays private
   if(CRESSET_CUBLAS_INCLUDE_DIR)
     set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/cublas.cpp
       PROPERTIES

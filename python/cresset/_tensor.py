@@ -50,8 +50,8 @@ _cpp_type = Tensor.type
 def _type(self, dtype=None, non_blocking=False, **kwargs):
     """Tensor.type: the C++ method, plus the legacy classes (``t.type(torch.FloatTensor)``)."""
     from cresset import _legacy
-    if isinstance(dtype, _legacy.tensortype):
-        dtype = dtype.dtype
+    if isinstance(dtype, _legacy.tensortype):  # its name says the device too
+        dtype = ("torch.cuda." if dtype.is_cuda else "torch.") + dtype.__name__
     elif not (dtype is None or isinstance(dtype, (str, _C.dtype))):
         raise TypeError("dtype must be a type, str, or dtype object")
     return _cpp_type(self, dtype, non_blocking, **kwargs)

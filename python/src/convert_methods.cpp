@@ -115,13 +115,7 @@ nb::object type_method(nb::handle self, nb::handle dtype, bool, nb::kwargs kw) {
         (std::string(t.device().is_cuda() ? "torch.cuda." : "torch.") + legacy_type_name(t.dtype()))
             .c_str());
   }
-  if (!nb::isinstance<nb::str>(dtype)) {
-    // A legacy type class (torch.FloatTensor, torch.cuda.FloatTensor) names a device too.
-    Device device = t.device();
-    if (nb::hasattr(dtype, "is_cuda"))
-      device = nb::cast<bool>(dtype.attr("is_cuda")) ? Device(DeviceType::CUDA) : Device();
-    return converted(self, to_dtype(dtype), device, false, {});
-  }
+  if (!nb::isinstance<nb::str>(dtype)) return converted(self, to_dtype(dtype), t.device(), false, {});
   std::string name = nb::cast<std::string>(dtype);
   std::string rest = name;
   Device device;

@@ -31,17 +31,16 @@ nb::object tolist_rec(const Tensor& t, const char* p, int64_t d) {
   return out;
 }
 
-void check_cpu(const Tensor& t, const char* op) {
-  CRESSET_CHECK(t.device().is_cpu(), TypeError, "[", op, "] can't convert ", t.device().str(),
-                " tensor to a Python value; use Tensor.cpu() first");
-}
+// The tensor itself on the CPU, else a host copy (which waits for the device), as torch's item()
+// and tolist() read CUDA tensors.
+Tensor on_host(const Tensor& t) { return t.device().is_cpu() ? t : t.cpu(); }
 
 // The value of a one-element tensor for int()/float()/complex(), with torch's error.
-nb::object single_value(const Tensor& t, const char* op) {
+nb::object single_value(const Tensor& t) {
   CRESSET_CHECK(t.numel() == 1, ValueError,
                 "only one element tensors can be converted to Python scalars");
-  check_cpu(t, op);
-  return element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+  Tensor h = on_host(t);
+  return element_to_py(h.dtype(), static_cast<const char*>(h.raw_data()));
 }
 
 // Owns the result of a Python C API call, raising its error when it failed.
@@ -158,12 +157,12 @@ void init_tensor(nb::module_& m) {
       .def("item", [](const Tensor& t) {
         CRESSET_CHECK(t.numel() == 1, RuntimeError, "a Tensor with ", t.numel(),
                       " elements cannot be converted to Scalar");
-        check_cpu(t, "item");
-        return element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+        Tensor h = on_host(t);
+        return element_to_py(h.dtype(), static_cast<const char*>(h.raw_data()));
       })
       .def("tolist", [](const Tensor& t) {
-        check_cpu(t, "tolist");
-        return tolist_rec(t, static_cast<const char*>(t.raw_data()), 0);
+        Tensor h = on_host(t);
+        return tolist_rec(h, static_cast<const char*>(h.raw_data()), 0);
       })
       .def("copy_", [](nb::handle self, const Tensor& src, bool) {
         copy_(nb::cast<const Tensor&>(self), src);
@@ -172,12 +171,12 @@ void init_tensor(nb::module_& m) {
       .def("__bool__", [](const Tensor& t) {
         CRESSET_CHECK(t.numel() == 1, RuntimeError, "Boolean value of Tensor with ",
                       t.numel() == 0 ? "no values" : "more than one value", " is ambiguous");
-        check_cpu(t, "__bool__");
-        nb::object v = element_to_py(t.dtype(), static_cast<const char*>(t.raw_data()));
+        Tensor h = on_host(t);
+        nb::object v = element_to_py(h.dtype(), static_cast<const char*>(h.raw_data()));
         return PyObject_IsTrue(v.ptr()) == 1;
       })
       .def("__int__", [](const Tensor& t) {
-        return checked(PyNumber_Long(single_value(t, "__int__").ptr()));
+        return checked(PyNumber_Long(single_value(t).ptr()));
       })
       .def("__float__", [](const Tensor& t) {
         if (t.requires_grad()) {
@@ -187,16 +186,16 @@ void init_tensor(nb::module_& m) {
             throw nb::python_error();
           }
         }
-        return checked(PyNumber_Float(single_value(t, "__float__").ptr()));
+        return checked(PyNumber_Float(single_value(t).ptr()));
       })
       .def("__complex__", [](const Tensor& t) {
-        double v = PyFloat_AsDouble(single_value(t, "__complex__").ptr());
+        double v = PyFloat_AsDouble(single_value(t).ptr());
         return checked(PyComplex_FromDoubles(v, 0.0));
       })
       .def("__index__", [](const Tensor& t) {
         CRESSET_CHECK(t.numel() == 1 && !t.is_floating_point(), TypeError,
                       "only integer tensors of a single element can be converted to an index");
-        return checked(PyNumber_Index(single_value(t, "__index__").ptr()));
+        return checked(PyNumber_Index(single_value(t).ptr()));
       })
       .def("__len__", [](const Tensor& t) {
         CRESSET_CHECK(t.dim() > 0, TypeError, "len() of a 0-d tensor");

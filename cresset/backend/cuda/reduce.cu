@@ -94,9 +94,10 @@ void run(const char* name, const Op& op, const ReducePlan& p, const ReduceCall& 
     g.nred = 1;
     g.red_sizes[0] = 1;
   }
-  // The call carries pointers only: the input's device is the one to run on.
+  // The call carries pointers only: the output's device is the one to run on (the input of an
+  // empty reduction has no memory; the output never is empty here).
   cudaPointerAttributes attr{};
-  check(cudaPointerGetAttributes(&attr, c.in), name);
+  check(cudaPointerGetAttributes(&attr, c.out[0]), name);
   const int device = attr.device;
   DeviceGuard guard(device);
   int64_t blocks = std::min(p.num_outputs, kMaxReduceBlocks);

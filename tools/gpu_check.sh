@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# On a machine with an NVIDIA GPU: build cresset with its CUDA backend into build/gpu, run the GPU
+# tests (tests/python/test_cuda*.py) and, with "bench", the CUDA benchmarks. Logs go to $OUT when
+# it is set (the device tool's output folder), else to build/gpu/logs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${OUT:-build/gpu/logs}
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+nvcc --version | tail -n 1
+python3 -c "import sys, torch; print(sys.version.split()[0], 'torch', torch.__version__, torch.version.cuda)"
+start=$(date +%s)
+cmake -S . -B build/gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRESSET_CUDA=ON \
+  -DCRESSET_BUILD_TESTS=OFF > "$out/configure.log" 2>&1 || { tail -n 40 "$out/configure.log"; exit 1; }
+cmake --build build/gpu -- -j"$(nproc)" > "$out/build.log" 2>&1 || { grep -B2 -A12 "error" "$out/build.log" | head -n 120; exit 1; }
+echo "build: $(( $(date +%s) - start )) s"
+export PYTHONPATH=$PWD/build/gpu/python
+python3 -m pytest -q -p no:cacheprovider -rs -n 8 tests/python/test_cuda*.py 2>&1 | tee "$out/tests.log" | tail -n 60
+if [ "${1:-}" = bench ]; then
+  python3 benchmarks/cuda.py 2>&1 | tee "$out/bench.log"
+fi
