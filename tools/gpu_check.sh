@@ -16,7 +16,9 @@ cmake -S . -B build/gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRESSET_CUDA=ON \
 cmake --build build/gpu -- -j"$(nproc)" > "$out/build.log" 2>&1 || { grep -B2 -A12 "error" "$out/build.log" | head -n 120; exit 1; }
 echo "build: $(( $(date +%s) - start )) s"
 export PYTHONPATH=$PWD/build/gpu/python
-python3 -m pytest -q -p no:cacheprovider -rs -n 8 tests/python/test_cuda*.py 2>&1 | tee "$out/tests.log" | tail -n 60
+# pytest-timeout (on the GPU image) names a hung test and dumps its stacks instead of hanging.
+timeout 300 python3 -m pytest -q -p no:cacheprovider -rs -n 8 --timeout=60 tests/python/test_cuda*.py 2>&1 |
+  tee "$out/tests.log" | tail -n 60
 if [ "${1:-}" = bench ]; then
-  python3 benchmarks/cuda.py 2>&1 | tee "$out/bench.log"
+  timeout "${BENCH_TIMEOUT:-600}" python3 benchmarks/cuda.py 2>&1 | tee "$out/bench.log"
 fi
