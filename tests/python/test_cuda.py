@@ -385,6 +385,26 @@ def test_random_matches_cpu_under_seed():
     assert g.device.type == "cuda"
 
 
+@gpu
+@pytest.mark.parametrize("n", [1, 63, 64, 1000, 100_003])
+@pytest.mark.parametrize("dtype", [cresset.float32, cresset.float16, cresset.uint8, cresset.bool])
+def test_device_bernoulli_matches_cpu(n, dtype):
+    # Bernoulli draws are made on the device (dropout masks): the same values as on the CPU.
+    cresset.manual_seed(11)
+    cpu = cresset.empty(n, dtype=dtype).bernoulli_(0.3)
+    cresset.manual_seed(11)
+    gpu = cresset.empty(n, dtype=dtype, device="cuda").bernoulli_(0.3)
+    assert gpu.is_cuda and cresset.equal(gpu.cpu(), cpu)
+    if n > 1000:
+        assert 0.28 < cpu.float().mean().item() < 0.32
+    cresset.manual_seed(12)
+    x = cresset.ones(7, n)
+    on_cpu = cresset.nn.functional.dropout(x, 0.4)
+    cresset.manual_seed(12)
+    on_gpu = cresset.nn.functional.dropout(x.cuda(), 0.4)
+    assert cresset.equal(on_gpu.cpu(), on_cpu)
+
+
 # ---- the ops the tutorial workloads need (matmul, softmax, losses, indexing, pooling, conv) ----
 # Each CUDA result is compared with torch on the CPU (the oracle); products run with cuBLAS and
 # with cresset's own GEMM kernel.
