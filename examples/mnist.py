@@ -70,7 +70,7 @@ class NumpyOrder:
         return self.size
 
 
-def train(args, model, train_loader, optimizer, epoch):
+def train(args, model, device, train_loader, optimizer, epoch):
     """One epoch (or --max-steps steps); returns the wall and the thread CPU time of each step
     (zero_grad to step). With --threads 1 the CPU time is the step's own work, which a busy
     machine inflates much less than wall time."""
@@ -80,6 +80,7 @@ def train(args, model, train_loader, optimizer, epoch):
         if args.max_steps and batch_idx >= args.max_steps:
             break
         start, cpu_start = time.perf_counter(), time.thread_time()
+        data, target = data.to(device), target.to(device)
         optimizer.zero_grad()
         output = model(data)
         loss = F.nll_loss(output, target)
@@ -95,12 +96,13 @@ def train(args, model, train_loader, optimizer, epoch):
     return step_times, step_cpu_times
 
 
-def test(model, test_loader):
+def test(model, device, test_loader):
     model.eval()
     test_loss = 0
     correct = 0
     with torch.no_grad():
         for data, target in test_loader:
+            data, target = data.to(device), target.to(device)
             output = model(data)
             test_loss += F.nll_loss(output, target, reduction="sum").item()
             pred = output.argmax(dim=1, keepdim=True)
@@ -150,6 +152,8 @@ def main():
                         help="use at most this many train and test images")
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: default)")
     parser.add_argument("--torch", action="store_true", help="run on real PyTorch")
+    parser.add_argument("--device", default=None,
+                        help="cpu or cuda (default: cuda when a GPU is available, else cpu)")
     parser.add_argument("--init", metavar="PATH",
                         help="start from the weights in this checkpoint instead of drawing them")
     parser.add_argument("--save-init", metavar="PATH",
@@ -173,9 +177,10 @@ def main():
             dataset1, sampler=NumpyOrder(len(dataset1), args.order_seed), **train_kwargs)
     test_loader = data.DataLoader(dataset2, **test_kwargs)
 
-    model = Net()
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    model = Net().to(device)
     if args.init:
-        model.load_state_dict(torch.load(args.init, weights_only=True))
+        model.load_state_dict(torch.load(args.init, weights_only=True, map_location=device))
     if args.save_init:
         torch.save(model.state_dict(), args.save_init)
     if args.optimizer == "adam":
@@ -186,9 +191,9 @@ def main():
     scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
     for epoch in range(1, args.epochs + 1):
         start = time.perf_counter()
-        step_times, step_cpu_times = train(args, model, train_loader, optimizer, epoch)
+        step_times, step_cpu_times = train(args, model, device, train_loader, optimizer, epoch)
         train_time = time.perf_counter() - start
-        test(model, test_loader)
+        test(model, device, test_loader)
         print(f"Epoch {epoch} time: {train_time:.1f}s training, "
               f"{time.perf_counter() - start:.1f}s with test, median step "
               f"{1e3 * statistics.median(step_times):.2f} ms "
