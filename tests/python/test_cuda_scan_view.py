@@ -287,7 +287,7 @@ INTERP = [
     ("bilinear", (2, 3, 5, 6), dict(size=(9, 11), align_corners=False)),
     ("bilinear", (2, 3, 5, 6), dict(size=(3, 4), align_corners=True)),
     ("bilinear", (2, 3, 5, 6), dict(scale_factor=1.5, align_corners=False)),
-    ("bilinear", (1, 1, 4, 4), dict(size=(4, 4), align_corners=False)),
+    ("bilinear", (1, 2, 4, 4), dict(size=(4, 4), align_corners=False)),
     ("bicubic", (2, 3, 5, 6), dict(size=(9, 11), align_corners=False)),
     ("bicubic", (2, 3, 5, 6), dict(size=(4, 3), align_corners=True)),
     ("trilinear", (1, 2, 3, 4, 5), dict(size=(5, 6, 3), align_corners=False)),
