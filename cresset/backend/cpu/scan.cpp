@@ -1,10 +1,12 @@
-// Cumulative ops (cumsum, cumprod, cummax, cummin, logcumsumexp). A scan is a sequential
-// dependency along its dim, so one baseline build serves every CPU.
+// Cumulative ops (cumsum, cumprod, cummax, cummin, logcumsumexp; the ops are in
+// backend/common/scan_ops.h). A scan is a sequential dependency along its dim, so one baseline
+// build serves every CPU.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 
+#include "cresset/backend/common/scan_ops.h"
 #include "cresset/backend/cpu/reduce_kernels.h"
 #include "cresset/core/dtype.h"
 #include "cresset/core/parallel.h"
@@ -13,69 +15,10 @@ namespace cresset::cpu {
 
 namespace {
 
-// torch's CPU accumulation type for scans: double for float and double, float for the 16-bit
-// floats, int64 for integers.
-template <class T>
-using scan_acc_t =
-    std::conditional_t<std::is_same_v<T, float> || std::is_same_v<T, double>, double,
-                       std::conditional_t<std::is_floating_point_v<opmath_t<T>>, float, int64_t>>;
-
-template <class T>
-struct CumSumOp {
-  using in_t = T;
-  using acc_t = scan_acc_t<T>;
-  acc_t identity() const { return 0; }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a + acc_t(x); }
-  CRESSET_INLINE void store(T* v, int64_t*, int64_t off, acc_t a) const { v[off] = T(a); }
-};
-
-template <class T>
-struct CumProdOp : CumSumOp<T> {
-  using acc_t = scan_acc_t<T>;
-  acc_t identity() const { return 1; }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const { return a * acc_t(x); }
-};
-
-// torch takes a new extreme on ties (>=, <=), so the index is the last of equal values, and a
-// NaN always replaces the running value.
-template <class T, bool kMax>
-struct CumExtremeOp {
-  using M = std::conditional_t<std::is_floating_point_v<opmath_t<T>>, opmath_t<T>, T>;
-  struct Acc {
-    M v;
-    int64_t i;
-  };
-  using in_t = T;
-  using acc_t = Acc;
-  Acc identity() const { return {M(0), -1}; }
-  CRESSET_INLINE Acc update(Acc a, T x, int64_t i) const {
-    M v = M(x);
-    bool take = a.i < 0 || (kMax ? v >= a.v : v <= a.v);
-    if constexpr (std::is_floating_point_v<M>) take = take || v != v;
-    return take ? Acc{v, i} : a;
-  }
-  CRESSET_INLINE void store(T* v, int64_t* idx, int64_t off, Acc a) const {
-    v[off] = T(a.v);
-    idx[off] = a.i;
-  }
-};
-
-// torch's _log_add_exp_helper, so infinities come out the same; a NaN stays for the rest of the
-// line.
-template <class T>
-struct LogCumSumExpOp {
-  using in_t = T;
-  using acc_t = scan_acc_t<T>;
-  acc_t identity() const { return -std::numeric_limits<acc_t>::infinity(); }
-  CRESSET_INLINE acc_t update(acc_t a, T x, int64_t) const {
-    acc_t y = acc_t(x);
-    if (std::isnan(a) || std::isnan(y)) return std::numeric_limits<acc_t>::quiet_NaN();
-    acc_t lo = std::min(y, a), hi = std::max(y, a);
-    if (lo != hi || std::isfinite(lo)) return std::log1p(std::exp(lo - hi)) + hi;
-    return y;
-  }
-  CRESSET_INLINE void store(T* v, int64_t*, int64_t off, acc_t a) const { v[off] = T(a); }
-};
+using scan_ops::CumExtremeOp;
+using scan_ops::CumProdOp;
+using scan_ops::CumSumOp;
+using scan_ops::LogCumSumExpOp;
 
 // Outputs of a tile scanned together; the inner dim is contiguous, so a tile is a vector.
 constexpr int64_t kScanTile = 64;

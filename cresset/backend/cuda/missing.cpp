@@ -11,8 +11,7 @@ namespace {
 }
 }  // namespace
 
-// Sorting and counting (the reduce family; reduce.cu has reductions only).
-void scan_kernel(const ScanCall&) { missing("scan"); }
+// Sorting and counting (the reduce family; reduce.cu has reductions, scan.cu scans).
 void sort_kernel(const Tensor&, int64_t, bool, const Tensor&, const Tensor&) { missing("sort"); }
 void topk_kernel(const Tensor&, int64_t, int64_t, bool, const Tensor&, const Tensor&) {
   missing("topk");
@@ -24,19 +23,5 @@ UniqueResult unique_kernel(const Tensor&, bool) { missing("unique"); }
 UniqueResult unique_rows_kernel(const Tensor&, bool) { missing("unique"); }
 Tensor bincount_kernel(const Tensor&, const Tensor&, int64_t) { missing("bincount"); }
 void histc_kernel(const Tensor&, int64_t, double, double, const Tensor&) { missing("histc"); }
-
-// Resampling (upsample, interpolate).
-void resample_kernel(const Tensor&, const Tensor&, const ResamplePlan&) { missing("upsample"); }
-void resample_backward_kernel(const Tensor&, const Tensor&, const ResamplePlan&) {
-  missing("upsample_backward");
-}
-
-// The view family's copying ops.
-void tril_triu(const Tensor&, const Tensor&, int64_t, bool lower) {
-  missing(lower ? "tril" : "triu");
-}
-void gather_slices(const Tensor&, const Tensor&, int64_t, const Tensor&) {
-  missing("repeat_interleave");
-}
 
 }  // namespace cresset::cuda::impl
