@@ -35,17 +35,9 @@ DEVICE = "cuda"
 # entry is here: every elementwise.def row has a CUDA kernel (backend/cuda/elementwise_*.cu) and
 # the activations are built on those rows.
 NOT_ON_CUDA = {
-    # backend/cuda/missing.cpp: scan_kernel
-    "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
     # missing.cpp: sort_kernel, topk_kernel, select_kernel, unique(_rows)_kernel, bincount, histc
     "sort", "argsort", "topk", "kthvalue", "median", "median_dim", "nanmedian", "mode",
     "unique", "bincount", "histc",
-    # missing.cpp: tril_triu
-    "tril", "triu",
-    # missing.cpp: gather_slices (repeat_interleave's copy)
-    "repeat_interleave", "repeat_interleave_tensor",
-    # missing.cpp: resample_kernel (upsample, interpolate)
-    "interpolate_nearest", "interpolate_bilinear",
     # ops/linalg_solve.cpp check_input: the LU-based ops refuse non-CPU tensors
     "linalg.inv", "linalg.solve", "linalg.det", "linalg.slogdet", "linalg.lu_factor",
     "linalg.solve_triangular", "linalg.lu_solve",
