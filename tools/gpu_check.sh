@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On a machine with an NVIDIA GPU: build cresset with its CUDA backend into build/gpu, run the GPU
-# tests (tests/python/test_cuda*.py) and, with "bench", the CUDA benchmarks (benchmarks/cuda.py). Logs go to $OUT when
-# it is set (the device tool's output folder), else to build/gpu/logs.
+# tests (tests/python/test_cuda*.py) and, with "bench", the CUDA benchmarks (benchmarks/cuda.py).
+# Logs go to $OUT when it is set (the device tool's output folder), else to build/gpu/logs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-build/gpu/logs}
@@ -13,7 +13,8 @@ python3 -c "import sys, torch; print(sys.version.split()[0], 'torch', torch.__ve
 start=$(date +%s)
 # CUDA_ARCHS=90-real builds for the H100/H200 only (half the nvcc time of the default list).
 cmake -S . -B build/gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRESSET_CUDA=ON \
-  ${CUDA_ARCHS:+-DCRESSET_CUDA_ARCHITECTURES=$CUDA_ARCHS} -DCRESSET_BUILD_TESTS=OFF > "$out/configure.log" 2>&1 || { tail -n 40 "$out/configure.log"; exit 1; }
+  ${CUDA_ARCHS:+-DCRESSET_CUDA_ARCHITECTURES=$CUDA_ARCHS} -DCRESSET_BUILD_TESTS=OFF \
+  > "$out/configure.log" 2>&1 || { tail -n 40 "$out/configure.log"; exit 1; }
 cmake --build build/gpu -- -j"$(nproc)" > "$out/build.log" 2>&1 || { grep -B2 -A12 "error" "$out/build.log" | head -n 120; exit 1; }
 echo "build: $(( $(date +%s) - start )) s"
 export PYTHONPATH=$PWD/build/gpu/python
