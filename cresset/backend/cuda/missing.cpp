@@ -11,19 +11,9 @@ namespace {
 }
 }  // namespace
 
-// Sorting and counting (the reduce family; reduce.cu has reductions only).
+// Scans (the reduce family; reduce.cu has reductions, sort.cu, unique.cu and histogram.cu the
+// sort family).
 void scan_kernel(const ScanCall&) { missing("scan"); }
-void sort_kernel(const Tensor&, int64_t, bool, const Tensor&, const Tensor&) { missing("sort"); }
-void topk_kernel(const Tensor&, int64_t, int64_t, bool, const Tensor&, const Tensor&) {
-  missing("topk");
-}
-void select_kernel(const Tensor&, int64_t, SelectKind, int64_t, const Tensor&, const Tensor&) {
-  missing("select");
-}
-UniqueResult unique_kernel(const Tensor&, bool) { missing("unique"); }
-UniqueResult unique_rows_kernel(const Tensor&, bool) { missing("unique"); }
-Tensor bincount_kernel(const Tensor&, const Tensor&, int64_t) { missing("bincount"); }
-void histc_kernel(const Tensor&, int64_t, double, double, const Tensor&) { missing("histc"); }
 
 // Resampling (upsample, interpolate).
 void resample_kernel(const Tensor&, const Tensor&, const ResamplePlan&) { missing("upsample"); }
