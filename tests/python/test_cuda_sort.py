@@ -10,9 +10,9 @@ import math
 
 import pytest
 import torch
+from utils import DTYPE_NAMES, FLOAT_DTYPES, assert_same, to_cresset
 
 import cresset
-from utils import DTYPE_NAMES, FLOAT_DTYPES, assert_same, to_cresset
 
 gpu = pytest.mark.skipif(not cresset.cuda.is_available(),
                          reason="no CUDA GPU on this machine (or built without CUDA)")
