@@ -13,6 +13,7 @@
 #include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/creation.h"
+#include "cresset/ops/index.h"
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/reduce_backward.h"
 #include "cresset/ops/reduce_common.h"
@@ -181,11 +182,17 @@ UniqueResult unique_impl(const Tensor& self, std::optional<int64_t> dim, bool co
   const int64_t groups = r.values.numel(), row_bytes = rows.nbytes() / m;
   DimVector gsizes = psizes;
   gsizes[0] = groups;
-  Tensor picked = empty_tensor(gsizes, self.dtype(), dev);
-  const int64_t* ids = r.values.data<int64_t>();
-  for (int64_t g = 0; g < groups; ++g) {
-    std::memcpy(static_cast<char*>(picked.raw_data()) + g * row_bytes,
-                static_cast<const char*>(rows.raw_data()) + ids[g] * row_bytes, row_bytes);
+  Tensor picked;
+  if (dev.is_cuda()) {  // the row ids are on the device: gather there
+    autograd::AutoGradMode no_grad(false);
+    picked = index_select(rows, 0, r.values);
+  } else {
+    picked = empty_tensor(gsizes, self.dtype(), dev);
+    const int64_t* ids = r.values.data<int64_t>();
+    for (int64_t g = 0; g < groups; ++g) {
+      std::memcpy(static_cast<char*>(picked.raw_data()) + g * row_bytes,
+                  static_cast<const char*>(rows.raw_data()) + ids[g] * row_bytes, row_bytes);
+    }
   }
   // Back to the original dim order, contiguous.
   DimVector osizes = self.sizes(), gstrides = contiguous_strides(gsizes), ostrides(self.dim());
@@ -307,8 +314,8 @@ Tensor histc(const Tensor& self, int64_t bins, double min, double max, const Ten
   double lo = min, hi = max;
   if (lo == hi && self.numel() > 0) {
     auto extrema = aminmax(self);
-    lo = cast_tensor(extrema.first, DType::Float64).data<double>()[0];
-    hi = cast_tensor(extrema.second, DType::Float64).data<double>()[0];
+    lo = extrema.first.item<double>();  // item(): the extrema may be on a GPU
+    hi = extrema.second.item<double>();
   }
   if (lo == hi) {
     lo -= 1;

@@ -14,9 +14,9 @@ must be on CUDA; values are read after .cpu().
 NOT_ON_CUDA lists the ops whose CUDA kernels do not exist yet: for those the tests assert the
 "not implemented for CUDA" RuntimeError instead, so a kernel that lands fails its test until its
 name is removed from the set (and then the op is compared with torch like the others). op_db
-holds the elementwise ops and activations only; the missing families (scans, sorting, tril/triu,
-repeat_interleave, upsampling, the LU-based linalg ops) are not op_db entries, so EXTRA gives
-each one a small sample, checked the same way.
+holds the elementwise ops and activations only; the structural families (scans, sorting,
+tril/triu, repeat_interleave, upsampling, the LU-based linalg ops) are not op_db entries, so
+EXTRA gives each one a small sample, checked the same way.
 """
 import pytest
 import torch
@@ -35,9 +35,6 @@ DEVICE = "cuda"
 # entry is here: every elementwise.def row has a CUDA kernel (backend/cuda/elementwise_*.cu) and
 # the activations are built on those rows.
 NOT_ON_CUDA = {
-    # missing.cpp: sort_kernel, topk_kernel, select_kernel, unique(_rows)_kernel, bincount, histc
-    "sort", "argsort", "topk", "kthvalue", "median", "median_dim", "nanmedian", "mode",
-    "unique", "bincount", "histc",
     # ops/linalg_solve.cpp check_input: the LU-based ops refuse non-CPU tensors
     "linalg.inv", "linalg.solve", "linalg.det", "linalg.slogdet", "linalg.lu_factor",
     "linalg.solve_triangular", "linalg.lu_solve",

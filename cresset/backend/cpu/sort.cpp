@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cresset/backend/common/sort_key.h"
 #include "cresset/core/error.h"
 #include "cresset/core/parallel.h"
 
@@ -15,25 +16,16 @@ namespace cresset::cpu {
 
 namespace {
 
-// Keys compare in float for the 16-bit floats and in the type itself otherwise.
+// Keys compare in float for the 16-bit floats and in the type itself otherwise (key_less from
+// backend/common/sort_key.h, shared with the CUDA kernels).
 template <class T>
-using key_t = std::conditional_t<std::is_floating_point_v<opmath_t<T>>, opmath_t<T>, T>;
+using key_t = sort_key_t<T>;
 
 template <class K>
 struct Item {
   K v;
   int64_t i;
 };
-
-// a < b with NaN above every number (see Note [Sort order]).
-template <class K>
-inline bool key_less(K a, K b) {
-  if constexpr (std::is_floating_point_v<K>) {
-    return a < b || (b != b && a == a);
-  } else {
-    return a < b;
-  }
-}
 
 template <class K>
 struct Ascending {
