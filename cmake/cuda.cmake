@@ -74,6 +74,9 @@ function(cresset_add_cuda_library)
     $<$<COMPILE_LANGUAGE:CUDA>:-O3 --expt-relaxed-constexpr>)
   target_link_libraries(cresset_cuda PRIVATE cresset CUDA::cudart_static ${CMAKE_DL_LIBS})
   target_link_options(cresset_cuda PRIVATE -Wl,--exclude-libs,ALL)  # cudart_static stays private
+  # The optimizer rules round as on the CPU (see Note [Optimizer update rules]): no contraction.
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/optim.cu
+    PROPERTIES COMPILE_OPTIONS --fmad=false)
   if(CRESSET_CUBLAS_INCLUDE_DIR)
     set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cresset/backend/cuda/cublas.cpp
       PROPERTIES

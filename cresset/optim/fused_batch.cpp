@@ -3,6 +3,8 @@
 
 #include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
+#include "cresset/backend/cpu/optim_kernels.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/index.h"
 #include "cresset/ops/view.h"
@@ -24,10 +26,7 @@ bool dense(const Tensor& t) {
   return storage_span(t.sizes(), t.strides()) == t.numel();
 }
 
-// Note [CUDA optimizer updates]
-// The fused kernels run on the CPU. CUDA params, grads and states are staged through CPU copies
-// and the updated buffers copied back, so a CUDA model trains with exactly the CPU's arithmetic;
-// a device kernel per update rule would only remove the transfers.
+// A CPU copy of a (CUDA) tensor, for reading a one-element state.
 Tensor host_copy(const Tensor& t) {
   Tensor h = empty_tensor(t.sizes(), t.dtype(), Device());
   copy_into(h, t);
@@ -53,8 +52,8 @@ FusedBatch::FusedBatch(const char* op, const std::vector<Tensor>& params,
     const Tensor& p = params[i];
     const Tensor& g = grads[i];
     CRESSET_CHECK(p.defined() && g.defined(), ValueError, "[", op, "] undefined param or grad");
-    CRESSET_CHECK(is_floating(p.dtype()), TypeError, "[", op, "] expected floating point params; got ",
-                  describe(p));
+    CRESSET_CHECK(is_floating(p.dtype()), TypeError, "[", op,
+                  "] expected floating point params; got ", describe(p));
     if (i == 0) dtype_ = p.dtype();
     CRESSET_CHECK(p.dtype() == dtype_, TypeError, "[", op,
                   "] params of one fused call must share a dtype; got ", describe(params[0]),
@@ -64,7 +63,7 @@ FusedBatch::FusedBatch(const char* op, const std::vector<Tensor>& params,
                   describe(p), " and grad ", describe(g));
     CRESSET_CHECK(g.dtype() == p.dtype() && g.sizes() == p.sizes(), RuntimeError, "[", op,
                   "] grad ", describe(g), " does not match param ", describe(p));
-    slots_[i].resize(cpu::kOptimBuffers);
+    slots_[i].resize(kOptimBuffers);
     slots_[i][0] = p;
     slots_[i][1] = g;
     ts_[i].numel = p.numel();
@@ -85,22 +84,33 @@ void FusedBatch::add_state(int slot, const std::vector<Tensor>& list) {
   }
 }
 
-void FusedBatch::run(cpu::OptimKind kind, const cpu::OptimOptions& h) {
+// Note [CUDA optimizer updates]
+// CUDA params are updated on their device: FusedBatch resolves the same per-tensor records as for
+// the CPU (buffer pointers, numel, the per-tensor scalars computed here in double) and
+// cuda::optim_kernel applies the kind's rule to all of them in one multi-tensor launch on the
+// current stream (backend/cuda/optim.cu), with the CPU's arithmetic (see
+// Note [Optimizer update rules]): a CUDA model trains as the same model on the CPU, bit for bit.
+// Nothing of the params, grads or states crosses to the host; a param, grad or state that is not
+// dense in the param's layout is worked on through a contiguous copy on the device, as on the CPU.
+// The 0-dim states stay where torch keeps them: 'step' (and NAdam's mu_product) on the CPU unless
+// capturable or fused, so reading and counting it costs no transfer; ASGD's step, eta and mu on
+// the param's device, read and written through small copies (torch's ASGD syncs there too).
+void FusedBatch::run(OptimKind kind, const OptimOptions& h) {
   autograd::AutoGradMode no_grad(false);
   std::vector<std::pair<Tensor, Tensor>> write_back;  // (original, contiguous working copy)
   std::vector<Tensor> keep_alive;                     // read-only contiguous copies of grads
   for (size_t i = 0; i < ts_.size(); ++i) {
     const std::vector<Tensor>& slot = slots_[i];
-    bool flat = dense(slot[0]) && slot[0].device().is_cpu();
+    bool flat = dense(slot[0]);
     for (const Tensor& t : slot) flat = flat && (!t.defined() || same_layout(t, slot[0]));
-    for (int k = 0; k < cpu::kOptimBuffers; ++k) {
+    for (int k = 0; k < kOptimBuffers; ++k) {
       const Tensor& t = slot[k];
       if (!t.defined()) continue;
       if (flat) {
         ts_[i].buf[k] = t.raw_data();
         continue;
       }
-      Tensor work = t.device().is_cpu() ? contiguous(t) : host_copy(t);
+      Tensor work = contiguous(t);
       // Only the grad (slot 1) is read-only; other copies carry results back.
       if (!work.is_same(t)) {
         if (k == 1) {
@@ -112,10 +122,15 @@ void FusedBatch::run(cpu::OptimKind kind, const cpu::OptimOptions& h) {
       ts_[i].buf[k] = work.raw_data();
     }
   }
-  CRESSET_CPU_DISPATCH(optim_kernel, kind, dtype_, ts_, h);
+  const Device device = slots_.empty() ? Device() : slots_[0][0].device();
+  if (device.is_cuda()) {
+    cuda::optim_kernel(kind, dtype_, device.index, ts_, h);
+  } else {
+    CRESSET_CPU_DISPATCH(optim_kernel, kind, dtype_, ts_, h);
+  }
   for (auto& [orig, work] : write_back) copy_(orig, work);
   for (size_t i = 0; i < ts_.size(); ++i) {
-    for (int k = 0; k < cpu::kOptimBuffers; ++k) {
+    for (int k = 0; k < kOptimBuffers; ++k) {
       if (k != 1 && slots_[i][k].defined()) slots_[i][k].bump_version();
     }
   }

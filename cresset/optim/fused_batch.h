@@ -2,7 +2,7 @@
 // The list plumbing behind every fused update (see Note [Fused optimizer updates]).
 #include <vector>
 
-#include "cresset/backend/cpu/optim_kernels.h"
+#include "cresset/backend/common/optim_rules.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset::optim_detail {
@@ -11,20 +11,21 @@ namespace cresset::optim_detail {
 class FusedBatch {
  public:
   /// Checks that params are floating tensors of one device and grads match them ("[op] ..."
-  /// errors). CUDA tensors are updated through CPU copies (see Note [CUDA optimizer updates]).
+  /// errors). CUDA tensors are updated on their device (see Note [CUDA optimizer updates]).
   FusedBatch(const char* op, const std::vector<Tensor>& params, const std::vector<Tensor>& grads);
   /// Puts a state list (one tensor per param, shaped like it) in kernel buffer `slot` (2..4).
   void add_state(int slot, const std::vector<Tensor>& list);
   size_t size() const { return ts_.size(); }
   /// The per-tensor coefficients of param i, read by the kernel.
   double* scalars(size_t i) { return ts_[i].s; }
-  /// Runs the kernel over every tensor and records the in-place writes (version counters).
-  void run(cpu::OptimKind kind, const cpu::OptimOptions& h);
+  /// Runs the kernel of the params' device over every tensor and records the in-place writes
+  /// (version counters).
+  void run(OptimKind kind, const OptimOptions& h);
 
  private:
   const char* op_;
   DType dtype_ = DType::Float32;
-  std::vector<cpu::OptimTensor> ts_;
+  std::vector<OptimTensor> ts_;
   std::vector<std::vector<Tensor>> slots_;  // per param: the tensor of each buffer slot
 };
 

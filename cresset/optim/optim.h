@@ -4,19 +4,17 @@
 // path). cresset.optim gathers a param group's params, grads and state buffers into lists and
 // makes one call here: the per-tensor coefficients (bias corrections, step sizes) are computed in
 // double exactly as torch computes them in Python, then one parallel loop applies the formulas
-// element by element in torch's order (see backend/cpu/optim_kernels.cpp). 'step' and the other
+// element by element in torch's order (see Note [Optimizer update rules]). 'step' and the other
 // 0-dim state tensors are read and written here too, so Python does no per-tensor arithmetic.
 // Lists are parallel: entry i of every list belongs to params[i]. Grads of None are filtered out
 // by the caller, as torch does.
 #include <vector>
 
-#include "cresset/backend/cpu/optim_kernels.h"
+#include "cresset/backend/common/optim_rules.h"
 #include "cresset/core/tensor.h"
 
 namespace cresset {
 
-/// A param group's hyperparameters (torch's group options).
-using OptimOptions = cpu::OptimOptions;
 using TensorList = std::vector<Tensor>;
 
 /// torch.optim.SGD's step; entries of momentum_buffers may be undefined (created here, as a copy of

@@ -9,7 +9,6 @@
 
 namespace cresset {
 
-using cpu::OptimKind;
 using optim_detail::FusedBatch;
 using optim_detail::increment_step;
 using optim_detail::scalar_value;

@@ -16,9 +16,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cresset/backend/common/conv_geometry.h"
 #include "cresset/backend/common/index_params.h"
+#include "cresset/backend/common/optim_rules.h"
 #include "cresset/backend/common/philox.h"
 #include "cresset/backend/common/pool_plan.h"
 #include "cresset/backend/common/reduce_plan.h"

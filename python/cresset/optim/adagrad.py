@@ -45,6 +45,6 @@ class Adagrad(_FusedOptimizer):
         return ("sum", "step")
 
     def _init_state(self, state, p, group):
-        state["step"] = _new_step()
+        state["step"] = _new_step(p, group)
         state["sum"] = cresset.full_like(p, group["initial_accumulator_value"],
                                          memory_format=cresset.preserve_format)

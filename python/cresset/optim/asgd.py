@@ -8,7 +8,7 @@ from cresset.optim.optimizer import (
     _check_lr,
     _check_nonnegative,
     _FusedOptimizer,
-    _new_step,
+    _scalar_dtype,
     _to_scalar,
     _zeros_like,
 )
@@ -38,8 +38,9 @@ class ASGD(_FusedOptimizer):
         return ("ax", "eta", "mu", "step")
 
     def _init_state(self, state, p, group):
-        dtype = _new_step().dtype
-        state["step"] = _new_step()
-        state["eta"] = cresset.tensor(float(_to_scalar(group["lr"])), dtype=dtype)
-        state["mu"] = cresset.ones((), dtype=dtype)
+        # torch's ASGD keeps its step, eta and mu on the param's device, capturable or not.
+        dtype = _scalar_dtype()
+        state["step"] = cresset.zeros((), dtype=dtype, device=p.device)
+        state["eta"] = cresset.tensor(float(_to_scalar(group["lr"])), dtype=dtype, device=p.device)
+        state["mu"] = cresset.ones((), dtype=dtype, device=p.device)
         state["ax"] = _zeros_like(p)

@@ -45,7 +45,8 @@ class NAdam(_FusedOptimizer):
         return ("exp_avg", "exp_avg_sq", "mu_product", "step")
 
     def _init_state(self, state, p, group):
-        state["step"] = _new_step()
-        state["mu_product"] = cresset.tensor(1.0, dtype=state["step"].dtype)
+        state["step"] = _new_step(p, group)
+        state["mu_product"] = cresset.ones((), dtype=state["step"].dtype,
+                                          device=state["step"].device)
         state["exp_avg"] = _zeros_like(p)
         state["exp_avg_sq"] = _zeros_like(p)

@@ -425,8 +425,12 @@ def _scalar_dtype():
     return cresset.float64 if cresset.get_default_dtype() == cresset.float64 else cresset.float32
 
 
-def _new_step():
-    """The 'step' state of a parameter: a 0-dim float tensor, as torch 2.x stores it."""
+def _new_step(p=None, group=None):
+    """The 'step' state of param p: a 0-dim float tensor where torch 2.x keeps it, on the CPU
+    unless the group is capturable or fused (then on p's device, and float32 when fused)."""
+    if p is not None and group is not None and (group.get("capturable") or group.get("fused")):
+        dtype = cresset.float32 if group.get("fused") else _scalar_dtype()
+        return cresset.zeros((), dtype=dtype, device=p.device)
     return cresset.tensor(0.0, dtype=_scalar_dtype())
 
 
@@ -518,7 +522,7 @@ class _FusedOptimizer(Optimizer):
 
     def _init_state(self, state, p, group):
         """A param's first state: 'step', then zeros for the other state keys."""
-        state["step"] = _new_step()
+        state["step"] = _new_step(p, group)
         for key in self._state_keys(group):
             if key not in (None, "step"):
                 state[key] = _zeros_like(p)
@@ -553,18 +557,19 @@ class _FusedOptimizer(Optimizer):
 
 
 def _split_by_dtype(lists):
-    """Parallel lists (lists[0] the params) split so each part holds one params dtype and each
-    param once; a param listed twice is updated twice, in order, as torch does."""
+    """Parallel lists (lists[0] the params) split so each part holds one params dtype and device
+    and each param once; a param listed twice is updated twice, in order, as torch does."""
     params = lists[0]
-    dtype = params[0].dtype
-    if all(p.dtype == dtype for p in params) and len(set(map(id, params))) == len(params):
+    dtype, device = params[0].dtype, params[0].device
+    if all(p.dtype == dtype and p.device == device for p in params) \
+            and len(set(map(id, params))) == len(params):
         return [lists]
     seen = {}
     keys = []
     for p in params:
         rank = seen.get(id(p), 0)
         seen[id(p)] = rank + 1
-        keys.append((rank, p.dtype))
+        keys.append((rank, p.dtype, str(p.device)))
     parts = []
     for key in sorted(dict.fromkeys(keys), key=lambda k: k[0]):
         keep = [i for i, k in enumerate(keys) if k == key]
@@ -573,6 +578,6 @@ def _split_by_dtype(lists):
 
 
 def _fused(update, lists, options):
-    """Calls a fused update over parallel lists, once per params dtype."""
+    """Calls a fused update over parallel lists, once per params dtype and device."""
     for part in _split_by_dtype(lists):
         update(*part, options)

@@ -38,6 +38,6 @@ class Rprop(_FusedOptimizer):
         return ("prev", "step_size", "step")
 
     def _init_state(self, state, p, group):
-        state["step"] = _new_step()
+        state["step"] = _new_step(p, group)
         state["prev"] = _zeros_like(p)
         state["step_size"] = cresset.full_like(p.grad, _to_scalar(group["lr"]))
