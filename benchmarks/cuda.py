@@ -7,6 +7,8 @@ is the measured bandwidth ceiling that the elementwise rows are compared with. P
 table: per-call medians, the achieved rate and torch time / cresset time.
 """
 import argparse
+import functools
+import operator
 import statistics
 import sys
 
@@ -71,9 +73,8 @@ def elementwise_rows():
             ("sum", gib, lambda a, b: a.sum())]
     out = []
     for name, nbytes, f in rows:
-        ms = measure({torch: lambda: f(ta, tb), cresset: lambda: f(ca, cb)})
+        ms = measure({torch: functools.partial(f, ta, tb), cresset: functools.partial(f, ca, cb)})
         out.append((f"{name}, 2^28 float32", ms, nbytes / 1e6, "GB/s"))
-    del ta, tb, ca, cb
     return out
 
 
@@ -81,7 +82,8 @@ def matmul_rows(n):
     out = []
     for dtype in [torch.float32, torch.bfloat16]:
         (ta, ca), (tb, cb) = _pair((n, n), dtype, 3), _pair((n, n), dtype, 4)
-        ms = measure({torch: lambda: ta @ tb, cresset: lambda: ca @ cb}, samples=5)
+        ms = measure({torch: functools.partial(operator.matmul, ta, tb),
+                      cresset: functools.partial(operator.matmul, ca, cb)}, samples=5)
         out.append((f"matmul {n}x{n}x{n} {str(dtype)[6:]}", ms, 2 * n ** 3 / 1e9, "TFLOP/s"))
     return out
 
@@ -109,25 +111,11 @@ def conv_rows():
 
 
 def _mnist_net(lib):
+    """examples/mnist.py's CNN as one Sequential, in either library."""
     nn = lib.nn
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3, 1)
-            self.conv2 = nn.Conv2d(32, 64, 3, 1)
-            self.dropout1 = nn.Dropout(0.25)
-            self.dropout2 = nn.Dropout(0.5)
-            self.fc1 = nn.Linear(9216, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            F = lib.nn.functional
-            x = F.relu(self.conv2(F.relu(self.conv1(x))))
-            x = self.dropout1(F.max_pool2d(x, 2))
-            x = self.dropout2(F.relu(self.fc1(lib.flatten(x, 1))))
-            return F.log_softmax(self.fc2(x), dim=1)
-    return Net
+    return nn.Sequential(nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.Conv2d(32, 64, 3, 1), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 128),
+                         nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10), nn.LogSoftmax(dim=1))
 
 
 def mnist_rows(batch=64):
@@ -137,7 +125,7 @@ def mnist_rows(batch=64):
 
     def step(lib, x, y):
         lib.manual_seed(0)
-        model = _mnist_net(lib)().cuda()
+        model = _mnist_net(lib).cuda()
         opt = lib.optim.Adadelta(model.parameters(), lr=1.0)
 
         def run():
