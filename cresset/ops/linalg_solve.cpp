@@ -1,6 +1,12 @@
 // The LU family: every op factors a contiguous copy of its input with cpu::lu_factor_kernel and
 // reads what it needs from the factors. Derivatives are written in differentiable ops (inv, solve,
 // matmul), so create_graph records second derivatives too.
+//
+// Note [Linear algebra on CUDA]
+// The LU family has no device kernels yet (no cuSOLVER): an op on CUDA tensors runs on host copies
+// of its inputs and copies its results back to their device. Both copies are differentiable ops
+// (ToCopyBackward0), so gradients flow back to the CUDA inputs through the CPU op's own node, and
+// errors are the CPU op's. Correct at any size; fast only where the transfers are cheap.
 #include "cresset/ops/linalg_solve.h"
 
 #include <algorithm>
@@ -30,8 +36,6 @@ namespace {
 enum class DtypeCheck { LuKernel, Floating, FullPrecision };
 
 void check_input(const char* op, const Tensor& A, DtypeCheck rule, const char* kernel = "lu_cpu") {
-  CRESSET_CHECK(A.device().is_cpu(), RuntimeError, "[", op, "] ", op,
-                " is not implemented for CUDA tensors in this build");
   CRESSET_CHECK(A.dim() >= 2, RuntimeError, "[", op, "] ", op,
                 ": The input tensor A must have at least 2 dimensions.");
   CRESSET_CHECK(rule == DtypeCheck::LuKernel || is_floating(A.dtype()), RuntimeError, "[", op, "] ",
@@ -57,6 +61,16 @@ DimVector batch_dims(const Tensor& t, int64_t trailing) {
 DimVector with_dims(DimVector sizes, std::initializer_list<int64_t> tail) {
   for (int64_t s : tail) sizes.push_back(s);
   return sizes;
+}
+
+// See Note [Linear algebra on CUDA].
+Tensor on_host(const Tensor& t) { return to(t, t.dtype(), Device()); }
+Tensor on_device(const Tensor& t, Device device) { return to(t, t.dtype(), device); }
+
+void check_same_device(const char* op, const Tensor& A, const Tensor& B) {
+  CRESSET_CHECK(B.device() == A.device(), RuntimeError, "[", op,
+                "] Expected all tensors to be on the same device, but found at least two devices, ",
+                A.device().str(), " and ", B.device().str(), "!");
 }
 
 // LU factors of a (validated) batch of matrices, possibly a strided or broadcast view.
@@ -155,6 +169,10 @@ Tensor det_grad(const Tensor& scaled_grad, const Tensor& A) {
 }
 
 std::pair<Tensor, Tensor> slogdet_impl(const char* op, const Tensor& A) {
+  if (A.device().is_cuda()) {
+    auto [sign, logabs] = slogdet_impl(op, on_host(A));
+    return {on_device(sign, A.device()), on_device(logabs, A.device())};
+  }
   check_input(op, A, DtypeCheck::FullPrecision);
   check_square(op, A);
   LuFactorResult f = factor(A);
@@ -172,6 +190,10 @@ std::pair<Tensor, Tensor> slogdet_impl(const char* op, const Tensor& A) {
 }
 
 std::pair<Tensor, Tensor> inv_impl(const char* op, const Tensor& A, bool check_errors) {
+  if (A.device().is_cuda()) {
+    auto [x, info] = inv_impl(op, on_host(A), check_errors);
+    return {on_device(x, A.device()), on_device(info, A.device())};
+  }
   check_input("linalg.inv", A, DtypeCheck::FullPrecision);
   check_square("linalg.inv", A);
   const int64_t n = A.size(-1);
@@ -221,12 +243,13 @@ bool is_vector_rhs(const Tensor& A, const Tensor& B) {
 
 std::pair<Tensor, Tensor> solve_impl(const char* op, const Tensor& A, const Tensor& B, bool left,
                                      bool check_errors) {
+  check_same_device("linalg.solve", A, B);
+  if (A.device().is_cuda()) {
+    auto [x, info] = solve_impl(op, on_host(A), on_host(B), left, check_errors);
+    return {on_device(x, A.device()), on_device(info, A.device())};
+  }
   check_input("linalg.solve", A, DtypeCheck::Floating);
   check_square("linalg.solve", A);
-  CRESSET_CHECK(B.device() == A.device(), RuntimeError,
-                "[linalg.solve] Expected all tensors to be on the same device, but found at least "
-                "two devices, ",
-                A.device().str(), " and ", B.device().str(), "!");
   CRESSET_CHECK(B.dim() >= 1, RuntimeError,
                 "[linalg.solve] linalg.solve: The input tensor B must have at least 2 dimensions.");
   CRESSET_CHECK(A.dtype() == B.dtype(), RuntimeError,
@@ -274,6 +297,11 @@ LuFactorResult linalg_lu_factor_ex(const Tensor& A, bool pivot, bool check_error
                 "[linalg.lu_factor] torch.lu_factor: Expected tensor with 2 or more dimensions. "
                 "Got size: ",
                 shape_str(A.sizes()), " instead");
+  if (A.device().is_cuda()) {
+    LuFactorResult f = linalg_lu_factor_ex(on_host(A), pivot, check_errors);
+    for (Tensor* t : {&f.lu, &f.pivots, &f.info}) *t = on_device(*t, A.device());
+    return f;
+  }
   check_input("linalg.lu_factor", A, DtypeCheck::LuKernel);
   CRESSET_CHECK(pivot, RuntimeError,
                 "[linalg.lu_factor] linalg.lu_factor: LU without pivoting is not implemented on "
@@ -290,12 +318,17 @@ LuFactorResult linalg_lu_factor_ex(const Tensor& A, bool pivot, bool check_error
 }
 
 std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& A, bool pivot) {
+  if (A.device().is_cuda()) {  // the singularity check reads info on the host
+    auto [lu, pivots] = linalg_lu_factor(on_host(A), pivot);
+    return {on_device(lu, A.device()), on_device(pivots, A.device())};
+  }
   LuFactorResult f = linalg_lu_factor_ex(A, pivot, false);
   check_singular("linalg.lu_factor", f.info, A.dim() > 2, Singular::Factor);
   return {f.lu, f.pivots};
 }
 
 Tensor linalg_det(const Tensor& A) {
+  if (A.device().is_cuda()) return on_device(linalg_det(on_host(A)), A.device());
   check_input("linalg.det", A, DtypeCheck::Floating);
   check_square("linalg.det", A);
   LuFactorResult f = factor(A);
@@ -344,13 +377,15 @@ Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left) {
 Tensor linalg_solve_triangular(const Tensor& A, const Tensor& B, bool upper, bool left,
                                bool unitriangular) {
   const char* op = "linalg.solve_triangular";
+  check_same_device(op, A, B);
+  if (A.device().is_cuda()) {
+    return on_device(
+        linalg_solve_triangular(on_host(A), on_host(B), upper, left, unitriangular), A.device());
+  }
   check_input(op, A, DtypeCheck::LuKernel, "triangular_solve_cpu");
   CRESSET_CHECK(B.dim() >= 2, RuntimeError, "[", op, "] ", op,
                 ": The input tensor B must have at least 2 dimensions.");
   check_square(op, A);
-  CRESSET_CHECK(B.device() == A.device(), RuntimeError, "[", op,
-                "] Expected all tensors to be on the same device, but found at least two devices, ",
-                A.device().str(), " and ", B.device().str(), "!");
   const int64_t n = A.size(-1), rows = B.size(-2), cols = B.size(-1);
   CRESSET_CHECK(left ? rows == n : cols == n, RuntimeError, "[", op, "] ", op,
                 ": Incompatible shapes of A and B for the equation ", left ? "AX = B" : "XA = B",
@@ -391,11 +426,14 @@ Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, 
                 "[linalg.lu_solve] linalg.lu_solve: Expected LU and B to have the same dtype, but "
                 "found LU of type ",
                 dtype_display(LU.dtype()), " and B of type ", dtype_display(B.dtype()), " instead");
+  check_same_device("linalg.lu_solve", LU, B);
+  check_same_device("linalg.lu_solve", LU, pivots);
+  if (LU.device().is_cuda()) {
+    return on_device(linalg_lu_solve(on_host(LU), on_host(pivots), on_host(B), left, adjoint),
+                     LU.device());
+  }
   check_input("torch.linalg.lu_solve", LU, DtypeCheck::Floating);
   check_square("torch.linalg.lu_solve", LU);
-  CRESSET_CHECK(B.device() == LU.device() && pivots.device() == LU.device(), RuntimeError,
-                "[linalg.lu_solve] Expected all tensors to be on the same device, but found at "
-                "least two devices");
   CRESSET_CHECK(pivots.dtype() == DType::Int32, RuntimeError,
                 "[linalg.lu_solve] linalg.lu_solve: pivots should be a Tensor of scalar type "
                 "torch.int32");

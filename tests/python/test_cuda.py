@@ -405,6 +405,36 @@ def test_device_bernoulli_matches_cpu(n, dtype):
     assert cresset.equal(on_gpu.cpu(), on_cpu)
 
 
+@gpu
+@pytest.mark.parametrize("op", ["inv", "solve", "det", "slogdet", "lu_factor", "solve_triangular"])
+def test_linalg_on_cuda_through_host(op):
+    # Note [Linear algebra on CUDA]: results land on the input's device; gradients flow back to
+    # the CUDA input through the copies.
+    g = torch.Generator().manual_seed(21)
+    eye = torch.eye(4, dtype=torch.float64)
+    a = torch.randn(3, 4, 4, generator=g, dtype=torch.float64) + 4 * eye
+    b = torch.randn(3, 4, 2, generator=g, dtype=torch.float64)
+    calls = {"inv": lambda L, a, b: L.linalg.inv(a), "solve": lambda L, a, b: L.linalg.solve(a, b),
+             "det": lambda L, a, b: L.linalg.det(a),
+             "slogdet": lambda L, a, b: L.linalg.slogdet(a)[1],
+             "lu_factor": lambda L, a, b: L.linalg.lu_factor(a)[0],
+             "solve_triangular": lambda L, a, b: L.linalg.solve_triangular(a.triu(), b, upper=True)}
+    ta, tb = a.clone().requires_grad_(True), b.clone().requires_grad_(True)
+    ca, cb = _cuda_leaf(ta), _cuda_leaf(tb)
+    ours, theirs = calls[op](cresset, ca, cb), calls[op](torch, ta, tb)
+    assert ours.is_cuda
+    assert_same(ours.detach().cpu(), theirs.detach())
+    w = torch.randn(theirs.shape, generator=g, dtype=torch.float64)
+    (ours * to_cresset(w).cuda()).sum().backward()
+    (theirs * w).sum().backward()
+    assert ca.grad.is_cuda
+    assert_same(ca.grad.cpu(), ta.grad, rtol=1e-10, atol=1e-10)
+    if op in ("solve", "solve_triangular"):
+        assert_same(cb.grad.cpu(), tb.grad, rtol=1e-10, atol=1e-10)
+    with pytest.raises(RuntimeError, match="same device"):
+        cresset.linalg.solve(ca.detach(), cb.detach().cpu())
+
+
 # ---- the ops the tutorial workloads need (matmul, softmax, losses, indexing, pooling, conv) ----
 # Each CUDA result is compared with torch on the CPU (the oracle); products run with cuBLAS and
 # with cresset's own GEMM kernel.

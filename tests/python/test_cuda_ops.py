@@ -11,17 +11,14 @@ ulps), so they already cover the few-ulp differences between CUDA's libdevice an
 (the CUDA build uses no fast-math); nothing is loosened here. In addition every tensor result
 must be on CUDA; values are read after .cpu().
 
-NOT_ON_CUDA lists the ops whose CUDA kernels do not exist yet: for those the tests assert the
-"not implemented for CUDA" RuntimeError instead, so a kernel that lands fails its test until its
-name is removed from the set (and then the op is compared with torch like the others). op_db
-holds the elementwise ops and activations only; the structural families (scans, sorting,
+op_db holds the elementwise ops and activations only; the structural families (scans, sorting,
 tril/triu, repeat_interleave, upsampling, the LU-based linalg ops) are not op_db entries, so
 EXTRA gives each one a small sample, checked the same way.
 """
 import pytest
 import torch
 from op_db import ALL, OP_DB, OPS
-from utils import assert_same, check_op_gradients, check_op_sample, run_op_sample, to_cresset
+from utils import assert_same, check_op_gradients, check_op_sample, to_cresset
 
 import cresset
 
@@ -29,23 +26,6 @@ pytestmark = pytest.mark.skipif(not cresset.cuda.is_available(),
                                 reason="no CUDA GPU on this machine (or built without CUDA)")
 
 DEVICE = "cuda"
-
-# Ops whose CUDA kernels are missing in this build: each raises RuntimeError("[op] ... is not
-# implemented for CUDA tensors in this build"). Remove a name when its kernel lands. No op_db
-# entry is here: every elementwise.def row has a CUDA kernel (backend/cuda/elementwise_*.cu) and
-# the activations are built on those rows.
-NOT_ON_CUDA = {
-    # ops/linalg_solve.cpp check_input: the LU-based ops refuse non-CPU tensors
-    "linalg.inv", "linalg.solve", "linalg.det", "linalg.slogdet", "linalg.lu_factor",
-    "linalg.solve_triangular", "linalg.lu_solve",
-}
-NOT_ON_CUDA_MATCH = "not implemented for CUDA"
-
-
-def _refuses(fn):
-    with pytest.raises(RuntimeError, match=NOT_ON_CUDA_MATCH):
-        fn()
-
 
 # ---- op_db: forward (function, method, in-place, out=) ----
 VARIANT_FLAG = {"function": "name", "method": "method", "inplace": "inplace", "out": "out"}
@@ -61,11 +41,6 @@ def _cases():
 @pytest.mark.parametrize("name,variant", list(_cases()))
 def test_op_db_cuda(name, variant):
     op = OPS[name]
-    if name in NOT_ON_CUDA:
-        dtype = op.dtypes[-1]  # a dtype the op supports: the refusal is about the device
-        sample = op.samples(dtype)[0]
-        _refuses(lambda: run_op_sample(cresset, op, variant, sample, DEVICE))
-        return
     for dtype in ALL:
         for sample in op.samples(dtype):
             check_op_sample(op, variant, dtype, sample, device=DEVICE)
@@ -75,8 +50,6 @@ def test_op_db_cuda(name, variant):
 @pytest.mark.parametrize("op", [op for op in OP_DB if "float64" in op.dtypes],
                          ids=lambda o: o.name)
 def test_gradients_cuda(op):
-    if op.name in NOT_ON_CUDA:
-        return  # test_op_db_cuda asserts the refusal
     check_op_gradients(op, device=DEVICE)
 
 
@@ -175,13 +148,4 @@ EXTRA = {
 def test_extra_cuda(name):
     call, operands = EXTRA[name]
     args = operands()
-    ours = lambda: call(cresset, *to_cresset(args, DEVICE))
-    if name in NOT_ON_CUDA:
-        _refuses(ours)
-        return
-    assert_same(ours(), call(torch, *args), device=DEVICE)
-
-
-def test_not_on_cuda_names_are_known():
-    # A misspelt or stale name would silently test nothing.
-    assert NOT_ON_CUDA <= set(OPS) | set(EXTRA), sorted(NOT_ON_CUDA - set(OPS) - set(EXTRA))
+    assert_same(call(cresset, *to_cresset(args, DEVICE)), call(torch, *args), device=DEVICE)
