@@ -11,6 +11,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "cresset/backend/copy.h"
 #include "cresset/core/error.h"
 #include "cresset/io/hash.h"
 
@@ -34,6 +35,19 @@ uint64_t align_up(uint64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 template <typename T>
 void put(std::string& s, T v) {
   s.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+// All of a storage's bytes as a 1-D uint8 tensor.
+Tensor bytes_of(const std::shared_ptr<Storage>& s) {
+  return Tensor(std::make_shared<TensorImpl>(s, DimVector{int64_t(s->nbytes())}, DimVector{1}, 0,
+                                             DType::UInt8));
+}
+
+// A copy of `bytes` in a new storage on `device`.
+Tensor copy_bytes(const Tensor& bytes, Device device) {
+  Tensor out = empty_tensor(bytes.sizes(), DType::UInt8, device);
+  copy_into(out, bytes);
+  return out;
 }
 
 // Encodes the tree and collects the distinct storages, numbering them in first-use order.
@@ -88,19 +102,28 @@ class Encoder {
 
  private:
   std::unordered_map<const Storage*, uint64_t> index_;
+  std::vector<Tensor> host_copies_;  // of the CUDA storages: their bytes are written from these
 
   void encode_tensor(const Value& v) {
     const Tensor& t = v.tensor;
     CRESSET_CHECK(t.defined(), ValueError, "[save] undefined tensor");
-    CRESSET_CHECK(t.device().is_cpu(), RuntimeError, "[save] expected a CPU tensor; got ",
-                  describe(t));
     CRESSET_CHECK(t.dim() <= kMaxDims, RuntimeError, "[save] tensors have at most ", int(kMaxDims),
                   " dims; got ", t.dim());
-    const Storage* s = t.impl()->storage().get();
-    auto [it, added] = index_.emplace(s, storages.size());
-    if (added) storages.push_back(s);
+    uint8_t flags = v.tensor_flags;
+    if (t.device().is_cuda()) {
+      CRESSET_CHECK(t.device().index < 16, RuntimeError,
+                    "[save] checkpoints record CUDA devices 0 to 15; got ", describe(t));
+      flags |= uint8_t(Value::kCuda | (t.device().index << Value::kDeviceShift));
+    }
+    const std::shared_ptr<Storage>& s = t.impl()->storage();
+    auto [it, added] = index_.emplace(s.get(), storages.size());
+    if (added) {
+      if (t.device().is_cuda()) host_copies_.push_back(copy_bytes(bytes_of(s), Device()));
+      storages.push_back(t.device().is_cuda() ? host_copies_.back().impl()->storage().get()
+                                              : s.get());
+    }
     put<uint8_t>(tree, uint8_t(t.dtype()));
-    put<uint8_t>(tree, v.tensor_flags);
+    put<uint8_t>(tree, flags);
     put<uint8_t>(tree, uint8_t(t.dim()));
     for (int64_t d : t.sizes()) put<int64_t>(tree, d);
     for (int64_t d : t.strides()) put<int64_t>(tree, d);
@@ -234,7 +257,9 @@ class Decoder {
     if (code >= kNumDTypes) r_.fail(str_cat("unknown dtype code ", int(code)));
     DType dtype = DType(code);
     v.tensor_flags = r_.get<uint8_t>("tensor flags");
-    if (v.tensor_flags & ~(Value::kRequiresGrad | Value::kParameter)) {
+    const unsigned known = Value::kRequiresGrad | Value::kParameter | Value::kCuda;
+    const bool cuda = v.tensor_flags & Value::kCuda;
+    if ((v.tensor_flags & 0x0Fu & ~known) || (!cuda && (v.tensor_flags >> Value::kDeviceShift))) {
       r_.fail(str_cat("unknown tensor flags ", int(v.tensor_flags)));
     }
     if ((v.tensor_flags & Value::kRequiresGrad) && !is_floating(dtype)) {
@@ -276,6 +301,49 @@ class Decoder {
     v.tensor = Tensor(
         std::make_shared<TensorImpl>(storage, std::move(sizes), std::move(strides), offset, dtype));
     v.tensor.impl()->set_requires_grad(v.tensor_flags & Value::kRequiresGrad);
+  }
+};
+
+// Puts each loaded storage where it was saved from, or where `restore` sends it, once per storage
+// so that views keep sharing it, and rebuilds the tensors over it.
+class Placer {
+ public:
+  explicit Placer(const StorageRestore& restore) : restore_(restore) {}
+
+  void place(Value& v) {
+    if (v.kind == Value::Kind::Tensor) return place_tensor(v);
+    for (Value& item : v.items) place(item);
+  }
+
+ private:
+  const StorageRestore& restore_;
+  std::unordered_map<const Storage*, std::shared_ptr<Storage>> placed_;
+
+  void place_tensor(Value& v) {
+    const Device saved = v.tensor_flags & Value::kCuda
+                             ? Device(DeviceType::CUDA, v.tensor_flags >> Value::kDeviceShift)
+                             : Device();
+    if (!restore_ && saved.is_cpu()) return;
+    const Tensor t = v.tensor;
+    const std::shared_ptr<Storage>& s = t.impl()->storage();
+    auto [it, added] = placed_.emplace(s.get(), nullptr);
+    if (added) it->second = restored(s, saved);
+    if (it->second == s) return;
+    v.tensor = Tensor(std::make_shared<TensorImpl>(it->second, t.sizes(), t.strides(),
+                                                   t.storage_offset(), t.dtype()));
+    v.tensor.impl()->set_requires_grad(t.requires_grad());
+  }
+
+  std::shared_ptr<Storage> restored(const std::shared_ptr<Storage>& s, Device saved) {
+    const Tensor bytes = bytes_of(s);
+    const Tensor out = restore_ ? restore_(bytes, saved) : copy_bytes(bytes, saved);
+    CRESSET_CHECK(out.defined() && out.dtype() == DType::UInt8 && out.dim() == 1 &&
+                      out.is_contiguous() && out.storage_offset() == 0 &&
+                      out.numel() >= bytes.numel(),
+                  RuntimeError, "[load] a storage must be restored as the ", bytes.numel(),
+                  " bytes it holds (a 1-D uint8 tensor); got ",
+                  out.defined() ? describe(out) : std::string("an undefined tensor"));
+    return out.impl()->storage();
   }
 };
 
@@ -389,7 +457,7 @@ void save_checkpoint(const Value& root, const std::string& path) {
   }
 }
 
-Value load_checkpoint(std::shared_ptr<Storage> file) {
+Value load_checkpoint(std::shared_ptr<Storage> file, const StorageRestore& restore) {
   auto* base = static_cast<const unsigned char*>(file->data());
   uint64_t n = file->nbytes();
   uint64_t minimum = kHeaderSize + kTrailerSize;
@@ -442,10 +510,11 @@ Value load_checkpoint(std::shared_ptr<Storage> file) {
   Decoder dec(r, storages);
   Value root = dec.decode(0);
   if (r.remaining() != 0) r.fail(str_cat(r.remaining(), " unexpected bytes after the value tree"));
+  Placer(restore).place(root);
   return root;
 }
 
-Value load_checkpoint(const std::string& path) {
+Value load_checkpoint(const std::string& path, const StorageRestore& restore) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   CRESSET_CHECK(fd >= 0, RuntimeError, "[load] cannot open '", path, "': ", std::strerror(errno));
   struct stat st;
@@ -470,13 +539,13 @@ Value load_checkpoint(const std::string& path) {
     throw;
   }
   ::close(fd);
-  return load_checkpoint(std::move(file));
+  return load_checkpoint(std::move(file), restore);
 }
 
-Value load_checkpoint(const void* data, size_t n) {
+Value load_checkpoint(const void* data, size_t n, const StorageRestore& restore) {
   auto file = Storage::allocate(n, Device());
   if (n) std::memcpy(file->data(), data, n);
-  return load_checkpoint(std::move(file));
+  return load_checkpoint(std::move(file), restore);
 }
 
 }  // namespace cresset::io

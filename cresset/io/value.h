@@ -27,9 +27,12 @@ struct Value {
     OrderedDict = 10,
     Tensor = 11,
   };
-  // Tensor flags, stored as one byte.
+  // Tensor flags, stored as one byte. A tensor saved from a CUDA device has kCuda set and the
+  // device's index in the high four bits.
   static constexpr uint8_t kRequiresGrad = 1;
   static constexpr uint8_t kParameter = 2;
+  static constexpr uint8_t kCuda = 4;
+  static constexpr int kDeviceShift = 4;
 
   Kind kind = Kind::None;
   int64_t int_value = 0;     // Int
@@ -37,7 +40,7 @@ struct Value {
   std::string bytes;         // String (UTF-8) and Bytes
   std::vector<Value> items;  // List/Tuple elements; Dict/OrderedDict keys and values alternating
   Tensor tensor;             // Tensor
-  uint8_t tensor_flags = 0;  // Tensor: kRequiresGrad | kParameter
+  uint8_t tensor_flags = 0;  // Tensor: kRequiresGrad | kParameter (kCuda and the index: internal)
 
   /// A leaf of the given kind (None, False, True).
   static Value of(Kind k) {

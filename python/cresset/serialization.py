@@ -18,7 +18,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # torch's legacy (pre-1.6) files start with a pickled magic number: PROTO 2, LONG1 of 10 bytes.
 _LEGACY_TORCH_MAGIC = b"\x80\x02\x8a\x0a"
 _CUDA_UNAVAILABLE = (
-    "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. "
+    "[load] Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. "
     "If you are running on a CPU-only machine, please use torch.load with "
     "map_location=torch.device('cpu') to map your storages to the CPU.")
 
@@ -38,8 +38,8 @@ def _is_path(f):
 
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
          _disable_byteorder_record=False):
-    """Saves `obj` (tensors, Parameters and dict/OrderedDict/list/tuple/int/float/bool/str/bytes/
-    None nested in any way) to a path or a binary file object.
+    """Saves `obj` (tensors of any device, Parameters and dict/OrderedDict/list/tuple/int/float/
+    bool/str/bytes/None nested in any way) to a path or a binary file object.
 
     Saving to a path is atomic: the bytes go to a temporary file in the same directory, which is
     synced and then renamed over the target, so a failed save leaves any previous file intact.
@@ -65,7 +65,7 @@ def _cuda_available():
 
 
 def _check_device(device):
-    """The device a storage goes to; only CPU exists in a build without CUDA."""
+    """The device a storage goes to: the CPU, or a CUDA device when one is available."""
     import cresset
     if not isinstance(device, (cresset.device, str, int)):
         device = str(device)  # e.g. a torch.device
@@ -76,21 +76,19 @@ def _check_device(device):
             raise RuntimeError(f"[load] bad device or storage location {device!r}: {e}") from None
     if device.type == "cuda" and not _cuda_available():
         raise RuntimeError(_CUDA_UNAVAILABLE)
-    if device.type != "cpu":
-        raise RuntimeError(f"[load] cannot map storages to device '{device}'")
     return device
 
 
 def _restorer(map_location):
-    """torch.load's map_location as a function (tensor, location) -> tensor on CPU.
+    """torch.load's map_location as a function (storage, location) -> storage, applied once per
+    storage of either format. A storage is a 1-D uint8 tensor of its bytes on the CPU; `location`
+    is where it was saved from ('cpu', 'cuda:0' ...), and by default it goes back there.
 
-    A callable is called as fn(tensor, location) (torch passes a storage; cresset passes the
-    tensor or the byte tensor holding the storage): it may return a tensor to use instead, or
-    None for the default placement.
+    A callable is called as fn(storage, location) (torch passes a storage object; cresset the
+    byte tensor): it may return the bytes placed elsewhere, or None for the default placement.
     """
     def place(tensor, location):
-        _check_device(location)
-        return tensor
+        return tensor.to(_check_device(location))
 
     if map_location is None:
         return place
@@ -107,25 +105,8 @@ def _restorer(map_location):
                                 "expected a tensor or None")
             return result
         return call
-    _check_device(map_location)  # a str or device: checked once, up front
-    return lambda tensor, location: tensor
-
-
-def _map_tensors(obj, fn):
-    """Applies fn to every tensor in a loaded tree, rebuilding only the containers it changes."""
-    import cresset
-    if isinstance(obj, cresset.Tensor):
-        return fn(obj)
-    if isinstance(obj, dict):
-        out = type(obj)()
-        for k, v in obj.items():
-            out[k] = _map_tensors(v, fn)
-        return out
-    if isinstance(obj, list):
-        return [_map_tensors(v, fn) for v in obj]
-    if isinstance(obj, tuple):
-        return tuple(_map_tensors(v, fn) for v in obj)
-    return obj
+    device = _check_device(map_location)  # a str or device: checked once, up front
+    return lambda tensor, location: tensor.to(device)
 
 
 def _unrecognized(head):
@@ -143,8 +124,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     """Loads what `save` wrote, or a PyTorch zip checkpoint, from a path or a binary file object.
 
     Nothing in either format can run code: torch checkpoints go through an unpickler restricted to
-    tensors and plain containers whatever `weights_only` says. Tensors always load onto the CPU
-    (`map_location` naming CUDA raises without a CUDA build).
+    tensors and plain containers whatever `weights_only` says. Tensors load onto the device they
+    were saved from, or where `map_location` sends them (CUDA without a GPU raises torch's error).
     """
     restore = _restorer(map_location)
     if _is_path(f):
@@ -152,8 +133,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         with open(path, "rb") as fh:
             head = fh.read(8)
         if _C._io.is_checkpoint(head):
-            obj = _C._io.load(path, _parameter_type(), collections.OrderedDict)
-            return _apply_restore(obj, restore, map_location)
+            return _C._io.load(path, _parameter_type(), collections.OrderedDict, restore)
         if head.startswith(_ZIP_MAGIC):
             from cresset import _torch_pickle
             with open(path, "rb") as fh:
@@ -169,21 +149,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                         "in binary mode")
     data = bytes(data)
     if _C._io.is_checkpoint(data[:8]):
-        obj = _C._io.load(data, _parameter_type(), collections.OrderedDict)
-        return _apply_restore(obj, restore, map_location)
+        return _C._io.load(data, _parameter_type(), collections.OrderedDict, restore)
     if data.startswith(_ZIP_MAGIC):
         import io
 
         from cresset import _torch_pickle
         return _torch_pickle.load(io.BytesIO(data), restore)
     raise _unrecognized(data[:8])
-
-
-def _apply_restore(obj, restore, map_location):
-    """map_location on a cresset checkpoint, whose storages are all saved from the CPU."""
-    if isinstance(map_location, dict):
-        _check_device(map_location.get("cpu", "cpu"))
-        return obj
-    if callable(map_location):
-        return _map_tensors(obj, lambda t: restore(t, "cpu"))
-    return obj

@@ -70,10 +70,6 @@ class ToValue {
     if (nb::isinstance<Tensor>(obj)) {
       Value v = Value::of(Value::Kind::Tensor);
       v.tensor = nb::cast<Tensor>(obj);
-      if (!v.tensor.device().is_cpu()) {
-        throw RuntimeError(str_cat("[save] only CPU tensors can be saved; got ", describe(v.tensor),
-                                   " at ", path_str()));
-      }
       if (v.tensor.requires_grad()) v.tensor_flags |= Value::kRequiresGrad;
       if (!parameter_type_.is_none() &&
           PyObject_IsInstance(obj.ptr(), parameter_type_.ptr()) == 1) {
@@ -244,16 +240,22 @@ void save(nb::handle obj, nb::handle target, nb::handle parameter_type,
   }
 }
 
-// load(source, parameter_type, ordered_dict_type): source is a path (str) or a bytes-like object.
-nb::object load(nb::handle source, nb::handle parameter_type, nb::handle ordered_dict_type) {
+// load(source, parameter_type, ordered_dict_type, restore): source is a path (str) or a
+// bytes-like object; restore(bytes, location) places each storage (serialization._restorer).
+nb::object load(nb::handle source, nb::handle parameter_type, nb::handle ordered_dict_type,
+                nb::handle restore) {
+  io::StorageRestore place = [restore](const Tensor& bytes, Device saved) {
+    nb::gil_scoped_acquire gil;
+    return nb::cast<Tensor>(restore(bytes, saved.str()));
+  };
   Value root;
   if (PyUnicode_Check(source.ptr())) {
     std::string path = nb::cast<std::string>(source);
     nb::gil_scoped_release release;
-    root = io::load_checkpoint(path);
+    root = io::load_checkpoint(path, place);
   } else {
     BufferView buf(source);
-    root = io::load_checkpoint(buf.data(), buf.size());
+    root = io::load_checkpoint(buf.data(), buf.size(), place);
   }
   return FromValue(parameter_type, ordered_dict_type).convert(root);
 }
@@ -277,7 +279,8 @@ void init_io(nb::module_& m) {
   nb::module_ sub = m.def_submodule("_io", "cresset's checkpoint format (cresset/io)");
   sub.def("save", &save, "obj"_a.none(), "target"_a, "parameter_type"_a.none(),
           "ordered_dict_type"_a);
-  sub.def("load", &load, "source"_a, "parameter_type"_a.none(), "ordered_dict_type"_a);
+  sub.def("load", &load, "source"_a, "parameter_type"_a.none(), "ordered_dict_type"_a,
+          "restore"_a);
   sub.def("is_checkpoint", [](nb::handle head) {
     BufferView buf(head);
     return io::is_checkpoint(buf.data(), buf.size());

@@ -435,6 +435,29 @@ def test_linalg_on_cuda_through_host(op):
         cresset.linalg.solve(ca.detach(), cb.detach().cpu())
 
 
+@gpu
+def test_save_and_load_cuda_tensors(tmp_path):
+    # Storages are written from host copies and come back to their device, once per storage.
+    t, x = _pair((4, 5))
+    y = x.cuda()
+    obj = {"w": y, "row": y[1], "cpu": x, "n": 3}
+    cresset.save(obj, tmp_path / "ckpt")
+    back = cresset.load(tmp_path / "ckpt")
+    assert back["w"].is_cuda and back["row"].is_cuda and not back["cpu"].is_cuda
+    assert_same(back["w"].cpu(), t)
+    back["w"][1, 0] = 100.0
+    assert back["row"][0].item() == 100.0  # the view shares the loaded storage
+    on_cpu = cresset.load(tmp_path / "ckpt", map_location="cpu")
+    assert not on_cpu["w"].is_cuda and not on_cpu["row"].is_cuda
+    assert_same(on_cpu["row"], t[1])
+    # A torch checkpoint saved on a GPU (storages at "cuda:0") loads onto the GPU too.
+    if torch.cuda.is_available():
+        torch.save({"w": t.cuda()}, tmp_path / "torch.pt")
+        w = cresset.load(tmp_path / "torch.pt")["w"]
+        assert w.is_cuda
+        assert_same(w.cpu(), t)
+
+
 # ---- the ops the tutorial workloads need (matmul, softmax, losses, indexing, pooling, conv) ----
 # Each CUDA result is compared with torch on the CPU (the oracle); products run with cuBLAS and
 # with cresset's own GEMM kernel.

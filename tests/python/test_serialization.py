@@ -253,12 +253,36 @@ def test_map_location():
     obj = {"a": cresset.arange(3.0)}
     for loc in ("cpu", cresset.device("cpu"), {"cpu": "cpu"}, {"cuda:0": "cpu"}):
         _assert_tree(_roundtrip(obj, map_location=loc), obj)
+    # A callable gets each storage (its bytes) and where it was saved from, as torch's does.
     seen = []
-    out = _roundtrip(obj, map_location=lambda t, loc: seen.append(loc) or t * 2)
-    assert seen == ["cpu"] and out["a"].tolist() == [0.0, 2.0, 4.0]
+    out = _roundtrip(obj, map_location=lambda s, loc: seen.append((s.dtype, s.shape, loc)) or s)
+    assert seen == [(cresset.uint8, (12,), "cpu")]
+    _assert_tree(out, obj)
+    with pytest.raises(RuntimeError, match="must be restored as the 12 bytes"):
+        _roundtrip(obj, map_location=lambda s, loc: s[:4])
     for loc in ("cuda", "cuda:1", {"cpu": "cuda:0"}):
         with pytest.raises(RuntimeError, match="CUDA"):
             _roundtrip(obj, map_location=loc)
+
+
+@pytest.mark.skipif(cresset.cuda.is_available(), reason="checks loading without a GPU")
+def test_cuda_saved_checkpoint_without_gpu():
+    # Flag 4 and the device index in the high bits: a tensor saved from cuda:1. Without a GPU it
+    # loads only where map_location sends it, and views of one storage still share it.
+    storage = struct.pack("<4f", 1, 2, 3, 4)
+    tree = (bytes([7]) + struct.pack("<Q", 2) + _tensor_record(flags=0x14, sizes=(4,)) +
+            _tensor_record(flags=0x14, sizes=(2,), strides=(2,), offset=1))
+    data = _craft(tree, [storage])
+    with pytest.raises(RuntimeError, match=r"^\[load\] Attempting to deserialize.*cuda"):
+        _load_bytes(data)
+    seen = []
+    for loc in ("cpu", {"cuda:1": "cpu"}, lambda s, loc: seen.append(loc) or s):
+        whole, view = cresset.load(io.BytesIO(data), map_location=loc)
+        assert whole.tolist() == [1.0, 2.0, 3.0, 4.0] and view.tolist() == [2.0, 4.0]
+        assert whole.device.type == "cpu"
+        whole[3] = 9.0
+        assert view.tolist() == [2.0, 9.0]  # one storage
+    assert seen == ["cuda:1"]
 
 
 def _checkpoint_bytes():
@@ -369,7 +393,8 @@ def test_crafted_files_fail_with_clear_errors():
         "storage index": {"index": 1},
         "unknown dtype": {"dtype": 10},
         "cannot require grad": {"dtype": 5, "flags": 1},
-        "unknown tensor flags": {"flags": 4},
+        "unknown tensor flags": {"flags": 8},
+        "unknown tensor flags ": {"flags": 0x10},  # a device index without the CUDA flag
     }
     for what, kw in tensor_cases.items():
         with pytest.raises(RuntimeError, match=f"{what.strip()}.*at byte [0-9]+"):
