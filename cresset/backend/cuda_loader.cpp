@@ -43,6 +43,7 @@ void install_answers_without_gpus() {
   destroy_event.install([](void*) {});
   cublas_path.install([] { return std::string(); });
   set_cublas_enabled.install([](bool) {});
+  set_allow_tf32.install([](bool) {});
   is_pinned.install([](const Tensor&) { return false; });
   pin_memory.install([](const Tensor&) -> Tensor {
     throw RuntimeError("Cannot access accelerator device when none is available.");

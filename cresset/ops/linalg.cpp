@@ -119,9 +119,11 @@ DType gemm_dtype(DType t) {
   return t == DType::Float64 ? t : is_floating(t) ? DType::Float32 : DType::Int64;
 }
 
-// `t` in its GEMM dtype; converted before any broadcast view is taken, so never materialized.
+// `t` in its GEMM dtype; converted before any broadcast view is taken, so never materialized. On
+// CUDA the 16-bit floats stay: the backend multiplies them itself (Note [CUDA GEMM]).
 Tensor gemm_operand(const Tensor& t) {
-  const DType g = gemm_dtype(t.dtype());
+  const bool half = t.dtype() == DType::Float16 || t.dtype() == DType::BFloat16;
+  const DType g = half && t.device().is_cuda() ? t.dtype() : gemm_dtype(t.dtype());
   if (t.dtype() == g) return t;
   Tensor r = empty_tensor(t.sizes(), g, t.device());
   copy_into(r, t);

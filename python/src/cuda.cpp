@@ -93,6 +93,7 @@ void init_cuda(nb::module_& m) {
   c.def("memory_summary", [](int d) { return cuda::memory_summary(d); }, "device"_a);
   c.def("cublas_path", [] { return cuda::cublas_path(); });
   c.def("set_cublas_enabled", [](bool on) { cuda::set_cublas_enabled(on); }, "enabled"_a);
+  c.def("set_allow_tf32", [](bool on) { cuda::set_allow_tf32(on); }, "enabled"_a);
   c.def("manual_seed", [](int device, uint64_t seed) {
     cuda::check_device(device);
     default_generator(Device(DeviceType::CUDA, device)).set_seed(seed);

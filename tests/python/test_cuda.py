@@ -499,6 +499,39 @@ def test_matmul_family_matches_cpu(gemm_impl, dtype):
     assert_same((xa @ to_cresset(v).cuda()).cpu(), a @ v, rtol=tol, atol=tol)
 
 
+def test_allow_tf32_flag():
+    flags = cresset.backends.cuda.matmul
+    assert flags.allow_tf32 is False and torch.backends.cuda.matmul.allow_tf32 is False
+    flags.allow_tf32 = True
+    try:
+        assert flags.allow_tf32 is True
+    finally:
+        flags.allow_tf32 = False
+    assert flags.allow_tf32 is False
+
+
+@gpu
+def test_tf32_products_only_when_allowed():
+    # float32 products are exact to float32 rounding by default, and TF32 (10-bit mantissas) when
+    # allowed, as torch's flag says.
+    g = torch.Generator().manual_seed(13)
+    a, b = torch.randn(256, 512, generator=g), torch.randn(512, 128, generator=g)
+    ref = a.double() @ b.double()
+    xa, xb = to_cresset(a).cuda(), to_cresset(b).cuda()
+
+    def rel_error():
+        out = torch.from_numpy((xa @ xb).cpu().numpy()).double()
+        return float((out - ref).norm() / ref.norm())
+    assert rel_error() < 1e-6
+    cresset.backends.cuda.matmul.allow_tf32 = True
+    try:
+        if cresset._C._cuda.cublas_path():
+            assert 1e-5 < rel_error() < 5e-3
+    finally:
+        cresset.backends.cuda.matmul.allow_tf32 = False
+    assert rel_error() < 1e-6
+
+
 @gpu
 def test_batched_and_broadcast_matmul(gemm_impl):
     g = torch.Generator().manual_seed(12)

@@ -22,6 +22,7 @@ namespace cresset::cuda::impl {
 
 namespace {
 std::atomic<bool> enabled{true};
+std::atomic<bool> allow_tf32{false};  // torch's default: float32 products in full precision
 }  // namespace
 
 #if defined(CRESSET_HAVE_CUBLAS)
@@ -35,6 +36,11 @@ struct CublasApi {
   decltype(&cublasSetStream_v2) set_stream = nullptr;
   decltype(&cublasSgemmStridedBatched) sgemm = nullptr;
   decltype(&cublasDgemmStridedBatched) dgemm = nullptr;
+  // cublasGemmStridedBatchedEx (the header overloads the name, so its type is spelled out).
+  cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
+                            const void*, const void*, cudaDataType, int, long long, const void*,
+                            cudaDataType, int, long long, const void*, void*, cudaDataType, int,
+                            long long, int, cublasComputeType_t, cublasGemmAlgo_t) = nullptr;
   std::string path;
 };
 
@@ -64,7 +70,8 @@ const CublasApi* api() {
     a->set_stream = reinterpret_cast<decltype(a->set_stream)>(dlsym(h, "cublasSetStream_v2"));
     a->sgemm = reinterpret_cast<decltype(a->sgemm)>(dlsym(h, "cublasSgemmStridedBatched"));
     a->dgemm = reinterpret_cast<decltype(a->dgemm)>(dlsym(h, "cublasDgemmStridedBatched"));
-    if (!a->create || !a->set_stream || !a->sgemm || !a->dgemm) return nullptr;
+    a->gemm_ex = reinterpret_cast<decltype(a->gemm_ex)>(dlsym(h, "cublasGemmStridedBatchedEx"));
+    if (!a->create || !a->set_stream || !a->sgemm || !a->dgemm || !a->gemm_ex) return nullptr;
     return a;
   }();
   return loaded;
@@ -86,6 +93,21 @@ cublasHandle_t handle(const CublasApi& a, int device, const char* op) {
 
 cublasOperation_t op_of(bool trans) { return trans ? CUBLAS_OP_T : CUBLAS_OP_N; }
 
+// The products cublasGemmStridedBatchedEx runs: the 16-bit floats on the tensor cores, and float32
+// in TF32 when allowed, all accumulating in float32 (alpha and beta are float32).
+void gemm_ex(const CublasApi& a, cublasHandle_t h, const BlasGemm& g, const char* op) {
+  const cudaDataType type = g.dtype == DType::Float16    ? CUDA_R_16F
+                            : g.dtype == DType::BFloat16 ? CUDA_R_16BF
+                                                         : CUDA_R_32F;
+  const cublasComputeType_t compute =
+      g.dtype == DType::Float32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  const float alpha = float(g.alpha), beta = float(g.beta);
+  check_blas(a.gemm_ex(h, op_of(g.trans_a), op_of(g.trans_b), g.m, g.n, g.k, &alpha, g.a, type,
+                       g.lda, g.stride_a, g.b, type, g.ldb, g.stride_b, &beta, g.c, type, g.ldc,
+                       g.stride_c, g.batch, compute, CUBLAS_GEMM_DEFAULT),
+             op);
+}
+
 }  // namespace
 
 bool cublas_ready() { return enabled.load() && api() != nullptr; }
@@ -101,7 +123,10 @@ void blas_gemm(const char* op, const BlasGemm& g, int device) {
   DeviceGuard guard(device);
   cublasHandle_t h = handle(*a, device, op);
   check_blas(a->set_stream(h, stream_of(device)), op);
-  if (g.dtype == DType::Float64) {
+  if (g.dtype == DType::Float16 || g.dtype == DType::BFloat16 ||
+      (g.dtype == DType::Float32 && allow_tf32.load())) {
+    gemm_ex(*a, h, g, op);
+  } else if (g.dtype == DType::Float64) {
     const double alpha = g.alpha, beta = g.beta;
     check_blas(a->dgemm(h, op_of(g.trans_a), op_of(g.trans_b), g.m, g.n, g.k, &alpha,
                         static_cast<const double*>(g.a), g.lda, g.stride_a,
@@ -129,5 +154,6 @@ void blas_gemm(const char* op, const BlasGemm&, int) {
 #endif
 
 void set_cublas_enabled(bool on) { enabled.store(on); }
+void set_allow_tf32(bool on) { allow_tf32.store(on); }
 
 }  // namespace cresset::cuda::impl

@@ -7,7 +7,8 @@
 namespace cresset::cuda::impl {
 
 /// One strided-batched, column-major GEMM in cuBLAS's terms: C[i] = alpha * op(A[i]) @ op(B[i]) +
-/// beta * C[i], C m x n with leading dim ldc; op(A) is m x k, op(B) k x n. Float32 or Float64.
+/// beta * C[i], C m x n with leading dim ldc; op(A) is m x k, op(B) k x n. Float32, Float64,
+/// Float16 or BFloat16 (all three operands in that dtype).
 struct BlasGemm {
   DType dtype = DType::Float32;
   bool trans_a = false, trans_b = false;

@@ -22,7 +22,8 @@ namespace {
 // side and a leading dim at least the other side's size; an operand that doesn't is copied
 // contiguous, and a c that doesn't is computed into a contiguous buffer and copied back. Int64
 // products, and every product when cuBLAS is absent or disabled, run gemm_tiled_kernel, which
-// takes any strides.
+// takes any strides (16-bit operands through float32 copies). cuBLAS multiplies the 16-bit floats
+// on the tensor cores, accumulating in float32, and float32 in TF32 when allow_tf32 is set.
 
 // A matrix operand: element (b, i, j) at ptr + b * bs + i * rs + j * cs (elements).
 struct Mat {
@@ -289,6 +290,27 @@ Tensor first_components(const Tensor& t, int64_t dim) {
   return t.as_strided_view(sizes, t.strides(), t.storage_offset());
 }
 
+bool is_16bit(DType t) { return t == DType::Float16 || t == DType::BFloat16; }
+
+}  // namespace
+
+void batched_gemm(const Tensor& c, const Tensor& a, const Tensor& b, Scalar alpha, Scalar beta);
+
+namespace {
+
+// A 16-bit product without cuBLAS: cresset's own kernel multiplies float32 copies, as the CPU
+// does, and the result is rounded into c once.
+void widened_gemm(const Tensor& c, const Tensor& a, const Tensor& b, Scalar alpha, Scalar beta) {
+  auto widen = [](const Tensor& t) {
+    Tensor w = empty_tensor(t.sizes(), DType::Float32, t.device());
+    copy_into(w, t);
+    return w;
+  };
+  const Tensor c32 = widen(c);
+  batched_gemm(c32, widen(a), widen(b), alpha, beta);
+  copy_into(c, c32);
+}
+
 }  // namespace
 
 void batched_gemm(const Tensor& c, const Tensor& a, const Tensor& b, Scalar alpha, Scalar beta) {
@@ -330,7 +352,11 @@ void batched_gemm(const Tensor& c, const Tensor& a, const Tensor& b, Scalar alph
     g.c = mat_of(target, m * n);
     done = try_cublas(g, ta, tb);
   }
-  if (!done) own_gemm(g);
+  if (!done && is_16bit(dtype)) {
+    widened_gemm(target, ta, tb, alpha, beta);
+  } else if (!done) {
+    own_gemm(g);
+  }
   if (!target.is_same(c)) copy_into(c, target);
 }
 
