@@ -560,9 +560,13 @@ def _split_by_dtype(lists):
     """Parallel lists (lists[0] the params) split so each part holds one params dtype and device
     and each param once; a param listed twice is updated twice, in order, as torch does."""
     params = lists[0]
-    dtype, device = params[0].dtype, params[0].device
-    if all(p.dtype == dtype and p.device == device for p in params) \
-            and len(set(map(id, params))) == len(params):
+    dtype, cuda = params[0].dtype, params[0].is_cuda
+    # is_cuda first: building every param's device object costs more than the CPU update.
+    same = all(p.dtype == dtype and p.is_cuda == cuda for p in params)
+    if same and cuda:
+        device = params[0].device
+        same = all(p.device == device for p in params)
+    if same and len(set(map(id, params))) == len(params):
         return [lists]
     seen = {}
     keys = []
