@@ -2,6 +2,7 @@
 # On a machine with an NVIDIA GPU: build cresset with its CUDA backend into build/gpu, run the GPU
 # tests (tests/python/test_cuda*.py) and, with "bench", the CUDA benchmarks (benchmarks/cuda.py).
 # Logs go to $OUT when it is set (the device tool's output folder), else to build/gpu/logs.
+# Usage: [CUDA_ARCHS=90-real] [MNIST_DIR=dir] bash tools/gpu_check.sh [bench]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-build/gpu/logs}
@@ -23,4 +24,12 @@ timeout 300 python3 -m pytest -q -p no:cacheprovider -rs -n 8 --timeout=60 tests
   tee "$out/tests.log" | tail -n 60
 if [ "${1:-}" = bench ]; then
   timeout "${BENCH_TIMEOUT:-600}" python3 benchmarks/cuda.py 2>&1 | tee "$out/bench.log"
+fi
+# MNIST_DIR=<folder of the four MNIST .gz files>: one epoch of examples/mnist.py on the GPU with
+# cresset, then with torch (accuracy and epoch time side by side).
+if [ -n "${MNIST_DIR:-}" ]; then
+  for lib in "" --torch; do
+    timeout 300 python3 examples/mnist.py $lib --device cuda --epochs 1 --data-dir "$MNIST_DIR" \
+      --log-interval 100000 2>&1 | tee "$out/mnist${lib:+_torch}.log" | grep -E "Accuracy|time"
+  done
 fi
