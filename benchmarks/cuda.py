@@ -9,8 +9,10 @@ table: per-call medians, the achieved rate and torch time / cresset time.
 import argparse
 import functools
 import operator
+import os
 import statistics
 import sys
+import time
 
 import torch
 
@@ -141,27 +143,39 @@ def mnist_rows(batch=64):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller matmul (4096)")
+    parser.add_argument("--record", action="store_true",
+                        help="also write the table to benchmarks/RESULTS_cuda.md, which "
+                             "benchmarks/run.py includes in RESULTS.md")
     args = parser.parse_args()
     if not (torch.cuda.is_available() and cresset.cuda.is_available()):
         sys.exit("benchmarks/cuda.py needs a CUDA GPU and torch with CUDA")
     torch.backends.cuda.matmul.allow_tf32 = False  # the default of both libraries
-    print(f"GPU: {torch.cuda.get_device_name(0)}; torch {torch.__version__}; "
-          f"cresset matmul: {cresset._C._cuda.cublas_path() or 'own GEMM kernel'}")
+    machine = (f"GPU: {torch.cuda.get_device_name(0)}; torch {torch.__version__}; "
+               f"cresset matmul: {cresset._C._cuda.cublas_path() or 'own GEMM kernel'}")
+    print(machine)
     rows = []
     for group in [elementwise_rows, lambda: matmul_rows(4096 if args.quick else 8192),
                   conv_rows, mnist_rows]:
         try:
             rows += group()
-        except Exception as e:  # report and go on: one failing workload must not hide the rest
+        except Exception as e:  # noqa: BLE001 (one failing workload must not hide the rest)
             print(f"workload failed: {type(e).__name__}: {e}", file=sys.stderr)
         torch.cuda.empty_cache()
         cresset.cuda.empty_cache()
-    print("\n| workload | torch ms | cresset ms | torch rate | cresset rate | torch / cresset |")
-    print("|---|---:|---:|---:|---:|---:|")
+    lines = ["| workload | torch ms | cresset ms | torch rate | cresset rate | torch / cresset |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name, ms, work_per_ms, unit in rows:  # work / ms = the rate in `unit`
         t, c = ms[torch], ms[cresset]
-        print(f"| {name} | {t:.3f} | {c:.3f} | {work_per_ms / t:.1f} {unit} "
-              f"| {work_per_ms / c:.1f} {unit} | {t / c:.2f} |")
+        lines.append(f"| {name} | {t:.3f} | {c:.3f} | {work_per_ms / t:.1f} {unit} "
+                     f"| {work_per_ms / c:.1f} {unit} | {t / c:.2f} |")
+    table = "\n".join(lines)
+    print("\n" + table)
+    if args.record:
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS_cuda.md"),
+                  "w") as f:
+            f.write(f"# CUDA workloads (benchmarks/cuda.py)\n\n`python3 benchmarks/cuda.py "
+                    f"--record` on {stamp}. {machine}.\n\n{table}\n")
 
 if __name__ == "__main__":
     main()

@@ -150,10 +150,13 @@ def main():
             f.write(table + "\n")
             f.write("\n## DataLoader epoch (benchmarks/bench_dataloader.py)\n\n```\n" +
                     loader + "```\n")
-            mnist = os.path.join(HERE, "RESULTS_mnist.md")
-            if os.path.exists(mnist):  # written by benchmarks/mnist_accuracy.py --record
-                with open(mnist) as g:
-                    f.write("\n#" + g.read())
+            # Sections recorded elsewhere: benchmarks/cuda.py --record (on a GPU machine) and
+            # benchmarks/mnist_accuracy.py --record.
+            for name in ("RESULTS_cuda.md", "RESULTS_mnist.md"):
+                path = os.path.join(HERE, name)
+                if os.path.exists(path):
+                    with open(path) as g:
+                        f.write("\n#" + g.read())
 
 
 if __name__ == "__main__":
