@@ -23,7 +23,8 @@ export PYTHONPATH=$PWD/build/gpu/python
 timeout 300 python3 -m pytest -q -p no:cacheprovider -rs -n 8 --timeout=60 tests/python/test_cuda*.py 2>&1 |
   tee "$out/tests.log" | tail -n 60
 if [ "${1:-}" = bench ]; then
-  timeout "${BENCH_TIMEOUT:-600}" python3 benchmarks/cuda.py 2>&1 | tee "$out/bench.log"
+  timeout "${BENCH_TIMEOUT:-600}" python3 benchmarks/cuda.py --record 2>&1 | tee "$out/bench.log"
+  cp benchmarks/RESULTS_cuda.md "$out/" 2>/dev/null  # to bring back into the repository
 fi
 # MNIST_DIR=<folder of the four MNIST .gz files>: one epoch of examples/mnist.py on the GPU with
 # cresset, then with torch (accuracy and epoch time side by side).
