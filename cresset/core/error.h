@@ -28,6 +28,11 @@ class NotImplementedError : public RuntimeError {
  public:
   using RuntimeError::RuntimeError;
 };
+/// torch.OutOfMemoryError (also torch.cuda.OutOfMemoryError): a device allocation failed.
+class OutOfMemoryError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
 /// torch's AssertionError (e.g. "Torch not compiled with CUDA enabled").
 class AssertionError : public RuntimeError {
  public:

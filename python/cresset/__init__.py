@@ -4,7 +4,7 @@
 """
 from cresset import _C
 from cresset._C import *  # ops, dtypes, Tensor, device
-from cresset._C import Tensor, device, dtype  # noqa: F401
+from cresset._C import OutOfMemoryError, Tensor, device, dtype  # noqa: F401
 from cresset._size import Size
 
 # isort: split
@@ -87,6 +87,7 @@ copyreg.pickle(type(_C.tanh), _reduce_builtin_function)
 # Tensor methods (torch.exp_ is Tensor.exp_) pickle as the class attribute of their name.
 copyreg.pickle(type(Tensor.exp_), lambda f: (getattr, (Tensor, f.__name__)))
 globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...
+OutOfMemoryError.__module__ = "cresset"  # printed as torch.OutOfMemoryError is
 
 __version__ = "0.1.0"
 

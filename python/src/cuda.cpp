@@ -98,6 +98,13 @@ void init_cuda(nb::module_& m) {
     cuda::check_device(device);
     default_generator(Device(DeviceType::CUDA, device)).set_seed(seed);
   });
+  c.def(
+      "default_generator",
+      [](int device) {
+        cuda::check_device(device);
+        return &default_generator(Device(DeviceType::CUDA, device));
+      },
+      "device"_a, nb::rv_policy::reference);
   c.def("mem_get_info", [](int device) {
     int64_t free_b = 0, total_b = 0;
     cuda::mem_get_info(device, &free_b, &total_b);

@@ -57,6 +57,7 @@ NB_MODULE(_C, m) {
   nb::register_exception_translator(
       [](const std::exception_ptr& p, void*) { translate_exception(p); });
   cresset::set_warning_handler(&warn_python);
+  nb::exception<cresset::OutOfMemoryError>(m, "OutOfMemoryError", PyExc_RuntimeError);
   m.def("_register_python_types", [](nb::object size_type) { py_types().size_type = size_type; });
   m.def("get_num_threads", &cresset::get_num_threads);
   m.def("_cpu_capability",

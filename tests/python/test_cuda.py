@@ -26,7 +26,10 @@ API = ["is_available", "device_count", "current_device", "set_device", "device",
        "memory_allocated", "max_memory_allocated", "memory_reserved", "reset_peak_memory_stats",
        "empty_cache", "memory_summary", "FloatTensor", "DoubleTensor", "HalfTensor",
        "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
-       "BoolTensor"]
+       "BoolTensor", "OutOfMemoryError", "get_rng_state", "get_rng_state_all", "set_rng_state",
+       "set_rng_state_all", "seed", "seed_all", "initial_seed", "default_generators",
+       "memory_cached", "max_memory_cached", "reset_max_memory_allocated",
+       "reset_max_memory_cached"]
 
 
 @pytest.mark.parametrize("name", API)
@@ -159,6 +162,27 @@ def test_built_without_gpu_errors():
         cresset.zeros(1).cuda()
     with pytest.raises(RuntimeError, match="No CUDA GPUs are available"):
         cresset.cuda.current_device()
+    for query in (cresset.cuda.get_rng_state, cresset.cuda.initial_seed):
+        with pytest.raises(RuntimeError, match="No CUDA GPUs are available"):
+            query()
+    # As in torch, seeding without a GPU does nothing and the per-GPU lists are empty.
+    assert cresset.cuda.seed() is None and cresset.cuda.seed_all() is None
+    assert cresset.cuda.get_rng_state_all() == [] and cresset.cuda.default_generators == ()
+
+
+def test_out_of_memory_error_type():
+    assert cresset.cuda.OutOfMemoryError is cresset.OutOfMemoryError
+    assert issubclass(cresset.OutOfMemoryError, RuntimeError)
+    assert repr(cresset.OutOfMemoryError) == "<class 'cresset.OutOfMemoryError'>"
+    assert repr(torch.OutOfMemoryError) == "<class 'torch.OutOfMemoryError'>"
+
+
+@pytest.mark.parametrize("name,new", [("memory_cached", "memory_reserved"),
+                                      ("max_memory_cached", "max_memory_reserved")])
+def test_renamed_memory_queries_warn(name, new):
+    with pytest.warns(FutureWarning, match=f"renamed to torch.cuda.{new}"):
+        ours = getattr(cresset.cuda, name)()
+    assert ours == getattr(cresset.cuda, new)()
 
 
 # ---- on a GPU ----
@@ -295,7 +319,8 @@ def test_caching_allocator_stats():
 @gpu
 def test_oom_message():
     total = cresset.cuda.get_device_properties(0).total_memory
-    with pytest.raises(RuntimeError, match="CUDA out of memory. Tried to allocate .* reserved"):
+    with pytest.raises(cresset.cuda.OutOfMemoryError,
+                       match="CUDA out of memory. Tried to allocate .* reserved"):
         cresset.empty(2 * total, dtype=cresset.uint8, device="cuda")
 
 
@@ -383,6 +408,16 @@ def test_random_matches_cpu_under_seed():
     assert cresset.equal(c.cpu(), cresset.empty(64, 3).uniform_(-1, 1))
     g = cresset.Generator(device="cuda")
     assert g.device.type == "cuda"
+    # The default generators' states round-trip, as torch.cuda.get_rng_state/set_rng_state.
+    cresset.cuda.manual_seed(5)
+    assert cresset.cuda.initial_seed() == 5
+    assert cresset.cuda.default_generators[0].initial_seed() == 5
+    state = cresset.cuda.get_rng_state()
+    assert state.dtype == cresset.uint8 and not state.is_cuda
+    first = cresset.randn(100, device="cuda")
+    cresset.cuda.set_rng_state(state)
+    assert cresset.equal(cresset.randn(100, device="cuda").cpu(), first.cpu())
+    cresset.cuda.set_rng_state_all(cresset.cuda.get_rng_state_all())
 
 
 @gpu

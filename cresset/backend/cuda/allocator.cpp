@@ -205,7 +205,7 @@ class CudaCachingAllocator final : public Allocator {
       size_t free_b = 0, total_b = 0;
       cudaMemGetInfo(&free_b, &total_b);
       cudaGetLastError();
-      throw RuntimeError(
+      throw OutOfMemoryError(
           str_cat("CUDA out of memory. Tried to allocate ", format_bytes(int64_t(size)), ". GPU ",
                   device, " has a total capacity of ", format_bytes(int64_t(total_b)), " of which ",
                   format_bytes(int64_t(free_b)), " is free. Of the memory reserved by cresset (",

@@ -25,7 +25,7 @@ thread_local cudaStream_t current_streams[kMaxDevices] = {};
 void throw_cuda_error(cudaError_t err, const char* what) {
   cudaGetLastError();  // clear a non-sticky error so the next call starts clean
   if (err == cudaErrorMemoryAllocation) {
-    throw RuntimeError(str_cat("[", what, "] CUDA out of memory"));
+    throw OutOfMemoryError(str_cat("[", what, "] CUDA out of memory"));
   }
   throw RuntimeError(str_cat("[", what, "] CUDA error: ", cudaGetErrorString(err)));
 }

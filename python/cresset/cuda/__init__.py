@@ -20,7 +20,12 @@ __all__ = [
     "StreamContext", "memory_allocated", "max_memory_allocated", "memory_reserved",
     "max_memory_reserved", "reset_peak_memory_stats", "empty_cache", "memory_summary",
     "memory_stats", "mem_get_info", "get_arch_list", "is_bf16_supported", "init",
+    "OutOfMemoryError", "get_rng_state", "get_rng_state_all", "set_rng_state",
+    "set_rng_state_all", "seed", "seed_all", "initial_seed", "memory_cached", "max_memory_cached",
+    "reset_max_memory_allocated", "reset_max_memory_cached",
 ]
+
+OutOfMemoryError = cresset.OutOfMemoryError
 
 _initialized = False
 
@@ -156,6 +161,52 @@ def manual_seed(seed):
 def manual_seed_all(seed):
     for index in range(device_count() if is_available() else 0):
         _cuda.manual_seed(index, int(seed) & 0xFFFFFFFFFFFFFFFF)
+
+
+def _generator(device):
+    _lazy_init()
+    return _cuda.default_generator(_index(device))
+
+
+def __getattr__(name):
+    # torch.cuda.default_generators: one per GPU, made on first use (importing starts no CUDA).
+    if name == "default_generators":
+        return tuple(_cuda.default_generator(i) for i in range(device_count()))
+    raise AttributeError(f"module 'cresset.cuda' has no attribute '{name}'")
+
+
+def get_rng_state(device="cuda"):
+    """The state of a GPU's default generator, as a CPU uint8 tensor."""
+    return _generator(device).get_state()
+
+
+def get_rng_state_all():
+    return [get_rng_state(i) for i in range(device_count())]
+
+
+def set_rng_state(new_state, device="cuda"):
+    _generator(device).set_state(new_state)
+
+
+def set_rng_state_all(new_states):
+    for index, state in enumerate(new_states):
+        set_rng_state(state, index)
+
+
+def seed():
+    """Seeds the current GPU's default generator from a random number (nothing without a GPU)."""
+    if is_available():
+        _generator(None).seed()
+
+
+def seed_all():
+    """Seeds every GPU's default generator with one random number (nothing without a GPU)."""
+    if is_available():
+        manual_seed_all(_generator(0).seed())
+
+
+def initial_seed():
+    return _generator(None).initial_seed()
 
 
 class Stream:
@@ -329,6 +380,32 @@ def memory_reserved(device=None):
 
 def max_memory_reserved(device=None):
     return _stats(device).get("reserved_bytes.all.peak", 0)
+
+
+def _renamed(old, new):
+    import warnings
+    warnings.warn(f"torch.cuda.{old} has been renamed to torch.cuda.{new}", FutureWarning,
+                  stacklevel=3)
+
+
+def memory_cached(device=None):
+    _renamed("memory_cached", "memory_reserved")
+    return memory_reserved(device)
+
+
+def max_memory_cached(device=None):
+    _renamed("max_memory_cached", "max_memory_reserved")
+    return max_memory_reserved(device)
+
+
+def reset_max_memory_allocated(device=None):
+    _renamed("reset_max_memory_allocated", "reset_peak_memory_stats")
+    reset_peak_memory_stats(device)
+
+
+def reset_max_memory_cached(device=None):
+    _renamed("reset_max_memory_cached", "reset_peak_memory_stats")
+    reset_peak_memory_stats(device)
 
 
 def reset_peak_memory_stats(device=None):
