@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 
 #include "cresset/autograd/grad_mode.h"
@@ -179,20 +178,13 @@ UniqueResult unique_impl(const Tensor& self, std::optional<int64_t> dim, bool co
   }
   Tensor rows = contiguous(self.as_strided_view(psizes, pstrides, self.storage_offset()));
   UniqueResult r = CRESSET_SORT_KERNEL(dev, unique_rows_kernel, rows, consecutive);
-  const int64_t groups = r.values.numel(), row_bytes = rows.nbytes() / m;
+  const int64_t groups = r.values.numel();
   DimVector gsizes = psizes;
   gsizes[0] = groups;
   Tensor picked;
-  if (dev.is_cuda()) {  // the row ids are on the device: gather there
+  {
     autograd::AutoGradMode no_grad(false);
-    picked = index_select(rows, 0, r.values);
-  } else {
-    picked = empty_tensor(gsizes, self.dtype(), dev);
-    const int64_t* ids = r.values.data<int64_t>();
-    for (int64_t g = 0; g < groups; ++g) {
-      std::memcpy(static_cast<char*>(picked.raw_data()) + g * row_bytes,
-                  static_cast<const char*>(rows.raw_data()) + ids[g] * row_bytes, row_bytes);
-    }
+    picked = index_select(rows, 0, r.values);  // the group's first rows, on the rows' device
   }
   // Back to the original dim order, contiguous.
   DimVector osizes = self.sizes(), gstrides = contiguous_strides(gsizes), ostrides(self.dim());

@@ -14,14 +14,7 @@ namespace cresset::cuda::impl {
 
 namespace {
 
-constexpr int kConvThreads = 256;
-constexpr int64_t kMaxConvBlocks = int64_t(1) << 20;
 constexpr int64_t kColumnBudget = int64_t(256) << 20;
-
-unsigned blocks_for(int64_t n) {
-  const int64_t b = (n + kConvThreads - 1) / kConvThreads;
-  return unsigned(b < 1 ? 1 : b > kMaxConvBlocks ? kMaxConvBlocks : b);
-}
 
 __device__ __forceinline__ void unravel3(int64_t i, const int64_t* sizes, int64_t* idx) {
   idx[2] = i % sizes[2];
@@ -32,7 +25,7 @@ __device__ __forceinline__ void unravel3(int64_t i, const int64_t* sizes, int64_
 
 // col [n, C * K, L] from x [n, C, I...]: zero where a tap falls in the padding.
 template <typename T>
-__global__ void __launch_bounds__(kConvThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     im2col_cuda(const T* x, T* col, ConvGeometry g, int64_t n, int64_t channels) {
   const int64_t K = g.kernel[0] * g.kernel[1] * g.kernel[2];
   const int64_t L = g.out[0] * g.out[1] * g.out[2];
@@ -58,7 +51,7 @@ __global__ void __launch_bounds__(kConvThreads)
 
 // x [n, C, I...] = the sum of col's entries that im2col took from each pixel (overwrites x).
 template <typename T>
-__global__ void __launch_bounds__(kConvThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     col2im_cuda(T* x, const T* col, ConvGeometry g, int64_t n, int64_t channels) {
   const int64_t K = g.kernel[0] * g.kernel[1] * g.kernel[2];
   const int64_t L = g.out[0] * g.out[1] * g.out[2];
@@ -92,7 +85,7 @@ __global__ void __launch_bounds__(kConvThreads)
 
 // out [N, C, L] += bias[C].
 template <typename T>
-__global__ void __launch_bounds__(kConvThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     add_bias_cuda(T* out, const T* bias, int64_t total, int64_t channels, int64_t L) {
   for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
        e += int64_t(gridDim.x) * blockDim.x) {
@@ -126,8 +119,9 @@ struct ConvRun {
   void im2col(const Tensor& x, const Tensor& col, int64_t n0, int64_t n) const {
     with_conv_dtype(dtype, [&](auto zero) {
       using T = decltype(zero);
-      im2col_cuda<T><<<blocks_for(n * g.in_channels * K * L), kConvThreads, 0, stream_of(device)>>>(
-          x.data<T>() + n0 * g.in_channels * I, col.data<T>(), g, n, g.in_channels);
+      im2col_cuda<T>
+          <<<blocks_for(n * g.in_channels * K * L), kBlockThreads, 0, stream_of(device)>>>(
+              x.data<T>() + n0 * g.in_channels * I, col.data<T>(), g, n, g.in_channels);
     });
     check_launch("convolution");
   }
@@ -135,7 +129,7 @@ struct ConvRun {
   void col2im(const Tensor& x, const Tensor& col, int64_t n0, int64_t n) const {
     with_conv_dtype(dtype, [&](auto zero) {
       using T = decltype(zero);
-      col2im_cuda<T><<<blocks_for(n * g.in_channels * I), kConvThreads, 0, stream_of(device)>>>(
+      col2im_cuda<T><<<blocks_for(n * g.in_channels * I), kBlockThreads, 0, stream_of(device)>>>(
           x.data<T>() + n0 * g.in_channels * I, col.data<T>(), g, n, g.in_channels);
     });
     check_launch("convolution_backward");
@@ -144,7 +138,7 @@ struct ConvRun {
   void add_bias(const Tensor& out, const Tensor& bias, int64_t channels, int64_t positions) const {
     with_conv_dtype(dtype, [&](auto zero) {
       using T = decltype(zero);
-      add_bias_cuda<T><<<blocks_for(out.numel()), kConvThreads, 0, stream_of(device)>>>(
+      add_bias_cuda<T><<<blocks_for(out.numel()), kBlockThreads, 0, stream_of(device)>>>(
           out.data<T>(), bias.data<T>(), out.numel(), channels, positions);
     });
     check_launch("convolution");

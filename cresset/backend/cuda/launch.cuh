@@ -16,6 +16,17 @@ constexpr int kMaxLaunchDims = 16;
 constexpr int kBlockThreads = 256;
 constexpr int64_t kMaxBlocks = int64_t(1) << 20;
 
+/// A grid-stride loop of int64 `i` over [0, n).
+#define CRESSET_GRID_STRIDE(i, n)                                           \
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
+       i += int64_t(gridDim.x) * blockDim.x)
+
+/// Blocks of kBlockThreads for a grid-stride loop over n items: at least one, at most kMaxBlocks.
+inline unsigned blocks_for(int64_t n) {
+  const int64_t b = (n + kBlockThreads - 1) / kBlockThreads;
+  return unsigned(b < 1 ? 1 : b > kMaxBlocks ? kMaxBlocks : b);
+}
+
 /// Operand pointers and strides of a TensorIter, passed by value to the kernel.
 template <int N>
 struct IterGeometry {
@@ -85,10 +96,8 @@ void launch_elementwise(const char* name, TensorIter& it, const Op& op) {
     g.sizes[0] = 1;
     for (int k = 0; k < N; ++k) g.strides[0][k] = 0;
   }
-  int64_t blocks = (n + kBlockThreads - 1) / kBlockThreads;
-  if (blocks > kMaxBlocks) blocks = kMaxBlocks;
   DeviceGuard guard(device);
-  elementwise_kernel<N, Op><<<unsigned(blocks), kBlockThreads, 0, stream_of(device)>>>(n, g, op);
+  elementwise_kernel<N, Op><<<blocks_for(n), kBlockThreads, 0, stream_of(device)>>>(n, g, op);
   check_launch(name);
 }
 

@@ -6,17 +6,14 @@
 #include <vector>
 
 #include "cresset/backend/copy.h"
+#include "cresset/backend/cuda/api.h"
 #include "cresset/backend/cuda/device_flag.h"
 #include "cresset/backend/cuda/launch.cuh"
-#include "cresset/backend/cuda/api.h"
 #include "cresset/core/dtype.h"
 
 namespace cresset::cuda::impl {
 
 namespace {
-
-constexpr int kPoolThreads = 256;
-constexpr int64_t kMaxPoolBlocks = int64_t(1) << 20;
 
 // One spatial axis on the device: sizes, step, and its tables inside the uploaded buffer.
 struct DevAxis {
@@ -80,15 +77,6 @@ struct PoolLaunch {
   }
 };
 
-unsigned blocks_for(int64_t n) {
-  const int64_t b = (n + kPoolThreads - 1) / kPoolThreads;
-  return unsigned(b < 1 ? 1 : b > kMaxPoolBlocks ? kMaxPoolBlocks : b);
-}
-
-#define CRESSET_GRID_LOOP(i, n)                                             \
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
-       i += int64_t(gridDim.x) * blockDim.x)
-
 // Output position o of a plane as (od, oh, ow).
 __device__ __forceinline__ void unravel3(const DevPlan& p, int64_t o, int64_t* od, int64_t* oh,
                                          int64_t* ow) {
@@ -99,7 +87,7 @@ __device__ __forceinline__ void unravel3(const DevPlan& p, int64_t o, int64_t* o
 }
 
 template <typename T>
-__global__ void __launch_bounds__(kPoolThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     max_pool_cuda(const T* x, T* y, int64_t* ind, DevPlan p) {
   using M = opmath_t<T>;
   const M lowest = std::numeric_limits<M>::has_infinity ? -std::numeric_limits<M>::infinity()
@@ -107,7 +95,7 @@ __global__ void __launch_bounds__(kPoolThreads)
   const DevAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const int64_t out_plane = p.out_plane(), in_plane = p.in_plane();
   const int64_t H = ah.in_size, W = aw.in_size;
-  CRESSET_GRID_LOOP(e, p.planes * out_plane) {
+  CRESSET_GRID_STRIDE(e, p.planes * out_plane) {
     int64_t od, oh, ow;
     unravel3(p, e % out_plane, &od, &oh, &ow);
     const T* xp = x + (e / out_plane) * in_plane;
@@ -135,11 +123,11 @@ __global__ void __launch_bounds__(kPoolThreads)
 
 // 2x2 windows don't overlap: each input element takes its window's gradient or zero.
 template <typename T>
-__global__ void __launch_bounds__(kPoolThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     max_pool_2x2_backward_cuda(T* gi, const T* go, const int64_t* ind, DevPlan p) {
   const int64_t H = p.axes[1].in_size, W = p.axes[2].in_size;
   const int64_t OH = p.axes[1].out_size, OW = p.axes[2].out_size;
-  CRESSET_GRID_LOOP(e, p.planes * H * W) {
+  CRESSET_GRID_STRIDE(e, p.planes * H * W) {
     const int64_t pl = e / (H * W), pos = e % (H * W);
     const int64_t h = pos / W, w = pos % W, oh = h / 2, ow = w / 2;
     T v = T(0);
@@ -170,7 +158,7 @@ __device__ opmath_t<T> divide(opmath_t<T> v, const DevPlan& p, int64_t od, int64
 }
 
 template <typename T>
-__global__ void __launch_bounds__(kPoolThreads) avg_pool_cuda(const T* x, T* y, DevPlan p) {
+__global__ void __launch_bounds__(kBlockThreads) avg_pool_cuda(const T* x, T* y, DevPlan p) {
   using M = opmath_t<T>;
   const DevAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const int64_t out_plane = p.out_plane(), in_plane = p.in_plane();
@@ -178,7 +166,7 @@ __global__ void __launch_bounds__(kPoolThreads) avg_pool_cuda(const T* x, T* y, 
   // A global average divides by the plane size, as the CPU kernel's fast path.
   const bool global = out_plane == 1 && p.divisor_override == 0 &&
                       ad.count[0] * ah.count[0] * aw.count[0] == in_plane;
-  CRESSET_GRID_LOOP(e, p.planes * out_plane) {
+  CRESSET_GRID_STRIDE(e, p.planes * out_plane) {
     int64_t od, oh, ow;
     unravel3(p, e % out_plane, &od, &oh, &ow);
     const T* xp =
@@ -196,13 +184,13 @@ __global__ void __launch_bounds__(kPoolThreads) avg_pool_cuda(const T* x, T* y, 
 
 // One thread per plane, outputs in order, accumulating in T like the CPU kernel.
 template <typename T>
-__global__ void __launch_bounds__(kPoolThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     avg_pool_backward_cuda(T* gi, const T* go, DevPlan p) {
   using M = opmath_t<T>;
   const DevAxis &ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const int64_t out_plane = p.out_plane(), in_plane = p.in_plane();
   const int64_t H = ah.in_size, W = aw.in_size;
-  CRESSET_GRID_LOOP(pl, p.planes) {
+  CRESSET_GRID_STRIDE(pl, p.planes) {
     T* acc = gi + pl * in_plane;
     const T* gp = go + pl * out_plane;
     for (int64_t o = 0; o < out_plane; ++o) {
@@ -222,11 +210,11 @@ __global__ void __launch_bounds__(kPoolThreads)
 
 // One thread per plane; an index outside the plane is skipped and flagged.
 template <typename T>
-__global__ void __launch_bounds__(kPoolThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     index_scatter_cuda(T* dst, const T* src, const int64_t* index, int64_t planes,
                        int64_t dst_plane, int64_t src_plane, bool accumulate, int64_t* flag) {
   using M = opmath_t<T>;
-  CRESSET_GRID_LOOP(pl, planes) {
+  CRESSET_GRID_STRIDE(pl, planes) {
     T* acc = dst + pl * dst_plane;
     const T* s = src + pl * src_plane;
     const int64_t* ix = index + pl * src_plane;
@@ -247,7 +235,7 @@ void max_pool_kernel(const Tensor& out, const Tensor& indices, const Tensor& in,
                      const PoolPlan& plan) {
   PoolLaunch l(in, plan);
   CRESSET_DISPATCH_NUMERIC("max_pool", in.dtype(), [&] {
-    max_pool_cuda<scalar_t><<<blocks_for(out.numel()), kPoolThreads, 0, l.stream>>>(
+    max_pool_cuda<scalar_t><<<blocks_for(out.numel()), kBlockThreads, 0, l.stream>>>(
         in.data<scalar_t>(), out.data<scalar_t>(),
         indices.defined() ? indices.data<int64_t>() : nullptr, l.plan);
   });
@@ -259,7 +247,7 @@ void max_pool_2x2_backward_kernel(const Tensor& grad_in, const Tensor& grad_out,
   PoolLaunch l(grad_in, plan);
   CRESSET_DISPATCH_FLOAT("max_pool_backward", grad_out.dtype(), [&] {
     max_pool_2x2_backward_cuda<scalar_t>
-        <<<blocks_for(grad_in.numel()), kPoolThreads, 0, l.stream>>>(
+        <<<blocks_for(grad_in.numel()), kBlockThreads, 0, l.stream>>>(
             grad_in.data<scalar_t>(), grad_out.data<scalar_t>(), indices.data<int64_t>(), l.plan);
   });
   check_launch("max_pool_backward");
@@ -270,11 +258,11 @@ void avg_pool_kernel(const Tensor& out, const Tensor& in, const PoolPlan& plan) 
   const unsigned blocks = blocks_for(out.numel());
   if (in.dtype() == DType::Int64) {  // sums and divides in int64 (truncating), as torch
     avg_pool_cuda<int64_t>
-        <<<blocks, kPoolThreads, 0, l.stream>>>(in.data<int64_t>(), out.data<int64_t>(), l.plan);
+        <<<blocks, kBlockThreads, 0, l.stream>>>(in.data<int64_t>(), out.data<int64_t>(), l.plan);
   } else {
     CRESSET_DISPATCH_FLOAT("avg_pool", in.dtype(), [&] {
-      avg_pool_cuda<scalar_t><<<blocks, kPoolThreads, 0, l.stream>>>(in.data<scalar_t>(),
-                                                                     out.data<scalar_t>(), l.plan);
+      avg_pool_cuda<scalar_t><<<blocks, kBlockThreads, 0, l.stream>>>(in.data<scalar_t>(),
+                                                                      out.data<scalar_t>(), l.plan);
     });
   }
   check_launch("avg_pool");
@@ -284,7 +272,7 @@ void avg_pool_backward_kernel(const Tensor& grad_in, const Tensor& grad_out, con
   PoolLaunch l(grad_in, plan);
   l.zero(grad_in, "avg_pool_backward");
   CRESSET_DISPATCH_FLOAT("avg_pool_backward", grad_out.dtype(), [&] {
-    avg_pool_backward_cuda<scalar_t><<<blocks_for(plan.planes), kPoolThreads, 0, l.stream>>>(
+    avg_pool_backward_cuda<scalar_t><<<blocks_for(plan.planes), kBlockThreads, 0, l.stream>>>(
         grad_in.data<scalar_t>(), grad_out.data<scalar_t>(), l.plan);
   });
   check_launch("avg_pool_backward");
@@ -300,7 +288,7 @@ void index_scatter_kernel(const Tensor& dst, const Tensor& src, const Tensor& in
   const int64_t dst_plane = planes == 0 ? 0 : dst.numel() / planes;
   const int64_t src_plane = planes == 0 ? 0 : src.numel() / planes;
   CRESSET_DISPATCH_FLOAT("index_scatter", src.dtype(), [&] {
-    index_scatter_cuda<scalar_t><<<blocks_for(planes), kPoolThreads, 0, stream>>>(
+    index_scatter_cuda<scalar_t><<<blocks_for(planes), kBlockThreads, 0, stream>>>(
         dst.data<scalar_t>(), src.data<scalar_t>(), index.data<int64_t>(), planes, dst_plane,
         src_plane, accumulate, flag.ptr());
   });

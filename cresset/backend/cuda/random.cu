@@ -8,23 +8,19 @@
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/random_kernels.h"
 #include "cresset/backend/cuda/api.h"
-#include "cresset/backend/cuda/cuda_check.h"
+#include "cresset/backend/cuda/launch.cuh"
 #include "cresset/core/dtype.h"
 
 namespace cresset::cuda::impl {
 
 namespace {
 
-constexpr int kRandomThreads = 256;
-
 // One thread per Philox block. The CPU kernels lay a batch of kPhiloxBatch blocks out word-major:
 // element k of a batch is word k / kPhiloxBatch of the batch's block k % kPhiloxBatch.
 template <typename T>
-__global__ void __launch_bounds__(kRandomThreads)
-    bernoulli_fill(T* out, int64_t n, uint64_t seed, uint64_t offset, double p) {
-  const int64_t blocks = (n + 3) / 4 + kPhiloxBatch;  // covers the last, partial batch
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t b = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; b < blocks; b += step) {
+__global__ void __launch_bounds__(kBlockThreads)
+    bernoulli_fill(T* out, int64_t n, int64_t blocks, uint64_t seed, uint64_t offset, double p) {
+  CRESSET_GRID_STRIDE(b, blocks) {
     uint32_t words[4];
     philox4x32_10(seed, offset + uint64_t(b), 0, words);
     const int64_t first = (b / kPhiloxBatch) * (4 * kPhiloxBatch) + b % kPhiloxBatch;
@@ -39,12 +35,11 @@ __global__ void __launch_bounds__(kRandomThreads)
 void device_bernoulli(const Tensor& out, const RandomSpec& spec) {
   const int device = out.device().index;
   DeviceGuard guard(device);
+  // Enough Philox blocks for n words, rounded past the last (partial) batch.
   const int64_t n = out.numel(), blocks = (n + 3) / 4 + kPhiloxBatch;
-  const unsigned grid = unsigned(std::min<int64_t>((blocks + kRandomThreads - 1) / kRandomThreads,
-                                                   int64_t(1) << 16));
   CRESSET_DISPATCH_ALL("bernoulli_", out.dtype(), [&] {
-    bernoulli_fill<scalar_t><<<grid, kRandomThreads, 0, stream_of(device)>>>(
-        static_cast<scalar_t*>(out.raw_data()), n, spec.seed, spec.offset, spec.a);
+    bernoulli_fill<scalar_t><<<blocks_for(blocks), kBlockThreads, 0, stream_of(device)>>>(
+        static_cast<scalar_t*>(out.raw_data()), n, blocks, spec.seed, spec.offset, spec.a);
   });
   check_launch("bernoulli_");
 }

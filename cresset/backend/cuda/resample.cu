@@ -9,20 +9,12 @@
 
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cuda/api.h"
-#include "cresset/backend/cuda/cuda_check.h"
+#include "cresset/backend/cuda/launch.cuh"
 #include "cresset/core/dtype.h"
 
 namespace cresset::cuda::impl {
 
 namespace {
-
-constexpr int kResampleThreads = 256;
-constexpr int64_t kMaxResampleBlocks = int64_t(1) << 20;
-
-unsigned blocks_for(int64_t n) {
-  const int64_t b = (n + kResampleThreads - 1) / kResampleThreads;
-  return unsigned(std::min(std::max<int64_t>(b, 1), kMaxResampleBlocks));
-}
 
 // One axis on the device: `taps` entries per output in `index` and `weight`, of which count[o]
 // are used when `count` is set (antialiasing's variable windows).
@@ -95,44 +87,53 @@ struct ResampleLaunch {
   }
 };
 
-// Output position e as (plane, od, oh, ow).
+// What output element e reads: its plane, its D and H positions, how many H and W taps it uses,
+// and its W taps' input columns and weights.
 template <typename M>
-__device__ __forceinline__ void unravel(const DevPlan<M>& p, int64_t e, int64_t* pl, int64_t* od,
-                                        int64_t* oh, int64_t* ow) {
-  *ow = e % p.axes[2].out_size;
-  e /= p.axes[2].out_size;
-  *oh = e % p.axes[1].out_size;
-  e /= p.axes[1].out_size;
-  *od = e % p.axes[0].out_size;
-  *pl = e / p.axes[0].out_size;
+struct OutputTaps {
+  int64_t plane, od, oh, kh, kw;
+  const int64_t* iw;
+  const M* ww;
+};
+
+template <typename M>
+__device__ __forceinline__ OutputTaps<M> taps_of(const DevPlan<M>& p, int64_t e) {
+  const DevAxis<M>&ah = p.axes[1], &aw = p.axes[2];
+  OutputTaps<M> t;
+  const int64_t ow = e % aw.out_size;
+  e /= aw.out_size;
+  t.oh = e % ah.out_size;
+  e /= ah.out_size;
+  t.od = e % p.axes[0].out_size;
+  t.plane = e / p.axes[0].out_size;
+  t.kh = ah.used(t.oh);
+  t.kw = aw.used(ow);
+  t.iw = aw.index + ow * aw.taps;
+  t.ww = aw.weight + ow * aw.taps;
+  return t;
 }
 
 // sum_d wd * (sum_h wh * (sum_w ww * x)), nested as the CPU's resample_row. The D axis always
 // uses all its taps (only 2-D resampling antialiases).
 template <typename T>
-__global__ void __launch_bounds__(kResampleThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     resample_cuda(const T* x, T* y, DevPlan<opmath_t<T>> p) {
   using M = opmath_t<T>;
   const DevAxis<M>&ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const int64_t H = ah.in_size, W = aw.in_size, in_plane = p.in_plane();
   const int64_t n = p.planes * p.out_plane();
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += step) {
-    int64_t pl, od, oh, ow;
-    unravel(p, e, &pl, &od, &oh, &ow);
-    const T* xp = x + pl * in_plane;
-    const int64_t kh = ah.used(oh), kw = aw.used(ow);
-    const int64_t* iw = aw.index + ow * aw.taps;
-    const M* ww = aw.weight + ow * aw.taps;
+  CRESSET_GRID_STRIDE(e, n) {
+    const OutputTaps<M> t = taps_of(p, e);
+    const T* xp = x + t.plane * in_plane;
     M sd = 0;
     for (int64_t td = 0; td < ad.taps; ++td) {
-      const int64_t jd = od * ad.taps + td;
+      const int64_t jd = t.od * ad.taps + td;
       M sh = 0;
-      for (int64_t th = 0; th < kh; ++th) {
-        const int64_t jh = oh * ah.taps + th;
+      for (int64_t th = 0; th < t.kh; ++th) {
+        const int64_t jh = t.oh * ah.taps + th;
         const T* r = xp + (ad.index[jd] * H + ah.index[jh]) * W;
         M sw = 0;
-        for (int64_t k = 0; k < kw; ++k) sw += M(r[iw[k]]) * ww[k];
+        for (int64_t k = 0; k < t.kw; ++k) sw += M(r[t.iw[k]]) * t.ww[k];
         sh += sw * ah.weight[jh];
       }
       sd += sh * ad.weight[jd];
@@ -143,40 +144,32 @@ __global__ void __launch_bounds__(kResampleThreads)
 
 // The transpose: grad_out element e adds wd * wh * ww * g to each input it read.
 template <typename T>
-__global__ void __launch_bounds__(kResampleThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     resample_backward_cuda(opmath_t<T>* acc, const T* g, DevPlan<opmath_t<T>> p) {
   using M = opmath_t<T>;
   const DevAxis<M>&ad = p.axes[0], &ah = p.axes[1], &aw = p.axes[2];
   const int64_t H = ah.in_size, W = aw.in_size, in_plane = p.in_plane();
   const int64_t n = p.planes * p.out_plane();
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += step) {
-    int64_t pl, od, oh, ow;
-    unravel(p, e, &pl, &od, &oh, &ow);
-    M* ap = acc + pl * in_plane;
+  CRESSET_GRID_STRIDE(e, n) {
+    const OutputTaps<M> t = taps_of(p, e);
+    M* ap = acc + t.plane * in_plane;
     const M gv = M(g[e]);
-    const int64_t kh = ah.used(oh), kw = aw.used(ow);
-    const int64_t* iw = aw.index + ow * aw.taps;
-    const M* ww = aw.weight + ow * aw.taps;
     for (int64_t td = 0; td < ad.taps; ++td) {
-      const int64_t jd = od * ad.taps + td;
-      for (int64_t th = 0; th < kh; ++th) {
-        const int64_t jh = oh * ah.taps + th;
+      const int64_t jd = t.od * ad.taps + td;
+      for (int64_t th = 0; th < t.kh; ++th) {
+        const int64_t jh = t.oh * ah.taps + th;
         M* r = ap + (ad.index[jd] * H + ah.index[jh]) * W;
         const M wdh = ad.weight[jd] * ah.weight[jh];
-        for (int64_t k = 0; k < kw; ++k) atomicAdd(r + iw[k], wdh * ww[k] * gv);
+        for (int64_t k = 0; k < t.kw; ++k) atomicAdd(r + t.iw[k], wdh * t.ww[k] * gv);
       }
     }
   }
 }
 
 template <typename T>
-__global__ void __launch_bounds__(kResampleThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     round_to_cuda(T* out, const opmath_t<T>* in, int64_t n) {
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += step) {
-    out[i] = T(in[i]);
-  }
+  CRESSET_GRID_STRIDE(i, n) out[i] = T(in[i]);
 }
 
 // float and double accumulate in grad_in itself; the 16-bit floats in a float buffer, rounded
@@ -194,12 +187,12 @@ void resample_backward(const Tensor& grad_in, const Tensor& grad_out, const Resa
   check(cudaMemsetAsync(acc, 0, size_t(n_in) * sizeof(M), l.stream), "upsample_backward");
   if (n_out > 0) {
     resample_backward_cuda<T>
-        <<<blocks_for(n_out), kResampleThreads, 0, l.stream>>>(acc, grad_out.data<T>(), l.plan);
+        <<<blocks_for(n_out), kBlockThreads, 0, l.stream>>>(acc, grad_out.data<T>(), l.plan);
     check_launch("upsample_backward");
   }
   if constexpr (!std::is_same_v<M, T>) {
     round_to_cuda<T>
-        <<<blocks_for(n_in), kResampleThreads, 0, l.stream>>>(grad_in.data<T>(), acc, n_in);
+        <<<blocks_for(n_in), kBlockThreads, 0, l.stream>>>(grad_in.data<T>(), acc, n_in);
     check_launch("upsample_backward");
   }
 }
@@ -211,7 +204,7 @@ void resample_kernel(const Tensor& out, const Tensor& in, const ResamplePlan& pl
   if (n == 0) return;
   CRESSET_DISPATCH_FLOAT("upsample", in.dtype(), [&] {
     ResampleLaunch<scalar_t> l(out, plan);
-    resample_cuda<scalar_t><<<blocks_for(n), kResampleThreads, 0, l.stream>>>(
+    resample_cuda<scalar_t><<<blocks_for(n), kBlockThreads, 0, l.stream>>>(
         in.data<scalar_t>(), out.data<scalar_t>(), l.plan);
   });
   check_launch("upsample");

@@ -14,7 +14,7 @@
 
 #include "cresset/backend/common/scan_ops.h"
 #include "cresset/backend/cuda/api.h"
-#include "cresset/backend/cuda/cuda_check.h"
+#include "cresset/backend/cuda/launch.cuh"
 #include "cresset/core/dtype.h"
 
 namespace cresset::cuda::impl {
@@ -23,8 +23,6 @@ namespace {
 
 using namespace scan_ops;
 
-constexpr int kScanThreads = 256;
-constexpr int64_t kMaxScanBlocks = int64_t(1) << 20;
 // Below this many lines, lines are cut into chunks of at least kMinChunk elements.
 constexpr int64_t kTargetThreads = int64_t(1) << 17;
 constexpr int64_t kMinChunk = 16;
@@ -60,13 +58,12 @@ struct AccStore {
 // of the chunks before it; identity for the first chunk or without carry) into `store`.
 // kAccIn: the input holds accumulators (a level scanning chunk totals), folded with combine.
 template <class Op, bool kAccIn, class In, class Store>
-__global__ void __launch_bounds__(kScanThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     scan_chunks(Op op, const In* in, Store store, typename Op::acc_t* totals,
                 const typename Op::acc_t* carry, ScanShape s) {
   using Acc = typename Op::acc_t;
   const int64_t total = s.outer * s.chunks * s.inner;
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t t = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += step) {
+  CRESSET_GRID_STRIDE(t, total) {
     const int64_t j = t % s.inner, r = t / s.inner;
     const int64_t c = r % s.chunks, o = r / s.chunks;
     const int64_t begin = c * s.chunk;
@@ -85,11 +82,6 @@ __global__ void __launch_bounds__(kScanThreads)
   }
 }
 
-unsigned blocks_for(int64_t n) {
-  const int64_t b = (n + kScanThreads - 1) / kScanThreads;
-  return unsigned(std::min(std::max<int64_t>(b, 1), kMaxScanBlocks));
-}
-
 // Scans the [outer, n, inner] lines of `in` into `store` (see Note [CUDA chunked scan]).
 template <class Op, bool kAccIn, class In, class Store>
 void scan_level(const char* name, const Op& op, const In* in, Store store, int64_t outer, int64_t n,
@@ -106,7 +98,7 @@ void scan_level(const char* name, const Op& op, const In* in, Store store, int64
   const int64_t threads = lines * chunks;
   if (chunks == 1) {
     scan_chunks<Op, kAccIn, In, Store>
-        <<<blocks_for(threads), kScanThreads, 0, stream>>>(op, in, store, nullptr, nullptr, s);
+        <<<blocks_for(threads), kBlockThreads, 0, stream>>>(op, in, store, nullptr, nullptr, s);
     check_launch(name);
     return;
   }
@@ -116,12 +108,12 @@ void scan_level(const char* name, const Op& op, const In* in, Store store, int64
                             Device(DeviceType::CUDA, device));
   Acc* totals = reinterpret_cast<Acc*>(buf.raw_data());
   scan_chunks<Op, kAccIn, In, Store>
-      <<<blocks_for(threads), kScanThreads, 0, stream>>>(op, in, store, totals, nullptr, s);
+      <<<blocks_for(threads), kBlockThreads, 0, stream>>>(op, in, store, totals, nullptr, s);
   check_launch(name);
   scan_level<Op, true, Acc, AccStore<Op>>(name, op, totals, AccStore<Op>{totals}, outer, chunks,
                                           inner, device, stream);
   scan_chunks<Op, kAccIn, In, Store>
-      <<<blocks_for(threads), kScanThreads, 0, stream>>>(op, in, store, nullptr, totals, s);
+      <<<blocks_for(threads), kBlockThreads, 0, stream>>>(op, in, store, nullptr, totals, s);
   check_launch(name);
 }
 

@@ -12,22 +12,11 @@ namespace cresset::cuda::impl {
 /// (possibly as new tensors). One CUB instantiation serves every caller.
 void radix_sort_pairs(const char* op, int device, Tensor& keys, Tensor& values, int bits);
 
-/// A grid-stride loop of int64 `i` over [0, n).
-#define CRESSET_GRID_STRIDE(i, n)                                           \
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
-       i += int64_t(gridDim.x) * blockDim.x)
-
 /// The number of bits that hold every value in [0, n).
 inline int bits_for(int64_t n) {
   int b = 0;
   while (b < 63 && (int64_t(1) << b) < n) ++b;
   return b;
-}
-
-/// Blocks of kBlockThreads for a grid-stride loop over n items (n > 0).
-inline unsigned blocks_for(int64_t n) {
-  int64_t b = (n + kBlockThreads - 1) / kBlockThreads;
-  return unsigned(b > kMaxBlocks ? kMaxBlocks : b);
 }
 
 /// A new int64 tensor of n elements on CUDA device `device`.

@@ -1,24 +1,16 @@
 // The view family's copying ops on CUDA (tril/triu, repeat_interleave's slice gather), the
 // contracts of backend/cpu/view_copy.h. They move whole elements, so one instantiation per
 // element size (common/word.h) serves every dtype.
-#include <algorithm>
 
 #include "cresset/backend/common/word.h"
 #include "cresset/backend/cuda/api.h"
-#include "cresset/backend/cuda/cuda_check.h"
+#include "cresset/backend/cuda/launch.cuh"
 
 namespace cresset::cuda::impl {
 
 namespace {
 
-constexpr int kCopyThreads = 256;
-constexpr int64_t kMaxCopyBlocks = int64_t(1) << 20;
 constexpr int kMaxBatchDims = 25;
-
-unsigned blocks_for(int64_t n) {
-  const int64_t b = (n + kCopyThreads - 1) / kCopyThreads;
-  return unsigned(std::min(std::max<int64_t>(b, 1), kMaxCopyBlocks));
-}
 
 // The sizes and strides (elements) of a tril/triu call, batch dims innermost first.
 struct TriGeometry {
@@ -32,10 +24,9 @@ struct TriGeometry {
 // One thread per element: out[..., i, j] = self[..., i, j] where j - i <= diagonal (lower) or
 // j - i >= diagonal (upper), else 0. In place, kept elements are not written.
 template <class W>
-__global__ void __launch_bounds__(kCopyThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     tril_triu_cuda(W* dst, const W* src, int64_t n, TriGeometry g) {
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += step) {
+  CRESSET_GRID_STRIDE(e, n) {
     const int64_t j = e % g.cols, r = e / g.cols;
     const int64_t i = r % g.rows;
     int64_t b = r / g.rows;
@@ -58,11 +49,10 @@ __global__ void __launch_bounds__(kCopyThreads)
 // out[o, k, :] = self[o, index[k], :] over contiguous [outer, n_in, inner] and
 // [outer, n_out, inner] layouts, one thread per output element.
 template <class W>
-__global__ void __launch_bounds__(kCopyThreads)
+__global__ void __launch_bounds__(kBlockThreads)
     gather_slices_cuda(W* dst, const W* src, const int64_t* index, int64_t n, int64_t n_in,
                        int64_t n_out, int64_t inner) {
-  const int64_t step = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t e = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; e < n; e += step) {
+  CRESSET_GRID_STRIDE(e, n) {
     const int64_t j = e % inner, r = e / inner;
     const int64_t k = r % n_out, o = r / n_out;
     dst[e] = src[(o * n_in + index[k]) * inner + j];
@@ -99,7 +89,7 @@ void tril_triu(const Tensor& out, const Tensor& self, int64_t diagonal, bool low
   DeviceGuard guard(device);
   dispatch_width(op, self.itemsize(), [&](auto w) {
     using W = typename decltype(w)::type;
-    tril_triu_cuda<W><<<blocks_for(n), kCopyThreads, 0, stream_of(device)>>>(
+    tril_triu_cuda<W><<<blocks_for(n), kBlockThreads, 0, stream_of(device)>>>(
         static_cast<W*>(out.raw_data()), static_cast<const W*>(self.raw_data()), n, g);
   });
   check_launch(op);
@@ -115,7 +105,7 @@ void gather_slices(const Tensor& out, const Tensor& self, int64_t dim, const Ten
   DeviceGuard guard(device);
   dispatch_width("repeat_interleave", self.itemsize(), [&](auto w) {
     using W = typename decltype(w)::type;
-    gather_slices_cuda<W><<<blocks_for(n), kCopyThreads, 0, stream_of(device)>>>(
+    gather_slices_cuda<W><<<blocks_for(n), kBlockThreads, 0, stream_of(device)>>>(
         static_cast<W*>(out.raw_data()), static_cast<const W*>(self.raw_data()),
         index.data<int64_t>(), n, n_in, n_out, inner);
   });
