@@ -42,12 +42,41 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                          allow_unused)
+    if is_grads_batched:
+        result = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                               allow_unused)
+    else:
+        result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                              allow_unused)
     if materialize_grads:
         import cresset
         result = tuple(cresset.zeros_like(x) if g is None else g for g, x in zip(result, inputs))
     return result
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
+    """grad() with the first dim of every grad_output a batch: one backward pass per entry,
+    the results stacked (what torch computes with vmap, same values)."""
+    sizes = {g.shape[0] for g in grad_outputs if g is not None and g.dim() > 0}
+    if None in grad_outputs or any(g.dim() == 0 for g in grad_outputs) or len(sizes) != 1:
+        raise RuntimeError("grad: is_grads_batched=True needs every grad_output to be a tensor "
+                           "with the same leading (batch) dimension")
+    batch = sizes.pop()
+    if batch == 0:
+        raise RuntimeError("grad: is_grads_batched=True needs a batch of at least one entry")
+    per_entry = [_C._run_grad(outputs, inputs, tuple(g[b] for g in grad_outputs),
+                              retain_graph or b + 1 < batch, create_graph, allow_unused)
+                 for b in range(batch)]
+    import cresset
+    return tuple(None if grads[0] is None else cresset.stack(grads) for grads in zip(*per_entry))
+
+
+def __getattr__(name):
+    # torch.autograd.functional, imported on first use (it is never needed by training code).
+    if name == "functional":
+        import importlib
+        return importlib.import_module("cresset.autograd.functional")
+    raise AttributeError(f"module 'cresset.autograd' has no attribute '{name}'")
 
 
 class _VariableMeta(type):
