@@ -46,7 +46,7 @@ class Distribution:
             if constraints.is_dependent(constraint):
                 continue
             # A parameter given as its twin (logits for probs) is not built just to check it.
-            if param not in self.__dict__ and isinstance(getattr(type(self), param),
+            if param not in self.__dict__ and isinstance(getattr(type(self), param, None),
                                                          lazy_property):
                 continue
             value = getattr(self, param)

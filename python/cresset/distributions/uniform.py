@@ -1,7 +1,5 @@
 """torch.distributions.Uniform."""
 from numbers import Number
-from typing import ClassVar
-
 import cresset as torch
 from cresset.distributions import constraints
 from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
@@ -13,8 +11,6 @@ __all__ = ["Uniform"]
 class Uniform(Distribution):
     """The continuous uniform distribution on the half-open interval [low, high)."""
 
-    arg_constraints: ClassVar[dict] = {"low": constraints.dependent(is_discrete=False, event_dim=0),
-                       "high": constraints.dependent(is_discrete=False, event_dim=0)}
     has_rsample = True
 
     def __init__(self, low, high, validate_args=None):
@@ -22,8 +18,11 @@ class Uniform(Distribution):
         scalar = isinstance(low, Number) and isinstance(high, Number)
         super().__init__(torch.Size() if scalar else self.low.size(),
                          validate_args=validate_args)
-        if self._validate_args and not torch.lt(self.low, self.high).all():
-            raise ValueError("Uniform is not defined when low>= high")
+
+    @property
+    def arg_constraints(self):
+        return {"low": constraints.less_than(self.high),
+                "high": constraints.greater_than(self.low)}
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Uniform, batch_shape, _instance, ("low", "high"))

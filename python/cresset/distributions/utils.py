@@ -13,7 +13,7 @@ euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
 def broadcast_all(*values):
     """Broadcasts numbers and tensors to one shape; numbers take the tensors' dtype and device."""
     if not all(isinstance(v, (torch.Tensor, Number)) for v in values):
-        raise ValueError("Input arguments must all be instances of numbers.Number, "
+        raise ValueError("Input arguments must all be instances of Number, "
                          "torch.Tensor or objects implementing __torch_function__.")
     first = next((v for v in values if isinstance(v, torch.Tensor)), None)
     if first is None:
