@@ -1,5 +1,6 @@
 """torch.distributions.Uniform."""
 from numbers import Number
+
 import cresset as torch
 from cresset.distributions import constraints
 from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
