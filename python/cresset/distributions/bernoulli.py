@@ -6,6 +6,7 @@ import cresset as torch
 from cresset.distributions import constraints
 from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
 from cresset.distributions.utils import (
+    _probs_or_logits,
     broadcast_all,
     lazy_property,
     logits_to_probs,
@@ -14,13 +15,6 @@ from cresset.distributions.utils import (
 from cresset.nn.functional import binary_cross_entropy_with_logits
 
 __all__ = ["Bernoulli"]
-
-
-def _probs_or_logits(probs, logits):
-    """The one parameter given, as torch requires exactly one of them."""
-    if (probs is None) == (logits is None):
-        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-    return probs if probs is not None else logits
 
 
 class Bernoulli(Distribution):

@@ -4,9 +4,9 @@ from typing import ClassVar
 
 import cresset as torch
 from cresset.distributions import constraints
-from cresset.distributions.bernoulli import _probs_or_logits
 from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
 from cresset.distributions.utils import (
+    _probs_or_logits,
     broadcast_all,
     lazy_property,
     logits_to_probs,

@@ -27,8 +27,14 @@ def broadcast_all(*values):
 def _standard_normal(shape, dtype, device):
     """A standard normal sample of `shape`, drawn without recording autograd history."""
     with torch.no_grad():
-        return torch.normal(torch.zeros(shape, dtype=dtype, device=device),
-                            torch.ones(shape, dtype=dtype, device=device))
+        return torch.randn(shape, dtype=dtype, device=device)
+
+
+def _probs_or_logits(probs, logits):
+    """The one parameter given, as torch requires exactly one of them."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    return probs if probs is not None else logits
 
 
 def _sum_rightmost(value, dim):
