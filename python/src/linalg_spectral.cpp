@@ -1,7 +1,10 @@
 // Bindings of the spectral family and the norms of torch.linalg (cresset/ops/linalg_spectral.h,
 // linalg_norm.h): eigh, eigvalsh, svd, svdvals, torch.svd, pinv, pinverse, matrix_rank, cond,
-// matrix_exp, vector_norm, matrix_norm, norm, their Tensor methods and named tuples.
+// matrix_exp, vector_norm, matrix_norm, norm, the composites of linalg_composite.h, their Tensor
+// methods and named tuples.
 #include "bind.h"
+#include "cresset/ops/creation.h"
+#include "cresset/ops/linalg_composite.h"
 #include "cresset/ops/linalg_norm.h"
 #include "cresset/ops/linalg_spectral.h"
 #include "cresset/ops/out.h"
@@ -86,6 +89,9 @@ void init_linalg_spectral(nb::module_& m) {
         return result_or_out(
             out, "linalg.matrix_norm",
             [&] {
+              CRESSET_CHECK(!dim.is_none(), TypeError,
+                            "linalg_matrix_norm(): argument 'dim' must be tuple of ints, not "
+                            "NoneType");
               const DimVector d = *opt_dims(dim);
               return with_ord(ord, [&](const auto& o) {
                 return linalg_matrix_norm(A, o, d, keepdim, opt_dtype(dtype));
@@ -215,6 +221,40 @@ void init_linalg_spectral(nb::module_& m) {
   linalg.def("matrix_exp", &linalg_matrix_exp, "A"_a);
   m.def("matrix_exp", &linalg_matrix_exp, "input"_a);
   cls.def("matrix_exp", &linalg_matrix_exp);
+
+  // ---- composites ----
+  linalg.def("diagonal", &linalg_diagonal, "A"_a, nb::kw_only(), "offset"_a = 0, "dim1"_a = -2,
+             "dim2"_a = -1);
+  linalg.def(
+      "vecdot",
+      [](const Tensor& x, const Tensor& y, int64_t dim, nb::handle out) {
+        return result_or_out(out, "linalg.vecdot", [&] { return linalg_vecdot(x, y, dim); },
+                             kExact);
+      },
+      "x"_a, "y"_a, nb::kw_only(), "dim"_a = -1, "out"_a = nb::none());
+  linalg.def(
+      "multi_dot",
+      [](const std::vector<Tensor>& tensors, nb::handle out) {
+        return result_or_out(out, "linalg.multi_dot", [&] { return linalg_multi_dot(tensors); },
+                             kExact);
+      },
+      "tensors"_a, nb::kw_only(), "out"_a = nb::none());
+  linalg.def("vander", &linalg_vander, "x"_a, nb::kw_only(), "N"_a = nb::none());
+  linalg.def(
+      "tensorinv",
+      [](const Tensor& A, int64_t ind, nb::handle out) {
+        return result_or_out(out, "linalg.tensorinv", [&] { return linalg_tensorinv(A, ind); },
+                             kExact);
+      },
+      "A"_a, "ind"_a = 2, nb::kw_only(), "out"_a = nb::none());
+  linalg.def(
+      "tensorsolve",
+      [](const Tensor& A, const Tensor& B, nb::handle dims, nb::handle out) {
+        return result_or_out(
+            out, "linalg.tensorsolve",
+            [&] { return linalg_tensorsolve(A, B, opt_dims(dims)); }, kExact);
+      },
+      "A"_a, "B"_a, "dims"_a = nb::none(), nb::kw_only(), "out"_a = nb::none());
 }
 
 }  // namespace cresset::py
