@@ -35,8 +35,7 @@ Tensor linalg_vecdot(const Tensor& x, const Tensor& y, int64_t dim) {
   CRESSET_CHECK(x.dtype() == y.dtype(), RuntimeError,
                 "[linalg.vecdot] linalg.vecdot: Expected x and y to have the same dtype, but "
                 "found x of type ",
-                dtype_display(x.dtype()), " and y of type ", dtype_display(y.dtype()),
-                " instead");
+                dtype_display(x.dtype()), " and y of type ", dtype_display(y.dtype()), " instead");
   return sum(x * y, DimVector{dim});
 }
 
@@ -118,10 +117,11 @@ Tensor linalg_tensorinv(const Tensor& A, int64_t ind) {
   const int64_t* s = A.sizes().data();
   const int64_t split = std::min<int64_t>(ind, A.dim());
   const int64_t rows = product(s, s + split), cols = product(s + split, s + A.dim());
-  CRESSET_CHECK(rows == cols, RuntimeError,
-                "[linalg.tensorinv] Expected self to satisfy the requirement prod(self.shape[ind:]) "
-                "== prod(self.shape[:ind]), but got ",
-                cols, " != ", rows);
+  CRESSET_CHECK(
+      rows == cols, RuntimeError,
+      "[linalg.tensorinv] Expected self to satisfy the requirement prod(self.shape[ind:]) "
+      "== prod(self.shape[:ind]), but got ",
+      cols, " != ", rows);
   DimVector shape(s + split, size_t(A.dim() - split));
   for (int64_t i = 0; i < split; ++i) shape.push_back(s[i]);
   return reshape(linalg_inv(reshape(A, {rows, cols})), shape);

@@ -22,9 +22,8 @@ void check_dtype_arg(const char* op, const Tensor& x, std::optional<DType> dtype
   if (!dtype) return;
   CRESSET_CHECK(is_floating(*dtype), RuntimeError, "[", op, "] ", op,
                 ": dtype should be floating point or complex, but got ", dtype_display(*dtype));
-  CRESSET_CHECK(!is_floating(x.dtype()) || promote_types(x.dtype(), *dtype) == *dtype,
-                RuntimeError, "[", op, "] ", op, ": the dtype of the input (",
-                dtype_display(x.dtype()),
+  CRESSET_CHECK(!is_floating(x.dtype()) || promote_types(x.dtype(), *dtype) == *dtype, RuntimeError,
+                "[", op, "] ", op, ": the dtype of the input (", dtype_display(x.dtype()),
                 ") should be convertible without narrowing to the specified dtype (",
                 dtype_display(*dtype), ")");
 }
@@ -38,8 +37,8 @@ DimVector check_matrix_norm(const Tensor& A, const DimVector& dim, std::optional
                 ": Expected a floating point or complex tensor as input. Got ",
                 dtype_display(A.dtype()));
   check_dtype_arg(op, A, dtype);
-  CRESSET_CHECK(dim.size() == 2, RuntimeError, "[", op, "] ", op,
-                ": dim must be a 2-tuple. Got ", shape_str(dim));
+  CRESSET_CHECK(dim.size() == 2, RuntimeError, "[", op, "] ", op, ": dim must be a 2-tuple. Got ",
+                shape_str(dim));
   DimVector d{wrap_dim(dim[0], A.dim()), wrap_dim(dim[1], A.dim())};
   CRESSET_CHECK(d[0] != d[1], RuntimeError, "[", op, "] ", op, ": dims must be different. Got (",
                 dim[0], ", ", dim[1], ")");
@@ -103,8 +102,8 @@ Tensor linalg_norm(const Tensor& A, std::optional<double> ord, const OptDims& di
                   ": If dim is specified, it must be of length 1 or 2. Got ", shape_str(*dim));
   } else if (ord) {
     CRESSET_CHECK(A.dim() == 1 || A.dim() == 2, RuntimeError, "[", op, "] ", op,
-                  ": If dim is not specified but ord is, the input must be 1D or 2D. Got ",
-                  A.dim(), "D.");
+                  ": If dim is not specified but ord is, the input must be 1D or 2D. Got ", A.dim(),
+                  "D.");
   }
   if (ord && (dim ? dim->size() == 2 : A.dim() == 2)) {
     return linalg_matrix_norm(A, *ord, dim ? *dim : DimVector{0, 1}, keepdim, dtype);
@@ -120,8 +119,8 @@ Tensor linalg_norm(const Tensor& A, const std::string& ord, const OptDims& dim, 
                   ": If dim is specified, it must be of length 1 or 2. Got ", shape_str(*dim));
   } else {
     CRESSET_CHECK(A.dim() == 1 || A.dim() == 2, RuntimeError, "[", op, "] ", op,
-                  ": If dim is not specified but ord is, the input must be 1D or 2D. Got ",
-                  A.dim(), "D.");
+                  ": If dim is not specified but ord is, the input must be 1D or 2D. Got ", A.dim(),
+                  "D.");
   }
   return linalg_matrix_norm(A, ord, dim ? *dim : DimVector{0, 1}, keepdim, dtype);
 }

@@ -54,8 +54,7 @@ void check_floating(const char* op, const Tensor& A) {
 // The kernels take Float32/Float64; torch's LAPACK kernels reject the rest as not implemented.
 void check_kernel_dtype(const char* op, const Tensor& A, const char* kernel) {
   CRESSET_CHECK(A.dtype() == DType::Float32 || A.dtype() == DType::Float64, NotImplementedError,
-                "[", op, "] \"", kernel, "\" not implemented for '", dtype_display(A.dtype()),
-                "'");
+                "[", op, "] \"", kernel, "\" not implemented for '", dtype_display(A.dtype()), "'");
 }
 
 DimVector batch_with(const Tensor& A, std::initializer_list<int64_t> tail) {
@@ -183,20 +182,20 @@ SvdResult svd_impl(const char* op, const Tensor& A, bool want_vectors, bool full
              "values.");
   if (grad) {
     if (want_vectors) {
-      autograd::record("LinalgSvdBackward0", {A}, {r.U, r.S, r.Vh}, {r.U, r.S, r.Vh},
-                       [k](const autograd::Ctx& c) -> autograd::TensorList {
-                         auto thin = [k](const Tensor& t, int64_t dim) {
-                           return t.size(dim) == k ? t : narrow(t, dim, 0, k);
-                         };
-                         return {svd_backward(thin(c.grad(0), -1), c.grad(1), thin(c.grad(2), -2),
-                                              thin(c.saved(0), -1), c.saved(1),
-                                              thin(c.saved(2), -2))};
-                       });
+      autograd::record(
+          "LinalgSvdBackward0", {A}, {r.U, r.S, r.Vh}, {r.U, r.S, r.Vh},
+          [k](const autograd::Ctx& c) -> autograd::TensorList {
+            auto thin = [k](const Tensor& t, int64_t dim) {
+              return t.size(dim) == k ? t : narrow(t, dim, 0, k);
+            };
+            return {svd_backward(thin(c.grad(0), -1), c.grad(1), thin(c.grad(2), -2),
+                                 thin(c.saved(0), -1), c.saved(1), thin(c.saved(2), -2))};
+          });
     } else {
       autograd::record("LinalgSvdBackward0", {A}, {r.S}, {r.U, r.S, r.Vh},
                        [](const autograd::Ctx& c) -> autograd::TensorList {
-                         return {svd_backward(Tensor(), c.grad(0), Tensor(), c.saved(0),
-                                              c.saved(1), c.saved(2))};
+                         return {svd_backward(Tensor(), c.grad(0), Tensor(), c.saved(0), c.saved(1),
+                                              c.saved(2))};
                        });
     }
   }
@@ -213,8 +212,8 @@ std::pair<Tensor, Tensor> tolerances(const Tensor& A, const std::optional<Tensor
   if (rtol) return {a, as_dtype(*rtol, A.dtype())};
   const double eps = A.dtype() == DType::Float32 ? double(std::numeric_limits<float>::epsilon())
                                                  : std::numeric_limits<double>::epsilon();
-  const Tensor def = full({}, Scalar(eps * double(std::max(A.size(-1), A.size(-2)))), A.dtype(),
-                          A.device());
+  const Tensor def =
+      full({}, Scalar(eps * double(std::max(A.size(-1), A.size(-2)))), A.dtype(), A.device());
   return {a, atol ? where(a > Scalar(0.0), zero, def) : def};
 }
 
@@ -249,9 +248,7 @@ Tensor cond_through_inverse(const Tensor& A, Ord ord) {
 }
 
 // NumPy's convention, kept by torch: the condition number of an empty matrix is 0.
-Tensor cond_of_empty(const Tensor& A) {
-  return zeros(batch_with(A, {}), A.dtype(), A.device());
-}
+Tensor cond_of_empty(const Tensor& A) { return zeros(batch_with(A, {}), A.dtype(), A.device()); }
 
 }  // namespace
 
@@ -285,8 +282,8 @@ Tensor linalg_pinv(const Tensor& A, const std::optional<Tensor>& atol,
   const char* op = "linalg.pinv";
   check_matrix(op, A);
   check_floating(op, A);
-  if (A.numel() == 0) return empty_tensor(batch_with(A, {A.size(-1), A.size(-2)}), A.dtype(),
-                                          A.device());
+  if (A.numel() == 0)
+    return empty_tensor(batch_with(A, {A.size(-1), A.size(-2)}), A.dtype(), A.device());
   const bool grad = autograd::needs_grad({A});
   Tensor P;
   {
@@ -298,8 +295,7 @@ Tensor linalg_pinv(const Tensor& A, const std::optional<Tensor>& atol,
       P = matmul(V * unsqueeze(inv, -2), matrix_t(V));
     } else {
       SvdResult r = linalg_svd(A, false);
-      const Tensor inv =
-          where(keep_mask(r.S, at, rt), reciprocal(r.S), zeros({}, r.S.dtype()));
+      const Tensor inv = where(keep_mask(r.S, at, rt), reciprocal(r.S), zeros({}, r.S.dtype()));
       P = matmul(matrix_t(r.Vh) * unsqueeze(inv, -2), matrix_t(r.U));
     }
   }

@@ -35,8 +35,7 @@ Tensor linalg_pinv(const Tensor& A, const std::optional<Tensor>& atol = std::nul
 Tensor pinverse(const Tensor& A, double rcond = 1e-15);
 /// torch.linalg.matrix_rank: the number of singular values above pinv's tolerance (Int64).
 Tensor linalg_matrix_rank(const Tensor& A, const std::optional<Tensor>& atol = std::nullopt,
-                          const std::optional<Tensor>& rtol = std::nullopt,
-                          bool hermitian = false);
+                          const std::optional<Tensor>& rtol = std::nullopt, bool hermitian = false);
 /// torch.linalg.cond with a numeric p (2, -2, 1, -1, inf, -inf).
 Tensor linalg_cond(const Tensor& A, double p = 2);
 /// torch.linalg.cond with p "fro" or "nuc".

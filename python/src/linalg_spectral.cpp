@@ -2,11 +2,12 @@
 // linalg_norm.h): eigh, eigvalsh, svd, svdvals, torch.svd, pinv, pinverse, matrix_rank, cond,
 // matrix_exp, vector_norm, matrix_norm, norm, the composites of linalg_composite.h, their Tensor
 // methods and named tuples.
+#include "cresset/ops/linalg_spectral.h"
+
 #include "bind.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/linalg_composite.h"
 #include "cresset/ops/linalg_norm.h"
-#include "cresset/ops/linalg_spectral.h"
 #include "cresset/ops/out.h"
 #include "return_types.h"
 
@@ -99,8 +100,8 @@ void init_linalg_spectral(nb::module_& m) {
             },
             kExact);
       },
-      "A"_a, "ord"_a = "fro", "dim"_a = nb::make_tuple(-2, -1), "keepdim"_a = false,
-      nb::kw_only(), "dtype"_a = nb::none(), "out"_a = nb::none());
+      "A"_a, "ord"_a = "fro", "dim"_a = nb::make_tuple(-2, -1), "keepdim"_a = false, nb::kw_only(),
+      "dtype"_a = nb::none(), "out"_a = nb::none());
   linalg.def(
       "norm",
       [](const Tensor& A, nb::handle ord, nb::handle dim, bool keepdim, nb::handle out,
@@ -228,31 +229,31 @@ void init_linalg_spectral(nb::module_& m) {
   linalg.def(
       "vecdot",
       [](const Tensor& x, const Tensor& y, int64_t dim, nb::handle out) {
-        return result_or_out(out, "linalg.vecdot", [&] { return linalg_vecdot(x, y, dim); },
-                             kExact);
+        return result_or_out(
+            out, "linalg.vecdot", [&] { return linalg_vecdot(x, y, dim); }, kExact);
       },
       "x"_a, "y"_a, nb::kw_only(), "dim"_a = -1, "out"_a = nb::none());
   linalg.def(
       "multi_dot",
       [](const std::vector<Tensor>& tensors, nb::handle out) {
-        return result_or_out(out, "linalg.multi_dot", [&] { return linalg_multi_dot(tensors); },
-                             kExact);
+        return result_or_out(
+            out, "linalg.multi_dot", [&] { return linalg_multi_dot(tensors); }, kExact);
       },
       "tensors"_a, nb::kw_only(), "out"_a = nb::none());
   linalg.def("vander", &linalg_vander, "x"_a, nb::kw_only(), "N"_a = nb::none());
   linalg.def(
       "tensorinv",
       [](const Tensor& A, int64_t ind, nb::handle out) {
-        return result_or_out(out, "linalg.tensorinv", [&] { return linalg_tensorinv(A, ind); },
-                             kExact);
+        return result_or_out(
+            out, "linalg.tensorinv", [&] { return linalg_tensorinv(A, ind); }, kExact);
       },
       "A"_a, "ind"_a = 2, nb::kw_only(), "out"_a = nb::none());
   linalg.def(
       "tensorsolve",
       [](const Tensor& A, const Tensor& B, nb::handle dims, nb::handle out) {
         return result_or_out(
-            out, "linalg.tensorsolve",
-            [&] { return linalg_tensorsolve(A, B, opt_dims(dims)); }, kExact);
+            out, "linalg.tensorsolve", [&] { return linalg_tensorsolve(A, B, opt_dims(dims)); },
+            kExact);
       },
       "A"_a, "B"_a, "dims"_a = nb::none(), nb::kw_only(), "out"_a = nb::none());
 }

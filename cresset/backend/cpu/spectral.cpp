@@ -253,14 +253,14 @@ void svd_typed(const Tensor& a, const Tensor& u, const Tensor& s, const Tensor& 
     const int64_t ucols = u.size(-1);
     for (int64_t j = 0; j < (tall ? ucols : cols); ++j) {
       for (int64_t i = 0; i < m; ++i) {
-        ub[i * ucols + j] = T(tall ? left[size_t(j * rows + i)]
-                                   : v[size_t(order[size_t(j)] * cols + i)]);
+        ub[i * ucols + j] =
+            T(tall ? left[size_t(j * rows + i)] : v[size_t(order[size_t(j)] * cols + i)]);
       }
     }
     for (int64_t j = 0; j < vh.size(-2); ++j) {
       for (int64_t i = 0; i < n; ++i) {
-        vb[j * n + i] = T(tall ? v[size_t(order[size_t(j)] * cols + i)]
-                               : left[size_t(j * rows + i)]);
+        vb[j * n + i] =
+            T(tall ? v[size_t(order[size_t(j)] * cols + i)] : left[size_t(j * rows + i)]);
       }
     }
   });
@@ -310,11 +310,20 @@ void solve_square(Vec a, double* b, int64_t n) {
 // exp(A) = exp(A / 2^s)^(2^s), with s the least making |A / 2^s|_1 <= 5.37 (Higham's theta_13),
 // where the degree-13 Padé approximant r = (V - U)^-1 (V + U) is accurate to double precision.
 void matrix_exp_one(const double* src, double* dst, int64_t n) {
-  static const double b[14] = {64764752532480000., 32382376266240000., 7771770303897600.,
-                               1187353796428800.,  129060195264000.,   10559470521600.,
-                               670442572800.,      33522128640.,       1323241920.,
-                               40840800.,          960960.,            16380.,
-                               182.,               1.};
+  static const double b[14] = {64764752532480000.,
+                               32382376266240000.,
+                               7771770303897600.,
+                               1187353796428800.,
+                               129060195264000.,
+                               10559470521600.,
+                               670442572800.,
+                               33522128640.,
+                               1323241920.,
+                               40840800.,
+                               960960.,
+                               16380.,
+                               182.,
+                               1.};
   const size_t nn = size_t(n * n);
   double norm1 = 0;
   for (int64_t j = 0; j < n; ++j) {
@@ -322,9 +331,8 @@ void matrix_exp_one(const double* src, double* dst, int64_t n) {
     for (int64_t i = 0; i < n; ++i) col += std::abs(src[i * n + j]);
     norm1 = std::max(norm1, col);
   }
-  const int s = norm1 > 5.371920351148152
-                    ? int(std::ceil(std::log2(norm1 / 5.371920351148152)))
-                    : 0;
+  const int s =
+      norm1 > 5.371920351148152 ? int(std::ceil(std::log2(norm1 / 5.371920351148152))) : 0;
   const double scale = std::ldexp(1.0, -s);
   Vec A(nn), A2(nn), A4(nn), A6(nn), t(nn), U(nn), V(nn);
   for (size_t i = 0; i < nn; ++i) A[i] = src[i] * scale;

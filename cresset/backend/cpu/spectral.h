@@ -11,8 +11,7 @@ namespace cresset::cpu {
 /// ([batch, n, n], column j for w[j]) of the symmetric matrices whose upper or lower triangle
 /// `a` ([batch, n, n]) holds (all NaN for a non-finite matrix). info ([batch], Int32) is 1 where
 /// the iteration did not converge, else 0.
-void eigh_kernel(const Tensor& a, const Tensor& w, const Tensor& v, const Tensor& info,
-                 bool upper);
+void eigh_kernel(const Tensor& a, const Tensor& w, const Tensor& v, const Tensor& info, bool upper);
 /// Singular values s ([batch, k], descending, k = min(m, n)) of a ([batch, m, n]) and, when u and
 /// vh are defined, singular vectors with a = u diag(s) vh: u [batch, m, k or m] and vh
 /// [batch, k or n, n] (their shapes say whether the orthonormal bases are completed). info
