@@ -75,8 +75,9 @@ Tensor linalg_matrix_norm(const Tensor& A, double ord, const DimVector& dim, boo
     return ord > 0 ? amax(t, {along}, keepdim) : amin(t, {along}, keepdim);
   };
   if (abs_ord == 2) {
-    return over_singular_values(A, d, keepdim, dtype,
-                                [&](const Tensor& s) { return max_min(s, -1); });
+    return over_singular_values(A, d, keepdim, dtype, [ord](const Tensor& s) {
+      return ord > 0 ? amax(s, {-1}) : amin(s, {-1});
+    });
   }
   // The inf-norm is the 1-norm of the transpose: column sums of |A|, then their max or min.
   if (std::isinf(ord)) std::swap(d[0], d[1]);
