@@ -177,9 +177,11 @@ SvdResult svd_impl(const char* op, const Tensor& A, bool want_vectors, bool full
   }
   Tensor info = empty_tensor(batch_with(A, {}), DType::Int32, A.device());
   cpu::svd_kernel(a, r.U, r.S, r.Vh, info);
-  check_info(op, info, A.dim() > 2,
-             "The algorithm failed to converge because the input matrix contained non-finite "
-             "values.");
+  if (want_vectors) {
+    check_info(op, info, A.dim() > 2,
+               "The algorithm failed to converge because the input matrix contained non-finite "
+               "values.");
+  }
   if (grad) {
     if (want_vectors) {
       autograd::record(
@@ -351,7 +353,10 @@ Tensor linalg_cond(const Tensor& A, const std::string& p) {
                 "] linalg.cond got an invalid norm type: ", p);
   if (A.numel() == 0) return cond_of_empty(A);
   check_square(p == "fro" ? "linalg.cond(ord=fro)" : "linalg.cond(ord=nuc)", A);
-  return cond_through_inverse(A, p);
+  if (p == "fro") return cond_through_inverse(A, p);
+  // torch's definition, which needs no inverse: sum(S) * sum(1 / S).
+  const Tensor S = linalg_svdvals(A);
+  return sum(S, DimVector{-1}) * sum(reciprocal(S), DimVector{-1});
 }
 
 Tensor linalg_matrix_exp(const Tensor& A) {

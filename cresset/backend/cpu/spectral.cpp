@@ -167,33 +167,38 @@ bool jacobi_svd(Vec& g, int64_t rows, int64_t cols, Vec* v) {
   return false;
 }
 
-// Completes q's columns (each `len` long) to an orthonormal set: the columns j >= `valid` or with
-// bad[j] set are replaced by unit vectors orthogonal to the others, taken from the standard basis
-// (projected twice, for orthogonality to working precision).
+// Completes q's columns (each `len` long) to an orthonormal set: each column j with bad[j] set is
+// replaced by the standard basis vector farthest from the span of the good ones, projected off it
+// twice (orthogonal to working precision) and normalized.
 void complete_basis(Vec& q, int64_t len, int64_t count, std::vector<bool> bad) {
-  int64_t e = 0;
+  auto project_off = [&](double* x) {
+    for (int64_t k = 0; k < count; ++k) {
+      if (bad[size_t(k)]) continue;
+      const double* y = q.data() + k * len;
+      const double d = dot(x, y, len);
+      for (int64_t i = 0; i < len; ++i) x[i] -= d * y[i];
+    }
+  };
   for (int64_t j = 0; j < count; ++j) {
     if (!bad[size_t(j)]) continue;
     double* x = q.data() + j * len;
-    for (; e < len; ++e) {
-      std::fill(x, x + len, 0.0);
-      x[e] = 1;
-      for (int pass = 0; pass < 2; ++pass) {
-        for (int64_t k = 0; k < count; ++k) {
-          if (bad[size_t(k)]) continue;
-          const double* y = q.data() + k * len;
-          const double d = dot(x, y, len);
-          for (int64_t i = 0; i < len; ++i) x[i] -= d * y[i];
-        }
+    // |e_i - P e_i|^2 = 1 - sum_k q_k[i]^2 over the good columns.
+    int64_t best = 0;
+    double best_norm = -1;
+    for (int64_t i = 0; i < len; ++i) {
+      double r = 1;
+      for (int64_t k = 0; k < count; ++k) {
+        if (!bad[size_t(k)]) r -= q[size_t(k * len + i)] * q[size_t(k * len + i)];
       }
-      const double norm = std::sqrt(dot(x, x, len));
-      if (norm > 0.5) {
-        for (int64_t i = 0; i < len; ++i) x[i] /= norm;
-        bad[size_t(j)] = false;
-        ++e;
-        break;
-      }
+      if (r > best_norm) best_norm = r, best = i;
     }
+    std::fill(x, x + len, 0.0);
+    x[best] = 1;
+    project_off(x);
+    project_off(x);
+    const double norm = std::sqrt(dot(x, x, len));
+    for (int64_t i = 0; i < len; ++i) x[i] /= norm;
+    bad[size_t(j)] = false;
   }
 }
 
@@ -225,7 +230,10 @@ void svd_typed(const Tensor& a, const Tensor& u, const Tensor& s, const Tensor& 
       v.assign(size_t(cols * cols), 0.0);
       for (int64_t i = 0; i < cols; ++i) v[size_t(i * cols + i)] = 1;
     }
-    inf[b] = all_finite(g) && jacobi_svd(g, rows, cols, vectors ? &v : nullptr) ? 0 : 1;
+    // A non-finite matrix gets NaN results and info 1 (torch's svd raises, its svdvals not).
+    const bool finite = all_finite(g);
+    if (!finite) std::fill(g.begin(), g.end(), std::nan(""));
+    inf[b] = finite && jacobi_svd(g, rows, cols, vectors ? &v : nullptr) ? 0 : 1;
     std::vector<double> sigma(static_cast<size_t>(cols));
     for (int64_t j = 0; j < cols; ++j) {
       sigma[size_t(j)] = std::sqrt(dot(g.data() + j * rows, g.data() + j * rows, rows));
