@@ -1,4 +1,7 @@
 """cresset.autograd: reverse-mode automatic differentiation (torch.autograd)."""
+import contextlib
+import threading
+
 from cresset import _C
 from cresset.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from cresset.autograd.function import Function, FunctionCtx
@@ -16,6 +19,26 @@ def _tensors(x):
     return (x,) if isinstance(x, _C.Tensor) else tuple(x)
 
 
+_engine_call = threading.local()  # .checkpoint_valid: see _is_checkpoint_valid
+
+
+@contextlib.contextmanager
+def _reentrant_checkpoint_invalid(invalid):
+    """Marks a backward pass run by grad() or backward(inputs=...), which a reentrant checkpoint
+    cannot serve (its inner backward accumulates into .grad of every leaf)."""
+    previous = getattr(_engine_call, "checkpoint_valid", True)
+    _engine_call.checkpoint_valid = not invalid
+    try:
+        yield
+    finally:
+        _engine_call.checkpoint_valid = previous
+
+
+def _is_checkpoint_valid():
+    """Whether the running backward pass may contain a reentrant checkpoint."""
+    return getattr(_engine_call, "checkpoint_valid", True)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulates gradients of `tensors` into the .grad of the graph leaves (or of `inputs`)."""
     tensors = _tensors(tensors)
@@ -29,7 +52,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _tensors(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    _C._run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs or ())
+    with _reentrant_checkpoint_invalid(bool(inputs)):
+        _C._run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs or ())
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -42,12 +66,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    if is_grads_batched:
-        result = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                               allow_unused)
-    else:
-        result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                              allow_unused)
+    with _reentrant_checkpoint_invalid(True):
+        if is_grads_batched:
+            result = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                                   allow_unused)
+        else:
+            result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                                  allow_unused)
     if materialize_grads:
         import cresset
         result = tuple(cresset.zeros_like(x) if g is None else g for g, x in zip(result, inputs))
