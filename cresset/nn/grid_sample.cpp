@@ -103,14 +103,25 @@ Tensor affine_grid(const Tensor& theta, const DimVector& size, std::optional<boo
 
 namespace {
 
-// The gradients of sample with respect to input and grid (contiguous; undefined where not
-// wanted). Not differentiable themselves: no double backward.
+// The gradients of sample with respect to input and grid (undefined where not wanted). Double
+// backward is not implemented: when the gradients could be differentiated again they carry a
+// node that says so rather than passing for constants.
 autograd::TensorList sample_backward(const Tensor& grad, const Tensor& input, const Tensor& grid,
                                      const GridSampleOptions& o, bool want_input, bool want_grid) {
-  const Tensor g = contiguous(grad);
-  Tensor gi = want_input ? zeros(input.sizes(), input.dtype(), input.device()) : Tensor();
-  Tensor gg = want_grid ? zeros(grid.sizes(), grid.dtype(), grid.device()) : Tensor();
-  if (g.numel() > 0) cpu::grid_sample_backward(gi, gg, g, input, grid, o);
+  const Tensor g = contiguous(detach(grad));
+  const Tensor x = contiguous(detach(input)), pts = contiguous(detach(grid));
+  Tensor gi = want_input ? zeros(x.sizes(), x.dtype(), x.device()) : Tensor();
+  Tensor gg = want_grid ? zeros(pts.sizes(), pts.dtype(), pts.device()) : Tensor();
+  if (g.numel() > 0) cpu::grid_sample_backward(gi, gg, g, x, pts, o);
+  if (autograd::needs_grad({grad, input, grid})) {
+    autograd::record(
+        grid.dim() == 4 ? "GridSampler2DBackwardBackward0" : "GridSampler3DBackwardBackward0",
+        {grad, input, grid}, {gi, gg}, {}, [](const autograd::Ctx&) -> autograd::TensorList {
+          throw NotImplementedError(
+              "[grid_sampler] the derivative of grid_sampler's backward (double backward) is not "
+              "implemented");
+        });
+  }
   return {gi, gg};
 }
 
@@ -125,8 +136,7 @@ Tensor sample(const Tensor& input, const Tensor& grid, const GridSampleOptions& 
     autograd::record(grid.dim() == 4 ? "GridSampler2DBackward0" : "GridSampler3DBackward0",
                      {input, grid}, {out}, {input, grid},
                      [o](const autograd::Ctx& c) -> autograd::TensorList {
-                       return sample_backward(c.grad(), contiguous(detach(c.saved(0))),
-                                              contiguous(detach(c.saved(1))), o,
+                       return sample_backward(c.grad(), c.saved(0), c.saved(1), o,
                                               c.needs_input_grad(0), c.needs_input_grad(1));
                      });
   }
