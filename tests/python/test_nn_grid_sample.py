@@ -147,24 +147,29 @@ def test_grid_sample_nearest_grid_gradient_is_zero():
 
 
 def test_grid_sample_deterministic_across_thread_counts():
-    # The input gradient is accumulated per (batch, channel) plane: the same bits whatever the
-    # number of threads, and the forward and grid gradient are written once per point.
+    # Every input-gradient element sums its contributions in one order however the work is split
+    # (whole batches per thread, or (batch, channel) planes when threads outnumber the batch): the
+    # same bits for any thread count, and torch's values.
     torch.manual_seed(7)
-    x = to_cresset(torch.randn(4, 3, 20, 24))
-    g = to_cresset(random_grid(4, (40, 50), 2, torch.float32))
-    up = to_cresset(torch.randn(4, 3, 40, 50))
+    x, g = torch.randn(2, 3, 20, 24), random_grid(2, (40, 50), 2, torch.float32)
+    up = torch.randn(2, 3, 40, 50)
     old = cresset.get_num_threads()
     results = []
     try:
-        for n in (1, 3, 4):
+        for n in (1, 2, 3, 4):
             cresset.set_num_threads(n)
-            cx, cg = x.detach().requires_grad_(), g.detach().requires_grad_()
-            out = CF.grid_sample(cx, cg, align_corners=False)
-            out.backward(up)
-            results.append([t.tolist() for t in (out, cx.grad, cg.grad)])
+            for mode in ("bilinear", "bicubic"):
+                cx, cg = to_cresset(x).requires_grad_(), to_cresset(g).requires_grad_()
+                out = CF.grid_sample(cx, cg, mode=mode, align_corners=False)
+                out.backward(to_cresset(up))
+                results.append((n, mode, [t.tolist() for t in (out, cx.grad, cg.grad)]))
     finally:
         cresset.set_num_threads(old)
-    assert results[0] == results[1] == results[2]
+    for n, mode, r in results:
+        assert r == next(r0 for n0, m0, r0 in results if m0 == mode), (n, mode)
+    tx, tg = x.clone().requires_grad_(), g.clone().requires_grad_()
+    F.grid_sample(tx, tg, mode="bicubic", align_corners=False).backward(up)
+    assert_same(cresset.tensor(results[-1][2][1]), tx.grad, rtol=1e-5)
 
 
 def test_grid_sample_double_backward_is_refused():

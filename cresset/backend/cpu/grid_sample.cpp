@@ -260,55 +260,91 @@ void forward(const Tensor& out, const Tensor& input, const Tensor& grid,
   });
 }
 
+// One sampled point's share of the gradients: the grid gradient (gg: its ND entries, or null)
+// and the input gradient scattered into `acc` (the batch's C planes, or null).
+template <typename T, int ND, typename A = opmath_t<T>>
+void backward_point(const T* g, const T* xn, const T* gn, int64_t p, const Geometry<ND>& geo,
+                    const GridSampleOptions& o, T* gg, A* acc) {
+  Corner<A, ND> cs[kMaxCorners<ND>];
+  const int m = corners(g, geo, o, cs);
+  // Nearest sampling is piecewise constant: its grid gradient is zero (even at infinite values).
+  const bool grid_grad = gg && o.mode != GridSampleMode::Nearest;
+  A dg[ND] = {};
+  for (int64_t c = 0; c < geo.channels; ++c) {
+    const A gc = A(gn[c * geo.points + p]);
+    if (grid_grad) {
+      const T* xc = xn + c * geo.plane;
+      for (int j = 0; j < m; ++j) {
+        const A v = gc * A(xc[cs[j].offset]);
+        for (int a = 0; a < ND; ++a) dg[a] += v * cs[j].dweight[a];
+      }
+    }
+    if (acc) {
+      A* ac = acc + c * geo.plane;
+      for (int j = 0; j < m; ++j) ac[cs[j].offset] += cs[j].weight * gc;
+    }
+  }
+  if (gg) {
+    for (int a = 0; a < ND; ++a) gg[a] = T(dg[a]);
+  }
+}
+
+// Every input-gradient element sums its contributions in the same order (points, then corners)
+// whichever way the work is split, so both splits below give the same bits: whole batches per
+// thread when there are enough (one pass for both gradients), else points for the grid gradient
+// and (batch, channel) planes for the input gradient.
 template <typename T, int ND>
 void backward(const Tensor& grad_input, const Tensor& grad_grid, const Tensor& grad,
               const Tensor& input, const Tensor& grid, const GridSampleOptions& o) {
   using A = opmath_t<T>;
   const Geometry<ND> geo(input, grid);
-  const int64_t C = geo.channels, P = geo.points, plane = geo.plane;
+  const int64_t N = geo.batch, C = geo.channels, P = geo.points, plane = geo.plane;
   const T* x = input.data<T>();
   const T* g = grid.data<T>();
   const T* go = grad.data<T>();
-  if (grad_grid.defined()) {
-    T* gg = grad_grid.data<T>();
-    parallel_for(0, geo.batch * P, grain_for(C * kMaxCorners<ND>), [&](int64_t lo, int64_t hi) {
-      Corner<A, ND> cs[kMaxCorners<ND>];
-      for (int64_t i = lo; i < hi; ++i) {
-        A acc[ND] = {};
-        // Nearest sampling is piecewise constant: its grid gradient is zero (even where an input
-        // value is not finite).
-        const int m = o.mode == GridSampleMode::Nearest ? 0 : corners(g + i * ND, geo, o, cs);
-        const int64_t n = i / P;
-        const T* xn = x + n * C * plane;
-        const T* gi = go + n * C * P + i % P;
-        for (int64_t c = 0; c < C && m > 0; ++c) {
-          const A gc = A(gi[c * P]);
-          const T* xc = xn + c * plane;
-          for (int j = 0; j < m; ++j) {
-            const A v = gc * A(xc[cs[j].offset]);
-            for (int a = 0; a < ND; ++a) acc[a] += v * cs[j].dweight[a];
-          }
+  T* gg = grad_grid.defined() ? grad_grid.data<T>() : nullptr;
+  T* gx = grad_input.defined() ? grad_input.data<T>() : nullptr;
+  auto flush = [plane](const std::vector<A>& acc, int64_t count, T* dst) {
+    for (int64_t k = 0; k < count * plane; ++k) dst[k] = T(acc[size_t(k)]);
+  };
+  if (N >= get_num_threads()) {
+    parallel_for(0, N, grain_for(C * P * kMaxCorners<ND>), [&](int64_t lo, int64_t hi) {
+      std::vector<A> acc(gx ? static_cast<size_t>(C * plane) : 0);
+      for (int64_t n = lo; n < hi; ++n) {
+        std::fill(acc.begin(), acc.end(), A(0));
+        for (int64_t p = 0; p < P; ++p) {
+          const int64_t i = n * P + p;
+          backward_point(g + i * ND, x + n * C * plane, go + n * C * P, p, geo, o,
+                         gg ? gg + i * ND : nullptr, gx ? acc.data() : nullptr);
         }
-        for (int a = 0; a < ND; ++a) gg[i * ND + a] = T(acc[a]);
+        if (gx) flush(acc, C, gx + n * C * plane);
+      }
+    });
+    return;
+  }
+  if (gg) {
+    parallel_for(0, N * P, grain_for(C * kMaxCorners<ND>), [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        const int64_t n = i / P;
+        backward_point<T, ND, A>(g + i * ND, x + n * C * plane, go + n * C * P, i % P, geo, o,
+                                 gg + i * ND, nullptr);
       }
     });
   }
-  if (grad_input.defined()) {
-    T* gx = grad_input.data<T>();
-    parallel_for(0, geo.batch * C, grain_for(P * kMaxCorners<ND>), [&](int64_t lo, int64_t hi) {
-      Corner<A, ND> cs[kMaxCorners<ND>];
+  if (gx) {
+    // One channel at a time: a one-channel geometry over the plane's slice of grad.
+    Geometry<ND> one = geo;
+    one.channels = 1;
+    parallel_for(0, N * C, grain_for(P * kMaxCorners<ND>), [&](int64_t lo, int64_t hi) {
       std::vector<A> acc(static_cast<size_t>(plane));
       for (int64_t nc = lo; nc < hi; ++nc) {
         std::fill(acc.begin(), acc.end(), A(0));
         const int64_t n = nc / C;
-        const T* gn = go + nc * P;
         for (int64_t p = 0; p < P; ++p) {
-          const int m = corners(g + (n * P + p) * ND, geo, o, cs);
-          const A gp = A(gn[p]);
-          for (int j = 0; j < m; ++j) acc[size_t(cs[j].offset)] += cs[j].weight * gp;
+          backward_point<T, ND, A>(g + (n * P + p) * ND, nullptr, go + nc * P, p, one, o, nullptr,
+                                   acc.data());
         }
-        T* dst = gx + nc * plane;
-        for (int64_t k = 0; k < plane; ++k) dst[k] = T(acc[size_t(k)]);
+        flush(acc, 1, gx + nc * plane);
       }
     });
   }
