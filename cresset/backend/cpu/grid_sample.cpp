@@ -1,6 +1,6 @@
-// Grid sampling on the CPU (see Note [Grid sampling taps]). The forward and the grid gradient run
-// over sampled points in parallel; the input gradient runs over (batch, channel) planes, each
-// owned by one thread, so its scattered adds never race and don't depend on the thread count.
+// Grid sampling on the CPU (see Note [Grid sampling taps]). The forward runs over sampled points
+// in parallel; the backward over whole batches or over points and (batch, channel) planes, so
+// the input gradient's scattered adds never race and don't depend on the thread count.
 #include "cresset/backend/cpu/grid_sample.h"
 
 #include <algorithm>
