@@ -1,5 +1,5 @@
 """cresset.optim (torch.optim): optimizer classes over fused C++ updates, and LR schedulers."""
-from cresset.optim import lr_scheduler
+from cresset.optim import lr_scheduler, swa_utils
 from cresset.optim.adadelta import Adadelta
 from cresset.optim.adagrad import Adagrad
 from cresset.optim.adam import Adam
@@ -29,4 +29,5 @@ __all__ = [
            "RMSprop",
            "Rprop",
            "lr_scheduler",
+           "swa_utils",
 ]
