@@ -1,7 +1,7 @@
 """Parameter and Buffer: the Tensor subclasses that Module registers on assignment."""
 from cresset import _C, _tensor_str
 
-__all__ = ["Buffer", "Parameter"]
+__all__ = ["Buffer", "Parameter", "UninitializedParameter", "UninitializedBuffer"]
 
 
 class Parameter(_C.Tensor):
@@ -60,3 +60,56 @@ class Buffer(_C.Tensor):
     def __repr__(self):
         # torch's Buffer is a plain tensor once made, and prints as one.
         return _tensor_str._str(_C._alias(self))
+
+
+class _UninitializedTensor:
+    """A parameter or buffer of a lazy module whose shape is not known yet: it holds no data, and
+    materialize() turns it into a regular one of the given shape."""
+
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Gives it uninitialized data of `shape` and makes it a cls_to_become."""
+        device = self.data.device if device is None else device
+        dtype = self.data.dtype if dtype is None else dtype
+        self.data = _C.empty(shape, device=device, dtype=dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+            "initialized one. Call `forward` to initialize the parameters before accessing their "
+            "attributes.")
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self.data.device, self.data.dtype)
+        return memo[id(self)]
+
+    def __reduce_ex__(self, proto):
+        return type(self), (self.requires_grad,)
+
+
+class UninitializedParameter(_UninitializedTensor, Parameter):
+    """A Parameter whose shape a lazy module infers from its first input."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return _C.Tensor._make_subclass(cls, _C.empty(0, device=device, dtype=dtype),
+                                        requires_grad)
+
+
+class UninitializedBuffer(_UninitializedTensor, _C.Tensor):
+    """A buffer whose shape a lazy module infers from its first input."""
+
+    cls_to_become = _C.Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        return _C.Tensor._make_subclass(cls, _C.empty(0, device=device, dtype=dtype),
+                                        requires_grad)

@@ -19,3 +19,4 @@ from cresset.nn.modules.normalization import *  # noqa: F401,F403
 from cresset.nn.modules.loss import *  # noqa: F401,F403
 from cresset.nn.modules.rnn import *  # noqa: F401,F403
 from cresset.nn.modules.transformer import *  # noqa: F401,F403
+from cresset.nn.modules.lazy import *  # noqa: F401,F403

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from cresset import _C
 from cresset.autograd.grad_mode import no_grad
-from cresset.nn.parameter import Buffer, Parameter
+from cresset.nn.parameter import Buffer, Parameter, _UninitializedTensor
 from cresset.utils.hooks import BackwardHook, RemovableHandle
 
 __all__ = ["Module"]
@@ -881,6 +881,8 @@ class Module:
                                   "torch.Tensor or Tensor-like object from checkpoint but "
                                   f"received {type(input_param)}")
                 continue
+            if isinstance(param, _UninitializedTensor):
+                continue  # a lazy module's tensor, still without a shape: nothing to copy into
             if param.dim() == 0 and input_param.dim() == 1 and input_param.shape[0] == 1:
                 input_param = input_param[0]  # checkpoints from before 0-dim tensors
             if input_param.shape != param.shape:
