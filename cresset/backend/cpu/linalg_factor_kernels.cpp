@@ -413,31 +413,26 @@ void lstsq_typed(const Tensor& a, const Tensor& b, const Tensor& rank, double rc
                });
 }
 
-template <typename F>
-void by_dtype(const Tensor& t, const F& f) {
-  if (t.dtype() == DType::Float32) {
-    f(float());
-  } else {
-    f(double());
-  }
-}
-
 }  // namespace
 
 void cholesky_kernel(const Tensor& u, const Tensor& info) {
-  by_dtype(u, [&](auto t) { cholesky_typed<decltype(t)>(u, info); });
+  if (u.dtype() == DType::Float32) return cholesky_typed<float>(u, info);
+  cholesky_typed<double>(u, info);
 }
 
 void geqrf_kernel(const Tensor& a, const Tensor& tau) {
-  by_dtype(a, [&](auto t) { geqrf_typed<decltype(t)>(a, tau); });
+  if (a.dtype() == DType::Float32) return geqrf_typed<float>(a, tau);
+  geqrf_typed<double>(a, tau);
 }
 
 void orgqr_kernel(const Tensor& a, const Tensor& tau, const Tensor& q) {
-  by_dtype(a, [&](auto t) { orgqr_typed<decltype(t)>(a, tau, q); });
+  if (a.dtype() == DType::Float32) return orgqr_typed<float>(a, tau, q);
+  orgqr_typed<double>(a, tau, q);
 }
 
 void lstsq_kernel(const Tensor& a, const Tensor& b, const Tensor& rank, double rcond, bool pivot) {
-  by_dtype(a, [&](auto t) { lstsq_typed<decltype(t)>(a, b, rank, rcond, pivot); });
+  if (a.dtype() == DType::Float32) return lstsq_typed<float>(a, b, rank, rcond, pivot);
+  lstsq_typed<double>(a, b, rank, rcond, pivot);
 }
 
 }  // namespace cresset::cpu::CPU_CAPABILITY
