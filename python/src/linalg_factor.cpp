@@ -14,7 +14,10 @@ namespace cresset::py {
 
 namespace {
 
+// torch.linalg's out= takes the result's exact dtype; torch's older spellings (cholesky,
+// cholesky_solve, cholesky_inverse, geqrf, orgqr, and householder_product) any it casts to.
 constexpr OutDtype kExact = OutDtype::Exact;
+constexpr OutDtype kCastable = OutDtype::Castable;
 
 // torch's TORCH_WARN_ONCE for its deprecated spellings: one UserWarning per process.
 void warn_deprecated(bool& warned, const char* message) {
@@ -77,7 +80,7 @@ void init_linalg_factor(nb::module_& m) {
       "cholesky",
       [](const Tensor& A, bool upper, nb::handle out) {
         return result_or_out(
-            out, "cholesky", [&] { return deprecated_cholesky(A, upper); }, kExact);
+            out, "cholesky", [&] { return deprecated_cholesky(A, upper); }, kCastable);
       },
       "input"_a, "upper"_a = false, nb::kw_only(), "out"_a = nb::none());
   cls.def("cholesky", &deprecated_cholesky, "upper"_a = false);
@@ -86,7 +89,7 @@ void init_linalg_factor(nb::module_& m) {
       "cholesky_solve",
       [](const Tensor& B, const Tensor& L, bool upper, nb::handle out) {
         return result_or_out(
-            out, "cholesky_solve", [&] { return cholesky_solve(B, L, upper); }, kExact);
+            out, "cholesky_solve", [&] { return cholesky_solve(B, L, upper); }, kCastable);
       },
       "input"_a, "input2"_a, "upper"_a = false, nb::kw_only(), "out"_a = nb::none());
   cls.def("cholesky_solve", &cholesky_solve, "input2"_a, "upper"_a = false);
@@ -94,7 +97,7 @@ void init_linalg_factor(nb::module_& m) {
       "cholesky_inverse",
       [](const Tensor& L, bool upper, nb::handle out) {
         return result_or_out(
-            out, "cholesky_inverse", [&] { return cholesky_inverse(L, upper); }, kExact);
+            out, "cholesky_inverse", [&] { return cholesky_inverse(L, upper); }, kCastable);
       },
       "input"_a, "upper"_a = false, nb::kw_only(), "out"_a = nb::none());
   cls.def("cholesky_inverse", &cholesky_inverse, "upper"_a = false);
@@ -123,7 +126,7 @@ void init_linalg_factor(nb::module_& m) {
 
   auto geqrf_fn = [geqrf_type](const Tensor& A, nb::handle out) {
     auto [a, tau] = geqrf(A);
-    return pair_or_out(out, "geqrf", geqrf_type, a, tau, kExact);
+    return pair_or_out(out, "geqrf", geqrf_type, a, tau, kCastable);
   };
   m.def("geqrf", geqrf_fn, "input"_a, nb::kw_only(), "out"_a = nb::none());
   cls.def("geqrf", [geqrf_fn](const Tensor& A) { return geqrf_fn(A, nb::none()); });
@@ -131,7 +134,7 @@ void init_linalg_factor(nb::module_& m) {
   auto householder_fn = [](const Tensor& A, const Tensor& tau, nb::handle out) {
     return result_or_out(
         out, "linalg.householder_product", [&] { return linalg_householder_product(A, tau); },
-        kExact);
+        kCastable);
   };
   linalg.def("householder_product", householder_fn, "A"_a, "tau"_a, nb::kw_only(),
              "out"_a = nb::none());

@@ -147,31 +147,116 @@ int32_t cholesky_one(T* a, int64_t n) {
 
 // ---- QR ----
 
-// Householder QR of the m x n matrix stored by columns at `a` (geqrf): tau[0, min(m, n)).
+// Note [Blocked Householder QR]
+// Reflectors are made and applied one at a time within a panel of kQrBlock columns (LAPACK's
+// geqr2); the panel's product H_i0 ... H_i1-1 = I - V T V^T (larft's T, upper triangular) then
+// reaches the trailing columns in three GEMMs (larfb), which read the trailing matrix once per
+// panel instead of once per reflector. orgqr builds Q the same way, panels last to first. Matrices
+// with fewer than kQrBlocked columns to factor stay unblocked (the GEMMs' setup would not pay).
+constexpr int64_t kQrBlock = 32;
+constexpr int64_t kQrBlocked = 64;
+
+// Reflectors i in [i0, i1) of the m x n matrix stored by columns at `a`: made from their columns
+// and applied to the columns up to `end` (geqr2's loop).
 template <typename T>
-void qr_one(T* a, int64_t m, int64_t n, T* tau) {
-  const int64_t k = std::min(m, n);
-  for (int64_t i = 0; i < k; ++i) {
+void qr_columns(T* a, int64_t m, int64_t i0, int64_t i1, int64_t end, T* tau) {
+  for (int64_t i = i0; i < i1; ++i) {
     T* col = a + i * m;
     const T t = tau[i] = make_reflector(col + i, col + i + 1, m - i - 1);
     if (t == T(0)) continue;
-    for_columns(i + 1, n, m - i,
+    for_columns(i + 1, end, m - i,
                 [&](int64_t j) { apply_reflector(col + i + 1, m - i - 1, t, a + j * m + i); });
   }
 }
 
+// The block reflector of reflectors [i0, i0 + nb) stored below the diagonal of `a` (columns m
+// apart): V's columns as the rows of vt (rows = m - i0 entries each, its unit diagonal and the
+// zeros above it written out) and T (nb x nb, row-major) with H_i0 ... = I - V T V^T (larft).
+template <typename T>
+struct BlockReflector {
+  std::vector<T> vt, t, w, u;
+  int64_t nb = 0, rows = 0;
+
+  void make(const T* a, int64_t m, int64_t i0, int64_t count, const T* tau) {
+    nb = count;
+    rows = m - i0;
+    vt.assign(size_t(nb * rows), T(0));
+    for (int64_t p = 0; p < nb; ++p) {
+      T* v = vt.data() + p * rows;
+      v[p] = 1;
+      std::copy(a + (i0 + p) * m + i0 + p + 1, a + (i0 + p) * m + m, v + p + 1);
+    }
+    t.assign(size_t(nb * nb), T(0));
+    for (int64_t i = 0; i < nb; ++i) {
+      // T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i); v_i is zero above row i.
+      const T* vi = vt.data() + i * rows;
+      for (int64_t p = 0; p < i; ++p)
+        t[size_t(p * nb + i)] = dot(vt.data() + p * rows + i, vi + i, rows - i);
+      for (int64_t p = 0; p < i; ++p) {
+        T sum = 0;
+        for (int64_t q = p; q < i; ++q) sum += t[size_t(p * nb + q)] * t[size_t(q * nb + i)];
+        t[size_t(p * nb + i)] = -tau[i0 + i] * sum;
+      }
+      t[size_t(i * nb + i)] = tau[i0 + i];
+    }
+  }
+
+  // C = (I - V T V^T) C, or its transpose's product when `transpose`, for the ncols columns of C
+  // stored at c (each `rows` long, ldc apart): W = C^T V, U = W T^T (T when transposed),
+  // C^T -= U V^T.
+  void apply(T* c, int64_t ldc, int64_t ncols, bool transpose) {
+    const DType dtype = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+    w.resize(size_t(ncols * nb));
+    u.resize(size_t(ncols * nb));
+    gemm(GemmProblem{dtype, ncols, nb, rows, 1, c, nullptr, ldc, 1, vt.data(), nullptr, 1, rows,
+                     w.data(), nullptr, nb, 1, Scalar(1.0), Scalar(0.0)});
+    gemm(GemmProblem{dtype, ncols, nb, nb, 1, w.data(), nullptr, nb, 1, t.data(), nullptr,
+                     transpose ? nb : 1, transpose ? 1 : nb, u.data(), nullptr, nb, 1, Scalar(1.0),
+                     Scalar(0.0)});
+    gemm(GemmProblem{dtype, ncols, rows, nb, 1, u.data(), nullptr, nb, 1, vt.data(), nullptr, rows,
+                     1, c, nullptr, ldc, 1, Scalar(-1.0), Scalar(1.0)});
+  }
+};
+
+// Householder QR of the m x n matrix stored by columns at `a` (geqrf): tau[0, min(m, n)). See
+// Note [Blocked Householder QR].
+template <typename T>
+void qr_one(T* a, int64_t m, int64_t n, T* tau) {
+  const int64_t k = std::min(m, n);
+  if (k < kQrBlocked) return qr_columns(a, m, 0, k, n, tau);
+  BlockReflector<T> block;
+  for (int64_t i0 = 0; i0 < k; i0 += kQrBlock) {
+    const int64_t i1 = std::min(k, i0 + kQrBlock);
+    qr_columns(a, m, i0, i1, i1, tau);
+    if (i1 == n) break;
+    block.make(a, m, i0, i1 - i0, tau);
+    block.apply(a + i1 * m + i0, m, n - i1, /*transpose=*/true);  // Q^T on the trailing columns
+  }
+}
+
 // Columns [0, c) of Q = H_0 ... H_{k-1} (orgqr), from qr_one's reflectors in `a` (columns m
-// apart), into the rows of q: the identity's columns, then H_{k-1} first; H_i leaves columns
-// before i alone.
+// apart), into the rows of q: the identity's columns, then the reflectors last to first. H_i
+// leaves columns before i alone, and panels reach the columns right of them as block reflectors
+// (see Note [Blocked Householder QR]).
 template <typename T>
 void orgqr_one(const T* a, int64_t m, int64_t k, const T* tau, T* q, int64_t c) {
   std::fill(q, q + c * m, T(0));
   for (int64_t j = 0; j < c; ++j) q[j * m + j] = 1;
-  for (int64_t i = k - 1; i >= 0; --i) {
-    if (tau[i] == T(0)) continue;
-    const T* v = a + i * m + i + 1;
-    for_columns(i, c, m - i,
-                [&](int64_t j) { apply_reflector(v, m - i - 1, tau[i], q + j * m + i); });
+  const int64_t step = k < kQrBlocked ? std::max<int64_t>(k, 1) : kQrBlock;
+  BlockReflector<T> block;
+  for (int64_t i0 = (k - 1) / step * step; i0 >= 0 && k > 0; i0 -= step) {
+    const int64_t i1 = std::min(k, i0 + step);
+    if (step == kQrBlock && i1 < c) {
+      block.make(a, m, i0, i1 - i0, tau);
+      block.apply(q + i1 * m + i0, m, c - i1, /*transpose=*/false);
+    }
+    for (int64_t i = i1 - 1; i >= i0; --i) {
+      if (tau[i] == T(0)) continue;
+      const T* v = a + i * m + i + 1;
+      const int64_t end = step == kQrBlock ? i1 : c;
+      for_columns(i, end, m - i,
+                  [&](int64_t j) { apply_reflector(v, m - i - 1, tau[i], q + j * m + i); });
+    }
   }
 }
 
@@ -201,10 +286,11 @@ void pivoted_qr(T* a, int64_t m, int64_t n, T* tau, int64_t* perm, std::vector<T
     }
     T* col = a + i * m;
     tau[i] = make_reflector(col + i, col + i + 1, m - i - 1);
-    for (int64_t j = i + 1; j < n; ++j) {
+    // Each later column: the reflector, then its partial norm (independent across columns).
+    for_columns(i + 1, n, m - i, [&](int64_t j) {
       T* cj = a + j * m;
       if (tau[i] != T(0)) apply_reflector(col + i + 1, m - i - 1, tau[i], cj + i);
-      if (vn1[j] == T(0)) continue;
+      if (vn1[j] == T(0)) return;
       const T ratio = std::abs(cj[i]) / vn1[j];
       const T temp = std::max(T(0), T(1) - ratio * ratio);
       const T scaled = vn1[j] / vn2[j];
@@ -213,7 +299,7 @@ void pivoted_qr(T* a, int64_t m, int64_t n, T* tau, int64_t* perm, std::vector<T
       } else {
         vn1[j] *= std::sqrt(temp);
       }
-    }
+    });
   }
 }
 
