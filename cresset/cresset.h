@@ -17,6 +17,7 @@
 #include "cresset/io/serialize.h"
 #include "cresset/nn/modules/nn.h"
 #include "cresset/ops/factories.h"
+#include "cresset/ops/linalg_factor.h"
 #include "cresset/ops/linalg_solve.h"
 #include "cresset/ops/ops.h"
 #include "cresset/optim/optimizers.h"
