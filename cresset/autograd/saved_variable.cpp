@@ -24,16 +24,24 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   if (is_output) {
     AutogradMeta* m = meta(t);
     output_nr_ = m ? m->output_nr : 0;
-    data_ = detach(t);
+  }
+  // An output is kept detached: holding its own grad_fn would make the node a reference cycle.
+  const Tensor kept = is_output ? detach(t) : t;
+  if (const std::shared_ptr<SavedTensorHooks>& hooks = current_saved_tensor_hooks()) {
+    hooked_ = std::make_shared<Hooked>(Hooked{hooks, hooks->pack(kept)});
   } else {
-    data_ = t;
+    data_ = kept;
   }
 }
 
-void SavedVariable::reset() { data_ = Tensor(); }
+void SavedVariable::reset() {
+  data_ = Tensor();
+  hooked_.reset();
+}
 
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   if (!was_defined_) return Tensor();
+  if (hooked_) return attach(hooked_->hooks->unpack(hooked_->packed), owner);
   CRESSET_CHECK(data_.defined(), RuntimeError,
                 "Trying to backward through the graph a second time (or directly access saved "
                 "tensors after they have already been freed). Saved intermediate values of the "
@@ -58,9 +66,13 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
         "saved for ", owner ? owner->name() : std::string("backward"),
         writer ? str_cat(" and last modified in place by ", writer, "()") : std::string(), "]"));
   }
-  if (!is_output_ || !owner) return data_;
+  return attach(data_, owner);
+}
+
+Tensor SavedVariable::attach(const Tensor& t, const std::shared_ptr<Node>& owner) const {
+  if (!is_output_ || !owner) return t;
   // Reattach the owner so gradients can flow through the saved output (double backward).
-  Tensor out = detach(data_);
+  Tensor out = detach(t);
   if (requires_grad_) {
     AutogradMeta& m = ensure_meta(out);
     m.grad_fn = owner;

@@ -6,6 +6,7 @@
 #include "cresset/core/generator.h"
 #include "cresset/ops/creation.h"
 #include "cresset/ops/random.h"
+#include "cresset/ops/windows.h"
 
 namespace cresset {
 
@@ -124,6 +125,28 @@ Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options);
 
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
   return finish(eye(n, m, options.dtype(), options.device()), options);
+}
+
+Tensor hann_window(int64_t length, bool periodic, const TensorOptions& options) {
+  return finish(hann_window(length, periodic, options.dtype(), options.device()), options);
+}
+
+Tensor hamming_window(int64_t length, bool periodic, double alpha, double beta,
+                      const TensorOptions& options) {
+  return finish(hamming_window(length, periodic, alpha, beta, options.dtype(), options.device()),
+                options);
+}
+
+Tensor blackman_window(int64_t length, bool periodic, const TensorOptions& options) {
+  return finish(blackman_window(length, periodic, options.dtype(), options.device()), options);
+}
+
+Tensor bartlett_window(int64_t length, bool periodic, const TensorOptions& options) {
+  return finish(bartlett_window(length, periodic, options.dtype(), options.device()), options);
+}
+
+Tensor kaiser_window(int64_t length, bool periodic, double beta, const TensorOptions& options) {
+  return finish(kaiser_window(length, periodic, beta, options.dtype(), options.device()), options);
 }
 
 Tensor empty_like(const Tensor& self, const TensorOptions& options) {

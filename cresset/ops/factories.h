@@ -85,6 +85,18 @@ Tensor linspace(Scalar start, Scalar end, int64_t steps, const TensorOptions& op
 Tensor eye(int64_t n, const TensorOptions& options = {});
 /// torch.eye(n, m).
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options = {});
+/// torch.hann_window (periodic unless told otherwise; see cresset/ops/windows.h).
+Tensor hann_window(int64_t length, bool periodic = true, const TensorOptions& options = {});
+/// torch.hamming_window.
+Tensor hamming_window(int64_t length, bool periodic = true, double alpha = 0.54,
+                      double beta = 0.46, const TensorOptions& options = {});
+/// torch.blackman_window.
+Tensor blackman_window(int64_t length, bool periodic = true, const TensorOptions& options = {});
+/// torch.bartlett_window.
+Tensor bartlett_window(int64_t length, bool periodic = true, const TensorOptions& options = {});
+/// torch.kaiser_window.
+Tensor kaiser_window(int64_t length, bool periodic = true, double beta = 12.0,
+                     const TensorOptions& options = {});
 
 /// torch.empty_like.
 Tensor empty_like(const Tensor& self, const TensorOptions& options = {});

@@ -11,3 +11,4 @@
 #include "cresset/ops/reduce.h"
 #include "cresset/ops/sort.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/windows.h"

@@ -92,7 +92,8 @@ OutOfMemoryError.__module__ = "cresset"  # printed as torch.OutOfMemoryError is
 __version__ = "0.1.0"
 
 # Subpackages and names imported on first use, so `import cresset` stays fast.
-_LAZY_MODULES = {"nn", "optim", "cuda", "backends", "version"}
+_LAZY_MODULES = {"nn", "optim", "cuda", "backends", "version", "func", "testing", "special",
+                 "distributions"}
 _LAZY_NAMES = {"save": "cresset.serialization", "load": "cresset.serialization"}
 
 

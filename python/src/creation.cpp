@@ -6,6 +6,7 @@
 #include "creation_args.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/view.h"
+#include "cresset/ops/windows.h"
 
 namespace cresset::py {
 
@@ -385,6 +386,53 @@ void init_creation(nb::module_& m) {
         return o.finish(eye_out(rows, cols, o.output_1d(default_dtype())));
       },
       "n"_a, "m"_a = nb::none(), "kwargs"_a);
+
+  // ---- window functions ----
+  auto window = [](const char* name, nb::handle length, nb::kwargs& kw, auto make) {
+    FactoryOptions o(name, kw, kFactory);
+    return o.finish(make(int_arg(length, name, "window_length"), o.dtype_or(default_dtype()),
+                         o.device_or_default()));
+  };
+  m.def(
+      "hann_window",
+      [window](nb::handle length, bool periodic, nb::kwargs kw) {
+        return window("hann_window", length, kw, [&](int64_t n, DType dtype, Device device) {
+          return hann_window(n, periodic, dtype, device);
+        });
+      },
+      "window_length"_a, "periodic"_a = true, "kwargs"_a);
+  m.def(
+      "hamming_window",
+      [window](nb::handle length, bool periodic, double alpha, double beta, nb::kwargs kw) {
+        return window("hamming_window", length, kw, [&](int64_t n, DType dtype, Device device) {
+          return hamming_window(n, periodic, alpha, beta, dtype, device);
+        });
+      },
+      "window_length"_a, "periodic"_a = true, "alpha"_a = 0.54, "beta"_a = 0.46, "kwargs"_a);
+  m.def(
+      "blackman_window",
+      [window](nb::handle length, bool periodic, nb::kwargs kw) {
+        return window("blackman_window", length, kw, [&](int64_t n, DType dtype, Device device) {
+          return blackman_window(n, periodic, dtype, device);
+        });
+      },
+      "window_length"_a, "periodic"_a = true, "kwargs"_a);
+  m.def(
+      "bartlett_window",
+      [window](nb::handle length, bool periodic, nb::kwargs kw) {
+        return window("bartlett_window", length, kw, [&](int64_t n, DType dtype, Device device) {
+          return bartlett_window(n, periodic, dtype, device);
+        });
+      },
+      "window_length"_a, "periodic"_a = true, "kwargs"_a);
+  m.def(
+      "kaiser_window",
+      [window](nb::handle length, bool periodic, double beta, nb::kwargs kw) {
+        return window("kaiser_window", length, kw, [&](int64_t n, DType dtype, Device device) {
+          return kaiser_window(n, periodic, beta, dtype, device);
+        });
+      },
+      "window_length"_a, "periodic"_a = true, "beta"_a = 12.0, "kwargs"_a);
 
   // ---- *_like ----
   m.def(

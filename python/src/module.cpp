@@ -14,6 +14,9 @@ void init_numeric(nb::module_& m);
 void init_statistics(nb::module_& m);
 void init_view_copy(nb::module_& m);
 void init_linalg_solve(nb::module_& m);
+void init_special(nb::module_& m);
+void init_linalg_spectral(nb::module_& m);
+void init_saved_hooks(nb::module_& m);
 void init_linalg_factor(nb::module_& m);
 
 PyTypes& py_types() {
@@ -93,5 +96,8 @@ NB_MODULE(_C, m) {
   init_statistics(m);
   init_view_copy(m);
   init_linalg_solve(m);
+  init_special(m);
+  init_linalg_spectral(m);
+  init_saved_hooks(m);
   init_linalg_factor(m);
 }

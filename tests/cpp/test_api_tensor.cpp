@@ -57,6 +57,9 @@ void test_factories() {
   CHECK(same(cresset::linspace(0, 1, 3), cresset::tensor({0.0, 0.5, 1.0})));
   CHECK(cresset::eye(3).sum().item<float>() == 3);
   CHECK(cresset::eye(2, 3).sizes() == cresset::DimVector({2, 3}));
+  // A periodic window of 4 is the symmetric one of 5 without its last point.
+  CHECK(cresset::allclose(cresset::hann_window(4), cresset::tensor({0.0, 0.5, 1.0, 0.5}), 0, 1e-7));
+  CHECK(same(cresset::bartlett_window(5, false), cresset::tensor({0.0f, 0.5f, 1.0f, 0.5f, 0.0f})));
   Tensor r = cresset::rand({100});
   CHECK(r.dtype() == cresset::kFloat32 && r.ge(0).all().item<bool>() && r.lt(1).all().item<bool>());
   CHECK(cresset::randn({3, 4}, cresset::kFloat64).dtype() == cresset::kFloat64);

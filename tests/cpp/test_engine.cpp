@@ -1,7 +1,10 @@
 // The autograd engine: dependency order, accumulation, deep chains, freed graphs, version checks.
+#include <cmath>
+
 #include "check.h"
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/saved_hooks.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/ops.h"
 
@@ -33,6 +36,19 @@ Tensor exp_recorded(const Tensor& x) {
 }
 
 float grad_value(const Tensor& leaf) { return *ag::meta(leaf)->grad.data<float>(); }
+
+// Saved-tensor hooks that keep a copy of each saved tensor and count the calls.
+struct CopyingHooks : ag::SavedTensorHooks {
+  int packed = 0, unpacked = 0;
+  std::shared_ptr<void> pack(const Tensor& t) override {
+    ++packed;
+    return std::make_shared<Tensor>(clone(t));
+  }
+  Tensor unpack(const std::shared_ptr<void>& p) override {
+    ++unpacked;
+    return *static_cast<Tensor*>(p.get());
+  }
+};
 
 }  // namespace
 
@@ -74,6 +90,18 @@ int main() {
   Tensor out = scale(x, 2);
   CHECK_THROWS(ag::grad({out}, {w}, {}, true, false, false), RuntimeError);
   CHECK(!ag::grad({out}, {w}, {}, true, false, true)[0].defined());
+
+  // Saved-tensor hooks see what is saved while they are registered: a copy is kept, so modifying
+  // the original in place no longer matters, and the saved output still routes its gradient.
+  auto hooks = std::make_shared<CopyingHooks>();
+  ag::push_saved_tensor_hooks(hooks);
+  Tensor h = exp(x);
+  ag::pop_saved_tensor_hooks();
+  CHECK(hooks->packed == 1 && !ag::current_saved_tensor_hooks());
+  add_(h, ones({1}, DType::Float32));
+  ag::TensorList gh = ag::grad({h}, {x}, {}, false, false, false);
+  CHECK(hooks->unpacked == 1 && std::abs(*gh[0].data<float>() - std::exp(1.0f)) < 1e-6f);
+  CHECK_THROWS(ag::pop_saved_tensor_hooks(), RuntimeError);
 
   // No recording in no-grad mode.
   {

@@ -1,4 +1,7 @@
 """cresset.autograd: reverse-mode automatic differentiation (torch.autograd)."""
+import contextlib
+import threading
+
 from cresset import _C
 from cresset.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
 from cresset.autograd.function import Function, FunctionCtx
@@ -16,6 +19,26 @@ def _tensors(x):
     return (x,) if isinstance(x, _C.Tensor) else tuple(x)
 
 
+_engine_call = threading.local()  # .checkpoint_valid: see _is_checkpoint_valid
+
+
+@contextlib.contextmanager
+def _reentrant_checkpoint_invalid(invalid):
+    """Marks a backward pass run by grad() or backward(inputs=...), which a reentrant checkpoint
+    cannot serve (its inner backward accumulates into .grad of every leaf)."""
+    previous = getattr(_engine_call, "checkpoint_valid", True)
+    _engine_call.checkpoint_valid = not invalid
+    try:
+        yield
+    finally:
+        _engine_call.checkpoint_valid = previous
+
+
+def _is_checkpoint_valid():
+    """Whether the running backward pass may contain a reentrant checkpoint."""
+    return getattr(_engine_call, "checkpoint_valid", True)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulates gradients of `tensors` into the .grad of the graph leaves (or of `inputs`)."""
     tensors = _tensors(tensors)
@@ -29,7 +52,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _tensors(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    _C._run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs or ())
+    with _reentrant_checkpoint_invalid(bool(inputs)):
+        _C._run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs or ())
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -42,12 +66,42 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                          allow_unused)
+    with _reentrant_checkpoint_invalid(True):
+        if is_grads_batched:
+            result = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                                   allow_unused)
+        else:
+            result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                                  allow_unused)
     if materialize_grads:
         import cresset
         result = tuple(cresset.zeros_like(x) if g is None else g for g, x in zip(result, inputs))
     return result
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused):
+    """grad() with the first dim of every grad_output a batch: one backward pass per entry,
+    the results stacked (what torch computes with vmap, same values)."""
+    sizes = {g.shape[0] for g in grad_outputs if g is not None and g.dim() > 0}
+    if None in grad_outputs or any(g.dim() == 0 for g in grad_outputs) or len(sizes) != 1:
+        raise RuntimeError("grad: is_grads_batched=True needs every grad_output to be a tensor "
+                           "with the same leading (batch) dimension")
+    batch = sizes.pop()
+    if batch == 0:
+        raise RuntimeError("grad: is_grads_batched=True needs a batch of at least one entry")
+    per_entry = [_C._run_grad(outputs, inputs, tuple(g[b] for g in grad_outputs),
+                              retain_graph or b + 1 < batch, create_graph, allow_unused)
+                 for b in range(batch)]
+    import cresset
+    return tuple(None if grads[0] is None else cresset.stack(grads) for grads in zip(*per_entry))
+
+
+def __getattr__(name):
+    # torch.autograd.functional, imported on first use (it is never needed by training code).
+    if name == "functional":
+        import importlib
+        return importlib.import_module("cresset.autograd.functional")
+    raise AttributeError(f"module 'cresset.autograd' has no attribute '{name}'")
 
 
 class _VariableMeta(type):

@@ -1,5 +1,6 @@
 """Custom differentiable operations: subclass Function with static forward/backward."""
 from cresset import _C
+from cresset.autograd import graph
 from cresset.autograd.grad_mode import no_grad
 
 
@@ -41,6 +42,16 @@ class FunctionCtx:
                 out.append(None)
                 continue
             kind, tensor, version, index = entry
+            if kind.startswith("hooked"):  # tensor is (unpack_hook, what pack_hook returned)
+                unpack, packed = tensor
+                tensor = unpack(packed)
+                if not isinstance(tensor, _C.Tensor):
+                    raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor "
+                                    f"but got result of type {type(tensor).__name__}")
+                if kind == "hooked output" and self._node is not None:
+                    tensor = _C._attach_grad_fn(tensor, self._node, index)
+                out.append(tensor)
+                continue
             if tensor._version != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
@@ -58,16 +69,21 @@ class FunctionCtx:
         # Outputs are kept detached (a node holding its own output would be a reference cycle)
         # and reattached to the node on access.
         self._node_name = node_name
+        hooks = graph.current_hooks()
         packed = []
         for t in self._saved:
             if t is None:
                 packed.append(None)
                 continue
             index = next((i for i, o in enumerate(outputs) if o is t), None)
+            kind = "input" if index is None else "output"
             if index is not None:
-                packed.append(("output", t.detach(), t._version, index))
+                t = t.detach()
+            if hooks is not None:  # see cresset.autograd.graph
+                pack, unpack = hooks
+                packed.append(("hooked " + kind, (unpack, pack(t)), None, index or 0))
             else:
-                packed.append(("input", t, t._version, 0))
+                packed.append((kind, t, t._version, index or 0))
         self._packed = packed
         self._saved = ()
 

@@ -8,8 +8,8 @@ cmake_prefix_path = _os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)
 
 
 def __getattr__(name):
-    # `torch.utils.data.DataLoader` works right after `import torch`: import the package on use.
-    if name == "data":
+    # `torch.utils.data.DataLoader` works right after `import torch`: import subpackages on use.
+    if name in ("data", "checkpoint"):
         import importlib
-        return importlib.import_module("cresset.utils.data")
+        return importlib.import_module(f"cresset.utils.{name}")
     raise AttributeError(f"module 'cresset.utils' has no attribute '{name}'")

@@ -1,0 +1,24 @@
+"""cresset.distributions (torch.distributions): parameterized distributions, sampling and KL."""
+from cresset.distributions import constraints
+from cresset.distributions.bernoulli import Bernoulli
+from cresset.distributions.binomial import Binomial
+from cresset.distributions.categorical import Categorical
+from cresset.distributions.cauchy import Cauchy
+from cresset.distributions.distribution import Distribution
+from cresset.distributions.exponential import Exponential
+from cresset.distributions.geometric import Geometric
+from cresset.distributions.gumbel import Gumbel
+from cresset.distributions.independent import Independent
+from cresset.distributions.kl import kl_divergence, register_kl
+from cresset.distributions.laplace import Laplace
+from cresset.distributions.log_normal import LogNormal
+from cresset.distributions.normal import Normal
+from cresset.distributions.one_hot_categorical import OneHotCategorical
+from cresset.distributions.poisson import Poisson
+from cresset.distributions.uniform import Uniform
+
+__all__ = [
+    "Bernoulli", "Binomial", "Categorical", "Cauchy", "Distribution", "Exponential",
+    "Geometric", "Gumbel", "Independent", "Laplace", "LogNormal", "Normal",
+    "OneHotCategorical", "Poisson", "Uniform", "constraints", "kl_divergence", "register_kl",
+]
