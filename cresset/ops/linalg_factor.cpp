@@ -11,6 +11,7 @@
 
 #include "cresset/autograd/engine.h"
 #include "cresset/autograd/function.h"
+#include "cresset/autograd/grad_mode.h"
 #include "cresset/backend/copy.h"
 #include "cresset/backend/cpu/linalg_factor.h"
 #include "cresset/backend/cpu/lu.h"
@@ -19,6 +20,7 @@
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/linalg.h"
 #include "cresset/ops/linalg_solve.h"
+#include "cresset/ops/linalg_spectral.h"
 #include "cresset/ops/linalg_util.h"
 #include "cresset/ops/operators.h"
 #include "cresset/ops/reduce.h"
@@ -218,6 +220,41 @@ std::pair<Tensor, Tensor> lstsq_grads(const Tensor& A, const Tensor& B, const Te
   const Tensor gA = -matmul(gB, matrix_t(X)) + matmul(B - matmul(A, X), matrix_t(solve(A, gB))) +
                     matmul(solve(At, X), matrix_t(G - matmul(At, gB)));
   return {gA, gB};
+}
+
+// t's entries for the matrices of A's own batch dims, t having the batch dims A broadcast to
+// (torch reports lstsq's rank and singular values per matrix of A).
+Tensor own_batch(Tensor t, const Tensor& A) {
+  for (int64_t d = t.dim() - (A.dim() - 2); d > 0; --d) t = select(t, 0, 0);
+  for (int64_t d = 0; d < A.dim() - 2; ++d) {
+    if (A.size(d) == 1) t = narrow(t, d, 0, 1);
+  }
+  return contiguous_copy(t);
+}
+
+// Whether every entry of the Int64 tensor t is `value`.
+bool all_equal(const Tensor& t, int64_t value) {
+  const Tensor c = contiguous_copy(t);
+  const int64_t* p = c.data<int64_t>();
+  return std::all_of(p, p + c.numel(), [value](int64_t v) { return v == value; });
+}
+
+// The SVD drivers (gelsd, gelss): the minimum-norm solution V diag(1/s) U^T B over the singular
+// values s > tol * s_max, written where lstsq_kernel writes its solution (the first n entries of
+// b's rows); `singular_values` gets s and the result is the rank, per matrix of A.
+Tensor svd_lstsq(const Tensor& A, const Tensor& B, double tol, const Tensor& b,
+                 Tensor& singular_values) {
+  NoGradGuard no_grad;  // lstsq records its own node
+  const int64_t n = A.size(-1);
+  const SvdResult f = linalg_svd(A, /*full_matrices=*/false);
+  singular_values = f.S;
+  if (f.S.size(-1) == 0) return zeros(leading_sizes(A, 2), DType::Int64, A.device());
+  const Tensor keep = f.S > narrow(f.S, -1, 0, 1) * Scalar(tol);
+  const Tensor zero = zeros({}, A.dtype(), A.device());
+  const Tensor inverse = where(keep, reciprocal(f.S), zero);
+  const Tensor X = matmul(matrix_t(f.Vh), unsqueeze(inverse, -1) * matmul(matrix_t(f.U), B));
+  copy_into(narrow(b, -1, 0, n), matrix_t(X));
+  return sum(keep, DimVector{-1});
 }
 
 }  // namespace
@@ -457,9 +494,6 @@ LstsqResult linalg_lstsq(const Tensor& A, const Tensor& B, std::optional<double>
                 ": parameter `driver` should be one of (gels, gelsy, gelsd, gelss)");
   CRESSET_CHECK(A.dtype() == DType::Float32 || A.dtype() == DType::Float64, RuntimeError,
                 "[linalg.lstsq] This function doesn't handle types other than float and double");
-  CRESSET_CHECK(drv != "gelsd" && drv != "gelss", NotImplementedError, "[linalg.lstsq] ", op,
-                ": the SVD-based driver '", drv,
-                "' is not implemented in cresset; use driver='gelsy' (the default) or 'gels'");
   CRESSET_CHECK(B.device() == A.device(), RuntimeError,
                 "[linalg.lstsq] Expected all tensors to be on the same device, but found at least "
                 "two devices, ",
@@ -475,41 +509,52 @@ LstsqResult linalg_lstsq(const Tensor& A, const Tensor& B, std::optional<double>
   // last dim), and its matrix broadcast to them: torch's quirk.
   const DimVector batch = broadcast_shapes(
       leading_sizes(A, 2), leading_sizes(Bm, !vector && B.dim() == A.dim() - 1 ? 1 : 2));
-  // A by columns; B's columns as rows long enough to hold the solution (LAPACK's layout).
-  const Tensor a = contiguous_copy(matrix_t(expand_view(A, append(batch, {m, n}))));
+  // B's columns as rows long enough to hold the solution (LAPACK's layout).
   const Tensor b = zeros(append(batch, {k, std::max(m, n)}), A.dtype(), A.device());
-  Tensor rank = zeros(batch, DType::Int64, A.device());
-  if (m * n * k != 0) {
-    copy_into(narrow(b, -1, 0, m), matrix_t(expand_view(Bm, append(batch, {m, k}))));
-    const double eps = A.dtype() == DType::Float32 ? double(std::numeric_limits<float>::epsilon())
-                                                   : std::numeric_limits<double>::epsilon();
-    cpu::lstsq_kernel(a, b, rank, rcond.value_or(eps * double(std::max(m, n))), pivot);
-  }
+  const Tensor Bx = expand_view(Bm, append(batch, {m, k}));
+  const double eps = A.dtype() == DType::Float32 ? double(std::numeric_limits<float>::epsilon())
+                                                 : std::numeric_limits<double>::epsilon();
+  const double tol = rcond.value_or(eps * double(std::max(m, n)));
   LstsqResult result;
-  if (pivot) {  // the rank is A's: one per matrix of A's own batch dims
-    for (int64_t d = int64_t(batch.size()) - (A.dim() - 2); d > 0; --d) rank = select(rank, 0, 0);
-    for (int64_t d = 0; d < A.dim() - 2; ++d) {
-      if (A.size(d) == 1) rank = narrow(rank, d, 0, 1);
+  result.singular_values = empty_tensor({0}, A.dtype(), A.device());
+  // Residuals where torch has them: for m > n, by gels, and by the SVD drivers when every matrix
+  // has full rank.
+  bool residuals = m > n && !pivot;
+  if (drv == "gelsd" || drv == "gelss") {
+    result.rank = svd_lstsq(A, Bx, tol, b, result.singular_values);
+    residuals = residuals && all_equal(result.rank, n);
+  } else {
+    Tensor rank = zeros(batch, DType::Int64, A.device());
+    if (m * n * k != 0) {
+      copy_into(narrow(b, -1, 0, m), matrix_t(Bx));
+      // A by columns.
+      const Tensor a = contiguous_copy(matrix_t(expand_view(A, append(batch, {m, n}))));
+      cpu::lstsq_kernel(a, b, rank, tol, pivot);
     }
-    result.rank = contiguous_copy(rank);
-  } else {  // gels reports a singular triangular factor
-    const int64_t* r = rank.data<int64_t>();
-    const int64_t full = m * n * k != 0 ? std::min(m, n) : 0;
-    for (int64_t i = 0; i < rank.numel(); ++i) {
-      CRESSET_CHECK(r[i] == full, LinAlgError, "[linalg.lstsq] ", op, ": ",
-                    batch.empty() ? std::string() : str_cat("(Batch element ", i, "): "),
-                    "The least squares solution could not be computed because the input matrix "
-                    "does not have full rank (error code: ",
-                    r[i] + 1, ").");
+    if (pivot) {
+      result.rank = own_batch(rank, A);
+    } else {  // gels reports a singular triangular factor
+      const int64_t full = m * n * k != 0 ? std::min(m, n) : 0;
+      const int64_t* r = rank.data<int64_t>();
+      for (int64_t i = 0; i < rank.numel(); ++i) {
+        CRESSET_CHECK(r[i] == full, LinAlgError, "[linalg.lstsq] ", op, ": ",
+                      batch.empty() ? std::string() : str_cat("(Batch element ", i, "): "),
+                      "The least squares solution could not be computed because the input matrix "
+                      "does not have full rank (error code: ",
+                      r[i] + 1, ").");
+      }
+      result.rank = empty_tensor({0}, DType::Int64, A.device());
     }
-    result.rank = empty_tensor({0}, DType::Int64, A.device());
   }
   Tensor X = matrix_t(narrow(b, -1, 0, n));
   result.solution = vector ? squeeze(X, -1) : X;
-  // Residuals where torch has them: gels with m > n (the squares of Q^T B's last m - n rows).
-  result.residuals = !pivot && m > n ? sum(square(narrow(b, -1, n, m - n)), DimVector{-1})
-                                     : empty_tensor({0}, A.dtype(), A.device());
-  result.singular_values = empty_tensor({0}, A.dtype(), A.device());
+  if (!residuals) {
+    result.residuals = empty_tensor({0}, A.dtype(), A.device());
+  } else if (pivot || drv == "gels") {  // the squares of Q^T B's last m - n rows
+    result.residuals = sum(square(narrow(b, -1, n, m - n)), DimVector{-1});
+  } else {
+    result.residuals = sum(square(Bx - matmul(A, X)), DimVector{-2});
+  }
   if (autograd::needs_grad({A, B})) {
     autograd::record(
         "LinalgLstsqBackward0", {A, B}, {result.solution, result.residuals}, {A, Bm, X},

@@ -42,8 +42,8 @@ struct LstsqResult {
 };
 /// torch.linalg.lstsq: the least-squares (minimum-norm where underdetermined) solution of
 /// A X = B, batch dims broadcast. Drivers "gelsy" (the default: column pivoting and the effective
-/// rank for rcond, default eps * max(m, n)) and "gels" (QR, assumes full rank); the SVD drivers
-/// "gelsd" and "gelss" raise NotImplementedError.
+/// rank for rcond, default eps * max(m, n)), "gels" (QR, assumes full rank) and the SVD drivers
+/// "gelsd" and "gelss" (singular values above rcond * the largest, which they also return).
 LstsqResult linalg_lstsq(const Tensor& A, const Tensor& B,
                          std::optional<double> rcond = std::nullopt,
                          const std::optional<std::string>& driver = std::nullopt);

@@ -5,38 +5,35 @@
 // whatever the thread count.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <random>
 #include <vector>
 
 #include "check.h"
 #include "cresset/backend/cpu/linalg_factor.h"
+#include "cresset/core/generator.h"
 #include "cresset/core/parallel.h"
+#include "cresset/ops/random.h"
+#include "cresset/ops/view.h"
 
 using namespace cresset;
 
 namespace {
 
-std::mt19937 rng(11);
-
-// A [rows, cols] Float64 tensor of normal samples.
-Tensor random_tensor(int64_t rows, int64_t cols) {
-  Tensor t = empty_tensor({1, rows, cols}, DType::Float64);
-  std::normal_distribution<double> dist;
-  double* p = t.data<double>();
-  for (int64_t i = 0; i < t.numel(); ++i) p[i] = dist(rng);
-  return t;
-}
-
-Tensor copy_of(const Tensor& t) {
-  Tensor r = empty_tensor(t.sizes(), t.dtype());
-  std::memcpy(r.data_ptr(), t.data_ptr(), size_t(t.numel()) * sizeof(double));
-  return r;
-}
+// A [1, rows, cols] Float64 tensor of normal samples.
+Tensor random_tensor(int64_t rows, int64_t cols) { return randn({1, rows, cols}, DType::Float64); }
 
 std::vector<double> values(const Tensor& t) {
   const double* p = t.data<double>();
   return std::vector<double>(p, p + t.numel());
+}
+
+// max |f(i, j)| over i < rows, j < cols.
+template <typename F>
+double max_entry(int64_t rows, int64_t cols, const F& f) {
+  double worst = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) worst = std::max(worst, std::abs(f(i, j)));
+  }
+  return worst;
 }
 
 // The n x n symmetric positive-definite M M^T + n I.
@@ -56,21 +53,17 @@ Tensor spd(int64_t n) {
 
 void test_cholesky() {
   for (int64_t n : {1, 5, 64, 65, 200}) {
-    Tensor a = spd(n), u = copy_of(a), info = empty_tensor({1}, DType::Int32);
+    Tensor a = spd(n), u = clone(a), info = empty_tensor({1}, DType::Int32);
     cpu::cholesky_kernel(u, info);
     CHECK(info.data<int32_t>()[0] == 0);
     const double* x = a.data<double>();
     const double* f = u.data<double>();
-    double worst = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      for (int64_t j = 0; j < n; ++j) {
-        double s = 0;
-        for (int64_t l = 0; l <= std::min(i, j); ++l) s += f[l * n + i] * f[l * n + j];
-        worst = std::max(worst, std::abs(s - x[i * n + j]) / double(n));
-        if (j < i) CHECK(f[i * n + j] == 0);
-      }
-    }
-    CHECK(worst < 1e-12);
+    CHECK(max_entry(n, n, [&](int64_t i, int64_t j) { return j < i ? f[i * n + j] : 0.0; }) == 0);
+    CHECK(max_entry(n, n, [&](int64_t i, int64_t j) {
+            double s = 0;
+            for (int64_t l = 0; l <= std::min(i, j); ++l) s += f[l * n + i] * f[l * n + j];
+            return (s - x[i * n + j]) / double(n);
+          }) < 1e-12);
   }
   // A minor that is not positive-definite late in the matrix, past the first block.
   Tensor a = spd(150);
@@ -80,34 +73,26 @@ void test_cholesky() {
   CHECK(info.data<int32_t>()[0] == 101);
 }
 
-// max |Q R - A| and max |Q^T Q - I| for A (m x n) stored by columns ([1, n, m]).
+// Q R rebuilds A (m x n, stored by columns as [1, n, m]) and the complete Q is orthonormal.
 void check_qr(int64_t m, int64_t n) {
   const int64_t k = std::min(m, n);
-  Tensor a = random_tensor(n, m), f = copy_of(a);
+  Tensor a = random_tensor(n, m), f = clone(a);
   Tensor tau = empty_tensor({1, k}, DType::Float64), q = empty_tensor({1, m, m}, DType::Float64);
   cpu::geqrf_kernel(f, tau);
   cpu::orgqr_kernel(f, tau, q);  // complete Q, by columns
   const double* x = a.data<double>();
   const double* r = f.data<double>();
   const double* qc = q.data<double>();
-  double worst = 0;
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t i = 0; i < m; ++i) {
-      double s = 0;
-      for (int64_t l = 0; l <= std::min(j, m - 1); ++l) s += qc[l * m + i] * r[j * m + l];
-      worst = std::max(worst, std::abs(s - x[j * m + i]));
-    }
-  }
-  CHECK(worst < 1e-11);
-  double orth = 0;
-  for (int64_t c1 = 0; c1 < m; ++c1) {
-    for (int64_t c2 = 0; c2 < m; ++c2) {
-      double s = 0;
-      for (int64_t i = 0; i < m; ++i) s += qc[c1 * m + i] * qc[c2 * m + i];
-      orth = std::max(orth, std::abs(s - (c1 == c2 ? 1.0 : 0.0)));
-    }
-  }
-  CHECK(orth < 1e-12);
+  CHECK(max_entry(n, m, [&](int64_t j, int64_t i) {
+          double s = 0;
+          for (int64_t l = 0; l <= std::min(j, m - 1); ++l) s += qc[l * m + i] * r[j * m + l];
+          return s - x[j * m + i];
+        }) < 1e-11);
+  CHECK(max_entry(m, m, [&](int64_t c1, int64_t c2) {
+          double s = 0;
+          for (int64_t i = 0; i < m; ++i) s += qc[c1 * m + i] * qc[c2 * m + i];
+          return s - (c1 == c2 ? 1.0 : 0.0);
+        }) < 1e-12);
 }
 
 void test_qr() {
@@ -127,23 +112,21 @@ void test_lstsq_normal_equations() {
   const int64_t m = 120, n = 70;
   for (bool pivot : {true, false}) {
     Tensor a = random_tensor(n, m), b = random_tensor(1, m);
-    Tensor fa = copy_of(a), x = copy_of(b), rank = empty_tensor({1}, DType::Int64);
+    Tensor fa = clone(a), x = clone(b), rank = empty_tensor({1}, DType::Int64);
     cpu::lstsq_kernel(fa, x, rank, 1e-12, pivot);
     CHECK(rank.data<int64_t>()[0] == n);
     const double* pa = a.data<double>();
     const double* pb = b.data<double>();
     const double* px = x.data<double>();
-    double worst = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      double s = 0;
-      for (int64_t i = 0; i < m; ++i) {
-        double ax = 0;
-        for (int64_t l = 0; l < n; ++l) ax += pa[l * m + i] * px[l];
-        s += pa[j * m + i] * (ax - pb[i]);
-      }
-      worst = std::max(worst, std::abs(s));
-    }
-    CHECK(worst < 1e-10);
+    CHECK(max_entry(n, 1, [&](int64_t j, int64_t) {
+            double s = 0;
+            for (int64_t i = 0; i < m; ++i) {
+              double ax = 0;
+              for (int64_t l = 0; l < n; ++l) ax += pa[l * m + i] * px[l];
+              s += pa[j * m + i] * (ax - pb[i]);
+            }
+            return s;
+          }) < 1e-10);
   }
 }
 
@@ -155,13 +138,13 @@ void test_thread_count_independence() {
   std::vector<std::vector<double>> results;
   for (int threads : {1, 2, 3}) {
     set_num_threads(threads);
-    Tensor u = copy_of(chol), info = empty_tensor({1}, DType::Int32);
+    Tensor u = clone(chol), info = empty_tensor({1}, DType::Int32);
     cpu::cholesky_kernel(u, info);
-    Tensor f = copy_of(qr), tau = empty_tensor({1, 260}, DType::Float64);
+    Tensor f = clone(qr), tau = empty_tensor({1, 260}, DType::Float64);
     cpu::geqrf_kernel(f, tau);
     Tensor q = empty_tensor({1, 260, 300}, DType::Float64);
     cpu::orgqr_kernel(f, tau, q);
-    Tensor fa = copy_of(ls), x = copy_of(rhs), rank = empty_tensor({1}, DType::Int64);
+    Tensor fa = clone(ls), x = clone(rhs), rank = empty_tensor({1}, DType::Int64);
     cpu::lstsq_kernel(fa, x, rank, 1e-12, true);
     std::vector<double> all;
     for (const Tensor& t : {u, f, q, x}) {
@@ -178,6 +161,7 @@ void test_thread_count_independence() {
 }  // namespace
 
 int main() {
+  manual_seed(11);
   test_cholesky();
   test_qr();
   test_lstsq_normal_equations();
