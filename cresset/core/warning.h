@@ -13,4 +13,10 @@ void warn(const std::string& message);
 /// Replaces the handler (nullptr restores the stderr one).
 void set_warning_handler(WarningHandler handler);
 
+/// torch.set_warn_always: warnings torch gives once per process (TORCH_WARN_ONCE) are given every
+/// time while this is on.
+void set_warn_always(bool enabled);
+/// torch.is_warn_always_enabled.
+bool is_warn_always_enabled();
+
 }  // namespace cresset

@@ -34,6 +34,7 @@ from cresset._config import (  # noqa: F401
     get_num_interop_threads,
     is_deterministic_algorithms_warn_only_enabled,
     set_default_device,
+    set_default_tensor_type,
     set_float32_matmul_precision,
     set_num_interop_threads,
     use_deterministic_algorithms,
@@ -94,7 +95,8 @@ __version__ = "0.1.0"
 # Subpackages and names imported on first use, so `import cresset` stays fast.
 _LAZY_MODULES = {"nn", "optim", "cuda", "backends", "version", "func", "testing", "special",
                  "distributions"}
-_LAZY_NAMES = {"save": "cresset.serialization", "load": "cresset.serialization"}
+_LAZY_NAMES = {"save": "cresset.serialization", "load": "cresset.serialization",
+               "compile": "cresset._compile"}
 
 
 def __getattr__(name):

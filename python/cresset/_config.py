@@ -1,5 +1,7 @@
-"""Process-wide settings of torch's top-level API: the default device, deterministic algorithms,
-float32 matmul precision and the inter-op thread count."""
+"""Process-wide settings of torch's top-level API: the default device (and the legacy default
+tensor type), deterministic algorithms, float32 matmul precision and the inter-op thread count."""
+import warnings
+
 from cresset import _C
 
 _deterministic = False
@@ -22,6 +24,28 @@ def set_default_device(device):
         import cresset.cuda
         cresset.cuda._lazy_init()  # raises torch's AssertionError when CUDA is not built
     _C._set_default_device(device)
+
+
+def set_default_tensor_type(t):
+    """The deprecated torch.set_default_tensor_type: a floating legacy type (a class such as
+    torch.DoubleTensor or torch.cuda.FloatTensor, or its name) sets the default dtype, and a CUDA
+    type the default device too."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        module, _, name = t.rpartition(".")
+        import importlib
+        t = getattr(importlib.import_module(module.replace("torch", "cresset", 1)), name)
+    dtype = getattr(t, "dtype", None)
+    if not isinstance(t, type) or not isinstance(dtype, _C.dtype):
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    if not dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _C.set_default_dtype(dtype)
+    if getattr(t, "is_cuda", False):
+        set_default_device("cuda")
 
 
 def get_default_device():

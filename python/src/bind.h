@@ -17,6 +17,9 @@ namespace nb = nanobind;
 using namespace nb::literals;
 
 namespace cresset::py {
+/// Python's warnings.warn(msg, UserWarning), once per process per `done` flag (torch's
+/// TORCH_WARN_ONCE), or every time under torch.set_warn_always(True).
+void warn_once(bool& done, const char* msg);
 /// Takes back the wrapper that `impl` owns: returns that object (with the reference the impl
 /// held) and makes it Python-owned again. See Note [Python object preservation].
 nb::handle reclaim_wrapper(const std::shared_ptr<TensorImpl>& impl);

@@ -138,12 +138,7 @@ nb::object nonzero_result(const Tensor& input, bool as_tuple) {
 // torch's TORCH_WARN_ONCE of index_reduce.
 void warn_index_reduce_beta() {
   static bool warned = false;
-  if (warned) return;
-  warned = true;
-  if (PyErr_WarnEx(PyExc_UserWarning,
-                   "index_reduce() is in beta and the API may change at any time.", 1) < 0) {
-    throw nb::python_error();
-  }
+  warn_once(warned, "index_reduce() is in beta and the API may change at any time.");
 }
 
 using IndexReduceFn = Tensor (*)(const Tensor&, int64_t, const Tensor&, const Tensor&,

@@ -85,13 +85,6 @@ const char* kNumpySupported =
     "The only supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, "
     "and bool.";
 
-// Runs once per process: torch warns about the first non-writable array or buffer only.
-void warn_once(bool& warned, const char* message) {
-  if (warned) return;
-  warned = true;
-  if (PyErr_WarnEx(PyExc_UserWarning, message, 1) != 0) throw nb::python_error();
-}
-
 }  // namespace
 
 void release_pyobject(void* obj) {

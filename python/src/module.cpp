@@ -52,6 +52,12 @@ void warn_python(const std::string& message) {
 }
 }  // namespace
 
+void warn_once(bool& done, const char* msg) {
+  if (done && !cresset::is_warn_always_enabled()) return;
+  done = true;
+  if (PyErr_WarnEx(PyExc_UserWarning, msg, 1) < 0) throw nb::python_error();
+}
+
 }  // namespace cresset::py
 
 NB_MODULE(_C, m) {
@@ -67,6 +73,8 @@ NB_MODULE(_C, m) {
   m.def("_cpu_capability",
         [] { return cresset::cpu::capability_name(cresset::cpu::capability()); });
   m.def("set_num_threads", &cresset::set_num_threads, "int"_a);
+  m.def("set_warn_always", &cresset::set_warn_always, "b"_a);
+  m.def("is_warn_always_enabled", &cresset::is_warn_always_enabled);
   init_dtype(m);
   init_device(m);
   init_tensor(m);

@@ -1,8 +1,9 @@
-// Bindings of the nn pool family (pooling, interpolation, pixel shuffle): torch.* and torch._C._nn
-// functions.
+// Bindings of the nn pool family (pooling, interpolation, pixel shuffle, grid sampling): torch.*
+// and torch._C._nn functions.
 #include <nanobind/stl/tuple.h>
 
 #include "bind.h"
+#include "cresset/nn/grid_sample.h"
 #include "cresset/nn/pool.h"
 
 namespace cresset::py {
@@ -171,6 +172,23 @@ void init_nn_pool(nb::module_& m) {
 
   m.def("pixel_shuffle", &pixel_shuffle, "input"_a, "upscale_factor"_a);
   m.def("pixel_unshuffle", &pixel_unshuffle, "input"_a, "downscale_factor"_a);
+
+  m.def(
+      "affine_grid_generator",
+      [](const Tensor& theta, nb::handle size, bool align_corners) {
+        return affine_grid_generator(theta, ints(size), align_corners);
+      },
+      "theta"_a, "size"_a, "align_corners"_a);
+  m.def("grid_sampler", &grid_sampler, "input"_a, "grid"_a, "interpolation_mode"_a,
+        "padding_mode"_a, "align_corners"_a);
+  nn.def(
+      "affine_grid",
+      [](const Tensor& theta, nb::handle size, std::optional<bool> align_corners) {
+        return affine_grid(theta, ints(size), align_corners);
+      },
+      "theta"_a, "size"_a, "align_corners"_a = nb::none());
+  nn.def("grid_sample", &grid_sample, "input"_a, "grid"_a, "mode"_a = "bilinear",
+         "padding_mode"_a = "zeros", "align_corners"_a = nb::none());
 }
 
 }  // namespace cresset::py

@@ -58,13 +58,6 @@ nb::tuple to_tuple(const std::vector<Tensor>& v) {
   return nb::tuple(l);
 }
 
-// Python's warnings.warn(msg, UserWarning) once per process, like TORCH_WARN_ONCE.
-void warn_once(bool& done, const char* msg) {
-  if (done) return;
-  done = true;
-  if (PyErr_WarnEx(PyExc_UserWarning, msg, 1) < 0) throw nb::python_error();
-}
-
 // Varargs given as tensors or as one sequence of tensors (meshgrid, broadcast_tensors ...).
 std::vector<Tensor> to_tensor_list(nb::args args) {
   if (nb::len(args) == 1 && !nb::isinstance<Tensor>(args[0])) {

@@ -1,4 +1,5 @@
-"""Pooling, unpooling, interpolation and pixel shuffle (torch.nn.functional's pool family)."""
+"""Pooling, unpooling, interpolation, pixel shuffle and grid sampling (torch.nn.functional's pool
+family)."""
 import math
 import warnings
 
@@ -18,7 +19,7 @@ __all__ = [
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-    "pixel_shuffle", "pixel_unshuffle",
+    "pixel_shuffle", "pixel_unshuffle", "affine_grid", "grid_sample",
 ]
 
 avg_pool1d = _C.avg_pool1d
@@ -27,6 +28,9 @@ avg_pool3d = _C._nn.avg_pool3d
 adaptive_avg_pool1d = _C.adaptive_avg_pool1d
 pixel_shuffle = _C.pixel_shuffle
 pixel_unshuffle = _C.pixel_unshuffle
+# Argument checks and the align_corners warning are C++ (cresset/nn/grid_sample.cpp).
+affine_grid = _C._nn.affine_grid
+grid_sample = _C._nn.grid_sample
 
 
 def _max_pool_pair(nd, values_op, indices_op):
