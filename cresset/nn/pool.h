@@ -102,6 +102,9 @@ Tensor interpolate(const Tensor& input, const InterpolateOptions& options);
 
 /// torch.pixel_shuffle: [*, C*r*r, H, W] -> [*, C, H*r, W*r].
 Tensor pixel_shuffle(const Tensor& self, int64_t upscale_factor);
+/// torch.channel_shuffle: the C channels of [N, C, *] as `groups` groups of C / groups, reordered
+/// to take one channel from each group in turn (ShuffleNet's channel mixing).
+Tensor channel_shuffle(const Tensor& self, int64_t groups);
 /// torch.pixel_unshuffle: [*, C, H*r, W*r] -> [*, C*r*r, H, W].
 Tensor pixel_unshuffle(const Tensor& self, int64_t downscale_factor);
 

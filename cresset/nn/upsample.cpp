@@ -342,4 +342,30 @@ Tensor pixel_unshuffle(const Tensor& self, int64_t downscale_factor) {
   return shuffle(self, downscale_factor, false);
 }
 
+Tensor channel_shuffle(const Tensor& self, int64_t groups) {
+  CRESSET_CHECK(self.dim() > 2, RuntimeError,
+                "[channel_shuffle] channel_shuffle expects input with > 2 dims, but got input with "
+                "sizes ", shape_str(self.sizes()));
+  CRESSET_CHECK(groups > 0, RuntimeError,
+                "[channel_shuffle] Number of groups to divide channels in must be positive. Value "
+                "of groups:", groups);
+  const int64_t c = self.size(1);
+  CRESSET_CHECK(c % groups == 0, RuntimeError,
+                "[channel_shuffle] Number of channels must be divisible by groups. Got ", c,
+                " channels and ", groups, " groups.");
+  // [N, g, C/g, *] with its two group dims swapped, copied back into [N, C, *].
+  DimVector split = {self.size(0), groups, c / groups};
+  for (int64_t d = 2; d < self.dim(); ++d) split.push_back(self.size(d));
+  Tensor out =
+      reshape(contiguous(transpose(reshape(detach(self), split), 1, 2)), self.sizes());
+  if (autograd::needs_grad({self})) {
+    // The inverse permutation is the shuffle with C / groups groups.
+    autograd::record("ChannelShuffleBackward0", {self}, {out}, {},
+                     [inverse = c / groups](const autograd::Ctx& ctx) -> autograd::TensorList {
+                       return {channel_shuffle(ctx.grad(), inverse)};
+                     });
+  }
+  return out;
+}
+
 }  // namespace cresset

@@ -317,6 +317,56 @@ LuFactorResult linalg_lu_factor_ex(const Tensor& A, bool pivot, bool check_error
   return f;
 }
 
+LuUnpackResult lu_unpack(const Tensor& LU, const Tensor& pivots, bool unpack_data,
+                         bool unpack_pivots) {
+  CRESSET_CHECK(LU.dim() >= 2, RuntimeError,
+                "[lu_unpack] torch.lu_unpack: Expected tensor with 2 or more dimensions. Got "
+                "size: ", shape_str(LU.sizes()), " instead");
+  CRESSET_CHECK(pivots.dtype() == DType::Int32, RuntimeError,
+                "[lu_unpack] torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of "
+                "torch.int32 dtype.\nNote: this function is intended to be used with the output "
+                "produced by torch.linalg.lu_factor");
+  const int64_t m = LU.size(-2), n = LU.size(-1), k = std::min(m, n);
+  CRESSET_CHECK(pivots.dim() == LU.dim() - 1 && pivots.size(-1) == k, RuntimeError,
+                "[lu_unpack] torch.lu_unpack: expected LU_pivots of shape ",
+                shape_str(with_dims(batch_dims(LU, 2), {k})), " for LU_data of shape ",
+                shape_str(LU.sizes()), ", got ", shape_str(pivots.sizes()));
+  check_same_device("lu_unpack", LU, pivots);
+  LuUnpackResult r;
+  const Tensor none = empty_tensor({0}, LU.dtype(), LU.device());
+  r.P = unpack_pivots ? on_device(permutation_matrix(contiguous(on_host(pivots)), m, LU.dtype()),
+                                  LU.device())
+                      : none;
+  if (!unpack_data) {
+    r.L = r.U = none;
+    return r;
+  }
+  const Tensor x = detach(LU);
+  r.L = tril(narrow(x, -1, 0, k), -1) + eye(m, k, LU.dtype(), LU.device());
+  r.U = triu(narrow(x, -2, 0, k), 0);
+  if (autograd::needs_grad({LU})) {
+    // The gradient of the packed LU: gL's strictly lower part and gU's upper part, each padded
+    // to LU's shape (L spans all columns when m >= n, U all rows when m <= n).
+    autograd::record("LuUnpackBackward0", {LU}, {r.L, r.U}, {},
+                     [m, n, k](const autograd::Ctx& c) -> autograd::TensorList {
+                       Tensor gL = tril(c.grad(0), -1), gU = triu(c.grad(1), 0);
+                       auto pad = [](const Tensor& g, int64_t dim, int64_t extra) {
+                         if (extra == 0) return g;
+                         DimVector sizes(g.sizes().data(), size_t(g.dim()));
+                         sizes[size_t(g.dim() + dim)] = extra;
+                         return cat({g, zeros(sizes, g.dtype(), g.device())}, dim);
+                       };
+                       return {pad(gL, -1, n - k) + pad(gU, -2, m - k)};
+                     });
+  }
+  return r;
+}
+
+LuUnpackResult linalg_lu(const Tensor& A, bool pivot) {
+  LuFactorResult f = linalg_lu_factor_ex(A, pivot, false);
+  return lu_unpack(f.lu, f.pivots);
+}
+
 std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& A, bool pivot) {
   if (A.device().is_cuda()) {  // the singularity check reads info on the host
     auto [lu, pivots] = linalg_lu_factor(on_host(A), pivot);

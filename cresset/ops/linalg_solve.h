@@ -42,6 +42,16 @@ Tensor linalg_solve(const Tensor& A, const Tensor& B, bool left = true);
 /// of A (unit diagonal when `unitriangular`); batch dims broadcast, B takes A's dtype.
 Tensor linalg_solve_triangular(const Tensor& A, const Tensor& B, bool upper, bool left = true,
                                bool unitriangular = false);
+/// torch.lu_unpack: (P, L, U) with A = P L U from lu_factor's LU and pivots: P m x m, L m x k
+/// (unit lower), U k x n, k = min(m, n); P (or L and U) empty when not unpack_pivots
+/// (unpack_data).
+struct LuUnpackResult {
+  Tensor P, L, U;
+};
+LuUnpackResult lu_unpack(const Tensor& LU, const Tensor& pivots, bool unpack_data = true,
+                         bool unpack_pivots = true);
+/// torch.linalg.lu: (P, L, U) of A = P L U (partial pivoting).
+LuUnpackResult linalg_lu(const Tensor& A, bool pivot = true);
 /// torch.linalg.lu_solve: X with op(A) X = B (left) or X op(A) = B, A given by lu_factor's LU and
 /// pivots, op(A) = A^T when `adjoint`; batch dims broadcast.
 Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left = true,

@@ -96,7 +96,8 @@ __version__ = "0.1.0"
 _LAZY_MODULES = {"nn", "optim", "cuda", "backends", "version", "func", "testing", "special",
                  "distributions"}
 _LAZY_NAMES = {"save": "cresset.serialization", "load": "cresset.serialization",
-               "compile": "cresset._compile"}
+               "compile": "cresset._compile", "gradient": "cresset._gradient",
+               "bilinear": "cresset.nn.functional"}
 
 
 def __getattr__(name):

@@ -14,16 +14,15 @@ namespace {
 
 constexpr OutDtype kExact = OutDtype::Exact;
 
-// out= of the three results of lu_factor_ex: the named tuple of out's tensors after each got its
+// out= of three results: the named tuple `type` of them, or of out's tensors after each got its
 // result.
-nb::object triple_or_out(nb::handle out, nb::handle type, const LuFactorResult& r) {
-  if (out.is_none()) return type(r.lu, r.pivots, r.info);
-  CRESSET_CHECK(nb::len(out) == 3, TypeError,
-                "linalg_lu_factor_ex(): out must be a tuple of 3 "
-                "tensors");
-  write_out("linalg.lu_factor_ex", nb::cast<const Tensor&>(out[0]), r.lu, kExact);
-  write_out("linalg.lu_factor_ex", nb::cast<const Tensor&>(out[1]), r.pivots, kExact);
-  write_out("linalg.lu_factor_ex", nb::cast<const Tensor&>(out[2]), r.info, kExact);
+nb::object triple_or_out(nb::handle out, const char* op, nb::handle type, const Tensor& a,
+                         const Tensor& b, const Tensor& c) {
+  if (out.is_none()) return type(a, b, c);
+  CRESSET_CHECK(nb::len(out) == 3, TypeError, op, "(): out must be a tuple of 3 tensors");
+  write_out(op, nb::cast<const Tensor&>(out[0]), a, kExact);
+  write_out(op, nb::cast<const Tensor&>(out[1]), b, kExact);
+  write_out(op, nb::cast<const Tensor&>(out[2]), c, kExact);
   return type(out[0], out[1], out[2]);
 }
 
@@ -44,6 +43,8 @@ void init_linalg_solve(nb::module_& m) {
   nb::object lu_factor_type = make_return_type(rt, "linalg_lu_factor", "LU", "pivots");
   nb::object lu_factor_ex_type =
       make_return_type(rt, "linalg_lu_factor_ex", nb::make_tuple("LU", "pivots", "info"));
+  nb::object lu_type = make_return_type(rt, "linalg_lu", nb::make_tuple("P", "L", "U"));
+  nb::object lu_unpack_type = make_return_type(rt, "lu_unpack", nb::make_tuple("P", "L", "U"));
   nb::object linalg_slogdet_type = make_return_type(rt, "linalg_slogdet", "sign", "logabsdet");
   nb::object slogdet_type = make_return_type(rt, "slogdet", "sign", "logabsdet");
   nb::object inv_ex_type = make_return_type(rt, "linalg_inv_ex", "inverse", "info");
@@ -58,9 +59,27 @@ void init_linalg_solve(nb::module_& m) {
   linalg.def(
       "lu_factor_ex",
       [lu_factor_ex_type](const Tensor& A, bool pivot, bool check_errors, nb::handle out) {
-        return triple_or_out(out, lu_factor_ex_type, linalg_lu_factor_ex(A, pivot, check_errors));
+        LuFactorResult r = linalg_lu_factor_ex(A, pivot, check_errors);
+        return triple_or_out(out, "linalg_lu_factor_ex", lu_factor_ex_type, r.lu, r.pivots,
+                             r.info);
       },
       "A"_a, nb::kw_only(), "pivot"_a = true, "check_errors"_a = false, "out"_a = nb::none());
+  linalg.def(
+      "lu",
+      [lu_type](const Tensor& A, bool pivot, nb::handle out) {
+        LuUnpackResult r = linalg_lu(A, pivot);
+        return triple_or_out(out, "linalg_lu", lu_type, r.P, r.L, r.U);
+      },
+      "A"_a, nb::kw_only(), "pivot"_a = true, "out"_a = nb::none());
+  m.def(
+      "lu_unpack",
+      [lu_unpack_type](const Tensor& LU, const Tensor& pivots, bool unpack_data,
+                       bool unpack_pivots, nb::handle out) {
+        LuUnpackResult r = lu_unpack(LU, pivots, unpack_data, unpack_pivots);
+        return triple_or_out(out, "lu_unpack", lu_unpack_type, r.P, r.L, r.U);
+      },
+      "LU_data"_a, "LU_pivots"_a, "unpack_data"_a = true, "unpack_pivots"_a = true,
+      nb::kw_only(), "out"_a = nb::none());
 
   linalg.def(
       "lu_solve",

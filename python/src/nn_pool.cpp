@@ -171,6 +171,7 @@ void init_nn_pool(nb::module_& m) {
   def_interp(nn, "_upsample_bicubic2d_aa", UpsampleMode::CubicAntialias, 2);
 
   m.def("pixel_shuffle", &pixel_shuffle, "input"_a, "upscale_factor"_a);
+  m.def("channel_shuffle", &channel_shuffle, "input"_a, "groups"_a);
   m.def("pixel_unshuffle", &pixel_unshuffle, "input"_a, "downscale_factor"_a);
 
   m.def(

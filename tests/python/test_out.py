@@ -93,6 +93,8 @@ CASES = [
     C("tensordot", lambda t, x, **o: t.tensordot(x("m"), x("n"), 1, **o)),
     C("cross", lambda t, x, **o: t.cross(x("m"), x("n"), dim=1, **o)),
     C("inverse", lambda t, x, **o: t.inverse(x("m") + 3 * t.eye(3), **o), alias="n"),
+    C("lu_unpack", lambda t, x, **o: t.lu_unpack(*t.linalg.lu_factor(x("m")), **o)),
+    C("svd", lambda t, x, **o: t.svd(t.diag(x("v")) + 2 * t.eye(3), **o)),
     C("cholesky", lambda t, x, **o: t.cholesky(x("m") @ x("m").mT + t.eye(3), **o), alias="n"),
     C("cholesky_solve", lambda t, x, **o: t.cholesky_solve(x("a").mT, x("m") + 3 * t.eye(3), **o)),
     C("cholesky_inverse", lambda t, x, **o: t.cholesky_inverse(x("m") + 3 * t.eye(3), **o),

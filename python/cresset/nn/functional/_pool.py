@@ -19,7 +19,7 @@ __all__ = [
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
-    "pixel_shuffle", "pixel_unshuffle", "affine_grid", "grid_sample",
+    "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "affine_grid", "grid_sample",
 ]
 
 avg_pool1d = _C.avg_pool1d
@@ -27,6 +27,7 @@ avg_pool2d = _C._nn.avg_pool2d
 avg_pool3d = _C._nn.avg_pool3d
 adaptive_avg_pool1d = _C.adaptive_avg_pool1d
 pixel_shuffle = _C.pixel_shuffle
+channel_shuffle = _C.channel_shuffle
 pixel_unshuffle = _C.pixel_unshuffle
 # Argument checks and the align_corners warning are C++ (cresset/nn/grid_sample.cpp).
 affine_grid = _C._nn.affine_grid

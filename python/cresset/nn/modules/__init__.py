@@ -13,6 +13,7 @@ from cresset.nn.modules.padding import *  # noqa: F401,F403
 from cresset.nn.modules.pooling import *  # noqa: F401,F403
 from cresset.nn.modules.upsampling import *  # noqa: F401,F403
 from cresset.nn.modules.pixelshuffle import *  # noqa: F401,F403
+from cresset.nn.modules.channelshuffle import *  # noqa: F401,F403
 from cresset.nn.modules.batchnorm import *  # noqa: F401,F403
 from cresset.nn.modules.normalization import *  # noqa: F401,F403
 from cresset.nn.modules.loss import *  # noqa: F401,F403
