@@ -4,9 +4,10 @@
 // columns is L, LAPACK's column-major lower factor, and the op returns it as a transposed view
 // (torch's strides). QR works on A stored by columns (LAPACK's layout), so a Householder vector,
 // the column it is applied to and each column of Q are contiguous rows. Both follow LAPACK's
-// unblocked arithmetic (potf2's left-looking columns, larfg's reflector and its sign, qp3's
-// pivots and norm downdating), which is what makes results agree with torch's (MKL's) up to
-// rounding, and the partial factors of a failed Cholesky agree exactly for small matrices.
+// algorithms (potrf's left-looking blocks over potf2's columns, larfg's reflector and its sign,
+// the blocked geqrf and orgqr, qp3's pivots and norm downdating), which is what makes results
+// agree with torch's (MKL's) up to rounding, and the partial factors of a failed Cholesky agree
+// exactly for matrices of one block.
 // Compiled once per capability (see Note [CPU capability dispatch]); linalg_factor.cpp
 // dispatches.
 #include "cresset/backend/cpu/linalg_factor_kernels.h"
