@@ -20,6 +20,7 @@
 #include "cresset/nn/modules/nn.h"
 #include "cresset/ops/factories.h"
 #include "cresset/ops/linalg_composite.h"
+#include "cresset/ops/linalg_factor.h"
 #include "cresset/ops/linalg_norm.h"
 #include "cresset/ops/linalg_solve.h"
 #include "cresset/ops/linalg_spectral.h"

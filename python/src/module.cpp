@@ -17,6 +17,7 @@ void init_linalg_solve(nb::module_& m);
 void init_special(nb::module_& m);
 void init_linalg_spectral(nb::module_& m);
 void init_saved_hooks(nb::module_& m);
+void init_linalg_factor(nb::module_& m);
 
 PyTypes& py_types() {
   static PyTypes* t = new PyTypes();  // leaked: must outlive interpreter finalization order
@@ -106,4 +107,5 @@ NB_MODULE(_C, m) {
   init_special(m);
   init_linalg_spectral(m);
   init_saved_hooks(m);
+  init_linalg_factor(m);
 }

@@ -95,6 +95,13 @@ CASES = [
     C("inverse", lambda t, x, **o: t.inverse(x("m") + 3 * t.eye(3), **o), alias="n"),
     C("lu_unpack", lambda t, x, **o: t.lu_unpack(*t.linalg.lu_factor(x("m")), **o)),
     C("svd", lambda t, x, **o: t.svd(t.diag(x("v")) + 2 * t.eye(3), **o)),
+    C("cholesky", lambda t, x, **o: t.cholesky(x("m") @ x("m").mT + t.eye(3), **o), alias="n"),
+    C("cholesky_solve", lambda t, x, **o: t.cholesky_solve(x("a").mT, x("m") + 3 * t.eye(3), **o)),
+    C("cholesky_inverse", lambda t, x, **o: t.cholesky_inverse(x("m") + 3 * t.eye(3), **o),
+      alias="n"),
+    C("qr", lambda t, x, **o: t.qr(x("m"), **o)),
+    C("geqrf", lambda t, x, **o: t.geqrf(x("m"), **o)),
+    C("orgqr", lambda t, x, **o: t.orgqr(x("m"), x("v"), **o)),
     # reductions and scans
     C("sum", lambda t, x, **o: t.sum(x("a"), 1, **o)),
     C("nansum", lambda t, x, **o: t.nansum(x("a"), 1, **o)),
