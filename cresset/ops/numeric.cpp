@@ -10,6 +10,7 @@
 #include "cresset/ops/named_composite.h"
 #include "cresset/ops/ops.h"
 #include "cresset/ops/out.h"
+#include "cresset/ops/special.h"
 
 namespace cresset {
 
@@ -315,8 +316,9 @@ static std::pair<Tensor, Tensor> frexp_forward(const Tensor& self) {
 // function for polygamma. Each is one named node whose derivative is the next function of the
 // family (i0' = i1, polygamma(n)' = polygamma(n + 1)).
 
-// The modified Bessel function of the first kind of order 0 or 1, in self's floating dtype.
-static Tensor bessel_i(const Tensor& self, int order) {
+// The modified Bessel function of the first kind of order 0 or 1, in self's floating dtype;
+// scaled: times e^-|x| (torch.special.i0e / i1e), which stays finite where I overflows.
+static Tensor bessel_i(const Tensor& self, int order, bool scaled = false) {
   Tensor x = to(self, DType::Float64, self.device());
   Tensor ax = abs(x);
   constexpr double kSplit = 15.0;
@@ -330,6 +332,7 @@ static Tensor bessel_i(const Tensor& self, int order) {
     term = div(mul(term, q), wrapped_scalar(Scalar(double(k) * (k + order))));
     series = add(series, term);
   }
+  if (scaled) series = mul(series, exp(neg(abs(xs))));
   // |x| > 15: e^|x| / sqrt(2 pi |x|) * sum_k t_k, t_k = t_(k-1) ((2k - 1)^2 - 4 order^2) / (8k |x|)
   // (odd in x for order 1).
   Tensor xl = where(small, full_like(x, Scalar(kSplit + 1), x.dtype(), x.device()), ax);
@@ -340,11 +343,12 @@ static Tensor bessel_i(const Tensor& self, int order) {
     t = mul(t, mul(inv, wrapped_scalar(Scalar(c))));
     asym = add(asym, t);
   }
-  asym = mul(div(exp(xl), sqrt(mul(xl, wrapped_scalar(Scalar(2 * kPi))))), asym);
+  Tensor root = sqrt(mul(xl, wrapped_scalar(Scalar(2 * kPi))));
+  asym = mul(div(scaled ? ones_like(x) : exp(xl), root), asym);
   if (order == 1) asym = mul(asym, sign(x));
   Tensor r = where(small, series, asym);
-  // torch's i0 gives NaN at the infinities.
-  r = where(isinf(x), full_like(x, Scalar(std::nan("")), x.dtype(), x.device()), r);
+  // torch's i0 and i1 give NaN at the infinities (the scaled forms give 0, as the series does).
+  if (!scaled) r = where(isinf(x), full_like(x, Scalar(std::nan("")), x.dtype(), x.device()), r);
   DType out = is_floating(self.dtype()) ? self.dtype() : default_dtype();
   return to(r, out, self.device());
 }
@@ -494,5 +498,39 @@ Tensor mvlgamma_(const Tensor& self, int64_t p) {
 
 Tensor i0(const Tensor& self) { return i0_into(self, {}); }
 Tensor i0_(const Tensor& self) { return i0_into(self, {self, "i0_"}); }
+
+// torch's derivatives: i1' = i0 - i1 / x, i0e' = i1e - sgn(x) i0e, i1e' = i0e - i1e (sgn(x) + 1 / x),
+// with the limits at 0 (1/2 for i1 and i1e).
+Tensor special_i1(const Tensor& self) {
+  return named_composite(
+      "SpecialI1Backward0", {self}, {self}, [&] { return bessel_i(self, 1); },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor x = c.saved(0), r = bessel_i(x, 1), zero = eq(x, wrapped_scalar(Scalar(0.0)));
+        Tensor d = sub(bessel_i(x, 0), div(r, where(zero, ones_like(x), x)));
+        return {mul(c.grad(), where(zero, full_like(d, Scalar(0.5), d.dtype(), d.device()), d))};
+      });
+}
+
+Tensor special_i0e(const Tensor& self) {
+  return named_composite(
+      "SpecialI0EBackward0", {self}, {self}, [&] { return bessel_i(self, 0, true); },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor x = c.saved(0);
+        Tensor d = sub(bessel_i(x, 1, true), mul(sign(x), bessel_i(x, 0, true)));
+        return {mul(c.grad(), d)};
+      });
+}
+
+Tensor special_i1e(const Tensor& self) {
+  return named_composite(
+      "SpecialI1EBackward0", {self}, {self}, [&] { return bessel_i(self, 1, true); },
+      [](const autograd::Ctx& c) -> autograd::TensorList {
+        Tensor x = c.saved(0), zero = eq(x, wrapped_scalar(Scalar(0.0)));
+        Tensor r = bessel_i(x, 1, true);
+        Tensor d = sub(bessel_i(x, 0, true),
+                       mul(r, add(sign(x), reciprocal(where(zero, ones_like(x), x)))));
+        return {mul(c.grad(), where(zero, full_like(d, Scalar(0.5), d.dtype(), d.device()), d))};
+      });
+}
 
 }  // namespace cresset

@@ -14,6 +14,7 @@ void init_numeric(nb::module_& m);
 void init_statistics(nb::module_& m);
 void init_view_copy(nb::module_& m);
 void init_linalg_solve(nb::module_& m);
+void init_special(nb::module_& m);
 
 PyTypes& py_types() {
   static PyTypes* t = new PyTypes();  // leaked: must outlive interpreter finalization order
@@ -92,4 +93,5 @@ NB_MODULE(_C, m) {
   init_statistics(m);
   init_view_copy(m);
   init_linalg_solve(m);
+  init_special(m);
 }

@@ -13,22 +13,22 @@ from utils import to_cresset
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-3, -1e-3, 20.0, -20.0, 50.0, -50.0, 800.0,
          -800.0, math.inf, -math.inf, math.nan]
-UNARY = ["digamma", "psi", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0",
-         "log1p", "ndtr", "round", "sinc", "entr", "logit"]
+UNARY = ["digamma", "psi", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1",
+         "gammaln", "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "ndtr", "ndtri", "round",
+         "sinc", "entr", "logit"]
 
 
 def _check(got, want, **kw):
     assert got.dtype == to_cresset(want).dtype and tuple(got.shape) == tuple(want.shape)
-    double = want.dtype == torch.float64
-    rtol = kw.get("rtol", 1e-6 if double else 2e-5)
-    atol = 1e-12 if double else 1e-5  # torch's float32 ndtr rounds 1 + erf (assert_close's atol)
-    np.testing.assert_allclose(got.double().numpy(), want.double().numpy(), rtol=rtol, atol=atol,
+    np.testing.assert_allclose(got.double().numpy(), want.double().numpy(),
+                               rtol=kw.get("rtol", 1e-6 if want.dtype == torch.float64 else 2e-5),
+                               atol=kw.get("atol", 1e-12 if want.dtype == torch.float64 else 1e-5),
                                equal_nan=True)
 
 
 def _inputs(name, dtype):
     rng = np.random.default_rng(7)
-    if name in ("erfinv", "logit"):
+    if name in ("ndtri", "erfinv", "logit"):
         v = list(rng.uniform(0, 1, 30)) + [0.0, 1.0, 0.5, 1e-30, 1 - 1e-7, -0.5, 1.5, math.nan]
         if name == "erfinv":
             v = [2 * x - 1 if 0 <= x <= 1 else x for x in v]
@@ -68,7 +68,8 @@ def test_unary_noncontiguous_zero_dim_empty_and_out(name):
     _check(out_c, out_t)
 
 
-@pytest.mark.parametrize("name", ["ndtr", "entr"])
+@pytest.mark.parametrize("name", ["ndtr", "log_ndtr", "entr", "erfcx", "ndtri", "i0e", "i1",
+                                  "i1e"])
 def test_out_dtype_errors_match_torch(name):
     x = torch.rand(3)
     with pytest.raises(RuntimeError):
@@ -78,14 +79,15 @@ def test_out_dtype_errors_match_torch(name):
 
 
 GRAD_INPUTS = {
+    "ndtri": [0.01, 0.3, 0.5, 0.77, 0.999],
     "logit": [0.01, 0.3, 0.5, 0.77, 0.999],
     "erfinv": [-0.9, -0.3, 0.0, 0.4, 0.95],
     "entr": [0.0, -1.0, 0.2, 1.0, 3.5],
 }
 
 
-@pytest.mark.parametrize("name", ["ndtr", "entr", "expit", "psi", "gammaln", "logit", "erfinv",
-                                  "sinc"])
+@pytest.mark.parametrize("name", ["ndtr", "log_ndtr", "ndtri", "erfcx", "i0e", "i1", "i1e",
+                                  "entr", "expit", "psi", "gammaln", "logit", "erfinv", "sinc"])
 def test_unary_gradients(name):
     v = GRAD_INPUTS.get(name, [-30.0, -4.0, -1.0, -0.2, 0.0, 0.7, 2.0, 9.0, 30.0])
     if name in ("psi", "gammaln"):
@@ -98,6 +100,13 @@ def test_unary_gradients(name):
     (gt,) = torch.autograd.grad(yt, xt, g)
     (gc,) = cresset.autograd.grad(yc, xc, to_cresset(g))
     np.testing.assert_allclose(gc.numpy(), gt.numpy(), rtol=1e-6, atol=1e-12, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["erfcx", "ndtri", "i0e", "i1", "i1e"])
+def test_own_kernel_node_names(name):
+    x = cresset.tensor([0.3, 0.6], requires_grad=True)
+    want = getattr(torch.special, name)(torch.tensor([0.3, 0.6], requires_grad=True))
+    assert getattr(cresset.special, name)(x).grad_fn.name() == want.grad_fn.name()
 
 
 def _operand(v, lib):
@@ -163,4 +172,4 @@ def test_bad_input_raises_like_torch():
     with pytest.raises(TypeError):
         cresset.special.xlog1py(1.0, 2.0)
     with pytest.raises(TypeError):
-        cresset.special.ndtr("a")
+        cresset.special.ndtri("a")

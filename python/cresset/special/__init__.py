@@ -1,14 +1,17 @@
 """torch.special: the special functions under torch's names. Most are torch functions of another
-name; ndtr, xlog1py and entr are composites written here."""
+name; erfcx, ndtri and the Bessel functions are ops of their own (cresset/ops/special.h); ndtr,
+log_ndtr, xlog1py and entr are composites written here."""
 import math
 
 import cresset
+from cresset import _C
 from cresset.autograd import Function
 
 __all__ = [
-    "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0",
-    "log1p", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "polygamma", "psi",
-    "round", "sinc", "softmax", "xlog1py", "xlogy",
+    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln",
+    "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+    "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py",
+    "xlogy",
 ]
 
 # The same functions as torch's top-level ones (signatures included).
@@ -22,6 +25,10 @@ i0, sinc, round, polygamma = cresset.i0, cresset.sinc, cresset.round, cresset.po
 logit, logsumexp, xlogy = cresset.logit, cresset.logsumexp, cresset.xlogy
 softmax, log_softmax = cresset.softmax, cresset.log_softmax
 
+# Kernels of their own: (input, *, out=None).
+erfcx, ndtri = _C._special.erfcx, _C._special.ndtri
+i0e, i1, i1e = _C._special.i0e, _C._special.i1, _C._special.i1e
+
 _SQRT1_2 = math.sqrt(0.5)
 
 
@@ -31,17 +38,25 @@ def _out(result, out):
     return result if out is None else cresset.mul(result, 1, out=out)
 
 
-def _floating(x, op):
-    """x, or x in the default float dtype if it is an integer or bool tensor."""
-    if not isinstance(x, cresset.Tensor):
-        raise TypeError(f"special_{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(x).__name__}")
+def _floating(x):
     return x if x.is_floating_point() else x.to(cresset.get_default_dtype())
 
 
 def ndtr(input, *, out=None):
     """The standard normal CDF: erfc(-x / sqrt(2)) / 2."""
-    return _out(cresset.erfc(_floating(input, "ndtr") * -_SQRT1_2) * 0.5, out)
+    return _out(cresset.erfc(_floating(input) * -_SQRT1_2) * 0.5, out)
+
+
+def log_ndtr(input, *, out=None):
+    """log(ndtr(x)), accurate in both tails: log(erfcx(-x / sqrt 2) / 2) - x^2 / 2 below 0,
+    log1p(-ndtr(-x)) above. Each branch sees only its own inputs, so gradients stay finite."""
+    x = _floating(input)
+    low = x < 0
+    xl = cresset.where(low, x, cresset.zeros_like(x))
+    xh = cresset.where(low, cresset.zeros_like(x), x)
+    below = cresset.log(erfcx(xl * -_SQRT1_2) * 0.5) - xl * xl * 0.5
+    above = cresset.log1p(cresset.erfc(xh * _SQRT1_2) * -0.5)
+    return _out(cresset.where(low, below, above), out)
 
 
 def _as_operand(v):
@@ -85,4 +100,4 @@ class _Entr(Function):
 
 def entr(input, *, out=None):
     """The elementwise entropy: -x log x for x > 0, 0 at 0, -inf below."""
-    return _out(_Entr.apply(_floating(input, "entr")), out)
+    return _out(_Entr.apply(_floating(input)), out)
