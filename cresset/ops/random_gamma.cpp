@@ -129,12 +129,13 @@ double binomial_btrs(double n, double p, PhiloxStream& s) {
   }
 }
 
-// torch's conventions: the count is truncated, counts <= 0 and p <= 0 give 0, p >= 1 gives n.
+// torch's conventions: the count is truncated, counts <= 0 and p <= 0 give 0, p >= 1 gives the
+// count itself.
 double binomial_sample(double count, double p, PhiloxStream& s) {
   if (std::isnan(count) || std::isnan(p)) return kNaN;
   const double n = std::floor(count);
   if (n <= 0 || p <= 0) return 0;
-  if (p >= 1 || std::isinf(n)) return n;
+  if (p >= 1 || std::isinf(n)) return count;
   const bool flip = p > 0.5;  // sample the rarer outcome
   const double q = flip ? 1 - p : p;
   const double k = n * q < 10 ? binomial_inversion(n, q, s) : binomial_btrs(n, q, s);
