@@ -226,9 +226,10 @@ def _kl_dirichlet_dirichlet(p, q):
 def _kl_expfamily_expfamily(p, q):
     # The Bregman divergence of the log normalizer between the natural parameters.
     if type(p) is not type(q):
+        # torch's message, with the indentation its source leaves inside the string.
         raise NotImplementedError(
-            "The cross KL-divergence between different exponential families cannot be "
-            "computed using Bregman divergences")
+            "The cross KL-divergence between different exponential families cannot"
+            "                             be computed using Bregman divergences")
     p_params = [t.detach().requires_grad_() for t in p._natural_params]
     q_params = q._natural_params
     log_norm = p._log_normalizer(*p_params)

@@ -1,4 +1,5 @@
 """torch.distributions.StudentT."""
+# ruff: noqa: N999  (the module keeps torch's name, torch.distributions.studentT)
 import math
 from typing import ClassVar
 
