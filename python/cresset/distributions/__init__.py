@@ -1,5 +1,5 @@
 """cresset.distributions (torch.distributions): parameterized distributions, sampling and KL."""
-from cresset.distributions import constraints
+from cresset.distributions import constraints, transforms
 from cresset.distributions.bernoulli import Bernoulli
 from cresset.distributions.beta import Beta
 from cresset.distributions.binomial import Binomial
@@ -21,11 +21,12 @@ from cresset.distributions.normal import Normal
 from cresset.distributions.one_hot_categorical import OneHotCategorical
 from cresset.distributions.poisson import Poisson
 from cresset.distributions.studentT import StudentT
+from cresset.distributions.transformed_distribution import TransformedDistribution
 from cresset.distributions.uniform import Uniform
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
     "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "Independent", "Laplace",
-    "LogNormal", "Normal", "OneHotCategorical", "Poisson", "StudentT", "Uniform", "constraints",
-    "kl_divergence", "register_kl",
+    "LogNormal", "Normal", "OneHotCategorical", "Poisson", "StudentT", "TransformedDistribution",
+    "Uniform", "constraints", "kl_divergence", "register_kl", "transforms",
 ]
