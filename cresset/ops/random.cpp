@@ -529,8 +529,9 @@ Tensor poisson(const Tensor& input, Generator* gen) {
                   "[poisson] invalid Poisson rate, expected rate to be non-negative");
   }
   Tensor out = empty_like(input, input.dtype(), input.device());
-  random_detail::for_each_stream(n, gen, input.device(), "poisson",
-                                 [r](int64_t i, PhiloxStream& s) { r[i] = poisson_sample(r[i], s); });
+  random_detail::for_each_stream(
+      n, gen, input.device(), "poisson",
+      [r](int64_t i, PhiloxStream& s) { r[i] = poisson_sample(r[i], s); });
   copy_into(out, rates);
   return out;
 }

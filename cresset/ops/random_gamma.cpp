@@ -249,15 +249,25 @@ double dirichlet_grad_one(double x, double alpha, double total) {
 
 }  // namespace
 
-Tensor standard_gamma(const Tensor& alpha, Generator* gen) {
-  check_float_or_double(alpha, "gamma_cpu");
-  Tensor draws = cpu_doubles(alpha, alpha.sizes(), "_standard_gamma");
+namespace {
+
+// Gamma(alpha, 1) draws for each element of `alpha` as a float64 CPU tensor, clamped below at
+// alpha's dtype's smallest normal value (torch's clamp: the draws' logs stay finite).
+Tensor gamma_draws(const Tensor& alpha, Generator* gen, const char* op) {
+  Tensor draws = cpu_doubles(alpha, alpha.sizes(), op);
   double* v = draws.data<double>();
   const double tiny = tiny_of(alpha.dtype());
-  for_each_stream(draws.numel(), gen, alpha.device(), "_standard_gamma",
-                  [v, tiny](int64_t i, PhiloxStream& s) {
-                    v[i] = std::max(gamma_sample(v[i], s), tiny);
-                  });
+  for_each_stream(draws.numel(), gen, alpha.device(), op, [v, tiny](int64_t i, PhiloxStream& s) {
+    v[i] = std::max(gamma_sample(v[i], s), tiny);
+  });
+  return draws;
+}
+
+}  // namespace
+
+Tensor standard_gamma(const Tensor& alpha, Generator* gen) {
+  check_float_or_double(alpha, "gamma_cpu");
+  Tensor draws = gamma_draws(alpha, gen, "_standard_gamma");
   Tensor out = empty_like(alpha, alpha.dtype(), alpha.device());
   copy_into(out, draws);
   if (autograd::needs_grad({alpha})) {
@@ -277,14 +287,10 @@ Tensor standard_gamma_grad(const Tensor& alpha, const Tensor& x) {
 
 Tensor sample_dirichlet(const Tensor& alpha, Generator* gen) {
   check_float_or_double(alpha, "dirichlet");
-  Tensor draws = cpu_doubles(alpha, alpha.sizes(), "_sample_dirichlet");
+  Tensor draws = gamma_draws(alpha, gen, "_sample_dirichlet");
   double* v = draws.data<double>();
   const int64_t n = draws.numel(), k = alpha.dim() ? alpha.size(-1) : 1;
   const double tiny = tiny_of(alpha.dtype());
-  for_each_stream(n, gen, alpha.device(), "_sample_dirichlet",
-                  [v, tiny](int64_t i, PhiloxStream& s) {
-                    v[i] = std::max(gamma_sample(v[i], s), tiny);
-                  });
   // Normalized gamma draws, clamped like them so that log(x) stays finite.
   parallel_for(0, k ? n / k : 0, 256, [&](int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
