@@ -250,11 +250,23 @@ KL_PAIRS = [
     ("Normal", (_t([0.5, -1.0]), _t([2.0, 0.5])), "Beta", CASES["Beta"][0]),
     ("Gamma", CASES["Gamma"][0], "Beta", CASES["Beta"][0]),
     ("Exponential", (_t([0.5, 2.0]),), "Beta", CASES["Beta"][0]),
+    ("Beta", CASES["Beta"][0], "Uniform", (_t([0.1, 0.0]), _t([0.9, 2.0]))),
+    ("Beta", CASES["Beta"][0], "Uniform", (_t([-1.0, 0.0]), _t([1.0, 3.0]))),
+    ("Uniform", (_t([0.1, 0.0]), _t([0.9, 2.0])), "Beta", CASES["Beta"][0]),
+    ("Uniform", (_t([0.0, 0.3]), _t([0.5, 1.0])), "Beta", CASES["Beta"][0]),
+    ("Uniform", (_t([0.1, 0.0]), _t([0.9, 2.0])), "Gamma", CASES["Gamma"][0]),
+    ("Uniform", (_t([-0.1, 1.0]), _t([0.9, 2.0])), "Gamma", CASES["Gamma"][0]),
+    ("Gamma", CASES["Gamma"][0], "Gumbel", (_t([0.0, 1.0]), _t([1.0, 2.0]))),
+    ("Gamma", CASES["Gamma"][0], "Uniform", (_t([0.1, 0.0]), _t([0.9, 2.0]))),
+    ("Gumbel", (_t([0.0, 1.0]), _t([1.0, 2.0])), "Gamma", CASES["Gamma"][0]),
+    ("Gumbel", (_t([0.0, 1.0]), _t([1.0, 2.0])), "Beta", CASES["Beta"][0]),
+    ("Laplace", (_t([0.0, 1.0]), _t([1.0, 2.0])), "Gamma", CASES["Gamma"][0]),
+    ("Laplace", (_t([0.0, 1.0]), _t([1.0, 2.0])), "Beta", CASES["Beta"][0]),
 ]
 
 
 @pytest.mark.parametrize(("p_name", "p_args", "q_name", "q_args"), KL_PAIRS,
-                         ids=[f"{p[0]}-{p[2]}" for p in KL_PAIRS])
+                         ids=[f"{i}-{p[0]}-{p[2]}" for i, p in enumerate(KL_PAIRS)])
 def test_kl_divergence_matches_torch(p_name, p_args, q_name, q_args):
     o_leaves = [to_cresset(a).requires_grad_() for a in p_args]
     t_leaves = [a.clone().requires_grad_() for a in p_args]

@@ -296,9 +296,53 @@ def _kl_beta_gamma(p, q):
             - (q.concentration - 1) * e_log + q.rate * p.mean)
 
 
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    return _set_where(result, (q.low > 0) | (q.high < 1), math.inf)
+
+
+def _mean_log_uniform(low, high):
+    """E[log x] for x ~ Uniform(low, high), low >= 0 (0 log 0 = 0)."""
+    return (torch.xlogy(high, high) - torch.xlogy(low, low)) / (high - low) - 1
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    e_log = _mean_log_uniform(p.low, p.high)
+    e_log1m = _mean_log_uniform(1 - p.high, 1 - p.low)
+    log_beta = (q.concentration1.lgamma() + q.concentration0.lgamma()
+                - (q.concentration1 + q.concentration0).lgamma())
+    result = (-(p.high - p.low).log() + log_beta - (q.concentration1 - 1) * e_log
+              - (q.concentration0 - 1) * e_log1m)
+    return _set_where(result, (p.low < 0) | (p.high > 1), math.inf)
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    result = (-(p.high - p.low).log() + q.concentration.lgamma()
+              - q.concentration * q.rate.log()
+              - (q.concentration - 1) * _mean_log_uniform(p.low.clamp(min=0), p.high)
+              + q.rate * (p.low + p.high) / 2)
+    return _set_where(result, p.low < 0, math.inf)
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    # E_p[exp(-x / scale)] is Gamma's moment generating function at -1 / scale.
+    mgf = (1 + 1 / (q.scale * p.rate)).pow(-p.concentration)
+    return (-p.entropy() + q.scale.log() + (p.mean - q.loc) / q.scale
+            + torch.exp(q.loc / q.scale) * mgf)
+
+
 @register_kl(Normal, Gamma)
 @register_kl(Normal, Beta)
 @register_kl(Gamma, Beta)
+@register_kl(Gamma, Uniform)
 @register_kl(Exponential, Beta)
+@register_kl(Gumbel, Gamma)
+@register_kl(Gumbel, Beta)
+@register_kl(Laplace, Gamma)
+@register_kl(Laplace, Beta)
 def _kl_unbounded_bounded(p, q):
     return _infinite_like(p.mean)
