@@ -16,15 +16,14 @@
 #include "cresset/ops/creation.h"
 #include "cresset/ops/elementwise.h"
 #include "cresset/ops/out.h"
+#include "cresset/ops/random_internal.h"
 
 namespace cresset {
 
 namespace {
 
-void check_floating(const Tensor& t, const char* kernel) {
-  CRESSET_CHECK(is_floating(t.dtype()), NotImplementedError, "\"", kernel,
-                "\" not implemented for '", dtype_display(t.dtype()), "'");
-}
+using random_detail::check_floating;
+using random_detail::cpu_doubles;
 
 void check_continuous(const Tensor& t, const char* name) {
   CRESSET_CHECK(is_floating(t.dtype()), RuntimeError, name,
@@ -160,13 +159,6 @@ Tensor broadcast_to(const Tensor& t, const DimVector& sizes, const char* op) {
   return t.as_strided_view(sizes, strides, t.storage_offset());
 }
 
-// A contiguous float64 copy of `t` on the CPU, broadcast to `sizes`.
-Tensor cpu_doubles(const Tensor& t, const DimVector& sizes, const char* op) {
-  Tensor out = empty_tensor(sizes, DType::Float64);
-  copy_into(out, broadcast_to(t.device().is_cpu() ? t : to(t, t.dtype(), Device()), sizes, op));
-  return out;
-}
-
 // ---- in-place samplers ------------------------------------------------------------------------
 
 // Runs `sample` (which overwrites self) as an in-place op: on a tensor with history the gradient
@@ -180,6 +172,17 @@ Tensor sample_(const Tensor& self, const char* name, const F& sample) {
 }
 
 }  // namespace
+
+void random_detail::check_floating(const Tensor& t, const char* kernel) {
+  CRESSET_CHECK(is_floating(t.dtype()), NotImplementedError, "\"", kernel,
+                "\" not implemented for '", dtype_display(t.dtype()), "'");
+}
+
+Tensor random_detail::cpu_doubles(const Tensor& t, const DimVector& sizes, const char* op) {
+  Tensor out = empty_tensor(sizes, DType::Float64);
+  copy_into(out, broadcast_to(t.device().is_cpu() ? t : to(t, t.dtype(), Device()), sizes, op));
+  return out;
+}
 
 Tensor uniform_(const Tensor& self, double from, double to, Generator* gen) {
   return sample_(self, "UniformBackward0", [&] {
@@ -526,15 +529,9 @@ Tensor poisson(const Tensor& input, Generator* gen) {
                   "[poisson] invalid Poisson rate, expected rate to be non-negative");
   }
   Tensor out = empty_like(input, input.dtype(), input.device());
-  if (n == 0) return out;
-  // Element i draws from its own stream (block offset + i): any thread count gives the same.
-  PhiloxState state = generator_for(gen, input.device(), "poisson").reserve(uint64_t(n));
-  parallel_for(0, n, 2048, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      PhiloxStream stream(state.seed, state.offset + uint64_t(i));
-      r[i] = poisson_sample(r[i], stream);
-    }
-  });
+  random_detail::for_each_stream(
+      n, gen, input.device(), "poisson",
+      [r](int64_t i, PhiloxStream& s) { r[i] = poisson_sample(r[i], s); });
   copy_into(out, rates);
   return out;
 }

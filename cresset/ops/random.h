@@ -70,4 +70,16 @@ Tensor multinomial_out(const Tensor& input, int64_t num_samples, bool replacemen
 /// torch.poisson: samples with rates `input`.
 Tensor poisson(const Tensor& input, Generator* gen = nullptr);
 
+// ---- gamma-based samplers and their reparameterized gradients (cresset/ops/random_gamma.cpp) --
+/// torch._standard_gamma: Gamma(alpha, 1) samples; differentiable in alpha.
+Tensor standard_gamma(const Tensor& alpha, Generator* gen = nullptr);
+/// torch._standard_gamma_grad: d sample / d alpha of Gamma(alpha, 1) samples x (broadcast).
+Tensor standard_gamma_grad(const Tensor& alpha, const Tensor& x);
+/// torch._sample_dirichlet: Dirichlet samples over the last dim of `alpha`.
+Tensor sample_dirichlet(const Tensor& alpha, Generator* gen = nullptr);
+/// torch._dirichlet_grad: d x / d alpha of Beta(alpha, total - alpha) samples x, over (1 - x).
+Tensor dirichlet_grad(const Tensor& x, const Tensor& alpha, const Tensor& total);
+/// torch.binomial: successes in `count` trials of probability `prob` (broadcast).
+Tensor binomial(const Tensor& count, const Tensor& prob, Generator* gen = nullptr);
+
 }  // namespace cresset

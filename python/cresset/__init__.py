@@ -5,6 +5,8 @@
 from cresset import _C
 from cresset._C import *  # ops, dtypes, Tensor, device
 from cresset._C import OutOfMemoryError, Tensor, device, dtype  # noqa: F401
+from cresset._C import (  # noqa: F401  (torch's private samplers that distributions use)
+    _dirichlet_grad, _sample_dirichlet, _standard_gamma, _standard_gamma_grad)
 from cresset._size import Size
 
 # isort: split

@@ -289,6 +289,22 @@ void init_random(nb::module_& m) {
   m.def(
       "poisson", [](const Tensor& self, nb::handle gen) { return poisson(self, gen_arg(gen)); },
       "input"_a, "generator"_a = nb::none());
+  m.def(
+      "_standard_gamma",
+      [](const Tensor& self, nb::handle gen) { return standard_gamma(self, gen_arg(gen)); },
+      "input"_a, "generator"_a = nb::none());
+  m.def("_standard_gamma_grad", &standard_gamma_grad, "input"_a, "output"_a);
+  m.def(
+      "_sample_dirichlet",
+      [](const Tensor& self, nb::handle gen) { return sample_dirichlet(self, gen_arg(gen)); },
+      "input"_a, "generator"_a = nb::none());
+  m.def("_dirichlet_grad", &dirichlet_grad, "x"_a, "alpha"_a, "total"_a);
+  m.def(
+      "binomial",
+      [](const Tensor& count, const Tensor& prob, nb::handle gen) {
+        return binomial(count, prob, gen_arg(gen));
+      },
+      "count"_a, "prob"_a, "generator"_a = nb::none());
 
   // ---- in-place samplers ----
   cls.def("uniform_",

@@ -4,7 +4,8 @@ from typing import ClassVar
 
 import cresset as torch
 from cresset.distributions import constraints
-from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
+from cresset.distributions.distribution import _EMPTY_SIZE
+from cresset.distributions.exp_family import ExponentialFamily
 from cresset.distributions.utils import (
     _probs_or_logits,
     broadcast_all,
@@ -17,7 +18,7 @@ from cresset.nn.functional import binary_cross_entropy_with_logits
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(Distribution):
+class Bernoulli(ExponentialFamily):
     """1 with probability `probs` (or sigmoid(`logits`)), else 0."""
 
     arg_constraints: ClassVar[dict] = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -86,3 +87,10 @@ class Bernoulli(Distribution):
         values = torch.arange(2, dtype=self._param.dtype, device=self._param.device)
         values = values.view((-1,) + (1,) * len(self._batch_shape))
         return values.expand((-1,) + self._batch_shape) if expand else values
+
+    @property
+    def _natural_params(self):
+        return (torch.log(self.probs / (1 - self.probs)),)
+
+    def _log_normalizer(self, x):
+        return torch.log1p(torch.exp(x))

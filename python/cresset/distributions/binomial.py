@@ -76,17 +76,9 @@ class Binomial(Distribution):
         return self._param.size()
 
     def sample(self, sample_shape=_EMPTY_SIZE):
-        # A sum of Bernoulli trials: the last dim holds max(total_count) draws, of which each
-        # element keeps its first total_count.
         shape = self._extended_shape(sample_shape)
         with torch.no_grad():
-            n_max = int(self.total_count.max()) if self.total_count.numel() else 0
-            trials = torch.arange(n_max, dtype=self.probs.dtype, device=self.probs.device)
-            draws = torch.rand(shape + (n_max,), dtype=self.probs.dtype,
-                               device=self.probs.device)
-            success = (draws < self.probs.unsqueeze(-1)) & (
-                trials < self.total_count.unsqueeze(-1))
-            return success.sum(-1).to(self.probs.dtype)
+            return torch.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

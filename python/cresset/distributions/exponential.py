@@ -4,18 +4,20 @@ from typing import ClassVar
 
 import cresset as torch
 from cresset.distributions import constraints
-from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
+from cresset.distributions.distribution import _EMPTY_SIZE
+from cresset.distributions.exp_family import ExponentialFamily
 from cresset.distributions.utils import broadcast_all
 
 __all__ = ["Exponential"]
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """The exponential distribution with rate `rate` (mean 1 / rate)."""
 
     arg_constraints: ClassVar[dict] = {"rate": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
@@ -63,3 +65,10 @@ class Exponential(Distribution):
 
     def entropy(self):
         return 1.0 - torch.log(self.rate)
+
+    @property
+    def _natural_params(self):
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        return -torch.log(-x)

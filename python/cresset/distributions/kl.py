@@ -5,10 +5,14 @@ from functools import total_ordering
 
 import cresset as torch
 from cresset.distributions.bernoulli import Bernoulli
+from cresset.distributions.beta import Beta
 from cresset.distributions.binomial import Binomial
 from cresset.distributions.categorical import Categorical
 from cresset.distributions.cauchy import Cauchy
+from cresset.distributions.dirichlet import Dirichlet
+from cresset.distributions.exp_family import ExponentialFamily
 from cresset.distributions.exponential import Exponential
+from cresset.distributions.gamma import Gamma
 from cresset.distributions.geometric import Geometric
 from cresset.distributions.gumbel import Gumbel
 from cresset.distributions.independent import Independent
@@ -193,3 +197,152 @@ def _kl_poisson_poisson(p, q):
 def _kl_uniform_uniform(p, q):
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return _set_where(result, (q.low > p.low) | (q.high < p.high), math.inf)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    sum_p = p.concentration1 + p.concentration0
+    sum_q = q.concentration1 + q.concentration0
+    t1 = q.concentration1.lgamma() + q.concentration0.lgamma() + sum_p.lgamma()
+    t2 = p.concentration1.lgamma() + p.concentration0.lgamma() + sum_q.lgamma()
+    t3 = (p.concentration1 - q.concentration1) * torch.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * torch.digamma(p.concentration0)
+    t5 = (sum_q - sum_p) * torch.digamma(sum_p)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    sum_p = p.concentration.sum(-1)
+    sum_q = q.concentration.sum(-1)
+    t1 = sum_p.lgamma() - sum_q.lgamma()
+    t2 = (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+    t3 = p.concentration - q.concentration
+    t4 = p.concentration.digamma() - sum_p.digamma().unsqueeze(-1)
+    return t1 - t2 + (t3 * t4).sum(-1)
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_expfamily_expfamily(p, q):
+    # The Bregman divergence of the log normalizer between the natural parameters.
+    if type(p) is not type(q):
+        # torch's message, with the indentation its source leaves inside the string.
+        raise NotImplementedError(
+            "The cross KL-divergence between different exponential families cannot"
+            "                             be computed using Bregman divergences")
+    p_params = [t.detach().requires_grad_() for t in p._natural_params]
+    q_params = q._natural_params
+    log_norm = p._log_normalizer(*p_params)
+    grads = torch.autograd.grad(log_norm.sum(), p_params, create_graph=True)
+    result = q._log_normalizer(*q_params) - log_norm
+    for pp, qp, g in zip(p_params, q_params, grads):
+        result -= _sum_rightmost((qp - pp) * g, len(q.event_shape))
+    return result
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * torch.log(p.rate / q.rate)
+    t2 = torch.lgamma(q.concentration) - torch.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * torch.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+# ---- across families: -H(p) - E_p[log q], from p's moments --------------------------------------
+
+def _infinite_like(tensor):
+    """inf in tensor's shape: q gives zero density to part of p's support."""
+    return torch.full_like(tensor, math.inf)
+
+
+@register_kl(Exponential, Gamma)
+def _kl_exponential_gamma(p, q):
+    ratio = q.rate / p.rate
+    t1 = -q.concentration * torch.log(ratio)
+    return (t1 + ratio + q.concentration.lgamma() + q.concentration * euler_constant
+            - (1 + euler_constant))
+
+
+@register_kl(Gamma, Exponential)
+def _kl_gamma_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * (p.concentration / p.rate)
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p, q):
+    var = q.scale.pow(2)
+    second_moment = p.concentration / p.rate.pow(2) + (p.concentration / p.rate - q.loc).pow(2)
+    return -p.entropy() + 0.5 * torch.log(2 * math.pi * var) + second_moment / (2 * var)
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    var = q.scale.pow(2)
+    second_moment = p.variance + (p.mean - q.loc).pow(2)
+    return -p.entropy() + 0.5 * torch.log(2 * math.pi * var) + second_moment / (2 * var)
+
+
+@register_kl(Beta, Exponential)
+def _kl_beta_exponential(p, q):
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    # E_p[log x] = digamma(c1) - digamma(c1 + c0).
+    e_log = torch.digamma(p.concentration1) - torch.digamma(p.concentration1 + p.concentration0)
+    return (-p.entropy() + q.concentration.lgamma() - q.concentration * q.rate.log()
+            - (q.concentration - 1) * e_log + q.rate * p.mean)
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    return _set_where(result, (q.low > 0) | (q.high < 1), math.inf)
+
+
+def _mean_log_uniform(low, high):
+    """E[log x] for x ~ Uniform(low, high), low >= 0 (0 log 0 = 0)."""
+    return (torch.xlogy(high, high) - torch.xlogy(low, low)) / (high - low) - 1
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    e_log = _mean_log_uniform(p.low, p.high)
+    e_log1m = _mean_log_uniform(1 - p.high, 1 - p.low)
+    log_beta = (q.concentration1.lgamma() + q.concentration0.lgamma()
+                - (q.concentration1 + q.concentration0).lgamma())
+    result = (-(p.high - p.low).log() + log_beta - (q.concentration1 - 1) * e_log
+              - (q.concentration0 - 1) * e_log1m)
+    return _set_where(result, (p.low < 0) | (p.high > 1), math.inf)
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    result = (-(p.high - p.low).log() + q.concentration.lgamma()
+              - q.concentration * q.rate.log()
+              - (q.concentration - 1) * _mean_log_uniform(p.low.clamp(min=0), p.high)
+              + q.rate * (p.low + p.high) / 2)
+    return _set_where(result, p.low < 0, math.inf)
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    # E_p[exp(-x / scale)] is Gamma's moment generating function at -1 / scale.
+    mgf = (1 + 1 / (q.scale * p.rate)).pow(-p.concentration)
+    return (-p.entropy() + q.scale.log() + (p.mean - q.loc) / q.scale
+            + torch.exp(q.loc / q.scale) * mgf)
+
+
+@register_kl(Normal, Gamma)
+@register_kl(Normal, Beta)
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, Uniform)
+@register_kl(Exponential, Beta)
+@register_kl(Gumbel, Gamma)
+@register_kl(Gumbel, Beta)
+@register_kl(Laplace, Gamma)
+@register_kl(Laplace, Beta)
+def _kl_unbounded_bounded(p, q):
+    return _infinite_like(p.mean)

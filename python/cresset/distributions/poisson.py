@@ -4,13 +4,14 @@ from typing import ClassVar
 
 import cresset as torch
 from cresset.distributions import constraints
-from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
+from cresset.distributions.distribution import _EMPTY_SIZE
+from cresset.distributions.exp_family import ExponentialFamily
 from cresset.distributions.utils import broadcast_all
 
 __all__ = ["Poisson"]
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """The Poisson distribution: counts of events arriving at rate `rate`."""
 
     arg_constraints: ClassVar[dict] = {"rate": constraints.nonnegative}
@@ -46,3 +47,10 @@ class Poisson(Distribution):
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
         return value.xlogy(rate) - rate - (value + 1).lgamma()
+
+    @property
+    def _natural_params(self):
+        return (torch.log(self.rate),)
+
+    def _log_normalizer(self, x):
+        return torch.exp(x)
