@@ -74,6 +74,17 @@ Tensor logit_grad(const Tensor& grad, const Tensor& self, double eps) {
   throw RuntimeError(str_cat("derivative for aten::", op, " is not implemented"));
 }
 
+// An input torch does not differentiate (igamma's shape parameter): backward raises torch's
+// NotImplementedError naming it.
+[[noreturn]] Tensor not_differentiable(const char* what) {
+  throw NotImplementedError(str_cat("the derivative for '", what, "' is not implemented."));
+}
+
+// d/dx of P(a, x): the Gamma(a) density x^(a - 1) e^-x / Gamma(a).
+Tensor incomplete_gamma_density(const Tensor& a, const Tensor& x) {
+  return exp((a - 1) * log(x) - x - lgamma(a));
+}
+
 // remainder(number, tensor) has no derivative for the tensor in torch; otherwise -floor(a / b).
 Tensor remainder_other_grad(const Tensor& grad, const Tensor& self, const Tensor& other) {
   if (self.impl()->is_wrapped_number()) not_implemented("remainder");

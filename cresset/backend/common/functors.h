@@ -801,6 +801,55 @@ template <typename T>
 struct Copysign {
   CRESSET_FN T operator()(T a, T b) const { return std::copysign(a, b); }
 };
+// The regularized incomplete gamma functions P(a, x) (lower, torch.igamma) and Q(a, x) = 1 - P
+// (upper, torch.igammac), in double: P by its power series below x = a + 1, Q by its continued
+// fraction (Lentz) above, each where it converges in few terms, and the other as one minus it.
+CRESSET_FN double incomplete_gamma(double a, double x, bool upper) {
+  // torch's order of the special cases (a NaN operand falls through them to NaN, unless the
+  // other one decides the value: P(NaN, 0) = 0, P(NaN, inf) = 1, P(inf, NaN) = 0).
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (a < 0 || x < 0) return nan;
+  if (a == 0) return x > 0 ? (upper ? 0.0 : 1.0) : nan;
+  if (x == 0) return upper ? 1.0 : 0.0;
+  if (std::isinf(a)) return std::isinf(x) ? nan : (upper ? 1.0 : 0.0);
+  if (std::isinf(x)) return upper ? 0.0 : 1.0;
+  // x^a e^-x / Gamma(a), the factor both expansions share.
+  const double prefix = std::exp(a * std::log(x) - x - Lgamma<double>()(a));
+  constexpr double kEps = 1e-16, kTiny = 1e-300;
+  constexpr int kMaxTerms = 10000;
+  if (x < a + 1) {
+    double term = 1 / a, sum = term;
+    for (int n = 1; n < kMaxTerms && std::fabs(term) >= kEps * std::fabs(sum); ++n) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    const double p = prefix * sum;
+    return upper ? 1 - p : p;
+  }
+  double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
+  for (int i = 1; i < kMaxTerms; ++i) {
+    const double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    d = std::fabs(d) < kTiny ? kTiny : d;
+    c = b + an / c;
+    c = std::fabs(c) < kTiny ? kTiny : c;
+    d = 1 / d;
+    const double step = d * c;
+    h *= step;
+    if (std::fabs(step - 1) < kEps) break;
+  }
+  const double q = prefix * h;
+  return upper ? q : 1 - q;
+}
+template <typename T>
+struct Igamma {
+  CRESSET_FN T operator()(T a, T x) const { return T(incomplete_gamma(double(a), double(x), false)); }
+};
+template <typename T>
+struct Igammac {
+  CRESSET_FN T operator()(T a, T x) const { return T(incomplete_gamma(double(a), double(x), true)); }
+};
 // x * log(y), 0 where x == 0 (unless y is NaN). torch rounds log(y) to float16/bfloat16 first.
 template <typename T>
 struct Xlogy {

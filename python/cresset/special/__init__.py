@@ -1,5 +1,5 @@
 """torch.special: the special functions under torch's names. Most are torch functions of another
-name; erfcx, ndtri and the Bessel functions are ops of their own (cresset/ops/special.h); ndtr,
+name (gammainc is torch.igamma); erfcx, ndtri and the Bessel functions are ops of their own (cresset/ops/special.h); ndtr,
 log_ndtr, xlog1py and entr are composites written here."""
 import math
 
@@ -8,7 +8,8 @@ from cresset import _C
 from cresset.autograd import Function
 
 __all__ = [
-    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln",
+    "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
+    "gammaincc", "gammaln",
     "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
     "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py",
     "xlogy",
@@ -20,6 +21,7 @@ erf, erfc, erfinv = cresset.erf, cresset.erfc, cresset.erfinv
 exp2, expm1, log1p = cresset.exp2, cresset.expm1, cresset.log1p
 expit = cresset.sigmoid
 gammaln = cresset.lgamma
+gammainc, gammaincc = cresset.igamma, cresset.igammac
 multigammaln = cresset.mvlgamma
 i0, sinc, round, polygamma = cresset.i0, cresset.sinc, cresset.round, cresset.polygamma
 logit, logsumexp, xlogy = cresset.logit, cresset.logsumexp, cresset.xlogy
