@@ -3,6 +3,8 @@
 // requires_grad, memory_format) are parsed once, by FactoryOptions.
 #include "cresset/ops/creation.h"
 
+#include <utility>
+
 #include "creation_args.h"
 #include "cresset/core/error.h"
 #include "cresset/ops/view.h"
@@ -388,19 +390,25 @@ void init_creation(nb::module_& m) {
       "n"_a, "m"_a = nb::none(), "kwargs"_a);
 
   // ---- window functions ----
+  // window(name, length, kw, make): make(length, dtype, device) under the factory keywords.
   auto window = [](const char* name, nb::handle length, nb::kwargs& kw, auto make) {
     FactoryOptions o(name, kw, kFactory);
     return o.finish(make(int_arg(length, name, "window_length"), o.dtype_or(default_dtype()),
                          o.device_or_default()));
   };
-  m.def(
-      "hann_window",
-      [window](nb::handle length, bool periodic, nb::kwargs kw) {
-        return window("hann_window", length, kw, [&](int64_t n, DType dtype, Device device) {
-          return hann_window(n, periodic, dtype, device);
-        });
-      },
-      "window_length"_a, "periodic"_a = true, "kwargs"_a);
+  using Window = Tensor (*)(int64_t, bool, DType, Device);
+  for (auto [name, fn] : {std::pair<const char*, Window>{"hann_window", &hann_window},
+                          {"blackman_window", &blackman_window},
+                          {"bartlett_window", &bartlett_window}}) {
+    m.def(
+        name,
+        [window, name = name, fn = fn](nb::handle length, bool periodic, nb::kwargs kw) {
+          return window(name, length, kw, [&](int64_t n, DType dtype, Device device) {
+            return fn(n, periodic, dtype, device);
+          });
+        },
+        "window_length"_a, "periodic"_a = true, "kwargs"_a);
+  }
   m.def(
       "hamming_window",
       [window](nb::handle length, bool periodic, double alpha, double beta, nb::kwargs kw) {
@@ -409,22 +417,6 @@ void init_creation(nb::module_& m) {
         });
       },
       "window_length"_a, "periodic"_a = true, "alpha"_a = 0.54, "beta"_a = 0.46, "kwargs"_a);
-  m.def(
-      "blackman_window",
-      [window](nb::handle length, bool periodic, nb::kwargs kw) {
-        return window("blackman_window", length, kw, [&](int64_t n, DType dtype, Device device) {
-          return blackman_window(n, periodic, dtype, device);
-        });
-      },
-      "window_length"_a, "periodic"_a = true, "kwargs"_a);
-  m.def(
-      "bartlett_window",
-      [window](nb::handle length, bool periodic, nb::kwargs kw) {
-        return window("bartlett_window", length, kw, [&](int64_t n, DType dtype, Device device) {
-          return bartlett_window(n, periodic, dtype, device);
-        });
-      },
-      "window_length"_a, "periodic"_a = true, "kwargs"_a);
   m.def(
       "kaiser_window",
       [window](nb::handle length, bool periodic, double beta, nb::kwargs kw) {

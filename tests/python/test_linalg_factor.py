@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils import assert_raises_like, assert_same, to_cresset
+from utils import assert_same, to_cresset
 
 DTYPES = ["float32", "float64"]
 TOL = {"float32": dict(rtol=1e-4, atol=1e-4), "float64": dict(rtol=1e-9, atol=1e-10)}

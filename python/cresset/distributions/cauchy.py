@@ -1,28 +1,15 @@
 """torch.distributions.Cauchy."""
 import math
-from numbers import Number
-from typing import ClassVar
 
 import cresset as torch
-from cresset.distributions import constraints
 from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
-from cresset.distributions.utils import broadcast_all
+from cresset.distributions.loc_scale import LocScale
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocScale, Distribution):
     """The Cauchy (Lorentz) distribution with median `loc` and half width `scale`."""
-
-    arg_constraints: ClassVar[dict] = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, Number) and isinstance(scale, Number)
-        super().__init__(torch.Size() if scalar else self.loc.size(),
-                         validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Cauchy, batch_shape, _instance, ("loc", "scale"))

@@ -1,28 +1,16 @@
 """torch.distributions.Gumbel."""
 import math
-from numbers import Number
-from typing import ClassVar
 
 import cresset as torch
-from cresset.distributions import constraints
 from cresset.distributions.distribution import _EMPTY_SIZE, Distribution
-from cresset.distributions.utils import broadcast_all, euler_constant
+from cresset.distributions.loc_scale import LocScale
+from cresset.distributions.utils import euler_constant
 
 __all__ = ["Gumbel"]
 
 
-class Gumbel(Distribution):
+class Gumbel(LocScale, Distribution):
     """The Gumbel (type-I extreme value) distribution with location `loc` and scale `scale`."""
-
-    arg_constraints: ClassVar[dict] = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, Number) and isinstance(scale, Number)
-        super().__init__(torch.Size() if scalar else self.loc.size(),
-                         validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Gumbel, batch_shape, _instance, ("loc", "scale"))

@@ -1,30 +1,19 @@
 """torch.distributions.Normal."""
 import math
-from numbers import Number
-from typing import ClassVar
 
 import cresset as torch
-from cresset.distributions import constraints
 from cresset.distributions.distribution import _EMPTY_SIZE
 from cresset.distributions.exp_family import ExponentialFamily
-from cresset.distributions.utils import _standard_normal, broadcast_all
+from cresset.distributions.loc_scale import LocScale
+from cresset.distributions.utils import _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(ExponentialFamily):
+class Normal(LocScale, ExponentialFamily):
     """The normal (Gaussian) distribution with mean `loc` and standard deviation `scale`."""
 
-    arg_constraints: ClassVar[dict] = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        scalar = isinstance(loc, Number) and isinstance(scale, Number)
-        super().__init__(torch.Size() if scalar else self.loc.size(),
-                         validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Normal, batch_shape, _instance, ("loc", "scale"))

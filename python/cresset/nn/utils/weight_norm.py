@@ -2,8 +2,8 @@
 parametrizations.weight_norm): weight = g * v / ||v||, the norm taken over every dim but `dim`."""
 import warnings
 
-import cresset
 from cresset.nn.parameter import Parameter
+from cresset.nn.utils._named_hooks import check_not_registered, remove_named_hook
 
 __all__ = ["WeightNorm", "weight_norm", "remove_weight_norm"]
 
@@ -35,10 +35,7 @@ class WeightNorm:
 
     @staticmethod
     def apply(module, name, dim):
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter "
-                                   f"{name}")
+        check_not_registered(module, WeightNorm, name, "weight_norm")
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
         del module._parameters[name]
@@ -69,9 +66,4 @@ def weight_norm(module, name="weight", dim=0):
 
 def remove_weight_norm(module, name="weight"):
     """Folds `name`_g and `name`_v back into a single parameter `name`."""
-    for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    return remove_named_hook(module, WeightNorm, name, "weight_norm")
