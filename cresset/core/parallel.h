@@ -31,6 +31,19 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
       [](const void* ctx, int64_t b, int64_t e) { (*static_cast<const F*>(ctx))(b, e); }, &f);
 }
 
+/// Elements per thread below which a memory-bound loop isn't worth splitting.
+constexpr int64_t kGrainSize = 32768;
+
+/// Calls f(i) for each i in [begin, end), items of about `work` operations each, in parallel once
+/// the range holds more than kGrainSize operations (batches of matrices, columns of a matrix).
+template <typename F>
+void parallel_for_each(int64_t begin, int64_t end, int64_t work, const F& f) {
+  const int64_t grain = kGrainSize / (work > 1 ? work : 1);
+  parallel_for(begin, end, grain > 1 ? grain : 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t i = b0; i < b1; ++i) f(i);
+  });
+}
+
 /// Spins until ready() holds, for threads of one parallel region that wait on each other's
 /// progress; yields the core after a while (on a busy machine the awaited thread may need it).
 template <typename Ready>
@@ -42,8 +55,5 @@ void spin_until(const Ready& ready) {
     if (spins > 1000) detail::yield_thread();
   }
 }
-
-/// Elements per thread below which a memory-bound loop isn't worth splitting.
-constexpr int64_t kGrainSize = 32768;
 
 }  // namespace cresset

@@ -93,22 +93,6 @@ void apply_reflector(const T* x, int64_t n, T tau, T* y) {
   axpy_sub(y + 1, x, w, n);
 }
 
-// Runs f(j) for j in [begin, end), columns of about `work` operations each, in parallel when
-// there are enough (a nested call, inside a batch's parallel loop, runs serially).
-template <typename F>
-void for_columns(int64_t begin, int64_t end, int64_t work, const F& f) {
-  parallel_for(begin, end, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1)),
-               [&](int64_t j0, int64_t j1) {
-                 for (int64_t j = j0; j < j1; ++j) f(j);
-               });
-}
-
-// Runs f(b) for each matrix b of a batch of matrices of about `work` operations each.
-template <typename F>
-void for_each_matrix(int64_t batch, int64_t work, const F& f) {
-  for_columns(0, batch, work, f);
-}
-
 // ---- Cholesky ----
 
 // Factors the n x n row-major `a` (upper triangle read) as U^T U in place; returns potrf's info.
@@ -165,7 +149,7 @@ void qr_columns(T* a, int64_t m, int64_t i0, int64_t i1, int64_t end, T* tau) {
     T* col = a + i * m;
     const T t = tau[i] = make_reflector(col + i, col + i + 1, m - i - 1);
     if (t == T(0)) continue;
-    for_columns(i + 1, end, m - i,
+    parallel_for_each(i + 1, end, m - i,
                 [&](int64_t j) { apply_reflector(col + i + 1, m - i - 1, t, a + j * m + i); });
   }
 }
@@ -255,7 +239,7 @@ void orgqr_one(const T* a, int64_t m, int64_t k, const T* tau, T* q, int64_t c) 
       if (tau[i] == T(0)) continue;
       const T* v = a + i * m + i + 1;
       const int64_t end = step == kQrBlock ? i1 : c;
-      for_columns(i, end, m - i,
+      parallel_for_each(i, end, m - i,
                   [&](int64_t j) { apply_reflector(v, m - i - 1, tau[i], q + j * m + i); });
     }
   }
@@ -288,7 +272,7 @@ void pivoted_qr(T* a, int64_t m, int64_t n, T* tau, int64_t* perm, std::vector<T
     T* col = a + i * m;
     tau[i] = make_reflector(col + i, col + i + 1, m - i - 1);
     // Each later column: the reflector, then its partial norm (independent across columns).
-    for_columns(i + 1, n, m - i, [&](int64_t j) {
+    parallel_for_each(i + 1, n, m - i, [&](int64_t j) {
       T* cj = a + j * m;
       if (tau[i] != T(0)) apply_reflector(col + i + 1, m - i - 1, tau[i], cj + i);
       if (vn1[j] == T(0)) return;
@@ -457,7 +441,7 @@ void cholesky_typed(const Tensor& u, const Tensor& info) {
   const int64_t n = u.size(-1);
   T* a = u.data<T>();
   int32_t* inf = info.data<int32_t>();
-  for_each_matrix(info.numel(), n * n * n / 3 + 1,
+  parallel_for_each(0, info.numel(), n * n * n / 3 + 1,
                   [&](int64_t b) { inf[b] = cholesky_one(a + b * n * n, n); });
 }
 
@@ -467,7 +451,7 @@ void geqrf_typed(const Tensor& a, const Tensor& tau) {
   if (k == 0) return;
   T* p = a.data<T>();
   T* t = tau.data<T>();
-  for_each_matrix(tau.numel() / k, 2 * m * n * k,
+  parallel_for_each(0, tau.numel() / k, 2 * m * n * k,
                   [&](int64_t b) { qr_one(p + b * n * m, m, n, t + b * k); });
 }
 
@@ -478,7 +462,7 @@ void orgqr_typed(const Tensor& a, const Tensor& tau, const Tensor& q) {
   const T* p = a.data<T>();
   const T* t = tau.data<T>();
   T* out = q.data<T>();
-  for_each_matrix(q.numel() / (c * m), 2 * m * c * k + 1, [&](int64_t b) {
+  parallel_for_each(0, q.numel() / (c * m), 2 * m * c * k + 1, [&](int64_t b) {
     orgqr_one(p + b * n * m, m, k, t + b * k, out + b * c * m, c);
   });
 }

@@ -288,18 +288,11 @@ void solve(const T* lu, const int32_t* piv, T* b, int64_t ldb, int64_t n, int64_
   for (int64_t i = n - 1; i >= 0; --i) swap_rows(i);
 }
 
-// The batch grain for matrices of about `work` operations each: a batch runs in parallel over its
-// matrices (one big matrix parallelizes inside the GEMM instead).
-int64_t grain_of(int64_t work) {
-  return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1));
-}
-
-// Runs f(b) for each batch index b, in parallel over the batch.
+// Runs f(b) for each matrix b of a batch of matrices of about `work` operations each, in
+// parallel over the batch (one big matrix parallelizes inside the GEMM instead).
 template <typename F>
 void for_each_matrix(int64_t batch, int64_t work, const F& f) {
-  parallel_for(0, batch, grain_of(work), [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) f(b);
-  });
+  parallel_for_each(0, batch, work, f);
 }
 
 // Multiply-adds (m n min(m, n)) from which one matrix is factored by all threads: measured on 2
@@ -318,8 +311,8 @@ void lu_factor_typed(const Tensor& lu, const Tensor& pivots, const Tensor& info)
                     m * n * kmin >= kParallelLU && get_num_threads() > 1 && !in_parallel_region());
     return;
   }
-  parallel_for(0, batch, grain_of(m * n * kmin), [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) inf[b] = factor(a + b * m * n, m, n, piv + b * kmin, false);
+  for_each_matrix(batch, m * n * kmin, [&](int64_t b) {
+    inf[b] = factor(a + b * m * n, m, n, piv + b * kmin, false);
   });
 }
 

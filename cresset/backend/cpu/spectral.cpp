@@ -22,16 +22,6 @@ constexpr int kMaxSweeps = 60;
 
 using Vec = std::vector<double>;
 
-int64_t grain_of(int64_t work) {
-  return std::max<int64_t>(1, kGrainSize / std::max<int64_t>(work, 1));
-}
-
-template <typename F>
-void for_each_matrix(int64_t batch, int64_t work, const F& f) {
-  parallel_for(0, batch, grain_of(work), [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) f(b);
-  });
-}
 
 bool all_finite(const Vec& x) {
   return std::all_of(x.begin(), x.end(), [](double v) { return std::isfinite(v); });
@@ -93,7 +83,7 @@ void eigh_typed(const Tensor& a, const Tensor& w, const Tensor& v, const Tensor&
   T* wp = w.data<T>();
   T* vp = v.defined() ? v.data<T>() : nullptr;
   int32_t* inf = info.data<int32_t>();
-  for_each_matrix(batch, 10 * n * n * n, [&](int64_t b) {
+  parallel_for_each(0, batch, 10 * n * n * n, [&](int64_t b) {
     const T* m = src + b * n * n;
     Vec s(static_cast<size_t>(n * n));
     for (int64_t i = 0; i < n; ++i) {
@@ -217,7 +207,7 @@ void svd_typed(const Tensor& a, const Tensor& u, const Tensor& s, const Tensor& 
   T* up = vectors ? u.data<T>() : nullptr;
   T* vhp = vectors ? vh.data<T>() : nullptr;
   int32_t* inf = info.data<int32_t>();
-  for_each_matrix(batch, 10 * m * n * k, [&](int64_t b) {
+  parallel_for_each(0, batch, 10 * m * n * k, [&](int64_t b) {
     const T* mat = src + b * m * n;
     Vec g(static_cast<size_t>(cols * rows));
     for (int64_t i = 0; i < m; ++i) {
@@ -375,7 +365,7 @@ void matrix_exp_typed(const Tensor& a, const Tensor& out) {
   const int64_t n = a.size(-1), batch = n == 0 ? 0 : a.numel() / (n * n);
   const T* src = a.data<T>();
   T* dst = out.data<T>();
-  for_each_matrix(batch, 20 * n * n * n, [&](int64_t b) {
+  parallel_for_each(0, batch, 20 * n * n * n, [&](int64_t b) {
     Vec x(static_cast<size_t>(n * n)), r(size_t(n * n));
     for (int64_t i = 0; i < n * n; ++i) x[size_t(i)] = double(src[b * n * n + i]);
     matrix_exp_one(x.data(), r.data(), n);
