@@ -357,6 +357,29 @@ Tensor linspace_out(Scalar start, Scalar end, int64_t steps, const Tensor& out) 
   return out;
 }
 
+Tensor empty_permuted(const DimVector& sizes, const DimVector& physical_layout, DType dtype,
+                      Device device) {
+  const int64_t n = int64_t(sizes.size());
+  CRESSET_CHECK(int64_t(physical_layout.size()) == n, RuntimeError,
+                "[empty_permuted] Number of dimensions in size does not match the length of the "
+                "physical_layout; i.e. len(size) = ", n, " is not equal to len(physical_layout) = ",
+                physical_layout.size());
+  std::vector<bool> seen(size_t(n), false);
+  DimVector strides(size_t(n), 0);
+  int64_t stride = 1;
+  for (int64_t i = n - 1; i >= 0; --i) {  // the last physical dim is innermost
+    const int64_t d = physical_layout[size_t(i)];
+    CRESSET_CHECK(d >= 0 && d < n, RuntimeError, "[empty_permuted] Dimension out of range "
+                  "(expected to be between 0 and ", n - 1, ", but got ", d, " at index ", i,
+                  ").  NB: negative dims not currently supported; file an issue if you want it.");
+    CRESSET_CHECK(!seen[size_t(d)], RuntimeError, "[empty_permuted] Duplicate dim not allowed");
+    seen[size_t(d)] = true;
+    strides[size_t(d)] = stride;
+    stride *= std::max<int64_t>(sizes[size_t(d)], 1);
+  }
+  return empty_strided_tensor(sizes, strides, dtype, device);
+}
+
 Tensor linspace(Scalar start, Scalar end, int64_t steps, DType dtype, Device device) {
   return linspace_out(start, end, steps, empty_tensor({0}, dtype, device));
 }

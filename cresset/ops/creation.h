@@ -23,6 +23,10 @@ Tensor checked_scalar_tensor(Scalar value, DType dtype, Device device, bool chec
 /// The value of a one-element tensor as a Scalar of its dtype's kind.
 Scalar item_scalar(const Tensor& t);
 
+/// torch.empty_permuted: an uninitialized tensor of logical shape `sizes` whose memory holds its
+/// dims in the order `physical_layout` (a permutation; the last entry varies fastest).
+Tensor empty_permuted(const DimVector& sizes, const DimVector& physical_layout, DType dtype,
+                      Device device = Device());
 /// torch.full: `sizes` filled with `value`.
 Tensor full(const DimVector& sizes, Scalar value, DType dtype, Device device = Device());
 Tensor zeros(const DimVector& sizes, DType dtype, Device device = Device());

@@ -318,6 +318,14 @@ void init_creation(nb::module_& m) {
       },
       "size"_a, "stride"_a, "kwargs"_a);
   m.def(
+      "empty_permuted",
+      [](nb::handle size, nb::handle physical_layout, nb::kwargs kw) {
+        FactoryOptions o("empty_permuted", kw, kFactory);
+        return o.finish(empty_permuted(to_sizes(size), to_sizes(physical_layout),
+                                       o.dtype_or(default_dtype()), o.device_or_default()));
+      },
+      "size"_a, "physical_layout"_a, "kwargs"_a);
+  m.def(
       "scalar_tensor",
       [](nb::handle s, nb::kwargs kw) {
         FactoryOptions o("scalar_tensor", kw, kFactory);

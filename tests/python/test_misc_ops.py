@@ -156,3 +156,18 @@ def test_incomplete_gamma(name):
     assert_raises_like(NotImplementedError,
                        lambda: getattr(cresset, name)(ca, to_cresset(x)).sum().backward(),
                        lambda: getattr(torch, name)(ta, x).sum().backward())
+
+
+@pytest.mark.parametrize("size,layout", [((2, 3, 4), (0, 2, 1)), ((2, 3, 4), (2, 0, 1)),
+                                         ((2, 0, 4), (2, 0, 1)), ((), ()), ((5,), (0,))])
+def test_empty_permuted(size, layout):
+    ours = cresset.empty_permuted(size, layout, dtype=cresset.float64)
+    theirs = torch.empty_permuted(size, layout, dtype=torch.float64)
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.stride() == theirs.stride()
+    assert ours.dtype == cresset.float64
+
+
+def test_empty_permuted_errors():
+    for args in [((2, 3), (0, 2)), ((2, 3), (0,)), ((2, 3), (0, -1)), ((2, 3), (0, 0))]:
+        assert_raises_like(RuntimeError, lambda: cresset.empty_permuted(*args),
+                           lambda: torch.empty_permuted(*args))

@@ -229,11 +229,9 @@ def orthogonal_(tensor, gain=1, generator=None):
 
 def _qr_q(matrix):
     # Q of the reduced QR with its columns' signs set so diag(R) > 0, which makes Q uniformly
-    # distributed (Mezzadri 2007). NumPy's LAPACK does the factorisation (rarely called).
-    import numpy as np
-    q, r = np.linalg.qr(matrix.double().numpy())
-    q *= np.sign(np.diag(r))
-    return cresset.from_numpy(np.ascontiguousarray(q)).to(matrix.dtype)
+    # distributed (Mezzadri 2007).
+    q, r = cresset.linalg.qr(matrix)
+    return q * r.diagonal().sign()
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
