@@ -17,6 +17,7 @@ from cresset.distributions.independent import Independent
 from cresset.distributions.kl import kl_divergence, register_kl
 from cresset.distributions.laplace import Laplace
 from cresset.distributions.log_normal import LogNormal
+from cresset.distributions.multivariate_normal import MultivariateNormal
 from cresset.distributions.normal import Normal
 from cresset.distributions.one_hot_categorical import OneHotCategorical
 from cresset.distributions.poisson import Poisson
@@ -27,6 +28,7 @@ from cresset.distributions.uniform import Uniform
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
     "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "Independent", "Laplace",
-    "LogNormal", "Normal", "OneHotCategorical", "Poisson", "StudentT", "TransformedDistribution",
-    "Uniform", "constraints", "kl_divergence", "register_kl", "transforms",
+    "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "StudentT",
+    "TransformedDistribution", "Uniform", "constraints", "kl_divergence", "register_kl",
+    "transforms",
 ]

@@ -18,6 +18,7 @@ from cresset.distributions.gumbel import Gumbel
 from cresset.distributions.independent import Independent
 from cresset.distributions.laplace import Laplace
 from cresset.distributions.log_normal import LogNormal
+from cresset.distributions.multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from cresset.distributions.normal import Normal
 from cresset.distributions.one_hot_categorical import OneHotCategorical
 from cresset.distributions.poisson import Poisson
@@ -186,6 +187,24 @@ def _kl_normal_normal(p, q):
     var_ratio = (p.scale / q.scale).pow(2)
     t1 = ((p.loc - q.loc) / q.scale).pow(2)
     return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event "
+                         "shapes cannot be computed")
+    n = p.event_shape[0]
+    p_tril, q_tril = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_log_det_ratio = (q_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                          - p_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    batch = torch.broadcast_shapes(q_tril.shape[:-2], p_tril.shape[:-2])
+    # tr(Sigma_q^-1 Sigma_p) = |L_q^-1 L_p|_F^2
+    ratio = torch.linalg.solve_triangular(q_tril.expand(batch + (n, n)),
+                                          p_tril.expand(batch + (n, n)), upper=False)
+    trace = ratio.pow(2).sum((-2, -1))
+    mahalanobis = _batch_mahalanobis(q_tril, q.loc - p.loc)
+    return half_log_det_ratio + 0.5 * (trace + mahalanobis - n)
 
 
 @register_kl(Poisson, Poisson)
