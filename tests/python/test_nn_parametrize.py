@@ -208,3 +208,50 @@ def test_hook_spectral_norm():
     assert_same(ours.weight, theirs.weight, **TOL)
     assert_raises_like(ValueError, lambda: cresset.nn.utils.remove_spectral_norm(ours),
                        lambda: torch.nn.utils.remove_spectral_norm(theirs))
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (5, 3), (3, 5)])
+@pytest.mark.parametrize("orthogonal_map", [None, "matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("use_trivialization", [True, False])
+def test_parametrizations_orthogonal(shape, orthogonal_map, use_trivialization):
+    ours, theirs = twin(lambda lib: lib.nn.Linear(shape[1], shape[0]))
+    for lib, m in [(cresset, ours), (torch, theirs)]:
+        lib.nn.utils.parametrizations.orthogonal(m, orthogonal_map=orthogonal_map,
+                                                 use_trivialization=use_trivialization)
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    # Wide or tall matrices complete their basis with random columns that never reach the
+    # weight: the weight (and the original tensor) are deterministic.
+    assert_same(ours.weight, theirs.weight, rtol=1e-4, atol=1e-5)
+    assert_same(ours.parametrizations.weight.original, theirs.parametrizations.weight.original,
+                rtol=1e-4, atol=1e-5)
+    w = ours.weight.detach()
+    gram = w @ w.t() if shape[0] <= shape[1] else w.t() @ w
+    assert cresset.allclose(gram, cresset.eye(min(shape)), atol=1e-5)
+    if use_trivialization:  # the random completion reaches the gradient: use torch's
+        ours.parametrizations.weight[0].base.copy_(to_cresset(theirs.parametrizations.weight[0]
+                                                              .base))
+    cx, tx = data(2, shape[1])
+    ours(cx).square().sum().backward()
+    theirs(tx).square().sum().backward()
+    assert_same(ours.parametrizations.weight.original.grad,
+                theirs.parametrizations.weight.original.grad, rtol=1e-3, atol=1e-4)
+
+
+def test_parametrizations_orthogonal_assignment_and_errors():
+    ours, theirs = twin(lambda lib: lib.nn.Linear(3, 3))
+    q = torch.linalg.qr(torch.randn(3, 3, generator=torch.Generator().manual_seed(7)))[0]
+    for lib, m, value in [(cresset, ours, to_cresset(q)), (torch, theirs, q)]:
+        lib.nn.utils.parametrizations.orthogonal(m)
+        with lib.no_grad():
+            m.weight = value
+    assert_same(ours.weight, theirs.weight, rtol=1e-5, atol=1e-6)
+    P, T = cresset.nn.utils.parametrizations, torch.nn.utils.parametrizations
+    assert_raises_like(ValueError, lambda: P.orthogonal(cresset.nn.Linear(3, 3), "bias"),
+                       lambda: T.orthogonal(torch.nn.Linear(3, 3), "bias"))
+    assert_raises_like(ValueError,
+                       lambda: P.orthogonal(cresset.nn.Linear(3, 3), orthogonal_map="polar"),
+                       lambda: T.orthogonal(torch.nn.Linear(3, 3), orthogonal_map="polar"))
+    for lib, m, value in [(cresset, ours, cresset.ones(2, 2)), (torch, theirs, torch.ones(2, 2))]:
+        with pytest.raises(ValueError):
+            with lib.no_grad():
+                m.weight = value
