@@ -1,5 +1,4 @@
 """cresset.autograd: reverse-mode automatic differentiation (torch.autograd)."""
-import contextlib
 import threading
 
 from cresset import _C
@@ -22,14 +21,15 @@ def _tensors(x):
 _engine_call = threading.local()  # .checkpoint_valid: see _is_checkpoint_valid
 
 
-@contextlib.contextmanager
-def _reentrant_checkpoint_invalid(invalid):
-    """Marks a backward pass run by grad() or backward(inputs=...), which a reentrant checkpoint
-    cannot serve (its inner backward accumulates into .grad of every leaf)."""
+def _run_engine(checkpoint_valid, run, *args):
+    """run(*args) (an engine entry point) with the pass marked as one a reentrant checkpoint can
+    serve or not: not when run by grad() or backward(inputs=...), since its inner backward
+    accumulates into .grad of every leaf. A plain function, not a context manager: it sits on
+    every loss.backward()."""
     previous = getattr(_engine_call, "checkpoint_valid", True)
-    _engine_call.checkpoint_valid = not invalid
+    _engine_call.checkpoint_valid = checkpoint_valid
     try:
-        yield
+        return run(*args)
     finally:
         _engine_call.checkpoint_valid = previous
 
@@ -52,8 +52,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _tensors(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    with _reentrant_checkpoint_invalid(bool(inputs)):
-        _C._run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs or ())
+    _run_engine(not inputs, _C._run_backward, tensors, grad_tensors, retain_graph, create_graph,
+                inputs or ())
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -66,13 +66,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    with _reentrant_checkpoint_invalid(True):
-        if is_grads_batched:
-            result = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                                   allow_unused)
-        else:
-            result = _C._run_grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                                  allow_unused)
+    run = _batched_grad if is_grads_batched else _C._run_grad
+    result = _run_engine(False, run, outputs, inputs, grad_outputs, retain_graph, create_graph,
+                         allow_unused)
     if materialize_grads:
         import cresset
         result = tuple(cresset.zeros_like(x) if g is None else g for g, x in zip(result, inputs))
