@@ -1,6 +1,8 @@
 #pragma once
 // Shared helpers of the binding files. Bindings only convert Python arguments into C++ values and
 // call the C++ ops; no op logic lives here.
+#include <initializer_list>
+
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
@@ -159,16 +161,30 @@ nb::object result_or_out(nb::handle out, const char* op, const F& compute,
   return nb::borrow(out);
 }
 
-// out= of an op with two results (frexp, histogram): the named tuple `type` of the results, or of
-// out's two tensors after write_out put each result into its own.
+// out= of an op with several results (frexp, histogram, lu_unpack, svd ...): the named tuple
+// `type` of the results, or of out's tensors after write_out put each result into its own.
+inline nb::object results_or_out(nb::handle out, const char* op, nb::handle type,
+                                 std::initializer_list<cresset::Tensor> results,
+                                 cresset::OutDtype rule) {
+  nb::list items;
+  if (out.is_none()) {
+    for (const cresset::Tensor& r : results) items.append(nb::cast(r));
+  } else {
+    CRESSET_CHECK(nb::len(out) == results.size(), TypeError, op, "(): out must be a tuple of ",
+                  results.size(), " tensors");
+    size_t i = 0;
+    for (const cresset::Tensor& r : results) {
+      cresset::write_out(op, nb::cast<const cresset::Tensor&>(out[i]), r, rule);
+      items.append(out[i++]);
+    }
+  }
+  return type(*nb::tuple(items));
+}
+
 inline nb::object pair_or_out(nb::handle out, const char* op, nb::handle type,
                               const cresset::Tensor& first, const cresset::Tensor& second,
                               cresset::OutDtype rule) {
-  if (out.is_none()) return type(first, second);
-  CRESSET_CHECK(nb::len(out) == 2, TypeError, op, "(): out must be a tuple of 2 tensors");
-  cresset::write_out(op, nb::cast<const cresset::Tensor&>(out[0]), first, rule);
-  cresset::write_out(op, nb::cast<const cresset::Tensor&>(out[1]), second, rule);
-  return type(out[0], out[1]);
+  return results_or_out(out, op, type, {first, second}, rule);
 }
 
 // The Python classes defined in Python (cresset/__init__.py) that the bindings need to build.

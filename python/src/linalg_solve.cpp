@@ -14,18 +14,6 @@ namespace {
 
 constexpr OutDtype kExact = OutDtype::Exact;
 
-// out= of three results: the named tuple `type` of them, or of out's tensors after each got its
-// result.
-nb::object triple_or_out(nb::handle out, const char* op, nb::handle type, const Tensor& a,
-                         const Tensor& b, const Tensor& c) {
-  if (out.is_none()) return type(a, b, c);
-  CRESSET_CHECK(nb::len(out) == 3, TypeError, op, "(): out must be a tuple of 3 tensors");
-  write_out(op, nb::cast<const Tensor&>(out[0]), a, kExact);
-  write_out(op, nb::cast<const Tensor&>(out[1]), b, kExact);
-  write_out(op, nb::cast<const Tensor&>(out[2]), c, kExact);
-  return type(out[0], out[1], out[2]);
-}
-
 // out= of a pair of results: the named tuple `type` of them or of out's two tensors.
 nb::object pair_result(nb::handle out, const char* op, nb::handle type,
                        const std::pair<Tensor, Tensor>& r) {
@@ -60,15 +48,15 @@ void init_linalg_solve(nb::module_& m) {
       "lu_factor_ex",
       [lu_factor_ex_type](const Tensor& A, bool pivot, bool check_errors, nb::handle out) {
         LuFactorResult r = linalg_lu_factor_ex(A, pivot, check_errors);
-        return triple_or_out(out, "linalg_lu_factor_ex", lu_factor_ex_type, r.lu, r.pivots,
-                             r.info);
+        return results_or_out(out, "linalg_lu_factor_ex", lu_factor_ex_type,
+                              {r.lu, r.pivots, r.info}, kExact);
       },
       "A"_a, nb::kw_only(), "pivot"_a = true, "check_errors"_a = false, "out"_a = nb::none());
   linalg.def(
       "lu",
       [lu_type](const Tensor& A, bool pivot, nb::handle out) {
         LuUnpackResult r = linalg_lu(A, pivot);
-        return triple_or_out(out, "linalg_lu", lu_type, r.P, r.L, r.U);
+        return results_or_out(out, "linalg_lu", lu_type, {r.P, r.L, r.U}, kExact);
       },
       "A"_a, nb::kw_only(), "pivot"_a = true, "out"_a = nb::none());
   m.def(
@@ -76,7 +64,7 @@ void init_linalg_solve(nb::module_& m) {
       [lu_unpack_type](const Tensor& LU, const Tensor& pivots, bool unpack_data,
                        bool unpack_pivots, nb::handle out) {
         LuUnpackResult r = lu_unpack(LU, pivots, unpack_data, unpack_pivots);
-        return triple_or_out(out, "lu_unpack", lu_unpack_type, r.P, r.L, r.U);
+        return results_or_out(out, "lu_unpack", lu_unpack_type, {r.P, r.L, r.U}, kExact);
       },
       "LU_data"_a, "LU_pivots"_a, "unpack_data"_a = true, "unpack_pivots"_a = true,
       nb::kw_only(), "out"_a = nb::none());

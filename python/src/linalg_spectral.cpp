@@ -45,14 +45,9 @@ Tensor with_ord(nb::handle ord, const F& f) {
   return f(nb::cast<double>(ord));
 }
 
-// out= of three results: the named tuple of them or of out's tensors after each got its result.
-nb::object triple_or_out(nb::handle out, const char* op, nb::handle type, const SvdResult& r) {
-  if (out.is_none()) return type(r.U, r.S, r.Vh);
-  CRESSET_CHECK(nb::len(out) == 3, TypeError, op, "(): out must be a tuple of 3 tensors");
-  write_out(op, nb::cast<const Tensor&>(out[0]), r.U, kExact);
-  write_out(op, nb::cast<const Tensor&>(out[1]), r.S, kExact);
-  write_out(op, nb::cast<const Tensor&>(out[2]), r.Vh, kExact);
-  return type(out[0], out[1], out[2]);
+// out= of svd's three results.
+nb::object svd_or_out(nb::handle out, const char* op, nb::handle type, const SvdResult& r) {
+  return results_or_out(out, op, type, {r.U, r.S, r.Vh}, kExact);
 }
 
 void check_driver(nb::handle driver, const char* op) {
@@ -140,7 +135,7 @@ void init_linalg_spectral(nb::module_& m) {
       "svd",
       [linalg_svd_type](const Tensor& A, bool full_matrices, nb::handle driver, nb::handle out) {
         check_driver(driver, "linalg.svd");
-        return triple_or_out(out, "linalg.svd", linalg_svd_type, linalg_svd(A, full_matrices));
+        return svd_or_out(out, "linalg.svd", linalg_svd_type, linalg_svd(A, full_matrices));
       },
       "A"_a, "full_matrices"_a = true, nb::kw_only(), "driver"_a = nb::none(),
       "out"_a = nb::none());
@@ -152,7 +147,7 @@ void init_linalg_spectral(nb::module_& m) {
       },
       "A"_a, nb::kw_only(), "driver"_a = nb::none(), "out"_a = nb::none());
   auto svd_fn = [svd_type](const Tensor& A, bool some, bool compute_uv, nb::handle out) {
-    return triple_or_out(out, "svd", svd_type, svd(A, some, compute_uv));
+    return svd_or_out(out, "svd", svd_type, svd(A, some, compute_uv));
   };
   m.def("svd", svd_fn, "input"_a, "some"_a = true, "compute_uv"_a = true, nb::kw_only(),
         "out"_a = nb::none());
